@@ -1,0 +1,92 @@
+// Builds the extension bundle (node, cjs, `vscode` external), the webview app (browser),
+// and a transpiled copy of src/ and test/ in out/ for mocha and the in-host test runner.
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Problem-matcher friendly output, as in the official esbuild sample. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+function listTs(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return listTs(p);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+async function main() {
+  const common = {
+    minify: production,
+    sourcemap: !production,
+    sourcesContent: false,
+    logLevel: 'silent',
+    plugins: watch ? [problemMatcher] : [],
+  };
+  const contexts = await Promise.all([
+    esbuild.context({
+      ...common,
+      entryPoints: ['src/extension.ts'],
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      outfile: 'dist/extension.js',
+      external: ['vscode'],
+    }),
+    esbuild.context({
+      ...common,
+      entryPoints: ['src/webview/player/main.ts'],
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+      outfile: 'dist/webview/player.js',
+    }),
+    // Unbundled transpile of everything, for plain-Node unit tests, the emulator CLI and the in-host suite.
+    esbuild.context({
+      ...common,
+      minify: false,
+      sourcemap: true,
+      entryPoints: [...listTs('src'), ...listTs('test')],
+      bundle: false,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      outdir: 'out',
+      outbase: '.',
+    }),
+  ]);
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+    return;
+  }
+  const results = await Promise.all(contexts.map((c) => c.rebuild().catch((e) => e)));
+  await Promise.all(contexts.map((c) => c.dispose()));
+  const failed = results.filter((r) => r instanceof Error || (r.errors && r.errors.length));
+  if (failed.length) {
+    for (const f of failed) console.error(f.message ?? f.errors);
+    process.exit(1);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,83 @@
+// The normalized task model shared by every provider, the engine and the UI. No `vscode` import here.
+
+export const PROVIDER_IDS = ['pika', 'gateway', 'hidream'] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+export const PROVIDER_LABELS: Record<ProviderId, string> = {
+  pika: 'Pika',
+  gateway: 'Video gateway',
+  hidream: 'HiDream',
+};
+
+export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+/** What kind of generation a task is. */
+export type GenerationMode = 'text-to-video' | 'image-to-video' | 'ingredients' | 'video-edit';
+
+export interface TaskVideo {
+  /** Remote result URL (CDN). */
+  url: string;
+  /** Provider's id of this single video / sub-task, when it has one. */
+  id?: string;
+  posterUrl?: string;
+  thumbnailUrl?: string;
+  /** Watermarked copy (HiDream `video_wm`). */
+  watermarkedUrl?: string;
+  seed?: number;
+  duration?: number;
+  width?: number;
+  height?: number;
+  fps?: number;
+  /** Absolute path of the downloaded copy, once downloaded. */
+  localPath?: string;
+  /** Why the download failed, when it did. */
+  downloadError?: string;
+}
+
+/** A generation request, as the automation contract and the quick-pick flow produce it. */
+export interface GenerateRequest {
+  provider: ProviderId;
+  prompt: string;
+  model?: string;
+  negativePrompt?: string;
+  /** Like "16:9". */
+  aspectRatio?: string;
+  seed?: number;
+  /** File path, `file:` URI or https URL. */
+  image?: string;
+  images?: string[];
+  video?: string;
+  pikaffect?: string;
+  style?: string;
+  /** Provider-specific extra options (motion, guidance scale, frame rate, camera, resolution...). */
+  options?: Record<string, unknown>;
+}
+
+export interface Task {
+  /** Local id, stable for the life of the task. */
+  id: string;
+  provider: ProviderId;
+  /** The provider's task id. */
+  remoteId: string;
+  mode: GenerationMode;
+  status: TaskStatus;
+  /** The provider's own status word, for display and logs. */
+  rawStatus?: string;
+  /** 0-100. */
+  progress: number;
+  prompt: string;
+  model: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  updatedAt: number;
+  error?: string;
+  videos: TaskVideo[];
+  /** The request that created the task, for regenerate and the sidecar (never holds base64 payloads or keys). */
+  request: GenerateRequest;
+  /** Provider-specific routing data needed to poll (e.g. HiDream module). */
+  route?: string;
+}
+
+export function isActive(task: Pick<Task, 'status'>): boolean {
+  return task.status === 'queued' || task.status === 'running';
+}
