@@ -1,8 +1,101 @@
+// Wires the vscode-free core (engine, providers, store) to VS Code: secrets, settings, the Tasks
+// view, commands and the player panel.
 import * as vscode from 'vscode';
+import * as path from 'path';
+import { TaskEngine } from './core/engine';
+import { Logger } from './core/events';
+import { ProviderError, redact } from './core/errors';
+import { TaskStore } from './core/store';
+import { GenerateRequest, Task } from './core/types';
+import { PROVIDERS } from './providers';
+import { checkedBaseUrl, engineSettings, hidreamUserId, workspaceRoutingOverrides } from './vscode/config';
+import { KeyStore } from './vscode/keys';
+import { TasksTreeProvider } from './vscode/tasksTree';
+import { PlayerPanel } from './vscode/playerPanel';
+import { registerCommands } from './vscode/commands';
 
-export function activate(context: vscode.ExtensionContext) {
-  context.subscriptions.push(vscode.commands.registerCommand('aiVideo.refresh', () => undefined));
-  return { getTasks: () => [] };
+export interface AiVideoApi {
+  getTasks(): Task[];
+  getTask(id: string): Task | undefined;
+  onDidChangeTasks: vscode.Event<Task[]>;
+  generate(request: GenerateRequest): Promise<Task>;
+  /** For tests and tools: what the player panel currently shows and last reported. */
+  player(): { taskId: string; videoIndex: number; lastPlayback: unknown } | undefined;
+  /** Waits for pending writes of the task history. */
+  flush(): Promise<void>;
 }
 
-export function deactivate() {}
+export async function activate(context: vscode.ExtensionContext): Promise<AiVideoApi> {
+  const channel = vscode.window.createOutputChannel('AI Video', { log: true });
+  context.subscriptions.push(channel);
+  const keys = new KeyStore(context.secrets);
+  context.subscriptions.push(keys);
+  // Every line is scrubbed of bearer tokens before it is written.
+  const log: Logger = {
+    trace: (m) => channel.trace(redact(m)),
+    info: (m) => channel.info(redact(m)),
+    warn: (m) => channel.warn(redact(m)),
+    error: (m) => channel.error(redact(m)),
+  };
+
+  const storageDir = context.globalStorageUri.fsPath;
+  const mediaDir = path.join(storageDir, 'videos');
+  const engine = new TaskEngine({
+    providers: PROVIDERS,
+    store: new TaskStore(path.join(storageDir, 'tasks.json')),
+    mediaDir,
+    settings: engineSettings,
+    log,
+    async context(provider) {
+      const overrides = workspaceRoutingOverrides();
+      if (overrides.length && !vscode.workspace.isTrusted) {
+        throw new ProviderError({
+          kind: 'config',
+          message: `This untrusted workspace sets ${overrides.join(', ')}; keys are not sent while it is untrusted. Trust the workspace or remove those settings.`,
+        });
+      }
+      const baseUrl = checkedBaseUrl(provider);
+      const apiKey = await keys.get(provider);
+      if (!apiKey) throw new ProviderError({ kind: 'auth', message: `No API key set for ${PROVIDERS[provider].label}. Run "AI Video: Set API Key…".` });
+      return { baseUrl, apiKey, userId: provider === 'hidream' ? hidreamUserId() : undefined };
+    },
+  });
+  context.subscriptions.push({ dispose: () => engine.dispose() });
+  await engine.init();
+  context.subscriptions.push(keys.onDidChange((p) => engine.keyChanged(p)));
+
+  const tree = new TasksTreeProvider(engine);
+  const view = vscode.window.createTreeView('aiVideo.tasks', { treeDataProvider: tree, showCollapseAll: false, canSelectMany: true });
+  context.subscriptions.push(tree, view);
+  const updateBadge = () => {
+    const active = engine.getTasks().filter((t) => t.status === 'queued' || t.status === 'running').length;
+    view.badge = active ? { value: active, tooltip: `${active} video task${active === 1 ? '' : 's'} in progress` } : undefined;
+  };
+  updateBadge();
+  context.subscriptions.push(engine.onDidChangeTasks(updateBadge));
+
+  const mediaRoot = vscode.Uri.file(mediaDir);
+  const commands = registerCommands({ context, engine, keys, log, channel, view, mediaRoot });
+  context.subscriptions.push(commands);
+  context.subscriptions.push(PlayerPanel.registerSerializer(context.extensionUri, mediaRoot, commands.playerHost));
+
+  return {
+    getTasks: () => engine.getTasks(),
+    getTask: (id) => engine.getTask(id),
+    onDidChangeTasks: (listener, thisArg, disposables) => {
+      const d = engine.onDidChangeTasks((e) => listener.call(thisArg, e));
+      disposables?.push(d);
+      return d;
+    },
+    generate: (req) => commands.generateFromArgs(req),
+    player: () => {
+      const p = PlayerPanel.current;
+      return p ? { taskId: p.taskId, videoIndex: p.videoIndex, lastPlayback: p.lastPlayback } : undefined;
+    },
+    flush: () => engine.flush(),
+  };
+}
+
+export function deactivate(): void {
+  // Disposables in context.subscriptions stop timers and flush pending writes.
+}

@@ -71,6 +71,14 @@ export interface Task {
   createdAt: number;
   updatedAt: number;
   error?: string;
+  /** The kind of the last error (see ErrorKind), to offer the right way out. */
+  errorKind?: string;
+  /** When the task reached succeeded/failed, epoch ms. */
+  finishedAt?: number;
+  /** Failed because it ran past the give-up time; "check again" resumes polling. */
+  timedOut?: boolean;
+  /** The create's answer was lost: the job may or may not have started at the provider. */
+  uncertain?: boolean;
   videos: TaskVideo[];
   /** The request that created the task, for regenerate and the sidecar (never holds base64 payloads or keys). */
   request: GenerateRequest;

@@ -1,1 +1,266 @@
-document.body.dataset.ready = 'true';
+// The player webview app (browser, bundled to dist/webview/player.js). It builds its DOM with
+// createElement/textContent only, talks to the panel through the typed protocol, and keeps
+// {taskId, videoIndex} in the webview state so the panel serializer can restore it.
+
+import { metaFacts, type IntrinsicVideo } from '../format';
+import {
+  isHostMessage,
+  isPlayerState,
+  type PlayerAction,
+  type PlayerState,
+  type ShowMessage,
+  type UnavailableMessage,
+  type WebviewToHost,
+} from '../protocol';
+
+interface VsCodeApi {
+  postMessage(message: WebviewToHost): void;
+  getState(): unknown;
+  setState(state: PlayerState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+
+/** `timeupdate` fires up to every frame in some engines; about four reports a second are enough. */
+const PLAYBACK_REPORT_INTERVAL_MS = 250;
+const MAX_ERROR_LENGTH = 2000;
+
+let shown: ShowMessage | undefined;
+let lastPlaybackReport = 0;
+
+// ---- DOM helpers -----------------------------------------------------------------------------
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function button(label: string, variant: 'primary' | 'secondary', onClick: () => void, title?: string): HTMLButtonElement {
+  const b = el('button', `button button-${variant}`, label);
+  b.type = 'button';
+  if (title) b.title = title;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function post(message: WebviewToHost): void {
+  vscode.postMessage(message);
+}
+
+function runAction(action: PlayerAction, videoIndex?: number): void {
+  if (!shown) return;
+  post({ type: 'action', action, taskId: shown.taskId, videoIndex: videoIndex ?? shown.videoIndex });
+}
+
+// ---- Layout ----------------------------------------------------------------------------------
+
+const app = document.getElementById('app') ?? document.body.appendChild(el('main', 'app'));
+
+const statusLine = el('p', 'status', 'Loading…');
+
+const stage = el('div', 'stage');
+const video = el('video', 'video');
+for (const flag of ['controls', 'autoplay', 'muted', 'playsinline', 'loop']) video.setAttribute(flag, '');
+video.muted = true;
+video.preload = 'auto';
+
+const mediaError = el('div', 'media-error');
+mediaError.setAttribute('role', 'alert');
+const mediaErrorTitle = el('p', 'media-error-title', 'This video can’t be played in this panel.');
+const mediaErrorText = el('p', 'media-error-text');
+const mediaErrorActions = el('div', 'media-error-actions');
+mediaErrorActions.append(
+  button('Open in VS Code video preview', 'primary', () => runAction('openInVideoPreview')),
+  button('Open externally', 'secondary', () => runAction('openExternal')),
+);
+mediaError.append(mediaErrorTitle, mediaErrorText, mediaErrorActions);
+stage.append(video, mediaError);
+
+const picker = el('nav', 'picker');
+picker.setAttribute('aria-label', 'Videos of this task');
+
+const meta = el('section', 'meta');
+const title = el('h1', 'title');
+const facts = el('dl', 'facts');
+const promptBlock = el('div', 'text-block');
+const promptText = el('p', 'prompt');
+promptBlock.append(el('h2', 'label', 'Prompt'), promptText);
+const negativeBlock = el('div', 'text-block');
+const negativeText = el('p', 'prompt prompt-negative');
+negativeBlock.append(el('h2', 'label', 'Negative prompt'), negativeText);
+meta.append(title, facts, promptBlock, negativeBlock);
+
+const actions = el('div', 'actions');
+actions.setAttribute('role', 'toolbar');
+actions.setAttribute('aria-label', 'Video actions');
+actions.append(
+  button('Open in VS Code video preview', 'primary', () => runAction('openInVideoPreview')),
+  button('Open externally', 'secondary', () => runAction('openExternal'), 'Open with the default video app'),
+  button('Reveal file', 'secondary', () => runAction('revealInExplorer'), 'Show the downloaded file in the file manager'),
+  button('Copy prompt', 'secondary', () => runAction('copyPrompt')),
+  button('Save to workspace…', 'secondary', () => runAction('saveToWorkspace'), 'Copy the video into the workspace'),
+  button('Regenerate', 'secondary', () => runAction('regenerate'), 'Start a new task with the same request'),
+);
+
+app.append(statusLine, stage, picker, meta, actions);
+
+// ---- Rendering -------------------------------------------------------------------------------
+
+function setContentVisible(visible: boolean): void {
+  stage.hidden = !visible;
+  meta.hidden = !visible;
+  actions.hidden = !visible;
+  statusLine.hidden = visible;
+  if (!visible) picker.hidden = true;
+}
+
+function intrinsic(): IntrinsicVideo {
+  if (video.readyState < HTMLMediaElement.HAVE_METADATA) return {};
+  return {
+    width: video.videoWidth || undefined,
+    height: video.videoHeight || undefined,
+    duration: Number.isFinite(video.duration) ? video.duration : undefined,
+  };
+}
+
+function renderFacts(): void {
+  if (!shown) return;
+  facts.replaceChildren(
+    ...metaFacts(shown.meta, intrinsic()).map(({ label, value }) => {
+      const row = el('div', 'fact');
+      row.append(el('dt', 'label', label), el('dd', 'fact-value', value));
+      return row;
+    }),
+  );
+}
+
+function renderPicker(message: ShowMessage): void {
+  const count = message.meta.videoCount;
+  picker.hidden = count <= 1;
+  if (count <= 1) {
+    picker.replaceChildren();
+    return;
+  }
+  const buttons = Array.from({ length: count }, (_, i) => {
+    const current = i === message.videoIndex;
+    const b = button(String(i + 1), current ? 'primary' : 'secondary', () => {
+      if (!current) runAction('selectVideo', i);
+    });
+    b.classList.add('picker-button');
+    b.setAttribute('aria-label', `Video ${i + 1} of ${count}`);
+    b.setAttribute('aria-pressed', String(current));
+    return b;
+  });
+  picker.replaceChildren(el('span', 'label picker-label', 'Video'), ...buttons);
+}
+
+function hideMediaError(): void {
+  mediaError.hidden = true;
+  video.classList.remove('video-failed');
+}
+
+function clearVideo(): void {
+  video.pause();
+  video.removeAttribute('src');
+  video.removeAttribute('poster');
+  video.load();
+}
+
+function show(message: ShowMessage): void {
+  const sameSource = shown?.video.src === message.video.src;
+  shown = message;
+  vscode.setState({ taskId: message.taskId, videoIndex: message.videoIndex });
+  setContentVisible(true);
+  if (!sameSource) {
+    hideMediaError();
+    lastPlaybackReport = 0;
+    if (message.video.posterSrc) video.poster = message.video.posterSrc;
+    else video.removeAttribute('poster');
+    video.src = message.video.src;
+  }
+  title.textContent = message.meta.title;
+  title.title = message.meta.prompt;
+  promptText.textContent = message.meta.prompt;
+  negativeText.textContent = message.meta.negativePrompt ?? '';
+  negativeBlock.hidden = !message.meta.negativePrompt;
+  renderFacts();
+  renderPicker(message);
+}
+
+function showUnavailable(message: UnavailableMessage): void {
+  const previous = vscode.getState();
+  const videoIndex = isPlayerState(previous) && previous.taskId === message.taskId ? previous.videoIndex : 0;
+  vscode.setState({ taskId: message.taskId, videoIndex });
+  shown = undefined;
+  clearVideo();
+  hideMediaError();
+  statusLine.textContent = message.message;
+  setContentVisible(false);
+}
+
+// ---- Media events ----------------------------------------------------------------------------
+
+function reportPlayback(): void {
+  if (!shown || !video.currentSrc) return;
+  const finite = (n: number) => (Number.isFinite(n) && n >= 0 ? n : 0);
+  post({
+    type: 'playback',
+    taskId: shown.taskId,
+    currentTime: finite(video.currentTime),
+    duration: finite(video.duration),
+    paused: video.paused,
+    readyState: video.readyState,
+    videoWidth: video.videoWidth,
+    videoHeight: video.videoHeight,
+  });
+}
+
+const ERROR_REASONS: Record<number, string> = {
+  1: 'loading was aborted',
+  2: 'a network error stopped loading the file',
+  3: 'the video could not be decoded',
+  4: 'the file format or codec is not supported',
+};
+
+function onMediaError(): void {
+  if (!shown || !video.getAttribute('src')) return;
+  const error = video.error;
+  const reason = (error && ERROR_REASONS[error.code]) ?? 'the video could not be loaded';
+  const detail = error?.message ? ` (${error.message})` : '';
+  mediaErrorText.textContent =
+    `The player reported that ${reason}. VS Code’s built-in player may not support this codec; ` +
+    'the VS Code video preview or your default video app may still play it.';
+  mediaErrorText.title = error?.message ?? '';
+  mediaError.hidden = false;
+  video.classList.add('video-failed');
+  const message =
+    `Video ${shown.videoIndex + 1} could not be played: ${reason}${detail}. ` +
+    'The codec may be unsupported by the webview player; try "Open in VS Code video preview" or "Open externally".';
+  post({ type: 'mediaError', taskId: shown.taskId, message: message.slice(0, MAX_ERROR_LENGTH) });
+}
+
+for (const event of ['loadedmetadata', 'play', 'pause', 'ended']) video.addEventListener(event, reportPlayback);
+video.addEventListener('loadedmetadata', renderFacts);
+video.addEventListener('timeupdate', () => {
+  const now = performance.now();
+  if (now - lastPlaybackReport < PLAYBACK_REPORT_INTERVAL_MS) return;
+  lastPlaybackReport = now;
+  reportPlayback();
+});
+video.addEventListener('error', onMediaError);
+
+// ---- Host messages ---------------------------------------------------------------------------
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const message = event.data;
+  if (!isHostMessage(message)) return;
+  if (message.type === 'show') show(message);
+  else showUnavailable(message);
+});
+
+setContentVisible(false);
+hideMediaError();
+post({ type: 'ready' });

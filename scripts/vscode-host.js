@@ -1,0 +1,307 @@
+#!/usr/bin/env node
+// A real VS Code extension host without downloading desktop VS Code: installs the `code-server`
+// npm package (which bundles VS Code's server, Node extension host and web workbench) into the
+// git-ignored tool folder `.vscode-test/code-server/` and starts it.
+//
+//   node scripts/vscode-host.js --install     install once (idempotent), print the entry path
+//
+// Used by run-host-tests.js, demo.js and screenshot.js. The install avoids code-server's
+// postinstall (it refuses root, builds kerberos and downloads ripgrep from GitHub) and builds the
+// one native module that is needed to start (argon2), plus, best effort, the logger (spdlog).
+// Env AIVIDEO_SKIP_NATIVE_EXTRAS=1 skips the optional build.
+/* global setInterval, clearInterval */
+'use strict';
+
+const { spawn, execFileSync } = require('child_process');
+const fs = require('fs');
+const net = require('net');
+const path = require('path');
+
+const CODE_SERVER_VERSION = '4.100.3';
+const REPO = path.resolve(__dirname, '..');
+const TOOL_DIR = path.join(REPO, '.vscode-test', 'code-server');
+const MARKER = path.join(TOOL_DIR, '.installed');
+const LOCK = path.join(TOOL_DIR, '.installing');
+const PKG_DIR = path.join(TOOL_DIR, 'node_modules', 'code-server');
+const ENTRY = path.join(PKG_DIR, 'out', 'node', 'entry.js');
+const READY_TEXT = 'HTTP server listening on';
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function isInstalled() {
+  try {
+    return fs.readFileSync(MARKER, 'utf8').trim() === CODE_SERVER_VERSION && fs.existsSync(ENTRY);
+  } catch {
+    return false;
+  }
+}
+
+function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+/** Takes the install lock (a directory holding the owner's pid); waits while another live process holds it. */
+async function acquireLock(log) {
+  const deadline = Date.now() + 15 * 60 * 1000;
+  let announced = false;
+  for (;;) {
+    try {
+      fs.mkdirSync(LOCK);
+      fs.writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
+      return;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+    let owner = NaN;
+    try {
+      owner = Number(fs.readFileSync(path.join(LOCK, 'pid'), 'utf8'));
+    } catch {
+      // The owner may not have written its pid yet.
+    }
+    if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) {
+      fs.rmSync(LOCK, { recursive: true, force: true });
+      continue;
+    }
+    if (isInstalled()) return;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for another code-server install (lock ${LOCK})`);
+    if (!announced) log(`[vscode-host] waiting for another process installing code-server (pid ${owner})…`);
+    announced = true;
+    await sleep(1000);
+  }
+}
+
+function run(cmd, args, cwd, extraEnv, log) {
+  log(`[vscode-host] (${path.relative(REPO, cwd) || '.'}) ${cmd} ${args.join(' ')}`);
+  execFileSync(cmd, args, {
+    cwd,
+    // stdout of npm goes to our stderr so that `--install` keeps stdout for the entry path.
+    stdio: ['ignore', process.stderr, process.stderr],
+    env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', ...extraEnv },
+  });
+}
+
+/**
+ * Installs code-server into `.vscode-test/code-server/` unless the marker file records this
+ * version already. Returns the absolute path of code-server's `entry.js`.
+ */
+async function ensureCodeServer(options = {}) {
+  const log = options.log || ((m) => console.error(m));
+  if (isInstalled()) return ENTRY;
+  fs.mkdirSync(TOOL_DIR, { recursive: true });
+  await acquireLock(log);
+  try {
+    if (isInstalled()) return ENTRY; // another process finished it while we waited
+    const started = Date.now();
+    log(`[vscode-host] installing code-server@${CODE_SERVER_VERSION} into ${path.relative(REPO, TOOL_DIR)}/ …`);
+    // Own package.json, so npm treats this folder as the project root instead of walking up to the
+    // extension's package.json (and never touches the extension's node_modules or lock file).
+    fs.writeFileSync(
+      path.join(TOOL_DIR, 'package.json'),
+      JSON.stringify({ name: 'aivideo-code-server-tool', private: true, description: 'Tool folder for tests; git-ignored.' }, null, 2) + '\n',
+    );
+    fs.rmSync(MARKER, { force: true });
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    run(npm, ['install', `code-server@${CODE_SERVER_VERSION}`, '--ignore-scripts', '--no-save', '--no-package-lock'], TOOL_DIR, {}, log);
+    const vscodeDir = path.join(PKG_DIR, 'lib', 'vscode');
+    run(npm, ['install', '--omit=dev', '--ignore-scripts', '--no-package-lock'], vscodeDir, {}, log);
+    const asar = path.join(vscodeDir, 'node_modules.asar');
+    fs.rmSync(asar, { recursive: true, force: true });
+    fs.symlinkSync('node_modules', asar);
+    run(npm, ['rebuild', 'argon2'], TOOL_DIR, { npm_config_yes: 'true' }, log);
+    // Optional extras (about 45 s of C++): without spdlog the server and extension host write no
+    // log files (run-host-tests prints them on failure), without native-watchdog the host logs a
+    // harmless error. Everything works without them, so a failed build is only a warning.
+    if (process.env.AIVIDEO_SKIP_NATIVE_EXTRAS !== '1') {
+      try {
+        run(npm, ['rebuild', '@vscode/spdlog', 'native-watchdog'], vscodeDir, { npm_config_yes: 'true' }, log);
+      } catch (e) {
+        log(`[vscode-host] warning: building @vscode/spdlog and native-watchdog failed (${e.message}); continuing without log files`);
+      }
+    }
+    if (!fs.existsSync(ENTRY)) throw new Error(`code-server installed but ${ENTRY} is missing`);
+    fs.writeFileSync(MARKER, CODE_SERVER_VERSION + '\n');
+    log(`[vscode-host] code-server ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return ENTRY;
+  } finally {
+    fs.rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+/** Resolves with a TCP port that is free on `host` right now (picked by the OS). */
+function findFreePort(host = '127.0.0.1') {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, host, () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** True when `port` can be bound on `host`. */
+function isPortFree(port, host = '127.0.0.1') {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+/** `preferred` if it is free, else the next free port above it (up to 100 tries), else any free port. */
+async function findPortFrom(preferred, host = '127.0.0.1') {
+  for (let p = preferred; p < preferred + 100 && p < 65536; p++) {
+    if (await isPortFree(p, host)) return p;
+  }
+  return findFreePort(host);
+}
+
+const running = new Set();
+
+function killGroup(child, signal) {
+  if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    // Detached: the child leads its own process group, which also holds code-server's VS Code
+    // server and extension host processes.
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+// Last resort if the parent exits without stopping its servers (e.g. an uncaught error).
+process.on('exit', () => {
+  for (const child of running) killGroup(child, 'SIGKILL');
+});
+
+/**
+ * Starts code-server (installing it first if needed). Resolves with
+ * `{ url, port, process, output(), stop() }` once it prints "HTTP server listening on";
+ * rejects if it exits early or is not ready within `timeoutMs`.
+ */
+async function startCodeServer(opts) {
+  const {
+    port,
+    host = '127.0.0.1',
+    userDataDir,
+    extensionsDir,
+    folder,
+    env = {},
+    extraArgs = [],
+    timeoutMs = 90000,
+    echo = false,
+  } = opts;
+  if (!port) throw new Error('startCodeServer: port is required');
+  if (!userDataDir || !extensionsDir) throw new Error('startCodeServer: userDataDir and extensionsDir are required');
+  const entry = await ensureCodeServer(opts);
+  fs.mkdirSync(userDataDir, { recursive: true });
+  fs.mkdirSync(extensionsDir, { recursive: true });
+  const args = [
+    entry,
+    '--auth', 'none',
+    '--bind-addr', `${host}:${port}`,
+    '--user-data-dir', userDataDir,
+    '--extensions-dir', extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    ...extraArgs,
+  ];
+  if (folder) args.push(folder);
+  const childEnv = { ...process.env, ...env };
+  // A password from the caller's environment would otherwise be ignored noisily (we use --auth none).
+  delete childEnv.PASSWORD;
+  delete childEnv.HASHED_PASSWORD;
+  const child = spawn(process.execPath, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+  running.add(child);
+  let output = '';
+  const onData = (stream) => (chunk) => {
+    const text = chunk.toString();
+    output += text;
+    if (output.length > 2_000_000) output = output.slice(-1_000_000);
+    if (echo) stream.write(text);
+  };
+  child.stdout.on('data', onData(process.stdout));
+  child.stderr.on('data', onData(process.stderr));
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => {
+    running.delete(child);
+    resolve({ code, signal });
+  }));
+
+  async function stop() {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    killGroup(child, 'SIGTERM');
+    const t = setTimeout(() => killGroup(child, 'SIGKILL'), 5000);
+    await exited;
+    clearTimeout(t);
+    killGroup(child, 'SIGKILL'); // leftovers of the group, if any
+  }
+
+  await new Promise((resolve, reject) => {
+    let done = false;
+    const finish = (err) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearInterval(poll);
+      if (err) reject(err);
+      else resolve();
+    };
+    const timer = setTimeout(() => {
+      stop().finally(() => finish(new Error(`code-server was not ready within ${timeoutMs} ms. Output:\n${output}`)));
+    }, timeoutMs);
+    const poll = setInterval(() => {
+      if (output.includes(READY_TEXT)) finish();
+    }, 50);
+    exited.then(({ code, signal }) => finish(new Error(`code-server exited early (code ${code}, signal ${signal}). Output:\n${output}`)));
+  });
+
+  return {
+    url: `http://${host}:${port}/`,
+    port,
+    process: child,
+    exited,
+    output: () => output,
+    stop,
+  };
+}
+
+module.exports = {
+  CODE_SERVER_VERSION,
+  REPO,
+  TOOL_DIR,
+  ensureCodeServer,
+  startCodeServer,
+  findFreePort,
+  findPortFrom,
+  isPortFree,
+};
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--install')) {
+    ensureCodeServer()
+      .then((entry) => console.log(entry))
+      .catch((e) => {
+        console.error(`[vscode-host] install failed: ${e && e.message ? e.message : e}`);
+        process.exit(1);
+      });
+  } else {
+    console.error('usage: node scripts/vscode-host.js --install');
+    process.exit(2);
+  }
+}

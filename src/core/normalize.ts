@@ -1,0 +1,115 @@
+// Status and progress normalization for every provider (provider-apis.md, section 0).
+import { TaskStatus } from './types';
+
+export type RemoteStatus = TaskStatus | 'unknown';
+
+export function pikaStatus(raw: unknown, progress: number | undefined): RemoteStatus {
+  switch (typeof raw === 'string' ? raw.toLowerCase() : raw) {
+    case 'queued':
+      return 'queued';
+    case 'pending':
+      return progress !== undefined && progress > 0 ? 'running' : 'queued';
+    case 'finished':
+      return 'succeeded';
+    case 'error':
+    case 'failed':
+      return 'failed';
+    default:
+      return 'unknown';
+  }
+}
+
+export function gatewayStatus(raw: unknown): RemoteStatus {
+  if (typeof raw !== 'string') return 'unknown';
+  switch (raw) {
+    case 'queued':
+    case 'NOT_START':
+    case 'SUBMITTED':
+    case 'QUEUED':
+      return 'queued';
+    case 'in_progress':
+    case 'processing':
+    case 'IN_PROGRESS':
+      return 'running';
+    case 'completed':
+    case 'succeeded':
+    case 'SUCCESS':
+      return 'succeeded';
+    case 'failed':
+    case 'FAILURE':
+      return 'failed';
+    default:
+      return 'unknown';
+  }
+}
+
+export const HIDREAM_STATUS_WORDS: Record<number, string> = {
+  0: 'waiting',
+  1: 'done',
+  2: 'processing',
+  3: 'failed',
+  4: 'rejected by content review',
+};
+
+export function hidreamStatus(raw: unknown): RemoteStatus {
+  switch (raw) {
+    case 0:
+      return 'queued';
+    case 2:
+      return 'running';
+    case 1:
+      return 'succeeded';
+    case 3:
+    case 4:
+      return 'failed';
+    default:
+      return 'unknown';
+  }
+}
+
+/** Accepts 0-100 integers, "30%" strings and 0-1 fractions (when `fraction` is set). Returns 0-100 or undefined. */
+export function parseProgress(raw: unknown, fraction = false): number | undefined {
+  let n: number;
+  if (typeof raw === 'number') n = raw;
+  else if (typeof raw === 'string') {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(raw);
+    if (!m) return undefined;
+    n = Number(m[1]);
+  } else return undefined;
+  if (!Number.isFinite(n) || n < 0) return undefined;
+  if (fraction) n *= 100;
+  return Math.max(0, Math.min(100, Math.round(n)));
+}
+
+/** Combines several sub-results (HiDream sub-tasks, Pika videos) into one task status. */
+export function combineStatuses(statuses: RemoteStatus[]): RemoteStatus {
+  if (statuses.length === 0) return 'unknown';
+  const final = (s: RemoteStatus) => s === 'succeeded' || s === 'failed';
+  if (statuses.every(final)) return statuses.some((s) => s === 'succeeded') ? 'succeeded' : 'failed';
+  if (statuses.some((s) => s === 'running' || final(s))) return 'running';
+  if (statuses.every((s) => s === 'queued')) return 'queued';
+  return statuses.includes('unknown') ? 'unknown' : 'running';
+}
+
+// Small validators for untrusted JSON.
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+export function num(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+}
+export function obj(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+/** Only http(s) URLs are accepted from a provider. */
+export function httpUrl(v: unknown): string | undefined {
+  if (typeof v !== 'string' || v === '') return undefined;
+  try {
+    const u = new URL(v);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}

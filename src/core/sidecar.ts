@@ -1,0 +1,43 @@
+// What is written beside a saved video so the result can be reproduced.
+import { PROVIDER_LABELS, Task } from './types';
+
+export function sidecarFor(task: Task, videoIndex: number): Record<string, unknown> {
+  const v = task.videos[videoIndex];
+  const r = task.request;
+  return {
+    generator: 'AI Video Studio',
+    provider: task.provider,
+    providerName: PROVIDER_LABELS[task.provider],
+    model: task.model,
+    mode: task.mode,
+    prompt: task.prompt,
+    negativePrompt: r.negativePrompt,
+    seed: v?.seed ?? r.seed,
+    aspectRatio: r.aspectRatio,
+    pikaffect: r.pikaffect,
+    style: r.style,
+    options: r.options,
+    inputs: { image: r.image, images: r.images, video: r.video },
+    remoteId: task.remoteId,
+    videoIndex,
+    sourceUrl: v?.url,
+    duration: v?.duration,
+    width: v?.width,
+    height: v?.height,
+    createdAt: new Date(task.createdAt).toISOString(),
+    finishedAt: task.finishedAt ? new Date(task.finishedAt).toISOString() : undefined,
+    request: r,
+  };
+}
+
+/** "A red fox, running!" -> "a-red-fox-running". */
+export function slug(text: string, max = 40): string {
+  const s = text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, max)
+    .replace(/-+$/, '');
+  return s || 'video';
+}

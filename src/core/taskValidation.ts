@@ -1,0 +1,80 @@
+// Validation of tasks read back from disk (or from another window): anything malformed is dropped
+// field by field rather than trusted.
+import { GenerateRequest, GenerationMode, PROVIDER_IDS, ProviderId, Task, TaskStatus, TaskVideo } from './types';
+
+const STATUSES: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed'];
+const MODES: readonly GenerationMode[] = ['text-to-video', 'image-to-video', 'ingredients', 'video-edit'];
+
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+function optStr(v: unknown): string | undefined {
+  return isStr(v) ? v : undefined;
+}
+function optNum(v: unknown): number | undefined {
+  return isNum(v) ? v : undefined;
+}
+
+function video(v: unknown): TaskVideo | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  if (!isStr(o.url)) return undefined;
+  const out: TaskVideo = { url: o.url };
+  for (const k of ['id', 'posterUrl', 'thumbnailUrl', 'watermarkedUrl', 'localPath', 'downloadError'] as const) {
+    const s = optStr(o[k]);
+    if (s !== undefined) out[k] = s;
+  }
+  for (const k of ['seed', 'duration', 'width', 'height', 'fps'] as const) {
+    const n = optNum(o[k]);
+    if (n !== undefined) out[k] = n;
+  }
+  return out;
+}
+
+function request(v: unknown, provider: ProviderId, prompt: string): GenerateRequest {
+  const o = v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+  const r: GenerateRequest = { provider, prompt: isStr(o.prompt) ? o.prompt : prompt };
+  for (const k of ['model', 'negativePrompt', 'aspectRatio', 'image', 'video', 'pikaffect', 'style'] as const) {
+    const s = optStr(o[k]);
+    if (s !== undefined) r[k] = s;
+  }
+  if (isNum(o.seed)) r.seed = o.seed;
+  if (Array.isArray(o.images) && o.images.every(isStr)) r.images = o.images;
+  if (o.options && typeof o.options === 'object' && !Array.isArray(o.options)) r.options = o.options as Record<string, unknown>;
+  return r;
+}
+
+export function validateStoredTask(v: unknown): Task | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  if (!isStr(o.id) || !isStr(o.provider) || !(PROVIDER_IDS as readonly string[]).includes(o.provider)) return undefined;
+  if (!isStr(o.status) || !STATUSES.includes(o.status as TaskStatus)) return undefined;
+  if (!isNum(o.createdAt) || !isNum(o.updatedAt)) return undefined;
+  const provider = o.provider as ProviderId;
+  const prompt = isStr(o.prompt) ? o.prompt : '';
+  const task: Task = {
+    id: o.id,
+    provider,
+    remoteId: isStr(o.remoteId) ? o.remoteId : '',
+    mode: MODES.includes(o.mode as GenerationMode) ? (o.mode as GenerationMode) : 'text-to-video',
+    status: o.status as TaskStatus,
+    progress: isNum(o.progress) ? Math.max(0, Math.min(100, o.progress)) : 0,
+    prompt,
+    model: isStr(o.model) ? o.model : '',
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+    videos: Array.isArray(o.videos) ? o.videos.map(video).filter((x): x is TaskVideo => !!x) : [],
+    request: request(o.request, provider, prompt),
+  };
+  const extras = {
+    rawStatus: optStr(o.rawStatus),
+    error: optStr(o.error),
+    errorKind: optStr(o.errorKind),
+    route: optStr(o.route),
+    finishedAt: optNum(o.finishedAt),
+    timedOut: o.timedOut === true ? true : undefined,
+    uncertain: o.uncertain === true ? true : undefined,
+  };
+  for (const [k, val] of Object.entries(extras)) if (val !== undefined) (task as unknown as Record<string, unknown>)[k] = val;
+  return task;
+}

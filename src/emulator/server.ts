@@ -1,0 +1,369 @@
+// The provider emulator: one local HTTP server speaking Pika, the video gateway and HiDream, plus /files.
+import * as http from 'http';
+import type { AddressInfo, Socket } from 'net';
+import { Readable } from 'stream';
+import { FaultStore } from './faults';
+import { serveFile } from './files';
+import { GatewayProvider } from './gateway';
+import { HIDREAM_CODES, HidreamProvider, hidreamReply, isHidreamModule } from './hidream';
+import { checkAuth, jsonReply, openAiError, openAiErrorForStatus, textReply, type AuthCheck, type Reply } from './http';
+import { PikaProvider } from './pika';
+import { EmulatorState } from './state';
+import { finishedBy } from './tasks';
+import { ROUTE_KEYS, type Emulator, type EmulatorOptions, type Fault, type RecordedRequest, type RouteKey } from './types';
+
+export type { Emulator, EmulatorOptions, Fault, FaultKind, HidreamModule, RecordedRequest, RouteKey } from './types';
+export { ROUTE_KEYS } from './types';
+
+const HOST = '127.0.0.1';
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const MALFORMED_BODY = '<html><body>502 Bad Gateway</body></html>';
+
+interface RequestContext {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: http.IncomingHttpHeaders;
+  body: unknown;
+}
+
+interface Route {
+  key: RouteKey;
+  /** Which 401 the route answers: OpenAI-style, HiDream's envelope, or none (files). */
+  auth: 'openai' | 'hidream' | 'none';
+  handle: (ctx: RequestContext) => Reply;
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function unauthorized(kind: 'openai' | 'hidream', auth: AuthCheck): Reply {
+  if (kind === 'hidream') {
+    return hidreamReply(401, HIDREAM_CODES.unauthorized, 'Token is missing, invalid or expired: set a new token', null);
+  }
+  return auth.problem === 'missing'
+    ? openAiError(401, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.", 'invalid_request_error', null, 'invalid_api_key')
+    : openAiError(401, 'Incorrect API key provided.', 'authentication_error', null, 'invalid_api_key');
+}
+
+class RunningEmulator implements Emulator {
+  private readonly server: http.Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly hanging = new Set<http.ServerResponse>();
+  private readonly faults = new FaultStore();
+  private readonly pika: PikaProvider;
+  private readonly gateway: GatewayProvider;
+  private readonly hidream: HidreamProvider;
+  private countsByRoute: Record<RouteKey, number> = {};
+  private recorded: RecordedRequest[] = [];
+  private closing?: Promise<void>;
+  private boundPort = 0;
+
+  constructor(private readonly state: EmulatorState) {
+    this.pika = new PikaProvider(state);
+    this.gateway = new GatewayProvider(state);
+    this.hidream = new HidreamProvider(state);
+    this.resetCounts();
+    this.server = http.createServer((req, res) => {
+      this.onRequest(req, res).catch((e: unknown) => this.internalError(req, res, e));
+    });
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    this.server.on('clientError', (_err, socket) => socket.destroy());
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get baseUrl(): string {
+    return `http://${HOST}:${this.boundPort}`;
+  }
+
+  listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, HOST, () => {
+        this.server.off('error', reject);
+        this.boundPort = (this.server.address() as AddressInfo).port;
+        this.state.baseUrl = this.baseUrl;
+        resolve();
+      });
+    });
+  }
+
+  setOptions(partial: Partial<EmulatorOptions>): void {
+    this.state.setOptions(partial);
+  }
+
+  counts(): Record<RouteKey, number> {
+    return { ...this.countsByRoute };
+  }
+
+  requests(route?: RouteKey): RecordedRequest[] {
+    return this.recorded.filter((r) => route === undefined || r.route === route);
+  }
+
+  resetCounts(): void {
+    this.countsByRoute = Object.fromEntries(ROUTE_KEYS.map((k) => [k, 0]));
+    this.recorded = [];
+  }
+
+  injectFault(fault: Fault): void {
+    this.faults.add(fault);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  taskFinishedAt(remoteId: string): number | undefined {
+    const timing = this.state.timings.get(remoteId);
+    return timing && finishedBy(timing, this.state.now());
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      for (const t of this.timers) clearTimeout(t);
+      this.timers.clear();
+      for (const res of this.hanging) res.destroy();
+      this.hanging.clear();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+      for (const s of this.sockets) s.destroy();
+    });
+    return this.closing;
+  }
+
+  private log(line: string): void {
+    try {
+      this.state.options.log(line);
+    } catch {
+      // A failing logger must not break a request.
+    }
+  }
+
+  private resolve(method: string, path: string): Route | Reply {
+    const m = method.toUpperCase();
+    const only = (allowed: string[], route: Route): Route | Reply =>
+      allowed.includes(m) ? route : openAiError(405, `Method ${m} not allowed on ${path}`, 'invalid_request_error', null, 'method_not_allowed');
+    let match: RegExpExecArray | null;
+    if (path === '/pika/generate') return only(['POST'], { key: 'pika.generate', auth: 'openai', handle: (c) => this.pika.generate(c.body) });
+    if ((match = /^\/pika\/feed\/([^/]+)$/.exec(path))) {
+      const id = decode(match[1]);
+      return only(['GET'], { key: 'pika.feed', auth: 'openai', handle: () => this.pika.feed(id) });
+    }
+    if (path === '/v1/video/generations') return only(['POST'], { key: 'gateway.create', auth: 'openai', handle: (c) => this.gateway.create(c.body) });
+    if ((match = /^\/v1\/video\/generations\/([^/]+)$/.exec(path))) {
+      const id = decode(match[1]);
+      return only(['GET'], { key: 'gateway.get', auth: 'openai', handle: () => this.gateway.get(id) });
+    }
+    if (path === '/v1/models') return only(['GET'], { key: 'gateway.models', auth: 'openai', handle: () => this.gateway.models() });
+    if ((match = /^\/api-pub\/gw\/v2\/video\/([^/]+)\/async(\/results(\/batch)?)?$/.exec(path))) {
+      const module = decode(match[1]);
+      if (!isHidreamModule(module)) return hidreamReply(404, HIDREAM_CODES.notFound, `Unknown module: ${module}`, null);
+      if (match[3]) return only(['POST'], { key: `hidream.${module}.batch`, auth: 'hidream', handle: (c) => this.hidream.batch(module, c.body) });
+      if (match[2]) {
+        return only(['GET'], { key: `hidream.${module}.result`, auth: 'hidream', handle: (c) => this.hidream.single(module, c.query.get('task_id')) });
+      }
+      return only(['POST'], { key: `hidream.${module}.create`, auth: 'hidream', handle: (c) => this.hidream.create(module, c.body) });
+    }
+    if ((match = /^\/files\/(.+)$/.exec(path))) {
+      const relative = match[1].split('/').map(decode).join('/');
+      return only(['GET', 'HEAD'], { key: 'files', auth: 'none', handle: (c) => serveFile(this.state, relative, c.headers) });
+    }
+    return openAiError(404, `No route for ${m} ${path}`, 'invalid_request_error', null, 'not_found');
+  }
+
+  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    // Not `new URL(req.url, base)`: a path starting with `//` would be read as a host.
+    const target = req.url ?? '/';
+    const queryAt = target.indexOf('?');
+    const path = (queryAt < 0 ? target : target.slice(0, queryAt)).replace(/\/{2,}/g, '/');
+    const query = new URLSearchParams(queryAt < 0 ? '' : target.slice(queryAt + 1));
+    const raw = await readBody(req);
+
+    if (path.startsWith('/__emulator/')) {
+      this.send(req, res, this.control(method, path, raw));
+      return;
+    }
+    const route = this.resolve(method, path);
+    if ('kind' in route) {
+      this.send(req, res, route);
+      return;
+    }
+    const body = parseBody(raw);
+    const auth = checkAuth(req.headers);
+    this.countsByRoute[route.key] = (this.countsByRoute[route.key] ?? 0) + 1;
+    this.recorded.push({
+      route: route.key,
+      method,
+      path: req.url ?? path,
+      ...(method === 'POST' ? { body } : {}),
+      authorized: auth.authorized,
+      hadAuthorizationHeader: auth.hadAuthorizationHeader,
+      at: this.state.now(),
+    });
+    const ctx: RequestContext = { method, path, query, headers: req.headers, body };
+    const normal = (): Reply =>
+      route.auth !== 'none' && !auth.authorized ? unauthorized(route.auth, auth) : route.handle(ctx);
+
+    const fault = this.faults.take(route.key);
+    if (!fault) {
+      this.send(req, res, normal());
+      return;
+    }
+    switch (fault.kind) {
+      case 'status': {
+        const headers: Record<string, string> = {};
+        if (fault.retryAfter !== undefined) headers['Retry-After'] = fault.retryAfter;
+        if (fault.retryAfterMs !== undefined) headers['retry-after-ms'] = String(fault.retryAfterMs);
+        this.send(req, res, openAiErrorForStatus(fault.status ?? 500, headers), 'status fault');
+        return;
+      }
+      case 'reset':
+        this.log(`${method} ${req.url} reset (fault)`);
+        req.socket.destroy();
+        return;
+      case 'hang':
+        this.log(`${method} ${req.url} hang (fault)`);
+        this.hanging.add(res);
+        res.on('close', () => this.hanging.delete(res));
+        return;
+      case 'slow':
+        await this.sleep(fault.delayMs ?? 0);
+        if (res.destroyed) return;
+        this.send(req, res, normal(), `slow fault ${fault.delayMs ?? 0} ms`);
+        return;
+      case 'truncated':
+        this.send(req, res, normal(), 'truncated fault', true);
+        return;
+      case 'malformed':
+        this.send(req, res, textReply(200, MALFORMED_BODY, 'text/html'), 'malformed fault');
+        return;
+    }
+  }
+
+  private control(method: string, path: string, raw: Buffer): Reply {
+    const ok = jsonReply(200, { ok: true });
+    if (path === '/__emulator/counts' && method === 'GET') return jsonReply(200, this.counts());
+    if (path === '/__emulator/reset' && method === 'POST') {
+      this.resetCounts();
+      return ok;
+    }
+    if (path === '/__emulator/faults' && method === 'DELETE') {
+      this.clearFaults();
+      return ok;
+    }
+    if (path === '/__emulator/faults' && method === 'POST') {
+      try {
+        this.injectFault(JSON.parse(raw.toString('utf8')) as Fault);
+        return ok;
+      } catch (e) {
+        return openAiError(400, e instanceof Error ? e.message : String(e), 'invalid_request_error', null, null);
+      }
+    }
+    return openAiError(404, `No control route ${method} ${path}`, 'invalid_request_error', null, 'not_found');
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.add(t);
+    });
+  }
+
+  /** Writes a reply; `truncate` sends only the first half of the body (files: then drops the connection). */
+  private send(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply, note?: string, truncate = false): void {
+    if (res.destroyed || res.headersSent) return;
+    this.log(`${req.method} ${req.url} ${reply.status}${note ? ` (${note})` : ''}`);
+    const head = req.method === 'HEAD';
+    if (reply.kind === 'buffer') {
+      const body = truncate ? reply.body.subarray(0, Math.floor(reply.body.length / 2)) : reply.body;
+      res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(body.length) });
+      res.end(head ? undefined : body);
+      return;
+    }
+    res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(reply.length) });
+    if (head) {
+      res.end();
+      return;
+    }
+    const source = truncate ? takeBytes(reply.open(), Math.floor(reply.length / 2)) : reply.open();
+    source.on('error', () => res.destroy());
+    res.on('close', () => source.destroy());
+    if (truncate) {
+      source.pipe(res, { end: false });
+      source.on('end', () => res.destroy());
+    } else {
+      source.pipe(res);
+    }
+  }
+
+  private internalError(req: http.IncomingMessage, res: http.ServerResponse, e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    this.log(`${req.method} ${req.url} 500 (emulator error: ${message})`);
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+      return;
+    }
+    this.send(req, res, openAiError(500, `Internal emulator error: ${message}`, 'server_error', null, 'internal_error'));
+  }
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => (size > MAX_BODY_BYTES ? reject(new Error('Request body too large')) : resolve(Buffer.concat(chunks))));
+    req.on('error', reject);
+  });
+}
+
+/** Parsed JSON, the raw text when it is not JSON, undefined when empty. */
+function parseBody(raw: Buffer): unknown {
+  if (raw.length === 0) return undefined;
+  const text = raw.toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** The first `limit` bytes of a stream. */
+function takeBytes(source: Readable, limit: number): Readable {
+  async function* head(): AsyncGenerator<Buffer> {
+    let left = limit;
+    for await (const chunk of source) {
+      if (left <= 0) break;
+      const buf = chunk as Buffer;
+      const part = buf.length > left ? buf.subarray(0, left) : buf;
+      left -= part.length;
+      yield part;
+    }
+  }
+  return Readable.from(head(), { objectMode: false });
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const emulator = new RunningEmulator(new EmulatorState(options));
+  await emulator.listen(options.port ?? 0);
+  return emulator;
+}

@@ -1,0 +1,80 @@
+// What one running emulator remembers: options, fixtures, tasks' clocks, the files they expose.
+import type { EmulatorOptions } from './types';
+import { defaultFixturesDir, loadFixtures, type FixtureFile, type Fixtures } from './fixtures';
+import { makeTiming, parseMarkers, type Markers, type TaskTiming } from './tasks';
+
+export interface ResolvedOptions {
+  durationMs: number;
+  queuedFraction: number;
+  gatewayShape: 'flat' | 'envelope';
+  gatewayCreateId: 'task_id' | 'id' | 'both';
+  hidreamLimits: boolean;
+  now: () => number;
+  fixturesDir: string;
+  log: (line: string) => void;
+}
+
+export function resolveOptions(o: EmulatorOptions, base?: ResolvedOptions): ResolvedOptions {
+  const pick = <K extends keyof ResolvedOptions>(key: K, fallback: ResolvedOptions[K]): ResolvedOptions[K] =>
+    (o[key as keyof EmulatorOptions] as ResolvedOptions[K] | undefined) ?? base?.[key] ?? fallback;
+  return {
+    durationMs: pick('durationMs', 6000),
+    queuedFraction: pick('queuedFraction', 0.2),
+    gatewayShape: pick('gatewayShape', 'flat'),
+    gatewayCreateId: pick('gatewayCreateId', 'both'),
+    hidreamLimits: pick('hidreamLimits', false),
+    now: pick('now', Date.now),
+    fixturesDir: o.fixturesDir ?? base?.fixturesDir ?? defaultFixturesDir(),
+    log: pick('log', () => undefined),
+  };
+}
+
+/** A file under /files/: answered only once its task succeeded. */
+export interface FileEntry {
+  fixture: FixtureFile;
+  timing: TaskTiming;
+  /** The generated video itself (not a poster): result markers apply to it. */
+  isResult: boolean;
+}
+
+export class EmulatorState {
+  options: ResolvedOptions;
+  fixtures: Fixtures;
+  baseUrl = '';
+  /** Path under /files/ -> entry. */
+  readonly files = new Map<string, FileEntry>();
+  /** Remote task id -> its clock. */
+  readonly timings = new Map<string, TaskTiming>();
+
+  constructor(options: EmulatorOptions) {
+    this.options = resolveOptions(options);
+    this.fixtures = loadFixtures(this.options.fixturesDir);
+  }
+
+  setOptions(partial: Partial<EmulatorOptions>): void {
+    const previousDir = this.options.fixturesDir;
+    this.options = resolveOptions(partial, this.options);
+    if (this.options.fixturesDir !== previousDir) this.fixtures = loadFixtures(this.options.fixturesDir);
+  }
+
+  now(): number {
+    return this.options.now();
+  }
+
+  /** Starts a task's clock now, with the current duration settings and the prompt's markers. */
+  startTask(remoteId: string, ...markerTexts: Array<string | undefined>): TaskTiming {
+    const markers: Markers = parseMarkers(...markerTexts);
+    const timing = makeTiming(this.now(), this.options.durationMs, this.options.queuedFraction, markers);
+    this.timings.set(remoteId, timing);
+    return timing;
+  }
+
+  /** The sample video for the n-th sub-task (alternating sample.mp4 / sample-2.mp4). */
+  videoFor(index: number) {
+    return this.fixtures.videos[index % this.fixtures.videos.length];
+  }
+
+  fileUrl(relativePath: string): string {
+    return `${this.baseUrl}/files/${relativePath}`;
+  }
+}

@@ -1,0 +1,86 @@
+// Public types of the provider emulator. Re-exported by server.ts, which is the module other code imports.
+
+export interface EmulatorOptions {
+  /** Default 0 = any free port. The emulator always binds 127.0.0.1. */
+  port?: number;
+  /** Create -> final state, default 6000. */
+  durationMs?: number;
+  /** Share of the duration spent queued, default 0.2. */
+  queuedFraction?: number;
+  /** Default 'flat' (seed 001 form); 'envelope' = new-api `{code:"success", data}`. */
+  gatewayShape?: 'flat' | 'envelope';
+  /** Which id field the gateway create answer carries, default 'both'. */
+  gatewayCreateId?: 'task_id' | 'id' | 'both';
+  /** Enforce HiDream's published create limits (10 a minute per module, 2 for video_edit), default false. */
+  hidreamLimits?: boolean;
+  /** Injectable clock in ms, default Date.now. */
+  now?: () => number;
+  /** Default: test/fixtures of the repository that holds this file. */
+  fixturesDir?: string;
+  log?: (line: string) => void;
+}
+
+export type HidreamModule = 'txt2video' | 'img2video' | 'video_edit';
+export const HIDREAM_MODULES: readonly HidreamModule[] = ['txt2video', 'img2video', 'video_edit'];
+
+/**
+ * `pika.generate`, `pika.feed`, `gateway.create`, `gateway.get`, `gateway.models`,
+ * `hidream.<module>.create|batch|result`, `files`.
+ */
+export type RouteKey = string;
+
+export const ROUTE_KEYS: readonly RouteKey[] = [
+  'pika.generate',
+  'pika.feed',
+  'gateway.create',
+  'gateway.get',
+  'gateway.models',
+  ...HIDREAM_MODULES.flatMap((m) => [`hidream.${m}.create`, `hidream.${m}.batch`, `hidream.${m}.result`]),
+  'files',
+];
+
+export type FaultKind = 'status' | 'reset' | 'slow' | 'hang' | 'truncated' | 'malformed';
+export const FAULT_KINDS: readonly FaultKind[] = ['status', 'reset', 'slow', 'hang', 'truncated', 'malformed'];
+
+export interface Fault {
+  route: RouteKey;
+  kind: FaultKind;
+  /** For 'status' (429, 500, 502, 503, 401, 402, 403...): answered with an OpenAI-style error body. */
+  status?: number;
+  /** Retry-After header value (seconds or HTTP date). */
+  retryAfter?: string;
+  /** retry-after-ms header value. */
+  retryAfterMs?: number;
+  /** For 'slow': answer normally after this delay (real time). */
+  delayMs?: number;
+  /** How many matching requests it affects, default 1; Infinity allowed. */
+  times?: number;
+}
+
+export interface RecordedRequest {
+  route: RouteKey;
+  method: string;
+  path: string;
+  /** Parsed JSON body of a POST (the raw text when it is not JSON). */
+  body?: unknown;
+  authorized: boolean;
+  hadAuthorizationHeader: boolean;
+  /** Emulator clock, ms. */
+  at: number;
+}
+
+export interface Emulator {
+  /** http://127.0.0.1:PORT, the same base for all three providers. */
+  readonly baseUrl: string;
+  readonly port: number;
+  setOptions(partial: Partial<EmulatorOptions>): void;
+  /** Requests per route key since start or the last reset (faulted ones count too). */
+  counts(): Record<RouteKey, number>;
+  requests(route?: RouteKey): RecordedRequest[];
+  resetCounts(): void;
+  injectFault(fault: Fault): void;
+  clearFaults(): void;
+  /** Emulator-clock ms at which the task reached its final state; undefined while it has not. */
+  taskFinishedAt(remoteId: string): number | undefined;
+  close(): Promise<void>;
+}

@@ -1,0 +1,184 @@
+// The generic video gateway (seed 001 + new-api): POST /v1/video/generations,
+// GET /v1/video/generations/{task_id}, both answer shapes (flat, and {code, data} envelope).
+import { isProviderError, ProviderError } from '../core/errors';
+import { joinUrl, requestJson } from '../core/http';
+import { asDataUri } from '../core/media';
+import { gatewayStatus, httpUrl, num, obj, parseProgress, str } from '../core/normalize';
+import { TaskVideo } from '../core/types';
+import { CreateSpec, malformed, mapLimit, parseAspectRatio, PollResults, ProviderClient, RemoteState } from './provider';
+
+const LABEL = 'Video gateway';
+
+export const DEFAULT_GATEWAY_MODELS = [
+  'kling-v2-master',
+  'kling-v1',
+  'viduq1',
+  'jimeng_vgfm_t2v_l20',
+  'doubao-seedance-1-0-pro-250528',
+  'veo3',
+  'MiniMax-Hailuo-02',
+];
+
+/** Ids from GET /v1/models that look like video models. */
+const VIDEO_MODEL_HINT = /(kling|vidu|jimeng|seedance|veo|hailuo|wan|sora|video|pika|runway|luma|pixverse|hunyuan|cogvideo)/i;
+
+export interface GatewayOptions {
+  duration?: number;
+  size?: string;
+}
+
+export const gateway: ProviderClient & { listModels(ctx: Parameters<ProviderClient['testConnection']>[0]): Promise<string[]> } = {
+  id: 'gateway',
+  label: LABEL,
+  limits: { concurrentPolls: 4 },
+
+  validate(req) {
+    const o = (req.options ?? {}) as GatewayOptions;
+    if (!req.model || !/^[\w.:/-]{1,100}$/.test(req.model)) return 'Choose a gateway model id (e.g. kling-v1).';
+    if (!req.prompt.trim()) return 'The gateway needs a prompt.';
+    if (req.video) return 'The gateway does not restyle videos; use HiDream (video_edit) for that.';
+    if (req.pikaffect) return 'Pikaffects are a Pika feature.';
+    if (req.style) return 'Styles are a HiDream video_edit feature.';
+    if (req.image && req.images) return 'Give either one image or several, not both.';
+    if (req.aspectRatio !== undefined && !parseAspectRatio(req.aspectRatio)) return `Aspect ratio "${req.aspectRatio}" must look like 16:9.`;
+    if (req.seed !== undefined && !(Number.isInteger(req.seed) && req.seed >= 0 && req.seed <= 0xffffffff)) return 'Seed must be a whole number from 0 to 4294967295.';
+    if (o.duration !== undefined && !(Number.isInteger(o.duration) && o.duration >= 1 && o.duration <= 60)) return 'Duration must be a whole number of seconds from 1 to 60.';
+    if (o.size !== undefined && !/^\d{2,5}x\d{2,5}$/.test(o.size)) return 'Size must look like 1280x720.';
+    return undefined;
+  },
+
+  buildCreate(req, media): CreateSpec {
+    const o = (req.options ?? {}) as GatewayOptions;
+    const body: Record<string, unknown> = { model: req.model, prompt: req.prompt };
+    if (media.image) body.image = asDataUri(media.image, media.imageMime);
+    if (media.images) body.images = media.images.map((v, i) => asDataUri(v, media.imagesMime?.[i]));
+    if (o.size) body.size = o.size;
+    if (o.duration !== undefined) body.duration = o.duration;
+    const metadata: Record<string, unknown> = {};
+    if (req.seed !== undefined) metadata.seed = req.seed;
+    if (req.negativePrompt) metadata.negative_prompt = req.negativePrompt;
+    if (req.aspectRatio) metadata.aspect_ratio = req.aspectRatio;
+    if (Object.keys(metadata).length) body.metadata = metadata;
+    return {
+      path: '/v1/video/generations',
+      body,
+      model: req.model ?? '',
+      mode: media.image || media.images ? 'image-to-video' : 'text-to-video',
+    };
+  },
+
+  async create(ctx, req, media, requestId) {
+    const spec = this.buildCreate(req, media, requestId);
+    const res = await requestJson({
+      method: 'POST',
+      url: joinUrl(ctx.baseUrl, spec.path),
+      apiKey: ctx.apiKey,
+      providerLabel: LABEL,
+      body: spec.body,
+      timeoutMs: ctx.timeoutMs,
+      signal: ctx.signal,
+      isCreate: true,
+    });
+    const id = parseGatewayCreate(res.json);
+    return { remoteId: id, mode: spec.mode, model: spec.model };
+  },
+
+  async poll(ctx, tasks): Promise<PollResults> {
+    const out: PollResults = new Map();
+    await mapLimit(tasks, this.limits.concurrentPolls, async (t) => {
+      try {
+        const res = await requestJson({
+          method: 'GET',
+          url: joinUrl(ctx.baseUrl, `/v1/video/generations/${encodeURIComponent(t.remoteId)}`),
+          apiKey: ctx.apiKey,
+          providerLabel: LABEL,
+          timeoutMs: ctx.timeoutMs,
+          signal: ctx.signal,
+        });
+        out.set(t.id, parseGatewayTask(res.json));
+      } catch (e) {
+        out.set(t.id, isProviderError(e) ? e : malformed(LABEL, String(e)));
+      }
+    });
+    return out;
+  },
+
+  async testConnection(ctx) {
+    const models = await this.listModels(ctx);
+    return `The gateway at ${new URL(ctx.baseUrl).host} accepted the key (${models.length} video model${models.length === 1 ? '' : 's'} listed).`;
+  },
+
+  async listModels(ctx) {
+    const res = await requestJson({ method: 'GET', url: joinUrl(ctx.baseUrl, '/v1/models'), apiKey: ctx.apiKey, providerLabel: LABEL, timeoutMs: ctx.timeoutMs ?? 15_000 });
+    return parseModelList(res.json);
+  },
+};
+
+export function parseModelList(json: unknown): string[] {
+  const data = obj(json)?.data;
+  if (!Array.isArray(data)) return [];
+  const ids = data.map((m) => str(obj(m)?.id)).filter((x): x is string => !!x && /^[\w.:/-]{1,100}$/.test(x));
+  return [...new Set(ids.filter((id) => VIDEO_MODEL_HINT.test(id)))];
+}
+
+/** The create answer: `task_id ?? id`, possibly inside a `{code, data}` envelope. */
+export function parseGatewayCreate(json: unknown): string {
+  const root = obj(json);
+  const data = obj(root?.data) ?? root;
+  const id = str(data?.task_id) ?? str(data?.id) ?? (typeof data?.task_id === 'number' ? String(data.task_id) : undefined);
+  if (!id) throw new ProviderError({ kind: 'malformed', message: `${LABEL} accepted the request but sent no task id.`, mayHaveStarted: true });
+  return id;
+}
+
+/** Parses either answer shape of GET /v1/video/generations/{id}. */
+export function parseGatewayTask(json: unknown): RemoteState {
+  const root = obj(json);
+  if (!root) throw malformed(LABEL, 'the task is not a JSON object');
+  // Envelope: {code: "success", message, data: {...}}
+  if ('data' in root && obj(root.data) && ('code' in root || !('status' in root))) {
+    if (root.code !== undefined && root.code !== 'success' && root.code !== 0 && root.code !== 200) {
+      const message = str(root.message) ?? String(root.code);
+      if (root.code === 'task_not_exist') throw new ProviderError({ kind: 'notFound', message: `${LABEL}: task does not exist (${message}).`, providerCode: 'task_not_exist' });
+      throw new ProviderError({ kind: 'business', message: `${LABEL}: ${message}`, providerCode: String(root.code) });
+    }
+    return parseEnvelopeData(obj(root.data)!);
+  }
+  if (root.code === 'task_not_exist') {
+    throw new ProviderError({ kind: 'notFound', message: `${LABEL}: task does not exist (${str(root.message) ?? 'task_not_exist'}).`, providerCode: 'task_not_exist' });
+  }
+  return parseFlat(root);
+}
+
+function parseFlat(o: Record<string, unknown>): RemoteState {
+  const raw = typeof o.status === 'string' ? o.status : String(o.status);
+  const status = gatewayStatus(o.status);
+  const meta = obj(o.metadata) ?? {};
+  const err = obj(o.error);
+  const videos: TaskVideo[] = [];
+  const url = httpUrl(o.url) ?? httpUrl(o.video_url) ?? httpUrl(o.result_url);
+  if (status === 'succeeded' && url) {
+    videos.push({ url, seed: num(meta.seed), duration: num(meta.duration), width: num(meta.width), height: num(meta.height), fps: num(meta.fps) });
+  }
+  const state: RemoteState = { status, rawStatus: raw, progress: parseProgress(o.progress), videos };
+  if (status === 'failed') state.error = str(err?.message) ?? str(o.fail_reason) ?? `${LABEL} reported the generation failed.`;
+  return fixMissingResult(state);
+}
+
+function parseEnvelopeData(d: Record<string, unknown>): RemoteState {
+  const raw = typeof d.status === 'string' ? d.status : String(d.status);
+  const status = gatewayStatus(d.status);
+  const videos: TaskVideo[] = [];
+  // result_url is a video only on SUCCESS; on FAILURE it may hold the failure text.
+  const url = status === 'succeeded' ? (httpUrl(d.result_url) ?? httpUrl(obj(d.data)?.url)) : undefined;
+  if (url) videos.push({ url });
+  const state: RemoteState = { status, rawStatus: raw, progress: parseProgress(d.progress), videos };
+  if (status === 'failed') state.error = str(d.fail_reason) ?? (httpUrl(d.result_url) ? undefined : str(d.result_url)) ?? `${LABEL} reported the generation failed.`;
+  return fixMissingResult(state);
+}
+
+function fixMissingResult(s: RemoteState): RemoteState {
+  if (s.status === 'succeeded' && s.videos.length === 0) {
+    return { ...s, status: 'failed', error: `${LABEL} reported success but gave no valid video URL.` };
+  }
+  return s;
+}

@@ -1,0 +1,264 @@
+// HiDream (seed 003): txt2video, img2video, video_edit under /api-pub/gw/v2/video/<MODULE>/async,
+// polled with the batch results endpoint: one request per module per round for all its tasks.
+import { isProviderError, ProviderError } from '../core/errors';
+import { joinUrl, JsonResponse, requestJson } from '../core/http';
+import { combineStatuses, hidreamStatus, HIDREAM_STATUS_WORDS, httpUrl, obj, parseProgress, RemoteStatus, str } from '../core/normalize';
+import { GenerateRequest, Task, TaskVideo } from '../core/types';
+import { CreateSpec, malformed, parseAspectRatio, PollResults, ProviderClient, ProviderContext, RemoteState } from './provider';
+
+const LABEL = 'HiDream';
+
+export const HIDREAM_MODULES = ['txt2video', 'img2video', 'video_edit'] as const;
+export type HidreamModule = (typeof HIDREAM_MODULES)[number];
+export const HIDREAM_STYLES = ['barbie_doll', 'ink_wash', 'van_goph', 'hayao_miyazaki', 'cyber_punk', 'cartoon', 'anime', 'vector_art', 'abstract', 'watercolor'] as const;
+export const HIDREAM_ASPECTS = ['16:9', '1:1', '9:16'] as const;
+export const HIDREAM_RESOLUTIONS = [1024, 2048, 4096] as const;
+/** Batch queries are chunked to this many ids. */
+export const HIDREAM_BATCH_SIZE = 50;
+/** An id missing from a batch answer this long after its create means the task does not exist. */
+const NOT_LISTED_GRACE_MS = 60_000;
+
+export interface HidreamOptions {
+  motionStrength?: number;
+  cameraHorizontal?: number;
+  cameraVertical?: number;
+  cameraDepth?: number;
+  resolution?: number | string;
+}
+
+const modulePath = (m: string) => `/api-pub/gw/v2/video/${m}/async`;
+
+export function hidreamModule(req: Pick<GenerateRequest, 'image' | 'images' | 'video'>): HidreamModule {
+  return req.video ? 'video_edit' : req.image ? 'img2video' : 'txt2video';
+}
+
+function headers(ctx: ProviderContext): Record<string, string> {
+  return ctx.userId ? { 'API-User-ID': ctx.userId } : {};
+}
+
+/** Unwraps `{code, message, request_id, result}`: code != 0 is a failure whatever the HTTP status. */
+export function unwrapEnvelope(json: unknown, mayHaveStarted = false): unknown {
+  const o = obj(json);
+  if (!o || !('code' in o)) throw malformed(LABEL, 'the answer has no code');
+  if (o.code !== 0 && o.code !== '0') {
+    throw new ProviderError({
+      kind: 'business',
+      providerCode: typeof o.code === 'number' || typeof o.code === 'string' ? o.code : undefined,
+      message: `${LABEL}: ${str(o.message) ?? `error code ${String(o.code)}`}`,
+      mayHaveStarted,
+    });
+  }
+  return o.result;
+}
+
+function intIn(v: unknown, min: number, max: number): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+}
+
+export const hidream: ProviderClient = {
+  id: 'hidream',
+  label: LABEL,
+  limits: { concurrentPolls: 1, createsPerMinute: { txt2video: 10, img2video: 10, video_edit: 2 } },
+
+  validate(req) {
+    const o = (req.options ?? {}) as HidreamOptions;
+    if (req.images) return 'HiDream takes one image; use Pika 2.0 ingredients for several.';
+    if (req.pikaffect) return 'Pikaffects are a Pika feature.';
+    if (req.seed !== undefined) return 'HiDream does not take a seed.';
+    if (req.negativePrompt) return 'HiDream does not take a negative prompt.';
+    if (req.video && req.image) return 'Give either an image (animate) or a video (restyle), not both.';
+    const module = hidreamModule(req);
+    if (module === 'txt2video' && !req.prompt.trim()) return 'HiDream text-to-video needs a prompt.';
+    if (module === 'video_edit') {
+      if (!req.prompt.trim() && !req.style) return 'Restyling a video needs a style or a prompt.';
+      if (req.style && !(HIDREAM_STYLES as readonly string[]).includes(req.style)) return `Unknown style "${req.style}". Choose one of: ${HIDREAM_STYLES.join(', ')}.`;
+      if (req.aspectRatio) return 'Restyling keeps the video\'s own aspect ratio.';
+    } else if (req.style) return 'Styles apply to restyling a video (video_edit).';
+    if (req.aspectRatio !== undefined && !(HIDREAM_ASPECTS as readonly string[]).includes(req.aspectRatio)) return `HiDream aspect ratio must be one of ${HIDREAM_ASPECTS.join(', ')}.`;
+    if (req.aspectRatio !== undefined && !parseAspectRatio(req.aspectRatio)) return 'Aspect ratio must look like 16:9.';
+    for (const k of ['cameraHorizontal', 'cameraVertical', 'cameraDepth'] as const) {
+      if (o[k] !== undefined && !intIn(o[k], -5, 5)) return 'Camera moves are whole numbers from -5 to 5.';
+    }
+    if (o.motionStrength !== undefined && !intIn(o.motionStrength, 0, 30)) return 'Motion strength must be a whole number from 0 to 30.';
+    if (o.resolution !== undefined && !(HIDREAM_RESOLUTIONS as readonly number[]).includes(Number(o.resolution))) return 'Resolution must be 1024, 2048 or 4096.';
+    return undefined;
+  },
+
+  buildCreate(req, media, requestId): CreateSpec {
+    const o = (req.options ?? {}) as HidreamOptions;
+    const module = hidreamModule(req);
+    const body: Record<string, unknown> = {};
+    if (module === 'video_edit') {
+      body.video_name = media.video;
+      if (req.style) body.style = req.style;
+      if (req.prompt) body.prompt = req.prompt;
+    } else {
+      if (module === 'img2video') body.image = media.image;
+      if (req.prompt || module === 'txt2video') body.prompt = req.prompt;
+      if (req.aspectRatio) body.aspect_ratio = req.aspectRatio;
+      if (o.cameraHorizontal !== undefined) body.camera_move_horizontal = o.cameraHorizontal;
+      if (o.cameraVertical !== undefined) body.camera_move_vertical = o.cameraVertical;
+      if (o.cameraDepth !== undefined) body.camera_move_depth = o.cameraDepth;
+      if (o.motionStrength !== undefined) body.motion_strength = o.motionStrength;
+      if (o.resolution !== undefined) body.resolution_ratio = Number(o.resolution);
+    }
+    body.request_id = requestId;
+    return {
+      path: modulePath(module),
+      body,
+      model: module,
+      route: module,
+      mode: module === 'video_edit' ? 'video-edit' : module === 'img2video' ? 'image-to-video' : 'text-to-video',
+    };
+  },
+
+  async create(ctx, req, media, requestId) {
+    const spec = this.buildCreate(req, media, requestId);
+    // HiDream takes a request_id, so a create whose answer was lost may be sent again safely.
+    let res: JsonResponse | undefined;
+    for (let attempt = 0; !res; attempt++) {
+      try {
+        res = await requestJson({
+          method: 'POST',
+          url: joinUrl(ctx.baseUrl, spec.path),
+          apiKey: ctx.apiKey,
+          providerLabel: LABEL,
+          body: spec.body,
+          headers: headers(ctx),
+          timeoutMs: ctx.timeoutMs,
+          signal: ctx.signal,
+          isCreate: true,
+        });
+      } catch (e) {
+        const transient = isProviderError(e) && (e.kind === 'network' || e.kind === 'timeout' || e.kind === 'server');
+        if (!transient || attempt >= 2) throw e;
+        await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+      }
+    }
+    const result = obj(unwrapEnvelope(res.json));
+    const id = str(result?.task_id);
+    if (!id) throw new ProviderError({ kind: 'malformed', message: `${LABEL} accepted the request but sent no task id.`, mayHaveStarted: true });
+    return { remoteId: id, mode: spec.mode, model: spec.model, route: spec.route };
+  },
+
+  async poll(ctx, tasks): Promise<PollResults> {
+    const out: PollResults = new Map();
+    const byModule = new Map<string, Task[]>();
+    for (const t of tasks) {
+      const m = t.route && (HIDREAM_MODULES as readonly string[]).includes(t.route) ? t.route : hidreamModule(t.request);
+      byModule.set(m, [...(byModule.get(m) ?? []), t]);
+    }
+    for (const [module, list] of byModule) {
+      for (let i = 0; i < list.length; i += HIDREAM_BATCH_SIZE) {
+        const chunk = list.slice(i, i + HIDREAM_BATCH_SIZE);
+        try {
+          const res = await requestJson({
+            method: 'POST',
+            url: joinUrl(ctx.baseUrl, `${modulePath(module)}/results/batch`),
+            apiKey: ctx.apiKey,
+            providerLabel: LABEL,
+            body: { task_id_list: chunk.map((t) => t.remoteId) },
+            headers: headers(ctx),
+            timeoutMs: ctx.timeoutMs,
+            signal: ctx.signal,
+          });
+          const states = parseHidreamBatch(res.json);
+          for (const t of chunk) {
+            const s = states.get(t.remoteId);
+            if (s) out.set(t.id, s);
+            else if (states.notListed.has(t.remoteId) && Date.now() - t.createdAt > NOT_LISTED_GRACE_MS) {
+              out.set(t.id, new ProviderError({ kind: 'notFound', message: `${LABEL} does not know task ${t.remoteId} (no results for it).` }));
+            } else if (states.notListed.has(t.remoteId)) {
+              out.set(t.id, { status: 'unknown', rawStatus: 'not listed yet', videos: [] });
+            } else {
+              out.set(t.id, malformed(LABEL, `the batch answer left out task ${t.remoteId}`));
+            }
+          }
+        } catch (e) {
+          const err = isProviderError(e) ? e : malformed(LABEL, String(e));
+          for (const t of chunk) out.set(t.id, err);
+        }
+      }
+    }
+    return out;
+  },
+
+  async testConnection(ctx) {
+    // A batch query for an id that cannot exist is harmless and needs a valid token.
+    const res = await requestJson({
+      method: 'POST',
+      url: joinUrl(ctx.baseUrl, `${modulePath('txt2video')}/results/batch`),
+      apiKey: ctx.apiKey,
+      providerLabel: LABEL,
+      body: { task_id_list: ['00000000-0000-0000-0000-000000000000'] },
+      headers: headers(ctx),
+      timeoutMs: ctx.timeoutMs ?? 15_000,
+    });
+    unwrapEnvelope(res.json);
+    return `HiDream at ${new URL(ctx.baseUrl).host} accepted the token.`;
+  },
+};
+
+type BatchStates = Map<string, RemoteState> & { notListed: Set<string> };
+
+/** Parses a batch answer into states by HiDream task id; ids with empty sub_task_results go to `notListed`. */
+export function parseHidreamBatch(json: unknown): BatchStates {
+  const result = unwrapEnvelope(json);
+  if (!Array.isArray(result)) throw malformed(LABEL, 'the batch result is not a list');
+  const out = new Map<string, RemoteState>() as BatchStates;
+  out.notListed = new Set();
+  for (const item of result) {
+    const o = obj(item);
+    const id = str(o?.task_id);
+    if (!o || !id) continue;
+    const subs = Array.isArray(o.sub_task_results) ? o.sub_task_results : [];
+    if (subs.length === 0) {
+      out.notListed.add(id);
+      continue;
+    }
+    out.set(id, parseHidreamTask(subs));
+  }
+  return out;
+}
+
+/** Parses the single-result endpoint's `result` object. */
+export function parseHidreamSingle(json: unknown): RemoteState | undefined {
+  const o = obj(unwrapEnvelope(json));
+  const subs = Array.isArray(o?.sub_task_results) ? o!.sub_task_results : [];
+  return subs.length ? parseHidreamTask(subs) : undefined;
+}
+
+function parseHidreamTask(subs: unknown[]): RemoteState {
+  const statuses: RemoteStatus[] = [];
+  const raws: string[] = [];
+  const videos: TaskVideo[] = [];
+  let progressSum = 0;
+  let failed = 0;
+  let rejected = 0;
+  for (const s of subs) {
+    const o = obj(s) ?? {};
+    const st = hidreamStatus(o.task_status);
+    statuses.push(st);
+    raws.push(HIDREAM_STATUS_WORDS[o.task_status as number] ?? `status ${String(o.task_status)}`);
+    progressSum += st === 'succeeded' ? 100 : (parseProgress(o.task_completion, true) ?? 0);
+    if (o.task_status === 3) failed++;
+    if (o.task_status === 4) rejected++;
+    const url = httpUrl(o.video);
+    if (st === 'succeeded' && url) videos.push({ url, id: str(o.sub_task_id), watermarkedUrl: httpUrl(o.video_wm) });
+  }
+  let status = combineStatuses(statuses);
+  const errors: string[] = [];
+  if (rejected) errors.push(`${rejected === subs.length ? 'Rejected' : `${rejected} of ${subs.length} videos rejected`} by content review`);
+  if (failed) errors.push(`${failed === subs.length ? 'Generation failed' : `${failed} of ${subs.length} videos failed`} at ${LABEL}`);
+  if (status === 'succeeded' && videos.length === 0) {
+    status = 'failed';
+    errors.push(`${LABEL} reported success but gave no valid video URL`);
+  }
+  return {
+    status,
+    rawStatus: [...new Set(raws)].join(', '),
+    progress: Math.round(progressSum / subs.length),
+    error: errors.length ? `${errors.join('; ')}.` : undefined,
+    videos,
+  };
+}

@@ -1,0 +1,242 @@
+// Pika through an API gateway (seeds 000 and 002): POST /pika/generate, GET /pika/feed/{id}.
+import { isProviderError, ProviderError } from '../core/errors';
+import { combineStatuses, httpUrl, num, obj, parseProgress, pikaStatus, RemoteStatus, str } from '../core/normalize';
+import { GenerateRequest, TaskVideo } from '../core/types';
+import { joinUrl, requestJson } from '../core/http';
+import {
+  CreateResult,
+  CreateSpec,
+  malformed,
+  mapLimit,
+  parseAspectRatio,
+  PollResults,
+  ProviderClient,
+  RemoteState,
+} from './provider';
+
+export const PIKA_MODELS = ['1.5', '2.0'] as const;
+/** The seed's list, then the official extras. */
+export const PIKAFFECTS = [
+  'Levitate',
+  'Decapitate',
+  'Eye-pop',
+  'Ta-da',
+  'Deflate',
+  'Crumble',
+  'Dissolve',
+  'Squish',
+  'Inflate',
+  'Melt',
+  'Crush',
+  'Cake-ify',
+  'Explode',
+  'Peel',
+  'Poke',
+  'Tear',
+] as const;
+export const PIKA_CAMERA = {
+  zoom: ['in', 'out'],
+  pan: ['left', 'right'],
+  tilt: ['up', 'down'],
+  rotate: ['cw', 'ccw'],
+} as const;
+
+export interface PikaOptions {
+  motion?: number;
+  guidanceScale?: number;
+  frameRate?: number;
+  camera?: Partial<Record<keyof typeof PIKA_CAMERA, string>>;
+  ingredientsMode?: 'precise' | 'creative';
+  extend?: boolean;
+}
+
+const LABEL = 'Pika';
+
+export function pikaOptions(req: GenerateRequest): PikaOptions {
+  return (req.options ?? {}) as PikaOptions;
+}
+
+function inRange(v: unknown, min: number, max: number, integer = false): boolean {
+  return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v));
+}
+
+export const pika: ProviderClient = {
+  id: 'pika',
+  label: LABEL,
+  limits: { concurrentPolls: 4 },
+
+  validate(req) {
+    const o = pikaOptions(req);
+    const model = req.model ?? (req.images ? '2.0' : '1.5');
+    if (!(PIKA_MODELS as readonly string[]).includes(model)) return `Pika model must be 1.5 or 2.0 (got "${model}").`;
+    if (req.video) return 'Pika does not restyle videos; use HiDream (video_edit) for that.';
+    if (req.style) return 'Pika has no styles; use a Pikaffect or HiDream video_edit styles.';
+    if (req.image && req.images) return 'Give either one image or several images (ingredients), not both.';
+    if (req.images) {
+      if (req.images.length < 2) return 'Pika ingredients need at least 2 images.';
+      if (model !== '2.0') return 'Pika ingredients (several images) need model 2.0.';
+    }
+    if (!req.prompt.trim() && !req.image && !req.images && !req.pikaffect) return 'Enter a prompt.';
+    if (req.pikaffect && !(PIKAFFECTS as readonly string[]).includes(req.pikaffect)) {
+      return `Unknown Pikaffect "${req.pikaffect}". Choose one of: ${PIKAFFECTS.join(', ')}.`;
+    }
+    if (req.aspectRatio !== undefined) {
+      if (req.image) return 'Pika takes the aspect ratio from the image; remove aspectRatio for image-to-video.';
+      const ar = parseAspectRatio(req.aspectRatio);
+      if (!ar || ar.w / ar.h < 0.4 || ar.w / ar.h > 2.5) return `Aspect ratio "${req.aspectRatio}" must look like 16:9 and lie between 2:5 and 5:2.`;
+    }
+    if (req.seed !== undefined && !(Number.isInteger(req.seed) && req.seed >= 0 && req.seed <= 0xffffffff)) return 'Seed must be a whole number from 0 to 4294967295.';
+    if (o.motion !== undefined && !inRange(o.motion, 0, 4)) return 'Motion must be between 0 and 4.';
+    if (o.guidanceScale !== undefined && !inRange(o.guidanceScale, 5, 25)) return 'Guidance scale must be between 5 and 25.';
+    if (o.frameRate !== undefined && !inRange(o.frameRate, 8, 24, true)) return 'Frame rate must be a whole number from 8 to 24.';
+    if (o.ingredientsMode !== undefined && o.ingredientsMode !== 'precise' && o.ingredientsMode !== 'creative') return 'Ingredients mode must be precise or creative.';
+    if (o.camera) {
+      for (const [k, v] of Object.entries(o.camera)) {
+        const allowed = (PIKA_CAMERA as Record<string, readonly string[]>)[k];
+        if (!allowed) return `Unknown camera move "${k}".`;
+        if (v !== undefined && !allowed.includes(v)) return `Camera ${k} must be one of ${allowed.join(', ')}.`;
+      }
+    }
+    return undefined;
+  },
+
+  buildCreate(req, media): CreateSpec {
+    const o = pikaOptions(req);
+    const ingredients = media.images && media.images.length > 0;
+    const model = req.model ?? (ingredients ? '2.0' : '1.5');
+    const parameters: Record<string, unknown> = {
+      guidanceScale: o.guidanceScale ?? 12,
+      motion: o.motion ?? 1,
+      negativePrompt: req.negativePrompt ?? '',
+    };
+    if (req.seed !== undefined) parameters.seed = req.seed;
+    const camera: Record<string, string> = {};
+    for (const [k, v] of Object.entries(o.camera ?? {})) if (v) camera[k] = v;
+    const options: Record<string, unknown> = {};
+    if (!media.image) {
+      const ar = req.aspectRatio ? parseAspectRatio(req.aspectRatio) : undefined;
+      options.aspectRatio = ar ? ar.w / ar.h : 16 / 9;
+    }
+    options.frameRate = o.frameRate ?? 24;
+    options.camera = camera;
+    options.parameters = parameters;
+    options.extend = o.extend ?? false;
+    if (ingredients) options['ingredients-mode'] = o.ingredientsMode ?? 'precise';
+    const body: Record<string, unknown> = {
+      pikaffect: req.pikaffect ?? '',
+      promptText: req.prompt,
+      model,
+      options,
+    };
+    if (ingredients) body.ingredient = media.images;
+    else if (media.image) body.image = media.image;
+    return {
+      path: '/pika/generate',
+      body,
+      model,
+      mode: ingredients ? 'ingredients' : media.image ? 'image-to-video' : 'text-to-video',
+    };
+  },
+
+  async create(ctx, req, media, requestId): Promise<CreateResult> {
+    const spec = this.buildCreate(req, media, requestId);
+    const res = await requestJson({
+      method: 'POST',
+      url: joinUrl(ctx.baseUrl, spec.path),
+      apiKey: ctx.apiKey,
+      providerLabel: LABEL,
+      body: spec.body,
+      timeoutMs: ctx.timeoutMs,
+      signal: ctx.signal,
+      isCreate: true,
+    });
+    const id = str(obj(res.json)?.id);
+    if (!id) {
+      throw new ProviderError({ kind: 'malformed', message: 'Pika accepted the request but sent no task id.', mayHaveStarted: true });
+    }
+    return { remoteId: id, mode: spec.mode, model: spec.model };
+  },
+
+  async poll(ctx, tasks): Promise<PollResults> {
+    const out: PollResults = new Map();
+    await mapLimit(tasks, this.limits.concurrentPolls, async (t) => {
+      try {
+        const res = await requestJson({
+          method: 'GET',
+          url: joinUrl(ctx.baseUrl, `/pika/feed/${encodeURIComponent(t.remoteId)}`),
+          apiKey: ctx.apiKey,
+          providerLabel: LABEL,
+          timeoutMs: ctx.timeoutMs,
+          signal: ctx.signal,
+        });
+        out.set(t.id, parsePikaFeed(res.json));
+      } catch (e) {
+        out.set(t.id, isProviderError(e) ? e : malformed(LABEL, String(e)));
+      }
+    });
+    return out;
+  },
+
+  async testConnection(ctx) {
+    // Pika has no cheap authenticated read; a feed lookup of an id that cannot exist proves the key.
+    try {
+      await requestJson({
+        method: 'GET',
+        url: joinUrl(ctx.baseUrl, '/pika/feed/00000000-0000-0000-0000-000000000000'),
+        apiKey: ctx.apiKey,
+        providerLabel: LABEL,
+        timeoutMs: ctx.timeoutMs ?? 15_000,
+      });
+    } catch (e) {
+      if (isProviderError(e) && (e.kind === 'notFound' || e.kind === 'badRequest')) {
+        return `Pika at ${new URL(ctx.baseUrl).host} accepted the key.`;
+      }
+      throw e;
+    }
+    return `Pika at ${new URL(ctx.baseUrl).host} accepted the key.`;
+  },
+};
+
+/** Parses `GET /pika/feed/{id}` (the shape of seeds 000 and 002). Throws ProviderError('malformed'). */
+export function parsePikaFeed(json: unknown): RemoteState {
+  const root = obj(json);
+  if (!root) throw malformed(LABEL, 'the feed is not a JSON object');
+  if (!Array.isArray(root.videos)) throw malformed(LABEL, 'the feed has no videos list');
+  const statuses: RemoteStatus[] = [];
+  const raws: string[] = [];
+  const errors: string[] = [];
+  const progresses: number[] = [];
+  const videos: TaskVideo[] = [];
+  for (const item of root.videos) {
+    const v = obj(item);
+    if (!v) continue;
+    const progress = parseProgress(v.progress);
+    const status = pikaStatus(v.status, progress);
+    statuses.push(status);
+    raws.push(typeof v.status === 'string' ? v.status : String(v.status));
+    if (status === 'succeeded') progresses.push(100);
+    else if (progress !== undefined) progresses.push(progress);
+    const err = str(v.error);
+    if (status === 'failed') errors.push(err ?? 'Pika reported an error without a message.');
+    const url = httpUrl(v.resultUrl);
+    if (status === 'succeeded' && url) {
+      videos.push({
+        url,
+        id: str(v.id),
+        posterUrl: httpUrl(v.videoPoster),
+        thumbnailUrl: httpUrl(v.imageThumb),
+        seed: num(v.seed),
+        duration: num(v.duration),
+      });
+    }
+  }
+  if (statuses.length === 0) return { status: 'queued', rawStatus: 'no videos yet', progress: 0, videos: [] };
+  let status = combineStatuses(statuses);
+  let error = errors.length ? errors.join('; ') : undefined;
+  if (status === 'succeeded' && videos.length === 0) {
+    status = 'failed';
+    error = 'Pika reported the video finished but gave no valid result URL.';
+  }
+  const progress = progresses.length ? Math.round(progresses.reduce((a, b) => a + b, 0) / statuses.length) : undefined;
+  return { status, rawStatus: [...new Set(raws)].join(', '), progress, error, videos };
+}

@@ -1,0 +1,141 @@
+// The Tasks view: one item per task (newest first), a child per video when a task has several.
+import * as vscode from 'vscode';
+import { TaskEngine } from '../core/engine';
+import { PROVIDER_LABELS, Task, TaskVideo } from '../core/types';
+import { remedyFor } from '../core/errors';
+
+export type TreeNode = { kind: 'task'; taskId: string } | { kind: 'video'; taskId: string; index: number };
+
+const STATUS_WORD: Record<Task['status'], string> = {
+  queued: 'Queued',
+  running: 'Running',
+  succeeded: 'Done',
+  failed: 'Failed',
+};
+
+export function shortPrompt(t: Pick<Task, 'prompt' | 'mode'>, max = 60): string {
+  const p = t.prompt.replace(/\s+/g, ' ').trim();
+  if (!p) return t.mode === 'video-edit' ? '(restyled video)' : t.mode === 'text-to-video' ? '(no prompt)' : '(animated image)';
+  return p.length > max ? `${p.slice(0, max - 1)}…` : p;
+}
+
+export function describeTask(t: Task): string {
+  const who = `${PROVIDER_LABELS[t.provider]}${t.model ? ` ${t.model}` : ''}`;
+  if (t.status === 'running') return `${t.progress}% · ${who}${t.error ? ' · retrying' : ''}`;
+  if (t.status === 'queued') return `Queued · ${who}${t.error ? ' · waiting' : ''}`;
+  if (t.status === 'failed') return `${t.timedOut ? 'Timed out' : t.uncertain ? 'Unknown outcome' : 'Failed'} · ${t.error ?? ''}`;
+  const pending = t.videos.some((v) => !v.localPath && !v.downloadError);
+  const broken = t.videos.some((v) => v.downloadError);
+  return `${who}${pending ? ' · downloading…' : broken ? ' · download failed' : ''}`;
+}
+
+function icon(t: Task): vscode.ThemeIcon {
+  switch (t.status) {
+    case 'queued':
+      return new vscode.ThemeIcon('clock');
+    case 'running':
+      return new vscode.ThemeIcon('loading~spin');
+    case 'succeeded':
+      return t.videos.some((v) => v.localPath)
+        ? new vscode.ThemeIcon('play-circle', new vscode.ThemeColor('testing.iconPassed'))
+        : new vscode.ThemeIcon('cloud-download');
+    case 'failed':
+      return new vscode.ThemeIcon(t.timedOut ? 'watch' : 'error', new vscode.ThemeColor('testing.iconFailed'));
+  }
+}
+
+/** `task.<status>` first so menus can match `viewItem =~ /^task\.succeeded/`, then flags. */
+export function contextValue(t: Task): string {
+  const flags = [`task.${t.status}`];
+  if (t.timedOut) flags.push('timedOut');
+  if (t.uncertain) flags.push('uncertain');
+  if (t.videos.some((v) => v.localPath)) flags.push('playable');
+  if (t.videos.some((v) => v.downloadError)) flags.push('downloadFailed');
+  if (t.errorKind) flags.push(`remedy-${remedyFor(t.errorKind as never)}`);
+  return flags.join(' ');
+}
+
+function tooltip(t: Task): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.supportHtml = false;
+  md.isTrusted = false;
+  const esc = (s: string) => s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+  md.appendMarkdown(`**${esc(STATUS_WORD[t.status])}**${t.rawStatus ? ` (${esc(t.rawStatus)})` : ''} · ${esc(PROVIDER_LABELS[t.provider])} ${esc(t.model)} · ${esc(t.mode)}\n\n`);
+  if (t.prompt) md.appendMarkdown(`${esc(t.prompt)}\n\n`);
+  if (t.request.negativePrompt) md.appendMarkdown(`Negative: ${esc(t.request.negativePrompt)}\n\n`);
+  if (t.status === 'running' || t.status === 'queued') md.appendMarkdown(`Progress: ${t.progress}%\n\n`);
+  if (t.error) md.appendMarkdown(`$(warning) ${esc(t.error)}\n\n`);
+  md.appendMarkdown(`Created ${esc(new Date(t.createdAt).toLocaleString())}${t.remoteId ? ` · id \`${t.remoteId.replace(/`/g, '')}\`` : ''}`);
+  return md;
+}
+
+export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<TreeNode | undefined | void>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly sub: vscode.Disposable;
+  private readonly nodes = new Map<string, TreeNode>();
+
+  constructor(private readonly engine: TaskEngine) {
+    this.sub = engine.onDidChangeTasks((changed) => {
+      // A task added, removed or changing its video count alters the list; otherwise update only it.
+      const structural = changed.some((t) => !this.nodes.has(t.id) || !engine.getTask(t.id) || t.videos.length > 1);
+      if (structural) this.emitter.fire();
+      else for (const t of changed) this.emitter.fire(this.nodes.get(t.id));
+    });
+  }
+
+  refresh(): void {
+    this.emitter.fire();
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    if (!node) {
+      return this.engine.getTasks().map((t) => {
+        let n = this.nodes.get(t.id);
+        if (!n) {
+          n = { kind: 'task', taskId: t.id };
+          this.nodes.set(t.id, n);
+        }
+        return n;
+      });
+    }
+    const t = node.kind === 'task' ? this.engine.getTask(node.taskId) : undefined;
+    if (!t || t.videos.length < 2) return [];
+    return t.videos.map((_v, index) => ({ kind: 'video', taskId: t.id, index }));
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    return node.kind === 'video' ? this.nodes.get(node.taskId) : undefined;
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    const t = this.engine.getTask(node.taskId);
+    if (!t) return new vscode.TreeItem('(removed)');
+    if (node.kind === 'video') return this.videoItem(t, t.videos[node.index], node.index);
+    const item = new vscode.TreeItem(shortPrompt(t), t.videos.length > 1 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    item.id = `task:${t.id}`;
+    item.description = describeTask(t);
+    item.tooltip = tooltip(t);
+    item.iconPath = icon(t);
+    item.contextValue = contextValue(t);
+    item.accessibilityInformation = { label: `${shortPrompt(t)}, ${STATUS_WORD[t.status]}, ${describeTask(t)}` };
+    if (t.status === 'succeeded') item.command = { command: 'aiVideo.play', title: 'Play', arguments: [t.id] };
+    else if (t.status === 'failed') item.command = { command: 'aiVideo.showTaskError', title: 'Show Error', arguments: [t.id] };
+    return item;
+  }
+
+  private videoItem(t: Task, v: TaskVideo | undefined, index: number): vscode.TreeItem {
+    const item = new vscode.TreeItem(`Video ${index + 1}`);
+    item.id = `task:${t.id}:video:${index}`;
+    item.description = v?.localPath ? [v.duration ? `${v.duration}s` : '', v.seed !== undefined ? `seed ${v.seed}` : ''].filter(Boolean).join(' · ') : v?.downloadError ? 'download failed' : 'downloading…';
+    item.iconPath = new vscode.ThemeIcon(v?.localPath ? 'play' : 'cloud-download');
+    item.contextValue = `video${v?.localPath ? ' playable' : ''}`;
+    item.command = { command: 'aiVideo.play', title: 'Play', arguments: [t.id, index] };
+    return item;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,123 @@
+// Host-side pure parts of the player panel, kept free of `vscode` so they are unit-tested in
+// plain Node: the HTML shell with its Content-Security-Policy, and what a task has to show.
+
+import * as path from 'path';
+import { PROVIDER_LABELS, type Task } from '../core/types';
+import { shortTitle } from './format';
+import type { PlayerMeta } from './protocol';
+
+export interface PlayerHtmlOptions {
+  /** `webview.cspSource`. */
+  cspSource: string;
+  /** Fresh random value for each HTML document. */
+  nonce: string;
+  /** Webview URI of the bundled app (`dist/webview/player.js`). */
+  scriptUri: string;
+  /** Webview URI of `media/player.css`. */
+  styleUri: string;
+}
+
+/** Scripts only by nonce; styles, media, images and fonts only from the extension's own resources. */
+export function buildCsp(cspSource: string, nonce: string): string {
+  return [
+    `default-src 'none'`,
+    `img-src ${cspSource}`,
+    `media-src ${cspSource}`,
+    `style-src ${cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+    `font-src ${cspSource}`,
+  ].join('; ');
+}
+
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The document the webview loads; the app builds everything else with DOM calls. */
+export function buildPlayerHtml(o: PlayerHtmlOptions): string {
+  const attr = escapeAttribute;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${attr(buildCsp(o.cspSource, o.nonce))}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" href="${attr(o.styleUri)}">
+  <title>Video player</title>
+</head>
+<body>
+  <main id="app" class="app" aria-live="polite"></main>
+  <script nonce="${attr(o.nonce)}" src="${attr(o.scriptUri)}"></script>
+</body>
+</html>
+`;
+}
+
+/** Panel title: `▶ <short prompt>`. */
+export function panelTitle(prompt: string | undefined): string {
+  return `▶ ${shortTitle(prompt, 30)}`;
+}
+
+/** True when `candidate` is `root` or lies below it (lexically; resolve symlinks first if needed). */
+export function isPathInside(root: string, candidate: string): boolean {
+  const relative = path.relative(path.resolve(root), path.resolve(candidate));
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+export type PlayerContent =
+  | { kind: 'video'; videoIndex: number; localPath: string; meta: PlayerMeta }
+  | { kind: 'unavailable'; message: string };
+
+/** A provider may report nonsense; the webview's guard rejects the whole message for one bad number. */
+function finite(n: number | undefined, min = 0): number | undefined {
+  return typeof n === 'number' && Number.isFinite(n) && n >= min ? n : undefined;
+}
+
+function unavailable(message: string): PlayerContent {
+  return { kind: 'unavailable', message };
+}
+
+/**
+ * What the player shows for a task: its downloaded video `videoIndex` (or the first one when the
+ * index is out of range), or why there is nothing to play. The local file must lie in `mediaRoot`.
+ */
+export function planPlayerContent(task: Task | undefined, videoIndex: number, mediaRoot: string): PlayerContent {
+  if (!task) return unavailable('This task is not in the task list (it may have been removed).');
+  if (task.status === 'queued' || task.status === 'running') {
+    return unavailable(`The video is still being generated (${Math.round(task.progress)}%).`);
+  }
+  if (task.status === 'failed') {
+    return unavailable(task.error ? `Generation failed: ${task.error}` : 'Generation failed.');
+  }
+  if (task.videos.length === 0) return unavailable('The provider returned no video for this task.');
+  const index = Number.isInteger(videoIndex) && videoIndex >= 0 && videoIndex < task.videos.length ? videoIndex : 0;
+  const video = task.videos[index];
+  if (!video.localPath) {
+    return unavailable(
+      video.downloadError
+        ? `The video could not be downloaded: ${video.downloadError}`
+        : 'The video has not been downloaded yet.',
+    );
+  }
+  if (!isPathInside(mediaRoot, video.localPath)) {
+    return unavailable("The video file is outside the extension's media folder, so the player cannot load it.");
+  }
+  const meta: PlayerMeta = {
+    title: shortTitle(task.prompt),
+    provider: task.provider,
+    providerLabel: PROVIDER_LABELS[task.provider] ?? task.provider,
+    model: task.model,
+    prompt: task.prompt,
+    negativePrompt: task.request.negativePrompt || undefined,
+    seed: finite(video.seed ?? task.request.seed, -Number.MAX_VALUE),
+    duration: finite(video.duration),
+    width: finite(video.width),
+    height: finite(video.height),
+    fps: finite(video.fps),
+    createdAt: finite(task.createdAt) ?? 0,
+    remoteId: task.remoteId,
+    videoCount: task.videos.length,
+    status: task.status,
+  };
+  return { kind: 'video', videoIndex: index, localPath: video.localPath, meta };
+}
