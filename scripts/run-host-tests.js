@@ -14,22 +14,12 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const util = require('util');
-const { ensureCodeServer, startCodeServer, findFreePort, REPO } = require('./vscode-host');
+const { ensureCodeServer, startCodeServer, findFreePort, launchChromium, chromiumPath, REPO } = require('./vscode-host');
 
 const TIMEOUT_MS = Number(process.env.AIVIDEO_HOST_TEST_TIMEOUT_MS) || 15 * 60 * 1000;
 const TESTS_ENTRY = path.join(REPO, 'out', 'test', 'integration', 'index.js');
 const FIXTURES = path.join(REPO, 'test', 'fixtures');
 const RESULTS_DIR = path.join(REPO, 'test-results');
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--autoplay-policy=no-user-gesture-required',
-];
-
 const TEST_SETTINGS = {
   'security.workspace.trust.enabled': false,
   'workbench.startupEditor': 'none',
@@ -44,10 +34,6 @@ const TEST_SETTINGS = {
   'git.autoRepositoryDetection': false,
   'window.restoreWindows': 'none',
 };
-
-function chromiumPath() {
-  return process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-}
 
 /** Copies test/fixtures/* into `dest` (the workspace folder the tests open files from). */
 function copyFixtures(dest) {
@@ -155,8 +141,7 @@ async function main() {
     server = await startCodeServer({ port, userDataDir, extensionsDir, env });
     console.log(`[host-tests] code-server ${server.url} ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    const { chromium } = require('playwright-core');
-    browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     page = await context.newPage();
     page.on('pageerror', (err) => browserErrors.push(`pageerror: ${err && err.stack ? err.stack : err}`));
@@ -190,7 +175,7 @@ async function main() {
     const timedOut = new Promise((resolve) => {
       timer = setTimeout(() => resolve('timeout'), Math.max(remaining, 1000));
     });
-    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: Math.max(remaining, 1000) });
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: Math.max(Math.min(remaining, 120000), 1000) });
 
     const result = await Promise.race([testsFinished, timedOut, server.exited.then(() => 'server-exit')]);
     if (result === 'timeout') {
@@ -205,6 +190,7 @@ async function main() {
     }
   } catch (err) {
     failureReason = err && err.stack ? err.stack : String(err);
+    if (Date.now() - started >= TIMEOUT_MS) failureReason = `time limit of ${TIMEOUT_MS} ms reached (AIVIDEO_HOST_TEST_TIMEOUT_MS): ${failureReason}`;
     exitCode = 1;
   }
 

@@ -189,8 +189,11 @@ process.on('exit', () => {
 
 /**
  * Starts code-server (installing it first if needed). Resolves with
- * `{ url, port, process, output(), stop() }` once it prints "HTTP server listening on";
+ * `{ url, port, process, exited, output(), stop() }` once it prints "HTTP server listening on";
  * rejects if it exits early or is not ready within `timeoutMs`.
+ * Options: port, host (127.0.0.1), userDataDir, extensionsDir, folder (opened by default), env
+ * (added to the inherited environment; the extension host inherits it), extraArgs, timeoutMs,
+ * echo (copy its output to ours), onOutput(text).
  */
 async function startCodeServer(opts) {
   const {
@@ -203,6 +206,7 @@ async function startCodeServer(opts) {
     extraArgs = [],
     timeoutMs = 90000,
     echo = false,
+    onOutput,
   } = opts;
   if (!port) throw new Error('startCodeServer: port is required');
   if (!userDataDir || !extensionsDir) throw new Error('startCodeServer: userDataDir and extensionsDir are required');
@@ -219,6 +223,8 @@ async function startCodeServer(opts) {
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
+    // Its own config file (code-server would otherwise create ~/.config/code-server/config.yaml).
+    '--config', path.join(userDataDir, 'code-server-config.yaml'),
     ...extraArgs,
   ];
   if (folder) args.push(folder);
@@ -234,6 +240,7 @@ async function startCodeServer(opts) {
     output += text;
     if (output.length > 2_000_000) output = output.slice(-1_000_000);
     if (echo) stream.write(text);
+    if (onOutput) onOutput(text);
   };
   child.stdout.on('data', onData(process.stdout));
   child.stderr.on('data', onData(process.stderr));
@@ -280,8 +287,35 @@ async function startCodeServer(opts) {
   };
 }
 
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+function chromiumPath() {
+  return process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+}
+
+/** Headless Debian Chromium through playwright-core (never `playwright install`: it downloads). */
+async function launchChromium(options = {}) {
+  const executablePath = chromiumPath();
+  if (!fs.existsSync(executablePath)) {
+    throw new Error(`Chromium not found at ${executablePath}: install the Debian package "chromium" (apt-get install chromium) or set CHROMIUM_PATH`);
+  }
+  const { chromium } = require('playwright-core');
+  return chromium.launch({ executablePath, headless: options.headless !== false, args: CHROMIUM_ARGS });
+}
+
 module.exports = {
   CODE_SERVER_VERSION,
+  CHROMIUM_ARGS,
+  chromiumPath,
+  launchChromium,
   REPO,
   TOOL_DIR,
   ensureCodeServer,

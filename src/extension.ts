@@ -21,6 +21,8 @@ export interface AiVideoApi {
   generate(request: GenerateRequest): Promise<Task>;
   /** For tests and tools: what the player panel currently shows and last reported. */
   player(): { taskId: string; videoIndex: number; lastPlayback: unknown } | undefined;
+  /** For tests and tools: the Tasks view's top-level items as the tree provider renders them. */
+  treeItems(): { id?: string; label: string; description?: string; contextValue?: string }[];
   /** Waits for pending writes of the task history. */
   flush(): Promise<void>;
 }
@@ -92,6 +94,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
       const p = PlayerPanel.current;
       return p ? { taskId: p.taskId, videoIndex: p.videoIndex, lastPlayback: p.lastPlayback } : undefined;
     },
+    treeItems: () =>
+      tree.getChildren().map((node) => {
+        const item = tree.getTreeItem(node);
+        const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+        return { id: item.id, label, description: typeof item.description === 'string' ? item.description : undefined, contextValue: item.contextValue };
+      }),
     flush: () => engine.flush(),
   };
 }

@@ -1,0 +1,102 @@
+// Shared setup for the in-host suite: the real extension, pointed at a provider emulator started
+// inside the extension host, with keys set through the public command.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { AiVideoApi } from '../../src/extension';
+import type { Task } from '../../src/core/types';
+import { Emulator, startEmulator } from '../../src/emulator/server';
+
+export const EXTENSION_ID = 'aivideo.ai-video-studio';
+export const TEST_KEY = 'test-key-0123456789';
+
+let emulator: Emulator | undefined;
+let api: AiVideoApi | undefined;
+
+export async function getApi(): Promise<AiVideoApi> {
+  if (api) return api;
+  const ext = vscode.extensions.getExtension<AiVideoApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this host`);
+  api = await ext.activate();
+  return api;
+}
+
+/** Starts (once) the emulator and points every provider setting at it, with keys set. */
+export async function setup(): Promise<{ api: AiVideoApi; emulator: Emulator }> {
+  const a = await getApi();
+  if (!emulator) {
+    emulator = await startEmulator({ port: 0, durationMs: 3000 });
+    const cfg = vscode.workspace.getConfiguration('aiVideo');
+    for (const p of ['pika', 'gateway', 'hidream']) {
+      await cfg.update(`${p}.baseUrl`, emulator.baseUrl, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('aiVideo.setApiKey', p, TEST_KEY);
+    }
+    await cfg.update('pollIntervalSeconds', 1, vscode.ConfigurationTarget.Global);
+  }
+  return { api: a, emulator };
+}
+
+export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`Timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+}
+
+/** Waits until the task is final and every video is downloaded (or failed). */
+export async function waitForFinal(a: AiVideoApi, id: string, timeoutMs = 40_000): Promise<Task> {
+  return waitFor(
+    `task ${id} to finish`,
+    () => {
+      const t = a.getTask(id);
+      if (!t) throw new Error(`task ${id} vanished`);
+      if (t.status === 'failed') return t;
+      if (t.status === 'succeeded' && t.videos.length > 0 && t.videos.every((v) => v.localPath || v.downloadError)) return t;
+      return undefined;
+    },
+    timeoutMs,
+  );
+}
+
+export function fixture(name: string): string {
+  // The runner copies test/fixtures into the opened workspace; fall back to the repo copy.
+  const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const inWs = ws ? path.join(ws, name) : undefined;
+  if (inWs && fs.existsSync(inWs)) return inWs;
+  return path.resolve(__dirname, '../../../test/fixtures', name);
+}
+
+export function assertPlayableFile(t: Task, index = 0): string {
+  const p = t.videos[index]?.localPath;
+  assert.ok(p, `video ${index} of task ${t.id} has no local file (${t.videos[index]?.downloadError ?? 'no error'})`);
+  const head = fs.readFileSync(p).subarray(4, 8).toString('ascii');
+  assert.strictEqual(head, 'ftyp', `${p} is not an MP4 file`);
+  return p;
+}
+
+/** Opens the player on a task and waits until the webview reports currentTime advancing. */
+export async function assertPlays(a: AiVideoApi, taskId: string, videoIndex = 0): Promise<void> {
+  await vscode.commands.executeCommand('aiVideo.play', taskId, videoIndex);
+  const first = await waitFor(
+    'the player to report playback',
+    () => {
+      const p = a.player();
+      const pb = p?.lastPlayback as { taskId?: string; currentTime?: number } | undefined;
+      return p && p.taskId === taskId && p.videoIndex === videoIndex && pb && pb.taskId === taskId && typeof pb.currentTime === 'number' && pb.currentTime > 0 ? pb.currentTime : undefined;
+    },
+    30_000,
+  );
+  await waitFor('currentTime to advance', () => {
+    const pb = a.player()?.lastPlayback as { currentTime?: number } | undefined;
+    return pb && typeof pb.currentTime === 'number' && pb.currentTime !== first ? true : undefined;
+  }, 15_000);
+}
