@@ -81,15 +81,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   context.subscriptions.push(commands);
   context.subscriptions.push(PlayerPanel.registerSerializer(context.extensionUri, mediaRoot, commands.playerHost));
 
+  // Callers get copies: nothing outside can change the engine's state by mutating a task.
+  const copy = (t: Task): Task => structuredClone(t);
   return {
-    getTasks: () => engine.getTasks(),
-    getTask: (id) => engine.getTask(id),
+    getTasks: () => engine.getTasks().map(copy),
+    getTask: (id) => {
+      const t = engine.getTask(id);
+      return t && copy(t);
+    },
     onDidChangeTasks: (listener, thisArg, disposables) => {
-      const d = engine.onDidChangeTasks((e) => listener.call(thisArg, e));
+      const d = engine.onDidChangeTasks((e) => listener.call(thisArg, e.map(copy)));
       disposables?.push(d);
       return d;
     },
-    generate: (req) => commands.generateFromArgs(req),
+    generate: (req) => commands.generateFromArgs(req).then(copy),
     player: () => {
       const p = PlayerPanel.current;
       return p ? { taskId: p.taskId, videoIndex: p.videoIndex, lastPlayback: p.lastPlayback } : undefined;

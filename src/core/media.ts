@@ -57,8 +57,9 @@ function inputError(message: string): ProviderError {
   return new ProviderError({ kind: 'input', message });
 }
 
-function mb(n: number): string {
-  return `${(n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 2 : 1)} MB`;
+/** Under 1 MB in KB: "0.00 MB" would hide both the size and the cap. */
+function humanSize(n: number): string {
+  return n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /** Reads and checks one local file, returning base64 and its MIME type. */
@@ -75,7 +76,7 @@ export async function encodeLocalFile(file: string, kind: 'image' | 'video', lim
   }
   const cap = kind === 'image' ? limits.maxImageBytes : limits.maxVideoBytes;
   if (size === 0) throw inputError(`${name} is empty.`);
-  if (size > cap) throw inputError(`${name} is ${mb(size)}; the limit for ${kind}s is ${mb(cap)} (setting aiVideo.max${kind === 'image' ? 'Image' : 'Video'}SizeMB).`);
+  if (size > cap) throw inputError(`${name} is ${humanSize(size)}; the limit for ${kind}s is ${humanSize(cap)} (setting aiVideo.max${kind === 'image' ? 'Image' : 'Video'}SizeMB).`);
 
   const parts: string[] = [];
   let head: Uint8Array | undefined;

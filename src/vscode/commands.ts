@@ -300,7 +300,7 @@ export function registerCommands(deps: CommandDeps): Commands {
     const tasks: Task[] = [];
     for (const r of requests) {
       const t = preset?.provider ? await engine.generate(r) : await submitInteractive(r);
-      if (t) tasks.push(t);
+      if (t) tasks.push(structuredClone(t));
     }
     return tasks;
   };
@@ -313,10 +313,11 @@ export function registerCommands(deps: CommandDeps): Commands {
     }
     if (preset?.provider || preset?.style || typeof preset?.prompt === 'string') {
       const { perImage: _p, ...rest } = preset;
-      return engine.generate(parseGenerateRequest({ prompt: '', ...rest, provider: 'hidream', video: target.fsPath }));
+      return structuredClone(await engine.generate(parseGenerateRequest({ prompt: '', ...rest, provider: 'hidream', video: target.fsPath })));
     }
     const req = await interactive({ provider: 'hidream', video: target.fsPath, mode: 'video-edit' });
-    return req ? submitInteractive(req) : undefined;
+    const t = req ? await submitInteractive(req) : undefined;
+    return t && structuredClone(t);
   };
 
   const selectedTaskIds = (arg: unknown, all: unknown): string[] => {
@@ -328,7 +329,7 @@ export function registerCommands(deps: CommandDeps): Commands {
 
   reg('aiVideo.generate', async (arg?: unknown) => {
     if (arg !== undefined && !(arg instanceof vscode.Uri) && typeof arg === 'object' && arg !== null && 'provider' in arg) {
-      return generateFromArgs(arg);
+      return structuredClone(await generateFromArgs(arg));
     }
     const req = await interactive();
     return req ? submitInteractive(req) : undefined;

@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// Screenshots of the extension's UI for humans to look at: starts what `npm start` starts (emulator,
+// settings, code-server with the extension) in a temporary folder, opens it in headless Chromium,
+// runs the given steps and saves PNGs to test-results/. Build first (node esbuild.js).
+//
+//   node scripts/screenshot.js [--name NAME] [--width 1400] [--height 900] [step ...]
+//
+// Steps, in order:
+//   ai-video              show the "AI Video" view container (clicks its activity bar icon)
+//   command:<title>       run a command by its palette title, e.g. "command:AI Video: Set API Key…"
+//   type:<text>           type text (e.g. into an open input box)
+//   key:<key>             press a key: Enter, Escape, ArrowDown, …
+//   wait:<ms>             wait
+//   shot:<name>           save test-results/<name>.png now
+// A final test-results/<NAME>.png (default "screenshot") is always saved.
+//
+// Example: node scripts/screenshot.js ai-video "command:AI Video: Generate Video…" wait:1500 shot:generate
+'use strict';
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { ensureCodeServer, findFreePort, launchChromium, REPO } = require('./vscode-host');
+const { startDemo, waitForExtensionUi, openAiVideoView } = require('./demo');
+
+const RESULTS = path.join(REPO, 'test-results');
+
+function parseArgs(argv) {
+  const opts = { name: 'screenshot', width: 1400, height: 900, steps: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--name') opts.name = argv[++i];
+    else if (a === '--width') opts.width = Number(argv[++i]);
+    else if (a === '--height') opts.height = Number(argv[++i]);
+    else if (a === '--help' || a === '-h') opts.help = true;
+    else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
+    else opts.steps.push(a);
+  }
+  return opts;
+}
+
+async function shoot(page, name) {
+  fs.mkdirSync(RESULTS, { recursive: true });
+  const file = path.join(RESULTS, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+  await page.screenshot({ path: file });
+  console.log(`[screenshot] saved ${path.relative(REPO, file)}`);
+}
+
+async function runStep(page, step) {
+  const colon = step.indexOf(':');
+  const kind = colon < 0 ? step : step.slice(0, colon);
+  const arg = colon < 0 ? '' : step.slice(colon + 1);
+  console.log(`[screenshot] step ${step}`);
+  switch (kind) {
+    case 'ai-video':
+      await openAiVideoView(page);
+      break;
+    case 'command': {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input').first();
+      await input.waitFor({ state: 'visible', timeout: 15000 });
+      await input.fill(`>${arg}`);
+      await page.waitForTimeout(600);
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(400);
+      break;
+    }
+    case 'type':
+      await page.keyboard.type(arg);
+      break;
+    case 'key':
+      await page.keyboard.press(arg);
+      break;
+    case 'wait':
+      await page.waitForTimeout(Number(arg) || 1000);
+      break;
+    case 'shot':
+      await shoot(page, arg || 'step');
+      break;
+    default:
+      throw new Error(`unknown step "${step}" (see the top of scripts/screenshot.js)`);
+  }
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.help) {
+    console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 17).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+    return 0;
+  }
+  await ensureCodeServer();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aivideo-shot-'));
+  let demo;
+  let browser;
+  let page;
+  const stopAll = async () => {
+    if (browser) await browser.close().catch(() => undefined);
+    if (demo) await demo.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => stopAll().finally(() => process.exit(130)));
+  try {
+    demo = await startDemo({ root, port: await findFreePort(), quiet: true });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: opts.width, height: opts.height } });
+    await page.goto(demo.url, { waitUntil: 'domcontentloaded', timeout: 60000 });
+    await waitForExtensionUi(page);
+    await page.waitForTimeout(1500); // let the first notifications and views settle
+    for (const step of opts.steps) await runStep(page, step);
+    await shoot(page, opts.name);
+    return 0;
+  } catch (e) {
+    console.error(`[screenshot] ${e && e.message ? e.message : e}`);
+    if (page) await shoot(page, `${opts.name}-error`).catch(() => undefined);
+    if (demo) console.error(`[screenshot] code-server output:\n${demo.server.output().slice(-5000)}`);
+    return 1;
+  } finally {
+    await stopAll();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`[screenshot] ${e && e.stack ? e.stack : e}`);
+    process.exit(1);
+  },
+);
