@@ -32,6 +32,8 @@ function listTs(dir) {
 }
 
 async function main() {
+  // A production build starts clean so no development source maps end up in the package.
+  if (production) fs.rmSync('dist', { recursive: true, force: true });
   const common = {
     minify: production,
     sourcemap: !production,
