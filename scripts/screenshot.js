@@ -8,6 +8,7 @@
 // Steps, in order:
 //   ai-video              show the "AI Video" view container (clicks its activity bar icon)
 //   command:<title>       run a command by its palette title, e.g. "command:AI Video: Set API Key…"
+//   click:<text>          click the first element showing this text (e.g. a tree item)
 //   type:<text>           type text (e.g. into an open input box)
 //   key:<key>             press a key: Enter, Escape, ArrowDown, …
 //   wait:<ms>             wait
@@ -65,6 +66,9 @@ async function runStep(page, step) {
       await page.waitForTimeout(400);
       break;
     }
+    case 'click':
+      await page.getByText(arg, { exact: false }).first().click({ timeout: 15000 });
+      break;
     case 'type':
       await page.keyboard.type(arg);
       break;

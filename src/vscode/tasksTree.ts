@@ -13,7 +13,7 @@ const STATUS_WORD: Record<Task['status'], string> = {
   failed: 'Failed',
 };
 
-export function shortPrompt(t: Pick<Task, 'prompt' | 'mode'>, max = 60): string {
+export function shortPrompt(t: Pick<Task, 'prompt' | 'mode'>, max = 28): string {
   const p = t.prompt.replace(/\s+/g, ' ').trim();
   if (!p) return t.mode === 'video-edit' ? '(restyled video)' : t.mode === 'text-to-video' ? '(no prompt)' : '(animated image)';
   return p.length > max ? `${p.slice(0, max - 1)}…` : p;
