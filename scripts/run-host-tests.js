@@ -8,12 +8,19 @@
 //   AIVIDEO_HOST_TEST_TIMEOUT_MS   time limit for the whole run (default 15 minutes)
 //   CHROMIUM_PATH                  browser executable (default /usr/bin/chromium)
 //   AIVIDEO_KEEP_TEMP=1            keep the temporary user-data/workspace folders for inspection
+//
+// Two sessions share one user-data dir: the main run, then (when the main run left
+// `resume-pending` in the shared state folder) code-server is stopped and started again, as a
+// VS Code restart, and only the tests tagged @resume run: tasks created before the restart must
+// resume and finish. A provider emulator runs in this process for both sessions so it outlives
+// the extension host. Finally every log file is searched for the test API key.
 'use strict';
 
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const util = require('util');
+const crypto = require('crypto');
 const { ensureCodeServer, startCodeServer, findFreePort, launchChromium, chromiumPath, REPO } = require('./vscode-host');
 
 const TIMEOUT_MS = Number(process.env.AIVIDEO_HOST_TEST_TIMEOUT_MS) || 15 * 60 * 1000;
@@ -90,25 +97,9 @@ const KNOWN_NOISE = [
 ];
 const VERBOSE = process.env.AIVIDEO_HOST_VERBOSE === '1';
 
-async function main() {
+async function runSession({ phase, dirs, env, remaining: budget, output, setActive }) {
   const started = Date.now();
-  if (!fs.existsSync(TESTS_ENTRY)) {
-    throw new Error(`${path.relative(REPO, TESTS_ENTRY)} is missing: build first (node esbuild.js), or use npm run test:host`);
-  }
-  if (!fs.existsSync(chromiumPath())) {
-    throw new Error(`Chromium not found at ${chromiumPath()}: install the Debian package "chromium" or set CHROMIUM_PATH`);
-  }
-  await ensureCodeServer();
-
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aivideo-host-'));
-  const userDataDir = path.join(tmp, 'user-data');
-  const extensionsDir = path.join(tmp, 'extensions');
-  const workspace = path.join(tmp, 'workspace');
-  fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-  fs.mkdirSync(extensionsDir, { recursive: true });
-  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(TEST_SETTINGS, null, 2) + '\n');
-  copyFixtures(workspace);
-
+  const { userDataDir, extensionsDir, workspace } = dirs;
   let server;
   let browser;
   let page;
@@ -124,20 +115,12 @@ async function main() {
     browser = undefined;
     if (server) await server.stop().catch(() => undefined);
     server = undefined;
-    if (process.env.AIVIDEO_KEEP_TEMP === '1') console.log(`[host-tests] kept temp folder ${tmp}`);
-    else fs.rmSync(tmp, { recursive: true, force: true });
   };
-  const onSignal = (sig) => {
-    console.log(`\n[host-tests] ${sig}: stopping`);
-    cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  setActive({ stop: cleanup });
 
   try {
     const port = await findFreePort();
-    const env = {};
-    if (process.env.AIVIDEO_TEST_GREP) env.AIVIDEO_TEST_GREP = process.env.AIVIDEO_TEST_GREP; // inherited by the extension host
+    // Inherited by the extension host.
     server = await startCodeServer({ port, userDataDir, extensionsDir, env });
     console.log(`[host-tests] code-server ${server.url} ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
@@ -153,6 +136,7 @@ async function main() {
     const testsFinished = new Promise((resolve) => (reportExit = resolve));
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       const line = formatLogArgs(args);
+      output.push(line);
       if (!VERBOSE && KNOWN_NOISE.some((re) => re.test(line))) {
         suppressed++;
         return;
@@ -171,7 +155,7 @@ async function main() {
       ['skipWelcome', 'true'],
     ];
     const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-    const remaining = TIMEOUT_MS - (Date.now() - started);
+    const remaining = budget - (Date.now() - started);
     const timedOut = new Promise((resolve) => {
       timer = setTimeout(() => resolve('timeout'), Math.max(remaining, 1000));
     });
@@ -179,7 +163,7 @@ async function main() {
 
     const result = await Promise.race([testsFinished, timedOut, server.exited.then(() => 'server-exit')]);
     if (result === 'timeout') {
-      failureReason = `time limit of ${TIMEOUT_MS} ms reached (AIVIDEO_HOST_TEST_TIMEOUT_MS)`;
+      failureReason = `time limit of ${TIMEOUT_MS} ms reached (AIVIDEO_HOST_TEST_TIMEOUT_MS) in the ${phase} session`;
       exitCode = 1;
     } else if (result === 'server-exit') {
       failureReason = 'code-server exited during the test run';
@@ -190,15 +174,15 @@ async function main() {
     }
   } catch (err) {
     failureReason = err && err.stack ? err.stack : String(err);
-    if (Date.now() - started >= TIMEOUT_MS) failureReason = `time limit of ${TIMEOUT_MS} ms reached (AIVIDEO_HOST_TEST_TIMEOUT_MS): ${failureReason}`;
+    if (Date.now() - started >= budget) failureReason = `time limit of ${TIMEOUT_MS} ms reached (AIVIDEO_HOST_TEST_TIMEOUT_MS): ${failureReason}`;
     exitCode = 1;
   }
 
   if (exitCode !== 0) {
-    console.log(`\n[host-tests] FAILED: ${failureReason}`);
+    console.log(`\n[host-tests] FAILED (${phase} session): ${failureReason}`);
     if (page) {
       fs.mkdirSync(RESULTS_DIR, { recursive: true });
-      const shot = path.join(RESULTS_DIR, 'host-failure.png');
+      const shot = path.join(RESULTS_DIR, `host-failure-${phase}.png`);
       await page
         .screenshot({ path: shot, timeout: 15000 })
         .then(() => console.log(`[host-tests] screenshot: ${path.relative(REPO, shot)}`))
@@ -216,6 +200,89 @@ async function main() {
   }
   await cleanup();
   if (suppressed) console.log(`[host-tests] ${suppressed} known-harmless host messages hidden (AIVIDEO_HOST_VERBOSE=1 shows them)`);
+  console.log(`[host-tests] ${phase} session ${exitCode === 0 ? 'passed' : 'failed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return exitCode;
+}
+
+/** Files under `dir` whose text contains `needle` (the API key must never be written anywhere). */
+function filesContaining(dir, needle) {
+  return listFiles(dir).filter((f) => {
+    try {
+      return fs.readFileSync(f).includes(needle);
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function main() {
+  const started = Date.now();
+  if (!fs.existsSync(TESTS_ENTRY)) {
+    throw new Error(`${path.relative(REPO, TESTS_ENTRY)} is missing: build first (node esbuild.js), or use npm run test:host`);
+  }
+  if (!fs.existsSync(chromiumPath())) {
+    throw new Error(`Chromium not found at ${chromiumPath()}: install the Debian package "chromium" or set CHROMIUM_PATH`);
+  }
+  await ensureCodeServer();
+
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aivideo-host-'));
+  const dirs = {
+    userDataDir: path.join(tmp, 'user-data'),
+    extensionsDir: path.join(tmp, 'extensions'),
+    workspace: path.join(tmp, 'workspace'),
+    state: path.join(tmp, 'state'),
+  };
+  fs.mkdirSync(path.join(dirs.userDataDir, 'User'), { recursive: true });
+  fs.mkdirSync(dirs.extensionsDir, { recursive: true });
+  fs.mkdirSync(dirs.state, { recursive: true });
+  fs.writeFileSync(path.join(dirs.userDataDir, 'User', 'settings.json'), JSON.stringify(TEST_SETTINGS, null, 2) + '\n');
+  copyFixtures(dirs.workspace);
+
+  const { startEmulator } = require(path.join(REPO, 'out', 'src', 'emulator', 'server.js'));
+  const emulator = await startEmulator({ port: 0, durationMs: 3000 });
+  // A fresh canary key per run: it must not show up in any log or output.
+  const testKey = `test-key-${crypto.randomBytes(12).toString('hex')}`;
+  const output = [];
+  const env = {
+    AIVIDEO_EXTERNAL_EMULATOR_URL: emulator.baseUrl,
+    AIVIDEO_TEST_STATE_DIR: dirs.state,
+    AIVIDEO_TEST_KEY: testKey,
+  };
+  if (process.env.AIVIDEO_TEST_GREP) env.AIVIDEO_TEST_GREP = process.env.AIVIDEO_TEST_GREP;
+
+  let active;
+  const onSignal = (sig) => {
+    console.log(`\n[host-tests] ${sig}: stopping`);
+    Promise.resolve(active && active.stop())
+      .then(() => emulator.close())
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  let exitCode = 0;
+  const sessions = [{ phase: 'main' }];
+  for (let i = 0; i < sessions.length && exitCode === 0; i++) {
+    const { phase } = sessions[i];
+    const remaining = TIMEOUT_MS - (Date.now() - started);
+    console.log(`[host-tests] session: ${phase}`);
+    exitCode = await runSession({ phase, dirs, env: { ...env, AIVIDEO_TEST_PHASE: phase }, remaining, output, setActive: (s) => (active = s) });
+    if (exitCode === 0 && phase === 'main' && fs.existsSync(path.join(dirs.state, 'resume-pending'))) sessions.push({ phase: 'resume' });
+  }
+  if (exitCode === 0) {
+    // Logs and the extension's own storage (task history, downloads) must never hold the key.
+    const leaks = [path.join(dirs.userDataDir, 'logs'), path.join(dirs.userDataDir, 'User', 'globalStorage', 'aivideo.ai-video-studio')].flatMap((d) => filesContaining(d, testKey));
+    const printed = output.some((line) => line.includes(testKey));
+    if (leaks.length || printed) {
+      exitCode = 1;
+      console.log(`\n[host-tests] FAILED: the API key appears in ${[...leaks.map((f) => path.relative(dirs.userDataDir, f)), ...(printed ? ['the extension host console'] : [])].join(', ')}`);
+    } else {
+      console.log('[host-tests] the test API key appears in no log file and no console output');
+    }
+  }
+  await emulator.close();
+  if (process.env.AIVIDEO_KEEP_TEMP === '1') console.log(`[host-tests] kept temp folder ${tmp}`);
+  else fs.rmSync(tmp, { recursive: true, force: true });
   console.log(`[host-tests] ${exitCode === 0 ? 'passed' : 'failed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return exitCode;
 }

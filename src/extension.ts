@@ -76,6 +76,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   updateBadge();
   context.subscriptions.push(engine.onDidChangeTasks(updateBadge));
 
+  context.subscriptions.push(notifyOnFinish(engine));
+
   const mediaRoot = vscode.Uri.file(mediaDir);
   const commands = registerCommands({ context, engine, keys, log, channel, view, mediaRoot });
   context.subscriptions.push(commands);
@@ -107,6 +109,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
       }),
     flush: () => engine.flush(),
   };
+}
+
+/** One notification when a task this window watched becomes playable or fails. */
+function notifyOnFinish(engine: TaskEngine): vscode.Disposable {
+  const announced = new Set(engine.getTasks().filter((t) => t.status === 'failed' || t.videos.some((v) => v.localPath)).map((t) => t.id));
+  return engine.onDidChangeTasks((changed) => {
+    for (const t of changed) {
+      if (announced.has(t.id)) continue;
+      const title = t.prompt.length > 50 ? `${t.prompt.slice(0, 49)}…` : t.prompt || t.mode;
+      if (t.status === 'succeeded' && t.videos.some((v) => v.localPath)) {
+        announced.add(t.id);
+        void vscode.window.showInformationMessage(`Video ready: ${title}`, 'Play').then((c) => c && vscode.commands.executeCommand('aiVideo.play', t.id));
+      } else if (t.status === 'failed') {
+        announced.add(t.id);
+        void vscode.window.showWarningMessage(`Video failed: ${title} (${t.error ?? 'no details'})`, 'Details').then((c) => c && vscode.commands.executeCommand('aiVideo.showTaskError', t.id));
+      }
+    }
+  });
 }
 
 export function deactivate(): void {

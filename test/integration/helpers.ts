@@ -9,7 +9,17 @@ import type { Task } from '../../src/core/types';
 import { Emulator, startEmulator } from '../../src/emulator/server';
 
 export const EXTENSION_ID = 'aivideo.ai-video-studio';
-export const TEST_KEY = 'test-key-0123456789';
+/** The runner passes a fresh canary key and checks afterwards that no log contains it. */
+export const TEST_KEY = process.env.AIVIDEO_TEST_KEY ?? 'test-key-0123456789';
+/** An emulator run by the test runner itself: it outlives the extension host (restart tests). */
+export const EXTERNAL_EMULATOR_URL = process.env.AIVIDEO_EXTERNAL_EMULATOR_URL;
+/** A folder shared by the sessions of one runner invocation. */
+export const STATE_DIR = process.env.AIVIDEO_TEST_STATE_DIR;
+
+export async function pointProvidersAt(baseUrl: string): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration('aiVideo');
+  for (const p of ['pika', 'gateway', 'hidream']) await cfg.update(`${p}.baseUrl`, baseUrl, vscode.ConfigurationTarget.Global);
+}
 
 let emulator: Emulator | undefined;
 let api: AiVideoApi | undefined;
@@ -27,12 +37,9 @@ export async function setup(): Promise<{ api: AiVideoApi; emulator: Emulator }> 
   const a = await getApi();
   if (!emulator) {
     emulator = await startEmulator({ port: 0, durationMs: 3000 });
-    const cfg = vscode.workspace.getConfiguration('aiVideo');
-    for (const p of ['pika', 'gateway', 'hidream']) {
-      await cfg.update(`${p}.baseUrl`, emulator.baseUrl, vscode.ConfigurationTarget.Global);
-      await vscode.commands.executeCommand('aiVideo.setApiKey', p, TEST_KEY);
-    }
-    await cfg.update('pollIntervalSeconds', 1, vscode.ConfigurationTarget.Global);
+    await pointProvidersAt(emulator.baseUrl);
+    for (const p of ['pika', 'gateway', 'hidream']) await vscode.commands.executeCommand('aiVideo.setApiKey', p, TEST_KEY);
+    await vscode.workspace.getConfiguration('aiVideo').update('pollIntervalSeconds', 1, vscode.ConfigurationTarget.Global);
   }
   return { api: a, emulator };
 }

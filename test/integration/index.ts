@@ -18,13 +18,18 @@ function findTests(dir: string): string[] {
 
 export async function run(): Promise<void> {
   const grep = process.env.AIVIDEO_TEST_GREP;
+  // The runner's second session (after a restart) runs only the tests tagged @resume; the first
+  // session runs everything else.
+  const resume = process.env.AIVIDEO_TEST_PHASE === 'resume';
   const mocha = new Mocha({
     ui: 'bdd',
     timeout: 60000,
     color: false,
     reporter: 'spec',
-    ...(grep ? { grep } : {}),
   });
+  if (resume) mocha.grep('@resume');
+  else if (grep) mocha.grep(grep);
+  else mocha.grep('@resume').invert();
   const files = findTests(__dirname);
   if (files.length === 0) throw new Error(`no *.test.js files found under ${__dirname}`);
   for (const file of files) mocha.addFile(file);

@@ -1,0 +1,60 @@
+// Tasks survive a VS Code restart: the first session creates tasks and leaves them mid-poll; the
+// runner stops code-server and starts it again on the same user data; the @resume test checks that
+// the tasks are all there once, resume polling by themselves and finish.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { Task } from '../../src/core/types';
+import { assertPlayableFile, EXTENSION_ID, EXTERNAL_EMULATOR_URL, getApi, pointProvidersAt, setup, STATE_DIR, TEST_KEY, waitFor, waitForFinal } from './helpers';
+
+interface Pending {
+  tasks: { id: string; remoteId: string; provider: string }[];
+}
+
+const pendingFile = () => path.join(STATE_DIR!, 'resume-pending');
+
+describe('Restart mid-poll', function () {
+  this.timeout(120_000);
+
+  it('creates tasks on every provider and leaves them running (first session)', async function () {
+    if (!EXTERNAL_EMULATOR_URL || !STATE_DIR) this.skip(); // only under scripts/run-host-tests.js
+    const { emulator } = await setup();
+    const api = await getApi();
+    await pointProvidersAt(EXTERNAL_EMULATOR_URL!);
+    try {
+      const reqs = [
+        { provider: 'pika', prompt: 'restart pika [duration=12000]' },
+        { provider: 'gateway', model: 'kling-v1', prompt: 'restart gateway [duration=12000]' },
+        { provider: 'hidream', prompt: 'restart hidream [duration=12000]' },
+      ];
+      const tasks: Task[] = [];
+      for (const r of reqs) tasks.push(await vscode.commands.executeCommand<Task>('aiVideo.generate', r));
+      await waitFor('every task to be running', () => tasks.every((t) => api.getTask(t.id)?.status === 'running'), 20_000);
+      await api.flush();
+      const pending: Pending = { tasks: tasks.map((t) => ({ id: t.id, remoteId: t.remoteId, provider: t.provider })) };
+      fs.writeFileSync(pendingFile(), JSON.stringify(pending));
+    } finally {
+      await pointProvidersAt(emulator.baseUrl);
+    }
+  });
+
+  it('@resume: after the restart every task is there once, resumes by itself and finishes', async () => {
+    const pending = JSON.parse(fs.readFileSync(pendingFile(), 'utf8')) as Pending;
+    // Activated at startup because tasks are active, without anyone opening the view.
+    await waitFor('the extension to activate on its own', () => vscode.extensions.getExtension(EXTENSION_ID)?.isActive, 30_000);
+    const api = await getApi();
+    await pointProvidersAt(EXTERNAL_EMULATOR_URL!);
+    // The runner opens a fresh browser profile, and code-server keeps secrets in the browser: the
+    // keys are entered again, as a user on a new browser would.
+    for (const p of ['pika', 'gateway', 'hidream']) await vscode.commands.executeCommand('aiVideo.setApiKey', p, TEST_KEY);
+    await vscode.commands.executeCommand('aiVideo.refresh');
+    for (const p of pending.tasks) {
+      const same = api.getTasks().filter((t) => t.remoteId === p.remoteId);
+      assert.strictEqual(same.length, 1, `task ${p.remoteId} (${p.provider}) is in the history exactly once`);
+      const done = await waitForFinal(api, p.id, 60_000);
+      assert.strictEqual(done.status, 'succeeded', `${p.provider}: ${done.error}`);
+      assertPlayableFile(done);
+    }
+  });
+});
