@@ -26,6 +26,12 @@ export interface DownloadResult {
 
 const ACCEPTED_TYPES = /^(video\/|application\/octet-stream|binary\/octet-stream|application\/mp4)/i;
 
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${+(n / 1048576).toFixed(1)} MB`;
+  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KB`;
+  return `${n} bytes`;
+}
+
 /** A file name safe on every OS: no separators, no dots at the ends, bounded length. */
 export function safeFileName(name: string, fallback = 'video.mp4'): string {
   const base = name.split(/[\\/]/).pop() ?? '';
@@ -59,14 +65,40 @@ export async function downloadToFile(url: string, dest: string, opts: DownloadOp
   let last: unknown;
   for (let i = 0; i < attempts; i++) {
     if (i > 0) await new Promise((r) => setTimeout(r, (opts.retryDelayMs ?? 1000) * 2 ** (i - 1)));
+    if (opts.signal?.aborted) throw new ProviderError({ kind: 'cancelled', message: 'Download cancelled.' });
     try {
       return await downloadOnce(parsed.toString(), dest, opts);
     } catch (e) {
       last = e;
-      if (!(e instanceof ProviderError) || !e.retryable) break;
+      if (!isTransient(e)) break;
     }
   }
   throw last;
+}
+
+/** Worth another attempt: the connection or the server failed, not the file itself. */
+function isTransient(e: unknown): boolean {
+  return e instanceof ProviderError && (e.kind === 'network' || e.kind === 'timeout' || e.kind === 'server');
+}
+
+/** Removes `.part` files under `dir` (one level of task folders) not written to for `olderThanMs`: left by a crash. */
+export async function removeStalePartials(dir: string, olderThanMs: number, now = Date.now()): Promise<number> {
+  let removed = 0;
+  const folders = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const folder of folders) {
+    if (!folder.isDirectory()) continue;
+    const sub = path.join(dir, folder.name);
+    for (const name of await fs.readdir(sub).catch(() => [] as string[])) {
+      if (!name.endsWith('.part')) continue;
+      const file = path.join(sub, name);
+      const st = await fs.stat(file).catch(() => undefined);
+      if (st && now - st.mtimeMs > olderThanMs) {
+        await fs.rm(file, { force: true }).catch(() => undefined);
+        removed++;
+      }
+    }
+  }
+  return removed;
 }
 
 async function downloadOnce(url: string, dest: string, opts: DownloadOptions): Promise<DownloadResult> {
@@ -86,6 +118,7 @@ async function downloadOnce(url: string, dest: string, opts: DownloadOptions): P
     });
   } catch (e) {
     const code = (e as { code?: string }).code;
+    if (code === 'ERR_CANCELED') throw new ProviderError({ kind: 'cancelled', message: 'Download cancelled.' });
     throw new ProviderError({
       kind: code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'network',
       message: `Download failed (${code ?? 'network error'}).`,
@@ -103,17 +136,26 @@ async function downloadOnce(url: string, dest: string, opts: DownloadOptions): P
   if (res.status < 200 || res.status >= 300) fail(new ProviderError({ kind: 'badRequest', status: res.status, message: `Download refused (HTTP ${res.status}).` }));
   if (type && !ACCEPTED_TYPES.test(type)) fail(new ProviderError({ kind: 'malformed', message: `The result is not a video (content type ${type.split(';')[0]}).` }));
   if (Number.isFinite(declared) && declared > opts.maxBytes) {
-    fail(new ProviderError({ kind: 'input', message: `The result is ${(declared / 1048576).toFixed(0)} MB, over the ${(opts.maxBytes / 1048576).toFixed(0)} MB download limit.` }));
+    fail(new ProviderError({ kind: 'input', message: `The result is ${formatBytes(declared)}, over the ${formatBytes(opts.maxBytes)} download limit.` }));
   }
   let bytes = 0;
+  const stallMs = opts.timeoutMs ?? 60_000;
+  let lastDataAt = Date.now();
+  const stalled = () => new ProviderError({ kind: 'timeout', message: `Download stalled (no data for ${Math.round(stallMs / 1000)} s).` });
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       bytes += chunk.length;
       if (bytes > opts.maxBytes) {
-        cb(new ProviderError({ kind: 'input', message: `The result is larger than the ${(opts.maxBytes / 1048576).toFixed(0)} MB download limit.` }));
-      } else cb(null, chunk);
+        cb(new ProviderError({ kind: 'input', message: `The result is larger than the ${formatBytes(opts.maxBytes)} download limit.` }));
+        return;
+      }
+      lastDataAt = Date.now();
+      stall.refresh();
+      cb(null, chunk);
     },
   });
+  // No byte for `stallMs`: give up on this attempt (a transient failure, so it is retried).
+  const stall = setTimeout(() => counter.destroy(stalled()), stallMs);
   try {
     await pipeline(stream, counter, createWriteStream(tmp));
     if (Number.isFinite(declared) && bytes !== declared) {
@@ -124,7 +166,12 @@ async function downloadOnce(url: string, dest: string, opts: DownloadOptions): P
   } catch (e) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     if (e instanceof ProviderError) throw e;
+    if (opts.signal?.aborted) throw new ProviderError({ kind: 'cancelled', message: 'Download cancelled.' });
+    // The HTTP client's own idle timeout may cut the stream first.
+    if (Date.now() - lastDataAt >= stallMs * 0.9) throw stalled();
     throw new ProviderError({ kind: 'network', message: `Download failed: ${(e as Error).message}.` });
+  } finally {
+    clearTimeout(stall);
   }
   return { path: dest, bytes, contentType: type };
 }

@@ -1,15 +1,23 @@
 // The task engine: submits generations, keeps the task list, polls active tasks on a schedule,
 // downloads results, persists everything. No `vscode` import: the extension wraps it.
+//
+// Several windows may run an engine on the same store file. Only the one holding the lease
+// (lease.ts) polls and downloads; the others adopt its writes, noticed through a folder watch and a
+// cheap stat of the store at every wake-up, and take over when it goes away. Nothing runs (no timer,
+// no request) while no task is active and no result is waiting to be downloaded.
 import { randomUUID } from 'crypto';
+import { watch, FSWatcher, promises as fs } from 'fs';
 import * as path from 'path';
-import { downloadToFile, insideFolder, safeFileName } from './download';
+import { downloadToFile, insideFolder, removeStalePartials, safeFileName } from './download';
 import { Emitter, Event, Logger } from './events';
 import { errorMessage, isProviderError, ProviderError } from './errors';
+import { Lease } from './lease';
+import { CreateRateLimiter, Semaphore } from './limiter';
 import { DEFAULT_MEDIA_LIMITS, MediaLimits, resolveMedia } from './media';
 import { backoffDelayMs, firstPollDelayMs, nextPollDelayMs } from './scheduler';
-import { TaskStore } from './store';
-import { GenerateRequest, isActive, PROVIDER_IDS, PROVIDER_LABELS, ProviderId, Task } from './types';
-import { ProviderClient, ProviderContext, RemoteState } from '../providers/provider';
+import { StoreSnapshot, TaskStore } from './store';
+import { GenerateRequest, isActive, PROVIDER_IDS, PROVIDER_LABELS, ProviderId, Task, TaskVideo } from './types';
+import { PollResults, ProviderClient, ProviderContext, RemoteState } from '../providers/provider';
 
 export interface EngineSettings {
   /** Base poll interval, ms. */
@@ -20,6 +28,11 @@ export interface EngineSettings {
   media: MediaLimits;
   /** Polls answered with an unknown status before the task is failed. */
   maxUnknownPolls: number;
+  /** Time limit of one provider request, ms (default: the HTTP client's, 30 s). */
+  requestTimeoutMs?: number;
+  /** Attempts per download for transient failures (default 3), and the first retry delay (default 1 s, doubling). */
+  downloadAttempts?: number;
+  downloadRetryDelayMs?: number;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -40,6 +53,14 @@ export interface EngineDeps {
   settings(): EngineSettings;
   log: Logger;
   now?: () => number;
+  /** How often the polling window renews its lease and the others look for its changes, ms (default 4000). */
+  leaseRenewMs?: number;
+  /** This window's id in the lease file (default: random). */
+  ownerId?: string;
+  /** Progress-only changes are written at most this often, ms (default 1000). */
+  saveDelayMs?: number;
+  /** Watch the store's folder so writes by other windows show at once (default true). */
+  watchStore?: boolean;
 }
 
 interface PollState {
@@ -50,39 +71,75 @@ interface PollState {
   lastSample?: { at: number; progress: number };
 }
 
-const SAVE_DELAY_MS = 1000;
+interface Pause {
+  until: number;
+  /** 'key': the key is missing or was rejected, lifted by keyChanged/refresh; 'server': Retry-After. */
+  reason: 'key' | 'server';
+}
+
+const DEFAULT_LEASE_RENEW_MS = 4000;
+const DEFAULT_SAVE_DELAY_MS = 1000;
+/** A provider that rejected the key is asked again after this long even without a new key (a hiccup). */
+const KEY_PAUSE_MS = 30 * 60_000;
+/** Tasks due within this much of a poll of their provider ride along (one batch request, one wake-up). */
+const MAX_ALIGN_MS = 2000;
+const DOWNLOADS_AT_ONCE = 2;
+/** A `.part` file untouched this long was left by a crash. */
+const STALE_PART_MS = 10 * 60_000;
 
 export class TaskEngine {
   private readonly tasks = new Map<string, Task>();
   private readonly pollState = new Map<string, PollState>();
-  private readonly pausedUntil = new Map<ProviderId, number>();
-  private readonly downloading = new Set<string>();
+  private readonly pauses = new Map<ProviderId, Pause>();
+  /** Providers with a poll in flight: never two at once for one provider. */
+  private readonly polling = new Map<ProviderId, Promise<void>>();
+  private readonly downloads = new Map<string, Promise<void>>();
+  private readonly downloadSlots = new Semaphore(DOWNLOADS_AT_ONCE);
+  private readonly creates = new CreateRateLimiter();
   /** Tasks resumed by "check again": their schedule and give-up time count from then. */
   private readonly resumeAt = new Map<string, number>();
   private readonly changed = new Emitter<Task[]>();
+  private readonly warned = new Emitter<string>();
+  private readonly abort = new AbortController();
+  private readonly lease: Lease;
+  private leader = false;
+  private nextLeaseCheck = 0;
+  private leaseErrorLogged = false;
+  private coordinating: Promise<void> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private watchTimer: ReturnType<typeof setTimeout> | undefined;
+  private watcher: FSWatcher | undefined;
   private pendingRemovals: string[] = [];
-  private round: Promise<void> | undefined;
+  private partialsSwept = false;
   private disposed = false;
   private readonly now: () => number;
 
   readonly onDidChangeTasks: Event<Task[]> = this.changed.event;
+  /** Problems the user should see (e.g. the history file was unreadable and moved aside). */
+  readonly onDidWarn: Event<string> = this.warned.event;
 
   constructor(private readonly deps: EngineDeps) {
     this.now = deps.now ?? Date.now;
+    const file = deps.store.file;
+    this.lease = new Lease({
+      file: path.join(path.dirname(file), `${path.basename(file, path.extname(file))}.lease`),
+      owner: deps.ownerId ?? randomUUID(),
+      renewMs: this.renewMs,
+    });
   }
 
   async init(): Promise<void> {
-    const { tasks, warning } = await this.deps.store.load();
-    if (warning) this.deps.log.warn(warning);
-    for (const t of tasks) this.tasks.set(t.id, t);
-    const now = this.now();
-    for (const t of tasks) {
-      if (isActive(t)) this.pollState.set(t.id, { nextAt: now, failures: 0, unknownPolls: 0 });
+    let loaded: StoreSnapshot;
+    try {
+      loaded = await this.deps.store.load();
+    } catch (e) {
+      loaded = { tasks: [], removed: [], resumedAt: {}, warning: `Could not read the task history (${errorMessage(e)}); starting with an empty list.` };
     }
-    this.deps.log.info(`Loaded ${tasks.length} task(s), ${this.pollState.size} active.`);
-    for (const t of tasks) if (t.status === 'succeeded') this.ensureDownloads(t);
+    if (loaded.warning) this.warn(loaded.warning);
+    this.adopt(loaded, false);
+    this.deps.log.info(`Loaded ${this.tasks.size} task(s), ${this.pollState.size} active.`);
+    await this.watchStore();
     this.schedule();
   }
 
@@ -98,6 +155,16 @@ export class TaskEngine {
     return [...this.tasks.values()].some(isActive);
   }
 
+  /** Whether this window is the one polling (holds the lease). */
+  get isPolling(): boolean {
+    return this.leader;
+  }
+
+  /** Whether a timer is armed: false whenever there is nothing to do. */
+  get hasScheduledWork(): boolean {
+    return this.timer !== undefined || this.saveTimer !== undefined || this.polling.size > 0 || this.downloads.size > 0;
+  }
+
   /** Validates, resolves media, creates the remote task and records it before returning. */
   async generate(input: GenerateRequest): Promise<Task> {
     const req: GenerateRequest = { ...input, prompt: (input.prompt ?? '').trim() };
@@ -107,9 +174,10 @@ export class TaskEngine {
     }
     const invalid = provider.validate(req);
     if (invalid) throw new ProviderError({ kind: 'input', message: invalid });
-    const ctx = await this.deps.context(req.provider);
+    const ctx = this.withDefaults(await this.deps.context(req.provider));
     const media = await resolveMedia(req, this.deps.settings().media);
     const requestId = randomUUID();
+    const limitKey = this.reserveCreate(provider, req, media, requestId);
     const now = this.now();
     const base: Task = {
       id: randomUUID(),
@@ -129,14 +197,15 @@ export class TaskEngine {
     try {
       created = await provider.create(ctx, req, media, requestId);
     } catch (e) {
-      if (isProviderError(e) && e.mayHaveStarted) {
+      if (!isProviderError(e)) throw e;
+      if (e.mayHaveStarted) {
         // Never silence: the job may be running (and billed) at the provider.
         const lost: Task = {
           ...base,
           status: 'failed',
           uncertain: true,
           errorKind: e.kind,
-          error: `${e.message} The answer to the create request was lost, so the job may or may not have started at ${provider.label}; check your account there before generating again.`,
+          error: `${e.message} The create request got no usable answer, so the job may or may not have started at ${provider.label}; check your account there before generating again.`,
           finishedAt: now,
         };
         this.tasks.set(lost.id, lost);
@@ -144,49 +213,60 @@ export class TaskEngine {
         this.changed.fire([lost]);
         this.deps.log.warn(`Create for ${provider.label} lost its answer: ${e.message}`);
       }
+      if (e.kind === 'rateLimited' && e.retryAfterMs !== undefined) {
+        this.creates.blockUntil(limitKey, this.now() + e.retryAfterMs);
+        throw new ProviderError({ kind: e.kind, status: e.status, providerCode: e.providerCode, retryAfterMs: e.retryAfterMs, message: `${e.message} Try again in ${formatDelay(e.retryAfterMs)}.` });
+      }
       throw e;
     }
     const task: Task = { ...base, remoteId: created.remoteId, mode: created.mode, model: created.model, route: created.route, rawStatus: 'submitted' };
     this.tasks.set(task.id, task);
     // Stored the moment the create returns an id, before any UI sees it.
     await this.persistNow();
-    this.pollState.set(task.id, { nextAt: this.now() + firstPollDelayMs(this.deps.settings().pollIntervalMs), failures: 0, unknownPolls: 0 });
+    this.pollState.set(task.id, this.freshPollState(this.now() + firstPollDelayMs(this.deps.settings().pollIntervalMs)));
     this.deps.log.info(`Created ${provider.label} task ${task.remoteId} (${task.mode}, model ${task.model}).`);
     this.changed.fire([task]);
     this.schedule();
     return task;
   }
 
-  /** Polls every active task now. */
+  /** Polls every active task now (in the window that polls; another window just re-reads the history). */
   async refresh(): Promise<void> {
+    if (this.disposed) return;
+    for (const [p, pause] of this.pauses) if (pause.reason === 'key') this.pauses.delete(p);
     const now = this.now();
-    for (const [id, st] of this.pollState) if (this.tasks.get(id) && isActive(this.tasks.get(id)!)) st.nextAt = now;
-    this.pausedUntil.clear();
-    await this.runRound();
+    for (const st of this.pollState.values()) st.nextAt = now;
+    this.nextLeaseCheck = 0;
+    await this.coordinate().catch((e: unknown) => this.deps.log.error(`Refresh failed: ${errorMessage(e)}`));
+    if (this.leader) this.launchDuePolls();
+    await Promise.all(this.polling.values());
     this.schedule();
   }
 
   /** A key was set or removed: tasks paused for a missing or rejected key may go on. */
   keyChanged(provider: ProviderId): void {
-    this.pausedUntil.delete(provider);
+    if (this.pauses.get(provider)?.reason === 'key') this.pauses.delete(provider);
     const now = this.now();
     for (const t of this.tasks.values()) {
-      if (t.provider === provider && isActive(t)) {
-        const st = this.pollState.get(t.id);
-        if (st) st.nextAt = now;
-      }
+      const st = this.pollState.get(t.id);
+      if (t.provider === provider && st) st.nextAt = now;
     }
     this.schedule();
   }
 
-  /** Resumes polling a task that timed out or whose result was uncertain; the give-up clock restarts. */
+  /**
+   * Resumes polling a task that was given up on (timed out, or too many unknown statuses); the
+   * give-up clock restarts. An uncertain create has no provider id to ask about, so it is left as is.
+   */
   checkAgain(id: string): void {
     const t = this.tasks.get(id);
     if (!t || !t.remoteId || isActive(t)) return;
-    this.resumeAt.set(id, this.now());
+    const now = this.now();
+    this.resumeAt.set(id, now);
     this.update(t, { status: 'running', error: undefined, errorKind: undefined, timedOut: undefined, finishedAt: undefined });
-    this.pollState.set(id, { nextAt: this.now(), failures: 0, unknownPolls: 0 });
-    this.fireAndSave([t]);
+    this.pollState.set(id, this.freshPollState(now));
+    this.changed.fire([t]);
+    void this.persistNow();
     this.schedule();
   }
 
@@ -195,8 +275,7 @@ export class TaskEngine {
     for (const id of ids) {
       const t = this.tasks.get(id);
       if (!t) continue;
-      this.tasks.delete(id);
-      this.pollState.delete(id);
+      this.forget(id);
       this.pendingRemovals.push(id);
       removed.push(t);
     }
@@ -212,91 +291,213 @@ export class TaskEngine {
     return ids.length;
   }
 
-  /** Adopts tasks written by another window (same store file). */
+  /** Adopts what other windows wrote to the store (new tasks, newer states, removals). */
   async reloadFromStore(): Promise<void> {
-    const { tasks } = await this.deps.store.load();
-    const changed: Task[] = [];
-    const seen = new Set<string>();
-    for (const t of tasks) {
-      seen.add(t.id);
-      const mine = this.tasks.get(t.id);
-      if (!mine || mine.updatedAt < t.updatedAt) {
-        this.tasks.set(t.id, t);
-        changed.push(t);
-        if (isActive(t) && !this.pollState.has(t.id)) this.pollState.set(t.id, { nextAt: this.now(), failures: 0, unknownPolls: 0 });
-        if (!isActive(t)) this.pollState.delete(t.id);
-      }
+    let snap: StoreSnapshot;
+    try {
+      snap = await this.deps.store.load();
+    } catch (e) {
+      this.deps.log.error(`Could not re-read the task history: ${errorMessage(e)}`);
+      return;
     }
-    if (changed.length) {
-      this.changed.fire(changed);
-      this.schedule();
+    if (this.disposed) return;
+    if (snap.warning) {
+      this.warn(snap.warning);
+      // The file was moved aside: write what this window knows into the new one.
+      if (this.tasks.size) await this.persistNow();
     }
+    this.adopt(snap);
   }
 
   dispose(): void {
+    if (this.disposed) return;
     this.disposed = true;
-    if (this.timer) clearTimeout(this.timer);
-    if (this.saveTimer) {
-      clearTimeout(this.saveTimer);
-      this.saveTimer = undefined;
-      void this.deps.store.save(this.getTasks(), this.takeRemovals()).catch(() => undefined);
-    }
+    const dirty = this.saveTimer !== undefined;
+    for (const t of [this.timer, this.saveTimer, this.watchTimer]) if (t) clearTimeout(t);
+    this.timer = this.saveTimer = this.watchTimer = undefined;
+    this.watcher?.close();
+    this.abort.abort();
+    const unsaved = this.pendingRemovals.length > 0 || dirty;
+    const wasLeader = this.leader;
+    this.leader = false;
+    void (unsaved ? this.deps.store.save(this.getTasks(), { removed: this.takeRemovals(), resumedAt: Object.fromEntries(this.resumeAt) }) : Promise.resolve())
+      .catch(() => undefined)
+      .then(() => (wasLeader ? this.lease.release() : undefined))
+      .catch(() => undefined);
     this.changed.dispose();
+    this.warned.dispose();
   }
 
   /** Waits for pending writes (tests, deactivate). */
   async flush(): Promise<void> {
-    if (this.saveTimer) {
-      clearTimeout(this.saveTimer);
-      this.saveTimer = undefined;
-      await this.persistNow();
-    }
+    if (this.saveTimer) await this.persistNow();
     await this.deps.store.flush();
   }
 
-  // ---- polling -------------------------------------------------------------------------------
+  /** Waits for polls and downloads in flight, then for pending writes. */
+  async settle(): Promise<void> {
+    while (this.polling.size || this.downloads.size) await Promise.all([...this.polling.values(), ...this.downloads.values()]);
+    await this.flush();
+  }
+
+  // ---- scheduling and leadership ------------------------------------------------------------
+
+  private get renewMs(): number {
+    return Math.max(50, this.deps.leaseRenewMs ?? DEFAULT_LEASE_RENEW_MS);
+  }
+
+  /** Work that needs the polling window: an active task, or a result not downloaded yet. */
+  private hasWork(): boolean {
+    for (const t of this.tasks.values()) if ((isActive(t) && t.remoteId) || this.downloadPending(t)) return true;
+    return this.downloads.size > 0;
+  }
 
   private schedule(): void {
     if (this.disposed) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    let next = Infinity;
-    for (const [id, st] of this.pollState) {
-      const t = this.tasks.get(id);
-      if (!t || !isActive(t)) continue;
-      const paused = this.pausedUntil.get(t.provider) ?? 0;
-      next = Math.min(next, Math.max(st.nextAt, paused));
+    if (!this.hasWork()) {
+      // Nothing active: no timer, no requests, and the lease is free for whichever window needs it.
+      if (this.leader) {
+        this.leader = false;
+        this.nextLeaseCheck = 0;
+        this.lease.release().catch((e: unknown) => this.deps.log.warn(`Could not release the polling lease: ${errorMessage(e)}`));
+      }
+      return;
     }
-    // Nothing active: no timer, no requests.
-    if (next === Infinity) return;
-    const delay = Math.max(0, Math.min(next - this.now(), 2 ** 31 - 1));
+    const now = this.now();
+    let next = this.nextLeaseCheck;
+    if (this.leader) {
+      for (const t of this.tasks.values()) {
+        if (this.downloadPending(t) && !this.downloadsInFlight(t)) next = now;
+        const st = this.pollState.get(t.id);
+        if (!st || !isActive(t) || this.polling.has(t.provider)) continue;
+        const pause = this.pauses.get(t.provider);
+        const resumeAt = pause && pause.until > now ? pause.until : 0;
+        next = Math.min(next, Math.max(st.nextAt, resumeAt), this.giveUpAt(t));
+      }
+    }
+    const delay = Math.max(0, Math.min(next - now, 2 ** 31 - 1));
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.runRound().finally(() => this.schedule());
+      void this.tick();
     }, delay);
   }
 
-  private runRound(): Promise<void> {
-    if (!this.round) {
-      this.round = this.pollDue().finally(() => (this.round = undefined));
+  private async tick(): Promise<void> {
+    try {
+      await this.coordinate();
+      if (this.leader && !this.disposed) {
+        this.launchDuePolls();
+        this.startAutoDownloads();
+      }
+    } catch (e) {
+      this.deps.log.error(`Task engine: ${errorMessage(e)}`);
+    } finally {
+      this.schedule();
     }
-    return this.round;
   }
 
-  private async pollDue(): Promise<void> {
+  /** Adopts other windows' writes, then takes or renews the lease when it is time. */
+  private coordinate(): Promise<void> {
+    this.coordinating ??= this.doCoordinate().finally(() => (this.coordinating = undefined));
+    return this.coordinating;
+  }
+
+  private async doCoordinate(): Promise<void> {
+    if (await this.deps.store.changedOnDisk().catch(() => false)) await this.reloadFromStore();
+    if (this.disposed || this.now() < this.nextLeaseCheck || !this.hasWork()) return;
+    const was = this.leader;
+    try {
+      this.leader = await this.lease.acquire();
+      this.leaseErrorLogged = false;
+    } catch (e) {
+      // The lease cannot be kept (read-only folder...): poll anyway rather than never.
+      if (!this.leaseErrorLogged) this.deps.log.warn(`Polling lease unavailable (${errorMessage(e)}); this window polls on its own.`);
+      this.leaseErrorLogged = true;
+      this.leader = true;
+    }
+    if (this.disposed) {
+      if (this.leader) await this.lease.release().catch(() => undefined);
+      this.leader = false;
+      return;
+    }
+    this.nextLeaseCheck = this.now() + this.renewMs;
+    if (this.leader && !was) {
+      // The previous poller's schedule is unknown: ask about everything once.
+      const now = this.now();
+      for (const st of this.pollState.values()) st.nextAt = Math.min(st.nextAt, now);
+      this.deps.log.info('This window now checks the running tasks.');
+    } else if (!this.leader && was) {
+      this.deps.log.info('Another window now checks the running tasks.');
+    }
+  }
+
+  private async watchStore(): Promise<void> {
+    if (this.deps.watchStore === false || this.disposed) return;
+    const dir = path.dirname(this.deps.store.file);
+    const name = path.basename(this.deps.store.file);
+    try {
+      await fs.mkdir(dir, { recursive: true });
+      this.watcher = watch(dir, { persistent: false }, (_event, file) => {
+        if (file && file.toString() !== name) return;
+        if (this.watchTimer || this.disposed) return;
+        this.watchTimer = setTimeout(() => {
+          this.watchTimer = undefined;
+          this.deps.store
+            .changedOnDisk()
+            .then((changed) => (changed && !this.disposed ? this.reloadFromStore() : undefined))
+            .catch((e: unknown) => this.deps.log.warn(`Could not re-read the task history: ${errorMessage(e)}`));
+        }, 50);
+      });
+      this.watcher.on('error', () => {
+        this.watcher?.close();
+        this.watcher = undefined;
+      });
+    } catch (e) {
+      this.deps.log.warn(`Not watching the task history for other windows (${errorMessage(e)}); it is re-read while tasks run.`);
+    }
+  }
+
+  // ---- polling -------------------------------------------------------------------------------
+
+  private launchDuePolls(): void {
     const now = this.now();
+    const base = this.deps.settings().pollIntervalMs;
+    const align = Math.min(MAX_ALIGN_MS, base / 2);
     const byProvider = new Map<ProviderId, Task[]>();
+    const gaveUp: Task[] = [];
     for (const t of this.tasks.values()) {
-      if (!isActive(t)) continue;
-      if (this.checkGiveUp(t, now)) continue;
       const st = this.pollState.get(t.id);
-      if (!st || st.nextAt > now + 50) continue;
-      if ((this.pausedUntil.get(t.provider) ?? 0) > now) continue;
+      if (!st || !isActive(t) || !t.remoteId || this.polling.has(t.provider)) continue;
+      const pause = this.pauses.get(t.provider);
+      const paused = pause !== undefined && pause.until > now;
+      if (paused && this.giveUpAt(t) <= now) {
+        this.giveUp(t);
+        gaveUp.push(t);
+        continue;
+      }
+      if (paused) continue;
       const list = byProvider.get(t.provider) ?? [];
       list.push(t);
       byProvider.set(t.provider, list);
     }
-    await Promise.all([...byProvider].map(([p, list]) => this.pollProvider(p, list)));
+    if (gaveUp.length) void this.persistNow().then(() => this.changed.fire(gaveUp));
+    for (const [p, candidates] of byProvider) {
+      const due = (t: Task, slack: number) => this.pollState.get(t.id)!.nextAt <= now + slack || this.giveUpAt(t) <= now;
+      // Only when one is due; then those due soon come along (a batching provider asks once for all).
+      if (!candidates.some((t) => due(t, 50))) continue;
+      const run = this.pollProvider(
+        p,
+        candidates.filter((t) => due(t, align)),
+      )
+        .catch((e: unknown) => this.deps.log.error(`Polling ${PROVIDER_LABELS[p]} failed: ${errorMessage(e)}`))
+        .finally(() => {
+          this.polling.delete(p);
+          this.schedule();
+        });
+      this.polling.set(p, run);
+    }
   }
 
   private async pollProvider(providerId: ProviderId, tasks: Task[]): Promise<void> {
@@ -304,54 +505,71 @@ export class TaskEngine {
     if (!provider) return;
     let ctx: ProviderContext;
     try {
-      ctx = await this.deps.context(providerId);
+      ctx = this.withDefaults(await this.deps.context(providerId));
     } catch (e) {
       // No key (or unusable settings): pause this provider until the key changes.
       const err = isProviderError(e) ? e : new ProviderError({ kind: 'config', message: errorMessage(e) });
-      this.pausedUntil.set(providerId, this.now() + 10 * 60_000);
-      for (const t of tasks) this.update(t, { error: err.message, errorKind: err.kind });
+      this.pauses.set(providerId, { until: this.now() + KEY_PAUSE_MS, reason: 'key' });
       this.deps.log.warn(`Polling ${provider.label} paused: ${err.message}`);
-      this.fireAndSave(tasks);
+      await this.applyResults(tasks, new Map(tasks.map((t) => [t.id, err] as const)), provider.label, true);
       return;
     }
-    let results;
+    let results: PollResults;
     try {
       results = await provider.poll(ctx, tasks);
     } catch (e) {
       const err = isProviderError(e) ? e : new ProviderError({ kind: 'malformed', message: errorMessage(e) });
       results = new Map(tasks.map((t) => [t.id, err] as const));
     }
-    const changed: Task[] = [];
-    let final = false;
-    for (const t of tasks) {
-      if (!this.tasks.has(t.id)) continue; // removed meanwhile
-      const r = results.get(t.id);
-      const before = t.status;
-      if (r === undefined) this.applyError(t, new ProviderError({ kind: 'malformed', message: `${provider.label} did not report on this task.` }));
-      else if (isProviderError(r)) this.applyError(t, r);
-      else this.applyState(t, r);
-      changed.push(t);
-      if (!isActive(t) && before !== t.status) final = true;
-    }
-    if (final) await this.persistNow();
-    this.fireAndSave(changed, !final);
+    await this.applyResults(tasks, results, provider.label, false);
   }
 
-  private applyState(task: Task, s: RemoteState): void {
+  private async applyResults(tasks: Task[], results: PollResults, label: string, paused: boolean): Promise<void> {
+    if (this.disposed) return;
+    const changed: Task[] = [];
+    let final = false;
     const now = this.now();
-    const st = this.pollState.get(task.id) ?? { nextAt: now, failures: 0, unknownPolls: 0 };
+    for (const t of tasks) {
+      if (this.tasks.get(t.id) !== t || !isActive(t)) continue; // removed or finished elsewhere meanwhile
+      const r = results.get(t.id) ?? new ProviderError({ kind: 'malformed', message: `${label} did not report on this task.` });
+      let did: boolean;
+      if (paused && isProviderError(r)) {
+        const until = r.kind === 'auth' ? 'until a key is set' : 'until this is fixed (then use Refresh)';
+        did = this.update(t, { error: `${r.message} Checking is paused ${until}.`, errorKind: r.kind });
+      }
+      else did = isProviderError(r) ? this.applyError(t, r) : this.applyState(t, r);
+      if (isActive(t) && this.giveUpAt(t) <= now) {
+        this.giveUp(t);
+        did = true;
+      }
+      if (!isActive(t)) final = true;
+      if (did) changed.push(t);
+    }
+    if (final) await this.persistNow();
+    else if (changed.length) this.saveSoon();
+    if (changed.length) this.changed.fire(changed);
+  }
+
+  private applyState(task: Task, s: RemoteState): boolean {
+    const now = this.now();
+    const st = this.pollState.get(task.id) ?? this.freshPollState(now);
+    this.pollState.set(task.id, st);
     st.failures = 0;
     const base = this.deps.settings().pollIntervalMs;
     if (s.status === 'unknown') {
       st.unknownPolls++;
       if (st.unknownPolls > this.deps.settings().maxUnknownPolls) {
-        this.finish(task, { status: 'failed', error: `${PROVIDER_LABELS[task.provider]} kept reporting an unknown status ("${s.rawStatus}"); stopped checking.`, errorKind: 'malformed', rawStatus: s.rawStatus });
-        return;
+        this.finish(task, {
+          status: 'failed',
+          error: `${PROVIDER_LABELS[task.provider]} kept reporting an unknown status ("${s.rawStatus}") ${st.unknownPolls} times; stopped checking. Use "Check Again" to resume.`,
+          errorKind: 'malformed',
+          rawStatus: s.rawStatus,
+          timedOut: true,
+        });
+        return true;
       }
-      this.update(task, { rawStatus: s.rawStatus, error: undefined, errorKind: undefined, status: task.status === 'queued' ? 'queued' : 'running' });
       st.nextAt = now + nextPollDelayMs({ baseMs: base, now, createdAt: this.startOf(task) });
-      this.pollState.set(task.id, st);
-      return;
+      return this.update(task, { rawStatus: s.rawStatus, error: undefined, errorKind: undefined, status: task.status === 'queued' ? 'queued' : 'running' });
     }
     st.unknownPolls = 0;
     if (s.status === 'succeeded') {
@@ -359,11 +577,11 @@ export class TaskEngine {
       const videos = s.videos.map((v) => ({ ...v, localPath: keep.get(v.url)?.localPath }));
       this.finish(task, { status: 'succeeded', progress: 100, rawStatus: s.rawStatus, videos, error: s.error, errorKind: undefined });
       this.ensureDownloads(task);
-      return;
+      return true;
     }
     if (s.status === 'failed') {
       this.finish(task, { status: 'failed', rawStatus: s.rawStatus, error: s.error ?? `${PROVIDER_LABELS[task.provider]} reported the generation failed.`, errorKind: 'business', videos: s.videos });
-      return;
+      return true;
     }
     const progress = s.progress !== undefined ? Math.max(task.progress, s.progress) : task.progress;
     if (s.status === 'running' && s.progress !== undefined) {
@@ -371,45 +589,56 @@ export class TaskEngine {
       if (!st.firstSample || s.progress < st.firstSample.progress) st.firstSample = sample;
       st.lastSample = sample;
     }
-    this.update(task, { status: s.status, progress, rawStatus: s.rawStatus, error: undefined, errorKind: undefined });
     st.nextAt = now + nextPollDelayMs({ baseMs: base, now, createdAt: this.startOf(task), firstSample: st.firstSample, lastSample: st.lastSample });
-    this.pollState.set(task.id, st);
+    return this.update(task, { status: s.status, progress, rawStatus: s.rawStatus, error: undefined, errorKind: undefined });
   }
 
-  private applyError(task: Task, e: ProviderError): void {
+  private applyError(task: Task, e: ProviderError): boolean {
+    if (e.kind === 'cancelled') return false;
     const now = this.now();
-    const st = this.pollState.get(task.id) ?? { nextAt: now, failures: 0, unknownPolls: 0 };
-    if (e.kind === 'notFound' || (e.kind === 'badRequest' && e.status !== 408)) {
+    if (e.kind === 'notFound' || e.kind === 'badRequest') {
       this.finish(task, { status: 'failed', error: e.message, errorKind: e.kind });
-      return;
+      return true;
     }
+    const st = this.pollState.get(task.id) ?? this.freshPollState(now);
+    this.pollState.set(task.id, st);
     st.failures++;
     if (e.kind === 'auth') {
       // The key was rejected: stop asking until a new key is set.
-      this.pausedUntil.set(task.provider, now + 30 * 60_000);
+      this.pauses.set(task.provider, { until: now + KEY_PAUSE_MS, reason: 'key' });
+      st.nextAt = now;
+      this.deps.log.warn(`${PROVIDER_LABELS[task.provider]} rejected the key; checking is paused until it changes.`);
+      return this.update(task, { error: `${e.message} Checking is paused until the key changes.`, errorKind: e.kind });
     }
     const delay = backoffDelayMs(st.failures, this.deps.settings().pollIntervalMs, e.retryAfterMs);
-    if (e.kind === 'rateLimited' && e.retryAfterMs !== undefined) {
-      // Honor Retry-After for every task of this provider, not just this one.
-      this.pausedUntil.set(task.provider, Math.max(this.pausedUntil.get(task.provider) ?? 0, now + e.retryAfterMs));
+    if (e.retryAfterMs !== undefined) {
+      // Retry-After speaks for the whole provider, not just this task.
+      const until = now + e.retryAfterMs;
+      const cur = this.pauses.get(task.provider);
+      if (!cur || (cur.reason === 'server' && cur.until < until)) this.pauses.set(task.provider, { until, reason: 'server' });
     }
     st.nextAt = now + delay;
-    this.pollState.set(task.id, st);
-    this.update(task, { error: `${e.message} Retrying in ${Math.round(delay / 1000)} s.`, errorKind: e.kind });
     this.deps.log.warn(`Poll of ${PROVIDER_LABELS[task.provider]} task ${task.remoteId} failed (${e.kind}): ${e.message}`);
+    return this.update(task, { error: `${e.message} Retrying in ${formatDelay(delay)}.`, errorKind: e.kind });
   }
 
   private startOf(task: Task): number {
-    return this.resumeAt.get(task.id) ?? task.createdAt;
+    return Math.max(task.createdAt, this.resumeAt.get(task.id) ?? 0);
   }
 
-  private checkGiveUp(task: Task, now: number): boolean {
+  private giveUpAt(task: Task): number {
     const giveUp = this.deps.settings().giveUpMs;
-    if (!giveUp || now - this.startOf(task) < giveUp) return false;
-    const minutes = Math.round(giveUp / 60_000);
-    this.finish(task, { status: 'failed', timedOut: true, errorKind: 'timeout', error: `No result after ${minutes} min; stopped checking. Use "Check Again" to resume.` });
-    void this.persistNow().then(() => this.changed.fire([task]));
-    return true;
+    return giveUp > 0 ? this.startOf(task) + giveUp : Infinity;
+  }
+
+  private giveUp(task: Task): void {
+    const last = task.error ? ` Last problem: ${task.error}` : '';
+    this.finish(task, {
+      status: 'failed',
+      timedOut: true,
+      errorKind: 'timeout',
+      error: `No result after ${formatDelay(this.deps.settings().giveUpMs)}; stopped checking. Use "Check Again" to resume.${last}`,
+    });
   }
 
   private finish(task: Task, patch: Partial<Task>): void {
@@ -419,44 +648,177 @@ export class TaskEngine {
     this.deps.log.info(`${PROVIDER_LABELS[task.provider]} task ${task.remoteId} ${task.status}${task.error ? `: ${task.error}` : ''}.`);
   }
 
-  private update(task: Task, patch: Partial<Task>): void {
-    Object.assign(task, patch, { updatedAt: Math.max(this.now(), task.updatedAt) });
-    for (const k of Object.keys(patch) as (keyof Task)[]) if (patch[k] === undefined) delete task[k];
+  /** Applies `patch` (undefined deletes a field); true when something changed, and only then is `updatedAt` bumped. */
+  private update(task: Task, patch: Partial<Task>): boolean {
+    const record = task as unknown as Record<string, unknown>;
+    let changed = false;
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === undefined) {
+        if (k in record) {
+          delete record[k];
+          changed = true;
+        }
+      } else if (JSON.stringify(record[k]) !== JSON.stringify(v)) {
+        record[k] = v;
+        changed = true;
+      }
+    }
+    // Strictly newer than the state it was based on, so a merge with another window's copy picks it.
+    if (changed) task.updatedAt = Math.max(this.now(), task.updatedAt + 1);
+    return changed;
+  }
+
+  private freshPollState(nextAt: number): PollState {
+    return { nextAt, failures: 0, unknownPolls: 0 };
+  }
+
+  private withDefaults(ctx: ProviderContext): ProviderContext {
+    return { ...ctx, timeoutMs: ctx.timeoutMs ?? this.deps.settings().requestTimeoutMs, signal: ctx.signal ?? this.abort.signal };
+  }
+
+  /**
+   * Applies a published per-minute create limit (and a server's Retry-After on creates); returns the
+   * limiter key. Over the limit the create fails at once with the wait, rather than waiting: the
+   * task would sit invisible behind a pending command for up to a minute, and a queued create would
+   * bill later, when the user may no longer want it. Nothing is sent, so nothing is uncertain.
+   */
+  private reserveCreate(provider: ProviderClient, req: GenerateRequest, media: Parameters<ProviderClient['buildCreate']>[1], requestId: string): string {
+    const perMinute = provider.limits.createsPerMinute;
+    const route = perMinute ? (provider.buildCreate(req, media, requestId).route ?? req.model ?? '') : '';
+    const key = `${provider.id}:${route}`;
+    const limit = perMinute?.[route];
+    const { waitMs, reason } = this.creates.reserve(key, limit, this.now());
+    if (waitMs > 0) {
+      const why = reason === 'limit' ? `${provider.label} accepts at most ${limit} ${route} task${limit === 1 ? '' : 's'} a minute` : `${provider.label} asked to wait before the next create`;
+      throw new ProviderError({ kind: 'rateLimited', retryAfterMs: waitMs, message: `${why}; this one was not sent. Try again in ${formatDelay(waitMs)}.` });
+    }
+    return key;
+  }
+
+  // ---- adopting the store --------------------------------------------------------------------
+
+  /** Merges a store snapshot into memory: newer versions of tasks replace ours (in place), removals apply. */
+  private adopt(snap: Pick<StoreSnapshot, 'tasks' | 'removed' | 'resumedAt'>, fire = true): void {
+    const changed: Task[] = [];
+    const now = this.now();
+    const removed = new Set(snap.removed);
+    for (const id of removed) {
+      const t = this.tasks.get(id);
+      if (!t) continue;
+      this.forget(id);
+      changed.push(t);
+    }
+    for (const t of snap.tasks) {
+      if (removed.has(t.id)) continue;
+      const mine = this.tasks.get(t.id);
+      if (mine && mine.updatedAt >= t.updatedAt) continue;
+      const wasActive = mine ? isActive(mine) : false;
+      const resumed = snap.resumedAt[t.id];
+      if (resumed !== undefined) this.resumeAt.set(t.id, Math.max(resumed, this.resumeAt.get(t.id) ?? 0));
+      let task = t;
+      if (mine) {
+        // Same object, new content: polls in flight keep a valid reference.
+        const record = mine as unknown as Record<string, unknown>;
+        for (const k of Object.keys(record)) if (!(k in t)) delete record[k];
+        Object.assign(mine, t);
+        task = mine;
+      } else {
+        this.tasks.set(t.id, t);
+      }
+      if (isActive(task) && (!wasActive || !this.pollState.has(task.id))) this.pollState.set(task.id, this.freshPollState(now));
+      if (!isActive(task)) {
+        this.pollState.delete(task.id);
+        this.resumeAt.delete(task.id);
+      }
+      changed.push(task);
+    }
+    if (!changed.length) return;
+    if (fire) this.changed.fire(changed);
+    this.schedule();
+  }
+
+  private forget(id: string): void {
+    this.tasks.delete(id);
+    this.pollState.delete(id);
+    this.resumeAt.delete(id);
   }
 
   // ---- downloads -----------------------------------------------------------------------------
 
-  /** Downloads every result of a succeeded task that has no local copy yet. */
+  /** Downloads every result of a succeeded task that has no local copy yet (also retries failed downloads). */
   ensureDownloads(task: Task): void {
-    task.videos.forEach((v, i) => {
+    const cur = this.tasks.get(task.id) ?? task;
+    if (this.disposed || cur.status !== 'succeeded') return;
+    cur.videos.forEach((v, i) => {
       if (v.localPath) return;
-      const key = `${task.id}#${i}`;
-      if (this.downloading.has(key)) return;
-      this.downloading.add(key);
-      const dir = path.join(this.deps.mediaDir, safeFileName(task.id, 'task'));
-      let name = safeFileName(decodeURIComponent(new URL(v.url).pathname.split('/').pop() ?? ''), 'video.mp4');
-      if (!/\.(mp4|webm|mov)$/i.test(name)) name += '.mp4';
-      const dest = insideFolder(dir, `${i + 1}-${name}`);
-      downloadToFile(v.url, dest, { maxBytes: this.deps.settings().maxDownloadBytes })
-        .then((r) => {
-          const cur = this.tasks.get(task.id);
-          if (!cur || !cur.videos[i] || cur.videos[i].url !== v.url) return;
-          cur.videos[i] = { ...cur.videos[i], localPath: r.path, downloadError: undefined };
-          delete cur.videos[i].downloadError;
-          this.update(cur, {});
-          this.deps.log.info(`Downloaded ${r.bytes} bytes for task ${cur.remoteId}.`);
-          return this.persistNow().then(() => this.changed.fire([cur]));
-        })
-        .catch((e: unknown) => {
-          const cur = this.tasks.get(task.id);
-          if (!cur || !cur.videos[i]) return;
-          cur.videos[i] = { ...cur.videos[i], downloadError: errorMessage(e) };
-          this.update(cur, {});
-          this.deps.log.error(`Download for task ${cur.remoteId} failed: ${errorMessage(e)}`);
-          this.fireAndSave([cur]);
-        })
-        .finally(() => this.downloading.delete(key));
+      const key = `${cur.id}#${i}`;
+      if (this.downloads.has(key)) return;
+      // Started on the next microtask, so the entry exists before download() can remove it.
+      const run = Promise.resolve()
+        .then(() => this.download(key, cur.id, i, v))
+        .finally(() => this.schedule());
+      this.downloads.set(key, run);
     });
+  }
+
+  private downloadPending(t: Task): boolean {
+    return t.status === 'succeeded' && t.videos.some((v) => !v.localPath && !v.downloadError);
+  }
+
+  private downloadsInFlight(t: Task): boolean {
+    return t.videos.some((_v, i) => this.downloads.has(`${t.id}#${i}`));
+  }
+
+  /** In the polling window only: results nobody has fetched yet (e.g. the editor closed mid-download). */
+  private startAutoDownloads(): void {
+    if (!this.partialsSwept) {
+      this.partialsSwept = true;
+      removeStalePartials(this.deps.mediaDir, STALE_PART_MS).catch(() => undefined);
+    }
+    for (const t of this.tasks.values()) if (this.downloadPending(t)) this.ensureDownloads(t);
+  }
+
+  /** Never rejects: the outcome is recorded on the task. */
+  private async download(key: string, taskId: string, index: number, video: TaskVideo): Promise<void> {
+    const settings = this.deps.settings();
+    let result: { path: string; bytes: number } | undefined;
+    let failure: string | undefined;
+    try {
+      const dir = path.join(this.deps.mediaDir, safeFileName(taskId, 'task'));
+      let name = safeFileName(decodeURIComponent(new URL(video.url).pathname.split('/').pop() ?? ''), 'video.mp4');
+      if (!/\.(mp4|webm|mov)$/i.test(name)) name += '.mp4';
+      const dest = insideFolder(dir, `${index + 1}-${name}`);
+      result = await this.downloadSlots.run(() =>
+        downloadToFile(video.url, dest, {
+          maxBytes: settings.maxDownloadBytes,
+          attempts: settings.downloadAttempts,
+          retryDelayMs: settings.downloadRetryDelayMs,
+          signal: this.abort.signal,
+        }),
+      );
+    } catch (e) {
+      failure = isProviderError(e) && e.kind === 'cancelled' ? undefined : errorMessage(e);
+    } finally {
+      // Before the outcome shows: a retry asked for right after it must not be taken for this one.
+      this.downloads.delete(key);
+    }
+    if (this.disposed || (!result && failure === undefined)) return;
+    const cur = this.tasks.get(taskId);
+    if (!cur || cur.videos[index]?.url !== video.url) return;
+    const videos = cur.videos.slice();
+    const next: TaskVideo = { ...videos[index] };
+    if (result) {
+      next.localPath = result.path;
+      delete next.downloadError;
+      this.deps.log.info(`Downloaded ${result.bytes} bytes for task ${cur.remoteId}.`);
+    } else {
+      next.downloadError = failure;
+      this.deps.log.error(`Download for task ${cur.remoteId} failed: ${failure}`);
+    }
+    videos[index] = next;
+    this.update(cur, { videos });
+    await this.persistNow();
+    this.changed.fire([cur]);
   }
 
   // ---- persistence ---------------------------------------------------------------------------
@@ -467,25 +829,39 @@ export class TaskEngine {
     return r;
   }
 
+  /** Writes now (merging with other windows' writes, whose changes are adopted). Never rejects. */
   private async persistNow(): Promise<void> {
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
     }
     try {
-      await this.deps.store.save(this.getTasks(), this.takeRemovals());
+      const snap = await this.deps.store.save(this.getTasks(), { removed: this.takeRemovals(), resumedAt: Object.fromEntries(this.resumeAt) });
+      if (snap.warning) this.warn(snap.warning);
+      if (!this.disposed) this.adopt(snap);
     } catch (e) {
       this.deps.log.error(`Could not save the task history: ${errorMessage(e)}`);
     }
   }
 
-  /** Progress ticks are coalesced: one write per SAVE_DELAY_MS at most. */
-  private fireAndSave(changed: Task[], coalesce = true): void {
-    if (changed.length) this.changed.fire(changed);
-    if (!coalesce || this.saveTimer || this.disposed) return;
+  /** Progress ticks are coalesced: one write per save delay at most. */
+  private saveSoon(): void {
+    if (this.saveTimer || this.disposed) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
       void this.persistNow();
-    }, SAVE_DELAY_MS);
+    }, this.deps.saveDelayMs ?? DEFAULT_SAVE_DELAY_MS);
   }
+
+  private warn(message: string): void {
+    this.deps.log.warn(message);
+    this.warned.fire(message);
+  }
+}
+
+/** "800 ms", "12 s", "3 min". */
+export function formatDelay(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  return `${Math.round(ms / 60_000)} min`;
 }

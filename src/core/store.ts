@@ -1,83 +1,126 @@
-// Task history on disk: one JSON file under the extension's global storage, written atomically
-// (temp file + rename), merged by `updatedAt` on every write so two windows never overwrite each
-// other's newer state, and moved aside with a warning when it is corrupt.
+// Task history on disk: one JSON file under the extension's global storage, shared by every window.
+// Each write is a read-merge-write under a lock file (so two windows never drop each other's
+// changes), merged per task by `updatedAt` (newer wins) with tombstones for removed tasks, and
+// written atomically (temp file + rename). A corrupt file is moved aside with a warning.
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { randomBytes } from 'crypto';
 import { Task } from './types';
 import { validateStoredTask } from './taskValidation';
+import { FileSignature, signatureOf, statSignature, withFileLock, writeFileAtomic } from './atomicFile';
+
+export { writeFileAtomic } from './atomicFile';
 
 export const STORE_VERSION = 1;
+
+/** Tombstones older than this are forgotten. */
+const TOMBSTONE_TTL_MS = 30 * 86_400_000;
 
 interface StoreFile {
   version: number;
   tasks: Task[];
   /** Removed task ids -> removal time, so a merge never resurrects them. */
   removed: Record<string, number>;
+  /** Task id -> when "Check Again" last resumed it (its give-up clock counts from then). */
+  resumedAt: Record<string, number>;
 }
 
-export interface LoadResult {
+export interface StoreSnapshot {
   tasks: Task[];
+  /** Ids removed (by any window). */
+  removed: string[];
+  resumedAt: Record<string, number>;
   /** Set when the file was unreadable and was moved aside. */
   warning?: string;
 }
 
+export interface SaveChanges {
+  /** Ids this window removed since its last save. */
+  removed?: readonly string[];
+  /** Resume times known to this window. */
+  resumedAt?: Readonly<Record<string, number>>;
+}
+
 export class TaskStore {
   private removed: Record<string, number> = {};
-  private writing: Promise<void> = Promise.resolve();
+  private writing: Promise<unknown> = Promise.resolve();
+  /** The version of the file this store last read or wrote. */
+  private seen: FileSignature | undefined;
 
   constructor(
     readonly file: string,
     private readonly now: () => number = Date.now,
   ) {}
 
-  async load(): Promise<LoadResult> {
+  /** Serializes read-merge-write cycles between processes. */
+  get lockFile(): string {
+    return `${this.file}.lock`;
+  }
+
+  async load(): Promise<StoreSnapshot> {
     let text: string;
+    let signature: FileSignature;
     try {
-      text = await fs.readFile(this.file, 'utf8');
+      const handle = await fs.open(this.file, 'r');
+      try {
+        signature = signatureOf(await handle.stat());
+        text = await handle.readFile('utf8');
+      } finally {
+        await handle.close();
+      }
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { tasks: [] };
-      throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      this.seen = 'absent';
+      return { tasks: [], removed: [], resumedAt: {} };
     }
+    let data: StoreFile;
     try {
-      const data = parseStore(text);
-      this.removed = { ...data.removed };
-      return { tasks: data.tasks };
+      data = parseStore(text);
     } catch (e) {
-      const aside = `${this.file}.corrupt-${this.now()}`;
-      await fs.rename(this.file, aside).catch(() => undefined);
-      return {
-        tasks: [],
-        warning: `The task history file was unreadable (${(e as Error).message}); it was moved aside to ${path.basename(aside)} and a new one started.`,
-      };
+      // Under the lock, and only if no other window has replaced the file since it was read.
+      const warning = await withFileLock(this.lockFile, async () => {
+        if ((await statSignature(this.file)) !== signature) return undefined;
+        return this.moveAside(e as Error);
+      });
+      if (warning === undefined) return this.load();
+      return { tasks: [], removed: [], resumedAt: {}, warning };
     }
+    this.seen = signature;
+    for (const [id, at] of Object.entries(data.removed)) this.removed[id] = Math.max(at, this.removed[id] ?? 0);
+    return { tasks: data.tasks, removed: Object.keys(data.removed), resumedAt: data.resumedAt };
   }
 
   /**
    * Writes `tasks` merged with what is on disk (newer `updatedAt` wins per task; removals stick).
-   * Returns the merged list so the caller can adopt updates made by another window.
+   * Resolves with the merged history so the caller can adopt changes made by another window.
    */
-  save(tasks: readonly Task[], removedIds: readonly string[] = []): Promise<Task[]> {
-    const run = this.writing.then(() => this.mergeAndWrite(tasks, removedIds));
-    this.writing = run.then(
-      () => undefined,
-      () => undefined,
-    );
+  save(tasks: readonly Task[], changes: SaveChanges = {}): Promise<StoreSnapshot> {
+    const run = this.writing.then(() => withFileLock(this.lockFile, () => this.mergeAndWrite(tasks, changes)));
+    this.writing = run.catch(() => undefined);
     return run;
   }
 
-  private async mergeAndWrite(tasks: readonly Task[], removedIds: readonly string[]): Promise<Task[]> {
+  /** True when another process replaced the file since this store last read or wrote it (a cheap stat). */
+  async changedOnDisk(): Promise<boolean> {
+    return (await statSignature(this.file)) !== this.seen;
+  }
+
+  /** Waits for writes in flight. */
+  async flush(): Promise<void> {
+    await this.writing;
+  }
+
+  private async mergeAndWrite(tasks: readonly Task[], changes: SaveChanges): Promise<StoreSnapshot> {
     const now = this.now();
-    for (const id of removedIds) this.removed[id] = now;
+    for (const id of changes.removed ?? []) this.removed[id] = now;
     let onDisk: StoreFile | undefined;
+    let warning: string | undefined;
     try {
       onDisk = parseStore(await fs.readFile(this.file, 'utf8'));
-    } catch {
-      onDisk = undefined;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') warning = await this.moveAside(e as Error);
     }
-    if (onDisk) for (const [id, at] of Object.entries(onDisk.removed)) this.removed[id] = Math.max(at, this.removed[id] ?? 0);
-    // Tombstones older than 30 days are forgotten.
-    for (const [id, at] of Object.entries(this.removed)) if (now - at > 30 * 86_400_000) delete this.removed[id];
+    for (const [id, at] of Object.entries(onDisk?.removed ?? {})) this.removed[id] = Math.max(at, this.removed[id] ?? 0);
+    for (const [id, at] of Object.entries(this.removed)) if (now - at > TOMBSTONE_TTL_MS) delete this.removed[id];
 
     const merged = new Map<string, Task>();
     for (const t of onDisk?.tasks ?? []) merged.set(t.id, t);
@@ -86,16 +129,33 @@ export class TaskStore {
       if (!other || other.updatedAt <= t.updatedAt) merged.set(t.id, t);
     }
     for (const id of Object.keys(this.removed)) merged.delete(id);
+
+    const resumedAt: Record<string, number> = {};
+    for (const source of [onDisk?.resumedAt ?? {}, changes.resumedAt ?? {}]) {
+      for (const [id, at] of Object.entries(source)) {
+        const t = merged.get(id);
+        if (t && (t.status === 'queued' || t.status === 'running')) resumedAt[id] = Math.max(at, resumedAt[id] ?? 0);
+      }
+    }
     const list = [...merged.values()].sort((a, b) => a.createdAt - b.createdAt);
-    const data: StoreFile = { version: STORE_VERSION, tasks: list, removed: this.removed };
-    await writeFileAtomic(this.file, JSON.stringify(data));
-    return list;
+    const data: StoreFile = { version: STORE_VERSION, tasks: list, removed: this.removed, resumedAt };
+    this.seen = await writeFileAtomic(this.file, JSON.stringify(data));
+    return { tasks: list, removed: Object.keys(this.removed), resumedAt, warning };
   }
 
-  /** Waits for writes in flight. */
-  flush(): Promise<void> {
-    return this.writing;
+  private async moveAside(cause: Error): Promise<string> {
+    const aside = `${this.file}.corrupt-${this.now()}`;
+    await fs.rename(this.file, aside).catch(() => undefined);
+    return `The task history file was unreadable (${cause.message}); it was moved aside to ${path.basename(aside)} and a new one started.`;
   }
+}
+
+function numberRecord(v: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    for (const [k, n] of Object.entries(v as Record<string, unknown>)) if (typeof n === 'number' && Number.isFinite(n)) out[k] = n;
+  }
+  return out;
 }
 
 function parseStore(text: string): StoreFile {
@@ -109,27 +169,5 @@ function parseStore(text: string): StoreFile {
     const valid = validateStoredTask(t);
     if (valid) tasks.push(valid);
   }
-  const removed: Record<string, number> = {};
-  if (o.removed && typeof o.removed === 'object') {
-    for (const [k, v] of Object.entries(o.removed as Record<string, unknown>)) if (typeof v === 'number') removed[k] = v;
-  }
-  return { version: o.version, tasks, removed };
-}
-
-export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const handle = await fs.open(tmp, 'w');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw e;
-  }
+  return { version: o.version, tasks, removed: numberRecord(o.removed), resumedAt: numberRecord(o.resumedAt) };
 }
