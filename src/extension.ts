@@ -8,7 +8,7 @@ import { ProviderError, redact } from './core/errors';
 import { TaskStore } from './core/store';
 import { GenerateRequest, Task } from './core/types';
 import { PROVIDERS } from './providers';
-import { checkedBaseUrl, engineSettings, hidreamUserId, workspaceRoutingOverrides } from './vscode/config';
+import { checkedBaseUrl, engineSettings, hidreamUserId, onDidChange, workspaceRoutingOverrides } from './vscode/config';
 import { KeyStore } from './vscode/keys';
 import { TasksTreeProvider } from './vscode/tasksTree';
 import { PlayerPanel } from './vscode/playerPanel';
@@ -65,6 +65,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   context.subscriptions.push({ dispose: () => engine.dispose() });
   await engine.init();
   context.subscriptions.push(keys.onDidChange((p) => engine.keyChanged(p)));
+  context.subscriptions.push(onDidChange(() => engine.settingsChanged()));
+  context.subscriptions.push(engine.onDidWarn((message) => void vscode.window.showWarningMessage(`AI Video: ${message}`)));
 
   const tree = new TasksTreeProvider(engine);
   const view = vscode.window.createTreeView('aiVideo.tasks', { treeDataProvider: tree, showCollapseAll: false, canSelectMany: true });

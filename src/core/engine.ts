@@ -61,6 +61,11 @@ export interface EngineDeps {
   saveDelayMs?: number;
   /** Watch the store's folder so writes by other windows show at once (default true). */
   watchStore?: boolean;
+  /**
+   * Benchmarks only: `now` runs this many times faster than the wall clock, so the engine's timer
+   * waits (computed in `now` time) are divided by it. Every scheduling decision is unchanged. Default 1.
+   */
+  timeScale?: number;
 }
 
 interface PollState {
@@ -114,6 +119,7 @@ export class TaskEngine {
   private partialsSwept = false;
   private disposed = false;
   private readonly now: () => number;
+  private readonly timeScale: number;
 
   readonly onDidChangeTasks: Event<Task[]> = this.changed.event;
   /** Problems the user should see (e.g. the history file was unreadable and moved aside). */
@@ -121,6 +127,7 @@ export class TaskEngine {
 
   constructor(private readonly deps: EngineDeps) {
     this.now = deps.now ?? Date.now;
+    this.timeScale = deps.timeScale !== undefined && deps.timeScale > 0 ? deps.timeScale : 1;
     const file = deps.store.file;
     this.lease = new Lease({
       file: path.join(path.dirname(file), `${path.basename(file, path.extname(file))}.lease`),
@@ -219,7 +226,7 @@ export class TaskEngine {
       }
       throw e;
     }
-    const task: Task = { ...base, remoteId: created.remoteId, mode: created.mode, model: created.model, route: created.route, rawStatus: 'submitted' };
+    const task: Task = { ...base, remoteId: created.remoteId, mode: created.mode, model: created.model, route: created.route, origin: ctx.baseUrl, rawStatus: 'submitted' };
     this.tasks.set(task.id, task);
     // Stored the moment the create returns an id, before any UI sees it.
     await this.persistNow();
@@ -240,6 +247,13 @@ export class TaskEngine {
     await this.coordinate().catch((e: unknown) => this.deps.log.error(`Refresh failed: ${errorMessage(e)}`));
     if (this.leader) this.launchDuePolls();
     await Promise.all(this.polling.values());
+    this.schedule();
+  }
+
+  /** Settings changed (e.g. a base URL): every active task is looked at again now. */
+  settingsChanged(): void {
+    const now = this.now();
+    for (const st of this.pollState.values()) st.nextAt = Math.min(st.nextAt, now);
     this.schedule();
   }
 
@@ -381,7 +395,7 @@ export class TaskEngine {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.tick();
-    }, delay);
+    }, delay / this.timeScale);
   }
 
   private async tick(): Promise<void> {
@@ -513,6 +527,25 @@ export class TaskEngine {
       this.deps.log.warn(`Polling ${provider.label} paused: ${err.message}`);
       await this.applyResults(tasks, new Map(tasks.map((t) => [t.id, err] as const)), provider.label, true);
       return;
+    }
+    // A task is only asked about where it was created: if the base URL setting changed since,
+    // the key must not follow it to the old host, and the new host does not know the task.
+    const elsewhere = tasks.filter((t) => t.origin && t.origin !== ctx.baseUrl);
+    if (elsewhere.length) {
+      const now = this.now();
+      const changed: Task[] = [];
+      for (const t of elsewhere) {
+        const st = this.pollState.get(t.id);
+        if (st) st.nextAt = now + 10 * 60_000;
+        const message = `Created at ${hostOf(t.origin!)}, but the ${provider.label} base URL now points to ${hostOf(ctx.baseUrl)}. Checking is paused; set the base URL back to resume.`;
+        if (this.update(t, { error: message, errorKind: 'config' })) changed.push(t);
+      }
+      if (changed.length) {
+        this.saveSoon();
+        this.changed.fire(changed);
+      }
+      tasks = tasks.filter((t) => !elsewhere.includes(t));
+      if (!tasks.length) return;
     }
     let results: PollResults;
     try {
@@ -850,7 +883,7 @@ export class TaskEngine {
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
       void this.persistNow();
-    }, this.deps.saveDelayMs ?? DEFAULT_SAVE_DELAY_MS);
+    }, (this.deps.saveDelayMs ?? DEFAULT_SAVE_DELAY_MS) / this.timeScale);
   }
 
   private warn(message: string): void {
@@ -864,4 +897,12 @@ export function formatDelay(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
   if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
   return `${Math.round(ms / 60_000)} min`;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }

@@ -71,6 +71,7 @@ export function validateStoredTask(v: unknown): Task | undefined {
     error: optStr(o.error),
     errorKind: optStr(o.errorKind),
     route: optStr(o.route),
+    origin: optStr(o.origin),
     finishedAt: optNum(o.finishedAt),
     timedOut: o.timedOut === true ? true : undefined,
     uncertain: o.uncertain === true ? true : undefined,

@@ -84,6 +84,8 @@ export interface Task {
   request: GenerateRequest;
   /** Provider-specific routing data needed to poll (e.g. HiDream module). */
   route?: string;
+  /** The provider base URL the task was created at: it is only ever polled there. */
+  origin?: string;
 }
 
 export function isActive(task: Pick<Task, 'status'>): boolean {

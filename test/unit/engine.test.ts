@@ -77,6 +77,22 @@ describe('task engine', function () {
       assert.deepStrictEqual(ws.mediaFiles().filter((f) => f.endsWith('.part')), []);
     });
 
+    it('a task is only polled at the base URL it was created at; a changed setting pauses it, changing back resumes it', async () => {
+      let base = emulator.baseUrl;
+      const { engine } = await ws.engine({ baseUrl: () => base });
+      const t = await engine.generate(pikaRequest('pinned [duration=1200]'));
+      assert.strictEqual(engine.getTask(t.id)!.origin, emulator.baseUrl);
+      base = 'https://elsewhere.example';
+      engine.settingsChanged();
+      const paused = await waitForTask(engine, t.id, (x) => x.errorKind === 'config', 'to pause');
+      assert.strictEqual(paused.status === 'queued' || paused.status === 'running', true);
+      assert.match(paused.error!, /Created at 127\.0\.0\.1:\d+, but the Pika base URL now points to elsewhere\.example/);
+      base = emulator.baseUrl;
+      engine.settingsChanged();
+      const done = await waitForTask(engine, t.id, settled, 'to finish after the setting is restored');
+      assert.strictEqual(done.status, 'succeeded');
+    });
+
     it('downloads every result of a multi-video task (Pika videos[], HiDream sub-tasks)', async () => {
       const { engine } = await ws.engine();
       const pika = await engine.generate(pikaRequest('two of them [subtasks=2] [duration=500]'));

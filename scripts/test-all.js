@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// `npm test`: type check, lint, build, unit tests in plain Node, then the integration suite inside
+// a real VS Code extension host. Stops at the first failing step and ends with one line that
+// totals the tests of every step.
+'use strict';
+
+const { spawn } = require('child_process');
+const path = require('path');
+
+const REPO = path.resolve(__dirname, '..');
+const npx = (args) => ['npx', ['--no-install', ...args]];
+const STEPS = [
+  { name: 'typecheck', cmd: npx(['tsc', '-p', '.', '--noEmit']) },
+  { name: 'lint', cmd: npx(['eslint', 'src', 'test', 'scripts', 'esbuild.js']) },
+  { name: 'build', cmd: ['node', ['esbuild.js']] },
+  { name: 'unit', cmd: npx(['mocha']) },
+  { name: 'host', cmd: ['node', ['scripts/run-host-tests.js']] },
+];
+
+function run(step) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const counts = { passed: 0, failed: 0, pending: 0 };
+    const child = spawn(step.cmd[0], step.cmd[1], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+    let buffered = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop();
+      for (const line of lines) count(line, counts);
+    });
+    child.on('close', (code) => {
+      if (buffered) count(buffered, counts);
+      resolve({ code: code ?? 1, counts, seconds: (Date.now() - started) / 1000 });
+    });
+  });
+}
+
+/** Mocha's "N passing" / "N failing" / "N pending", and the host runner's "N passed, N failed" lines. */
+function count(line, counts) {
+  let m;
+  if ((m = /^\s*(\d+) passing\b/.exec(line))) counts.passed += Number(m[1]);
+  else if ((m = /^\s*(\d+) failing\b/.exec(line))) counts.failed += Number(m[1]);
+  else if ((m = /^\s*(\d+) pending\b/.exec(line))) counts.pending += Number(m[1]);
+  else if ((m = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/.exec(line.trim()))) {
+    counts.passed += Number(m[1]);
+    counts.failed += Number(m[2]);
+    counts.pending += Number(m[3] ?? 0);
+  }
+}
+
+async function main() {
+  const total = { passed: 0, failed: 0, pending: 0 };
+  const report = [];
+  let failedStep;
+  for (const step of STEPS) {
+    console.log(`\n=== ${step.name} ===`);
+    const r = await run(step);
+    total.passed += r.counts.passed;
+    total.failed += r.counts.failed;
+    total.pending += r.counts.pending;
+    report.push(`${step.name} ${r.code === 0 ? 'ok' : `FAILED (exit ${r.code})`} in ${r.seconds.toFixed(1)} s${r.counts.passed || r.counts.failed ? ` (${r.counts.passed} passed, ${r.counts.failed} failed)` : ''}`);
+    if (r.code !== 0) {
+      failedStep = step.name;
+      if (total.failed === 0) total.failed = 1; // a step that failed without a test count still fails the run
+      break;
+    }
+  }
+  console.log(`\n${report.join('\n')}`);
+  console.log(`all: ${total.passed} passed, ${total.failed} failed${total.pending ? `, ${total.pending} skipped` : ''}`);
+  process.exit(failedStep ? 1 : 0);
+}
+
+main();

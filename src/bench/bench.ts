@@ -1,0 +1,328 @@
+// `npm run bench`: prints numbers (it is not a test). Three parts:
+//  1. Polling: one fixed scenario run twice against the emulator on a scaled clock, once with the
+//     TaskEngine and once with a naive fixed 5 s poller; requests per finished task, and the delay
+//     between the provider finishing a task and the poller seeing it.
+//  2. Store: load and single-task update times of a 10,000-task history.
+//  3. Download: peak memory while a 200 MB result is downloaded (in a child process).
+// Options: --scale N (default 6), --json (print the figures as JSON instead of tables),
+// --only polling,store,download (a subset of the parts).
+import { fork } from 'child_process';
+import { randomUUID } from 'crypto';
+import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DEFAULT_ENGINE_SETTINGS } from '../core/engine';
+import { errorMessage, isProviderError } from '../core/errors';
+import { PROVIDER_LABELS, ProviderId, Task } from '../core/types';
+import { startEmulator } from '../emulator/server';
+import { pika } from '../providers/pika';
+import type { DownloadFigures } from './downloadProbe';
+import { NAIVE_INTERVAL_MS, naiveDriver } from './naivePoller';
+import { BENCH_KEY, buildScenario, DURATION_CLASSES, engineDriver, figures, Figures, RunResult, runScenario, STAGGER_MS, TaskSpec } from './scenario';
+import { storeBench, StoreFigures } from './storeBench';
+
+const BIG_BYTES = 200 * 1024 * 1024;
+const DEFAULT_SCALE = 6;
+const PARTS = ['polling', 'store', 'download'] as const;
+type Part = (typeof PARTS)[number];
+
+interface Args {
+  scale: number;
+  json: boolean;
+  parts: Set<Part>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { scale: DEFAULT_SCALE, json: false, parts: new Set(PARTS) };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    const value = () => inline ?? argv[++i];
+    if (flag === '--json') args.json = true;
+    else if (flag === '--scale') {
+      args.scale = Number(value());
+      if (!(args.scale >= 1 && args.scale <= 60)) throw new Error('--scale must be a number from 1 to 60');
+    } else if (flag === '--only') {
+      const parts = value().split(',').map((s) => s.trim());
+      for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only takes ${PARTS.join(',')}`);
+      args.parts = new Set(parts as Part[]);
+    } else throw new Error(`Unknown option ${argv[i]} (use --scale N, --json, --only ${PARTS.join(',')})`);
+  }
+  return args;
+}
+
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+// ---- formatting ---------------------------------------------------------------------------------
+
+const sec = (ms: number, digits = 2) => (Number.isFinite(ms) ? (ms / 1000).toFixed(digits) : '-');
+const num = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+const mb = (bytes: number) => (bytes / 1048576).toFixed(1);
+const ratio = (a: number, b: number) => (Number.isFinite(a / b) && b !== 0 ? `${(a / b).toFixed(2)}×` : '-');
+const durLabel = (ms: number) => (ms >= 60_000 ? `${ms / 60_000} min` : `${ms / 1000} s`);
+
+function table(rows: string[][], align: ('l' | 'r')[]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (align[c] === 'l' ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+        .join('   ')
+        .trimEnd(),
+    )
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+// ---- part 1: polling ------------------------------------------------------------------------------
+
+interface PollingFigures {
+  scale: number;
+  specs: TaskSpec[];
+  engine: RunResult;
+  naive: RunResult;
+  engineAll: Figures;
+  naiveAll: Figures;
+}
+
+async function polling(scale: number): Promise<PollingFigures> {
+  const specs = buildScenario();
+  progress(`Polling scenario, time scale ×${scale} (about ${Math.round((Math.max(...specs.map((s) => s.durationMs + s.offsetMs)) / scale / 1000) * 2)} s of wall time for both runs)…`);
+  const engine = await runScenario('engine', specs, (env) => engineDriver(env, scale), { scale, progress });
+  progress(`  engine done in ${Math.round(engine.wallMs / 1000)} s wall.`);
+  const naive = await runScenario('naive', specs, naiveDriver, { scale, progress });
+  progress(`  naive poller done in ${Math.round(naive.wallMs / 1000)} s wall.`);
+  return { scale, specs, engine, naive, engineAll: figures(engine.outcomes), naiveAll: figures(naive.outcomes) };
+}
+
+function printPolling(p: PollingFigures): void {
+  const { engine, naive, engineAll: e, naiveAll: n } = p;
+  const perProvider = (r: RunResult, id: ProviderId) => figures(r.outcomes.filter((o) => o.spec.provider === id));
+  const counts = (id: ProviderId) => p.specs.filter((s) => s.provider === id).length;
+  console.log('');
+  console.log('== Polling: TaskEngine vs a naive fixed 5 s poller ==');
+  console.log('');
+  console.log(`Scenario: ${p.specs.length} text-to-video tasks, ${counts('pika')} Pika, ${counts('gateway')} video gateway (kling-v1), ${counts('hidream')} HiDream txt2video;`);
+  console.log(`  lengths ${DURATION_CLASSES.map(durLabel).join(' / ')} (each ±10 %, seeded), created at seeded times over the first ${STAGGER_MS / 1000} s;`);
+  console.log('  the same scenario, a fresh emulator and a fresh store for each run.');
+  console.log(`Time scale ×${p.scale}: the emulator's clock and the poller's clock both run ${p.scale}× faster than the wall clock.`);
+  console.log(`  The engine runs unchanged with its production settings (5 s base interval): it reads the scaled clock`);
+  console.log(`  (deps.now) and only its timer waits are divided by ${p.scale} (deps.timeScale), so every scheduler rule`);
+  console.log('  (first poll 2.5 s, 5 s / 10 s / 30 s stages at 30 s and 2 min, progress-based end estimate, 2 s alignment)');
+  console.log(`  applies in scaled time exactly as in the editor. HTTP round trips and store writes take real time, i.e. ${p.scale}×`);
+  console.log('  more in scaled terms: a small penalty that both pollers pay. All times below are in unscaled ("real") seconds.');
+  console.log(`Baseline: every task asked once every ${NAIVE_INTERVAL_MS / 1000} s from its create until final, one request per task, with the same`);
+  console.log('  provider clients and parsers: Pika GET /pika/feed/{id}, gateway GET /v1/video/generations/{id},');
+  console.log('  HiDream GET .../txt2video/async/results?task_id={id} (the single-result endpoint; the engine uses /results/batch).');
+  console.log('Delay: from the emulator\'s finish time of a task to the moment the poller reported it final (the engine: its');
+  console.log('  onDidChangeTasks event, after the store write); percentiles by nearest rank. Requests: status routes only');
+  console.log('  (result downloads by the engine and creates are not counted in them).');
+  console.log('');
+  const rows: string[][] = [
+    ['', 'engine', 'naive 5 s', 'ratio'],
+    ['tasks finished / seen final', `${e.finished}/${e.seen}`, `${n.finished}/${n.seen}`, ''],
+    ['status requests', String(engine.statusRequests), String(naive.statusRequests), `naive ÷ engine ${ratio(naive.statusRequests, engine.statusRequests)}`],
+    ['status requests per finished task', num(e.requestsPerFinished), num(n.requestsPerFinished), `naive ÷ engine ${ratio(n.requestsPerFinished, e.requestsPerFinished)}`],
+  ];
+  for (const id of ['pika', 'gateway', 'hidream'] as ProviderId[]) {
+    const a = perProvider(engine, id);
+    const b = perProvider(naive, id);
+    rows.push([`  ${PROVIDER_LABELS[id]}`, num(a.requestsPerFinished), num(b.requestsPerFinished), `naive ÷ engine ${ratio(b.requestsPerFinished, a.requestsPerFinished)}`]);
+  }
+  rows.push(
+    ['create requests', String(engine.createRequests), String(naive.createRequests), ''],
+    ['delay p50 (s)', sec(e.p50), sec(n.p50), `engine ÷ naive ${ratio(e.p50, n.p50)}`],
+    ['delay p95 (s)', sec(e.p95), sec(n.p95), `engine ÷ naive ${ratio(e.p95, n.p95)}`],
+    ['delay mean (s)', sec(e.mean), sec(n.mean), `engine ÷ naive ${ratio(e.mean, n.mean)}`],
+    ['delay max (s)', sec(e.max), sec(n.max), ''],
+    ['run length, scaled / wall (s)', `${sec(engine.scaledMs, 0)} / ${sec(engine.wallMs, 0)}`, `${sec(naive.scaledMs, 0)} / ${sec(naive.wallMs, 0)}`, ''],
+  );
+  console.log(table(rows, ['l', 'r', 'r', 'l']));
+  console.log('');
+  console.log('By task length (status requests per finished task; delay p50 / p95 in s):');
+  const byClass: string[][] = [['length', 'tasks', 'engine req', 'naive req', 'engine delay', 'naive delay']];
+  DURATION_CLASSES.forEach((d, c) => {
+    const a = figures(engine.outcomes.filter((o) => o.spec.durationClass === c));
+    const b = figures(naive.outcomes.filter((o) => o.spec.durationClass === c));
+    byClass.push([`~${durLabel(d)}`, String(a.tasks), num(a.requestsPerFinished), num(b.requestsPerFinished), `${sec(a.p50)} / ${sec(a.p95)}`, `${sec(b.p50)} / ${sec(b.p95)}`]);
+  });
+  console.log(table(byClass, ['l', 'r', 'r', 'r', 'r', 'r']));
+  for (const r of [engine, naive]) {
+    const problems = r.outcomes.filter((o) => o.createError).map((o) => `create ${o.spec.provider}: ${o.createError}`);
+    const unseen = r.outcomes.filter((o) => o.remoteId && o.seenAt === undefined).length;
+    if (unseen) problems.push(`${unseen} task(s) never seen final before the deadline`);
+    if (r.warnings.length) problems.push(...r.warnings.slice(0, 5).map((w) => `log: ${w}`));
+    if (problems.length) console.log(`\n${r.name} problems:\n${problems.map((x) => `  - ${x}`).join('\n')}`);
+  }
+}
+
+// ---- part 3: download ------------------------------------------------------------------------------
+
+interface DownloadPart {
+  maxBytes: number;
+  figures: DownloadFigures;
+}
+
+async function download(): Promise<DownloadPart> {
+  const maxBytes = DEFAULT_ENGINE_SETTINGS.maxDownloadBytes;
+  if (maxBytes < BIG_BYTES) throw new Error(`the default download cap (${mb(maxBytes)} MB) is under ${mb(BIG_BYTES)} MB`);
+  progress(`Downloading a ${mb(BIG_BYTES)} MB result in a child process…`);
+  const emulator = await startEmulator({ port: 0 });
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aivideo-bench-download-'));
+  try {
+    const ctx = { baseUrl: emulator.baseUrl, apiKey: BENCH_KEY, timeoutMs: 10_000 };
+    const req = { provider: 'pika' as const, prompt: `benchmark download [duration=0] [big=${BIG_BYTES}]` };
+    const created = await pika.create(ctx, req, {}, randomUUID());
+    const task: Task = { id: 'big', provider: 'pika', remoteId: created.remoteId, mode: created.mode, status: 'running', progress: 0, prompt: req.prompt, model: created.model, createdAt: Date.now(), updatedAt: Date.now(), videos: [], request: req };
+    const state = (await pika.poll(ctx, [task])).get(task.id);
+    if (!state || isProviderError(state) || state.status !== 'succeeded' || !state.videos[0]) throw new Error(`the big task did not succeed: ${JSON.stringify(state)}`);
+    const dest = path.join(dir, 'task', '1-big.mp4');
+    const child = fork(path.join(__dirname, 'downloadProbe.js'), [state.videos[0].url, dest, String(maxBytes)], {
+      execArgv: ['--expose-gc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const result = await new Promise<DownloadFigures>((resolve, reject) => {
+      const limit = setTimeout(() => {
+        child.kill();
+        reject(new Error('the download probe took over 3 minutes'));
+      }, 180_000);
+      child.once('message', (m) => {
+        clearTimeout(limit);
+        resolve(m as DownloadFigures);
+      });
+      child.once('exit', (code) => {
+        clearTimeout(limit);
+        reject(new Error(`the download probe exited (${code}) without an answer`));
+      });
+      child.once('error', (e) => {
+        clearTimeout(limit);
+        reject(e);
+      });
+    });
+    await new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
+    return { maxBytes, figures: result };
+  } finally {
+    await emulator.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+function printDownload(d: DownloadPart): void {
+  const f = d.figures;
+  console.log('');
+  console.log(`== Download: one ${mb(BIG_BYTES)} MB result through downloadToFile (cap ${mb(d.maxBytes)} MB, the default) ==`);
+  console.log('  Measured in a child process that only downloads (process.memoryUsage() every 20 ms, after a GC);');
+  console.log('  the emulator serving the bytes runs in the parent, over 127.0.0.1.');
+  if (!f.ok) {
+    console.log(`  FAILED: ${f.error}`);
+    return;
+  }
+  const rows = [
+    ['', 'before', 'peak', 'peak - before'],
+    ['RSS (MB)', mb(f.before.rss), mb(f.peak.rss), mb(f.peak.rss - f.before.rss)],
+    ['heap used (MB)', mb(f.before.heapUsed), mb(f.peak.heapUsed), mb(f.peak.heapUsed - f.before.heapUsed)],
+    ['external (MB)', mb(f.before.external), mb(f.peak.external), mb(f.peak.external - f.before.external)],
+    ['array buffers (MB)', mb(f.before.arrayBuffers), mb(f.peak.arrayBuffers), mb(f.peak.arrayBuffers - f.before.arrayBuffers)],
+  ];
+  console.log(table(rows, ['l', 'r', 'r', 'r']));
+  console.log(`  ${mb(f.bytes)} MB in ${sec(f.ms)} s = ${num(f.bytes / 1048576 / (f.ms / 1000), 0)} MB/s; file on disk ${mb(f.fileBytes)} MB; ${f.samples} samples.`);
+}
+
+// ---- part 2: store ----------------------------------------------------------------------------------
+
+function printStore(s: StoreFigures): void {
+  const ms = (n: number) => n.toFixed(1);
+  console.log('');
+  console.log(`== Store: a history of ${s.tasks.toLocaleString('en-US')} finished tasks (${mb(s.fileBytes)} MB JSON file) ==`);
+  const rows = [
+    ['', 'median ms', 'min ms', 'max ms', 'runs'],
+    ['TaskStore.load() (read, parse, validate)', ms(s.load.median), ms(s.load.min), ms(s.load.max), String(s.load.runs)],
+    ['TaskEngine.init() (load + adopt, idle after)', ms(s.engineInit.median), ms(s.engineInit.min), ms(s.engineInit.max), String(s.engineInit.runs)],
+    ['update one task: TaskStore.save() (lock, read, merge, atomic write)', ms(s.updateOne.median), ms(s.updateOne.min), ms(s.updateOne.max), String(s.updateOne.runs)],
+  ];
+  console.log(table(rows, ['l', 'r', 'r', 'r', 'r']));
+}
+
+// ---- main --------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const out: { polling?: PollingFigures; store?: StoreFigures; download?: DownloadPart } = {};
+  if (args.parts.has('polling')) out.polling = await polling(args.scale);
+  if (args.parts.has('store')) {
+    progress('Store with 10,000 tasks…');
+    out.store = await storeBench();
+  }
+  if (args.parts.has('download')) out.download = await download();
+
+  let verdict: { pass: boolean; text: string } | undefined;
+  if (out.polling) {
+    const { engineAll: e, naiveAll: n } = out.polling;
+    const fewer = n.requestsPerFinished / e.requestsPerFinished;
+    const allSeen = e.seen === e.tasks && n.seen === n.tasks;
+    const pass = allSeen && fewer >= 1.5 && e.p95 <= n.p95;
+    verdict = {
+      pass,
+      text:
+        `${pass ? 'PASS' : 'FAIL'}: the engine made ${fewer.toFixed(2)}× fewer status requests per finished task than the naive poller ` +
+        `(${num(e.requestsPerFinished)} vs ${num(n.requestsPerFinished)}), p95 delay ${sec(e.p95)} s vs ${sec(n.p95)} s` +
+        `${allSeen ? '' : '; some tasks were never seen final'} (criterion: at least 1.5× fewer, p95 no worse).`,
+    };
+  }
+
+  if (args.json) {
+    const json = {
+      polling: out.polling && {
+        scale: out.polling.scale,
+        naiveIntervalMs: NAIVE_INTERVAL_MS,
+        tasks: out.polling.specs.map((s) => ({ provider: s.provider, durationMs: s.durationMs, offsetMs: s.offsetMs })),
+        runs: [out.polling.engine, out.polling.naive].map((r) => {
+          const f = figures(r.outcomes);
+          return {
+            name: r.name,
+            statusRequests: r.statusRequests,
+            createRequests: r.createRequests,
+            fileRequests: r.fileRequests,
+            statusByProvider: r.statusByProvider,
+            counts: r.counts,
+            finished: f.finished,
+            seen: f.seen,
+            requestsPerFinishedTask: f.requestsPerFinished,
+            delayMs: { p50: f.p50, p95: f.p95, mean: f.mean, max: f.max, all: f.delays },
+            wallMs: r.wallMs,
+            scaledMs: r.scaledMs,
+            warnings: r.warnings,
+          };
+        }),
+        ratios: {
+          requestsPerFinishedTaskNaiveOverEngine: out.polling.naiveAll.requestsPerFinished / out.polling.engineAll.requestsPerFinished,
+          p50EngineOverNaive: out.polling.engineAll.p50 / out.polling.naiveAll.p50,
+          p95EngineOverNaive: out.polling.engineAll.p95 / out.polling.naiveAll.p95,
+        },
+      },
+      store: out.store,
+      download: out.download,
+      verdict,
+      totalWallMs: Date.now() - started,
+    };
+    console.log(JSON.stringify(json, null, 2));
+  } else {
+    console.log('AI Video Studio benchmark');
+    if (out.polling) printPolling(out.polling);
+    if (out.store) printStore(out.store);
+    if (out.download) printDownload(out.download);
+    console.log('');
+    if (verdict) console.log(verdict.text);
+    console.log(`Total wall time ${Math.round((Date.now() - started) / 1000)} s.`);
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`Benchmark failed: ${errorMessage(e)}`);
+    if (e instanceof Error && e.stack) console.error(e.stack);
+    process.exit(1);
+  },
+);

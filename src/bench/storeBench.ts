@@ -1,0 +1,150 @@
+// The task history at scale: a store file of 10,000 realistic finished tasks, timed for a cold
+// load (TaskStore.load, and TaskEngine.init which also adopts the list) and for the write the
+// engine does when one task changes (a read-merge-write of the whole file under the lock).
+import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { DEFAULT_ENGINE_SETTINGS, TaskEngine } from '../core/engine';
+import { silentLogger } from '../core/events';
+import { TaskStore } from '../core/store';
+import { ProviderId, Task } from '../core/types';
+import { PROVIDERS } from '../providers';
+import { seededRandom } from './scenario';
+
+export interface Timing {
+  median: number;
+  min: number;
+  max: number;
+  runs: number;
+}
+
+export interface StoreFigures {
+  tasks: number;
+  fileBytes: number;
+  load: Timing;
+  engineInit: Timing;
+  updateOne: Timing;
+}
+
+function timing(samples: number[]): Timing {
+  const s = [...samples].sort((a, b) => a - b);
+  return { median: s[Math.floor((s.length - 1) / 2)], min: s[0], max: s[s.length - 1], runs: s.length };
+}
+
+const WORDS = 'a slow dolly shot of misty mountains at sunrise golden light drifting clouds over a quiet lake reflections cinematic wide angle 4k film grain soft focus'.split(' ');
+
+/** `n` tasks that look like a long-used history: mostly succeeded with downloaded videos, some failed. */
+export function realisticTasks(n: number, mediaDir: string, seed = 7): Task[] {
+  const rnd = seededRandom(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const providers: ProviderId[] = ['pika', 'gateway', 'hidream'];
+  const start = Date.UTC(2024, 0, 1);
+  const tasks: Task[] = [];
+  for (let i = 0; i < n; i++) {
+    const provider = providers[i % 3];
+    const words = Array.from({ length: 12 + Math.floor(rnd() * 30) }, () => pick(WORDS));
+    const prompt = words.join(' ');
+    const createdAt = start + i * 90_000 + Math.floor(rnd() * 60_000);
+    const finishedAt = createdAt + 20_000 + Math.floor(rnd() * 300_000);
+    const id = `task-${i.toString(36).padStart(6, '0')}-${Math.floor(rnd() * 1e9).toString(36)}`;
+    const remoteId = `${provider}-${Math.floor(rnd() * 1e12).toString(36)}-${i}`;
+    const failed = rnd() < 0.08;
+    const model = provider === 'gateway' ? pick(['kling-v1', 'kling-v2-master', 'viduq1', 'veo3']) : provider === 'pika' ? pick(['1.5', '2.0']) : 'txt2video';
+    const url = `https://cdn.example.com/${provider}/${remoteId}.mp4`;
+    const task: Task = {
+      id,
+      provider,
+      remoteId,
+      mode: 'text-to-video',
+      status: failed ? 'failed' : 'succeeded',
+      rawStatus: failed ? 'failed' : provider === 'hidream' ? 'succeeded' : 'finished',
+      progress: failed ? 40 : 100,
+      prompt,
+      model,
+      createdAt,
+      updatedAt: finishedAt + 500,
+      finishedAt,
+      videos: failed
+        ? []
+        : [
+            {
+              url,
+              id: `${remoteId}-v0`,
+              posterUrl: `https://cdn.example.com/${provider}/${remoteId}.jpg`,
+              duration: 5,
+              width: 1280,
+              height: 720,
+              fps: 24,
+              localPath: path.join(mediaDir, id, `1-${remoteId}.mp4`),
+            },
+          ],
+      request: {
+        provider,
+        prompt,
+        ...(provider === 'gateway' ? { model } : {}),
+        aspectRatio: '16:9',
+        ...(provider === 'pika' ? { options: { motion: 1, guidanceScale: 12 } } : {}),
+      },
+      ...(provider === 'hidream' ? { route: 'txt2video' } : {}),
+      ...(failed ? { error: 'Emulated generation failure', errorKind: 'business' } : {}),
+    };
+    tasks.push(task);
+  }
+  return tasks;
+}
+
+export async function storeBench(n = 10_000, runs = 7): Promise<StoreFigures> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aivideo-bench-store-'));
+  try {
+    const file = path.join(dir, 'tasks.json');
+    const tasks = realisticTasks(n, path.join(dir, 'videos'));
+    await new TaskStore(file).save(tasks);
+    const fileBytes = (await fs.stat(file)).size;
+
+    const loads: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const store = new TaskStore(file);
+      const t0 = performance.now();
+      const snap = await store.load();
+      loads.push(performance.now() - t0);
+      if (snap.tasks.length !== n) throw new Error(`loaded ${snap.tasks.length} of ${n} tasks`);
+    }
+
+    const inits: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const engine = new TaskEngine({
+        providers: PROVIDERS,
+        context: async () => ({ baseUrl: 'http://127.0.0.1:9', apiKey: 'unused' }),
+        store: new TaskStore(file),
+        mediaDir: path.join(dir, 'videos'),
+        settings: () => DEFAULT_ENGINE_SETTINGS,
+        log: silentLogger,
+        watchStore: false,
+      });
+      const t0 = performance.now();
+      await engine.init();
+      inits.push(performance.now() - t0);
+      if (engine.getTasks().length !== n) throw new Error('engine did not load every task');
+      if (engine.hasScheduledWork) throw new Error('engine scheduled work for a finished history');
+      engine.dispose();
+    }
+
+    // What the engine does when one task changes: save() with the full list, merged with the file.
+    const store = new TaskStore(file);
+    const current = (await store.load()).tasks;
+    const updates: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const k = Math.floor(n / 2) + i;
+      const changed = { ...current[k], rawStatus: `checked ${i}`, updatedAt: current[k].updatedAt + 1 + i };
+      current[k] = changed;
+      const t0 = performance.now();
+      const snap = await store.save(current);
+      updates.push(performance.now() - t0);
+      if (snap.tasks.length !== n) throw new Error('save lost tasks');
+    }
+    return { tasks: n, fileBytes, load: timing(loads), engineInit: timing(inits), updateOne: timing(updates) };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
