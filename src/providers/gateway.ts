@@ -1,11 +1,11 @@
 // The generic video gateway (seed 001 + new-api): POST /v1/video/generations,
 // GET /v1/video/generations/{task_id}, both answer shapes (flat, and {code, data} envelope).
-import { isProviderError, ProviderError } from '../core/errors';
+import { ProviderError } from '../core/errors';
 import { joinUrl, requestJson } from '../core/http';
 import { asDataUri } from '../core/media';
 import { gatewayStatus, httpUrl, num, obj, parseProgress, str } from '../core/normalize';
 import { TaskVideo } from '../core/types';
-import { CreateSpec, malformed, mapLimit, parseAspectRatio, PollResults, ProviderClient, RemoteState } from './provider';
+import { CreateSpec, malformed, parseAspectRatio, pollEach, PollResults, ProviderClient, RemoteState } from './provider';
 
 const LABEL = 'Video gateway';
 
@@ -83,24 +83,8 @@ export const gateway: ProviderClient & { listModels(ctx: Parameters<ProviderClie
     return { remoteId: id, mode: spec.mode, model: spec.model };
   },
 
-  async poll(ctx, tasks): Promise<PollResults> {
-    const out: PollResults = new Map();
-    await mapLimit(tasks, this.limits.concurrentPolls, async (t) => {
-      try {
-        const res = await requestJson({
-          method: 'GET',
-          url: joinUrl(ctx.baseUrl, `/v1/video/generations/${encodeURIComponent(t.remoteId)}`),
-          apiKey: ctx.apiKey,
-          providerLabel: LABEL,
-          timeoutMs: ctx.timeoutMs,
-          signal: ctx.signal,
-        });
-        out.set(t.id, parseGatewayTask(res.json));
-      } catch (e) {
-        out.set(t.id, isProviderError(e) ? e : malformed(LABEL, String(e)));
-      }
-    });
-    return out;
+  poll(ctx, tasks): Promise<PollResults> {
+    return pollEach(ctx, tasks, { label: LABEL, limit: this.limits.concurrentPolls, path: (t) => `/v1/video/generations/${encodeURIComponent(t.remoteId)}`, parse: parseGatewayTask });
   },
 
   async testConnection(ctx) {

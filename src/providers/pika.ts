@@ -7,8 +7,8 @@ import {
   CreateResult,
   CreateSpec,
   malformed,
-  mapLimit,
   parseAspectRatio,
+  pollEach,
   PollResults,
   ProviderClient,
   RemoteState,
@@ -157,24 +157,8 @@ export const pika: ProviderClient = {
     return { remoteId: id, mode: spec.mode, model: spec.model };
   },
 
-  async poll(ctx, tasks): Promise<PollResults> {
-    const out: PollResults = new Map();
-    await mapLimit(tasks, this.limits.concurrentPolls, async (t) => {
-      try {
-        const res = await requestJson({
-          method: 'GET',
-          url: joinUrl(ctx.baseUrl, `/pika/feed/${encodeURIComponent(t.remoteId)}`),
-          apiKey: ctx.apiKey,
-          providerLabel: LABEL,
-          timeoutMs: ctx.timeoutMs,
-          signal: ctx.signal,
-        });
-        out.set(t.id, parsePikaFeed(res.json));
-      } catch (e) {
-        out.set(t.id, isProviderError(e) ? e : malformed(LABEL, String(e)));
-      }
-    });
-    return out;
+  poll(ctx, tasks): Promise<PollResults> {
+    return pollEach(ctx, tasks, { label: LABEL, limit: this.limits.concurrentPolls, path: (t) => `/pika/feed/${encodeURIComponent(t.remoteId)}`, parse: parsePikaFeed });
   },
 
   async testConnection(ctx) {

@@ -1,6 +1,7 @@
 // The one interface every provider implements: build and send a create, poll one or many tasks,
 // normalize what comes back. A new provider is one new file plus its emulator routes.
-import { ProviderError } from '../core/errors';
+import { isProviderError, ProviderError } from '../core/errors';
+import { joinUrl, requestJson } from '../core/http';
 import { RemoteStatus } from '../core/normalize';
 import { GenerateRequest, GenerationMode, ProviderId, Task, TaskVideo } from '../core/types';
 
@@ -92,5 +93,33 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
     }
   });
   await Promise.all(workers);
+  return out;
+}
+
+/**
+ * Polls tasks one GET each (providers without a batch endpoint), at most `limit` at once; a task
+ * whose request or answer fails gets its own ProviderError.
+ */
+export async function pollEach(
+  ctx: ProviderContext,
+  tasks: readonly Task[],
+  opts: { label: string; limit: number; path(task: Task): string; parse(json: unknown): RemoteState },
+): Promise<PollResults> {
+  const out: PollResults = new Map();
+  await mapLimit(tasks, opts.limit, async (t) => {
+    try {
+      const res = await requestJson({
+        method: 'GET',
+        url: joinUrl(ctx.baseUrl, opts.path(t)),
+        apiKey: ctx.apiKey,
+        providerLabel: opts.label,
+        timeoutMs: ctx.timeoutMs,
+        signal: ctx.signal,
+      });
+      out.set(t.id, opts.parse(res.json));
+    } catch (e) {
+      out.set(t.id, isProviderError(e) ? e : malformed(opts.label, String(e)));
+    }
+  });
   return out;
 }
