@@ -6,6 +6,7 @@ import * as path from 'path';
 import { defaultFixturesDir } from '../../src/emulator/fixtures';
 import { parseArgs } from '../../src/emulator/cli';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/server';
+import { SEED_000_FEED, SEED_001_FLAT_KEYS, SEED_001_METADATA_KEYS, SEED_002_CREATE, SEED_002_FEED, SEED_002_INGREDIENT, SEED_003_BATCH } from './seeds';
 
 const KEY = 'sk-test-key';
 const T0 = Date.UTC(2025, 0, 2, 3, 4, 5);
@@ -15,84 +16,6 @@ const SAMPLE = fs.readFileSync(path.join(FIXTURES, 'sample.mp4'));
 const SAMPLE_2 = fs.readFileSync(path.join(FIXTURES, 'sample-2.mp4'));
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const HIDREAM = '/api-pub/gw/v2/video';
-
-// The example responses of the seed documents, verbatim.
-const SEED_000_FEED = {
-  id: 'c8091b7b-06df-48ed-8fe3-8ee8f1e367c2',
-  promptText: '苹果蒸发',
-  videos: [
-    {
-      id: 'c8091b7b-06df-48ed-8fe3-8ee8f1e367c2',
-      status: 'finished',
-      progress: 100,
-      seed: 393769667,
-      resultUrl: 'https://cdn.pika.art/v1/c8091b7b-06df-48ed-8fe3-8ee8f1e367c2/_____seed393769667.mp4',
-      sharingUrl: 'https://cdn.pika.art/v1/c8091b7b-06df-48ed-8fe3-8ee8f1e367c2/_____seed393769667_share.mp4',
-      videoPoster: 'https://cdn.pika.art/v1/c8091b7b-06df-48ed-8fe3-8ee8f1e367c2/poster.jpg',
-      imageThumb: 'https://cdn.pika.art/v1/c8091b7b-06df-48ed-8fe3-8ee8f1e367c2/thumbnail.jpg',
-      duration: 5,
-    },
-  ],
-};
-const SEED_002_FEED = {
-  id: '66e0818e-05fb-454e-b246-a6f253e9ffbf',
-  promptText: 'Plane fly',
-  videos: [
-    {
-      id: '66e0818e-05fb-454e-b246-a6f253e9ffbf',
-      status: 'finished',
-      seed: 3183047765,
-      resultUrl: 'https://cdn.pika.art/v1/66e0818e-05fb-454e-b246-a6f253e9ffbf/Plane_fly_seed3183047765.mp4',
-      sharingUrl: 'https://cdn.pika.art/v1/66e0818e-05fb-454e-b246-a6f253e9ffbf/Plane_fly_seed3183047765_share.mp4',
-      videoPoster: 'https://cdn.pika.art/v1/66e0818e-05fb-454e-b246-a6f253e9ffbf/poster.jpg',
-      imageThumb: 'https://cdn.pika.art/v1/66e0818e-05fb-454e-b246-a6f253e9ffbf/thumbnail.jpg',
-      duration: 5,
-      error: '',
-      progress: 100,
-    },
-  ],
-};
-const SEED_002_CREATE = {
-  pikaffect: '',
-  promptText: 'moving',
-  model: '1.5',
-  options: { aspectRatio: 1.7777777777777777, frameRate: 24, camera: {}, parameters: { guidanceScale: 12, motion: 1, negativePrompt: '' }, extend: false },
-};
-const SEED_002_INGREDIENT = {
-  pikaffect: '',
-  model: '2.0',
-  promptText: 'pick it',
-  options: {
-    aspectRatio: 1.7777777777777777,
-    frameRate: 24,
-    camera: {},
-    parameters: { guidanceScale: 12, motion: 1, negativePrompt: '' },
-    extend: false,
-    'ingredients-mode': 'precise',
-  },
-  ingredient: ['https://www.openai-hk.com/res/img/open.png', 'https://cos.aitutu.cc/gpts/o1-all.jpg'],
-};
-const SEED_001_FLAT_KEYS = ['task_id', 'status', 'url', 'format', 'metadata', 'error'];
-const SEED_001_METADATA_KEYS = ['duration', 'fps', 'width', 'height', 'seed'];
-const SEED_003_BATCH = {
-  code: 0,
-  message: '请求成功',
-  request_id: 'cdb5f35a-e11b-11ee-b3bd-6aea5a175df8',
-  result: [
-    {
-      sub_task_results: [
-        {
-          sub_task_id: '67375f2a-bd41-4905-b422-61e957e1be89',
-          task_completion: 1,
-          task_status: 1,
-          video: 'https://media.hidreamai.com/99090e36-9ac1-439f-91c7-5f62293e8904.mp4',
-          video_wm: 'https://media.hidreamai.com/99090e36-9ac1-439f-91c7-5f62293e8904_wm.mp4',
-        },
-      ],
-      task_id: 'f48051cc-e109-11ee-b588-be4091741d67',
-    },
-  ],
-};
 
 interface OpenAiError {
   error: { message: string; type: string; param: string | null; code: string | null };

@@ -13,6 +13,7 @@ import { Logger } from '../../src/core/events';
 import { TaskStore } from '../../src/core/store';
 import { GenerateRequest, isActive, ProviderId, Task } from '../../src/core/types';
 import { defaultFixturesDir } from '../../src/emulator/fixtures';
+import { startEmulator, type Emulator } from '../../src/emulator/server';
 import { PROVIDERS } from '../../src/providers';
 import { PollResults, ProviderClient, RemoteState } from '../../src/providers/provider';
 
@@ -177,6 +178,48 @@ export class Workspace {
     await sleep(30);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** An emulator for the suite, and a fresh Workspace in front of it for each test. */
+export interface EngineSuite {
+  readonly emulator: Emulator;
+  readonly ws: Workspace;
+}
+
+/**
+ * Starts an emulator before the suite and closes it after; before each test clears its faults and
+ * counts and opens a Workspace, after each test disposes the Workspace (clearing the faults first
+ * when `clearFaultsAfterEach`) and fails the test on unhandled rejections.
+ */
+export function useEngineSuite(options: { durationMs: number; clearFaultsAfterEach?: boolean }): EngineSuite {
+  let emulator: Emulator | undefined;
+  let ws: Workspace | undefined;
+  before(async () => {
+    emulator = await startEmulator({ port: 0, durationMs: options.durationMs });
+  });
+  after(async () => {
+    await emulator?.close();
+  });
+  beforeEach(() => {
+    emulator!.clearFaults();
+    emulator!.resetCounts();
+    ws = new Workspace(emulator!.baseUrl);
+  });
+  afterEach(async () => {
+    if (options.clearFaultsAfterEach) emulator!.clearFaults();
+    await ws!.dispose();
+    assertNoUnhandledRejections();
+  });
+  return {
+    get emulator() {
+      assert.ok(emulator, 'emulator not started');
+      return emulator;
+    },
+    get ws() {
+      assert.ok(ws, 'no workspace outside a test');
+      return ws;
+    },
+  };
 }
 
 export async function waitForTask(engine: TaskEngine, id: string, pred: (t: Task) => boolean, what: string, timeoutMs = 15_000): Promise<Task> {

@@ -5,18 +5,17 @@ import * as fs from 'fs';
 import { TaskEngine } from '../../src/core/engine';
 import { ErrorKind, remedyFor } from '../../src/core/errors';
 import { isActive, Task } from '../../src/core/types';
-import { startEmulator, type Emulator } from '../../src/emulator/server';
+import { startEmulator } from '../../src/emulator/server';
 import {
-  assertNoUnhandledRejections,
   FlakyProxy,
   pikaRequest,
   recordingProviders,
   SAMPLE,
   settled,
   sleep,
+  useEngineSuite,
   waitFor,
   waitForTask,
-  Workspace,
 } from './engineHarness';
 
 /** Some announced state of the task matched. */
@@ -35,25 +34,7 @@ const finished = (t: Task) => !isActive(t);
 
 describe('fault matrix', function () {
   this.timeout(30_000);
-  let emulator: Emulator;
-  let ws: Workspace;
-
-  before(async () => {
-    emulator = await startEmulator({ port: 0, durationMs: 500 });
-  });
-  after(async () => {
-    await emulator.close();
-  });
-  beforeEach(() => {
-    emulator.clearFaults();
-    emulator.resetCounts();
-    ws = new Workspace(emulator.baseUrl);
-  });
-  afterEach(async () => {
-    emulator.clearFaults();
-    await ws.dispose();
-    assertNoUnhandledRejections();
-  });
+  const h = useEngineSuite({ durationMs: 500, clearFaultsAfterEach: true });
 
   /** Generates, lets the fault hit, and checks the task went through `during` and ended succeeded with its file. */
   async function recovers(engine: TaskEngine, history: Task[], prompt: string, during: (t: Task) => boolean, what: string): Promise<Task> {
@@ -70,8 +51,8 @@ describe('fault matrix', function () {
 
   describe('poll faults', () => {
     it('429 with Retry-After: 1 -> every poll of the provider waits at least 1 s, then both tasks succeed', async () => {
-      const { engine, history } = await ws.engine();
-      emulator.injectFault({ route: 'pika.feed', kind: 'status', status: 429, retryAfter: '1' });
+      const { engine, history } = await h.ws.engine();
+      h.emulator.injectFault({ route: 'pika.feed', kind: 'status', status: 429, retryAfter: '1' });
       const tasks = [await engine.generate(pikaRequest('first [duration=300]')), await engine.generate(pikaRequest('second [duration=300]'))];
       const limited = await waitFor('a rate-limited state', () => history.find((s) => s.errorKind === 'rateLimited'));
       assert.ok(isActive(limited));
@@ -83,62 +64,62 @@ describe('fault matrix', function () {
       }
       // The 429 answered the first feed request; only the other request of that same round may
       // have been sent less than Retry-After later.
-      const feeds = emulator.requests('pika.feed');
+      const feeds = h.emulator.requests('pika.feed');
       const early = feeds.slice(1).filter((r) => r.at - feeds[0].at < 1000);
       assert.ok(early.length <= 1, `${early.length} feed requests within Retry-After`);
       assert.ok(feeds.length >= 3);
     });
 
     it('429 with retry-after-ms: 700 -> the next poll waits at least 700 ms, then the task succeeds', async () => {
-      const { engine, history } = await ws.engine();
-      emulator.injectFault({ route: 'pika.feed', kind: 'status', status: 429, retryAfterMs: 700 });
+      const { engine, history } = await h.ws.engine();
+      h.emulator.injectFault({ route: 'pika.feed', kind: 'status', status: 429, retryAfterMs: 700 });
       await recovers(engine, history, 'rate limited [duration=300]', (s) => s.errorKind === 'rateLimited', 'rate-limited state');
-      const feeds = emulator.requests('pika.feed');
+      const feeds = h.emulator.requests('pika.feed');
       assert.ok(feeds.length >= 2);
       assert.ok(feeds[1].at - feeds[0].at >= 700, `waited ${feeds[1].at - feeds[0].at} ms`);
     });
 
     for (const status of [500, 502, 503]) {
       it(`HTTP ${status} -> stays active with "server error (HTTP ${status})", retried, then succeeds`, async () => {
-        const { engine, history } = await ws.engine();
-        emulator.injectFault({ route: 'pika.feed', kind: 'status', status, times: 2 });
+        const { engine, history } = await h.ws.engine();
+        h.emulator.injectFault({ route: 'pika.feed', kind: 'status', status, times: 2 });
         await recovers(engine, history, `server trouble [duration=300]`, (s) => s.errorKind === 'server' && new RegExp(`server error \\(HTTP ${status}\\).*Retrying in`).test(s.error!), 'server error');
         assert.strictEqual(remedyFor('server'), 'retryLater');
       });
     }
 
     it('an answer slower than the request timeout -> "did not answer in time", retried, then succeeds', async () => {
-      const { engine, history } = await ws.engine({ settings: { requestTimeoutMs: 300 } });
-      emulator.injectFault({ route: 'pika.feed', kind: 'slow', delayMs: 1200 });
+      const { engine, history } = await h.ws.engine({ settings: { requestTimeoutMs: 300 } });
+      h.emulator.injectFault({ route: 'pika.feed', kind: 'slow', delayMs: 1200 });
       await recovers(engine, history, 'slow answer [duration=300]', (s) => s.errorKind === 'timeout' && /did not answer in time/.test(s.error!), 'timeout');
     });
 
     it('a poll that hangs forever -> times out, retried, then succeeds', async () => {
-      const { engine, history } = await ws.engine({ settings: { requestTimeoutMs: 300 } });
-      emulator.injectFault({ route: 'pika.feed', kind: 'hang' });
+      const { engine, history } = await h.ws.engine({ settings: { requestTimeoutMs: 300 } });
+      h.emulator.injectFault({ route: 'pika.feed', kind: 'hang' });
       await recovers(engine, history, 'hang [duration=300]', (s) => s.errorKind === 'timeout', 'timeout');
     });
 
     it('connection reset -> "connection failed", retried, then succeeds', async () => {
-      const { engine, history } = await ws.engine();
-      emulator.injectFault({ route: 'pika.feed', kind: 'reset' });
+      const { engine, history } = await h.ws.engine();
+      h.emulator.injectFault({ route: 'pika.feed', kind: 'reset' });
       await recovers(engine, history, 'reset [duration=300]', (s) => s.errorKind === 'network' && /Connection to Pika failed/.test(s.error!), 'network error');
     });
 
     it('truncated JSON -> "not valid JSON", retried, then succeeds', async () => {
-      const { engine, history } = await ws.engine();
-      emulator.injectFault({ route: 'pika.feed', kind: 'truncated' });
+      const { engine, history } = await h.ws.engine();
+      h.emulator.injectFault({ route: 'pika.feed', kind: 'truncated' });
       await recovers(engine, history, 'truncated [duration=300]', (s) => s.errorKind === 'malformed' && /not valid JSON/.test(s.error!), 'malformed');
     });
 
     it('HTML instead of JSON -> "not valid JSON (text/html ...)", retried, then succeeds', async () => {
-      const { engine, history } = await ws.engine();
-      emulator.injectFault({ route: 'pika.feed', kind: 'malformed' });
+      const { engine, history } = await h.ws.engine();
+      h.emulator.injectFault({ route: 'pika.feed', kind: 'malformed' });
       await recovers(engine, history, 'html [duration=300]', (s) => s.errorKind === 'malformed' && /not valid JSON \(text\/html/.test(s.error!), 'malformed');
     });
 
     it('an unknown status word -> keeps polling (raw word shown), then finishes', async () => {
-      const { engine, history } = await ws.engine();
+      const { engine, history } = await h.ws.engine();
       const t = await engine.generate(pikaRequest('mystery [unknown] [duration=900]'));
       await waitForState(history, t.id, (s) => isActive(s) && s.rawStatus === 'mystery' && !s.error, 'the raw status "mystery"');
       const done = await waitForTask(engine, t.id, settled, 'to finish');
@@ -146,19 +127,19 @@ describe('fault matrix', function () {
     });
 
     it('an unknown status forever -> failed after maxUnknownPolls with "kept reporting an unknown status"', async () => {
-      const { engine } = await ws.engine({ settings: { maxUnknownPolls: 3 } });
+      const { engine } = await h.ws.engine({ settings: { maxUnknownPolls: 3 } });
       const t = await engine.generate(pikaRequest('mystery forever [unknown] [never] [duration=100]'));
       const done = await waitForTask(engine, t.id, finished, 'to stop');
       assert.strictEqual(done.status, 'failed');
       assert.match(done.error!, /Pika kept reporting an unknown status \("mystery"\) 4 times; stopped checking/);
-      const polls = emulator.requests('pika.feed').length;
+      const polls = h.emulator.requests('pika.feed').length;
       assert.ok(polls >= 4 && polls <= 5, `about maxUnknownPolls + 1 polls (${polls})`);
       await sleep(400);
-      assert.strictEqual(emulator.requests('pika.feed').length, polls, 'no polling after giving up');
+      assert.strictEqual(h.emulator.requests('pika.feed').length, polls, 'no polling after giving up');
     });
 
     it('a task that never finishes -> give-up: failed, timedOut, message; checkAgain resumes (and gives up again)', async () => {
-      const { engine } = await ws.engine({ settings: { giveUpMs: 800 } });
+      const { engine } = await h.ws.engine({ settings: { giveUpMs: 800 } });
       const t = await engine.generate(pikaRequest('forever [never]'));
       const out = await waitForTask(engine, t.id, finished, 'to time out');
       assert.strictEqual(out.status, 'failed');
@@ -167,23 +148,23 @@ describe('fault matrix', function () {
       assert.match(out.error!, /^No result after 800 ms; stopped checking\. Use "Check Again" to resume\./);
       assert.ok(out.finishedAt! - out.createdAt >= 800);
       await engine.flush();
-      assert.strictEqual(ws.readStore().tasks[0].timedOut, true);
-      const polls = emulator.requests('pika.feed').length;
+      assert.strictEqual(h.ws.readStore().tasks[0].timedOut, true);
+      const polls = h.emulator.requests('pika.feed').length;
       engine.checkAgain(t.id);
       assert.strictEqual(engine.getTask(t.id)!.status, 'running');
       assert.strictEqual(engine.getTask(t.id)!.timedOut, undefined);
       const again = await waitForTask(engine, t.id, finished, 'to time out again');
-      assert.ok(emulator.requests('pika.feed').length > polls, 'polled again after Check Again');
+      assert.ok(h.emulator.requests('pika.feed').length > polls, 'polled again after Check Again');
       assert.strictEqual(again.timedOut, true);
       assert.ok(again.finishedAt! - out.finishedAt! >= 800, 'the give-up clock restarted');
     });
 
     it('a task that finishes after the give-up -> checkAgain resumes it and it succeeds with its file', async () => {
-      const { engine } = await ws.engine({ settings: { giveUpMs: 700 } });
+      const { engine } = await h.ws.engine({ settings: { giveUpMs: 700 } });
       const t = await engine.generate(pikaRequest('late [duration=1500]'));
       const out = await waitForTask(engine, t.id, finished, 'to time out');
       assert.strictEqual(out.timedOut, true);
-      await waitFor('the provider to finish it', () => emulator.taskFinishedAt(t.remoteId) !== undefined);
+      await waitFor('the provider to finish it', () => h.emulator.taskFinishedAt(t.remoteId) !== undefined);
       engine.checkAgain(t.id);
       const done = await waitForTask(engine, t.id, (x) => x.status === 'succeeded' && settled(x), 'to succeed');
       assert.ok(done.videos[0].localPath);
@@ -191,36 +172,36 @@ describe('fault matrix', function () {
     });
 
     it('401 -> stays active with "rejected the API key ... Set a new key", no request until keyChanged, then succeeds', async () => {
-      const { engine, history } = await ws.engine();
-      emulator.injectFault({ route: 'pika.feed', kind: 'status', status: 401, times: Infinity });
+      const { engine, history } = await h.ws.engine();
+      h.emulator.injectFault({ route: 'pika.feed', kind: 'status', status: 401, times: Infinity });
       const t = await engine.generate(pikaRequest('key trouble [duration=300]'));
       const seen = await waitForState(history, t.id, (s) => s.errorKind === 'auth', 'auth error');
       assert.match(seen.error!, /Pika rejected the API key \(HTTP 401\).*Set a new key\..*paused until the key changes/);
       assert.strictEqual(remedyFor('auth'), 'setKey');
-      const polls = emulator.requests('pika.feed').length;
+      const polls = h.emulator.requests('pika.feed').length;
       await sleep(700);
-      assert.strictEqual(emulator.requests('pika.feed').length, polls, 'paused: no poll while the key is rejected');
+      assert.strictEqual(h.emulator.requests('pika.feed').length, polls, 'paused: no poll while the key is rejected');
       assert.ok(isActive(engine.getTask(t.id)!));
-      emulator.clearFaults();
+      h.emulator.clearFaults();
       engine.keyChanged('pika');
       const done = await waitForTask(engine, t.id, settled, 'to finish after the key changed');
       assert.strictEqual(done.status, 'succeeded');
     });
 
     it('no key at all -> stays active with "No API key set ... paused until a key is set", then succeeds once one is', async () => {
-      const { engine, history, keys } = await ws.engine();
+      const { engine, history, keys } = await h.ws.engine();
       const t = await engine.generate(pikaRequest('keyless [duration=300]'));
       delete keys.pika;
       const seen = await waitForState(history, t.id, (s) => s.errorKind === 'auth', 'missing key');
       assert.match(seen.error!, /No API key set for pika\. Checking is paused until a key is set\./);
-      assert.strictEqual(emulator.requests('pika.feed').length, 0);
+      assert.strictEqual(h.emulator.requests('pika.feed').length, 0);
       keys.pika = 'sk-new-key-0123456789';
       engine.keyChanged('pika');
       assert.strictEqual((await waitForTask(engine, t.id, settled, 'to finish')).status, 'succeeded');
     });
 
     it('every HTTP error class on a poll -> a kind with a way out and a short message; only 400/404 end the task', async () => {
-      const { engine } = await ws.engine({ settings: { pollIntervalMs: 60_000 } });
+      const { engine } = await h.ws.engine({ settings: { pollIntervalMs: 60_000 } });
       const table: [number, ErrorKind, RegExp, boolean][] = [
         [400, 'badRequest', /refused the request \(HTTP 400\)/, true],
         [401, 'auth', /rejected the API key \(HTTP 401\)/, false],
@@ -235,7 +216,7 @@ describe('fault matrix', function () {
       ];
       for (const [status, kind, message, final] of table) {
         const t = await engine.generate({ provider: 'gateway', model: 'kling-v1', prompt: `status ${status} [never]` });
-        emulator.injectFault({ route: 'gateway.get', kind: 'status', status });
+        h.emulator.injectFault({ route: 'gateway.get', kind: 'status', status });
         await engine.refresh();
         const got = engine.getTask(t.id)!;
         assert.strictEqual(got.errorKind, kind, `HTTP ${status}`);
@@ -252,48 +233,48 @@ describe('fault matrix', function () {
 
   describe('download faults', () => {
     it('a result URL that 404s -> task succeeded, video.downloadError set, no local file', async () => {
-      const { engine } = await ws.engine();
+      const { engine } = await h.ws.engine();
       const t = await engine.generate(pikaRequest('gone [result-404] [duration=300]'));
       const done = await waitForTask(engine, t.id, settled, 'to settle');
       assert.strictEqual(done.status, 'succeeded');
       assert.strictEqual(done.videos[0].localPath, undefined);
       assert.match(done.videos[0].downloadError!, /The result file is gone \(HTTP 404\); result links expire\./);
-      assert.deepStrictEqual(ws.mediaFiles(), []);
-      assert.strictEqual(emulator.requests('files').length, 1, 'a 404 is not retried');
+      assert.deepStrictEqual(h.ws.mediaFiles(), []);
+      assert.strictEqual(h.emulator.requests('files').length, 1, 'a 404 is not retried');
     });
 
     it('a result larger than the cap -> refused with the sizes, no partial file', async () => {
-      const { engine } = await ws.engine({ settings: { maxDownloadBytes: 1024 * 1024 } });
+      const { engine } = await h.ws.engine({ settings: { maxDownloadBytes: 1024 * 1024 } });
       const t = await engine.generate(pikaRequest('huge [big=3000000] [duration=300]'));
       const done = await waitForTask(engine, t.id, settled, 'to settle');
       assert.strictEqual(done.status, 'succeeded');
       assert.match(done.videos[0].downloadError!, /The result is 2\.9 MB, over the 1 MB download limit\./);
-      assert.deepStrictEqual(ws.mediaFiles(), []);
+      assert.deepStrictEqual(h.ws.mediaFiles(), []);
     });
 
     it('a result served as text/html -> refused as "not a video", no file, not retried', async () => {
-      const { engine } = await ws.engine();
+      const { engine } = await h.ws.engine();
       const t = await engine.generate(pikaRequest('login page [html-result] [duration=300]'));
       const done = await waitForTask(engine, t.id, settled, 'to settle');
       assert.match(done.videos[0].downloadError!, /not a video \(content type text\/html\)/);
-      assert.deepStrictEqual(ws.mediaFiles(), []);
-      assert.strictEqual(emulator.requests('files').length, 1);
+      assert.deepStrictEqual(h.ws.mediaFiles(), []);
+      assert.strictEqual(h.emulator.requests('files').length, 1);
     });
 
     it('a download cut short -> retried, then the complete file is in place', async () => {
-      const { engine } = await ws.engine();
-      emulator.injectFault({ route: 'files', kind: 'truncated' });
+      const { engine } = await h.ws.engine();
+      h.emulator.injectFault({ route: 'files', kind: 'truncated' });
       const t = await engine.generate(pikaRequest('cut short [duration=300]'));
       const done = await waitForTask(engine, t.id, settled, 'to settle');
       assert.strictEqual(done.videos[0].downloadError, undefined);
       assert.strictEqual(Buffer.compare(fs.readFileSync(done.videos[0].localPath!), SAMPLE), 0);
-      assert.strictEqual(emulator.requests('files').length, 2);
-      assert.deepStrictEqual(ws.mediaFiles().filter((f) => f.endsWith('.part')), []);
+      assert.strictEqual(h.emulator.requests('files').length, 2);
+      assert.deepStrictEqual(h.ws.mediaFiles().filter((f) => f.endsWith('.part')), []);
     });
 
     it('retry download after a failure -> ensureDownloads fetches it and clears the error', async () => {
-      const { engine } = await ws.engine({ settings: { downloadAttempts: 1 } });
-      emulator.injectFault({ route: 'files', kind: 'status', status: 503 });
+      const { engine } = await h.ws.engine({ settings: { downloadAttempts: 1 } });
+      h.emulator.injectFault({ route: 'files', kind: 'status', status: 503 });
       const t = await engine.generate(pikaRequest('retry me [duration=300]'));
       const failed = await waitForTask(engine, t.id, settled, 'to settle');
       assert.match(failed.videos[0].downloadError!, /HTTP 503/);
@@ -305,42 +286,42 @@ describe('fault matrix', function () {
 
   describe('create faults', () => {
     it('create answer lost to a connection reset -> failed entry, uncertain, stored, not retried', async () => {
-      const { engine } = await ws.engine();
-      emulator.injectFault({ route: 'pika.generate', kind: 'reset' });
+      const { engine } = await h.ws.engine();
+      h.emulator.injectFault({ route: 'pika.generate', kind: 'reset' });
       await assert.rejects(engine.generate(pikaRequest('lost')), (e: Error & { kind?: string }) => e.kind === 'network');
       const [entry] = engine.getTasks();
       assert.strictEqual(entry.status, 'failed');
       assert.strictEqual(entry.uncertain, true);
       assert.match(entry.error!, /may or may not have started at Pika; check your account there before generating again\./);
-      assert.strictEqual(emulator.counts()['pika.generate'], 1, 'never retried blindly');
+      assert.strictEqual(h.emulator.counts()['pika.generate'], 1, 'never retried blindly');
       await engine.flush();
-      assert.strictEqual(ws.readStore().tasks[0].uncertain, true);
+      assert.strictEqual(h.ws.readStore().tasks[0].uncertain, true);
       assert.strictEqual(engine.hasScheduledWork, false, 'nothing to poll');
     });
 
     it('create answer lost to a timeout -> uncertain entry (the job did start), not retried', async () => {
-      const { engine } = await ws.engine({ settings: { requestTimeoutMs: 300 } });
-      emulator.injectFault({ route: 'gateway.create', kind: 'slow', delayMs: 800 });
+      const { engine } = await h.ws.engine({ settings: { requestTimeoutMs: 300 } });
+      h.emulator.injectFault({ route: 'gateway.create', kind: 'slow', delayMs: 800 });
       await assert.rejects(engine.generate({ provider: 'gateway', model: 'kling-v1', prompt: 'slow create' }), (e: Error & { kind?: string }) => e.kind === 'timeout');
       const [entry] = engine.getTasks();
       assert.strictEqual(entry.uncertain, true);
       assert.match(entry.error!, /did not answer in time\. The create request got no usable answer, so the job may or may not have started/);
-      assert.strictEqual(emulator.counts()['gateway.create'], 1);
+      assert.strictEqual(h.emulator.counts()['gateway.create'], 1);
     });
 
     it('HTTP 500 on create -> uncertain entry, not retried', async () => {
-      const { engine } = await ws.engine();
-      emulator.injectFault({ route: 'pika.generate', kind: 'status', status: 500 });
+      const { engine } = await h.ws.engine();
+      h.emulator.injectFault({ route: 'pika.generate', kind: 'status', status: 500 });
       await assert.rejects(engine.generate(pikaRequest('server error')), /server error \(HTTP 500\)/);
       assert.strictEqual(engine.getTasks()[0].uncertain, true);
-      assert.strictEqual(emulator.counts()['pika.generate'], 1);
+      assert.strictEqual(h.emulator.counts()['pika.generate'], 1);
     });
 
     it('HiDream create reset once -> resent with the same request_id, one task, succeeds', async () => {
-      const { engine } = await ws.engine();
-      emulator.injectFault({ route: 'hidream.txt2video.create', kind: 'reset' });
+      const { engine } = await h.ws.engine();
+      h.emulator.injectFault({ route: 'hidream.txt2video.create', kind: 'reset' });
       const t = await engine.generate({ provider: 'hidream', prompt: 'idempotent [duration=300]' });
-      const creates = emulator.requests('hidream.txt2video.create');
+      const creates = h.emulator.requests('hidream.txt2video.create');
       assert.strictEqual(creates.length, 2);
       const ids = creates.map((c) => (c.body as { request_id: string }).request_id);
       assert.ok(ids[0] && ids[0] === ids[1], 'same request_id both times');
@@ -350,22 +331,22 @@ describe('fault matrix', function () {
     });
 
     it('429 on create -> no task, not retried, "try again in 7 s"; the next create is held back here', async () => {
-      const { engine } = await ws.engine();
-      emulator.injectFault({ route: 'hidream.txt2video.create', kind: 'status', status: 429, retryAfter: '7' });
+      const { engine } = await h.ws.engine();
+      h.emulator.injectFault({ route: 'hidream.txt2video.create', kind: 'status', status: 429, retryAfter: '7' });
       await assert.rejects(engine.generate({ provider: 'hidream', prompt: 'too fast' }), (e: Error & { kind?: string }) => e.kind === 'rateLimited' && /HTTP 429.*Try again in 7 s\./.test(e.message));
       assert.deepStrictEqual(engine.getTasks(), []);
       await assert.rejects(engine.generate({ provider: 'hidream', prompt: 'still too fast' }), /HiDream asked to wait before the next create; this one was not sent\. Try again in [67] s\./);
-      assert.strictEqual(emulator.counts()['hidream.txt2video.create'], 1);
+      assert.strictEqual(h.emulator.counts()['hidream.txt2video.create'], 1);
     });
   });
 
   describe('network faults', () => {
     it('network down, then back -> tasks stay active with backoff ("Cannot reach"), then finish', async () => {
-      const proxy = new FlakyProxy(emulator.baseUrl);
+      const proxy = new FlakyProxy(h.emulator.baseUrl);
       await proxy.up();
       try {
         const rec = recordingProviders();
-        const { engine, history } = await ws.engine({ providers: rec.providers, baseUrl: proxy.baseUrl });
+        const { engine, history } = await h.ws.engine({ providers: rec.providers, baseUrl: proxy.baseUrl });
         const t = await engine.generate(pikaRequest('offline for a while [duration=1500]'));
         await waitForState(history, t.id, (s) => s.status === 'running', 'running');
         await proxy.down();
@@ -389,7 +370,7 @@ describe('fault matrix', function () {
       let local = await startEmulator({ port: 0, durationMs: 500 });
       const port = local.port;
       try {
-        const { engine, history } = await ws.engine({ baseUrl: local.baseUrl });
+        const { engine, history } = await h.ws.engine({ baseUrl: local.baseUrl });
         const t = await engine.generate(pikaRequest('forgotten [duration=3000]'));
         await waitForState(history, t.id, (s) => s.status === 'running', 'running');
         await local.close();

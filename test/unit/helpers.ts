@@ -9,7 +9,7 @@ import { ErrorKind, ProviderError } from '../../src/core/errors';
 import { GenerateRequest, GenerationMode, ProviderId, Task } from '../../src/core/types';
 import { defaultFixturesDir } from '../../src/emulator/fixtures';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/server';
-import { ProviderContext } from '../../src/providers/provider';
+import { ProviderClient, ProviderContext, RemoteState } from '../../src/providers/provider';
 
 export const FIXTURES = defaultFixturesDir(__dirname);
 export const GOOD_KEY = 'sk-unit-test-key-0123456789';
@@ -80,6 +80,13 @@ export function makeTask(provider: ProviderId, remoteId: string, extra: Partial<
     request,
     ...extra,
   };
+}
+
+/** Polls one task and returns its state, failing the test if the provider answered with an error instead. */
+export async function pollState(provider: ProviderClient, ctx: ProviderContext, task: Task): Promise<RemoteState> {
+  const s = (await provider.poll(ctx, [task])).get(task.id);
+  assert.ok(s && !(s instanceof ProviderError), String(s));
+  return s;
 }
 
 /** Awaits a rejection that must be a ProviderError of `kind`, and returns it for further checks. */

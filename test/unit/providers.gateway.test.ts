@@ -5,16 +5,8 @@ import { resolveMedia } from '../../src/core/media';
 import { GenerateRequest } from '../../src/core/types';
 import { gateway, parseGatewayCreate, parseGatewayTask, parseModelList } from '../../src/providers/gateway';
 import { RemoteState } from '../../src/providers/provider';
-import { fixture, fixtureBase64, makeTask, rejectsWith, useEmulator } from './helpers';
-
-/** Seed 001's documented example, assembled from its field examples. */
-const SEED_001_FLAT = {
-  task_id: 'abcd1234efgh',
-  status: 'completed',
-  url: 'https://example.com/video.mp4',
-  format: 'mp4',
-  metadata: { duration: 5, fps: 30, width: 1280, height: 720, seed: 20231234 },
-};
+import { fixture, fixtureBase64, makeTask, pollState, rejectsWith, useEmulator } from './helpers';
+import { SEED_001_FLAT } from './seeds';
 
 const req = (extra: Partial<GenerateRequest>): GenerateRequest => ({ provider: 'gateway', model: 'kling-v1', prompt: 'a fox in snow', ...extra });
 
@@ -115,11 +107,7 @@ describe('gateway against the emulator', function () {
       h.em.setOptions({ gatewayShape: shape });
       const { remoteId } = await createAndRecord(req({ seed: 99 }));
       const task = makeTask('gateway', remoteId);
-      const at = async (): Promise<RemoteState> => {
-        const s = (await gateway.poll(h.ctx(), [task])).get(task.id);
-        assert.ok(s && !(s instanceof ProviderError), String(s));
-        return s;
-      };
+      const at = (): Promise<RemoteState> => pollState(gateway, h.ctx(), task);
       const q = await at();
       assert.strictEqual(q.status, 'queued');
       assert.strictEqual(q.rawStatus, shape === 'flat' ? 'queued' : 'SUBMITTED');

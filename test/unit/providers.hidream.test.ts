@@ -6,39 +6,7 @@ import { GenerateRequest, Task } from '../../src/core/types';
 import { HIDREAM_BATCH_SIZE, hidream, parseHidreamBatch, parseHidreamSingle } from '../../src/providers/hidream';
 import { RemoteState } from '../../src/providers/provider';
 import { fixture, fixtureBase64, GOOD_KEY, makeTask, rejectsWith, sendJson, startStub, useEmulator } from './helpers';
-
-// Seed 003's example answer, verbatim.
-const SEED_003_BATCH = {
-  code: 0,
-  message: '请求成功',
-  request_id: 'cdb5f35a-e11b-11ee-b3bd-6aea5a175df8',
-  result: [
-    {
-      sub_task_results: [
-        {
-          sub_task_id: '67375f2a-bd41-4905-b422-61e957e1be89',
-          task_completion: 1,
-          task_status: 1,
-          video: 'https://media.hidreamai.com/99090e36-9ac1-439f-91c7-5f62293e8904.mp4',
-          video_wm: 'https://media.hidreamai.com/99090e36-9ac1-439f-91c7-5f62293e8904_wm.mp4',
-        },
-      ],
-      task_id: 'f48051cc-e109-11ee-b588-be4091741d67',
-    },
-    {
-      sub_task_results: [
-        {
-          sub_task_id: '49df0d8c-6c71-4a41-8032-cf427c9bc726',
-          task_completion: 1,
-          task_status: 1,
-          video: 'https://media.hidreamai.com/74109859-4ac6-48c5-ba5b-aa5a027b8461.mp4',
-          video_wm: 'https://media.hidreamai.com/74109859-4ac6-48c5-ba5b-aa5a027b8461_wm.mp4',
-        },
-      ],
-      task_id: 'c29574f4-e117-11ee-aee0-8ab6933153da',
-    },
-  ],
-};
+import { SEED_003_BATCH } from './seeds';
 
 const HIDREAM = '/api-pub/gw/v2/video';
 const req = (extra: Partial<GenerateRequest>): GenerateRequest => ({ provider: 'hidream', prompt: '', ...extra });

@@ -5,72 +5,8 @@ import { resolveMedia } from '../../src/core/media';
 import { GenerateRequest } from '../../src/core/types';
 import { parsePikaFeed, pika } from '../../src/providers/pika';
 import { RemoteState } from '../../src/providers/provider';
-import { fixture, fixtureBase64, makeTask, rejectsWith, useEmulator } from './helpers';
-
-// The example JSON of the seed documents, verbatim.
-const SEED_000_FEED = {
-  id: 'c8091b7b-06df-48ed-8fe3-8ee8f1e367c2',
-  promptText: '苹果蒸发',
-  videos: [
-    {
-      id: 'c8091b7b-06df-48ed-8fe3-8ee8f1e367c2',
-      status: 'finished',
-      progress: 100,
-      seed: 393769667,
-      resultUrl: 'https://cdn.pika.art/v1/c8091b7b-06df-48ed-8fe3-8ee8f1e367c2/_____seed393769667.mp4',
-      sharingUrl: 'https://cdn.pika.art/v1/c8091b7b-06df-48ed-8fe3-8ee8f1e367c2/_____seed393769667_share.mp4',
-      videoPoster: 'https://cdn.pika.art/v1/c8091b7b-06df-48ed-8fe3-8ee8f1e367c2/poster.jpg',
-      imageThumb: 'https://cdn.pika.art/v1/c8091b7b-06df-48ed-8fe3-8ee8f1e367c2/thumbnail.jpg',
-      duration: 5,
-    },
-  ],
-};
-const SEED_002_FEED = {
-  id: '66e0818e-05fb-454e-b246-a6f253e9ffbf',
-  promptText: 'Plane fly',
-  videos: [
-    {
-      id: '66e0818e-05fb-454e-b246-a6f253e9ffbf',
-      status: 'finished',
-      seed: 3183047765,
-      resultUrl: 'https://cdn.pika.art/v1/66e0818e-05fb-454e-b246-a6f253e9ffbf/Plane_fly_seed3183047765.mp4',
-      sharingUrl: 'https://cdn.pika.art/v1/66e0818e-05fb-454e-b246-a6f253e9ffbf/Plane_fly_seed3183047765_share.mp4',
-      videoPoster: 'https://cdn.pika.art/v1/66e0818e-05fb-454e-b246-a6f253e9ffbf/poster.jpg',
-      imageThumb: 'https://cdn.pika.art/v1/66e0818e-05fb-454e-b246-a6f253e9ffbf/thumbnail.jpg',
-      duration: 5,
-      error: '',
-      progress: 100,
-    },
-  ],
-};
-/** Seed 002's create curl body (the documented request body, minus its illustrative empty `image`). */
-const SEED_002_CREATE = {
-  pikaffect: '',
-  promptText: 'moving',
-  model: '1.5',
-  options: {
-    aspectRatio: 1.7777777777777777,
-    frameRate: 24,
-    camera: {},
-    parameters: { guidanceScale: 12, motion: 1, negativePrompt: '' },
-    extend: false,
-  },
-};
-/** Seed 002's ingredient request body. */
-const SEED_002_INGREDIENT = {
-  pikaffect: '',
-  model: '2.0',
-  promptText: 'pick it',
-  options: {
-    aspectRatio: 1.7777777777777777,
-    frameRate: 24,
-    camera: {},
-    parameters: { guidanceScale: 12, motion: 1, negativePrompt: '' },
-    extend: false,
-    'ingredients-mode': 'precise',
-  },
-  ingredient: ['https://www.openai-hk.com/res/img/open.png', 'https://cos.aitutu.cc/gpts/o1-all.jpg'],
-};
+import { fixture, fixtureBase64, makeTask, pollState, rejectsWith, useEmulator } from './helpers';
+import { SEED_000_FEED, SEED_002_CREATE, SEED_002_FEED, SEED_002_INGREDIENT } from './seeds';
 
 const req = (extra: Partial<GenerateRequest>): GenerateRequest => ({ provider: 'pika', prompt: '', ...extra });
 
@@ -185,11 +121,7 @@ describe('Pika against the emulator', function () {
   it('follows a task from queued to finished', async function () {
     const { remoteId } = await createAndRecord(req({ prompt: 'a cat [subtasks=2]' }));
     const task = makeTask('pika', remoteId);
-    const at = async (): Promise<RemoteState> => {
-      const s = (await pika.poll(h.ctx(), [task])).get(task.id);
-      assert.ok(s && !(s instanceof ProviderError), String(s));
-      return s;
-    };
+    const at = (): Promise<RemoteState> => pollState(pika, h.ctx(), task);
     const queued = await at();
     assert.strictEqual(queued.status, 'queued');
     assert.strictEqual(queued.progress, 0);

@@ -5,6 +5,7 @@ import { PROVIDERS } from '../../src/providers';
 import { gateway } from '../../src/providers/gateway';
 import { hidream } from '../../src/providers/hidream';
 import { pika } from '../../src/providers/pika';
+import { ProviderClient } from '../../src/providers/provider';
 
 function rejects(x: unknown, message: string | RegExp): void {
   assert.throws(
@@ -118,6 +119,15 @@ describe('parseGenerateRequest (automation contract)', function () {
 describe('provider validate', function () {
   const base = (provider: GenerateRequest['provider'], extra: Partial<GenerateRequest> = {}): GenerateRequest => ({ provider, prompt: 'a cat', ...extra });
 
+  /** Each case must be refused by the provider's validate with a message matching its pattern. */
+  function assertRejects(provider: ProviderClient, cases: Array<[Partial<GenerateRequest>, RegExp]>): void {
+    for (const [extra, msg] of cases) {
+      const m = provider.validate(base(provider.id, extra));
+      assert.ok(m !== undefined, `expected a rejection for ${JSON.stringify(extra)}`);
+      assert.match(m, msg, JSON.stringify(extra));
+    }
+  }
+
   it('the registry holds the three providers by id', function () {
     assert.deepStrictEqual(Object.keys(PROVIDERS).sort(), ['gateway', 'hidream', 'pika']);
     for (const [id, p] of Object.entries(PROVIDERS)) assert.strictEqual(p.id, id);
@@ -154,11 +164,7 @@ describe('provider validate', function () {
         [{ options: { camera: { roll: 'left' } } }, /Unknown camera move "roll"/],
         [{ options: { camera: { zoom: 'left' } } }, /Camera zoom must be one of in, out/],
       ];
-      for (const [extra, msg] of cases) {
-        const m = pika.validate(base('pika', extra));
-        assert.ok(m !== undefined, `expected a rejection for ${JSON.stringify(extra)}`);
-        assert.match(m, msg, JSON.stringify(extra));
-      }
+      assertRejects(pika, cases);
     });
   });
 
@@ -183,11 +189,7 @@ describe('provider validate', function () {
         [{ model: 'kling-v1', options: { duration: 2.5 } }, /Duration/],
         [{ model: 'kling-v1', options: { size: '1280*720' } }, /Size must look like 1280x720/],
       ];
-      for (const [extra, msg] of cases) {
-        const m = gateway.validate(base('gateway', extra));
-        assert.ok(m !== undefined, `expected a rejection for ${JSON.stringify(extra)}`);
-        assert.match(m, msg, JSON.stringify(extra));
-      }
+      assertRejects(gateway, cases);
     });
   });
 
@@ -220,11 +222,7 @@ describe('provider validate', function () {
         [{ options: { motionStrength: 31 } }, /Motion strength must be a whole number from 0 to 30/],
         [{ options: { resolution: 3000 } }, /Resolution must be 1024, 2048 or 4096/],
       ];
-      for (const [extra, msg] of cases) {
-        const m = hidream.validate(base('hidream', extra));
-        assert.ok(m !== undefined, `expected a rejection for ${JSON.stringify(extra)}`);
-        assert.match(m, msg, JSON.stringify(extra));
-      }
+      assertRejects(hidream, cases);
     });
   });
 });
