@@ -29,7 +29,8 @@ export interface StoreFigures {
 
 function timing(samples: number[]): Timing {
   const s = [...samples].sort((a, b) => a - b);
-  return { median: s[Math.floor((s.length - 1) / 2)], min: s[0], max: s[s.length - 1], runs: s.length };
+  const r = (ms: number) => Math.round(ms * 10) / 10;
+  return { median: r(s[Math.floor((s.length - 1) / 2)]), min: r(s[0]), max: r(s[s.length - 1]), runs: s.length };
 }
 
 const WORDS = 'a slow dolly shot of misty mountains at sunrise golden light drifting clouds over a quiet lake reflections cinematic wide angle 4k film grain soft focus'.split(' ');

@@ -23,14 +23,16 @@ describe('poll scheduler', () => {
     const t = { baseMs: 5000, now: 20_000, createdAt: 0 };
     assert.strictEqual(estimateRemainingMs(t), undefined);
     assert.strictEqual(estimateRemainingMs({ ...t, firstSample: { at: 0, progress: 10 }, lastSample: { at: 0, progress: 10 } }), undefined);
-    // 10% -> 50% in 10 s: 4%/s, 50% left = 12.5 s after the last sample, 2.5 s of which have passed.
-    assert.strictEqual(estimateRemainingMs({ ...t, now: 12_500, firstSample: { at: 0, progress: 10 }, lastSample: { at: 10_000, progress: 50 } }), 10_000);
+    // 10% -> 50% in 10 s: 4%/s, 49% left to 99% = 12.25 s after the last sample, 2.5 s of which have passed.
+    assert.strictEqual(estimateRemainingMs({ ...t, now: 12_500, firstSample: { at: 0, progress: 10 }, lastSample: { at: 10_000, progress: 50 } }), 9750);
   });
 
   it('aims the next poll just past the expected end, within the stage interval and a floor', () => {
     const base = { baseMs: 5000, createdAt: 0 };
-    // Due in 1 s: poll at about 1.2 s rather than 2 s.
-    assert.strictEqual(nextPollDelayMs({ baseMs: 2000, createdAt: 0, now: 19_000, firstSample: { at: 0, progress: 0 }, lastSample: { at: 19_000, progress: 95 } }), 1200);
+    // 99% due in 0.8 s: poll at about 1 s rather than 2 s.
+    assert.strictEqual(nextPollDelayMs({ baseMs: 2000, createdAt: 0, now: 19_000, firstSample: { at: 0, progress: 0 }, lastSample: { at: 19_000, progress: 95 } }), 1000);
+    // At 99% already: the floor (a quarter of the base), not the stage interval.
+    assert.strictEqual(nextPollDelayMs({ baseMs: 2000, createdAt: 0, now: 19_000, firstSample: { at: 0, progress: 0 }, lastSample: { at: 19_000, progress: 99 } }), 500);
     // Far away: the stage interval.
     assert.strictEqual(nextPollDelayMs({ ...base, now: 10_000, firstSample: { at: 0, progress: 1 }, lastSample: { at: 10_000, progress: 2 } }), 5000);
     // Overdue estimate: never less than a quarter of the base.
