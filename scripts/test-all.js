@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: type check, lint, build, unit tests in plain Node, then the integration suite inside
-// a real VS Code extension host. Stops at the first failing step and ends with one line that
-// totals the tests of every step.
+// `npm test`: type check, lint, build, unit tests in plain Node, the integration suite inside
+// a real VS Code extension host, then the UI end-to-end tests (run-ui-tests.js). Stops at the
+// first failing step and ends with one line that totals the tests of every step.
 'use strict';
 
 const { spawn } = require('child_process');
@@ -16,6 +16,8 @@ const STEPS = [
   // The host runner relays mocha's own lines too: only its "N passed, N failed" lines are counted.
   { name: 'unit', cmd: npx(['mocha']), counts: 'mocha' },
   { name: 'host', cmd: ['node', ['scripts/run-host-tests.js']], counts: 'plain' },
+  // The workbench driven like a user (command palette, quick picks, Tasks view, player webview).
+  { name: 'ui', cmd: ['node', ['scripts/run-ui-tests.js']], counts: 'plain' },
 ];
 
 function run(step) {

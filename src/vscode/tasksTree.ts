@@ -69,18 +69,29 @@ function tooltip(t: Task): vscode.MarkdownString {
   return md;
 }
 
+function fingerprint(t: Task): string {
+  return JSON.stringify([shortPrompt(t), describeTask(t), contextValue(t), t.status, t.rawStatus, t.progress, t.error, t.videos.map((v) => [v.localPath, v.downloadError])]);
+}
+
 export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined | void>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly sub: vscode.Disposable;
   private readonly nodes = new Map<string, TreeNode>();
+  /** What each rendered item shows: an item is refreshed only when this changes. */
+  private readonly shown = new Map<string, string>();
 
   constructor(private readonly engine: TaskEngine) {
     this.sub = engine.onDidChangeTasks((changed) => {
       // A task added, removed or changing its video count alters the list; otherwise update only it.
       const structural = changed.some((t) => !this.nodes.has(t.id) || !engine.getTask(t.id) || t.videos.length > 1);
-      if (structural) this.emitter.fire();
-      else for (const t of changed) this.emitter.fire(this.nodes.get(t.id));
+      if (structural) {
+        this.emitter.fire();
+        return;
+      }
+      // Re-rendering an unchanged item gives its click command a new id; a click landing between
+      // two renders would then run a discarded command. So identical items are left alone.
+      for (const t of changed) if (this.shown.get(t.id) !== fingerprint(t)) this.emitter.fire(this.nodes.get(t.id));
     });
   }
 
@@ -112,6 +123,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     const t = this.engine.getTask(node.taskId);
     if (!t) return new vscode.TreeItem('(removed)');
     if (node.kind === 'video') return this.videoItem(t, t.videos[node.index], node.index);
+    this.shown.set(t.id, fingerprint(t));
     const item = new vscode.TreeItem(shortPrompt(t), t.videos.length > 1 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = `task:${t.id}`;
     item.description = describeTask(t);
