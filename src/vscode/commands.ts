@@ -1,4 +1,5 @@
 // Command handlers: thin glue between VS Code input (palette, Explorer, tree, webview) and the engine.
+import { createHash } from 'crypto';
 import * as vscode from 'vscode';
 import { TaskEngine } from '../core/engine';
 import { ErrorKind, errorMessage, isProviderError, ProviderError, remedyFor } from '../core/errors';
@@ -112,6 +113,8 @@ export function registerCommands(deps: CommandDeps): Commands {
     }
   };
 
+  // The gateway's own model list, asked once per key and base URL for ten minutes.
+  let listedModels: { key: string; at: number; ids: string[] } | undefined;
   const modelsFor = async (p: ProviderId): Promise<string[]> => {
     if (p !== 'gateway') return [];
     const configured = vscode.workspace.getConfiguration('aiVideo').get<string[]>('gateway.models') ?? DEFAULT_GATEWAY_MODELS;
@@ -119,8 +122,12 @@ export function registerCommands(deps: CommandDeps): Commands {
     try {
       const key = await keys.get('gateway');
       if (key) {
-        const listed = await gateway.listModels({ baseUrl: checkedBaseUrl('gateway'), apiKey: key, timeoutMs: 5000 });
-        for (const m of listed) if (!ids.includes(m)) ids.push(m);
+        const baseUrl = checkedBaseUrl('gateway');
+        const cacheKey = `${baseUrl} ${createHash('sha256').update(key).digest('hex')}`;
+        if (!listedModels || listedModels.key !== cacheKey || Date.now() - listedModels.at > 10 * 60_000) {
+          listedModels = { key: cacheKey, at: Date.now(), ids: await gateway.listModels({ baseUrl, apiKey: key, timeoutMs: 5000 }) };
+        }
+        for (const m of listedModels.ids) if (!ids.includes(m)) ids.push(m);
       }
     } catch (e) {
       log.trace(`Model list unavailable: ${errorMessage(e)}`);
