@@ -5,7 +5,7 @@ import { joinUrl, requestJson } from '../core/http';
 import { asDataUri } from '../core/media';
 import { gatewayStatus, httpUrl, num, obj, parseProgress, str } from '../core/normalize';
 import { TaskVideo } from '../core/types';
-import { CreateSpec, malformed, parseAspectRatio, pollEach, PollResults, ProviderClient, RemoteState } from './provider';
+import { CreateSpec, malformed, parseAspectRatio, pollEach, PollResults, ProviderClient, RemoteState, sendCreate } from './provider';
 
 const LABEL = 'Video gateway';
 
@@ -69,17 +69,7 @@ export const gateway: ProviderClient & { listModels(ctx: Parameters<ProviderClie
 
   async create(ctx, req, media, requestId) {
     const spec = this.buildCreate(req, media, requestId);
-    const res = await requestJson({
-      method: 'POST',
-      url: joinUrl(ctx.baseUrl, spec.path),
-      apiKey: ctx.apiKey,
-      providerLabel: LABEL,
-      body: spec.body,
-      timeoutMs: ctx.timeoutMs,
-      signal: ctx.signal,
-      isCreate: true,
-    });
-    const id = parseGatewayCreate(res.json);
+    const id = parseGatewayCreate(await sendCreate(ctx, spec, LABEL));
     return { remoteId: id, mode: spec.mode, model: spec.model };
   },
 

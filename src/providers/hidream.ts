@@ -1,10 +1,10 @@
 // HiDream (seed 003): txt2video, img2video, video_edit under /api-pub/gw/v2/video/<MODULE>/async,
 // polled with the batch results endpoint: one request per module per round for all its tasks.
 import { isProviderError, ProviderError } from '../core/errors';
-import { joinUrl, JsonResponse, requestJson } from '../core/http';
+import { joinUrl, requestJson } from '../core/http';
 import { combineStatuses, hidreamStatus, HIDREAM_STATUS_WORDS, httpUrl, obj, parseProgress, RemoteStatus, str } from '../core/normalize';
 import { GenerateRequest, Task, TaskVideo } from '../core/types';
-import { CreateSpec, malformed, parseAspectRatio, PollResults, ProviderClient, ProviderContext, RemoteState } from './provider';
+import { CreateSpec, malformed, parseAspectRatio, PollResults, ProviderClient, ProviderContext, RemoteState, sendCreate } from './provider';
 
 const LABEL = 'HiDream';
 
@@ -115,27 +115,17 @@ export const hidream: ProviderClient = {
   async create(ctx, req, media, requestId) {
     const spec = this.buildCreate(req, media, requestId);
     // HiDream takes a request_id, so a create whose answer was lost may be sent again safely.
-    let res: JsonResponse | undefined;
-    for (let attempt = 0; !res; attempt++) {
+    let answer: unknown;
+    for (let attempt = 0; answer === undefined; attempt++) {
       try {
-        res = await requestJson({
-          method: 'POST',
-          url: joinUrl(ctx.baseUrl, spec.path),
-          apiKey: ctx.apiKey,
-          providerLabel: LABEL,
-          body: spec.body,
-          headers: headers(ctx),
-          timeoutMs: ctx.timeoutMs,
-          signal: ctx.signal,
-          isCreate: true,
-        });
+        answer = (await sendCreate(ctx, spec, LABEL, headers(ctx))) ?? null;
       } catch (e) {
         const transient = isProviderError(e) && (e.kind === 'network' || e.kind === 'timeout' || e.kind === 'server');
         if (!transient || attempt >= 2) throw e;
         await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
       }
     }
-    const result = obj(unwrapEnvelope(res.json));
+    const result = obj(unwrapEnvelope(answer));
     const id = str(result?.task_id);
     if (!id) throw new ProviderError({ kind: 'malformed', message: `${LABEL} accepted the request but sent no task id.`, mayHaveStarted: true });
     return { remoteId: id, mode: spec.mode, model: spec.model, route: spec.route };

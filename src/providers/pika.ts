@@ -9,6 +9,7 @@ import {
   malformed,
   parseAspectRatio,
   pollEach,
+  sendCreate,
   PollResults,
   ProviderClient,
   RemoteState,
@@ -140,17 +141,7 @@ export const pika: ProviderClient = {
 
   async create(ctx, req, media, requestId): Promise<CreateResult> {
     const spec = this.buildCreate(req, media, requestId);
-    const res = await requestJson({
-      method: 'POST',
-      url: joinUrl(ctx.baseUrl, spec.path),
-      apiKey: ctx.apiKey,
-      providerLabel: LABEL,
-      body: spec.body,
-      timeoutMs: ctx.timeoutMs,
-      signal: ctx.signal,
-      isCreate: true,
-    });
-    const id = str(obj(res.json)?.id);
+    const id = str(obj(await sendCreate(ctx, spec, LABEL))?.id);
     if (!id) {
       throw new ProviderError({ kind: 'malformed', message: 'Pika accepted the request but sent no task id.', mayHaveStarted: true });
     }

@@ -123,3 +123,19 @@ export async function pollEach(
   });
   return out;
 }
+
+/** Sends a create as built by `buildCreate`; resolves with the answer's JSON. */
+export async function sendCreate(ctx: ProviderContext, spec: CreateSpec, label: string, headers?: Record<string, string>): Promise<unknown> {
+  const res = await requestJson({
+    method: 'POST',
+    url: joinUrl(ctx.baseUrl, spec.path),
+    apiKey: ctx.apiKey,
+    providerLabel: label,
+    body: spec.body,
+    headers,
+    timeoutMs: ctx.timeoutMs,
+    signal: ctx.signal,
+    isCreate: true,
+  });
+  return res.json;
+}
