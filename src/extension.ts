@@ -28,6 +28,7 @@ export interface AiVideoApi {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<AiVideoApi> {
+  const started = Date.now();
   const channel = vscode.window.createOutputChannel('AI Video', { log: true });
   context.subscriptions.push(channel);
   const keys = new KeyStore(context.secrets);
@@ -85,6 +86,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   context.subscriptions.push(commands);
   context.subscriptions.push(PlayerPanel.registerSerializer(context.extensionUri, mediaRoot, commands.playerHost));
 
+  log.info(`Activated in ${Date.now() - started} ms with ${engine.getTasks().length} task(s) in the history.`);
   // Callers get copies: nothing outside can change the engine's state by mutating a task.
   const copy = (t: Task): Task => structuredClone(t);
   return {
