@@ -1,4 +1,4 @@
-// The example JSON of the seed documents in /work/shared/seeds/, verbatim, shared by the emulator
+// The example JSON of the seed documents in ../shared/seeds/ (beside the project), verbatim, shared by the emulator
 // and provider tests. Treat them as read-only: spread a copy to change a field.
 
 // Seed 000 (000_e904105532d9aff6.txt): the 200 answer of GET /pika/feed/{task_id}.
