@@ -8,7 +8,6 @@ import { Task } from './types';
 import { validateStoredTask } from './taskValidation';
 import { FileSignature, signatureOf, statSignature, withFileLock, writeFileAtomic } from './atomicFile';
 
-export { writeFileAtomic } from './atomicFile';
 
 export const STORE_VERSION = 1;
 

@@ -354,11 +354,9 @@ export function registerCommands(deps: CommandDeps): Commands {
     if (id) engine.checkAgain(id);
   });
   reg('aiVideo.retryDownload', (arg: unknown) => {
+    // The engine retries failed downloads itself; the adapter never edits a task.
     const t = engine.getTask(taskIdOf(arg) ?? '');
-    if (t) {
-      for (const v of t.videos) delete v.downloadError;
-      engine.ensureDownloads(t);
-    }
+    if (t) engine.ensureDownloads(t);
   });
   reg('aiVideo.saveToWorkspace', async (arg: unknown, index?: number) => {
     const t = engine.getTask(taskIdOf(arg) ?? '');

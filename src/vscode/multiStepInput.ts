@@ -72,24 +72,16 @@ export class MultiStepInput {
     const disposables: vscode.Disposable[] = [];
     return new Promise<T>((resolve, reject) => {
       const input = vscode.window.createQuickPick<T>();
-      input.title = p.title;
-      input.step = p.step;
-      input.totalSteps = p.totalSteps;
+      this.prepare(input, p, reject, disposables);
       input.placeholder = p.placeholder;
       input.items = p.items;
       input.matchOnDescription = p.matchOnDescription ?? true;
-      input.ignoreFocusOut = true;
       if (p.activeItem) input.activeItems = [p.activeItem];
-      input.buttons = this.steps.length > 1 ? [vscode.QuickInputButtons.Back] : [];
       disposables.push(
-        input.onDidTriggerButton((b) => {
-          if (b === vscode.QuickInputButtons.Back) reject(InputFlowAction.back);
-        }),
         input.onDidAccept(() => {
           const sel = input.selectedItems[0] ?? input.activeItems[0];
           if (sel) resolve(sel);
         }),
-        input.onDidHide(() => reject(InputFlowAction.cancel)),
       );
       this.replace(input);
     }).finally(() => disposables.forEach((d) => d.dispose()));
@@ -99,31 +91,38 @@ export class MultiStepInput {
     const disposables: vscode.Disposable[] = [];
     return new Promise<string>((resolve, reject) => {
       const input = vscode.window.createInputBox();
-      input.title = p.title;
-      input.step = p.step;
-      input.totalSteps = p.totalSteps;
+      this.prepare(input, p, reject, disposables);
       input.value = p.value;
       input.prompt = p.prompt;
       input.placeholder = p.placeholder;
       input.password = p.password ?? false;
-      input.ignoreFocusOut = true;
-      input.buttons = this.steps.length > 1 ? [vscode.QuickInputButtons.Back] : [];
       const check = (v: string) => {
         input.validationMessage = p.validate?.(v);
         return !input.validationMessage;
       };
       disposables.push(
-        input.onDidTriggerButton((b) => {
-          if (b === vscode.QuickInputButtons.Back) reject(InputFlowAction.back);
-        }),
         input.onDidChangeValue((v) => check(v)),
         input.onDidAccept(() => {
           if (check(input.value)) resolve(input.value);
         }),
-        input.onDidHide(() => reject(InputFlowAction.cancel)),
       );
       this.replace(input);
     }).finally(() => disposables.forEach((d) => d.dispose()));
+  }
+
+  /** What every step shares: title and step counter, the Back button, and hiding as cancel. */
+  private prepare(input: vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox, p: Common, reject: (reason: InputFlowAction) => void, disposables: vscode.Disposable[]): void {
+    input.title = p.title;
+    input.step = p.step;
+    input.totalSteps = p.totalSteps;
+    input.ignoreFocusOut = true;
+    input.buttons = this.steps.length > 1 ? [vscode.QuickInputButtons.Back] : [];
+    disposables.push(
+      input.onDidTriggerButton((b) => {
+        if (b === vscode.QuickInputButtons.Back) reject(InputFlowAction.back);
+      }),
+      input.onDidHide(() => reject(InputFlowAction.cancel)),
+    );
   }
 
   private replace(input: vscode.QuickInput): void {
