@@ -16,8 +16,8 @@ import { CreateRateLimiter, Semaphore } from './limiter';
 import { DEFAULT_MEDIA_LIMITS, MediaLimits, resolveMedia } from './media';
 import { backoffDelayMs, firstPollDelayMs, nextPollDelayMs } from './scheduler';
 import { StoreSnapshot, TaskStore } from './store';
-import { GenerateRequest, isActive, PROVIDER_IDS, PROVIDER_LABELS, ProviderId, Task, TaskVideo } from './types';
-import { PollResults, ProviderClient, ProviderContext, RemoteState } from '../providers/provider';
+import { GenerateRequest, isActive, ProviderId, Task, TaskVideo } from './types';
+import { PollResults, ProviderClient, ProviderContext, RemoteState } from './provider';
 
 export interface EngineSettings {
   /** Base poll interval, ms. */
@@ -177,7 +177,7 @@ export class TaskEngine {
     const req: GenerateRequest = { ...input, prompt: (input.prompt ?? '').trim() };
     const provider = this.deps.providers[req.provider];
     if (!provider) {
-      throw new ProviderError({ kind: 'input', message: `Provider "${String(req.provider)}" is not supported. Use one of: ${PROVIDER_IDS.join(', ')}.` });
+      throw new ProviderError({ kind: 'input', message: `Provider "${String(req.provider)}" is not supported. Use one of: ${Object.keys(this.deps.providers).join(', ')}.` });
     }
     const invalid = provider.validate(req);
     if (invalid) throw new ProviderError({ kind: 'input', message: invalid });
@@ -505,7 +505,7 @@ export class TaskEngine {
         p,
         candidates.filter((t) => due(t, align)),
       )
-        .catch((e: unknown) => this.deps.log.error(`Polling ${PROVIDER_LABELS[p]} failed: ${errorMessage(e)}`))
+        .catch((e: unknown) => this.deps.log.error(`Polling ${this.labelOf(p)} failed: ${errorMessage(e)}`))
         .finally(() => {
           this.polling.delete(p);
           this.schedule();
@@ -594,7 +594,7 @@ export class TaskEngine {
       if (st.unknownPolls > this.deps.settings().maxUnknownPolls) {
         this.finish(task, {
           status: 'failed',
-          error: `${PROVIDER_LABELS[task.provider]} kept reporting an unknown status ("${s.rawStatus}") ${st.unknownPolls} times; stopped checking. Use "Check Again" to resume.`,
+          error: `${this.labelOf(task.provider)} kept reporting an unknown status ("${s.rawStatus}") ${st.unknownPolls} times; stopped checking. Use "Check Again" to resume.`,
           errorKind: 'malformed',
           rawStatus: s.rawStatus,
           timedOut: true,
@@ -613,7 +613,7 @@ export class TaskEngine {
       return true;
     }
     if (s.status === 'failed') {
-      this.finish(task, { status: 'failed', rawStatus: s.rawStatus, error: s.error ?? `${PROVIDER_LABELS[task.provider]} reported the generation failed.`, errorKind: 'business', videos: s.videos });
+      this.finish(task, { status: 'failed', rawStatus: s.rawStatus, error: s.error ?? `${this.labelOf(task.provider)} reported the generation failed.`, errorKind: 'business', videos: s.videos });
       return true;
     }
     const progress = s.progress !== undefined ? Math.max(task.progress, s.progress) : task.progress;
@@ -640,7 +640,7 @@ export class TaskEngine {
       // The key was rejected: stop asking until a new key is set.
       this.pauses.set(task.provider, { until: now + KEY_PAUSE_MS, reason: 'key' });
       st.nextAt = now;
-      this.deps.log.warn(`${PROVIDER_LABELS[task.provider]} rejected the key; checking is paused until it changes.`);
+      this.deps.log.warn(`${this.labelOf(task.provider)} rejected the key; checking is paused until it changes.`);
       return this.update(task, { error: `${e.message} Checking is paused until the key changes.`, errorKind: e.kind });
     }
     const delay = backoffDelayMs(st.failures, this.deps.settings().pollIntervalMs, e.retryAfterMs);
@@ -651,8 +651,12 @@ export class TaskEngine {
       if (!cur || (cur.reason === 'server' && cur.until < until)) this.pauses.set(task.provider, { until, reason: 'server' });
     }
     st.nextAt = now + delay;
-    this.deps.log.warn(`Poll of ${PROVIDER_LABELS[task.provider]} task ${task.remoteId} failed (${e.kind}): ${e.message}`);
+    this.deps.log.warn(`Poll of ${this.labelOf(task.provider)} task ${task.remoteId} failed (${e.kind}): ${e.message}`);
     return this.update(task, { error: `${e.message} Retrying in ${formatDelay(delay)}.`, errorKind: e.kind });
+  }
+
+  private labelOf(provider: ProviderId): string {
+    return this.deps.providers[provider]?.label ?? provider;
   }
 
   private startOf(task: Task): number {
@@ -678,7 +682,7 @@ export class TaskEngine {
     this.update(task, { ...patch, finishedAt: this.now() });
     this.pollState.delete(task.id);
     this.resumeAt.delete(task.id);
-    this.deps.log.info(`${PROVIDER_LABELS[task.provider]} task ${task.remoteId} ${task.status}${task.error ? `: ${task.error}` : ''}.`);
+    this.deps.log.info(`${this.labelOf(task.provider)} task ${task.remoteId} ${task.status}${task.error ? `: ${task.error}` : ''}.`);
   }
 
   /** Applies `patch` (undefined deletes a field); true when something changed, and only then is `updatedAt` bumped. */

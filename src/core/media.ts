@@ -6,7 +6,7 @@ import * as path from 'path';
 import { fileURLToPath } from 'url';
 import { ProviderError } from './errors';
 import { GenerateRequest } from './types';
-import { ResolvedMedia } from '../providers/provider';
+import { ResolvedMedia } from './provider';
 
 export interface MediaLimits {
   maxImageBytes: number;

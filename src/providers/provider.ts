@@ -1,72 +1,11 @@
-// The one interface every provider implements: build and send a create, poll one or many tasks,
-// normalize what comes back. A new provider is one new file plus its emulator routes.
+// Helpers shared by provider modules (poll-each, create sender, aspect parsing). The interface
+// itself lives in core/provider.ts.
 import { isProviderError, ProviderError } from '../core/errors';
 import { joinUrl, requestJson } from '../core/http';
-import { RemoteStatus } from '../core/normalize';
-import { GenerateRequest, GenerationMode, ProviderId, Task, TaskVideo } from '../core/types';
+import type { CreateSpec, PollResults, ProviderContext, RemoteState } from '../core/provider';
+import type { Task } from '../core/types';
 
-export interface ProviderContext {
-  baseUrl: string;
-  apiKey: string;
-  /** HiDream's optional `API-User-ID`. */
-  userId?: string;
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
-
-/** Media after resolution: each entry is an https URL or base64 data (no `data:` prefix). */
-export interface ResolvedMedia {
-  image?: string;
-  images?: string[];
-  video?: string;
-  /** MIME types of the local files, for data URIs. */
-  imageMime?: string;
-  imagesMime?: string[];
-  videoMime?: string;
-}
-
-export interface CreateSpec {
-  path: string;
-  body: Record<string, unknown>;
-  mode: GenerationMode;
-  model: string;
-  /** Provider routing needed to poll later (HiDream module). */
-  route?: string;
-}
-
-export interface CreateResult {
-  remoteId: string;
-  mode: GenerationMode;
-  model: string;
-  route?: string;
-}
-
-export interface RemoteState {
-  status: RemoteStatus;
-  rawStatus: string;
-  progress?: number;
-  error?: string;
-  videos: TaskVideo[];
-}
-
-/** A poll answer per local task id: the state, or why this one task could not be read. */
-export type PollResults = Map<string, RemoteState | ProviderError>;
-
-export interface ProviderClient {
-  readonly id: ProviderId;
-  readonly label: string;
-  /** A message when this request cannot be sent to this provider, else undefined. Pure. */
-  validate(req: GenerateRequest): string | undefined;
-  /** The exact request to send. Pure (given resolved media), so tests can assert the body. */
-  buildCreate(req: GenerateRequest, media: ResolvedMedia, requestId: string): CreateSpec;
-  create(ctx: ProviderContext, req: GenerateRequest, media: ResolvedMedia, requestId: string): Promise<CreateResult>;
-  /** Polls every given task (all of this provider); batching is the provider's business. */
-  poll(ctx: ProviderContext, tasks: readonly Task[]): Promise<PollResults>;
-  /** A harmless authenticated call; resolves with a plain sentence, rejects with a ProviderError. */
-  testConnection(ctx: ProviderContext): Promise<string>;
-  /** How many polls of this provider may run at once, and per-minute create limits where published. */
-  readonly limits: { concurrentPolls: number; createsPerMinute?: Record<string, number> };
-}
+export type { CreateResult, CreateSpec, PollResults, ProviderClient, ProviderContext, RemoteState, ResolvedMedia } from '../core/provider';
 
 /** "16:9" -> {w:16, h:9}; undefined when malformed. */
 export function parseAspectRatio(ar: string): { w: number; h: number } | undefined {
