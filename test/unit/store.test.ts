@@ -118,6 +118,7 @@ describe('task store', () => {
     // whole file would lose that task; one that reads the tail never looks at it again.
     const text = fs.readFileSync(file, 'utf8');
     const start = text.indexOf('{"task":{"id":"first"');
+    assert.ok(start > 0, 'the task is a line of the journal');
     const end = text.indexOf('\n', start);
     fs.writeFileSync(file, text.slice(0, start) + '#'.repeat(end - start) + text.slice(end));
     await a.save([task('first'), task('second'), task('third')]);
