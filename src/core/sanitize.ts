@@ -19,7 +19,8 @@ const BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]/g;
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 const MARKDOWN_LINK = /!?\[([^\]]*)\]\([^)]*\)/g;
 const HTML_TAG = /<\/?[a-z][^>]*>/gi;
-const COMMAND_URI = /\bcommand:\S*/gi;
+/** Stops at `)` so an enclosing markdown link still closes and is peeled on the next pass. */
+const COMMAND_URI = /\bcommand:[^\s)]*/gi;
 
 function cap(text: string, max: number): string {
   if (text.length <= max) return text;
