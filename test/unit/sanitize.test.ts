@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import { escapeMarkdown, MAX_PROVIDER_TEXT, redactingLogger, safeId, safeUrl, sanitizeText } from '../../src/core/sanitize';
+import { validateStoredTask } from '../../src/core/taskValidation';
 import { hostileMessage } from '../../src/emulator/tasks';
 import { memoryLog } from './engineHarness';
 import { assertClean } from './helpers';
@@ -85,5 +86,30 @@ describe('the log filter', () => {
       ['warn', 'gateway said: raw *** and Bearer ***'],
       ['error', 'later: ***'],
     ]);
+  });
+});
+
+describe('tasks read back from a history', () => {
+  it('are cleaned again: an older version may have stored provider text raw', () => {
+    const raw = {
+      id: 't1',
+      provider: 'gateway',
+      remoteId: '[x](command:evil)',
+      status: 'failed',
+      createdAt: 1,
+      updatedAt: 2,
+      model: `kling [m](command:x)`,
+      rawStatus: 'FAILURE\n[click](command:y)',
+      error: hostileMessage(KEY),
+      videos: [{ url: 'https://cdn.example/a.mp4', id: '../../x', downloadError: 'bad <a href="command:z">type</a>' }],
+      request: { provider: 'gateway', prompt: 'p' },
+    };
+    const t = validateStoredTask(raw)!;
+    assert.strictEqual(t.remoteId, '');
+    assert.strictEqual(t.model, 'kling m');
+    assert.strictEqual(t.rawStatus, 'FAILURE click');
+    assert.ok(!/command:/i.test(JSON.stringify(t)), JSON.stringify(t).slice(0, 300));
+    assert.strictEqual(t.videos[0].id, undefined);
+    assert.strictEqual(t.videos[0].downloadError, 'bad type');
   });
 });
