@@ -22,6 +22,9 @@ const HTML_TAG = /<\/?[a-z][^>]*>/gi;
 /** Stops at `)` so an enclosing markdown link still closes and is peeled on the next pass. */
 const COMMAND_URI = /\bcommand:[^\s)]*/gi;
 
+/** Anything one of the steps below would change; text without it (most text) is returned as it is. */
+const NEEDS_WORK = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff<\]]|command:|bearer\s|\bsk-|\s\s|^\s|\s$/i;
+
 function cap(text: string, max: number): string {
   if (text.length <= max) return text;
   const chars = Array.from(text);
@@ -34,6 +37,7 @@ function cap(text: string, max: number): string {
  * (the label is kept) and no `command:` URI, at most `max` characters.
  */
 export function sanitizeText(text: string, secrets: readonly (string | undefined)[] = [], max = MAX_PROVIDER_TEXT): string {
+  if (text.length <= max && !NEEDS_WORK.test(text) && !secrets.some((s) => s && s.length >= 4 && text.includes(s))) return text;
   let out = text.replace(ANSI_SEQUENCE, '').replace(BREAKS, ' ').replace(INVISIBLE, '');
   out = redact(out, ...secrets);
   // Links nest (`[[a](command:x)](command:y)`): peel until nothing changes.
