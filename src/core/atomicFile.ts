@@ -77,63 +77,53 @@ export interface LockOptions {
  * Runs `fn` while holding `lockFile`. Critical sections are a read and a short write, so a lock
  * older than `staleMs` is taken to be abandoned.
  *
- * The lock file holds its owner's random token and appears with that content at once (a hard link
- * of a complete temp file, which fails if a lock exists). Breaking a stale lock never deletes it,
- * which would let a second contender delete the fresh lock of the first: the breaker first claims
- * that very lock (an exclusive `<lock>.<token>.claim-N` file named after the stale owner's token),
- * checks that the lock still holds that token, and then renames its own lock over it, so the lock
- * path is never empty. Only one contender can hold a claim on a token, and a token is never
- * reused, so two contenders racing on one stale lock can never both win. A claim left by a
- * breaker that crashed goes stale too and is superseded by claim N+1.
+ * The lock file is created exclusively and holds its owner's random token. Breaking a stale lock
+ * never deletes it, which would let a second contender delete the fresh lock of the first: the
+ * breaker first claims that very lock (an exclusive `<lock>.<token>.claim-N` file named after the
+ * stale owner's token), checks that the lock still holds that token, and then renames its own lock
+ * file over it, so the lock path is never empty. Only one contender can hold a claim on a token,
+ * and a token is never reused, so two contenders racing on one stale lock can never both win. A
+ * claim left by a breaker that crashed goes stale too and is superseded by claim N+1. A holder
+ * removes the lock only while it is still its own (the same file).
  */
 export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
-  const token = await acquireLock(lockFile, opts.staleMs ?? 5000, opts.retryMs ?? 15);
+  const ino = await acquireLock(lockFile, opts.staleMs ?? 5000, opts.retryMs ?? 15);
   try {
     return await fn();
   } finally {
-    await releaseLock(lockFile, token).catch(() => undefined);
+    await releaseLock(lockFile, ino).catch(() => undefined);
   }
 }
 
-async function acquireLock(lockFile: string, staleMs: number, retryMs: number): Promise<string> {
+/** Resolves with the inode of the lock file we created. */
+async function acquireLock(lockFile: string, staleMs: number, retryMs: number): Promise<number> {
   await fs.mkdir(path.dirname(lockFile), { recursive: true });
   const token = `${process.pid}-${randomBytes(8).toString('hex')}`;
-  const tmp = `${lockFile}.${token}.tmp`;
-  try {
-    for (;;) {
-      await fs.writeFile(tmp, token);
-      if (await linkExclusive(tmp, lockFile)) return token;
-      const held = await readLock(lockFile);
-      if (!held) continue;
-      if (Date.now() - held.mtimeMs > staleMs && (await takeOver(lockFile, held.owner, tmp, staleMs))) return token;
-      await new Promise((r) => setTimeout(r, retryMs + Math.random() * retryMs));
-    }
-  } finally {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
+  for (;;) {
+    const ino = (await createExclusive(lockFile, token)) ?? (await breakIfStale(lockFile, token, staleMs));
+    if (ino !== undefined) return ino;
+    await new Promise((r) => setTimeout(r, retryMs + Math.random() * retryMs));
   }
 }
 
-/** Creates `target` as a hard link of `source`; false when `target` exists. */
-async function linkExclusive(source: string, target: string): Promise<boolean> {
+/** Creates `file` holding `content` unless it exists; resolves with its inode, or undefined when it existed. */
+async function createExclusive(file: string, content: string): Promise<number | undefined> {
+  let handle: fs.FileHandle;
   try {
-    await fs.link(source, target);
-    return true;
+    handle = await fs.open(file, 'wx');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw e;
-  }
-  // File systems without hard links: exclusive create (a reader may briefly see it empty).
-  try {
-    await fs.writeFile(target, await fs.readFile(source), { flag: 'wx' });
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
     throw e;
   }
+  try {
+    await handle.write(content);
+    return (await handle.stat()).ino;
+  } finally {
+    await handle.close();
+  }
 }
 
-/** The lock's owner token ('' while unreadable) and age, or undefined when there is none. */
+/** The lock's owner token ('' while being written, or left empty by a crash) and age, or undefined when there is none. */
 async function readLock(lockFile: string): Promise<{ owner: string; mtimeMs: number } | undefined> {
   try {
     const [owner, st] = await Promise.all([fs.readFile(lockFile, 'utf8'), fs.stat(lockFile)]);
@@ -144,31 +134,36 @@ async function readLock(lockFile: string): Promise<{ owner: string; mtimeMs: num
   }
 }
 
-/** Replaces the stale lock owned by `staleOwner` with ours (`tmp`); false when someone else got there first. */
-async function takeOver(lockFile: string, staleOwner: string, tmp: string, staleMs: number): Promise<boolean> {
+/** Takes the lock over when it is stale and no other contender got there first; resolves with our lock's inode. */
+async function breakIfStale(lockFile: string, token: string, staleMs: number): Promise<number | undefined> {
+  const held = await readLock(lockFile);
+  if (!held || Date.now() - held.mtimeMs <= staleMs) return undefined;
   const claims: string[] = [];
+  const tmp = `${lockFile}.${token}.tmp`;
   try {
     for (let n = 1; ; n++) {
-      const claim = `${lockFile}.${staleOwner || 'unreadable'}.claim-${n}`;
-      if (await linkExclusive(tmp, claim)) {
-        claims.push(claim);
-        break;
-      }
-      const st = await fs.stat(claim).catch(() => undefined);
-      if (st && Date.now() - st.mtimeMs <= staleMs) return false;
+      const claim = `${lockFile}.${held.owner || 'empty'}.claim-${n}`;
       claims.push(claim);
+      if ((await createExclusive(claim, token)) !== undefined) break;
+      const st = await fs.stat(claim).catch(() => undefined);
+      if (st && Date.now() - st.mtimeMs <= staleMs) {
+        claims.pop();
+        return undefined;
+      }
     }
     // The owner check: is the lock still the stale one we judged, not a fresh one taken since?
     const now = await readLock(lockFile);
-    if (!now || now.owner !== staleOwner || Date.now() - now.mtimeMs <= staleMs) return false;
+    if (!now || now.owner !== held.owner || Date.now() - now.mtimeMs <= staleMs) return undefined;
+    await fs.writeFile(tmp, token);
+    const { ino } = await fs.stat(tmp);
     await fs.rename(tmp, lockFile);
-    return true;
+    return ino;
   } finally {
-    await Promise.all(claims.map((c) => fs.rm(c, { force: true }).catch(() => undefined)));
+    await Promise.all([tmp, ...claims].map((f) => fs.rm(f, { force: true }).catch(() => undefined)));
   }
 }
 
 /** Removes the lock only if it is still ours. */
-async function releaseLock(lockFile: string, token: string): Promise<void> {
-  if ((await fs.readFile(lockFile, 'utf8')) === token) await fs.rm(lockFile, { force: true });
+async function releaseLock(lockFile: string, ino: number): Promise<void> {
+  if ((await fs.stat(lockFile)).ino === ino) await fs.rm(lockFile, { force: true });
 }

@@ -67,7 +67,7 @@ export class TaskStore {
   private seen: FileSignature | undefined;
   /** Set while the history is in a newer format: nothing is written, the warning is given once. */
   private readOnly: { source: string; warning: string; told: boolean } | undefined;
-  private writing: Promise<unknown> = Promise.resolve();
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     file: string,
@@ -84,8 +84,8 @@ export class TaskStore {
   }
 
   /** Reads what changed since the last read or write (all of it the first time). */
-  async load(): Promise<StoreSnapshot> {
-    return this.snapshot(await this.refresh());
+  load(): Promise<StoreSnapshot> {
+    return this.serialize(async () => this.snapshot(await this.refresh()));
   }
 
   /**
@@ -94,9 +94,7 @@ export class TaskStore {
    * merged history so the caller can adopt changes made by another window.
    */
   save(tasks: readonly Task[], changes: SaveChanges = {}): Promise<StoreSnapshot> {
-    const run = this.writing.then(() => (this.readOnly ? this.load() : this.withLock(() => this.mergeAndWrite(tasks, changes))));
-    this.writing = run.catch(() => undefined);
-    return run;
+    return this.serialize(async () => (this.readOnly ? this.snapshot(await this.refresh()) : this.withLock(() => this.mergeAndWrite(tasks, changes))));
   }
 
   /** True when another process wrote the history since this store last read or wrote it (a cheap stat). */
@@ -106,7 +104,14 @@ export class TaskStore {
 
   /** Waits for writes in flight. */
   async flush(): Promise<void> {
-    await this.writing;
+    await this.queue;
+  }
+
+  /** Loads and saves take turns: both move this store's reading position. */
+  private serialize<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(op);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private withLock<T>(fn: () => Promise<T>): Promise<T> {

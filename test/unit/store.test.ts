@@ -128,6 +128,22 @@ describe('task store', () => {
     assert.strictEqual(seen.warning, undefined);
   });
 
+  it('loads and saves of one store interleaved keep its reading position right', async () => {
+    const a = new TaskStore(legacy);
+    const b = new TaskStore(legacy);
+    const tasks = Array.from({ length: 30 }, (_, i) => task(`t${i}`));
+    await a.save(tasks);
+    for (let i = 0; i < 30; i++) {
+      tasks[i] = { ...tasks[i], progress: 50, updatedAt: 2000 + i };
+      await Promise.all([a.save(tasks), a.load(), b.save([task(`b${i}`)]), a.load()]);
+    }
+    await b.save([task('last')]);
+    const seen = await a.load();
+    const fresh = await new TaskStore(legacy).load();
+    assert.strictEqual(fresh.tasks.length, 61);
+    assert.deepStrictEqual(seen.tasks.map((t) => [t.id, t.updatedAt]).sort(), fresh.tasks.map((t) => [t.id, t.updatedAt]).sort());
+  });
+
   it('a reader whose file was replaced under the same inode starts over instead of reading a stale tail', async () => {
     const a = new TaskStore(legacy);
     const b = new TaskStore(legacy);
@@ -487,7 +503,9 @@ describe('atomic file primitives', () => {
   it('a lock is only released by its owner', async () => {
     const lock = path.join(dir, 'x.lock');
     await withFileLock(lock, async () => {
-      fs.writeFileSync(lock, 'someone-else');
+      // Taken over meanwhile (this holder hung past the stale time): the lock is now another file.
+      fs.writeFileSync(`${lock}.other`, 'someone-else');
+      fs.renameSync(`${lock}.other`, lock);
     });
     assert.strictEqual(fs.readFileSync(lock, 'utf8'), 'someone-else');
   });
