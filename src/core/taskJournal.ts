@@ -118,10 +118,11 @@ export class JournalState {
       lines.push(JSON.stringify({ removed: id, at: now }));
     }
     const written = new Map<string, Task>();
+    // This loop runs over the whole history at every save: one map lookup for an unchanged task.
     for (const t of tasks) {
-      if (this.removed.has(t.id) || removing.has(t.id)) continue;
       const prev = this.records.get(t.id);
       if (prev && prev.updatedAt >= t.updatedAt) continue;
+      if (this.removed.has(t.id) || removing.has(t.id)) continue;
       written.set(t.id, t);
       lines.push(JSON.stringify({ task: prev?.extras ? { ...prev.extras, ...t } : t }));
     }

@@ -78,16 +78,18 @@ export function validateStoredTask(v: unknown): Task | undefined {
     videos: Array.isArray(o.videos) ? o.videos.map(video).filter((x): x is TaskVideo => !!x) : [],
     request: request(o.request, provider, prompt),
   };
-  const extras = {
-    rawStatus: optText(o.rawStatus, MAX_PROVIDER_WORD),
-    error: optText(o.error, MAX_STORED_ERROR),
-    errorKind: optStr(o.errorKind),
-    route: optStr(o.route),
-    origin: optStr(o.origin),
-    finishedAt: optNum(o.finishedAt),
-    timedOut: o.timedOut === true ? true : undefined,
-    uncertain: o.uncertain === true ? true : undefined,
-  };
-  for (const [k, val] of Object.entries(extras)) if (val !== undefined) (task as unknown as Record<string, unknown>)[k] = val;
+  // Set one by one, with no temporary object: this runs for every task of a history load.
+  const rawStatus = optText(o.rawStatus, MAX_PROVIDER_WORD);
+  if (rawStatus !== undefined) task.rawStatus = rawStatus;
+  const error = optText(o.error, MAX_STORED_ERROR);
+  if (error !== undefined) task.error = error;
+  for (const k of ['errorKind', 'route', 'origin'] as const) {
+    const s = optStr(o[k]);
+    if (s !== undefined) task[k] = s;
+  }
+  const finishedAt = optNum(o.finishedAt);
+  if (finishedAt !== undefined) task.finishedAt = finishedAt;
+  if (o.timedOut === true) task.timedOut = true;
+  if (o.uncertain === true) task.uncertain = true;
   return task;
 }
