@@ -156,8 +156,8 @@ async function breakIfStale(lockFile: string, token: string, staleMs: number): P
     if (!now || now.owner !== held.owner || Date.now() - now.mtimeMs <= staleMs) return undefined;
     await fs.writeFile(tmp, token);
     const { ino } = await fs.stat(tmp);
-    await fs.rename(tmp, lockFile);
-    return ino;
+    // Windows refuses to replace a file another process has open (a contender reading it): try again later.
+    return (await fs.rename(tmp, lockFile).then(() => true, () => false)) ? ino : undefined;
   } finally {
     await Promise.all([tmp, ...claims].map((f) => fs.rm(f, { force: true }).catch(() => undefined)));
   }

@@ -500,6 +500,28 @@ describe('atomic file primitives', () => {
     assert.strictEqual(overlaps, 0, `${overlaps} of 40 rounds let both contenders in`);
   });
 
+  it('a takeover claim left by a breaker that crashed goes stale and is superseded', async () => {
+    const lock = path.join(dir, 'x.lock');
+    const old = new Date(Date.now() - 60_000);
+    fs.writeFileSync(lock, 'dead-owner');
+    fs.writeFileSync(`${lock}.dead-owner.claim-1`, 'dead-breaker');
+    for (const f of [lock, `${lock}.dead-owner.claim-1`]) fs.utimesSync(f, old, old);
+    const inside = await withFileLock(lock, async () => fs.readdirSync(dir), { staleMs: 1000 });
+    assert.deepStrictEqual(inside, ['x.lock'], 'the claims are gone once the lock is taken');
+    assert.deepStrictEqual(fs.readdirSync(dir), []);
+  });
+
+  it('while another breaker holds a fresh claim on a stale lock, nobody else takes it over', async () => {
+    const lock = path.join(dir, 'x.lock');
+    const old = new Date(Date.now() - 60_000);
+    fs.writeFileSync(lock, 'dead-owner');
+    fs.utimesSync(lock, old, old);
+    fs.writeFileSync(`${lock}.dead-owner.claim-1`, 'a breaker at work');
+    const started = Date.now();
+    await withFileLock(lock, async () => undefined, { staleMs: 300, retryMs: 5 });
+    assert.ok(Date.now() - started >= 250, 'waited for the claim to go stale');
+  });
+
   it('a lock is only released by its owner', async () => {
     const lock = path.join(dir, 'x.lock');
     await withFileLock(lock, async () => {
