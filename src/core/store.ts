@@ -24,8 +24,6 @@ import { Task } from './types';
 import { FileSignature, replaceFile, signatureOf, statSignature, withFileLock } from './atomicFile';
 import { formatOf, HistoryChanges, HistorySnapshot, JournalState, linesOfDocument, newHeaderLine, parseJournal, STORE_VERSION } from './taskJournal';
 
-export { STORE_VERSION } from './taskJournal';
-
 export interface StoreSnapshot extends HistorySnapshot {
   /** A problem the user should know about: the file was unreadable and moved aside, or is read-only. */
   warning?: string;
@@ -181,7 +179,8 @@ export class TaskStore {
       return { stats, outcome: { corrupt: e as Error, signature } };
     }
     const format = formatOf(first);
-    if (!format || (format.version <= STORE_VERSION && !(format.version === STORE_VERSION && format.journal))) {
+    // A journal of this version, or anything of a newer one (read as far as it can be).
+    if (!format || format.version < STORE_VERSION || (format.version === STORE_VERSION && !format.journal)) {
       return { stats, outcome: { corrupt: new Error(format ? `unexpected format ${format.version}` : 'no format header'), signature } };
     }
     this.seen = signature;
