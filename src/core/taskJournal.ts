@@ -43,8 +43,6 @@ interface TaskRecord {
   updatedAt: number;
   /** Undefined when the record fails validation (it is kept, but not shown). */
   task: Task | undefined;
-  /** Fields this version does not know, carried over when it writes the task again. */
-  extras: Record<string, unknown> | undefined;
 }
 
 type Json = Record<string, unknown>;
@@ -124,7 +122,8 @@ export class JournalState {
       if (prev && prev.updatedAt >= t.updatedAt) continue;
       if (this.removed.has(t.id) || removing.has(t.id)) continue;
       written.set(t.id, t);
-      lines.push(JSON.stringify({ task: prev?.extras ? { ...prev.extras, ...t } : t }));
+      const extras = prev && unknownFields(prev.line);
+      lines.push(JSON.stringify({ task: extras ? { ...extras, ...t } : t }));
     }
     for (const [id, at] of Object.entries(changes.resumedAt ?? {})) {
       if (!isNum(at) || (this.resumed.get(id) ?? -Infinity) >= at) continue;
@@ -173,17 +172,8 @@ export class JournalState {
     const updatedAt = isNum(raw.updatedAt) ? raw.updatedAt : -Infinity;
     const prev = this.records.get(id);
     if (prev && prev.updatedAt > updatedAt) return;
-    const task = validateStoredTask(raw);
-    let extras: Json | undefined;
-    if (task) {
-      for (const k in raw) {
-        if (k in task) continue;
-        extras ??= {};
-        extras[k] = raw[k];
-      }
-    }
     this.liveChars += line.length + 1 - (prev ? prev.line.length + 1 : 0);
-    this.records.set(id, { line, updatedAt, task, extras });
+    this.records.set(id, { line, updatedAt, task: validateStoredTask(raw) });
   }
 
   private applyRemoval(id: string, at: number): void {
@@ -198,6 +188,24 @@ export class JournalState {
     this.foreign.push(line);
     this.liveChars += line.length + 1;
   }
+}
+
+/**
+ * The fields of a task record this version does not know (a newer version's), carried over when
+ * it writes the task again. Worked out only then, from the line as it was read: a load does not
+ * pay for it.
+ */
+function unknownFields(line: string): Json | undefined {
+  const raw = (JSON.parse(line) as { task: Json }).task;
+  const known = validateStoredTask(raw);
+  if (!known) return undefined;
+  let extras: Json | undefined;
+  for (const k of Object.keys(raw)) {
+    if (k in known) continue;
+    extras ??= {};
+    extras[k] = raw[k];
+  }
+  return extras;
 }
 
 /** The state a whole journal text describes (its first line is the header). */
