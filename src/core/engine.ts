@@ -174,7 +174,8 @@ export class TaskEngine {
 
   /** Validates, resolves media, creates the remote task and records it before returning. */
   async generate(input: GenerateRequest): Promise<Task> {
-    const req: GenerateRequest = { ...input, prompt: (input.prompt ?? '').trim() };
+    const { groupId, ...rest } = input;
+    const req: GenerateRequest = { ...rest, prompt: (input.prompt ?? '').trim() };
     const provider = this.deps.providers[req.provider];
     if (!provider) {
       throw new ProviderError({ kind: 'input', message: `Provider "${String(req.provider)}" is not supported. Use one of: ${Object.keys(this.deps.providers).join(', ')}.` });
@@ -199,6 +200,7 @@ export class TaskEngine {
       updatedAt: now,
       videos: [],
       request: req,
+      ...(groupId ? { groupId } : {}),
     };
     let created;
     try {

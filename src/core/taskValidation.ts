@@ -20,7 +20,7 @@ function video(v: unknown): TaskVideo | undefined {
   const o = v as Record<string, unknown>;
   if (!isStr(o.url)) return undefined;
   const out: TaskVideo = { url: o.url };
-  for (const k of ['id', 'posterUrl', 'thumbnailUrl', 'watermarkedUrl', 'localPath', 'downloadError'] as const) {
+  for (const k of ['id', 'posterUrl', 'thumbnailUrl', 'posterPath', 'watermarkedUrl', 'localPath', 'downloadError'] as const) {
     const s = optStr(o[k]);
     if (s !== undefined) out[k] = s;
   }
@@ -72,6 +72,7 @@ export function validateStoredTask(v: unknown): Task | undefined {
     errorKind: optStr(o.errorKind),
     route: optStr(o.route),
     origin: optStr(o.origin),
+    groupId: optStr(o.groupId),
     finishedAt: optNum(o.finishedAt),
     timedOut: o.timedOut === true ? true : undefined,
     uncertain: o.uncertain === true ? true : undefined,
