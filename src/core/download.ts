@@ -16,6 +16,8 @@ export interface DownloadOptions {
   attempts?: number;
   retryDelayMs?: number;
   signal?: AbortSignal;
+  /** What the file must be (default 'video'); 'image' is for posters and thumbnails. */
+  kind?: 'video' | 'image';
 }
 
 export interface DownloadResult {
@@ -25,6 +27,8 @@ export interface DownloadResult {
 }
 
 const ACCEPTED_TYPES = /^(video\/|application\/octet-stream|binary\/octet-stream|application\/mp4)/i;
+/** Raster images only: an SVG poster could carry script. */
+const IMAGE_TYPES = /^(image\/(jpeg|png|webp|gif|avif)|application\/octet-stream|binary\/octet-stream)/i;
 
 function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${+(n / 1048576).toFixed(1)} MB`;
@@ -113,7 +117,7 @@ async function downloadOnce(url: string, dest: string, opts: DownloadOptions): P
       validateStatus: () => true,
       maxRedirects: 5,
       // No Authorization header, ever: result URLs are CDNs, not the provider.
-      headers: { Accept: 'video/*, application/octet-stream;q=0.9' },
+      headers: { Accept: opts.kind === 'image' ? 'image/*' : 'video/*, application/octet-stream;q=0.9' },
       decompress: false,
     });
   } catch (e) {
@@ -134,7 +138,10 @@ async function downloadOnce(url: string, dest: string, opts: DownloadOptions): P
   if (res.status === 404 || res.status === 410) fail(new ProviderError({ kind: 'notFound', status: res.status, message: `The result file is gone (HTTP ${res.status}); result links expire.` }));
   if (res.status >= 500 || res.status === 429 || res.status === 408) fail(new ProviderError({ kind: 'server', status: res.status, message: `Download failed (HTTP ${res.status}).` }));
   if (res.status < 200 || res.status >= 300) fail(new ProviderError({ kind: 'badRequest', status: res.status, message: `Download refused (HTTP ${res.status}).` }));
-  if (type && !ACCEPTED_TYPES.test(type)) fail(new ProviderError({ kind: 'malformed', message: `The result is not a video (content type ${type.split(';')[0]}).` }));
+  const image = opts.kind === 'image';
+  if (type && !(image ? IMAGE_TYPES : ACCEPTED_TYPES).test(type)) {
+    fail(new ProviderError({ kind: 'malformed', message: `The result is not ${image ? 'an image' : 'a video'} (content type ${type.split(';')[0]}).` }));
+  }
   if (Number.isFinite(declared) && declared > opts.maxBytes) {
     fail(new ProviderError({ kind: 'input', message: `The result is ${formatBytes(declared)}, over the ${formatBytes(opts.maxBytes)} download limit.` }));
   }

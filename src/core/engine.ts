@@ -89,6 +89,8 @@ const KEY_PAUSE_MS = 30 * 60_000;
 /** Tasks due within this much of a poll of their provider ride along (one batch request, one wake-up). */
 const MAX_ALIGN_MS = 2000;
 const DOWNLOADS_AT_ONCE = 2;
+/** A poster or thumbnail larger than this is not one. */
+const MAX_POSTER_BYTES = 10 * 1024 * 1024;
 /** A `.part` file untouched this long was left by a crash. */
 const STALE_PART_MS = 10 * 60_000;
 
@@ -822,6 +824,7 @@ export class TaskEngine {
     const settings = this.deps.settings();
     let result: { path: string; bytes: number } | undefined;
     let failure: string | undefined;
+    let posterPath: string | undefined;
     try {
       const dir = path.join(this.deps.mediaDir, safeFileName(taskId, 'task'));
       let name = safeFileName(decodeURIComponent(new URL(video.url).pathname.split('/').pop() ?? ''), 'video.mp4');
@@ -835,6 +838,7 @@ export class TaskEngine {
           signal: this.abort.signal,
         }),
       );
+      posterPath = await this.downloadPoster(dir, index, video);
     } catch (e) {
       failure = isProviderError(e) && e.kind === 'cancelled' ? undefined : errorMessage(e);
     } finally {
@@ -848,6 +852,7 @@ export class TaskEngine {
     const next: TaskVideo = { ...videos[index] };
     if (result) {
       next.localPath = result.path;
+      if (posterPath) next.posterPath = posterPath;
       delete next.downloadError;
       this.deps.log.info(`Downloaded ${result.bytes} bytes for task ${cur.remoteId}.`);
     } else {
@@ -858,6 +863,20 @@ export class TaskEngine {
     this.update(cur, { videos });
     await this.persistNow();
     this.changed.fire([cur]);
+  }
+
+  /** The provider's thumbnail (or poster) beside the video; best effort, as the gallery can show the video itself. */
+  private async downloadPoster(dir: string, index: number, video: TaskVideo): Promise<string | undefined> {
+    const url = video.thumbnailUrl ?? video.posterUrl;
+    if (!url || video.posterPath) return video.posterPath;
+    try {
+      const ext = /\.(png|webp|gif|avif)$/i.exec(new URL(url).pathname)?.[0].toLowerCase() ?? '.jpg';
+      const dest = insideFolder(dir, `${index + 1}-poster${ext}`);
+      return (await downloadToFile(url, dest, { maxBytes: MAX_POSTER_BYTES, attempts: 1, signal: this.abort.signal, kind: 'image' })).path;
+    } catch (e) {
+      this.deps.log.warn(`Poster download failed (the video itself serves as poster): ${errorMessage(e)}`);
+      return undefined;
+    }
   }
 
   // ---- persistence ---------------------------------------------------------------------------
