@@ -9,12 +9,15 @@ import { parseGenerateRequest } from '../core/requestValidation';
 import { GenerateRequest, GenerationMode, PROVIDER_IDS, PROVIDER_LABELS, ProviderId, Task } from '../core/types';
 import { PROVIDERS } from '../providers';
 import { DEFAULT_GATEWAY_MODELS, gateway } from '../providers/gateway';
+import { PIKA_MODELS } from '../providers/pika';
 import { checkedBaseUrl, hidreamUserId } from './config';
-import { runGenerateFlow } from './generateFlow';
+import { FlowOption, runGenerateFlow } from './generateFlow';
 import { KeyStore, validateKeyInput } from './keys';
 import { PlayerHost, PlayerPanel } from './playerPanel';
 import { saveToWorkspace } from './saveToWorkspace';
 import { TreeNode } from './tasksTree';
+import { accepts, planFanOut, sendGroup, type FanOut } from './variants';
+import { isGroup, newFanOut, variantsOption } from './variantsStep';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -135,8 +138,23 @@ export function registerCommands(deps: CommandDeps): Commands {
     return ids.length ? ids : DEFAULT_GATEWAY_MODELS;
   };
 
-  const interactive = async (preset?: Partial<GenerateRequest> & { mode?: GenerationMode }): Promise<GenerateRequest | undefined> =>
-    runGenerateFlow({ providers: PROVIDERS, memento: context.globalState, hasKey: (p) => keys.has(p), models: modelsFor, preset });
+  const interactive = async (preset?: Partial<GenerateRequest> & { mode?: GenerationMode }, extraOptions?: FlowOption[]): Promise<GenerateRequest | undefined> =>
+    runGenerateFlow({ providers: PROVIDERS, memento: context.globalState, hasKey: (p) => keys.has(p), models: modelsFor, preset, extraOptions });
+
+  // Variants and several models: one group of tasks, each create sent once (vscode/variants.ts).
+  const submitGroup = async (req: GenerateRequest, fanOut: FanOut): Promise<Task[] | undefined> => {
+    const groupDeps = { engine, providers: PROVIDERS, log };
+    const plan = planFanOut(groupDeps, req, fanOut);
+    for (const p of new Set(plan.map((r) => r.provider))) if (!(await ensureKey(p))) return undefined;
+    try {
+      const tasks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Submitting ${plan.length} tasks…` }, () => sendGroup(groupDeps, plan));
+      if (tasks.length < plan.length) void vscode.window.showWarningMessage(`${plan.length - tasks.length} of ${plan.length} tasks could not be created; see the log.`);
+      return tasks;
+    } catch (e) {
+      void explain(e, req.provider);
+      return undefined;
+    }
+  };
 
   const play = async (arg?: unknown, index?: unknown): Promise<void> => {
     const node = arg as TreeNode | undefined;
@@ -338,8 +356,11 @@ export function registerCommands(deps: CommandDeps): Commands {
     if (arg !== undefined && !(arg instanceof vscode.Uri) && typeof arg === 'object' && arg !== null && 'provider' in arg) {
       return structuredClone(await generateFromArgs(arg));
     }
-    const req = await interactive();
-    return req ? submitInteractive(req) : undefined;
+    const fanOut = newFanOut();
+    const models = async (p: ProviderId) => (p === 'pika' ? [...PIKA_MODELS].reverse() : modelsFor(p));
+    const req = await interactive(undefined, [variantsOption(fanOut, { models, accepts: (r) => accepts(PROVIDERS, r) })]);
+    if (!req) return undefined;
+    return isGroup(fanOut) ? submitGroup(req, fanOut) : submitInteractive(req);
   });
   reg('aiVideo.setApiKey', setApiKey);
   reg('aiVideo.testConnection', testConnection);

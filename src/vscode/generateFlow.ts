@@ -16,6 +16,15 @@ export interface FlowDeps {
   models(p: ProviderId): Promise<string[]>;
   /** Preset values (from the Explorer: images or a video already chosen). */
   preset?: Partial<GenerateRequest> & { mode?: GenerationMode };
+  /** Rows other modules add to the options page (e.g. variants). */
+  extraOptions?: FlowOption[];
+}
+
+/** An options-page row owned by another module. */
+export interface FlowOption {
+  label: string;
+  describe(req: GenerateRequest): string;
+  edit(input: MultiStepInput, req: GenerateRequest, step: number): Promise<void>;
 }
 
 const MODE_LABELS: Record<GenerationMode, string> = {
@@ -315,6 +324,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
       { label: '$(play) Generate', value: GO, description: `${PROVIDER_LABELS[s.provider]}${s.req.model ? ` ${s.req.model}` : ''} · ${MODE_LABELS[s.mode]}` },
       { label: '', kind: vscode.QuickPickItemKind.Separator, value: '' },
       ...rows.map((r) => ({ label: r.label, description: r.describe(s), value: r.id })),
+      ...(deps.extraOptions ?? []).map((o, i) => ({ label: o.label, description: o.describe(s.req), value: `\u0000extra${i}` })),
     ];
     const picked = await input.showQuickPick({ title: `${TITLE}: options`, step: 5, totalSteps: 5, items, placeholder: 'Generate now, or adjust an option', matchOnDescription: false });
     if (picked.value === GO) {
@@ -326,7 +336,9 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
       done = true;
       return;
     }
-    await rows.find((r) => r.id === picked.value)!.edit(input, s);
+    const extra = deps.extraOptions?.[Number(picked.value.replace('\u0000extra', ''))];
+    if (picked.value.startsWith('\u0000extra') && extra) await extra.edit(input, s.req, s.step);
+    else await rows.find((r) => r.id === picked.value)!.edit(input, s);
     return options;
   };
 

@@ -10,7 +10,8 @@ import {
   metaFacts,
   shortTitle,
 } from '../../src/webview/format';
-import { buildCsp, buildPlayerHtml, isPathInside, panelTitle, planPlayerContent } from '../../src/webview/playerHtml';
+import { buildCsp } from '../../src/webview/appHtml';
+import { buildPlayerHtml, isPathInside, panelTitle, planPlayerContent } from '../../src/webview/playerHtml';
 import {
   PLAYER_ACTIONS,
   isHostMessage,

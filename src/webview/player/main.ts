@@ -2,6 +2,7 @@
 // createElement/textContent only, talks to the panel through the typed protocol, and keeps
 // {taskId, videoIndex} in the webview state so the panel serializer can restore it.
 
+import { button, el } from '../dom';
 import { metaFacts, type IntrinsicVideo } from '../format';
 import {
   isHostMessage,
@@ -28,23 +29,6 @@ const MAX_ERROR_LENGTH = 2000;
 
 let shown: ShowMessage | undefined;
 let lastPlaybackReport = 0;
-
-// ---- DOM helpers -----------------------------------------------------------------------------
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function button(label: string, variant: 'primary' | 'secondary', onClick: () => void, title?: string): HTMLButtonElement {
-  const b = el('button', `button button-${variant}`, label);
-  b.type = 'button';
-  if (title) b.title = title;
-  b.addEventListener('click', onClick);
-  return b;
-}
 
 function post(message: WebviewToHost): void {
   vscode.postMessage(message);
