@@ -1,11 +1,13 @@
-// `npm run bench`: prints numbers (it is not a test). Three parts:
+// `npm run bench`: prints numbers (it is not a test). Four parts:
 //  1. Polling: one fixed scenario run twice against the emulator on a scaled clock, once with the
 //     TaskEngine and once with a naive fixed 5 s poller; requests per finished task, and the delay
 //     between the provider finishing a task and the poller seeing it.
 //  2. Store: load and single-task update times of a 10,000-task history.
 //  3. Download: peak memory while a 200 MB result is downloaded (in a child process).
+//  4. Gallery: time to the first frame with a card of the gallery webview with 2,000 tasks
+//     (src/bench/galleryBench.ts, headless Chromium).
 // Options: --scale N (default 6), --json (print the figures as JSON instead of tables),
-// --only polling,store,download (a subset of the parts).
+// --only polling,store,download,gallery (a subset of the parts).
 import { fork } from 'child_process';
 import { randomUUID } from 'crypto';
 import { promises as fs } from 'fs';
@@ -20,10 +22,11 @@ import type { DownloadFigures } from './downloadProbe';
 import { NAIVE_INTERVAL_MS, naiveDriver } from './naivePoller';
 import { BENCH_KEY, buildScenario, DURATION_CLASSES, engineDriver, figures, Figures, RunResult, runScenario, STAGGER_MS, TaskSpec } from './scenario';
 import { storeBench, StoreFigures } from './storeBench';
+import { galleryFirstPaint, GalleryFigures } from './galleryBench';
 
 const BIG_BYTES = 200 * 1024 * 1024;
 const DEFAULT_SCALE = 6;
-const PARTS = ['polling', 'store', 'download'] as const;
+const PARTS = ['polling', 'store', 'download', 'gallery'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Args {
@@ -253,13 +256,17 @@ function printStore(s: StoreFigures): void {
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const started = Date.now();
-  const out: { polling?: PollingFigures; store?: StoreFigures; download?: DownloadPart } = {};
+  const out: { polling?: PollingFigures; store?: StoreFigures; download?: DownloadPart; gallery?: GalleryFigures } = {};
   if (args.parts.has('polling')) out.polling = await polling(args.scale);
   if (args.parts.has('store')) {
     progress('Store with 10,000 tasks…');
     out.store = await storeBench();
   }
   if (args.parts.has('download')) out.download = await download();
+  if (args.parts.has('gallery')) {
+    progress('Gallery first paint with 2,000 tasks in headless Chromium…');
+    out.gallery = await galleryFirstPaint();
+  }
 
   let verdict: { pass: boolean; text: string } | undefined;
   if (out.polling) {
@@ -308,6 +315,7 @@ async function main(): Promise<number> {
       },
       store: out.store,
       download: out.download,
+      gallery: out.gallery && { firstPaint2kMs: out.gallery.medianMs, runsMs: out.gallery.runsMs, cardsInDom: out.gallery.cardsInDom },
       verdict,
       totalWallMs: Date.now() - started,
     };
@@ -317,6 +325,7 @@ async function main(): Promise<number> {
     if (out.polling) printPolling(out.polling);
     if (out.store) printStore(out.store);
     if (out.download) printDownload(out.download);
+    if (out.gallery) console.log(`\n== Gallery: first frame with a card, ${out.gallery.tasks} tasks ==\n  median ${out.gallery.medianMs} ms of ${out.gallery.runsMs.join(', ')} ms; ${out.gallery.cardsInDom} cards in the DOM.`);
     console.log('');
     if (verdict) console.log(verdict.text);
     console.log(`Total wall time ${Math.round((Date.now() - started) / 1000)} s.`);

@@ -75,7 +75,7 @@ promptBlock.append(el('h2', 'label', 'Prompt'), promptText);
 const negativeBlock = el('div', 'text-block');
 const negativeText = el('p', 'prompt prompt-negative');
 negativeBlock.append(el('h2', 'label', 'Negative prompt'), negativeText);
-meta.append(title, facts, promptBlock, negativeBlock);
+meta.append(facts, promptBlock, negativeBlock);
 
 const actions = el('div', 'actions');
 actions.setAttribute('role', 'toolbar');
@@ -89,14 +89,22 @@ actions.append(
   button('Regenerate', 'secondary', () => runAction('regenerate'), 'Start a new task with the same request'),
 );
 
-app.append(statusLine, stage, picker, meta, actions);
+// Title and actions on top, where a notification toast (bottom right) never covers them; the
+// video below is capped at about 60% of the panel so the details stay in view.
+const header = el('header', 'header');
+header.append(title, actions);
+const media = el('div', 'media');
+media.append(stage, picker);
+const body = el('div', 'body');
+body.append(media, meta);
+
+app.append(statusLine, header, body);
 
 // ---- Rendering -------------------------------------------------------------------------------
 
 function setContentVisible(visible: boolean): void {
-  stage.hidden = !visible;
-  meta.hidden = !visible;
-  actions.hidden = !visible;
+  header.hidden = !visible;
+  body.hidden = !visible;
   statusLine.hidden = visible;
   if (!visible) picker.hidden = true;
 }
