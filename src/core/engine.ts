@@ -865,9 +865,9 @@ export class TaskEngine {
     this.changed.fire([cur]);
   }
 
-  /** The provider's thumbnail (or poster) beside the video; best effort, as the gallery can show the video itself. */
+  /** The provider's poster (or thumbnail) beside the video; best effort, as the gallery can show the video itself. */
   private async downloadPoster(dir: string, index: number, video: TaskVideo): Promise<string | undefined> {
-    const url = video.thumbnailUrl ?? video.posterUrl;
+    const url = video.posterUrl ?? video.thumbnailUrl;
     if (!url || video.posterPath) return video.posterPath;
     try {
       const ext = /\.(png|webp|gif|avif)$/i.exec(new URL(url).pathname)?.[0].toLowerCase() ?? '.jpg';

@@ -10,7 +10,7 @@ describe('posters and groups in the engine', function () {
   this.timeout(30_000);
   const h = useEngineSuite({ durationMs: 500 });
 
-  it("downloads the provider's thumbnail beside the video when it gives one (Pika imageThumb)", async () => {
+  it("downloads the provider's poster beside the video when it gives one (Pika videoPoster)", async () => {
     const { engine } = await h.ws.engine();
     const t = await engine.generate(pikaRequest('poster please [duration=500]'));
     const done = await waitForTask(engine, t.id, settled, 'to finish');
@@ -18,8 +18,8 @@ describe('posters and groups in the engine', function () {
     assert.ok(v.localPath, v.downloadError);
     assert.ok(v.posterPath, 'a local poster path');
     assert.strictEqual(path.dirname(v.posterPath), path.dirname(v.localPath), 'in the task folder');
-    assert.deepStrictEqual(fs.readFileSync(v.posterPath), fs.readFileSync(path.join(FIXTURES, 'thumbnail.jpg')));
-    const posters = h.emulator.requests('files').filter((r) => r.path.endsWith('thumbnail.jpg'));
+    assert.deepStrictEqual(fs.readFileSync(v.posterPath), fs.readFileSync(path.join(FIXTURES, 'poster.jpg')));
+    const posters = h.emulator.requests('files').filter((r) => r.path.endsWith('poster.jpg'));
     assert.strictEqual(posters.length, 1);
     assert.ok(posters.every((r) => r.hadAuthorizationHeader === false), 'a poster download never carries the key');
   });

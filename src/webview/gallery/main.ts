@@ -128,7 +128,7 @@ const clearFilters = button('Clear filters', 'secondary', () => {
 });
 const count = el('span', 'count');
 count.setAttribute('role', 'status');
-toolbar.append(search, providerSelect, modelSelect, statusSelect, dateSelect, sortSelect, clearFilters, count);
+toolbar.append(search, providerSelect, modelSelect, statusSelect, dateSelect, clearFilters);
 
 const actionBar = el('div', 'action-bar');
 actionBar.setAttribute('role', 'toolbar');
@@ -139,7 +139,9 @@ const saveButton = button('Save to Workspace', 'secondary', () => runAction('sav
 const regenerateButton = button('Regenerate', 'secondary', () => runAction('regenerate'), 'Start new tasks with the same settings');
 const removeButton = button('Remove', 'secondary', () => runAction('remove'), 'Remove from the history (asks first)');
 const clearSelectionButton = button('Clear selection', 'secondary', () => updateSelection(clearSelection(selection)));
-actionBar.append(selectionInfo, compareButton, saveButton, regenerateButton, removeButton, clearSelectionButton);
+const viewOptions = el('div', 'view-options');
+viewOptions.append(count, sortSelect);
+actionBar.append(selectionInfo, compareButton, saveButton, regenerateButton, removeButton, clearSelectionButton, viewOptions);
 
 const scroller = el('div', 'scroller');
 scroller.tabIndex = 0;

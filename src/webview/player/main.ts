@@ -81,7 +81,7 @@ const actions = el('div', 'actions');
 actions.setAttribute('role', 'toolbar');
 actions.setAttribute('aria-label', 'Video actions');
 actions.append(
-  button('Open in VS Code video preview', 'primary', () => runAction('openInVideoPreview')),
+  button('Preview in VS Code', 'primary', () => runAction('openInVideoPreview'), 'Open in VS Code’s video preview'),
   button('Open externally', 'secondary', () => runAction('openExternal'), 'Open with the default video app'),
   button('Reveal file', 'secondary', () => runAction('revealInExplorer'), 'Show the downloaded file in the file manager'),
   button('Copy prompt', 'secondary', () => runAction('copyPrompt')),
