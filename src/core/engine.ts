@@ -14,7 +14,7 @@ import { errorMessage, isProviderError, ProviderError } from './errors';
 import { Lease } from './lease';
 import { CreateRateLimiter, Semaphore } from './limiter';
 import { DEFAULT_MEDIA_LIMITS, MediaLimits, resolveMedia } from './media';
-import { backoffDelayMs, firstPollDelayMs, nextPollDelayMs } from './scheduler';
+import { backoffDelayMs, firstPollDelayMs, nextPollDelayMs, withSample } from './scheduler';
 import { StoreSnapshot, TaskStore } from './store';
 import { GenerateRequest, isActive, ProviderId, Task, TaskVideo } from './types';
 import { PollResults, ProviderClient, ProviderContext, RemoteState } from './provider';
@@ -617,12 +617,8 @@ export class TaskEngine {
       return true;
     }
     const progress = s.progress !== undefined ? Math.max(task.progress, s.progress) : task.progress;
-    if (s.status === 'running' && s.progress !== undefined) {
-      const sample = { at: now, progress: s.progress };
-      if (!st.firstSample || s.progress < st.firstSample.progress) st.firstSample = sample;
-      st.lastSample = sample;
-    }
-    st.nextAt = now + nextPollDelayMs({ baseMs: base, now, createdAt: this.startOf(task), firstSample: st.firstSample, lastSample: st.lastSample });
+    if (s.status === 'running' && s.progress !== undefined) Object.assign(st, withSample(st, now, s.progress));
+    st.nextAt = now + nextPollDelayMs({ baseMs: base, now, createdAt: this.startOf(task), status: s.status, firstSample: st.firstSample, lastSample: st.lastSample });
     return this.update(task, { status: s.status, progress, rawStatus: s.rawStatus, error: undefined, errorKind: undefined });
   }
 
