@@ -256,7 +256,7 @@ interface PartResult {
   print(): void;
   /** Stable keys, numbers in the units the names say (null when not measured). */
   summary: Record<string, number | string | boolean | null>;
-  verdict?: string;
+  verdict: string;
 }
 
 /** Rounds for the JSON line; NaN and infinities (nothing measured) become null. */
@@ -331,7 +331,7 @@ async function main(): Promise<number> {
   console.log('AI Video Studio benchmark');
   for (const [, r] of ran) r.print();
   console.log('');
-  for (const [, r] of ran) if (r.verdict) console.log(r.verdict);
+  for (const [, r] of ran) console.log(r.verdict);
   const totalWallS = Math.round((Date.now() - started) / 1000);
   console.log(`Total wall time ${totalWallS} s.`);
   if (args.json) console.log(JSON.stringify({ ...Object.fromEntries(ran.map(([part, r]) => [part, r.summary])), totalWallS }));
