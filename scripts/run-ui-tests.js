@@ -406,7 +406,7 @@ const CASES = [
       await dialog.waitFor({ state: 'visible', timeout: 10000 }).catch(() => {
         throw new Check('Delete asked for no confirmation');
       });
-      check(/Remove this video task/.test(await dialog.innerText()), 'the confirmation does not say what it removes');
+      check(/Remove this task and delete its downloaded video/.test(await dialog.innerText()), 'the confirmation does not say what it removes');
       await dialog.getByRole('button', { name: 'Remove' }).click();
       await frame.locator('.empty-text', { hasText: 'No video matches these filters.' }).waitFor({ state: 'visible', timeout: 10000 }).catch(() => {
         throw new Check('the removed card is still shown');

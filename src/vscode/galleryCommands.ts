@@ -102,7 +102,7 @@ export function registerGalleryCommands(deps: GalleryCommandDeps): vscode.Dispos
           return t && (t.status === 'queued' || t.status === 'running');
         }).length;
         const ok = await vscode.window.showWarningMessage(
-          ids.length === 1 ? 'Remove this video task from the history?' : `Remove ${ids.length} video tasks from the history?`,
+          ids.length === 1 ? 'Remove this task and delete its downloaded video?' : `Remove ${ids.length} tasks and delete their downloaded videos?`,
           { modal: true, detail: running ? `${running} of them ${running === 1 ? 'is' : 'are'} still running at the provider, which may still bill for ${running === 1 ? 'it' : 'them'}.` : undefined },
           'Remove',
         );

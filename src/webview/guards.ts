@@ -4,7 +4,8 @@
 export type Fields = Record<string, unknown>;
 
 const MAX_ID_LENGTH = 256;
-const MAX_MESSAGE_LENGTH = 4000;
+/** Longest text field the guards accept; the host cuts longer text with fitText before posting. */
+export const MAX_MESSAGE_LENGTH = 4000;
 /** Far above any real count; bounds indexes coming from the other side. */
 const MAX_VIDEO_INDEX = 999;
 
@@ -44,4 +45,9 @@ export function isOptional(v: unknown, check: (v: unknown) => boolean): boolean 
 /** An array of at most `max` elements that all pass `check`. */
 export function isListOf<T>(v: unknown, check: (x: unknown) => x is T, max: number): v is T[] {
   return Array.isArray(v) && v.length <= max && v.every((x) => check(x));
+}
+
+/** `text` cut to what the guards accept, so a long message never makes the webview drop a view. */
+export function fitText(text: string, max = MAX_MESSAGE_LENGTH): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { PROVIDER_LABELS, type Task } from '../core/types';
 import { buildAppHtml } from './appHtml';
 import { shortTitle } from './format';
+import { fitText } from './guards';
 import type { PlayerMeta } from './protocol';
 
 export interface PlayerHtmlOptions {
@@ -44,7 +45,7 @@ function finite(n: number | undefined, min = 0): number | undefined {
 }
 
 function unavailable(message: string): PlayerContent {
-  return { kind: 'unavailable', message };
+  return { kind: 'unavailable', message: fitText(message) };
 }
 
 /**
@@ -75,8 +76,8 @@ export function planPlayerContent(task: Task | undefined, videoIndex: number, me
   const meta: PlayerMeta = {
     title: shortTitle(task.prompt),
     provider: task.provider,
-    providerLabel: PROVIDER_LABELS[task.provider] ?? task.provider,
-    model: task.model,
+    providerLabel: fitText(PROVIDER_LABELS[task.provider] ?? task.provider),
+    model: fitText(task.model),
     prompt: task.prompt,
     negativePrompt: task.request.negativePrompt || undefined,
     seed: finite(video.seed ?? task.request.seed, -Number.MAX_VALUE),
@@ -85,7 +86,7 @@ export function planPlayerContent(task: Task | undefined, videoIndex: number, me
     height: finite(video.height),
     fps: finite(video.fps),
     createdAt: finite(task.createdAt) ?? 0,
-    remoteId: task.remoteId,
+    remoteId: fitText(task.remoteId),
     videoCount: task.videos.length,
     status: task.status,
   };
