@@ -120,6 +120,7 @@ describe('Gallery, compare and variants', function () {
   });
 });
 
+// These use the gateway: HiDream's 10 creates a minute are left to the provider suites.
 describe('Tasks view: grouping, times, filter, status bar', function () {
   this.timeout(120_000);
 
@@ -130,7 +131,7 @@ describe('Tasks view: grouping, times, filter, status bar', function () {
 
   it('groups tasks under Today, or lists them flat with groupBy "none"', async () => {
     const { api } = await setup();
-    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'hidream', prompt: 'grouped by day: a quiet harbour [duration=1000]' });
+    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'grouped by day: a quiet harbour [duration=1000]' });
     const today = api.treeItems().find((i) => i.id === 'day:today');
     assert.ok(today && today.label === 'Today' && today.parentId === undefined);
     assert.strictEqual(api.treeItems().find((i) => i.id === `task:${t.id}`)?.parentId, 'day:today');
@@ -157,8 +158,8 @@ describe('Tasks view: grouping, times, filter, status bar', function () {
 
   it('filters the tree by prompt words and says so in the view message', async () => {
     const { api } = await setup();
-    const a = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'hidream', prompt: 'A zeppelin over the harbour [duration=800]' });
-    const b = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'hidream', prompt: 'A submarine under ice [duration=800]' });
+    const a = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'A zeppelin over the harbour [duration=800]' });
+    const b = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'A submarine under ice [duration=800]' });
     await vscode.commands.executeCommand('aiVideo.filterTasks', 'ZEPPELIN');
     const ids = api.treeItems().map((i) => i.id);
     assert.ok(ids.includes(`task:${a.id}`));
