@@ -182,7 +182,7 @@ async function download(): Promise<DownloadPart> {
     const state = (await pika.poll(ctx, [task])).get(task.id);
     if (!state || isProviderError(state) || state.status !== 'succeeded' || !state.videos[0]) throw new Error(`the big task did not succeed: ${JSON.stringify(state)}`);
     const dest = path.join(dir, 'task', '1-big.mp4');
-    const child = fork(path.join(__dirname, 'downloadProbe.js'), [state.videos[0].url, dest, String(maxBytes)], {
+    const child = fork(path.join(__dirname, 'downloadProbe.js'), [state.videos[0].url, dest, String(maxBytes), emulator.baseUrl], {
       execArgv: ['--expose-gc'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -8,7 +8,7 @@
 import { randomUUID } from 'crypto';
 import { watch, FSWatcher, promises as fs } from 'fs';
 import * as path from 'path';
-import { downloadToFile, insideFolder, removeStalePartials, safeFileName } from './download';
+import { downloadToFile, DownloadSettings, insideFolder, removeStalePartials, resultFileName, safeFileName } from './download';
 import { Emitter, Event, Logger } from './events';
 import { errorMessage, isProviderError, ProviderError } from './errors';
 import { Lease } from './lease';
@@ -33,6 +33,8 @@ export interface EngineSettings {
   /** Attempts per download for transient failures (default 3), and the first retry delay (default 1 s, doubling). */
   downloadAttempts?: number;
   downloadRetryDelayMs?: number;
+  /** Hosts allowed to be private, plain http, time limits (download.ts). */
+  download?: DownloadSettings;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -822,11 +824,11 @@ export class TaskEngine {
     let failure: string | undefined;
     try {
       const dir = path.join(this.deps.mediaDir, safeFileName(taskId, 'task'));
-      let name = safeFileName(decodeURIComponent(new URL(video.url).pathname.split('/').pop() ?? ''), 'video.mp4');
-      if (!/\.(mp4|webm|mov)$/i.test(name)) name += '.mp4';
-      const dest = insideFolder(dir, `${index + 1}-${name}`);
+      const dest = insideFolder(dir, `${index + 1}-${resultFileName(video.url)}`);
       result = await this.downloadSlots.run(() =>
         downloadToFile(video.url, dest, {
+          ...settings.download,
+          origin: this.tasks.get(taskId)?.origin,
           maxBytes: settings.maxDownloadBytes,
           attempts: settings.downloadAttempts,
           retryDelayMs: settings.downloadRetryDelayMs,

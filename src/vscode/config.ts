@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { EngineSettings } from '../core/engine';
 import { ProviderError } from '../core/errors';
+import { isLoopbackHost } from '../core/netGuard';
 import { ProviderId } from '../core/types';
 
 const SECTION = 'aiVideo';
@@ -32,11 +33,6 @@ export function workspaceRoutingOverrides(): string[] {
   }).map((k) => `${SECTION}.${k}`);
 }
 
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
-
 /** The base URL a key may be sent to, or a ProviderError('config') saying why not. */
 export function checkedBaseUrl(provider: ProviderId): string {
   const raw = String(userValue<string>(baseUrlSetting(provider), '')).trim();
@@ -62,6 +58,10 @@ export function hidreamUserId(): string | undefined {
   return v || undefined;
 }
 
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((h): h is string => typeof h === 'string' && h.trim() !== '') : [];
+}
+
 export function engineSettings(): EngineSettings {
   const c = cfg();
   const num = (key: string, def: number, min: number) => {
@@ -77,6 +77,10 @@ export function engineSettings(): EngineSettings {
       maxVideoBytes: num('maxVideoSizeMB', 100, 0.01) * 1024 * 1024,
     },
     maxUnknownPolls: 60,
+    download: {
+      allowPrivateHosts: stringList(userValue<unknown>('download.allowPrivateHosts', [])),
+      allowInsecureHttp: userValue<boolean>('allowInsecureHttp', false) === true,
+    },
   };
 }
 
