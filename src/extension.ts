@@ -22,7 +22,7 @@ export interface AiVideoApi {
   /** For tests and tools: what the player panel currently shows and last reported. */
   player(): { taskId: string; videoIndex: number; lastPlayback: unknown } | undefined;
   /** For tests and tools: the Tasks view's top-level items as the tree provider renders them. */
-  treeItems(): { id?: string; label: string; description?: string; contextValue?: string }[];
+  treeItems(): { id?: string; label: string; description?: string; tooltip?: string; contextValue?: string }[];
   /** Waits for pending writes of the task history. */
   flush(): Promise<void>;
 }
@@ -109,7 +109,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
       tree.getChildren().map((node) => {
         const item = tree.getTreeItem(node);
         const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
-        return { id: item.id, label, description: typeof item.description === 'string' ? item.description : undefined, contextValue: item.contextValue };
+        const tooltip = typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value;
+        return { id: item.id, label, description: typeof item.description === 'string' ? item.description : undefined, tooltip, contextValue: item.contextValue };
       }),
     flush: () => engine.flush(),
   };

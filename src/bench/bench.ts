@@ -16,7 +16,7 @@ import { errorMessage, isProviderError } from '../core/errors';
 import { PROVIDER_LABELS, ProviderId, Task } from '../core/types';
 import { startEmulator } from '../emulator/server';
 import { pika } from '../providers/pika';
-import type { DownloadFigures } from './downloadProbe';
+import { downloadSummary, type DownloadFigures } from './downloadProbe';
 import { NAIVE_INTERVAL_MS, naiveDriver } from './naivePoller';
 import { BENCH_KEY, buildScenario, DURATION_CLASSES, engineDriver, figures, Figures, RunResult, runScenario, STAGGER_MS, TaskSpec } from './scenario';
 import { storeBench, StoreFigures } from './storeBench';
@@ -307,11 +307,11 @@ async function main(): Promise<number> {
         },
       },
       store: out.store,
-      download: out.download,
+      download: out.download && { ...(out.download.figures.ok ? downloadSummary(out.download.figures) : {}), ...out.download },
       verdict,
       totalWallMs: Date.now() - started,
     };
-    console.log(JSON.stringify(json, null, 2));
+    console.log(JSON.stringify(json));
   } else {
     console.log('AI Video Studio benchmark');
     if (out.polling) printPolling(out.polling);
