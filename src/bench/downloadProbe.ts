@@ -24,16 +24,6 @@ export interface DownloadFigures {
   peak: MemorySample;
 }
 
-/** The headline figures of a probe, for the bench's JSON (`download.rssGrowthMB`). */
-export function downloadSummary(f: DownloadFigures): { rssGrowthMB: number; arrayBuffersGrowthMB: number; mbPerSecond: number } {
-  const mb = (n: number) => Math.round((n / 1048576) * 10) / 10;
-  return {
-    rssGrowthMB: mb(f.peak.rss - f.before.rss),
-    arrayBuffersGrowthMB: mb(f.peak.arrayBuffers - f.before.arrayBuffers),
-    mbPerSecond: f.ms > 0 ? Math.round(f.bytes / 1048576 / (f.ms / 1000)) : 0,
-  };
-}
-
 function sample(): MemorySample {
   const m = process.memoryUsage();
   return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };

@@ -8,14 +8,16 @@
 import { randomUUID } from 'crypto';
 import { watch, FSWatcher, promises as fs } from 'fs';
 import * as path from 'path';
-import { downloadToFile, DownloadSettings, insideFolder, removeStalePartials, resultFileName, safeFileName } from './download';
+import { downloadToFile, DownloadSettings, insideFolder, removeStalePartials, resultFileName } from './download';
 import { Emitter, Event, Logger } from './events';
 import { errorMessage, isProviderError, ProviderError } from './errors';
 import { Lease } from './lease';
 import { CreateRateLimiter, Semaphore } from './limiter';
 import { DEFAULT_MEDIA_LIMITS, MediaLimits, resolveMedia } from './media';
-import { backoffDelayMs, firstPollDelayMs, nextPollDelayMs } from './scheduler';
+import { sanitizeText } from './sanitize';
+import { backoffDelayMs, firstPollDelayMs, nextPollDelayMs, withSample } from './scheduler';
 import { StoreSnapshot, TaskStore } from './store';
+import { deleteTaskFiles, sweepOrphansOnce, taskFolder } from './taskFiles';
 import { GenerateRequest, isActive, ProviderId, Task, TaskVideo } from './types';
 import { PollResults, ProviderClient, ProviderContext, RemoteState } from './provider';
 
@@ -147,6 +149,8 @@ export class TaskEngine {
     }
     if (loaded.warning) this.warn(loaded.warning);
     this.adopt(loaded, false);
+    // Only against a history that loaded cleanly: an unreadable one would make every folder an orphan.
+    if (!loaded.warning) await this.sweepOrphans();
     this.deps.log.info(`Loaded ${this.tasks.size} task(s), ${this.pollState.size} active.`);
     await this.watchStore();
     this.schedule();
@@ -297,6 +301,7 @@ export class TaskEngine {
     }
     if (removed.length === 0) return;
     await this.persistNow();
+    await deleteTaskFiles(this.deps.mediaDir, removed);
     this.changed.fire(removed);
     this.schedule();
   }
@@ -619,12 +624,8 @@ export class TaskEngine {
       return true;
     }
     const progress = s.progress !== undefined ? Math.max(task.progress, s.progress) : task.progress;
-    if (s.status === 'running' && s.progress !== undefined) {
-      const sample = { at: now, progress: s.progress };
-      if (!st.firstSample || s.progress < st.firstSample.progress) st.firstSample = sample;
-      st.lastSample = sample;
-    }
-    st.nextAt = now + nextPollDelayMs({ baseMs: base, now, createdAt: this.startOf(task), firstSample: st.firstSample, lastSample: st.lastSample });
+    if (s.status === 'running' && s.progress !== undefined) Object.assign(st, withSample(st, now, s.progress));
+    st.nextAt = now + nextPollDelayMs({ baseMs: base, now, createdAt: this.startOf(task), status: s.status, firstSample: st.firstSample, lastSample: st.lastSample });
     return this.update(task, { status: s.status, progress, rawStatus: s.rawStatus, error: undefined, errorKind: undefined });
   }
 
@@ -823,7 +824,7 @@ export class TaskEngine {
     let result: { path: string; bytes: number } | undefined;
     let failure: string | undefined;
     try {
-      const dir = path.join(this.deps.mediaDir, safeFileName(taskId, 'task'));
+      const dir = taskFolder(this.deps.mediaDir, taskId);
       const dest = insideFolder(dir, `${index + 1}-${resultFileName(video.url)}`);
       result = await this.downloadSlots.run(() =>
         downloadToFile(video.url, dest, {
@@ -836,13 +837,15 @@ export class TaskEngine {
         }),
       );
     } catch (e) {
-      failure = isProviderError(e) && e.kind === 'cancelled' ? undefined : errorMessage(e);
+      failure = isProviderError(e) && e.kind === 'cancelled' ? undefined : sanitizeText(errorMessage(e));
     } finally {
       // Before the outcome shows: a retry asked for right after it must not be taken for this one.
       this.downloads.delete(key);
     }
     if (this.disposed || (!result && failure === undefined)) return;
     const cur = this.tasks.get(taskId);
+    // Removed while downloading: the file it just wrote goes too.
+    if (!cur && result) await deleteTaskFiles(this.deps.mediaDir, [{ id: taskId, videos: [] }]);
     if (!cur || cur.videos[index]?.url !== video.url) return;
     const videos = cur.videos.slice();
     const next: TaskVideo = { ...videos[index] };
@@ -890,6 +893,15 @@ export class TaskEngine {
       this.saveTimer = undefined;
       void this.persistNow();
     }, (this.deps.saveDelayMs ?? DEFAULT_SAVE_DELAY_MS) / this.timeScale);
+  }
+
+  private async sweepOrphans(): Promise<void> {
+    try {
+      const swept = await sweepOrphansOnce(this.deps.mediaDir, [...this.tasks.values()]);
+      if (swept.length) this.deps.log.info(`Deleted ${swept.length} downloaded result folder(s) of tasks no longer in the history.`);
+    } catch (e) {
+      this.deps.log.warn(`Could not clean up old downloads: ${errorMessage(e)}`);
+    }
   }
 
   private warn(message: string): void {
