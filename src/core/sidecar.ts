@@ -1,13 +1,13 @@
 // What is written beside a saved video so the result can be reproduced.
-import { PROVIDER_LABELS, Task } from './types';
+import { Task } from './types';
 
-export function sidecarFor(task: Task, videoIndex: number): Record<string, unknown> {
+export function sidecarFor(task: Task, videoIndex: number, providerName: string): Record<string, unknown> {
   const v = task.videos[videoIndex];
   const r = task.request;
   return {
     generator: 'AI Video Studio',
     provider: task.provider,
-    providerName: PROVIDER_LABELS[task.provider],
+    providerName,
     model: task.model,
     mode: task.mode,
     prompt: task.prompt,

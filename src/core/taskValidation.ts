@@ -1,9 +1,11 @@
 // Validation of tasks read back from disk (or from another window): anything malformed is dropped
 // field by field rather than trusted.
-import { GenerateRequest, GenerationMode, PROVIDER_IDS, ProviderId, Task, TaskStatus, TaskVideo } from './types';
+import { isErrorKind } from './errors';
+import { GENERATION_MODES, GenerateRequest, GenerationMode, ProviderId, Task, TaskStatus, TaskVideo } from './types';
 
 const STATUSES: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed'];
-const MODES: readonly GenerationMode[] = ['text-to-video', 'image-to-video', 'ingredients', 'video-edit'];
+/** A provider id as the registry spells them; a task of a provider this build lacks is kept, not polled. */
+const PROVIDER_ID = /^[a-z][a-z0-9-]{0,31}$/;
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -47,7 +49,7 @@ function request(v: unknown, provider: ProviderId, prompt: string): GenerateRequ
 export function validateStoredTask(v: unknown): Task | undefined {
   if (!v || typeof v !== 'object') return undefined;
   const o = v as Record<string, unknown>;
-  if (!isStr(o.id) || !isStr(o.provider) || !(PROVIDER_IDS as readonly string[]).includes(o.provider)) return undefined;
+  if (!isStr(o.id) || !isStr(o.provider) || !PROVIDER_ID.test(o.provider)) return undefined;
   if (!isStr(o.status) || !STATUSES.includes(o.status as TaskStatus)) return undefined;
   if (!isNum(o.createdAt) || !isNum(o.updatedAt)) return undefined;
   const provider = o.provider as ProviderId;
@@ -56,7 +58,7 @@ export function validateStoredTask(v: unknown): Task | undefined {
     id: o.id,
     provider,
     remoteId: isStr(o.remoteId) ? o.remoteId : '',
-    mode: MODES.includes(o.mode as GenerationMode) ? (o.mode as GenerationMode) : 'text-to-video',
+    mode: GENERATION_MODES.includes(o.mode as GenerationMode) ? (o.mode as GenerationMode) : 'text-to-video',
     status: o.status as TaskStatus,
     progress: isNum(o.progress) ? Math.max(0, Math.min(100, o.progress)) : 0,
     prompt,
@@ -69,7 +71,7 @@ export function validateStoredTask(v: unknown): Task | undefined {
   const extras = {
     rawStatus: optStr(o.rawStatus),
     error: optStr(o.error),
-    errorKind: optStr(o.errorKind),
+    errorKind: isErrorKind(o.errorKind) ? o.errorKind : undefined,
     route: optStr(o.route),
     origin: optStr(o.origin),
     finishedAt: optNum(o.finishedAt),

@@ -6,14 +6,15 @@ import { Logger } from '../core/events';
 import { ProviderError } from '../core/errors';
 import { sidecarFor, slug } from '../core/sidecar';
 import { Task } from '../core/types';
+import { providerLabel } from '../providers';
+import { saveFolder } from './config';
 
 export async function saveToWorkspace(task: Task, videoIndex: number, log: Logger): Promise<vscode.Uri> {
   const v = task.videos[videoIndex];
   if (!v?.localPath) throw new ProviderError({ kind: 'input', message: 'This video has not been downloaded yet.' });
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new ProviderError({ kind: 'input', message: 'Open a folder first: videos are saved into the workspace.' });
-  const setting = String(vscode.workspace.getConfiguration('aiVideo').get<string>('saveFolder') ?? 'generated-videos').trim() || 'generated-videos';
-  const rel = path.posix.normalize(setting.replace(/\\/g, '/')).replace(/^\/+/, '');
+  const rel = path.posix.normalize(saveFolder().replace(/\\/g, '/')).replace(/^\/+/, '');
   if (rel.startsWith('..')) throw new ProviderError({ kind: 'config', message: 'aiVideo.saveFolder must be a folder inside the workspace.' });
   const dir = vscode.Uri.joinPath(folder.uri, rel);
   await vscode.workspace.fs.createDirectory(dir);
@@ -25,7 +26,7 @@ export async function saveToWorkspace(task: Task, videoIndex: number, log: Logge
   const target = vscode.Uri.joinPath(dir, `${name}${ext}`);
   await vscode.workspace.fs.copy(vscode.Uri.file(v.localPath), target, { overwrite: false });
   const sidecar = vscode.Uri.joinPath(dir, `${name}.json`);
-  await vscode.workspace.fs.writeFile(sidecar, Buffer.from(JSON.stringify(sidecarFor(task, videoIndex), null, 2) + '\n'));
+  await vscode.workspace.fs.writeFile(sidecar, Buffer.from(JSON.stringify(sidecarFor(task, videoIndex, providerLabel(task.provider)), null, 2) + '\n'));
   log.info(`Saved ${vscode.workspace.asRelativePath(target)} with its settings.`);
   // Not awaited: the command resolves with the saved file while the notification stays up.
   void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(target)}`, 'Reveal in Explorer').then((choice) => {

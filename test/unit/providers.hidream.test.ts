@@ -319,7 +319,7 @@ describe('HiDream with a stub server', function () {
   it('sends the API-User-ID header when a user id is set, and the bearer token', async function () {
     const stub = await startStub((_req, res) => sendJson(res, 200, { code: 0, message: 'ok', request_id: 'r', result: { task_id: 'new-task' } }));
     try {
-      const created = await hidream.create({ baseUrl: stub.baseUrl, apiKey: GOOD_KEY, userId: 'user-77' }, req({ prompt: 'p' }), {}, 'r');
+      const created = await hidream.create({ baseUrl: stub.baseUrl, apiKey: GOOD_KEY, settings: { userId: 'user-77' } }, req({ prompt: 'p' }), {}, 'r');
       assert.strictEqual(created.remoteId, 'new-task');
       assert.strictEqual(stub.requests[0].headers['api-user-id'], 'user-77');
       assert.strictEqual(stub.requests[0].headers.authorization, `Bearer ${GOOD_KEY}`);
