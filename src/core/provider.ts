@@ -114,6 +114,9 @@ export interface BooleanField extends OptionFieldBase {
 /** One option the generate flow offers, as data: the flow draws and checks it; `validate` has the last word. */
 export type OptionField = NumberField | EnumField | TextField | BooleanField;
 
+/** A provider id: lower case, as settings keys and environment variable names are made from it. */
+export const PROVIDER_ID_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+
 /** A model id as providers and gateways spell them. */
 export const MODEL_ID_PATTERN = /^[\w.:/-]{1,100}$/;
 
@@ -177,6 +180,11 @@ export function bearer(ctx: Pick<ProviderContext, 'apiKey'>): Record<string, str
 /** The headers that authenticate a request to this provider. */
 export function authHeadersFor(provider: Pick<ProviderDescriptor, 'authHeaders'>, ctx: ProviderContext): Record<string, string> {
   return provider.authHeaders ? provider.authHeaders(ctx) : bearer(ctx);
+}
+
+/** Settings that decide where a key is sent: every provider's base URL and the plain-http switch (user settings only). */
+export function keyRoutingSettings(providers: readonly Pick<ProviderDescriptor, 'settings'>[]): string[] {
+  return [...providers.map((p) => p.settings.baseUrl), 'allowInsecureHttp'];
 }
 
 /** The actions this provider offers on this task. */

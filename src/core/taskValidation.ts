@@ -1,11 +1,10 @@
 // Validation of tasks read back from disk (or from another window): anything malformed is dropped
 // field by field rather than trusted.
 import { isErrorKind } from './errors';
+import { PROVIDER_ID_PATTERN } from './provider';
 import { GENERATION_MODES, GenerateRequest, GenerationMode, ProviderId, Task, TaskStatus, TaskVideo } from './types';
 
 const STATUSES: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed'];
-/** A provider id as the registry spells them; a task of a provider this build lacks is kept, not polled. */
-const PROVIDER_ID = /^[a-z][a-z0-9-]{0,31}$/;
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -49,7 +48,8 @@ function request(v: unknown, provider: ProviderId, prompt: string): GenerateRequ
 export function validateStoredTask(v: unknown): Task | undefined {
   if (!v || typeof v !== 'object') return undefined;
   const o = v as Record<string, unknown>;
-  if (!isStr(o.id) || !isStr(o.provider) || !PROVIDER_ID.test(o.provider)) return undefined;
+  // A task of a provider this build lacks is kept (and not polled), not dropped.
+  if (!isStr(o.id) || !isStr(o.provider) || !PROVIDER_ID_PATTERN.test(o.provider)) return undefined;
   if (!isStr(o.status) || !STATUSES.includes(o.status as TaskStatus)) return undefined;
   if (!isNum(o.createdAt) || !isNum(o.updatedAt)) return undefined;
   const provider = o.provider as ProviderId;

@@ -4,18 +4,13 @@
 import * as vscode from 'vscode';
 import { EngineSettings } from '../core/engine';
 import { ProviderError } from '../core/errors';
-import { MODEL_ID_PATTERN, ProviderDescriptor } from '../core/provider';
+import { keyRoutingSettings, MODEL_ID_PATTERN, ProviderDescriptor } from '../core/provider';
 import { PROVIDER_LIST } from '../providers';
 
 const SECTION = 'aiVideo';
 
 function cfg(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration(SECTION);
-}
-
-/** Settings that route an API key somewhere: every provider's base URL, and the plain-http switch. */
-export function keyRoutingSettings(providers: readonly Pick<ProviderDescriptor, 'settings'>[] = PROVIDER_LIST): string[] {
-  return [...providers.map((p) => p.settings.baseUrl), 'allowInsecureHttp'];
 }
 
 /** The user-level value only: a workspace or folder value of a routing setting is never used. */
@@ -31,7 +26,7 @@ function manifestDefault<T>(key: string): T | undefined {
 
 /** Names of routing settings that a workspace tries to set (ignored; reported to the user). */
 export function workspaceRoutingOverrides(): string[] {
-  return keyRoutingSettings()
+  return keyRoutingSettings(PROVIDER_LIST)
     .filter((k) => {
       const i = cfg().inspect(k);
       return i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;

@@ -33,10 +33,10 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
     return true;
   };
 
-  /** "$(key) secret storage", "$(key) environment variable X", "no key". */
+  /** "$(key) key set (secret storage)", "$(key) key set (environment variable X)", "no key". */
   const keyDescription = async (p: ProviderDescriptor): Promise<string> => {
     const resolved = await keys.resolve(p.id);
-    return resolved ? `$(key) ${describeKeySource(resolved.source)}` : 'no key';
+    return resolved ? `$(key) key set (${describeKeySource(resolved.source)})` : 'no key';
   };
 
   const testConnection = async (provider?: unknown): Promise<string | undefined> => {
