@@ -53,7 +53,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     context(id) {
       const provider = PROVIDERS[id];
       if (!provider) return Promise.reject(new ProviderError({ kind: 'config', message: `No provider "${id}" in this version.` }));
-      return providerContext(provider, keys);
+      return providerContext(provider, keys, log);
     },
   });
   activeEngine = engine;

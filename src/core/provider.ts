@@ -3,6 +3,7 @@
 // keys and scripts are drawn from. The registry (src/providers/index.ts) lists them; core never
 // imports it and knows no provider by name.
 import type { ProviderError } from './errors';
+import type { Logger } from './events';
 import type { RemoteStatus } from './normalize';
 import type { GenerateRequest, GenerationMode, ProviderId, Task, TaskVideo } from './types';
 
@@ -13,6 +14,8 @@ export interface ProviderContext {
   settings?: Readonly<Record<string, string>>;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** The extension's log, for what a provider did that the user may need to know (never a key). */
+  log?: Logger;
 }
 
 /** Media after resolution: each entry is an https URL or base64 data (no `data:` prefix). */

@@ -166,6 +166,7 @@ export const hidream: ProviderDescriptor = {
       } catch (e) {
         const transient = isProviderError(e) && (e.kind === 'network' || e.kind === 'timeout' || e.kind === 'server');
         if (!transient || attempt >= 2) throw e;
+        ctx.log?.warn(`${LABEL} create got no answer (${e.message}); sending it again with the same request_id ${requestId}.`);
         await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
       }
     }

@@ -2,11 +2,12 @@
 // why no request may be made (untrusted workspace overriding routing, bad base URL, no key).
 import * as vscode from 'vscode';
 import { ProviderError } from '../core/errors';
+import { Logger } from '../core/events';
 import { ProviderContext, ProviderDescriptor } from '../core/provider';
 import { checkedBaseUrl, providerSettings, workspaceRoutingOverrides } from './config';
 import { KeyStore } from './keys';
 
-export async function providerContext(provider: ProviderDescriptor, keys: KeyStore): Promise<ProviderContext> {
+export async function providerContext(provider: ProviderDescriptor, keys: KeyStore, log: Logger): Promise<ProviderContext> {
   const overrides = workspaceRoutingOverrides();
   if (overrides.length && !vscode.workspace.isTrusted) {
     throw new ProviderError({
@@ -18,5 +19,5 @@ export async function providerContext(provider: ProviderDescriptor, keys: KeySto
   const apiKey = await keys.get(provider.id);
   if (!apiKey) throw new ProviderError({ kind: 'auth', message: `No API key set for ${provider.label}. Run "AI Video: Set API Key…".` });
   const settings = providerSettings(provider);
-  return Object.keys(settings).length ? { baseUrl, apiKey, settings } : { baseUrl, apiKey };
+  return { baseUrl, apiKey, log, ...(Object.keys(settings).length ? { settings } : {}) };
 }

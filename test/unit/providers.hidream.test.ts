@@ -144,9 +144,13 @@ describe('HiDream against the emulator', function () {
   it('a create whose connection was reset is sent again with the same request_id, making one task', async function () {
     this.timeout(10_000);
     h.em.injectFault({ route: 'hidream.txt2video.create', kind: 'reset' });
-    const result = await hidream.create(h.ctx(), req({ prompt: 'retry me' }), {}, 'idem-1');
+    const warnings: string[] = [];
+    const log = { trace: () => undefined, info: () => undefined, warn: (m: string) => warnings.push(m), error: () => undefined };
+    const result = await hidream.create(h.ctx(GOOD_KEY, { log }), req({ prompt: 'retry me' }), {}, 'idem-1');
     const recorded = h.em.requests('hidream.txt2video.create');
     assert.strictEqual(recorded.length, 2);
+    assert.strictEqual(warnings.length, 1);
+    assert.match(warnings[0], /^HiDream create got no answer .*; sending it again with the same request_id idem-1\.$/);
     assert.deepStrictEqual(recorded[0].body, recorded[1].body);
     assert.strictEqual((recorded[1].body as { request_id: string }).request_id, 'idem-1');
     // The same request_id gives the same task again.

@@ -71,7 +71,7 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     let fromProvider: string[] = [];
     if (p.models?.list) {
       try {
-        if (await c.keys.has(p.id)) fromProvider = await listed.get(p, { ...(await providerContext(p, c.keys)), timeoutMs: 5000 });
+        if (await c.keys.has(p.id)) fromProvider = await listed.get(p, { ...(await providerContext(p, c.keys, log)), timeoutMs: 5000 });
       } catch (e) {
         log.trace(`Model list of ${p.label} unavailable: ${errorMessage(e)}`);
       }

@@ -45,7 +45,7 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
       : (await vscode.window.showQuickPick(PROVIDER_LIST.map((d) => ({ label: d.label, provider: d })), { title: 'AI Video: Test connection' }))?.provider;
     if (!p) return undefined;
     try {
-      const ctx = { ...(await providerContext(p, keys)), timeoutMs: 15_000 };
+      const ctx = { ...(await providerContext(p, keys, log)), timeoutMs: 15_000 };
       const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Testing ${p.label}…` }, () => p.testConnection(ctx));
       log.info(result);
       void vscode.window.showInformationMessage(result);
@@ -63,6 +63,12 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
       const bad = validateKeyInput(key);
       if (bad) throw new Error(bad);
       await store(PROVIDERS[provider], key);
+      return;
+    }
+    // Scripts remove a stored key with `null`; a key from the environment stays in use.
+    if (isProviderId(provider) && key === null) {
+      await keys.delete(provider);
+      log.info(`API key for ${PROVIDERS[provider].label} removed.`);
       return;
     }
     let p = isProviderId(provider) ? PROVIDERS[provider] : undefined;
