@@ -4,6 +4,7 @@ import * as path from 'path';
 import { readField, writeField } from '../../src/core/optionFields';
 import { keyRoutingSettings, OptionField, PROVIDER_ID_PATTERN, ProviderDescriptor, RequestField } from '../../src/core/provider';
 import { GenerateRequest, GenerationMode } from '../../src/core/types';
+import { PROVIDER_ROUTES, ROUTE_KEYS } from '../../src/emulator/server';
 import { isProviderId, PROVIDER_IDS, PROVIDER_LIST, PROVIDERS, providerLabel } from '../../src/providers';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -54,6 +55,12 @@ describe('provider registry', function () {
     }
     assert.strictEqual(isProviderId('toString'), false);
     assert.strictEqual(providerLabel('retired'), 'retired');
+  });
+
+  it('the emulator mounts routes for every registered provider, with route keys named after it', function () {
+    assert.deepStrictEqual(PROVIDER_ROUTES.map((r) => r.provider), [...PROVIDER_IDS]);
+    for (const r of PROVIDER_ROUTES) for (const key of r.keys) assert.ok(key.startsWith(`${r.provider}.`), key);
+    assert.strictEqual(new Set(ROUTE_KEYS).size, ROUTE_KEYS.length);
   });
 
   it('each provider declares its settings in the manifest, key routing user-only and restricted', function () {
