@@ -2,7 +2,8 @@
 // redirects (a redirect must never carry the key to another host), and every failure turned into a
 // ProviderError with a short message.
 import axios, { AxiosError } from 'axios';
-import { ErrorKind, ProviderError, redact } from './errors';
+import { ErrorKind, ProviderError } from './errors';
+import { MAX_PROVIDER_WORD, sanitizeText } from './sanitize';
 
 export interface JsonRequest {
   method: 'GET' | 'POST';
@@ -92,7 +93,7 @@ export function statusError(
   req: Pick<JsonRequest, 'providerLabel' | 'apiKey' | 'isCreate'>,
 ): ProviderError {
   const { message: serverMessage, code } = extractServerError(json);
-  const detail = serverMessage ? redact(serverMessage, req.apiKey).slice(0, 300) : describeBody(text, headers);
+  const detail = serverMessage ? sanitizeText(serverMessage, [req.apiKey], 300) : describeBody(text, headers);
   const who = req.providerLabel;
   let kind: ErrorKind;
   let message: string;
@@ -160,7 +161,7 @@ function extractServerError(json: unknown): { message?: string; code?: string | 
 }
 
 function describeBody(text: string, headers: Record<string, string>): string {
-  const type = headers['content-type']?.split(';')[0] ?? 'no content type';
+  const type = sanitizeText(headers['content-type']?.split(';')[0] ?? 'no content type', [], MAX_PROVIDER_WORD);
   if (text.trim() === '') return 'empty body';
   return `${type}, ${text.length} bytes`;
 }

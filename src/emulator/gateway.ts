@@ -148,6 +148,7 @@ export const gatewayRoutes: ProviderRoutes = {
     const gateway = new GatewayProvider(state);
     return {
       unauthorized: openAiUnauthorized,
+      error: (status, message) => openAiError(status, message, 'invalid_request_error'),
       match(path) {
         if (path === '/v1/video/generations') return { key: 'gateway.create', kind: 'create', methods: ['POST'], handle: (c) => gateway.create(c.body) };
         if (path === '/v1/models') return { key: 'gateway.models', kind: 'other', methods: ['GET'], handle: () => gateway.models() };

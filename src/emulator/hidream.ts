@@ -186,6 +186,7 @@ export const hidreamRoutes: ProviderRoutes = {
     const hidream = new HidreamProvider(state);
     return {
       unauthorized: () => hidreamReply(401, HIDREAM_CODES.unauthorized, 'Token is missing, invalid or expired: set a new token', null),
+      error: (status, message) => hidreamReply(status, HIDREAM_CODES.invalidParam, message, null),
       match(path) {
         const m = /^\/api-pub\/gw\/v2\/video\/([^/]+)\/async(\/results(\/batch)?)?$/.exec(path);
         if (!m) return undefined;

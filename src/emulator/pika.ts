@@ -172,6 +172,7 @@ export const pikaRoutes: ProviderRoutes = {
     const pika = new PikaProvider(state);
     return {
       unauthorized: openAiUnauthorized,
+      error: (status, message) => openAiError(status, message, 'invalid_request_error'),
       match(path) {
         if (path === '/pika/generate') return { key: 'pika.generate', kind: 'create', methods: ['POST'], handle: (c) => pika.generate(c.body) };
         const feed = /^\/pika\/feed\/([^/]+)$/.exec(path);

@@ -29,6 +29,8 @@ export interface MountedRoutes {
   match(path: string): Route | Reply | undefined;
   /** This provider's own answer to a request without a usable key (its error body and status). */
   unauthorized(auth: AuthCheck): Reply;
+  /** An error answer with this message, in this provider's error shape. */
+  error(status: number, message: string): Reply;
 }
 
 export interface ProviderRoutes {

@@ -7,11 +7,11 @@ import { FaultStore } from './faults';
 import { serveFile } from './files';
 import { gatewayRoutes } from './gateway';
 import { hidreamRoutes } from './hidream';
-import { checkAuth, jsonReply, openAiError, openAiErrorForStatus, textReply, type Reply } from './http';
+import { bearerKey, checkAuth, jsonReply, openAiError, openAiErrorForStatus, textReply, type Reply } from './http';
 import { pikaRoutes } from './pika';
 import { decodeSegment, type MountedRoutes, type ProviderRoutes, type RequestContext, type Route } from './routes';
 import { EmulatorState } from './state';
-import { finishedBy } from './tasks';
+import { finishedBy, hostileMessage } from './tasks';
 import type { Emulator, EmulatorOptions, Fault, RecordedRequest, RouteKey } from './types';
 
 export type { Emulator, EmulatorOptions, Fault, FaultKind, RecordedRequest, RouteKey, RouteKind } from './types';
@@ -175,7 +175,8 @@ class RunningEmulator implements Emulator {
       at: this.state.now(),
     });
     const owner = route.owner;
-    const normal = (): Reply => (owner && !auth.authorized ? owner.routes.unauthorized(auth) : route.handle(ctx));
+    const normal = (): Reply =>
+      owner && !auth.authorized ? owner.routes.unauthorized(auth) : this.state.withRequestKey(bearerKey(req.headers), () => route.handle(ctx));
 
     const fault = this.faults.take(route.key);
     if (!fault) {
@@ -210,6 +211,13 @@ class RunningEmulator implements Emulator {
       case 'malformed':
         this.send(req, res, textReply(200, MALFORMED_BODY, 'text/html'), 'malformed fault');
         return;
+      case 'hostile': {
+        const message = hostileMessage(bearerKey(req.headers));
+        const status = fault.status ?? 400;
+        const reply = owner ? owner.routes.error(status, message) : openAiError(status, message, 'invalid_request_error', null, null);
+        this.send(req, res, reply, 'hostile fault');
+        return;
+      }
     }
   }
 

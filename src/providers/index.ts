@@ -1,11 +1,13 @@
 // The provider registry: a provider is one module exporting a descriptor, listed here once.
 // Everything else (ids, labels, the generate flow, settings, keys, scripts) iterates this list.
+// Every client is guarded: what it answers is sanitized before anything stores or shows it.
+import { guardProvider } from '../core/guardProvider';
 import type { ProviderDescriptor } from '../core/provider';
 import { gateway } from './gateway';
 import { hidream } from './hidream';
 import { pika } from './pika';
 
-export const PROVIDER_LIST: readonly ProviderDescriptor[] = [pika, gateway, hidream];
+export const PROVIDER_LIST: readonly ProviderDescriptor[] = [pika, gateway, hidream].map(guardProvider);
 
 export const PROVIDERS: Readonly<Record<string, ProviderDescriptor>> = Object.fromEntries(PROVIDER_LIST.map((p) => [p.id, p]));
 export const PROVIDER_IDS: readonly string[] = PROVIDER_LIST.map((p) => p.id);

@@ -17,6 +17,7 @@ export const COMMAND_IDS = [
   'aiVideo.copyPrompt',
   'aiVideo.removeTask',
   'aiVideo.clearFinished',
+  'aiVideo.openVideosFolder',
   'aiVideo.showTaskError',
   'aiVideo.showLog',
   ...TASK_ACTION_IDS.map((id) => `aiVideo.${id}` as const),

@@ -11,6 +11,8 @@ export class KeyStore implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly sub: vscode.Disposable;
   private readonly byId: ReadonlyMap<string, ProviderDescriptor>;
+  /** Every key value this window has read or stored, kept for the session so the log can remove them. */
+  private readonly seen = new Set<string>();
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
@@ -29,7 +31,9 @@ export class KeyStore implements vscode.Disposable {
   async resolve(id: string): Promise<ResolvedKey | undefined> {
     const provider = this.byId.get(id);
     if (!provider) return undefined;
-    return resolveKey(provider, await this.secrets.get(secretName(id)), this.env);
+    const resolved = resolveKey(provider, await this.secrets.get(secretName(id)), this.env);
+    if (resolved) this.seen.add(resolved.key);
+    return resolved;
   }
 
   async get(id: string): Promise<string | undefined> {
@@ -41,7 +45,13 @@ export class KeyStore implements vscode.Disposable {
   }
 
   async set(id: string, key: string): Promise<void> {
+    this.seen.add(key.trim());
     await this.secrets.store(secretName(id), key.trim());
+  }
+
+  /** The real keys, for the log filter (a removed key is still removed from later lines). */
+  knownSecrets(): string[] {
+    return [...this.seen];
   }
 
   /** Removes the stored key; an environment key stays in use. */

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { actionsFor, type ProviderDescriptor } from '../core/provider';
 import type { Task } from '../core/types';
 import { shortTitle } from '../webview/format';
-import type { PlayerMeta } from '../webview/protocol';
+import { fitText, type PlayerMeta } from '../webview/protocol';
 
 export interface PlayerHtmlOptions {
   /** `webview.cspSource`. */
@@ -75,7 +75,7 @@ function finite(n: number | undefined, min = 0): number | undefined {
 }
 
 function unavailable(message: string): PlayerContent {
-  return { kind: 'unavailable', message };
+  return { kind: 'unavailable', message: fitText(message) };
 }
 
 /**
@@ -107,8 +107,8 @@ export function planPlayerContent(task: Task | undefined, videoIndex: number, me
   const meta: PlayerMeta = {
     title: shortTitle(task.prompt),
     provider: task.provider,
-    providerLabel: provider?.label ?? task.provider,
-    model: task.model,
+    providerLabel: fitText(provider?.label ?? task.provider),
+    model: fitText(task.model),
     prompt: task.prompt,
     negativePrompt: task.request.negativePrompt || undefined,
     seed: finite(video.seed ?? task.request.seed, -Number.MAX_VALUE),
@@ -117,7 +117,7 @@ export function planPlayerContent(task: Task | undefined, videoIndex: number, me
     height: finite(video.height),
     fps: finite(video.fps),
     createdAt: finite(task.createdAt) ?? 0,
-    remoteId: task.remoteId,
+    remoteId: fitText(task.remoteId),
     videoCount: task.videos.length,
     status: task.status,
     taskActions: actionsFor(provider, task).map((a) => ({ id: a.id, label: a.label })),

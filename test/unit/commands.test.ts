@@ -28,7 +28,7 @@ function registeredIds(): string[] {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { registerCommands } = require('../../src/vscode/commands') as typeof import('../../src/vscode/commands');
-    const deps = { engine: { onDidChangeTasks: () => disposable } } as unknown as Parameters<typeof registerCommands>[0];
+    const deps = { engine: { onDidChangeTasks: () => disposable }, mediaRoot: { fsPath: '/media' } } as unknown as Parameters<typeof registerCommands>[0];
     registerCommands(deps).dispose();
   } finally {
     Module._load = load;

@@ -1,5 +1,5 @@
 // Commands on tasks (tree items, the player, scripts): play, check again, retry download, save,
-// copy, remove, show error, and the actions providers offer beyond create and poll (remix…).
+// copy, remove (taskRemoval.ts), show error, and the actions providers offer beyond create and poll (remix…).
 import * as vscode from 'vscode';
 import { remedyFor } from '../../core/errors';
 import { actionsFor, TASK_ACTION_IDS, TaskActionId } from '../../core/provider';
@@ -8,6 +8,7 @@ import { PROVIDERS, providerLabel } from '../../providers';
 import { taskActionCommand } from '../commandIds';
 import { PlayerHost, PlayerPanel } from '../playerPanel';
 import { saveToWorkspace } from '../saveToWorkspace';
+import { registerTaskRemoval } from '../taskRemoval';
 import { TreeNode } from '../tasksTree';
 import { CommandContext, taskIdOf } from './context';
 import { GenerateCommands } from './generate';
@@ -76,11 +77,6 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
     log,
   };
 
-  const selectedTaskIds = (arg: unknown, all: unknown): string[] => {
-    const list = Array.isArray(all) && all.length ? all : [arg];
-    return list.map(taskIdOf).filter((x): x is string => !!x);
-  };
-
   c.register('aiVideo.refresh', () => engine.refresh());
   c.register('aiVideo.play', play);
   c.register('aiVideo.showLog', () => c.channel.show());
@@ -103,21 +99,7 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
       return undefined;
     }
   });
-  c.register('aiVideo.removeTask', async (arg: unknown, all?: unknown) => {
-    const ids = selectedTaskIds(arg, all);
-    if (!ids.length) return;
-    const active = ids.map((id) => engine.getTask(id)).filter((t) => t && (t.status === 'queued' || t.status === 'running'));
-    if (active.length && typeof arg !== 'string') {
-      const ok = await vscode.window.showWarningMessage(
-        `${active.length === 1 ? 'This task is' : `${active.length} tasks are`} still running at the provider. Remove from the list anyway? (The provider may still bill for it.)`,
-        { modal: true },
-        'Remove',
-      );
-      if (ok !== 'Remove') return;
-    }
-    await engine.remove(ids);
-  });
-  c.register('aiVideo.clearFinished', () => engine.clearFinished());
+  registerTaskRemoval(c);
   c.register('aiVideo.copyPrompt', async (arg: unknown) => {
     const t = taskOf(arg);
     if (t) await vscode.env.clipboard.writeText(t.prompt);
