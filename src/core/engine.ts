@@ -15,7 +15,7 @@ import { Lease } from './lease';
 import { CreateRateLimiter, Semaphore } from './limiter';
 import { DEFAULT_MEDIA_LIMITS, MediaLimits, resolveMedia } from './media';
 import { sanitizeText } from './sanitize';
-import { backoffDelayMs, firstPollDelayMs, nextPollDelayMs } from './scheduler';
+import { backoffDelayMs, firstPollDelayMs, nextPollDelayMs, withSample } from './scheduler';
 import { StoreSnapshot, TaskStore } from './store';
 import { deleteTaskFiles, sweepOrphansOnce, taskFolder } from './taskFiles';
 import { GenerateRequest, isActive, ProviderId, Task, TaskVideo } from './types';
@@ -622,12 +622,8 @@ export class TaskEngine {
       return true;
     }
     const progress = s.progress !== undefined ? Math.max(task.progress, s.progress) : task.progress;
-    if (s.status === 'running' && s.progress !== undefined) {
-      const sample = { at: now, progress: s.progress };
-      if (!st.firstSample || s.progress < st.firstSample.progress) st.firstSample = sample;
-      st.lastSample = sample;
-    }
-    st.nextAt = now + nextPollDelayMs({ baseMs: base, now, createdAt: this.startOf(task), firstSample: st.firstSample, lastSample: st.lastSample });
+    if (s.status === 'running' && s.progress !== undefined) Object.assign(st, withSample(st, now, s.progress));
+    st.nextAt = now + nextPollDelayMs({ baseMs: base, now, createdAt: this.startOf(task), status: s.status, firstSample: st.firstSample, lastSample: st.lastSample });
     return this.update(task, { status: s.status, progress, rawStatus: s.rawStatus, error: undefined, errorKind: undefined });
   }
 
