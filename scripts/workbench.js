@@ -3,8 +3,14 @@
 // one-line reason when something does not show.
 'use strict';
 
-const PROVIDERS = ['Pika', 'Video gateway', 'HiDream'];
+const { providers } = require('./demo');
+
 const GENERATE_TITLE = 'AI Video: Generate Video';
+
+/** Provider labels as the pickers show them, from the registry of the build under test. */
+function providerLabels() {
+  return providers().map((p) => p.label);
+}
 
 class Timeout extends Error {}
 
@@ -179,7 +185,7 @@ async function waitFor(page, fn, timeoutMs, reason, intervalMs = 250) {
 
 /** Goes through the Generate flow with the defaults (Pika, Text to video, model 2.0) up to the options page. */
 async function generateUpToOptions(page, prompt) {
-  await runCommand(page, `${GENERATE_TITLE}…`, 'the provider list', (s) => s.title.startsWith(GENERATE_TITLE) && PROVIDERS.every((p) => s.rows.some((r) => r.label === p)));
+  await runCommand(page, `${GENERATE_TITLE}…`, 'the provider list', (s) => s.title.startsWith(GENERATE_TITLE) && providerLabels().every((p) => s.rows.some((r) => r.label === p)));
   await clickQuickPickRow(page, 'Pika');
   await waitForQuickInput(page, 'the mode list', (s) => s.title.includes('Pika') && s.rows.some((r) => r.label === 'Text to video'));
   await clickQuickPickRow(page, 'Text to video');
@@ -232,7 +238,7 @@ async function waitForWebview(page, selector, what, timeoutMs = 20000) {
 }
 
 module.exports = {
-  PROVIDERS,
+  providerLabels,
   GENERATE_TITLE,
   Check,
   Timeout,

@@ -8,18 +8,19 @@ import { ProviderError } from './core/errors';
 import { redactingLogger } from './core/sanitize';
 import { TaskStore } from './core/store';
 import { GenerateRequest, Task } from './core/types';
-import { PROVIDERS } from './providers';
-import { checkedBaseUrl, engineSettings, hidreamUserId, onDidChange, workspaceRoutingOverrides } from './vscode/config';
+import { PROVIDER_LIST, PROVIDERS } from './providers';
+import { engineSettings, onDidChange } from './vscode/config';
 import { KeyStore } from './vscode/keys';
+import { providerContext } from './vscode/providerContext';
 import { TasksTreeProvider, TreeNode } from './vscode/tasksTree';
 import { showDiskUsage } from './vscode/diskUsage';
 import { PlayerPanel } from './vscode/playerPanel';
 import { registerCommands } from './vscode/commands';
-import { registerGalleryCommands } from './vscode/galleryCommands';
 import { GalleryPanel } from './vscode/galleryPanel';
 import { registerStatusBar } from './vscode/statusBar';
 import { registerTreeControls } from './vscode/treeControls';
 import { ComparePanel } from './vscode/comparePanel';
+import { notifyGroupsFinished } from './vscode/variants';
 import type { InspectionMessage } from './webview/gallery/protocol';
 
 export interface AiVideoApi {
@@ -49,7 +50,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   const started = Date.now();
   const channel = vscode.window.createOutputChannel('AI Video', { log: true });
   context.subscriptions.push(channel);
-  const keys = new KeyStore(context.secrets);
+  const keys = new KeyStore(context.secrets, PROVIDER_LIST);
   context.subscriptions.push(keys);
   // Every line is scrubbed of the real keys and of anything shaped like a token before it is written.
   const log: Logger = redactingLogger(channel, () => keys.knownSecrets());
@@ -62,20 +63,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     mediaDir,
     settings: engineSettings,
     log,
-    async context(provider) {
-      const overrides = workspaceRoutingOverrides();
-      if (overrides.length && !vscode.workspace.isTrusted) {
-        throw new ProviderError({
-          kind: 'config',
-          message: `This untrusted workspace sets ${overrides.join(', ')}; keys are not sent while it is untrusted. Trust the workspace or remove those settings.`,
-        });
-      }
-      const baseUrl = checkedBaseUrl(provider);
-      const apiKey = await keys.get(provider);
-      if (!apiKey) throw new ProviderError({ kind: 'auth', message: `No API key set for ${PROVIDERS[provider].label}. Run "AI Video: Set API Key…".` });
-      return { baseUrl, apiKey, userId: provider === 'hidream' ? hidreamUserId() : undefined };
+    context(id) {
+      const provider = PROVIDERS[id];
+      if (!provider) return Promise.reject(new ProviderError({ kind: 'config', message: `No provider "${id}" in this version.` }));
+      return providerContext(provider, keys, log);
     },
   });
+  activeEngine = engine;
   context.subscriptions.push({ dispose: () => engine.dispose() });
   await engine.init();
   context.subscriptions.push(keys.onDidChange((p) => engine.keyChanged(p)));
@@ -97,10 +91,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   context.subscriptions.push(notifyOnFinish(engine));
 
   const mediaRoot = vscode.Uri.file(mediaDir);
-  const commands = registerCommands({ context, engine, keys, log, channel, view, mediaRoot });
+  const commands = registerCommands({ context, engine, keys, log, channel, view, tree, mediaRoot });
   context.subscriptions.push(commands);
   context.subscriptions.push(PlayerPanel.registerSerializer(context.extensionUri, mediaRoot, commands.playerHost));
-  context.subscriptions.push(registerGalleryCommands({ context, engine, providers: PROVIDERS, log, mediaRoot }));
+  context.subscriptions.push(
+    GalleryPanel.registerSerializer(context.extensionUri, mediaRoot, commands.galleryHost),
+    ComparePanel.registerSerializer(context.extensionUri, mediaRoot, commands.compareHost),
+    notifyGroupsFinished(engine),
+  );
 
   log.info(`Activated in ${Date.now() - started} ms with ${engine.getTasks().length} task(s) in the history.`);
   // Callers get copies: nothing outside can change the engine's state by mutating a task.
@@ -169,6 +167,11 @@ function notifyOnFinish(engine: TaskEngine): vscode.Disposable {
   });
 }
 
-export function deactivate(): void {
-  // Disposables in context.subscriptions stop timers and flush pending writes.
+let activeEngine: TaskEngine | undefined;
+
+/** Waits for the task history's last writes; the subscriptions then stop timers and watchers. */
+export function deactivate(): Promise<void> | undefined {
+  const engine = activeEngine;
+  activeEngine = undefined;
+  return engine?.flush();
 }

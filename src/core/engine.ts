@@ -8,7 +8,7 @@
 import { randomUUID } from 'crypto';
 import { watch, FSWatcher, promises as fs } from 'fs';
 import * as path from 'path';
-import { downloadToFile, insideFolder, removeStalePartials, safeFileName } from './download';
+import { downloadToFile, DownloadSettings, insideFolder, removeStalePartials, resultFileName } from './download';
 import { Emitter, Event, Logger } from './events';
 import { errorMessage, isProviderError, ProviderError } from './errors';
 import { Lease } from './lease';
@@ -35,6 +35,8 @@ export interface EngineSettings {
   /** Attempts per download for transient failures (default 3), and the first retry delay (default 1 s, doubling). */
   downloadAttempts?: number;
   downloadRetryDelayMs?: number;
+  /** Hosts allowed to be private, plain http, time limits (download.ts). */
+  download?: DownloadSettings;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -828,18 +830,18 @@ export class TaskEngine {
     let posterPath: string | undefined;
     try {
       const dir = taskFolder(this.deps.mediaDir, taskId);
-      let name = safeFileName(decodeURIComponent(new URL(video.url).pathname.split('/').pop() ?? ''), 'video.mp4');
-      if (!/\.(mp4|webm|mov)$/i.test(name)) name += '.mp4';
-      const dest = insideFolder(dir, `${index + 1}-${name}`);
+      const dest = insideFolder(dir, `${index + 1}-${resultFileName(video.url)}`);
       result = await this.downloadSlots.run(() =>
         downloadToFile(video.url, dest, {
+          ...settings.download,
+          origin: this.tasks.get(taskId)?.origin,
           maxBytes: settings.maxDownloadBytes,
           attempts: settings.downloadAttempts,
           retryDelayMs: settings.downloadRetryDelayMs,
           signal: this.abort.signal,
         }),
       );
-      posterPath = await this.downloadPoster(dir, index, video);
+      posterPath = await this.downloadPoster(dir, index, video, { ...settings.download, origin: this.tasks.get(taskId)?.origin });
     } catch (e) {
       failure = isProviderError(e) && e.kind === 'cancelled' ? undefined : sanitizeText(errorMessage(e));
     } finally {
@@ -869,13 +871,13 @@ export class TaskEngine {
   }
 
   /** The provider's poster (or thumbnail) beside the video; best effort, as the gallery can show the video itself. */
-  private async downloadPoster(dir: string, index: number, video: TaskVideo): Promise<string | undefined> {
+  private async downloadPoster(dir: string, index: number, video: TaskVideo, policy: DownloadSettings & { origin?: string }): Promise<string | undefined> {
     const url = video.posterUrl ?? video.thumbnailUrl;
     if (!url || video.posterPath) return video.posterPath;
     try {
-      const ext = /\.(png|webp|gif|avif)$/i.exec(new URL(url).pathname)?.[0].toLowerCase() ?? '.jpg';
+      const ext = /\.(png|webp)$/i.exec(new URL(url).pathname)?.[0].toLowerCase() ?? '.jpg';
       const dest = insideFolder(dir, `${index + 1}-poster${ext}`);
-      return (await downloadToFile(url, dest, { maxBytes: MAX_POSTER_BYTES, attempts: 1, signal: this.abort.signal, kind: 'image' })).path;
+      return (await downloadToFile(url, dest, { ...policy, maxBytes: MAX_POSTER_BYTES, attempts: 1, signal: this.abort.signal, expect: 'image' })).path;
     } catch (e) {
       this.deps.log.warn(`Poster download failed (the video itself serves as poster): ${errorMessage(e)}`);
       return undefined;

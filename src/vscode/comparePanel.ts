@@ -4,11 +4,12 @@
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import type { Task } from '../core/types';
-import { buildAppHtml } from '../webview/appHtml';
+import { buildAppHtml } from './appHtml';
+import { providerLabel } from '../providers';
 import { compareParams } from '../webview/compare/params';
 import { isCompareState, isCompareWebviewMessage, MIN_COMPARE, type CompareHostMessage, type CompareItem } from '../webview/compare/protocol';
 import { shortTitle } from '../webview/format';
-import { isPathInside } from '../webview/playerHtml';
+import { isPathInside } from './playerHtml';
 
 export interface CompareHost {
   getTask(id: string): Task | undefined;
@@ -115,7 +116,7 @@ export class ComparePanel implements vscode.Disposable {
     if (task.status !== 'succeeded' || index < 0) return undefined;
     const v = task.videos[index];
     const uri = (file: string) => this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString();
-    const item: CompareItem = { taskId: task.id, title: shortTitle(task.prompt), prompt: task.prompt, videoSrc: uri(v.localPath!), params: compareParams(task, index) };
+    const item: CompareItem = { taskId: task.id, title: shortTitle(task.prompt), prompt: task.prompt, videoSrc: uri(v.localPath!), params: compareParams(task, providerLabel(task.provider), index) };
     if (v.posterPath && isPathInside(this.mediaRoot.fsPath, v.posterPath)) item.posterSrc = uri(v.posterPath);
     if (v.fps && Number.isFinite(v.fps) && v.fps > 0) item.fps = v.fps;
     return item;

@@ -5,7 +5,8 @@
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import type { Task } from '../core/types';
-import { buildAppHtml } from '../webview/appHtml';
+import { buildAppHtml } from './appHtml';
+import { providerLabel } from '../providers';
 import { toGalleryTask } from '../webview/gallery/cards';
 import type { GalleryTask } from '../webview/gallery/model';
 import {
@@ -14,7 +15,7 @@ import {
   type GalleryHostMessage,
   type InspectionMessage,
 } from '../webview/gallery/protocol';
-import { isPathInside } from '../webview/playerHtml';
+import { isPathInside } from './playerHtml';
 
 /** What the panel needs from the rest of the extension. */
 export interface GalleryHost {
@@ -142,7 +143,7 @@ export class GalleryPanel implements vscode.Disposable {
   private card(task: Task): GalleryTask {
     const root = this.mediaRoot.fsPath;
     // Files outside the media folder are never offered to the webview (localResourceRoots would refuse them too).
-    return toGalleryTask(task, (file) => (isPathInside(root, file) ? this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString() : undefined));
+    return toGalleryTask(task, providerLabel(task.provider), (file) => (isPathInside(root, file) ? this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString() : undefined));
   }
 
   private postState(): void {

@@ -3,9 +3,11 @@
 // node; a child per video when a task has several. An optional prompt filter narrows the list.
 import * as vscode from 'vscode';
 import { TaskEngine } from '../core/engine';
-import { isActive, PROVIDER_LABELS, Task, TaskVideo } from '../core/types';
+import { isActive, Task, TaskVideo } from '../core/types';
 import { remedyFor } from '../core/errors';
+import { actionsFor } from '../core/provider';
 import { escapeMarkdown as esc } from '../core/sanitize';
+import { PROVIDERS, providerLabel } from '../providers';
 import { foldText, queryWords } from '../webview/gallery/model';
 import { DAY_BUCKET_LABELS, DAY_BUCKETS, dayBucket, taskClock, type DayBucket } from '../webview/time';
 
@@ -32,7 +34,7 @@ export function shortPrompt(t: Pick<Task, 'prompt' | 'mode'>, max = 28): string 
 
 /** Status, time ("1:12" while running, "took 2:40" once done) and provider. */
 export function describeTask(t: Task, now = Date.now()): string {
-  const who = `${PROVIDER_LABELS[t.provider]}${t.model ? ` ${t.model}` : ''}`;
+  const who = `${providerLabel(t.provider)}${t.model ? ` ${t.model}` : ''}`;
   const clock = taskClock(t, isActive(t), now);
   if (t.status === 'running') return `${t.progress}% · ${clock} · ${who}${t.error ? ' · retrying' : ''}`;
   if (t.status === 'queued') return `Queued · ${clock} · ${who}${t.error ? ' · waiting' : ''}`;
@@ -61,14 +63,15 @@ function icon(t: Task): vscode.ThemeIcon | vscode.Uri {
   }
 }
 
-/** `task.<status>` first so menus can match `viewItem =~ /^task\.succeeded/`, then flags. */
+/** `task.<status>` first so menus can match `viewItem =~ /^task\.succeeded/`, then flags, then `action-<id>` per provider action. */
 export function contextValue(t: Task): string {
   const flags = [`task.${t.status}`];
   if (t.timedOut) flags.push('timedOut');
   if (t.uncertain) flags.push('uncertain');
   if (t.videos.some((v) => v.localPath)) flags.push('playable');
   if (t.videos.some((v) => v.downloadError)) flags.push('downloadFailed');
-  if (t.errorKind) flags.push(`remedy-${remedyFor(t.errorKind as never)}`);
+  if (t.errorKind) flags.push(`remedy-${remedyFor(t.errorKind)}`);
+  for (const a of actionsFor(PROVIDERS[t.provider], t)) flags.push(`action-${a.id}`);
   return flags.join(' ');
 }
 
@@ -77,11 +80,12 @@ function tooltip(t: Task): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.supportHtml = false;
   md.isTrusted = false;
-  md.appendMarkdown(`**${esc(STATUS_WORD[t.status])}**${t.rawStatus ? ` (${esc(t.rawStatus)})` : ''} · ${esc(PROVIDER_LABELS[t.provider])} ${esc(t.model)} · ${esc(t.mode)}\n\n`);
+  md.appendMarkdown(`**${esc(STATUS_WORD[t.status])}**${t.rawStatus ? ` (${esc(t.rawStatus)})` : ''} · ${esc(providerLabel(t.provider))} ${esc(t.model)} · ${esc(t.mode)}\n\n`);
   if (t.prompt) md.appendMarkdown(`${esc(t.prompt)}\n\n`);
   if (t.request.negativePrompt) md.appendMarkdown(`Negative: ${esc(t.request.negativePrompt)}\n\n`);
   if (t.status === 'running' || t.status === 'queued') md.appendMarkdown(`Progress: ${t.progress}%\n\n`);
   if (t.error) md.appendMarkdown(`$(warning) ${esc(t.error)}\n\n`);
+  for (const v of t.videos) if (v.downloadError) md.appendMarkdown(`$(warning) Download failed: ${esc(v.downloadError)}\n\n`);
   md.appendMarkdown(`Created ${esc(new Date(t.createdAt).toLocaleString())}${t.remoteId ? ` · id ${esc(t.remoteId)}` : ''}`);
   return md;
 }

@@ -16,7 +16,8 @@ import { shortTitle } from '../webview/format';
 
 export interface GroupDeps {
   engine: TaskEngine;
-  providers: Partial<Record<ProviderId, ProviderClient>>;
+  /** The registry's providers by id. */
+  providers: Readonly<Record<ProviderId, ProviderClient>>;
   log: Logger;
 }
 
@@ -49,7 +50,7 @@ export async function generateVariants(deps: GroupDeps, request: unknown, count:
   if (bad) throw new Error(bad);
   let req: GenerateRequest;
   try {
-    req = parseGenerateRequest(request);
+    req = parseGenerateRequest(request, Object.keys(deps.providers));
   } catch (e) {
     throw new Error(errorMessage(e));
   }

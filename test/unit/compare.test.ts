@@ -24,7 +24,7 @@ function task(over: Partial<Task> = {}, request: Partial<Task['request']> = {}):
 
 describe('compare: parameter differences', () => {
   it('lists the parameters of a task, options flattened', () => {
-    const p = compareParams(task({}, { negativePrompt: 'fog', aspectRatio: '16:9', options: { motion: 2, camera: { zoom: 'in' } } }));
+    const p = compareParams(task({}, { negativePrompt: 'fog', aspectRatio: '16:9', options: { motion: 2, camera: { zoom: 'in' } } }), 'Pika');
     assert.deepStrictEqual(p, {
       Provider: 'Pika',
       Model: '2.0',

@@ -302,23 +302,23 @@ describe('gallery: cards and protocol', () => {
   };
 
   it('maps a task to a card with webview URIs only for local files', () => {
-    const c = toGalleryTask(task, (p) => `vscode-resource:${p}`);
+    const c = toGalleryTask(task, 'Pika', (p) => `vscode-resource:${p}`);
     assert.strictEqual(c.videoSrc, 'vscode-resource:/media/t1/1-x.mp4');
     assert.strictEqual(c.posterSrc, 'vscode-resource:/media/t1/1-poster.jpg');
     assert.strictEqual(c.seed, 42, "the video's own seed wins over the request's");
     assert.strictEqual(c.groupId, 'g1');
     assert.strictEqual(c.providerLabel, 'Pika');
     assert.ok(isGalleryTask(c));
-    const running = toGalleryTask({ ...task, status: 'running', progress: 30, videos: [] }, () => 'x');
+    const running = toGalleryTask({ ...task, status: 'running', progress: 30, videos: [] }, 'Pika', () => 'x');
     assert.strictEqual(running.videoSrc, undefined);
     assert.strictEqual(running.seed, 7);
     assert.ok(isGalleryTask(running));
-    const hidden = toGalleryTask(task, () => undefined);
+    const hidden = toGalleryTask(task, 'Pika', () => undefined);
     assert.ok(!('videoSrc' in hidden), 'a file the panel may not show is left out');
   });
 
   it('checks host messages field by field', () => {
-    const c = toGalleryTask(task, (p) => `x:${p}`);
+    const c = toGalleryTask(task, 'Pika', (p) => `x:${p}`);
     assert.ok(isGalleryHostMessage({ type: 'state', tasks: [c] }));
     assert.ok(isGalleryHostMessage({ type: 'update', tasks: [], removed: ['t1'] }));
     assert.ok(isGalleryHostMessage({ type: 'inspect', requestId: 'r' }));

@@ -48,12 +48,15 @@ describe('image downloads (posters)', () => {
   let server: http.Server;
   let base = '';
   const dir = tempDir('aivideo-poster-');
+  const jpeg = fs.readFileSync(path.join(FIXTURES, 'poster.jpg'));
+  const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
 
   before(async () => {
+    // `/<content type>/<body>`: a real JPEG, or SVG text.
     server = http.createServer((req, res) => {
-      const type = decodeURIComponent((req.url ?? '/').slice(1));
-      res.writeHead(200, { 'Content-Type': type });
-      res.end(Buffer.from('not really an image, but bytes'));
+      const [, type, body] = (req.url ?? '/').split('/');
+      res.writeHead(200, { 'Content-Type': decodeURIComponent(type) });
+      res.end(body === 'svg' ? svg : jpeg);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -63,11 +66,18 @@ describe('image downloads (posters)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('accepts raster images and refuses SVG, HTML and videos', async () => {
-    const get = (type: string) => downloadToFile(`${base}/${encodeURIComponent(type)}`, path.join(dir, 'p.jpg'), { maxBytes: 1000, attempts: 1, kind: 'image' });
-    for (const ok of ['image/jpeg', 'image/png', 'image/webp']) assert.ok((await get(ok)).bytes > 0, ok);
+  const get = (type: string, body: 'jpeg' | 'svg') =>
+    downloadToFile(`${base}/${encodeURIComponent(type)}/${body}`, path.join(dir, 'p.jpg'), { origin: base, maxBytes: 1e6, attempts: 1, expect: 'image' });
+
+  it('accepts raster images and refuses SVG, HTML and videos by their content type', async () => {
+    for (const ok of ['image/jpeg', 'image/png', 'image/webp', 'application/octet-stream']) assert.ok((await get(ok, 'jpeg')).bytes > 0, ok);
     for (const bad of ['image/svg+xml', 'text/html', 'video/mp4']) {
-      await assert.rejects(get(bad), /not an image/, bad);
+      await assert.rejects(get(bad, 'jpeg'), /not an image/, bad);
     }
+  });
+
+  it('refuses SVG text whatever its content type says', async () => {
+    await assert.rejects(get('image/png', 'svg'), /not an image/);
+    await assert.rejects(get('application/octet-stream', 'svg'), /not an image/);
   });
 });

@@ -1,11 +1,9 @@
 import * as assert from 'assert';
 import type { GenerateRequest } from '../../src/core/types';
 import { checkVariantCount, planTargets, planVariants, randomSeed, retarget } from '../../src/core/variants';
-import { gateway } from '../../src/providers/gateway';
-import { hidream } from '../../src/providers/hidream';
-import { pika } from '../../src/providers/pika';
+import { PROVIDERS } from '../../src/providers';
 
-const accepts = (r: GenerateRequest) => ({ pika, gateway, hidream })[r.provider].validate(r) === undefined;
+const accepts = (r: GenerateRequest) => PROVIDERS[r.provider].validate(r) === undefined;
 
 /** A deterministic sequence in [0, 1). */
 function sequence(...values: number[]): () => number {

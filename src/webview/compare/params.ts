@@ -1,6 +1,6 @@
 // Host side of the compare panel, kept free of `vscode`: the parameters of a task as the
 // compare view lists them under each video.
-import { PROVIDER_LABELS, type Task } from '../../core/types';
+import type { Task } from '../../core/types';
 import { formatDuration, formatResolution } from '../format';
 import type { Params } from './diff';
 
@@ -17,14 +17,15 @@ function flatten(prefix: string, value: unknown, out: Params): void {
   }
 }
 
-export function compareParams(task: Task, videoIndex = 0): Params {
+/** `providerLabel` is the registry's label of the task's provider. */
+export function compareParams(task: Task, providerLabel: string, videoIndex = 0): Params {
   const v = task.videos[videoIndex];
   const r = task.request;
   const out: Params = {};
   flatten('', r.options, out);
   const seed = v?.seed ?? r.seed;
   const fields: Array<[string, string | undefined]> = [
-    ['Provider', PROVIDER_LABELS[task.provider] ?? task.provider],
+    ['Provider', providerLabel],
     ['Model', task.model || undefined],
     ['Seed', seed === undefined ? undefined : String(seed)],
     ['Negative prompt', r.negativePrompt],

@@ -1,7 +1,7 @@
 // Host side of the gallery, kept free of `vscode`: the card data of a task. The panel supplies
-// `webviewUri`, which turns a downloaded file into a URI the webview may load (or undefined when
-// the file may not be shown).
-import { PROVIDER_LABELS, type Task } from '../../core/types';
+// the provider's label (from the registry) and `webviewUri`, which turns a downloaded file into a
+// URI the webview may load (or undefined when the file may not be shown).
+import type { Task } from '../../core/types';
 import type { GalleryTask } from './model';
 
 /** Error texts are cut to what a card can show; the full text is in the Tasks view and the log. */
@@ -11,13 +11,13 @@ function finite(n: number | undefined): number | undefined {
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
-export function toGalleryTask(task: Task, webviewUri: (file: string) => string | undefined): GalleryTask {
+export function toGalleryTask(task: Task, providerLabel: string, webviewUri: (file: string) => string | undefined): GalleryTask {
   const video = task.videos.find((v) => v.localPath) ?? task.videos[0];
   const card: GalleryTask = {
     id: task.id,
     prompt: task.prompt,
     provider: task.provider,
-    providerLabel: PROVIDER_LABELS[task.provider] ?? task.provider,
+    providerLabel,
     model: task.model,
     status: task.status,
     progress: Math.max(0, Math.min(100, finite(task.progress) ?? 0)),

@@ -2,24 +2,21 @@
 // `aiVideo.openGallery`, `aiVideo.compare(ids)`, `aiVideo.generateVariants(request, count)`.
 // Called with arguments, none of them asks anything.
 import * as vscode from 'vscode';
-import type { TaskEngine } from '../core/engine';
-import type { Logger } from '../core/events';
-import type { ProviderClient } from '../core/provider';
-import { ProviderId, Task } from '../core/types';
-import { MAX_COMPARE, MIN_COMPARE } from '../webview/compare/protocol';
-import { shortTitle } from '../webview/format';
-import type { GalleryAction } from '../webview/gallery/protocol';
-import { CompareHost, ComparePanel } from './comparePanel';
-import { GalleryHost, GalleryPanel } from './galleryPanel';
-import { saveToWorkspace } from './saveToWorkspace';
-import { generateVariants, notifyGroupsFinished } from './variants';
+import { Task } from '../../core/types';
+import { PROVIDERS } from '../../providers';
+import { MAX_COMPARE, MIN_COMPARE } from '../../webview/compare/protocol';
+import { shortTitle } from '../../webview/format';
+import type { GalleryAction } from '../../webview/gallery/protocol';
+import { CompareHost, ComparePanel } from '../comparePanel';
+import { GalleryHost, GalleryPanel } from '../galleryPanel';
+import { saveToWorkspace } from '../saveToWorkspace';
+import { generateVariants } from '../variants';
+import { CommandContext } from './context';
 
-export interface GalleryCommandDeps {
-  context: vscode.ExtensionContext;
-  engine: TaskEngine;
-  providers: Partial<Record<ProviderId, ProviderClient>>;
-  log: Logger;
-  mediaRoot: vscode.Uri;
+/** The hosts the gallery and compare panels talk to (also given to their serializers). */
+export interface GalleryHosts {
+  galleryHost: GalleryHost;
+  compareHost: CompareHost;
 }
 
 function playable(t: Task | undefined): t is Task {
@@ -34,9 +31,8 @@ function idsFromArgs(arg: unknown, all: unknown): string[] | undefined {
   return [...new Set(list.map(idOf))];
 }
 
-export function registerGalleryCommands(deps: GalleryCommandDeps): vscode.Disposable {
-  const { context, engine, log, mediaRoot } = deps;
-  const subs: vscode.Disposable[] = [];
+export function registerGalleryCommands(c: CommandContext): GalleryHosts {
+  const { context, engine, log, mediaRoot } = c;
 
   const openCompare = (ids: string[]) => ComparePanel.show(context.extensionUri, mediaRoot, compareHost, ids);
 
@@ -135,17 +131,12 @@ export function registerGalleryCommands(deps: GalleryCommandDeps): vscode.Dispos
     log,
   };
 
-  subs.push(
-    vscode.commands.registerCommand('aiVideo.openGallery', () => {
-      GalleryPanel.show(context.extensionUri, mediaRoot, galleryHost);
-    }),
-    vscode.commands.registerCommand('aiVideo.compare', compare),
-    vscode.commands.registerCommand('aiVideo.generateVariants', async (request: unknown, count: unknown) =>
-      (await generateVariants(deps, request, count)).map((t) => structuredClone(t)),
-    ),
-    GalleryPanel.registerSerializer(context.extensionUri, mediaRoot, galleryHost),
-    ComparePanel.registerSerializer(context.extensionUri, mediaRoot, compareHost),
-    notifyGroupsFinished(engine),
+  c.register('aiVideo.openGallery', () => {
+    GalleryPanel.show(context.extensionUri, mediaRoot, galleryHost);
+  });
+  c.register('aiVideo.compare', compare);
+  c.register('aiVideo.generateVariants', async (request: unknown, count: unknown) =>
+    (await generateVariants({ engine, providers: PROVIDERS, log }, request, count)).map((t) => structuredClone(t)),
   );
-  return { dispose: () => subs.forEach((d) => d.dispose()) };
+  return { galleryHost, compareHost };
 }
