@@ -8,13 +8,20 @@ import { ProviderError } from './core/errors';
 import { redactingLogger } from './core/sanitize';
 import { TaskStore } from './core/store';
 import { GenerateRequest, Task } from './core/types';
-import { PROVIDERS } from './providers';
-import { checkedBaseUrl, engineSettings, hidreamUserId, onDidChange, workspaceRoutingOverrides } from './vscode/config';
+import { PROVIDER_LIST, PROVIDERS } from './providers';
+import { engineSettings, onDidChange } from './vscode/config';
 import { KeyStore } from './vscode/keys';
-import { TasksTreeProvider } from './vscode/tasksTree';
+import { providerContext } from './vscode/providerContext';
+import { TasksTreeProvider, TreeNode } from './vscode/tasksTree';
 import { showDiskUsage } from './vscode/diskUsage';
 import { PlayerPanel } from './vscode/playerPanel';
 import { registerCommands } from './vscode/commands';
+import { GalleryPanel } from './vscode/galleryPanel';
+import { registerStatusBar } from './vscode/statusBar';
+import { registerTreeControls } from './vscode/treeControls';
+import { ComparePanel } from './vscode/comparePanel';
+import { notifyGroupsFinished } from './vscode/variants';
+import type { InspectionMessage } from './webview/gallery/protocol';
 
 export interface AiVideoApi {
   getTasks(): Task[];
@@ -23,19 +30,27 @@ export interface AiVideoApi {
   generate(request: GenerateRequest): Promise<Task>;
   /** For tests and tools: what the player panel currently shows and last reported. */
   player(): { taskId: string; videoIndex: number; lastPlayback: unknown } | undefined;
-  /** For tests and tools: the Tasks view's top-level items as the tree provider renders them (the tooltip as its markdown source). */
-  treeItems(): { id?: string; label: string; description?: string; tooltip?: string; contextValue?: string }[];
+  /** For tests and tools: every item of the Tasks view (days, groups, tasks, videos), depth first, as the tree provider renders them (the tooltip as its markdown source). */
+  treeItems(): { id?: string; label: string; description?: string; tooltip?: string; contextValue?: string; parentId?: string }[];
   /** For tests and tools: the Tasks view's description (disk used by the videos). */
   viewDescription(): string | undefined;
+  /** For tests and tools: the status bar text while tasks run, undefined when hidden. */
+  statusBarText(): string | undefined;
+  /** For tests and tools: the Tasks view's message (the active filter). */
+  treeMessage(): string | undefined;
   /** Waits for pending writes of the task history. */
   flush(): Promise<void>;
+  /** For tests and tools: the open gallery, and what its webview renders. */
+  gallery(): { ready: boolean; inspect(): Promise<InspectionMessage> } | undefined;
+  /** For tests and tools: the task ids the compare panel shows. */
+  compare(): { taskIds: string[] } | undefined;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<AiVideoApi> {
   const started = Date.now();
   const channel = vscode.window.createOutputChannel('AI Video', { log: true });
   context.subscriptions.push(channel);
-  const keys = new KeyStore(context.secrets);
+  const keys = new KeyStore(context.secrets, PROVIDER_LIST);
   context.subscriptions.push(keys);
   // Every line is scrubbed of the real keys and of anything shaped like a token before it is written.
   const log: Logger = redactingLogger(channel, () => keys.knownSecrets());
@@ -48,20 +63,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     mediaDir,
     settings: engineSettings,
     log,
-    async context(provider) {
-      const overrides = workspaceRoutingOverrides();
-      if (overrides.length && !vscode.workspace.isTrusted) {
-        throw new ProviderError({
-          kind: 'config',
-          message: `This untrusted workspace sets ${overrides.join(', ')}; keys are not sent while it is untrusted. Trust the workspace or remove those settings.`,
-        });
-      }
-      const baseUrl = checkedBaseUrl(provider);
-      const apiKey = await keys.get(provider);
-      if (!apiKey) throw new ProviderError({ kind: 'auth', message: `No API key set for ${PROVIDERS[provider].label}. Run "AI Video: Set API Key…".` });
-      return { baseUrl, apiKey, userId: provider === 'hidream' ? hidreamUserId() : undefined };
+    context(id) {
+      const provider = PROVIDERS[id];
+      if (!provider) return Promise.reject(new ProviderError({ kind: 'config', message: `No provider "${id}" in this version.` }));
+      return providerContext(provider, keys, log);
     },
   });
+  activeEngine = engine;
   context.subscriptions.push({ dispose: () => engine.dispose() });
   await engine.init();
   context.subscriptions.push(keys.onDidChange((p) => engine.keyChanged(p)));
@@ -70,7 +78,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
 
   const tree = new TasksTreeProvider(engine);
   const view = vscode.window.createTreeView('aiVideo.tasks', { treeDataProvider: tree, showCollapseAll: false, canSelectMany: true });
-  context.subscriptions.push(tree, view);
+  const statusBar = registerStatusBar(engine);
+  context.subscriptions.push(tree, view, registerTreeControls(engine, tree, view), statusBar);
   const updateBadge = () => {
     const active = engine.getTasks().filter((t) => t.status === 'queued' || t.status === 'running').length;
     view.badge = active ? { value: active, tooltip: `${active} video task${active === 1 ? '' : 's'} in progress` } : undefined;
@@ -82,9 +91,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   context.subscriptions.push(notifyOnFinish(engine));
 
   const mediaRoot = vscode.Uri.file(mediaDir);
-  const commands = registerCommands({ context, engine, keys, log, channel, view, mediaRoot });
+  const commands = registerCommands({ context, engine, keys, log, channel, view, tree, mediaRoot });
   context.subscriptions.push(commands);
   context.subscriptions.push(PlayerPanel.registerSerializer(context.extensionUri, mediaRoot, commands.playerHost));
+  context.subscriptions.push(
+    GalleryPanel.registerSerializer(context.extensionUri, mediaRoot, commands.galleryHost),
+    ComparePanel.registerSerializer(context.extensionUri, mediaRoot, commands.compareHost),
+    notifyGroupsFinished(engine),
+  );
 
   log.info(`Activated in ${Date.now() - started} ms with ${engine.getTasks().length} task(s) in the history.`);
   // Callers get copies: nothing outside can change the engine's state by mutating a task.
@@ -105,15 +119,32 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
       const p = PlayerPanel.current;
       return p ? { taskId: p.taskId, videoIndex: p.videoIndex, lastPlayback: p.lastPlayback } : undefined;
     },
-    treeItems: () =>
-      tree.getChildren().map((node) => {
-        const item = tree.getTreeItem(node);
-        const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
-        const tooltip = typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value;
-        return { id: item.id, label, description: typeof item.description === 'string' ? item.description : undefined, tooltip, contextValue: item.contextValue };
-      }),
+    treeItems: () => {
+      const out: ReturnType<AiVideoApi['treeItems']> = [];
+      const walk = (nodes: TreeNode[], parentId?: string) => {
+        for (const node of nodes) {
+          const item = tree.getTreeItem(node);
+          const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+          const tooltip = typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value;
+          out.push({ id: item.id, label, description: typeof item.description === 'string' ? item.description : undefined, tooltip, contextValue: item.contextValue, parentId });
+          walk(tree.getChildren(node), item.id);
+        }
+      };
+      walk(tree.getChildren());
+      return out;
+    },
     viewDescription: () => view.description,
+    statusBarText: () => statusBar.shownText,
+    treeMessage: () => view.message,
     flush: () => engine.flush(),
+    gallery: () => {
+      const g = GalleryPanel.current;
+      return g ? { ready: g.ready, inspect: () => g.inspect() } : undefined;
+    },
+    compare: () => {
+      const c = ComparePanel.current;
+      return c ? { taskIds: c.shown } : undefined;
+    },
   };
 }
 
@@ -122,7 +153,8 @@ function notifyOnFinish(engine: TaskEngine): vscode.Disposable {
   const announced = new Set(engine.getTasks().filter((t) => t.status === 'failed' || t.videos.some((v) => v.localPath)).map((t) => t.id));
   return engine.onDidChangeTasks((changed) => {
     for (const t of changed) {
-      if (announced.has(t.id)) continue;
+      // A group (variants, several models) is announced once, when all of it is done (vscode/variants.ts).
+      if (announced.has(t.id) || t.groupId) continue;
       const title = t.prompt.length > 50 ? `${t.prompt.slice(0, 49)}…` : t.prompt || t.mode;
       if (t.status === 'succeeded' && t.videos.some((v) => v.localPath)) {
         announced.add(t.id);
@@ -135,6 +167,11 @@ function notifyOnFinish(engine: TaskEngine): vscode.Disposable {
   });
 }
 
-export function deactivate(): void {
-  // Disposables in context.subscriptions stop timers and flush pending writes.
+let activeEngine: TaskEngine | undefined;
+
+/** Waits for the task history's last writes; the subscriptions then stop timers and watchers. */
+export function deactivate(): Promise<void> | undefined {
+  const engine = activeEngine;
+  activeEngine = undefined;
+  return engine?.flush();
 }

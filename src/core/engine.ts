@@ -8,14 +8,14 @@
 import { randomUUID } from 'crypto';
 import { watch, FSWatcher, promises as fs } from 'fs';
 import * as path from 'path';
-import { downloadToFile, insideFolder, removeStalePartials, safeFileName } from './download';
+import { downloadToFile, DownloadSettings, insideFolder, removeStalePartials, resultFileName } from './download';
 import { Emitter, Event, Logger } from './events';
 import { errorMessage, isProviderError, ProviderError } from './errors';
 import { Lease } from './lease';
 import { CreateRateLimiter, Semaphore } from './limiter';
 import { DEFAULT_MEDIA_LIMITS, MediaLimits, resolveMedia } from './media';
 import { sanitizeText } from './sanitize';
-import { backoffDelayMs, firstPollDelayMs, nextPollDelayMs } from './scheduler';
+import { backoffDelayMs, firstPollDelayMs, nextPollDelayMs, withSample } from './scheduler';
 import { StoreSnapshot, TaskStore } from './store';
 import { deleteTaskFiles, sweepOrphansOnce, taskFolder } from './taskFiles';
 import { GenerateRequest, isActive, ProviderId, Task, TaskVideo } from './types';
@@ -35,6 +35,8 @@ export interface EngineSettings {
   /** Attempts per download for transient failures (default 3), and the first retry delay (default 1 s, doubling). */
   downloadAttempts?: number;
   downloadRetryDelayMs?: number;
+  /** Hosts allowed to be private, plain http, time limits (download.ts). */
+  download?: DownloadSettings;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -91,6 +93,8 @@ const KEY_PAUSE_MS = 30 * 60_000;
 /** Tasks due within this much of a poll of their provider ride along (one batch request, one wake-up). */
 const MAX_ALIGN_MS = 2000;
 const DOWNLOADS_AT_ONCE = 2;
+/** A poster or thumbnail larger than this is not one. */
+const MAX_POSTER_BYTES = 10 * 1024 * 1024;
 /** A `.part` file untouched this long was left by a crash. */
 const STALE_PART_MS = 10 * 60_000;
 
@@ -178,7 +182,8 @@ export class TaskEngine {
 
   /** Validates, resolves media, creates the remote task and records it before returning. */
   async generate(input: GenerateRequest): Promise<Task> {
-    const req: GenerateRequest = { ...input, prompt: (input.prompt ?? '').trim() };
+    const { groupId, ...rest } = input;
+    const req: GenerateRequest = { ...rest, prompt: (input.prompt ?? '').trim() };
     const provider = this.deps.providers[req.provider];
     if (!provider) {
       throw new ProviderError({ kind: 'input', message: `Provider "${String(req.provider)}" is not supported. Use one of: ${Object.keys(this.deps.providers).join(', ')}.` });
@@ -203,6 +208,7 @@ export class TaskEngine {
       updatedAt: now,
       videos: [],
       request: req,
+      ...(groupId ? { groupId } : {}),
     };
     let created;
     try {
@@ -622,12 +628,8 @@ export class TaskEngine {
       return true;
     }
     const progress = s.progress !== undefined ? Math.max(task.progress, s.progress) : task.progress;
-    if (s.status === 'running' && s.progress !== undefined) {
-      const sample = { at: now, progress: s.progress };
-      if (!st.firstSample || s.progress < st.firstSample.progress) st.firstSample = sample;
-      st.lastSample = sample;
-    }
-    st.nextAt = now + nextPollDelayMs({ baseMs: base, now, createdAt: this.startOf(task), firstSample: st.firstSample, lastSample: st.lastSample });
+    if (s.status === 'running' && s.progress !== undefined) Object.assign(st, withSample(st, now, s.progress));
+    st.nextAt = now + nextPollDelayMs({ baseMs: base, now, createdAt: this.startOf(task), status: s.status, firstSample: st.firstSample, lastSample: st.lastSample });
     return this.update(task, { status: s.status, progress, rawStatus: s.rawStatus, error: undefined, errorKind: undefined });
   }
 
@@ -825,19 +827,21 @@ export class TaskEngine {
     const settings = this.deps.settings();
     let result: { path: string; bytes: number } | undefined;
     let failure: string | undefined;
+    let posterPath: string | undefined;
     try {
       const dir = taskFolder(this.deps.mediaDir, taskId);
-      let name = safeFileName(decodeURIComponent(new URL(video.url).pathname.split('/').pop() ?? ''), 'video.mp4');
-      if (!/\.(mp4|webm|mov)$/i.test(name)) name += '.mp4';
-      const dest = insideFolder(dir, `${index + 1}-${name}`);
+      const dest = insideFolder(dir, `${index + 1}-${resultFileName(video.url)}`);
       result = await this.downloadSlots.run(() =>
         downloadToFile(video.url, dest, {
+          ...settings.download,
+          origin: this.tasks.get(taskId)?.origin,
           maxBytes: settings.maxDownloadBytes,
           attempts: settings.downloadAttempts,
           retryDelayMs: settings.downloadRetryDelayMs,
           signal: this.abort.signal,
         }),
       );
+      posterPath = await this.downloadPoster(dir, index, video, { ...settings.download, origin: this.tasks.get(taskId)?.origin });
     } catch (e) {
       failure = isProviderError(e) && e.kind === 'cancelled' ? undefined : sanitizeText(errorMessage(e));
     } finally {
@@ -853,6 +857,7 @@ export class TaskEngine {
     const next: TaskVideo = { ...videos[index] };
     if (result) {
       next.localPath = result.path;
+      if (posterPath) next.posterPath = posterPath;
       delete next.downloadError;
       this.deps.log.info(`Downloaded ${result.bytes} bytes for task ${cur.remoteId}.`);
     } else {
@@ -863,6 +868,20 @@ export class TaskEngine {
     this.update(cur, { videos });
     await this.persistNow();
     this.changed.fire([cur]);
+  }
+
+  /** The provider's poster (or thumbnail) beside the video; best effort, as the gallery can show the video itself. */
+  private async downloadPoster(dir: string, index: number, video: TaskVideo, policy: DownloadSettings & { origin?: string }): Promise<string | undefined> {
+    const url = video.posterUrl ?? video.thumbnailUrl;
+    if (!url || video.posterPath) return video.posterPath;
+    try {
+      const ext = /\.(png|webp)$/i.exec(new URL(url).pathname)?.[0].toLowerCase() ?? '.jpg';
+      const dest = insideFolder(dir, `${index + 1}-poster${ext}`);
+      return (await downloadToFile(url, dest, { ...policy, maxBytes: MAX_POSTER_BYTES, attempts: 1, signal: this.abort.signal, expect: 'image' })).path;
+    } catch (e) {
+      this.deps.log.warn(`Poster download failed (the video itself serves as poster): ${errorMessage(e)}`);
+      return undefined;
+    }
   }
 
   // ---- persistence ---------------------------------------------------------------------------

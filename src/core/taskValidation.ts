@@ -1,11 +1,12 @@
 // Validation of tasks read back from disk (or from another window): anything malformed is dropped
 // field by field rather than trusted, and provider text is sanitized again (a history written by an
 // older version may hold it raw).
+import { isErrorKind } from './errors';
+import { PROVIDER_ID_PATTERN } from './provider';
 import { MAX_PROVIDER_WORD, safeId, sanitizeText } from './sanitize';
-import { GenerateRequest, GenerationMode, PROVIDER_IDS, ProviderId, Task, TaskStatus, TaskVideo } from './types';
+import { GENERATION_MODES, GenerateRequest, GenerationMode, ProviderId, Task, TaskStatus, TaskVideo } from './types';
 
 const STATUSES: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed'];
-const MODES: readonly GenerationMode[] = ['text-to-video', 'image-to-video', 'ingredients', 'video-edit'];
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -28,7 +29,7 @@ function video(v: unknown): TaskVideo | undefined {
   const o = v as Record<string, unknown>;
   if (!isStr(o.url)) return undefined;
   const out: TaskVideo = { url: o.url };
-  for (const k of ['posterUrl', 'thumbnailUrl', 'watermarkedUrl', 'localPath'] as const) {
+  for (const k of ['posterUrl', 'thumbnailUrl', 'posterPath', 'watermarkedUrl', 'localPath'] as const) {
     const s = optStr(o[k]);
     if (s !== undefined) out[k] = s;
   }
@@ -59,7 +60,8 @@ function request(v: unknown, provider: ProviderId, prompt: string): GenerateRequ
 export function validateStoredTask(v: unknown): Task | undefined {
   if (!v || typeof v !== 'object') return undefined;
   const o = v as Record<string, unknown>;
-  if (!isStr(o.id) || !isStr(o.provider) || !(PROVIDER_IDS as readonly string[]).includes(o.provider)) return undefined;
+  // A task of a provider this build lacks is kept (and not polled), not dropped.
+  if (!isStr(o.id) || !isStr(o.provider) || !PROVIDER_ID_PATTERN.test(o.provider)) return undefined;
   if (!isStr(o.status) || !STATUSES.includes(o.status as TaskStatus)) return undefined;
   if (!isNum(o.createdAt) || !isNum(o.updatedAt)) return undefined;
   const provider = o.provider as ProviderId;
@@ -68,7 +70,7 @@ export function validateStoredTask(v: unknown): Task | undefined {
     id: o.id,
     provider,
     remoteId: safeId(o.remoteId) ?? '',
-    mode: MODES.includes(o.mode as GenerationMode) ? (o.mode as GenerationMode) : 'text-to-video',
+    mode: GENERATION_MODES.includes(o.mode as GenerationMode) ? (o.mode as GenerationMode) : 'text-to-video',
     status: o.status as TaskStatus,
     progress: isNum(o.progress) ? Math.max(0, Math.min(100, o.progress)) : 0,
     prompt,
@@ -78,18 +80,17 @@ export function validateStoredTask(v: unknown): Task | undefined {
     videos: Array.isArray(o.videos) ? o.videos.map(video).filter((x): x is TaskVideo => !!x) : [],
     request: request(o.request, provider, prompt),
   };
-  // Set one by one, with no temporary object: this runs for every task of a history load.
-  const rawStatus = optText(o.rawStatus, MAX_PROVIDER_WORD);
-  if (rawStatus !== undefined) task.rawStatus = rawStatus;
-  const error = optText(o.error, MAX_STORED_ERROR);
-  if (error !== undefined) task.error = error;
-  for (const k of ['errorKind', 'route', 'origin'] as const) {
-    const s = optStr(o[k]);
-    if (s !== undefined) task[k] = s;
-  }
-  const finishedAt = optNum(o.finishedAt);
-  if (finishedAt !== undefined) task.finishedAt = finishedAt;
-  if (o.timedOut === true) task.timedOut = true;
-  if (o.uncertain === true) task.uncertain = true;
+  const extras = {
+    rawStatus: optText(o.rawStatus, MAX_PROVIDER_WORD),
+    error: optText(o.error, MAX_STORED_ERROR),
+    errorKind: isErrorKind(o.errorKind) ? o.errorKind : undefined,
+    route: optStr(o.route),
+    origin: optStr(o.origin),
+    groupId: safeId(o.groupId),
+    finishedAt: optNum(o.finishedAt),
+    timedOut: o.timedOut === true ? true : undefined,
+    uncertain: o.uncertain === true ? true : undefined,
+  };
+  for (const [k, val] of Object.entries(extras)) if (val !== undefined) (task as unknown as Record<string, unknown>)[k] = val;
   return task;
 }

@@ -1,18 +1,21 @@
 // The normalized task model shared by every provider, the engine and the UI. No `vscode` import here.
+import type { ErrorKind } from './errors';
 
-export const PROVIDER_IDS = ['pika', 'gateway', 'hidream'] as const;
-export type ProviderId = (typeof PROVIDER_IDS)[number];
-
-export const PROVIDER_LABELS: Record<ProviderId, string> = {
-  pika: 'Pika',
-  gateway: 'Video gateway',
-  hidream: 'HiDream',
-};
+/** A provider's id as the registry (src/providers/index.ts) names it: core knows no provider by name. */
+export type ProviderId = string;
 
 export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
 /** What kind of generation a task is. */
 export type GenerationMode = 'text-to-video' | 'image-to-video' | 'ingredients' | 'video-edit';
+export const GENERATION_MODES: readonly GenerationMode[] = ['text-to-video', 'image-to-video', 'ingredients', 'video-edit'];
+
+export const MODE_LABELS: Record<GenerationMode, string> = {
+  'text-to-video': 'Text to video',
+  'image-to-video': 'Image to video',
+  ingredients: 'Several images (ingredients)',
+  'video-edit': 'Restyle a video',
+};
 
 export interface TaskVideo {
   /** Remote result URL (CDN). */
@@ -21,6 +24,8 @@ export interface TaskVideo {
   id?: string;
   posterUrl?: string;
   thumbnailUrl?: string;
+  /** Absolute path of the downloaded poster or thumbnail, when the provider gave one. */
+  posterPath?: string;
   /** Watermarked copy (HiDream `video_wm`). */
   watermarkedUrl?: string;
   seed?: number;
@@ -51,6 +56,8 @@ export interface GenerateRequest {
   style?: string;
   /** Provider-specific extra options (motion, guidance scale, frame rate, camera, resolution...). */
   options?: Record<string, unknown>;
+  /** Set by variants and multi-model sends: the task joins this group (not kept in `Task.request`). */
+  groupId?: string;
 }
 
 export interface Task {
@@ -71,8 +78,8 @@ export interface Task {
   createdAt: number;
   updatedAt: number;
   error?: string;
-  /** The kind of the last error (see ErrorKind), to offer the right way out. */
-  errorKind?: string;
+  /** The kind of the last error, to offer the right way out. */
+  errorKind?: ErrorKind;
   /** When the task reached succeeded/failed, epoch ms. */
   finishedAt?: number;
   /** Failed because it ran past the give-up time; "check again" resumes polling. */
@@ -86,6 +93,8 @@ export interface Task {
   route?: string;
   /** The provider base URL the task was created at: it is only ever polled there. */
   origin?: string;
+  /** Tasks made together (variants, one prompt to several models) share this id. */
+  groupId?: string;
 }
 
 export function isActive(task: Pick<Task, 'status'>): boolean {

@@ -1,13 +1,14 @@
 // Remove Task, Clear Finished and Open Videos Folder. Removing a task deletes its downloaded files,
 // so the UI asks once before several go; called with ids (scripts, agents) nothing ever asks.
 import * as vscode from 'vscode';
-import type { TaskEngine } from '../core/engine';
 import { diskBytes, formatDiskSize, taskFolder } from '../core/taskFiles';
 import { isActive, type Task } from '../core/types';
+import type { CommandContext } from './commands/context';
 import type { TreeNode } from './tasksTree';
 
-function isTreeNode(x: unknown): x is TreeNode {
-  return !!x && typeof x === 'object' && ((x as TreeNode).kind === 'task' || (x as TreeNode).kind === 'video') && typeof (x as TreeNode).taskId === 'string';
+function isTreeNode(x: unknown): x is Extract<TreeNode, { taskId: string }> {
+  const n = x as { kind?: unknown; taskId?: unknown } | null;
+  return !!n && typeof n === 'object' && (n.kind === 'task' || n.kind === 'video') && typeof n.taskId === 'string';
 }
 
 /** A task id from an id, a tree node or a task. */
@@ -26,7 +27,7 @@ async function confirm(message: string): Promise<boolean> {
   return (await vscode.window.showWarningMessage(message, { modal: true }, 'Remove')) === 'Remove';
 }
 
-export function registerTaskRemoval(engine: TaskEngine, mediaRoot: vscode.Uri): vscode.Disposable {
+export function registerTaskRemoval({ engine, mediaRoot, register }: Pick<CommandContext, 'engine' | 'mediaRoot' | 'register'>): void {
   const mediaDir = mediaRoot.fsPath;
 
   /** `removeTask(taskId)` from scripts; `(node, selectedNodes)` from the tree. */
@@ -50,7 +51,8 @@ export function registerTaskRemoval(engine: TaskEngine, mediaRoot: vscode.Uri): 
   const clearFinished = async (arg?: unknown): Promise<number> => {
     const finished = engine.getTasks().filter((t) => !isActive(t));
     if (!finished.length) return 0;
-    const fromUi = arg === undefined || arg === null || isTreeNode(arg);
+    // Any tree node (a task, a day, a group) means the view title or a menu: a person is there.
+    const fromUi = arg === undefined || arg === null || (typeof arg === 'object' && 'kind' in arg);
     if (fromUi && finished.length > 1 && !(await confirm(`Clear ${finished.length} finished tasks and delete their downloaded videos${await sizeOf(mediaDir, finished)}?`))) return 0;
     return engine.clearFinished();
   };
@@ -63,10 +65,7 @@ export function registerTaskRemoval(engine: TaskEngine, mediaRoot: vscode.Uri): 
     return mediaRoot;
   };
 
-  const subs = [
-    vscode.commands.registerCommand('aiVideo.removeTask', removeTask),
-    vscode.commands.registerCommand('aiVideo.clearFinished', clearFinished),
-    vscode.commands.registerCommand('aiVideo.openVideosFolder', openVideosFolder),
-  ];
-  return vscode.Disposable.from(...subs);
+  register('aiVideo.removeTask', removeTask);
+  register('aiVideo.clearFinished', clearFinished);
+  register('aiVideo.openVideosFolder', openVideosFolder);
 }

@@ -2,9 +2,12 @@
 // plain Node: the HTML shell with its Content-Security-Policy, and what a task has to show.
 
 import * as path from 'path';
-import { PROVIDER_LABELS, type Task } from '../core/types';
-import { shortTitle } from './format';
-import { fitText, type PlayerMeta } from './protocol';
+import { actionsFor, type ProviderDescriptor } from '../core/provider';
+import type { Task } from '../core/types';
+import { shortTitle } from '../webview/format';
+import { fitText } from '../webview/guards';
+import type { PlayerMeta } from '../webview/protocol';
+import { buildAppHtml } from './appHtml';
 
 export interface PlayerHtmlOptions {
   /** `webview.cspSource`. */
@@ -17,40 +20,9 @@ export interface PlayerHtmlOptions {
   styleUri: string;
 }
 
-/** Scripts only by nonce; styles, media, images and fonts only from the extension's own resources. */
-export function buildCsp(cspSource: string, nonce: string): string {
-  return [
-    `default-src 'none'`,
-    `img-src ${cspSource}`,
-    `media-src ${cspSource}`,
-    `style-src ${cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-    `font-src ${cspSource}`,
-  ].join('; ');
-}
-
-function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** The document the webview loads; the app builds everything else with DOM calls. */
+/** The player's document: its app and style sheet in the shared shell. */
 export function buildPlayerHtml(o: PlayerHtmlOptions): string {
-  const attr = escapeAttribute;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${attr(buildCsp(o.cspSource, o.nonce))}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <link rel="stylesheet" href="${attr(o.styleUri)}">
-  <title>Video player</title>
-</head>
-<body>
-  <main id="app" class="app" aria-live="polite"></main>
-  <script nonce="${attr(o.nonce)}" src="${attr(o.scriptUri)}"></script>
-</body>
-</html>
-`;
+  return buildAppHtml({ ...o, styleUris: [o.styleUri], title: 'Video player' });
 }
 
 /** Panel title: `▶ <short prompt>`. */
@@ -80,8 +52,9 @@ function unavailable(message: string): PlayerContent {
 /**
  * What the player shows for a task: its downloaded video `videoIndex` (or the first one when the
  * index is out of range), or why there is nothing to play. The local file must lie in `mediaRoot`.
+ * `provider` is the task's registered provider (absent for one this build lacks).
  */
-export function planPlayerContent(task: Task | undefined, videoIndex: number, mediaRoot: string): PlayerContent {
+export function planPlayerContent(task: Task | undefined, videoIndex: number, mediaRoot: string, provider?: Pick<ProviderDescriptor, 'label' | 'actions'>): PlayerContent {
   if (!task) return unavailable('This task is not in the task list (it may have been removed).');
   if (task.status === 'queued' || task.status === 'running') {
     return unavailable(`The video is still being generated (${Math.round(task.progress)}%).`);
@@ -105,7 +78,7 @@ export function planPlayerContent(task: Task | undefined, videoIndex: number, me
   const meta: PlayerMeta = {
     title: shortTitle(task.prompt),
     provider: task.provider,
-    providerLabel: fitText(PROVIDER_LABELS[task.provider] ?? task.provider),
+    providerLabel: fitText(provider?.label ?? task.provider),
     model: fitText(task.model),
     prompt: task.prompt,
     negativePrompt: task.request.negativePrompt || undefined,
@@ -118,6 +91,7 @@ export function planPlayerContent(task: Task | undefined, videoIndex: number, me
     remoteId: fitText(task.remoteId),
     videoCount: task.videos.length,
     status: task.status,
+    taskActions: actionsFor(provider, task).map((a) => ({ id: a.id, label: a.label })),
   };
   return { kind: 'video', videoIndex: index, localPath: video.localPath, meta };
 }
