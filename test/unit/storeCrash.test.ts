@@ -27,9 +27,11 @@ async function writeAndKill(file: string, run: number, compactAbove: number): Pr
     // Sometimes while it starts, loads, or takes the lock for its first write.
     await sleep(20 + Math.random() * 80);
   } else {
-    const firstAck = Date.now() + 10_000;
-    while (!out.includes('ack ') && Date.now() < firstAck && child.exitCode === null) await sleep(2);
-    await sleep(Math.random() * 40);
+    // After a random number of acknowledged writes (so the total does not depend on the machine's speed), within the next ones.
+    const acks = 1 + Math.floor(Math.random() * 12);
+    const deadline = Date.now() + 10_000;
+    while (out.split('\nack ').length - 1 < acks && Date.now() < deadline && child.exitCode === null) await sleep(1);
+    await sleep(Math.random() * 8);
   }
   child.kill('SIGKILL');
   await exited;
@@ -92,7 +94,7 @@ describe('task store crash safety', () => {
         }
       }
     }
-    assert.ok(acked > 200, `enough writes were acknowledged (${acked})`);
+    assert.ok(acked > 100, `enough writes were acknowledged (${acked})`);
     assert.ok(headers.size > 1, 'compactions happened between the kills');
     assert.ok(written.size > 20);
   });
