@@ -6,9 +6,11 @@ import { Task } from '../../src/core/types';
 
 const [file, run, compactAbove, staleLockMs] = process.argv.slice(2);
 
+const BIG = 64 * 1024;
+
 function newTask(id: string, now: number, big: boolean): Task {
   // A big record spans many pages: a kill can cut its write short and leave a torn line.
-  const prompt = `crash test ${id} `.padEnd(big ? 64 * 1024 : 200, 'x');
+  const prompt = `crash test ${id} `.padEnd(big ? BIG + 1 : 200, 'x');
   return { id, provider: 'pika', remoteId: `r-${id}`, mode: 'text-to-video', status: 'running', progress: 0, prompt, model: '1.5', createdAt: now, updatedAt: now, videos: [], request: { provider: 'pika', prompt } };
 }
 
@@ -20,19 +22,21 @@ async function main(): Promise<void> {
     let op: string;
     let id: string;
     let updatedAt = 0;
+    const big = [...tasks.values()].filter((t) => t.prompt.length > BIG).map((t) => t.id);
     if (i % 7 === 6 && tasks.size > 20) {
       id = tasks.keys().next().value!;
       tasks.delete(id);
       removed = [id];
       op = 'removed';
-    } else if (i % 3 === 0 || tasks.size === 0) {
+    } else if (i % 3 === 0 || tasks.size === 0 || big.length < 4) {
       id = `run${run}-${i}`;
-      const t = newTask(id, Date.now(), i % 12 === 0);
+      const t = newTask(id, Date.now(), big.length < 4);
       tasks.set(id, t);
       updatedAt = t.updatedAt;
       op = 'wrote';
     } else {
-      const keys = [...tasks.keys()];
+      // Every other update rewrites a big record: compactions come often and take a while, so kills land in them too.
+      const keys = i % 2 ? big : [...tasks.keys()];
       id = keys[Math.floor(Math.random() * keys.length)];
       const old = tasks.get(id)!;
       const t = { ...old, progress: (old.progress + 1) % 100, updatedAt: Math.max(Date.now(), old.updatedAt + 1) };
