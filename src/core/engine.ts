@@ -16,7 +16,7 @@ import { CreateRateLimiter, Semaphore } from './limiter';
 import { DEFAULT_MEDIA_LIMITS, MediaLimits, resolveMedia } from './media';
 import { backoffDelayMs, firstPollDelayMs, nextPollDelayMs } from './scheduler';
 import { StoreSnapshot, TaskStore } from './store';
-import { GenerateRequest, isActive, ProviderId, Task, TaskVideo } from './types';
+import { GenerateRequest, isActive, ProviderId, Task, TaskSource, TaskVideo } from './types';
 import { PollResults, ProviderClient, ProviderContext, RemoteState } from './provider';
 
 export interface EngineSettings {
@@ -173,7 +173,7 @@ export class TaskEngine {
   }
 
   /** Validates, resolves media, creates the remote task and records it before returning. */
-  async generate(input: GenerateRequest): Promise<Task> {
+  async generate(input: GenerateRequest, opts: { source?: TaskSource } = {}): Promise<Task> {
     const req: GenerateRequest = { ...input, prompt: (input.prompt ?? '').trim() };
     const provider = this.deps.providers[req.provider];
     if (!provider) {
@@ -199,6 +199,7 @@ export class TaskEngine {
       updatedAt: now,
       videos: [],
       request: req,
+      ...(opts.source && { source: { ...opts.source } }),
     };
     let created;
     try {

@@ -1,6 +1,6 @@
 // Validation of tasks read back from disk (or from another window): anything malformed is dropped
 // field by field rather than trusted.
-import { GenerateRequest, GenerationMode, PROVIDER_IDS, ProviderId, Task, TaskStatus, TaskVideo } from './types';
+import { GenerateRequest, GenerationMode, PROVIDER_IDS, ProviderId, Task, TaskSource, TaskStatus, TaskVideo } from './types';
 
 const STATUSES: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed'];
 const MODES: readonly GenerationMode[] = ['text-to-video', 'image-to-video', 'ingredients', 'video-edit'];
@@ -44,6 +44,13 @@ function request(v: unknown, provider: ProviderId, prompt: string): GenerateRequ
   return r;
 }
 
+function source(v: unknown): TaskSource | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  if (!isStr(o.uri) || !isStr(o.hash) || !isNum(o.line) || !Number.isInteger(o.line) || o.line < 0) return undefined;
+  return { uri: o.uri, hash: o.hash, line: o.line };
+}
+
 export function validateStoredTask(v: unknown): Task | undefined {
   if (!v || typeof v !== 'object') return undefined;
   const o = v as Record<string, unknown>;
@@ -75,6 +82,7 @@ export function validateStoredTask(v: unknown): Task | undefined {
     finishedAt: optNum(o.finishedAt),
     timedOut: o.timedOut === true ? true : undefined,
     uncertain: o.uncertain === true ? true : undefined,
+    source: source(o.source),
   };
   for (const [k, val] of Object.entries(extras)) if (val !== undefined) (task as unknown as Record<string, unknown>)[k] = val;
   return task;
