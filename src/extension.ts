@@ -13,6 +13,7 @@ import { KeyStore } from './vscode/keys';
 import { TasksTreeProvider } from './vscode/tasksTree';
 import { PlayerPanel } from './vscode/playerPanel';
 import { registerCommands } from './vscode/commands';
+import { registerAgentTools } from './vscode/agentTools';
 
 export interface AiVideoApi {
   getTasks(): Task[];
@@ -85,6 +86,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   const commands = registerCommands({ context, engine, keys, log, channel, view, mediaRoot });
   context.subscriptions.push(commands);
   context.subscriptions.push(PlayerPanel.registerSerializer(context.extensionUri, mediaRoot, commands.playerHost));
+  context.subscriptions.push(registerAgentTools({ engine, keys }));
 
   log.info(`Activated in ${Date.now() - started} ms with ${engine.getTasks().length} task(s) in the history.`);
   // Callers get copies: nothing outside can change the engine's state by mutating a task.

@@ -8,8 +8,8 @@ import { IMAGE_EXTENSIONS, VIDEO_EXTENSIONS } from '../core/media';
 import { parseGenerateRequest } from '../core/requestValidation';
 import { GenerateRequest, GenerationMode, PROVIDER_IDS, PROVIDER_LABELS, ProviderId, Task } from '../core/types';
 import { PROVIDERS } from '../providers';
-import { DEFAULT_GATEWAY_MODELS, gateway } from '../providers/gateway';
-import { checkedBaseUrl, hidreamUserId } from './config';
+import { gateway } from '../providers/gateway';
+import { checkedBaseUrl, gatewayModels, hidreamUserId } from './config';
 import { runGenerateFlow } from './generateFlow';
 import { KeyStore, validateKeyInput } from './keys';
 import { PlayerHost, PlayerPanel } from './playerPanel';
@@ -117,8 +117,7 @@ export function registerCommands(deps: CommandDeps): Commands {
   let listedModels: { key: string; at: number; ids: string[] } | undefined;
   const modelsFor = async (p: ProviderId): Promise<string[]> => {
     if (p !== 'gateway') return [];
-    const configured = vscode.workspace.getConfiguration('aiVideo').get<string[]>('gateway.models') ?? DEFAULT_GATEWAY_MODELS;
-    const ids = configured.filter((m) => typeof m === 'string' && /^[\w.:/-]{1,100}$/.test(m));
+    const ids = gatewayModels();
     try {
       const key = await keys.get('gateway');
       if (key) {
@@ -132,7 +131,7 @@ export function registerCommands(deps: CommandDeps): Commands {
     } catch (e) {
       log.trace(`Model list unavailable: ${errorMessage(e)}`);
     }
-    return ids.length ? ids : DEFAULT_GATEWAY_MODELS;
+    return ids;
   };
 
   const interactive = async (preset?: Partial<GenerateRequest> & { mode?: GenerationMode }): Promise<GenerateRequest | undefined> =>

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { EngineSettings } from '../core/engine';
 import { ProviderError } from '../core/errors';
 import { ProviderId } from '../core/types';
+import { DEFAULT_GATEWAY_MODELS } from '../providers/gateway';
 
 const SECTION = 'aiVideo';
 
@@ -60,6 +61,13 @@ export function checkedBaseUrl(provider: ProviderId): string {
 export function hidreamUserId(): string | undefined {
   const v = String(cfg().get<string>('hidream.userId', '') ?? '').trim();
   return v || undefined;
+}
+
+/** Model ids offered for the gateway (`aiVideo.gateway.models`, well-formed ones only). */
+export function gatewayModels(): string[] {
+  const configured = cfg().get<unknown>('gateway.models');
+  const ids = Array.isArray(configured) ? configured.filter((m): m is string => typeof m === 'string' && /^[\w.:/-]{1,100}$/.test(m)) : [];
+  return ids.length ? ids : [...DEFAULT_GATEWAY_MODELS];
 }
 
 export function engineSettings(): EngineSettings {
