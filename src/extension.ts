@@ -14,6 +14,8 @@ import { TasksTreeProvider } from './vscode/tasksTree';
 import { PlayerPanel } from './vscode/playerPanel';
 import { registerCommands } from './vscode/commands';
 import { registerAgentTools } from './vscode/agentTools';
+import { registerPromptFiles } from './vscode/promptFiles';
+import { registerGenerateFromSelection } from './vscode/generateFromSelection';
 
 export interface AiVideoApi {
   getTasks(): Task[];
@@ -87,6 +89,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   context.subscriptions.push(commands);
   context.subscriptions.push(PlayerPanel.registerSerializer(context.extensionUri, mediaRoot, commands.playerHost));
   context.subscriptions.push(registerAgentTools({ engine, keys }));
+  context.subscriptions.push(registerPromptFiles({ engine, keys, ensureKey: commands.ensureKey }));
+  context.subscriptions.push(registerGenerateFromSelection(commands.generateInteractive));
 
   log.info(`Activated in ${Date.now() - started} ms with ${engine.getTasks().length} task(s) in the history.`);
   // Callers get copies: nothing outside can change the engine's state by mutating a task.

@@ -29,6 +29,10 @@ export interface CommandDeps {
 export interface Commands extends vscode.Disposable {
   playerHost: PlayerHost;
   generateFromArgs(request: unknown): Promise<Task>;
+  /** The quick-pick flow (starting from `preset`), then the create; undefined when cancelled or failed. */
+  generateInteractive(preset?: Partial<GenerateRequest> & { mode?: GenerationMode }): Promise<Task | undefined>;
+  /** Asks for a provider's key when there is none; false when the user cancelled. */
+  ensureKey(p: ProviderId): Promise<boolean>;
 }
 
 /** Extra arguments the Explorer commands accept after (uri, uris) to skip the prompts. */
@@ -136,6 +140,11 @@ export function registerCommands(deps: CommandDeps): Commands {
 
   const interactive = async (preset?: Partial<GenerateRequest> & { mode?: GenerationMode }): Promise<GenerateRequest | undefined> =>
     runGenerateFlow({ providers: PROVIDERS, memento: context.globalState, hasKey: (p) => keys.has(p), models: modelsFor, preset });
+
+  const generateInteractive = async (preset?: Partial<GenerateRequest> & { mode?: GenerationMode }): Promise<Task | undefined> => {
+    const req = await interactive(preset);
+    return req ? submitInteractive(req) : undefined;
+  };
 
   const play = async (arg?: unknown, index?: unknown): Promise<void> => {
     const node = arg as TreeNode | undefined;
@@ -337,8 +346,7 @@ export function registerCommands(deps: CommandDeps): Commands {
     if (arg !== undefined && !(arg instanceof vscode.Uri) && typeof arg === 'object' && arg !== null && 'provider' in arg) {
       return structuredClone(await generateFromArgs(arg));
     }
-    const req = await interactive();
-    return req ? submitInteractive(req) : undefined;
+    return generateInteractive();
   });
   reg('aiVideo.setApiKey', setApiKey);
   reg('aiVideo.testConnection', testConnection);
@@ -406,6 +414,8 @@ export function registerCommands(deps: CommandDeps): Commands {
   return {
     playerHost,
     generateFromArgs,
+    generateInteractive,
+    ensureKey,
     dispose: () => subs.forEach((d) => d.dispose()),
   };
 }

@@ -14,7 +14,7 @@ export interface FlowDeps {
   hasKey(p: ProviderId): Promise<boolean>;
   /** Extra model ids for a provider (gateway: settings + GET /v1/models), best effort. */
   models(p: ProviderId): Promise<string[]>;
-  /** Preset values (from the Explorer: images or a video already chosen). */
+  /** Preset values (from the Explorer: images or a video already chosen; from the editor: the prompt). */
   preset?: Partial<GenerateRequest> & { mode?: GenerationMode };
 }
 
@@ -205,7 +205,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
   const s: State = {
     provider: preset.provider ?? deps.memento.get<ProviderId>('aiVideo.lastProvider') ?? 'pika',
     mode: preset.mode ?? 'text-to-video',
-    req: { provider: 'pika', prompt: '' },
+    req: { provider: 'pika', prompt: preset.prompt ?? '' },
     step: 1,
   };
   const presetMedia = { image: preset.image, images: preset.images, video: preset.video };

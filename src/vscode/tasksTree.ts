@@ -52,6 +52,7 @@ export function contextValue(t: Task): string {
   if (t.videos.some((v) => v.localPath)) flags.push('playable');
   if (t.videos.some((v) => v.downloadError)) flags.push('downloadFailed');
   if (t.errorKind) flags.push(`remedy-${remedyFor(t.errorKind as never)}`);
+  if (t.source) flags.push('hasSource');
   return flags.join(' ');
 }
 
