@@ -16,6 +16,7 @@ import { registerCommands } from './vscode/commands';
 import { registerAgentTools } from './vscode/agentTools';
 import { registerPromptFiles } from './vscode/promptFiles';
 import { registerGenerateFromSelection } from './vscode/generateFromSelection';
+import { trackWalkthrough } from './vscode/walkthrough';
 
 export interface AiVideoApi {
   getTasks(): Task[];
@@ -91,6 +92,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   context.subscriptions.push(registerAgentTools({ engine, keys }));
   context.subscriptions.push(registerPromptFiles({ engine, keys, ensureKey: commands.ensureKey }));
   context.subscriptions.push(registerGenerateFromSelection(commands.generateInteractive));
+  context.subscriptions.push(trackWalkthrough(engine, keys));
 
   log.info(`Activated in ${Date.now() - started} ms with ${engine.getTasks().length} task(s) in the history.`);
   // Callers get copies: nothing outside can change the engine's state by mutating a task.

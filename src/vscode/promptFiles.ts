@@ -158,7 +158,7 @@ export function registerPromptFiles(deps: PromptFileDeps): vscode.Disposable {
     const content = [
       vscode.l10n.t('# Video prompts'),
       '',
-      vscode.l10n.t('Each ```video block below is one video. Click ▶ Generate above it; hover a key to see what it takes.'),
+      vscode.l10n.t('Each ```video block is one video: the lens above it generates it. Hover a key to see what it takes.'),
       '',
       '```video',
       'provider: pika',
