@@ -4,13 +4,15 @@ import * as vscode from 'vscode';
 import * as path from 'path';
 import { TaskEngine } from './core/engine';
 import { Logger } from './core/events';
-import { ProviderError, redact } from './core/errors';
+import { ProviderError } from './core/errors';
+import { redactingLogger } from './core/sanitize';
 import { TaskStore } from './core/store';
 import { GenerateRequest, Task } from './core/types';
 import { PROVIDERS } from './providers';
 import { checkedBaseUrl, engineSettings, hidreamUserId, onDidChange, workspaceRoutingOverrides } from './vscode/config';
 import { KeyStore } from './vscode/keys';
 import { TasksTreeProvider } from './vscode/tasksTree';
+import { showDiskUsage } from './vscode/diskUsage';
 import { PlayerPanel } from './vscode/playerPanel';
 import { registerCommands } from './vscode/commands';
 import { registerAgentTools } from './vscode/agentTools';
@@ -25,8 +27,10 @@ export interface AiVideoApi {
   generate(request: GenerateRequest): Promise<Task>;
   /** For tests and tools: what the player panel currently shows and last reported. */
   player(): { taskId: string; videoIndex: number; lastPlayback: unknown } | undefined;
-  /** For tests and tools: the Tasks view's top-level items as the tree provider renders them. */
-  treeItems(): { id?: string; label: string; description?: string; contextValue?: string }[];
+  /** For tests and tools: the Tasks view's top-level items as the tree provider renders them (the tooltip as its markdown source). */
+  treeItems(): { id?: string; label: string; description?: string; tooltip?: string; contextValue?: string }[];
+  /** For tests and tools: the Tasks view's description (disk used by the videos). */
+  viewDescription(): string | undefined;
   /** Waits for pending writes of the task history. */
   flush(): Promise<void>;
 }
@@ -37,13 +41,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   context.subscriptions.push(channel);
   const keys = new KeyStore(context.secrets);
   context.subscriptions.push(keys);
-  // Every line is scrubbed of bearer tokens before it is written.
-  const log: Logger = {
-    trace: (m) => channel.trace(redact(m)),
-    info: (m) => channel.info(redact(m)),
-    warn: (m) => channel.warn(redact(m)),
-    error: (m) => channel.error(redact(m)),
-  };
+  // Every line is scrubbed of the real keys and of anything shaped like a token before it is written.
+  const log: Logger = redactingLogger(channel, () => keys.knownSecrets());
 
   const storageDir = context.globalStorageUri.fsPath;
   const mediaDir = path.join(storageDir, 'videos');
@@ -82,6 +81,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   };
   updateBadge();
   context.subscriptions.push(engine.onDidChangeTasks(updateBadge));
+  context.subscriptions.push(showDiskUsage(view, engine, mediaDir));
 
   context.subscriptions.push(notifyOnFinish(engine));
 
@@ -117,8 +117,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
       tree.getChildren().map((node) => {
         const item = tree.getTreeItem(node);
         const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
-        return { id: item.id, label, description: typeof item.description === 'string' ? item.description : undefined, contextValue: item.contextValue };
+        const tooltip = typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value;
+        return { id: item.id, label, description: typeof item.description === 'string' ? item.description : undefined, tooltip, contextValue: item.contextValue };
       }),
+    viewDescription: () => view.description,
     flush: () => engine.flush(),
   };
 }

@@ -14,8 +14,10 @@ import { errorMessage, isProviderError, ProviderError } from './errors';
 import { Lease } from './lease';
 import { CreateRateLimiter, Semaphore } from './limiter';
 import { DEFAULT_MEDIA_LIMITS, MediaLimits, resolveMedia } from './media';
+import { sanitizeText } from './sanitize';
 import { backoffDelayMs, firstPollDelayMs, nextPollDelayMs } from './scheduler';
 import { StoreSnapshot, TaskStore } from './store';
+import { deleteTaskFiles, sweepOrphansOnce, taskFolder } from './taskFiles';
 import { GenerateRequest, isActive, ProviderId, Task, TaskSource, TaskVideo } from './types';
 import { PollResults, ProviderClient, ProviderContext, RemoteState } from './provider';
 
@@ -145,6 +147,8 @@ export class TaskEngine {
     }
     if (loaded.warning) this.warn(loaded.warning);
     this.adopt(loaded, false);
+    // Only against a history that loaded cleanly: an unreadable one would make every folder an orphan.
+    if (!loaded.warning) await this.sweepOrphans();
     this.deps.log.info(`Loaded ${this.tasks.size} task(s), ${this.pollState.size} active.`);
     await this.watchStore();
     this.schedule();
@@ -296,6 +300,7 @@ export class TaskEngine {
     }
     if (removed.length === 0) return;
     await this.persistNow();
+    await deleteTaskFiles(this.deps.mediaDir, removed);
     this.changed.fire(removed);
     this.schedule();
   }
@@ -822,7 +827,7 @@ export class TaskEngine {
     let result: { path: string; bytes: number } | undefined;
     let failure: string | undefined;
     try {
-      const dir = path.join(this.deps.mediaDir, safeFileName(taskId, 'task'));
+      const dir = taskFolder(this.deps.mediaDir, taskId);
       let name = safeFileName(decodeURIComponent(new URL(video.url).pathname.split('/').pop() ?? ''), 'video.mp4');
       if (!/\.(mp4|webm|mov)$/i.test(name)) name += '.mp4';
       const dest = insideFolder(dir, `${index + 1}-${name}`);
@@ -835,13 +840,15 @@ export class TaskEngine {
         }),
       );
     } catch (e) {
-      failure = isProviderError(e) && e.kind === 'cancelled' ? undefined : errorMessage(e);
+      failure = isProviderError(e) && e.kind === 'cancelled' ? undefined : sanitizeText(errorMessage(e));
     } finally {
       // Before the outcome shows: a retry asked for right after it must not be taken for this one.
       this.downloads.delete(key);
     }
     if (this.disposed || (!result && failure === undefined)) return;
     const cur = this.tasks.get(taskId);
+    // Removed while downloading: the file it just wrote goes too.
+    if (!cur && result) await deleteTaskFiles(this.deps.mediaDir, [{ id: taskId, videos: [] }]);
     if (!cur || cur.videos[index]?.url !== video.url) return;
     const videos = cur.videos.slice();
     const next: TaskVideo = { ...videos[index] };
@@ -889,6 +896,15 @@ export class TaskEngine {
       this.saveTimer = undefined;
       void this.persistNow();
     }, (this.deps.saveDelayMs ?? DEFAULT_SAVE_DELAY_MS) / this.timeScale);
+  }
+
+  private async sweepOrphans(): Promise<void> {
+    try {
+      const swept = await sweepOrphansOnce(this.deps.mediaDir, [...this.tasks.values()]);
+      if (swept.length) this.deps.log.info(`Deleted ${swept.length} downloaded result folder(s) of tasks no longer in the history.`);
+    } catch (e) {
+      this.deps.log.warn(`Could not clean up old downloads: ${errorMessage(e)}`);
+    }
   }
 
   private warn(message: string): void {

@@ -96,7 +96,7 @@ export function redact(text: string, ...secrets: (string | undefined)[]): string
   for (const s of secrets) {
     if (s && s.length >= 4) out = out.split(s).join('***');
   }
-  return out.replace(/Bearer\s+[^\s"',]+/gi, 'Bearer ***').replace(/\bsk-[A-Za-z0-9_-]{8,}/g, 'sk-***');
+  return out.replace(/Bearer\s+[^\s"',]+/gi, 'Bearer ***').replace(/\bsk-[A-Za-z0-9][A-Za-z0-9_-]*/g, 'sk-***');
 }
 
 export function errorMessage(e: unknown): string {

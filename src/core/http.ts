@@ -1,7 +1,8 @@
 // JSON over HTTP for provider APIs: bearer auth, timeouts, no redirects (a redirect must never carry
 // the key to another host), and every failure turned into a ProviderError with a short message.
 import axios, { AxiosError } from 'axios';
-import { ErrorKind, ProviderError, redact } from './errors';
+import { ErrorKind, ProviderError } from './errors';
+import { MAX_PROVIDER_WORD, sanitizeText } from './sanitize';
 
 export interface JsonRequest {
   method: 'GET' | 'POST';
@@ -84,7 +85,7 @@ export function statusError(
   req: Pick<JsonRequest, 'providerLabel' | 'apiKey' | 'isCreate'>,
 ): ProviderError {
   const { message: serverMessage, code } = extractServerError(json);
-  const detail = serverMessage ? redact(serverMessage, req.apiKey).slice(0, 300) : describeBody(text, headers);
+  const detail = serverMessage ? sanitizeText(serverMessage, [req.apiKey], 300) : describeBody(text, headers);
   const who = req.providerLabel;
   let kind: ErrorKind;
   let message: string;
@@ -152,7 +153,7 @@ function extractServerError(json: unknown): { message?: string; code?: string | 
 }
 
 function describeBody(text: string, headers: Record<string, string>): string {
-  const type = headers['content-type']?.split(';')[0] ?? 'no content type';
+  const type = sanitizeText(headers['content-type']?.split(';')[0] ?? 'no content type', [], MAX_PROVIDER_WORD);
   if (text.trim() === '') return 'empty body';
   return `${type}, ${text.length} bytes`;
 }

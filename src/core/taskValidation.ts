@@ -1,5 +1,7 @@
 // Validation of tasks read back from disk (or from another window): anything malformed is dropped
-// field by field rather than trusted.
+// field by field rather than trusted, and provider text is sanitized again (a history written by an
+// older version may hold it raw).
+import { MAX_PROVIDER_WORD, safeId, sanitizeText } from './sanitize';
 import { GenerateRequest, GenerationMode, PROVIDER_IDS, ProviderId, Task, TaskSource, TaskStatus, TaskVideo } from './types';
 
 const STATUSES: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed'];
@@ -11,6 +13,12 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 function optStr(v: unknown): string | undefined {
   return isStr(v) ? v : undefined;
 }
+/** Stored errors carry the extension's own explanation after the provider's text. */
+const MAX_STORED_ERROR = 2000;
+
+function optText(v: unknown, max: number): string | undefined {
+  return isStr(v) ? sanitizeText(v, [], max) : undefined;
+}
 function optNum(v: unknown): number | undefined {
   return isNum(v) ? v : undefined;
 }
@@ -20,10 +28,14 @@ function video(v: unknown): TaskVideo | undefined {
   const o = v as Record<string, unknown>;
   if (!isStr(o.url)) return undefined;
   const out: TaskVideo = { url: o.url };
-  for (const k of ['id', 'posterUrl', 'thumbnailUrl', 'watermarkedUrl', 'localPath', 'downloadError'] as const) {
+  for (const k of ['posterUrl', 'thumbnailUrl', 'watermarkedUrl', 'localPath'] as const) {
     const s = optStr(o[k]);
     if (s !== undefined) out[k] = s;
   }
+  const id = safeId(o.id);
+  if (id !== undefined) out.id = id;
+  const downloadError = optText(o.downloadError, MAX_STORED_ERROR);
+  if (downloadError !== undefined) out.downloadError = downloadError;
   for (const k of ['seed', 'duration', 'width', 'height', 'fps'] as const) {
     const n = optNum(o[k]);
     if (n !== undefined) out[k] = n;
@@ -62,20 +74,20 @@ export function validateStoredTask(v: unknown): Task | undefined {
   const task: Task = {
     id: o.id,
     provider,
-    remoteId: isStr(o.remoteId) ? o.remoteId : '',
+    remoteId: safeId(o.remoteId) ?? '',
     mode: MODES.includes(o.mode as GenerationMode) ? (o.mode as GenerationMode) : 'text-to-video',
     status: o.status as TaskStatus,
     progress: isNum(o.progress) ? Math.max(0, Math.min(100, o.progress)) : 0,
     prompt,
-    model: isStr(o.model) ? o.model : '',
+    model: optText(o.model, MAX_PROVIDER_WORD) ?? '',
     createdAt: o.createdAt,
     updatedAt: o.updatedAt,
     videos: Array.isArray(o.videos) ? o.videos.map(video).filter((x): x is TaskVideo => !!x) : [],
     request: request(o.request, provider, prompt),
   };
   const extras = {
-    rawStatus: optStr(o.rawStatus),
-    error: optStr(o.error),
+    rawStatus: optText(o.rawStatus, MAX_PROVIDER_WORD),
+    error: optText(o.error, MAX_STORED_ERROR),
     errorKind: optStr(o.errorKind),
     route: optStr(o.route),
     origin: optStr(o.origin),

@@ -17,6 +17,9 @@ export function checkFault(value: unknown): Fault {
   if (kind === 'status' && !(Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599)) {
     throw new Error('A status fault needs status: an HTTP error status (400-599)');
   }
+  if (kind === 'hostile' && status !== undefined && !(Number.isInteger(status) && (status as number) >= 200 && (status as number) <= 599)) {
+    throw new Error('A hostile fault takes status: an HTTP status (200-599)');
+  }
   if (kind === 'slow' && !(typeof delayMs === 'number' && delayMs >= 0)) throw new Error('A slow fault needs delayMs >= 0');
   if (retryAfter !== undefined && typeof retryAfter !== 'string') throw new Error('retryAfter must be a string');
   if (retryAfterMs !== undefined && typeof retryAfterMs !== 'number') throw new Error('retryAfterMs must be a number');

@@ -63,13 +63,16 @@ export interface AuthCheck {
   problem?: 'missing' | 'invalid';
 }
 
+/** The key of `Authorization: Bearer <key>`, or undefined. */
+export function bearerKey(headers: IncomingHttpHeaders): string | undefined {
+  const m = /^Bearer\s+(.*)$/i.exec((headers.authorization ?? '').trim());
+  return m && m[1].trim() ? m[1].trim() : undefined;
+}
+
 /** `Authorization: Bearer <key>`; missing/empty, another scheme, or a key starting with `bad` is refused. */
 export function checkAuth(headers: IncomingHttpHeaders): AuthCheck {
-  const raw = headers.authorization;
-  const hadAuthorizationHeader = raw !== undefined;
-  if (!raw) return { authorized: false, hadAuthorizationHeader, problem: 'missing' };
-  const m = /^Bearer\s+(.*)$/i.exec(raw.trim());
-  const key = m ? m[1].trim() : '';
+  const hadAuthorizationHeader = headers.authorization !== undefined;
+  const key = bearerKey(headers);
   if (!key) return { authorized: false, hadAuthorizationHeader, problem: 'missing' };
   if (key.toLowerCase().startsWith('bad')) return { authorized: false, hadAuthorizationHeader, problem: 'invalid' };
   return { authorized: true, hadAuthorizationHeader };

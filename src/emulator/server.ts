@@ -6,10 +6,10 @@ import { FaultStore } from './faults';
 import { serveFile } from './files';
 import { GatewayProvider } from './gateway';
 import { HIDREAM_CODES, HidreamProvider, hidreamReply, isHidreamModule } from './hidream';
-import { checkAuth, jsonReply, openAiError, openAiErrorForStatus, textReply, type AuthCheck, type Reply } from './http';
+import { bearerKey, checkAuth, jsonReply, openAiError, openAiErrorForStatus, textReply, type AuthCheck, type Reply } from './http';
 import { PikaProvider } from './pika';
 import { EmulatorState } from './state';
-import { finishedBy } from './tasks';
+import { finishedBy, hostileMessage } from './tasks';
 import { ROUTE_KEYS, type Emulator, type EmulatorOptions, type Fault, type RecordedRequest, type RouteKey } from './types';
 
 export type { Emulator, EmulatorOptions, Fault, FaultKind, HidreamModule, RecordedRequest, RouteKey } from './types';
@@ -215,7 +215,7 @@ class RunningEmulator implements Emulator {
     });
     const ctx: RequestContext = { method, path, query, headers: req.headers, body };
     const normal = (): Reply =>
-      route.auth !== 'none' && !auth.authorized ? unauthorized(route.auth, auth) : route.handle(ctx);
+      route.auth !== 'none' && !auth.authorized ? unauthorized(route.auth, auth) : this.state.withRequestKey(bearerKey(req.headers), () => route.handle(ctx));
 
     const fault = this.faults.take(route.key);
     if (!fault) {
@@ -250,6 +250,13 @@ class RunningEmulator implements Emulator {
       case 'malformed':
         this.send(req, res, textReply(200, MALFORMED_BODY, 'text/html'), 'malformed fault');
         return;
+      case 'hostile': {
+        const message = hostileMessage(bearerKey(req.headers));
+        const status = fault.status ?? 400;
+        const reply = route.auth === 'hidream' ? hidreamReply(status, HIDREAM_CODES.invalidParam, message, null) : openAiError(status, message, 'invalid_request_error', null, null);
+        this.send(req, res, reply, 'hostile fault');
+        return;
+      }
     }
   }
 

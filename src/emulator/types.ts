@@ -39,13 +39,17 @@ export const ROUTE_KEYS: readonly RouteKey[] = [
   'files',
 ];
 
-export type FaultKind = 'status' | 'reset' | 'slow' | 'hang' | 'truncated' | 'malformed';
-export const FAULT_KINDS: readonly FaultKind[] = ['status', 'reset', 'slow', 'hang', 'truncated', 'malformed'];
+export type FaultKind = 'status' | 'reset' | 'slow' | 'hang' | 'truncated' | 'malformed' | 'hostile';
+export const FAULT_KINDS: readonly FaultKind[] = ['status', 'reset', 'slow', 'hang', 'truncated', 'malformed', 'hostile'];
 
 export interface Fault {
   route: RouteKey;
   kind: FaultKind;
-  /** For 'status' (429, 500, 502, 503, 401, 402, 403...): answered with an OpenAI-style error body. */
+  /**
+   * For 'status' (429, 500, 502, 503, 401, 402, 403...): answered with an OpenAI-style error body.
+   * For 'hostile' (default 400): the error body carries the hostile message, in the route's own
+   * shape (HiDream's envelope, else OpenAI-style).
+   */
   status?: number;
   /** Retry-After header value (seconds or HTTP date). */
   retryAfter?: string;

@@ -14,6 +14,7 @@ import { runGenerateFlow } from './generateFlow';
 import { KeyStore, validateKeyInput } from './keys';
 import { PlayerHost, PlayerPanel } from './playerPanel';
 import { saveToWorkspace } from './saveToWorkspace';
+import { registerTaskRemoval } from './taskRemoval';
 import { TreeNode } from './tasksTree';
 
 export interface CommandDeps {
@@ -335,11 +336,6 @@ export function registerCommands(deps: CommandDeps): Commands {
     return t && structuredClone(t);
   };
 
-  const selectedTaskIds = (arg: unknown, all: unknown): string[] => {
-    const list = Array.isArray(all) && all.length ? all : [arg];
-    return list.map(taskIdOf).filter((x): x is string => !!x);
-  };
-
   const reg = (id: string, fn: (...args: never[]) => unknown) => subs.push(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown));
 
   reg('aiVideo.generate', async (arg?: unknown) => {
@@ -375,21 +371,7 @@ export function registerCommands(deps: CommandDeps): Commands {
       return undefined;
     }
   });
-  reg('aiVideo.removeTask', async (arg: unknown, all?: unknown) => {
-    const ids = selectedTaskIds(arg, all);
-    if (!ids.length) return;
-    const active = ids.map((id) => engine.getTask(id)).filter((t) => t && (t.status === 'queued' || t.status === 'running'));
-    if (active.length && typeof arg !== 'string') {
-      const ok = await vscode.window.showWarningMessage(
-        `${active.length === 1 ? 'This task is' : `${active.length} tasks are`} still running at the provider. Remove from the list anyway? (The provider may still bill for it.)`,
-        { modal: true },
-        'Remove',
-      );
-      if (ok !== 'Remove') return;
-    }
-    await engine.remove(ids);
-  });
-  reg('aiVideo.clearFinished', () => engine.clearFinished());
+  subs.push(registerTaskRemoval(engine, deps.mediaRoot));
   reg('aiVideo.copyPrompt', async (arg: unknown) => {
     const t = engine.getTask(taskIdOf(arg) ?? '');
     if (t) await vscode.env.clipboard.writeText(t.prompt);

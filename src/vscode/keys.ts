@@ -8,6 +8,8 @@ export class KeyStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ProviderId>();
   readonly onDidChange = this.changed.event;
   private readonly sub: vscode.Disposable;
+  /** Every key value this window has read or stored, kept for the session so the log can remove them. */
+  private readonly seen = new Set<string>();
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     // Fires for changes from other windows too.
@@ -18,12 +20,20 @@ export class KeyStore implements vscode.Disposable {
   }
 
   async get(p: ProviderId): Promise<string | undefined> {
-    const v = await this.secrets.get(secretName(p));
-    return v && v.trim() ? v.trim() : undefined;
+    const v = (await this.secrets.get(secretName(p)))?.trim();
+    if (!v) return undefined;
+    this.seen.add(v);
+    return v;
   }
 
   async set(p: ProviderId, key: string): Promise<void> {
+    this.seen.add(key.trim());
     await this.secrets.store(secretName(p), key.trim());
+  }
+
+  /** The real keys, for the log filter (a removed key is still removed from later lines). */
+  knownSecrets(): string[] {
+    return [...this.seen];
   }
 
   async delete(p: ProviderId): Promise<void> {

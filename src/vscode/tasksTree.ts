@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { TaskEngine } from '../core/engine';
 import { PROVIDER_LABELS, Task, TaskVideo } from '../core/types';
 import { remedyFor } from '../core/errors';
+import { escapeMarkdown as esc } from '../core/sanitize';
 
 export type TreeNode = { kind: 'task'; taskId: string } | { kind: 'video'; taskId: string; index: number };
 
@@ -57,16 +58,16 @@ export function contextValue(t: Task): string {
 }
 
 function tooltip(t: Task): vscode.MarkdownString {
+  // Untrusted, no HTML, and every text escaped: no link in it can run a command.
   const md = new vscode.MarkdownString(undefined, true);
   md.supportHtml = false;
   md.isTrusted = false;
-  const esc = (s: string) => s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
   md.appendMarkdown(`**${esc(STATUS_WORD[t.status])}**${t.rawStatus ? ` (${esc(t.rawStatus)})` : ''} · ${esc(PROVIDER_LABELS[t.provider])} ${esc(t.model)} · ${esc(t.mode)}\n\n`);
   if (t.prompt) md.appendMarkdown(`${esc(t.prompt)}\n\n`);
   if (t.request.negativePrompt) md.appendMarkdown(`Negative: ${esc(t.request.negativePrompt)}\n\n`);
   if (t.status === 'running' || t.status === 'queued') md.appendMarkdown(`Progress: ${t.progress}%\n\n`);
   if (t.error) md.appendMarkdown(`$(warning) ${esc(t.error)}\n\n`);
-  md.appendMarkdown(`Created ${esc(new Date(t.createdAt).toLocaleString())}${t.remoteId ? ` · id \`${t.remoteId.replace(/`/g, '')}\`` : ''}`);
+  md.appendMarkdown(`Created ${esc(new Date(t.createdAt).toLocaleString())}${t.remoteId ? ` · id ${esc(t.remoteId)}` : ''}`);
   return md;
 }
 

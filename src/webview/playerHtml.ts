@@ -4,7 +4,7 @@
 import * as path from 'path';
 import { PROVIDER_LABELS, type Task } from '../core/types';
 import { shortTitle } from './format';
-import type { PlayerMeta } from './protocol';
+import { fitText, type PlayerMeta } from './protocol';
 
 export interface PlayerHtmlOptions {
   /** `webview.cspSource`. */
@@ -74,7 +74,7 @@ function finite(n: number | undefined, min = 0): number | undefined {
 }
 
 function unavailable(message: string): PlayerContent {
-  return { kind: 'unavailable', message };
+  return { kind: 'unavailable', message: fitText(message) };
 }
 
 /**
@@ -105,8 +105,8 @@ export function planPlayerContent(task: Task | undefined, videoIndex: number, me
   const meta: PlayerMeta = {
     title: shortTitle(task.prompt),
     provider: task.provider,
-    providerLabel: PROVIDER_LABELS[task.provider] ?? task.provider,
-    model: task.model,
+    providerLabel: fitText(PROVIDER_LABELS[task.provider] ?? task.provider),
+    model: fitText(task.model),
     prompt: task.prompt,
     negativePrompt: task.request.negativePrompt || undefined,
     seed: finite(video.seed ?? task.request.seed, -Number.MAX_VALUE),
@@ -115,7 +115,7 @@ export function planPlayerContent(task: Task | undefined, videoIndex: number, me
     height: finite(video.height),
     fps: finite(video.fps),
     createdAt: finite(task.createdAt) ?? 0,
-    remoteId: task.remoteId,
+    remoteId: fitText(task.remoteId),
     videoCount: task.videos.length,
     status: task.status,
   };

@@ -114,7 +114,8 @@ export interface PlayerState {
 const TASK_STATUSES: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed'];
 
 const MAX_ID_LENGTH = 256;
-const MAX_MESSAGE_LENGTH = 4000;
+/** Longest text field the guards accept; the host cuts longer text with fitText before posting. */
+export const MAX_MESSAGE_LENGTH = 4000;
 /** Far above any real count; bounds indexes coming from the other side. */
 const MAX_VIDEO_INDEX = 999;
 
@@ -151,6 +152,11 @@ function isIndex(v: unknown): v is number {
 
 function isOptional(v: unknown, check: (v: unknown) => boolean): boolean {
   return v === undefined || check(v);
+}
+
+/** `text` cut to what the guards accept, so a long message never makes the webview drop a view. */
+export function fitText(text: string, max = MAX_MESSAGE_LENGTH): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 export function isPlayerAction(x: unknown): x is PlayerAction {

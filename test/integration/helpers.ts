@@ -107,3 +107,31 @@ export async function assertPlays(a: AiVideoApi, taskId: string, videoIndex = 0)
     return pb && typeof pb.currentTime === 'number' && pb.currentTime !== first ? true : undefined;
   }, 15_000);
 }
+
+export interface ShownMessage {
+  level: 'info' | 'warning' | 'error';
+  message: string;
+  modal: boolean;
+}
+
+/**
+ * Records the notifications and modal dialogs the extension shows (its `vscode.window` is the one
+ * this suite gets) instead of showing them; a modal one is answered with `answer`. Call restore().
+ */
+export function captureMessages(answer?: string): { shown: ShownMessage[]; restore(): void } {
+  const win = vscode.window as unknown as Record<'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage', unknown>;
+  const originals = { showInformationMessage: win.showInformationMessage, showWarningMessage: win.showWarningMessage, showErrorMessage: win.showErrorMessage };
+  const shown: ShownMessage[] = [];
+  const fake =
+    (level: ShownMessage['level']) =>
+    (message: string, ...rest: unknown[]): Promise<string | undefined> => {
+      const first = rest[0] as { modal?: unknown } | undefined;
+      const modal = typeof first === 'object' && first !== null && first.modal === true;
+      shown.push({ level, message, modal });
+      return Promise.resolve(modal ? answer : undefined);
+    };
+  win.showInformationMessage = fake('info');
+  win.showWarningMessage = fake('warning');
+  win.showErrorMessage = fake('error');
+  return { shown, restore: () => Object.assign(win, originals) };
+}

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as path from 'path';
 import type { Task, TaskVideo } from '../../src/core/types';
 import {
@@ -327,6 +328,24 @@ describe('player content for a task', () => {
   it('falls back to the first video for an out-of-range index', () => {
     const content = planPlayerContent(task(), 5, root);
     assert.strictEqual(content.kind === 'video' && content.videoIndex, 0);
+  });
+
+  it('a very long error or id still gives messages the webview accepts (it never stays on "Loading…")', () => {
+    const long = 'x'.repeat(10 * 1024);
+    for (const t of [task({ status: 'failed', error: long }), task({}, [{ url: 'https://cdn/a.mp4', downloadError: long }])]) {
+      const content = planPlayerContent(t, 0, root);
+      assert.strictEqual(content.kind, 'unavailable');
+      if (content.kind === 'unavailable') assert.ok(isHostMessage({ type: 'unavailable', taskId: 'task-1', message: content.message }), 'the unavailable message passes the guard');
+    }
+    const content = planPlayerContent(task({ remoteId: long, model: long }), 0, root);
+    assert.strictEqual(content.kind, 'video');
+    if (content.kind === 'video') assert.ok(isHostMessage({ type: 'show', taskId: 'task-1', videoIndex: 0, video: { src: 'https://x/a.mp4' }, meta: content.meta }));
+  });
+
+  it('the webview app builds its DOM from text only and says so when a message cannot be shown', () => {
+    const source = fs.readFileSync(path.resolve(__dirname, '../../../src/webview/player/main.ts'), 'utf8');
+    assert.ok(!/innerHTML|outerHTML|insertAdjacentHTML|document\.write/.test(source), 'no HTML is built from strings');
+    assert.match(source, /if \(!isHostMessage\(message\)\) \{[^}]*statusLine\.textContent =/, 'a rejected message replaces "Loading…"');
   });
 
   it('explains why nothing can be played', () => {

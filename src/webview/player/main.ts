@@ -256,7 +256,11 @@ video.addEventListener('error', onMediaError);
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = event.data;
-  if (!isHostMessage(message)) return;
+  if (!isHostMessage(message)) {
+    // Never left on "Loading…": say so when there is nothing else on screen.
+    if (!shown) statusLine.textContent = 'The player could not show this task. Close the player and open it again from the Tasks view.';
+    return;
+  }
   if (message.type === 'show') show(message);
   else showUnavailable(message);
 });
