@@ -197,6 +197,7 @@ export function registerPromptFiles(deps: PromptFileDeps): vscode.Disposable {
     diagnostics.set(doc.uri, found);
   };
   const schedule = (doc: vscode.TextDocument) => {
+    if (doc.languageId !== 'markdown') return;
     const key = doc.uri.toString();
     clearTimeout(pending.get(key));
     pending.set(
@@ -311,9 +312,9 @@ class BlockLenses implements vscode.CodeLensProvider, vscode.Disposable {
     return out;
   }
 
-  /** Commands registered by anyone (variants and compare come with the gallery), asked at most once a minute. */
+  /** Commands registered by anyone (variants and compare come with the gallery), asked at most every 5 s. */
   private availableCommands(): Promise<Set<string>> {
-    if (!this.commands || Date.now() - this.commands.at > 60_000) {
+    if (!this.commands || Date.now() - this.commands.at > 5000) {
       this.commands = { at: Date.now(), ids: Promise.resolve(vscode.commands.getCommands(true)).then((ids) => new Set(ids)) };
     }
     return this.commands.ids;

@@ -185,6 +185,52 @@ describe('Editor: prompt files', function () {
     assert.deepStrictEqual(lensTitles(await lensesOf(doc), 2), ['▶ Generate'], 'the edited block has no history yet');
   });
 
+  it('Variants… and Compare appear only while their commands exist; they get the block and its latest videos', async () => {
+    const { api } = await setup();
+    const doc = await promptFile('takes.md', '```video', 'provider: gateway', 'model: kling-v1', 'Two takes of a kite [duration=800]', '```');
+    const generate = async () => {
+      const lens = (await lensesOf(doc)).find((l) => l.command?.command === 'aiVideo.generateFromBlock')!;
+      return vscode.commands.executeCommand<Task>(lens.command!.command, ...lens.command!.arguments!);
+    };
+    const first = await generate();
+    const second = await generate();
+    await waitForFinal(api, first.id);
+    await waitForFinal(api, second.id);
+
+    // The gallery's commands, stood in for when the gallery is not there.
+    const existing = await vscode.commands.getCommands(true);
+    const shown = (await lensesOf(doc)).map((l) => l.command!.command);
+    for (const [command, lens] of [['aiVideo.generateVariants', 'aiVideo.generateBlockVariants'], ['aiVideo.compare', 'aiVideo.compare']]) {
+      assert.strictEqual(shown.includes(lens), existing.includes(command), `${lens} lens shown: ${shown.includes(lens)}, command ${command} exists: ${existing.includes(command)}`);
+    }
+    const calls: unknown[][] = [];
+    const fakes = ['aiVideo.generateVariants', 'aiVideo.compare']
+      .filter((id) => !existing.includes(id))
+      .map((id) => vscode.commands.registerCommand(id, (...args: unknown[]) => (calls.push([id, ...args]), [])));
+    try {
+      const byCommand = async () => new Map((await lensesOf(doc)).map((l) => [l.command!.command, l.command!]));
+      const lenses = await waitFor('the Variants… and Compare lenses', async () => {
+        const m = await byCommand();
+        return m.has('aiVideo.generateBlockVariants') && m.has('aiVideo.compare') ? m : undefined;
+      });
+      assert.strictEqual(lenses.get('aiVideo.generateBlockVariants')!.title, 'Variants…');
+      assert.deepStrictEqual(lenses.get('aiVideo.compare')!.arguments, [[second.id, first.id]], 'the latest videos, newest first');
+
+      // Run by a script with a count, Variants asks nothing and hands the block's request on.
+      const made = await vscode.commands.executeCommand<Task[]>('aiVideo.generateBlockVariants', doc.uri, 0, { count: 3 });
+      if (fakes.length === 2) {
+        assert.deepStrictEqual(calls.at(-1), ['aiVideo.generateVariants', { provider: 'gateway', model: 'kling-v1', prompt: 'Two takes of a kite [duration=800]' }, 3]);
+      } else {
+        assert.strictEqual(made.length, 3);
+      }
+    } finally {
+      fakes.forEach((f) => f.dispose());
+    }
+    if (fakes.length === 2) {
+      await waitFor('the lenses to go with the commands', async () => !(await lensesOf(doc)).some((l) => l.command?.command === 'aiVideo.compare'));
+    }
+  });
+
   it('run by a script with arguments, the block command reports problems as errors and asks nothing', async () => {
     await setup();
     const doc = await promptFile('broken.md', '```video', 'provider: pika', 'mood: happy', 'a fox', '```', '', '```video', 'image: nowhere.png', '```');
