@@ -8,14 +8,14 @@
 import { randomUUID } from 'crypto';
 import { watch, FSWatcher, promises as fs } from 'fs';
 import * as path from 'path';
-import { downloadToFile, insideFolder, removeStalePartials, safeFileName } from './download';
+import { downloadToFile, DownloadSettings, insideFolder, removeStalePartials, resultFileName } from './download';
 import { Emitter, Event, Logger } from './events';
 import { errorMessage, isProviderError, ProviderError } from './errors';
 import { Lease } from './lease';
 import { CreateRateLimiter, Semaphore } from './limiter';
 import { DEFAULT_MEDIA_LIMITS, MediaLimits, resolveMedia } from './media';
 import { sanitizeText } from './sanitize';
-import { backoffDelayMs, firstPollDelayMs, nextPollDelayMs } from './scheduler';
+import { backoffDelayMs, firstPollDelayMs, nextPollDelayMs, withSample } from './scheduler';
 import { StoreSnapshot, TaskStore } from './store';
 import { deleteTaskFiles, sweepOrphansOnce, taskFolder } from './taskFiles';
 import { GenerateRequest, isActive, ProviderId, Task, TaskSource, TaskVideo } from './types';
@@ -35,6 +35,8 @@ export interface EngineSettings {
   /** Attempts per download for transient failures (default 3), and the first retry delay (default 1 s, doubling). */
   downloadAttempts?: number;
   downloadRetryDelayMs?: number;
+  /** Hosts allowed to be private, plain http, time limits (download.ts). */
+  download?: DownloadSettings;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -623,12 +625,8 @@ export class TaskEngine {
       return true;
     }
     const progress = s.progress !== undefined ? Math.max(task.progress, s.progress) : task.progress;
-    if (s.status === 'running' && s.progress !== undefined) {
-      const sample = { at: now, progress: s.progress };
-      if (!st.firstSample || s.progress < st.firstSample.progress) st.firstSample = sample;
-      st.lastSample = sample;
-    }
-    st.nextAt = now + nextPollDelayMs({ baseMs: base, now, createdAt: this.startOf(task), firstSample: st.firstSample, lastSample: st.lastSample });
+    if (s.status === 'running' && s.progress !== undefined) Object.assign(st, withSample(st, now, s.progress));
+    st.nextAt = now + nextPollDelayMs({ baseMs: base, now, createdAt: this.startOf(task), status: s.status, firstSample: st.firstSample, lastSample: st.lastSample });
     return this.update(task, { status: s.status, progress, rawStatus: s.rawStatus, error: undefined, errorKind: undefined });
   }
 
@@ -828,11 +826,11 @@ export class TaskEngine {
     let failure: string | undefined;
     try {
       const dir = taskFolder(this.deps.mediaDir, taskId);
-      let name = safeFileName(decodeURIComponent(new URL(video.url).pathname.split('/').pop() ?? ''), 'video.mp4');
-      if (!/\.(mp4|webm|mov)$/i.test(name)) name += '.mp4';
-      const dest = insideFolder(dir, `${index + 1}-${name}`);
+      const dest = insideFolder(dir, `${index + 1}-${resultFileName(video.url)}`);
       result = await this.downloadSlots.run(() =>
         downloadToFile(video.url, dest, {
+          ...settings.download,
+          origin: this.tasks.get(taskId)?.origin,
           maxBytes: settings.maxDownloadBytes,
           attempts: settings.downloadAttempts,
           retryDelayMs: settings.downloadRetryDelayMs,

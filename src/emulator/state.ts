@@ -1,5 +1,6 @@
 // What one running emulator remembers: options, fixtures, tasks' clocks, the files they expose.
 import type { EmulatorOptions } from './types';
+import { publishedUrl } from './files';
 import { defaultFixturesDir, loadFixtures, type FixtureFile, type Fixtures } from './fixtures';
 import { makeTiming, parseMarkers, type Markers, type TaskTiming } from './tasks';
 
@@ -87,6 +88,7 @@ export class EmulatorState {
   }
 
   fileUrl(relativePath: string): string {
-    return `${this.baseUrl}/files/${relativePath}`;
+    const entry = this.files.get(relativePath);
+    return publishedUrl(this.baseUrl, relativePath, entry?.isResult ? entry.timing.markers : undefined);
   }
 }

@@ -30,6 +30,20 @@ export interface Markers {
   result404: boolean;
   bigBytes?: number;
   htmlResult: boolean;
+  /** The HTML page served as `application/octet-stream`, or with no content type at all. */
+  htmlAs?: 'octet' | 'untyped';
+  /** gzip the result when the client accepts it ('negotiated'), or always ('forced'). */
+  gzip?: 'negotiated' | 'forced';
+  /** Send the result one byte every this many ms. */
+  trickleMs?: number;
+  /** Result URLs name this host (e.g. 10.0.0.1) instead of the emulator's. */
+  resultHost?: string;
+  /** Redirect through this many emulator hops before the result... */
+  redirects: number;
+  /** ...and then to this URL instead of serving it. */
+  redirectTo?: string;
+  /** Result URLs carry invalid percent-encoding in their last path segment. */
+  badPercent: boolean;
   /** Fails with hostileMessage() as the provider's error text. */
   hostile: boolean;
   gatewayShape?: 'flat' | 'envelope';
@@ -55,6 +69,14 @@ export function parseMarkers(...texts: Array<string | undefined>): Markers {
     result404: has('result-404'),
     bigBytes: num('big'),
     htmlResult: has('html-result'),
+    htmlAs: has('html-octet') ? 'octet' : has('html-untyped') ? 'untyped' : undefined,
+    gzip: has('gzip-forced') ? 'forced' : has('gzip-result') ? 'negotiated' : undefined,
+    trickleMs: num('trickle'),
+    resultHost: text.match(/\[result-host=([^\s\]]+)\]/i)?.[1],
+    redirects: num('redirects') ?? 0,
+    // Ends at the "]" that closes the marker, so IPv6 literals ("http://[fe80::1]/x") fit.
+    redirectTo: text.match(/\[redirect-to=(\S+?)\](?=\s|$)/i)?.[1],
+    badPercent: has('bad-percent'),
     hostile: has('hostile'),
     gatewayShape: has('envelope') ? 'envelope' : has('flat') ? 'flat' : undefined,
   };

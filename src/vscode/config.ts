@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { EngineSettings } from '../core/engine';
 import { ProviderError } from '../core/errors';
+import { isLoopbackHost } from '../core/netGuard';
 import { ProviderId } from '../core/types';
 import { DEFAULT_GATEWAY_MODELS } from '../providers/gateway';
 
@@ -31,11 +32,6 @@ export function workspaceRoutingOverrides(): string[] {
     const i = cfg().inspect(k);
     return i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;
   }).map((k) => `${SECTION}.${k}`);
-}
-
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
 /** The base URL a key may be sent to, or a ProviderError('config') saying why not. */
@@ -70,6 +66,10 @@ export function gatewayModels(): string[] {
   return ids.length ? ids : [...DEFAULT_GATEWAY_MODELS];
 }
 
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((h): h is string => typeof h === 'string' && h.trim() !== '') : [];
+}
+
 export function engineSettings(): EngineSettings {
   const c = cfg();
   const num = (key: string, def: number, min: number) => {
@@ -85,6 +85,10 @@ export function engineSettings(): EngineSettings {
       maxVideoBytes: num('maxVideoSizeMB', 100, 0.01) * 1024 * 1024,
     },
     maxUnknownPolls: 60,
+    download: {
+      allowPrivateHosts: stringList(userValue<unknown>('download.allowPrivateHosts', [])),
+      allowInsecureHttp: userValue<boolean>('allowInsecureHttp', false) === true,
+    },
   };
 }
 
