@@ -8,16 +8,16 @@ import { ProviderError } from './core/errors';
 import { redactingLogger } from './core/sanitize';
 import { TaskStore } from './core/store';
 import { GenerateRequest, Task } from './core/types';
-import { PROVIDERS } from './providers';
-import { checkedBaseUrl, engineSettings, hidreamUserId, onDidChange, workspaceRoutingOverrides } from './vscode/config';
+import { PROVIDER_LIST, PROVIDERS } from './providers';
+import { engineSettings, onDidChange } from './vscode/config';
 import { KeyStore } from './vscode/keys';
+import { providerContext } from './vscode/providerContext';
 import { TasksTreeProvider } from './vscode/tasksTree';
 import { showDiskUsage } from './vscode/diskUsage';
 import { PlayerPanel } from './vscode/playerPanel';
 import { registerCommands } from './vscode/commands';
 import { registerAgentTools } from './vscode/agentTools';
 import { registerPromptFiles } from './vscode/promptFiles';
-import { registerGenerateFromSelection } from './vscode/generateFromSelection';
 import { trackWalkthrough } from './vscode/walkthrough';
 
 export interface AiVideoApi {
@@ -39,7 +39,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   const started = Date.now();
   const channel = vscode.window.createOutputChannel('AI Video', { log: true });
   context.subscriptions.push(channel);
-  const keys = new KeyStore(context.secrets);
+  const keys = new KeyStore(context.secrets, PROVIDER_LIST);
   context.subscriptions.push(keys);
   // Every line is scrubbed of the real keys and of anything shaped like a token before it is written.
   const log: Logger = redactingLogger(channel, () => keys.knownSecrets());
@@ -52,20 +52,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     mediaDir,
     settings: engineSettings,
     log,
-    async context(provider) {
-      const overrides = workspaceRoutingOverrides();
-      if (overrides.length && !vscode.workspace.isTrusted) {
-        throw new ProviderError({
-          kind: 'config',
-          message: `This untrusted workspace sets ${overrides.join(', ')}; keys are not sent while it is untrusted. Trust the workspace or remove those settings.`,
-        });
-      }
-      const baseUrl = checkedBaseUrl(provider);
-      const apiKey = await keys.get(provider);
-      if (!apiKey) throw new ProviderError({ kind: 'auth', message: `No API key set for ${PROVIDERS[provider].label}. Run "AI Video: Set API Key…".` });
-      return { baseUrl, apiKey, userId: provider === 'hidream' ? hidreamUserId() : undefined };
+    context(id) {
+      const provider = PROVIDERS[id];
+      if (!provider) return Promise.reject(new ProviderError({ kind: 'config', message: `No provider "${id}" in this version.` }));
+      return providerContext(provider, keys, log);
     },
   });
+  activeEngine = engine;
   context.subscriptions.push({ dispose: () => engine.dispose() });
   await engine.init();
   context.subscriptions.push(keys.onDidChange((p) => engine.keyChanged(p)));
@@ -90,8 +83,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   context.subscriptions.push(commands);
   context.subscriptions.push(PlayerPanel.registerSerializer(context.extensionUri, mediaRoot, commands.playerHost));
   context.subscriptions.push(registerAgentTools({ engine, keys }));
-  context.subscriptions.push(registerPromptFiles({ engine, keys, ensureKey: commands.ensureKey }));
-  context.subscriptions.push(registerGenerateFromSelection(commands.generateInteractive));
+  context.subscriptions.push(registerPromptFiles(engine));
   context.subscriptions.push(trackWalkthrough(engine, keys));
 
   log.info(`Activated in ${Date.now() - started} ms with ${engine.getTasks().length} task(s) in the history.`);
@@ -143,6 +135,11 @@ function notifyOnFinish(engine: TaskEngine): vscode.Disposable {
   });
 }
 
-export function deactivate(): void {
-  // Disposables in context.subscriptions stop timers and flush pending writes.
+let activeEngine: TaskEngine | undefined;
+
+/** Waits for the task history's last writes; the subscriptions then stop timers and watchers. */
+export function deactivate(): Promise<void> | undefined {
+  const engine = activeEngine;
+  activeEngine = undefined;
+  return engine?.flush();
 }

@@ -13,8 +13,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_ENGINE_SETTINGS } from '../core/engine';
 import { errorMessage, isProviderError } from '../core/errors';
-import { PROVIDER_LABELS, ProviderId, Task } from '../core/types';
+import { ProviderId, Task } from '../core/types';
 import { startEmulator } from '../emulator/server';
+import { PROVIDER_LIST } from '../providers';
 import { pika } from '../providers/pika';
 import type { DownloadFigures } from './downloadProbe';
 import { NAIVE_INTERVAL_MS, naiveDriver } from './naivePoller';
@@ -103,7 +104,7 @@ function printPolling(p: PollingFigures): void {
   console.log('');
   console.log('== Polling: TaskEngine vs a naive fixed 5 s poller ==');
   console.log('');
-  console.log(`Scenario: ${p.specs.length} text-to-video tasks, ${counts('pika')} Pika, ${counts('gateway')} video gateway (kling-v1), ${counts('hidream')} HiDream txt2video;`);
+  console.log(`Scenario: ${p.specs.length} text-to-video tasks, ${PROVIDER_LIST.map((d) => `${counts(d.id)} ${d.label}`).join(', ')};`);
   console.log(`  lengths ${DURATION_CLASSES.map(durLabel).join(' / ')} (each ±10 %, seeded), created at seeded times over the first ${STAGGER_MS / 1000} s;`);
   console.log('  the same scenario, a fresh emulator and a fresh store for each run.');
   console.log(`Time scale ×${p.scale}: the emulator's clock and the poller's clock both run ${p.scale}× faster than the wall clock.`);
@@ -113,8 +114,8 @@ function printPolling(p: PollingFigures): void {
   console.log(`  applies in scaled time exactly as in the editor. HTTP round trips and store writes take real time, i.e. ${p.scale}×`);
   console.log('  more in scaled terms: a small penalty that both pollers pay. All times below are in unscaled ("real") seconds.');
   console.log(`Baseline: every task asked once every ${NAIVE_INTERVAL_MS / 1000} s from its create until final, one request per task, with the same`);
-  console.log('  provider clients and parsers: Pika GET /pika/feed/{id}, gateway GET /v1/video/generations/{id},');
-  console.log('  HiDream GET .../txt2video/async/results?task_id={id} (the single-result endpoint; the engine uses /results/batch).');
+  console.log('  provider clients and parsers (HiDream: GET .../async/results?task_id={id}, the single-result endpoint;');
+  console.log('  the engine uses /results/batch).');
   console.log('Delay: from the emulator\'s finish time of a task to the moment the poller reported it final (the engine: its');
   console.log('  onDidChangeTasks event, after the store write); percentiles by nearest rank. Requests: status routes only');
   console.log('  (result downloads by the engine and creates are not counted in them).');
@@ -129,10 +130,10 @@ function printPolling(p: PollingFigures): void {
     ['status requests', String(engine.statusRequests), String(naive.statusRequests), `naive ÷ engine ${ratio(naive.statusRequests, engine.statusRequests)}`],
     ['status requests per finished task', num(e.requestsPerFinished), num(n.requestsPerFinished), `naive ÷ engine ${ratio(n.requestsPerFinished, e.requestsPerFinished)}`],
   ];
-  for (const id of ['pika', 'gateway', 'hidream'] as ProviderId[]) {
+  for (const { id, label } of PROVIDER_LIST) {
     const a = perProvider(engine, id);
     const b = perProvider(naive, id);
-    rows.push([`  ${PROVIDER_LABELS[id]}`, num(a.requestsPerFinished), num(b.requestsPerFinished), `naive ÷ engine ${ratio(b.requestsPerFinished, a.requestsPerFinished)}`]);
+    rows.push([`  ${label}`, num(a.requestsPerFinished), num(b.requestsPerFinished), `naive ÷ engine ${ratio(b.requestsPerFinished, a.requestsPerFinished)}`]);
   }
   rows.push(
     ['create requests', String(engine.createRequests), String(naive.createRequests), ''],

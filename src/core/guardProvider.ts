@@ -2,7 +2,7 @@
 // returns or throws (status words, error messages, ids, model names, result URLs) passes through
 // the sanitizer here, with the key of that request, before the engine stores or anyone shows it.
 import { ProviderError } from './errors';
-import type { CreateResult, PollResults, ProviderClient, ProviderContext, RemoteState } from './provider';
+import { MODEL_ID_PATTERN, type CreateResult, type PollResults, type ProviderContext, type ProviderDescriptor, type RemoteState } from './provider';
 import { MAX_PROVIDER_WORD, safeId, safeUrl, sanitizeText } from './sanitize';
 import type { TaskVideo } from './types';
 
@@ -54,14 +54,14 @@ function cleanCreate(r: CreateResult, ctx: ProviderContext, label: string): Crea
   return out;
 }
 
-/** `client` with everything it answers sanitized; requests and pure methods are passed through unchanged. */
-export function guardProvider(client: ProviderClient): ProviderClient {
+/** `client` with everything it answers sanitized; requests, pure methods and data are passed through unchanged. */
+export function guardProvider(client: ProviderDescriptor): ProviderDescriptor {
+  const list = client.models?.list;
   return {
-    id: client.id,
-    label: client.label,
-    limits: client.limits,
+    ...client,
     validate: (req) => client.validate(req),
     buildCreate: (req, media, requestId) => client.buildCreate(req, media, requestId),
+    ...(client.models && list ? { models: { ...client.models, list: async (ctx) => (await list(ctx)).filter((id) => MODEL_ID_PATTERN.test(id)) } } : {}),
     async create(ctx, req, media, requestId) {
       let result: CreateResult;
       try {
@@ -90,11 +90,4 @@ export function guardProvider(client: ProviderClient): ProviderClient {
       }
     },
   };
-}
-
-/** Every client of a registry, guarded. */
-export function guardProviders<K extends string>(clients: Record<K, ProviderClient>): Record<K, ProviderClient> {
-  const out = {} as Record<K, ProviderClient>;
-  for (const key of Object.keys(clients) as K[]) out[key] = guardProvider(clients[key]);
-  return out;
 }

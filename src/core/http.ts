@@ -1,5 +1,6 @@
-// JSON over HTTP for provider APIs: bearer auth, timeouts, no redirects (a redirect must never carry
-// the key to another host), and every failure turned into a ProviderError with a short message.
+// JSON over HTTP for provider APIs: the provider's auth headers (bearer by default), timeouts, no
+// redirects (a redirect must never carry the key to another host), and every failure turned into a
+// ProviderError with a short message.
 import axios, { AxiosError } from 'axios';
 import { ErrorKind, ProviderError } from './errors';
 import { MAX_PROVIDER_WORD, sanitizeText } from './sanitize';
@@ -7,9 +8,13 @@ import { MAX_PROVIDER_WORD, sanitizeText } from './sanitize';
 export interface JsonRequest {
   method: 'GET' | 'POST';
   url: string;
+  /** Sent as a bearer token unless `authHeaders` is given; always scrubbed from messages. */
   apiKey: string;
+  /** The headers that carry the key, in place of `Authorization: Bearer <apiKey>`. */
+  authHeaders?: Record<string, string>;
   /** Used in messages: "Pika rejected the key". */
   providerLabel: string;
+  /** Sent as JSON; a FormData body is sent as multipart/form-data. */
   body?: unknown;
   headers?: Record<string, string>;
   timeoutMs?: number;
@@ -28,16 +33,19 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
   let res;
+  const multipart = req.body instanceof FormData;
   try {
     res = await axios.request<string>({
       method: req.method,
       url: req.url,
-      data: req.body === undefined ? undefined : JSON.stringify(req.body),
+      data: req.body === undefined || multipart ? req.body : JSON.stringify(req.body),
       headers: {
         Accept: 'application/json',
-        ...(req.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        // Multipart: the client sets the type with its boundary.
+        ...(req.body === undefined || multipart ? {} : { 'Content-Type': 'application/json' }),
         ...req.headers,
-        Authorization: `Bearer ${req.apiKey}`,
+        // Last, so no custom header can replace the provider's auth.
+        ...(req.authHeaders ?? { Authorization: `Bearer ${req.apiKey}` }),
       },
       timeout: req.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       signal: req.signal,

@@ -1,8 +1,12 @@
 // Prompts kept as files: fenced ```video blocks in Markdown. Finding the blocks, reading their
 // `key: value` lines into a generate request and saying what is wrong with them is pure text work,
-// so it lives here; the keys themselves (names, values, providers) come from a catalog.
+// so it lives here. The keys are drawn from the providers' descriptors: a few common ones (provider,
+// model, prompt, media) and each provider's option fields under their own names.
 import { createHash } from 'crypto';
-import { GenerateRequest, ProviderId } from './types';
+import { modelChoices } from './models';
+import { writeField, type FieldValue } from './optionFields';
+import { MODEL_ID_PATTERN, type OptionField, type ProviderDescriptor } from './provider';
+import { GenerateRequest, GenerationMode, MODE_LABELS } from './types';
 
 /** A span of one line: `start` and `end` are character columns. */
 export interface LineSpan {
@@ -108,55 +112,125 @@ export function blockAtLine(blocks: readonly VideoBlock[], line: number): VideoB
   return blocks.find((b) => line >= b.fenceLine && line <= b.endLine);
 }
 
-// ---- the key catalog --------------------------------------------------------------------------
+// ---- keys, drawn from the providers ---------------------------------------------------------
 
-export type ValueSpec =
-  | { kind: 'text' }
-  | { kind: 'provider' }
-  | { kind: 'model' }
-  | { kind: 'choice'; values: readonly string[]; numeric?: boolean }
-  | { kind: 'integer' | 'number'; min: number; max: number }
-  | { kind: 'aspect' }
-  | { kind: 'size' }
-  /** A workspace-relative (or absolute) path, or an https URL. */
-  | { kind: 'file' }
-  /** Several of those, separated by commas. */
-  | { kind: 'files'; min: number; max: number };
-
-/** Request fields a key can set directly. */
-type RequestField = 'provider' | 'model' | 'prompt' | 'negativePrompt' | 'aspectRatio' | 'seed' | 'image' | 'images' | 'video' | 'pikaffect' | 'style';
-
-export interface KeySpec {
-  key: string;
-  /** What the key means, one sentence. */
-  doc: string;
-  value: ValueSpec;
-  /** Where the value goes: a request field, or `options.<name>` (dots nest: `options.camera.zoom`). */
-  target: RequestField | `options.${string}`;
-  /** The providers that take this key; every provider when absent. */
-  providers?: readonly ProviderId[];
-  /** Why this key is left out of this request (a warning), e.g. an aspect ratio next to an image that sets it. */
-  ignore?(req: GenerateRequest): string | undefined;
-  /** Values offered in completion for kinds without a fixed list (e.g. common aspect ratios). */
-  suggest?(provider: ProviderId): readonly string[];
-}
-
-export interface ModelList {
-  ids: readonly string[];
-  /** Any id may be typed (a gateway); otherwise only `ids` are valid (none: the provider has no model choice). */
-  open: boolean;
-}
+/** What a block needs of a provider: its descriptor's data and its own last check. */
+export type BlockProvider = Pick<ProviderDescriptor, 'id' | 'label' | 'modes' | 'models' | 'options' | 'validate'>;
 
 export interface PromptCatalog {
-  keys: readonly KeySpec[];
-  providers: readonly ProviderId[];
-  providerLabels: Readonly<Record<ProviderId, string>>;
-  /** The provider of a block that names none. */
-  defaultProvider: ProviderId;
-  models: Readonly<Record<ProviderId, ModelList>>;
-  /** Cross-field checks of the finished request (the provider's own validation); a message or undefined. */
-  validate(req: GenerateRequest): string | undefined;
+  /** In registry order; a block that names no provider uses the first. */
+  providers: readonly BlockProvider[];
+  /** Model ids the user's settings add for a provider (its `models.setting`). */
+  configuredModels(provider: BlockProvider): readonly string[];
 }
+
+/** Keys every block may use, whatever the provider. */
+export const COMMON_KEYS = ['provider', 'model', 'prompt', 'image', 'images', 'video'] as const;
+type CommonKey = (typeof COMMON_KEYS)[number];
+
+const COMMON_DOCS: Record<CommonKey, string> = {
+  provider: 'Which service makes the video. Without this line: the first provider.',
+  model: "The model, as the provider names it. Without this line: the provider's default.",
+  prompt: 'What the video shows. Lines without a `key:` are part of the prompt too.',
+  image: 'An image to animate: a path relative to the workspace folder (or absolute), or an https URL.',
+  images: 'Several images to combine, separated by commas: workspace paths or https URLs.',
+  video: 'A video to restyle: a workspace path or an https URL.',
+};
+
+/** The generation mode each media key asks for. */
+const MEDIA_MODES: Partial<Record<CommonKey, GenerationMode>> = { image: 'image-to-video', images: 'ingredients', video: 'video-edit' };
+const MAX_IMAGES = 10;
+
+/** Shorter block names for a few option fields; every other field goes by its own key. */
+const BLOCK_NAMES: Readonly<Record<string, string>> = { negativePrompt: 'negative', aspectRatio: 'aspect', duration: 'seconds' };
+
+export function blockKeyOf(field: OptionField): string {
+  return BLOCK_NAMES[field.key] ?? field.key;
+}
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+export function isCommonKey(key: string): key is CommonKey {
+  return COMMON_KEYS.some((k) => same(k, key));
+}
+
+/** The provider's option field a block key names. */
+export function fieldFor(provider: Pick<BlockProvider, 'options'>, key: string): OptionField | undefined {
+  return provider.options.find((f) => same(blockKeyOf(f), key));
+}
+
+export function defaultProvider(catalog: PromptCatalog): BlockProvider {
+  return catalog.providers[0];
+}
+
+/** The provider a block names, or the default (also for a block still being written). */
+export function providerOf(block: VideoBlock, catalog: PromptCatalog): BlockProvider {
+  const v = block.entries.find((e) => same(e.key, 'provider'))?.value;
+  return catalog.providers.find((p) => v !== undefined && same(p.id, v)) ?? defaultProvider(catalog);
+}
+
+/** The mode a block's media keys ask for: a video restyles, several images combine, one image animates. */
+export function modeOf(block: VideoBlock): GenerationMode {
+  const has = (k: CommonKey) => block.entries.some((e) => same(e.key, k) && e.value);
+  return has('video') ? 'video-edit' : has('images') ? 'ingredients' : has('image') ? 'image-to-video' : 'text-to-video';
+}
+
+/** The model ids offered for a provider in a mode; `open` when any id may be typed. */
+export function modelsFor(catalog: PromptCatalog, provider: BlockProvider, mode: GenerationMode): { ids: string[]; open: boolean } {
+  return { ids: modelChoices(provider, mode, catalog.configuredModels(provider), []), open: provider.models?.custom === true };
+}
+
+/** A key a block may still use with this provider in this mode (completion), with a line about it. */
+export interface KeyOffer {
+  key: string;
+  doc: string;
+  field?: OptionField;
+}
+
+/** Keys a block of this provider and mode can still take, common ones first; `used` holds lower-case keys. */
+export function keysFor(provider: BlockProvider, mode: GenerationMode, used: ReadonlySet<string>): KeyOffer[] {
+  const common = COMMON_KEYS.filter((k) => {
+    const needs = MEDIA_MODES[k];
+    return !needs || provider.modes.includes(needs);
+  }).map((k): KeyOffer => ({ key: k, doc: COMMON_DOCS[k] }));
+  const fields = provider.options.filter((f) => !f.modes || f.modes.includes(mode)).map((f): KeyOffer => ({ key: blockKeyOf(f), doc: f.label, field: f }));
+  return [...common, ...fields].filter((o) => !used.has(o.key.toLowerCase()));
+}
+
+/** The values to offer for a key (completion): providers, models, an enum's values. */
+export function valuesFor(catalog: PromptCatalog, provider: BlockProvider, mode: GenerationMode, key: string): string[] {
+  if (same(key, 'provider')) return catalog.providers.map((p) => p.id);
+  if (same(key, 'model')) return modelsFor(catalog, provider, mode).ids;
+  const field = fieldFor(provider, key);
+  return field?.kind === 'enum' ? field.values.map(String) : field?.kind === 'boolean' ? ['true', 'false'] : [];
+}
+
+/** What a key means and takes, for a hover: the common meaning, or each provider's field of that name. */
+export function describeKey(catalog: PromptCatalog, key: string): { key: string; doc: string } | { key: string; fields: { provider: BlockProvider; field: OptionField }[] } | undefined {
+  const common = COMMON_KEYS.find((k) => same(k, key));
+  if (common) return { key: common, doc: COMMON_DOCS[common] };
+  const fields = catalog.providers.flatMap((provider) => {
+    const field = fieldFor(provider, key);
+    return field ? [{ provider, field }] : [];
+  });
+  return fields.length ? { key: blockKeyOf(fields[0].field), fields } : undefined;
+}
+
+/** What a field accepts, in words. */
+export function allowedValues(field: OptionField): string {
+  switch (field.kind) {
+    case 'number':
+      return `${field.integer ? 'a whole number' : 'a number'} from ${field.min} to ${field.max}`;
+    case 'enum':
+      return `one of ${field.values.join(', ')}`;
+    case 'text':
+      return `text, up to ${field.maxLength} characters`;
+    case 'boolean':
+      return 'true or false';
+  }
+}
+
+// ---- reading a block ------------------------------------------------------------------------
 
 export type Severity = 'error' | 'warning';
 
@@ -175,18 +249,16 @@ export interface BlockFile {
 
 export interface BlockReading {
   request: GenerateRequest;
+  mode: GenerationMode;
   problems: BlockProblem[];
   files: BlockFile[];
 }
-
-const MODEL_ID = /^[\w.:/-]{1,100}$/;
 
 /** Reads a block into a request (keys left out take the provider's defaults) and lists its problems. */
 export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): BlockReading {
   const problems: BlockProblem[] = [];
   const files: BlockFile[] = [];
   const problem = (span: LineSpan, message: string, severity: Severity = 'error') => problems.push({ severity, message, span });
-  const fence = block.fenceSpan;
 
   // Keys are matched without regard to case; the first of a repeated key counts.
   const seen = new Map<string, BlockEntry>();
@@ -197,46 +269,65 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
   }
 
   const providerEntry = seen.get('provider');
-  let provider = catalog.defaultProvider;
-  if (providerEntry) {
-    const p = catalog.providers.find((id) => id === providerEntry.value.toLowerCase());
-    if (p) provider = p;
-    else if (providerEntry.value) problem(providerEntry.valueSpan, `Unknown provider "${providerEntry.value}". Use one of: ${catalog.providers.join(', ')}.`);
+  const provider = providerOf(block, catalog);
+  if (providerEntry?.value && !same(provider.id, providerEntry.value)) {
+    problem(providerEntry.valueSpan, `Unknown provider "${providerEntry.value}". Use one of: ${catalog.providers.map((p) => p.id).join(', ')}.`);
   }
-  const label = catalog.providerLabels[provider];
-
-  const request: GenerateRequest = { provider, prompt: '' };
+  const mode = modeOf(block);
+  const request: GenerateRequest = { provider: provider.id, prompt: '' };
   const prompt = block.textLines.map((t) => ({ line: t.span.line, text: t.text }));
-  const set: { spec: KeySpec; entry: BlockEntry }[] = [];
+
   for (const e of seen.values()) {
-    const spec = catalog.keys.find((k) => k.key.toLowerCase() === e.key.toLowerCase());
-    if (!spec) {
-      const near = closest(e.key, catalog.keys.map((k) => k.key));
-      problem(e.keySpan, `Unknown key "${e.key}".${near ? ` Did you mean "${near}"?` : ''} Write text without "key:" to put it in the prompt.`);
-      continue;
-    }
-    if (spec.providers && !spec.providers.includes(provider)) {
-      problem(e.keySpan, `"${e.key}" is not a ${label} option (it applies to ${spec.providers.map((p) => catalog.providerLabels[p]).join(', ')}).`);
-      continue;
-    }
+    if (same(e.key, 'provider')) continue;
     if (!e.value) {
       problem(e.keySpan, `"${e.key}" needs a value.`);
       continue;
     }
-    if (spec.value.kind === 'provider') continue;
-    if (spec.target === 'prompt') {
-      prompt.push({ line: e.keySpan.line, text: e.value });
+    if (isCommonKey(e.key)) {
+      const key = COMMON_KEYS.find((k) => same(k, e.key))!;
+      const needs = MEDIA_MODES[key];
+      if (needs && !provider.modes.includes(needs)) {
+        const able = catalog.providers.filter((p) => p.modes.includes(needs)).map((p) => p.id);
+        problem(e.keySpan, `${provider.label} does not do "${MODE_LABELS[needs].toLowerCase()}"${able.length ? `; ${able.join(', ')} ${able.length > 1 ? 'do' : 'does'}` : ''}.`);
+        continue;
+      }
+      if (key === 'prompt') prompt.push({ line: e.keySpan.line, text: e.value });
+      else if (key === 'model') {
+        const models = modelsFor(catalog, provider, mode);
+        if (!provider.models) problem(e.valueSpan, `${provider.label} has no model choice; remove this line.`);
+        else if (models.open ? !MODEL_ID_PATTERN.test(e.value) : !models.ids.includes(e.value)) {
+          problem(e.valueSpan, models.open ? 'model: a model id is letters, digits and . _ - : / only.' : `model: ${provider.label} models here are ${models.ids.join(', ')}.`);
+        } else request.model = e.value;
+      } else if (key === 'images') {
+        const list = e.value.split(',').map((x) => x.trim()).filter(Boolean);
+        if (list.length < 2 || list.length > MAX_IMAGES) problem(e.valueSpan, `images: give 2 to ${MAX_IMAGES} paths separated by commas.`);
+        else {
+          request.images = list;
+          for (const path of list) files.push({ key, path, span: e.valueSpan });
+        }
+      } else {
+        request[key] = e.value;
+        files.push({ key, path: e.value, span: e.valueSpan });
+      }
       continue;
     }
-    const value = parseValue(spec.value, e.value, provider, catalog);
-    if (typeof value === 'object' && value !== null && 'invalid' in value) {
-      problem(e.valueSpan, `${e.key}: ${value.invalid}`);
+    const field = fieldFor(provider, e.key);
+    if (!field) {
+      const others = catalog.providers.filter((p) => fieldFor(p, e.key));
+      if (others.length) problem(e.keySpan, `"${e.key}" is not a ${provider.label} option (it applies to ${others.map((p) => p.label).join(', ')}).`);
+      else {
+        const near = closest(e.key, [...COMMON_KEYS, ...catalog.providers.flatMap((p) => p.options.map(blockKeyOf))]);
+        problem(e.keySpan, `Unknown key "${e.key}".${near ? ` Did you mean "${near}"?` : ''} Write text without "key:" to put it in the prompt.`);
+      }
       continue;
     }
-    if (spec.value.kind === 'file') files.push({ key: e.key, path: value as string, span: e.valueSpan });
-    if (spec.value.kind === 'files') for (const p of value as string[]) files.push({ key: e.key, path: p, span: e.valueSpan });
-    setTarget(request, spec.target, value);
-    set.push({ spec, entry: e });
+    if (field.modes && !field.modes.includes(mode)) {
+      problem(e.keySpan, `${provider.label} does not use ${field.label.toLowerCase()} for ${MODE_LABELS[mode].toLowerCase()}; this line is left out.`, 'warning');
+      continue;
+    }
+    const value = parseValue(field, e.value);
+    if (typeof value === 'object') problem(e.valueSpan, `${e.key}: ${value.invalid}`);
+    else writeField(request, field, value);
   }
   request.prompt = prompt
     .sort((a, b) => a.line - b.line)
@@ -245,66 +336,30 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
     .replace(/\s+/g, ' ')
     .trim();
 
-  for (const { spec, entry } of set) {
-    const why = spec.ignore?.(request);
-    if (!why) continue;
-    setTarget(request, spec.target, undefined);
-    problem(entry.keySpan, why, 'warning');
-  }
-  if (!block.closed) problem(fence, 'This video block has no closing fence.', 'warning');
+  if (!block.closed) problem(block.fenceSpan, 'This video block has no closing fence.', 'warning');
   if (!problems.some((p) => p.severity === 'error')) {
-    const invalid = catalog.validate(request);
-    if (invalid) problem(providerEntry?.keySpan ?? fence, invalid);
+    const invalid = provider.validate(request);
+    if (invalid) problem(providerEntry?.keySpan ?? block.fenceSpan, invalid);
   }
-  return { request, problems, files };
+  return { request, mode, problems, files };
 }
 
-function parseValue(spec: ValueSpec, raw: string, provider: ProviderId, catalog: PromptCatalog): unknown {
-  switch (spec.kind) {
-    case 'text':
-    case 'provider':
-      return raw;
-    case 'model': {
-      const models = catalog.models[provider];
-      if (models.open) return MODEL_ID.test(raw) ? raw : { invalid: 'a model id is letters, digits and . _ - : / only.' };
-      if (!models.ids.length) return { invalid: `${catalog.providerLabels[provider]} has no model choice; remove this line.` };
-      return models.ids.includes(raw) ? raw : { invalid: `${catalog.providerLabels[provider]} models are ${models.ids.join(', ')}.` };
-    }
-    case 'choice': {
-      const hit = spec.values.find((v) => v.toLowerCase() === raw.toLowerCase());
-      if (hit === undefined) return { invalid: `use one of ${spec.values.join(', ')}.` };
-      return spec.numeric ? Number(hit) : hit;
-    }
-    case 'integer':
+function parseValue(field: OptionField, raw: string): FieldValue | { invalid: string } {
+  switch (field.kind) {
     case 'number': {
       const n = Number(raw);
-      const whole = spec.kind === 'integer';
-      if (!/^[-+]?\d+(\.\d+)?$/.test(raw) || !Number.isFinite(n) || n < spec.min || n > spec.max || (whole && !Number.isInteger(n))) {
-        return { invalid: `enter ${whole ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max}.` };
-      }
-      return n;
+      const ok = /^[-+]?\d+(\.\d+)?$/.test(raw) && n >= field.min && n <= field.max && (!field.integer || Number.isInteger(n));
+      return ok ? n : { invalid: `enter ${allowedValues(field)}.` };
     }
-    case 'aspect':
-      return /^\d+(\.\d+)?:\d+(\.\d+)?$/.test(raw) && !/^0+(\.0+)?:|:0+(\.0+)?$/.test(raw) ? raw : { invalid: 'write it as width:height, like 16:9.' };
-    case 'size':
-      return /^\d{2,5}x\d{2,5}$/.test(raw) ? raw : { invalid: 'write it as widthxheight, like 1280x720.' };
-    case 'file':
-      return raw;
-    case 'files': {
-      const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
-      if (list.length < spec.min || list.length > spec.max) return { invalid: `give ${spec.min} to ${spec.max} paths separated by commas.` };
-      return list;
+    case 'enum': {
+      const hit = field.values.find((v) => same(String(v), raw));
+      return hit ?? { invalid: `use ${allowedValues(field)}.` };
     }
+    case 'text':
+      return raw.length <= field.maxLength ? raw : { invalid: `keep it under ${field.maxLength} characters.` };
+    case 'boolean':
+      return /^(true|yes)$/i.test(raw) ? true : /^(false|no)$/i.test(raw) ? false : { invalid: 'use true or false.' };
   }
-}
-
-/** Sets (or, with `undefined`, removes) the request field or option a key writes. */
-function setTarget(request: GenerateRequest, target: KeySpec['target'], value: unknown): void {
-  const path = target.startsWith('options.') ? ['options', ...target.slice('options.'.length).split('.')] : [target];
-  let node = request as unknown as Record<string, unknown>;
-  for (const part of path.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
-  if (value === undefined) delete node[path[path.length - 1]];
-  else node[path[path.length - 1]] = value;
 }
 
 /** The candidate within two edits of `word`, if any (for "did you mean"). */
@@ -325,29 +380,4 @@ function editDistance(a: string, b: string): number {
     prev = cur;
   }
   return prev[b.length];
-}
-
-/** Keys a block of this provider can still take (for completion), in catalog order; `used` holds lower-case keys. */
-export function keysFor(catalog: PromptCatalog, provider: ProviderId, used: ReadonlySet<string>): KeySpec[] {
-  return catalog.keys.filter((k) => !used.has(k.key.toLowerCase()) && (!k.providers || k.providers.includes(provider)));
-}
-
-/** The values to offer for a key (completion) with this provider. */
-export function valuesFor(spec: KeySpec, provider: ProviderId, catalog: PromptCatalog): string[] {
-  switch (spec.value.kind) {
-    case 'provider':
-      return [...catalog.providers];
-    case 'model':
-      return [...catalog.models[provider].ids];
-    case 'choice':
-      return [...spec.value.values];
-    default:
-      return [...(spec.suggest?.(provider) ?? [])];
-  }
-}
-
-/** The provider a block names, or the default (for completion before the block is complete). */
-export function providerOf(block: VideoBlock, catalog: PromptCatalog): ProviderId {
-  const v = block.entries.find((e) => e.key.toLowerCase() === 'provider')?.value.toLowerCase();
-  return catalog.providers.find((p) => p === v) ?? catalog.defaultProvider;
 }

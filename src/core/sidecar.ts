@@ -1,6 +1,6 @@
 // What is written beside a saved video so the result can be reproduced. People commit this file:
 // inputs are workspace-relative (or base names), URLs carry no query string (signed-link tokens).
-import { GenerateRequest, PROVIDER_LABELS, Task } from './types';
+import { GenerateRequest, Task } from './types';
 import { portableInput, withoutQuery } from './workspacePaths';
 
 /** The request with its media references made portable. */
@@ -12,13 +12,13 @@ function portableRequest(r: GenerateRequest, workspaceRoot: string | undefined):
   return out;
 }
 
-export function sidecarFor(task: Task, videoIndex: number, workspaceRoot: string | undefined): Record<string, unknown> {
+export function sidecarFor(task: Task, videoIndex: number, providerName: string, workspaceRoot: string | undefined): Record<string, unknown> {
   const v = task.videos[videoIndex];
   const r = portableRequest(task.request, workspaceRoot);
   return {
     generator: 'AI Video Studio',
     provider: task.provider,
-    providerName: PROVIDER_LABELS[task.provider],
+    providerName,
     model: task.model,
     mode: task.mode,
     prompt: task.prompt,

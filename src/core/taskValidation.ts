@@ -1,11 +1,12 @@
 // Validation of tasks read back from disk (or from another window): anything malformed is dropped
 // field by field rather than trusted, and provider text is sanitized again (a history written by an
 // older version may hold it raw).
+import { isErrorKind } from './errors';
+import { PROVIDER_ID_PATTERN } from './provider';
 import { MAX_PROVIDER_WORD, safeId, sanitizeText } from './sanitize';
-import { GenerateRequest, GenerationMode, PROVIDER_IDS, ProviderId, Task, TaskSource, TaskStatus, TaskVideo } from './types';
+import { GENERATION_MODES, GenerateRequest, GenerationMode, ProviderId, Task, TaskSource, TaskStatus, TaskVideo } from './types';
 
 const STATUSES: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed'];
-const MODES: readonly GenerationMode[] = ['text-to-video', 'image-to-video', 'ingredients', 'video-edit'];
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -66,7 +67,8 @@ function source(v: unknown): TaskSource | undefined {
 export function validateStoredTask(v: unknown): Task | undefined {
   if (!v || typeof v !== 'object') return undefined;
   const o = v as Record<string, unknown>;
-  if (!isStr(o.id) || !isStr(o.provider) || !(PROVIDER_IDS as readonly string[]).includes(o.provider)) return undefined;
+  // A task of a provider this build lacks is kept (and not polled), not dropped.
+  if (!isStr(o.id) || !isStr(o.provider) || !PROVIDER_ID_PATTERN.test(o.provider)) return undefined;
   if (!isStr(o.status) || !STATUSES.includes(o.status as TaskStatus)) return undefined;
   if (!isNum(o.createdAt) || !isNum(o.updatedAt)) return undefined;
   const provider = o.provider as ProviderId;
@@ -75,7 +77,7 @@ export function validateStoredTask(v: unknown): Task | undefined {
     id: o.id,
     provider,
     remoteId: safeId(o.remoteId) ?? '',
-    mode: MODES.includes(o.mode as GenerationMode) ? (o.mode as GenerationMode) : 'text-to-video',
+    mode: GENERATION_MODES.includes(o.mode as GenerationMode) ? (o.mode as GenerationMode) : 'text-to-video',
     status: o.status as TaskStatus,
     progress: isNum(o.progress) ? Math.max(0, Math.min(100, o.progress)) : 0,
     prompt,
@@ -88,7 +90,7 @@ export function validateStoredTask(v: unknown): Task | undefined {
   const extras = {
     rawStatus: optText(o.rawStatus, MAX_PROVIDER_WORD),
     error: optText(o.error, MAX_STORED_ERROR),
-    errorKind: optStr(o.errorKind),
+    errorKind: isErrorKind(o.errorKind) ? o.errorKind : undefined,
     route: optStr(o.route),
     origin: optStr(o.origin),
     finishedAt: optNum(o.finishedAt),

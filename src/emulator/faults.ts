@@ -1,5 +1,5 @@
 // Injected faults: each applies to the next `times` requests of its route, before normal handling.
-import { FAULT_KINDS, ROUTE_KEYS, type Fault, type RouteKey } from './types';
+import { FAULT_KINDS, type Fault, type RouteKey } from './types';
 import { isObject } from './http';
 
 interface ArmedFault {
@@ -7,12 +7,12 @@ interface ArmedFault {
   remaining: number;
 }
 
-/** The fault as given, checked; throws with a readable message when it cannot apply to anything. */
-export function checkFault(value: unknown): Fault {
+/** The fault as given, checked against the routes served; throws with a readable message when it cannot apply to anything. */
+export function checkFault(value: unknown, routeKeys: readonly RouteKey[]): Fault {
   if (!isObject(value)) throw new Error('A fault must be an object');
   const { route, kind, status, retryAfter, retryAfterMs, delayMs } = value;
   let times: unknown = value.times;
-  if (typeof route !== 'string' || !ROUTE_KEYS.includes(route)) throw new Error(`Unknown route key: ${String(route)} (one of ${ROUTE_KEYS.join(', ')})`);
+  if (typeof route !== 'string' || !routeKeys.includes(route)) throw new Error(`Unknown route key: ${String(route)} (one of ${routeKeys.join(', ')})`);
   if (typeof kind !== 'string' || !(FAULT_KINDS as readonly string[]).includes(kind)) throw new Error(`Unknown fault kind: ${String(kind)}`);
   if (kind === 'status' && !(Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599)) {
     throw new Error('A status fault needs status: an HTTP error status (400-599)');
@@ -42,8 +42,10 @@ export function checkFault(value: unknown): Fault {
 export class FaultStore {
   private armed: ArmedFault[] = [];
 
+  constructor(private readonly routeKeys: readonly RouteKey[]) {}
+
   add(fault: Fault): void {
-    const checked = checkFault(fault);
+    const checked = checkFault(fault, this.routeKeys);
     this.armed.push({ fault: checked, remaining: checked.times ?? 1 });
   }
 

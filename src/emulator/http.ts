@@ -78,6 +78,13 @@ export function checkAuth(headers: IncomingHttpHeaders): AuthCheck {
   return { authorized: true, hadAuthorizationHeader };
 }
 
+/** The 401 of OpenAI-style APIs (Pika's and the video gateway's too). */
+export function openAiUnauthorized(auth: AuthCheck): BufferReply {
+  return auth.problem === 'missing'
+    ? openAiError(401, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.", 'invalid_request_error', null, 'invalid_api_key')
+    : openAiError(401, 'Incorrect API key provided.', 'authentication_error', null, 'invalid_api_key');
+}
+
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

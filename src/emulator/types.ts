@@ -20,24 +20,11 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
 }
 
-export type HidreamModule = 'txt2video' | 'img2video' | 'video_edit';
-export const HIDREAM_MODULES: readonly HidreamModule[] = ['txt2video', 'img2video', 'video_edit'];
-
-/**
- * `pika.generate`, `pika.feed`, `gateway.create`, `gateway.get`, `gateway.models`,
- * `hidream.<module>.create|batch|result`, `files`.
- */
+/** `<provider>.<route>` (e.g. `pika.feed`, `hidream.txt2video.batch`), or `files`: see each provider's routes. */
 export type RouteKey = string;
 
-export const ROUTE_KEYS: readonly RouteKey[] = [
-  'pika.generate',
-  'pika.feed',
-  'gateway.create',
-  'gateway.get',
-  'gateway.models',
-  ...HIDREAM_MODULES.flatMap((m) => [`hidream.${m}.create`, `hidream.${m}.batch`, `hidream.${m}.result`]),
-  'files',
-];
+/** What a request does: benchmarks count status requests apart from creates and downloads. */
+export type RouteKind = 'create' | 'status' | 'files' | 'other';
 
 export type FaultKind = 'status' | 'reset' | 'slow' | 'hang' | 'truncated' | 'malformed' | 'hostile';
 export const FAULT_KINDS: readonly FaultKind[] = ['status', 'reset', 'slow', 'hang', 'truncated', 'malformed', 'hostile'];
@@ -63,6 +50,11 @@ export interface Fault {
 
 export interface RecordedRequest {
   route: RouteKey;
+  kind: RouteKind;
+  /** The provider whose API the route belongs to (none for files). */
+  provider?: string;
+  /** For status requests: the provider task ids asked about. */
+  ids?: string[];
   method: string;
   path: string;
   /** Parsed JSON body of a POST (the raw text when it is not JSON). */
@@ -74,7 +66,7 @@ export interface RecordedRequest {
 }
 
 export interface Emulator {
-  /** http://127.0.0.1:PORT, the same base for all three providers. */
+  /** http://127.0.0.1:PORT, the same base for every provider. */
   readonly baseUrl: string;
   readonly port: number;
   setOptions(partial: Partial<EmulatorOptions>): void;

@@ -5,9 +5,11 @@ import * as vscode from 'vscode';
 import { TaskEngine } from '../core/engine';
 import { errorMessage, redact } from '../core/errors';
 import { parseGenerateRequest } from '../core/requestValidation';
-import { GenerateRequest, isActive, PROVIDER_IDS, PROVIDER_LABELS, ProviderId, Task, TaskStatus } from '../core/types';
-import { promptCatalog } from '../providers/promptKeys';
-import { gatewayModels } from './config';
+import { fieldFor, modelsFor } from '../core/promptBlocks';
+import { writeField } from '../core/optionFields';
+import { GenerateRequest, isActive, ProviderId, Task, TaskStatus } from '../core/types';
+import { PROVIDER_IDS, PROVIDERS, providerLabel } from '../providers';
+import { promptCatalog } from './promptFiles';
 import { KeyStore } from './keys';
 import { resolveMediaRef } from './mediaPaths';
 
@@ -58,17 +60,13 @@ export function registerAgentTools(deps: ToolDeps): vscode.Disposable {
     } else if (withKey.length) provider = withKey[0];
     else return { ok: false, message: noKeyMessage(undefined, withKey) };
 
-    const catalog = promptCatalog(gatewayModels());
+    const descriptor = PROVIDERS[provider];
     const notes: string[] = [];
     const raw: Record<string, unknown> = { provider, prompt: input.prompt.trim() };
-    const model = input.model ?? catalog.models[provider].ids[0];
+    const mode = input.imagePath !== undefined ? 'image-to-video' : 'text-to-video';
+    const model = input.model ?? modelsFor(promptCatalog(), descriptor, mode).ids[0];
     if (model !== undefined) raw.model = model;
     if (input.aspectRatio !== undefined) raw.aspectRatio = input.aspectRatio;
-    if (input.seconds !== undefined) {
-      const seconds = catalog.keys.find((k) => k.key === 'seconds');
-      if (seconds?.providers?.includes(provider)) raw.options = { duration: input.seconds };
-      else notes.push(vscode.l10n.t('"seconds" was not sent: {0} has no length setting, so the video has the model\'s own length.', PROVIDER_LABELS[provider]));
-    }
     if (input.imagePath !== undefined) {
       const image = await resolveMediaRef(String(input.imagePath), vscode.workspace.workspaceFolders?.[0]?.uri);
       if (!image.ok) return { ok: false, message: vscode.l10n.t('Image problem: {0} Give imagePath relative to the workspace root or as an absolute path.', image.message) };
@@ -76,11 +74,16 @@ export function registerAgentTools(deps: ToolDeps): vscode.Disposable {
     }
     let request: GenerateRequest;
     try {
-      request = parseGenerateRequest(raw);
+      request = parseGenerateRequest(raw, PROVIDER_IDS);
     } catch (e) {
       return { ok: false, message: errorMessage(e) };
     }
-    const invalid = catalog.validate(request);
+    if (input.seconds !== undefined) {
+      const seconds = fieldFor(descriptor, 'seconds');
+      if (seconds) writeField(request, seconds, input.seconds);
+      else notes.push(vscode.l10n.t('"seconds" was not sent: {0} has no length setting, so the video has the model\'s own length.', descriptor.label));
+    }
+    const invalid = descriptor.validate(request);
     if (invalid) return { ok: false, message: invalid };
     return { ok: true, request, notes };
   };
@@ -153,7 +156,7 @@ export function confirmationFor(request: GenerateRequest): vscode.LanguageModelT
   message.appendText(request.prompt);
   if (request.image) message.appendMarkdown('\n\n').appendText(vscode.l10n.t('Image: {0}', request.image));
   message.appendMarkdown('\n\n');
-  message.appendMarkdown(vscode.l10n.t('This spends credits on your {0} account.', PROVIDER_LABELS[request.provider]));
+  message.appendMarkdown(vscode.l10n.t('This spends credits on your {0} account.', providerLabel(request.provider)));
   return { title: vscode.l10n.t('Generate a video with {0}?', who), message };
 }
 
@@ -172,14 +175,14 @@ function keyList(ids: ProviderId[]): string {
 
 function noKeyMessage(provider: ProviderId | undefined, withKey: ProviderId[]): string {
   const lead = provider
-    ? vscode.l10n.t('No API key is set for {0}.', PROVIDER_LABELS[provider])
+    ? vscode.l10n.t('No API key is set for {0}.', providerLabel(provider))
     : vscode.l10n.t('No provider has an API key yet.');
   const others = withKey.length ? ' ' + vscode.l10n.t('Providers with a key: {0}.', withKey.join(', ')) : '';
   return `${lead}${others} ${vscode.l10n.t('Ask the user to run "AI Video: Set API Key…" (it stores the key in VS Code\'s secret storage), then try again.')}`;
 }
 
 function providerAndModel(p: ProviderId, model: string | undefined): string {
-  return model ? `${PROVIDER_LABELS[p]} ${model}` : PROVIDER_LABELS[p];
+  return model ? `${providerLabel(p)} ${model}` : providerLabel(p);
 }
 
 /** The four words the tools speak, whatever finer states a task has. */

@@ -8,13 +8,15 @@ import { ProviderError } from '../core/errors';
 import { sidecarFor, slug } from '../core/sidecar';
 import { Task } from '../core/types';
 import { ensureSaveFolder, saveFolderSetting } from '../core/workspacePaths';
+import { providerLabel } from '../providers';
+import { saveFolder } from './config';
 
 export async function saveToWorkspace(task: Task, videoIndex: number, log: Logger): Promise<vscode.Uri> {
   const v = task.videos[videoIndex];
   if (!v?.localPath) throw new ProviderError({ kind: 'input', message: 'This video has not been downloaded yet.' });
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new ProviderError({ kind: 'input', message: 'Open a folder first: videos are saved into the workspace.' });
-  const rel = saveFolderSetting(vscode.workspace.getConfiguration('aiVideo').get<string>('saveFolder'));
+  const rel = saveFolderSetting(saveFolder());
   const onDisk = folder.uri.scheme === 'file';
   const dir = vscode.Uri.joinPath(folder.uri, rel);
   // On disk each level's real path is checked: a link in the workspace cannot send the files elsewhere.
@@ -28,7 +30,7 @@ export async function saveToWorkspace(task: Task, videoIndex: number, log: Logge
   const target = vscode.Uri.joinPath(dir, `${name}${ext}`);
   await vscode.workspace.fs.copy(vscode.Uri.file(v.localPath), target, { overwrite: false });
   const sidecar = vscode.Uri.joinPath(dir, `${name}.json`);
-  const json = sidecarFor(task, videoIndex, onDisk ? folder.uri.fsPath : undefined);
+  const json = sidecarFor(task, videoIndex, providerLabel(task.provider), onDisk ? folder.uri.fsPath : undefined);
   await vscode.workspace.fs.writeFile(sidecar, Buffer.from(JSON.stringify(json, null, 2) + '\n'));
   log.info(`Saved ${vscode.workspace.asRelativePath(target)} with its settings.`);
   // Not awaited: the command resolves with the saved file while the notification stays up.

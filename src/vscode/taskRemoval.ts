@@ -1,9 +1,9 @@
 // Remove Task, Clear Finished and Open Videos Folder. Removing a task deletes its downloaded files,
 // so the UI asks once before several go; called with ids (scripts, agents) nothing ever asks.
 import * as vscode from 'vscode';
-import type { TaskEngine } from '../core/engine';
 import { diskBytes, formatDiskSize, taskFolder } from '../core/taskFiles';
 import { isActive, type Task } from '../core/types';
+import type { CommandContext } from './commands/context';
 import type { TreeNode } from './tasksTree';
 
 function isTreeNode(x: unknown): x is TreeNode {
@@ -26,7 +26,7 @@ async function confirm(message: string): Promise<boolean> {
   return (await vscode.window.showWarningMessage(message, { modal: true }, 'Remove')) === 'Remove';
 }
 
-export function registerTaskRemoval(engine: TaskEngine, mediaRoot: vscode.Uri): vscode.Disposable {
+export function registerTaskRemoval({ engine, mediaRoot, register }: Pick<CommandContext, 'engine' | 'mediaRoot' | 'register'>): void {
   const mediaDir = mediaRoot.fsPath;
 
   /** `removeTask(taskId)` from scripts; `(node, selectedNodes)` from the tree. */
@@ -63,10 +63,7 @@ export function registerTaskRemoval(engine: TaskEngine, mediaRoot: vscode.Uri): 
     return mediaRoot;
   };
 
-  const subs = [
-    vscode.commands.registerCommand('aiVideo.removeTask', removeTask),
-    vscode.commands.registerCommand('aiVideo.clearFinished', clearFinished),
-    vscode.commands.registerCommand('aiVideo.openVideosFolder', openVideosFolder),
-  ];
-  return vscode.Disposable.from(...subs);
+  register('aiVideo.removeTask', removeTask);
+  register('aiVideo.clearFinished', clearFinished);
+  register('aiVideo.openVideosFolder', openVideosFolder);
 }

@@ -1,9 +1,11 @@
 // The Tasks view: one item per task (newest first), a child per video when a task has several.
 import * as vscode from 'vscode';
 import { TaskEngine } from '../core/engine';
-import { PROVIDER_LABELS, Task, TaskVideo } from '../core/types';
+import { Task, TaskVideo } from '../core/types';
 import { remedyFor } from '../core/errors';
+import { actionsFor } from '../core/provider';
 import { escapeMarkdown as esc } from '../core/sanitize';
+import { PROVIDERS, providerLabel } from '../providers';
 
 export type TreeNode = { kind: 'task'; taskId: string } | { kind: 'video'; taskId: string; index: number };
 
@@ -21,7 +23,7 @@ export function shortPrompt(t: Pick<Task, 'prompt' | 'mode'>, max = 28): string 
 }
 
 export function describeTask(t: Task): string {
-  const who = `${PROVIDER_LABELS[t.provider]}${t.model ? ` ${t.model}` : ''}`;
+  const who = `${providerLabel(t.provider)}${t.model ? ` ${t.model}` : ''}`;
   if (t.status === 'running') return `${t.progress}% · ${who}${t.error ? ' · retrying' : ''}`;
   if (t.status === 'queued') return `Queued · ${who}${t.error ? ' · waiting' : ''}`;
   if (t.status === 'failed') return `${t.timedOut ? 'Timed out' : t.uncertain ? 'Unknown outcome' : 'Failed'} · ${t.error ?? ''}`;
@@ -45,14 +47,15 @@ function icon(t: Task): vscode.ThemeIcon {
   }
 }
 
-/** `task.<status>` first so menus can match `viewItem =~ /^task\.succeeded/`, then flags. */
+/** `task.<status>` first so menus can match `viewItem =~ /^task\.succeeded/`, then flags, then `action-<id>` per provider action. */
 export function contextValue(t: Task): string {
   const flags = [`task.${t.status}`];
   if (t.timedOut) flags.push('timedOut');
   if (t.uncertain) flags.push('uncertain');
   if (t.videos.some((v) => v.localPath)) flags.push('playable');
   if (t.videos.some((v) => v.downloadError)) flags.push('downloadFailed');
-  if (t.errorKind) flags.push(`remedy-${remedyFor(t.errorKind as never)}`);
+  if (t.errorKind) flags.push(`remedy-${remedyFor(t.errorKind)}`);
+  for (const a of actionsFor(PROVIDERS[t.provider], t)) flags.push(`action-${a.id}`);
   if (t.source) flags.push('hasSource');
   return flags.join(' ');
 }
@@ -62,7 +65,7 @@ function tooltip(t: Task): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.supportHtml = false;
   md.isTrusted = false;
-  md.appendMarkdown(`**${esc(STATUS_WORD[t.status])}**${t.rawStatus ? ` (${esc(t.rawStatus)})` : ''} · ${esc(PROVIDER_LABELS[t.provider])} ${esc(t.model)} · ${esc(t.mode)}\n\n`);
+  md.appendMarkdown(`**${esc(STATUS_WORD[t.status])}**${t.rawStatus ? ` (${esc(t.rawStatus)})` : ''} · ${esc(providerLabel(t.provider))} ${esc(t.model)} · ${esc(t.mode)}\n\n`);
   if (t.prompt) md.appendMarkdown(`${esc(t.prompt)}\n\n`);
   if (t.request.negativePrompt) md.appendMarkdown(`Negative: ${esc(t.request.negativePrompt)}\n\n`);
   if (t.status === 'running' || t.status === 'queued') md.appendMarkdown(`Progress: ${t.progress}%\n\n`);

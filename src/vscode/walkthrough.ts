@@ -3,7 +3,7 @@
 // notification's command runs inside the extension host, where the walkthrough's onCommand never sees it.
 import * as vscode from 'vscode';
 import { TaskEngine } from '../core/engine';
-import { PROVIDER_IDS } from '../core/types';
+import { PROVIDER_IDS } from '../providers';
 import { KeyStore } from './keys';
 
 export const WALKTHROUGH_CONTEXT = {

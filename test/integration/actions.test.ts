@@ -132,4 +132,14 @@ describe('Task actions', function () {
       fs.rmSync(outside, { recursive: true, force: true });
     }
   });
+
+  it("a provider task action (remix) called with arguments asks nothing and refuses a task whose provider does not offer it", async () => {
+    const { api } = await setup();
+    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'pika', prompt: 'no remix here [duration=1000]' });
+    await waitForFinal(api, t.id);
+    const before = api.getTasks().length;
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.remix', t.id, 'as a watercolor')), /Pika offers no remix for this task/);
+    assert.strictEqual(api.getTasks().length, before, 'no task was created');
+    assert.ok(!api.treeItems().find((i) => i.id === `task:${t.id}`)?.contextValue?.includes('action-remix'), 'no Remix menu entry on the item');
+  });
 });

@@ -5,9 +5,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import { guardProvider } from '../../src/core/guardProvider';
 import { ProviderError } from '../../src/core/errors';
-import type { ProviderClient, RemoteState } from '../../src/core/provider';
+import type { ProviderDescriptor, RemoteState } from '../../src/core/provider';
 import { GenerateRequest, ProviderId, Task } from '../../src/core/types';
 import { PROVIDERS } from '../../src/providers';
+import { gateway } from '../../src/providers/gateway';
 import { useEngineSuite, waitForTask } from './engineHarness';
 import { assertClean, sendJson, startStub } from './helpers';
 
@@ -129,8 +130,9 @@ describe('the provider guard', () => {
   const ctx = { baseUrl: 'http://127.0.0.1:9', apiKey: KEY };
   const task = { id: 'local-1', remoteId: 'r1' } as Task;
 
-  function fakeClient(answer: RemoteState | ProviderError): ProviderClient {
+  function fakeClient(answer: RemoteState | ProviderError): ProviderDescriptor {
     return {
+      ...gateway,
       id: 'gateway',
       label: 'Fake',
       limits: { concurrentPolls: 1 },

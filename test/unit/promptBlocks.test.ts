@@ -1,9 +1,10 @@
 import * as assert from 'assert';
-import { blockAtLine, findVideoBlocks, keysFor, providerOf, readVideoBlock, valuesFor, VideoBlock } from '../../src/core/promptBlocks';
-import { DEFAULT_GATEWAY_MODELS } from '../../src/providers/gateway';
-import { promptCatalog } from '../../src/providers/promptKeys';
+import { blockAtLine, describeKey, findVideoBlocks, keysFor, modeOf, PromptCatalog, providerOf, readVideoBlock, valuesFor, VideoBlock } from '../../src/core/promptBlocks';
+import { PROVIDERS, PROVIDER_LIST } from '../../src/providers';
 
-const catalog = promptCatalog(DEFAULT_GATEWAY_MODELS);
+/** The gateway's models as the settings list them. */
+const CONFIGURED = ['kling-v1', 'veo3'];
+const catalog: PromptCatalog = { providers: PROVIDER_LIST, configuredModels: (p) => (p.id === 'gateway' ? CONFIGURED : []) };
 
 const md = (...lines: string[]) => lines.join('\n');
 
@@ -92,8 +93,9 @@ describe('prompt blocks: finding ```video fences', () => {
 describe('prompt blocks: reading a block into a request', () => {
   it('maps the example of the issue (Pika takes the aspect from the image: that line is left out, with a warning)', () => {
     const r = read('provider: pika', 'model: 2.0', 'aspect: 16:9', 'image: assets/boat.png', 'prompt: A paper boat drifting down a rainy street, cinematic');
-    assert.deepStrictEqual(r.problems.map((p) => [p.severity, p.span.line, p.message]), [['warning', 3, 'Pika takes the aspect ratio from the image; this line is left out.']]);
+    assert.deepStrictEqual(r.problems.map((p) => [p.severity, p.span.line, p.message]), [['warning', 3, 'Pika does not use aspect ratio for image to video; this line is left out.']]);
     assert.deepStrictEqual(r.request, { provider: 'pika', model: '2.0', image: 'assets/boat.png', prompt: 'A paper boat drifting down a rainy street, cinematic' });
+    assert.strictEqual(r.mode, 'image-to-video');
     assert.deepStrictEqual(
       r.files.map((f) => [f.key, f.path, f.span.line]),
       [['image', 'assets/boat.png', 4]],
@@ -113,13 +115,13 @@ describe('prompt blocks: reading a block into a request', () => {
     });
   });
 
-  it('absent keys take the defaults: Pika and nothing else set', () => {
+  it('absent keys take the defaults: the first provider and nothing else set', () => {
     const r = read('a fox in the snow');
-    assert.deepStrictEqual(r.request, { provider: 'pika', prompt: 'a fox in the snow' });
+    assert.deepStrictEqual(r.request, { provider: PROVIDER_LIST[0].id, prompt: 'a fox in the snow' });
     assert.deepStrictEqual(r.problems, []);
   });
 
-  it('provider options go into options under their names, numbers as numbers', () => {
+  it("provider options go where the provider's fields say, numbers as numbers", () => {
     const r = read('a fox', 'motion: 2.5', 'guidanceScale: 20', 'frameRate: 12', 'camera.zoom: in', 'camera.pan: left', 'pikaffect: melt');
     assert.deepStrictEqual(r.problems, []);
     assert.deepStrictEqual(r.request.options, { motion: 2.5, guidanceScale: 20, frameRate: 12, camera: { zoom: 'in', pan: 'left' } });
@@ -129,12 +131,16 @@ describe('prompt blocks: reading a block into a request', () => {
     assert.deepStrictEqual(h.request, { provider: 'hidream', prompt: 'a kite', aspectRatio: '9:16', options: { resolution: 2048, motionStrength: 12, cameraDepth: -3 } });
   });
 
-  it('images are a comma-separated list; video and style restyle with HiDream', () => {
-    const r = read('model: 2.0', 'images: a.png, b.png , c.png', 'the three together');
+  it('the media keys choose the mode: images combine, a video restyles', () => {
+    const r = read('model: 2.0', 'images: a.png, b.png , c.png', 'the three together', 'ingredientsMode: creative');
+    assert.deepStrictEqual(r.problems, []);
+    assert.strictEqual(r.mode, 'ingredients');
     assert.deepStrictEqual(r.request.images, ['a.png', 'b.png', 'c.png']);
+    assert.deepStrictEqual(r.request.options, { ingredientsMode: 'creative' });
     assert.deepStrictEqual(r.files.map((f) => f.path), ['a.png', 'b.png', 'c.png']);
     const v = read('provider: hidream', 'video: clips/walk.mp4', 'style: ink_wash', 'aspect: 1:1');
-    assert.deepStrictEqual(v.problems.map((p) => p.message), ['A restyled video keeps its own aspect ratio; this line is left out.']);
+    assert.strictEqual(v.mode, 'video-edit');
+    assert.deepStrictEqual(v.problems.map((p) => p.message), ['HiDream does not use aspect ratio for restyle a video; this line is left out.']);
     assert.deepStrictEqual(v.request, { provider: 'hidream', prompt: '', video: 'clips/walk.mp4', style: 'ink_wash' });
   });
 
@@ -158,7 +164,7 @@ describe('prompt blocks: diagnostics', () => {
     const text = md('```video', 'provider: sora', 'a fox', '```');
     const r = readVideoBlock(only(text), catalog);
     assert.strictEqual(r.problems.length, 1);
-    assert.strictEqual(r.problems[0].message, 'Unknown provider "sora". Use one of: pika, gateway, hidream.');
+    assert.strictEqual(r.problems[0].message, `Unknown provider "sora". Use one of: ${PROVIDER_LIST.map((p) => p.id).join(', ')}.`);
     const span = r.problems[0].span;
     assert.strictEqual(text.split('\n')[span.line].slice(span.start, span.end), 'sora');
   });
@@ -168,18 +174,20 @@ describe('prompt blocks: diagnostics', () => {
       'seed: enter a whole number from 0 to 4294967295.',
       'motion: enter a number from 0 to 4.',
       'frameRate: enter a whole number from 8 to 24.',
-      'aspect: write it as width:height, like 16:9.',
+      'aspect: use one of 16:9, 9:16, 1:1, 4:3, 3:4, 4:5, 21:9.',
       'camera.zoom: use one of in, out.',
-      'model: Pika models are 1.5, 2.0.',
+      'model: Pika models here are 2.0, 1.5.',
     ]);
-    assert.deepStrictEqual(messages('provider: gateway', 'model: kling v1', 'size: big', 'a fox'), ['model: a model id is letters, digits and . _ - : / only.', 'size: write it as widthxheight, like 1280x720.']);
-    assert.deepStrictEqual(messages('provider: hidream', 'model: x', 'style: oil', 'video: a.mp4'), ['model: HiDream has no model choice; remove this line.', 'style: use one of barbie_doll, ink_wash, van_goph, hayao_miyazaki, cyber_punk, cartoon, anime, vector_art, abstract, watercolor.']);
+    assert.deepStrictEqual(messages('provider: gateway', 'model: kling v1', 'size: big', 'a fox'), ['model: a model id is letters, digits and . _ - : / only.', 'size: use one of 1280x720, 720x1280, 1024x1024, 1920x1080, 960x960.']);
+    assert.deepStrictEqual(messages('provider: hidream', 'model: x', 'style: oil', 'video: a.mp4'), ['HiDream has no model choice; remove this line.', 'style: use one of barbie_doll, ink_wash, van_goph, hayao_miyazaki, cyber_punk, cartoon, anime, vector_art, abstract, watercolor.']);
     assert.deepStrictEqual(messages('images: one.png', 'model: 2.0'), ['images: give 2 to 10 paths separated by commas.']);
+    assert.deepStrictEqual(messages('images: a.png, b.png', 'model: 1.5', 'x'), ['model: Pika models here are 2.0.'], 'the models of the mode');
   });
 
-  it('a key of another provider names the providers it belongs to', () => {
+  it('a key of another provider names the providers it belongs to; media a provider cannot use are refused', () => {
     assert.deepStrictEqual(messages('provider: hidream', 'seed: 5', 'a fox'), ['"seed" is not a HiDream option (it applies to Pika, Video gateway).']);
     assert.deepStrictEqual(messages('a fox', 'seconds: 5'), ['"seconds" is not a Pika option (it applies to Video gateway).']);
+    assert.deepStrictEqual(messages('a fox', 'video: walk.mp4'), ['Pika does not do "restyle a video"; hidream does.']);
   });
 
   it('empty values and repeated keys', () => {
@@ -188,32 +196,39 @@ describe('prompt blocks: diagnostics', () => {
 
   it("the provider's own rules apply once every line is valid, on the provider line or the fence", () => {
     const r = read('provider: gateway', 'a fox');
-    assert.deepStrictEqual(r.problems.map((p) => [p.span.line, p.message]), [[1, 'Choose a gateway model id (e.g. kling-v1).']]);
+    assert.deepStrictEqual(r.problems.map((p) => [p.span.line, p.message]), [[1, PROVIDERS.gateway.validate({ provider: 'gateway', prompt: 'a fox' })]]);
     const noPrompt = read('aspect: 16:9');
     assert.deepStrictEqual(noPrompt.problems.map((p) => [p.span.line, p.message]), [[0, 'Enter a prompt.']]);
-    assert.deepStrictEqual(messages('a fox', 'image: a.png', 'images: b.png, c.png', 'model: 2.0'), ['Give either one image or several images (ingredients), not both.']);
   });
 });
 
-describe('prompt blocks: completion data', () => {
-  it('keys offered depend on the provider and leave out the used ones', () => {
-    const pika = keysFor(catalog, 'pika', new Set(['prompt'])).map((k) => k.key);
-    assert.ok(pika.includes('pikaffect') && pika.includes('camera.zoom') && pika.includes('negative'));
-    assert.ok(!pika.includes('prompt') && !pika.includes('style') && !pika.includes('seconds'));
-    const hidream = keysFor(catalog, 'hidream', new Set()).map((k) => k.key);
-    assert.ok(hidream.includes('style') && hidream.includes('resolution') && !hidream.includes('seed'));
+describe('prompt blocks: completion and hover data', () => {
+  it('keys offered depend on the provider and the mode, and leave out the used ones', () => {
+    const pika = keysFor(PROVIDERS.pika, 'text-to-video', new Set(['prompt'])).map((k) => k.key);
+    assert.ok(pika.includes('pikaffect') && pika.includes('camera.zoom') && pika.includes('negative') && pika.includes('aspect') && pika.includes('images'));
+    assert.ok(!pika.includes('prompt') && !pika.includes('style') && !pika.includes('seconds') && !pika.includes('video') && !pika.includes('ingredientsMode'));
+    assert.ok(!keysFor(PROVIDERS.pika, 'image-to-video', new Set()).some((k) => k.key === 'aspect'), 'no aspect when animating an image');
+    const hidream = keysFor(PROVIDERS.hidream, 'video-edit', new Set()).map((k) => k.key);
+    assert.ok(hidream.includes('style') && hidream.includes('video') && !hidream.includes('resolution') && !hidream.includes('seed'));
   });
 
-  it('values: providers, models, aspects per provider, choices', () => {
-    const spec = (k: string) => catalog.keys.find((s) => s.key === k)!;
-    assert.deepStrictEqual(valuesFor(spec('provider'), 'pika', catalog), ['pika', 'gateway', 'hidream']);
-    assert.deepStrictEqual(valuesFor(spec('model'), 'pika', catalog), ['1.5', '2.0']);
-    assert.deepStrictEqual(valuesFor(spec('model'), 'gateway', catalog), DEFAULT_GATEWAY_MODELS);
-    assert.deepStrictEqual(valuesFor(spec('aspect'), 'hidream', catalog), ['16:9', '1:1', '9:16']);
-    assert.ok(valuesFor(spec('aspect'), 'pika', catalog).includes('21:9'));
-    assert.deepStrictEqual(valuesFor(spec('resolution'), 'hidream', catalog), ['1024', '2048', '4096']);
-    assert.deepStrictEqual(valuesFor(spec('negative'), 'pika', catalog), []);
-    assert.strictEqual(providerOf(only(md('```video', 'provider: Gateway', '```')), catalog), 'gateway');
-    assert.strictEqual(providerOf(only(md('```video', 'provider: nope', '```')), catalog), 'pika');
+  it('values: providers, models, enum values', () => {
+    assert.deepStrictEqual(valuesFor(catalog, PROVIDERS.pika, 'text-to-video', 'provider'), PROVIDER_LIST.map((p) => p.id));
+    assert.deepStrictEqual(valuesFor(catalog, PROVIDERS.pika, 'text-to-video', 'model'), ['2.0', '1.5']);
+    assert.deepStrictEqual(valuesFor(catalog, PROVIDERS.gateway, 'text-to-video', 'model'), CONFIGURED);
+    assert.deepStrictEqual(valuesFor(catalog, PROVIDERS.hidream, 'text-to-video', 'aspect'), ['16:9', '1:1', '9:16']);
+    assert.deepStrictEqual(valuesFor(catalog, PROVIDERS.hidream, 'text-to-video', 'resolution'), ['1024', '2048', '4096']);
+    assert.deepStrictEqual(valuesFor(catalog, PROVIDERS.pika, 'text-to-video', 'negative'), []);
+    assert.strictEqual(providerOf(only(md('```video', 'provider: Gateway', '```')), catalog).id, 'gateway');
+    assert.strictEqual(providerOf(only(md('```video', 'provider: nope', '```')), catalog), PROVIDER_LIST[0]);
+    assert.strictEqual(modeOf(only(md('```video', 'image: a.png', '```'))), 'image-to-video');
+  });
+
+  it("a hover describes a common key, or each provider's field of that name", () => {
+    assert.deepStrictEqual(describeKey(catalog, 'Image'), { key: 'image', doc: 'An image to animate: a path relative to the workspace folder (or absolute), or an https URL.' });
+    const aspect = describeKey(catalog, 'aspect');
+    assert.ok(aspect && 'fields' in aspect);
+    assert.deepStrictEqual(aspect.fields.map((f) => f.provider.id), ['pika', 'gateway', 'hidream']);
+    assert.strictEqual(describeKey(catalog, 'mood'), undefined);
   });
 });

@@ -144,9 +144,13 @@ describe('HiDream against the emulator', function () {
   it('a create whose connection was reset is sent again with the same request_id, making one task', async function () {
     this.timeout(10_000);
     h.em.injectFault({ route: 'hidream.txt2video.create', kind: 'reset' });
-    const result = await hidream.create(h.ctx(), req({ prompt: 'retry me' }), {}, 'idem-1');
+    const warnings: string[] = [];
+    const log = { trace: () => undefined, info: () => undefined, warn: (m: string) => warnings.push(m), error: () => undefined };
+    const result = await hidream.create(h.ctx(GOOD_KEY, { log }), req({ prompt: 'retry me' }), {}, 'idem-1');
     const recorded = h.em.requests('hidream.txt2video.create');
     assert.strictEqual(recorded.length, 2);
+    assert.strictEqual(warnings.length, 1);
+    assert.match(warnings[0], /^HiDream create got no answer .*; sending it again with the same request_id idem-1\.$/);
     assert.deepStrictEqual(recorded[0].body, recorded[1].body);
     assert.strictEqual((recorded[1].body as { request_id: string }).request_id, 'idem-1');
     // The same request_id gives the same task again.
@@ -319,7 +323,7 @@ describe('HiDream with a stub server', function () {
   it('sends the API-User-ID header when a user id is set, and the bearer token', async function () {
     const stub = await startStub((_req, res) => sendJson(res, 200, { code: 0, message: 'ok', request_id: 'r', result: { task_id: 'new-task' } }));
     try {
-      const created = await hidream.create({ baseUrl: stub.baseUrl, apiKey: GOOD_KEY, userId: 'user-77' }, req({ prompt: 'p' }), {}, 'r');
+      const created = await hidream.create({ baseUrl: stub.baseUrl, apiKey: GOOD_KEY, settings: { userId: 'user-77' } }, req({ prompt: 'p' }), {}, 'r');
       assert.strictEqual(created.remoteId, 'new-task');
       assert.strictEqual(stub.requests[0].headers['api-user-id'], 'user-77');
       assert.strictEqual(stub.requests[0].headers.authorization, `Bearer ${GOOD_KEY}`);

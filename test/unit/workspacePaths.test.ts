@@ -95,7 +95,7 @@ describe('the sidecar JSON', () => {
   };
 
   it('records inputs relative to the workspace (or by base name) and URLs without query or fragment', () => {
-    const json = sidecarFor(task, 0, ws) as { inputs: { images: string[] }; request: { images: string[] }; sourceUrl: string };
+    const json = sidecarFor(task, 0, 'Pika', ws) as { inputs: { images: string[] }; request: { images: string[] }; sourceUrl: string };
     const expected = ['images/fox.png', 'b c.png', 'cat.jpg', 'https://img.example/x.png'];
     assert.deepStrictEqual(json.inputs.images, expected);
     assert.deepStrictEqual(json.request.images, expected);
@@ -105,7 +105,7 @@ describe('the sidecar JSON', () => {
   });
 
   it('records base names when there is no workspace folder on disk', () => {
-    const json = sidecarFor({ ...task, request: { provider: 'hidream', prompt: '', video: path.join(ws, 'clips', 'in.mp4') } }, 0, undefined) as { inputs: { video: string } };
+    const json = sidecarFor({ ...task, request: { provider: 'hidream', prompt: '', video: path.join(ws, 'clips', 'in.mp4') } }, 0, 'HiDream', undefined) as { inputs: { video: string } };
     assert.strictEqual(json.inputs.video, 'in.mp4');
   });
 

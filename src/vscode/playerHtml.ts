@@ -2,9 +2,10 @@
 // plain Node: the HTML shell with its Content-Security-Policy, and what a task has to show.
 
 import * as path from 'path';
-import { PROVIDER_LABELS, type Task } from '../core/types';
-import { shortTitle } from './format';
-import { fitText, type PlayerMeta } from './protocol';
+import { actionsFor, type ProviderDescriptor } from '../core/provider';
+import type { Task } from '../core/types';
+import { shortTitle } from '../webview/format';
+import { fitText, type PlayerMeta } from '../webview/protocol';
 
 export interface PlayerHtmlOptions {
   /** `webview.cspSource`. */
@@ -80,8 +81,9 @@ function unavailable(message: string): PlayerContent {
 /**
  * What the player shows for a task: its downloaded video `videoIndex` (or the first one when the
  * index is out of range), or why there is nothing to play. The local file must lie in `mediaRoot`.
+ * `provider` is the task's registered provider (absent for one this build lacks).
  */
-export function planPlayerContent(task: Task | undefined, videoIndex: number, mediaRoot: string): PlayerContent {
+export function planPlayerContent(task: Task | undefined, videoIndex: number, mediaRoot: string, provider?: Pick<ProviderDescriptor, 'label' | 'actions'>): PlayerContent {
   if (!task) return unavailable('This task is not in the task list (it may have been removed).');
   if (task.status === 'queued' || task.status === 'running') {
     return unavailable(`The video is still being generated (${Math.round(task.progress)}%).`);
@@ -105,7 +107,7 @@ export function planPlayerContent(task: Task | undefined, videoIndex: number, me
   const meta: PlayerMeta = {
     title: shortTitle(task.prompt),
     provider: task.provider,
-    providerLabel: fitText(PROVIDER_LABELS[task.provider] ?? task.provider),
+    providerLabel: fitText(provider?.label ?? task.provider),
     model: fitText(task.model),
     prompt: task.prompt,
     negativePrompt: task.request.negativePrompt || undefined,
@@ -118,6 +120,7 @@ export function planPlayerContent(task: Task | undefined, videoIndex: number, me
     remoteId: fitText(task.remoteId),
     videoCount: task.videos.length,
     status: task.status,
+    taskActions: actionsFor(provider, task).map((a) => ({ id: a.id, label: a.label })),
   };
   return { kind: 'video', videoIndex: index, localPath: video.localPath, meta };
 }
