@@ -4,6 +4,7 @@
 // runs the given steps and saves PNGs to test-results/. Build first (node esbuild.js).
 //
 //   node scripts/screenshot.js [--name NAME] [--width 1400] [--height 900] [step ...]
+//   node scripts/screenshot.js --readme     refresh media/screenshots/*.png (see readme-shots.js)
 //
 // Steps, in order:
 //   ai-video              show the "AI Video" view container (clicks its activity bar icon)
@@ -25,6 +26,7 @@ const os = require('os');
 const path = require('path');
 const { ensureCodeServer, findFreePort, launchChromium, REPO } = require('./vscode-host');
 const { startDemo, waitForExtensionUi, openAiVideoView } = require('./demo');
+const { prepareReadme, readmeShots } = require('./readme-shots');
 
 const RESULTS = path.join(REPO, 'test-results');
 
@@ -36,6 +38,7 @@ function parseArgs(argv) {
     else if (a === '--width') opts.width = Number(argv[++i]);
     else if (a === '--height') opts.height = Number(argv[++i]);
     else if (a === '--help' || a === '-h') opts.help = true;
+    else if (a === '--readme') opts.readme = true;
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else opts.steps.push(a);
   }
@@ -113,12 +116,16 @@ async function main() {
   };
   process.once('SIGINT', () => stopAll().finally(() => process.exit(130)));
   try {
-    demo = await startDemo({ root, port: await findFreePort(), quiet: true });
+    demo = await startDemo({ root, port: await findFreePort(), quiet: true, prepare: opts.readme ? prepareReadme : undefined });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: opts.width, height: opts.height } });
     await page.goto(demo.url, { waitUntil: 'domcontentloaded', timeout: 60000 });
     await waitForExtensionUi(page);
     await page.waitForTimeout(1500); // let the first notifications and views settle
+    if (opts.readme) {
+      await readmeShots(page, demo);
+      return 0;
+    }
     for (const step of opts.steps) await runStep(page, step);
     await shoot(page, opts.name);
     return 0;

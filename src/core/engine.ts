@@ -93,6 +93,8 @@ const KEY_PAUSE_MS = 30 * 60_000;
 /** Tasks due within this much of a poll of their provider ride along (one batch request, one wake-up). */
 const MAX_ALIGN_MS = 2000;
 const DOWNLOADS_AT_ONCE = 2;
+/** A poster or thumbnail larger than this is not one. */
+const MAX_POSTER_BYTES = 10 * 1024 * 1024;
 /** A `.part` file untouched this long was left by a crash. */
 const STALE_PART_MS = 10 * 60_000;
 
@@ -180,7 +182,8 @@ export class TaskEngine {
 
   /** Validates, resolves media, creates the remote task and records it before returning. */
   async generate(input: GenerateRequest, opts: { source?: TaskSource } = {}): Promise<Task> {
-    const req: GenerateRequest = { ...input, prompt: (input.prompt ?? '').trim() };
+    const { groupId, ...rest } = input;
+    const req: GenerateRequest = { ...rest, prompt: (input.prompt ?? '').trim() };
     const provider = this.deps.providers[req.provider];
     if (!provider) {
       throw new ProviderError({ kind: 'input', message: `Provider "${String(req.provider)}" is not supported. Use one of: ${Object.keys(this.deps.providers).join(', ')}.` });
@@ -205,6 +208,7 @@ export class TaskEngine {
       updatedAt: now,
       videos: [],
       request: req,
+      ...(groupId ? { groupId } : {}),
       ...(opts.source && { source: { ...opts.source } }),
     };
     let created;
@@ -824,6 +828,7 @@ export class TaskEngine {
     const settings = this.deps.settings();
     let result: { path: string; bytes: number } | undefined;
     let failure: string | undefined;
+    let posterPath: string | undefined;
     try {
       const dir = taskFolder(this.deps.mediaDir, taskId);
       const dest = insideFolder(dir, `${index + 1}-${resultFileName(video.url)}`);
@@ -837,6 +842,7 @@ export class TaskEngine {
           signal: this.abort.signal,
         }),
       );
+      posterPath = await this.downloadPoster(dir, index, video, { ...settings.download, origin: this.tasks.get(taskId)?.origin });
     } catch (e) {
       failure = isProviderError(e) && e.kind === 'cancelled' ? undefined : sanitizeText(errorMessage(e));
     } finally {
@@ -852,6 +858,7 @@ export class TaskEngine {
     const next: TaskVideo = { ...videos[index] };
     if (result) {
       next.localPath = result.path;
+      if (posterPath) next.posterPath = posterPath;
       delete next.downloadError;
       this.deps.log.info(`Downloaded ${result.bytes} bytes for task ${cur.remoteId}.`);
     } else {
@@ -862,6 +869,20 @@ export class TaskEngine {
     this.update(cur, { videos });
     await this.persistNow();
     this.changed.fire([cur]);
+  }
+
+  /** The provider's poster (or thumbnail) beside the video; best effort, as the gallery can show the video itself. */
+  private async downloadPoster(dir: string, index: number, video: TaskVideo, policy: DownloadSettings & { origin?: string }): Promise<string | undefined> {
+    const url = video.posterUrl ?? video.thumbnailUrl;
+    if (!url || video.posterPath) return video.posterPath;
+    try {
+      const ext = /\.(png|webp)$/i.exec(new URL(url).pathname)?.[0].toLowerCase() ?? '.jpg';
+      const dest = insideFolder(dir, `${index + 1}-poster${ext}`);
+      return (await downloadToFile(url, dest, { ...policy, maxBytes: MAX_POSTER_BYTES, attempts: 1, signal: this.abort.signal, expect: 'image' })).path;
+    } catch (e) {
+      this.deps.log.warn(`Poster download failed (the video itself serves as poster): ${errorMessage(e)}`);
+      return undefined;
+    }
   }
 
   // ---- persistence ---------------------------------------------------------------------------

@@ -29,7 +29,7 @@ function video(v: unknown): TaskVideo | undefined {
   const o = v as Record<string, unknown>;
   if (!isStr(o.url)) return undefined;
   const out: TaskVideo = { url: o.url };
-  for (const k of ['posterUrl', 'thumbnailUrl', 'watermarkedUrl', 'localPath'] as const) {
+  for (const k of ['posterUrl', 'thumbnailUrl', 'posterPath', 'watermarkedUrl', 'localPath'] as const) {
     const s = optStr(o[k]);
     if (s !== undefined) out[k] = s;
   }
@@ -93,6 +93,7 @@ export function validateStoredTask(v: unknown): Task | undefined {
     errorKind: isErrorKind(o.errorKind) ? o.errorKind : undefined,
     route: optStr(o.route),
     origin: optStr(o.origin),
+    groupId: safeId(o.groupId),
     finishedAt: optNum(o.finishedAt),
     timedOut: o.timedOut === true ? true : undefined,
     uncertain: o.uncertain === true ? true : undefined,

@@ -151,7 +151,7 @@ export function registerPromptBlockCommands(c: CommandContext, { ensureKey }: Ke
     return vscode.window.showTextDocument(doc);
   };
 
-  const generateFromSelection = async (): Promise<Task | undefined> => {
+  const generateFromSelection = async (): Promise<Task | Task[] | undefined> => {
     const editor = vscode.window.activeTextEditor;
     const selected = editor ? editor.selections.map((s) => editor.document.getText(s)).join(' ') : '';
     const prompt = selected.replace(/\s+/g, ' ').trim().slice(0, MAX_PROMPT);
