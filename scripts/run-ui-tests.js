@@ -443,7 +443,8 @@ const CASES = [
       await input.fill('clips.md');
       await waitForQuickInput(page, 'clips.md in Quick Open', (q) => q.rows.some((r) => r.label === 'clips.md'));
       await page.keyboard.press('Enter');
-      const lenses = await waitForLenses(page, (lines) => lines.includes('▶ Generate'), 20000, 'a "▶ Generate" lens above the block');
+      // "Variants…" follows "▶ Generate" (the gallery's variants command exists).
+      const lenses = await waitForLenses(page, (lines) => lines.includes('▶ Generate | Variants…'), 20000, 'the "▶ Generate | Variants…" lenses above the block');
       check(lenses.lines.length === 1, `one lens line expected, got ${JSON.stringify(lenses.lines)}`);
       await page.locator('.editor-group-container.active .codelens-decoration a', { hasText: '▶ Generate' }).first().click({ timeout: 10000 });
       // Run on its own (AIVIDEO_TEST_GREP), no key was set before: the lens asks for it, nothing else.
@@ -452,8 +453,8 @@ const CASES = [
         await quickInput(page).locator('.quick-input-box input').fill(API_KEY);
         await page.keyboard.press('Enter');
       }
-      await waitForLenses(page, (lines) => lines.some((l) => /^▶ Generate \| ⟳ /.test(l)), 15000, 'a live status lens after Generate');
-      const done = await waitForLenses(page, (lines) => lines.includes('▶ Generate | ▶ Play | Save'), 30000, '"▶ Play | Save" lenses once the video was done');
+      await waitForLenses(page, (lines) => lines.some((l) => /^▶ Generate \| Variants… \| ⟳ /.test(l)), 15000, 'a live status lens after Generate');
+      const done = await waitForLenses(page, (lines) => lines.includes('▶ Generate | Variants… | ▶ Play | Save'), 30000, '"▶ Play | Save" lenses once the video was done');
       check(done.lines.length === 1, `one lens line expected, got ${JSON.stringify(done.lines)}`);
       await saveShot(page, 'prompt-file');
       ctx.promptFileGenerated = true;
