@@ -11,7 +11,7 @@ import { baseFolderOf, resolveMediaRef } from './mediaPaths';
 
 const SELECTOR: vscode.DocumentSelector = [{ language: 'markdown' }];
 /** The gallery's commands: their lenses show only while they exist. */
-export const VARIANTS_COMMAND = 'aiVideo.generateVariants';
+const VARIANTS_COMMAND = 'aiVideo.generateVariants';
 const COMPARE_COMMAND = 'aiVideo.compare';
 
 /** The block keys of every registered provider, with the models the user's settings add. */

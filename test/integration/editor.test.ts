@@ -187,7 +187,7 @@ describe('Editor: prompt files', function () {
     assert.deepStrictEqual(lensTitles(await lensesOf(doc), 2), idle, 'the edited block has no history yet');
   });
 
-  it('Variants… and Compare appear only while their commands exist; they get the block and its latest videos', async () => {
+  it('Variants… makes takes that remember the block; Compare gets its latest videos', async () => {
     const { api } = await setup();
     const doc = await promptFile('takes.md', '```video', 'provider: gateway', 'model: kling-v1', 'Two takes of a kite [duration=800]', '```');
     const generate = async () => {
@@ -198,39 +198,26 @@ describe('Editor: prompt files', function () {
     const second = await generate();
     await waitForFinal(api, first.id);
     await waitForFinal(api, second.id);
+    const byCommand = async () => new Map((await lensesOf(doc)).map((l) => [l.command!.command, l.command!]));
+    const lenses = await waitFor('the Compare lens', async () => {
+      const m = await byCommand();
+      return m.has('aiVideo.compare') ? m : undefined;
+    });
+    assert.strictEqual(lenses.get('aiVideo.generateBlockVariants')!.title, 'Variants…');
+    assert.deepStrictEqual(lenses.get('aiVideo.generateBlockVariants')!.arguments, [doc.uri, 0, { interactive: true }]);
+    assert.deepStrictEqual(lenses.get('aiVideo.compare')!.arguments, [[second.id, first.id]], 'the latest videos, newest first');
 
-    // The gallery's commands, stood in for when the gallery is not there.
-    const existing = await vscode.commands.getCommands(true);
-    const shown = (await lensesOf(doc)).map((l) => l.command!.command);
-    for (const [command, lens] of [['aiVideo.generateVariants', 'aiVideo.generateBlockVariants'], ['aiVideo.compare', 'aiVideo.compare']]) {
-      assert.strictEqual(shown.includes(lens), existing.includes(command), `${lens} lens shown: ${shown.includes(lens)}, command ${command} exists: ${existing.includes(command)}`);
-    }
-    const calls: unknown[][] = [];
-    const fakes = ['aiVideo.generateVariants', 'aiVideo.compare']
-      .filter((id) => !existing.includes(id))
-      .map((id) => vscode.commands.registerCommand(id, (...args: unknown[]) => (calls.push([id, ...args]), [])));
-    try {
-      const byCommand = async () => new Map((await lensesOf(doc)).map((l) => [l.command!.command, l.command!]));
-      const lenses = await waitFor('the Variants… and Compare lenses', async () => {
-        const m = await byCommand();
-        return m.has('aiVideo.generateBlockVariants') && m.has('aiVideo.compare') ? m : undefined;
-      });
-      assert.strictEqual(lenses.get('aiVideo.generateBlockVariants')!.title, 'Variants…');
-      assert.deepStrictEqual(lenses.get('aiVideo.compare')!.arguments, [[second.id, first.id]], 'the latest videos, newest first');
-
-      // Run by a script with a count, Variants asks nothing and hands the block's request on.
-      const made = await vscode.commands.executeCommand<Task[]>('aiVideo.generateBlockVariants', doc.uri, 0, { count: 3 });
-      if (fakes.length === 2) {
-        assert.deepStrictEqual(calls.at(-1), ['aiVideo.generateVariants', { provider: 'gateway', model: 'kling-v1', prompt: 'Two takes of a kite [duration=800]' }, 3]);
-      } else {
-        assert.strictEqual(made.length, 3);
-      }
-    } finally {
-      fakes.forEach((f) => f.dispose());
-    }
-    if (fakes.length === 2) {
-      await waitFor('the lenses to go with the commands', async () => !(await lensesOf(doc)).some((l) => l.command?.command === 'aiVideo.compare'));
-    }
+    // Run by a script with a count, Variants asks nothing; the takes share a group and remember the block.
+    const made = await vscode.commands.executeCommand<Task[]>('aiVideo.generateBlockVariants', doc.uri, 0, { count: 3 });
+    assert.strictEqual(made.length, 3);
+    assert.strictEqual(new Set(made.map((t) => t.groupId)).size, 1);
+    for (const t of made) assert.deepStrictEqual(t.source, first.source);
+    for (const t of made) await waitForFinal(api, t.id);
+    const compare = await waitFor('Compare to take the variants', async () => {
+      const ids = (await byCommand()).get('aiVideo.compare')?.arguments?.[0] as string[] | undefined;
+      return ids && ids.length === 4 && made.every((t) => ids.includes(t.id)) ? ids : undefined;
+    });
+    assert.ok(compare.includes(second.id), 'at most four: the three takes and the newest before them');
   });
 
   it('run by a script with arguments, the block command reports problems as errors and asks nothing', async () => {

@@ -7,7 +7,8 @@ import { blockAtLine, findVideoBlocks, readVideoBlock, VideoBlock } from '../../
 import { GenerateRequest, Task } from '../../core/types';
 import { PROVIDERS } from '../../providers';
 import { baseFolderOf, resolveMediaRef } from '../mediaPaths';
-import { promptCatalog, VARIANTS_COMMAND } from '../promptFiles';
+import { promptCatalog } from '../promptFiles';
+import { generateVariants } from '../variants';
 import { CommandContext, taskIdOf } from './context';
 import { GenerateCommands } from './generate';
 import { KeyCommands } from './keys';
@@ -106,7 +107,7 @@ export function registerPromptBlockCommands(c: CommandContext, { ensureKey }: Ke
     }
     if (count === undefined) return p.fail(vscode.l10n.t('Pass the number of variants (2 to 4) as "count" in the third argument.'));
     try {
-      return await vscode.commands.executeCommand<Task[]>(VARIANTS_COMMAND, p.request, count);
+      return (await generateVariants({ engine: c.engine, providers: PROVIDERS, log: c.log }, p.request, count, p.source)).map((t) => structuredClone(t));
     } catch (e) {
       return p.fail(errorMessage(e));
     }
