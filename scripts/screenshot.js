@@ -14,6 +14,8 @@
 //   key:<key>             press a key: Enter, Escape, ArrowDown, …
 //   wait:<ms>             wait
 //   shot:<name>           save test-results/<name>.png now
+//   crop:<name>:<x>,<y>,<w>,<h>   save only that part of the page (CSS pixels)
+//   crop:<name>:<selector>        save only the first element matching a CSS selector
 // A final test-results/<NAME>.png (default "screenshot") is always saved.
 //
 // Example: node scripts/screenshot.js ai-video "command:AI Video: Generate Video…" wait:1500 shot:generate
@@ -43,10 +45,12 @@ function parseArgs(argv) {
   return opts;
 }
 
-async function shoot(page, name) {
+async function shoot(page, name, region) {
   fs.mkdirSync(RESULTS, { recursive: true });
   const file = path.join(RESULTS, `${name.replace(/[^\w.-]+/g, '_')}.png`);
-  await page.screenshot({ path: file });
+  const box = region && /^\d+,\d+,\d+,\d+$/.test(region) ? region.split(',').map(Number) : undefined;
+  if (region && !box) await page.locator(region).first().screenshot({ path: file, timeout: 15000 });
+  else await page.screenshot({ path: file, clip: box && { x: box[0], y: box[1], width: box[2], height: box[3] } });
   console.log(`[screenshot] saved ${path.relative(REPO, file)}`);
 }
 
@@ -84,6 +88,11 @@ async function runStep(page, step) {
     case 'shot':
       await shoot(page, arg || 'step');
       break;
+    case 'crop': {
+      const [name, ...region] = arg.split(':');
+      await shoot(page, name || 'step', region.join(':'));
+      break;
+    }
     default:
       throw new Error(`unknown step "${step}" (see the top of scripts/screenshot.js)`);
   }
@@ -92,7 +101,7 @@ async function runStep(page, step) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.help) {
-    console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 18).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+    console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 19).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
     return 0;
   }
   await ensureCodeServer();

@@ -22,6 +22,9 @@ import { registerTreeControls } from './vscode/treeControls';
 import { ComparePanel } from './vscode/comparePanel';
 import { notifyGroupsFinished } from './vscode/variants';
 import type { InspectionMessage } from './webview/gallery/protocol';
+import { registerAgentTools } from './vscode/agentTools';
+import { registerPromptFiles } from './vscode/promptFiles';
+import { trackWalkthrough } from './vscode/walkthrough';
 
 export interface AiVideoApi {
   getTasks(): Task[];
@@ -99,6 +102,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     ComparePanel.registerSerializer(context.extensionUri, mediaRoot, commands.compareHost),
     notifyGroupsFinished(engine),
   );
+  context.subscriptions.push(registerAgentTools({ engine, keys }));
+  context.subscriptions.push(registerPromptFiles(engine));
+  context.subscriptions.push(trackWalkthrough(engine, keys));
 
   log.info(`Activated in ${Date.now() - started} ms with ${engine.getTasks().length} task(s) in the history.`);
   // Callers get copies: nothing outside can change the engine's state by mutating a task.

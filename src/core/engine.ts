@@ -18,7 +18,7 @@ import { sanitizeText } from './sanitize';
 import { backoffDelayMs, firstPollDelayMs, nextPollDelayMs, withSample } from './scheduler';
 import { StoreSnapshot, TaskStore } from './store';
 import { deleteTaskFiles, sweepOrphansOnce, taskFolder } from './taskFiles';
-import { GenerateRequest, isActive, ProviderId, Task, TaskVideo } from './types';
+import { GenerateRequest, isActive, ProviderId, Task, TaskSource, TaskVideo } from './types';
 import { PollResults, ProviderClient, ProviderContext, RemoteState } from './provider';
 
 export interface EngineSettings {
@@ -181,7 +181,7 @@ export class TaskEngine {
   }
 
   /** Validates, resolves media, creates the remote task and records it before returning. */
-  async generate(input: GenerateRequest): Promise<Task> {
+  async generate(input: GenerateRequest, opts: { source?: TaskSource } = {}): Promise<Task> {
     const { groupId, ...rest } = input;
     const req: GenerateRequest = { ...rest, prompt: (input.prompt ?? '').trim() };
     const provider = this.deps.providers[req.provider];
@@ -209,6 +209,7 @@ export class TaskEngine {
       videos: [],
       request: req,
       ...(groupId ? { groupId } : {}),
+      ...(opts.source && { source: { ...opts.source } }),
     };
     let created;
     try {

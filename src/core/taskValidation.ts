@@ -4,7 +4,7 @@
 import { isErrorKind } from './errors';
 import { PROVIDER_ID_PATTERN } from './provider';
 import { MAX_PROVIDER_WORD, safeId, sanitizeText } from './sanitize';
-import { GENERATION_MODES, GenerateRequest, GenerationMode, ProviderId, Task, TaskStatus, TaskVideo } from './types';
+import { GENERATION_MODES, GenerateRequest, GenerationMode, ProviderId, Task, TaskSource, TaskStatus, TaskVideo } from './types';
 
 const STATUSES: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed'];
 
@@ -57,6 +57,13 @@ function request(v: unknown, provider: ProviderId, prompt: string): GenerateRequ
   return r;
 }
 
+function source(v: unknown): TaskSource | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  if (!isStr(o.uri) || !isStr(o.hash) || !isNum(o.line) || !Number.isInteger(o.line) || o.line < 0) return undefined;
+  return { uri: o.uri, hash: o.hash, line: o.line };
+}
+
 export function validateStoredTask(v: unknown): Task | undefined {
   if (!v || typeof v !== 'object') return undefined;
   const o = v as Record<string, unknown>;
@@ -90,6 +97,7 @@ export function validateStoredTask(v: unknown): Task | undefined {
     finishedAt: optNum(o.finishedAt),
     timedOut: o.timedOut === true ? true : undefined,
     uncertain: o.uncertain === true ? true : undefined,
+    source: source(o.source),
   };
   // for…in, not Object.entries: no arrays allocated for each task of a history load.
   for (const k in extras) {

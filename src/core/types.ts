@@ -60,6 +60,16 @@ export interface GenerateRequest {
   groupId?: string;
 }
 
+/** Where a task came from: a ```video block of a Markdown file (see core/promptBlocks.ts). */
+export interface TaskSource {
+  /** The file's URI, as a string. */
+  uri: string;
+  /** The block's hash when the task was made: an edited block has another one. */
+  hash: string;
+  /** The line of the block's opening fence then, 0-based: where to look when the block has changed. */
+  line: number;
+}
+
 export interface Task {
   /** Local id, stable for the life of the task. */
   id: string;
@@ -95,6 +105,8 @@ export interface Task {
   origin?: string;
   /** Tasks made together (variants, one prompt to several models) share this id. */
   groupId?: string;
+  /** The prompt block the task was made from, when it was. */
+  source?: TaskSource;
 }
 
 export function isActive(task: Pick<Task, 'status'>): boolean {

@@ -25,6 +25,11 @@ export const COMMAND_IDS = [
   'aiVideo.generateVariants',
   'aiVideo.filterTasks',
   'aiVideo.clearTaskFilter',
+  'aiVideo.generateFromBlock',
+  'aiVideo.generateBlockVariants',
+  'aiVideo.newPromptFile',
+  'aiVideo.revealPromptSource',
+  'aiVideo.generateFromSelection',
   ...TASK_ACTION_IDS.map((id) => `aiVideo.${id}` as const),
 ] as const;
 

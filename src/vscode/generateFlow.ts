@@ -15,7 +15,7 @@ export interface FlowDeps {
   hasKey(id: string): Promise<boolean>;
   /** Model ids offered for a provider in a mode (fixed, configured and listed ones), best effort. */
   models(provider: ProviderDescriptor, mode: GenerationMode): Promise<string[]>;
-  /** Preset values (from the Explorer: images or a video already chosen). */
+  /** Preset values (from the Explorer: images or a video already chosen; from the editor: the prompt). */
   preset?: Partial<GenerateRequest> & { mode?: GenerationMode };
   /** Rows other modules add to the options page (e.g. variants). */
   extraOptions?: FlowOption[];
@@ -55,7 +55,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
   const s: State = {
     provider: remembered ?? offered[0],
     mode: preset.mode ?? 'text-to-video',
-    req: { provider: '', prompt: '' },
+    req: { provider: '', prompt: preset.prompt ?? '' },
   };
   const presetMedia = { image: preset.image, images: preset.images, video: preset.video };
   const modesOf = (p: ProviderDescriptor) => p.modes.filter((m) => !preset.mode || m === preset.mode);

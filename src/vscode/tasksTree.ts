@@ -72,6 +72,7 @@ export function contextValue(t: Task): string {
   if (t.videos.some((v) => v.downloadError)) flags.push('downloadFailed');
   if (t.errorKind) flags.push(`remedy-${remedyFor(t.errorKind)}`);
   for (const a of actionsFor(PROVIDERS[t.provider], t)) flags.push(`action-${a.id}`);
+  if (t.source) flags.push('hasSource');
   return flags.join(' ');
 }
 

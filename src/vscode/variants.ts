@@ -9,7 +9,7 @@ import { errorMessage } from '../core/errors';
 import type { Logger } from '../core/events';
 import type { ProviderClient } from '../core/provider';
 import { parseGenerateRequest } from '../core/requestValidation';
-import { GenerateRequest, isActive, ProviderId, Task } from '../core/types';
+import { GenerateRequest, isActive, ProviderId, Task, TaskSource } from '../core/types';
 import { checkVariantCount, planTargets, planVariants, type Target } from '../core/variants';
 import { MAX_COMPARE } from '../webview/compare/protocol';
 import { shortTitle } from '../webview/format';
@@ -35,8 +35,8 @@ export function accepts(providers: GroupDeps['providers'], req: GenerateRequest)
  * Sends every planned request at once and resolves when each create was answered: with the tasks
  * created, in plan order. Rejects only when none was created (with the first error).
  */
-export async function sendGroup(deps: GroupDeps, plan: GenerateRequest[]): Promise<Task[]> {
-  const results = await Promise.allSettled(plan.map((r) => deps.engine.generate(r)));
+export async function sendGroup(deps: GroupDeps, plan: GenerateRequest[], source?: TaskSource): Promise<Task[]> {
+  const results = await Promise.allSettled(plan.map((r) => deps.engine.generate(r, { source })));
   const tasks = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   for (const f of failures) deps.log.warn(`A task of group ${plan[0]?.groupId ?? ''} was not created: ${errorMessage(f)}`);
@@ -44,8 +44,8 @@ export async function sendGroup(deps: GroupDeps, plan: GenerateRequest[]): Promi
   return tasks;
 }
 
-/** `aiVideo.generateVariants(request, count)`: asks nothing; throws on a bad argument. */
-export async function generateVariants(deps: GroupDeps, request: unknown, count: unknown): Promise<Task[]> {
+/** `aiVideo.generateVariants(request, count)`: asks nothing; throws on a bad argument. A prompt block's variants remember it (`source`). */
+export async function generateVariants(deps: GroupDeps, request: unknown, count: unknown, source?: TaskSource): Promise<Task[]> {
   const bad = checkVariantCount(count);
   if (bad) throw new Error(bad);
   let req: GenerateRequest;
@@ -55,7 +55,7 @@ export async function generateVariants(deps: GroupDeps, request: unknown, count:
     throw new Error(errorMessage(e));
   }
   const plan = planVariants(req, count as number, randomUUID(), (r) => accepts(deps.providers, r));
-  return sendGroup(deps, plan);
+  return sendGroup(deps, plan, source);
 }
 
 /** The requests of a flow's fan-out, sharing one new group id (just `req` when there is none). */

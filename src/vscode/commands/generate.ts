@@ -24,6 +24,8 @@ export interface GenerateCommands {
   generateFromArgs(request: unknown): Promise<Task>;
   /** Submits with a progress notification and reveals the new task; errors are shown, not thrown. */
   submitInteractive(req: GenerateRequest): Promise<Task | undefined>;
+  /** The quick-pick flow (starting from `preset`), then the create(s); undefined when cancelled or failed. */
+  generateInteractive(preset?: Partial<GenerateRequest> & { mode?: GenerationMode }): Promise<Task | Task[] | undefined>;
 }
 
 function hasExt(uri: vscode.Uri, exts: string[]): boolean {
@@ -101,6 +103,13 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
       void c.explain(e, req.provider);
       return undefined;
     }
+  };
+
+  const generateInteractive = async (preset?: Partial<GenerateRequest> & { mode?: GenerationMode }): Promise<Task | Task[] | undefined> => {
+    const fanOut = newFanOut();
+    const req = await interactive(preset, [variantsOption(fanOut, { providers: PROVIDER_LIST, models: modelsFor, accepts: (r) => accepts(PROVIDERS, r) })]);
+    if (!req) return undefined;
+    return isGroup(fanOut) ? submitGroup(req, fanOut) : submitInteractive(req);
   };
 
   const regenerate = async (arg?: unknown, opts?: { sameSeed?: boolean }): Promise<Task | undefined> => {
@@ -182,15 +191,12 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     if (arg !== undefined && !(arg instanceof vscode.Uri) && typeof arg === 'object' && arg !== null && 'provider' in arg) {
       return structuredClone(await generateFromArgs(arg));
     }
-    const fanOut = newFanOut();
-    const req = await interactive(undefined, [variantsOption(fanOut, { providers: PROVIDER_LIST, models: modelsFor, accepts: (r) => accepts(PROVIDERS, r) })]);
-    if (!req) return undefined;
-    return isGroup(fanOut) ? submitGroup(req, fanOut) : submitInteractive(req);
+    return generateInteractive();
   });
   c.register('aiVideo.animateImage', animateImage);
   c.register('aiVideo.restyleVideo', restyleVideo);
   c.register('aiVideo.regenerate', regenerate);
-  return { generateFromArgs, submitInteractive };
+  return { generateFromArgs, submitInteractive, generateInteractive };
 }
 
 function activeTabUri(): vscode.Uri | undefined {

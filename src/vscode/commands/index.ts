@@ -8,6 +8,7 @@ import { CommandDeps, commandContext } from './context';
 import { GalleryHosts, registerGalleryCommands } from './gallery';
 import { registerGenerateCommands } from './generate';
 import { registerKeyCommands } from './keys';
+import { registerPromptBlockCommands } from './promptBlocks';
 import { registerTaskActionCommands } from './taskActions';
 import { registerTasksViewCommands } from './tasksView';
 
@@ -28,6 +29,7 @@ export function registerCommands(deps: CommandDeps): Commands {
   const playerHost = registerTaskActionCommands(c, generate, tasksChanged.event);
   const hosts = registerGalleryCommands(c);
   registerTasksViewCommands(c);
+  registerPromptBlockCommands(c, keys, generate);
   return {
     playerHost,
     ...hosts,
