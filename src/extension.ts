@@ -68,7 +68,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     log,
     context(id) {
       const provider = PROVIDERS[id];
-      if (!provider) return Promise.reject(new ProviderError({ kind: 'config', message: `No provider "${id}" in this version.` }));
+      if (!provider) return Promise.reject(new ProviderError({ kind: 'config', message: vscode.l10n.t('No provider "{0}" in this version.', id) }));
       return providerContext(provider, keys, log);
     },
   });
@@ -77,7 +77,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   await engine.init();
   context.subscriptions.push(keys.onDidChange((p) => engine.keyChanged(p)));
   context.subscriptions.push(onDidChange(() => engine.settingsChanged()));
-  context.subscriptions.push(engine.onDidWarn((message) => void vscode.window.showWarningMessage(`AI Video: ${message}`)));
+  context.subscriptions.push(engine.onDidWarn((message) => void vscode.window.showWarningMessage(vscode.l10n.t('AI Video: {0}', message))));
 
   const tree = new TasksTreeProvider(engine);
   const view = vscode.window.createTreeView('aiVideo.tasks', { treeDataProvider: tree, showCollapseAll: false, canSelectMany: true });
@@ -85,7 +85,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   context.subscriptions.push(tree, view, registerTreeControls(engine, tree, view), statusBar);
   const updateBadge = () => {
     const active = engine.getTasks().filter((t) => t.status === 'queued' || t.status === 'running').length;
-    view.badge = active ? { value: active, tooltip: `${active} video task${active === 1 ? '' : 's'} in progress` } : undefined;
+    view.badge = active ? { value: active, tooltip: active === 1 ? vscode.l10n.t('1 video task in progress') : vscode.l10n.t('{0} video tasks in progress', active) } : undefined;
   };
   updateBadge();
   context.subscriptions.push(engine.onDidChangeTasks(updateBadge));
@@ -164,10 +164,10 @@ function notifyOnFinish(engine: TaskEngine): vscode.Disposable {
       const title = t.prompt.length > 50 ? `${t.prompt.slice(0, 49)}…` : t.prompt || t.mode;
       if (t.status === 'succeeded' && t.videos.some((v) => v.localPath)) {
         announced.add(t.id);
-        void vscode.window.showInformationMessage(`Video ready: ${title}`, 'Play').then((c) => c && vscode.commands.executeCommand('aiVideo.play', t.id));
+        void vscode.window.showInformationMessage(vscode.l10n.t('Video ready: {0}', title), vscode.l10n.t('Play')).then((c) => c && vscode.commands.executeCommand('aiVideo.play', t.id));
       } else if (t.status === 'failed') {
         announced.add(t.id);
-        void vscode.window.showWarningMessage(`Video failed: ${title} (${t.error ?? 'no details'})`, 'Details').then((c) => c && vscode.commands.executeCommand('aiVideo.showTaskError', t.id));
+        void vscode.window.showWarningMessage(vscode.l10n.t('Video failed: {0} ({1})', title, t.error ?? vscode.l10n.t('no details')), vscode.l10n.t('Details')).then((c) => c && vscode.commands.executeCommand('aiVideo.showTaskError', t.id));
       }
     }
   });

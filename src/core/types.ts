@@ -1,4 +1,5 @@
 // The normalized task model shared by every provider, the engine and the UI. No `vscode` import here.
+import * as l10n from '@vscode/l10n';
 import type { ErrorKind } from './errors';
 
 /** A provider's id as the registry (src/providers/index.ts) names it: core knows no provider by name. */
@@ -10,12 +11,18 @@ export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 export type GenerationMode = 'text-to-video' | 'image-to-video' | 'ingredients' | 'video-edit';
 export const GENERATION_MODES: readonly GenerationMode[] = ['text-to-video', 'image-to-video', 'ingredients', 'video-edit'];
 
-export const MODE_LABELS: Record<GenerationMode, string> = {
-  'text-to-video': 'Text to video',
-  'image-to-video': 'Image to video',
-  ingredients: 'Several images (ingredients)',
-  'video-edit': 'Restyle a video',
-};
+export function modeLabel(mode: GenerationMode): string {
+  switch (mode) {
+    case 'text-to-video':
+      return l10n.t('Text to video');
+    case 'image-to-video':
+      return l10n.t('Image to video');
+    case 'ingredients':
+      return l10n.t('Several images (ingredients)');
+    case 'video-edit':
+      return l10n.t('Restyle a video');
+  }
+}
 
 export interface TaskVideo {
   /** Remote result URL (CDN). */

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { IMAGE_EXTENSIONS, VIDEO_EXTENSIONS } from '../core/media';
 import { describeValue, fieldsFor, FieldValue, inputPrompt, parseFieldInput, readField, unsetText, writeField } from '../core/optionFields';
 import { MODEL_ID_PATTERN, OptionField, ProviderDescriptor } from '../core/provider';
-import { GenerateRequest, GenerationMode, MODE_LABELS } from '../core/types';
+import { GenerateRequest, GenerationMode, modeLabel } from '../core/types';
 import { FlowShape, FlowStep, stepCounter } from './flowSteps';
 import { InputStep, MultiStepInput } from './multiStepInput';
 
@@ -37,7 +37,7 @@ interface State {
 
 type Item<T> = vscode.QuickPickItem & { value: T };
 
-const TITLE = 'AI Video: Generate Video';
+const TITLE = vscode.l10n.t('AI Video: Generate Video');
 const LAST_PROVIDER = 'aiVideo.lastProvider';
 const memoKey = (id: string) => `aiVideo.lastChoices.${id}`;
 
@@ -48,7 +48,8 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
   const preset = deps.preset ?? {};
   const offered = deps.providers.filter((p) => (!preset.provider || p.id === preset.provider) && (!preset.mode || p.modes.includes(preset.mode)));
   if (offered.length === 0) {
-    void vscode.window.showWarningMessage(`No provider offers ${preset.mode ? MODE_LABELS[preset.mode].toLowerCase() : 'this'}${preset.provider ? ` with ${preset.provider}` : ''}.`);
+    const what = preset.mode ? modeLabel(preset.mode) : vscode.l10n.t('this');
+    void vscode.window.showWarningMessage(preset.provider ? vscode.l10n.t('No provider offers {0} with {1}.', what, preset.provider) : vscode.l10n.t('No provider offers {0}.', what));
     return undefined;
   }
   const remembered = offered.find((p) => p.id === deps.memento.get<string>(LAST_PROVIDER));
@@ -75,9 +76,9 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
       return chooseMode;
     }
     const items: Item<ProviderDescriptor>[] = await Promise.all(
-      offered.map(async (p) => ({ label: p.label, value: p, description: (await deps.hasKey(p.id)) ? '$(key) key set' : 'no key yet', detail: p.description })),
+      offered.map(async (p) => ({ label: p.label, value: p, description: (await deps.hasKey(p.id)) ? `$(key) ${vscode.l10n.t('key set')}` : vscode.l10n.t('no key yet'), detail: p.description })),
     );
-    const picked = await input.showQuickPick({ title: TITLE, ...counter('provider'), items, activeItem: items.find((i) => i.value === s.provider), placeholder: 'Choose a provider' });
+    const picked = await input.showQuickPick({ title: TITLE, ...counter('provider'), items, activeItem: items.find((i) => i.value === s.provider), placeholder: vscode.l10n.t('Choose a provider') });
     s.provider = picked.value;
     return chooseMode;
   };
@@ -91,8 +92,8 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
       return chooseModel;
     }
     if (lastMode && modes.includes(lastMode)) s.mode = lastMode;
-    const items: Item<GenerationMode>[] = modes.map((m) => ({ label: MODE_LABELS[m], value: m }));
-    const picked = await input.showQuickPick({ title: `${TITLE}: ${s.provider.label}`, ...counter('mode'), items, activeItem: items.find((i) => i.value === s.mode), placeholder: 'What do you want to make?' });
+    const items: Item<GenerationMode>[] = modes.map((m) => ({ label: modeLabel(m), value: m }));
+    const picked = await input.showQuickPick({ title: `${TITLE}: ${s.provider.label}`, ...counter('mode'), items, activeItem: items.find((i) => i.value === s.mode), placeholder: vscode.l10n.t('What do you want to make?') });
     s.mode = picked.value;
     return chooseModel;
   };
@@ -106,16 +107,16 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     const ids = await deps.models(s.provider, s.mode);
     const OTHER = '\u0000other';
     const items: Item<string>[] = ids.map((m) => ({ label: m, value: m }));
-    if (models.custom) items.push({ label: '$(edit) Other model id…', value: OTHER });
-    const picked = await input.showQuickPick({ title: `${TITLE}: ${s.provider.label} model`, ...counter('model'), items, activeItem: items.find((i) => i.value === s.req.model), placeholder: 'Choose a model' });
+    if (models.custom) items.push({ label: `$(edit) ${vscode.l10n.t('Other model id…')}`, value: OTHER });
+    const picked = await input.showQuickPick({ title: `${TITLE}: ${vscode.l10n.t('{0} model', s.provider.label)}`, ...counter('model'), items, activeItem: items.find((i) => i.value === s.req.model), placeholder: vscode.l10n.t('Choose a model') });
     if (picked.value === OTHER) {
       s.req.model = (
         await input.showInputBox({
-          title: `${TITLE}: model id`,
+          title: `${TITLE}: ${vscode.l10n.t('model id')}`,
           ...counter('model'),
           value: s.req.model ?? '',
-          prompt: `The model id as ${s.provider.label} names it${ids.length ? `, e.g. ${ids[0]}` : ''}`,
-          validate: (v) => (MODEL_ID_PATTERN.test(v.trim()) ? undefined : 'Letters, digits and . _ - : / only.'),
+          prompt: ids.length ? vscode.l10n.t('The model id as {0} names it, e.g. {1}', s.provider.label, ids[0]) : vscode.l10n.t('The model id as {0} names it', s.provider.label),
+          validate: (v) => (MODEL_ID_PATTERN.test(v.trim()) ? undefined : vscode.l10n.t('Letters, digits and . _ - : / only.')),
         })
       ).trim();
     } else s.req.model = picked.value;
@@ -134,7 +135,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     if (s.mode === 'ingredients' && !presetMedia.images) s.req.images = await pickImages();
     if (s.mode === 'video-edit' && !presetMedia.video) s.req.video = await pickMedia(input, 'video', step);
     if (s.mode === 'ingredients' && (!s.req.images || s.req.images.length < 2)) {
-      void vscode.window.showWarningMessage('Ingredients need at least 2 images.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Ingredients need at least 2 images.'));
       return chooseMedia;
     }
     return enterPrompt;
@@ -144,12 +145,12 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     const optional = s.mode !== 'text-to-video';
     s.req.prompt = (
       await input.showInputBox({
-        title: `${TITLE}: prompt`,
+        title: `${TITLE}: ${vscode.l10n.t('prompt')}`,
         ...counter('prompt'),
         value: s.req.prompt,
-        prompt: optional ? 'Describe the motion or the result (optional for this mode).' : 'Describe the video.',
-        placeholder: 'A red fox running through fresh snow, cinematic',
-        validate: (v) => (!optional && !v.trim() ? 'Enter a prompt.' : v.length > 2000 ? 'Keep the prompt under 2000 characters.' : undefined),
+        prompt: optional ? vscode.l10n.t('Describe the motion or the result (optional for this mode).') : vscode.l10n.t('Describe the video.'),
+        placeholder: vscode.l10n.t('A red fox running through fresh snow, cinematic'),
+        validate: (v) => (!optional && !v.trim() ? vscode.l10n.t('Enter a prompt.') : v.length > 2000 ? vscode.l10n.t('Keep the prompt under 2000 characters.') : undefined),
       })
     ).trim();
     return options;
@@ -162,12 +163,12 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     const EXTRA = '\u0000extra';
     const fields = fieldsFor(s.provider, s.mode);
     const items: Item<string>[] = [
-      { label: '$(play) Generate', value: GO, description: `${s.provider.label}${s.req.model ? ` ${s.req.model}` : ''} · ${MODE_LABELS[s.mode]}` },
+      { label: `$(play) ${vscode.l10n.t('Generate')}`, value: GO, description: `${s.provider.label}${s.req.model ? ` ${s.req.model}` : ''} · ${modeLabel(s.mode)}` },
       { label: '', kind: vscode.QuickPickItemKind.Separator, value: '' },
       ...fields.map((f) => ({ label: f.label, description: describeValue(f, readField(s.req, f)), value: f.key })),
       ...(deps.extraOptions ?? []).map((o, i) => ({ label: o.label, description: o.describe(s.req), value: `${EXTRA}${i}` })),
     ];
-    const picked = await input.showQuickPick({ title: `${TITLE}: options`, ...step, items, placeholder: 'Generate now, or adjust an option', matchOnDescription: false });
+    const picked = await input.showQuickPick({ title: `${TITLE}: ${vscode.l10n.t('options')}`, ...step, items, placeholder: vscode.l10n.t('Generate now, or adjust an option'), matchOnDescription: false });
     if (picked.value === GO) {
       // Remembered values of fields this mode does not offer are not sent.
       for (const f of s.provider.options) if (!fields.includes(f)) writeField(s.req, f, undefined);
@@ -231,25 +232,25 @@ async function pickMedia(input: MultiStepInput, kind: 'image' | 'video', step: {
   const BROWSE = '\u0000browse';
   const URL_ = '\u0000url';
   const items: Item<string>[] = [
-    { label: '$(folder-opened) Browse…', value: BROWSE },
-    { label: `$(link) ${kind === 'image' ? 'Image' : 'Video'} URL…`, value: URL_ },
-    ...(found.length ? [{ label: 'In this workspace', kind: vscode.QuickPickItemKind.Separator, value: '' }] : []),
+    { label: `$(folder-opened) ${vscode.l10n.t('Browse…')}`, value: BROWSE },
+    { label: `$(link) ${kind === 'image' ? vscode.l10n.t('Image URL…') : vscode.l10n.t('Video URL…')}`, value: URL_ },
+    ...(found.length ? [{ label: vscode.l10n.t('In this workspace'), kind: vscode.QuickPickItemKind.Separator, value: '' }] : []),
     ...found.map((u) => ({ label: vscode.workspace.asRelativePath(u), value: u.toString(), iconPath: vscode.ThemeIcon.File, resourceUri: u })),
   ];
-  const picked = await input.showQuickPick({ title: `${TITLE}: ${kind}`, ...step, items, placeholder: `Choose the ${kind}` });
+  const picked = await input.showQuickPick({ title: `${TITLE}: ${kind === 'image' ? vscode.l10n.t('image') : vscode.l10n.t('video')}`, ...step, items, placeholder: kind === 'image' ? vscode.l10n.t('Choose the image') : vscode.l10n.t('Choose the video') });
   if (picked.value === BROWSE) {
-    const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [kind === 'image' ? 'Images' : 'Videos']: exts.map((e) => e.slice(1)) } });
+    const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [kind === 'image' ? vscode.l10n.t('Images') : vscode.l10n.t('Videos')]: exts.map((e) => e.slice(1)) } });
     if (!uris?.length) return pickMedia(input, kind, step);
     return uris[0].toString();
   }
   if (picked.value === URL_) {
     return (
       await input.showInputBox({
-        title: `${TITLE}: ${kind} URL`,
+        title: `${TITLE}: ${kind === 'image' ? vscode.l10n.t('image URL') : vscode.l10n.t('video URL')}`,
         ...step,
         value: '',
-        prompt: `An https URL of the ${kind}.`,
-        validate: (v) => (/^https:\/\/\S+$/i.test(v.trim()) ? undefined : 'Enter an https:// URL.'),
+        prompt: kind === 'image' ? vscode.l10n.t('An https URL of the image.') : vscode.l10n.t('An https URL of the video.'),
+        validate: (v) => (/^https:\/\/\S+$/i.test(v.trim()) ? undefined : vscode.l10n.t('Enter an https:// URL.')),
       })
     ).trim();
   }
@@ -257,6 +258,6 @@ async function pickMedia(input: MultiStepInput, kind: 'image' | 'video', step: {
 }
 
 async function pickImages(): Promise<string[] | undefined> {
-  const uris = await vscode.window.showOpenDialog({ canSelectMany: true, openLabel: 'Use as ingredients', filters: { Images: IMAGE_EXTENSIONS.map((e) => e.slice(1)) } });
+  const uris = await vscode.window.showOpenDialog({ canSelectMany: true, openLabel: vscode.l10n.t('Use as ingredients'), filters: { [vscode.l10n.t('Images')]: IMAGE_EXTENSIONS.map((e) => e.slice(1)) } });
   return uris?.map((u) => u.toString());
 }

@@ -13,9 +13,9 @@ import { saveFolder } from './config';
 
 export async function saveToWorkspace(task: Task, videoIndex: number, log: Logger): Promise<vscode.Uri> {
   const v = task.videos[videoIndex];
-  if (!v?.localPath) throw new ProviderError({ kind: 'input', message: 'This video has not been downloaded yet.' });
+  if (!v?.localPath) throw new ProviderError({ kind: 'input', message: vscode.l10n.t('This video has not been downloaded yet.') });
   const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new ProviderError({ kind: 'input', message: 'Open a folder first: videos are saved into the workspace.' });
+  if (!folder) throw new ProviderError({ kind: 'input', message: vscode.l10n.t('Open a folder first: videos are saved into the workspace.') });
   const rel = saveFolderSetting(saveFolder());
   const onDisk = folder.uri.scheme === 'file';
   const dir = vscode.Uri.joinPath(folder.uri, rel);
@@ -34,7 +34,7 @@ export async function saveToWorkspace(task: Task, videoIndex: number, log: Logge
   await vscode.workspace.fs.writeFile(sidecar, Buffer.from(JSON.stringify(json, null, 2) + '\n'));
   log.info(`Saved ${vscode.workspace.asRelativePath(target)} with its settings.`);
   // Not awaited: the command resolves with the saved file while the notification stays up.
-  void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(target)}`, 'Reveal in Explorer').then((choice) => {
+  void vscode.window.showInformationMessage(vscode.l10n.t('Saved {0}', vscode.workspace.asRelativePath(target)), vscode.l10n.t('Reveal in Explorer')).then((choice) => {
     if (choice) void vscode.commands.executeCommand('revealInExplorer', target);
   });
   return target;

@@ -11,8 +11,8 @@ export interface StatusBar extends vscode.Disposable {
 
 export function registerStatusBar(engine: TaskEngine): StatusBar {
   const item = vscode.window.createStatusBarItem('aiVideo.generating', vscode.StatusBarAlignment.Left, 50);
-  item.name = 'AI Video: tasks in progress';
-  item.command = { command: 'aiVideo.tasks.focus', title: 'Show the AI Video tasks' };
+  item.name = vscode.l10n.t('AI Video: tasks in progress');
+  item.command = { command: 'aiVideo.tasks.focus', title: vscode.l10n.t('Show the AI Video tasks') };
   let shown = false;
   const update = () => {
     const active = engine.getTasks().filter(isActive).length;
@@ -21,9 +21,9 @@ export function registerStatusBar(engine: TaskEngine): StatusBar {
       item.hide();
       return;
     }
-    item.text = `$(device-camera-video) ${active} generating`;
-    item.tooltip = `${active} video task${active === 1 ? '' : 's'} in progress. Click to show them.`;
-    item.accessibilityInformation = { label: `${active} video task${active === 1 ? '' : 's'} generating` };
+    item.text = `$(device-camera-video) ${vscode.l10n.t('{0} generating', active)}`;
+    item.tooltip = active === 1 ? vscode.l10n.t('1 video task in progress. Click to show it.') : vscode.l10n.t('{0} video tasks in progress. Click to show them.', active);
+    item.accessibilityInformation = { label: active === 1 ? vscode.l10n.t('1 video task generating') : vscode.l10n.t('{0} video tasks generating', active) };
     item.show();
   };
   update();

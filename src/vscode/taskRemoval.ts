@@ -20,11 +20,12 @@ function idOf(x: unknown): string | undefined {
 
 async function sizeOf(mediaDir: string, tasks: readonly Task[]): Promise<string> {
   const bytes = (await Promise.all(tasks.map((t) => diskBytes(taskFolder(mediaDir, t.id))))).reduce((a, b) => a + b, 0);
-  return bytes > 0 ? ` (${formatDiskSize(bytes)} of videos)` : '';
+  return bytes > 0 ? vscode.l10n.t(' ({0} of videos)', formatDiskSize(bytes)) : '';
 }
 
 async function confirm(message: string): Promise<boolean> {
-  return (await vscode.window.showWarningMessage(message, { modal: true }, 'Remove')) === 'Remove';
+  const remove = vscode.l10n.t('Remove');
+  return (await vscode.window.showWarningMessage(message, { modal: true }, remove)) === remove;
 }
 
 export function registerTaskRemoval({ engine, mediaRoot, register }: Pick<CommandContext, 'engine' | 'mediaRoot' | 'register'>): void {
@@ -38,9 +39,9 @@ export function registerTaskRemoval({ engine, mediaRoot, register }: Pick<Comman
     if (isTreeNode(arg)) {
       const running = tasks.filter(isActive).length;
       if (tasks.length > 1) {
-        const billed = running ? ` ${running} of them ${running === 1 ? 'is' : 'are'} still running at the provider, which may still bill for ${running === 1 ? 'it' : 'them'}.` : '';
-        if (!(await confirm(`Remove ${tasks.length} tasks and delete their downloaded videos${await sizeOf(mediaDir, tasks)}?${billed}`))) return;
-      } else if (running && !(await confirm('This task is still running at the provider. Remove it from the list anyway? (The provider may still bill for it.)'))) {
+        const billed = running ? ' ' + (running === 1 ? vscode.l10n.t('1 of them is still running at the provider, which may still bill for it.') : vscode.l10n.t('{0} of them are still running at the provider, which may still bill for them.', running)) : '';
+        if (!(await confirm(vscode.l10n.t('Remove {0} tasks and delete their downloaded videos{1}?', tasks.length, await sizeOf(mediaDir, tasks)) + billed))) return;
+      } else if (running && !(await confirm(vscode.l10n.t('This task is still running at the provider. Remove it from the list anyway? (The provider may still bill for it.)')))) {
         return;
       }
     }
@@ -53,7 +54,7 @@ export function registerTaskRemoval({ engine, mediaRoot, register }: Pick<Comman
     if (!finished.length) return 0;
     // Any tree node (a task, a day, a group) means the view title or a menu: a person is there.
     const fromUi = arg === undefined || arg === null || (typeof arg === 'object' && 'kind' in arg);
-    if (fromUi && finished.length > 1 && !(await confirm(`Clear ${finished.length} finished tasks and delete their downloaded videos${await sizeOf(mediaDir, finished)}?`))) return 0;
+    if (fromUi && finished.length > 1 && !(await confirm(vscode.l10n.t('Clear {0} finished tasks and delete their downloaded videos{1}?', finished.length, await sizeOf(mediaDir, finished))))) return 0;
     return engine.clearFinished();
   };
 

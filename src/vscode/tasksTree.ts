@@ -9,7 +9,7 @@ import { actionsFor } from '../core/provider';
 import { escapeMarkdown as esc } from '../core/sanitize';
 import { PROVIDERS, providerLabel } from '../providers';
 import { foldText, queryWords } from '../webview/gallery/model';
-import { DAY_BUCKET_LABELS, DAY_BUCKETS, dayBucket, taskClock, type DayBucket } from '../webview/time';
+import { DAY_BUCKETS, dayBucket, taskClock, type DayBucket } from '../webview/time';
 
 export type TreeNode =
   | { kind: 'day'; bucket: DayBucket }
@@ -19,29 +19,48 @@ export type TreeNode =
 
 export type GroupBy = 'day' | 'none';
 
-const STATUS_WORD: Record<Task['status'], string> = {
-  queued: 'Queued',
-  running: 'Running',
-  succeeded: 'Done',
-  failed: 'Failed',
-};
+function statusWord(status: Task['status']): string {
+  switch (status) {
+    case 'queued':
+      return vscode.l10n.t('Queued');
+    case 'running':
+      return vscode.l10n.t('Running');
+    case 'succeeded':
+      return vscode.l10n.t('Done');
+    case 'failed':
+      return vscode.l10n.t('Failed');
+  }
+}
+
+function dayLabel(bucket: DayBucket): string {
+  switch (bucket) {
+    case 'today':
+      return vscode.l10n.t('Today');
+    case 'yesterday':
+      return vscode.l10n.t('Yesterday');
+    case 'week':
+      return vscode.l10n.t('This week');
+    case 'older':
+      return vscode.l10n.t('Older');
+  }
+}
 
 export function shortPrompt(t: Pick<Task, 'prompt' | 'mode'>, max = 28): string {
   const p = t.prompt.replace(/\s+/g, ' ').trim();
-  if (!p) return t.mode === 'video-edit' ? '(restyled video)' : t.mode === 'text-to-video' ? '(no prompt)' : '(animated image)';
+  if (!p) return t.mode === 'video-edit' ? vscode.l10n.t('(restyled video)') : t.mode === 'text-to-video' ? vscode.l10n.t('(no prompt)') : vscode.l10n.t('(animated image)');
   return p.length > max ? `${p.slice(0, max - 1)}…` : p;
 }
 
 /** Status, time ("1:12" while running, "took 2:40" once done) and provider. */
 export function describeTask(t: Task, now = Date.now()): string {
   const who = `${providerLabel(t.provider)}${t.model ? ` ${t.model}` : ''}`;
-  const clock = taskClock(t, isActive(t), now);
-  if (t.status === 'running') return `${t.progress}% · ${clock} · ${who}${t.error ? ' · retrying' : ''}`;
-  if (t.status === 'queued') return `Queued · ${clock} · ${who}${t.error ? ' · waiting' : ''}`;
-  if (t.status === 'failed') return `${t.timedOut ? 'Timed out' : t.uncertain ? 'Unknown outcome' : 'Failed'} · ${t.error ?? ''}`;
+  const clock = taskClock(t, isActive(t), now, (e) => vscode.l10n.t('took {0}', e));
+  if (t.status === 'running') return [`${t.progress}%`, clock, who, t.error ? vscode.l10n.t('retrying') : ''].filter(Boolean).join(' · ');
+  if (t.status === 'queued') return [vscode.l10n.t('Queued'), clock, who, t.error ? vscode.l10n.t('waiting') : ''].filter(Boolean).join(' · ');
+  if (t.status === 'failed') return `${t.timedOut ? vscode.l10n.t('Timed out') : t.uncertain ? vscode.l10n.t('Unknown outcome') : vscode.l10n.t('Failed')} · ${t.error ?? ''}`;
   const pending = t.videos.some((v) => !v.localPath && !v.downloadError);
   const broken = t.videos.some((v) => v.downloadError);
-  return `${who}${pending ? ' · downloading…' : broken ? ' · download failed' : ''}${clock ? ` · ${clock}` : ''}`;
+  return [who, pending ? vscode.l10n.t('downloading…') : broken ? vscode.l10n.t('download failed') : '', clock].filter(Boolean).join(' · ');
 }
 
 /** A local poster (a file path) when the task has one, otherwise a status icon. */
@@ -81,13 +100,13 @@ function tooltip(t: Task): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.supportHtml = false;
   md.isTrusted = false;
-  md.appendMarkdown(`**${esc(STATUS_WORD[t.status])}**${t.rawStatus ? ` (${esc(t.rawStatus)})` : ''} · ${esc(providerLabel(t.provider))} ${esc(t.model)} · ${esc(t.mode)}\n\n`);
+  md.appendMarkdown(`**${esc(statusWord(t.status))}**${t.rawStatus ? ` (${esc(t.rawStatus)})` : ''} · ${esc(providerLabel(t.provider))} ${esc(t.model)} · ${esc(t.mode)}\n\n`);
   if (t.prompt) md.appendMarkdown(`${esc(t.prompt)}\n\n`);
-  if (t.request.negativePrompt) md.appendMarkdown(`Negative: ${esc(t.request.negativePrompt)}\n\n`);
-  if (t.status === 'running' || t.status === 'queued') md.appendMarkdown(`Progress: ${t.progress}%\n\n`);
+  if (t.request.negativePrompt) md.appendMarkdown(`${vscode.l10n.t('Negative: {0}', esc(t.request.negativePrompt))}\n\n`);
+  if (t.status === 'running' || t.status === 'queued') md.appendMarkdown(`${vscode.l10n.t('Progress: {0}%', t.progress)}\n\n`);
   if (t.error) md.appendMarkdown(`$(warning) ${esc(t.error)}\n\n`);
-  for (const v of t.videos) if (v.downloadError) md.appendMarkdown(`$(warning) Download failed: ${esc(v.downloadError)}\n\n`);
-  md.appendMarkdown(`Created ${esc(new Date(t.createdAt).toLocaleString())}${t.remoteId ? ` · id ${esc(t.remoteId)}` : ''}`);
+  for (const v of t.videos) if (v.downloadError) md.appendMarkdown(`$(warning) ${vscode.l10n.t('Download failed: {0}', esc(v.downloadError))}\n\n`);
+  md.appendMarkdown(vscode.l10n.t('Created {0}', esc(new Date(t.createdAt).toLocaleString())) + (t.remoteId ? ` · ${vscode.l10n.t('id {0}', esc(t.remoteId))}` : ''));
   return md;
 }
 
@@ -100,8 +119,8 @@ export function describeGroup(members: readonly Task[]): string {
   const models = new Set(members.map((t) => `${t.provider}:${t.model}`)).size;
   const done = members.filter((t) => t.status === 'succeeded').length;
   const failed = members.filter((t) => t.status === 'failed').length;
-  const head = models > 1 ? `${members.length} models` : `${members.length} takes`;
-  return [head, `${done} done`, failed ? `${failed} failed` : ''].filter(Boolean).join(' · ');
+  const head = models > 1 ? vscode.l10n.t('{0} models', members.length) : vscode.l10n.t('{0} takes', members.length);
+  return [head, vscode.l10n.t('{0} done', done), failed ? vscode.l10n.t('{0} failed', failed) : ''].filter(Boolean).join(' · ');
 }
 
 export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
@@ -273,7 +292,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
         return this.groupItem(node.groupId);
       case 'video': {
         const t = this.engine.getTask(node.taskId);
-        return t ? this.videoItem(t, t.videos[node.index], node.index) : new vscode.TreeItem('(removed)');
+        return t ? this.videoItem(t, t.videos[node.index], node.index) : new vscode.TreeItem(vscode.l10n.t('(removed)'));
       }
       case 'task':
         return this.taskItem(node.taskId);
@@ -281,32 +300,32 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   }
 
   private dayItem(bucket: DayBucket): vscode.TreeItem {
-    const item = new vscode.TreeItem(DAY_BUCKET_LABELS[bucket], vscode.TreeItemCollapsibleState.Expanded);
+    const item = new vscode.TreeItem(dayLabel(bucket), vscode.TreeItemCollapsibleState.Expanded);
     item.id = `day:${bucket}`;
     const count = this.matchingTasks().filter((t) => dayBucket(t.createdAt, Date.now()) === bucket).length;
     item.description = `${count}`;
     item.contextValue = 'day';
-    item.accessibilityInformation = { label: `${DAY_BUCKET_LABELS[bucket]}, ${count} task${count === 1 ? '' : 's'}` };
+    item.accessibilityInformation = { label: count === 1 ? vscode.l10n.t('{0}, 1 task', dayLabel(bucket)) : vscode.l10n.t('{0}, {1} tasks', dayLabel(bucket), count) };
     return item;
   }
 
   private groupItem(groupId: string): vscode.TreeItem {
     const members = this.members(groupId);
     const first = members[0];
-    const item = new vscode.TreeItem(first ? shortPrompt(first) : '(group)', vscode.TreeItemCollapsibleState.Expanded);
+    const item = new vscode.TreeItem(first ? shortPrompt(first) : vscode.l10n.t('(group)'), vscode.TreeItemCollapsibleState.Expanded);
     item.id = `group:${groupId}`;
     item.description = describeGroup(members);
     item.iconPath = new vscode.ThemeIcon(members.some(isActive) ? 'loading~spin' : 'layers');
     const comparable = members.filter((t) => t.status === 'succeeded' && t.videos.some((v) => v.localPath)).length >= 2;
     item.contextValue = comparable ? 'group comparable' : 'group';
     item.tooltip = first?.prompt;
-    item.accessibilityInformation = { label: `Group: ${first ? shortPrompt(first, 60) : ''}, ${item.description}` };
+    item.accessibilityInformation = { label: vscode.l10n.t('Group: {0}, {1}', first ? shortPrompt(first, 60) : '', item.description) };
     return item;
   }
 
   private taskItem(taskId: string): vscode.TreeItem {
     const t = this.engine.getTask(taskId);
-    if (!t) return new vscode.TreeItem('(removed)');
+    if (!t) return new vscode.TreeItem(vscode.l10n.t('(removed)'));
     this.shown.set(t.id, fingerprint(t));
     const item = new vscode.TreeItem(shortPrompt(t), t.videos.length > 1 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = `task:${t.id}`;
@@ -314,19 +333,19 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     item.tooltip = tooltip(t);
     item.iconPath = icon(t);
     item.contextValue = contextValue(t);
-    item.accessibilityInformation = { label: `${shortPrompt(t)}, ${STATUS_WORD[t.status]}, ${describeTask(t)}` };
-    if (t.status === 'succeeded') item.command = { command: 'aiVideo.play', title: 'Play', arguments: [t.id] };
-    else if (t.status === 'failed') item.command = { command: 'aiVideo.showTaskError', title: 'Show Error', arguments: [t.id] };
+    item.accessibilityInformation = { label: `${shortPrompt(t)}, ${statusWord(t.status)}, ${describeTask(t)}` };
+    if (t.status === 'succeeded') item.command = { command: 'aiVideo.play', title: vscode.l10n.t('Play'), arguments: [t.id] };
+    else if (t.status === 'failed') item.command = { command: 'aiVideo.showTaskError', title: vscode.l10n.t('Show Error'), arguments: [t.id] };
     return item;
   }
 
   private videoItem(t: Task, v: TaskVideo | undefined, index: number): vscode.TreeItem {
-    const item = new vscode.TreeItem(`Video ${index + 1}`);
+    const item = new vscode.TreeItem(vscode.l10n.t('Video {0}', index + 1));
     item.id = `task:${t.id}:video:${index}`;
-    item.description = v?.localPath ? [v.duration ? `${v.duration}s` : '', v.seed !== undefined ? `seed ${v.seed}` : ''].filter(Boolean).join(' · ') : v?.downloadError ? 'download failed' : 'downloading…';
+    item.description = v?.localPath ? [v.duration ? `${v.duration}s` : '', v.seed !== undefined ? vscode.l10n.t('seed {0}', v.seed) : ''].filter(Boolean).join(' · ') : v?.downloadError ? vscode.l10n.t('download failed') : vscode.l10n.t('downloading…');
     item.iconPath = v?.posterPath && v.localPath ? vscode.Uri.file(v.posterPath) : new vscode.ThemeIcon(v?.localPath ? 'play' : 'cloud-download');
     item.contextValue = `video${v?.localPath ? ' playable' : ''}`;
-    item.command = { command: 'aiVideo.play', title: 'Play', arguments: [t.id, index] };
+    item.command = { command: 'aiVideo.play', title: vscode.l10n.t('Play'), arguments: [t.id, index] };
     return item;
   }
 

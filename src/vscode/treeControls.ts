@@ -17,7 +17,7 @@ export function showTaskFilter(engine: TaskEngine, tree: TasksTreeProvider, view
   }
   const shown = tree.matchingTasks().length;
   const total = engine.getTasks().length;
-  view.message = `Filtered by "${text}": ${shown} of ${total} tasks. Clear the filter with the filter button in the title bar.`;
+  view.message = vscode.l10n.t('Filtered by "{0}": {1} of {2} tasks. Clear the filter with the filter button in the title bar.', text, shown, total);
 }
 
 /** The filter itself is set by the commands (commands/tasksView.ts). */

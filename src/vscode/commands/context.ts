@@ -31,14 +31,17 @@ export function commandContext(deps: CommandDeps, subs: vscode.Disposable[]): Co
     register: (id, fn) => subs.push(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown)),
     async explain(e, provider) {
       const remedy = remedyFor(isProviderError(e) ? e.kind : undefined);
+      const setKey = vscode.l10n.t('Set API Key');
+      const openSettings = vscode.l10n.t('Open Settings');
+      const showLog = vscode.l10n.t('Show Log');
       const actions: string[] = [];
-      if (remedy === 'setKey') actions.push('Set API Key');
-      if (remedy === 'checkSettings') actions.push('Open Settings');
-      actions.push('Show Log');
+      if (remedy === 'setKey') actions.push(setKey);
+      if (remedy === 'checkSettings') actions.push(openSettings);
+      actions.push(showLog);
       const choice = await vscode.window.showErrorMessage(errorMessage(e), ...actions);
-      if (choice === 'Set API Key') await vscode.commands.executeCommand('aiVideo.setApiKey', provider);
-      else if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'aiVideo');
-      else if (choice === 'Show Log') deps.channel.show(true);
+      if (choice === setKey) await vscode.commands.executeCommand('aiVideo.setApiKey', provider);
+      else if (choice === openSettings) await vscode.commands.executeCommand('workbench.action.openSettings', 'aiVideo');
+      else if (choice === showLog) deps.channel.show(true);
     },
   };
 }

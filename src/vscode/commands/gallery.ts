@@ -43,9 +43,9 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
     if (given) {
       const problem =
         given.length < MIN_COMPARE || given.length > MAX_COMPARE
-          ? `Compare takes ${MIN_COMPARE} to ${MAX_COMPARE} task ids (got ${given.length}).`
+          ? vscode.l10n.t('Compare takes {0} to {1} task ids (got {2}).', MIN_COMPARE, MAX_COMPARE, given.length)
           : given.find((id) => !playable(engine.getTask(id)))
-            ? 'Compare only finished tasks whose video has been downloaded.'
+            ? vscode.l10n.t('Compare only finished tasks whose video has been downloaded.')
             : undefined;
       // From the tree (a selection) the message is shown; from code (an id array) it is thrown.
       if (problem && Array.isArray(arg)) throw new Error(problem);
@@ -57,11 +57,11 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
       .getTasks()
       .filter(playable)
       .map((t) => ({ label: shortTitle(t.prompt, 70), description: `${t.model || t.provider} · ${new Date(t.createdAt).toLocaleString()}`, id: t.id }));
-    if (items.length < MIN_COMPARE) return void vscode.window.showInformationMessage('Compare needs at least two finished videos.');
-    const picked = await vscode.window.showQuickPick(items, { title: `Compare ${MIN_COMPARE} to ${MAX_COMPARE} videos`, canPickMany: true, placeHolder: 'Choose the videos to play side by side' });
+    if (items.length < MIN_COMPARE) return void vscode.window.showInformationMessage(vscode.l10n.t('Compare needs at least two finished videos.'));
+    const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Compare {0} to {1} videos', MIN_COMPARE, MAX_COMPARE), canPickMany: true, placeHolder: vscode.l10n.t('Choose the videos to play side by side') });
     if (!picked) return;
     if (picked.length < MIN_COMPARE || picked.length > MAX_COMPARE) {
-      void vscode.window.showWarningMessage(`Choose ${MIN_COMPARE} to ${MAX_COMPARE} videos (you chose ${picked.length}).`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('Choose {0} to {1} videos (you chose {2}).', MIN_COMPARE, MAX_COMPARE, picked.length));
       return;
     }
     openCompare(picked.map((p) => p.id));
@@ -83,10 +83,10 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
         if (ids.length === 1) return exec('aiVideo.regenerate', ids[0]);
         const pick = await vscode.window.showQuickPick(
           [
-            { label: 'Same seeds', same: true },
-            { label: 'New random seeds', same: false },
+            { label: vscode.l10n.t('Same seeds'), same: true },
+            { label: vscode.l10n.t('New random seeds'), same: false },
           ],
-          { title: `Regenerate ${ids.length} videos` },
+          { title: vscode.l10n.t('Regenerate {0} videos', ids.length) },
         );
         if (!pick) return undefined;
         for (const id of ids) await exec('aiVideo.regenerate', id, { sameSeed: pick.same });
@@ -97,12 +97,13 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
           const t = engine.getTask(id);
           return t && (t.status === 'queued' || t.status === 'running');
         }).length;
+        const remove = vscode.l10n.t('Remove');
         const ok = await vscode.window.showWarningMessage(
-          ids.length === 1 ? 'Remove this task and delete its downloaded video?' : `Remove ${ids.length} tasks and delete their downloaded videos?`,
-          { modal: true, detail: running ? `${running} of them ${running === 1 ? 'is' : 'are'} still running at the provider, which may still bill for ${running === 1 ? 'it' : 'them'}.` : undefined },
-          'Remove',
+          ids.length === 1 ? vscode.l10n.t('Remove this task and delete its downloaded video?') : vscode.l10n.t('Remove {0} tasks and delete their downloaded videos?', ids.length),
+          { modal: true, detail: running ? running === 1 ? vscode.l10n.t('1 of them is still running at the provider, which may still bill for it.') : vscode.l10n.t('{0} of them are still running at the provider, which may still bill for them.', running) : undefined },
+          remove,
         );
-        if (ok !== 'Remove') return undefined;
+        if (ok !== remove) return undefined;
         return exec('aiVideo.removeTask', ids[0], ids);
       }
     }

@@ -6,7 +6,7 @@ import { IMAGE_EXTENSIONS, VIDEO_EXTENSIONS } from '../../core/media';
 import { modelChoices, ModelListCache } from '../../core/models';
 import { ProviderDescriptor } from '../../core/provider';
 import { parseGenerateRequest } from '../../core/requestValidation';
-import { GenerateRequest, GenerationMode, MODE_LABELS, Task } from '../../core/types';
+import { GenerateRequest, GenerationMode, modeLabel, Task } from '../../core/types';
 import { PROVIDER_IDS, PROVIDER_LIST, PROVIDERS, providerLabel } from '../../providers';
 import { modelListSetting } from '../config';
 import { FlowOption, runGenerateFlow } from '../generateFlow';
@@ -36,7 +36,7 @@ function hasExt(uri: vscode.Uri, exts: string[]): boolean {
 /** The first registered provider offering this mode (Explorer commands called with arguments). */
 function firstWithMode(mode: GenerationMode): ProviderDescriptor {
   const p = PROVIDER_LIST.find((d) => d.modes.includes(mode));
-  if (!p) throw new Error(`No provider offers ${MODE_LABELS[mode].toLowerCase()}.`);
+  if (!p) throw new Error(vscode.l10n.t('No provider offers {0}.', modeLabel(mode).toLowerCase()));
   return p;
 }
 
@@ -57,7 +57,7 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     if (provider && !(await keyCommands.ensureKey(provider))) return undefined;
     try {
       const task = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Submitting to ${providerLabel(req.provider)}…`, cancellable: false },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Submitting to {0}…', providerLabel(req.provider)), cancellable: false },
         () => engine.generate(req),
       );
       void c.view.reveal({ kind: 'task', taskId: task.id }, { select: true, focus: false }).then(undefined, () => undefined);
@@ -95,8 +95,8 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
       if (provider && !(await keyCommands.ensureKey(provider))) return undefined;
     }
     try {
-      const tasks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Submitting ${plan.length} tasks…` }, () => sendGroup(groupDeps, plan));
-      if (tasks.length < plan.length) void vscode.window.showWarningMessage(`${plan.length - tasks.length} of ${plan.length} tasks could not be created; see the log.`);
+      const tasks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Submitting {0} tasks…', plan.length) }, () => sendGroup(groupDeps, plan));
+      if (tasks.length < plan.length) void vscode.window.showWarningMessage(vscode.l10n.t('{0} of {1} tasks could not be created; see the log.', plan.length - tasks.length, plan.length));
       return tasks;
     } catch (e) {
       log.error(`Generate failed: ${errorMessage(e)}`);
@@ -119,7 +119,7 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     let sameSeed = opts?.sameSeed;
     const seed = task.videos[0]?.seed ?? task.request.seed;
     if (sameSeed === undefined && seed !== undefined && PROVIDERS[task.provider]?.validate({ ...req, seed }) === undefined) {
-      const pick = await vscode.window.showQuickPick([{ label: `Same seed (${seed})`, same: true }, { label: 'New random seed', same: false }], { title: 'Regenerate' });
+      const pick = await vscode.window.showQuickPick([{ label: vscode.l10n.t('Same seed ({0})', seed), same: true }, { label: vscode.l10n.t('New random seed'), same: false }], { title: vscode.l10n.t('Regenerate') });
       if (!pick) return undefined;
       sameSeed = pick.same;
     }
@@ -133,12 +133,12 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     const target = uri ?? vscode.window.activeTextEditor?.document.uri ?? activeTabUri();
     const selected = (uris && uris.length ? uris : target ? [target] : []).filter((u) => hasExt(u, IMAGE_EXTENSIONS));
     if (selected.length === 0) {
-      void vscode.window.showWarningMessage('Choose a PNG, JPEG or WebP image to animate.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Choose a PNG, JPEG or WebP image to animate.'));
       return undefined;
     }
     const local = selected.filter((u) => u.scheme === 'file');
     if (local.length !== selected.length) {
-      void vscode.window.showWarningMessage('Only images on this machine\'s disk can be animated.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Only images on this machine\'s disk can be animated.'));
       return undefined;
     }
     const paths = local.map((u) => u.fsPath);
@@ -147,10 +147,10 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     if (paths.length > 1 && preset?.perImage === undefined && !preset?.provider && ingredients.length > 0) {
       const pick = await vscode.window.showQuickPick(
         [
-          { label: `$(combine) One video from all ${paths.length} images`, detail: `${ingredients.map((d) => d.label).join(', ')}: ${MODE_LABELS.ingredients.toLowerCase()}`, per: false },
-          { label: `$(files) One video per image (${paths.length} tasks)`, detail: 'Same settings for each image', per: true },
+          { label: `$(combine) ${vscode.l10n.t('One video from all {0} images', paths.length)}`, detail: `${ingredients.map((d) => d.label).join(', ')}: ${modeLabel('ingredients').toLowerCase()}`, per: false },
+          { label: `$(files) ${vscode.l10n.t('One video per image ({0} tasks)', paths.length)}`, detail: vscode.l10n.t('Same settings for each image'), per: true },
         ],
-        { title: 'Animate images' },
+        { title: vscode.l10n.t('Animate images') },
       );
       if (!pick) return undefined;
       perImage = pick.per;
@@ -175,7 +175,7 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
   const restyleVideo = async (uri?: vscode.Uri, _uris?: vscode.Uri[], preset?: ExplorerPreset): Promise<Task | undefined> => {
     const target = uri ?? vscode.window.activeTextEditor?.document.uri ?? activeTabUri();
     if (!target || !hasExt(target, VIDEO_EXTENSIONS) || target.scheme !== 'file') {
-      void vscode.window.showWarningMessage('Choose an MP4, WebM or MOV video on disk to restyle.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Choose an MP4, WebM or MOV video on disk to restyle.'));
       return undefined;
     }
     if (preset?.provider || preset?.style || typeof preset?.prompt === 'string') {

@@ -23,11 +23,11 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
   };
 
   const askKey = (p: ProviderDescriptor, prompt: string): Thenable<string | undefined> =>
-    vscode.window.showInputBox({ title: `${p.label} API key`, prompt, password: true, ignoreFocusOut: true, validateInput: validateKeyInput });
+    vscode.window.showInputBox({ title: vscode.l10n.t('{0} API key', p.label), prompt, password: true, ignoreFocusOut: true, validateInput: validateKeyInput });
 
   const ensureKey = async (p: ProviderDescriptor): Promise<boolean> => {
     if (await keys.has(p.id)) return true;
-    const key = await askKey(p, `Enter your ${p.label} API key. It is kept in VS Code's secret storage only.`);
+    const key = await askKey(p, vscode.l10n.t("Enter your {0} API key. It is kept in VS Code's secret storage only.", p.label));
     if (!key) return false;
     await store(p, key);
     return true;
@@ -36,17 +36,17 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
   /** "$(key) key set (secret storage)", "$(key) key set (environment variable X)", "no key". */
   const keyDescription = async (p: ProviderDescriptor): Promise<string> => {
     const resolved = await keys.resolve(p.id);
-    return resolved ? `$(key) key set (${describeKeySource(resolved.source)})` : 'no key';
+    return resolved ? `$(key) ${vscode.l10n.t('key set ({0})', describeKeySource(resolved.source))}` : vscode.l10n.t('no key');
   };
 
   const testConnection = async (provider?: unknown): Promise<string | undefined> => {
     const p = isProviderId(provider)
       ? PROVIDERS[provider]
-      : (await vscode.window.showQuickPick(PROVIDER_LIST.map((d) => ({ label: d.label, provider: d })), { title: 'AI Video: Test connection' }))?.provider;
+      : (await vscode.window.showQuickPick(PROVIDER_LIST.map((d) => ({ label: d.label, provider: d })), { title: vscode.l10n.t('AI Video: Test connection') }))?.provider;
     if (!p) return undefined;
     try {
       const ctx = { ...(await providerContext(p, keys, log)), timeoutMs: 15_000 };
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Testing ${p.label}…` }, () => p.testConnection(ctx));
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing {0}…', p.label) }, () => p.testConnection(ctx));
       log.info(result);
       void vscode.window.showInformationMessage(result);
       return result;
@@ -58,7 +58,7 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
   };
 
   const setApiKey = async (provider?: unknown, key?: unknown): Promise<void> => {
-    if (provider !== undefined && !isProviderId(provider)) throw new Error(`Unknown provider "${String(provider)}". Use one of: ${PROVIDER_IDS.join(', ')}.`);
+    if (provider !== undefined && !isProviderId(provider)) throw new Error(vscode.l10n.t('Unknown provider "{0}". Use one of: {1}.', String(provider), PROVIDER_IDS.join(', ')));
     if (isProviderId(provider) && typeof key === 'string') {
       const bad = validateKeyInput(key);
       if (bad) throw new Error(bad);
@@ -74,7 +74,7 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
     let p = isProviderId(provider) ? PROVIDERS[provider] : undefined;
     if (!p) {
       const items = await Promise.all(PROVIDER_LIST.map(async (d) => ({ label: d.label, provider: d, description: await keyDescription(d) })));
-      const pick = await vscode.window.showQuickPick(items, { title: 'AI Video: API keys', placeHolder: 'Choose a provider' });
+      const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('AI Video: API keys'), placeHolder: vscode.l10n.t('Choose a provider') });
       if (!pick) return;
       p = pick.provider;
     }
@@ -84,11 +84,11 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
       const stored = resolved.source.kind === 'secret';
       const choice = await vscode.window.showQuickPick(
         [
-          { label: stored ? '$(key) Enter a new key' : '$(key) Store a key (used instead of the environment variable)', action: 'set' },
-          { label: '$(plug) Test connection', action: 'test' },
-          ...(stored ? [{ label: '$(trash) Remove the key', action: 'remove' }] : []),
+          { label: `$(key) ${stored ? vscode.l10n.t('Enter a new key') : vscode.l10n.t('Store a key (used instead of the environment variable)')}`, action: 'set' },
+          { label: `$(plug) ${vscode.l10n.t('Test connection')}`, action: 'test' },
+          ...(stored ? [{ label: `$(trash) ${vscode.l10n.t('Remove the key')}`, action: 'remove' }] : []),
         ],
-        { title: `${p.label} API key`, placeHolder: `The key in use comes from ${describeKeySource(resolved.source)}` },
+        { title: vscode.l10n.t('{0} API key', p.label), placeHolder: vscode.l10n.t('The key in use comes from {0}', describeKeySource(resolved.source)) },
       );
       if (!choice) return;
       action = choice.action;
@@ -101,13 +101,13 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
       await keys.delete(p.id);
       log.info(`API key for ${p.label} removed.`);
       const left = await keys.resolve(p.id);
-      void vscode.window.showInformationMessage(`${p.label} key removed.${left ? ` The key from ${describeKeySource(left.source)} is used now.` : ''}`);
+      void vscode.window.showInformationMessage(left ? vscode.l10n.t('{0} key removed. The key from {1} is used now.', p.label, describeKeySource(left.source)) : vscode.l10n.t('{0} key removed.', p.label));
       return;
     }
-    const entered = await askKey(p, `Stored in VS Code's secret storage only; sent only to ${safeHost(p)}.`);
+    const entered = await askKey(p, vscode.l10n.t("Stored in VS Code's secret storage only; sent only to {0}.", safeHost(p)));
     if (!entered) return;
     await store(p, entered);
-    const next = await vscode.window.showInformationMessage(`${p.label} key saved.`, 'Test Connection');
+    const next = await vscode.window.showInformationMessage(vscode.l10n.t('{0} key saved.', p.label), vscode.l10n.t('Test Connection'));
     if (next) await testConnection(p.id);
   };
 
@@ -120,6 +120,6 @@ function safeHost(p: ProviderDescriptor): string {
   try {
     return new URL(checkedBaseUrl(p)).host;
   } catch {
-    return 'the configured base URL';
+    return vscode.l10n.t('the configured base URL');
   }
 }

@@ -21,12 +21,12 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
     const node = arg as TreeNode | undefined;
     const task = taskOf(arg);
     if (!task) {
-      void vscode.window.showWarningMessage('Choose a finished task to play.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Choose a finished task to play.'));
       return;
     }
     const videoIndex = typeof index === 'number' ? index : node && typeof node === 'object' && node.kind === 'video' ? node.index : 0;
     if (task.status !== 'succeeded') {
-      void vscode.window.showInformationMessage(task.status === 'failed' ? `This task failed: ${task.error ?? 'no details'}` : 'This video is not ready yet.');
+      void vscode.window.showInformationMessage(task.status === 'failed' ? vscode.l10n.t('This task failed: {0}', task.error ?? vscode.l10n.t('no details')) : vscode.l10n.t('This video is not ready yet.'));
       return;
     }
     PlayerPanel.show(c.context.extensionUri, c.mediaRoot, playerHost, task.id, videoIndex);
@@ -41,12 +41,12 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
     const provider = task && PROVIDERS[task.provider];
     const action = task && actionsFor(provider, task).find((a) => a.id === id);
     if (typeof text === 'string') {
-      if (!task) throw new Error(`No task ${String(taskIdOf(arg))}.`);
-      if (!action) throw new Error(`${providerLabel(task.provider)} offers no ${id} for this task.`);
+      if (!task) throw new Error(vscode.l10n.t('No task {0}.', String(taskIdOf(arg))));
+      if (!action) throw new Error(vscode.l10n.t('{0} offers no {1} for this task.', providerLabel(task.provider), id));
       return structuredClone(await engine.generate(action.request(task, text.trim())));
     }
     if (!task || !action) {
-      void vscode.window.showWarningMessage(task ? `${providerLabel(task.provider)} offers no ${id} for this task.` : 'Choose a task first.');
+      void vscode.window.showWarningMessage(task ? vscode.l10n.t('{0} offers no {1} for this task.', providerLabel(task.provider), id) : vscode.l10n.t('Choose a task first.'));
       return undefined;
     }
     let input = '';
@@ -56,7 +56,7 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
         prompt: action.input.prompt,
         placeHolder: action.input.placeholder,
         ignoreFocusOut: true,
-        validateInput: (v) => (!action.input?.optional && !v.trim() ? 'Enter a prompt.' : undefined),
+        validateInput: (v) => (!action.input?.optional && !v.trim() ? vscode.l10n.t('Enter a prompt.') : undefined),
       });
       if (entered === undefined) return undefined;
       input = entered.trim();
@@ -108,12 +108,16 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
     const t = taskOf(arg);
     if (!t || !t.error) return;
     const remedy = remedyFor(t.errorKind);
-    const actions = [...(remedy === 'setKey' ? ['Set API Key'] : []), ...(t.timedOut ? ['Check Again'] : []), 'Regenerate', 'Show Log'];
+    const setKey = vscode.l10n.t('Set API Key');
+    const checkAgain = vscode.l10n.t('Check Again');
+    const regenerate = vscode.l10n.t('Regenerate');
+    const showLog = vscode.l10n.t('Show Log');
+    const actions = [...(remedy === 'setKey' ? [setKey] : []), ...(t.timedOut ? [checkAgain] : []), regenerate, showLog];
     const choice = await vscode.window.showErrorMessage(t.error, ...actions);
-    if (choice === 'Set API Key') await vscode.commands.executeCommand('aiVideo.setApiKey', t.provider);
-    else if (choice === 'Check Again') engine.checkAgain(t.id);
-    else if (choice === 'Regenerate') await vscode.commands.executeCommand('aiVideo.regenerate', t.id);
-    else if (choice === 'Show Log') c.channel.show(true);
+    if (choice === setKey) await vscode.commands.executeCommand('aiVideo.setApiKey', t.provider);
+    else if (choice === checkAgain) engine.checkAgain(t.id);
+    else if (choice === regenerate) await vscode.commands.executeCommand('aiVideo.regenerate', t.id);
+    else if (choice === showLog) c.channel.show(true);
   });
   for (const id of TASK_ACTION_IDS) c.register(taskActionCommand(id), (arg: unknown, text?: unknown) => runTaskAction(id, arg, text));
   return playerHost;

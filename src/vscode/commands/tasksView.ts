@@ -12,10 +12,10 @@ export function registerTasksViewCommands(c: CommandContext): void {
   c.register('aiVideo.filterTasks', async (text?: unknown) => {
     if (typeof text === 'string') return setFilter(text);
     const entered = await vscode.window.showInputBox({
-      title: 'Filter tasks by prompt',
+      title: vscode.l10n.t('Filter tasks by prompt'),
       value: c.tree.filter,
-      prompt: 'Words the prompt must contain (any case). Leave empty to show every task.',
-      placeHolder: 'boat sunset',
+      prompt: vscode.l10n.t('Words the prompt must contain (any case). Leave empty to show every task.'),
+      placeHolder: vscode.l10n.t('boat sunset'),
     });
     if (entered !== undefined) setFilter(entered);
   });
