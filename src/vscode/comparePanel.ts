@@ -44,7 +44,7 @@ export class ComparePanel implements vscode.Disposable {
       existing.panel.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(ComparePanel.viewType, 'Compare Videos', vscode.ViewColumn.Active, webviewOptions(extensionUri, mediaRoot));
+    const panel = vscode.window.createWebviewPanel(ComparePanel.viewType, vscode.l10n.t('Compare Videos'), vscode.ViewColumn.Active, webviewOptions(extensionUri, mediaRoot));
     ComparePanel.current = new ComparePanel(panel, extensionUri, mediaRoot, host, taskIds);
     return ComparePanel.current;
   }
@@ -107,7 +107,7 @@ export class ComparePanel implements vscode.Disposable {
       nonce: crypto.randomBytes(18).toString('base64'),
       scriptUri: uri('dist', 'webview', 'compare.js'),
       styleUris: [uri('media', 'webview.css'), uri('media', 'compare.css')],
-      title: 'Compare videos',
+      title: vscode.l10n.t('Compare videos'),
     });
   }
 
@@ -125,13 +125,13 @@ export class ComparePanel implements vscode.Disposable {
   private message(): CompareHostMessage {
     const items = this.taskIds.map((id) => this.host.getTask(id)).flatMap((t) => (t ? (this.item(t) ?? []) : []));
     if (items.length < MIN_COMPARE) {
-      return { type: 'unavailable', message: 'Fewer than two of these videos can be shown: they were removed, or are not downloaded.' };
+      return { type: 'unavailable', message: vscode.l10n.t('Fewer than two of these videos can be shown: they were removed, or are not downloaded.') };
     }
     return { type: 'show', items };
   }
 
   private render(force: boolean): void {
-    this.panel.title = `Compare ${this.taskIds.length} Videos`;
+    this.panel.title = vscode.l10n.t('Compare {0} Videos', this.taskIds.length);
     if (this.disposed || !this.webviewReady) return;
     const message = this.message();
     const json = JSON.stringify(message);
@@ -153,7 +153,7 @@ export class ComparePanel implements vscode.Disposable {
     if (!this.taskIds.includes(message.taskId)) return;
     this.host.keep(message.taskId).then(undefined, (e: unknown) => {
       this.host.log.warn(`Compare: keeping ${message.taskId} failed: ${errorText(e)}`);
-      void vscode.window.showErrorMessage(`Could not save the video to the workspace: ${errorText(e)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Could not save the video to the workspace: {0}', errorText(e)));
     });
   }
 }

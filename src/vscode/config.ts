@@ -43,16 +43,16 @@ export function checkedBaseUrl(provider: Pick<ProviderDescriptor, 'settings'>): 
   try {
     u = new URL(raw);
   } catch {
-    throw new ProviderError({ kind: 'config', message: `The setting ${setting} ("${raw}") is not a valid URL.` });
+    throw new ProviderError({ kind: 'config', message: vscode.l10n.t('The setting {0} ("{1}") is not a valid URL.', setting, raw) });
   }
   if (u.username || u.password) {
-    throw new ProviderError({ kind: 'config', message: `The setting ${setting} must not contain credentials.` });
+    throw new ProviderError({ kind: 'config', message: vscode.l10n.t('The setting {0} must not contain credentials.', setting) });
   }
   if (u.protocol === 'https:') return raw.replace(/\/+$/, '');
   if (u.protocol === 'http:' && (isLoopbackHost(u.hostname) || userValue<boolean>('allowInsecureHttp') === true)) return raw.replace(/\/+$/, '');
   throw new ProviderError({
     kind: 'config',
-    message: `Refusing to send your key over ${u.protocol.replace(':', '')} to ${u.host}: ${setting} must use https (plain http is allowed for localhost, or with ${SECTION}.allowInsecureHttp).`,
+    message: vscode.l10n.t('Refusing to send your key over {0} to {1}: {2} must use https (plain http is allowed for localhost, or with {3}).', u.protocol.replace(':', ''), u.host, setting, `${SECTION}.allowInsecureHttp`),
   });
 }
 

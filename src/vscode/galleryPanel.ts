@@ -52,7 +52,7 @@ export class GalleryPanel implements vscode.Disposable {
       GalleryPanel.current.panel.reveal();
       return GalleryPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(GalleryPanel.viewType, 'Video Gallery', vscode.ViewColumn.Active, webviewOptions(extensionUri, mediaRoot));
+    const panel = vscode.window.createWebviewPanel(GalleryPanel.viewType, vscode.l10n.t('Video Gallery'), vscode.ViewColumn.Active, webviewOptions(extensionUri, mediaRoot));
     GalleryPanel.current = new GalleryPanel(panel, extensionUri, mediaRoot, host);
     return GalleryPanel.current;
   }
@@ -136,7 +136,7 @@ export class GalleryPanel implements vscode.Disposable {
       nonce: crypto.randomBytes(18).toString('base64'),
       scriptUri: uri('dist', 'webview', 'gallery.js'),
       styleUris: [uri('media', 'webview.css'), uri('media', 'gallery.css')],
-      title: 'Video gallery',
+      title: vscode.l10n.t('Video gallery'),
     });
   }
 

@@ -1,6 +1,7 @@
 // Host-side pure parts of the player panel, kept free of `vscode` so they are unit-tested in
 // plain Node: the HTML shell with its Content-Security-Policy, and what a task has to show.
 
+import * as l10n from '@vscode/l10n';
 import * as path from 'path';
 import { actionsFor, type ProviderDescriptor } from '../core/provider';
 import type { Task } from '../core/types';
@@ -22,7 +23,7 @@ export interface PlayerHtmlOptions {
 
 /** The player's document: its app and style sheet in the shared shell. */
 export function buildPlayerHtml(o: PlayerHtmlOptions): string {
-  return buildAppHtml({ ...o, styleUris: [o.styleUri], title: 'Video player' });
+  return buildAppHtml({ ...o, styleUris: [o.styleUri], title: l10n.t('Video player') });
 }
 
 /** Panel title: `▶ <short prompt>`. */
@@ -55,25 +56,25 @@ function unavailable(message: string): PlayerContent {
  * `provider` is the task's registered provider (absent for one this build lacks).
  */
 export function planPlayerContent(task: Task | undefined, videoIndex: number, mediaRoot: string, provider?: Pick<ProviderDescriptor, 'label' | 'actions'>): PlayerContent {
-  if (!task) return unavailable('This task is not in the task list (it may have been removed).');
+  if (!task) return unavailable(l10n.t('This task is not in the task list (it may have been removed).'));
   if (task.status === 'queued' || task.status === 'running') {
-    return unavailable(`The video is still being generated (${Math.round(task.progress)}%).`);
+    return unavailable(l10n.t('The video is still being generated ({0}%).', Math.round(task.progress)));
   }
   if (task.status === 'failed') {
-    return unavailable(task.error ? `Generation failed: ${task.error}` : 'Generation failed.');
+    return unavailable(task.error ? l10n.t('Generation failed: {0}', task.error) : l10n.t('Generation failed.'));
   }
-  if (task.videos.length === 0) return unavailable('The provider returned no video for this task.');
+  if (task.videos.length === 0) return unavailable(l10n.t('The provider returned no video for this task.'));
   const index = Number.isInteger(videoIndex) && videoIndex >= 0 && videoIndex < task.videos.length ? videoIndex : 0;
   const video = task.videos[index];
   if (!video.localPath) {
     return unavailable(
       video.downloadError
-        ? `The video could not be downloaded: ${video.downloadError}`
-        : 'The video has not been downloaded yet.',
+        ? l10n.t('The video could not be downloaded: {0}', video.downloadError)
+        : l10n.t('The video has not been downloaded yet.'),
     );
   }
   if (!isPathInside(mediaRoot, video.localPath)) {
-    return unavailable("The video file is outside the extension's media folder, so the player cannot load it.");
+    return unavailable(l10n.t("The video file is outside the extension's media folder, so the player cannot load it."));
   }
   const meta: PlayerMeta = {
     title: shortTitle(task.prompt),

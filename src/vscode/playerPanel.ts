@@ -183,10 +183,10 @@ export class PlayerPanel implements vscode.Disposable {
     const file = realPath(content.localPath);
     const root = realPath(this.mediaRoot.fsPath);
     if (!file || !root) {
-      return { kind: 'unavailable', message: 'The downloaded video file is missing. Download it again to play it.' };
+      return { kind: 'unavailable', message: vscode.l10n.t('The downloaded video file is missing. Download it again to play it.') };
     }
     if (!isPathInside(root, file)) {
-      return { kind: 'unavailable', message: "The video file is outside the extension's media folder, so the player cannot load it." };
+      return { kind: 'unavailable', message: vscode.l10n.t("The video file is outside the extension's media folder, so the player cannot load it.") };
     }
     return content;
   }
@@ -249,7 +249,7 @@ export class PlayerPanel implements vscode.Disposable {
         }
         this.host.runTaskAction(action, message.taskId).then(undefined, (error: unknown) => {
           this.host.log.warn(`Player: "${action}" failed: ${errorText(error)}`);
-          vscode.window.showErrorMessage(`Could not ${action} the video: ${errorText(error)}`);
+          vscode.window.showErrorMessage(vscode.l10n.t('Could not {0} the video: {1}', action, errorText(error)));
         });
         return;
       }
@@ -267,7 +267,7 @@ export class PlayerPanel implements vscode.Disposable {
         const task = this.host.getTask(taskId);
         if (!task) return;
         this.run(action, vscode.env.clipboard.writeText(task.prompt).then(() => {
-          vscode.window.setStatusBarMessage('$(check) Prompt copied', 3000);
+          vscode.window.setStatusBarMessage(`$(check) ${vscode.l10n.t('Prompt copied')}`, 3000);
         }));
         return;
       }
@@ -307,16 +307,25 @@ export class PlayerPanel implements vscode.Disposable {
 
   private fail(action: PlayerAction, error: unknown): void {
     this.host.log.warn(`Player: "${action}" failed: ${errorText(error)}`);
-    vscode.window.showErrorMessage(`Could not ${ACTION_VERBS[action]}: ${errorText(error)}`);
+    vscode.window.showErrorMessage(failureText(action, errorText(error)));
   }
 }
 
-const ACTION_VERBS: Record<PlayerAction, string> = {
-  openExternal: 'open the video externally',
-  revealInExplorer: 'reveal the video file',
-  openInVideoPreview: 'open the video preview',
-  copyPrompt: 'copy the prompt',
-  saveToWorkspace: 'save the video to the workspace',
-  regenerate: 'regenerate the video',
-  selectVideo: 'switch videos',
-};
+function failureText(action: PlayerAction, error: string): string {
+  switch (action) {
+    case 'openExternal':
+      return vscode.l10n.t('Could not open the video externally: {0}', error);
+    case 'revealInExplorer':
+      return vscode.l10n.t('Could not reveal the video file: {0}', error);
+    case 'openInVideoPreview':
+      return vscode.l10n.t('Could not open the video preview: {0}', error);
+    case 'copyPrompt':
+      return vscode.l10n.t('Could not copy the prompt: {0}', error);
+    case 'saveToWorkspace':
+      return vscode.l10n.t('Could not save the video to the workspace: {0}', error);
+    case 'regenerate':
+      return vscode.l10n.t('Could not regenerate the video: {0}', error);
+    case 'selectVideo':
+      return vscode.l10n.t('Could not switch videos: {0}', error);
+  }
+}

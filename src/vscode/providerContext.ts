@@ -12,12 +12,12 @@ export async function providerContext(provider: ProviderDescriptor, keys: KeySto
   if (overrides.length && !vscode.workspace.isTrusted) {
     throw new ProviderError({
       kind: 'config',
-      message: `This untrusted workspace sets ${overrides.join(', ')}; keys are not sent while it is untrusted. Trust the workspace or remove those settings.`,
+      message: vscode.l10n.t('This untrusted workspace sets {0}; keys are not sent while it is untrusted. Trust the workspace or remove those settings.', overrides.join(', ')),
     });
   }
   const baseUrl = checkedBaseUrl(provider);
   const apiKey = await keys.get(provider.id);
-  if (!apiKey) throw new ProviderError({ kind: 'auth', message: `No API key set for ${provider.label}. Run "AI Video: Set API Key…".` });
+  if (!apiKey) throw new ProviderError({ kind: 'auth', message: vscode.l10n.t('No API key set for {0}. Run "AI Video: Set API Key…".', provider.label) });
   const settings = providerSettings(provider);
   return { baseUrl, apiKey, log, ...(Object.keys(settings).length ? { settings } : {}) };
 }

@@ -80,13 +80,13 @@ export function notifyGroupsFinished(engine: TaskEngine): vscode.Disposable {
       watching.delete(groupId);
       const ready = members.filter((t) => t.status === 'succeeded' && t.videos.some((v) => v.localPath)).reverse();
       const failed = members.length - ready.length;
-      const what = `${members.length} takes of "${shortTitle(members[0]?.prompt, 40)}"`;
-      const tail = failed ? ` (${failed} failed)` : '';
+      const title = shortTitle(members[0]?.prompt, 40);
+      const done = failed ? vscode.l10n.t('Done: {0} takes of "{1}" ({2} failed).', members.length, title, failed) : vscode.l10n.t('Done: {0} takes of "{1}".', members.length, title);
       if (ready.length >= 2) {
         const ids = ready.slice(0, MAX_COMPARE).map((t) => t.id);
-        void vscode.window.showInformationMessage(`Done: ${what}${tail}.`, 'Compare').then((c) => c && vscode.commands.executeCommand('aiVideo.compare', ids));
+        void vscode.window.showInformationMessage(done, vscode.l10n.t('Compare')).then((c) => c && vscode.commands.executeCommand('aiVideo.compare', ids));
       } else {
-        void vscode.window.showWarningMessage(`Done: ${what}${tail}.`, 'Open Gallery').then((c) => c && vscode.commands.executeCommand('aiVideo.openGallery'));
+        void vscode.window.showWarningMessage(done, vscode.l10n.t('Open Gallery')).then((c) => c && vscode.commands.executeCommand('aiVideo.openGallery'));
       }
     }
   });

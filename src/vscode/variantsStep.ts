@@ -20,7 +20,7 @@ export interface VariantsStepDeps {
 
 type Item<T> = vscode.QuickPickItem & { value: T };
 
-const TITLE = 'AI Video: Generate Video: variants';
+const TITLE = vscode.l10n.t('AI Video: Generate Video: variants');
 const SEVERAL = '\u0000several';
 const DONE = '\u0000done';
 
@@ -55,11 +55,11 @@ async function pickTargets(input: MultiStepInput, deps: VariantsStepDeps, req: G
   const chosen = new Set(fanOut.targets.map(targetKey));
   for (;;) {
     const items: Item<string>[] = [
-      { label: '$(check) Done', value: DONE, description: `${chosen.size + 1} models: ${[{ provider: req.provider, model: req.model }, ...offered.filter((t) => chosen.has(targetKey(t)))].map((t) => targetLabel(deps, t)).join(', ')}` },
-      { label: 'Also send to', kind: vscode.QuickPickItemKind.Separator, value: '' },
+      { label: `$(check) ${vscode.l10n.t('Done')}`, value: DONE, description: `${vscode.l10n.t('{0} models', chosen.size + 1)}: ${[{ provider: req.provider, model: req.model }, ...offered.filter((t) => chosen.has(targetKey(t)))].map((t) => targetLabel(deps, t)).join(', ')}` },
+      { label: vscode.l10n.t('Also send to'), kind: vscode.QuickPickItemKind.Separator, value: '' },
       ...offered.map((t) => ({ label: `${chosen.has(targetKey(t)) ? '$(pass-filled)' : '$(circle-large-outline)'} ${targetLabel(deps, t)}`, value: targetKey(t) })),
     ];
-    const picked = await input.showQuickPick({ title: `${TITLE}: several models`, ...step, items, placeholder: 'Toggle the models that also get this prompt, then Done' });
+    const picked = await input.showQuickPick({ title: `${TITLE}: ${vscode.l10n.t('several models')}`, ...step, items, placeholder: vscode.l10n.t('Toggle the models that also get this prompt, then Done') });
     if (picked.value === DONE) break;
     if (chosen.has(picked.value)) chosen.delete(picked.value);
     else chosen.add(picked.value);
@@ -71,16 +71,16 @@ async function pickTargets(input: MultiStepInput, deps: VariantsStepDeps, req: G
 /** The options-page row; `fanOut` holds the choice. */
 export function variantsOption(fanOut: FanOut, deps: VariantsStepDeps): FlowOption {
   return {
-    label: 'Variants',
-    describe: () => (fanOut.targets.length ? `${fanOut.targets.length + 1} models` : fanOut.count > 1 ? `${fanOut.count} takes` : '1'),
+    label: vscode.l10n.t('Variants'),
+    describe: () => (fanOut.targets.length ? vscode.l10n.t('{0} models', fanOut.targets.length + 1) : fanOut.count > 1 ? vscode.l10n.t('{0} takes', fanOut.count) : '1'),
     async edit(input, req, mode, step) {
       const items: Item<number | string>[] = [
-        ...Array.from({ length: MAX_VARIANTS }, (_, i) => ({ label: `Variants: ${i + 1}`, value: i + 1, description: i === 0 ? 'one task' : `${i + 1} tasks, each with its own seed where the provider takes one` })),
+        ...Array.from({ length: MAX_VARIANTS }, (_, i) => ({ label: vscode.l10n.t('Variants: {0}', i + 1), value: i + 1, description: i === 0 ? vscode.l10n.t('one task') : vscode.l10n.t('{0} tasks, each with its own seed where the provider takes one', i + 1) })),
         { label: '', kind: vscode.QuickPickItemKind.Separator, value: '' },
-        { label: '$(layers) Several models…', value: SEVERAL, description: 'the same prompt to other provider/model pairs' },
+        { label: `$(layers) ${vscode.l10n.t('Several models…')}`, value: SEVERAL, description: vscode.l10n.t('the same prompt to other provider/model pairs') },
       ];
       const active = fanOut.targets.length ? items[items.length - 1] : items[fanOut.count - 1];
-      const picked = await input.showQuickPick({ title: TITLE, ...step, items, activeItem: active, placeholder: 'How many takes?' });
+      const picked = await input.showQuickPick({ title: TITLE, ...step, items, activeItem: active, placeholder: vscode.l10n.t('How many takes?') });
       if (picked.value === SEVERAL) await pickTargets(input, deps, req, mode, fanOut, step);
       else {
         fanOut.count = picked.value as number;
