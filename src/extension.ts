@@ -1,5 +1,6 @@
 // Wires the vscode-free core (engine, providers, store) to VS Code: secrets, settings, the Tasks
 // view, commands and the player panel.
+import './vscode/l10nSetup';
 import * as vscode from 'vscode';
 import * as path from 'path';
 import { TaskEngine } from './core/engine';

@@ -1,5 +1,6 @@
 // Where a provider's API key comes from: secret storage first, then the environment (remote and
 // cloud setups hand secrets to the extension host as variables). Pure, so it is tested in plain Node.
+import * as l10n from '@vscode/l10n';
 import type { ProviderDescriptor } from './provider';
 
 export type KeySource = { kind: 'secret' } | { kind: 'env'; name: string };
@@ -12,9 +13,9 @@ export interface ResolvedKey {
 /** Rejects keys that cannot be HTTP header values; undefined when the key is usable. */
 export function validateKeyInput(v: string): string | undefined {
   const k = v.trim();
-  if (!k) return 'Enter the key.';
-  if (/[\s\u0000-\u001f\u007f]/.test(k) || /[^\x20-\x7e]/.test(k)) return 'A key has no spaces or special characters.';
-  if (k.length > 4096) return 'That is too long to be a key.';
+  if (!k) return l10n.t('Enter the key.');
+  if (/[\s\u0000-\u001f\u007f]/.test(k) || /[^\x20-\x7e]/.test(k)) return l10n.t('A key has no spaces or special characters.');
+  if (k.length > 4096) return l10n.t('That is too long to be a key.');
   return undefined;
 }
 
@@ -40,5 +41,5 @@ export function resolveKey(
 
 /** "secret storage", "environment variable OPENAI_API_KEY". */
 export function describeKeySource(source: KeySource): string {
-  return source.kind === 'secret' ? 'secret storage' : `environment variable ${source.name}`;
+  return source.kind === 'secret' ? l10n.t('secret storage') : l10n.t('environment variable {0}', source.name);
 }

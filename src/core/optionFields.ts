@@ -1,6 +1,7 @@
 // Option fields as data (ProviderDescriptor.options): which apply, where their value lives in a
 // GenerateRequest, how it reads, and how typed text becomes a value. The generate flow draws its
 // options page from these; pure, so it is tested in plain Node.
+import * as l10n from '@vscode/l10n';
 import type { OptionField, ProviderDescriptor } from './provider';
 import type { GenerateRequest, GenerationMode } from './types';
 
@@ -48,12 +49,12 @@ export function writeField(req: GenerateRequest, field: OptionField, value: Fiel
 /** How an unset field reads: "default (12)", "random", "none". */
 export function unsetText(field: OptionField): string {
   if (field.unsetLabel) return field.unsetLabel;
-  return field.default !== undefined ? `default (${String(field.default)})` : 'none';
+  return field.default !== undefined ? l10n.t('default ({0})', String(field.default)) : l10n.t('none');
 }
 
 export function describeValue(field: OptionField, value: FieldValue | undefined): string {
   if (value === undefined) return unsetText(field);
-  if (field.kind === 'boolean') return value ? 'yes' : 'no';
+  if (field.kind === 'boolean') return value ? l10n.t('yes') : l10n.t('no');
   return String(value);
 }
 
@@ -64,10 +65,10 @@ export type TypedField = Extract<OptionField, { kind: 'number' | 'text' }>;
 export function parseFieldInput(field: TypedField, text: string): { value?: FieldValue; error?: undefined } | { error: string } {
   const t = text.trim();
   if (t === '') return {};
-  if (field.kind === 'text') return t.length > field.maxLength ? { error: `Keep it under ${field.maxLength} characters.` } : { value: t };
+  if (field.kind === 'text') return t.length > field.maxLength ? { error: l10n.t('Keep it under {0} characters.', field.maxLength) } : { value: t };
   const n = Number(t);
-  if (!Number.isFinite(n) || n < field.min || n > field.max) return { error: `Enter a number from ${field.min} to ${field.max}.` };
-  if (field.integer && !Number.isInteger(n)) return { error: 'Enter a whole number.' };
+  if (!Number.isFinite(n) || n < field.min || n > field.max) return { error: l10n.t('Enter a number from {0} to {1}.', field.min, field.max) };
+  if (field.integer && !Number.isInteger(n)) return { error: l10n.t('Enter a whole number.') };
   return { value: n };
 }
 
@@ -75,7 +76,9 @@ export function parseFieldInput(field: TypedField, text: string): { value?: Fiel
 export function inputPrompt(field: TypedField): string {
   if (field.prompt) return field.prompt;
   if (field.kind === 'number') {
-    return `${field.label}: ${field.integer ? 'a whole number' : 'a number'} from ${field.min} to ${field.max}. Leave empty for ${unsetText(field)}.`;
+    return field.integer
+      ? l10n.t('{0}: a whole number from {1} to {2}. Leave empty for {3}.', field.label, field.min, field.max, unsetText(field))
+      : l10n.t('{0}: a number from {1} to {2}. Leave empty for {3}.', field.label, field.min, field.max, unsetText(field));
   }
-  return `${field.label}. Leave empty for ${unsetText(field)}.`;
+  return l10n.t('{0}. Leave empty for {1}.', field.label, unsetText(field));
 }

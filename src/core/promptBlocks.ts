@@ -2,11 +2,12 @@
 // `key: value` lines into a generate request and saying what is wrong with them is pure text work,
 // so it lives here. The keys are drawn from the providers' descriptors: a few common ones (provider,
 // model, prompt, media) and each provider's option fields under their own names.
+import * as l10n from '@vscode/l10n';
 import { createHash } from 'crypto';
 import { modelChoices } from './models';
 import { writeField, type FieldValue } from './optionFields';
 import { MODEL_ID_PATTERN, type OptionField, type ProviderDescriptor } from './provider';
-import { GenerateRequest, GenerationMode, MODE_LABELS } from './types';
+import { GenerateRequest, GenerationMode, modeLabel } from './types';
 
 /** A span of one line: `start` and `end` are character columns. */
 export interface LineSpan {
@@ -128,14 +129,22 @@ export interface PromptCatalog {
 export const COMMON_KEYS = ['provider', 'model', 'prompt', 'image', 'images', 'video'] as const;
 type CommonKey = (typeof COMMON_KEYS)[number];
 
-const COMMON_DOCS: Record<CommonKey, string> = {
-  provider: 'Which service makes the video. Without this line: the first provider.',
-  model: "The model, as the provider names it. Without this line: the provider's default.",
-  prompt: 'What the video shows. Lines without a `key:` are part of the prompt too.',
-  image: 'An image to animate: a path relative to the workspace folder (or absolute), or an https URL.',
-  images: 'Several images to combine, separated by commas: workspace paths or https URLs.',
-  video: 'A video to restyle: a workspace path or an https URL.',
-};
+function commonDoc(key: CommonKey): string {
+  switch (key) {
+    case 'provider':
+      return l10n.t('Which service makes the video. Without this line: the first provider.');
+    case 'model':
+      return l10n.t("The model, as the provider names it. Without this line: the provider's default.");
+    case 'prompt':
+      return l10n.t('What the video shows. Lines without a `key:` are part of the prompt too.');
+    case 'image':
+      return l10n.t('An image to animate: a path relative to the workspace folder (or absolute), or an https URL.');
+    case 'images':
+      return l10n.t('Several images to combine, separated by commas: workspace paths or https URLs.');
+    case 'video':
+      return l10n.t('A video to restyle: a workspace path or an https URL.');
+  }
+}
 
 /** The generation mode each media key asks for. */
 const MEDIA_MODES: Partial<Record<CommonKey, GenerationMode>> = { image: 'image-to-video', images: 'ingredients', video: 'video-edit' };
@@ -192,7 +201,7 @@ export function keysFor(provider: BlockProvider, mode: GenerationMode, used: Rea
   const common = COMMON_KEYS.filter((k) => {
     const needs = MEDIA_MODES[k];
     return !needs || provider.modes.includes(needs);
-  }).map((k): KeyOffer => ({ key: k, doc: COMMON_DOCS[k] }));
+  }).map((k): KeyOffer => ({ key: k, doc: commonDoc(k) }));
   const fields = provider.options.filter((f) => !f.modes || f.modes.includes(mode)).map((f): KeyOffer => ({ key: blockKeyOf(f), doc: f.label, field: f }));
   return [...common, ...fields].filter((o) => !used.has(o.key.toLowerCase()));
 }
@@ -208,7 +217,7 @@ export function valuesFor(catalog: PromptCatalog, provider: BlockProvider, mode:
 /** What a key means and takes, for a hover: the common meaning, or each provider's field of that name. */
 export function describeKey(catalog: PromptCatalog, key: string): { key: string; doc: string } | { key: string; fields: { provider: BlockProvider; field: OptionField }[] } | undefined {
   const common = COMMON_KEYS.find((k) => same(k, key));
-  if (common) return { key: common, doc: COMMON_DOCS[common] };
+  if (common) return { key: common, doc: commonDoc(common) };
   const fields = catalog.providers.flatMap((provider) => {
     const field = fieldFor(provider, key);
     return field ? [{ provider, field }] : [];
@@ -220,13 +229,13 @@ export function describeKey(catalog: PromptCatalog, key: string): { key: string;
 export function allowedValues(field: OptionField): string {
   switch (field.kind) {
     case 'number':
-      return `${field.integer ? 'a whole number' : 'a number'} from ${field.min} to ${field.max}`;
+      return field.integer ? l10n.t('a whole number from {0} to {1}', field.min, field.max) : l10n.t('a number from {0} to {1}', field.min, field.max);
     case 'enum':
-      return `one of ${field.values.join(', ')}`;
+      return l10n.t('one of {0}', field.values.join(', '));
     case 'text':
-      return `text, up to ${field.maxLength} characters`;
+      return l10n.t('text, up to {0} characters', field.maxLength);
     case 'boolean':
-      return 'true or false';
+      return l10n.t('true or false');
   }
 }
 
@@ -264,14 +273,14 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
   const seen = new Map<string, BlockEntry>();
   for (const e of block.entries) {
     const key = e.key.toLowerCase();
-    if (seen.has(key)) problem(e.keySpan, `"${e.key}" is given twice (line ${seen.get(key)!.keySpan.line + 1}); keep one.`);
+    if (seen.has(key)) problem(e.keySpan, l10n.t('"{0}" is given twice (line {1}); keep one.', e.key, seen.get(key)!.keySpan.line + 1));
     else seen.set(key, e);
   }
 
   const providerEntry = seen.get('provider');
   const provider = providerOf(block, catalog);
   if (providerEntry?.value && !same(provider.id, providerEntry.value)) {
-    problem(providerEntry.valueSpan, `Unknown provider "${providerEntry.value}". Use one of: ${catalog.providers.map((p) => p.id).join(', ')}.`);
+    problem(providerEntry.valueSpan, l10n.t('Unknown provider "{0}". Use one of: {1}.', providerEntry.value, catalog.providers.map((p) => p.id).join(', ')));
   }
   const mode = modeOf(block);
   const request: GenerateRequest = { provider: provider.id, prompt: '' };
@@ -280,7 +289,7 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
   for (const e of seen.values()) {
     if (same(e.key, 'provider')) continue;
     if (!e.value) {
-      problem(e.keySpan, `"${e.key}" needs a value.`);
+      problem(e.keySpan, l10n.t('"{0}" needs a value.', e.key));
       continue;
     }
     if (isCommonKey(e.key)) {
@@ -288,19 +297,21 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
       const needs = MEDIA_MODES[key];
       if (needs && !provider.modes.includes(needs)) {
         const able = catalog.providers.filter((p) => p.modes.includes(needs)).map((p) => p.id);
-        problem(e.keySpan, `${provider.label} does not do "${MODE_LABELS[needs].toLowerCase()}"${able.length ? `; ${able.join(', ')} ${able.length > 1 ? 'do' : 'does'}` : ''}.`);
+        const what = modeLabel(needs).toLowerCase();
+        const others = able.join(', ');
+        problem(e.keySpan, able.length > 1 ? l10n.t('{0} does not do "{1}"; {2} do.', provider.label, what, others) : able.length ? l10n.t('{0} does not do "{1}"; {2} does.', provider.label, what, others) : l10n.t('{0} does not do "{1}".', provider.label, what));
         continue;
       }
       if (key === 'prompt') prompt.push({ line: e.keySpan.line, text: e.value });
       else if (key === 'model') {
         const models = modelsFor(catalog, provider, mode);
-        if (!provider.models) problem(e.valueSpan, `${provider.label} has no model choice; remove this line.`);
+        if (!provider.models) problem(e.valueSpan, l10n.t('{0} has no model choice; remove this line.', provider.label));
         else if (models.open ? !MODEL_ID_PATTERN.test(e.value) : !models.ids.includes(e.value)) {
-          problem(e.valueSpan, models.open ? 'model: a model id is letters, digits and . _ - : / only.' : `model: ${provider.label} models here are ${models.ids.join(', ')}.`);
+          problem(e.valueSpan, models.open ? l10n.t('model: a model id is letters, digits and . _ - : / only.') : l10n.t('model: {0} models here are {1}.', provider.label, models.ids.join(', ')));
         } else request.model = e.value;
       } else if (key === 'images') {
         const list = e.value.split(',').map((x) => x.trim()).filter(Boolean);
-        if (list.length < 2 || list.length > MAX_IMAGES) problem(e.valueSpan, `images: give 2 to ${MAX_IMAGES} paths separated by commas.`);
+        if (list.length < 2 || list.length > MAX_IMAGES) problem(e.valueSpan, l10n.t('images: give 2 to {0} paths separated by commas.', MAX_IMAGES));
         else {
           request.images = list;
           for (const path of list) files.push({ key, path, span: e.valueSpan });
@@ -314,15 +325,15 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
     const field = fieldFor(provider, e.key);
     if (!field) {
       const others = catalog.providers.filter((p) => fieldFor(p, e.key));
-      if (others.length) problem(e.keySpan, `"${e.key}" is not a ${provider.label} option (it applies to ${others.map((p) => p.label).join(', ')}).`);
+      if (others.length) problem(e.keySpan, l10n.t('"{0}" is not a {1} option (it applies to {2}).', e.key, provider.label, others.map((p) => p.label).join(', ')));
       else {
         const near = closest(e.key, [...COMMON_KEYS, ...catalog.providers.flatMap((p) => p.options.map(blockKeyOf))]);
-        problem(e.keySpan, `Unknown key "${e.key}".${near ? ` Did you mean "${near}"?` : ''} Write text without "key:" to put it in the prompt.`);
+        problem(e.keySpan, near ? l10n.t('Unknown key "{0}". Did you mean "{1}"? Write text without "key:" to put it in the prompt.', e.key, near) : l10n.t('Unknown key "{0}". Write text without "key:" to put it in the prompt.', e.key));
       }
       continue;
     }
     if (field.modes && !field.modes.includes(mode)) {
-      problem(e.keySpan, `${provider.label} does not use ${field.label.toLowerCase()} for ${MODE_LABELS[mode].toLowerCase()}; this line is left out.`, 'warning');
+      problem(e.keySpan, l10n.t('{0} does not use {1} for {2}; this line is left out.', provider.label, field.label.toLowerCase(), modeLabel(mode).toLowerCase()), 'warning');
       continue;
     }
     const value = parseValue(field, e.value);
@@ -336,7 +347,7 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
     .replace(/\s+/g, ' ')
     .trim();
 
-  if (!block.closed) problem(block.fenceSpan, 'This video block has no closing fence.', 'warning');
+  if (!block.closed) problem(block.fenceSpan, l10n.t('This video block has no closing fence.'), 'warning');
   if (!problems.some((p) => p.severity === 'error')) {
     const invalid = provider.validate(request);
     if (invalid) problem(providerEntry?.keySpan ?? block.fenceSpan, invalid);
@@ -349,16 +360,16 @@ function parseValue(field: OptionField, raw: string): FieldValue | { invalid: st
     case 'number': {
       const n = Number(raw);
       const ok = /^[-+]?\d+(\.\d+)?$/.test(raw) && n >= field.min && n <= field.max && (!field.integer || Number.isInteger(n));
-      return ok ? n : { invalid: `enter ${allowedValues(field)}.` };
+      return ok ? n : { invalid: l10n.t('enter {0}.', allowedValues(field)) };
     }
     case 'enum': {
       const hit = field.values.find((v) => same(String(v), raw));
-      return hit ?? { invalid: `use ${allowedValues(field)}.` };
+      return hit ?? { invalid: l10n.t('use {0}.', allowedValues(field)) };
     }
     case 'text':
-      return raw.length <= field.maxLength ? raw : { invalid: `keep it under ${field.maxLength} characters.` };
+      return raw.length <= field.maxLength ? raw : { invalid: l10n.t('keep it under {0} characters.', field.maxLength) };
     case 'boolean':
-      return /^(true|yes)$/i.test(raw) ? true : /^(false|no)$/i.test(raw) ? false : { invalid: 'use true or false.' };
+      return /^(true|yes)$/i.test(raw) ? true : /^(false|no)$/i.test(raw) ? false : { invalid: l10n.t('use true or false.') };
   }
 }
 

@@ -1,5 +1,6 @@
 // The generic video gateway (seed 001 + new-api): POST /v1/video/generations,
 // GET /v1/video/generations/{task_id}, both answer shapes (flat, and {code, data} envelope).
+import * as l10n from '@vscode/l10n';
 import { ProviderError } from '../core/errors';
 import { asDataUri } from '../core/media';
 import { httpUrl, num, obj, parseProgress, RemoteStatus, str } from '../core/normalize';
@@ -21,7 +22,7 @@ import {
   validSeed,
 } from './provider';
 
-const LABEL = 'Video gateway';
+const LABEL = l10n.t('Video gateway');
 const ASPECTS = ['16:9', '9:16', '1:1'] as const;
 const SIZES = ['1280x720', '720x1280', '1024x1024', '1920x1080', '960x960'] as const;
 
@@ -61,16 +62,16 @@ export interface GatewayOptions {
 export const gateway: ProviderDescriptor = {
   id: 'gateway',
   label: LABEL,
-  description: 'Kling, Vidu, Jimeng, Seedance, Veo, Hailuo… behind /v1/video/generations',
+  description: l10n.t('Kling, Vidu, Jimeng, Seedance, Veo, Hailuo… behind /v1/video/generations'),
   settings: { baseUrl: 'gateway.baseUrl' },
   modes: ['text-to-video', 'image-to-video'],
   models: { setting: 'gateway.models', list: listGatewayModels, custom: true },
   options: [
     NEGATIVE_PROMPT_FIELD,
-    { kind: 'enum', key: 'aspectRatio', target: 'request', label: 'Aspect ratio', values: ASPECTS, modes: ['text-to-video'], unsetLabel: 'default' },
+    { kind: 'enum', key: 'aspectRatio', target: 'request', label: l10n.t('Aspect ratio'), values: ASPECTS, modes: ['text-to-video'], unsetLabel: l10n.t('default') },
     SEED_FIELD,
-    { kind: 'number', key: 'duration', label: 'Duration (seconds)', min: 1, max: 60, integer: true, unsetLabel: 'model default' },
-    { kind: 'enum', key: 'size', label: 'Size', values: SIZES },
+    { kind: 'number', key: 'duration', label: l10n.t('Duration (seconds)'), min: 1, max: 60, integer: true, unsetLabel: l10n.t('model default') },
+    { kind: 'enum', key: 'size', label: l10n.t('Size'), values: SIZES },
   ],
   aspectRatios: ASPECTS,
   normalizeStatus: gatewayStatus,
@@ -78,16 +79,16 @@ export const gateway: ProviderDescriptor = {
 
   validate(req) {
     const o = (req.options ?? {}) as GatewayOptions;
-    if (!req.model || !MODEL_ID_PATTERN.test(req.model)) return 'Choose a gateway model id (e.g. kling-v1).';
-    if (!req.prompt.trim()) return 'The gateway needs a prompt.';
-    if (req.video) return 'The gateway does not restyle videos; use HiDream (video_edit) for that.';
-    if (req.pikaffect) return 'Pikaffects are a Pika feature.';
-    if (req.style) return 'Styles are a HiDream video_edit feature.';
-    if (req.image && req.images) return 'Give either one image or several, not both.';
-    if (req.aspectRatio !== undefined && !parseAspectRatio(req.aspectRatio)) return `Aspect ratio "${req.aspectRatio}" must look like 16:9.`;
-    if (!validSeed(req.seed)) return 'Seed must be a whole number from 0 to 4294967295.';
-    if (o.duration !== undefined && !(Number.isInteger(o.duration) && o.duration >= 1 && o.duration <= 60)) return 'Duration must be a whole number of seconds from 1 to 60.';
-    if (o.size !== undefined && !/^\d{2,5}x\d{2,5}$/.test(o.size)) return 'Size must look like 1280x720.';
+    if (!req.model || !MODEL_ID_PATTERN.test(req.model)) return l10n.t('Choose a gateway model id (e.g. kling-v1).');
+    if (!req.prompt.trim()) return l10n.t('The gateway needs a prompt.');
+    if (req.video) return l10n.t('The gateway does not restyle videos; use HiDream (video_edit) for that.');
+    if (req.pikaffect) return l10n.t('Pikaffects are a Pika feature.');
+    if (req.style) return l10n.t('Styles are a HiDream video_edit feature.');
+    if (req.image && req.images) return l10n.t('Give either one image or several, not both.');
+    if (req.aspectRatio !== undefined && !parseAspectRatio(req.aspectRatio)) return l10n.t('Aspect ratio "{0}" must look like 16:9.', req.aspectRatio);
+    if (!validSeed(req.seed)) return l10n.t('Seed must be a whole number from 0 to 4294967295.');
+    if (o.duration !== undefined && !(Number.isInteger(o.duration) && o.duration >= 1 && o.duration <= 60)) return l10n.t('Duration must be a whole number of seconds from 1 to 60.');
+    if (o.size !== undefined && !/^\d{2,5}x\d{2,5}$/.test(o.size)) return l10n.t('Size must look like 1280x720.');
     return undefined;
   },
 
@@ -123,7 +124,8 @@ export const gateway: ProviderDescriptor = {
 
   async testConnection(ctx) {
     const models = await listGatewayModels(ctx);
-    return `The gateway at ${new URL(ctx.baseUrl).host} accepted the key (${models.length} video model${models.length === 1 ? '' : 's'} listed).`;
+    const host = new URL(ctx.baseUrl).host;
+    return models.length === 1 ? l10n.t('The gateway at {0} accepted the key (1 video model listed).', host) : l10n.t('The gateway at {0} accepted the key ({1} video models listed).', host, models.length);
   },
 };
 
@@ -144,7 +146,7 @@ export function parseGatewayCreate(json: unknown): string {
   const root = obj(json);
   const data = obj(root?.data) ?? root;
   const id = str(data?.task_id) ?? str(data?.id) ?? (typeof data?.task_id === 'number' ? String(data.task_id) : undefined);
-  if (!id) throw new ProviderError({ kind: 'malformed', message: `${LABEL} accepted the request but sent no task id.`, mayHaveStarted: true });
+  if (!id) throw new ProviderError({ kind: 'malformed', message: l10n.t('{0} accepted the request but sent no task id.', LABEL), mayHaveStarted: true });
   return id;
 }
 
@@ -156,13 +158,13 @@ export function parseGatewayTask(json: unknown): RemoteState {
   if ('data' in root && obj(root.data) && ('code' in root || !('status' in root))) {
     if (root.code !== undefined && root.code !== 'success' && root.code !== 0 && root.code !== 200) {
       const message = str(root.message) ?? String(root.code);
-      if (root.code === 'task_not_exist') throw new ProviderError({ kind: 'notFound', message: `${LABEL}: task does not exist (${message}).`, providerCode: 'task_not_exist' });
+      if (root.code === 'task_not_exist') throw new ProviderError({ kind: 'notFound', message: l10n.t('{0}: task does not exist ({1}).', LABEL, message), providerCode: 'task_not_exist' });
       throw new ProviderError({ kind: 'business', message: `${LABEL}: ${message}`, providerCode: String(root.code) });
     }
     return parseEnvelopeData(obj(root.data)!);
   }
   if (root.code === 'task_not_exist') {
-    throw new ProviderError({ kind: 'notFound', message: `${LABEL}: task does not exist (${str(root.message) ?? 'task_not_exist'}).`, providerCode: 'task_not_exist' });
+    throw new ProviderError({ kind: 'notFound', message: l10n.t('{0}: task does not exist ({1}).', LABEL, str(root.message) ?? 'task_not_exist'), providerCode: 'task_not_exist' });
   }
   return parseFlat(root);
 }

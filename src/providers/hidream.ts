@@ -1,5 +1,6 @@
 // HiDream (seed 003): txt2video, img2video, video_edit under /api-pub/gw/v2/video/<MODULE>/async,
 // polled with the batch results endpoint: one request per module per round for all its tasks.
+import * as l10n from '@vscode/l10n';
 import { isProviderError, ProviderError } from '../core/errors';
 import { combineStatuses, httpUrl, obj, parseProgress, RemoteStatus, str } from '../core/normalize';
 import { bearer } from '../core/provider';
@@ -71,7 +72,7 @@ export function unwrapEnvelope(json: unknown, mayHaveStarted = false): unknown {
     throw new ProviderError({
       kind: 'business',
       providerCode: typeof o.code === 'number' || typeof o.code === 'string' ? o.code : undefined,
-      message: `${LABEL}: ${str(o.message) ?? `error code ${String(o.code)}`}`,
+      message: `${LABEL}: ${str(o.message) ?? l10n.t('error code {0}', String(o.code))}`,
       mayHaveStarted,
     });
   }
@@ -87,17 +88,17 @@ const CAMERA = { min: -5, max: 5, integer: true, default: 0, modes: ['text-to-vi
 export const hidream: ProviderDescriptor = {
   id: 'hidream',
   label: LABEL,
-  description: 'HiDream: text, image, video restyle',
+  description: l10n.t('HiDream: text, image, video restyle'),
   settings: { baseUrl: 'hidream.baseUrl', extra: { userId: 'hidream.userId' } },
   modes: ['text-to-video', 'image-to-video', 'video-edit'],
   options: [
-    { kind: 'enum', key: 'aspectRatio', target: 'request', label: 'Aspect ratio', values: HIDREAM_ASPECTS, modes: ['text-to-video', 'image-to-video'], unsetLabel: 'default' },
-    { kind: 'enum', key: 'style', target: 'request', label: 'Style', values: HIDREAM_STYLES, modes: ['video-edit'], unsetLabel: 'none (use the prompt)' },
-    { kind: 'number', key: 'motionStrength', label: 'Motion strength', min: 0, max: 30, integer: true, default: 9, modes: CAMERA.modes },
-    { kind: 'number', key: 'cameraHorizontal', label: 'Camera horizontal move', ...CAMERA },
-    { kind: 'number', key: 'cameraVertical', label: 'Camera vertical move', ...CAMERA },
-    { kind: 'number', key: 'cameraDepth', label: 'Camera depth move', ...CAMERA },
-    { kind: 'enum', key: 'resolution', label: 'Resolution', values: HIDREAM_RESOLUTIONS, modes: CAMERA.modes },
+    { kind: 'enum', key: 'aspectRatio', target: 'request', label: l10n.t('Aspect ratio'), values: HIDREAM_ASPECTS, modes: ['text-to-video', 'image-to-video'], unsetLabel: l10n.t('default') },
+    { kind: 'enum', key: 'style', target: 'request', label: l10n.t('Style'), values: HIDREAM_STYLES, modes: ['video-edit'], unsetLabel: l10n.t('none (use the prompt)') },
+    { kind: 'number', key: 'motionStrength', label: l10n.t('Motion strength'), min: 0, max: 30, integer: true, default: 9, modes: CAMERA.modes },
+    { kind: 'number', key: 'cameraHorizontal', label: l10n.t('Camera horizontal move'), ...CAMERA },
+    { kind: 'number', key: 'cameraVertical', label: l10n.t('Camera vertical move'), ...CAMERA },
+    { kind: 'number', key: 'cameraDepth', label: l10n.t('Camera depth move'), ...CAMERA },
+    { kind: 'enum', key: 'resolution', label: l10n.t('Resolution'), values: HIDREAM_RESOLUTIONS, modes: CAMERA.modes },
   ],
   aspectRatios: HIDREAM_ASPECTS,
   authHeaders,
@@ -106,25 +107,25 @@ export const hidream: ProviderDescriptor = {
 
   validate(req) {
     const o = (req.options ?? {}) as HidreamOptions;
-    if (req.images) return 'HiDream takes one image; use Pika 2.0 ingredients for several.';
-    if (req.pikaffect) return 'Pikaffects are a Pika feature.';
-    if (req.seed !== undefined) return 'HiDream does not take a seed.';
-    if (req.negativePrompt) return 'HiDream does not take a negative prompt.';
-    if (req.video && req.image) return 'Give either an image (animate) or a video (restyle), not both.';
+    if (req.images) return l10n.t('HiDream takes one image; use Pika 2.0 ingredients for several.');
+    if (req.pikaffect) return l10n.t('Pikaffects are a Pika feature.');
+    if (req.seed !== undefined) return l10n.t('HiDream does not take a seed.');
+    if (req.negativePrompt) return l10n.t('HiDream does not take a negative prompt.');
+    if (req.video && req.image) return l10n.t('Give either an image (animate) or a video (restyle), not both.');
     const module = hidreamModule(req);
-    if (module === 'txt2video' && !req.prompt.trim()) return 'HiDream text-to-video needs a prompt.';
+    if (module === 'txt2video' && !req.prompt.trim()) return l10n.t('HiDream text-to-video needs a prompt.');
     if (module === 'video_edit') {
-      if (!req.prompt.trim() && !req.style) return 'Restyling a video needs a style or a prompt.';
-      if (req.style && !(HIDREAM_STYLES as readonly string[]).includes(req.style)) return `Unknown style "${req.style}". Choose one of: ${HIDREAM_STYLES.join(', ')}.`;
-      if (req.aspectRatio) return 'Restyling keeps the video\'s own aspect ratio.';
-    } else if (req.style) return 'Styles apply to restyling a video (video_edit).';
-    if (req.aspectRatio !== undefined && !(HIDREAM_ASPECTS as readonly string[]).includes(req.aspectRatio)) return `HiDream aspect ratio must be one of ${HIDREAM_ASPECTS.join(', ')}.`;
-    if (req.aspectRatio !== undefined && !parseAspectRatio(req.aspectRatio)) return 'Aspect ratio must look like 16:9.';
+      if (!req.prompt.trim() && !req.style) return l10n.t('Restyling a video needs a style or a prompt.');
+      if (req.style && !(HIDREAM_STYLES as readonly string[]).includes(req.style)) return l10n.t('Unknown style "{0}". Choose one of: {1}.', req.style, HIDREAM_STYLES.join(', '));
+      if (req.aspectRatio) return l10n.t('Restyling keeps the video\'s own aspect ratio.');
+    } else if (req.style) return l10n.t('Styles apply to restyling a video (video_edit).');
+    if (req.aspectRatio !== undefined && !(HIDREAM_ASPECTS as readonly string[]).includes(req.aspectRatio)) return l10n.t('HiDream aspect ratio must be one of {0}.', HIDREAM_ASPECTS.join(', '));
+    if (req.aspectRatio !== undefined && !parseAspectRatio(req.aspectRatio)) return l10n.t('Aspect ratio must look like 16:9.');
     for (const k of ['cameraHorizontal', 'cameraVertical', 'cameraDepth'] as const) {
-      if (o[k] !== undefined && !intIn(o[k], -5, 5)) return 'Camera moves are whole numbers from -5 to 5.';
+      if (o[k] !== undefined && !intIn(o[k], -5, 5)) return l10n.t('Camera moves are whole numbers from -5 to 5.');
     }
-    if (o.motionStrength !== undefined && !intIn(o.motionStrength, 0, 30)) return 'Motion strength must be a whole number from 0 to 30.';
-    if (o.resolution !== undefined && !(HIDREAM_RESOLUTIONS as readonly number[]).includes(Number(o.resolution))) return 'Resolution must be 1024, 2048 or 4096.';
+    if (o.motionStrength !== undefined && !intIn(o.motionStrength, 0, 30)) return l10n.t('Motion strength must be a whole number from 0 to 30.');
+    if (o.resolution !== undefined && !(HIDREAM_RESOLUTIONS as readonly number[]).includes(Number(o.resolution))) return l10n.t('Resolution must be 1024, 2048 or 4096.');
     return undefined;
   },
 
@@ -172,7 +173,7 @@ export const hidream: ProviderDescriptor = {
     }
     const result = obj(unwrapEnvelope(answer));
     const id = str(result?.task_id);
-    if (!id) throw new ProviderError({ kind: 'malformed', message: `${LABEL} accepted the request but sent no task id.`, mayHaveStarted: true });
+    if (!id) throw new ProviderError({ kind: 'malformed', message: l10n.t('{0} accepted the request but sent no task id.', LABEL), mayHaveStarted: true });
     return { remoteId: id, mode: spec.mode, model: spec.model, route: spec.route };
   },
 
@@ -193,7 +194,7 @@ export const hidream: ProviderDescriptor = {
             const s = states.get(t.remoteId);
             if (s) out.set(t.id, s);
             else if (states.notListed.has(t.remoteId) && Date.now() - t.createdAt > NOT_LISTED_GRACE_MS) {
-              out.set(t.id, new ProviderError({ kind: 'notFound', message: `${LABEL} does not know task ${t.remoteId} (no results for it).` }));
+              out.set(t.id, new ProviderError({ kind: 'notFound', message: l10n.t('{0} does not know task {1} (no results for it).', LABEL, t.remoteId) }));
             } else if (states.notListed.has(t.remoteId)) {
               out.set(t.id, { status: 'unknown', rawStatus: 'not listed yet', videos: [] });
             } else {
@@ -218,7 +219,7 @@ export const hidream: ProviderDescriptor = {
       fallbackTimeoutMs: 15_000,
     });
     unwrapEnvelope(res.json);
-    return `HiDream at ${new URL(ctx.baseUrl).host} accepted the token.`;
+    return l10n.t('HiDream at {0} accepted the token.', new URL(ctx.baseUrl).host);
   },
 };
 
@@ -271,11 +272,11 @@ function parseHidreamTask(subs: unknown[]): RemoteState {
   }
   let status = combineStatuses(statuses);
   const errors: string[] = [];
-  if (rejected) errors.push(`${rejected === subs.length ? 'Rejected' : `${rejected} of ${subs.length} videos rejected`} by content review`);
-  if (failed) errors.push(`${failed === subs.length ? 'Generation failed' : `${failed} of ${subs.length} videos failed`} at ${LABEL}`);
+  if (rejected) errors.push(rejected === subs.length ? l10n.t('Rejected by content review') : l10n.t('{0} of {1} videos rejected by content review', rejected, subs.length));
+  if (failed) errors.push(failed === subs.length ? l10n.t('Generation failed at {0}', LABEL) : l10n.t('{0} of {1} videos failed at {2}', failed, subs.length, LABEL));
   if (status === 'succeeded' && videos.length === 0) {
     status = 'failed';
-    errors.push(`${LABEL} reported success but gave no valid video URL`);
+    errors.push(l10n.t('{0} reported success but gave no valid video URL', LABEL));
   }
   return {
     status,

@@ -1,4 +1,5 @@
 // Pika through an API gateway (seeds 000 and 002): POST /pika/generate, GET /pika/feed/{id}.
+import * as l10n from '@vscode/l10n';
 import { isProviderError, ProviderError } from '../core/errors';
 import { combineStatuses, httpUrl, num, obj, parseProgress, RemoteStatus, str } from '../core/normalize';
 import { GenerateRequest, TaskVideo } from '../core/types';
@@ -77,14 +78,14 @@ function pikaStatus(raw: unknown, progress: number | undefined): RemoteStatus {
 
 const PIKA_OPTIONS: readonly OptionField[] = [
   NEGATIVE_PROMPT_FIELD,
-  { kind: 'enum', key: 'aspectRatio', target: 'request', label: 'Aspect ratio', values: PIKA_ASPECTS, modes: ['text-to-video', 'ingredients'], unsetLabel: 'default' },
+  { kind: 'enum', key: 'aspectRatio', target: 'request', label: l10n.t('Aspect ratio'), values: PIKA_ASPECTS, modes: ['text-to-video', 'ingredients'], unsetLabel: l10n.t('default') },
   SEED_FIELD,
-  { kind: 'enum', key: 'pikaffect', target: 'request', label: 'Pikaffect', values: PIKAFFECTS, valueDescription: 'adds sound' },
-  { kind: 'number', key: 'motion', label: 'Motion', min: 0, max: 4, default: 1 },
-  { kind: 'number', key: 'guidanceScale', label: 'Guidance scale', min: 5, max: 25, default: 12 },
-  { kind: 'number', key: 'frameRate', label: 'Frame rate', min: 8, max: 24, integer: true, default: 24 },
-  ...(Object.keys(PIKA_CAMERA) as (keyof typeof PIKA_CAMERA)[]).map((axis): OptionField => ({ kind: 'enum', key: `camera.${axis}`, label: `Camera ${axis}`, values: PIKA_CAMERA[axis] })),
-  { kind: 'enum', key: 'ingredientsMode', label: 'Ingredients mode', values: ['precise', 'creative'], modes: ['ingredients'] },
+  { kind: 'enum', key: 'pikaffect', target: 'request', label: l10n.t('Pikaffect'), values: PIKAFFECTS, valueDescription: l10n.t('adds sound') },
+  { kind: 'number', key: 'motion', label: l10n.t('Motion'), min: 0, max: 4, default: 1 },
+  { kind: 'number', key: 'guidanceScale', label: l10n.t('Guidance scale'), min: 5, max: 25, default: 12 },
+  { kind: 'number', key: 'frameRate', label: l10n.t('Frame rate'), min: 8, max: 24, integer: true, default: 24 },
+  ...(Object.keys(PIKA_CAMERA) as (keyof typeof PIKA_CAMERA)[]).map((axis): OptionField => ({ kind: 'enum', key: `camera.${axis}`, label: l10n.t('Camera {0}', axis), values: PIKA_CAMERA[axis] })),
+  { kind: 'enum', key: 'ingredientsMode', label: l10n.t('Ingredients mode'), values: ['precise', 'creative'], modes: ['ingredients'] },
 ];
 
 export function pikaOptions(req: GenerateRequest): PikaOptions {
@@ -98,7 +99,7 @@ function inRange(v: unknown, min: number, max: number, integer = false): boolean
 export const pika: ProviderDescriptor = {
   id: 'pika',
   label: LABEL,
-  description: 'Pika 1.5 / 2.0: text, image, ingredients, Pikaffects',
+  description: l10n.t('Pika 1.5 / 2.0: text, image, ingredients, Pikaffects'),
   settings: { baseUrl: 'pika.baseUrl' },
   modes: ['text-to-video', 'image-to-video', 'ingredients'],
   models: { fixed: [{ id: '2.0' }, { id: '1.5', modes: ['text-to-video', 'image-to-video'] }] },
@@ -110,33 +111,33 @@ export const pika: ProviderDescriptor = {
   validate(req) {
     const o = pikaOptions(req);
     const model = req.model ?? (req.images ? '2.0' : '1.5');
-    if (!(PIKA_MODELS as readonly string[]).includes(model)) return `Pika model must be 1.5 or 2.0 (got "${model}").`;
-    if (req.video) return 'Pika does not restyle videos; use HiDream (video_edit) for that.';
-    if (req.style) return 'Pika has no styles; use a Pikaffect or HiDream video_edit styles.';
-    if (req.image && req.images) return 'Give either one image or several images (ingredients), not both.';
+    if (!(PIKA_MODELS as readonly string[]).includes(model)) return l10n.t('Pika model must be 1.5 or 2.0 (got "{0}").', model);
+    if (req.video) return l10n.t('Pika does not restyle videos; use HiDream (video_edit) for that.');
+    if (req.style) return l10n.t('Pika has no styles; use a Pikaffect or HiDream video_edit styles.');
+    if (req.image && req.images) return l10n.t('Give either one image or several images (ingredients), not both.');
     if (req.images) {
-      if (req.images.length < 2) return 'Pika ingredients need at least 2 images.';
-      if (model !== '2.0') return 'Pika ingredients (several images) need model 2.0.';
+      if (req.images.length < 2) return l10n.t('Pika ingredients need at least 2 images.');
+      if (model !== '2.0') return l10n.t('Pika ingredients (several images) need model 2.0.');
     }
-    if (!req.prompt.trim() && !req.image && !req.images && !req.pikaffect) return 'Enter a prompt.';
+    if (!req.prompt.trim() && !req.image && !req.images && !req.pikaffect) return l10n.t('Enter a prompt.');
     if (req.pikaffect && !(PIKAFFECTS as readonly string[]).includes(req.pikaffect)) {
-      return `Unknown Pikaffect "${req.pikaffect}". Choose one of: ${PIKAFFECTS.join(', ')}.`;
+      return l10n.t('Unknown Pikaffect "{0}". Choose one of: {1}.', req.pikaffect, PIKAFFECTS.join(', '));
     }
     if (req.aspectRatio !== undefined) {
-      if (req.image) return 'Pika takes the aspect ratio from the image; remove aspectRatio for image-to-video.';
+      if (req.image) return l10n.t('Pika takes the aspect ratio from the image; remove aspectRatio for image-to-video.');
       const ar = parseAspectRatio(req.aspectRatio);
-      if (!ar || ar.w / ar.h < 0.4 || ar.w / ar.h > 2.5) return `Aspect ratio "${req.aspectRatio}" must look like 16:9 and lie between 2:5 and 5:2.`;
+      if (!ar || ar.w / ar.h < 0.4 || ar.w / ar.h > 2.5) return l10n.t('Aspect ratio "{0}" must look like 16:9 and lie between 2:5 and 5:2.', req.aspectRatio);
     }
-    if (!validSeed(req.seed)) return 'Seed must be a whole number from 0 to 4294967295.';
-    if (o.motion !== undefined && !inRange(o.motion, 0, 4)) return 'Motion must be between 0 and 4.';
-    if (o.guidanceScale !== undefined && !inRange(o.guidanceScale, 5, 25)) return 'Guidance scale must be between 5 and 25.';
-    if (o.frameRate !== undefined && !inRange(o.frameRate, 8, 24, true)) return 'Frame rate must be a whole number from 8 to 24.';
-    if (o.ingredientsMode !== undefined && o.ingredientsMode !== 'precise' && o.ingredientsMode !== 'creative') return 'Ingredients mode must be precise or creative.';
+    if (!validSeed(req.seed)) return l10n.t('Seed must be a whole number from 0 to 4294967295.');
+    if (o.motion !== undefined && !inRange(o.motion, 0, 4)) return l10n.t('Motion must be between 0 and 4.');
+    if (o.guidanceScale !== undefined && !inRange(o.guidanceScale, 5, 25)) return l10n.t('Guidance scale must be between 5 and 25.');
+    if (o.frameRate !== undefined && !inRange(o.frameRate, 8, 24, true)) return l10n.t('Frame rate must be a whole number from 8 to 24.');
+    if (o.ingredientsMode !== undefined && o.ingredientsMode !== 'precise' && o.ingredientsMode !== 'creative') return l10n.t('Ingredients mode must be precise or creative.');
     if (o.camera) {
       for (const [k, v] of Object.entries(o.camera)) {
         const allowed = (PIKA_CAMERA as Record<string, readonly string[]>)[k];
-        if (!allowed) return `Unknown camera move "${k}".`;
-        if (v !== undefined && !allowed.includes(v)) return `Camera ${k} must be one of ${allowed.join(', ')}.`;
+        if (!allowed) return l10n.t('Unknown camera move "{0}".', k);
+        if (v !== undefined && !allowed.includes(v)) return l10n.t('Camera {0} must be one of {1}.', k, allowed.join(', '));
       }
     }
     return undefined;
@@ -199,11 +200,11 @@ export const pika: ProviderDescriptor = {
       await providerRequest(this, ctx, { method: 'GET', path: '/pika/feed/00000000-0000-0000-0000-000000000000', fallbackTimeoutMs: 15_000 });
     } catch (e) {
       if (isProviderError(e) && (e.kind === 'notFound' || e.kind === 'badRequest')) {
-        return `Pika at ${new URL(ctx.baseUrl).host} accepted the key.`;
+        return l10n.t('Pika at {0} accepted the key.', new URL(ctx.baseUrl).host);
       }
       throw e;
     }
-    return `Pika at ${new URL(ctx.baseUrl).host} accepted the key.`;
+    return l10n.t('Pika at {0} accepted the key.', new URL(ctx.baseUrl).host);
   },
 };
 
@@ -227,7 +228,7 @@ export function parsePikaFeed(json: unknown): RemoteState {
     if (status === 'succeeded') progresses.push(100);
     else if (progress !== undefined) progresses.push(progress);
     const err = str(v.error);
-    if (status === 'failed') errors.push(err ?? 'Pika reported an error without a message.');
+    if (status === 'failed') errors.push(err ?? l10n.t('Pika reported an error without a message.'));
     const url = httpUrl(v.resultUrl);
     if (status === 'succeeded' && url) {
       videos.push({
@@ -245,7 +246,7 @@ export function parsePikaFeed(json: unknown): RemoteState {
   let error = errors.length ? errors.join('; ') : undefined;
   if (status === 'succeeded' && videos.length === 0) {
     status = 'failed';
-    error = 'Pika reported the video finished but gave no valid result URL.';
+    error = l10n.t('Pika reported the video finished but gave no valid result URL.');
   }
   const progress = progresses.length ? Math.round(progresses.reduce((a, b) => a + b, 0) / statuses.length) : undefined;
   return { status, rawStatus: [...new Set(raws)].join(', '), progress, error, videos };

@@ -1,5 +1,6 @@
 // Helpers shared by provider modules (requests with the provider's auth, poll-each, create sender,
 // aspect parsing). The interface and the descriptor live in core/provider.ts.
+import * as l10n from '@vscode/l10n';
 import { isProviderError, ProviderError } from '../core/errors';
 import { joinUrl, JsonResponse, requestJson } from '../core/http';
 import { authHeadersFor, type CreateSpec, type OptionField, type PollResults, type ProviderContext, type ProviderDescriptor, type RemoteState } from '../core/provider';
@@ -22,12 +23,12 @@ export const SEED_FIELD: OptionField = {
   kind: 'number',
   key: 'seed',
   target: 'request',
-  label: 'Seed',
+  label: l10n.t('Seed'),
   min: 0,
   max: 0xffffffff,
   integer: true,
-  unsetLabel: 'random',
-  prompt: 'A whole number to reproduce a result; leave empty for random.',
+  unsetLabel: l10n.t('random'),
+  prompt: l10n.t('A whole number to reproduce a result; leave empty for random.'),
 };
 
 /** The negative prompt, for providers that take one. */
@@ -35,9 +36,9 @@ export const NEGATIVE_PROMPT_FIELD: OptionField = {
   kind: 'text',
   key: 'negativePrompt',
   target: 'request',
-  label: 'Negative prompt',
+  label: l10n.t('Negative prompt'),
   maxLength: 2000,
-  prompt: 'What should not appear (optional).',
+  prompt: l10n.t('What should not appear (optional).'),
 };
 
 export function validSeed(seed: number | undefined): boolean {
@@ -55,7 +56,7 @@ export function parseAspectRatio(ar: string): { w: number; h: number } | undefin
 }
 
 export function malformed(label: string, what: string): ProviderError {
-  return new ProviderError({ kind: 'malformed', message: `${label} sent an unexpected answer: ${what}.` });
+  return new ProviderError({ kind: 'malformed', message: l10n.t('{0} sent an unexpected answer: {1}.', label, what) });
 }
 
 /** Runs `fn` over items with at most `limit` in flight. */
