@@ -13,6 +13,10 @@ export interface AppHtmlOptions {
   styleUris: readonly string[];
   /** The document title (read by screen readers). */
   title: string;
+  /** The app's texts in the display language, keyed by their English text (webview/l10n.ts). */
+  strings?: Readonly<Record<string, string>>;
+  /** The display language, e.g. `en` or `zh-cn`. */
+  lang?: string;
 }
 
 export function buildCsp(cspSource: string, nonce: string): string {
@@ -35,7 +39,7 @@ export function buildAppHtml(o: AppHtmlOptions): string {
   const attr = escapeAttribute;
   const styles = o.styleUris.map((uri) => `  <link rel="stylesheet" href="${attr(uri)}">\n`).join('');
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${attr(o.lang ?? 'en')}">
 <head>
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${attr(buildCsp(o.cspSource, o.nonce))}">
@@ -43,7 +47,7 @@ export function buildAppHtml(o: AppHtmlOptions): string {
 ${styles}  <title>${attr(o.title)}</title>
 </head>
 <body>
-  <main id="app" class="app" aria-live="polite"></main>
+  <main id="app" class="app" aria-live="polite" data-strings="${attr(JSON.stringify(o.strings ?? {}))}"></main>
   <script nonce="${attr(o.nonce)}" src="${attr(o.scriptUri)}"></script>
 </body>
 </html>

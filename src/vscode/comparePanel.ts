@@ -3,6 +3,7 @@
 
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
+import { compareStrings } from './webviewStrings';
 import type { Task } from '../core/types';
 import { buildAppHtml } from './appHtml';
 import { providerLabel } from '../providers';
@@ -108,6 +109,8 @@ export class ComparePanel implements vscode.Disposable {
       scriptUri: uri('dist', 'webview', 'compare.js'),
       styleUris: [uri('media', 'webview.css'), uri('media', 'compare.css')],
       title: vscode.l10n.t('Compare videos'),
+      strings: compareStrings(),
+      lang: vscode.env.language,
     });
   }
 

@@ -4,6 +4,7 @@
 
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
+import { galleryStrings } from './webviewStrings';
 import type { Task } from '../core/types';
 import { buildAppHtml } from './appHtml';
 import { providerLabel } from '../providers';
@@ -137,6 +138,8 @@ export class GalleryPanel implements vscode.Disposable {
       scriptUri: uri('dist', 'webview', 'gallery.js'),
       styleUris: [uri('media', 'webview.css'), uri('media', 'gallery.css')],
       title: vscode.l10n.t('Video gallery'),
+      strings: galleryStrings(),
+      lang: vscode.env.language,
     });
   }
 

@@ -19,6 +19,9 @@ export interface PlayerHtmlOptions {
   scriptUri: string;
   /** Webview URI of `media/player.css`. */
   styleUri: string;
+  /** The player's texts in the display language. */
+  strings?: Readonly<Record<string, string>>;
+  lang?: string;
 }
 
 /** The player's document: its app and style sheet in the shared shell. */

@@ -4,6 +4,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
+import { playerStrings } from './webviewStrings';
 import { TASK_ACTION_IDS, type TaskActionId } from '../core/provider';
 import type { Task } from '../core/types';
 import { PROVIDERS } from '../providers';
@@ -172,6 +173,8 @@ export class PlayerPanel implements vscode.Disposable {
       nonce: crypto.randomBytes(18).toString('base64'),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'player.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'player.css')).toString(),
+      strings: playerStrings(),
+      lang: vscode.env.language,
     });
   }
 

@@ -66,8 +66,10 @@ export interface IntrinsicVideo {
   duration?: number;
 }
 
+export type MetaLabel = 'Provider' | 'Duration' | 'Resolution' | 'Seed' | 'Created' | 'Provider task';
+
 export interface MetaFact {
-  label: string;
+  label: MetaLabel;
   value: string;
 }
 
@@ -77,7 +79,7 @@ export function metaFacts(meta: PlayerMeta, intrinsic: IntrinsicVideo = {}): Met
   const fps = formatFps(meta.fps);
   const resolution =
     formatResolution(meta.width, meta.height) ?? formatResolution(intrinsic.width, intrinsic.height);
-  const rows: Array<[string, string | undefined]> = [
+  const rows: Array<[MetaLabel, string | undefined]> = [
     ['Provider', meta.model ? `${meta.providerLabel} · ${meta.model}` : meta.providerLabel],
     ['Duration', duration && fps ? `${duration} · ${fps}` : (duration ?? fps)],
     ['Resolution', resolution],
@@ -85,5 +87,5 @@ export function metaFacts(meta: PlayerMeta, intrinsic: IntrinsicVideo = {}): Met
     ['Created', formatDate(meta.createdAt)],
     ['Provider task', meta.remoteId || undefined],
   ];
-  return rows.filter((r): r is [string, string] => r[1] !== undefined).map(([label, value]) => ({ label, value }));
+  return rows.filter((r): r is [MetaLabel, string] => r[1] !== undefined).map(([label, value]) => ({ label, value }));
 }

@@ -20,13 +20,6 @@ export function taskClock(t: { createdAt: number; finishedAt?: number }, active:
 export const DAY_BUCKETS = ['today', 'yesterday', 'week', 'older'] as const;
 export type DayBucket = (typeof DAY_BUCKETS)[number];
 
-export const DAY_BUCKET_LABELS: Record<DayBucket, string> = {
-  today: 'Today',
-  yesterday: 'Yesterday',
-  week: 'This week',
-  older: 'Older',
-};
-
 /** Local midnight of the day `epochMs` falls in, `daysBack` days earlier. */
 export function startOfDay(epochMs: number, daysBack = 0): number {
   const d = new Date(epochMs);

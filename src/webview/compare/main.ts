@@ -3,9 +3,10 @@
 // each take's parameters underneath with what differs highlighted.
 
 import { button, el } from '../dom';
+import { translate } from '../l10n';
 import { formatElapsed } from '../time';
 import { diffParams, diffPrompts } from './diff';
-import { isCompareHostMessage, type CompareItem, type CompareState, type CompareWebviewMessage } from './protocol';
+import { isCompareHostMessage, type CompareItem, type CompareState, type CompareStringKey, type CompareWebviewMessage } from './protocol';
 
 interface VsCodeApi {
   postMessage(message: CompareWebviewMessage): void;
@@ -14,6 +15,7 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
+const t = (key: CompareStringKey, ...args: (string | number)[]) => translate(key, ...args);
 
 const DEFAULT_FPS = 24;
 /** Others are pulled back to the leader when they drift further than this, in seconds. */
@@ -29,25 +31,25 @@ const app = document.getElementById('app') ?? document.body.appendChild(el('main
 app.classList.add('compare');
 app.removeAttribute('aria-live');
 
-const status = el('p', 'status', 'Loading…');
+const status = el('p', 'status', t('Loading…'));
 status.setAttribute('role', 'status');
 
 const controls = el('div', 'controls');
 controls.setAttribute('role', 'toolbar');
-controls.setAttribute('aria-label', 'Playback of every video');
-const playButton = button('Play all', 'primary', () => togglePlay());
-const backButton = button('◀ Frame', 'secondary', () => stepFrames(-1), 'One frame back (Left arrow)');
-backButton.setAttribute('aria-label', 'One frame back');
-const forwardButton = button('Frame ▶', 'secondary', () => stepFrames(1), 'One frame forward (Right arrow)');
-forwardButton.setAttribute('aria-label', 'One frame forward');
-const loopButton = button('Loop', 'secondary', () => setLoop(!looping), 'Start all videos again together when the longest ends (L)');
-const soundButton = button('Sound off', 'secondary', () => setMuted(!videos[0]?.muted), 'Turn the sound of every video on or off');
+controls.setAttribute('aria-label', t('Playback of every video'));
+const playButton = button(t('Play all'), 'primary', () => togglePlay());
+const backButton = button(t('◀ Frame'), 'secondary', () => stepFrames(-1), t('One frame back (Left arrow)'));
+backButton.setAttribute('aria-label', t('One frame back'));
+const forwardButton = button(t('Frame ▶'), 'secondary', () => stepFrames(1), t('One frame forward (Right arrow)'));
+forwardButton.setAttribute('aria-label', t('One frame forward'));
+const loopButton = button(t('Loop'), 'secondary', () => setLoop(!looping), t('Start all videos again together when the longest ends (L)'));
+const soundButton = button(t('Sound off'), 'secondary', () => setMuted(!videos[0]?.muted), t('Turn the sound of every video on or off'));
 const seek = el('input', 'range seek');
 seek.type = 'range';
 seek.min = '0';
 seek.step = '0.01';
 seek.value = '0';
-seek.setAttribute('aria-label', 'Position in every video');
+seek.setAttribute('aria-label', t('Position in every video'));
 const time = el('span', 'time', '0:00 / 0:00');
 controls.append(playButton, backButton, forwardButton, loopButton, soundButton, seek, time);
 
@@ -111,12 +113,12 @@ function setMuted(muted: boolean): void {
 
 function renderButtons(): void {
   const on = playing();
-  playButton.textContent = on ? 'Pause all' : 'Play all';
-  playButton.setAttribute('aria-label', on ? 'Pause every video' : 'Play every video together');
+  playButton.textContent = on ? t('Pause all') : t('Play all');
+  playButton.setAttribute('aria-label', on ? t('Pause every video') : t('Play every video together'));
   loopButton.setAttribute('aria-pressed', String(looping));
   loopButton.classList.toggle('button-on', looping);
   const muted = videos[0]?.muted ?? true;
-  soundButton.textContent = muted ? 'Sound off' : 'Sound on';
+  soundButton.textContent = muted ? t('Sound off') : t('Sound on');
   soundButton.setAttribute('aria-pressed', String(!muted));
 }
 
@@ -172,12 +174,12 @@ document.addEventListener('keydown', (e) => {
 
 function take(item: CompareItem, index: number, rows: ReturnType<typeof diffParams>[number], prompt: ReturnType<typeof diffPrompts>[number]): HTMLElement {
   const section = el('section', 'take');
-  section.setAttribute('aria-label', `Take ${index + 1}: ${item.title}`);
+  section.setAttribute('aria-label', t('Take {0}: {1}', index + 1, item.title));
   const video = el('video', 'take-video');
   video.muted = true;
   video.playsInline = true;
   video.preload = 'auto';
-  video.setAttribute('aria-label', `Video of take ${index + 1}`);
+  video.setAttribute('aria-label', t('Video of take {0}', index + 1));
   if (item.posterSrc) video.poster = item.posterSrc;
   video.src = item.videoSrc;
   video.addEventListener('loadedmetadata', renderTime);
@@ -190,13 +192,13 @@ function take(item: CompareItem, index: number, rows: ReturnType<typeof diffPara
   videos.push(video);
 
   const head = el('div', 'take-head');
-  head.append(el('h2', 'take-title', `Take ${index + 1}`), button('Keep this one', 'primary', () => vscode.postMessage({ type: 'keep', taskId: item.taskId }), 'Save this video to the workspace'));
+  head.append(el('h2', 'take-title', t('Take {0}', index + 1)), button(t('Keep this one'), 'primary', () => vscode.postMessage({ type: 'keep', taskId: item.taskId }), t('Save this video to the workspace')));
 
   const promptText = el('p', 'prompt');
   for (const token of prompt) {
     if (token.differs) {
       const mark = el('mark', 'differs', token.text);
-      mark.title = 'Not in every prompt';
+      mark.title = t('Not in every prompt');
       promptText.append(mark);
     } else promptText.append(document.createTextNode(token.text));
   }
@@ -205,8 +207,8 @@ function take(item: CompareItem, index: number, rows: ReturnType<typeof diffPara
   for (const row of rows) {
     const wrap = el('div', row.differs ? 'param differs' : 'param');
     const dd = el('dd', 'param-value', row.value);
-    if (row.differs) dd.append(el('span', 'visually-hidden', ' (differs)'));
-    wrap.append(el('dt', 'param-label', row.label), dd);
+    if (row.differs) dd.append(el('span', 'visually-hidden', t(' (differs)')));
+    wrap.append(el('dt', 'param-label', translate(row.label)), dd);
     params.append(wrap);
   }
   section.append(video, head, promptText, params);

@@ -90,3 +90,40 @@ export function isCompareWebviewMessage(x: unknown): x is CompareWebviewMessage 
   if (x.type === 'keep') return hasKeys(x, ['type', 'taskId']) && isId(x.taskId);
   return false;
 }
+
+/** The compare view's texts, keyed by their English text (parameter labels included); the host puts each in the page in the display language (webview/l10n.ts). */
+export type CompareStringKey =
+  | 'Loading…'
+  | 'Playback of every video'
+  | 'Play all'
+  | '◀ Frame'
+  | 'One frame back (Left arrow)'
+  | 'One frame back'
+  | 'Frame ▶'
+  | 'One frame forward (Right arrow)'
+  | 'One frame forward'
+  | 'Loop'
+  | 'Start all videos again together when the longest ends (L)'
+  | 'Sound off'
+  | 'Turn the sound of every video on or off'
+  | 'Position in every video'
+  | 'Pause all'
+  | 'Pause every video'
+  | 'Play every video together'
+  | 'Sound on'
+  | 'Keep this one'
+  | 'Save this video to the workspace'
+  | 'Not in every prompt'
+  | ' (differs)'
+  | 'Take {0}: {1}'
+  | 'Video of take {0}'
+  | 'Take {0}'
+  | 'Provider'
+  | 'Model'
+  | 'Seed'
+  | 'Negative prompt'
+  | 'Aspect ratio'
+  | 'Duration'
+  | 'Resolution'
+  | 'Pikaffect'
+  | 'Style';
