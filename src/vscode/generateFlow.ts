@@ -37,7 +37,7 @@ interface State {
 
 type Item<T> = vscode.QuickPickItem & { value: T };
 
-const TITLE = vscode.l10n.t('AI Video: Generate Video');
+const flowTitle = () => vscode.l10n.t('AI Video: Generate Video');
 const LAST_PROVIDER = 'aiVideo.lastProvider';
 const memoKey = (id: string) => `aiVideo.lastChoices.${id}`;
 
@@ -78,7 +78,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     const items: Item<ProviderDescriptor>[] = await Promise.all(
       offered.map(async (p) => ({ label: p.label, value: p, description: (await deps.hasKey(p.id)) ? `$(key) ${vscode.l10n.t('key set')}` : vscode.l10n.t('no key yet'), detail: p.description })),
     );
-    const picked = await input.showQuickPick({ title: TITLE, ...counter('provider'), items, activeItem: items.find((i) => i.value === s.provider), placeholder: vscode.l10n.t('Choose a provider') });
+    const picked = await input.showQuickPick({ title: flowTitle(), ...counter('provider'), items, activeItem: items.find((i) => i.value === s.provider), placeholder: vscode.l10n.t('Choose a provider') });
     s.provider = picked.value;
     return chooseMode;
   };
@@ -93,7 +93,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     }
     if (lastMode && modes.includes(lastMode)) s.mode = lastMode;
     const items: Item<GenerationMode>[] = modes.map((m) => ({ label: modeLabel(m), value: m }));
-    const picked = await input.showQuickPick({ title: `${TITLE}: ${s.provider.label}`, ...counter('mode'), items, activeItem: items.find((i) => i.value === s.mode), placeholder: vscode.l10n.t('What do you want to make?') });
+    const picked = await input.showQuickPick({ title: `${flowTitle()}: ${s.provider.label}`, ...counter('mode'), items, activeItem: items.find((i) => i.value === s.mode), placeholder: vscode.l10n.t('What do you want to make?') });
     s.mode = picked.value;
     return chooseModel;
   };
@@ -108,11 +108,11 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     const OTHER = '\u0000other';
     const items: Item<string>[] = ids.map((m) => ({ label: m, value: m }));
     if (models.custom) items.push({ label: `$(edit) ${vscode.l10n.t('Other model id…')}`, value: OTHER });
-    const picked = await input.showQuickPick({ title: `${TITLE}: ${vscode.l10n.t('{0} model', s.provider.label)}`, ...counter('model'), items, activeItem: items.find((i) => i.value === s.req.model), placeholder: vscode.l10n.t('Choose a model') });
+    const picked = await input.showQuickPick({ title: `${flowTitle()}: ${vscode.l10n.t('{0} model', s.provider.label)}`, ...counter('model'), items, activeItem: items.find((i) => i.value === s.req.model), placeholder: vscode.l10n.t('Choose a model') });
     if (picked.value === OTHER) {
       s.req.model = (
         await input.showInputBox({
-          title: `${TITLE}: ${vscode.l10n.t('model id')}`,
+          title: `${flowTitle()}: ${vscode.l10n.t('model id')}`,
           ...counter('model'),
           value: s.req.model ?? '',
           prompt: ids.length ? vscode.l10n.t('The model id as {0} names it, e.g. {1}', s.provider.label, ids[0]) : vscode.l10n.t('The model id as {0} names it', s.provider.label),
@@ -145,7 +145,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     const optional = s.mode !== 'text-to-video';
     s.req.prompt = (
       await input.showInputBox({
-        title: `${TITLE}: ${vscode.l10n.t('prompt')}`,
+        title: `${flowTitle()}: ${vscode.l10n.t('prompt')}`,
         ...counter('prompt'),
         value: s.req.prompt,
         prompt: optional ? vscode.l10n.t('Describe the motion or the result (optional for this mode).') : vscode.l10n.t('Describe the video.'),
@@ -168,7 +168,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
       ...fields.map((f) => ({ label: f.label, description: describeValue(f, readField(s.req, f)), value: f.key })),
       ...(deps.extraOptions ?? []).map((o, i) => ({ label: o.label, description: o.describe(s.req), value: `${EXTRA}${i}` })),
     ];
-    const picked = await input.showQuickPick({ title: `${TITLE}: ${vscode.l10n.t('options')}`, ...step, items, placeholder: vscode.l10n.t('Generate now, or adjust an option'), matchOnDescription: false });
+    const picked = await input.showQuickPick({ title: `${flowTitle()}: ${vscode.l10n.t('options')}`, ...step, items, placeholder: vscode.l10n.t('Generate now, or adjust an option'), matchOnDescription: false });
     if (picked.value === GO) {
       // Remembered values of fields this mode does not offer are not sent.
       for (const f of s.provider.options) if (!fields.includes(f)) writeField(s.req, f, undefined);
@@ -204,7 +204,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
 
 /** One option's editor: a list for enum and yes/no fields, an input box for the others. Resolves to the new value. */
 async function editField(input: MultiStepInput, field: OptionField, current: FieldValue | undefined, step: { step: number; totalSteps: number }): Promise<FieldValue | undefined> {
-  const title = `${TITLE}: ${field.label}`;
+  const title = `${flowTitle()}: ${field.label}`;
   if (field.kind === 'enum' || field.kind === 'boolean') {
     const values: FieldValue[] = field.kind === 'enum' ? [...field.values] : [true, false];
     const items: Item<FieldValue | undefined>[] = [
@@ -237,7 +237,7 @@ async function pickMedia(input: MultiStepInput, kind: 'image' | 'video', step: {
     ...(found.length ? [{ label: vscode.l10n.t('In this workspace'), kind: vscode.QuickPickItemKind.Separator, value: '' }] : []),
     ...found.map((u) => ({ label: vscode.workspace.asRelativePath(u), value: u.toString(), iconPath: vscode.ThemeIcon.File, resourceUri: u })),
   ];
-  const picked = await input.showQuickPick({ title: `${TITLE}: ${kind === 'image' ? vscode.l10n.t('image') : vscode.l10n.t('video')}`, ...step, items, placeholder: kind === 'image' ? vscode.l10n.t('Choose the image') : vscode.l10n.t('Choose the video') });
+  const picked = await input.showQuickPick({ title: `${flowTitle()}: ${kind === 'image' ? vscode.l10n.t('image') : vscode.l10n.t('video')}`, ...step, items, placeholder: kind === 'image' ? vscode.l10n.t('Choose the image') : vscode.l10n.t('Choose the video') });
   if (picked.value === BROWSE) {
     const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [kind === 'image' ? vscode.l10n.t('Images') : vscode.l10n.t('Videos')]: exts.map((e) => e.slice(1)) } });
     if (!uris?.length) return pickMedia(input, kind, step);
@@ -246,7 +246,7 @@ async function pickMedia(input: MultiStepInput, kind: 'image' | 'video', step: {
   if (picked.value === URL_) {
     return (
       await input.showInputBox({
-        title: `${TITLE}: ${kind === 'image' ? vscode.l10n.t('image URL') : vscode.l10n.t('video URL')}`,
+        title: `${flowTitle()}: ${kind === 'image' ? vscode.l10n.t('image URL') : vscode.l10n.t('video URL')}`,
         ...step,
         value: '',
         prompt: kind === 'image' ? vscode.l10n.t('An https URL of the image.') : vscode.l10n.t('An https URL of the video.'),

@@ -20,7 +20,7 @@ export interface VariantsStepDeps {
 
 type Item<T> = vscode.QuickPickItem & { value: T };
 
-const TITLE = vscode.l10n.t('AI Video: Generate Video: variants');
+const variantsTitle = () => vscode.l10n.t('AI Video: Generate Video: variants');
 const SEVERAL = '\u0000several';
 const DONE = '\u0000done';
 
@@ -59,7 +59,7 @@ async function pickTargets(input: MultiStepInput, deps: VariantsStepDeps, req: G
       { label: vscode.l10n.t('Also send to'), kind: vscode.QuickPickItemKind.Separator, value: '' },
       ...offered.map((t) => ({ label: `${chosen.has(targetKey(t)) ? '$(pass-filled)' : '$(circle-large-outline)'} ${targetLabel(deps, t)}`, value: targetKey(t) })),
     ];
-    const picked = await input.showQuickPick({ title: `${TITLE}: ${vscode.l10n.t('several models')}`, ...step, items, placeholder: vscode.l10n.t('Toggle the models that also get this prompt, then Done') });
+    const picked = await input.showQuickPick({ title: `${variantsTitle()}: ${vscode.l10n.t('several models')}`, ...step, items, placeholder: vscode.l10n.t('Toggle the models that also get this prompt, then Done') });
     if (picked.value === DONE) break;
     if (chosen.has(picked.value)) chosen.delete(picked.value);
     else chosen.add(picked.value);
@@ -80,7 +80,7 @@ export function variantsOption(fanOut: FanOut, deps: VariantsStepDeps): FlowOpti
         { label: `$(layers) ${vscode.l10n.t('Several models…')}`, value: SEVERAL, description: vscode.l10n.t('the same prompt to other provider/model pairs') },
       ];
       const active = fanOut.targets.length ? items[items.length - 1] : items[fanOut.count - 1];
-      const picked = await input.showQuickPick({ title: TITLE, ...step, items, activeItem: active, placeholder: vscode.l10n.t('How many takes?') });
+      const picked = await input.showQuickPick({ title: variantsTitle(), ...step, items, activeItem: active, placeholder: vscode.l10n.t('How many takes?') });
       if (picked.value === SEVERAL) await pickTargets(input, deps, req, mode, fanOut, step);
       else {
         fanOut.count = picked.value as number;

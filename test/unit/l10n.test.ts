@@ -1,0 +1,91 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as l10n from '@vscode/l10n';
+import { getL10nJson } from '@vscode/l10n-dev';
+import { validateKeyInput } from '../../src/core/keys';
+import { modeLabel } from '../../src/core/types';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+function readJson(file: string): Record<string, string> {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) as Record<string, string>;
+}
+
+function listTs(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return listTs(p);
+    return /\.tsx?$/.test(e.name) && !e.name.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+/** Every `%key%` placeholder in the manifest, however deep. */
+function manifestKeys(value: unknown, out = new Set<string>()): Set<string> {
+  if (typeof value === 'string') {
+    const m = /^%(.+)%$/.exec(value);
+    if (m) out.add(m[1]);
+  } else if (Array.isArray(value)) for (const v of value) manifestKeys(v, out);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) manifestKeys(v, out);
+  return out;
+}
+
+/** What a translation must keep: `{0}`-style placeholders and command links, in any order. */
+function invariants(text: string): string[] {
+  return [...(text.match(/\{\d+\}|\(command:[^)]+\)/g) ?? [])].sort();
+}
+
+function compareTranslations(english: Record<string, string>, chinese: Record<string, string>, what: string): void {
+  const missing = Object.keys(english).filter((k) => !(k in chinese));
+  const stale = Object.keys(chinese).filter((k) => !(k in english));
+  const untranslated = Object.keys(english).filter((k) => typeof chinese[k] !== 'string' || !chinese[k].trim());
+  const placeholders = Object.keys(english).filter((k) => k in chinese && invariants(english[k]).join() !== invariants(chinese[k]).join());
+  assert.deepStrictEqual(missing, [], `${what}: without a zh-CN entry`);
+  assert.deepStrictEqual(stale, [], `${what}: zh-CN entries whose English no longer exists`);
+  assert.deepStrictEqual(untranslated, [], `${what}: empty zh-CN entries`);
+  assert.deepStrictEqual(placeholders, [], `${what}: placeholders or command links differ between English and zh-CN`);
+}
+
+describe('localization (English and Simplified Chinese)', function () {
+  this.timeout(60_000);
+
+  it('every %key% of package.json is in package.nls.json and package.nls.zh-cn.json, and nothing else is', function () {
+    const keys = manifestKeys(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')));
+    assert.ok(keys.size >= 50, `only ${keys.size} manifest strings`);
+    const english = readJson('package.nls.json');
+    assert.deepStrictEqual([...keys].filter((k) => !(k in english)), [], 'keys without an English text');
+    assert.deepStrictEqual(Object.keys(english).filter((k) => !keys.has(k)), [], 'English texts no key uses');
+    compareTranslations(english, readJson('package.nls.zh-cn.json'), 'package.nls');
+  });
+
+  it('the committed English bundle is what @vscode/l10n-dev extracts from src/ now', async function () {
+    const files = listTs(path.join(ROOT, 'src')).map((f) => ({ contents: fs.readFileSync(f, 'utf8'), extension: path.extname(f) }));
+    const extracted = await getL10nJson(files);
+    assert.ok(Object.keys(extracted).length >= 300, `only ${Object.keys(extracted).length} strings extracted`);
+    assert.deepStrictEqual(readJson('l10n/bundle.l10n.json'), extracted, 'l10n/bundle.l10n.json is stale: run `npm run l10n`');
+  });
+
+  it('every bundle string has a zh-CN translation with the same placeholders, and none is stale', function () {
+    compareTranslations(readJson('l10n/bundle.l10n.json'), readJson('l10n/bundle.l10n.zh-cn.json'), 'bundle.l10n');
+  });
+
+  describe('@vscode/l10n with the zh-CN bundle (what core and providers see in a Chinese VS Code)', function () {
+    afterEach(() => l10n.config({ contents: {} }));
+
+    it('returns the Chinese text with its placeholders filled', function () {
+      l10n.config({ contents: readJson('l10n/bundle.l10n.zh-cn.json') });
+      assert.strictEqual(l10n.t('Enter the key.'), '请输入密钥。');
+      assert.strictEqual(l10n.t('Saved {0}', 'clips/fox.mp4'), '已保存 clips/fox.mp4');
+      assert.strictEqual(l10n.t('Choose {0} to {1} videos (you chose {2}).', 2, 4, 5), '请选择 2 到 4 个视频（你选择了 5 个）。');
+      assert.strictEqual(modeLabel('text-to-video'), '文生视频');
+      assert.strictEqual(validateKeyInput('has space'), '密钥不能包含空格或特殊字符。');
+    });
+
+    it('falls back to English, placeholders filled, without a bundle or for a string it lacks', function () {
+      assert.strictEqual(modeLabel('image-to-video'), 'Image to video');
+      assert.strictEqual(validateKeyInput(''), 'Enter the key.');
+      l10n.config({ contents: readJson('l10n/bundle.l10n.zh-cn.json') });
+      assert.strictEqual(l10n.t('Not in any bundle: {0}', 7), 'Not in any bundle: 7');
+    });
+  });
+});
