@@ -117,6 +117,20 @@ const CASES = [
     },
   },
   {
+    name: 'the Command Palette shows the commands by their titles from package.nls.json',
+    async run({ page }) {
+      await page.keyboard.press('F1');
+      const input = quickInput(page).locator('.quick-input-box input');
+      await input.waitFor({ state: 'visible', timeout: 10000 });
+      await input.fill('>AI Video:');
+      const s = await waitForQuickInput(page, 'the AI Video commands in the palette', (q) => q.rows.some((r) => r.label === `${GENERATE_TITLE}…`));
+      const placeholders = s.rows.filter((r) => /%[\w.]+%/.test(`${r.label} ${r.description ?? ''}`));
+      check(placeholders.length === 0, `untranslated manifest placeholders in the palette: ${placeholders.map((r) => r.label).join(', ')}`);
+      await page.keyboard.press('Escape');
+      await waitForQuickInputHidden(page);
+    },
+  },
+  {
     name: 'generate flow with back button and key prompt',
     async run(ctx) {
       const { page } = ctx;
