@@ -4,6 +4,7 @@
 // whole. A size cap, a stall timeout and an overall deadline bound what a server can make it do;
 // transient failures are retried within the deadline, a bad file never is. Names from a server
 // never escape the target folder.
+import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
@@ -80,7 +81,7 @@ export function safeFileName(name: string, fallback = 'video.mp4'): string {
 export function insideFolder(dir: string, name: string): string {
   const target = path.resolve(dir, name);
   const root = path.resolve(dir) + path.sep;
-  if (!target.startsWith(root)) throw new ProviderError({ kind: 'input', message: `Refusing to write outside ${dir}.` });
+  if (!target.startsWith(root)) throw new ProviderError({ kind: 'input', message: l10n.t('Refusing to write outside {0}.', dir) });
   return target;
 }
 
@@ -107,17 +108,17 @@ export async function downloadToFile(url: string, dest: string, opts: DownloadOp
   try {
     parsed = new URL(url);
   } catch {
-    throw new ProviderError({ kind: 'malformed', message: 'The result URL is not a valid URL.' });
+    throw new ProviderError({ kind: 'malformed', message: l10n.t('The result URL is not a valid URL.') });
   }
   const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const attempts = Math.max(1, opts.attempts ?? 3);
   // One signal for the whole download: the caller's cancel, or the deadline (the abort reason says which).
   const ctrl = new AbortController();
   const deadline = setTimeout(
-    () => ctrl.abort(new ProviderError({ kind: 'timeout', message: `The download took longer than ${formatDuration(deadlineMs)} and was stopped.` })),
+    () => ctrl.abort(new ProviderError({ kind: 'timeout', message: l10n.t('The download took longer than {0} and was stopped.', formatDuration(deadlineMs)) })),
     deadlineMs,
   );
-  const cancel = () => ctrl.abort(new ProviderError({ kind: 'cancelled', message: 'Download cancelled.' }));
+  const cancel = () => ctrl.abort(new ProviderError({ kind: 'cancelled', message: l10n.t('Download cancelled.') }));
   if (opts.signal?.aborted) cancel();
   else opts.signal?.addEventListener('abort', cancel, { once: true });
   try {
@@ -172,7 +173,7 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 function stalled(stallMs: number): ProviderError {
-  return new ProviderError({ kind: 'timeout', message: `Download stalled (no data for ${formatDuration(stallMs)}).` });
+  return new ProviderError({ kind: 'timeout', message: l10n.t('Download stalled (no data for {0}).', formatDuration(stallMs)) });
 }
 
 /** Follows redirects by hand so every hop passes checkTarget before it is connected to. */
@@ -195,11 +196,11 @@ async function downloadOnce(start: URL, dest: string, opts: DownloadOptions, sig
     const location = res.headers.location;
     if (!REDIRECT_STATUSES.has(res.status) || !location) return save(res, dest, opts);
     res.discard();
-    if (redirects >= maxRedirects) throw new ProviderError({ kind: 'malformed', message: `The result URL redirected more than ${maxRedirects} times.` });
+    if (redirects >= maxRedirects) throw new ProviderError({ kind: 'malformed', message: l10n.t('The result URL redirected more than {0} times.', maxRedirects) });
     try {
       url = new URL(location, url);
     } catch {
-      throw new ProviderError({ kind: 'malformed', message: 'The result URL redirected to an invalid URL.' });
+      throw new ProviderError({ kind: 'malformed', message: l10n.t('The result URL redirected to an invalid URL.') });
     }
   }
 }
@@ -209,12 +210,13 @@ function contentProblem(head: Buffer, expect: 'video' | 'image'): ProviderError 
   if (expect === 'image' ? detectImageType(head) : detectVideoType(head)) return undefined;
   const text = head.toString('latin1').trimStart();
   const looks =
-    text.startsWith('<') ? 'it is a web page (often an expired link or a sign-in page)'
-    : text.startsWith('{') || text.startsWith('[') ? 'it is JSON text'
-    : head[0] === 0x1f && head[1] === 0x8b ? 'it is gzip-compressed data'
-    : expect === 'image' ? 'its content is not PNG, JPEG or WebP'
-    : 'its content is not MP4, MOV or WebM';
-  return new ProviderError({ kind: 'malformed', message: `The result is not ${expect === 'image' ? 'an image' : 'a video'}: ${looks}. Nothing was saved.` });
+    text.startsWith('<') ? l10n.t('it is a web page (often an expired link or a sign-in page)')
+    : text.startsWith('{') || text.startsWith('[') ? l10n.t('it is JSON text')
+    : head[0] === 0x1f && head[1] === 0x8b ? l10n.t('it is gzip-compressed data')
+    : expect === 'image' ? l10n.t('its content is not PNG, JPEG or WebP')
+    : l10n.t('its content is not MP4, MOV or WebM');
+  const message = expect === 'image' ? l10n.t('The result is not an image: {0}. Nothing was saved.', looks) : l10n.t('The result is not a video: {0}. Nothing was saved.', looks);
+  return new ProviderError({ kind: 'malformed', message });
 }
 
 /** Writes all of `chunk` at the file's current end. */
@@ -232,15 +234,18 @@ async function save(res: GetResponse, dest: string, opts: DownloadOptions): Prom
     res.discard();
     throw e;
   };
-  if (status === 404 || status === 410) fail(new ProviderError({ kind: 'notFound', status, message: `The result file is gone (HTTP ${status}); result links expire.` }));
-  if (status >= 500 || status === 429 || status === 408) fail(new ProviderError({ kind: 'server', status, message: `Download failed (HTTP ${status}).` }));
-  if (status < 200 || status >= 300) fail(new ProviderError({ kind: 'badRequest', status, message: `Download refused (HTTP ${status}).` }));
+  if (status === 404 || status === 410) fail(new ProviderError({ kind: 'notFound', status, message: l10n.t('The result file is gone (HTTP {0}); result links expire.', status) }));
+  if (status >= 500 || status === 429 || status === 408) fail(new ProviderError({ kind: 'server', status, message: l10n.t('Download failed (HTTP {0}).', status) }));
+  if (status < 200 || status >= 300) fail(new ProviderError({ kind: 'badRequest', status, message: l10n.t('Download refused (HTTP {0}).', status) }));
   if (encoding && encoding !== 'identity') {
-    fail(new ProviderError({ kind: 'malformed', message: `The server sent the result ${encoding.replace(/[^a-z0-9, -]/g, '').slice(0, 40)}-encoded although an unencoded file was asked for. Nothing was saved.` }));
+    fail(new ProviderError({ kind: 'malformed', message: l10n.t('The server sent the result {0}-encoded although an unencoded file was asked for. Nothing was saved.', encoding.replace(/[^a-z0-9, -]/g, '').slice(0, 40)) }));
   }
-  if (type && !ACCEPTED_TYPES[expect].test(type)) fail(new ProviderError({ kind: 'malformed', message: `The result is not ${expect === 'image' ? 'an image' : 'a video'} (content type ${type.split(';')[0]}).` }));
+  if (type && !ACCEPTED_TYPES[expect].test(type)) {
+    const shown = type.split(';')[0];
+    fail(new ProviderError({ kind: 'malformed', message: expect === 'image' ? l10n.t('The result is not an image (content type {0}).', shown) : l10n.t('The result is not a video (content type {0}).', shown) }));
+  }
   if (Number.isFinite(declared) && declared > opts.maxBytes) {
-    fail(new ProviderError({ kind: 'input', message: `The result is ${formatBytes(declared)}, over the ${formatBytes(opts.maxBytes)} download limit.` }));
+    fail(new ProviderError({ kind: 'input', message: l10n.t('The result is {0}, over the {1} download limit.', formatBytes(declared), formatBytes(opts.maxBytes)) }));
   }
   const tmp = `${dest}.${randomBytes(4).toString('hex')}.part`;
   let file: fs.FileHandle | undefined;
@@ -258,7 +263,7 @@ async function save(res: GetResponse, dest: string, opts: DownloadOptions): Prom
     file = await fs.open(tmp, 'w');
     await res.readBody(async (chunk) => {
       bytes += chunk.length;
-      if (bytes > opts.maxBytes) throw new ProviderError({ kind: 'input', message: `The result is larger than the ${formatBytes(opts.maxBytes)} download limit.` });
+      if (bytes > opts.maxBytes) throw new ProviderError({ kind: 'input', message: l10n.t('The result is larger than the {0} download limit.', formatBytes(opts.maxBytes)) });
       if (head) {
         const take = Math.min(HEAD_BYTES - head.length, chunk.length);
         head = Buffer.concat([head, chunk.subarray(0, take)]);
@@ -272,16 +277,16 @@ async function save(res: GetResponse, dest: string, opts: DownloadOptions): Prom
     await file.close();
     file = undefined;
     if (Number.isFinite(declared) && bytes !== declared) {
-      throw new ProviderError({ kind: 'network', message: `Download was cut short (${bytes} of ${declared} bytes).` });
+      throw new ProviderError({ kind: 'network', message: l10n.t('Download was cut short ({0} of {1} bytes).', bytes, declared) });
     }
-    if (bytes === 0) throw new ProviderError({ kind: 'malformed', message: 'The result file is empty.' });
+    if (bytes === 0) throw new ProviderError({ kind: 'malformed', message: l10n.t('The result file is empty.') });
     await fs.rename(tmp, dest);
   } catch (e) {
     res.discard();
     await file?.close().catch(() => undefined);
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     if (e instanceof ProviderError) throw e;
-    throw new ProviderError({ kind: 'input', message: `Could not save the result (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).` });
+    throw new ProviderError({ kind: 'input', message: l10n.t('Could not save the result ({0}).', (e as NodeJS.ErrnoException).code ?? (e as Error).message) });
   }
   return { path: dest, bytes, contentType: type };
 }

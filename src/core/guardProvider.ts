@@ -1,6 +1,7 @@
 // The one place provider answers become data the extension keeps: every text a provider client
 // returns or throws (status words, error messages, ids, model names, result URLs) passes through
 // the sanitizer here, with the key of that request, before the engine stores or anyone shows it.
+import * as l10n from '@vscode/l10n';
 import { ProviderError } from './errors';
 import { MODEL_ID_PATTERN, type CreateResult, type PollResults, type ProviderContext, type ProviderDescriptor, type RemoteState } from './provider';
 import { MAX_PROVIDER_WORD, safeId, safeUrl, sanitizeText } from './sanitize';
@@ -43,7 +44,7 @@ function cleanCreate(r: CreateResult, ctx: ProviderContext, label: string): Crea
   const remoteId = safeId(r.remoteId);
   if (!remoteId) {
     // The job was accepted, but an id like that is neither stored nor sent back to the provider.
-    throw new ProviderError({ kind: 'malformed', message: `${label} accepted the request but sent a task id that is not a plain id.`, mayHaveStarted: true });
+    throw new ProviderError({ kind: 'malformed', message: l10n.t('{0} accepted the request but sent a task id that is not a plain id.', label), mayHaveStarted: true });
   }
   const out: CreateResult = { ...r, remoteId, model: sanitizeText(r.model, [ctx.apiKey], MAX_PROVIDER_WORD) };
   if (r.route !== undefined) {

@@ -1,6 +1,7 @@
 // JSON over HTTP for provider APIs: the provider's auth headers (bearer by default), timeouts, no
 // redirects (a redirect must never carry the key to another host), and every failure turned into a
 // ProviderError with a short message.
+import * as l10n from '@vscode/l10n';
 import axios, { AxiosError } from 'axios';
 import { ErrorKind, ProviderError } from './errors';
 import { MAX_PROVIDER_WORD, sanitizeText } from './sanitize';
@@ -76,7 +77,7 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
       throw new ProviderError({
         kind: 'malformed',
         status: res.status,
-        message: `${req.providerLabel} sent an answer that is not valid JSON (${describeBody(text, headers)}).`,
+        message: l10n.t('{0} sent an answer that is not valid JSON ({1}).', req.providerLabel, describeBody(text, headers)),
         mayHaveStarted: req.isCreate,
       });
     }
@@ -169,19 +170,19 @@ function describeBody(text: string, headers: Record<string, string>): string {
 function transportError(e: unknown, req: JsonRequest): ProviderError {
   const who = req.providerLabel;
   if (axios.isCancel(e) || (e instanceof Error && e.name === 'CanceledError')) {
-    return new ProviderError({ kind: 'cancelled', message: `${who}: request cancelled.` });
+    return new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: request cancelled.', who) });
   }
   const ax = e as AxiosError;
   const code = ax.code ?? '';
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(ax.message ?? '')) {
     return new ProviderError({
       kind: 'timeout',
-      message: `${who} did not answer in time.`,
+      message: l10n.t('{0} did not answer in time.', who),
       mayHaveStarted: req.isCreate,
     });
   }
   if (code === 'ERR_INVALID_URL' || code === 'ERR_BAD_OPTION_VALUE') {
-    return new ProviderError({ kind: 'config', message: `${who}: the base URL is not a valid URL.` });
+    return new ProviderError({ kind: 'config', message: l10n.t('{0}: the base URL is not a valid URL.', who) });
   }
   // Refused or unresolvable: the request never reached the provider.
   const neverSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENETUNREACH';
@@ -222,10 +223,10 @@ export function joinUrl(baseUrl: string, path: string): string {
   try {
     u = new URL(baseUrl);
   } catch {
-    throw new ProviderError({ kind: 'config', message: `"${baseUrl}" is not a valid base URL.` });
+    throw new ProviderError({ kind: 'config', message: l10n.t('"{0}" is not a valid base URL.', baseUrl) });
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') {
-    throw new ProviderError({ kind: 'config', message: `Base URL must use https (got ${u.protocol}).` });
+    throw new ProviderError({ kind: 'config', message: l10n.t('Base URL must use https (got {0}).', u.protocol) });
   }
   return baseUrl.replace(/\/+$/, '') + path;
 }

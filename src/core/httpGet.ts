@@ -7,6 +7,7 @@
 // slice is handed to the consumer, and reading pauses while the consumer is busy, so memory stays
 // flat. The connection goes to the given, already checked addresses only, asks for nothing but the
 // plain body and closes after the one answer.
+import * as l10n from '@vscode/l10n';
 import type { LookupAddress } from 'dns';
 import { isIP, Socket, connect as netConnect } from 'net';
 import { connect as tlsConnect } from 'tls';
@@ -60,13 +61,13 @@ interface Head {
 function parseHead(text: string): Head {
   const lines = text.split(/\r?\n/);
   const m = /^HTTP\/1\.[01] (\d{3})(?: |$)/.exec(lines[0]);
-  if (!m) throw malformed('The result server did not answer in HTTP/1.1.');
+  if (!m) throw malformed(l10n.t('The result server did not answer in HTTP/1.1.'));
   const headers: Record<string, string> = {};
   for (const line of lines.slice(1)) {
     if (!line) continue;
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon).toLowerCase() : '';
-    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) throw malformed('The result server sent a malformed header.');
+    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) throw malformed(l10n.t('The result server sent a malformed header.'));
     const value = line.slice(colon + 1).trim();
     headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
   }
@@ -79,14 +80,14 @@ function framingOf(head: Head): Framing {
   if (head.status === 204 || head.status === 304) return { kind: 'none' };
   const te = head.headers['transfer-encoding'];
   if (te !== undefined) {
-    if (te.trim().toLowerCase() !== 'chunked') throw malformed(`The result server used a transfer encoding this client does not accept (${te.replace(/[^a-z0-9, -]/gi, '').slice(0, 40)}).`);
+    if (te.trim().toLowerCase() !== 'chunked') throw malformed(l10n.t('The result server used a transfer encoding this client does not accept ({0}).', te.replace(/[^a-z0-9, -]/gi, '').slice(0, 40)));
     return { kind: 'chunked' };
   }
   const cl = head.headers['content-length'];
   if (cl === undefined) return { kind: 'close' };
   const values = new Set(cl.split(',').map((v) => v.trim()));
   const [only] = values;
-  if (values.size !== 1 || !/^\d{1,15}$/.test(only)) throw malformed('The result server sent an invalid Content-Length.');
+  if (values.size !== 1 || !/^\d{1,15}$/.test(only)) throw malformed(l10n.t('The result server sent an invalid Content-Length.'));
   return { kind: 'length', left: Number(only) };
 }
 
@@ -112,8 +113,8 @@ class BodyDecoder {
   /** What EOF means now: undefined if the body is complete, else why it is not. */
   endProblem(): ProviderError | undefined {
     if (this.framing.kind === 'close' || this.state === 'done') return undefined;
-    if (this.framing.kind === 'length') return network(`Download was cut short (${this.lengthLeft} bytes missing).`);
-    return network('Download was cut short (the chunked body did not end).');
+    if (this.framing.kind === 'length') return network(l10n.t('Download was cut short ({0} bytes missing).', this.lengthLeft));
+    return network(l10n.t('Download was cut short (the chunked body did not end).'));
   }
 
   /** The next body slice in `buf` from `at`, and where decoding stopped; `slice` undefined when `buf` is used up or the body ended. */
@@ -137,17 +138,17 @@ class BodyDecoder {
       const nl = buf.indexOf(0x0a, at);
       const end = nl < 0 ? buf.length : nl;
       this.line += buf.toString('latin1', at, end);
-      if (this.line.length > MAX_LINE_BYTES) throw malformed('The result server sent a malformed chunked body.');
+      if (this.line.length > MAX_LINE_BYTES) throw malformed(l10n.t('The result server sent a malformed chunked body.'));
       at = nl < 0 ? buf.length : nl + 1;
       if (nl < 0) break;
       const line = this.line.replace(/\r$/, '');
       this.line = '';
       if (this.state === 'dataEnd') {
-        if (line !== '') throw malformed('The result server sent a malformed chunked body.');
+        if (line !== '') throw malformed(l10n.t('The result server sent a malformed chunked body.'));
         this.state = 'size';
       } else if (this.state === 'size') {
         const size = line.split(';')[0].trim();
-        if (!/^[0-9a-f]{1,12}$/i.test(size)) throw malformed('The result server sent a malformed chunked body.');
+        if (!/^[0-9a-f]{1,12}$/i.test(size)) throw malformed(l10n.t('The result server sent a malformed chunked body.'));
         this.chunkLeft = parseInt(size, 16);
         this.state = this.chunkLeft === 0 ? 'trailer' : 'data';
       } else if (line === '') {
@@ -242,7 +243,7 @@ export function httpGet(req: GetRequest): Promise<GetResponse> {
         parsed = parseHead(text);
         if (parsed.status >= 100 && parsed.status < 200) {
           // An informational answer (103 Early Hints): the real one follows.
-          if (parsed.status === 101) throw malformed('The result server switched protocols.');
+          if (parsed.status === 101) throw malformed(l10n.t('The result server switched protocols.'));
           onBytes(rest, owner);
           return;
         }
@@ -257,7 +258,7 @@ export function httpGet(req: GetRequest): Promise<GetResponse> {
         headers: parsed.headers,
         readBody: (sink) =>
           new Promise<void>((resolve, reject) => {
-            if (closed) return reject(failed ?? network('The connection is closed.'));
+            if (closed) return reject(failed ?? network(l10n.t('The connection is closed.')));
             reader = { sink, resolve, reject };
             pump();
           }),
@@ -280,7 +281,7 @@ export function httpGet(req: GetRequest): Promise<GetResponse> {
       const cut = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : -1;
       if (cut < 0) {
         pool.push(owner);
-        if (head.length > MAX_HEAD_BYTES) fail(malformed('The result server sent too large a header.'));
+        if (head.length > MAX_HEAD_BYTES) fail(malformed(l10n.t('The result server sent too large a header.')));
         return;
       }
       const text = head.toString('latin1', 0, cut);
@@ -318,16 +319,16 @@ export function httpGet(req: GetRequest): Promise<GetResponse> {
       stall.refresh();
       socket.write(request);
     });
-    socket.on('error', (e: NodeJS.ErrnoException) => fail(network(`Download failed (${e.code ?? e.message}).`)));
+    socket.on('error', (e: NodeJS.ErrnoException) => fail(network(l10n.t('Download failed ({0}).', e.code ?? e.message))));
     socket.on('end', () => {
       ended = true;
-      if (!decoder) return fail(network('The result server closed the connection without an answer.'));
+      if (!decoder) return fail(network(l10n.t('The result server closed the connection without an answer.')));
       if (!busy && reader) pump();
     });
     socket.on('close', () => {
       ended = true;
       if (closed) return;
-      if (!decoder) return fail(network('The result server closed the connection without an answer.'));
+      if (!decoder) return fail(network(l10n.t('The result server closed the connection without an answer.')));
       if (!busy && reader) pump();
     });
     signal.addEventListener('abort', onAbort, { once: true });

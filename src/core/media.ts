@@ -1,6 +1,7 @@
 // Turns the user's media references (path, file: URI, https URL) into what providers accept: the
 // URL itself, or base64 of a checked local file. Files are checked by their magic bytes and size,
 // and encoded in chunks so a large file never blocks the extension host.
+import * as l10n from '@vscode/l10n';
 import { createReadStream, promises as fs } from 'fs';
 import * as path from 'path';
 import { fileURLToPath } from 'url';
@@ -45,11 +46,11 @@ export function toLocalPath(ref: string): string {
     try {
       return fileURLToPath(ref);
     } catch {
-      throw inputError(`"${ref}" is not a valid file URI.`);
+      throw inputError(l10n.t('"{0}" is not a valid file URI.', ref));
     }
   }
-  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(ref)) throw inputError(`Only local files and http(s) URLs can be used (got "${ref.split(':')[0]}:").`);
-  if (!path.isAbsolute(ref)) throw inputError(`"${ref}" is not an absolute path.`);
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(ref)) throw inputError(l10n.t('Only local files and http(s) URLs can be used (got "{0}:").', ref.split(':')[0]));
+  if (!path.isAbsolute(ref)) throw inputError(l10n.t('"{0}" is not an absolute path.', ref));
   return ref;
 }
 
@@ -68,15 +69,21 @@ export async function encodeLocalFile(file: string, kind: 'image' | 'video', lim
   let size: number;
   try {
     const st = await fs.stat(file);
-    if (!st.isFile()) throw inputError(`${name} is not a file.`);
+    if (!st.isFile()) throw inputError(l10n.t('{0} is not a file.', name));
     size = st.size;
   } catch (e) {
     if (e instanceof ProviderError) throw e;
-    throw inputError(`Cannot read ${name}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+    throw inputError(l10n.t('Cannot read {0}: {1}.', name, (e as NodeJS.ErrnoException).code ?? (e as Error).message));
   }
   const cap = kind === 'image' ? limits.maxImageBytes : limits.maxVideoBytes;
-  if (size === 0) throw inputError(`${name} is empty.`);
-  if (size > cap) throw inputError(`${name} is ${humanSize(size)}; the limit for ${kind}s is ${humanSize(cap)} (setting aiVideo.max${kind === 'image' ? 'Image' : 'Video'}SizeMB).`);
+  if (size === 0) throw inputError(l10n.t('{0} is empty.', name));
+  if (size > cap) {
+    throw inputError(
+      kind === 'image'
+        ? l10n.t('{0} is {1}; the limit for images is {2} (setting {3}).', name, humanSize(size), humanSize(cap), 'aiVideo.maxImageSizeMB')
+        : l10n.t('{0} is {1}; the limit for videos is {2} (setting {3}).', name, humanSize(size), humanSize(cap), 'aiVideo.maxVideoSizeMB'),
+    );
+  }
 
   const parts: string[] = [];
   let head: Uint8Array | undefined;
@@ -91,8 +98,8 @@ export async function encodeLocalFile(file: string, kind: 'image' | 'video', lim
         stream.destroy();
         throw inputError(
           kind === 'image'
-            ? `${name} is not a PNG, JPEG or WebP image (its content does not match).`
-            : `${name} is not an MP4, MOV or WebM video (its content does not match).`,
+            ? l10n.t('{0} is not a PNG, JPEG or WebP image (its content does not match).', name)
+            : l10n.t('{0} is not an MP4, MOV or WebM video (its content does not match).', name),
         );
       }
     }

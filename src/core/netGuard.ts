@@ -3,6 +3,7 @@
 // daemon) unless it points at the provider's own host or a host the user listed. Every address a
 // host name resolves to is checked before connecting, and the connection then goes to exactly the
 // checked addresses, so a second DNS answer cannot swap in another one.
+import * as l10n from '@vscode/l10n';
 import { promises as dns } from 'dns';
 import type { LookupAddress } from 'dns';
 import { BlockList, isIP } from 'net';
@@ -95,19 +96,19 @@ function refused(message: string): ProviderError {
  */
 export async function checkTarget(url: URL, policy: NetPolicy, resolve: Resolver = systemResolver): Promise<LookupAddress[]> {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ProviderError({ kind: 'malformed', message: `Refusing to download a ${url.protocol} URL; only http(s) results are fetched.` });
+    throw new ProviderError({ kind: 'malformed', message: l10n.t('Refusing to download a {0} URL; only http(s) results are fetched.', url.protocol) });
   }
   const host = normalizeHost(url.hostname);
   const originHost = hostOf(policy.origin);
   if (url.protocol === 'http:' && !policy.allowInsecureHttp && !(originHost && isLoopbackHost(originHost)) && !isLoopbackHost(host)) {
     throw refused(
-      `Refusing to download from ${url.host} over plain http: results must use https (plain http is allowed when the provider's base URL is on this machine, or with the setting aiVideo.allowInsecureHttp).`,
+      l10n.t('Refusing to download from {0} over plain http: results must use https (plain http is allowed when the provider\'s base URL is on this machine, or with the setting aiVideo.allowInsecureHttp).', url.host),
     );
   }
   const trusted = (originHost !== undefined && normalizeHost(originHost) === host) || (policy.allowPrivateHosts ?? []).some((h) => normalizeHost(h) === host);
   const refusePrivate = (what: string) =>
     refused(
-      `Refusing to download from ${url.host}: ${what} is a private, loopback or link-local network address, and the result should come from the provider or a public server. If you trust this host, add "${host}" to the setting aiVideo.download.allowPrivateHosts.`,
+      l10n.t('Refusing to download from {0}: {1} is a private, loopback or link-local network address, and the result should come from the provider or a public server. If you trust this host, add "{2}" to the setting aiVideo.download.allowPrivateHosts.', url.host, what, host),
     );
   const literal = family(host);
   if (literal) {
@@ -120,9 +121,9 @@ export async function checkTarget(url: URL, policy: NetPolicy, resolve: Resolver
     addresses = await resolve(host);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ProviderError({ kind: 'network', message: `Download failed: cannot resolve ${host} (${code ?? 'DNS error'}).` });
+    throw new ProviderError({ kind: 'network', message: l10n.t('Download failed: cannot resolve {0} ({1}).', host, code ?? 'DNS error') });
   }
-  if (addresses.length === 0) throw new ProviderError({ kind: 'network', message: `Download failed: ${host} has no address.` });
+  if (addresses.length === 0) throw new ProviderError({ kind: 'network', message: l10n.t('Download failed: {0} has no address.', host) });
   const inside = trusted ? undefined : addresses.find((a) => isPrivateAddress(a.address));
   if (inside) throw refusePrivate(`its address ${inside.address}`);
   return addresses;

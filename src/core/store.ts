@@ -18,6 +18,7 @@
 // between processes by a lock file (atomicFile.ts), and merged: per task the newer `updatedAt`
 // wins, removals stick. A file whose header is unreadable is moved aside with a warning; a file
 // written by a newer format version is opened read-only with a warning, never moved aside.
+import * as l10n from '@vscode/l10n';
 import { constants, promises as fs, Stats } from 'fs';
 import * as path from 'path';
 import { Task } from './types';
@@ -257,8 +258,7 @@ export class TaskStore {
       source,
       told: false,
       warning:
-        `The task history (${path.basename(source)}) was written by a newer version of AI Video Studio (format ${version}; this one reads ${STORE_VERSION}). ` +
-        'It is shown read-only: changes made in this window are not saved. Update the extension to keep them.',
+        l10n.t('The task history ({0}) was written by a newer version of AI Video Studio (format {1}; this one reads {2}). It is shown read-only: changes made in this window are not saved. Update the extension to keep them.', path.basename(source), version, STORE_VERSION),
     };
   }
 
@@ -267,7 +267,7 @@ export class TaskStore {
     const aside = `${file}.corrupt-${this.now()}`;
     await fs.rename(file, aside).catch(() => undefined);
     this.reset('absent');
-    return `The task history file was unreadable (${cause.message}); it was moved aside to ${path.basename(aside)} and a new one started.`;
+    return l10n.t('The task history file was unreadable ({0}); it was moved aside to {1} and a new one started.', cause.message, path.basename(aside));
   }
 
   // ---- writing (under the lock) --------------------------------------------------------------

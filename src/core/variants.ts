@@ -1,6 +1,7 @@
 // Planning a group of generations from one request: several takes of the same request (each with
 // its own seed where the provider takes one), or the same prompt sent to several provider/model
 // pairs. Pure: the caller sends each planned request through the engine's normal create path.
+import * as l10n from '@vscode/l10n';
 import { GenerateRequest, ProviderId } from './types';
 
 export const MIN_VARIANTS = 2;
@@ -10,7 +11,7 @@ const MAX_SEED = 0xffffffff;
 /** A message when `count` is not a whole number from 2 to 4, else undefined. */
 export function checkVariantCount(count: unknown): string | undefined {
   if (typeof count !== 'number' || !Number.isInteger(count) || count < MIN_VARIANTS || count > MAX_VARIANTS) {
-    return `The variant count must be a whole number from ${MIN_VARIANTS} to ${MAX_VARIANTS}.`;
+    return l10n.t('The variant count must be a whole number from {0} to {1}.', MIN_VARIANTS, MAX_VARIANTS);
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 // Paths that meet the workspace: the folder Save to Workspace writes into (never through a link that
 // leads out of the workspace), and how inputs and results are written into the sidecar JSON, a file
 // people commit (no absolute local paths, no signed-URL tokens).
+import * as l10n from '@vscode/l10n';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { ProviderError } from './errors';
@@ -20,7 +21,7 @@ function configError(message: string): ProviderError {
 /** The `aiVideo.saveFolder` setting as a relative path ("a/b"); refuses one that climbs out with `..`. */
 export function saveFolderSetting(setting: string | undefined): string {
   const rel = path.posix.normalize((setting ?? '').trim().replace(/\\/g, '/') || DEFAULT_SAVE_FOLDER).replace(/^\/+/, '');
-  if (rel === '..' || rel.startsWith('../')) throw configError('aiVideo.saveFolder must be a folder inside the workspace.');
+  if (rel === '..' || rel.startsWith('../')) throw configError(l10n.t('aiVideo.saveFolder must be a folder inside the workspace.'));
   return rel === '.' ? '' : rel.replace(/\/+$/, '');
 }
 
@@ -38,15 +39,15 @@ export async function ensureSaveFolder(root: string, rel: string): Promise<void>
     const real = await fs.realpath(current).catch(async (e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
       if (await fs.lstat(current).then(() => true, () => false)) {
-        throw configError(`"${shown}" in the workspace is a link to something that does not exist, so nothing was saved. Remove the link or set aiVideo.saveFolder to another folder.`);
+        throw configError(l10n.t('"{0}" in the workspace is a link to something that does not exist, so nothing was saved. Remove the link or set aiVideo.saveFolder to another folder.', shown));
       }
       await fs.mkdir(current);
       return fs.realpath(current);
     });
     if (!isInsideOrSame(realRoot, real)) {
-      throw configError(`"${shown}" in the workspace is a link to a folder outside the workspace (${real}), so nothing was saved. Remove the link or set aiVideo.saveFolder to a folder inside the workspace.`);
+      throw configError(l10n.t('"{0}" in the workspace is a link to a folder outside the workspace ({1}), so nothing was saved. Remove the link or set aiVideo.saveFolder to a folder inside the workspace.', shown, real));
     }
-    if (!(await fs.stat(real)).isDirectory()) throw configError(`"${shown}" in the workspace is a file, not a folder; set aiVideo.saveFolder to a folder.`);
+    if (!(await fs.stat(real)).isDirectory()) throw configError(l10n.t('"{0}" in the workspace is a file, not a folder; set aiVideo.saveFolder to a folder.', shown));
   }
 }
 
