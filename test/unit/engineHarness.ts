@@ -142,7 +142,7 @@ export class Workspace {
       saveDelayMs: opts.saveDelayMs,
       ownerId: opts.ownerId,
       watchStore: opts.watchStore,
-      now: opts.now,
+      clock: opts.clock,
       settings: () => settings,
       async context(p) {
         const apiKey = keys[p];

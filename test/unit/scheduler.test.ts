@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { formatDelay } from '../../src/core/engine';
+import { formatDelay } from '../../src/core/transitions';
 import { CreateRateLimiter, Semaphore } from '../../src/core/limiter';
 import { backoffDelayMs, estimateRemainingMs, firstPollDelayMs, nextPollDelayMs, stageIntervalMs } from '../../src/core/scheduler';
 
