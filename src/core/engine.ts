@@ -1,7 +1,8 @@
 // The task engine: submits generations, keeps the task list, polls active tasks on a schedule,
 // downloads results, persists everything. No `vscode` import: the extension wraps it.
 //
-// The parts: poll planning (pollPlan.ts), what an answer does to a task (transitions.ts), several
+// The parts: the create path and its local queue (createQueue.ts, createGate.ts), poll planning
+// (pollPlan.ts), the polls (poller.ts), what an answer does to a task (transitions.ts), several
 // windows on one store (windowSync.ts), the downloads (downloadQueue.ts), and the time (clock.ts).
 // Nothing runs (no timer, no request) while no task is active and no result is waiting to be
 // downloaded.
@@ -9,14 +10,14 @@ import { randomUUID } from 'crypto';
 import { Clock, systemClock, TimerHandle } from './clock';
 import { DownloadQueue } from './downloadQueue';
 import { Emitter, Event, Logger } from './events';
-import { errorMessage, isProviderError, ProviderError } from './errors';
-import { CreateRateLimiter } from './limiter';
-import { DEFAULT_MEDIA_LIMITS, MediaLimits, resolveMedia } from './media';
+import { errorMessage } from './errors';
+import { CreateQueue, GenerateOptions, WaitingEdit } from './createQueue';
+import { DEFAULT_MEDIA_LIMITS, MediaLimits } from './media';
 import { isPolled, PollPlanner } from './pollPlan';
 import { Poller } from './poller';
 import { firstPollDelayMs } from './scheduler';
 import { StoreSnapshot, TaskStore } from './store';
-import { formatDelay, patchTask } from './transitions';
+import { patchTask } from './transitions';
 import { GenerateRequest, isActive, ProviderId, Task } from './types';
 import { ProviderClient, ProviderContext } from './provider';
 import { mergeSnapshot, WindowSync } from './windowSync';
@@ -35,6 +36,8 @@ export interface EngineSettings {
   /** Attempts per download for transient failures (default 3), and the first retry delay (default 1 s, doubling). */
   downloadAttempts?: number;
   downloadRetryDelayMs?: number;
+  /** Creates under way at once per provider (0 or absent: no limit); more wait in the local queue. */
+  maxConcurrent?: Partial<Record<ProviderId, number>>;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -75,7 +78,7 @@ export class TaskEngine {
   private readonly poller: Poller;
   private readonly downloads: DownloadQueue;
   private readonly sync: WindowSync;
-  private readonly creates = new CreateRateLimiter();
+  private readonly creates: CreateQueue;
   private readonly changed = new Emitter<Task[]>();
   private readonly warned = new Emitter<string>();
   private readonly abort = new AbortController();
@@ -89,6 +92,8 @@ export class TaskEngine {
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock ?? systemClock;
+    const owner = deps.ownerId ?? randomUUID();
+    const renewMs = Math.max(50, deps.leaseRenewMs ?? DEFAULT_LEASE_RENEW_MS);
     this.planner = new PollPlanner(() => deps.settings().giveUpMs);
     this.downloads = new DownloadQueue({
       mediaDir: deps.mediaDir,
@@ -119,12 +124,33 @@ export class TaskEngine {
       fire: (tasks) => this.changed.fire(tasks),
       schedule: () => this.schedule(),
     });
+    this.creates = new CreateQueue({
+      clock: this.clock,
+      log: deps.log,
+      store: deps.store,
+      owner,
+      claimRetryMs: renewMs,
+      settings: deps.settings,
+      provider: (id) => deps.providers[id],
+      providerIds: () => Object.keys(deps.providers),
+      context: async (id) => this.withDefaults(await deps.context(id)),
+      tasks: () => this.tasks.values(),
+      get: (id) => this.tasks.get(id),
+      add: (t) => this.tasks.set(t.id, t),
+      update: (t, patch) => this.update(t, patch),
+      adopt: (t) => this.adopt({ tasks: [t], removed: [], resumedAt: {} }),
+      remove: (ids) => this.remove(ids),
+      track: (t) => this.planner.track(t.id, this.clock.now() + firstPollDelayMs(deps.settings().pollIntervalMs)),
+      persistNow: () => this.sync.persistNow(),
+      fire: (tasks) => this.changed.fire(tasks),
+      schedule: () => this.schedule(),
+    });
     this.sync = new WindowSync({
       store: deps.store,
       clock: this.clock,
       log: deps.log,
-      ownerId: deps.ownerId ?? randomUUID(),
-      renewMs: Math.max(50, deps.leaseRenewMs ?? DEFAULT_LEASE_RENEW_MS),
+      ownerId: owner,
+      renewMs,
       saveDelayMs: deps.saveDelayMs ?? DEFAULT_SAVE_DELAY_MS,
       watchStore: deps.watchStore !== false,
       tasks: () => this.getTasks(),
@@ -146,6 +172,7 @@ export class TaskEngine {
     }
     if (loaded.warning) this.warn(loaded.warning);
     this.adopt(loaded, false);
+    this.creates.settleLeftovers();
     this.deps.log.info(`Loaded ${this.tasks.size} task(s), ${this.planner.size} active.`);
     await this.sync.watch();
     this.schedule();
@@ -170,72 +197,41 @@ export class TaskEngine {
 
   /** Whether a timer is armed: false whenever there is nothing to do. */
   get hasScheduledWork(): boolean {
-    return this.timer !== undefined || this.sync.savePending || this.poller.size > 0 || this.downloads.size > 0;
+    return this.timer !== undefined || this.sync.savePending || this.poller.size > 0 || this.downloads.size > 0 || this.creates.inFlight().length > 0;
   }
 
-  /** Validates, resolves media, creates the remote task and records it before returning. */
-  async generate(input: GenerateRequest): Promise<Task> {
-    const req: GenerateRequest = { ...input, prompt: (input.prompt ?? '').trim() };
-    const provider = this.deps.providers[req.provider];
-    if (!provider) {
-      throw new ProviderError({ kind: 'input', message: `Provider "${String(req.provider)}" is not supported. Use one of: ${Object.keys(this.deps.providers).join(', ')}.` });
-    }
-    const invalid = provider.validate(req);
-    if (invalid) throw new ProviderError({ kind: 'input', message: invalid });
-    const ctx = this.withDefaults(await this.deps.context(req.provider));
-    const media = await resolveMedia(req, this.deps.settings().media);
-    const requestId = randomUUID();
-    const limitKey = this.reserveCreate(provider, req, media, requestId);
-    const now = this.clock.now();
-    const base: Task = {
-      id: randomUUID(),
-      provider: req.provider,
-      remoteId: '',
-      mode: 'text-to-video',
-      status: 'queued',
-      progress: 0,
-      prompt: req.prompt,
-      model: req.model ?? '',
-      createdAt: now,
-      updatedAt: now,
-      videos: [],
-      request: req,
-    };
-    let created;
-    try {
-      created = await provider.create(ctx, req, media, requestId);
-    } catch (e) {
-      if (!isProviderError(e)) throw e;
-      if (e.mayHaveStarted) {
-        // Never silence: the job may be running (and billed) at the provider.
-        const lost: Task = {
-          ...base,
-          status: 'failed',
-          uncertain: true,
-          errorKind: e.kind,
-          error: `${e.message} The create request got no usable answer, so the job may or may not have started at ${provider.label}; check your account there before generating again.`,
-          finishedAt: now,
-        };
-        this.tasks.set(lost.id, lost);
-        await this.sync.persistNow();
-        this.changed.fire([lost]);
-        this.deps.log.warn(`Create for ${provider.label} lost its answer: ${e.message}`);
-      }
-      if (e.kind === 'rateLimited' && e.retryAfterMs !== undefined) {
-        this.creates.blockUntil(limitKey, this.clock.now() + e.retryAfterMs);
-        throw new ProviderError({ kind: e.kind, status: e.status, providerCode: e.providerCode, retryAfterMs: e.retryAfterMs, message: `${e.message} Try again in ${formatDelay(e.retryAfterMs)}.` });
-      }
-      throw e;
-    }
-    const task: Task = { ...base, remoteId: created.remoteId, mode: created.mode, model: created.model, route: created.route, origin: ctx.baseUrl, rawStatus: 'submitted' };
-    this.tasks.set(task.id, task);
-    // Stored the moment the create returns an id, before any UI sees it.
-    await this.sync.persistNow();
-    this.planner.track(task.id, this.clock.now() + firstPollDelayMs(this.deps.settings().pollIntervalMs));
-    this.deps.log.info(`Created ${provider.label} task ${task.remoteId} (${task.mode}, model ${task.model}).`);
-    this.changed.fire([task]);
-    this.schedule();
-    return task;
+  /**
+   * Validates, resolves media and sends the create once, recording it before it goes out; resolves
+   * when the provider accepted it (`queued`), or at once with `waiting` when it is held in the local
+   * queue. Identical requests are never merged: each call is one create (variants are identical).
+   */
+  generate(input: GenerateRequest, opts?: GenerateOptions): Promise<Task> {
+    return this.creates.generate(input, opts);
+  }
+
+  /** Removes a create that is still waiting to be sent; false when it is no longer waiting. */
+  cancelWaiting(id: string): Promise<boolean> {
+    return this.creates.cancelWaiting(id);
+  }
+
+  /** Changes the prompt or options of a create that is still waiting to be sent. */
+  editWaiting(id: string, edit: WaitingEdit): Promise<Task> {
+    return this.creates.editWaiting(id, edit);
+  }
+
+  /** An uncertain create the user checked at the provider: it did not start. */
+  markFailed(id: string): Task | undefined {
+    return this.creates.markFailed(id);
+  }
+
+  /** Whether the provider can list recent jobs, to find the one an uncertain create may have started. */
+  canFindLostJob(provider: ProviderId): boolean {
+    return this.creates.canFindLostJob(provider);
+  }
+
+  /** Looks for the job an uncertain create may have started, and follows it when found. */
+  findLostJob(id: string): Promise<Task | undefined> {
+    return this.creates.findLostJob(id);
   }
 
   /** Polls every active task now (in the window that polls; another window just re-reads the history). */
@@ -284,6 +280,8 @@ export class TaskEngine {
   }
 
   async remove(ids: string[]): Promise<void> {
+    // A waiting create leaves the stored queue first, so the polling window does not send it meanwhile.
+    for (const id of ids) await this.creates.withdraw(id).catch(() => false);
     const removed: Task[] = [];
     for (const id of ids) {
       const t = this.tasks.get(id);
@@ -334,15 +332,22 @@ export class TaskEngine {
 
   /** Waits for polls and downloads in flight, then for pending writes. */
   async settle(): Promise<void> {
-    while (this.poller.size || this.downloads.size) await Promise.all([...this.poller.inFlight(), ...this.downloads.inFlight()]);
+    const busy = () => [...this.poller.inFlight(), ...this.downloads.inFlight(), ...this.creates.inFlight()];
+    while (busy().length) await Promise.all(busy());
     await this.flush();
   }
 
   // ---- scheduling ----------------------------------------------------------------------------
 
-  /** Work that needs the polling window: an active task, or a result not downloaded yet. */
+  /**
+   * Work that needs the polling window: a task at the provider, a create waiting to be sent or
+   * being sent by another window (which may close), or a result not downloaded yet.
+   */
   private hasWork(): boolean {
-    for (const t of this.tasks.values()) if (isPolled(t) || DownloadQueue.pending(t)) return true;
+    for (const t of this.tasks.values()) {
+      if (isPolled(t) || DownloadQueue.pending(t) || t.status === 'waiting') return true;
+      if (t.status === 'submitting' && !this.creates.isSending(t.id)) return true;
+    }
     return this.downloads.size > 0;
   }
 
@@ -359,7 +364,7 @@ export class TaskEngine {
     let next = this.sync.leaseCheckAt;
     if (this.sync.isLeader) {
       for (const t of this.tasks.values()) if (DownloadQueue.pending(t) && !this.downloads.runningFor(t)) next = now;
-      next = Math.min(next, this.planner.nextDueAt(this.tasks.values(), now, (p) => this.poller.isPolling(p)));
+      next = Math.min(next, this.planner.nextDueAt(this.tasks.values(), now, (p) => this.poller.isPolling(p)), this.creates.nextSendAt(now));
     }
     const delay = Math.max(0, Math.min(next - now, 2 ** 31 - 1));
     this.timer = this.clock.setTimeout(() => {
@@ -371,7 +376,9 @@ export class TaskEngine {
   private async tick(): Promise<void> {
     try {
       await this.sync.coordinate();
+      this.creates.settleLeftovers();
       if (this.sync.isLeader && !this.disposed) {
+        await this.creates.dispatch();
         this.poller.launchDue(this.tasks.values());
         this.downloads.startPending(this.tasks.values());
       }
@@ -401,31 +408,12 @@ export class TaskEngine {
     return { ...ctx, timeoutMs: ctx.timeoutMs ?? this.deps.settings().requestTimeoutMs, signal: ctx.signal ?? this.abort.signal };
   }
 
-  /**
-   * Applies a published per-minute create limit (and a server's Retry-After on creates); returns the
-   * limiter key. Over the limit the create fails at once with the wait, rather than waiting: the
-   * task would sit invisible behind a pending command for up to a minute, and a queued create would
-   * bill later, when the user may no longer want it. Nothing is sent, so nothing is uncertain.
-   */
-  private reserveCreate(provider: ProviderClient, req: GenerateRequest, media: Parameters<ProviderClient['buildCreate']>[1], requestId: string): string {
-    const perMinute = provider.limits.createsPerMinute;
-    const route = perMinute ? (provider.buildCreate(req, media, requestId).route ?? req.model ?? '') : '';
-    const key = `${provider.id}:${route}`;
-    const limit = perMinute?.[route];
-    const { waitMs, reason } = this.creates.reserve(key, limit, this.clock.now());
-    if (waitMs > 0) {
-      const why = reason === 'limit' ? `${provider.label} accepts at most ${limit} ${route} task${limit === 1 ? '' : 's'} a minute` : `${provider.label} asked to wait before the next create`;
-      throw new ProviderError({ kind: 'rateLimited', retryAfterMs: waitMs, message: `${why}; this one was not sent. Try again in ${formatDelay(waitMs)}.` });
-    }
-    return key;
-  }
-
   /** Merges a store snapshot into memory: newer versions of tasks replace ours (in place), removals apply. */
   private adopt(snap: Pick<StoreSnapshot, 'tasks' | 'removed' | 'resumedAt'>, fire = true): void {
     const now = this.clock.now();
     const merged = mergeSnapshot(this.tasks, snap);
     for (const t of merged.removed) this.planner.forget(t.id);
-    for (const { task, wasActive } of merged.updated) this.planner.adopted(task, wasActive, snap.resumedAt[task.id], now);
+    for (const { task, wasPolled } of merged.updated) this.planner.adopted(task, wasPolled, snap.resumedAt[task.id], now);
     const changed = [...merged.removed, ...merged.updated.map((u) => u.task)];
     if (!changed.length) return;
     if (fire) this.changed.fire(changed);

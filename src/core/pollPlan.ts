@@ -1,7 +1,7 @@
 // Poll planning: per task, when to ask next and how many answers failed in a row; per provider,
 // pauses (a rejected key, a server's Retry-After); which tasks are due now, batched per provider;
 // and when the next one falls due. No I/O and no timers: the engine acts on the plan.
-import { isActive, ProviderId, Task } from './types';
+import { ProviderId, Task } from './types';
 
 export interface PollState {
   nextAt: number;
@@ -31,9 +31,9 @@ export function freshPollState(nextAt: number): PollState {
   return { nextAt, failures: 0, unknownPolls: 0 };
 }
 
-/** A task the engine asks its provider about: active, with a provider id. */
+/** A task the engine asks its provider about: at the provider and not final, with the provider's id. */
 export function isPolled(t: Task): boolean {
-  return isActive(t) && t.remoteId !== '';
+  return (t.status === 'queued' || t.status === 'running') && t.remoteId !== '';
 }
 
 export class PollPlanner {
@@ -96,10 +96,10 @@ export class PollPlanner {
   }
 
   /** Another window wrote this task: its resume time counts, and its polling follows its status. */
-  adopted(task: Task, wasActive: boolean, resumed: number | undefined, now: number): void {
+  adopted(task: Task, wasPolled: boolean, resumed: number | undefined, now: number): void {
     if (resumed !== undefined) this.resumeAt.set(task.id, Math.max(resumed, this.resumeAt.get(task.id) ?? 0));
-    if (isActive(task) && (!wasActive || !this.states.has(task.id))) this.track(task.id, now);
-    if (!isActive(task)) this.forget(task.id);
+    if (isPolled(task) && (!wasPolled || !this.states.has(task.id))) this.track(task.id, now);
+    if (!isPolled(task)) this.forget(task.id);
   }
 
   startOf(task: Task): number {
@@ -147,7 +147,7 @@ export class PollPlanner {
     let next = Infinity;
     for (const t of tasks) {
       const st = this.states.get(t.id);
-      if (!st || !isActive(t) || polling(t.provider)) continue;
+      if (!st || !isPolled(t) || polling(t.provider)) continue;
       const pause = this.pauses.get(t.provider);
       const resumeAt = pause && pause.until > now ? pause.until : 0;
       next = Math.min(next, Math.max(st.nextAt, resumeAt), this.giveUpAt(t));

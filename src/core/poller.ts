@@ -3,10 +3,10 @@
 import { Clock } from './clock';
 import { errorMessage, isProviderError, ProviderError } from './errors';
 import { Logger } from './events';
-import { freshPollState, PollPlanner } from './pollPlan';
+import { freshPollState, isPolled, PollPlanner } from './pollPlan';
 import { PollResults, ProviderClient, ProviderContext, RemoteState } from './provider';
 import { applyProviderError, applyRemoteState, giveUpPatch, KEY_PAUSE_MS, Transition } from './transitions';
-import { isActive, ProviderId, Task } from './types';
+import { ProviderId, Task } from './types';
 
 export interface PollHost {
   readonly clock: Clock;
@@ -125,18 +125,18 @@ export class Poller {
     let final = false;
     const now = host.clock.now();
     for (const t of tasks) {
-      if (!host.isCurrent(t) || !isActive(t)) continue; // removed or finished elsewhere meanwhile
+      if (!host.isCurrent(t) || !isPolled(t)) continue; // removed or finished elsewhere meanwhile
       const r = results.get(t.id) ?? new ProviderError({ kind: 'malformed', message: `${label} did not report on this task.` });
       let did: boolean;
       if (paused && isProviderError(r)) {
         const until = r.kind === 'auth' ? 'until a key is set' : 'until this is fixed (then use Refresh)';
         did = host.update(t, { error: `${r.message} Checking is paused ${until}.`, errorKind: r.kind });
       } else did = this.apply(t, r);
-      if (isActive(t) && host.planner.giveUpAt(t) <= now) {
+      if (isPolled(t) && host.planner.giveUpAt(t) <= now) {
         host.finish(t, giveUpPatch(t, host.settings().giveUpMs, now));
         did = true;
       }
-      if (!isActive(t)) final = true;
+      if (!isPolled(t)) final = true;
       if (did) changed.push(t);
     }
     if (final) await host.persistNow();

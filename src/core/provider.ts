@@ -9,8 +9,13 @@ export interface ProviderContext {
   apiKey: string;
   /** HiDream's optional `API-User-ID`. */
   userId?: string;
+  /** How long to wait for an answer once a request is sent, and the longest stall while sending one. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** A create: bytes of its body sent so far, while it is being sent. */
+  onUploadProgress?(sent: number, total: number): void;
+  /** A create: stops it only while its body is still being sent (it then certainly did not start). */
+  uploadSignal?: AbortSignal;
 }
 
 /** Media after resolution: each entry is an https URL or base64 data (no `data:` prefix). */
@@ -61,6 +66,12 @@ export interface ProviderClient {
   create(ctx: ProviderContext, req: GenerateRequest, media: ResolvedMedia, requestId: string): Promise<CreateResult>;
   /** Polls every given task (all of this provider); batching is the provider's business. */
   poll(ctx: ProviderContext, tasks: readonly Task[]): Promise<PollResults>;
+  /**
+   * Where the provider can list recent jobs: finds the job that an uncertain create (`task`, with
+   * no provider id) may have started, matched by prompt, model and time; undefined when there is
+   * none. The engine then adopts the job and follows it like any other.
+   */
+  findLostJob?(ctx: ProviderContext, task: Task): Promise<CreateResult | undefined>;
   /** A harmless authenticated call; resolves with a plain sentence, rejects with a ProviderError. */
   testConnection(ctx: ProviderContext): Promise<string>;
   /** How many polls of this provider may run at once, and per-minute create limits where published. */

@@ -98,6 +98,34 @@ export class TaskStore {
     return run;
   }
 
+  /**
+   * Compare-and-set of one task under the store's lock, so two windows never both act on it (e.g.
+   * both send one queued create). `change` sees the task as stored (undefined when it is not) and
+   * returns what to write in its place, 'remove', or undefined to leave it. Nothing is written for
+   * a task some window removed. Resolves with what was written (its `updatedAt` moved past the
+   * stored one), 'removed', or undefined when nothing was.
+   */
+  compareAndSet(id: string, change: (stored: Task | undefined) => Task | 'remove' | undefined): Promise<Task | 'removed' | undefined> {
+    const run = this.writing.then(() =>
+      withFileLock(this.lockFile, async () => {
+        const onDisk = await this.readForMerge();
+        if (onDisk.file?.removed[id] !== undefined || this.removed[id] !== undefined) return undefined;
+        const stored = onDisk.file?.tasks.find((t) => t.id === id);
+        const next = change(stored);
+        if (next === undefined) return undefined;
+        if (next === 'remove') {
+          await this.mergeAndWrite([], { removed: [id] }, onDisk);
+          return 'removed';
+        }
+        const written = { ...next, updatedAt: Math.max(next.updatedAt, (stored?.updatedAt ?? 0) + 1) };
+        await this.mergeAndWrite([written], {}, onDisk);
+        return written;
+      }),
+    );
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
   /** True when another process replaced the file since this store last read or wrote it (a cheap stat). */
   async changedOnDisk(): Promise<boolean> {
     return (await statSignature(this.file)) !== this.seen;
@@ -108,16 +136,21 @@ export class TaskStore {
     await this.writing;
   }
 
-  private async mergeAndWrite(tasks: readonly Task[], changes: SaveChanges): Promise<StoreSnapshot> {
+  /** The file as it is now (undefined when absent; moved aside with a warning when unreadable). */
+  private async readForMerge(): Promise<{ file?: StoreFile; warning?: string }> {
+    try {
+      return { file: parseStore(await fs.readFile(this.file, 'utf8')) };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      return { warning: await this.moveAside(e as Error) };
+    }
+  }
+
+  /** `read`: the file as just read under this lock, when the caller has it. */
+  private async mergeAndWrite(tasks: readonly Task[], changes: SaveChanges, read?: { file?: StoreFile; warning?: string }): Promise<StoreSnapshot> {
     const now = this.now();
     for (const id of changes.removed ?? []) this.removed[id] = now;
-    let onDisk: StoreFile | undefined;
-    let warning: string | undefined;
-    try {
-      onDisk = parseStore(await fs.readFile(this.file, 'utf8'));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') warning = await this.moveAside(e as Error);
-    }
+    const { file: onDisk, warning } = read ?? (await this.readForMerge());
     for (const [id, at] of Object.entries(onDisk?.removed ?? {})) this.removed[id] = Math.max(at, this.removed[id] ?? 0);
     for (const [id, at] of Object.entries(this.removed)) if (now - at > TOMBSTONE_TTL_MS) delete this.removed[id];
 

@@ -1,8 +1,7 @@
 // Validation of tasks read back from disk (or from another window): anything malformed is dropped
 // field by field rather than trusted.
-import { GenerateRequest, GenerationMode, PROVIDER_IDS, ProviderId, Task, TaskStatus, TaskVideo } from './types';
+import { GenerateRequest, GenerationMode, PROVIDER_IDS, ProviderId, Task, TASK_STATUSES, TaskStatus, TaskVideo } from './types';
 
-const STATUSES: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed'];
 const MODES: readonly GenerationMode[] = ['text-to-video', 'image-to-video', 'ingredients', 'video-edit'];
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
@@ -44,11 +43,17 @@ function request(v: unknown, provider: ProviderId, prompt: string): GenerateRequ
   return r;
 }
 
+function sender(v: unknown): Task['sender'] {
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  return isStr(o.owner) && isNum(o.pid) ? { owner: o.owner, pid: o.pid } : undefined;
+}
+
 export function validateStoredTask(v: unknown): Task | undefined {
   if (!v || typeof v !== 'object') return undefined;
   const o = v as Record<string, unknown>;
   if (!isStr(o.id) || !isStr(o.provider) || !(PROVIDER_IDS as readonly string[]).includes(o.provider)) return undefined;
-  if (!isStr(o.status) || !STATUSES.includes(o.status as TaskStatus)) return undefined;
+  if (!isStr(o.status) || !TASK_STATUSES.includes(o.status as TaskStatus)) return undefined;
   if (!isNum(o.createdAt) || !isNum(o.updatedAt)) return undefined;
   const provider = o.provider as ProviderId;
   const prompt = isStr(o.prompt) ? o.prompt : '';
@@ -75,6 +80,9 @@ export function validateStoredTask(v: unknown): Task | undefined {
     finishedAt: optNum(o.finishedAt),
     timedOut: o.timedOut === true ? true : undefined,
     uncertain: o.uncertain === true ? true : undefined,
+    sendAfter: optNum(o.sendAfter),
+    waitReason: optStr(o.waitReason),
+    sender: sender(o.sender),
   };
   for (const [k, val] of Object.entries(extras)) if (val !== undefined) (task as unknown as Record<string, unknown>)[k] = val;
   return task;

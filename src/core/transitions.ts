@@ -1,8 +1,8 @@
 // Pure state transitions: what one poll answer (a RemoteState, or a ProviderError for this task)
 // does to a task and its poll state. No I/O, no clock, no engine: the caller applies the patch.
-import { ProviderError } from './errors';
+import { ErrorKind, ProviderError } from './errors';
 import { Pause, PollState } from './pollPlan';
-import { RemoteState } from './provider';
+import { CreateResult, RemoteState } from './provider';
 import { backoffDelayMs, nextPollDelayMs } from './scheduler';
 import { Task } from './types';
 
@@ -124,6 +124,45 @@ export function giveUpPatch(task: Readonly<Task>, giveUpMs: number, now: number)
     error: `No result after ${formatDelay(giveUpMs)}; stopped checking. Use "Check Again" to resume.${last}`,
     finishedAt: now,
   };
+}
+
+// ---- creates --------------------------------------------------------------------------------
+
+/** The provider accepted the create: the task is queued there and polled at `origin`. */
+export function createdPatch(created: CreateResult, origin: string): Partial<Task> {
+  return {
+    status: 'queued',
+    remoteId: created.remoteId,
+    mode: created.mode,
+    model: created.model,
+    route: created.route,
+    origin,
+    rawStatus: 'submitted',
+    sender: undefined,
+    sendAfter: undefined,
+    waitReason: undefined,
+    uncertain: undefined,
+    error: undefined,
+    errorKind: undefined,
+    finishedAt: undefined,
+  };
+}
+
+/** The create's answer was lost after it was sent: the job may be running (and billed) at the provider. */
+export function uncertainPatch(cause: string, kind: ErrorKind | undefined, label: string, now: number): Partial<Task> {
+  return {
+    status: 'failed',
+    uncertain: true,
+    errorKind: kind,
+    error: `${cause} The create request got no usable answer, so the job may or may not have started at ${label}; check your account there before generating again.`,
+    finishedAt: now,
+    sender: undefined,
+  };
+}
+
+/** A queued create could not be sent (or was refused): certainly nothing started. */
+export function notSentPatch(e: ProviderError, now: number): Partial<Task> {
+  return { status: 'failed', error: `${e.message} It was not sent, so nothing was started.`, errorKind: e.kind, finishedAt: now, sender: undefined, sendAfter: undefined, waitReason: undefined };
 }
 
 /**

@@ -10,7 +10,8 @@ import { errorMessage } from './errors';
 import { Logger } from './events';
 import { Lease } from './lease';
 import { StoreSnapshot, TaskStore } from './store';
-import { isActive, Task } from './types';
+import { isPolled } from './pollPlan';
+import { Task } from './types';
 
 export interface WindowSyncDeps {
   store: TaskStore;
@@ -38,8 +39,8 @@ export interface WindowSyncDeps {
 
 export interface Merged {
   removed: Task[];
-  /** Tasks added or replaced by a newer version, and whether they were active before. */
-  updated: { task: Task; wasActive: boolean }[];
+  /** Tasks added or replaced by a newer version, and whether they were polled before. */
+  updated: { task: Task; wasPolled: boolean }[];
 }
 
 /**
@@ -59,15 +60,15 @@ export function mergeSnapshot(tasks: Map<string, Task>, snap: Pick<StoreSnapshot
     if (removed.has(t.id)) continue;
     const mine = tasks.get(t.id);
     if (mine && mine.updatedAt >= t.updatedAt) continue;
-    const wasActive = mine ? isActive(mine) : false;
+    const wasPolled = mine ? isPolled(mine) : false;
     if (mine) {
       const record = mine as unknown as Record<string, unknown>;
       for (const k of Object.keys(record)) if (!(k in t)) delete record[k];
       Object.assign(mine, t);
-      out.updated.push({ task: mine, wasActive });
+      out.updated.push({ task: mine, wasPolled });
     } else {
       tasks.set(t.id, t);
-      out.updated.push({ task: t, wasActive });
+      out.updated.push({ task: t, wasPolled });
     }
   }
   return out;

@@ -63,7 +63,7 @@ export async function pollEach(
   return out;
 }
 
-/** Sends a create as built by `buildCreate`; resolves with the answer's JSON. */
+/** Sends a create as built by `buildCreate`, once (a create is never retried); resolves with the answer's JSON. */
 export async function sendCreate(ctx: ProviderContext, spec: CreateSpec, label: string, headers?: Record<string, string>): Promise<unknown> {
   const res = await requestJson({
     method: 'POST',
@@ -75,6 +75,8 @@ export async function sendCreate(ctx: ProviderContext, spec: CreateSpec, label: 
     timeoutMs: ctx.timeoutMs,
     signal: ctx.signal,
     isCreate: true,
+    onUploadProgress: ctx.onUploadProgress,
+    uploadSignal: ctx.uploadSignal,
   });
   return res.json;
 }

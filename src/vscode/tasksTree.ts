@@ -3,10 +3,13 @@ import * as vscode from 'vscode';
 import { TaskEngine } from '../core/engine';
 import { PROVIDER_LABELS, Task, TaskVideo } from '../core/types';
 import { remedyFor } from '../core/errors';
+import { formatWaiting } from '../webview/format';
 
 export type TreeNode = { kind: 'task'; taskId: string } | { kind: 'video'; taskId: string; index: number };
 
 const STATUS_WORD: Record<Task['status'], string> = {
+  waiting: 'Waiting to send',
+  submitting: 'Sending',
   queued: 'Queued',
   running: 'Running',
   succeeded: 'Done',
@@ -19,8 +22,10 @@ export function shortPrompt(t: Pick<Task, 'prompt' | 'mode'>, max = 28): string 
   return p.length > max ? `${p.slice(0, max - 1)}…` : p;
 }
 
-export function describeTask(t: Task): string {
+export function describeTask(t: Task, now = Date.now()): string {
   const who = `${PROVIDER_LABELS[t.provider]}${t.model ? ` ${t.model}` : ''}`;
+  if (t.status === 'waiting') return `${formatWaiting(t.sendAfter, t.waitReason, now)} · ${who}`;
+  if (t.status === 'submitting') return `sending… · ${who}`;
   if (t.status === 'running') return `${t.progress}% · ${who}${t.error ? ' · retrying' : ''}`;
   if (t.status === 'queued') return `Queued · ${who}${t.error ? ' · waiting' : ''}`;
   if (t.status === 'failed') return `${t.timedOut ? 'Timed out' : t.uncertain ? 'Unknown outcome' : 'Failed'} · ${t.error ?? ''}`;
@@ -31,6 +36,10 @@ export function describeTask(t: Task): string {
 
 function icon(t: Task): vscode.ThemeIcon {
   switch (t.status) {
+    case 'waiting':
+      return new vscode.ThemeIcon('history');
+    case 'submitting':
+      return new vscode.ThemeIcon('cloud-upload');
     case 'queued':
       return new vscode.ThemeIcon('clock');
     case 'running':
@@ -44,11 +53,15 @@ function icon(t: Task): vscode.ThemeIcon {
   }
 }
 
-/** `task.<status>` first so menus can match `viewItem =~ /^task\.succeeded/`, then flags. */
-export function contextValue(t: Task): string {
+/**
+ * `task.<status>` first so menus can match `viewItem =~ /^task\.succeeded/`, then flags
+ * (`findable`: an uncertain create whose provider can list recent jobs).
+ */
+export function contextValue(t: Task, canFindLostJob = false): string {
   const flags = [`task.${t.status}`];
   if (t.timedOut) flags.push('timedOut');
   if (t.uncertain) flags.push('uncertain');
+  if (t.uncertain && canFindLostJob) flags.push('findable');
   if (t.videos.some((v) => v.localPath)) flags.push('playable');
   if (t.videos.some((v) => v.downloadError)) flags.push('downloadFailed');
   if (t.errorKind) flags.push(`remedy-${remedyFor(t.errorKind as never)}`);
@@ -64,13 +77,15 @@ function tooltip(t: Task): vscode.MarkdownString {
   if (t.prompt) md.appendMarkdown(`${esc(t.prompt)}\n\n`);
   if (t.request.negativePrompt) md.appendMarkdown(`Negative: ${esc(t.request.negativePrompt)}\n\n`);
   if (t.status === 'running' || t.status === 'queued') md.appendMarkdown(`Progress: ${t.progress}%\n\n`);
+  if (t.status === 'waiting') md.appendMarkdown(`Not sent yet${t.waitReason ? `: ${esc(t.waitReason)}` : ''}. It is sent on its own when allowed; it can be edited or cancelled until then.\n\n`);
+  if (t.uncertain) md.appendMarkdown(`The outcome is unknown: the job may be running (and billed) at ${esc(PROVIDER_LABELS[t.provider])}. Check your account there, then mark it as failed or remove it.\n\n`);
   if (t.error) md.appendMarkdown(`$(warning) ${esc(t.error)}\n\n`);
   md.appendMarkdown(`Created ${esc(new Date(t.createdAt).toLocaleString())}${t.remoteId ? ` · id \`${t.remoteId.replace(/`/g, '')}\`` : ''}`);
   return md;
 }
 
-function fingerprint(t: Task): string {
-  return JSON.stringify([shortPrompt(t), describeTask(t), contextValue(t), t.status, t.rawStatus, t.progress, t.error, t.videos.map((v) => [v.localPath, v.downloadError])]);
+function fingerprint(t: Task, canFindLostJob: boolean): string {
+  return JSON.stringify([shortPrompt(t), describeTask(t), contextValue(t, canFindLostJob), t.status, t.rawStatus, t.progress, t.error, t.videos.map((v) => [v.localPath, v.downloadError])]);
 }
 
 export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
@@ -80,6 +95,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   private readonly nodes = new Map<string, TreeNode>();
   /** What each rendered item shows: an item is refreshed only when this changes. */
   private readonly shown = new Map<string, string>();
+  private countdown: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly engine: TaskEngine) {
     this.sub = engine.onDidChangeTasks((changed) => {
@@ -91,8 +107,29 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       }
       // Re-rendering an unchanged item gives its click command a new id; a click landing between
       // two renders would then run a discarded command. So identical items are left alone.
-      for (const t of changed) if (this.shown.get(t.id) !== fingerprint(t)) this.emitter.fire(this.nodes.get(t.id));
+      this.refreshChanged(changed);
     });
+  }
+
+  /** Re-renders the given tasks whose item would look different; keeps the countdown of waiting creates going. */
+  private refreshChanged(tasks: Iterable<Task>): void {
+    for (const t of tasks) if (this.shown.get(t.id) !== this.fingerprint(t)) this.emitter.fire(this.nodes.get(t.id));
+    this.armCountdown();
+  }
+
+  private fingerprint(t: Task): string {
+    return fingerprint(t, this.engine.canFindLostJob(t.provider));
+  }
+
+  /** While a waiting create shows "waiting to send · 12 s", its item is refreshed every second; no timer otherwise. */
+  private armCountdown(): void {
+    if (this.countdown) return;
+    const now = Date.now();
+    if (!this.engine.getTasks().some((t) => t.status === 'waiting' && (t.sendAfter ?? 0) > now)) return;
+    this.countdown = setTimeout(() => {
+      this.countdown = undefined;
+      this.refreshChanged(this.engine.getTasks().filter((t) => t.status === 'waiting'));
+    }, 1000);
   }
 
   refresh(): void {
@@ -123,13 +160,14 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     const t = this.engine.getTask(node.taskId);
     if (!t) return new vscode.TreeItem('(removed)');
     if (node.kind === 'video') return this.videoItem(t, t.videos[node.index], node.index);
-    this.shown.set(t.id, fingerprint(t));
+    this.shown.set(t.id, this.fingerprint(t));
+    this.armCountdown();
     const item = new vscode.TreeItem(shortPrompt(t), t.videos.length > 1 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = `task:${t.id}`;
     item.description = describeTask(t);
     item.tooltip = tooltip(t);
     item.iconPath = icon(t);
-    item.contextValue = contextValue(t);
+    item.contextValue = contextValue(t, this.engine.canFindLostJob(t.provider));
     item.accessibilityInformation = { label: `${shortPrompt(t)}, ${STATUS_WORD[t.status]}, ${describeTask(t)}` };
     if (t.status === 'succeeded') item.command = { command: 'aiVideo.play', title: 'Play', arguments: [t.id] };
     else if (t.status === 'failed') item.command = { command: 'aiVideo.showTaskError', title: 'Show Error', arguments: [t.id] };
@@ -147,6 +185,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   }
 
   dispose(): void {
+    if (this.countdown) clearTimeout(this.countdown);
     this.sub.dispose();
     this.emitter.dispose();
   }

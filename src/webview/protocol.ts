@@ -111,7 +111,7 @@ export interface PlayerState {
 
 // ---- Guards ----------------------------------------------------------------------------------
 
-const TASK_STATUSES: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed'];
+const TASK_STATUSES: readonly TaskStatus[] = ['waiting', 'submitting', 'queued', 'running', 'succeeded', 'failed'];
 
 const MAX_ID_LENGTH = 256;
 const MAX_MESSAGE_LENGTH = 4000;
