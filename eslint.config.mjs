@@ -1,4 +1,14 @@
+import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
+
+const VSCODE = { name: 'vscode', message: 'Only src/vscode and src/extension.ts touch the VS Code API.' };
+const layer = (group, message) => ({ group, message });
+const NO_VSCODE_FOLDER = layer(['**/vscode/*', '**/extension'], 'The VS Code adapters (src/vscode, src/extension.ts) are imported by nothing below them.');
+const NO_PROVIDERS = layer(['**/providers', '**/providers/*'], 'core knows no provider: take the registry (src/providers/index.ts) as a parameter.');
+const NO_WEBVIEW = layer(['**/webview/*'], 'core does not import the webview app or its protocol.');
+
+/** The import rule of one layer (README, "Layers"). */
+const restrict = (paths, patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { paths, patterns }] });
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', '.demo/**'] },
@@ -12,6 +22,17 @@ export default tseslint.config(
       curly: ['error', 'multi-line'],
       'no-console': 'off',
     },
+  },
+  // Layers: core imports nothing from providers, vscode or webview; providers never touch vscode;
+  // the webview app runs in a browser: no Node built-ins, no vscode.
+  { files: ['src/core/**/*.ts'], rules: restrict([VSCODE], [NO_PROVIDERS, NO_VSCODE_FOLDER, NO_WEBVIEW]) },
+  { files: ['src/providers/**/*.ts'], rules: restrict([VSCODE], [NO_VSCODE_FOLDER, NO_WEBVIEW]) },
+  {
+    files: ['src/webview/**/*.ts'],
+    rules: restrict(
+      [VSCODE, ...builtinModules.map((name) => ({ name, message: 'The webview app runs in a browser: no Node built-ins.' }))],
+      [layer(['node:*'], 'The webview app runs in a browser: no Node built-ins.'), NO_VSCODE_FOLDER, layer(['**/providers', '**/providers/*'], 'The webview gets what it shows in messages, not from providers.')],
+    ),
   },
   {
     files: ['**/*.js', '**/*.mjs'],

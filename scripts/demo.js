@@ -3,8 +3,8 @@
 //
 //   node scripts/demo.js [--port 8080] [--emulator-port 0] [--desktop] [--no-check]
 //
-// Starts the emulator in this process, writes .demo/user-data/User/settings.json so that the three
-// provider base URLs point at it, and starts code-server (a real VS Code in the browser, see
+// Starts the emulator in this process, writes .demo/user-data/User/settings.json so that every
+// provider's base URL (from the registry, out/src/providers) points at it, and starts code-server (a real VS Code in the browser, see
 // scripts/vscode-host.js) with the extension installed as a symlink to this repository, so a
 // rebuild (`npm run build`) plus "Developer: Reload Window" picks up changes.
 // `--desktop` opens desktop VS Code instead when a `code` executable exists.
@@ -19,6 +19,7 @@ const { ensureCodeServer, startCodeServer, findPortFrom, launchChromium, chromiu
 const MANIFEST = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 const EXTENSION_ID = `${MANIFEST.publisher}.${MANIFEST.name}`;
 const EMULATOR_MODULE = path.join(REPO, 'out', 'src', 'emulator', 'server.js');
+const REGISTRY_MODULE = path.join(REPO, 'out', 'src', 'providers', 'index.js');
 const FIXTURES = path.join(REPO, 'test', 'fixtures');
 const MEDIA_EXT = /\.(png|jpe?g|webp|gif|mp4|webm|mov)$/i;
 
@@ -100,9 +101,7 @@ function writeSettings(userDataDir, emulatorBaseUrl) {
     }
   }
   const merged = { ...DEFAULT_SETTINGS, ...current };
-  merged['aiVideo.pika.baseUrl'] = emulatorBaseUrl;
-  merged['aiVideo.gateway.baseUrl'] = emulatorBaseUrl;
-  merged['aiVideo.hidream.baseUrl'] = emulatorBaseUrl;
+  for (const p of providers()) merged[`aiVideo.${p.settings.baseUrl}`] = emulatorBaseUrl;
   merged['aiVideo.pollIntervalSeconds'] = 2;
   fs.writeFileSync(file, JSON.stringify(merged, null, 2) + '\n');
   return file;
@@ -153,6 +152,12 @@ function linkExtension(extensionsDir) {
     }
   }
   return link;
+}
+
+/** The registered providers (descriptors), from the build. */
+function providers() {
+  if (!fs.existsSync(REGISTRY_MODULE)) throw new Error(`${path.relative(REPO, REGISTRY_MODULE)} is missing: build first (node esbuild.js)`);
+  return require(REGISTRY_MODULE).PROVIDER_LIST;
 }
 
 async function startEmulator(port) {
@@ -279,9 +284,9 @@ function printUsage() {
 }
 
 function printHints(emulatorUrl) {
-  console.log(`  Provider emulator:   ${emulatorUrl}  (Pika, gateway and HiDream; tasks finish after about 20 s)`);
+  console.log(`  Provider emulator:   ${emulatorUrl}  (${providers().map((p) => p.label).join(', ')}; tasks finish after about 20 s)`);
   console.log('  API keys:            enter any key when asked; prompts containing [fail], [reject] or [never] show the failure paths');
-  console.log('  Settings:            the three aiVideo.*.baseUrl settings point at the emulator, aiVideo.pollIntervalSeconds = 2');
+  console.log('  Settings:            every aiVideo.*.baseUrl setting points at the emulator, aiVideo.pollIntervalSeconds = 2');
 }
 
 async function runDesktop(codeExe, opts) {

@@ -77,7 +77,8 @@ async function main() {
     JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'git.enabled': false }, null, 2),
   );
 
-  const extensionTestsEnv = {};
+  // A key from the environment, as remote setups hand them over (keys.test.ts).
+  const extensionTestsEnv = { AIVIDEO_GATEWAY_API_KEY: 'env-test-key-0123456789' };
   if (process.env.AIVIDEO_TEST_GREP) extensionTestsEnv.AIVIDEO_TEST_GREP = process.env.AIVIDEO_TEST_GREP;
   try {
     await runTests({

@@ -247,6 +247,8 @@ async function main() {
     AIVIDEO_EXTERNAL_EMULATOR_URL: emulator.baseUrl,
     AIVIDEO_TEST_STATE_DIR: dirs.state,
     AIVIDEO_TEST_KEY: testKey,
+    // A key handed to the extension host the way remote setups do (keys.test.ts); it holds the canary too.
+    AIVIDEO_GATEWAY_API_KEY: `env-${testKey}`,
   };
   if (process.env.AIVIDEO_TEST_GREP) env.AIVIDEO_TEST_GREP = process.env.AIVIDEO_TEST_GREP;
 

@@ -32,8 +32,10 @@ const FIXTURES = path.join(REPO, 'test', 'fixtures');
 const EMULATOR_MODULE = path.join(REPO, 'out', 'src', 'emulator', 'server.js');
 const EXTENSION_BUNDLE = path.join(REPO, 'dist', 'extension.js');
 const PLAYER_BUNDLE = path.join(REPO, 'dist', 'webview', 'player.js');
+const REGISTRY_MODULE = path.join(REPO, 'out', 'src', 'providers', 'index.js');
 
-const PROVIDERS = ['Pika', 'Video gateway', 'HiDream'];
+/** Provider labels as the pickers show them, from the registry of the build under test (set in main). */
+let PROVIDERS = [];
 const GENERATE_TITLE = 'AI Video: Generate Video';
 // Longer than the tree's 28-character label, so the label is the truncated prompt.
 const PROMPT = 'A red fox running through fresh snow [duration=3000]';
@@ -41,7 +43,7 @@ const FAIL_PROMPT = 'A failing UI test video [fail] [duration=2000]';
 const API_KEY = 'ui-test-key-0123456789';
 const FAILURE_MESSAGE = 'Emulated generation failure'; // src/emulator/tasks.ts
 
-/** Settings on top of demo.js's (which point the three providers at the emulator). */
+/** Settings on top of demo.js's (which point every provider at the emulator). */
 const TEST_SETTINGS = {
   'aiVideo.pollIntervalSeconds': 1,
   'workbench.enableExperiments': false,
@@ -282,7 +284,8 @@ const CASES = [
       const { page } = ctx;
       const first = await runCommand(page, `${GENERATE_TITLE}…`, 'the provider list', (s) => s.title.startsWith(GENERATE_TITLE) && s.rows.length >= 3);
       for (const p of PROVIDERS) check(first.rows.some((r) => r.label === p), `provider "${p}" missing from [${first.rows.map((r) => r.label).join(', ')}]`);
-      check(/\(1\/4\)/.test(first.title), `no step counter "1/4" in the title "${first.title}"`);
+      // Pika, text to video: provider, mode, model, prompt, options.
+      check(/\(1\/5\)/.test(first.title), `no step counter "1/5" in the title "${first.title}"`);
       check(first.rows.every((r) => /no key/i.test(r.description)), `providers should show "no key yet" before a key is set: ${first.rows.map((r) => `${r.label}: ${r.description}`).join('; ')}`);
       const back = quickInput(page).locator('.quick-input-left-action-bar').getByRole('button', { name: /^Back\b/ });
       check(!(await back.isVisible()), 'the first step shows a Back button');
@@ -297,7 +300,7 @@ const CASES = [
       await backButton.click({ timeout: 10000 }).catch(() => {
         throw new Check('no visible Back button on the mode step');
       });
-      await waitForQuickInput(page, 'the provider list again after Back', (s) => /\(1\/4\)/.test(s.title) && PROVIDERS.every((p) => s.rows.some((r) => r.label === p)));
+      await waitForQuickInput(page, 'the provider list again after Back', (s) => /\(1\/5\)/.test(s.title) && PROVIDERS.every((p) => s.rows.some((r) => r.label === p)));
 
       await clickQuickPickRow(page, 'Pika');
       await waitForQuickInput(page, 'the mode list', (s) => s.title.includes('Pika') && s.rows.some((r) => r.label === 'Text to video'));
@@ -424,7 +427,9 @@ const CASES = [
       const s = await runCommand(page, 'AI Video: Set API Key…', 'the provider list of "Set API Key"', (q) => /API keys/.test(q.title) && PROVIDERS.every((p) => q.rows.some((r) => r.label === p)));
       const rows = Object.fromEntries(s.rows.map((r) => [r.label, r.description]));
       check(/key set/.test(rows.Pika), `Pika is described as "${rows.Pika}", expected "key set"`);
-      check(!/key set/.test(rows['Video gateway']) && !/key set/.test(rows.HiDream), `only Pika has a key, but: ${s.rows.map((r) => `${r.label}: ${r.description}`).join('; ')}`);
+      check(/secret storage/.test(rows.Pika), `Pika's key is not described as coming from secret storage: "${rows.Pika}"`);
+      const others = PROVIDERS.filter((p) => p !== 'Pika');
+      check(others.every((p) => !/key set/.test(rows[p])), `only Pika has a key, but: ${s.rows.map((r) => `${r.label}: ${r.description}`).join('; ')}`);
       await page.keyboard.press('Escape');
       await waitForQuickInputHidden(page);
     },
@@ -478,9 +483,10 @@ function oneLine(e) {
 }
 
 async function main() {
-  for (const f of [EXTENSION_BUNDLE, PLAYER_BUNDLE, EMULATOR_MODULE]) {
+  for (const f of [EXTENSION_BUNDLE, PLAYER_BUNDLE, EMULATOR_MODULE, REGISTRY_MODULE]) {
     if (!fs.existsSync(f)) throw new Error(`${path.relative(REPO, f)} is missing: build first (node esbuild.js)`);
   }
+  PROVIDERS = require(REGISTRY_MODULE).PROVIDER_LIST.map((p) => p.label);
   if (!fs.existsSync(chromiumPath())) throw new Error(`Chromium not found at ${chromiumPath()}: install the Debian package "chromium" or set CHROMIUM_PATH`);
   await ensureCodeServer(); // a one-time install (see vscode-host.js) does not count against the limit
   const started = Date.now();

@@ -11,6 +11,8 @@ const REPO = path.resolve(__dirname, '..');
 const npx = (args) => ['npx', ['--no-install', ...args]];
 const STEPS = [
   { name: 'typecheck', cmd: npx(['tsc', '-p', '.', '--noEmit']) },
+  // The webview app on its own: browser types, no Node types.
+  { name: 'typecheck webview', cmd: npx(['tsc', '-p', 'src/webview', '--noEmit']) },
   { name: 'lint', cmd: npx(['eslint', 'src', 'test', 'scripts', 'esbuild.js']) },
   { name: 'build', cmd: ['node', ['esbuild.js']] },
   // The host runner relays mocha's own lines too: only its "N passed, N failed" lines are counted.

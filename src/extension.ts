@@ -4,13 +4,16 @@ import * as vscode from 'vscode';
 import * as path from 'path';
 import { TaskEngine } from './core/engine';
 import { Logger } from './core/events';
-import { ProviderError, redact } from './core/errors';
+import { ProviderError } from './core/errors';
+import { redactingLogger } from './core/sanitize';
 import { TaskStore } from './core/store';
-import { GenerateRequest, Task } from './core/types';
-import { PROVIDERS } from './providers';
-import { checkedBaseUrl, engineSettings, hidreamUserId, onDidChange, workspaceRoutingOverrides } from './vscode/config';
+import { GenerateRequest, isActive, Task } from './core/types';
+import { PROVIDER_LIST, PROVIDERS } from './providers';
+import { engineSettings, onDidChange } from './vscode/config';
 import { KeyStore } from './vscode/keys';
+import { providerContext } from './vscode/providerContext';
 import { TasksTreeProvider } from './vscode/tasksTree';
+import { showDiskUsage } from './vscode/diskUsage';
 import { PlayerPanel } from './vscode/playerPanel';
 import { registerCommands } from './vscode/commands';
 
@@ -21,8 +24,10 @@ export interface AiVideoApi {
   generate(request: GenerateRequest): Promise<Task>;
   /** For tests and tools: what the player panel currently shows and last reported. */
   player(): { taskId: string; videoIndex: number; lastPlayback: unknown } | undefined;
-  /** For tests and tools: the Tasks view's top-level items as the tree provider renders them. */
-  treeItems(): { id?: string; label: string; description?: string; contextValue?: string }[];
+  /** For tests and tools: the Tasks view's top-level items as the tree provider renders them (the tooltip as its markdown source). */
+  treeItems(): { id?: string; label: string; description?: string; tooltip?: string; contextValue?: string }[];
+  /** For tests and tools: the Tasks view's description (disk used by the videos). */
+  viewDescription(): string | undefined;
   /** Waits for pending writes of the task history. */
   flush(): Promise<void>;
 }
@@ -31,15 +36,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   const started = Date.now();
   const channel = vscode.window.createOutputChannel('AI Video', { log: true });
   context.subscriptions.push(channel);
-  const keys = new KeyStore(context.secrets);
+  const keys = new KeyStore(context.secrets, PROVIDER_LIST);
   context.subscriptions.push(keys);
-  // Every line is scrubbed of bearer tokens before it is written.
-  const log: Logger = {
-    trace: (m) => channel.trace(redact(m)),
-    info: (m) => channel.info(redact(m)),
-    warn: (m) => channel.warn(redact(m)),
-    error: (m) => channel.error(redact(m)),
-  };
+  // Every line is scrubbed of the real keys and of anything shaped like a token before it is written.
+  const log: Logger = redactingLogger(channel, () => keys.knownSecrets());
 
   const storageDir = context.globalStorageUri.fsPath;
   const mediaDir = path.join(storageDir, 'videos');
@@ -49,20 +49,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     mediaDir,
     settings: engineSettings,
     log,
-    async context(provider) {
-      const overrides = workspaceRoutingOverrides();
-      if (overrides.length && !vscode.workspace.isTrusted) {
-        throw new ProviderError({
-          kind: 'config',
-          message: `This untrusted workspace sets ${overrides.join(', ')}; keys are not sent while it is untrusted. Trust the workspace or remove those settings.`,
-        });
-      }
-      const baseUrl = checkedBaseUrl(provider);
-      const apiKey = await keys.get(provider);
-      if (!apiKey) throw new ProviderError({ kind: 'auth', message: `No API key set for ${PROVIDERS[provider].label}. Run "AI Video: Set API Key…".` });
-      return { baseUrl, apiKey, userId: provider === 'hidream' ? hidreamUserId() : undefined };
+    context(id) {
+      const provider = PROVIDERS[id];
+      if (!provider) return Promise.reject(new ProviderError({ kind: 'config', message: `No provider "${id}" in this version.` }));
+      return providerContext(provider, keys, log);
     },
   });
+  activeEngine = engine;
   context.subscriptions.push({ dispose: () => engine.dispose() });
   await engine.init();
   context.subscriptions.push(keys.onDidChange((p) => engine.keyChanged(p)));
@@ -73,11 +66,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   const view = vscode.window.createTreeView('aiVideo.tasks', { treeDataProvider: tree, showCollapseAll: false, canSelectMany: true });
   context.subscriptions.push(tree, view);
   const updateBadge = () => {
-    const active = engine.getTasks().filter((t) => t.status === 'queued' || t.status === 'running').length;
+    const active = engine.getTasks().filter(isActive).length;
     view.badge = active ? { value: active, tooltip: `${active} video task${active === 1 ? '' : 's'} in progress` } : undefined;
   };
   updateBadge();
   context.subscriptions.push(engine.onDidChangeTasks(updateBadge));
+  context.subscriptions.push(showDiskUsage(view, engine, mediaDir));
 
   context.subscriptions.push(notifyOnFinish(engine));
 
@@ -109,8 +103,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
       tree.getChildren().map((node) => {
         const item = tree.getTreeItem(node);
         const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
-        return { id: item.id, label, description: typeof item.description === 'string' ? item.description : undefined, contextValue: item.contextValue };
+        const tooltip = typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value;
+        return { id: item.id, label, description: typeof item.description === 'string' ? item.description : undefined, tooltip, contextValue: item.contextValue };
       }),
+    viewDescription: () => view.description,
     flush: () => engine.flush(),
   };
 }
@@ -133,6 +129,11 @@ function notifyOnFinish(engine: TaskEngine): vscode.Disposable {
   });
 }
 
-export function deactivate(): void {
-  // Disposables in context.subscriptions stop timers and flush pending writes.
+let activeEngine: TaskEngine | undefined;
+
+/** Waits for the task history's last writes; the subscriptions then stop timers and watchers. */
+export function deactivate(): Promise<void> | undefined {
+  const engine = activeEngine;
+  activeEngine = undefined;
+  return engine?.flush();
 }

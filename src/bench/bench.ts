@@ -4,8 +4,8 @@
 //     between the provider finishing a task and the poller seeing it.
 //  2. Store: load and single-task update times of a 10,000-task history.
 //  3. Download: peak memory while a 200 MB result is downloaded (in a child process).
-// Options: --scale N (default 6), --json (print the figures as JSON instead of tables),
-// --only polling,store,download (a subset of the parts).
+// Options: --scale N (default 6), --json (after the tables, one JSON line of every part's figures,
+// the last line of stdout), --only poll,store,download (a subset of the parts).
 import { fork } from 'child_process';
 import { randomUUID } from 'crypto';
 import { promises as fs } from 'fs';
@@ -13,8 +13,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_ENGINE_SETTINGS } from '../core/engine';
 import { errorMessage, isProviderError } from '../core/errors';
-import { PROVIDER_LABELS, ProviderId, Task } from '../core/types';
+import { ProviderId, Task } from '../core/types';
 import { startEmulator } from '../emulator/server';
+import { PROVIDER_LIST } from '../providers';
 import { pika } from '../providers/pika';
 import type { DownloadFigures } from './downloadProbe';
 import { NAIVE_INTERVAL_MS, naiveDriver } from './naivePoller';
@@ -23,7 +24,7 @@ import { storeBench, StoreFigures } from './storeBench';
 
 const BIG_BYTES = 200 * 1024 * 1024;
 const DEFAULT_SCALE = 6;
-const PARTS = ['polling', 'store', 'download'] as const;
+const PARTS = ['poll', 'store', 'download'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Args {
@@ -103,24 +104,25 @@ function printPolling(p: PollingFigures): void {
   console.log('');
   console.log('== Polling: TaskEngine vs a naive fixed 5 s poller ==');
   console.log('');
-  console.log(`Scenario: ${p.specs.length} text-to-video tasks, ${counts('pika')} Pika, ${counts('gateway')} video gateway (kling-v1), ${counts('hidream')} HiDream txt2video;`);
+  console.log(`Scenario: ${p.specs.length} text-to-video tasks, ${PROVIDER_LIST.map((d) => `${counts(d.id)} ${d.label}`).join(', ')};`);
   console.log(`  lengths ${DURATION_CLASSES.map(durLabel).join(' / ')} (each ±10 %, seeded), created at seeded times over the first ${STAGGER_MS / 1000} s;`);
   console.log('  the same scenario, a fresh emulator and a fresh store for each run.');
   console.log(`Time scale ×${p.scale}: the emulator's clock and the poller's clock both run ${p.scale}× faster than the wall clock.`);
   console.log(`  The engine runs unchanged with its production settings (5 s base interval) on the scaled clock`);
   console.log(`  (deps.clock: its time and its timers run ${p.scale}× faster), so every scheduler rule`);
-  console.log('  (first poll 2.5 s, 5 s / 10 s / 30 s stages at 30 s and 2 min, progress-based end estimate, 2 s alignment)');
+  console.log('  (first poll 2.5 s, sparse polls while queued, the end predicted from the progress rate, 2 s alignment)');
   console.log(`  applies in scaled time exactly as in the editor. HTTP round trips and store writes take real time, i.e. ${p.scale}×`);
   console.log('  more in scaled terms: a small penalty that both pollers pay. All times below are in unscaled ("real") seconds.');
   console.log(`Baseline: every task asked once every ${NAIVE_INTERVAL_MS / 1000} s from its create until final, one request per task, with the same`);
-  console.log('  provider clients and parsers: Pika GET /pika/feed/{id}, gateway GET /v1/video/generations/{id},');
-  console.log('  HiDream GET .../txt2video/async/results?task_id={id} (the single-result endpoint; the engine uses /results/batch).');
+  console.log('  provider clients and parsers (HiDream: GET .../async/results?task_id={id}, the single-result endpoint;');
+  console.log('  the engine uses /results/batch).');
   console.log('Delay: from the emulator\'s finish time of a task to the moment the poller reported it final (the engine: its');
   console.log('  onDidChangeTasks event, after the store write); percentiles by nearest rank. Requests: status routes only');
   console.log('  (result downloads by the engine and creates are not counted in them).');
   console.log('Caveat: the emulator reports linear progress (0 % while queued, the first 20 % of a task, then 1-99 %), which');
-  console.log('  the engine uses to aim a poll at the expected end. For a provider that reports no progress the engine falls');
-  console.log('  back to its stage intervals (30 s after 2 minutes), and its delay on long tasks would be larger than here.');
+  console.log('  the engine uses to predict the end and poll just after it. For a provider that reports no progress the engine');
+  console.log('  falls back to its stage intervals (5 s, 10 s after 30 s, 30 s after 2 minutes): more requests on long tasks');
+  console.log('  than here, and a longer delay.');
   console.log('');
   const rows: string[][] = [
     ['', 'engine', 'naive 5 s', 'ratio'],
@@ -128,10 +130,10 @@ function printPolling(p: PollingFigures): void {
     ['status requests', String(engine.statusRequests), String(naive.statusRequests), `naive ÷ engine ${ratio(naive.statusRequests, engine.statusRequests)}`],
     ['status requests per finished task', num(e.requestsPerFinished), num(n.requestsPerFinished), `naive ÷ engine ${ratio(n.requestsPerFinished, e.requestsPerFinished)}`],
   ];
-  for (const id of ['pika', 'gateway', 'hidream'] as ProviderId[]) {
+  for (const { id, label } of PROVIDER_LIST) {
     const a = perProvider(engine, id);
     const b = perProvider(naive, id);
-    rows.push([`  ${PROVIDER_LABELS[id]}`, num(a.requestsPerFinished), num(b.requestsPerFinished), `naive ÷ engine ${ratio(b.requestsPerFinished, a.requestsPerFinished)}`]);
+    rows.push([`  ${label}`, num(a.requestsPerFinished), num(b.requestsPerFinished), `naive ÷ engine ${ratio(b.requestsPerFinished, a.requestsPerFinished)}`]);
   }
   rows.push(
     ['create requests', String(engine.createRequests), String(naive.createRequests), ''],
@@ -182,7 +184,7 @@ async function download(): Promise<DownloadPart> {
     const state = (await pika.poll(ctx, [task])).get(task.id);
     if (!state || isProviderError(state) || state.status !== 'succeeded' || !state.videos[0]) throw new Error(`the big task did not succeed: ${JSON.stringify(state)}`);
     const dest = path.join(dir, 'task', '1-big.mp4');
-    const child = fork(path.join(__dirname, 'downloadProbe.js'), [state.videos[0].url, dest, String(maxBytes)], {
+    const child = fork(path.join(__dirname, 'downloadProbe.js'), [state.videos[0].url, dest, String(maxBytes), emulator.baseUrl], {
       execArgv: ['--expose-gc'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -248,79 +250,92 @@ function printStore(s: StoreFigures): void {
   console.log(table(rows, ['l', 'r', 'r', 'r', 'r']));
 }
 
-// ---- main --------------------------------------------------------------------------------------------
+// ---- the parts, and the --json line -------------------------------------------------------------------
+
+/** A part's figures once run: its tables, its section of the JSON line, and its verdict against the issue's target. */
+interface PartResult {
+  print(): void;
+  /** Stable keys, numbers in the units the names say (null when not measured). */
+  summary: Record<string, number | string | boolean | null>;
+  verdict: string;
+}
+
+/** Rounds for the JSON line; NaN and infinities (nothing measured) become null. */
+const round = (n: number, digits = 3): number | null => (Number.isFinite(n) ? Number(n.toFixed(digits)) : null);
+
+const verdict = (pass: boolean, text: string) => `${pass ? 'PASS' : 'FAIL'}: ${text}`;
+
+async function pollPart(args: Args): Promise<PartResult> {
+  const p = await polling(args.scale);
+  const { engineAll: e, naiveAll: n } = p;
+  const allSeen = e.seen === e.tasks && n.seen === n.tasks;
+  const requestsRatio = e.requestsPerFinished / n.requestsPerFinished;
+  const p95Ratio = e.p95 / n.p95;
+  const pass = allSeen && requestsRatio <= 0.25 && p95Ratio <= 0.5;
+  return {
+    print: () => printPolling(p),
+    summary: {
+      requestsPerTask: round(e.requestsPerFinished),
+      naiveRequestsPerTask: round(n.requestsPerFinished),
+      p95DelayS: round(e.p95 / 1000),
+      naiveP95DelayS: round(n.p95 / 1000),
+      p50DelayS: round(e.p50 / 1000),
+      naiveP50DelayS: round(n.p50 / 1000),
+      requestsRatio: round(requestsRatio),
+      p95Ratio: round(p95Ratio),
+      tasks: e.tasks,
+      seen: e.seen,
+      naiveSeen: n.seen,
+      scale: p.scale,
+    },
+    verdict: verdict(
+      pass,
+      `the engine made ${num(e.requestsPerFinished)} status requests per finished task against ${num(n.requestsPerFinished)} for the naive poller ` +
+        `(${ratio(e.requestsPerFinished, n.requestsPerFinished)}), p95 delay ${sec(e.p95)} s against ${sec(n.p95)} s (${ratio(e.p95, n.p95)})` +
+        `${allSeen ? '' : '; some tasks were never seen final'} (target: at most 0.25× the requests, at most 0.5× the p95 delay).`,
+    ),
+  };
+}
+
+async function storePart(): Promise<PartResult> {
+  progress('Store with 10,000 tasks…');
+  const s = await storeBench();
+  const pass = s.load.median < 100 && s.updateOne.median < 5;
+  return {
+    print: () => printStore(s),
+    summary: { tasks: s.tasks, load10kMs: round(s.load.median, 1), update10kMs: round(s.updateOne.median, 1), engineInit10kMs: round(s.engineInit.median, 1) },
+    verdict: verdict(pass, `a ${s.tasks.toLocaleString('en-US')}-task history loads in ${s.load.median.toFixed(1)} ms and one task update takes ${s.updateOne.median.toFixed(1)} ms (medians; target: under 100 ms and under 5 ms).`),
+  };
+}
+
+async function downloadPart(): Promise<PartResult> {
+  const d = await download();
+  const f = d.figures;
+  const growth = (k: 'rss' | 'arrayBuffers') => (f.ok ? round((f.peak[k] - f.before[k]) / 1048576, 1) : null);
+  const rss = growth('rss');
+  return {
+    print: () => printDownload(d),
+    summary: { rssGrowthMB: rss, arrayBuffersGrowthMB: growth('arrayBuffers'), bytes: f.bytes, ok: f.ok },
+    verdict: verdict(rss !== null && rss <= 16, f.ok ? `peak RSS grew ${rss} MB while streaming ${mb(BIG_BYTES)} MB (target: at most 16 MB).` : `the download failed: ${f.error}`),
+  };
+}
+
+const RUN: Record<Part, (args: Args) => Promise<PartResult>> = { poll: pollPart, store: storePart, download: downloadPart };
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const started = Date.now();
-  const out: { polling?: PollingFigures; store?: StoreFigures; download?: DownloadPart } = {};
-  if (args.parts.has('polling')) out.polling = await polling(args.scale);
-  if (args.parts.has('store')) {
-    progress('Store with 10,000 tasks…');
-    out.store = await storeBench();
-  }
-  if (args.parts.has('download')) out.download = await download();
+  const results: Partial<Record<Part, PartResult>> = {};
+  for (const part of PARTS) if (args.parts.has(part)) results[part] = await RUN[part](args);
+  const ran = PARTS.flatMap((part) => (results[part] ? [[part, results[part]] as const] : []));
 
-  let verdict: { pass: boolean; text: string } | undefined;
-  if (out.polling) {
-    const { engineAll: e, naiveAll: n } = out.polling;
-    const fewer = n.requestsPerFinished / e.requestsPerFinished;
-    const allSeen = e.seen === e.tasks && n.seen === n.tasks;
-    const pass = allSeen && fewer >= 1.5 && e.p95 <= n.p95;
-    verdict = {
-      pass,
-      text:
-        `${pass ? 'PASS' : 'FAIL'}: the engine made ${fewer.toFixed(2)}× fewer status requests per finished task than the naive poller ` +
-        `(${num(e.requestsPerFinished)} vs ${num(n.requestsPerFinished)}), p95 delay ${sec(e.p95)} s vs ${sec(n.p95)} s` +
-        `${allSeen ? '' : '; some tasks were never seen final'} (criterion: at least 1.5× fewer, p95 no worse).`,
-    };
-  }
-
-  if (args.json) {
-    const json = {
-      polling: out.polling && {
-        scale: out.polling.scale,
-        naiveIntervalMs: NAIVE_INTERVAL_MS,
-        tasks: out.polling.specs.map((s) => ({ provider: s.provider, durationMs: s.durationMs, offsetMs: s.offsetMs })),
-        runs: [out.polling.engine, out.polling.naive].map((r) => {
-          const f = figures(r.outcomes);
-          return {
-            name: r.name,
-            statusRequests: r.statusRequests,
-            createRequests: r.createRequests,
-            fileRequests: r.fileRequests,
-            statusByProvider: r.statusByProvider,
-            counts: r.counts,
-            finished: f.finished,
-            seen: f.seen,
-            requestsPerFinishedTask: f.requestsPerFinished,
-            delayMs: { p50: f.p50, p95: f.p95, mean: f.mean, max: f.max, all: f.delays },
-            wallMs: r.wallMs,
-            scaledMs: r.scaledMs,
-            warnings: r.warnings,
-          };
-        }),
-        ratios: {
-          requestsPerFinishedTaskNaiveOverEngine: out.polling.naiveAll.requestsPerFinished / out.polling.engineAll.requestsPerFinished,
-          p50EngineOverNaive: out.polling.engineAll.p50 / out.polling.naiveAll.p50,
-          p95EngineOverNaive: out.polling.engineAll.p95 / out.polling.naiveAll.p95,
-        },
-      },
-      store: out.store,
-      download: out.download,
-      verdict,
-      totalWallMs: Date.now() - started,
-    };
-    console.log(JSON.stringify(json, null, 2));
-  } else {
-    console.log('AI Video Studio benchmark');
-    if (out.polling) printPolling(out.polling);
-    if (out.store) printStore(out.store);
-    if (out.download) printDownload(out.download);
-    console.log('');
-    if (verdict) console.log(verdict.text);
-    console.log(`Total wall time ${Math.round((Date.now() - started) / 1000)} s.`);
-  }
+  console.log('AI Video Studio benchmark');
+  for (const [, r] of ran) r.print();
+  console.log('');
+  for (const [, r] of ran) console.log(r.verdict);
+  const totalWallS = Math.round((Date.now() - started) / 1000);
+  console.log(`Total wall time ${totalWallS} s.`);
+  if (args.json) console.log(JSON.stringify({ ...Object.fromEntries(ran.map(([part, r]) => [part, r.summary])), totalWallS }));
   return 0;
 }
 

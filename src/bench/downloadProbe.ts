@@ -29,7 +29,8 @@ function sample(): MemorySample {
   return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
 }
 
-export async function probe(url: string, dest: string, maxBytes: number, everyMs = 20): Promise<DownloadFigures> {
+/** `origin` is the provider base URL the result came from (the emulator: a loopback host it may use). */
+export async function probe(url: string, dest: string, maxBytes: number, origin: string, everyMs = 20): Promise<DownloadFigures> {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   await new Promise((r) => setTimeout(r, 50));
@@ -44,7 +45,7 @@ export async function probe(url: string, dest: string, maxBytes: number, everyMs
   const timer = setInterval(take, everyMs);
   const t0 = performance.now();
   try {
-    const res = await downloadToFile(url, dest, { maxBytes, attempts: 1 });
+    const res = await downloadToFile(url, dest, { maxBytes, origin, attempts: 1 });
     const ms = performance.now() - t0;
     take();
     const fileBytes = (await fs.stat(res.path)).size;
@@ -59,9 +60,9 @@ export async function probe(url: string, dest: string, maxBytes: number, everyMs
 }
 
 if (require.main === module) {
-  const [url, dest, max] = process.argv.slice(2);
+  const [url, dest, max, origin] = process.argv.slice(2);
   const send = (msg: unknown) => (process.send ? process.send(msg, () => process.exit(0)) : (console.log(JSON.stringify(msg)), process.exit(0)));
-  probe(url, dest, Number(max))
+  probe(url, dest, Number(max), origin)
     .then(send)
     .catch((e: unknown) => send({ ok: false, error: String(e) }));
 }

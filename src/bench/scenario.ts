@@ -1,7 +1,8 @@
 // The fixed polling scenario and the harness that runs it against a fresh emulator: tasks are
 // created at their offsets through a "driver" (the engine, or the naive poller), the harness
 // records when the driver first reports each task final, and the emulator's request log gives
-// the request counts (attributed per task: HiDream batch requests are shared by their ids).
+// the request counts (attributed per task by the ids each status request asked about: a batch
+// request is shared by its ids).
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -10,8 +11,9 @@ import { errorMessage } from '../core/errors';
 import { Logger } from '../core/events';
 import { TaskStore } from '../core/store';
 import { GenerateRequest, isActive, ProviderId } from '../core/types';
-import { startEmulator, type Emulator, type RecordedRequest } from '../emulator/server';
-import { PROVIDERS } from '../providers';
+import { startEmulator, type Emulator } from '../emulator/server';
+import type { ProviderDescriptor } from '../core/provider';
+import { PROVIDER_LIST, PROVIDERS } from '../providers';
 import { ScaledClock, sleepReal } from './clock';
 
 export const BENCH_KEY = 'sk-bench-0123456789';
@@ -48,19 +50,27 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** 30 text-to-video tasks: 10 per provider, 20 s / 60 s / 3 min / 6 min, created over the first 10 s. */
+/** For a provider that needs a model and names none itself (the emulator's gateway takes any id). */
+const BENCH_MODEL = 'kling-v1';
+
+/** A text-to-video request; with the provider's first model only when it needs one. */
+function textRequest(provider: ProviderDescriptor, prompt: string): GenerateRequest {
+  const bare: GenerateRequest = { provider: provider.id, prompt };
+  if (provider.validate(bare) === undefined) return bare;
+  return { ...bare, model: provider.models?.fixed?.find((m) => !m.modes || m.modes.includes('text-to-video'))?.id ?? BENCH_MODEL };
+}
+
+/** 10 text-to-video tasks per registered provider, 20 s / 60 s / 3 min / 6 min, created over the first 10 s. */
 export function buildScenario(seed = 20240601): TaskSpec[] {
   const rnd = seededRandom(seed);
   const specs: TaskSpec[] = [];
-  const providers: ProviderId[] = ['pika', 'gateway', 'hidream'];
   for (let i = 0; i < TASKS_PER_PROVIDER; i++) {
-    for (const provider of providers) {
+    for (const provider of PROVIDER_LIST) {
       const durationClass = DURATION_PATTERN[i];
       const durationMs = Math.round(DURATION_CLASSES[durationClass] * (1 - JITTER + 2 * JITTER * rnd()));
       const offsetMs = Math.round(rnd() * STAGGER_MS);
       const prompt = `${SUBJECTS[specs.length % SUBJECTS.length]}, cinematic, 4k [duration=${durationMs}]`;
-      const request: GenerateRequest = provider === 'gateway' ? { provider, model: 'kling-v1', prompt } : { provider, prompt };
-      specs.push({ index: specs.length, provider, durationClass, durationMs, offsetMs, request });
+      specs.push({ index: specs.length, provider: provider.id, durationClass, durationMs, offsetMs, request: textRequest(provider, prompt) });
     }
   }
   return specs.sort((a, b) => a.offsetMs - b.offsetMs || a.index - b.index);
@@ -109,32 +119,6 @@ export interface RunResult {
   wallMs: number;
   scaledMs: number;
   warnings: string[];
-}
-
-export type RouteKind = 'status' | 'create' | 'files' | 'other';
-
-export function routeKind(route: string): RouteKind {
-  if (route === 'pika.feed' || route === 'gateway.get' || /^hidream\.[^.]+\.(batch|result)$/.test(route)) return 'status';
-  if (route === 'pika.generate' || route === 'gateway.create' || /^hidream\.[^.]+\.create$/.test(route)) return 'create';
-  if (route === 'files') return 'files';
-  return 'other';
-}
-
-function routeProvider(route: string): ProviderId | undefined {
-  const p = route.split('.')[0];
-  return p === 'pika' || p === 'gateway' || p === 'hidream' ? p : undefined;
-}
-
-/** The remote ids a status request asked about. */
-export function idsOf(r: RecordedRequest): string[] {
-  const [pathname, query] = r.path.split('?');
-  if (r.route === 'pika.feed' || r.route === 'gateway.get') return [decodeURIComponent(pathname.split('/').pop() ?? '')];
-  if (r.route.endsWith('.result')) return [new URLSearchParams(query ?? '').get('task_id') ?? ''];
-  if (r.route.endsWith('.batch')) {
-    const list = (r.body as { task_id_list?: unknown } | undefined)?.task_id_list;
-    return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
-  }
-  return [];
 }
 
 export interface RunOptions {
@@ -202,15 +186,13 @@ export async function runScenario(name: string, specs: TaskSpec[], makeDriver: (
     const requests = emulator.requests();
     const counts = emulator.counts();
     for (const o of outcomes) if (o.remoteId) o.finishedAt = emulator.taskFinishedAt(o.remoteId);
-    const statusByProvider: Record<ProviderId, number> = { pika: 0, gateway: 0, hidream: 0 };
+    const statusByProvider: Record<ProviderId, number> = Object.fromEntries(PROVIDER_LIST.map((p) => [p.id, 0]));
     const tally = { status: 0, create: 0, files: 0, other: 0 };
     for (const r of requests) {
-      const kind = routeKind(r.route);
-      tally[kind]++;
-      if (kind !== 'status') continue;
-      const p = routeProvider(r.route);
-      if (p) statusByProvider[p]++;
-      const ids = idsOf(r);
+      tally[r.kind]++;
+      if (r.kind !== 'status') continue;
+      if (r.provider) statusByProvider[r.provider] = (statusByProvider[r.provider] ?? 0) + 1;
+      const ids = r.ids ?? [];
       for (const id of ids) {
         const o = byRemote.get(id);
         if (o) o.statusRequests += 1 / ids.length;

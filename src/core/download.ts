@@ -1,22 +1,39 @@
-// Downloads a finished video: http(s) only, never with the API key, streamed to a temp file and
-// renamed into place (so a half-written file is never seen), with a size cap, a content-type check
-// and retries for transient failures. Names from a server never escape the target folder.
-import axios from 'axios';
-import { createWriteStream, promises as fs } from 'fs';
-import * as path from 'path';
+// Downloads a finished result: http(s) only, never with the API key, to a host the network rules
+// allow (netGuard.ts, checked again at every redirect), streamed with backpressure to a temp file
+// that is renamed into place once its first bytes proved it is a video (or image) and it arrived
+// whole. A size cap, a stall timeout and an overall deadline bound what a server can make it do;
+// transient failures are retried within the deadline, a bad file never is. Names from a server
+// never escape the target folder.
 import { randomBytes } from 'crypto';
-import { pipeline } from 'stream/promises';
-import { Transform } from 'stream';
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { setTimeout as sleep } from 'timers/promises';
 import { ProviderError } from './errors';
+import { GetResponse, httpGet } from './httpGet';
+import { detectImageType, detectVideoType } from './media';
+import { checkTarget, NetPolicy, Resolver, systemResolver } from './netGuard';
 
-export interface DownloadOptions {
+export interface DownloadOptions extends NetPolicy {
   maxBytes: number;
-  timeoutMs?: number;
+  /** What the file must be, judged by its first bytes (default 'video'). */
+  expect?: 'video' | 'image';
+  /** The whole download, every attempt and redirect included (default 10 min). */
+  deadlineMs?: number;
+  /** Longest wait for an answer or for the next bytes (default 30 s). */
+  stallMs?: number;
   /** Attempts in all, for transient failures. */
   attempts?: number;
   retryDelayMs?: number;
+  maxRedirects?: number;
   signal?: AbortSignal;
+  /** Name resolution (default: the system's); tests pass their own. */
+  resolve?: Resolver;
+  /** Certificates to trust for https instead of the usual roots (tests). */
+  ca?: string;
 }
+
+/** What the user's settings (and tests) decide for every download the engine makes. */
+export type DownloadSettings = Pick<DownloadOptions, 'allowPrivateHosts' | 'allowInsecureHttp' | 'deadlineMs' | 'stallMs'>;
 
 export interface DownloadResult {
   path: string;
@@ -24,12 +41,27 @@ export interface DownloadResult {
   contentType: string;
 }
 
-const ACCEPTED_TYPES = /^(video\/|application\/octet-stream|binary\/octet-stream|application\/mp4)/i;
+export const DEFAULT_DEADLINE_MS = 10 * 60_000;
+export const DEFAULT_STALL_MS = 30_000;
+const DEFAULT_REDIRECTS = 5;
+/** Enough for every signature checked (WebP needs 12). */
+const HEAD_BYTES = 16;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+const ACCEPTED_TYPES = {
+  video: /^(video\/|application\/octet-stream|binary\/octet-stream|application\/mp4)/i,
+  image: /^(image\/|application\/octet-stream|binary\/octet-stream)/i,
+};
 
 function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${+(n / 1048576).toFixed(1)} MB`;
   if (n >= 1024) return `${+(n / 1024).toFixed(1)} KB`;
   return `${n} bytes`;
+}
+
+function formatDuration(ms: number): string {
+  if (ms >= 60_000) return `${+(ms / 60_000).toFixed(1)} min`;
+  return ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`;
 }
 
 /** A file name safe on every OS: no separators, no dots at the ends, bounded length. */
@@ -51,6 +83,24 @@ export function insideFolder(dir: string, name: string): string {
   return target;
 }
 
+/** The name a result is saved under: the URL's last path segment, decoded when it can be, made safe, with a video extension. */
+export function resultFileName(url: string): string {
+  let segment = '';
+  try {
+    segment = new URL(url).pathname.split('/').pop() ?? '';
+  } catch {
+    // downloadToFile refuses the URL with a clear message.
+  }
+  let decoded = segment;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    // Bad percent-encoding: the raw text is as good a name.
+  }
+  const name = safeFileName(decoded, 'video.mp4');
+  return /\.(mp4|webm|mov)$/i.test(name) ? name : `${name}.mp4`;
+}
+
 export async function downloadToFile(url: string, dest: string, opts: DownloadOptions): Promise<DownloadResult> {
   let parsed: URL;
   try {
@@ -58,22 +108,31 @@ export async function downloadToFile(url: string, dest: string, opts: DownloadOp
   } catch {
     throw new ProviderError({ kind: 'malformed', message: 'The result URL is not a valid URL.' });
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new ProviderError({ kind: 'malformed', message: `Refusing to download a ${parsed.protocol} URL; only http(s) results are fetched.` });
-  }
+  const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const attempts = Math.max(1, opts.attempts ?? 3);
-  let last: unknown;
-  for (let i = 0; i < attempts; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, (opts.retryDelayMs ?? 1000) * 2 ** (i - 1)));
-    if (opts.signal?.aborted) throw new ProviderError({ kind: 'cancelled', message: 'Download cancelled.' });
-    try {
-      return await downloadOnce(parsed.toString(), dest, opts);
-    } catch (e) {
-      last = e;
-      if (!isTransient(e)) break;
+  // One signal for the whole download: the caller's cancel, or the deadline (the abort reason says which).
+  const ctrl = new AbortController();
+  const deadline = setTimeout(
+    () => ctrl.abort(new ProviderError({ kind: 'timeout', message: `The download took longer than ${formatDuration(deadlineMs)} and was stopped.` })),
+    deadlineMs,
+  );
+  const cancel = () => ctrl.abort(new ProviderError({ kind: 'cancelled', message: 'Download cancelled.' }));
+  if (opts.signal?.aborted) cancel();
+  else opts.signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        if (i > 0) await sleep((opts.retryDelayMs ?? 1000) * 2 ** (i - 1), undefined, { signal: ctrl.signal });
+        return await downloadOnce(parsed, dest, opts, ctrl.signal);
+      } catch (e) {
+        if (ctrl.signal.aborted) throw ctrl.signal.reason;
+        if (!isTransient(e) || i + 1 >= attempts) throw e;
+      }
     }
+  } finally {
+    clearTimeout(deadline);
+    opts.signal?.removeEventListener('abort', cancel);
   }
-  throw last;
 }
 
 /** Worth another attempt: the connection or the server failed, not the file itself. */
@@ -101,77 +160,127 @@ export async function removeStalePartials(dir: string, olderThanMs: number, now 
   return removed;
 }
 
-async function downloadOnce(url: string, dest: string, opts: DownloadOptions): Promise<DownloadResult> {
-  await fs.mkdir(path.dirname(dest), { recursive: true });
-  const tmp = `${dest}.${randomBytes(4).toString('hex')}.part`;
-  let res;
-  try {
-    res = await axios.get(url, {
-      responseType: 'stream',
-      timeout: opts.timeoutMs ?? 60_000,
-      signal: opts.signal,
-      validateStatus: () => true,
-      maxRedirects: 5,
+/** Rejects with the abort reason as soon as `signal` aborts (a DNS lookup cannot be cancelled itself). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function stalled(stallMs: number): ProviderError {
+  return new ProviderError({ kind: 'timeout', message: `Download stalled (no data for ${formatDuration(stallMs)}).` });
+}
+
+/** Follows redirects by hand so every hop passes checkTarget before it is connected to. */
+async function downloadOnce(start: URL, dest: string, opts: DownloadOptions, signal: AbortSignal): Promise<DownloadResult> {
+  const stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
+  const maxRedirects = opts.maxRedirects ?? DEFAULT_REDIRECTS;
+  let url = start;
+  for (let redirects = 0; ; redirects++) {
+    const addresses = await abortable(checkTarget(url, opts, opts.resolve ?? systemResolver), signal);
+    const res = await httpGet({
+      url,
+      addresses,
       // No Authorization header, ever: result URLs are CDNs, not the provider.
-      headers: { Accept: 'video/*, application/octet-stream;q=0.9' },
-      decompress: false,
+      headers: { Accept: 'video/*, image/*;q=0.8, application/octet-stream;q=0.5', 'Accept-Encoding': 'identity' },
+      signal,
+      stallMs,
+      onStall: () => stalled(stallMs),
+      ca: opts.ca,
     });
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ERR_CANCELED') throw new ProviderError({ kind: 'cancelled', message: 'Download cancelled.' });
-    throw new ProviderError({
-      kind: code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'network',
-      message: `Download failed (${code ?? 'network error'}).`,
-    });
+    const location = res.headers.location;
+    if (!REDIRECT_STATUSES.has(res.status) || !location) return save(res, dest, opts);
+    res.discard();
+    if (redirects >= maxRedirects) throw new ProviderError({ kind: 'malformed', message: `The result URL redirected more than ${maxRedirects} times.` });
+    try {
+      url = new URL(location, url);
+    } catch {
+      throw new ProviderError({ kind: 'malformed', message: 'The result URL redirected to an invalid URL.' });
+    }
   }
-  const stream = res.data as NodeJS.ReadableStream & { destroy(): void };
-  const type = String(res.headers['content-type'] ?? '');
+}
+
+/** Why the first bytes are not what was asked for, or undefined when they are. */
+function contentProblem(head: Buffer, expect: 'video' | 'image'): ProviderError | undefined {
+  if (expect === 'image' ? detectImageType(head) : detectVideoType(head)) return undefined;
+  const text = head.toString('latin1').trimStart();
+  const looks =
+    text.startsWith('<') ? 'it is a web page (often an expired link or a sign-in page)'
+    : text.startsWith('{') || text.startsWith('[') ? 'it is JSON text'
+    : head[0] === 0x1f && head[1] === 0x8b ? 'it is gzip-compressed data'
+    : expect === 'image' ? 'its content is not PNG, JPEG or WebP'
+    : 'its content is not MP4, MOV or WebM';
+  return new ProviderError({ kind: 'malformed', message: `The result is not ${expect === 'image' ? 'an image' : 'a video'}: ${looks}. Nothing was saved.` });
+}
+
+/** Writes all of `chunk` at the file's current end. */
+async function writeAll(file: fs.FileHandle, chunk: Buffer): Promise<void> {
+  for (let done = 0; done < chunk.length; ) done += (await file.write(chunk, done, chunk.length - done)).bytesWritten;
+}
+
+async function save(res: GetResponse, dest: string, opts: DownloadOptions): Promise<DownloadResult> {
+  const { status } = res;
+  const expect = opts.expect ?? 'video';
+  const type = res.headers['content-type'] ?? '';
+  const encoding = (res.headers['content-encoding'] ?? '').trim().toLowerCase();
   const declared = Number(res.headers['content-length'] ?? NaN);
   const fail = (e: ProviderError): never => {
-    stream.destroy();
+    res.discard();
     throw e;
   };
-  if (res.status === 404 || res.status === 410) fail(new ProviderError({ kind: 'notFound', status: res.status, message: `The result file is gone (HTTP ${res.status}); result links expire.` }));
-  if (res.status >= 500 || res.status === 429 || res.status === 408) fail(new ProviderError({ kind: 'server', status: res.status, message: `Download failed (HTTP ${res.status}).` }));
-  if (res.status < 200 || res.status >= 300) fail(new ProviderError({ kind: 'badRequest', status: res.status, message: `Download refused (HTTP ${res.status}).` }));
-  if (type && !ACCEPTED_TYPES.test(type)) fail(new ProviderError({ kind: 'malformed', message: `The result is not a video (content type ${type.split(';')[0]}).` }));
+  if (status === 404 || status === 410) fail(new ProviderError({ kind: 'notFound', status, message: `The result file is gone (HTTP ${status}); result links expire.` }));
+  if (status >= 500 || status === 429 || status === 408) fail(new ProviderError({ kind: 'server', status, message: `Download failed (HTTP ${status}).` }));
+  if (status < 200 || status >= 300) fail(new ProviderError({ kind: 'badRequest', status, message: `Download refused (HTTP ${status}).` }));
+  if (encoding && encoding !== 'identity') {
+    fail(new ProviderError({ kind: 'malformed', message: `The server sent the result ${encoding.replace(/[^a-z0-9, -]/g, '').slice(0, 40)}-encoded although an unencoded file was asked for. Nothing was saved.` }));
+  }
+  if (type && !ACCEPTED_TYPES[expect].test(type)) fail(new ProviderError({ kind: 'malformed', message: `The result is not ${expect === 'image' ? 'an image' : 'a video'} (content type ${type.split(';')[0]}).` }));
   if (Number.isFinite(declared) && declared > opts.maxBytes) {
     fail(new ProviderError({ kind: 'input', message: `The result is ${formatBytes(declared)}, over the ${formatBytes(opts.maxBytes)} download limit.` }));
   }
+  const tmp = `${dest}.${randomBytes(4).toString('hex')}.part`;
+  let file: fs.FileHandle | undefined;
   let bytes = 0;
-  const stallMs = opts.timeoutMs ?? 60_000;
-  let lastDataAt = Date.now();
-  const stalled = () => new ProviderError({ kind: 'timeout', message: `Download stalled (no data for ${Math.round(stallMs / 1000)} s).` });
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      bytes += chunk.length;
-      if (bytes > opts.maxBytes) {
-        cb(new ProviderError({ kind: 'input', message: `The result is larger than the ${formatBytes(opts.maxBytes)} download limit.` }));
-        return;
-      }
-      lastDataAt = Date.now();
-      stall.refresh();
-      cb(null, chunk);
-    },
-  });
-  // No byte for `stallMs`: give up on this attempt (a transient failure, so it is retried).
-  const stall = setTimeout(() => counter.destroy(stalled()), stallMs);
+  // The first bytes, copied, until there are enough to check the signature; undefined once checked.
+  let head: Buffer | undefined = Buffer.alloc(0);
+  const checkHead = async (): Promise<void> => {
+    const problem = head!.length ? contentProblem(head!, expect) : undefined;
+    if (problem) throw problem;
+    if (head!.length) await writeAll(file!, head!);
+    head = undefined;
+  };
   try {
-    await pipeline(stream, counter, createWriteStream(tmp));
+    await fs.mkdir(path.dirname(dest), { recursive: true });
+    file = await fs.open(tmp, 'w');
+    await res.readBody(async (chunk) => {
+      bytes += chunk.length;
+      if (bytes > opts.maxBytes) throw new ProviderError({ kind: 'input', message: `The result is larger than the ${formatBytes(opts.maxBytes)} download limit.` });
+      if (head) {
+        const take = Math.min(HEAD_BYTES - head.length, chunk.length);
+        head = Buffer.concat([head, chunk.subarray(0, take)]);
+        if (head.length < HEAD_BYTES) return;
+        await checkHead();
+        chunk = chunk.subarray(take);
+      }
+      await writeAll(file!, chunk);
+    });
+    if (head) await checkHead();
+    await file.close();
+    file = undefined;
     if (Number.isFinite(declared) && bytes !== declared) {
       throw new ProviderError({ kind: 'network', message: `Download was cut short (${bytes} of ${declared} bytes).` });
     }
     if (bytes === 0) throw new ProviderError({ kind: 'malformed', message: 'The result file is empty.' });
     await fs.rename(tmp, dest);
   } catch (e) {
+    res.discard();
+    await file?.close().catch(() => undefined);
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     if (e instanceof ProviderError) throw e;
-    if (opts.signal?.aborted) throw new ProviderError({ kind: 'cancelled', message: 'Download cancelled.' });
-    // The HTTP client's own idle timeout may cut the stream first.
-    if (Date.now() - lastDataAt >= stallMs * 0.9) throw stalled();
-    throw new ProviderError({ kind: 'network', message: `Download failed: ${(e as Error).message}.` });
-  } finally {
-    clearTimeout(stall);
+    throw new ProviderError({ kind: 'input', message: `Could not save the result (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).` });
   }
   return { path: dest, bytes, contentType: type };
 }

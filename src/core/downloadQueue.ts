@@ -1,24 +1,27 @@
 // The download queue: fetches the results of succeeded tasks into the media folder, a few at a
 // time, one download per video at once. Outcomes are handed back to the engine, which records
 // them on the task.
-import * as path from 'path';
-import { downloadToFile, insideFolder, removeStalePartials, safeFileName } from './download';
+import { downloadToFile, DownloadSettings, insideFolder, removeStalePartials, resultFileName } from './download';
 import { errorMessage, isProviderError } from './errors';
 import { Logger } from './events';
 import { Semaphore } from './limiter';
+import { sanitizeText } from './sanitize';
+import { deleteTaskFiles, taskFolder } from './taskFiles';
 import { Task, TaskVideo } from './types';
 
-export interface DownloadSettings {
+export interface DownloadQueueSettings {
   maxDownloadBytes: number;
   /** Attempts per download for transient failures, and the first retry delay. */
   downloadAttempts?: number;
   downloadRetryDelayMs?: number;
+  /** Hosts allowed to be private, plain http, time limits. */
+  download?: DownloadSettings;
 }
 
 export interface DownloadQueueDeps {
   /** Folder for downloaded results; each task gets a sub-folder. */
   mediaDir: string;
-  settings(): DownloadSettings;
+  settings(): DownloadQueueSettings;
   signal: AbortSignal;
   log: Logger;
   getTask(id: string): Task | undefined;
@@ -93,12 +96,12 @@ export class DownloadQueue {
     let result: { path: string; bytes: number } | undefined;
     let failure: string | undefined;
     try {
-      const dir = path.join(this.deps.mediaDir, safeFileName(taskId, 'task'));
-      let name = safeFileName(decodeURIComponent(new URL(video.url).pathname.split('/').pop() ?? ''), 'video.mp4');
-      if (!/\.(mp4|webm|mov)$/i.test(name)) name += '.mp4';
-      const dest = insideFolder(dir, `${index + 1}-${name}`);
+      const dir = taskFolder(this.deps.mediaDir, taskId);
+      const dest = insideFolder(dir, `${index + 1}-${resultFileName(video.url)}`);
       result = await this.slots.run(() =>
         downloadToFile(video.url, dest, {
+          ...settings.download,
+          origin: this.deps.getTask(taskId)?.origin,
           maxBytes: settings.maxDownloadBytes,
           attempts: settings.downloadAttempts,
           retryDelayMs: settings.downloadRetryDelayMs,
@@ -106,13 +109,15 @@ export class DownloadQueue {
         }),
       );
     } catch (e) {
-      failure = isProviderError(e) && e.kind === 'cancelled' ? undefined : errorMessage(e);
+      failure = isProviderError(e) && e.kind === 'cancelled' ? undefined : sanitizeText(errorMessage(e));
     } finally {
       // Before the outcome shows: a retry asked for right after it must not be taken for this one.
       this.running.delete(key);
     }
     if (this.stopped || (!result && failure === undefined)) return;
     const cur = this.deps.getTask(taskId);
+    // Removed while downloading: the file it just wrote goes too.
+    if (!cur && result) await deleteTaskFiles(this.deps.mediaDir, [{ id: taskId, videos: [] }]);
     if (!cur || cur.videos[index]?.url !== video.url) return;
     const videos = cur.videos.slice();
     const next: TaskVideo = { ...videos[index] };

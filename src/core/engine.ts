@@ -8,6 +8,7 @@
 // downloaded.
 import { randomUUID } from 'crypto';
 import { Clock, systemClock, TimerHandle } from './clock';
+import { DownloadSettings } from './download';
 import { DownloadQueue } from './downloadQueue';
 import { Emitter, Event, Logger } from './events';
 import { errorMessage } from './errors';
@@ -17,6 +18,7 @@ import { isPolled, PollPlanner } from './pollPlan';
 import { Poller } from './poller';
 import { firstPollDelayMs } from './scheduler';
 import { StoreSnapshot, TaskStore } from './store';
+import { deleteTaskFiles, sweepOrphansOnce } from './taskFiles';
 import { patchTask } from './transitions';
 import { GenerateRequest, isActive, ProviderId, Task } from './types';
 import { ProviderClient, ProviderContext } from './provider';
@@ -36,6 +38,8 @@ export interface EngineSettings {
   /** Attempts per download for transient failures (default 3), and the first retry delay (default 1 s, doubling). */
   downloadAttempts?: number;
   downloadRetryDelayMs?: number;
+  /** Hosts allowed to be private, plain http, time limits (download.ts). */
+  download?: DownloadSettings;
   /** Creates under way at once per provider (0 or absent: no limit); more wait in the local queue. */
   maxConcurrent?: Partial<Record<ProviderId, number>>;
 }
@@ -173,6 +177,8 @@ export class TaskEngine {
     if (loaded.warning) this.warn(loaded.warning);
     this.adopt(loaded, false);
     this.creates.settleLeftovers();
+    // Only against a history that loaded cleanly: an unreadable one would make every folder an orphan.
+    if (!loaded.warning) await this.sweepOrphans();
     this.deps.log.info(`Loaded ${this.tasks.size} task(s), ${this.planner.size} active.`);
     await this.sync.watch();
     this.schedule();
@@ -292,6 +298,7 @@ export class TaskEngine {
     }
     if (removed.length === 0) return;
     await this.sync.persistNow();
+    await deleteTaskFiles(this.deps.mediaDir, removed);
     this.changed.fire(removed);
     this.schedule();
   }
@@ -423,6 +430,15 @@ export class TaskEngine {
   private forget(id: string): void {
     this.tasks.delete(id);
     this.planner.forget(id);
+  }
+
+  private async sweepOrphans(): Promise<void> {
+    try {
+      const swept = await sweepOrphansOnce(this.deps.mediaDir, [...this.tasks.values()]);
+      if (swept.length) this.deps.log.info(`Deleted ${swept.length} downloaded result folder(s) of tasks no longer in the history.`);
+    } catch (e) {
+      this.deps.log.warn(`Could not clean up old downloads: ${errorMessage(e)}`);
+    }
   }
 
   private warn(message: string): void {

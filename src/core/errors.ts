@@ -1,22 +1,28 @@
 // One error type for everything that can go wrong talking to a provider, with a short user-facing
 // message and the kind of way out. Messages never contain API keys (see `redact`).
 
-export type ErrorKind =
-  | 'auth' // 401: key missing, rejected or expired
-  | 'payment' // 402: quota / balance
-  | 'forbidden' // 403: no permission for this model or feature
-  | 'notFound' // 404 / task_not_exist
-  | 'badRequest' // 400 / 422: the request itself is wrong
-  | 'conflict' // 409
-  | 'rateLimited' // 429
-  | 'server' // 5xx
-  | 'timeout' // no answer in time
-  | 'network' // connection refused / reset / DNS
-  | 'malformed' // answer is not the JSON we expect
-  | 'business' // provider-level failure code (e.g. HiDream code != 0)
-  | 'config' // our own settings are unusable (bad base URL...)
-  | 'input' // the user's input is unusable (not an image, too large...)
-  | 'cancelled';
+export const ERROR_KINDS = [
+  'auth', // 401: key missing, rejected or expired
+  'payment', // 402: quota / balance
+  'forbidden', // 403: no permission for this model or feature
+  'notFound', // 404 / task_not_exist
+  'badRequest', // 400 / 422: the request itself is wrong
+  'conflict', // 409
+  'rateLimited', // 429
+  'server', // 5xx
+  'timeout', // no answer in time
+  'network', // connection refused / reset / DNS
+  'malformed', // answer is not the JSON we expect
+  'business', // provider-level failure code (e.g. HiDream code != 0)
+  'config', // our own settings are unusable (bad base URL...)
+  'input', // the user's input is unusable (not an image, too large...)
+  'cancelled',
+] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+export function isErrorKind(x: unknown): x is ErrorKind {
+  return typeof x === 'string' && (ERROR_KINDS as readonly string[]).includes(x);
+}
 
 export interface ProviderErrorInit {
   kind: ErrorKind;
@@ -96,7 +102,7 @@ export function redact(text: string, ...secrets: (string | undefined)[]): string
   for (const s of secrets) {
     if (s && s.length >= 4) out = out.split(s).join('***');
   }
-  return out.replace(/Bearer\s+[^\s"',]+/gi, 'Bearer ***').replace(/\bsk-[A-Za-z0-9_-]{8,}/g, 'sk-***');
+  return out.replace(/Bearer\s+[^\s"',]+/gi, 'Bearer ***').replace(/\bsk-[A-Za-z0-9][A-Za-z0-9_-]*/g, 'sk-***');
 }
 
 export function errorMessage(e: unknown): string {

@@ -1,5 +1,6 @@
-// JSON over HTTP for provider APIs: bearer auth, timeouts, no redirects (a redirect must never carry
-// the key to another host), and every failure turned into a ProviderError with a short message.
+// JSON over HTTP for provider APIs: the provider's auth headers (bearer by default), timeouts, no
+// redirects (a redirect must never carry the key to another host), and every failure turned into a
+// ProviderError with a short message.
 //
 // Whether a failed create can have reached the provider is decided exactly: a request whose body
 // was not fully handed to the connection never arrived (the connection, DNS, TLS or the upload
@@ -10,15 +11,22 @@
 import axios, { AxiosError } from 'axios';
 import * as http from 'http';
 import * as https from 'https';
+import * as net from 'net';
 import { Readable } from 'stream';
-import { ErrorKind, ProviderError, redact } from './errors';
+import * as tls from 'tls';
+import { ErrorKind, ProviderError } from './errors';
+import { MAX_PROVIDER_WORD, sanitizeText } from './sanitize';
 
 export interface JsonRequest {
   method: 'GET' | 'POST';
   url: string;
+  /** Sent as a bearer token unless `authHeaders` is given; always scrubbed from messages. */
   apiKey: string;
+  /** The headers that carry the key, in place of `Authorization: Bearer <apiKey>`. */
+  authHeaders?: Record<string, string>;
   /** Used in messages: "Pika rejected the key". */
   providerLabel: string;
+  /** Sent as JSON; a FormData body is sent as multipart/form-data. */
   body?: unknown;
   headers?: Record<string, string>;
   /** How long to wait for the answer once the request is sent, and the longest stall while sending it. */
@@ -70,6 +78,16 @@ class Wire {
   }
 }
 
+/** The body's bytes and type: JSON, or a FormData encoded here as multipart/form-data (so its size is known). */
+async function encodeBody(body: unknown): Promise<{ bytes: Buffer; type: string } | undefined> {
+  if (body === undefined) return undefined;
+  if (body instanceof FormData) {
+    const encoded = new Response(body);
+    return { bytes: Buffer.from(await encoded.arrayBuffer()), type: encoded.headers.get('content-type') ?? 'multipart/form-data' };
+  }
+  return { bytes: Buffer.from(JSON.stringify(body), 'utf8'), type: 'application/json' };
+}
+
 /** The body as a stream, so progress is known chunk by chunk as the connection takes it. */
 function bodyStream(body: Buffer, progress: (sent: number) => void): Readable {
   let offset = 0;
@@ -88,7 +106,7 @@ function bodyStream(body: Buffer, progress: (sent: number) => void): Readable {
 }
 
 export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
-  const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body), 'utf8');
+  const body = await encodeBody(req.body);
   const wire = new Wire(req.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const onCancel = () => wire.stop('cancelled');
   const onUploadCancel = () => {
@@ -100,9 +118,27 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
   const transport = {
     request(options: http.RequestOptions, onResponse: (res: http.IncomingMessage) => void): http.ClientRequest {
       const r = (options.protocol === 'https:' ? https : http).request(options, onResponse);
-      r.once('finish', () => {
+      // Sent: the whole body was handed to a connection that is established (for https, after the
+      // TLS handshake; a request may be "finished" into a socket that never connects).
+      let connected = false;
+      let finished = false;
+      const sent = () => {
+        if (!connected || !finished || wire.bodySent) return;
         wire.bodySent = true;
         wire.arm('noAnswer');
+      };
+      r.once('socket', (socket: net.Socket) => {
+        const established = () => {
+          connected = true;
+          sent();
+        };
+        // A socket reused from the agent's pool is established already.
+        if (!socket.connecting) established();
+        else socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', established);
+      });
+      r.once('finish', () => {
+        finished = true;
+        sent();
       });
       return r;
     },
@@ -113,15 +149,18 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
     res = await axios.request<string>({
       method: req.method,
       url: req.url,
-      data: body && bodyStream(body, (sent) => {
-        wire.arm('stalled');
-        req.onUploadProgress?.(sent, body.length);
-      }),
+      data:
+        body &&
+        bodyStream(body.bytes, (sent) => {
+          wire.arm('stalled');
+          req.onUploadProgress?.(sent, body.bytes.length);
+        }),
       headers: {
         Accept: 'application/json',
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(body.length) }),
+        ...(body ? { 'Content-Type': body.type, 'Content-Length': String(body.bytes.length) } : {}),
         ...req.headers,
-        Authorization: `Bearer ${req.apiKey}`,
+        // Last, so no custom header can replace the provider's auth.
+        ...(req.authHeaders ?? { Authorization: `Bearer ${req.apiKey}` }),
       },
       transport,
       signal: wire.abort.signal,
@@ -173,7 +212,7 @@ export function statusError(
   req: Pick<JsonRequest, 'providerLabel' | 'apiKey' | 'isCreate'>,
 ): ProviderError {
   const { message: serverMessage, code } = extractServerError(json);
-  const detail = serverMessage ? redact(serverMessage, req.apiKey).slice(0, 300) : describeBody(text, headers);
+  const detail = serverMessage ? sanitizeText(serverMessage, [req.apiKey], 300) : describeBody(text, headers);
   const who = req.providerLabel;
   let kind: ErrorKind;
   let message: string;
@@ -241,7 +280,7 @@ function extractServerError(json: unknown): { message?: string; code?: string | 
 }
 
 function describeBody(text: string, headers: Record<string, string>): string {
-  const type = headers['content-type']?.split(';')[0] ?? 'no content type';
+  const type = sanitizeText(headers['content-type']?.split(';')[0] ?? 'no content type', [], MAX_PROVIDER_WORD);
   if (text.trim() === '') return 'empty body';
   return `${type}, ${text.length} bytes`;
 }
@@ -271,7 +310,7 @@ function transportError(e: unknown, req: JsonRequest, wire: Wire): ProviderError
     return new ProviderError({ kind: 'config', message: `${who}: the base URL is not a valid URL.` });
   }
   if (code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_HTTP_TOKEN') {
-    return new ProviderError({ kind: 'config', message: `${who}: a request header (the key or a setting such as a user id) contains characters that cannot be sent.` });
+    return new ProviderError({ kind: 'config', message: `${who}: a request header contains characters that cannot be sent.` });
   }
   if (/CERT|SSL|TLS|SELF_SIGNED/.test(code)) {
     return new ProviderError({ kind: 'network', message: `${who}'s TLS certificate was not accepted (${code}); nothing was sent.` });

@@ -1,71 +1,8 @@
-// Status and progress normalization for every provider (provider-apis.md, section 0).
-import { TaskStatus } from './types';
+// Status and progress normalization shared by providers (provider-apis.md, section 0); each
+// provider's own status words are in its module (`normalizeStatus`).
 
-export type RemoteStatus = TaskStatus | 'unknown';
-
-export function pikaStatus(raw: unknown, progress: number | undefined): RemoteStatus {
-  switch (typeof raw === 'string' ? raw.toLowerCase() : raw) {
-    case 'queued':
-      return 'queued';
-    case 'pending':
-      return progress !== undefined && progress > 0 ? 'running' : 'queued';
-    case 'finished':
-      return 'succeeded';
-    case 'error':
-    case 'failed':
-      return 'failed';
-    default:
-      return 'unknown';
-  }
-}
-
-export function gatewayStatus(raw: unknown): RemoteStatus {
-  if (typeof raw !== 'string') return 'unknown';
-  switch (raw) {
-    case 'queued':
-    case 'NOT_START':
-    case 'SUBMITTED':
-    case 'QUEUED':
-      return 'queued';
-    case 'in_progress':
-    case 'processing':
-    case 'IN_PROGRESS':
-      return 'running';
-    case 'completed':
-    case 'succeeded':
-    case 'SUCCESS':
-      return 'succeeded';
-    case 'failed':
-    case 'FAILURE':
-      return 'failed';
-    default:
-      return 'unknown';
-  }
-}
-
-export const HIDREAM_STATUS_WORDS: Record<number, string> = {
-  0: 'waiting',
-  1: 'done',
-  2: 'processing',
-  3: 'failed',
-  4: 'rejected by content review',
-};
-
-export function hidreamStatus(raw: unknown): RemoteStatus {
-  switch (raw) {
-    case 0:
-      return 'queued';
-    case 2:
-      return 'running';
-    case 1:
-      return 'succeeded';
-    case 3:
-    case 4:
-      return 'failed';
-    default:
-      return 'unknown';
-  }
-}
+/** What a provider reports: its own states, normalized (never the local queue's `waiting` or `submitting`). */
+export type RemoteStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'unknown';
 
 /** Accepts 0-100 integers, "30%" strings and 0-1 fractions (when `fraction` is set). Returns 0-100 or undefined. */
 export function parseProgress(raw: unknown, fraction = false): number | undefined {

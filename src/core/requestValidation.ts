@@ -1,22 +1,23 @@
 // Checks the argument of `aiVideo.generate(request)` / `api.generate(request)`: it comes from other
 // extensions or scripts, so every field is validated and a clear message names the first bad one.
-import { GenerateRequest, PROVIDER_IDS, ProviderId } from './types';
+import { GenerateRequest } from './types';
 
 export class RequestError extends Error {}
 
 const STRING_FIELDS = ['model', 'negativePrompt', 'aspectRatio', 'image', 'video', 'pikaffect', 'style'] as const;
 const KNOWN = new Set<string>(['provider', 'prompt', 'seed', 'images', 'options', ...STRING_FIELDS]);
 
-export function parseGenerateRequest(x: unknown): GenerateRequest {
+/** The request, checked field by field; `providerIds` are the registry's. */
+export function parseGenerateRequest(x: unknown, providerIds: readonly string[]): GenerateRequest {
   if (!x || typeof x !== 'object' || Array.isArray(x)) throw new RequestError('The generate request must be an object like {provider, prompt}.');
   const o = x as Record<string, unknown>;
   const unknown = Object.keys(o).filter((k) => !KNOWN.has(k));
   if (unknown.length) throw new RequestError(`Unknown field${unknown.length > 1 ? 's' : ''} in the generate request: ${unknown.join(', ')}.`);
-  if (typeof o.provider !== 'string' || !(PROVIDER_IDS as readonly string[]).includes(o.provider)) {
-    throw new RequestError(`"provider" must be one of ${PROVIDER_IDS.join(', ')}.`);
+  if (typeof o.provider !== 'string' || !providerIds.includes(o.provider)) {
+    throw new RequestError(`"provider" must be one of ${providerIds.join(', ')}.`);
   }
   if (o.prompt !== undefined && typeof o.prompt !== 'string') throw new RequestError('"prompt" must be a string.');
-  const req: GenerateRequest = { provider: o.provider as ProviderId, prompt: typeof o.prompt === 'string' ? o.prompt : '' };
+  const req: GenerateRequest = { provider: o.provider, prompt: typeof o.prompt === 'string' ? o.prompt : '' };
   if (req.prompt.length > 4000) throw new RequestError('"prompt" is too long (4000 characters at most).');
   for (const k of STRING_FIELDS) {
     const v = o[k];

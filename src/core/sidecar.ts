@@ -1,13 +1,24 @@
-// What is written beside a saved video so the result can be reproduced.
-import { PROVIDER_LABELS, Task } from './types';
+// What is written beside a saved video so the result can be reproduced. People commit this file:
+// inputs are workspace-relative (or base names), URLs carry no query string (signed-link tokens).
+import { GenerateRequest, Task } from './types';
+import { portableInput, withoutQuery } from './workspacePaths';
 
-export function sidecarFor(task: Task, videoIndex: number): Record<string, unknown> {
+/** The request with its media references made portable. */
+function portableRequest(r: GenerateRequest, workspaceRoot: string | undefined): GenerateRequest {
+  const out: GenerateRequest = { ...r };
+  if (r.image !== undefined) out.image = portableInput(r.image, workspaceRoot);
+  if (r.images !== undefined) out.images = r.images.map((i) => portableInput(i, workspaceRoot));
+  if (r.video !== undefined) out.video = portableInput(r.video, workspaceRoot);
+  return out;
+}
+
+export function sidecarFor(task: Task, videoIndex: number, providerName: string, workspaceRoot: string | undefined): Record<string, unknown> {
   const v = task.videos[videoIndex];
-  const r = task.request;
+  const r = portableRequest(task.request, workspaceRoot);
   return {
     generator: 'AI Video Studio',
     provider: task.provider,
-    providerName: PROVIDER_LABELS[task.provider],
+    providerName,
     model: task.model,
     mode: task.mode,
     prompt: task.prompt,
@@ -20,7 +31,7 @@ export function sidecarFor(task: Task, videoIndex: number): Record<string, unkno
     inputs: { image: r.image, images: r.images, video: r.video },
     remoteId: task.remoteId,
     videoIndex,
-    sourceUrl: v?.url,
+    sourceUrl: v?.url && withoutQuery(v.url),
     duration: v?.duration,
     width: v?.width,
     height: v?.height,

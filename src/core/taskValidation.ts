@@ -1,14 +1,22 @@
 // Validation of tasks read back from disk (or from another window): anything malformed is dropped
-// field by field rather than trusted.
-import { GenerateRequest, GenerationMode, PROVIDER_IDS, ProviderId, Task, TASK_STATUSES, TaskStatus, TaskVideo } from './types';
-
-const MODES: readonly GenerationMode[] = ['text-to-video', 'image-to-video', 'ingredients', 'video-edit'];
+// field by field rather than trusted, and provider text is sanitized again (a history written by an
+// older version may hold it raw).
+import { isErrorKind } from './errors';
+import { PROVIDER_ID_PATTERN } from './provider';
+import { MAX_PROVIDER_WORD, safeId, sanitizeText } from './sanitize';
+import { GENERATION_MODES, GenerateRequest, GenerationMode, ProviderId, Task, TASK_STATUSES, TaskStatus, TaskVideo } from './types';
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 function optStr(v: unknown): string | undefined {
   return isStr(v) ? v : undefined;
+}
+/** Stored errors carry the extension's own explanation after the provider's text. */
+const MAX_STORED_ERROR = 2000;
+
+function optText(v: unknown, max: number): string | undefined {
+  return isStr(v) ? sanitizeText(v, [], max) : undefined;
 }
 function optNum(v: unknown): number | undefined {
   return isNum(v) ? v : undefined;
@@ -19,10 +27,14 @@ function video(v: unknown): TaskVideo | undefined {
   const o = v as Record<string, unknown>;
   if (!isStr(o.url)) return undefined;
   const out: TaskVideo = { url: o.url };
-  for (const k of ['id', 'posterUrl', 'thumbnailUrl', 'watermarkedUrl', 'localPath', 'downloadError'] as const) {
+  for (const k of ['posterUrl', 'thumbnailUrl', 'watermarkedUrl', 'localPath'] as const) {
     const s = optStr(o[k]);
     if (s !== undefined) out[k] = s;
   }
+  const id = safeId(o.id);
+  if (id !== undefined) out.id = id;
+  const downloadError = optText(o.downloadError, MAX_STORED_ERROR);
+  if (downloadError !== undefined) out.downloadError = downloadError;
   for (const k of ['seed', 'duration', 'width', 'height', 'fps'] as const) {
     const n = optNum(o[k]);
     if (n !== undefined) out[k] = n;
@@ -52,7 +64,8 @@ function sender(v: unknown): Task['sender'] {
 export function validateStoredTask(v: unknown): Task | undefined {
   if (!v || typeof v !== 'object') return undefined;
   const o = v as Record<string, unknown>;
-  if (!isStr(o.id) || !isStr(o.provider) || !(PROVIDER_IDS as readonly string[]).includes(o.provider)) return undefined;
+  // A task of a provider this build lacks is kept (and not polled), not dropped.
+  if (!isStr(o.id) || !isStr(o.provider) || !PROVIDER_ID_PATTERN.test(o.provider)) return undefined;
   if (!isStr(o.status) || !TASK_STATUSES.includes(o.status as TaskStatus)) return undefined;
   if (!isNum(o.createdAt) || !isNum(o.updatedAt)) return undefined;
   const provider = o.provider as ProviderId;
@@ -60,28 +73,28 @@ export function validateStoredTask(v: unknown): Task | undefined {
   const task: Task = {
     id: o.id,
     provider,
-    remoteId: isStr(o.remoteId) ? o.remoteId : '',
-    mode: MODES.includes(o.mode as GenerationMode) ? (o.mode as GenerationMode) : 'text-to-video',
+    remoteId: safeId(o.remoteId) ?? '',
+    mode: GENERATION_MODES.includes(o.mode as GenerationMode) ? (o.mode as GenerationMode) : 'text-to-video',
     status: o.status as TaskStatus,
     progress: isNum(o.progress) ? Math.max(0, Math.min(100, o.progress)) : 0,
     prompt,
-    model: isStr(o.model) ? o.model : '',
+    model: optText(o.model, MAX_PROVIDER_WORD) ?? '',
     createdAt: o.createdAt,
     updatedAt: o.updatedAt,
     videos: Array.isArray(o.videos) ? o.videos.map(video).filter((x): x is TaskVideo => !!x) : [],
     request: request(o.request, provider, prompt),
   };
   const extras = {
-    rawStatus: optStr(o.rawStatus),
-    error: optStr(o.error),
-    errorKind: optStr(o.errorKind),
+    rawStatus: optText(o.rawStatus, MAX_PROVIDER_WORD),
+    error: optText(o.error, MAX_STORED_ERROR),
+    errorKind: isErrorKind(o.errorKind) ? o.errorKind : undefined,
     route: optStr(o.route),
     origin: optStr(o.origin),
     finishedAt: optNum(o.finishedAt),
     timedOut: o.timedOut === true ? true : undefined,
     uncertain: o.uncertain === true ? true : undefined,
     sendAfter: optNum(o.sendAfter),
-    waitReason: optStr(o.waitReason),
+    waitReason: optText(o.waitReason, MAX_STORED_ERROR),
     sender: sender(o.sender),
   };
   for (const [k, val] of Object.entries(extras)) if (val !== undefined) (task as unknown as Record<string, unknown>)[k] = val;

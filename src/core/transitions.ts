@@ -3,7 +3,7 @@
 import { ErrorKind, ProviderError } from './errors';
 import { Pause, PollState } from './pollPlan';
 import { CreateResult, RemoteState } from './provider';
-import { backoffDelayMs, nextPollDelayMs } from './scheduler';
+import { backoffDelayMs, nextPollDelayMs, withSample } from './scheduler';
 import { Task } from './types';
 
 /** A provider that rejected the key is asked again after this long even without a new key (a hiccup). */
@@ -71,12 +71,8 @@ export function applyRemoteState(task: Readonly<Task>, prev: Readonly<PollState>
     return finished({ status: 'failed', rawStatus: s.rawStatus, error: s.error ?? `${io.label} reported the generation failed.`, errorKind: 'business', videos: s.videos }, now);
   }
   const progress = s.progress !== undefined ? Math.max(task.progress, s.progress) : task.progress;
-  if (s.status === 'running' && s.progress !== undefined) {
-    const sample = { at: now, progress: s.progress };
-    if (!st.firstSample || s.progress < st.firstSample.progress) st.firstSample = sample;
-    st.lastSample = sample;
-  }
-  st.nextAt = now + nextPollDelayMs({ baseMs, now, createdAt: io.startedAt, firstSample: st.firstSample, lastSample: st.lastSample });
+  if (s.status === 'running' && s.progress !== undefined) Object.assign(st, withSample(st, now, s.progress));
+  st.nextAt = now + nextPollDelayMs({ baseMs, now, createdAt: io.startedAt, status: s.status, firstSample: st.firstSample, lastSample: st.lastSample });
   return { patch: { status: s.status, progress, rawStatus: s.rawStatus, error: undefined, errorKind: undefined }, final: false, poll: st };
 }
 

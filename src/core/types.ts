@@ -1,13 +1,8 @@
 // The normalized task model shared by every provider, the engine and the UI. No `vscode` import here.
+import type { ErrorKind } from './errors';
 
-export const PROVIDER_IDS = ['pika', 'gateway', 'hidream'] as const;
-export type ProviderId = (typeof PROVIDER_IDS)[number];
-
-export const PROVIDER_LABELS: Record<ProviderId, string> = {
-  pika: 'Pika',
-  gateway: 'Video gateway',
-  hidream: 'HiDream',
-};
+/** A provider's id as the registry (src/providers/index.ts) names it: core knows no provider by name. */
+export type ProviderId = string;
 
 /**
  * `waiting`: held in the local queue, not sent yet (a provider's rate limit, Retry-After or the
@@ -18,6 +13,14 @@ export const TASK_STATUSES: readonly TaskStatus[] = ['waiting', 'submitting', 'q
 
 /** What kind of generation a task is. */
 export type GenerationMode = 'text-to-video' | 'image-to-video' | 'ingredients' | 'video-edit';
+export const GENERATION_MODES: readonly GenerationMode[] = ['text-to-video', 'image-to-video', 'ingredients', 'video-edit'];
+
+export const MODE_LABELS: Record<GenerationMode, string> = {
+  'text-to-video': 'Text to video',
+  'image-to-video': 'Image to video',
+  ingredients: 'Several images (ingredients)',
+  'video-edit': 'Restyle a video',
+};
 
 export interface TaskVideo {
   /** Remote result URL (CDN). */
@@ -76,8 +79,8 @@ export interface Task {
   createdAt: number;
   updatedAt: number;
   error?: string;
-  /** The kind of the last error (see ErrorKind), to offer the right way out. */
-  errorKind?: string;
+  /** The kind of the last error, to offer the right way out. */
+  errorKind?: ErrorKind;
   /** When the task reached succeeded/failed, epoch ms. */
   finishedAt?: number;
   /** Failed because it ran past the give-up time; "check again" resumes polling. */

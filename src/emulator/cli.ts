@@ -1,5 +1,5 @@
 // `node out/src/emulator/cli.js [--port N] [--duration MS] [--gateway-shape flat|envelope] [--hidream-limits]`
-import { startEmulator, type EmulatorOptions } from './server';
+import { PROVIDER_ROUTES, startEmulator, type EmulatorOptions } from './server';
 
 const USAGE =
   'Usage: node out/src/emulator/cli.js [--port N] [--duration MS] [--queued-fraction F] [--gateway-shape flat|envelope] [--hidream-limits]';
@@ -63,10 +63,8 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({ ...options, log: (line) => console.log(line) });
   const base = emulator.baseUrl;
   console.log(`AI Video provider emulator listening on ${base}`);
-  console.log(`  Pika base URL:    ${base}  (POST /pika/generate, GET /pika/feed/{id})`);
-  console.log(`  Gateway base URL: ${base}  (POST /v1/video/generations, GET /v1/video/generations/{task_id}, GET /v1/models)`);
-  console.log(`  HiDream base URL: ${base}  (/api-pub/gw/v2/video/{txt2video|img2video|video_edit}/async)`);
-  console.log(`  Control:          ${base}/__emulator/counts, /__emulator/faults, /__emulator/reset`);
+  for (const r of PROVIDER_ROUTES) console.log(`  ${`${r.provider} base URL:`.padEnd(20)}${base}  (${r.summary})`);
+  console.log(`  ${'Control:'.padEnd(20)}${base}/__emulator/counts, /__emulator/faults, /__emulator/reset`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

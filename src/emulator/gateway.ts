@@ -1,6 +1,7 @@
 // The new-api style video gateway (seed 001): /v1/video/generations and /v1/models.
 import { randomBytes, randomUUID } from 'crypto';
-import { isMediaRef, isObject, jsonReply, openAiError, type Reply } from './http';
+import { isMediaRef, isObject, jsonReply, openAiError, openAiUnauthorized, type Reply } from './http';
+import { decodeSegment, type ProviderRoutes } from './routes';
 import type { EmulatorState } from './state';
 import { snapshot, type TaskTiming } from './tasks';
 
@@ -138,3 +139,24 @@ export class GatewayProvider {
     });
   }
 }
+
+export const gatewayRoutes: ProviderRoutes = {
+  provider: 'gateway',
+  summary: 'POST /v1/video/generations, GET /v1/video/generations/{task_id}, GET /v1/models',
+  keys: ['gateway.create', 'gateway.get', 'gateway.models'],
+  mount(state) {
+    const gateway = new GatewayProvider(state);
+    return {
+      unauthorized: openAiUnauthorized,
+      error: (status, message) => openAiError(status, message, 'invalid_request_error'),
+      match(path) {
+        if (path === '/v1/video/generations') return { key: 'gateway.create', kind: 'create', methods: ['POST'], handle: (c) => gateway.create(c.body) };
+        if (path === '/v1/models') return { key: 'gateway.models', kind: 'other', methods: ['GET'], handle: () => gateway.models() };
+        const task = /^\/v1\/video\/generations\/([^/]+)$/.exec(path);
+        if (!task) return undefined;
+        const id = decodeSegment(task[1]);
+        return { key: 'gateway.get', kind: 'status', methods: ['GET'], handle: () => gateway.get(id), ids: () => [id] };
+      },
+    };
+  },
+};

@@ -1,9 +1,12 @@
 // HiDream (seed 003): /api-pub/gw/v2/video/<module>/async, .../results/batch, .../results?task_id=.
 import { randomUUID } from 'crypto';
 import { isMediaRef, isObject, jsonReply, type Reply } from './http';
+import { decodeSegment, type ProviderRoutes } from './routes';
 import type { EmulatorState } from './state';
 import { snapshot, type Phase, type TaskTiming } from './tasks';
-import { HIDREAM_MODULES, type HidreamModule } from './types';
+
+export type HidreamModule = 'txt2video' | 'img2video' | 'video_edit';
+export const HIDREAM_MODULES: readonly HidreamModule[] = ['txt2video', 'img2video', 'video_edit'];
 
 /** Envelope `code` values: 0 is success, anything else a failure to show. */
 export const HIDREAM_CODES = { ok: 0, invalidParam: 4001, unauthorized: 4010, notFound: 4040, rateLimited: 4290, internal: 5000 } as const;
@@ -174,3 +177,44 @@ export class HidreamProvider {
     return undefined;
   }
 }
+
+export const hidreamRoutes: ProviderRoutes = {
+  provider: 'hidream',
+  summary: '/api-pub/gw/v2/video/{txt2video|img2video|video_edit}/async',
+  keys: HIDREAM_MODULES.flatMap((m) => [`hidream.${m}.create`, `hidream.${m}.batch`, `hidream.${m}.result`]),
+  mount(state) {
+    const hidream = new HidreamProvider(state);
+    return {
+      unauthorized: () => hidreamReply(401, HIDREAM_CODES.unauthorized, 'Token is missing, invalid or expired: set a new token', null),
+      error: (status, message) => hidreamReply(status, HIDREAM_CODES.invalidParam, message, null),
+      match(path) {
+        const m = /^\/api-pub\/gw\/v2\/video\/([^/]+)\/async(\/results(\/batch)?)?$/.exec(path);
+        if (!m) return undefined;
+        const module = decodeSegment(m[1]);
+        if (!isHidreamModule(module)) return hidreamReply(404, HIDREAM_CODES.notFound, `Unknown module: ${module}`, null);
+        if (m[3]) {
+          return {
+            key: `hidream.${module}.batch`,
+            kind: 'status',
+            methods: ['POST'],
+            handle: (c) => hidream.batch(module, c.body),
+            ids: (c) => {
+              const list = isObject(c.body) ? c.body.task_id_list : undefined;
+              return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
+            },
+          };
+        }
+        if (m[2]) {
+          return {
+            key: `hidream.${module}.result`,
+            kind: 'status',
+            methods: ['GET'],
+            handle: (c) => hidream.single(module, c.query.get('task_id')),
+            ids: (c) => [c.query.get('task_id') ?? ''],
+          };
+        }
+        return { key: `hidream.${module}.create`, kind: 'create', methods: ['POST'], handle: (c) => hidream.create(module, c.body) };
+      },
+    };
+  },
+};

@@ -63,16 +63,26 @@ export interface AuthCheck {
   problem?: 'missing' | 'invalid';
 }
 
+/** The key of `Authorization: Bearer <key>`, or undefined. */
+export function bearerKey(headers: IncomingHttpHeaders): string | undefined {
+  const m = /^Bearer\s+(.*)$/i.exec((headers.authorization ?? '').trim());
+  return m && m[1].trim() ? m[1].trim() : undefined;
+}
+
 /** `Authorization: Bearer <key>`; missing/empty, another scheme, or a key starting with `bad` is refused. */
 export function checkAuth(headers: IncomingHttpHeaders): AuthCheck {
-  const raw = headers.authorization;
-  const hadAuthorizationHeader = raw !== undefined;
-  if (!raw) return { authorized: false, hadAuthorizationHeader, problem: 'missing' };
-  const m = /^Bearer\s+(.*)$/i.exec(raw.trim());
-  const key = m ? m[1].trim() : '';
+  const hadAuthorizationHeader = headers.authorization !== undefined;
+  const key = bearerKey(headers);
   if (!key) return { authorized: false, hadAuthorizationHeader, problem: 'missing' };
   if (key.toLowerCase().startsWith('bad')) return { authorized: false, hadAuthorizationHeader, problem: 'invalid' };
   return { authorized: true, hadAuthorizationHeader };
+}
+
+/** The 401 of OpenAI-style APIs (Pika's and the video gateway's too). */
+export function openAiUnauthorized(auth: AuthCheck): BufferReply {
+  return auth.problem === 'missing'
+    ? openAiError(401, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.", 'invalid_request_error', null, 'invalid_api_key')
+    : openAiError(401, 'Incorrect API key provided.', 'authentication_error', null, 'invalid_api_key');
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

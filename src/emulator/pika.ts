@@ -1,6 +1,7 @@
 // Pika through an API gateway (seeds 000 and 002): POST /pika/generate, GET /pika/feed/{id}.
 import { randomBytes, randomUUID } from 'crypto';
-import { isMediaRef, isObject, jsonReply, openAiError, type Reply } from './http';
+import { isMediaRef, isObject, jsonReply, openAiError, openAiUnauthorized, type Reply } from './http';
+import { decodeSegment, type ProviderRoutes } from './routes';
 import type { EmulatorState } from './state';
 import { snapshot, type TaskTiming } from './tasks';
 
@@ -162,3 +163,23 @@ export class PikaProvider {
     return jsonReply(200, { id: task.id, promptText: task.promptText, videos });
   }
 }
+
+export const pikaRoutes: ProviderRoutes = {
+  provider: 'pika',
+  summary: 'POST /pika/generate, GET /pika/feed/{id}',
+  keys: ['pika.generate', 'pika.feed'],
+  mount(state) {
+    const pika = new PikaProvider(state);
+    return {
+      unauthorized: openAiUnauthorized,
+      error: (status, message) => openAiError(status, message, 'invalid_request_error'),
+      match(path) {
+        if (path === '/pika/generate') return { key: 'pika.generate', kind: 'create', methods: ['POST'], handle: (c) => pika.generate(c.body) };
+        const feed = /^\/pika\/feed\/([^/]+)$/.exec(path);
+        if (!feed) return undefined;
+        const id = decodeSegment(feed[1]);
+        return { key: 'pika.feed', kind: 'status', methods: ['GET'], handle: () => pika.feed(id), ids: () => [id] };
+      },
+    };
+  },
+};

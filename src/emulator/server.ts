@@ -1,74 +1,47 @@
-// The provider emulator: one local HTTP server speaking Pika, the video gateway and HiDream, plus /files.
+// The provider emulator: one local HTTP server speaking every provider's API (each provider module
+// exports its routes; the table below mounts them), plus /files and the /__emulator control routes.
 import * as http from 'http';
 import type { AddressInfo, Socket } from 'net';
 import { Readable } from 'stream';
 import { FaultStore } from './faults';
 import { serveFile } from './files';
-import { GatewayProvider } from './gateway';
-import { HIDREAM_CODES, HidreamProvider, hidreamReply, isHidreamModule } from './hidream';
-import { checkAuth, jsonReply, openAiError, openAiErrorForStatus, textReply, type AuthCheck, type Reply } from './http';
-import { PikaProvider } from './pika';
+import { gatewayRoutes } from './gateway';
+import { hidreamRoutes } from './hidream';
+import { bearerKey, checkAuth, jsonReply, openAiError, openAiErrorForStatus, textReply, type Reply } from './http';
+import { pikaRoutes } from './pika';
+import { decodeSegment, type MountedRoutes, type ProviderRoutes, type RequestContext, type Route } from './routes';
 import { EmulatorState } from './state';
-import { finishedBy } from './tasks';
-import { ROUTE_KEYS, type Emulator, type EmulatorOptions, type Fault, type RecordedRequest, type RouteKey } from './types';
+import { finishedBy, hostileMessage } from './tasks';
+import type { Emulator, EmulatorOptions, Fault, RecordedRequest, RouteKey } from './types';
 
-export type { Emulator, EmulatorOptions, Fault, FaultKind, HidreamModule, RecordedRequest, RouteKey } from './types';
-export { ROUTE_KEYS } from './types';
+export type { Emulator, EmulatorOptions, Fault, FaultKind, RecordedRequest, RouteKey, RouteKind } from './types';
+
+/** The providers the emulator speaks: one line each. */
+export const PROVIDER_ROUTES: readonly ProviderRoutes[] = [pikaRoutes, gatewayRoutes, hidreamRoutes];
+
+export const ROUTE_KEYS: readonly RouteKey[] = [...PROVIDER_ROUTES.flatMap((r) => r.keys), 'files'];
 
 const HOST = '127.0.0.1';
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const MALFORMED_BODY = '<html><body>502 Bad Gateway</body></html>';
 
-interface RequestContext {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: http.IncomingHttpHeaders;
-  body: unknown;
-}
-
-interface Route {
-  key: RouteKey;
-  /** Which 401 the route answers: OpenAI-style, HiDream's envelope, or none (files). */
-  auth: 'openai' | 'hidream' | 'none';
-  handle: (ctx: RequestContext) => Reply;
-}
-
-function decode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-function unauthorized(kind: 'openai' | 'hidream', auth: AuthCheck): Reply {
-  if (kind === 'hidream') {
-    return hidreamReply(401, HIDREAM_CODES.unauthorized, 'Token is missing, invalid or expired: set a new token', null);
-  }
-  return auth.problem === 'missing'
-    ? openAiError(401, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.", 'invalid_request_error', null, 'invalid_api_key')
-    : openAiError(401, 'Incorrect API key provided.', 'authentication_error', null, 'invalid_api_key');
-}
+/** A route with the provider that serves it (none for files: no key needed). */
+type Resolved = Route & { owner?: { provider: string; routes: MountedRoutes } };
 
 class RunningEmulator implements Emulator {
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly hanging = new Set<http.ServerResponse>();
-  private readonly faults = new FaultStore();
-  private readonly pika: PikaProvider;
-  private readonly gateway: GatewayProvider;
-  private readonly hidream: HidreamProvider;
+  private readonly faults = new FaultStore(ROUTE_KEYS);
+  private readonly providers: { provider: string; routes: MountedRoutes }[];
   private countsByRoute: Record<RouteKey, number> = {};
   private recorded: RecordedRequest[] = [];
   private closing?: Promise<void>;
   private boundPort = 0;
 
   constructor(private readonly state: EmulatorState) {
-    this.pika = new PikaProvider(state);
-    this.gateway = new GatewayProvider(state);
-    this.hidream = new HidreamProvider(state);
+    this.providers = PROVIDER_ROUTES.map((r) => ({ provider: r.provider, routes: r.mount(state) }));
     this.resetCounts();
     this.server = http.createServer((req, res) => {
       this.onRequest(req, res).catch((e: unknown) => this.internalError(req, res, e));
@@ -151,34 +124,18 @@ class RunningEmulator implements Emulator {
     }
   }
 
-  private resolve(method: string, path: string): Route | Reply {
+  private resolve(method: string, path: string): Resolved | Reply {
     const m = method.toUpperCase();
-    const only = (allowed: string[], route: Route): Route | Reply =>
-      allowed.includes(m) ? route : openAiError(405, `Method ${m} not allowed on ${path}`, 'invalid_request_error', null, 'method_not_allowed');
-    let match: RegExpExecArray | null;
-    if (path === '/pika/generate') return only(['POST'], { key: 'pika.generate', auth: 'openai', handle: (c) => this.pika.generate(c.body) });
-    if ((match = /^\/pika\/feed\/([^/]+)$/.exec(path))) {
-      const id = decode(match[1]);
-      return only(['GET'], { key: 'pika.feed', auth: 'openai', handle: () => this.pika.feed(id) });
+    const allowed = (route: Resolved): Resolved | Reply =>
+      route.methods.includes(m) ? route : openAiError(405, `Method ${m} not allowed on ${path}`, 'invalid_request_error', null, 'method_not_allowed');
+    for (const owner of this.providers) {
+      const found = owner.routes.match(path);
+      if (found) return 'handle' in found ? allowed({ ...found, owner }) : found;
     }
-    if (path === '/v1/video/generations') return only(['POST'], { key: 'gateway.create', auth: 'openai', handle: (c) => this.gateway.create(c.body) });
-    if ((match = /^\/v1\/video\/generations\/([^/]+)$/.exec(path))) {
-      const id = decode(match[1]);
-      return only(['GET'], { key: 'gateway.get', auth: 'openai', handle: () => this.gateway.get(id) });
-    }
-    if (path === '/v1/models') return only(['GET'], { key: 'gateway.models', auth: 'openai', handle: () => this.gateway.models() });
-    if ((match = /^\/api-pub\/gw\/v2\/video\/([^/]+)\/async(\/results(\/batch)?)?$/.exec(path))) {
-      const module = decode(match[1]);
-      if (!isHidreamModule(module)) return hidreamReply(404, HIDREAM_CODES.notFound, `Unknown module: ${module}`, null);
-      if (match[3]) return only(['POST'], { key: `hidream.${module}.batch`, auth: 'hidream', handle: (c) => this.hidream.batch(module, c.body) });
-      if (match[2]) {
-        return only(['GET'], { key: `hidream.${module}.result`, auth: 'hidream', handle: (c) => this.hidream.single(module, c.query.get('task_id')) });
-      }
-      return only(['POST'], { key: `hidream.${module}.create`, auth: 'hidream', handle: (c) => this.hidream.create(module, c.body) });
-    }
-    if ((match = /^\/files\/(.+)$/.exec(path))) {
-      const relative = match[1].split('/').map(decode).join('/');
-      return only(['GET', 'HEAD'], { key: 'files', auth: 'none', handle: (c) => serveFile(this.state, relative, c.headers) });
+    const file = /^\/files\/(.+)$/.exec(path);
+    if (file) {
+      const relative = file[1].split('/').map(decodeSegment).join('/');
+      return allowed({ key: 'files', kind: 'files', methods: ['GET', 'HEAD'], handle: (c) => serveFile(this.state, relative, c.headers) });
     }
     return openAiError(404, `No route for ${m} ${path}`, 'invalid_request_error', null, 'not_found');
   }
@@ -190,36 +147,36 @@ class RunningEmulator implements Emulator {
     const queryAt = target.indexOf('?');
     const path = (queryAt < 0 ? target : target.slice(0, queryAt)).replace(/\/{2,}/g, '/');
     const query = new URLSearchParams(queryAt < 0 ? '' : target.slice(queryAt + 1));
-    const raw = await readBody(req);
-
     if (path.startsWith('/__emulator/')) {
-      this.send(req, res, this.control(method, path, raw));
+      this.send(req, res, this.control(method, path, await readBody(req)));
       return;
     }
     const route = this.resolve(method, path);
-    if ('kind' in route) {
+    if (!('handle' in route)) {
+      await readBody(req);
       this.send(req, res, route);
       return;
     }
+    // Taken before the body is read: some faults act on the upload itself.
+    const fault = this.faults.take(route.key);
+    if (fault?.kind === 'resetUpload') {
+      this.count(route, method, path, req);
+      await firstChunk(req);
+      this.log(`${method} ${req.url} reset while the body was arriving (fault)`);
+      req.socket.destroy();
+      return;
+    }
+    const raw = fault?.kind === 'slowUpload' ? await this.readSlowly(req, fault.bytesPerSecond ?? 1) : await readBody(req);
     const body = parseBody(raw);
     const auth = checkAuth(req.headers);
-    this.countsByRoute[route.key] = (this.countsByRoute[route.key] ?? 0) + 1;
-    this.recorded.push({
-      route: route.key,
-      method,
-      path: req.url ?? path,
-      ...(method === 'POST' ? { body } : {}),
-      authorized: auth.authorized,
-      hadAuthorizationHeader: auth.hadAuthorizationHeader,
-      at: this.state.now(),
-    });
     const ctx: RequestContext = { method, path, query, headers: req.headers, body };
+    this.count(route, method, path, req, ctx, auth);
+    const owner = route.owner;
     const normal = (): Reply =>
-      route.auth !== 'none' && !auth.authorized ? unauthorized(route.auth, auth) : route.handle(ctx);
+      owner && !auth.authorized ? owner.routes.unauthorized(auth) : this.state.withRequestKey(bearerKey(req.headers), () => route.handle(ctx));
 
-    const fault = this.faults.take(route.key);
-    if (!fault) {
-      this.send(req, res, normal());
+    if (!fault || fault.kind === 'slowUpload') {
+      this.send(req, res, normal(), fault ? `body read at ${fault.bytesPerSecond} B/s (fault)` : undefined);
       return;
     }
     switch (fault.kind) {
@@ -250,7 +207,45 @@ class RunningEmulator implements Emulator {
       case 'malformed':
         this.send(req, res, textReply(200, MALFORMED_BODY, 'text/html'), 'malformed fault');
         return;
+      case 'hostile': {
+        const message = hostileMessage(bearerKey(req.headers));
+        const status = fault.status ?? 400;
+        const reply = owner ? owner.routes.error(status, message) : openAiError(status, message, 'invalid_request_error', null, null);
+        this.send(req, res, reply, 'hostile fault');
+        return;
+      }
     }
+  }
+
+  /** Counts and records a request that reached a route (`ctx` once its body was read). */
+  private count(route: Resolved, method: string, path: string, req: http.IncomingMessage, ctx?: RequestContext, auth = checkAuth(req.headers)): void {
+    this.countsByRoute[route.key] = (this.countsByRoute[route.key] ?? 0) + 1;
+    this.recorded.push({
+      route: route.key,
+      kind: route.kind,
+      ...(route.owner ? { provider: route.owner.provider } : {}),
+      ...(route.ids && ctx ? { ids: route.ids(ctx) } : {}),
+      method,
+      path: req.url ?? path,
+      ...(method === 'POST' && ctx ? { body: ctx.body } : {}),
+      authorized: auth.authorized,
+      hadAuthorizationHeader: auth.hadAuthorizationHeader,
+      at: this.state.now(),
+    });
+  }
+
+  /** Reads a request body at about `bytesPerSecond` (real time), as a slow uplink delivers it. */
+  private readSlowly(req: http.IncomingMessage, bytesPerSecond: number): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        req.pause();
+        void this.sleep((chunk.length / bytesPerSecond) * 1000).then(() => req.resume());
+      });
+      req.on('end', () => resolve(Buffer.concat(chunks)));
+      req.on('error', reject);
+    });
   }
 
   private control(method: string, path: string, raw: Buffer): Reply {
@@ -333,6 +328,15 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
     });
     req.on('end', () => (size > MAX_BODY_BYTES ? reject(new Error('Request body too large')) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
+  });
+}
+
+/** Resolves when the first part of the body has arrived (or the request ended or failed). */
+function firstChunk(req: http.IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    req.once('data', () => resolve());
+    req.once('end', () => resolve());
+    req.once('error', () => resolve());
   });
 }
 

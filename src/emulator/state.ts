@@ -1,5 +1,6 @@
 // What one running emulator remembers: options, fixtures, tasks' clocks, the files they expose.
 import type { EmulatorOptions } from './types';
+import { publishedUrl } from './files';
 import { defaultFixturesDir, loadFixtures, type FixtureFile, type Fixtures } from './fixtures';
 import { makeTiming, parseMarkers, type Markers, type TaskTiming } from './tasks';
 
@@ -45,6 +46,8 @@ export class EmulatorState {
   readonly files = new Map<string, FileEntry>();
   /** Remote task id -> its clock. */
   readonly timings = new Map<string, TaskTiming>();
+  /** The bearer key of the request being handled, for texts that echo it. */
+  private requestKey: string | undefined;
 
   constructor(options: EmulatorOptions) {
     this.options = resolveOptions(options);
@@ -64,9 +67,19 @@ export class EmulatorState {
   /** Starts a task's clock now, with the current duration settings and the prompt's markers. */
   startTask(remoteId: string, ...markerTexts: Array<string | undefined>): TaskTiming {
     const markers: Markers = parseMarkers(...markerTexts);
-    const timing = makeTiming(this.now(), this.options.durationMs, this.options.queuedFraction, markers);
+    const timing: TaskTiming = { ...makeTiming(this.now(), this.options.durationMs, this.options.queuedFraction, markers), authKey: this.requestKey };
     this.timings.set(remoteId, timing);
     return timing;
+  }
+
+  /** Runs a route handler with the request's key at hand (handlers are synchronous). */
+  withRequestKey<T>(key: string | undefined, handle: () => T): T {
+    this.requestKey = key;
+    try {
+      return handle();
+    } finally {
+      this.requestKey = undefined;
+    }
   }
 
   /** The sample video for the n-th sub-task (alternating sample.mp4 / sample-2.mp4). */
@@ -75,6 +88,7 @@ export class EmulatorState {
   }
 
   fileUrl(relativePath: string): string {
-    return `${this.baseUrl}/files/${relativePath}`;
+    const entry = this.files.get(relativePath);
+    return publishedUrl(this.baseUrl, relativePath, entry?.isResult ? entry.timing.markers : undefined);
   }
 }

@@ -3,6 +3,22 @@
 export const FAILURE_MESSAGE = 'Emulated generation failure';
 export const REJECTED_MESSAGE = 'Rejected by content review: the request did not pass moderation (emulated)';
 
+/**
+ * What a hostile gateway says (`[hostile]` marker, `hostile` fault): a command link in markdown and
+ * HTML, the caller's own key (after `Bearer`, and bare), a key-shaped token, terminal escapes and
+ * line breaks that fake log lines, and 10 KB of padding.
+ */
+export function hostileMessage(key: string | undefined): string {
+  return [
+    'Quota exceeded. [Fix it here](command:workbench.extensions.installExtension?["evil.pwn"])',
+    `You sent Authorization: Bearer ${key ?? ''} (key ${key ?? ''}).`,
+    'Or run COMMAND:aiVideo.setApiKey, or <a href="command:aiVideo.generate">click</a>.',
+    '\u0007\u001b[31mred\u001b[0m\r\n[error] FAKE LOG LINE\u0085\u202egnp.exe',
+    'Leaked sk-live0123456789abcdef.',
+    'x'.repeat(10 * 1024),
+  ].join(' ');
+}
+
 /** Outcome markers found in a prompt (or HiDream style), case-insensitive. */
 export interface Markers {
   fail: boolean;
@@ -14,6 +30,22 @@ export interface Markers {
   result404: boolean;
   bigBytes?: number;
   htmlResult: boolean;
+  /** The HTML page served as `application/octet-stream`, or with no content type at all. */
+  htmlAs?: 'octet' | 'untyped';
+  /** gzip the result when the client accepts it ('negotiated'), or always ('forced'). */
+  gzip?: 'negotiated' | 'forced';
+  /** Send the result one byte every this many ms. */
+  trickleMs?: number;
+  /** Result URLs name this host (e.g. 10.0.0.1) instead of the emulator's. */
+  resultHost?: string;
+  /** Redirect through this many emulator hops before the result... */
+  redirects: number;
+  /** ...and then to this URL instead of serving it. */
+  redirectTo?: string;
+  /** Result URLs carry invalid percent-encoding in their last path segment. */
+  badPercent: boolean;
+  /** Fails with hostileMessage() as the provider's error text. */
+  hostile: boolean;
   gatewayShape?: 'flat' | 'envelope';
 }
 
@@ -37,6 +69,15 @@ export function parseMarkers(...texts: Array<string | undefined>): Markers {
     result404: has('result-404'),
     bigBytes: num('big'),
     htmlResult: has('html-result'),
+    htmlAs: has('html-octet') ? 'octet' : has('html-untyped') ? 'untyped' : undefined,
+    gzip: has('gzip-forced') ? 'forced' : has('gzip-result') ? 'negotiated' : undefined,
+    trickleMs: num('trickle'),
+    resultHost: text.match(/\[result-host=([^\s\]]+)\]/i)?.[1],
+    redirects: num('redirects') ?? 0,
+    // Ends at the "]" that closes the marker, so IPv6 literals ("http://[fe80::1]/x") fit.
+    redirectTo: text.match(/\[redirect-to=(\S+?)\](?=\s|$)/i)?.[1],
+    badPercent: has('bad-percent'),
+    hostile: has('hostile'),
     gatewayShape: has('envelope') ? 'envelope' : has('flat') ? 'flat' : undefined,
   };
 }
@@ -47,6 +88,8 @@ export interface TaskTiming {
   /** How long the task stays queued, ms. */
   queuedMs: number;
   markers: Markers;
+  /** The key the create was sent with, for texts that echo it. */
+  authKey?: string;
 }
 
 export function makeTiming(createdAt: number, defaultDurationMs: number, queuedFraction: number, markers: Markers): TaskTiming {
@@ -80,7 +123,7 @@ export function snapshot(t: TaskTiming, now: number): Snapshot {
   const startAt = t.createdAt + t.queuedMs;
   const endAt = finalAt(t);
   if (endAt !== undefined && now >= endAt) {
-    const outcome: Phase = t.markers.reject ? 'rejected' : t.markers.fail ? 'failed' : 'succeeded';
+    const outcome: Phase = t.markers.reject ? 'rejected' : t.markers.fail || t.markers.hostile ? 'failed' : 'succeeded';
     return {
       phase: outcome,
       progress: 100,
@@ -88,7 +131,7 @@ export function snapshot(t: TaskTiming, now: number): Snapshot {
       queuedElapsed: 1,
       startedAt: Math.min(startAt, endAt),
       finishedAt: endAt,
-      error: outcome === 'rejected' ? REJECTED_MESSAGE : outcome === 'failed' ? FAILURE_MESSAGE : undefined,
+      error: outcome === 'rejected' ? REJECTED_MESSAGE : t.markers.hostile ? hostileMessage(t.authKey) : outcome === 'failed' ? FAILURE_MESSAGE : undefined,
     };
   }
   if (now < startAt) {

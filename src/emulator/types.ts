@@ -20,32 +20,27 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
 }
 
-export type HidreamModule = 'txt2video' | 'img2video' | 'video_edit';
-export const HIDREAM_MODULES: readonly HidreamModule[] = ['txt2video', 'img2video', 'video_edit'];
-
-/**
- * `pika.generate`, `pika.feed`, `gateway.create`, `gateway.get`, `gateway.models`,
- * `hidream.<module>.create|batch|result`, `files`.
- */
+/** `<provider>.<route>` (e.g. `pika.feed`, `hidream.txt2video.batch`), or `files`: see each provider's routes. */
 export type RouteKey = string;
 
-export const ROUTE_KEYS: readonly RouteKey[] = [
-  'pika.generate',
-  'pika.feed',
-  'gateway.create',
-  'gateway.get',
-  'gateway.models',
-  ...HIDREAM_MODULES.flatMap((m) => [`hidream.${m}.create`, `hidream.${m}.batch`, `hidream.${m}.result`]),
-  'files',
-];
+/** What a request does: benchmarks count status requests apart from creates and downloads. */
+export type RouteKind = 'create' | 'status' | 'files' | 'other';
 
-export type FaultKind = 'status' | 'reset' | 'slow' | 'hang' | 'truncated' | 'malformed';
-export const FAULT_KINDS: readonly FaultKind[] = ['status', 'reset', 'slow', 'hang', 'truncated', 'malformed'];
+/**
+ * `reset` drops the connection once the whole request was read, `resetUpload` while its body is
+ * still arriving; `slowUpload` reads the body at `bytesPerSecond` (a slow uplink), then answers.
+ */
+export type FaultKind = 'status' | 'reset' | 'resetUpload' | 'slowUpload' | 'slow' | 'hang' | 'truncated' | 'malformed' | 'hostile';
+export const FAULT_KINDS: readonly FaultKind[] = ['status', 'reset', 'resetUpload', 'slowUpload', 'slow', 'hang', 'truncated', 'malformed', 'hostile'];
 
 export interface Fault {
   route: RouteKey;
   kind: FaultKind;
-  /** For 'status' (429, 500, 502, 503, 401, 402, 403...): answered with an OpenAI-style error body. */
+  /**
+   * For 'status' (429, 500, 502, 503, 401, 402, 403...): answered with an OpenAI-style error body.
+   * For 'hostile' (default 400): the error body carries the hostile message, in the route's own
+   * shape (HiDream's envelope, else OpenAI-style).
+   */
   status?: number;
   /** Retry-After header value (seconds or HTTP date). */
   retryAfter?: string;
@@ -53,12 +48,19 @@ export interface Fault {
   retryAfterMs?: number;
   /** For 'slow': answer normally after this delay (real time). */
   delayMs?: number;
+  /** For 'slowUpload': how fast the body is read. */
+  bytesPerSecond?: number;
   /** How many matching requests it affects, default 1; Infinity allowed. */
   times?: number;
 }
 
 export interface RecordedRequest {
   route: RouteKey;
+  kind: RouteKind;
+  /** The provider whose API the route belongs to (none for files). */
+  provider?: string;
+  /** For status requests: the provider task ids asked about. */
+  ids?: string[];
   method: string;
   path: string;
   /** Parsed JSON body of a POST (the raw text when it is not JSON). */
@@ -70,7 +72,7 @@ export interface RecordedRequest {
 }
 
 export interface Emulator {
-  /** http://127.0.0.1:PORT, the same base for all three providers. */
+  /** http://127.0.0.1:PORT, the same base for every provider. */
   readonly baseUrl: string;
   readonly port: number;
   setOptions(partial: Partial<EmulatorOptions>): void;

@@ -1,23 +1,54 @@
 // The generic video gateway (seed 001 + new-api): POST /v1/video/generations,
 // GET /v1/video/generations/{task_id}, both answer shapes (flat, and {code, data} envelope).
 import { ProviderError } from '../core/errors';
-import { joinUrl, requestJson } from '../core/http';
 import { asDataUri } from '../core/media';
-import { gatewayStatus, httpUrl, num, obj, parseProgress, str } from '../core/normalize';
+import { httpUrl, num, obj, parseProgress, RemoteStatus, str } from '../core/normalize';
+import { MODEL_ID_PATTERN } from '../core/provider';
 import { TaskVideo } from '../core/types';
-import { CreateSpec, malformed, parseAspectRatio, pollEach, PollResults, ProviderClient, RemoteState, sendCreate } from './provider';
+import {
+  CreateSpec,
+  malformed,
+  NEGATIVE_PROMPT_FIELD,
+  parseAspectRatio,
+  pollEach,
+  PollResults,
+  ProviderContext,
+  ProviderDescriptor,
+  providerRequest,
+  RemoteState,
+  SEED_FIELD,
+  sendCreate,
+  validSeed,
+} from './provider';
 
 const LABEL = 'Video gateway';
+const ASPECTS = ['16:9', '9:16', '1:1'] as const;
+const SIZES = ['1280x720', '720x1280', '1024x1024', '1920x1080', '960x960'] as const;
 
-export const DEFAULT_GATEWAY_MODELS = [
-  'kling-v2-master',
-  'kling-v1',
-  'viduq1',
-  'jimeng_vgfm_t2v_l20',
-  'doubao-seedance-1-0-pro-250528',
-  'veo3',
-  'MiniMax-Hailuo-02',
-];
+/** Both answer shapes: the flat one (lower case) and the new-api envelope (upper case). */
+function gatewayStatus(raw: unknown): RemoteStatus {
+  if (typeof raw !== 'string') return 'unknown';
+  switch (raw) {
+    case 'queued':
+    case 'NOT_START':
+    case 'SUBMITTED':
+    case 'QUEUED':
+      return 'queued';
+    case 'in_progress':
+    case 'processing':
+    case 'IN_PROGRESS':
+      return 'running';
+    case 'completed':
+    case 'succeeded':
+    case 'SUCCESS':
+      return 'succeeded';
+    case 'failed':
+    case 'FAILURE':
+      return 'failed';
+    default:
+      return 'unknown';
+  }
+}
 
 /** Ids from GET /v1/models that look like video models. */
 const VIDEO_MODEL_HINT = /(kling|vidu|jimeng|seedance|veo|hailuo|wan|sora|video|pika|runway|luma|pixverse|hunyuan|cogvideo)/i;
@@ -27,21 +58,34 @@ export interface GatewayOptions {
   size?: string;
 }
 
-export const gateway: ProviderClient & { listModels(ctx: Parameters<ProviderClient['testConnection']>[0]): Promise<string[]> } = {
+export const gateway: ProviderDescriptor = {
   id: 'gateway',
   label: LABEL,
+  description: 'Kling, Vidu, Jimeng, Seedance, Veo, Hailuo… behind /v1/video/generations',
+  settings: { baseUrl: 'gateway.baseUrl' },
+  modes: ['text-to-video', 'image-to-video'],
+  models: { setting: 'gateway.models', list: listGatewayModels, custom: true },
+  options: [
+    NEGATIVE_PROMPT_FIELD,
+    { kind: 'enum', key: 'aspectRatio', target: 'request', label: 'Aspect ratio', values: ASPECTS, modes: ['text-to-video'], unsetLabel: 'default' },
+    SEED_FIELD,
+    { kind: 'number', key: 'duration', label: 'Duration (seconds)', min: 1, max: 60, integer: true, unsetLabel: 'model default' },
+    { kind: 'enum', key: 'size', label: 'Size', values: SIZES },
+  ],
+  aspectRatios: ASPECTS,
+  normalizeStatus: gatewayStatus,
   limits: { concurrentPolls: 4 },
 
   validate(req) {
     const o = (req.options ?? {}) as GatewayOptions;
-    if (!req.model || !/^[\w.:/-]{1,100}$/.test(req.model)) return 'Choose a gateway model id (e.g. kling-v1).';
+    if (!req.model || !MODEL_ID_PATTERN.test(req.model)) return 'Choose a gateway model id (e.g. kling-v1).';
     if (!req.prompt.trim()) return 'The gateway needs a prompt.';
     if (req.video) return 'The gateway does not restyle videos; use HiDream (video_edit) for that.';
     if (req.pikaffect) return 'Pikaffects are a Pika feature.';
     if (req.style) return 'Styles are a HiDream video_edit feature.';
     if (req.image && req.images) return 'Give either one image or several, not both.';
     if (req.aspectRatio !== undefined && !parseAspectRatio(req.aspectRatio)) return `Aspect ratio "${req.aspectRatio}" must look like 16:9.`;
-    if (req.seed !== undefined && !(Number.isInteger(req.seed) && req.seed >= 0 && req.seed <= 0xffffffff)) return 'Seed must be a whole number from 0 to 4294967295.';
+    if (!validSeed(req.seed)) return 'Seed must be a whole number from 0 to 4294967295.';
     if (o.duration !== undefined && !(Number.isInteger(o.duration) && o.duration >= 1 && o.duration <= 60)) return 'Duration must be a whole number of seconds from 1 to 60.';
     if (o.size !== undefined && !/^\d{2,5}x\d{2,5}$/.test(o.size)) return 'Size must look like 1280x720.';
     return undefined;
@@ -69,29 +113,29 @@ export const gateway: ProviderClient & { listModels(ctx: Parameters<ProviderClie
 
   async create(ctx, req, media, requestId) {
     const spec = this.buildCreate(req, media, requestId);
-    const id = parseGatewayCreate(await sendCreate(ctx, spec, LABEL));
+    const id = parseGatewayCreate(await sendCreate(this, ctx, spec));
     return { remoteId: id, mode: spec.mode, model: spec.model };
   },
 
   poll(ctx, tasks): Promise<PollResults> {
-    return pollEach(ctx, tasks, { label: LABEL, limit: this.limits.concurrentPolls, path: (t) => `/v1/video/generations/${encodeURIComponent(t.remoteId)}`, parse: parseGatewayTask });
+    return pollEach(this, ctx, tasks, { path: (t) => `/v1/video/generations/${encodeURIComponent(t.remoteId)}`, parse: parseGatewayTask });
   },
 
   async testConnection(ctx) {
-    const models = await this.listModels(ctx);
+    const models = await listGatewayModels(ctx);
     return `The gateway at ${new URL(ctx.baseUrl).host} accepted the key (${models.length} video model${models.length === 1 ? '' : 's'} listed).`;
   },
-
-  async listModels(ctx) {
-    const res = await requestJson({ method: 'GET', url: joinUrl(ctx.baseUrl, '/v1/models'), apiKey: ctx.apiKey, providerLabel: LABEL, timeoutMs: ctx.timeoutMs ?? 15_000 });
-    return parseModelList(res.json);
-  },
 };
+
+/** The video models `GET /v1/models` lists. */
+export async function listGatewayModels(ctx: ProviderContext): Promise<string[]> {
+  return parseModelList((await providerRequest(gateway, ctx, { method: 'GET', path: '/v1/models', fallbackTimeoutMs: 15_000 })).json);
+}
 
 export function parseModelList(json: unknown): string[] {
   const data = obj(json)?.data;
   if (!Array.isArray(data)) return [];
-  const ids = data.map((m) => str(obj(m)?.id)).filter((x): x is string => !!x && /^[\w.:/-]{1,100}$/.test(x));
+  const ids = data.map((m) => str(obj(m)?.id)).filter((x): x is string => !!x && MODEL_ID_PATTERN.test(x));
   return [...new Set(ids.filter((id) => VIDEO_MODEL_HINT.test(id)))];
 }
 

@@ -1,10 +1,10 @@
 // HiDream (seed 003): txt2video, img2video, video_edit under /api-pub/gw/v2/video/<MODULE>/async,
 // polled with the batch results endpoint: one request per module per round for all its tasks.
 import { isProviderError, ProviderError } from '../core/errors';
-import { joinUrl, requestJson } from '../core/http';
-import { combineStatuses, hidreamStatus, HIDREAM_STATUS_WORDS, httpUrl, obj, parseProgress, RemoteStatus, str } from '../core/normalize';
+import { combineStatuses, httpUrl, obj, parseProgress, RemoteStatus, str } from '../core/normalize';
+import { bearer } from '../core/provider';
 import { GenerateRequest, Task, TaskVideo } from '../core/types';
-import { CreateSpec, malformed, parseAspectRatio, PollResults, ProviderClient, ProviderContext, RemoteState, sendCreate } from './provider';
+import { CreateSpec, malformed, parseAspectRatio, PollResults, ProviderContext, ProviderDescriptor, providerRequest, RemoteState, sendCreate } from './provider';
 
 const LABEL = 'HiDream';
 
@@ -28,12 +28,39 @@ export interface HidreamOptions {
 
 const modulePath = (m: string) => `/api-pub/gw/v2/video/${m}/async`;
 
+const HIDREAM_STATUS_WORDS: Record<number, string> = {
+  0: 'waiting',
+  1: 'done',
+  2: 'processing',
+  3: 'failed',
+  4: 'rejected by content review',
+};
+
+/** `task_status` codes. */
+function hidreamStatus(raw: unknown): RemoteStatus {
+  switch (raw) {
+    case 0:
+      return 'queued';
+    case 2:
+      return 'running';
+    case 1:
+      return 'succeeded';
+    case 3:
+    case 4:
+      return 'failed';
+    default:
+      return 'unknown';
+  }
+}
+
 export function hidreamModule(req: Pick<GenerateRequest, 'image' | 'images' | 'video'>): HidreamModule {
   return req.video ? 'video_edit' : req.image ? 'img2video' : 'txt2video';
 }
 
-function headers(ctx: ProviderContext): Record<string, string> {
-  return ctx.userId ? { 'API-User-ID': ctx.userId } : {};
+/** The bearer token, plus the optional `API-User-ID` (setting `hidream.userId`). */
+function authHeaders(ctx: ProviderContext): Record<string, string> {
+  const userId = ctx.settings?.userId;
+  return { ...bearer(ctx), ...(userId ? { 'API-User-ID': userId } : {}) };
 }
 
 /**
@@ -58,9 +85,26 @@ function intIn(v: unknown, min: number, max: number): boolean {
   return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 }
 
-export const hidream: ProviderClient = {
+const CAMERA = { min: -5, max: 5, integer: true, default: 0, modes: ['text-to-video', 'image-to-video'] } as const;
+
+export const hidream: ProviderDescriptor = {
   id: 'hidream',
   label: LABEL,
+  description: 'HiDream: text, image, video restyle',
+  settings: { baseUrl: 'hidream.baseUrl', extra: { userId: 'hidream.userId' } },
+  modes: ['text-to-video', 'image-to-video', 'video-edit'],
+  options: [
+    { kind: 'enum', key: 'aspectRatio', target: 'request', label: 'Aspect ratio', values: HIDREAM_ASPECTS, modes: ['text-to-video', 'image-to-video'], unsetLabel: 'default' },
+    { kind: 'enum', key: 'style', target: 'request', label: 'Style', values: HIDREAM_STYLES, modes: ['video-edit'], unsetLabel: 'none (use the prompt)' },
+    { kind: 'number', key: 'motionStrength', label: 'Motion strength', min: 0, max: 30, integer: true, default: 9, modes: CAMERA.modes },
+    { kind: 'number', key: 'cameraHorizontal', label: 'Camera horizontal move', ...CAMERA },
+    { kind: 'number', key: 'cameraVertical', label: 'Camera vertical move', ...CAMERA },
+    { kind: 'number', key: 'cameraDepth', label: 'Camera depth move', ...CAMERA },
+    { kind: 'enum', key: 'resolution', label: 'Resolution', values: HIDREAM_RESOLUTIONS, modes: CAMERA.modes },
+  ],
+  aspectRatios: HIDREAM_ASPECTS,
+  authHeaders,
+  normalizeStatus: hidreamStatus,
   limits: { concurrentPolls: 1, createsPerMinute: { txt2video: 10, img2video: 10, video_edit: 2 } },
 
   validate(req) {
@@ -117,7 +161,7 @@ export const hidream: ProviderClient = {
 
   async create(ctx, req, media, requestId) {
     const spec = this.buildCreate(req, media, requestId);
-    const answer = await sendCreate(ctx, spec, LABEL, headers(ctx));
+    const answer = await sendCreate(this, ctx, spec);
     const result = obj(unwrapEnvelope(answer, true));
     const id = str(result?.task_id);
     if (!id) throw new ProviderError({ kind: 'malformed', message: `${LABEL} accepted the request but sent no task id.`, mayHaveStarted: true });
@@ -135,16 +179,7 @@ export const hidream: ProviderClient = {
       for (let i = 0; i < list.length; i += HIDREAM_BATCH_SIZE) {
         const chunk = list.slice(i, i + HIDREAM_BATCH_SIZE);
         try {
-          const res = await requestJson({
-            method: 'POST',
-            url: joinUrl(ctx.baseUrl, `${modulePath(module)}/results/batch`),
-            apiKey: ctx.apiKey,
-            providerLabel: LABEL,
-            body: { task_id_list: chunk.map((t) => t.remoteId) },
-            headers: headers(ctx),
-            timeoutMs: ctx.timeoutMs,
-            signal: ctx.signal,
-          });
+          const res = await providerRequest(this, ctx, { method: 'POST', path: `${modulePath(module)}/results/batch`, body: { task_id_list: chunk.map((t) => t.remoteId) } });
           const states = parseHidreamBatch(res.json);
           for (const t of chunk) {
             const s = states.get(t.remoteId);
@@ -168,14 +203,11 @@ export const hidream: ProviderClient = {
 
   async testConnection(ctx) {
     // A batch query for an id that cannot exist is harmless and needs a valid token.
-    const res = await requestJson({
+    const res = await providerRequest(this, ctx, {
       method: 'POST',
-      url: joinUrl(ctx.baseUrl, `${modulePath('txt2video')}/results/batch`),
-      apiKey: ctx.apiKey,
-      providerLabel: LABEL,
+      path: `${modulePath('txt2video')}/results/batch`,
       body: { task_id_list: ['00000000-0000-0000-0000-000000000000'] },
-      headers: headers(ctx),
-      timeoutMs: ctx.timeoutMs ?? 15_000,
+      fallbackTimeoutMs: 15_000,
     });
     unwrapEnvelope(res.json);
     return `HiDream at ${new URL(ctx.baseUrl).host} accepted the token.`;

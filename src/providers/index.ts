@@ -1,8 +1,22 @@
-// The provider registry: adding a provider means one file and one line here.
-import { ProviderId } from '../core/types';
+// The provider registry: a provider is one module exporting a descriptor, listed here once.
+// Everything else (ids, labels, the generate flow, settings, keys, scripts) iterates this list.
+// Every client is guarded: what it answers is sanitized before anything stores or shows it.
+import { guardProvider } from '../core/guardProvider';
+import type { ProviderDescriptor } from '../core/provider';
 import { gateway } from './gateway';
 import { hidream } from './hidream';
 import { pika } from './pika';
-import { ProviderClient } from './provider';
 
-export const PROVIDERS: Record<ProviderId, ProviderClient> = { pika, gateway, hidream };
+export const PROVIDER_LIST: readonly ProviderDescriptor[] = [pika, gateway, hidream].map(guardProvider);
+
+export const PROVIDERS: Readonly<Record<string, ProviderDescriptor>> = Object.fromEntries(PROVIDER_LIST.map((p) => [p.id, p]));
+export const PROVIDER_IDS: readonly string[] = PROVIDER_LIST.map((p) => p.id);
+
+export function isProviderId(x: unknown): x is string {
+  return typeof x === 'string' && Object.prototype.hasOwnProperty.call(PROVIDERS, x);
+}
+
+/** The label of a registered provider; the id itself for one this build lacks (old history). */
+export function providerLabel(id: string): string {
+  return isProviderId(id) ? PROVIDERS[id].label : id;
+}

@@ -1,21 +1,26 @@
 // Pika through an API gateway (seeds 000 and 002): POST /pika/generate, GET /pika/feed/{id}.
 import { isProviderError, ProviderError } from '../core/errors';
-import { combineStatuses, httpUrl, num, obj, parseProgress, pikaStatus, RemoteStatus, str } from '../core/normalize';
+import { combineStatuses, httpUrl, num, obj, parseProgress, RemoteStatus, str } from '../core/normalize';
 import { GenerateRequest, TaskVideo } from '../core/types';
-import { joinUrl, requestJson } from '../core/http';
 import {
   CreateResult,
   CreateSpec,
   malformed,
+  NEGATIVE_PROMPT_FIELD,
+  OptionField,
   parseAspectRatio,
   pollEach,
+  providerRequest,
   sendCreate,
   PollResults,
-  ProviderClient,
+  ProviderDescriptor,
   RemoteState,
+  SEED_FIELD,
+  validSeed,
 } from './provider';
 
 export const PIKA_MODELS = ['1.5', '2.0'] as const;
+export const PIKA_ASPECTS = ['16:9', '9:16', '1:1', '4:3', '3:4', '4:5', '21:9'] as const;
 /** The seed's list, then the official extras. */
 export const PIKAFFECTS = [
   'Levitate',
@@ -53,6 +58,35 @@ export interface PikaOptions {
 
 const LABEL = 'Pika';
 
+/** `videos[].status`: "pending" is queued until progress shows, then running. */
+function pikaStatus(raw: unknown, progress: number | undefined): RemoteStatus {
+  switch (typeof raw === 'string' ? raw.toLowerCase() : raw) {
+    case 'queued':
+      return 'queued';
+    case 'pending':
+      return progress !== undefined && progress > 0 ? 'running' : 'queued';
+    case 'finished':
+      return 'succeeded';
+    case 'error':
+    case 'failed':
+      return 'failed';
+    default:
+      return 'unknown';
+  }
+}
+
+const PIKA_OPTIONS: readonly OptionField[] = [
+  NEGATIVE_PROMPT_FIELD,
+  { kind: 'enum', key: 'aspectRatio', target: 'request', label: 'Aspect ratio', values: PIKA_ASPECTS, modes: ['text-to-video', 'ingredients'], unsetLabel: 'default' },
+  SEED_FIELD,
+  { kind: 'enum', key: 'pikaffect', target: 'request', label: 'Pikaffect', values: PIKAFFECTS, valueDescription: 'adds sound' },
+  { kind: 'number', key: 'motion', label: 'Motion', min: 0, max: 4, default: 1 },
+  { kind: 'number', key: 'guidanceScale', label: 'Guidance scale', min: 5, max: 25, default: 12 },
+  { kind: 'number', key: 'frameRate', label: 'Frame rate', min: 8, max: 24, integer: true, default: 24 },
+  ...(Object.keys(PIKA_CAMERA) as (keyof typeof PIKA_CAMERA)[]).map((axis): OptionField => ({ kind: 'enum', key: `camera.${axis}`, label: `Camera ${axis}`, values: PIKA_CAMERA[axis] })),
+  { kind: 'enum', key: 'ingredientsMode', label: 'Ingredients mode', values: ['precise', 'creative'], modes: ['ingredients'] },
+];
+
 export function pikaOptions(req: GenerateRequest): PikaOptions {
   return (req.options ?? {}) as PikaOptions;
 }
@@ -61,9 +95,16 @@ function inRange(v: unknown, min: number, max: number, integer = false): boolean
   return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v));
 }
 
-export const pika: ProviderClient = {
+export const pika: ProviderDescriptor = {
   id: 'pika',
   label: LABEL,
+  description: 'Pika 1.5 / 2.0: text, image, ingredients, Pikaffects',
+  settings: { baseUrl: 'pika.baseUrl' },
+  modes: ['text-to-video', 'image-to-video', 'ingredients'],
+  models: { fixed: [{ id: '2.0' }, { id: '1.5', modes: ['text-to-video', 'image-to-video'] }] },
+  options: PIKA_OPTIONS,
+  aspectRatios: PIKA_ASPECTS,
+  normalizeStatus: pikaStatus,
   limits: { concurrentPolls: 4 },
 
   validate(req) {
@@ -86,7 +127,7 @@ export const pika: ProviderClient = {
       const ar = parseAspectRatio(req.aspectRatio);
       if (!ar || ar.w / ar.h < 0.4 || ar.w / ar.h > 2.5) return `Aspect ratio "${req.aspectRatio}" must look like 16:9 and lie between 2:5 and 5:2.`;
     }
-    if (req.seed !== undefined && !(Number.isInteger(req.seed) && req.seed >= 0 && req.seed <= 0xffffffff)) return 'Seed must be a whole number from 0 to 4294967295.';
+    if (!validSeed(req.seed)) return 'Seed must be a whole number from 0 to 4294967295.';
     if (o.motion !== undefined && !inRange(o.motion, 0, 4)) return 'Motion must be between 0 and 4.';
     if (o.guidanceScale !== undefined && !inRange(o.guidanceScale, 5, 25)) return 'Guidance scale must be between 5 and 25.';
     if (o.frameRate !== undefined && !inRange(o.frameRate, 8, 24, true)) return 'Frame rate must be a whole number from 8 to 24.';
@@ -141,7 +182,7 @@ export const pika: ProviderClient = {
 
   async create(ctx, req, media, requestId): Promise<CreateResult> {
     const spec = this.buildCreate(req, media, requestId);
-    const id = str(obj(await sendCreate(ctx, spec, LABEL))?.id);
+    const id = str(obj(await sendCreate(this, ctx, spec))?.id);
     if (!id) {
       throw new ProviderError({ kind: 'malformed', message: 'Pika accepted the request but sent no task id.', mayHaveStarted: true });
     }
@@ -149,19 +190,13 @@ export const pika: ProviderClient = {
   },
 
   poll(ctx, tasks): Promise<PollResults> {
-    return pollEach(ctx, tasks, { label: LABEL, limit: this.limits.concurrentPolls, path: (t) => `/pika/feed/${encodeURIComponent(t.remoteId)}`, parse: parsePikaFeed });
+    return pollEach(this, ctx, tasks, { path: (t) => `/pika/feed/${encodeURIComponent(t.remoteId)}`, parse: parsePikaFeed });
   },
 
   async testConnection(ctx) {
     // Pika has no cheap authenticated read; a feed lookup of an id that cannot exist proves the key.
     try {
-      await requestJson({
-        method: 'GET',
-        url: joinUrl(ctx.baseUrl, '/pika/feed/00000000-0000-0000-0000-000000000000'),
-        apiKey: ctx.apiKey,
-        providerLabel: LABEL,
-        timeoutMs: ctx.timeoutMs ?? 15_000,
-      });
+      await providerRequest(this, ctx, { method: 'GET', path: '/pika/feed/00000000-0000-0000-0000-000000000000', fallbackTimeoutMs: 15_000 });
     } catch (e) {
       if (isProviderError(e) && (e.kind === 'notFound' || e.kind === 'badRequest')) {
         return `Pika at ${new URL(ctx.baseUrl).host} accepted the key.`;

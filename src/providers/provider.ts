@@ -1,11 +1,48 @@
-// Helpers shared by provider modules (poll-each, create sender, aspect parsing). The interface
-// itself lives in core/provider.ts.
+// Helpers shared by provider modules (requests with the provider's auth, poll-each, create sender,
+// aspect parsing). The interface and the descriptor live in core/provider.ts.
 import { isProviderError, ProviderError } from '../core/errors';
-import { joinUrl, requestJson } from '../core/http';
-import type { CreateSpec, PollResults, ProviderContext, RemoteState } from '../core/provider';
+import { joinUrl, JsonResponse, requestJson } from '../core/http';
+import { authHeadersFor, type CreateSpec, type OptionField, type PollResults, type ProviderContext, type ProviderDescriptor, type RemoteState } from '../core/provider';
 import type { Task } from '../core/types';
 
-export type { CreateResult, CreateSpec, PollResults, ProviderClient, ProviderContext, RemoteState, ResolvedMedia } from '../core/provider';
+export type {
+  CreateResult,
+  CreateSpec,
+  OptionField,
+  PollResults,
+  ProviderClient,
+  ProviderContext,
+  ProviderDescriptor,
+  RemoteState,
+  ResolvedMedia,
+} from '../core/provider';
+
+/** The seed, for providers that take one. */
+export const SEED_FIELD: OptionField = {
+  kind: 'number',
+  key: 'seed',
+  target: 'request',
+  label: 'Seed',
+  min: 0,
+  max: 0xffffffff,
+  integer: true,
+  unsetLabel: 'random',
+  prompt: 'A whole number to reproduce a result; leave empty for random.',
+};
+
+/** The negative prompt, for providers that take one. */
+export const NEGATIVE_PROMPT_FIELD: OptionField = {
+  kind: 'text',
+  key: 'negativePrompt',
+  target: 'request',
+  label: 'Negative prompt',
+  maxLength: 2000,
+  prompt: 'What should not appear (optional).',
+};
+
+export function validSeed(seed: number | undefined): boolean {
+  return seed === undefined || (Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff);
+}
 
 /** "16:9" -> {w:16, h:9}; undefined when malformed. */
 export function parseAspectRatio(ar: string): { w: number; h: number } | undefined {
@@ -35,48 +72,50 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return out;
 }
 
+/** One request to a provider at `ctx.baseUrl + path`, with its label in messages and its auth headers. */
+export function providerRequest(
+  provider: Pick<ProviderDescriptor, 'label' | 'authHeaders'>,
+  ctx: ProviderContext,
+  r: { method: 'GET' | 'POST'; path: string; body?: unknown; isCreate?: boolean; fallbackTimeoutMs?: number },
+): Promise<JsonResponse> {
+  return requestJson({
+    method: r.method,
+    url: joinUrl(ctx.baseUrl, r.path),
+    apiKey: ctx.apiKey,
+    authHeaders: authHeadersFor(provider, ctx),
+    providerLabel: provider.label,
+    body: r.body,
+    timeoutMs: ctx.timeoutMs ?? r.fallbackTimeoutMs,
+    signal: ctx.signal,
+    isCreate: r.isCreate,
+    onUploadProgress: ctx.onUploadProgress,
+    uploadSignal: ctx.uploadSignal,
+  });
+}
+
 /**
- * Polls tasks one GET each (providers without a batch endpoint), at most `limit` at once; a task
- * whose request or answer fails gets its own ProviderError.
+ * Polls tasks one GET each (providers without a batch endpoint), at most `limits.concurrentPolls`
+ * at once; a task whose request or answer fails gets its own ProviderError.
  */
 export async function pollEach(
+  provider: Pick<ProviderDescriptor, 'label' | 'authHeaders' | 'limits'>,
   ctx: ProviderContext,
   tasks: readonly Task[],
-  opts: { label: string; limit: number; path(task: Task): string; parse(json: unknown): RemoteState },
+  opts: { path(task: Task): string; parse(json: unknown): RemoteState },
 ): Promise<PollResults> {
   const out: PollResults = new Map();
-  await mapLimit(tasks, opts.limit, async (t) => {
+  await mapLimit(tasks, provider.limits.concurrentPolls, async (t) => {
     try {
-      const res = await requestJson({
-        method: 'GET',
-        url: joinUrl(ctx.baseUrl, opts.path(t)),
-        apiKey: ctx.apiKey,
-        providerLabel: opts.label,
-        timeoutMs: ctx.timeoutMs,
-        signal: ctx.signal,
-      });
+      const res = await providerRequest(provider, ctx, { method: 'GET', path: opts.path(t) });
       out.set(t.id, opts.parse(res.json));
     } catch (e) {
-      out.set(t.id, isProviderError(e) ? e : malformed(opts.label, String(e)));
+      out.set(t.id, isProviderError(e) ? e : malformed(provider.label, String(e)));
     }
   });
   return out;
 }
 
 /** Sends a create as built by `buildCreate`, once (a create is never retried); resolves with the answer's JSON. */
-export async function sendCreate(ctx: ProviderContext, spec: CreateSpec, label: string, headers?: Record<string, string>): Promise<unknown> {
-  const res = await requestJson({
-    method: 'POST',
-    url: joinUrl(ctx.baseUrl, spec.path),
-    apiKey: ctx.apiKey,
-    providerLabel: label,
-    body: spec.body,
-    headers,
-    timeoutMs: ctx.timeoutMs,
-    signal: ctx.signal,
-    isCreate: true,
-    onUploadProgress: ctx.onUploadProgress,
-    uploadSignal: ctx.uploadSignal,
-  });
-  return res.json;
+export async function sendCreate(provider: Pick<ProviderDescriptor, 'label' | 'authHeaders'>, ctx: ProviderContext, spec: CreateSpec): Promise<unknown> {
+  return (await providerRequest(provider, ctx, { method: 'POST', path: spec.path, body: spec.body, isCreate: true })).json;
 }

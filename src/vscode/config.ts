@@ -1,82 +1,116 @@
-// Typed access to the extension's settings. Settings that decide where a key is sent are
-// application-scoped (user settings only); `inspect` is used to prove no workspace value is in play.
+// Typed access to the extension's settings: every setting is read here, and a setting left unset
+// (or set to something unusable) reads as the manifest's default. Settings that decide where a key is
+// sent are application-scoped (user settings only); `inspect` proves no workspace value is in play.
 import * as vscode from 'vscode';
 import { EngineSettings } from '../core/engine';
 import { ProviderError } from '../core/errors';
-import { ProviderId } from '../core/types';
+import { isLoopbackHost } from '../core/netGuard';
+import { keyRoutingSettings, MODEL_ID_PATTERN, ProviderDescriptor } from '../core/provider';
+import { PROVIDER_LIST } from '../providers';
 
 const SECTION = 'aiVideo';
-
-/** Settings that route an API key somewhere. */
-export const KEY_ROUTING_SETTINGS = ['pika.baseUrl', 'gateway.baseUrl', 'hidream.baseUrl', 'allowInsecureHttp'] as const;
 
 function cfg(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration(SECTION);
 }
 
-export function baseUrlSetting(provider: ProviderId): string {
-  return `${provider}.baseUrl`;
+/** The user-level value only: a workspace or folder value of a routing setting is never used. */
+function userValue<T>(key: string): T | undefined {
+  const i = cfg().inspect<T>(key);
+  return i?.globalValue ?? i?.defaultValue;
 }
 
-/** The user-level value only: a workspace or folder value of a routing setting is never used. */
-function userValue<T>(key: string, fallback: T): T {
-  const i = cfg().inspect<T>(key);
-  return (i?.globalValue ?? i?.defaultValue ?? fallback) as T;
+/** The manifest's default of a setting. */
+function manifestDefault<T>(key: string): T | undefined {
+  return cfg().inspect<T>(key)?.defaultValue;
 }
 
 /** Names of routing settings that a workspace tries to set (ignored; reported to the user). */
 export function workspaceRoutingOverrides(): string[] {
-  return KEY_ROUTING_SETTINGS.filter((k) => {
-    const i = cfg().inspect(k);
-    return i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;
-  }).map((k) => `${SECTION}.${k}`);
-}
-
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+  return keyRoutingSettings(PROVIDER_LIST)
+    .filter((k) => {
+      const i = cfg().inspect(k);
+      return i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;
+    })
+    .map((k) => `${SECTION}.${k}`);
 }
 
 /** The base URL a key may be sent to, or a ProviderError('config') saying why not. */
-export function checkedBaseUrl(provider: ProviderId): string {
-  const raw = String(userValue<string>(baseUrlSetting(provider), '')).trim();
+export function checkedBaseUrl(provider: Pick<ProviderDescriptor, 'settings'>): string {
+  const setting = `${SECTION}.${provider.settings.baseUrl}`;
+  const raw = String(userValue<string>(provider.settings.baseUrl) ?? '').trim();
   let u: URL;
   try {
     u = new URL(raw);
   } catch {
-    throw new ProviderError({ kind: 'config', message: `The setting ${SECTION}.${baseUrlSetting(provider)} ("${raw}") is not a valid URL.` });
+    throw new ProviderError({ kind: 'config', message: `The setting ${setting} ("${raw}") is not a valid URL.` });
   }
   if (u.username || u.password) {
-    throw new ProviderError({ kind: 'config', message: `The setting ${SECTION}.${baseUrlSetting(provider)} must not contain credentials.` });
+    throw new ProviderError({ kind: 'config', message: `The setting ${setting} must not contain credentials.` });
   }
   if (u.protocol === 'https:') return raw.replace(/\/+$/, '');
-  if (u.protocol === 'http:' && (isLoopbackHost(u.hostname) || userValue<boolean>('allowInsecureHttp', false))) return raw.replace(/\/+$/, '');
+  if (u.protocol === 'http:' && (isLoopbackHost(u.hostname) || userValue<boolean>('allowInsecureHttp') === true)) return raw.replace(/\/+$/, '');
   throw new ProviderError({
     kind: 'config',
-    message: `Refusing to send your key over ${u.protocol.replace(':', '')} to ${u.host}: ${SECTION}.${baseUrlSetting(provider)} must use https (plain http is allowed for localhost, or with ${SECTION}.allowInsecureHttp).`,
+    message: `Refusing to send your key over ${u.protocol.replace(':', '')} to ${u.host}: ${setting} must use https (plain http is allowed for localhost, or with ${SECTION}.allowInsecureHttp).`,
   });
 }
 
-export function hidreamUserId(): string | undefined {
-  const v = String(cfg().get<string>('hidream.userId', '') ?? '').trim();
-  return v || undefined;
+/** The provider's extra settings (`settings.extra`) by the names it reads them under; empty ones left out. */
+export function providerSettings(provider: Pick<ProviderDescriptor, 'settings'>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, key] of Object.entries(provider.settings.extra ?? {})) {
+    const v = String(cfg().get<string>(key) ?? '').trim();
+    if (v) out[name] = v;
+  }
+  return out;
+}
+
+/** A list-of-model-ids setting, keeping only well-formed ids. */
+export function modelListSetting(key: string): string[] {
+  const v = cfg().get<unknown>(key);
+  return Array.isArray(v) ? v.filter((m): m is string => typeof m === 'string' && MODEL_ID_PATTERN.test(m)) : [];
+}
+
+/** The workspace folder "Save to Workspace" writes into, as set (relative). */
+export function saveFolder(): string {
+  const v = String(cfg().get<string>('saveFolder') ?? '').trim();
+  return v || String(manifestDefault<string>('saveFolder'));
+}
+
+/** A number setting, at least `min`; one that is not a number reads as the manifest's default. */
+function numberSetting(key: string, min: number): number {
+  const v = Number(cfg().get<unknown>(key));
+  return Math.max(min, Number.isFinite(v) ? v : Number(manifestDefault<number>(key)));
+}
+
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((h): h is string => typeof h === 'string' && h.trim() !== '') : [];
+}
+
+/** Providers with an `aiVideo.<id>.maxConcurrent` setting (the manifest lists each one). */
+const MAX_CONCURRENT_PROVIDERS = ['pika', 'gateway', 'hidream'];
+
+/** Creates under way at once per provider; 0 is no limit. */
+function maxConcurrent(): Record<string, number> {
+  return Object.fromEntries(MAX_CONCURRENT_PROVIDERS.map((p) => [p, Math.floor(numberSetting(`${p}.maxConcurrent`, 0))]));
 }
 
 export function engineSettings(): EngineSettings {
-  const c = cfg();
-  const num = (key: string, def: number, min: number) => {
-    const v = Number(c.get<number>(key, def));
-    return Number.isFinite(v) ? Math.max(min, v) : def;
-  };
   return {
-    pollIntervalMs: num('pollIntervalSeconds', 5, 1) * 1000,
-    giveUpMs: num('giveUpMinutes', 60, 0) * 60_000,
-    maxDownloadBytes: num('maxDownloadSizeMB', 500, 1) * 1024 * 1024,
+    pollIntervalMs: numberSetting('pollIntervalSeconds', 1) * 1000,
+    giveUpMs: numberSetting('giveUpMinutes', 0) * 60_000,
+    maxDownloadBytes: numberSetting('maxDownloadSizeMB', 1) * 1024 * 1024,
     media: {
-      maxImageBytes: num('maxImageSizeMB', 10, 0.01) * 1024 * 1024,
-      maxVideoBytes: num('maxVideoSizeMB', 100, 0.01) * 1024 * 1024,
+      maxImageBytes: numberSetting('maxImageSizeMB', 0.01) * 1024 * 1024,
+      maxVideoBytes: numberSetting('maxVideoSizeMB', 0.01) * 1024 * 1024,
     },
     maxUnknownPolls: 60,
+    download: {
+      allowPrivateHosts: stringList(userValue<unknown>('download.allowPrivateHosts')),
+      allowInsecureHttp: userValue<boolean>('allowInsecureHttp') === true,
+    },
+    maxConcurrent: maxConcurrent(),
   };
 }
 

@@ -1,273 +1,112 @@
-// The Command Palette flow: provider -> mode -> model -> media -> prompt -> options, with back
-// navigation and validation, remembering the last choices per provider.
+// The Command Palette flow: provider -> mode -> model -> media -> prompt -> options, drawn from the
+// provider descriptors, with back navigation, validation and a step counter of the steps shown,
+// remembering the last choices per provider.
 import * as vscode from 'vscode';
-import { GenerateRequest, GenerationMode, PROVIDER_IDS, PROVIDER_LABELS, ProviderId } from '../core/types';
-import { PIKA_CAMERA, PIKAFFECTS } from '../providers/pika';
-import { HIDREAM_STYLES } from '../providers/hidream';
-import { ProviderClient } from '../providers/provider';
 import { IMAGE_EXTENSIONS, VIDEO_EXTENSIONS } from '../core/media';
+import { describeValue, fieldsFor, FieldValue, inputPrompt, parseFieldInput, readField, unsetText, writeField } from '../core/optionFields';
+import { MODEL_ID_PATTERN, OptionField, ProviderDescriptor } from '../core/provider';
+import { GenerateRequest, GenerationMode, MODE_LABELS } from '../core/types';
+import { FlowShape, FlowStep, stepCounter } from './flowSteps';
 import { InputStep, MultiStepInput } from './multiStepInput';
 
 export interface FlowDeps {
-  providers: Partial<Record<ProviderId, ProviderClient>>;
+  providers: readonly ProviderDescriptor[];
   memento: vscode.Memento;
-  hasKey(p: ProviderId): Promise<boolean>;
-  /** Extra model ids for a provider (gateway: settings + GET /v1/models), best effort. */
-  models(p: ProviderId): Promise<string[]>;
+  hasKey(id: string): Promise<boolean>;
+  /** Model ids offered for a provider in a mode (fixed, configured and listed ones), best effort. */
+  models(provider: ProviderDescriptor, mode: GenerationMode): Promise<string[]>;
   /** Preset values (from the Explorer: images or a video already chosen). */
   preset?: Partial<GenerateRequest> & { mode?: GenerationMode };
 }
 
-const MODE_LABELS: Record<GenerationMode, string> = {
-  'text-to-video': 'Text to video',
-  'image-to-video': 'Image to video',
-  ingredients: 'Several images (ingredients)',
-  'video-edit': 'Restyle a video',
-};
-
-export const PROVIDER_MODES: Record<ProviderId, GenerationMode[]> = {
-  pika: ['text-to-video', 'image-to-video', 'ingredients'],
-  gateway: ['text-to-video', 'image-to-video'],
-  hidream: ['text-to-video', 'image-to-video', 'video-edit'],
-};
-
-const ASPECTS: Record<ProviderId, string[]> = {
-  pika: ['16:9', '9:16', '1:1', '4:3', '3:4', '4:5', '21:9'],
-  gateway: ['16:9', '9:16', '1:1'],
-  hidream: ['16:9', '1:1', '9:16'],
-};
-
 interface State {
-  provider: ProviderId;
+  provider: ProviderDescriptor;
   mode: GenerationMode;
   req: GenerateRequest;
-  step: number;
 }
 
 type Item<T> = vscode.QuickPickItem & { value: T };
 
 const TITLE = 'AI Video: Generate Video';
-const memoKey = (p: ProviderId) => `aiVideo.lastChoices.${p}`;
+const LAST_PROVIDER = 'aiVideo.lastProvider';
+const memoKey = (id: string) => `aiVideo.lastChoices.${id}`;
 
-/** Options edited on the options page, per provider. */
-interface OptionRow {
-  id: string;
-  label: string;
-  show(s: State): boolean;
-  describe(s: State): string;
-  edit(input: MultiStepInput, s: State): Promise<void>;
-}
-
-function opt(s: State): Record<string, unknown> {
-  s.req.options ??= {};
-  return s.req.options;
-}
-
-function numberBox(id: string, label: string, min: number, max: number, integer: boolean, def: string, providers: ProviderId[]): OptionRow {
-  return {
-    id,
-    label,
-    show: (s) => providers.includes(s.provider),
-    describe: (s) => (opt(s)[id] !== undefined ? String(opt(s)[id]) : `default (${def})`),
-    async edit(input, s) {
-      const v = await input.showInputBox({
-        title: `${TITLE}: ${label}`,
-        step: s.step,
-        totalSteps: s.step,
-        value: opt(s)[id] !== undefined ? String(opt(s)[id]) : '',
-        prompt: `${label}: ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}. Leave empty for the default (${def}).`,
-        validate: (x) => {
-          if (x.trim() === '') return undefined;
-          const n = Number(x);
-          if (!Number.isFinite(n) || n < min || n > max) return `Enter a number from ${min} to ${max}.`;
-          if (integer && !Number.isInteger(n)) return 'Enter a whole number.';
-          return undefined;
-        },
-      });
-      if (v.trim() === '') delete opt(s)[id];
-      else opt(s)[id] = Number(v);
-    },
-  };
-}
-
-function pickRow(id: string, label: string, values: readonly string[], providers: ProviderId[], show?: (s: State) => boolean): OptionRow {
-  return {
-    id,
-    label,
-    show: (s) => providers.includes(s.provider) && (show?.(s) ?? true),
-    describe: (s) => (opt(s)[id] !== undefined ? String(opt(s)[id]) : 'none'),
-    async edit(input, s) {
-      const items: Item<string | undefined>[] = [{ label: 'None', value: undefined }, ...values.map((v) => ({ label: v, value: v }))];
-      const cur = items.find((i) => i.value === opt(s)[id]);
-      const picked = await input.showQuickPick({ title: `${TITLE}: ${label}`, step: s.step, totalSteps: s.step, items, activeItem: cur, placeholder: label });
-      if (picked.value === undefined) delete opt(s)[id];
-      else opt(s)[id] = picked.value;
-    },
-  };
-}
-
-const OPTION_ROWS: OptionRow[] = [
-  {
-    id: 'negativePrompt',
-    label: 'Negative prompt',
-    show: (s) => s.mode !== 'video-edit' && s.provider !== 'hidream',
-    describe: (s) => s.req.negativePrompt || 'none',
-    async edit(input, s) {
-      const v = await input.showInputBox({ title: `${TITLE}: Negative prompt`, step: s.step, totalSteps: s.step, value: s.req.negativePrompt ?? '', prompt: 'What should not appear (optional).' });
-      if (v.trim()) s.req.negativePrompt = v.trim();
-      else delete s.req.negativePrompt;
-    },
-  },
-  {
-    id: 'aspectRatio',
-    label: 'Aspect ratio',
-    show: (s) => s.mode === 'text-to-video' || (s.provider === 'pika' && s.mode === 'ingredients') || (s.provider === 'hidream' && s.mode === 'image-to-video'),
-    describe: (s) => s.req.aspectRatio ?? 'default',
-    async edit(input, s) {
-      const items: Item<string | undefined>[] = [{ label: 'Default', value: undefined }, ...ASPECTS[s.provider].map((a) => ({ label: a, value: a }))];
-      const picked = await input.showQuickPick({ title: `${TITLE}: Aspect ratio`, step: s.step, totalSteps: s.step, items, activeItem: items.find((i) => i.value === s.req.aspectRatio), placeholder: 'Aspect ratio' });
-      if (picked.value) s.req.aspectRatio = picked.value;
-      else delete s.req.aspectRatio;
-    },
-  },
-  {
-    id: 'seed',
-    label: 'Seed',
-    show: (s) => s.provider !== 'hidream',
-    describe: (s) => (s.req.seed !== undefined ? String(s.req.seed) : 'random'),
-    async edit(input, s) {
-      const v = await input.showInputBox({
-        title: `${TITLE}: Seed`,
-        step: s.step,
-        totalSteps: s.step,
-        value: s.req.seed !== undefined ? String(s.req.seed) : '',
-        prompt: 'A whole number to reproduce a result; leave empty for random.',
-        validate: (x) => (x.trim() === '' || (/^\d+$/.test(x.trim()) && Number(x) <= 0xffffffff) ? undefined : 'Enter a whole number from 0 to 4294967295.'),
-      });
-      if (v.trim()) s.req.seed = Number(v);
-      else delete s.req.seed;
-    },
-  },
-  {
-    id: 'pikaffect',
-    label: 'Pikaffect',
-    show: (s) => s.provider === 'pika',
-    describe: (s) => s.req.pikaffect || 'none',
-    async edit(input, s) {
-      const items: Item<string | undefined>[] = [{ label: 'None', value: undefined }, ...PIKAFFECTS.map((p) => ({ label: p, value: p, description: 'adds sound' }))];
-      const picked = await input.showQuickPick({ title: `${TITLE}: Pikaffect`, step: s.step, totalSteps: s.step, items, activeItem: items.find((i) => i.value === s.req.pikaffect), placeholder: 'An effect applied to the subject' });
-      if (picked.value) s.req.pikaffect = picked.value;
-      else delete s.req.pikaffect;
-    },
-  },
-  {
-    id: 'style',
-    label: 'Style',
-    show: (s) => s.mode === 'video-edit',
-    describe: (s) => s.req.style ?? 'none (use the prompt)',
-    async edit(input, s) {
-      const items: Item<string | undefined>[] = [{ label: 'None (use the prompt)', value: undefined }, ...HIDREAM_STYLES.map((st) => ({ label: st, value: st }))];
-      const picked = await input.showQuickPick({ title: `${TITLE}: Style`, step: s.step, totalSteps: s.step, items, activeItem: items.find((i) => i.value === s.req.style), placeholder: 'Style for the restyled video' });
-      if (picked.value) s.req.style = picked.value;
-      else delete s.req.style;
-    },
-  },
-  numberBox('motion', 'Motion', 0, 4, false, '1', ['pika']),
-  numberBox('guidanceScale', 'Guidance scale', 5, 25, false, '12', ['pika']),
-  numberBox('frameRate', 'Frame rate', 8, 24, true, '24', ['pika']),
-  ...(Object.keys(PIKA_CAMERA) as (keyof typeof PIKA_CAMERA)[]).map((axis) => ({
-    id: `camera.${axis}`,
-    label: `Camera ${axis}`,
-    show: (s: State) => s.provider === 'pika',
-    describe: (s: State) => ((opt(s).camera as Record<string, string> | undefined)?.[axis] ?? 'none'),
-    async edit(input: MultiStepInput, s: State) {
-      const items: Item<string | undefined>[] = [{ label: 'None', value: undefined }, ...PIKA_CAMERA[axis].map((v) => ({ label: v, value: v }))];
-      const camera = { ...((opt(s).camera as Record<string, string>) ?? {}) };
-      const picked = await input.showQuickPick({ title: `${TITLE}: Camera ${axis}`, step: s.step, totalSteps: s.step, items, activeItem: items.find((i) => i.value === camera[axis]), placeholder: `Camera ${axis}` });
-      if (picked.value) camera[axis] = picked.value;
-      else delete camera[axis];
-      opt(s).camera = camera;
-    },
-  })),
-  pickRow('ingredientsMode', 'Ingredients mode', ['precise', 'creative'], ['pika'], (s) => s.mode === 'ingredients'),
-  numberBox('duration', 'Duration (seconds)', 1, 60, true, 'model default', ['gateway']),
-  pickRow('size', 'Size', ['1280x720', '720x1280', '1024x1024', '1920x1080', '960x960'], ['gateway']),
-  numberBox('motionStrength', 'Motion strength', 0, 30, true, '9', ['hidream']),
-  numberBox('cameraHorizontal', 'Camera horizontal move', -5, 5, true, '0', ['hidream']),
-  numberBox('cameraVertical', 'Camera vertical move', -5, 5, true, '0', ['hidream']),
-  numberBox('cameraDepth', 'Camera depth move', -5, 5, true, '0', ['hidream']),
-  pickRow('resolution', 'Resolution', ['1024', '2048', '4096'], ['hidream']),
-];
+const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Runs the flow; resolves to a request, or undefined when the user cancelled. */
 export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest | undefined> {
   const preset = deps.preset ?? {};
+  const offered = deps.providers.filter((p) => (!preset.provider || p.id === preset.provider) && (!preset.mode || p.modes.includes(preset.mode)));
+  if (offered.length === 0) {
+    void vscode.window.showWarningMessage(`No provider offers ${preset.mode ? MODE_LABELS[preset.mode].toLowerCase() : 'this'}${preset.provider ? ` with ${preset.provider}` : ''}.`);
+    return undefined;
+  }
+  const remembered = offered.find((p) => p.id === deps.memento.get<string>(LAST_PROVIDER));
   const s: State = {
-    provider: preset.provider ?? deps.memento.get<ProviderId>('aiVideo.lastProvider') ?? 'pika',
+    provider: remembered ?? offered[0],
     mode: preset.mode ?? 'text-to-video',
-    req: { provider: 'pika', prompt: '' },
-    step: 1,
+    req: { provider: '', prompt: '' },
   };
   const presetMedia = { image: preset.image, images: preset.images, video: preset.video };
+  const modesOf = (p: ProviderDescriptor) => p.modes.filter((m) => !preset.mode || m === preset.mode);
+  const needsMedia = (mode: GenerationMode) =>
+    (mode === 'image-to-video' && !presetMedia.image) || (mode === 'ingredients' && !presetMedia.images) || (mode === 'video-edit' && !presetMedia.video);
+  const shape = (): FlowShape => ({
+    providerChoices: preset.provider ? 1 : offered.length,
+    modeChoices: modesOf(s.provider).length,
+    modelStep: s.provider.models !== undefined,
+    mediaStep: needsMedia(s.mode),
+  });
+  const counter = (step: FlowStep) => stepCounter(shape(), step);
 
   const pickProvider: InputStep = async (input) => {
-    const allowed = PROVIDER_IDS.filter((p) => deps.providers[p] && (!preset.mode || PROVIDER_MODES[p].includes(preset.mode)));
-    const items: Item<ProviderId>[] = await Promise.all(
-      allowed.map(async (p) => ({
-        label: PROVIDER_LABELS[p],
-        value: p,
-        description: (await deps.hasKey(p)) ? '$(key) key set' : 'no key yet',
-        detail: p === 'pika' ? 'Pika 1.5 / 2.0: text, image, ingredients, Pikaffects' : p === 'gateway' ? 'Kling, Vidu, Jimeng, Seedance, Veo, Hailuo… behind /v1/video/generations' : 'HiDream: text, image, video restyle',
-      })),
-    );
-    if (items.length === 1) {
-      s.provider = items[0].value;
+    if (offered.length === 1) {
+      s.provider = offered[0];
       return chooseMode;
     }
-    const picked = await input.showQuickPick({ title: TITLE, step: 1, totalSteps: 4, items, activeItem: items.find((i) => i.value === s.provider), placeholder: 'Choose a provider' });
+    const items: Item<ProviderDescriptor>[] = await Promise.all(
+      offered.map(async (p) => ({ label: p.label, value: p, description: (await deps.hasKey(p.id)) ? '$(key) key set' : 'no key yet', detail: p.description })),
+    );
+    const picked = await input.showQuickPick({ title: TITLE, ...counter('provider'), items, activeItem: items.find((i) => i.value === s.provider), placeholder: 'Choose a provider' });
     s.provider = picked.value;
     return chooseMode;
   };
 
   const chooseMode: InputStep = async (input) => {
-    const last = deps.memento.get<Partial<GenerateRequest> & { mode?: GenerationMode }>(memoKey(s.provider)) ?? {};
-    s.req = {
-      provider: s.provider,
-      prompt: s.req.prompt,
-      model: last.model,
-      negativePrompt: last.negativePrompt,
-      aspectRatio: last.aspectRatio,
-      pikaffect: last.pikaffect,
-      style: last.style,
-      options: last.options ? { ...last.options } : undefined,
-      ...presetMedia,
-    };
-    const modes = PROVIDER_MODES[s.provider].filter((m) => !preset.mode || m === preset.mode);
+    const { mode: lastMode, ...last } = deps.memento.get<Partial<GenerateRequest> & { mode?: GenerationMode }>(memoKey(s.provider.id)) ?? {};
+    s.req = { ...last, options: last.options ? structuredClone(last.options) : undefined, provider: s.provider.id, prompt: s.req.prompt, ...presetMedia };
+    const modes = modesOf(s.provider);
     if (modes.length === 1) {
       s.mode = modes[0];
       return chooseModel;
     }
+    if (lastMode && modes.includes(lastMode)) s.mode = lastMode;
     const items: Item<GenerationMode>[] = modes.map((m) => ({ label: MODE_LABELS[m], value: m }));
-    const picked = await input.showQuickPick({ title: `${TITLE}: ${PROVIDER_LABELS[s.provider]}`, step: 2, totalSteps: 5, items, activeItem: items.find((i) => i.value === (last.mode ?? s.mode)), placeholder: 'What do you want to make?' });
+    const picked = await input.showQuickPick({ title: `${TITLE}: ${s.provider.label}`, ...counter('mode'), items, activeItem: items.find((i) => i.value === s.mode), placeholder: 'What do you want to make?' });
     s.mode = picked.value;
     return chooseModel;
   };
 
   const chooseModel: InputStep = async (input) => {
-    if (s.provider === 'hidream') {
+    const models = s.provider.models;
+    if (!models) {
       delete s.req.model;
       return chooseMedia;
     }
-    let ids: string[];
-    if (s.provider === 'pika') ids = s.mode === 'ingredients' ? ['2.0'] : ['2.0', '1.5'];
-    else ids = await deps.models(s.provider);
+    const ids = await deps.models(s.provider, s.mode);
     const OTHER = '\u0000other';
     const items: Item<string>[] = ids.map((m) => ({ label: m, value: m }));
-    if (s.provider === 'gateway') items.push({ label: '$(edit) Other model id…', value: OTHER });
-    const picked = await input.showQuickPick({ title: `${TITLE}: ${PROVIDER_LABELS[s.provider]} model`, step: 3, totalSteps: 5, items, activeItem: items.find((i) => i.value === s.req.model), placeholder: 'Choose a model' });
+    if (models.custom) items.push({ label: '$(edit) Other model id…', value: OTHER });
+    const picked = await input.showQuickPick({ title: `${TITLE}: ${s.provider.label} model`, ...counter('model'), items, activeItem: items.find((i) => i.value === s.req.model), placeholder: 'Choose a model' });
     if (picked.value === OTHER) {
       s.req.model = (
-        await input.showInputBox({ title: `${TITLE}: model id`, step: 3, totalSteps: 5, value: s.req.model ?? '', prompt: 'The model id as the gateway names it, e.g. kling-v1', validate: (v) => (/^[\w.:/-]{1,100}$/.test(v.trim()) ? undefined : 'Letters, digits and . _ - : / only.') })
+        await input.showInputBox({
+          title: `${TITLE}: model id`,
+          ...counter('model'),
+          value: s.req.model ?? '',
+          prompt: `The model id as ${s.provider.label} names it${ids.length ? `, e.g. ${ids[0]}` : ''}`,
+          validate: (v) => (MODEL_ID_PATTERN.test(v.trim()) ? undefined : 'Letters, digits and . _ - : / only.'),
+        })
       ).trim();
     } else s.req.model = picked.value;
     return chooseMedia;
@@ -280,9 +119,10 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
       delete s.req.video;
       return enterPrompt;
     }
-    if (s.mode === 'image-to-video' && !presetMedia.image) s.req.image = await pickMedia(input, 'image', s);
-    if (s.mode === 'ingredients' && !presetMedia.images) s.req.images = await pickImages(s);
-    if (s.mode === 'video-edit' && !presetMedia.video) s.req.video = await pickMedia(input, 'video', s);
+    const step = counter('media');
+    if (s.mode === 'image-to-video' && !presetMedia.image) s.req.image = await pickMedia(input, 'image', step);
+    if (s.mode === 'ingredients' && !presetMedia.images) s.req.images = await pickImages();
+    if (s.mode === 'video-edit' && !presetMedia.video) s.req.video = await pickMedia(input, 'video', step);
     if (s.mode === 'ingredients' && (!s.req.images || s.req.images.length < 2)) {
       void vscode.window.showWarningMessage('Ingredients need at least 2 images.');
       return chooseMedia;
@@ -295,8 +135,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     s.req.prompt = (
       await input.showInputBox({
         title: `${TITLE}: prompt`,
-        step: 4,
-        totalSteps: 5,
+        ...counter('prompt'),
         value: s.req.prompt,
         prompt: optional ? 'Describe the motion or the result (optional for this mode).' : 'Describe the video.',
         placeholder: 'A red fox running through fresh snow, cinematic',
@@ -308,17 +147,19 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
 
   let done = false;
   const options: InputStep = async (input) => {
-    s.step = 5;
+    const step = counter('options');
     const GO = '\u0000go';
-    const rows = OPTION_ROWS.filter((r) => r.show(s));
+    const fields = fieldsFor(s.provider, s.mode);
     const items: Item<string>[] = [
-      { label: '$(play) Generate', value: GO, description: `${PROVIDER_LABELS[s.provider]}${s.req.model ? ` ${s.req.model}` : ''} · ${MODE_LABELS[s.mode]}` },
+      { label: '$(play) Generate', value: GO, description: `${s.provider.label}${s.req.model ? ` ${s.req.model}` : ''} · ${MODE_LABELS[s.mode]}` },
       { label: '', kind: vscode.QuickPickItemKind.Separator, value: '' },
-      ...rows.map((r) => ({ label: r.label, description: r.describe(s), value: r.id })),
+      ...fields.map((f) => ({ label: f.label, description: describeValue(f, readField(s.req, f)), value: f.key })),
     ];
-    const picked = await input.showQuickPick({ title: `${TITLE}: options`, step: 5, totalSteps: 5, items, placeholder: 'Generate now, or adjust an option', matchOnDescription: false });
+    const picked = await input.showQuickPick({ title: `${TITLE}: options`, ...step, items, placeholder: 'Generate now, or adjust an option', matchOnDescription: false });
     if (picked.value === GO) {
-      const invalid = deps.providers[s.provider]?.validate(s.req);
+      // Remembered values of fields this mode does not offer are not sent.
+      for (const f of s.provider.options) if (!fields.includes(f)) writeField(s.req, f, undefined);
+      const invalid = s.provider.validate(s.req);
       if (invalid) {
         void vscode.window.showWarningMessage(invalid);
         return options;
@@ -326,7 +167,8 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
       done = true;
       return;
     }
-    await rows.find((r) => r.id === picked.value)!.edit(input, s);
+    const field = fields.find((f) => f.key === picked.value)!;
+    writeField(s.req, field, await editField(input, field, readField(s.req, field), step));
     return options;
   };
 
@@ -337,12 +179,35 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
   if (req.options && Object.keys(req.options).length === 0) delete req.options;
   // Media are not remembered: they belong to this generation only.
   const { image: _i, images: _is, video: _v, prompt: _p, seed: _s, ...remember } = req;
-  await deps.memento.update(memoKey(s.provider), { ...remember, mode: s.mode });
-  await deps.memento.update('aiVideo.lastProvider', s.provider);
+  await deps.memento.update(memoKey(s.provider.id), { ...remember, mode: s.mode });
+  await deps.memento.update(LAST_PROVIDER, s.provider.id);
   return req;
 }
 
-async function pickMedia(input: MultiStepInput, kind: 'image' | 'video', s: State): Promise<string> {
+/** One option's editor: a list for enum and yes/no fields, an input box for the others. Resolves to the new value. */
+export async function editField(input: MultiStepInput, field: OptionField, current: FieldValue | undefined, step: { step: number; totalSteps: number }): Promise<FieldValue | undefined> {
+  const title = `${TITLE}: ${field.label}`;
+  if (field.kind === 'enum' || field.kind === 'boolean') {
+    const values: FieldValue[] = field.kind === 'enum' ? [...field.values] : [true, false];
+    const items: Item<FieldValue | undefined>[] = [
+      { label: capitalized(unsetText(field)), value: undefined },
+      ...values.map((v) => ({ label: capitalized(describeValue(field, v)), value: v, description: field.kind === 'enum' ? field.valueDescription : undefined })),
+    ];
+    const picked = await input.showQuickPick({ title, ...step, items, activeItem: items.find((i) => i.value === current), placeholder: field.label });
+    return picked.value;
+  }
+  const text = await input.showInputBox({
+    title,
+    ...step,
+    value: current !== undefined ? String(current) : '',
+    prompt: inputPrompt(field),
+    validate: (v) => parseFieldInput(field, v).error,
+  });
+  const parsed = parseFieldInput(field, text);
+  return parsed.error === undefined ? parsed.value : current;
+}
+
+async function pickMedia(input: MultiStepInput, kind: 'image' | 'video', step: { step: number; totalSteps: number }): Promise<string> {
   const exts = kind === 'image' ? IMAGE_EXTENSIONS : VIDEO_EXTENSIONS;
   const glob = `**/*.{${exts.map((e) => e.slice(1)).join(',')}}`;
   const found = await vscode.workspace.findFiles(glob, '**/node_modules/**', 200);
@@ -354,18 +219,17 @@ async function pickMedia(input: MultiStepInput, kind: 'image' | 'video', s: Stat
     ...(found.length ? [{ label: 'In this workspace', kind: vscode.QuickPickItemKind.Separator, value: '' }] : []),
     ...found.map((u) => ({ label: vscode.workspace.asRelativePath(u), value: u.toString(), iconPath: vscode.ThemeIcon.File, resourceUri: u })),
   ];
-  const picked = await input.showQuickPick({ title: `${TITLE}: ${kind}`, step: 4, totalSteps: 5, items, placeholder: `Choose the ${kind}` });
+  const picked = await input.showQuickPick({ title: `${TITLE}: ${kind}`, ...step, items, placeholder: `Choose the ${kind}` });
   if (picked.value === BROWSE) {
     const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [kind === 'image' ? 'Images' : 'Videos']: exts.map((e) => e.slice(1)) } });
-    if (!uris?.length) return pickMedia(input, kind, s);
+    if (!uris?.length) return pickMedia(input, kind, step);
     return uris[0].toString();
   }
   if (picked.value === URL_) {
     return (
       await input.showInputBox({
         title: `${TITLE}: ${kind} URL`,
-        step: s.step,
-        totalSteps: 5,
+        ...step,
         value: '',
         prompt: `An https URL of the ${kind}.`,
         validate: (v) => (/^https:\/\/\S+$/i.test(v.trim()) ? undefined : 'Enter an https:// URL.'),
@@ -375,7 +239,7 @@ async function pickMedia(input: MultiStepInput, kind: 'image' | 'video', s: Stat
   return picked.value;
 }
 
-async function pickImages(_s: State): Promise<string[] | undefined> {
+async function pickImages(): Promise<string[] | undefined> {
   const uris = await vscode.window.showOpenDialog({ canSelectMany: true, openLabel: 'Use as ingredients', filters: { Images: IMAGE_EXTENSIONS.map((e) => e.slice(1)) } });
   return uris?.map((u) => u.toString());
 }

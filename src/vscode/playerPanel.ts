@@ -4,8 +4,10 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
+import { TASK_ACTION_IDS, type TaskActionId } from '../core/provider';
 import type { Task } from '../core/types';
-import { buildPlayerHtml, isPathInside, panelTitle, planPlayerContent, type PlayerContent } from '../webview/playerHtml';
+import { PROVIDERS } from '../providers';
+import { buildPlayerHtml, isPathInside, panelTitle, planPlayerContent, type PlayerContent } from './playerHtml';
 import {
   isPlayerState,
   isWebviewMessage,
@@ -24,6 +26,8 @@ export interface PlayerHost {
   /** Fires when tasks change; the panel re-renders if what it shows changed (e.g. a download finished). */
   onDidChangeTasks: vscode.Event<unknown>;
   runAction(action: HostPlayerAction, taskId: string, videoIndex: number): void | Thenable<unknown>;
+  /** One of the provider's actions on the task (remix…); asks for what it needs. */
+  runTaskAction(action: TaskActionId, taskId: string): Thenable<unknown>;
   log: { info(msg: string): void; warn(msg: string): void };
 }
 
@@ -174,7 +178,7 @@ export class PlayerPanel implements vscode.Disposable {
   /** The shown task's content, with the file checked on disk (exists, and no symlink out of mediaRoot). */
   private content(): PlayerContent {
     const task = this.host.getTask(this.shownTaskId);
-    const content = planPlayerContent(task, this.shownVideoIndex, this.mediaRoot.fsPath);
+    const content = planPlayerContent(task, this.shownVideoIndex, this.mediaRoot.fsPath, task && PROVIDERS[task.provider]);
     if (content.kind !== 'video') return content;
     const file = realPath(content.localPath);
     const root = realPath(this.mediaRoot.fsPath);
@@ -237,6 +241,18 @@ export class PlayerPanel implements vscode.Disposable {
         }
         this.onAction(message);
         return;
+      case 'taskAction': {
+        const action = TASK_ACTION_IDS.find((id) => id === message.action);
+        if (message.taskId !== this.shownTaskId || !action) {
+          this.host.log.info(`Player: ignored "${message.action}" for task ${message.taskId}.`);
+          return;
+        }
+        this.host.runTaskAction(action, message.taskId).then(undefined, (error: unknown) => {
+          this.host.log.warn(`Player: "${action}" failed: ${errorText(error)}`);
+          vscode.window.showErrorMessage(`Could not ${action} the video: ${errorText(error)}`);
+        });
+        return;
+      }
     }
   }
 

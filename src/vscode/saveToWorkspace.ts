@@ -1,31 +1,37 @@
 // "Save to Workspace…": copies a downloaded result into a folder of the workspace, with a sidecar
 // JSON that records everything needed to reproduce it.
+import { promises as fs } from 'fs';
 import * as vscode from 'vscode';
 import * as path from 'path';
 import { Logger } from '../core/events';
 import { ProviderError } from '../core/errors';
 import { sidecarFor, slug } from '../core/sidecar';
 import { Task } from '../core/types';
+import { ensureSaveFolder, saveFolderSetting } from '../core/workspacePaths';
+import { providerLabel } from '../providers';
+import { saveFolder } from './config';
 
 export async function saveToWorkspace(task: Task, videoIndex: number, log: Logger): Promise<vscode.Uri> {
   const v = task.videos[videoIndex];
   if (!v?.localPath) throw new ProviderError({ kind: 'input', message: 'This video has not been downloaded yet.' });
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new ProviderError({ kind: 'input', message: 'Open a folder first: videos are saved into the workspace.' });
-  const setting = String(vscode.workspace.getConfiguration('aiVideo').get<string>('saveFolder') ?? 'generated-videos').trim() || 'generated-videos';
-  const rel = path.posix.normalize(setting.replace(/\\/g, '/')).replace(/^\/+/, '');
-  if (rel.startsWith('..')) throw new ProviderError({ kind: 'config', message: 'aiVideo.saveFolder must be a folder inside the workspace.' });
+  const rel = saveFolderSetting(saveFolder());
+  const onDisk = folder.uri.scheme === 'file';
   const dir = vscode.Uri.joinPath(folder.uri, rel);
-  await vscode.workspace.fs.createDirectory(dir);
+  // On disk each level's real path is checked: a link in the workspace cannot send the files elsewhere.
+  if (onDisk) await ensureSaveFolder(folder.uri.fsPath, rel);
+  else await vscode.workspace.fs.createDirectory(dir);
   const ext = path.extname(v.localPath) || '.mp4';
   const stamp = new Date(task.createdAt).toISOString().slice(0, 19).replace(/[:T]/g, '-');
   const base = `${slug(task.prompt || task.mode)}-${stamp}${task.videos.length > 1 ? `-${videoIndex + 1}` : ''}`;
   let name = base;
-  for (let n = 2; await exists(vscode.Uri.joinPath(dir, `${name}${ext}`)); n++) name = `${base}-${n}`;
+  for (let n = 2; (await exists(vscode.Uri.joinPath(dir, `${name}${ext}`))) || (await exists(vscode.Uri.joinPath(dir, `${name}.json`))); n++) name = `${base}-${n}`;
   const target = vscode.Uri.joinPath(dir, `${name}${ext}`);
   await vscode.workspace.fs.copy(vscode.Uri.file(v.localPath), target, { overwrite: false });
   const sidecar = vscode.Uri.joinPath(dir, `${name}.json`);
-  await vscode.workspace.fs.writeFile(sidecar, Buffer.from(JSON.stringify(sidecarFor(task, videoIndex), null, 2) + '\n'));
+  const json = sidecarFor(task, videoIndex, providerLabel(task.provider), onDisk ? folder.uri.fsPath : undefined);
+  await vscode.workspace.fs.writeFile(sidecar, Buffer.from(JSON.stringify(json, null, 2) + '\n'));
   log.info(`Saved ${vscode.workspace.asRelativePath(target)} with its settings.`);
   // Not awaited: the command resolves with the saved file while the notification stays up.
   void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(target)}`, 'Reveal in Explorer').then((choice) => {
@@ -34,7 +40,9 @@ export async function saveToWorkspace(task: Task, videoIndex: number, log: Logge
   return target;
 }
 
+/** Anything at that name counts, a dangling link included (writing through it would land elsewhere). */
 async function exists(uri: vscode.Uri): Promise<boolean> {
+  if (uri.scheme === 'file') return fs.lstat(uri.fsPath).then(() => true, () => false);
   try {
     await vscode.workspace.fs.stat(uri);
     return true;

@@ -1,8 +1,11 @@
 // The Tasks view: one item per task (newest first), a child per video when a task has several.
 import * as vscode from 'vscode';
 import { TaskEngine } from '../core/engine';
-import { PROVIDER_LABELS, Task, TaskVideo } from '../core/types';
+import { Task, TaskVideo } from '../core/types';
 import { remedyFor } from '../core/errors';
+import { actionsFor } from '../core/provider';
+import { escapeMarkdown as esc } from '../core/sanitize';
+import { PROVIDERS, providerLabel } from '../providers';
 import { formatWaiting } from '../webview/format';
 
 export type TreeNode = { kind: 'task'; taskId: string } | { kind: 'video'; taskId: string; index: number };
@@ -23,7 +26,7 @@ export function shortPrompt(t: Pick<Task, 'prompt' | 'mode'>, max = 28): string 
 }
 
 export function describeTask(t: Task, now = Date.now()): string {
-  const who = `${PROVIDER_LABELS[t.provider]}${t.model ? ` ${t.model}` : ''}`;
+  const who = `${providerLabel(t.provider)}${t.model ? ` ${t.model}` : ''}`;
   if (t.status === 'waiting') return `${formatWaiting(t.sendAfter, t.waitReason, now)} · ${who}`;
   if (t.status === 'submitting') return `sending… · ${who}`;
   if (t.status === 'running') return `${t.progress}% · ${who}${t.error ? ' · retrying' : ''}`;
@@ -55,7 +58,8 @@ function icon(t: Task): vscode.ThemeIcon {
 
 /**
  * `task.<status>` first so menus can match `viewItem =~ /^task\.succeeded/`, then flags
- * (`findable`: an uncertain create whose provider can list recent jobs).
+ * (`findable`: an uncertain create whose provider can list recent jobs), then `action-<id>` per
+ * provider action.
  */
 export function contextValue(t: Task, canFindLostJob = false): string {
   const flags = [`task.${t.status}`];
@@ -64,23 +68,25 @@ export function contextValue(t: Task, canFindLostJob = false): string {
   if (t.uncertain && canFindLostJob) flags.push('findable');
   if (t.videos.some((v) => v.localPath)) flags.push('playable');
   if (t.videos.some((v) => v.downloadError)) flags.push('downloadFailed');
-  if (t.errorKind) flags.push(`remedy-${remedyFor(t.errorKind as never)}`);
+  if (t.errorKind) flags.push(`remedy-${remedyFor(t.errorKind)}`);
+  for (const a of actionsFor(PROVIDERS[t.provider], t)) flags.push(`action-${a.id}`);
   return flags.join(' ');
 }
 
 function tooltip(t: Task): vscode.MarkdownString {
+  // Untrusted, no HTML, and every text escaped: no link in it can run a command.
   const md = new vscode.MarkdownString(undefined, true);
   md.supportHtml = false;
   md.isTrusted = false;
-  const esc = (s: string) => s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
-  md.appendMarkdown(`**${esc(STATUS_WORD[t.status])}**${t.rawStatus ? ` (${esc(t.rawStatus)})` : ''} · ${esc(PROVIDER_LABELS[t.provider])} ${esc(t.model)} · ${esc(t.mode)}\n\n`);
+  md.appendMarkdown(`**${esc(STATUS_WORD[t.status])}**${t.rawStatus ? ` (${esc(t.rawStatus)})` : ''} · ${esc(providerLabel(t.provider))} ${esc(t.model)} · ${esc(t.mode)}\n\n`);
   if (t.prompt) md.appendMarkdown(`${esc(t.prompt)}\n\n`);
   if (t.request.negativePrompt) md.appendMarkdown(`Negative: ${esc(t.request.negativePrompt)}\n\n`);
   if (t.status === 'running' || t.status === 'queued') md.appendMarkdown(`Progress: ${t.progress}%\n\n`);
   if (t.status === 'waiting') md.appendMarkdown(`Not sent yet${t.waitReason ? `: ${esc(t.waitReason)}` : ''}. It is sent on its own when allowed; it can be edited or cancelled until then.\n\n`);
-  if (t.uncertain) md.appendMarkdown(`The outcome is unknown: the job may be running (and billed) at ${esc(PROVIDER_LABELS[t.provider])}. Check your account there, then mark it as failed or remove it.\n\n`);
+  if (t.uncertain) md.appendMarkdown(`The outcome is unknown: the job may be running (and billed) at ${esc(providerLabel(t.provider))}. Check your account there, then mark it as failed or remove it.\n\n`);
   if (t.error) md.appendMarkdown(`$(warning) ${esc(t.error)}\n\n`);
-  md.appendMarkdown(`Created ${esc(new Date(t.createdAt).toLocaleString())}${t.remoteId ? ` · id \`${t.remoteId.replace(/`/g, '')}\`` : ''}`);
+  for (const v of t.videos) if (v.downloadError) md.appendMarkdown(`$(warning) Download failed: ${esc(v.downloadError)}\n\n`);
+  md.appendMarkdown(`Created ${esc(new Date(t.createdAt).toLocaleString())}${t.remoteId ? ` · id ${esc(t.remoteId)}` : ''}`);
   return md;
 }
 

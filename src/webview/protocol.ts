@@ -34,6 +34,8 @@ export interface PlayerMeta {
   remoteId: string;
   videoCount: number;
   status: TaskStatus;
+  /** The provider's actions on this task (remix…), shown as buttons. */
+  taskActions: { id: string; label: string }[];
 }
 
 export interface ShowMessage {
@@ -100,7 +102,14 @@ export interface ActionMessage {
   videoIndex?: number;
 }
 
-export type WebviewToHost = ReadyMessage | PlaybackMessage | MediaErrorMessage | ActionMessage;
+/** One of the provider's actions listed in `PlayerMeta.taskActions`. */
+export interface TaskActionMessage {
+  type: 'taskAction';
+  action: string;
+  taskId: string;
+}
+
+export type WebviewToHost = ReadyMessage | PlaybackMessage | MediaErrorMessage | ActionMessage | TaskActionMessage;
 export type WebviewMessageType = WebviewToHost['type'];
 
 /** What the webview keeps with `setState`, and what the panel serializer restores from. */
@@ -114,7 +123,8 @@ export interface PlayerState {
 const TASK_STATUSES: readonly TaskStatus[] = ['waiting', 'submitting', 'queued', 'running', 'succeeded', 'failed'];
 
 const MAX_ID_LENGTH = 256;
-const MAX_MESSAGE_LENGTH = 4000;
+/** Longest text field the guards accept; the host cuts longer text with fitText before posting. */
+export const MAX_MESSAGE_LENGTH = 4000;
 /** Far above any real count; bounds indexes coming from the other side. */
 const MAX_VIDEO_INDEX = 999;
 
@@ -153,8 +163,18 @@ function isOptional(v: unknown, check: (v: unknown) => boolean): boolean {
   return v === undefined || check(v);
 }
 
+/** `text` cut to what the guards accept, so a long message never makes the webview drop a view. */
+export function fitText(text: string, max = MAX_MESSAGE_LENGTH): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 export function isPlayerAction(x: unknown): x is PlayerAction {
   return typeof x === 'string' && (PLAYER_ACTIONS as readonly string[]).includes(x);
+}
+
+/** A task action id ("remix"); the host checks it is one the task's provider offers. */
+function isActionId(x: unknown): x is string {
+  return typeof x === 'string' && /^[a-z][A-Za-z]{0,31}$/.test(x);
 }
 
 export function isPlayerState(x: unknown): x is PlayerState {
@@ -190,6 +210,8 @@ export function isWebviewMessage(x: unknown): x is WebviewToHost {
         isId(x.taskId) &&
         (x.action === 'selectVideo' ? isIndex(x.videoIndex) : isOptional(x.videoIndex, isIndex))
       );
+    case 'taskAction':
+      return hasKeys(x, ['type', 'action', 'taskId']) && isActionId(x.action) && isId(x.taskId);
     default:
       return false;
   }
@@ -205,6 +227,7 @@ const META_REQUIRED = [
   'remoteId',
   'videoCount',
   'status',
+  'taskActions',
 ] as const;
 const META_OPTIONAL = ['negativePrompt', 'seed', 'duration', 'width', 'height', 'fps'] as const;
 
@@ -225,7 +248,9 @@ function isMeta(x: unknown): x is PlayerMeta {
     isNonNegative(x.createdAt) &&
     isText(x.remoteId) &&
     isIndex(x.videoCount) &&
-    TASK_STATUSES.includes(x.status as TaskStatus)
+    TASK_STATUSES.includes(x.status as TaskStatus) &&
+    Array.isArray(x.taskActions) &&
+    x.taskActions.every((a) => isRecord(a) && hasKeys(a, ['id', 'label']) && isActionId(a.id) && isText(a.label, 100))
   );
 }
 

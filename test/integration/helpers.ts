@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { AiVideoApi } from '../../src/extension';
 import type { Task } from '../../src/core/types';
 import { Emulator, startEmulator } from '../../src/emulator/server';
+import { PROVIDER_IDS, PROVIDER_LIST } from '../../src/providers';
 
 export const EXTENSION_ID = 'aivideo.ai-video-studio';
 /** The runner passes a fresh canary key and checks afterwards that no log contains it. */
@@ -18,7 +19,12 @@ export const STATE_DIR = process.env.AIVIDEO_TEST_STATE_DIR;
 
 export async function pointProvidersAt(baseUrl: string): Promise<void> {
   const cfg = vscode.workspace.getConfiguration('aiVideo');
-  for (const p of ['pika', 'gateway', 'hidream']) await cfg.update(`${p}.baseUrl`, baseUrl, vscode.ConfigurationTarget.Global);
+  for (const p of PROVIDER_LIST) await cfg.update(p.settings.baseUrl, baseUrl, vscode.ConfigurationTarget.Global);
+}
+
+/** Stores the test key for every registered provider through the public command. */
+export async function setAllKeys(): Promise<void> {
+  for (const p of PROVIDER_IDS) await vscode.commands.executeCommand('aiVideo.setApiKey', p, TEST_KEY);
 }
 
 let emulator: Emulator | undefined;
@@ -38,7 +44,7 @@ export async function setup(): Promise<{ api: AiVideoApi; emulator: Emulator }> 
   if (!emulator) {
     emulator = await startEmulator({ port: 0, durationMs: 3000 });
     await pointProvidersAt(emulator.baseUrl);
-    for (const p of ['pika', 'gateway', 'hidream']) await vscode.commands.executeCommand('aiVideo.setApiKey', p, TEST_KEY);
+    await setAllKeys();
     await vscode.workspace.getConfiguration('aiVideo').update('pollIntervalSeconds', 1, vscode.ConfigurationTarget.Global);
   }
   return { api: a, emulator };
@@ -106,4 +112,32 @@ export async function assertPlays(a: AiVideoApi, taskId: string, videoIndex = 0)
     const pb = a.player()?.lastPlayback as { currentTime?: number } | undefined;
     return pb && typeof pb.currentTime === 'number' && pb.currentTime !== first ? true : undefined;
   }, 15_000);
+}
+
+export interface ShownMessage {
+  level: 'info' | 'warning' | 'error';
+  message: string;
+  modal: boolean;
+}
+
+/**
+ * Records the notifications and modal dialogs the extension shows (its `vscode.window` is the one
+ * this suite gets) instead of showing them; a modal one is answered with `answer`. Call restore().
+ */
+export function captureMessages(answer?: string): { shown: ShownMessage[]; restore(): void } {
+  const win = vscode.window as unknown as Record<'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage', unknown>;
+  const originals = { showInformationMessage: win.showInformationMessage, showWarningMessage: win.showWarningMessage, showErrorMessage: win.showErrorMessage };
+  const shown: ShownMessage[] = [];
+  const fake =
+    (level: ShownMessage['level']) =>
+    (message: string, ...rest: unknown[]): Promise<string | undefined> => {
+      const first = rest[0] as { modal?: unknown } | undefined;
+      const modal = typeof first === 'object' && first !== null && first.modal === true;
+      shown.push({ level, message, modal });
+      return Promise.resolve(modal ? answer : undefined);
+    };
+  win.showInformationMessage = fake('info');
+  win.showWarningMessage = fake('warning');
+  win.showErrorMessage = fake('error');
+  return { shown, restore: () => Object.assign(win, originals) };
 }

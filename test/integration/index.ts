@@ -3,7 +3,7 @@
 // `*.test.js` next to this file (recursively) with mocha inside the real extension host.
 import * as fs from 'fs';
 import * as path from 'path';
-import Mocha from 'mocha';
+import { loadMocha } from './loadMocha';
 
 function findTests(dir: string): string[] {
   return fs
@@ -21,6 +21,7 @@ export async function run(): Promise<void> {
   // The runner's second session (after a restart) runs only the tests tagged @resume; the first
   // session runs everything else.
   const resume = process.env.AIVIDEO_TEST_PHASE === 'resume';
+  const Mocha = await loadMocha();
   const mocha = new Mocha({
     ui: 'bdd',
     timeout: 60000,

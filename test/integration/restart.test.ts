@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Task } from '../../src/core/types';
-import { assertPlayableFile, EXTENSION_ID, EXTERNAL_EMULATOR_URL, getApi, pointProvidersAt, setup, STATE_DIR, TEST_KEY, waitFor, waitForFinal } from './helpers';
+import { assertPlayableFile, EXTENSION_ID, EXTERNAL_EMULATOR_URL, getApi, pointProvidersAt, setAllKeys, setup, STATE_DIR, waitFor, waitForFinal } from './helpers';
 
 interface Pending {
   tasks: { id: string; remoteId: string; provider: string }[];
@@ -51,7 +51,7 @@ if (underRestartingRunner) {
       await pointProvidersAt(EXTERNAL_EMULATOR_URL!);
       // The runner opens a fresh browser profile, and code-server keeps secrets in the browser: the
       // keys are entered again, as a user on a new browser would.
-      for (const p of ['pika', 'gateway', 'hidream']) await vscode.commands.executeCommand('aiVideo.setApiKey', p, TEST_KEY);
+      await setAllKeys();
       await vscode.commands.executeCommand('aiVideo.refresh');
       for (const p of pending.tasks) {
         const same = api.getTasks().filter((t) => t.remoteId === p.remoteId);

@@ -949,6 +949,17 @@ describe('provider emulator', function () {
       assert.strictEqual(gen.authorized, true);
       assert.strictEqual(gen.at, T0);
       assert.strictEqual(emu.requests().length, 7);
+      // Each request says what it was and, for status requests, which tasks it asked about.
+      const seen = emu.requests().map((r) => [r.route, r.kind, r.provider, r.ids]);
+      assert.deepStrictEqual(seen, [
+        ['pika.generate', 'create', 'pika', undefined],
+        ['pika.feed', 'status', 'pika', [id]],
+        ['pika.feed', 'status', 'pika', [id]],
+        ['gateway.create', 'create', 'gateway', undefined],
+        ['hidream.img2video.create', 'create', 'hidream', undefined],
+        ['hidream.img2video.batch', 'status', 'hidream', [h.result.task_id]],
+        ['hidream.img2video.result', 'status', 'hidream', [h.result.task_id]],
+      ]);
       emu.resetCounts();
       assert.strictEqual(emu.counts()['pika.feed'], 0);
     });

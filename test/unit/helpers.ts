@@ -6,6 +6,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { ErrorKind, ProviderError } from '../../src/core/errors';
+import { MAX_PROVIDER_TEXT } from '../../src/core/sanitize';
 import { GenerateRequest, GenerationMode, ProviderId, Task } from '../../src/core/types';
 import { defaultFixturesDir } from '../../src/emulator/fixtures';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/server';
@@ -152,4 +153,15 @@ export async function closedPort(): Promise<number> {
   const port = (server.address() as AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** What no stored or shown provider text may hold: a command URI, link syntax, the key, an sk- token, a control character, or more than `max` characters. */
+export function assertClean(text: string | undefined, key: string, max = MAX_PROVIDER_TEXT): void {
+  assert.ok(text !== undefined, 'there is a text');
+  assert.ok(!/command:/i.test(text), `a command URI survived: ${text.slice(0, 200)}`);
+  assert.ok(!/\]\(|<a\b|href=/i.test(text), `link syntax survived: ${text.slice(0, 200)}`);
+  assert.ok(!text.includes(key), 'the key survived');
+  assert.ok(!/sk-[A-Za-z0-9]/.test(text), 'an sk- token survived');
+  assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/.test(text), 'a control character survived');
+  assert.ok(text.length <= max, `${text.length} characters, over ${max}`);
 }

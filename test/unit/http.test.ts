@@ -235,6 +235,49 @@ describe('requestJson transport edge cases', function () {
   });
 });
 
+describe("requestJson: the provider's auth and multipart bodies", function () {
+  it('sends the given auth headers instead of the bearer default, after custom headers so none can replace them', async function () {
+    const stub = await startStub((_req, res) => sendJson(res, 200, { ok: true }));
+    try {
+      await requestJson({
+        method: 'GET',
+        url: `${stub.baseUrl}/x`,
+        apiKey: GOOD_KEY,
+        authHeaders: { 'X-Api-Key': GOOD_KEY },
+        headers: { 'x-api-key': 'spoofed', Authorization: 'Bearer spoofed' },
+        providerLabel: 'P',
+      });
+      const { headers } = stub.requests[0];
+      assert.strictEqual(headers['x-api-key'], GOOD_KEY);
+      assert.strictEqual(headers.authorization, 'Bearer spoofed', 'no bearer of the key is added when the provider chose its own auth');
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('sends a FormData body as multipart/form-data with its boundary, file parts included', async function () {
+    const stub = await startStub((_req, res) => sendJson(res, 200, { id: 'v1' }));
+    try {
+      const form = new FormData();
+      form.append('prompt', 'a red fox');
+      form.append('seconds', '4');
+      form.append('input_reference', new Blob([Buffer.from('PNGDATA')], { type: 'image/png' }), 'ref.png');
+      const res = await requestJson({ method: 'POST', url: `${stub.baseUrl}/videos`, apiKey: GOOD_KEY, providerLabel: 'P', body: form, isCreate: true });
+      assert.deepStrictEqual(res.json, { id: 'v1' });
+      const { headers, body } = stub.requests[0];
+      const boundary = /^multipart\/form-data; boundary=(.+)$/.exec(headers['content-type'] ?? '')?.[1];
+      assert.ok(boundary, `content type ${headers['content-type']}`);
+      assert.strictEqual(headers.authorization, `Bearer ${GOOD_KEY}`);
+      assert.match(body, /name="prompt"\r\n\r\na red fox\r\n/);
+      assert.match(body, /name="seconds"\r\n\r\n4\r\n/);
+      assert.match(body, /name="input_reference"; filename="ref.png"\r\nContent-Type: image\/png\r\n\r\nPNGDATA\r\n/);
+      assert.ok(body.trimEnd().endsWith(`--${boundary}--`));
+    } finally {
+      await stub.close();
+    }
+  });
+});
+
 describe('statusError', function () {
   const req = { providerLabel: 'Video gateway', apiKey: 'sk-abcdefghijkl', isCreate: false };
 

@@ -1,49 +1,52 @@
 import * as assert from 'assert';
-import { combineStatuses, gatewayStatus, hidreamStatus, httpUrl, num, obj, parseProgress, pikaStatus, str } from '../../src/core/normalize';
+import { combineStatuses, httpUrl, num, obj, parseProgress, str } from '../../src/core/normalize';
+import { gateway } from '../../src/providers/gateway';
+import { hidream } from '../../src/providers/hidream';
+import { pika } from '../../src/providers/pika';
 
-describe('status normalization (provider-apis.md section 0)', function () {
+describe('status normalization of each descriptor (provider-apis.md section 0)', function () {
   it('Pika videos[].status', function () {
-    assert.strictEqual(pikaStatus('queued', undefined), 'queued');
-    assert.strictEqual(pikaStatus('pending', undefined), 'queued');
-    assert.strictEqual(pikaStatus('pending', 0), 'queued');
-    assert.strictEqual(pikaStatus('pending', 35), 'running');
-    assert.strictEqual(pikaStatus('finished', 100), 'succeeded');
-    assert.strictEqual(pikaStatus('error', undefined), 'failed');
-    assert.strictEqual(pikaStatus('failed', undefined), 'failed');
-    assert.strictEqual(pikaStatus('Finished', 100), 'succeeded', 'case-insensitive');
-    assert.strictEqual(pikaStatus('mystery', 50), 'unknown');
-    assert.strictEqual(pikaStatus(3, undefined), 'unknown');
-    assert.strictEqual(pikaStatus(undefined, undefined), 'unknown');
+    assert.strictEqual(pika.normalizeStatus('queued', undefined), 'queued');
+    assert.strictEqual(pika.normalizeStatus('pending', undefined), 'queued');
+    assert.strictEqual(pika.normalizeStatus('pending', 0), 'queued');
+    assert.strictEqual(pika.normalizeStatus('pending', 35), 'running');
+    assert.strictEqual(pika.normalizeStatus('finished', 100), 'succeeded');
+    assert.strictEqual(pika.normalizeStatus('error', undefined), 'failed');
+    assert.strictEqual(pika.normalizeStatus('failed', undefined), 'failed');
+    assert.strictEqual(pika.normalizeStatus('Finished', 100), 'succeeded', 'case-insensitive');
+    assert.strictEqual(pika.normalizeStatus('mystery', 50), 'unknown');
+    assert.strictEqual(pika.normalizeStatus(3, undefined), 'unknown');
+    assert.strictEqual(pika.normalizeStatus(undefined, undefined), 'unknown');
   });
 
   it('gateway flat status', function () {
-    assert.strictEqual(gatewayStatus('queued'), 'queued');
-    assert.strictEqual(gatewayStatus('in_progress'), 'running');
-    assert.strictEqual(gatewayStatus('processing'), 'running');
-    assert.strictEqual(gatewayStatus('completed'), 'succeeded');
-    assert.strictEqual(gatewayStatus('succeeded'), 'succeeded');
-    assert.strictEqual(gatewayStatus('failed'), 'failed');
+    assert.strictEqual(gateway.normalizeStatus('queued'), 'queued');
+    assert.strictEqual(gateway.normalizeStatus('in_progress'), 'running');
+    assert.strictEqual(gateway.normalizeStatus('processing'), 'running');
+    assert.strictEqual(gateway.normalizeStatus('completed'), 'succeeded');
+    assert.strictEqual(gateway.normalizeStatus('succeeded'), 'succeeded');
+    assert.strictEqual(gateway.normalizeStatus('failed'), 'failed');
   });
 
   it('gateway envelope data.status', function () {
-    for (const s of ['NOT_START', 'SUBMITTED', 'QUEUED']) assert.strictEqual(gatewayStatus(s), 'queued', s);
-    assert.strictEqual(gatewayStatus('IN_PROGRESS'), 'running');
-    assert.strictEqual(gatewayStatus('SUCCESS'), 'succeeded');
-    assert.strictEqual(gatewayStatus('FAILURE'), 'failed');
-    assert.strictEqual(gatewayStatus('UNKNOWN'), 'unknown');
-    assert.strictEqual(gatewayStatus('mystery'), 'unknown');
-    assert.strictEqual(gatewayStatus(null), 'unknown');
+    for (const s of ['NOT_START', 'SUBMITTED', 'QUEUED']) assert.strictEqual(gateway.normalizeStatus(s), 'queued', s);
+    assert.strictEqual(gateway.normalizeStatus('IN_PROGRESS'), 'running');
+    assert.strictEqual(gateway.normalizeStatus('SUCCESS'), 'succeeded');
+    assert.strictEqual(gateway.normalizeStatus('FAILURE'), 'failed');
+    assert.strictEqual(gateway.normalizeStatus('UNKNOWN'), 'unknown');
+    assert.strictEqual(gateway.normalizeStatus('mystery'), 'unknown');
+    assert.strictEqual(gateway.normalizeStatus(null), 'unknown');
   });
 
   it('HiDream task_status', function () {
-    assert.strictEqual(hidreamStatus(0), 'queued');
-    assert.strictEqual(hidreamStatus(1), 'succeeded');
-    assert.strictEqual(hidreamStatus(2), 'running');
-    assert.strictEqual(hidreamStatus(3), 'failed');
-    assert.strictEqual(hidreamStatus(4), 'failed');
-    assert.strictEqual(hidreamStatus(7), 'unknown');
-    assert.strictEqual(hidreamStatus(-1), 'unknown');
-    assert.strictEqual(hidreamStatus(undefined), 'unknown');
+    assert.strictEqual(hidream.normalizeStatus(0), 'queued');
+    assert.strictEqual(hidream.normalizeStatus(1), 'succeeded');
+    assert.strictEqual(hidream.normalizeStatus(2), 'running');
+    assert.strictEqual(hidream.normalizeStatus(3), 'failed');
+    assert.strictEqual(hidream.normalizeStatus(4), 'failed');
+    assert.strictEqual(hidream.normalizeStatus(7), 'unknown');
+    assert.strictEqual(hidream.normalizeStatus(-1), 'unknown');
+    assert.strictEqual(hidream.normalizeStatus(undefined), 'unknown');
   });
 });
 

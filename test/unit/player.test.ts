@@ -1,6 +1,9 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as path from 'path';
+import type { ProviderAction } from '../../src/core/provider';
 import type { Task, TaskVideo } from '../../src/core/types';
+import { hidream } from '../../src/providers/hidream';
 import {
   UNTITLED,
   formatDate,
@@ -10,7 +13,7 @@ import {
   metaFacts,
   shortTitle,
 } from '../../src/webview/format';
-import { buildCsp, buildPlayerHtml, isPathInside, panelTitle, planPlayerContent } from '../../src/webview/playerHtml';
+import { buildCsp, buildPlayerHtml, isPathInside, panelTitle, planPlayerContent } from '../../src/vscode/playerHtml';
 import {
   PLAYER_ACTIONS,
   isHostMessage,
@@ -102,6 +105,7 @@ describe('player protocol guards', () => {
       assert.ok(isWebviewMessage({ type: 'action', action, taskId: 't1', videoIndex: 1 }), action);
     }
     assert.ok(isWebviewMessage({ type: 'action', action: 'copyPrompt', taskId: 't1' }));
+    assert.ok(isWebviewMessage({ type: 'taskAction', action: 'remix', taskId: 't1' }));
   });
 
   it('rejects non-objects and unknown message types', () => {
@@ -138,6 +142,9 @@ describe('player protocol guards', () => {
       { type: 'action', action: 'copyPrompt', taskId: 't1', videoIndex: '0' },
       { type: 'action', action: 'selectVideo', taskId: 't1' },
       { type: 'action', action: 'openExternal', taskId: 'x'.repeat(1000) },
+      { type: 'taskAction', action: 'remix', taskId: 't1', extra: 1 },
+      { type: 'taskAction', action: 'command:workbench.action.x', taskId: 't1' },
+      { type: 'taskAction', taskId: 't1' },
     ];
     for (const message of bad) assert.strictEqual(isWebviewMessage(message), false, JSON.stringify(message).slice(0, 120));
   });
@@ -157,6 +164,7 @@ describe('player protocol guards', () => {
     remoteId: 'remote-1',
     videoCount: 2,
     status: 'succeeded',
+    taskActions: [{ id: 'remix', label: 'Remix…' }],
   };
   const show: ShowMessage = { type: 'show', taskId: 't1', videoIndex: 1, video: { src: 'https://x/v.mp4' }, meta };
 
@@ -181,6 +189,9 @@ describe('player protocol guards', () => {
       { ...show, meta: { ...meta, width: '1280' } },
       { ...show, meta: { ...meta, html: '<b>' } },
       { ...show, meta: { ...meta, createdAt: undefined } },
+      { ...show, meta: { ...meta, taskActions: undefined } },
+      { ...show, meta: { ...meta, taskActions: [{ id: 'remix' }] } },
+      { ...show, meta: { ...meta, taskActions: [{ id: 'Remix now', label: 'x' }] } },
       { type: 'unavailable', taskId: 't1' },
     ];
     for (const message of bad) assert.strictEqual(isHostMessage(message), false, JSON.stringify(message));
@@ -245,6 +256,7 @@ describe('player formatting', () => {
     remoteId: 'remote-1',
     videoCount: 1,
     status: 'succeeded',
+    taskActions: [],
   };
 
   it('lists metadata facts, preferring task values and falling back to the video element', () => {
@@ -310,12 +322,14 @@ describe('player content for a task', () => {
       ]),
       1,
       root,
+      hidream,
     );
     assert.strictEqual(content.kind, 'video');
     if (content.kind !== 'video') return;
     assert.strictEqual(content.videoIndex, 1);
     assert.strictEqual(content.localPath, inRoot('b.mp4'));
     assert.strictEqual(content.meta.providerLabel, 'HiDream');
+    assert.deepStrictEqual(content.meta.taskActions, []);
     assert.strictEqual(content.meta.seed, 9);
     assert.strictEqual(content.meta.negativePrompt, 'blurry');
     assert.strictEqual(content.meta.videoCount, 2);
@@ -324,9 +338,35 @@ describe('player content for a task', () => {
     assert.ok(isHostMessage(JSON.parse(JSON.stringify(show))), 'the planned metadata passes the webview guard');
   });
 
+  it("lists the provider's actions that apply to the task, and the id of a provider this build lacks", () => {
+    const remix: ProviderAction = { id: 'remix', label: 'Remix…', appliesTo: (t) => t.status === 'succeeded', request: (t, text) => ({ provider: t.provider, prompt: text }) };
+    const content = planPlayerContent(task(), 0, root, { label: 'Remixer', actions: [remix] });
+    assert.deepStrictEqual(content.kind === 'video' && content.meta.taskActions, [{ id: 'remix', label: 'Remix…' }]);
+    const orphan = planPlayerContent(task({ provider: 'retired' }), 0, root);
+    assert.deepStrictEqual(orphan.kind === 'video' && [orphan.meta.providerLabel, orphan.meta.taskActions], ['retired', []]);
+  });
+
   it('falls back to the first video for an out-of-range index', () => {
     const content = planPlayerContent(task(), 5, root);
     assert.strictEqual(content.kind === 'video' && content.videoIndex, 0);
+  });
+
+  it('a very long error or id still gives messages the webview accepts (it never stays on "Loading…")', () => {
+    const long = 'x'.repeat(10 * 1024);
+    for (const t of [task({ status: 'failed', error: long }), task({}, [{ url: 'https://cdn/a.mp4', downloadError: long }])]) {
+      const content = planPlayerContent(t, 0, root);
+      assert.strictEqual(content.kind, 'unavailable');
+      if (content.kind === 'unavailable') assert.ok(isHostMessage({ type: 'unavailable', taskId: 'task-1', message: content.message }), 'the unavailable message passes the guard');
+    }
+    const content = planPlayerContent(task({ remoteId: long, model: long }), 0, root);
+    assert.strictEqual(content.kind, 'video');
+    if (content.kind === 'video') assert.ok(isHostMessage({ type: 'show', taskId: 'task-1', videoIndex: 0, video: { src: 'https://x/a.mp4' }, meta: content.meta }));
+  });
+
+  it('the webview app builds its DOM from text only and says so when a message cannot be shown', () => {
+    const source = fs.readFileSync(path.resolve(__dirname, '../../../src/webview/player/main.ts'), 'utf8');
+    assert.ok(!/innerHTML|outerHTML|insertAdjacentHTML|document\.write/.test(source), 'no HTML is built from strings');
+    assert.match(source, /if \(!isHostMessage\(message\)\) \{[^}]*statusLine\.textContent =/, 'a rejected message replaces "Loading…"');
   });
 
   it('explains why nothing can be played', () => {

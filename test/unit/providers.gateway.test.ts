@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import { ProviderError } from '../../src/core/errors';
 import { resolveMedia } from '../../src/core/media';
 import { GenerateRequest } from '../../src/core/types';
-import { gateway, parseGatewayCreate, parseGatewayTask, parseModelList } from '../../src/providers/gateway';
+import { gateway, listGatewayModels, parseGatewayCreate, parseGatewayTask, parseModelList } from '../../src/providers/gateway';
 import { RemoteState } from '../../src/providers/provider';
 import { fixture, fixtureBase64, makeTask, pollState, rejectsWith, useEmulator } from './helpers';
 import { SEED_001_FLAT } from './seeds';
@@ -170,7 +170,7 @@ describe('gateway against the emulator', function () {
   });
 
   it('listModels keeps only video models', async function () {
-    const models = await gateway.listModels(h.ctx());
+    const models = await listGatewayModels(h.ctx());
     assert.deepStrictEqual([...models].sort(), ['MiniMax-Hailuo-02', 'doubao-seedance-1-0-pro-250528', 'jimeng_vgfm_t2v_l20', 'kling-v1', 'kling-v2-master', 'veo3', 'viduq1'].sort());
   });
 });

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { parseGenerateRequest, RequestError } from '../../src/core/requestValidation';
 import { GenerateRequest } from '../../src/core/types';
-import { PROVIDERS } from '../../src/providers';
+import { PROVIDER_IDS, PROVIDERS } from '../../src/providers';
 import { gateway } from '../../src/providers/gateway';
 import { hidream } from '../../src/providers/hidream';
 import { pika } from '../../src/providers/pika';
@@ -9,7 +9,7 @@ import { ProviderClient } from '../../src/providers/provider';
 
 function rejects(x: unknown, message: string | RegExp): void {
   assert.throws(
-    () => parseGenerateRequest(x),
+    () => parseGenerateRequest(x, PROVIDER_IDS),
     (e: unknown) => {
       assert.ok(e instanceof RequestError, `expected RequestError, got ${String(e)}`);
       if (typeof message === 'string') assert.strictEqual(e.message, message);
@@ -31,7 +31,7 @@ describe('parseGenerateRequest (automation contract)', function () {
       images: [' /tmp/a.png', 'https://x.test/b.png '],
       pikaffect: 'Melt',
       options: { motion: 2, camera: { zoom: 'in' } },
-    });
+    }, PROVIDER_IDS);
     assert.deepStrictEqual(req, {
       provider: 'pika',
       prompt: 'a red fox running',
@@ -46,18 +46,18 @@ describe('parseGenerateRequest (automation contract)', function () {
   });
 
   it('accepts image, video and style, and seeds at both ends of the range', function () {
-    assert.deepStrictEqual(parseGenerateRequest({ provider: 'hidream', prompt: 'ink', video: '/v.mp4', style: 'ink_wash' }), {
+    assert.deepStrictEqual(parseGenerateRequest({ provider: 'hidream', prompt: 'ink', video: '/v.mp4', style: 'ink_wash' }, PROVIDER_IDS), {
       provider: 'hidream',
       prompt: 'ink',
       video: '/v.mp4',
       style: 'ink_wash',
     });
-    assert.strictEqual(parseGenerateRequest({ provider: 'gateway', image: '/i.png', seed: 0 }).seed, 0);
-    assert.strictEqual(parseGenerateRequest({ provider: 'gateway', seed: 4294967295 }).seed, 4294967295);
+    assert.strictEqual(parseGenerateRequest({ provider: 'gateway', image: '/i.png', seed: 0 }, PROVIDER_IDS).seed, 0);
+    assert.strictEqual(parseGenerateRequest({ provider: 'gateway', seed: 4294967295 }, PROVIDER_IDS).seed, 4294967295);
   });
 
   it('defaults the prompt to empty and ignores null optional fields', function () {
-    assert.deepStrictEqual(parseGenerateRequest({ provider: 'hidream', model: null, seed: null, images: null, options: null }), {
+    assert.deepStrictEqual(parseGenerateRequest({ provider: 'hidream', model: null, seed: null, images: null, options: null }, PROVIDER_IDS), {
       provider: 'hidream',
       prompt: '',
     });
@@ -65,7 +65,7 @@ describe('parseGenerateRequest (automation contract)', function () {
 
   it('copies options so the caller cannot change them afterwards', function () {
     const options = { motion: 1 };
-    const req = parseGenerateRequest({ provider: 'pika', prompt: 'x', options });
+    const req = parseGenerateRequest({ provider: 'pika', prompt: 'x', options }, PROVIDER_IDS);
     options.motion = 4;
     assert.deepStrictEqual(req.options, { motion: 1 });
   });
@@ -80,15 +80,15 @@ describe('parseGenerateRequest (automation contract)', function () {
   });
 
   it('rejects a missing or unknown provider', function () {
-    rejects({ prompt: 'x' }, '"provider" must be one of pika, gateway, hidream.');
-    rejects({ provider: 'kling', prompt: 'x' }, '"provider" must be one of pika, gateway, hidream.');
+    rejects({ prompt: 'x' }, `"provider" must be one of ${PROVIDER_IDS.join(', ')}.`);
+    rejects({ provider: 'kling', prompt: 'x' }, `"provider" must be one of ${PROVIDER_IDS.join(', ')}.`);
     rejects({ provider: 'PIKA', prompt: 'x' }, /"provider" must be one of/);
   });
 
   it('rejects a non-string or too long prompt', function () {
     rejects({ provider: 'pika', prompt: 5 }, '"prompt" must be a string.');
     rejects({ provider: 'pika', prompt: 'x'.repeat(4001) }, '"prompt" is too long (4000 characters at most).');
-    assert.strictEqual(parseGenerateRequest({ provider: 'pika', prompt: 'x'.repeat(4000) }).prompt.length, 4000);
+    assert.strictEqual(parseGenerateRequest({ provider: 'pika', prompt: 'x'.repeat(4000) }, PROVIDER_IDS).prompt.length, 4000);
   });
 
   it('rejects bad seeds', function () {

@@ -176,7 +176,7 @@ describe('task store', () => {
         version: 1,
         tasks: [
           task('good', { progress: 250, videos: [{ url: 'https://cdn/a.mp4', seed: 'x' } as never, { nope: 1 } as never] }),
-          { ...task('bad-provider'), provider: 'evil' },
+          { ...task('bad-provider'), provider: '../Evil provider' },
           { ...task('bad-status'), status: 'exploded' },
           { id: 'no-times', provider: 'pika', status: 'running' },
           'not an object',
@@ -190,6 +190,10 @@ describe('task store', () => {
     assert.deepStrictEqual(r.tasks[0].videos, [{ url: 'https://cdn/a.mp4' }]);
     assert.deepStrictEqual(r.removed, ['old']);
     assert.strictEqual(validateStoredTask({ ...task('t'), timedOut: 'yes', uncertain: true })!.timedOut, undefined);
+    assert.strictEqual(validateStoredTask({ ...task('t'), errorKind: 'exploded' })!.errorKind, undefined);
+    assert.strictEqual(validateStoredTask({ ...task('t'), errorKind: 'auth' })!.errorKind, 'auth');
+    // A provider this build does not register is kept (and not polled), not dropped.
+    assert.strictEqual(validateStoredTask({ ...task('t'), provider: 'retired' })!.provider, 'retired');
   });
 
   it('an unwritable location rejects the save and leaves no temp file', async () => {

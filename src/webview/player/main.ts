@@ -104,6 +104,9 @@ actions.append(
   button('Save to workspace…', 'secondary', () => runAction('saveToWorkspace'), 'Copy the video into the workspace'),
   button('Regenerate', 'secondary', () => runAction('regenerate'), 'Start a new task with the same request'),
 );
+/** The provider's own actions on the task (remix…), after the common ones. */
+const taskActions = el('span', 'task-actions');
+actions.append(taskActions);
 
 app.append(statusLine, stage, picker, meta, actions);
 
@@ -188,6 +191,9 @@ function show(message: ShowMessage): void {
   negativeBlock.hidden = !message.meta.negativePrompt;
   renderFacts();
   renderPicker(message);
+  taskActions.replaceChildren(
+    ...message.meta.taskActions.map((a) => button(a.label, 'secondary', () => shown && post({ type: 'taskAction', action: a.id, taskId: shown.taskId }))),
+  );
 }
 
 function showUnavailable(message: UnavailableMessage): void {
@@ -256,7 +262,11 @@ video.addEventListener('error', onMediaError);
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = event.data;
-  if (!isHostMessage(message)) return;
+  if (!isHostMessage(message)) {
+    // Never left on "Loading…": say so when there is nothing else on screen.
+    if (!shown) statusLine.textContent = 'The player could not show this task. Close the player and open it again from the Tasks view.';
+    return;
+  }
   if (message.type === 'show') show(message);
   else showUnavailable(message);
 });

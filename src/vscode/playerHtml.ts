@@ -2,9 +2,10 @@
 // plain Node: the HTML shell with its Content-Security-Policy, and what a task has to show.
 
 import * as path from 'path';
-import { PROVIDER_LABELS, type Task } from '../core/types';
-import { shortTitle } from './format';
-import type { PlayerMeta } from './protocol';
+import { actionsFor, type ProviderDescriptor } from '../core/provider';
+import type { Task } from '../core/types';
+import { formatWaiting, shortTitle } from '../webview/format';
+import { fitText, type PlayerMeta } from '../webview/protocol';
 
 export interface PlayerHtmlOptions {
   /** `webview.cspSource`. */
@@ -74,15 +75,18 @@ function finite(n: number | undefined, min = 0): number | undefined {
 }
 
 function unavailable(message: string): PlayerContent {
-  return { kind: 'unavailable', message };
+  return { kind: 'unavailable', message: fitText(message) };
 }
 
 /**
  * What the player shows for a task: its downloaded video `videoIndex` (or the first one when the
  * index is out of range), or why there is nothing to play. The local file must lie in `mediaRoot`.
+ * `provider` is the task's registered provider (absent for one this build lacks).
  */
-export function planPlayerContent(task: Task | undefined, videoIndex: number, mediaRoot: string): PlayerContent {
+export function planPlayerContent(task: Task | undefined, videoIndex: number, mediaRoot: string, provider?: Pick<ProviderDescriptor, 'label' | 'actions'>, now = Date.now()): PlayerContent {
   if (!task) return unavailable('This task is not in the task list (it may have been removed).');
+  if (task.status === 'waiting') return unavailable(`Not sent yet: ${formatWaiting(task.sendAfter, task.waitReason, now)}.`);
+  if (task.status === 'submitting') return unavailable('The request is being sent.');
   if (task.status === 'queued' || task.status === 'running') {
     return unavailable(`The video is still being generated (${Math.round(task.progress)}%).`);
   }
@@ -105,8 +109,8 @@ export function planPlayerContent(task: Task | undefined, videoIndex: number, me
   const meta: PlayerMeta = {
     title: shortTitle(task.prompt),
     provider: task.provider,
-    providerLabel: PROVIDER_LABELS[task.provider] ?? task.provider,
-    model: task.model,
+    providerLabel: fitText(provider?.label ?? task.provider),
+    model: fitText(task.model),
     prompt: task.prompt,
     negativePrompt: task.request.negativePrompt || undefined,
     seed: finite(video.seed ?? task.request.seed, -Number.MAX_VALUE),
@@ -115,9 +119,10 @@ export function planPlayerContent(task: Task | undefined, videoIndex: number, me
     height: finite(video.height),
     fps: finite(video.fps),
     createdAt: finite(task.createdAt) ?? 0,
-    remoteId: task.remoteId,
+    remoteId: fitText(task.remoteId),
     videoCount: task.videos.length,
     status: task.status,
+    taskActions: actionsFor(provider, task).map((a) => ({ id: a.id, label: a.label })),
   };
   return { kind: 'video', videoIndex: index, localPath: video.localPath, meta };
 }

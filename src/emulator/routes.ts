@@ -1,0 +1,58 @@
+// How one provider's API plugs into the emulator: each provider module exports a ProviderRoutes,
+// and server.ts mounts them from its route table (one line per provider).
+import type { IncomingHttpHeaders } from 'http';
+import type { AuthCheck, Reply } from './http';
+import type { EmulatorState } from './state';
+import type { RouteKey, RouteKind } from './types';
+
+export interface RequestContext {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON, or the raw text when it is not JSON. */
+  body: unknown;
+}
+
+export interface Route {
+  key: RouteKey;
+  kind: RouteKind;
+  /** Other methods get a 405. */
+  methods: readonly string[];
+  handle(ctx: RequestContext): Reply;
+  /** For status routes: the provider task ids the request asks about (benchmarks attribute requests by them). */
+  ids?(ctx: RequestContext): string[];
+}
+
+export interface MountedRoutes {
+  /** The route serving this path, a Reply for a path this provider owns but refuses, or undefined when not its path. */
+  match(path: string): Route | Reply | undefined;
+  /** This provider's own answer to a request without a usable key (its error body and status). */
+  unauthorized(auth: AuthCheck): Reply;
+  /** An error answer with this message, in this provider's error shape. */
+  error(status: number, message: string): Reply;
+}
+
+export interface ProviderRoutes {
+  /** The provider id, and the first part of its route keys ("pika.feed"). */
+  provider: string;
+  /** The paths it serves, for the emulator's startup lines. */
+  summary: string;
+  /** Every route key it serves: fault injection and counts accept exactly these. */
+  keys: readonly RouteKey[];
+  /** The routes bound to one running emulator's state. */
+  mount(state: EmulatorState): MountedRoutes;
+}
+
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** The last path segment, decoded: the task id of `GET /…/{id}`. */
+export function lastSegmentId(ctx: Pick<RequestContext, 'path'>): string[] {
+  return [decodeSegment(ctx.path.split('/').pop() ?? '')];
+}
