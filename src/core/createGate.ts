@@ -70,7 +70,12 @@ export class CreateGate {
   }
 
   private routeOf(provider: ProviderClient, req: GenerateRequest): string {
-    // The route decides the budget; it depends on the request alone, not on the media's content.
-    return provider.limits.createsPerMinute ? (provider.buildCreate(req, {}, '').route ?? req.model ?? '') : '';
+    if (!provider.limits.createsPerMinute) return '';
+    // The route decides the budget; it depends on the request, not on the media's content.
+    try {
+      return provider.buildCreate(req, {}, '').route ?? req.model ?? '';
+    } catch {
+      return req.model ?? '';
+    }
   }
 }

@@ -15,6 +15,7 @@ import { CreateGate, Hold } from './createGate';
 import { errorMessage, isProviderError, ProviderError } from './errors';
 import { Logger } from './events';
 import { MediaLimits, resolveMedia } from './media';
+import { parseGenerateRequest } from './requestValidation';
 import { ProviderClient, ProviderContext, ResolvedMedia } from './provider';
 import { TaskStore } from './store';
 import { createdPatch, notSentPatch, patchTask, uncertainPatch } from './transitions';
@@ -68,9 +69,15 @@ export class CreateQueue {
   /** A claim that failed is not tried again before this time (the store may be unwritable). */
   private readonly claimBackoff = new Map<string, number>();
   private dispatching: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(private readonly host: CreateHost) {
     this.gate = new CreateGate((p) => host.settings().maxConcurrent?.[p] ?? 0);
+  }
+
+  /** The window is closing: creates it was sending keep their `submitting` record, settled by the next load. */
+  stop(): void {
+    this.stopped = true;
   }
 
   isSending(id: string): boolean {
@@ -168,10 +175,16 @@ export class CreateQueue {
     const t = host.get(id);
     const provider = t && host.provider(t.provider);
     if (!t || !provider || t.status !== 'waiting') throw notWaiting();
-    const req: GenerateRequest = { ...t.request };
-    for (const k of EDITABLE) if (k in edit) (req as unknown as Record<string, unknown>)[k] = edit[k];
-    req.prompt = (req.prompt ?? '').trim();
-    for (const [k, v] of Object.entries(req)) if (v === undefined) delete (req as unknown as Record<string, unknown>)[k];
+    const merged: Record<string, unknown> = { ...t.request };
+    for (const k of EDITABLE) if (k in edit) merged[k] = edit[k];
+    let req: GenerateRequest;
+    try {
+      // Checked like a request from a script: the edit may come from one.
+      req = parseGenerateRequest(merged, [t.provider]);
+    } catch (e) {
+      throw new ProviderError({ kind: 'input', message: errorMessage(e) });
+    }
+    req.prompt = req.prompt.trim();
     const invalid = provider.validate(req);
     if (invalid) throw new ProviderError({ kind: 'input', message: invalid });
     const written = await this.changeWaiting(t, { request: req, prompt: req.prompt, model: req.model ?? '' });
@@ -288,6 +301,10 @@ export class CreateQueue {
     const { host } = this;
     const now = host.clock.now();
     const err = isProviderError(e) ? e : new ProviderError({ kind: 'malformed', message: errorMessage(e), mayHaveStarted: true });
+    if (this.stopped) {
+      if (direct) throw err;
+      return task;
+    }
     if (err.mayHaveStarted) {
       // Never silence: the job may be running (and billed) at the provider.
       host.update(task, uncertainPatch(err.message, err.kind, provider.label, now));
@@ -297,12 +314,9 @@ export class CreateQueue {
       if (direct) throw err;
       return task;
     }
-    if (err.kind === 'rateLimited' || (err.kind === 'cancelled' && !direct)) {
-      // Never sent: back to the queue (after a 429, until the provider's Retry-After).
-      const hold: Hold =
-        err.kind === 'rateLimited'
-          ? { until: this.gate.rejected(key, err.retryAfterMs, now), reason: `${provider.label} answered 429 (too many requests)` }
-          : { reason: 'sending was interrupted before the request went out' };
+    if (err.kind === 'rateLimited') {
+      // Never sent: back to the queue until the provider's Retry-After.
+      const hold: Hold = { until: this.gate.rejected(key, err.retryAfterMs, now), reason: `${provider.label} answered 429 (too many requests)` };
       host.update(task, { status: 'waiting', sender: undefined, ...holdFields(hold) });
       await host.persistNow();
       host.log.warn(`A ${provider.label} create was not sent (${err.message}); it waits in the queue.`);
@@ -328,6 +342,7 @@ export class CreateQueue {
     for (const t of waiting) {
       const provider = host.provider(t.provider);
       const now = host.clock.now();
+      if (this.stopped) return;
       if (!provider || t.status !== 'waiting' || (this.claimBackoff.get(t.id) ?? 0) > now) continue;
       const hold = this.gate.hold(provider, t, host.tasks(), now);
       if (hold) {

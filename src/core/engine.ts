@@ -326,6 +326,7 @@ export class TaskEngine {
     this.timer = undefined;
     this.downloads.stop();
     this.poller.stop();
+    this.creates.stop();
     this.abort.abort();
     this.sync.dispose();
     this.changed.dispose();

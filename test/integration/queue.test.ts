@@ -38,25 +38,25 @@ describe('Create queue', function () {
   it('a waiting create is edited and cancelled by commands with arguments, asking nothing', async () => {
     const { api, emulator } = await setup();
     emulator.injectFault({ route: 'pika.generate', kind: 'status', status: 429, retryAfter: '3' });
+    const keep = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'pika', prompt: 'first draft [duration=800]' });
+    const drop = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'pika', prompt: 'never sent' });
+    assert.deepStrictEqual([keep.status, drop.status], ['waiting', 'waiting']);
     const capture = captureMessages();
     try {
-      const keep = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'pika', prompt: 'first draft [duration=800]' });
-      const drop = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'pika', prompt: 'never sent' });
-      assert.deepStrictEqual([keep.status, drop.status], ['waiting', 'waiting']);
       const edited = await vscode.commands.executeCommand<Task>('aiVideo.editWaiting', keep.id, { prompt: 'final draft [duration=800]' });
       assert.strictEqual(edited.prompt, 'final draft [duration=800]');
       assert.strictEqual(await vscode.commands.executeCommand<boolean>('aiVideo.cancelWaiting', drop.id), true);
-      assert.strictEqual(api.getTask(drop.id), undefined);
-      assert.strictEqual(await treeItem(drop.id), undefined);
-      const done = await waitForFinal(api, keep.id);
-      assert.strictEqual(done.status, 'succeeded', done.error);
-      const sent = emulator.requests('pika.generate').map((r) => (r.body as { promptText: string }).promptText);
-      assert.strictEqual(sent.at(-1), 'final draft [duration=800]', 'the edit is what was sent');
-      assert.ok(!sent.includes('never sent'));
       assert.deepStrictEqual(capture.shown, [], 'nothing was shown');
     } finally {
       capture.restore();
     }
+    assert.strictEqual(api.getTask(drop.id), undefined);
+    assert.strictEqual(await treeItem(drop.id), undefined);
+    const done = await waitForFinal(api, keep.id);
+    assert.strictEqual(done.status, 'succeeded', done.error);
+    const sent = emulator.requests('pika.generate').map((r) => (r.body as { promptText: string }).promptText);
+    assert.strictEqual(sent.at(-1), 'final draft [duration=800]', 'the edit is what was sent');
+    assert.ok(!sent.includes('never sent'));
   });
 
   it('aiVideo.hidream.maxConcurrent 1: a second HiDream create waits until the first is done', async () => {
@@ -109,6 +109,7 @@ describe('Create queue', function () {
     } finally {
       capture.restore();
     }
+    assert.strictEqual(await vscode.commands.executeCommand<string>('aiVideo.checkAccount', t.id), new URL(emulator.baseUrl).origin, 'with an id: the address, nothing opened');
     const marked = await vscode.commands.executeCommand<Task>('aiVideo.markFailed', t.id);
     assert.strictEqual(marked.uncertain, undefined);
     assert.doesNotMatch((await treeItem(t.id))?.contextValue ?? '', /uncertain/);

@@ -178,6 +178,7 @@ describe('the create path', function () {
       const c = await engine.generate(pikaRequest('to remove'));
       assert.deepStrictEqual([a.status, b.status, c.status], ['waiting', 'waiting', 'waiting']);
       await assert.rejects(engine.editWaiting(a.id, { model: '9.9' }), /Pika model must be 1\.5 or 2\.0/);
+      await assert.rejects(engine.editWaiting(a.id, { prompt: 5 } as unknown as { prompt: string }), /"prompt" must be a string\./);
       const edited = await engine.editWaiting(a.id, { prompt: 'edited [duration=300]', negativePrompt: 'blur' });
       assert.strictEqual(edited.prompt, 'edited [duration=300]');
       assert.strictEqual(await engine.cancelWaiting(b.id), true);
@@ -191,6 +192,19 @@ describe('the create path', function () {
       assert.strictEqual((creates[1].body as { options: { parameters: { negativePrompt: string } } }).options.parameters.negativePrompt, 'blur');
       await assert.rejects(engine.editWaiting(a.id, { prompt: 'too late' }), /no longer waiting/);
       assert.strictEqual(await engine.cancelWaiting(a.id), false);
+    });
+
+    it('the queue survives a reload: a create still waiting when the window closed is sent once by the next one', async () => {
+      const first = await h.ws.engine({ ownerId: 'window-1' });
+      h.emulator.injectFault({ route: 'pika.generate', kind: 'status', status: 429, retryAfter: '1' });
+      const t = await first.engine.generate(pikaRequest('outlives its window [duration=300]'));
+      assert.strictEqual(t.status, 'waiting');
+      first.engine.dispose();
+      const next = await h.ws.engine({ ownerId: 'window-2' });
+      assert.strictEqual(next.engine.getTask(t.id)?.status, 'waiting');
+      const done = await waitForTask(next.engine, t.id, settled, 'to be sent by the new window and finish');
+      assert.strictEqual(done.status, 'succeeded');
+      assert.strictEqual(h.emulator.counts()['pika.generate'], 2, 'the 429, then the create once');
     });
 
     it('two windows on one store: a queued create is sent exactly once, by the window that polls', async () => {

@@ -108,16 +108,22 @@ export function registerQueueCommands(c: CommandContext): void {
     }
   });
 
-  /** Opens the provider's site (its base URL's origin), where the account's jobs and billing are. */
-  c.register('aiVideo.checkAccount', async (arg: unknown): Promise<boolean> => {
+  /**
+   * The provider's site (its base URL's origin), where the account's jobs and billing are: opened
+   * from the tree; called with a task id it resolves with the address and opens nothing.
+   */
+  c.register('aiVideo.checkAccount', async (arg: unknown): Promise<string | undefined> => {
     const t = taskOf(arg);
     const provider = t && PROVIDERS[t.provider];
-    if (!provider) return false;
+    if (!provider) return undefined;
     try {
-      return await vscode.env.openExternal(vscode.Uri.parse(new URL(checkedBaseUrl(provider)).origin));
+      const site = new URL(checkedBaseUrl(provider)).origin;
+      if (fromUi(arg)) await vscode.env.openExternal(vscode.Uri.parse(site));
+      return site;
     } catch (e) {
+      if (!fromUi(arg)) throw e;
       void c.explain(e, t.provider);
-      return false;
+      return undefined;
     }
   });
 }
@@ -127,7 +133,7 @@ export async function showUncertain(c: CommandContext, t: Task): Promise<void> {
   const actions = [...(c.engine.canFindLostJob(t.provider) ? ['Find This Job'] : []), 'Check Your Account', 'Mark as Failed', 'Remove Task'];
   const choice = await vscode.window.showWarningMessage(t.error ?? 'The outcome of this create is unknown.', ...actions);
   if (choice === 'Find This Job') await vscode.commands.executeCommand('aiVideo.findLostJob', { kind: 'task', taskId: t.id });
-  else if (choice === 'Check Your Account') await vscode.commands.executeCommand('aiVideo.checkAccount', t.id);
+  else if (choice === 'Check Your Account') await vscode.commands.executeCommand('aiVideo.checkAccount', { kind: 'task', taskId: t.id });
   else if (choice === 'Mark as Failed') c.engine.markFailed(t.id);
   else if (choice === 'Remove Task') await vscode.commands.executeCommand('aiVideo.removeTask', { kind: 'task', taskId: t.id });
 }
