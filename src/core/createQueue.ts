@@ -19,9 +19,11 @@ import { parseGenerateRequest } from './requestValidation';
 import { ProviderClient, ProviderContext, ResolvedMedia } from './provider';
 import { TaskStore } from './store';
 import { createdPatch, notSentPatch, patchTask, uncertainPatch } from './transitions';
-import { GenerateRequest, ProviderId, Task } from './types';
+import { GenerateRequest, ProviderId, Task, TaskSource } from './types';
 
 export interface GenerateOptions {
+  /** The prompt block the task is made from. */
+  source?: TaskSource;
   /** Bytes of the create's body sent so far, while it is being sent. */
   onUploadProgress?(sent: number, total: number): void;
   /** Cancels the create while its body is still being sent: it then certainly did not start, and no task is kept. */
@@ -95,7 +97,8 @@ export class CreateQueue {
    */
   async generate(input: GenerateRequest, opts: GenerateOptions = {}): Promise<Task> {
     const { host } = this;
-    const req: GenerateRequest = { ...input, prompt: (input.prompt ?? '').trim() };
+    const { groupId, ...rest } = input;
+    const req: GenerateRequest = { ...rest, prompt: (input.prompt ?? '').trim() };
     const provider = host.provider(req.provider);
     if (!provider) {
       throw new ProviderError({ kind: 'input', message: `Provider "${String(req.provider)}" is not supported. Use one of: ${host.providerIds().join(', ')}.` });
@@ -118,6 +121,8 @@ export class CreateQueue {
       updatedAt: now,
       videos: [],
       request: req,
+      ...(groupId ? { groupId } : {}),
+      ...(opts.source && { source: { ...opts.source } }),
     };
     const hold = this.gate.hold(provider, task, host.tasks(), now);
     if (hold) {

@@ -32,6 +32,8 @@ export interface DownloadQueueDeps {
 }
 
 const DOWNLOADS_AT_ONCE = 2;
+/** A poster or thumbnail larger than this is not one. */
+const MAX_POSTER_BYTES = 10 * 1024 * 1024;
 /** A `.part` file untouched this long was left by a crash. */
 const STALE_PART_MS = 10 * 60_000;
 
@@ -95,6 +97,7 @@ export class DownloadQueue {
     const settings = this.deps.settings();
     let result: { path: string; bytes: number } | undefined;
     let failure: string | undefined;
+    let posterPath: string | undefined;
     try {
       const dir = taskFolder(this.deps.mediaDir, taskId);
       const dest = insideFolder(dir, `${index + 1}-${resultFileName(video.url)}`);
@@ -108,6 +111,7 @@ export class DownloadQueue {
           signal: this.deps.signal,
         }),
       );
+      posterPath = await this.downloadPoster(dir, index, video, { ...settings.download, origin: this.deps.getTask(taskId)?.origin });
     } catch (e) {
       failure = isProviderError(e) && e.kind === 'cancelled' ? undefined : sanitizeText(errorMessage(e));
     } finally {
@@ -123,6 +127,7 @@ export class DownloadQueue {
     const next: TaskVideo = { ...videos[index] };
     if (result) {
       next.localPath = result.path;
+      if (posterPath) next.posterPath = posterPath;
       delete next.downloadError;
       this.deps.log.info(`Downloaded ${result.bytes} bytes for task ${cur.remoteId}.`);
     } else {
@@ -131,5 +136,19 @@ export class DownloadQueue {
     }
     videos[index] = next;
     await this.deps.record(cur, videos);
+  }
+
+  /** The provider's poster (or thumbnail) beside the video; best effort, as the gallery can show the video itself. */
+  private async downloadPoster(dir: string, index: number, video: TaskVideo, policy: DownloadSettings & { origin?: string }): Promise<string | undefined> {
+    const url = video.posterUrl ?? video.thumbnailUrl;
+    if (!url || video.posterPath) return video.posterPath;
+    try {
+      const ext = /\.(png|webp)$/i.exec(new URL(url).pathname)?.[0].toLowerCase() ?? '.jpg';
+      const dest = insideFolder(dir, `${index + 1}-poster${ext}`);
+      return (await downloadToFile(url, dest, { ...policy, maxBytes: MAX_POSTER_BYTES, attempts: 1, signal: this.deps.signal, expect: 'image' })).path;
+    } catch (e) {
+      this.deps.log.warn(`Poster download failed (the video itself serves as poster): ${errorMessage(e)}`);
+      return undefined;
+    }
   }
 }

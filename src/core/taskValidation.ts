@@ -4,7 +4,7 @@
 import { isErrorKind } from './errors';
 import { PROVIDER_ID_PATTERN } from './provider';
 import { MAX_PROVIDER_WORD, safeId, sanitizeText } from './sanitize';
-import { GENERATION_MODES, GenerateRequest, GenerationMode, ProviderId, Task, TASK_STATUSES, TaskStatus, TaskVideo } from './types';
+import { GENERATION_MODES, GenerateRequest, GenerationMode, ProviderId, Task, TASK_STATUSES, TaskSource, TaskStatus, TaskVideo } from './types';
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -27,7 +27,7 @@ function video(v: unknown): TaskVideo | undefined {
   const o = v as Record<string, unknown>;
   if (!isStr(o.url)) return undefined;
   const out: TaskVideo = { url: o.url };
-  for (const k of ['posterUrl', 'thumbnailUrl', 'watermarkedUrl', 'localPath'] as const) {
+  for (const k of ['posterUrl', 'thumbnailUrl', 'posterPath', 'watermarkedUrl', 'localPath'] as const) {
     const s = optStr(o[k]);
     if (s !== undefined) out[k] = s;
   }
@@ -61,6 +61,13 @@ function sender(v: unknown): Task['sender'] {
   return isStr(o.owner) && isNum(o.pid) ? { owner: o.owner, pid: o.pid } : undefined;
 }
 
+function source(v: unknown): TaskSource | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  if (!isStr(o.uri) || !isStr(o.hash) || !isNum(o.line) || !Number.isInteger(o.line) || o.line < 0) return undefined;
+  return { uri: o.uri, hash: o.hash, line: o.line };
+}
+
 export function validateStoredTask(v: unknown): Task | undefined {
   if (!v || typeof v !== 'object') return undefined;
   const o = v as Record<string, unknown>;
@@ -90,12 +97,14 @@ export function validateStoredTask(v: unknown): Task | undefined {
     errorKind: isErrorKind(o.errorKind) ? o.errorKind : undefined,
     route: optStr(o.route),
     origin: optStr(o.origin),
+    groupId: safeId(o.groupId),
     finishedAt: optNum(o.finishedAt),
     timedOut: o.timedOut === true ? true : undefined,
     uncertain: o.uncertain === true ? true : undefined,
     sendAfter: optNum(o.sendAfter),
     waitReason: optText(o.waitReason, MAX_STORED_ERROR),
     sender: sender(o.sender),
+    source: source(o.source),
   };
   for (const [k, val] of Object.entries(extras)) if (val !== undefined) (task as unknown as Record<string, unknown>)[k] = val;
   return task;

@@ -15,8 +15,18 @@ export interface FlowDeps {
   hasKey(id: string): Promise<boolean>;
   /** Model ids offered for a provider in a mode (fixed, configured and listed ones), best effort. */
   models(provider: ProviderDescriptor, mode: GenerationMode): Promise<string[]>;
-  /** Preset values (from the Explorer: images or a video already chosen). */
+  /** Preset values (from the Explorer: images or a video already chosen; from the editor: the prompt). */
   preset?: Partial<GenerateRequest> & { mode?: GenerationMode };
+  /** Rows other modules add to the options page (e.g. variants). */
+  extraOptions?: FlowOption[];
+}
+
+/** An options-page row owned by another module. */
+export interface FlowOption {
+  label: string;
+  describe(req: GenerateRequest): string;
+  /** Changes the row's own state; `mode` is the mode chosen in the flow. */
+  edit(input: MultiStepInput, req: GenerateRequest, mode: GenerationMode, step: { step: number; totalSteps: number }): Promise<void>;
 }
 
 interface State {
@@ -45,7 +55,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
   const s: State = {
     provider: remembered ?? offered[0],
     mode: preset.mode ?? 'text-to-video',
-    req: { provider: '', prompt: '' },
+    req: { provider: '', prompt: preset.prompt ?? '' },
   };
   const presetMedia = { image: preset.image, images: preset.images, video: preset.video };
   const modesOf = (p: ProviderDescriptor) => p.modes.filter((m) => !preset.mode || m === preset.mode);
@@ -149,11 +159,13 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
   const options: InputStep = async (input) => {
     const step = counter('options');
     const GO = '\u0000go';
+    const EXTRA = '\u0000extra';
     const fields = fieldsFor(s.provider, s.mode);
     const items: Item<string>[] = [
       { label: '$(play) Generate', value: GO, description: `${s.provider.label}${s.req.model ? ` ${s.req.model}` : ''} · ${MODE_LABELS[s.mode]}` },
       { label: '', kind: vscode.QuickPickItemKind.Separator, value: '' },
       ...fields.map((f) => ({ label: f.label, description: describeValue(f, readField(s.req, f)), value: f.key })),
+      ...(deps.extraOptions ?? []).map((o, i) => ({ label: o.label, description: o.describe(s.req), value: `${EXTRA}${i}` })),
     ];
     const picked = await input.showQuickPick({ title: `${TITLE}: options`, ...step, items, placeholder: 'Generate now, or adjust an option', matchOnDescription: false });
     if (picked.value === GO) {
@@ -166,6 +178,11 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
       }
       done = true;
       return;
+    }
+    const extra = picked.value.startsWith(EXTRA) ? deps.extraOptions?.[Number(picked.value.slice(EXTRA.length))] : undefined;
+    if (extra) {
+      await extra.edit(input, s.req, s.mode, step);
+      return options;
     }
     const field = fields.find((f) => f.key === picked.value)!;
     writeField(s.req, field, await editField(input, field, readField(s.req, field), step));
