@@ -89,7 +89,11 @@ describe('Create queue', function () {
     // Scripts asking for variants are never merged.
     const [v1, v2] = await Promise.all([1, 2].map(() => vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'hidream', prompt: 'variant [duration=600]' })));
     assert.notStrictEqual(v1.id, v2.id);
-    assert.strictEqual(emulator.counts()['hidream.txt2video.create'], before + 3);
+    // Earlier suites may have used up HiDream's published creates for this minute: a variant held
+    // in the local queue is not merged either, it is sent when allowed.
+    const sent = emulator.counts()['hidream.txt2video.create'] - (before + 1);
+    const held = [v1, v2].filter((v) => v.status === 'waiting').length;
+    assert.strictEqual(sent + held, 2, 'each variant was sent once or waits to be sent');
   });
 
   it('an uncertain create says so and offers its ways out; Mark as Failed clears it', async () => {
