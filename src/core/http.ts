@@ -1,8 +1,20 @@
 // JSON over HTTP for provider APIs: the provider's auth headers (bearer by default), timeouts, no
 // redirects (a redirect must never carry the key to another host), and every failure turned into a
 // ProviderError with a short message.
+//
+// Whether a failed create can have reached the provider is decided exactly: a request whose body
+// was not fully handed to the connection never arrived (the connection, DNS, TLS or the upload
+// failed first), nor did one answered with a 4xx; a timeout or a broken connection after the body
+// was sent, or a 5xx, leaves the outcome unknown. The time limit covers the wait for the answer
+// after the body was sent; while the body is being sent, only a stall (no progress for that long)
+// stops it, so a large upload on a slow line is never cut off for being large.
 import * as l10n from '@vscode/l10n';
 import axios, { AxiosError } from 'axios';
+import * as http from 'http';
+import * as https from 'https';
+import * as net from 'net';
+import { Readable } from 'stream';
+import * as tls from 'tls';
 import { ErrorKind, ProviderError } from './errors';
 import { MAX_PROVIDER_WORD, sanitizeText } from './sanitize';
 
@@ -18,10 +30,15 @@ export interface JsonRequest {
   /** Sent as JSON; a FormData body is sent as multipart/form-data. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** How long to wait for the answer once the request is sent, and the longest stall while sending it. */
   timeoutMs?: number;
   signal?: AbortSignal;
   /** A create: a lost answer means the task may or may not have started. */
   isCreate?: boolean;
+  /** Bytes of the body handed to the connection so far, while it is being sent. */
+  onUploadProgress?(sent: number, total: number): void;
+  /** Stops the request only while its body is still being sent (it then certainly never arrived). */
+  uploadSignal?: AbortSignal;
 }
 
 export interface JsonResponse {
@@ -31,25 +48,123 @@ export interface JsonResponse {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+const UPLOAD_CHUNK = 64 * 1024;
+
+type Stop = 'stalled' | 'noAnswer' | 'uploadCancelled' | 'cancelled';
+
+/** One request on the wire: whether its body was fully sent, and why it was stopped, if it was. */
+class Wire {
+  bodySent = false;
+  stopped: Stop | undefined;
+  readonly abort = new AbortController();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  /** (Re)starts the timer that stops the request with `reason`. */
+  arm(reason: Stop): void {
+    this.disarm();
+    this.timer = setTimeout(() => this.stop(reason), this.timeoutMs);
+  }
+
+  stop(reason: Stop): void {
+    if (this.stopped) return;
+    this.stopped = reason;
+    this.abort.abort();
+  }
+
+  disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** The body's bytes and type: JSON, or a FormData encoded here as multipart/form-data (so its size is known). */
+async function encodeBody(body: unknown): Promise<{ bytes: Buffer; type: string } | undefined> {
+  if (body === undefined) return undefined;
+  if (body instanceof FormData) {
+    const encoded = new Response(body);
+    return { bytes: Buffer.from(await encoded.arrayBuffer()), type: encoded.headers.get('content-type') ?? 'multipart/form-data' };
+  }
+  return { bytes: Buffer.from(JSON.stringify(body), 'utf8'), type: 'application/json' };
+}
+
+/** The body as a stream, so progress is known chunk by chunk as the connection takes it. */
+function bodyStream(body: Buffer, progress: (sent: number) => void): Readable {
+  let offset = 0;
+  return new Readable({
+    read() {
+      if (offset >= body.length) {
+        this.push(null);
+        return;
+      }
+      const chunk = body.subarray(offset, offset + UPLOAD_CHUNK);
+      offset += chunk.length;
+      progress(offset);
+      this.push(chunk);
+    },
+  });
+}
 
 export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
+  const body = await encodeBody(req.body);
+  const wire = new Wire(req.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const onCancel = () => wire.stop('cancelled');
+  const onUploadCancel = () => {
+    if (!wire.bodySent) wire.stop('uploadCancelled');
+  };
+  if (req.signal?.aborted) onCancel();
+  req.signal?.addEventListener('abort', onCancel);
+  req.uploadSignal?.addEventListener('abort', onUploadCancel);
+  const transport = {
+    request(options: http.RequestOptions, onResponse: (res: http.IncomingMessage) => void): http.ClientRequest {
+      const r = (options.protocol === 'https:' ? https : http).request(options, onResponse);
+      // Sent: the whole body was handed to a connection that is established (for https, after the
+      // TLS handshake; a request may be "finished" into a socket that never connects).
+      let connected = false;
+      let finished = false;
+      const sent = () => {
+        if (!connected || !finished || wire.bodySent) return;
+        wire.bodySent = true;
+        wire.arm('noAnswer');
+      };
+      r.once('socket', (socket: net.Socket) => {
+        const established = () => {
+          connected = true;
+          sent();
+        };
+        // A socket reused from the agent's pool is established already.
+        if (!socket.connecting) established();
+        else socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', established);
+      });
+      r.once('finish', () => {
+        finished = true;
+        sent();
+      });
+      return r;
+    },
+  };
+  wire.arm('stalled');
   let res;
-  const multipart = req.body instanceof FormData;
   try {
     res = await axios.request<string>({
       method: req.method,
       url: req.url,
-      data: req.body === undefined || multipart ? req.body : JSON.stringify(req.body),
+      data:
+        body &&
+        bodyStream(body.bytes, (sent) => {
+          wire.arm('stalled');
+          req.onUploadProgress?.(sent, body.bytes.length);
+        }),
       headers: {
         Accept: 'application/json',
-        // Multipart: the client sets the type with its boundary.
-        ...(req.body === undefined || multipart ? {} : { 'Content-Type': 'application/json' }),
+        ...(body ? { 'Content-Type': body.type, 'Content-Length': String(body.bytes.length) } : {}),
         ...req.headers,
         // Last, so no custom header can replace the provider's auth.
         ...(req.authHeaders ?? { Authorization: `Bearer ${req.apiKey}` }),
       },
-      timeout: req.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      signal: req.signal,
+      transport,
+      signal: wire.abort.signal,
       responseType: 'text',
       transformResponse: (d: unknown) => d,
       validateStatus: () => true,
@@ -58,7 +173,11 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
       decompress: true,
     });
   } catch (e) {
-    throw transportError(e, req);
+    throw transportError(e, req, wire);
+  } finally {
+    wire.disarm();
+    req.signal?.removeEventListener('abort', onCancel);
+    req.uploadSignal?.removeEventListener('abort', onUploadCancel);
   }
   const headers = flattenHeaders(res.headers as Record<string, unknown>);
   const text = typeof res.data === 'string' ? res.data : '';
@@ -138,8 +257,8 @@ export function statusError(
     message,
     providerCode: code,
     retryAfterMs: parseRetryAfter(headers),
-    // A 5xx on a create may still have started the job at the provider.
-    mayHaveStarted: req.isCreate && (kind === 'server' || kind === 'timeout'),
+    // A 4xx (429 and 408 included) refused the request; after a 5xx the job may still have started.
+    mayHaveStarted: req.isCreate === true && status >= 500,
   });
 }
 
@@ -167,31 +286,40 @@ function describeBody(text: string, headers: Record<string, string>): string {
   return `${type}, ${text.length} bytes`;
 }
 
-function transportError(e: unknown, req: JsonRequest): ProviderError {
+/** Connection failures that happen before anything is sent: the provider never saw the request. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+function transportError(e: unknown, req: JsonRequest, wire: Wire): ProviderError {
   const who = req.providerLabel;
-  if (axios.isCancel(e) || (e instanceof Error && e.name === 'CanceledError')) {
-    return new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: request cancelled.', who) });
+  // After the body was sent, any failure leaves a create's outcome unknown; before, it never arrived.
+  const mayHaveStarted = req.isCreate === true && wire.bodySent;
+  const ax = e as AxiosError & { cause?: { code?: string } };
+  const code = ax.code ?? ax.cause?.code ?? '';
+  if (wire.stopped === 'uploadCancelled') {
+    return new ProviderError({ kind: 'cancelled', message: `${who}: cancelled while the request was being sent; it did not arrive, so nothing was started.` });
   }
-  const ax = e as AxiosError;
-  const code = ax.code ?? '';
-  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(ax.message ?? '')) {
-    return new ProviderError({
-      kind: 'timeout',
-      message: l10n.t('{0} did not answer in time.', who),
-      mayHaveStarted: req.isCreate,
-    });
+  if (wire.stopped === 'stalled') {
+    return new ProviderError({ kind: 'timeout', message: `${who} did not take the request in time; it was not sent.` });
+  }
+  if (wire.stopped === 'noAnswer' || code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
+    return new ProviderError({ kind: 'timeout', message: `${who} did not answer in time.`, mayHaveStarted });
+  }
+  if (wire.stopped === 'cancelled' || axios.isCancel(e) || (e instanceof Error && e.name === 'CanceledError')) {
+    return new ProviderError({ kind: 'cancelled', message: `${who}: request cancelled.`, mayHaveStarted });
   }
   if (code === 'ERR_INVALID_URL' || code === 'ERR_BAD_OPTION_VALUE') {
     return new ProviderError({ kind: 'config', message: l10n.t('{0}: the base URL is not a valid URL.', who) });
   }
-  // Refused or unresolvable: the request never reached the provider.
-  const neverSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENETUNREACH';
+  if (code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_HTTP_TOKEN') {
+    return new ProviderError({ kind: 'config', message: `${who}: a request header contains characters that cannot be sent.` });
+  }
+  if (/CERT|SSL|TLS|SELF_SIGNED/.test(code)) {
+    return new ProviderError({ kind: 'network', message: `${who}'s TLS certificate was not accepted (${code}); nothing was sent.` });
+  }
   return new ProviderError({
     kind: 'network',
-    message: neverSent
-      ? `Cannot reach ${who} (${code}). Check the network or the base URL.`
-      : `Connection to ${who} failed (${code || 'network error'}).`,
-    mayHaveStarted: req.isCreate && !neverSent,
+    message: UNREACHABLE.has(code) ? `Cannot reach ${who} (${code}). Check the network or the base URL.` : `Connection to ${who} failed (${code || 'network error'}).`,
+    mayHaveStarted,
   });
 }
 

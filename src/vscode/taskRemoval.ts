@@ -37,7 +37,8 @@ export function registerTaskRemoval({ engine, mediaRoot, register }: Pick<Comman
     const tasks = [...new Set(list.map(idOf))].map((id) => (id ? engine.getTask(id) : undefined)).filter((t): t is Task => !!t);
     if (!tasks.length) return;
     if (isTreeNode(arg)) {
-      const running = tasks.filter(isActive).length;
+      // A waiting create was never sent: removing it takes it out of the queue, nothing to bill.
+      const running = tasks.filter((t) => isActive(t) && t.status !== 'waiting').length;
       if (tasks.length > 1) {
         const billed = running ? ' ' + (running === 1 ? vscode.l10n.t('1 of them is still running at the provider, which may still bill for it.') : vscode.l10n.t('{0} of them are still running at the provider, which may still bill for them.', running)) : '';
         if (!(await confirm(vscode.l10n.t('Remove {0} tasks and delete their downloaded videos{1}?', tasks.length, await sizeOf(mediaDir, tasks)) + billed))) return;

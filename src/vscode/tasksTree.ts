@@ -9,6 +9,7 @@ import { actionsFor } from '../core/provider';
 import { escapeMarkdown as esc } from '../core/sanitize';
 import { PROVIDERS, providerLabel } from '../providers';
 import { foldText, queryWords } from '../webview/gallery/model';
+import { formatWaiting } from '../webview/format';
 import { DAY_BUCKETS, dayBucket, taskClock, type DayBucket } from '../webview/time';
 
 export type TreeNode =
@@ -21,6 +22,10 @@ export type GroupBy = 'day' | 'none';
 
 function statusWord(status: Task['status']): string {
   switch (status) {
+    case 'waiting':
+      return vscode.l10n.t('Waiting to send');
+    case 'submitting':
+      return vscode.l10n.t('Sending');
     case 'queued':
       return vscode.l10n.t('Queued');
     case 'running':
@@ -54,6 +59,8 @@ export function shortPrompt(t: Pick<Task, 'prompt' | 'mode'>, max = 28): string 
 /** Status, time ("1:12" while running, "took 2:40" once done) and provider. */
 export function describeTask(t: Task, now = Date.now()): string {
   const who = `${providerLabel(t.provider)}${t.model ? ` ${t.model}` : ''}`;
+  if (t.status === 'waiting') return `${formatWaiting(t.sendAfter, t.waitReason, now)} · ${who}`;
+  if (t.status === 'submitting') return `${vscode.l10n.t('sending…')} · ${who}`;
   const clock = taskClock(t, isActive(t), now, (e) => vscode.l10n.t('took {0}', e));
   if (t.status === 'running') return [`${t.progress}%`, clock, who, t.error ? vscode.l10n.t('retrying') : ''].filter(Boolean).join(' · ');
   if (t.status === 'queued') return [vscode.l10n.t('Queued'), clock, who, t.error ? vscode.l10n.t('waiting') : ''].filter(Boolean).join(' · ');
@@ -66,6 +73,10 @@ export function describeTask(t: Task, now = Date.now()): string {
 /** A local poster (a file path) when the task has one, otherwise a status icon. */
 function icon(t: Task): vscode.ThemeIcon | vscode.Uri {
   switch (t.status) {
+    case 'waiting':
+      return new vscode.ThemeIcon('history');
+    case 'submitting':
+      return new vscode.ThemeIcon('cloud-upload');
     case 'queued':
       return new vscode.ThemeIcon('clock');
     case 'running':
@@ -82,11 +93,16 @@ function icon(t: Task): vscode.ThemeIcon | vscode.Uri {
   }
 }
 
-/** `task.<status>` first so menus can match `viewItem =~ /^task\.succeeded/`, then flags, then `action-<id>` per provider action. */
-export function contextValue(t: Task): string {
+/**
+ * `task.<status>` first so menus can match `viewItem =~ /^task\.succeeded/`, then flags
+ * (`findable`: an uncertain create whose provider can list recent jobs), then `action-<id>` per
+ * provider action.
+ */
+export function contextValue(t: Task, canFindLostJob = false): string {
   const flags = [`task.${t.status}`];
   if (t.timedOut) flags.push('timedOut');
   if (t.uncertain) flags.push('uncertain');
+  if (t.uncertain && canFindLostJob) flags.push('findable');
   if (t.videos.some((v) => v.localPath)) flags.push('playable');
   if (t.videos.some((v) => v.downloadError)) flags.push('downloadFailed');
   if (t.errorKind) flags.push(`remedy-${remedyFor(t.errorKind)}`);
@@ -104,14 +120,19 @@ function tooltip(t: Task): vscode.MarkdownString {
   if (t.prompt) md.appendMarkdown(`${esc(t.prompt)}\n\n`);
   if (t.request.negativePrompt) md.appendMarkdown(`${vscode.l10n.t('Negative: {0}', esc(t.request.negativePrompt))}\n\n`);
   if (t.status === 'running' || t.status === 'queued') md.appendMarkdown(`${vscode.l10n.t('Progress: {0}%', t.progress)}\n\n`);
+  if (t.status === 'waiting') {
+    const notSent = t.waitReason ? vscode.l10n.t('Not sent yet: {0}.', esc(t.waitReason)) : vscode.l10n.t('Not sent yet.');
+    md.appendMarkdown(`${notSent} ${vscode.l10n.t('It is sent on its own when allowed; it can be edited or cancelled until then.')}\n\n`);
+  }
+  if (t.uncertain) md.appendMarkdown(`${vscode.l10n.t('The outcome is unknown: the job may be running (and billed) at {0}. Check your account there, then mark it as failed or remove it.', esc(providerLabel(t.provider)))}\n\n`);
   if (t.error) md.appendMarkdown(`$(warning) ${esc(t.error)}\n\n`);
   for (const v of t.videos) if (v.downloadError) md.appendMarkdown(`$(warning) ${vscode.l10n.t('Download failed: {0}', esc(v.downloadError))}\n\n`);
   md.appendMarkdown(vscode.l10n.t('Created {0}', esc(new Date(t.createdAt).toLocaleString())) + (t.remoteId ? ` · ${vscode.l10n.t('id {0}', esc(t.remoteId))}` : ''));
   return md;
 }
 
-function fingerprint(t: Task): string {
-  return JSON.stringify([shortPrompt(t), describeTask(t), contextValue(t), t.status, t.rawStatus, t.progress, t.error, t.videos.map((v) => [v.localPath, v.posterPath, v.downloadError])]);
+function fingerprint(t: Task, canFindLostJob: boolean): string {
+  return JSON.stringify([shortPrompt(t), describeTask(t), contextValue(t, canFindLostJob), t.status, t.rawStatus, t.progress, t.error, t.videos.map((v) => [v.localPath, v.posterPath, v.downloadError])]);
 }
 
 /** A group's line: "3 takes · 2 done" (or "3 models"). */
@@ -152,7 +173,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
         // Re-rendering an unchanged item gives its click command a new id; a click landing between
         // two renders would then run a discarded command. So identical items are left alone.
         for (const t of changed) {
-          if (this.shown.get(t.id) !== fingerprint(t)) this.emitter.fire(this.nodes.get(`task:${t.id}`));
+          if (this.shown.get(t.id) !== fingerprint(t, engine.canFindLostJob(t.provider))) this.emitter.fire(this.nodes.get(`task:${t.id}`));
           if (t.groupId) this.emitter.fire(this.nodes.get(`group:${t.groupId}`));
         }
       }),
@@ -326,13 +347,14 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   private taskItem(taskId: string): vscode.TreeItem {
     const t = this.engine.getTask(taskId);
     if (!t) return new vscode.TreeItem(vscode.l10n.t('(removed)'));
-    this.shown.set(t.id, fingerprint(t));
+    const canFind = this.engine.canFindLostJob(t.provider);
+    this.shown.set(t.id, fingerprint(t, canFind));
     const item = new vscode.TreeItem(shortPrompt(t), t.videos.length > 1 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = `task:${t.id}`;
     item.description = describeTask(t);
     item.tooltip = tooltip(t);
     item.iconPath = icon(t);
-    item.contextValue = contextValue(t);
+    item.contextValue = contextValue(t, canFind);
     item.accessibilityInformation = { label: `${shortPrompt(t)}, ${statusWord(t.status)}, ${describeTask(t)}` };
     if (t.status === 'succeeded') item.command = { command: 'aiVideo.play', title: vscode.l10n.t('Play'), arguments: [t.id] };
     else if (t.status === 'failed') item.command = { command: 'aiVideo.showTaskError', title: vscode.l10n.t('Show Error'), arguments: [t.id] };

@@ -34,9 +34,10 @@ if (underRestartingRunner) {
         ];
         const tasks: Task[] = [];
         for (const r of reqs) tasks.push(await vscode.commands.executeCommand<Task>('aiVideo.generate', r));
-        await waitFor('every task to be running', () => tasks.every((t) => api.getTask(t.id)?.status === 'running'), 20_000);
+        // A create held by HiDream's per-minute limit (earlier suites sent many) goes out within a minute.
+        await waitFor('every task to be running', () => tasks.every((t) => api.getTask(t.id)?.status === 'running'), 80_000);
         await api.flush();
-        const pending: Pending = { tasks: tasks.map((t) => ({ id: t.id, remoteId: t.remoteId, provider: t.provider })) };
+        const pending: Pending = { tasks: tasks.map((t) => ({ id: t.id, remoteId: api.getTask(t.id)!.remoteId, provider: t.provider })) };
         fs.writeFileSync(pendingFile(), JSON.stringify(pending));
       } finally {
         await pointProvidersAt(emulator.baseUrl);
