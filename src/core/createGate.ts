@@ -2,6 +2,7 @@
 // Retry-After window, over its published per-minute limit, while the provider already has as many
 // tasks under way as the `maxConcurrent` setting allows, or behind an earlier held create of the
 // same kind (first come, first sent). Nothing here sends anything.
+import * as l10n from '@vscode/l10n';
 import { CreateRateLimiter } from './limiter';
 import { ProviderClient } from './provider';
 import { GenerateRequest, ProviderId, Task } from './types';
@@ -34,7 +35,12 @@ export class CreateGate {
     const limit = provider.limits.createsPerMinute?.[route];
     const { waitMs, reason } = this.limiter.wait(key, limit, now);
     if (waitMs > 0) {
-      const why = reason === 'limit' ? `${provider.label} accepts at most ${limit} ${route} task${limit === 1 ? '' : 's'} a minute` : `${provider.label} asked to wait before the next create`;
+      const why =
+        reason !== 'limit'
+          ? l10n.t('{0} asked to wait before the next create', provider.label)
+          : limit === 1
+            ? l10n.t('{0} accepts at most 1 {1} task a minute', provider.label, route)
+            : l10n.t('{0} accepts at most {1} {2} tasks a minute', provider.label, String(limit), route);
       return { until: now + waitMs, reason: why };
     }
     const max = this.maxConcurrent(provider.id);
@@ -45,8 +51,11 @@ export class CreateGate {
       if (t.status === 'submitting' || t.status === 'queued' || t.status === 'running') underWay++;
       if (t.status === 'waiting' && t.createdAt < task.createdAt && this.keyOf(provider, t.request) === key) ahead++;
     }
-    if (max > 0 && underWay >= max) return { reason: `${underWay} ${provider.label} task${underWay === 1 ? '' : 's'} under way, at most ${max} at once (aiVideo.${provider.id}.maxConcurrent)` };
-    if (ahead > 0) return { reason: `behind ${ahead} earlier create${ahead === 1 ? '' : 's'} waiting to be sent` };
+    if (max > 0 && underWay >= max) {
+      const setting = `aiVideo.${provider.id}.maxConcurrent`;
+      return { reason: underWay === 1 ? l10n.t('1 {0} task under way, at most {1} at once ({2})', provider.label, max, setting) : l10n.t('{0} {1} tasks under way, at most {2} at once ({3})', underWay, provider.label, max, setting) };
+    }
+    if (ahead > 0) return { reason: ahead === 1 ? l10n.t('behind 1 earlier create waiting to be sent') : l10n.t('behind {0} earlier creates waiting to be sent', ahead) };
     return undefined;
   }
 

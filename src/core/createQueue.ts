@@ -9,6 +9,7 @@
 // Only the polling window sends queued creates, and it claims each one under the store's lock
 // first, so two windows never send the same create. A waiting task changes only that way too
 // (claim, edit, cancel), so no window can overwrite a claim with an older copy.
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'crypto';
 import { Clock } from './clock';
 import { CreateGate, Hold } from './createGate';
@@ -101,7 +102,7 @@ export class CreateQueue {
     const req: GenerateRequest = { ...rest, prompt: (input.prompt ?? '').trim() };
     const provider = host.provider(req.provider);
     if (!provider) {
-      throw new ProviderError({ kind: 'input', message: `Provider "${String(req.provider)}" is not supported. Use one of: ${host.providerIds().join(', ')}.` });
+      throw new ProviderError({ kind: 'input', message: l10n.t('Provider "{0}" is not supported. Use one of: {1}.', String(req.provider), host.providerIds().join(', ')) });
     }
     const invalid = provider.validate(req);
     if (invalid) throw new ProviderError({ kind: 'input', message: invalid });
@@ -201,7 +202,7 @@ export class CreateQueue {
   markFailed(id: string): Task | undefined {
     const t = this.host.get(id);
     if (!t?.uncertain) return undefined;
-    this.host.update(t, { uncertain: undefined, error: `Marked as failed after checking ${this.labelOf(t.provider)}: the create did not start there.` });
+    this.host.update(t, { uncertain: undefined, error: l10n.t('Marked as failed after checking {0}: the create did not start there.', this.labelOf(t.provider)) });
     void this.host.persistNow();
     this.host.fire([t]);
     return t;
@@ -220,7 +221,7 @@ export class CreateQueue {
     const t = host.get(id);
     const provider = t && host.provider(t.provider);
     if (!t?.uncertain || !provider) return undefined;
-    if (!provider.findLostJob) throw new ProviderError({ kind: 'input', message: `${provider.label} cannot list recent jobs; check your account there.` });
+    if (!provider.findLostJob) throw new ProviderError({ kind: 'input', message: l10n.t('{0} cannot list recent jobs; check your account there.', provider.label) });
     const ctx = await host.context(t.provider);
     const found = await provider.findLostJob(ctx, t);
     if (!host.get(id)?.uncertain) return host.get(id);
@@ -229,7 +230,7 @@ export class CreateQueue {
       host.track(t);
       host.log.info(`Found the lost ${provider.label} job ${found.remoteId}; following it.`);
     } else {
-      host.update(t, { uncertain: undefined, error: `${provider.label} lists no job for this create: it did not start.` });
+      host.update(t, { uncertain: undefined, error: l10n.t('{0} lists no job for this create: it did not start.', provider.label) });
     }
     await host.persistNow();
     host.fire([t]);
@@ -249,7 +250,7 @@ export class CreateQueue {
       if (t.status !== 'submitting' || this.sending.has(t.id)) continue;
       const s = t.sender;
       if (s && s.owner !== host.owner && processAlive(s.pid) && now - t.updatedAt < STALE_SUBMIT_MS) continue;
-      const cause = 'The window that was sending this create closed before the answer came.';
+      const cause = l10n.t('The window that was sending this create closed before the answer came.');
       host.update(t, uncertainPatch(cause, undefined, this.labelOf(t.provider), now));
       changed.push(t);
     }
@@ -321,7 +322,7 @@ export class CreateQueue {
     }
     if (err.kind === 'rateLimited') {
       // Never sent: back to the queue until the provider's Retry-After.
-      const hold: Hold = { until: this.gate.rejected(key, err.retryAfterMs, now), reason: `${provider.label} answered 429 (too many requests)` };
+      const hold: Hold = { until: this.gate.rejected(key, err.retryAfterMs, now), reason: l10n.t('{0} answered 429 (too many requests)', provider.label) };
       host.update(task, { status: 'waiting', sender: undefined, ...holdFields(hold) });
       await host.persistNow();
       host.log.warn(`A ${provider.label} create was not sent (${err.message}); it waits in the queue.`);
@@ -413,7 +414,7 @@ function holdFields(hold: Hold): Pick<Task, 'sendAfter' | 'waitReason'> {
 }
 
 function notWaiting(): ProviderError {
-  return new ProviderError({ kind: 'conflict', message: 'This create is no longer waiting (it is being sent, or was removed), so it cannot be changed.' });
+  return new ProviderError({ kind: 'conflict', message: l10n.t('This create is no longer waiting (it is being sent, or was removed), so it cannot be changed.') });
 }
 
 /** Whether a process with this id exists (a window's extension host that is still running). */

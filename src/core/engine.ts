@@ -6,6 +6,7 @@
 // windows on one store (windowSync.ts), the downloads (downloadQueue.ts), and the time (clock.ts).
 // Nothing runs (no timer, no request) while no task is active and no result is waiting to be
 // downloaded.
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'crypto';
 import { Clock, systemClock, TimerHandle } from './clock';
 import { DownloadSettings } from './download';
@@ -172,7 +173,7 @@ export class TaskEngine {
     try {
       loaded = await this.deps.store.load();
     } catch (e) {
-      loaded = { tasks: [], removed: [], resumedAt: {}, warning: `Could not read the task history (${errorMessage(e)}); starting with an empty list.` };
+      loaded = { tasks: [], removed: [], resumedAt: {}, warning: l10n.t('Could not read the task history ({0}); starting with an empty list.', errorMessage(e)) };
     }
     if (loaded.warning) this.warn(loaded.warning);
     this.adopt(loaded, false);

@@ -296,25 +296,25 @@ function transportError(e: unknown, req: JsonRequest, wire: Wire): ProviderError
   const ax = e as AxiosError & { cause?: { code?: string } };
   const code = ax.code ?? ax.cause?.code ?? '';
   if (wire.stopped === 'uploadCancelled') {
-    return new ProviderError({ kind: 'cancelled', message: `${who}: cancelled while the request was being sent; it did not arrive, so nothing was started.` });
+    return new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: cancelled while the request was being sent; it did not arrive, so nothing was started.', who) });
   }
   if (wire.stopped === 'stalled') {
-    return new ProviderError({ kind: 'timeout', message: `${who} did not take the request in time; it was not sent.` });
+    return new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not take the request in time; it was not sent.', who) });
   }
   if (wire.stopped === 'noAnswer' || code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
-    return new ProviderError({ kind: 'timeout', message: `${who} did not answer in time.`, mayHaveStarted });
+    return new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not answer in time.', who), mayHaveStarted });
   }
   if (wire.stopped === 'cancelled' || axios.isCancel(e) || (e instanceof Error && e.name === 'CanceledError')) {
-    return new ProviderError({ kind: 'cancelled', message: `${who}: request cancelled.`, mayHaveStarted });
+    return new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: request cancelled.', who), mayHaveStarted });
   }
   if (code === 'ERR_INVALID_URL' || code === 'ERR_BAD_OPTION_VALUE') {
     return new ProviderError({ kind: 'config', message: l10n.t('{0}: the base URL is not a valid URL.', who) });
   }
   if (code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_HTTP_TOKEN') {
-    return new ProviderError({ kind: 'config', message: `${who}: a request header contains characters that cannot be sent.` });
+    return new ProviderError({ kind: 'config', message: l10n.t('{0}: a request header contains characters that cannot be sent.', who) });
   }
   if (/CERT|SSL|TLS|SELF_SIGNED/.test(code)) {
-    return new ProviderError({ kind: 'network', message: `${who}'s TLS certificate was not accepted (${code}); nothing was sent.` });
+    return new ProviderError({ kind: 'network', message: l10n.t('{0}\'s TLS certificate was not accepted ({1}); nothing was sent.', who, code) });
   }
   return new ProviderError({
     kind: 'network',

@@ -1,5 +1,6 @@
 // Runs the polls the plan calls for (one in flight per provider, each a batch of the tasks due)
 // and applies the answers to the tasks through the pure transitions.
+import * as l10n from '@vscode/l10n';
 import { Clock } from './clock';
 import { errorMessage, isProviderError, ProviderError } from './errors';
 import { Logger } from './events';
@@ -98,7 +99,7 @@ export class Poller {
       for (const t of elsewhere) {
         const st = host.planner.state(t.id);
         if (st) st.nextAt = now + 10 * 60_000;
-        const message = `Created at ${hostOf(t.origin!)}, but the ${provider.label} base URL now points to ${hostOf(ctx.baseUrl)}. Checking is paused; set the base URL back to resume.`;
+        const message = l10n.t('Created at {0}, but the {1} base URL now points to {2}. Checking is paused; set the base URL back to resume.', hostOf(t.origin!), provider.label, hostOf(ctx.baseUrl));
         if (host.update(t, { error: message, errorKind: 'config' })) changed.push(t);
       }
       if (changed.length) {
@@ -126,11 +127,11 @@ export class Poller {
     const now = host.clock.now();
     for (const t of tasks) {
       if (!host.isCurrent(t) || !isPolled(t)) continue; // removed or finished elsewhere meanwhile
-      const r = results.get(t.id) ?? new ProviderError({ kind: 'malformed', message: `${label} did not report on this task.` });
+      const r = results.get(t.id) ?? new ProviderError({ kind: 'malformed', message: l10n.t('{0} did not report on this task.', label) });
       let did: boolean;
       if (paused && isProviderError(r)) {
-        const until = r.kind === 'auth' ? 'until a key is set' : 'until this is fixed (then use Refresh)';
-        did = host.update(t, { error: `${r.message} Checking is paused ${until}.`, errorKind: r.kind });
+        const paused = r.kind === 'auth' ? l10n.t('Checking is paused until a key is set.') : l10n.t('Checking is paused until this is fixed (then use Refresh).');
+        did = host.update(t, { error: `${r.message} ${paused}`, errorKind: r.kind });
       } else did = this.apply(t, r);
       if (isPolled(t) && host.planner.giveUpAt(t) <= now) {
         host.finish(t, giveUpPatch(t, host.settings().giveUpMs, now));

@@ -1,5 +1,6 @@
 // Pure state transitions: what one poll answer (a RemoteState, or a ProviderError for this task)
 // does to a task and its poll state. No I/O, no clock, no engine: the caller applies the patch.
+import * as l10n from '@vscode/l10n';
 import { ErrorKind, ProviderError } from './errors';
 import { Pause, PollState } from './pollPlan';
 import { CreateResult, RemoteState } from './provider';
@@ -50,7 +51,7 @@ export function applyRemoteState(task: Readonly<Task>, prev: Readonly<PollState>
       return finished(
         {
           status: 'failed',
-          error: `${io.label} kept reporting an unknown status ("${s.rawStatus}") ${st.unknownPolls} times; stopped checking. Use "Check Again" to resume.`,
+          error: l10n.t('{0} kept reporting an unknown status ("{1}") {2} times; stopped checking. Use "Check Again" to resume.', io.label, s.rawStatus, st.unknownPolls),
           errorKind: 'malformed',
           rawStatus: s.rawStatus,
           timedOut: true,
@@ -68,7 +69,7 @@ export function applyRemoteState(task: Readonly<Task>, prev: Readonly<PollState>
     return finished({ status: 'succeeded', progress: 100, rawStatus: s.rawStatus, videos, error: s.error, errorKind: undefined }, now);
   }
   if (s.status === 'failed') {
-    return finished({ status: 'failed', rawStatus: s.rawStatus, error: s.error ?? `${io.label} reported the generation failed.`, errorKind: 'business', videos: s.videos }, now);
+    return finished({ status: 'failed', rawStatus: s.rawStatus, error: s.error ?? l10n.t('{0} reported the generation failed.', io.label), errorKind: 'business', videos: s.videos }, now);
   }
   const progress = s.progress !== undefined ? Math.max(task.progress, s.progress) : task.progress;
   if (s.status === 'running' && s.progress !== undefined) Object.assign(st, withSample(st, now, s.progress));
@@ -86,11 +87,11 @@ export function applyProviderError(task: Readonly<Task>, prev: Readonly<PollStat
     // The key was rejected: stop asking until a new key is set.
     st.nextAt = now;
     return {
-      patch: { error: `${e.message} Checking is paused until the key changes.`, errorKind: e.kind },
+      patch: { error: l10n.t('{0} Checking is paused until the key changes.', e.message), errorKind: e.kind },
       final: false,
       poll: st,
       pause: { until: now + KEY_PAUSE_MS, reason: 'key' },
-      warning: `${io.label} rejected the key; checking is paused until it changes.`,
+      warning: l10n.t('{0} rejected the key; checking is paused until it changes.', io.label),
     };
   }
   const delay = backoffDelayMs(st.failures, io.baseMs, e.retryAfterMs);
@@ -102,22 +103,22 @@ export function applyProviderError(task: Readonly<Task>, prev: Readonly<PollStat
   }
   st.nextAt = now + delay;
   return {
-    patch: { error: `${e.message} Retrying in ${formatDelay(delay)}.`, errorKind: e.kind },
+    patch: { error: l10n.t('{0} Retrying in {1}.', e.message, formatDelay(delay)), errorKind: e.kind },
     final: false,
     poll: st,
     pause,
-    warning: `Poll of ${io.label} task ${task.remoteId} failed (${e.kind}): ${e.message}`,
+    warning: l10n.t('Poll of {0} task {1} failed ({2}): {3}', io.label, task.remoteId, e.kind, e.message),
   };
 }
 
 /** The task ran past its give-up time. */
 export function giveUpPatch(task: Readonly<Task>, giveUpMs: number, now: number): Partial<Task> {
-  const last = task.error ? ` Last problem: ${task.error}` : '';
+  const last = task.error ? ` ${l10n.t('Last problem: {0}', task.error)}` : '';
   return {
     status: 'failed',
     timedOut: true,
     errorKind: 'timeout',
-    error: `No result after ${formatDelay(giveUpMs)}; stopped checking. Use "Check Again" to resume.${last}`,
+    error: l10n.t('No result after {0}; stopped checking. Use "Check Again" to resume.{1}', formatDelay(giveUpMs), last),
     finishedAt: now,
   };
 }
@@ -150,7 +151,7 @@ export function uncertainPatch(cause: string, kind: ErrorKind | undefined, label
     status: 'failed',
     uncertain: true,
     errorKind: kind,
-    error: `${cause} The create request got no usable answer, so the job may or may not have started at ${label}; check your account there before generating again.`,
+    error: l10n.t('{0} The create request got no usable answer, so the job may or may not have started at {1}; check your account there before generating again.', cause, label),
     finishedAt: now,
     sender: undefined,
   };
@@ -158,7 +159,7 @@ export function uncertainPatch(cause: string, kind: ErrorKind | undefined, label
 
 /** A queued create could not be sent (or was refused): certainly nothing started. */
 export function notSentPatch(e: ProviderError, now: number): Partial<Task> {
-  return { status: 'failed', error: `${e.message} It was not sent, so nothing was started.`, errorKind: e.kind, finishedAt: now, sender: undefined, sendAfter: undefined, waitReason: undefined };
+  return { status: 'failed', error: l10n.t('{0} It was not sent, so nothing was started.', e.message), errorKind: e.kind, finishedAt: now, sender: undefined, sendAfter: undefined, waitReason: undefined };
 }
 
 /**

@@ -60,7 +60,7 @@ function unavailable(message: string): PlayerContent {
  */
 export function planPlayerContent(task: Task | undefined, videoIndex: number, mediaRoot: string, provider?: Pick<ProviderDescriptor, 'label' | 'actions'>, now = Date.now()): PlayerContent {
   if (!task) return unavailable(l10n.t('This task is not in the task list (it may have been removed).'));
-  if (task.status === 'waiting') return unavailable(l10n.t('Not sent yet: {0}.', formatWaiting(task.sendAfter, task.waitReason, now)));
+  if (task.status === 'waiting') return unavailable(l10n.t('Not sent yet: {0}.', formatWaiting(task.sendAfter, task.waitReason, now, l10n.t('waiting to send'))));
   if (task.status === 'submitting') return unavailable(l10n.t('The request is being sent.'));
   if (task.status === 'queued' || task.status === 'running') {
     return unavailable(l10n.t('The video is still being generated ({0}%).', Math.round(task.progress)));

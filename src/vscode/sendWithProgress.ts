@@ -22,16 +22,16 @@ export async function generateWithProgress(engine: TaskEngine, req: GenerateRequ
     () => undefined,
     () => undefined,
   );
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Sending to ${label}`, cancellable: true }, (progress, token) => {
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending to {0}', label), cancellable: true }, (progress, token) => {
     token.onCancellationRequested(() => cancel.abort());
     let shown = 0;
     report = (sent, total) => {
-      progress.report({ increment: ((sent - shown) / total) * 100, message: `${formatDiskSize(sent)} of ${formatDiskSize(total)}` });
+      progress.report({ increment: ((sent - shown) / total) * 100, message: vscode.l10n.t('{0} of {1}', formatDiskSize(sent), formatDiskSize(total)) });
       shown = sent;
     };
     return Promise.race([uploadDone, answered]);
   });
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Sent; waiting for ${label}'s answer…` }, () => run);
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Sent; waiting for {0}'s answer…", label) }, () => run);
 }
 
 /**

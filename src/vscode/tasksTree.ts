@@ -59,7 +59,7 @@ export function shortPrompt(t: Pick<Task, 'prompt' | 'mode'>, max = 28): string 
 /** Status, time ("1:12" while running, "took 2:40" once done) and provider. */
 export function describeTask(t: Task, now = Date.now()): string {
   const who = `${providerLabel(t.provider)}${t.model ? ` ${t.model}` : ''}`;
-  if (t.status === 'waiting') return `${formatWaiting(t.sendAfter, t.waitReason, now)} · ${who}`;
+  if (t.status === 'waiting') return `${formatWaiting(t.sendAfter, t.waitReason, now, vscode.l10n.t('waiting to send'))} · ${who}`;
   if (t.status === 'submitting') return `${vscode.l10n.t('sending…')} · ${who}`;
   const clock = taskClock(t, isActive(t), now, (e) => vscode.l10n.t('took {0}', e));
   if (t.status === 'running') return [`${t.progress}%`, clock, who, t.error ? vscode.l10n.t('retrying') : ''].filter(Boolean).join(' · ');

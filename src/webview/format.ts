@@ -52,9 +52,9 @@ export function formatFps(fps: number | undefined): string | undefined {
 }
 
 /** A create held in the local queue: `waiting to send · 12 s`, or why it waits when no time is known. */
-export function formatWaiting(sendAfter: number | undefined, reason: string | undefined, now: number): string {
-  if (sendAfter !== undefined && sendAfter > now) return `waiting to send · ${formatDuration(Math.ceil((sendAfter - now) / 1000))}`;
-  return reason ? `waiting to send · ${reason}` : 'waiting to send';
+export function formatWaiting(sendAfter: number | undefined, reason: string | undefined, now: number, waiting = 'waiting to send'): string {
+  if (sendAfter !== undefined && sendAfter > now) return `${waiting} · ${formatDuration(Math.ceil((sendAfter - now) / 1000))}`;
+  return reason ? `${waiting} · ${reason}` : waiting;
 }
 
 /** `2025-01-02 13:04` in local time. */

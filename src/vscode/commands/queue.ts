@@ -21,7 +21,7 @@ async function askEdit(task: Task): Promise<WaitingEdit | undefined> {
   if (!provider) return undefined;
   const req = structuredClone(task.request);
   const fields = fieldsFor(provider, task.mode);
-  const title = `Edit before sending: ${providerLabel(task.provider)}`;
+  const title = vscode.l10n.t('Edit before sending: {0}', providerLabel(task.provider));
   const step = { step: 1, totalSteps: 1 };
   const SAVE = '\u0000save';
   const PROMPT = '\u0000prompt';
@@ -33,7 +33,7 @@ async function askEdit(task: Task): Promise<WaitingEdit | undefined> {
       { label: '', kind: vscode.QuickPickItemKind.Separator, value: '' },
       ...fields.map((f) => ({ label: f.label, description: describeValue(f, readField(req, f)), value: f.key })),
     ];
-    const picked = await input.showQuickPick({ title, ...step, items, placeholder: 'Change the prompt or an option, then save' });
+    const picked = await input.showQuickPick({ title, ...step, items, placeholder: vscode.l10n.t('Change the prompt or an option, then save') });
     if (picked.value === SAVE) {
       const invalid = provider.validate(req);
       if (invalid) {
@@ -44,7 +44,7 @@ async function askEdit(task: Task): Promise<WaitingEdit | undefined> {
       return;
     }
     if (picked.value === PROMPT) {
-      req.prompt = (await input.showInputBox({ title, ...step, value: req.prompt, prompt: 'The prompt to send.', validate: (v) => (v.length > 2000 ? 'Keep the prompt under 2000 characters.' : undefined) })).trim();
+      req.prompt = (await input.showInputBox({ title, ...step, value: req.prompt, prompt: vscode.l10n.t('The prompt to send.'), validate: (v) => (v.length > 2000 ? vscode.l10n.t('Keep the prompt under 2000 characters.') : undefined) })).trim();
       return menu;
     }
     const field = fields.find((f) => f.key === picked.value)!;
@@ -65,7 +65,7 @@ export function registerQueueCommands(c: CommandContext): void {
   c.register('aiVideo.cancelWaiting', async (arg: unknown): Promise<boolean> => {
     const t = taskOf(arg);
     const cancelled = t ? await engine.cancelWaiting(t.id) : false;
-    if (!cancelled && t && fromUi(arg)) void vscode.window.showInformationMessage('This create is no longer waiting: it is being sent, or already was.');
+    if (!cancelled && t && fromUi(arg)) void vscode.window.showInformationMessage(vscode.l10n.t('This create is no longer waiting: it is being sent, or already was.'));
     return cancelled;
   });
 
@@ -74,7 +74,7 @@ export function registerQueueCommands(c: CommandContext): void {
     const t = taskOf(arg);
     if (edit !== undefined) {
       if (!t) throw new Error(`No task ${String(taskIdOf(arg))}.`);
-      if (!edit || typeof edit !== 'object' || Array.isArray(edit)) throw new Error('The edit must be an object such as {"prompt": "…"}.');
+      if (!edit || typeof edit !== 'object' || Array.isArray(edit)) throw new Error(vscode.l10n.t('The edit must be an object such as {"prompt": "…"}.'));
       return structuredClone(await engine.editWaiting(t.id, edit as WaitingEdit));
     }
     if (t?.status !== 'waiting') return undefined;
@@ -98,8 +98,8 @@ export function registerQueueCommands(c: CommandContext): void {
     if (!t?.uncertain) return undefined;
     if (!fromUi(arg)) return structuredClone(await engine.findLostJob(t.id));
     try {
-      const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking for the job at ${providerLabel(t.provider)}…` }, () => engine.findLostJob(t.id));
-      if (found?.remoteId) void vscode.window.showInformationMessage(`Found it at ${providerLabel(t.provider)}: the job is followed like any other.`);
+      const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Looking for the job at {0}…', providerLabel(t.provider)) }, () => engine.findLostJob(t.id));
+      if (found?.remoteId) void vscode.window.showInformationMessage(vscode.l10n.t('Found it at {0}: the job is followed like any other.', providerLabel(t.provider)));
       return found && structuredClone(found);
     } catch (e) {
       log.warn(`Finding a lost job failed: ${errorMessage(e)}`);
@@ -130,10 +130,14 @@ export function registerQueueCommands(c: CommandContext): void {
 
 /** What to offer for an uncertain task: find the job (where the provider can), check the account, mark it failed, or remove it. */
 export async function showUncertain(c: CommandContext, t: Task): Promise<void> {
-  const actions = [...(c.engine.canFindLostJob(t.provider) ? ['Find This Job'] : []), 'Check Your Account', 'Mark as Failed', 'Remove Task'];
-  const choice = await vscode.window.showWarningMessage(t.error ?? 'The outcome of this create is unknown.', ...actions);
-  if (choice === 'Find This Job') await vscode.commands.executeCommand('aiVideo.findLostJob', { kind: 'task', taskId: t.id });
-  else if (choice === 'Check Your Account') await vscode.commands.executeCommand('aiVideo.checkAccount', { kind: 'task', taskId: t.id });
-  else if (choice === 'Mark as Failed') c.engine.markFailed(t.id);
-  else if (choice === 'Remove Task') await vscode.commands.executeCommand('aiVideo.removeTask', { kind: 'task', taskId: t.id });
+  const find = vscode.l10n.t('Find This Job');
+  const account = vscode.l10n.t('Check Your Account');
+  const markFailed = vscode.l10n.t('Mark as Failed');
+  const remove = vscode.l10n.t('Remove Task');
+  const actions = [...(c.engine.canFindLostJob(t.provider) ? [find] : []), account, markFailed, remove];
+  const choice = await vscode.window.showWarningMessage(t.error ?? vscode.l10n.t('The outcome of this create is unknown.'), ...actions);
+  if (choice === find) await vscode.commands.executeCommand('aiVideo.findLostJob', { kind: 'task', taskId: t.id });
+  else if (choice === account) await vscode.commands.executeCommand('aiVideo.checkAccount', { kind: 'task', taskId: t.id });
+  else if (choice === markFailed) c.engine.markFailed(t.id);
+  else if (choice === remove) await vscode.commands.executeCommand('aiVideo.removeTask', { kind: 'task', taskId: t.id });
 }
