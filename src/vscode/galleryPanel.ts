@@ -214,6 +214,6 @@ export class GalleryPanel implements vscode.Disposable {
 
   private fail(action: GalleryAction, error: unknown): void {
     this.host.log.warn(`Gallery: "${action}" failed: ${errorText(error)}`);
-    void vscode.window.showErrorMessage(`Gallery: ${errorText(error)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Gallery: {0}', errorText(error)));
   }
 }

@@ -28,8 +28,8 @@ async function askEdit(task: Task): Promise<WaitingEdit | undefined> {
   let saved = false;
   const menu: InputStep = async (input) => {
     const items: Item[] = [
-      { label: '$(check) Save', value: SAVE, description: 'sent when the queue allows' },
-      { label: '$(edit) Prompt', value: PROMPT, description: req.prompt || '(none)' },
+      { label: `$(check) ${vscode.l10n.t('Save')}`, value: SAVE, description: vscode.l10n.t('sent when the queue allows') },
+      { label: `$(edit) ${vscode.l10n.t('Prompt')}`, value: PROMPT, description: req.prompt || vscode.l10n.t('(none)') },
       { label: '', kind: vscode.QuickPickItemKind.Separator, value: '' },
       ...fields.map((f) => ({ label: f.label, description: describeValue(f, readField(req, f)), value: f.key })),
     ];
