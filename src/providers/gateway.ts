@@ -153,7 +153,7 @@ export function parseGatewayCreate(json: unknown): string {
 /** Parses either answer shape of GET /v1/video/generations/{id}. */
 export function parseGatewayTask(json: unknown): RemoteState {
   const root = obj(json);
-  if (!root) throw malformed(LABEL, 'the task is not a JSON object');
+  if (!root) throw malformed(LABEL, l10n.t('the task is not a JSON object'));
   // Envelope: {code: "success", message, data: {...}}
   if ('data' in root && obj(root.data) && ('code' in root || !('status' in root))) {
     if (root.code !== undefined && root.code !== 'success' && root.code !== 0 && root.code !== 200) {

@@ -190,7 +190,7 @@ export const hidream: ProviderDescriptor = {
             } else if (states.notListed.has(t.remoteId)) {
               out.set(t.id, { status: 'unknown', rawStatus: 'not listed yet', videos: [] });
             } else {
-              out.set(t.id, malformed(LABEL, `the batch answer left out task ${t.remoteId}`));
+              out.set(t.id, malformed(LABEL, l10n.t('the batch answer left out task {0}', t.remoteId)));
             }
           }
         } catch (e) {
@@ -220,7 +220,7 @@ type BatchStates = Map<string, RemoteState> & { notListed: Set<string> };
 /** Parses a batch answer into states by HiDream task id; ids with empty sub_task_results go to `notListed`. */
 export function parseHidreamBatch(json: unknown): BatchStates {
   const result = unwrapEnvelope(json);
-  if (!Array.isArray(result)) throw malformed(LABEL, 'the batch result is not a list');
+  if (!Array.isArray(result)) throw malformed(LABEL, l10n.t('the batch result is not a list'));
   const out = new Map<string, RemoteState>() as BatchStates;
   out.notListed = new Set();
   for (const item of result) {

@@ -185,7 +185,7 @@ export const pika: ProviderDescriptor = {
     const spec = this.buildCreate(req, media, requestId);
     const id = str(obj(await sendCreate(this, ctx, spec))?.id);
     if (!id) {
-      throw new ProviderError({ kind: 'malformed', message: 'Pika accepted the request but sent no task id.', mayHaveStarted: true });
+      throw new ProviderError({ kind: 'malformed', message: l10n.t('{0} accepted the request but sent no task id.', LABEL), mayHaveStarted: true });
     }
     return { remoteId: id, mode: spec.mode, model: spec.model };
   },
@@ -211,8 +211,8 @@ export const pika: ProviderDescriptor = {
 /** Parses `GET /pika/feed/{id}` (the shape of seeds 000 and 002). Throws ProviderError('malformed'). */
 export function parsePikaFeed(json: unknown): RemoteState {
   const root = obj(json);
-  if (!root) throw malformed(LABEL, 'the feed is not a JSON object');
-  if (!Array.isArray(root.videos)) throw malformed(LABEL, 'the feed has no videos list');
+  if (!root) throw malformed(LABEL, l10n.t('the feed is not a JSON object'));
+  if (!Array.isArray(root.videos)) throw malformed(LABEL, l10n.t('the feed has no videos list'));
   const statuses: RemoteStatus[] = [];
   const raws: string[] = [];
   const errors: string[] = [];

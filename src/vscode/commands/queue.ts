@@ -73,7 +73,7 @@ export function registerQueueCommands(c: CommandContext): void {
   c.register('aiVideo.editWaiting', async (arg: unknown, edit?: unknown): Promise<Task | undefined> => {
     const t = taskOf(arg);
     if (edit !== undefined) {
-      if (!t) throw new Error(`No task ${String(taskIdOf(arg))}.`);
+      if (!t) throw new Error(vscode.l10n.t('No task {0}.', String(taskIdOf(arg))));
       if (!edit || typeof edit !== 'object' || Array.isArray(edit)) throw new Error(vscode.l10n.t('The edit must be an object such as {"prompt": "…"}.'));
       return structuredClone(await engine.editWaiting(t.id, edit as WaitingEdit));
     }
