@@ -81,6 +81,34 @@ describe('localization (English and Simplified Chinese)', function () {
       assert.strictEqual(validateKeyInput('has space'), '密钥不能包含空格或特殊字符。');
     });
 
+    it('modules that build strings when they load (provider labels) read Chinese once l10nSetup ran first', function () {
+      // The modules load again, as in a fresh extension host; the ones the other tests use are put back after.
+      const ours = (k: string) => k.includes(`${path.sep}out${path.sep}src${path.sep}`);
+      const saved = Object.entries(require.cache).filter(([k]) => ours(k));
+      const fresh = (id: string) => {
+        for (const k of Object.keys(require.cache)) if (ours(k)) delete require.cache[k];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return require(id) as unknown;
+      };
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const Module = require('module') as { _load(request: string, ...rest: unknown[]): unknown };
+      const load = Module._load;
+      const vscode = { l10n: { bundle: readJson('l10n/bundle.l10n.zh-cn.json') } };
+      Module._load = function (request: string, ...rest: unknown[]) {
+        return request === 'vscode' ? vscode : load.call(this, request, ...rest);
+      };
+      try {
+        fresh('../../src/vscode/l10nSetup');
+        const { PROVIDERS } = fresh('../../src/providers') as typeof import('../../src/providers');
+        assert.strictEqual(PROVIDERS.gateway.label, '视频网关');
+        assert.strictEqual(PROVIDERS.pika.options.find((f) => f.key === 'aspectRatio')?.label, '宽高比');
+      } finally {
+        Module._load = load;
+        for (const k of Object.keys(require.cache)) if (ours(k)) delete require.cache[k];
+        for (const [k, m] of saved) require.cache[k] = m;
+      }
+    });
+
     it('falls back to English, placeholders filled, without a bundle or for a string it lacks', function () {
       assert.strictEqual(modeLabel('image-to-video'), 'Image to video');
       assert.strictEqual(validateKeyInput(''), 'Enter the key.');
