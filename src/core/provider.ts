@@ -4,6 +4,7 @@
 // imports it and knows no provider by name.
 import type { ProviderError } from './errors';
 import type { Logger } from './events';
+import type { ImageSize } from './media';
 import type { RemoteStatus } from './normalize';
 import type { GenerateRequest, GenerationMode, ProviderId, Task, TaskVideo } from './types';
 
@@ -25,6 +26,8 @@ export interface ResolvedMedia {
   video?: string;
   /** MIME types of the local files, for data URIs. */
   imageMime?: string;
+  /** The local image's pixel size, when its header tells. */
+  imageSize?: ImageSize;
   imagesMime?: string[];
   videoMime?: string;
 }
@@ -167,6 +170,12 @@ export interface ProviderDescriptor extends ProviderClient {
   readonly options: readonly OptionField[];
   /** Aspect ratios the provider accepts ("16:9"), for pickers and checks. */
   readonly aspectRatios: readonly string[];
+  /**
+   * Fits a request to its image where the provider needs them to agree (an output size the image
+   * must match); `warning` when they cannot agree. Pure. The generate flow applies it once the image
+   * is known and shows the warning before sending; a provider applies it itself on create.
+   */
+  fitToImage?(req: GenerateRequest, image: ImageSize): { req: GenerateRequest; warning?: string };
   /** Headers that carry the key (and any account header); default `Authorization: Bearer <key>`. */
   authHeaders?(ctx: ProviderContext): Record<string, string>;
   /** The provider's status word or code as a task status; progress settles ambiguous words. */
