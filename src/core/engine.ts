@@ -19,7 +19,7 @@ import { backoffDelayMs, firstPollDelayMs, nextPollDelayMs, withSample } from '.
 import { StoreSnapshot, TaskStore } from './store';
 import { deleteTaskFiles, sweepOrphansOnce, taskFolder } from './taskFiles';
 import { GenerateRequest, isActive, ProviderId, Task, TaskVideo } from './types';
-import { PollResults, ProviderClient, ProviderContext, RemoteState } from './provider';
+import { PollResults, ProviderClient, ProviderContext, RemoteState, resultAuthHeaders } from './provider';
 
 export interface EngineSettings {
   /** Base poll interval, ms. */
@@ -801,6 +801,13 @@ export class TaskEngine {
     });
   }
 
+  /** The key's headers for a result the provider serves itself, from where the task was created only. */
+  private async resultAuth(task: Task, url: string): Promise<Record<string, string>> {
+    const provider = this.deps.providers[task.provider];
+    if (!provider) throw new ProviderError({ kind: 'config', message: `No provider "${task.provider}" in this version.` });
+    return resultAuthHeaders(provider, await this.deps.context(task.provider), task, url);
+  }
+
   private downloadPending(t: Task): boolean {
     return t.status === 'succeeded' && t.videos.some((v) => !v.localPath && !v.downloadError);
   }
@@ -826,14 +833,18 @@ export class TaskEngine {
     try {
       const dir = taskFolder(this.deps.mediaDir, taskId);
       const dest = insideFolder(dir, `${index + 1}-${resultFileName(video.url)}`);
+      const task = this.tasks.get(taskId);
       result = await this.downloadSlots.run(() =>
         downloadToFile(video.url, dest, {
           ...settings.download,
-          origin: this.tasks.get(taskId)?.origin,
+          origin: task?.origin,
           maxBytes: settings.maxDownloadBytes,
           attempts: settings.downloadAttempts,
           retryDelayMs: settings.downloadRetryDelayMs,
           signal: this.abort.signal,
+          expiresAt: video.expiresAt,
+          now: this.now,
+          authHeaders: video.authenticated && task ? () => this.resultAuth(task, video.url) : undefined,
         }),
       );
     } catch (e) {
