@@ -10,7 +10,7 @@ export interface RequestContext {
   path: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
-  /** Parsed JSON, or the raw text when it is not JSON. */
+  /** The body as the route reads it (`parseBody`): by default parsed JSON, or the raw text when it is not JSON. */
   body: unknown;
 }
 
@@ -20,6 +20,8 @@ export interface Route {
   /** Other methods get a 405. */
   methods: readonly string[];
   handle(ctx: RequestContext): Reply;
+  /** How this route reads a request body (e.g. multipart); default `parseJsonBody`. Requests are recorded with what it returns. */
+  parseBody?(raw: Buffer, headers: IncomingHttpHeaders): unknown;
   /** For status routes: the provider task ids the request asks about (benchmarks attribute requests by them). */
   ids?(ctx: RequestContext): string[];
 }

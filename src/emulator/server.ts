@@ -7,7 +7,7 @@ import { FaultStore } from './faults';
 import { serveFile } from './files';
 import { gatewayRoutes } from './gateway';
 import { hidreamRoutes } from './hidream';
-import { bearerKey, checkAuth, jsonReply, openAiError, openAiErrorForStatus, textReply, type Reply } from './http';
+import { bearerKey, checkAuth, jsonReply, openAiError, openAiErrorForStatus, parseJsonBody, textReply, type Reply } from './http';
 import { pikaRoutes } from './pika';
 import { decodeSegment, type MountedRoutes, type ProviderRoutes, type RequestContext, type Route } from './routes';
 import { EmulatorState } from './state';
@@ -158,7 +158,7 @@ class RunningEmulator implements Emulator {
       this.send(req, res, route);
       return;
     }
-    const body = parseBody(raw);
+    const body = route.parseBody ? route.parseBody(raw, req.headers) : parseJsonBody(raw);
     const auth = checkAuth(req.headers);
     const ctx: RequestContext = { method, path, query, headers: req.headers, body };
     this.countsByRoute[route.key] = (this.countsByRoute[route.key] ?? 0) + 1;
@@ -302,17 +302,6 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
     req.on('end', () => (size > MAX_BODY_BYTES ? reject(new Error('Request body too large')) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
-}
-
-/** Parsed JSON, the raw text when it is not JSON, undefined when empty. */
-function parseBody(raw: Buffer): unknown {
-  if (raw.length === 0) return undefined;
-  const text = raw.toString('utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }
 
 /** The first `limit` bytes of a stream. */

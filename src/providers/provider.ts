@@ -2,7 +2,8 @@
 // aspect parsing). The interface and the descriptor live in core/provider.ts.
 import { isProviderError, ProviderError } from '../core/errors';
 import { joinUrl, JsonResponse, requestJson } from '../core/http';
-import { authHeadersFor, type CreateSpec, type OptionField, type PollResults, type ProviderContext, type ProviderDescriptor, type RemoteState } from '../core/provider';
+import { obj, str } from '../core/normalize';
+import { authHeadersFor, MODEL_ID_PATTERN, type CreateSpec, type OptionField, type PollResults, type ProviderContext, type ProviderDescriptor, type RemoteState } from '../core/provider';
 import type { Task } from '../core/types';
 
 export type {
@@ -52,6 +53,17 @@ export function parseAspectRatio(ar: string): { w: number; h: number } | undefin
   const h = Number(m[2]);
   if (!(w > 0 && h > 0)) return undefined;
   return { w, h };
+}
+
+/** Ids from a `GET /models` list (OpenAI's shape) that look like video models. */
+const VIDEO_MODEL_HINT = /(kling|vidu|jimeng|seedance|veo|hailuo|wan|sora|video|pika|runway|luma|pixverse|hunyuan|cogvideo)/i;
+
+/** The well-formed video model ids of an OpenAI-style `{data: [{id}]}` model list, each once. */
+export function parseVideoModelList(json: unknown): string[] {
+  const data = obj(json)?.data;
+  if (!Array.isArray(data)) return [];
+  const ids = data.map((m) => str(obj(m)?.id)).filter((x): x is string => !!x && MODEL_ID_PATTERN.test(x));
+  return [...new Set(ids.filter((id) => VIDEO_MODEL_HINT.test(id)))];
 }
 
 export function malformed(label: string, what: string): ProviderError {
