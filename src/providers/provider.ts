@@ -111,13 +111,13 @@ export async function pollEach(
   provider: Pick<ProviderDescriptor, 'label' | 'authHeaders' | 'limits'>,
   ctx: ProviderContext,
   tasks: readonly Task[],
-  opts: { path(task: Task): string; parse(json: unknown): RemoteState },
+  opts: { path(task: Task): string; parse(json: unknown, task: Task): RemoteState },
 ): Promise<PollResults> {
   const out: PollResults = new Map();
   await mapLimit(tasks, provider.limits.concurrentPolls, async (t) => {
     try {
       const res = await providerRequest(provider, ctx, { method: 'GET', path: opts.path(t) });
-      out.set(t.id, opts.parse(res.json));
+      out.set(t.id, opts.parse(res.json, t));
     } catch (e) {
       out.set(t.id, isProviderError(e) ? e : malformed(provider.label, String(e)));
     }
