@@ -27,8 +27,11 @@ export interface Route {
 }
 
 export interface MountedRoutes {
-  /** The route serving this path, a Reply for a path this provider owns but refuses, or undefined when not its path. */
-  match(path: string): Route | Reply | undefined;
+  /**
+   * The route serving this path, a Reply for a path this provider owns but refuses, or undefined when
+   * not its path. `method` (upper case) lets one path have a route per method (create and list).
+   */
+  match(path: string, method: string): Route | Reply | undefined;
   /** This provider's own answer to a request without a usable key (its error body and status). */
   unauthorized(auth: AuthCheck): Reply;
   /** An error answer with this message, in this provider's error shape. */

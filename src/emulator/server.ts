@@ -129,7 +129,7 @@ class RunningEmulator implements Emulator {
     const allowed = (route: Resolved): Resolved | Reply =>
       route.methods.includes(m) ? route : openAiError(405, `Method ${m} not allowed on ${path}`, 'invalid_request_error', null, 'method_not_allowed');
     for (const owner of this.providers) {
-      const found = owner.routes.match(path);
+      const found = owner.routes.match(path, m);
       if (found) return 'handle' in found ? allowed({ ...found, owner }) : found;
     }
     const file = /^\/files\/(.+)$/.exec(path);
