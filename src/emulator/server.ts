@@ -169,6 +169,7 @@ class RunningEmulator implements Emulator {
       ...(route.ids ? { ids: route.ids(ctx) } : {}),
       method,
       path: req.url ?? path,
+      ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
       ...(method === 'POST' ? { body } : {}),
       authorized: auth.authorized,
       hadAuthorizationHeader: auth.hadAuthorizationHeader,
