@@ -7,6 +7,7 @@ import { FaultStore } from './faults';
 import { serveFile } from './files';
 import { gatewayRoutes } from './gateway';
 import { hidreamRoutes } from './hidream';
+import { openaiRoutes } from './openai';
 import { bearerKey, checkAuth, jsonReply, openAiError, openAiErrorForStatus, parseJsonBody, textReply, type Reply } from './http';
 import { pikaRoutes } from './pika';
 import { decodeSegment, type MountedRoutes, type ProviderRoutes, type RequestContext, type Route } from './routes';
@@ -17,7 +18,7 @@ import type { Emulator, EmulatorOptions, Fault, RecordedRequest, RouteKey } from
 export type { Emulator, EmulatorOptions, Fault, FaultKind, RecordedRequest, RouteKey, RouteKind } from './types';
 
 /** The providers the emulator speaks: one line each. */
-export const PROVIDER_ROUTES: readonly ProviderRoutes[] = [pikaRoutes, gatewayRoutes, hidreamRoutes];
+export const PROVIDER_ROUTES: readonly ProviderRoutes[] = [pikaRoutes, gatewayRoutes, hidreamRoutes, openaiRoutes];
 
 export const ROUTE_KEYS: readonly RouteKey[] = [...PROVIDER_ROUTES.flatMap((r) => r.keys), 'files'];
 
