@@ -1,7 +1,9 @@
 // JSON over HTTP for provider APIs: the provider's auth headers (bearer by default), timeouts, no
 // redirects (a redirect must never carry the key to another host), and every failure turned into a
 // ProviderError with a short message.
-import axios, { AxiosError } from 'axios';
+import * as http from 'http';
+import * as https from 'https';
+import * as zlib from 'zlib';
 import { ErrorKind, ProviderError } from './errors';
 import { MAX_PROVIDER_WORD, sanitizeText } from './sanitize';
 
@@ -32,35 +34,23 @@ export interface JsonResponse {
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
-  let res;
-  const multipart = req.body instanceof FormData;
+  const { body, type } = await encodeBody(req.body);
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'Accept-Encoding': 'gzip, deflate, br',
+    ...(type ? { 'Content-Type': type } : {}),
+    ...(body ? { 'Content-Length': String(body.length) } : {}),
+    ...req.headers,
+    // Last, so no custom header can replace the provider's auth.
+    ...(req.authHeaders ?? { Authorization: `Bearer ${req.apiKey}` }),
+  };
+  let res: RawResponse;
   try {
-    res = await axios.request<string>({
-      method: req.method,
-      url: req.url,
-      data: req.body === undefined || multipart ? req.body : JSON.stringify(req.body),
-      headers: {
-        Accept: 'application/json',
-        // Multipart: the client sets the type with its boundary.
-        ...(req.body === undefined || multipart ? {} : { 'Content-Type': 'application/json' }),
-        ...req.headers,
-        // Last, so no custom header can replace the provider's auth.
-        ...(req.authHeaders ?? { Authorization: `Bearer ${req.apiKey}` }),
-      },
-      timeout: req.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      signal: req.signal,
-      responseType: 'text',
-      transformResponse: (d: unknown) => d,
-      validateStatus: () => true,
-      maxRedirects: 0,
-      maxContentLength: 20 * 1024 * 1024,
-      decompress: true,
-    });
+    res = await send(req, headers, body);
   } catch (e) {
-    throw transportError(e, req);
+    throw e instanceof ProviderError ? e : transportError(e, req);
   }
-  const headers = flattenHeaders(res.headers as Record<string, unknown>);
-  const text = typeof res.data === 'string' ? res.data : '';
+  const text = res.text;
   let json: unknown;
   let parsed = false;
   if (text.trim() !== '') {
@@ -76,13 +66,93 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
       throw new ProviderError({
         kind: 'malformed',
         status: res.status,
-        message: `${req.providerLabel} sent an answer that is not valid JSON (${describeBody(text, headers)}).`,
+        message: `${req.providerLabel} sent an answer that is not valid JSON (${describeBody(text, res.headers)}).`,
         mayHaveStarted: req.isCreate,
       });
     }
-    return { status: res.status, json, headers };
+    return { status: res.status, json, headers: res.headers };
   }
-  throw statusError(res.status, parsed ? json : undefined, text, headers, req);
+  throw statusError(res.status, parsed ? json : undefined, text, res.headers, req);
+}
+
+/** The body's bytes and type: JSON, or multipart/form-data (with its boundary) for a FormData. */
+async function encodeBody(body: unknown): Promise<{ body?: Buffer; type?: string }> {
+  if (body === undefined) return {};
+  if (body instanceof FormData) {
+    // The platform's own encoder: the boundary it picks is in the type it reports.
+    const encoded = new Response(body);
+    return { body: Buffer.from(await encoded.arrayBuffer()), type: encoded.headers.get('content-type') ?? undefined };
+  }
+  return { body: Buffer.from(JSON.stringify(body)), type: 'application/json' };
+}
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+const MAX_ANSWER_BYTES = 20 * 1024 * 1024;
+
+/** One request, no redirect followed (a redirect must never carry the key elsewhere), the answer decoded and capped. */
+function send(req: JsonRequest, headers: Record<string, string>, body: Buffer | undefined): Promise<RawResponse> {
+  const who = req.providerLabel;
+  let url: URL;
+  try {
+    url = new URL(req.url);
+  } catch {
+    return Promise.reject(new ProviderError({ kind: 'config', message: `${who}: the base URL is not a valid URL.` }));
+  }
+  if (req.signal?.aborted) return Promise.reject(cancelled(who));
+  return new Promise<RawResponse>((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? https : http).request(url, { method: req.method, headers });
+    let settled = false;
+    const done = (e?: unknown, res?: RawResponse) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
+      if (e === undefined) return resolve(res!);
+      request.destroy();
+      reject(e);
+    };
+    const onAbort = () => done(cancelled(who));
+    const timer = setTimeout(() => done(new ProviderError({ kind: 'timeout', message: `${who} did not answer in time.`, mayHaveStarted: req.isCreate })), req.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    request.on('error', (e) => done(e));
+    request.on('response', (res) => {
+      const stream = decoded(res, res.headers['content-encoding']);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_ANSWER_BYTES) done(new ProviderError({ kind: 'malformed', message: `${who} sent an answer over ${MAX_ANSWER_BYTES / 1048576} MB.`, mayHaveStarted: req.isCreate }));
+        else chunks.push(chunk);
+      });
+      stream.on('error', (e) => done(e));
+      stream.on('end', () => done(undefined, { status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    request.end(body);
+  });
+}
+
+/** The body as sent, decompressed when the server compressed it. */
+function decoded(res: http.IncomingMessage, encoding: string | undefined): NodeJS.ReadableStream {
+  switch ((encoding ?? '').trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return res.pipe(zlib.createGunzip());
+    case 'deflate':
+      return res.pipe(zlib.createInflate());
+    case 'br':
+      return res.pipe(zlib.createBrotliDecompress());
+    default:
+      return res;
+  }
+}
+
+function cancelled(who: string): ProviderError {
+  return new ProviderError({ kind: 'cancelled', message: `${who}: request cancelled.` });
 }
 
 export function statusError(
@@ -168,20 +238,13 @@ function describeBody(text: string, headers: Record<string, string>): string {
 
 function transportError(e: unknown, req: JsonRequest): ProviderError {
   const who = req.providerLabel;
-  if (axios.isCancel(e) || (e instanceof Error && e.name === 'CanceledError')) {
-    return new ProviderError({ kind: 'cancelled', message: `${who}: request cancelled.` });
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  if (code === 'ETIMEDOUT') return new ProviderError({ kind: 'timeout', message: `${who} did not answer in time.`, mayHaveStarted: req.isCreate });
+  if (code === 'ERR_INVALID_URL' || code === 'ERR_INVALID_HTTP_TOKEN' || code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_PROTOCOL') {
+    return new ProviderError({ kind: 'config', message: `${who}: the base URL or a header is not valid (${code}).` });
   }
-  const ax = e as AxiosError;
-  const code = ax.code ?? '';
-  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(ax.message ?? '')) {
-    return new ProviderError({
-      kind: 'timeout',
-      message: `${who} did not answer in time.`,
-      mayHaveStarted: req.isCreate,
-    });
-  }
-  if (code === 'ERR_INVALID_URL' || code === 'ERR_BAD_OPTION_VALUE') {
-    return new ProviderError({ kind: 'config', message: `${who}: the base URL is not a valid URL.` });
+  if (code.startsWith('Z_') || code.startsWith('ERR__')) {
+    return new ProviderError({ kind: 'malformed', message: `${who} sent a compressed answer that could not be read.`, mayHaveStarted: req.isCreate });
   }
   // Refused or unresolvable: the request never reached the provider.
   const neverSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENETUNREACH';
