@@ -1,4 +1,4 @@
-// Builds the extension bundle (node, cjs, `vscode` external), the webview app (browser),
+// Builds the extension bundle (node, cjs, `vscode` external), the webview apps (browser),
 // and a transpiled copy of src/ and test/ in out/ for mocha and the in-host test runner.
 const esbuild = require('esbuild');
 const fs = require('fs');
@@ -63,12 +63,17 @@ async function main() {
     esbuild.context({ ...extensionOptions(production), plugins: common.plugins }),
     esbuild.context({
       ...common,
-      entryPoints: ['src/webview/player/main.ts'],
+      // One bundle per webview app: dist/webview/<name>.js.
+      entryPoints: {
+        player: 'src/webview/player/main.ts',
+        gallery: 'src/webview/gallery/main.ts',
+        compare: 'src/webview/compare/main.ts',
+      },
       bundle: true,
       format: 'iife',
       platform: 'browser',
       target: 'es2022',
-      outfile: 'dist/webview/player.js',
+      outdir: 'dist/webview',
     }),
     // Unbundled transpile of everything, for plain-Node unit tests, the emulator CLI and the in-host suite.
     esbuild.context({

@@ -231,12 +231,21 @@ function findDesktopCode() {
 }
 
 /** Starts the emulator, prepares `<root>/` and starts code-server with the extension. Used by screenshot.js too. */
-async function startDemo({ root, port, emulatorPort = 0, quiet = false }) {
+/** `prepare({ emulator, userDataDir })`, when given, runs before VS Code starts (e.g. to seed a task history). */
+async function startDemo({ root, port, emulatorPort = 0, quiet = false, prepare }) {
   const emulator = await startEmulator(emulatorPort);
   const userDataDir = path.join(root, 'user-data');
   const extensionsDir = path.join(root, 'extensions');
   const workspace = path.join(root, 'workspace');
   writeSettings(userDataDir, emulator.baseUrl);
+  if (prepare) {
+    try {
+      await prepare({ emulator, userDataDir });
+    } catch (e) {
+      await emulator.close().catch(() => undefined);
+      throw e;
+    }
+  }
   copyFixtureMedia(workspace);
   linkExtension(extensionsDir);
   fs.mkdirSync(root, { recursive: true });
@@ -389,7 +398,7 @@ async function main() {
   setInterval(() => undefined, 1 << 30);
 }
 
-module.exports = { startDemo, waitForExtensionUi, openAiVideoView, paletteItems, writeSettings, linkExtension, copyFixtureMedia, parseJsonc, EXTENSION_ID };
+module.exports = { startDemo, waitForExtensionUi, openAiVideoView, paletteItems, writeSettings, linkExtension, copyFixtureMedia, parseJsonc, providers, EXTENSION_ID };
 
 if (require.main === module) {
   main().catch((e) => {

@@ -4,6 +4,7 @@
 // runs the given steps and saves PNGs to test-results/. Build first (node esbuild.js).
 //
 //   node scripts/screenshot.js [--name NAME] [--width 1400] [--height 900] [step ...]
+//   node scripts/screenshot.js --readme     refresh media/screenshots/*.png (see readme-shots.js)
 //
 // Steps, in order:
 //   ai-video              show the "AI Video" view container (clicks its activity bar icon)
@@ -13,6 +14,8 @@
 //   key:<key>             press a key: Enter, Escape, ArrowDown, …
 //   wait:<ms>             wait
 //   shot:<name>           save test-results/<name>.png now
+//   crop:<name>:<x>,<y>,<w>,<h>   save only that part of the page (CSS pixels)
+//   crop:<name>:<selector>        save only the first element matching a CSS selector
 // A final test-results/<NAME>.png (default "screenshot") is always saved.
 //
 // Example: node scripts/screenshot.js ai-video "command:AI Video: Generate Video…" wait:1500 shot:generate
@@ -23,6 +26,7 @@ const os = require('os');
 const path = require('path');
 const { ensureCodeServer, findFreePort, launchChromium, REPO } = require('./vscode-host');
 const { startDemo, waitForExtensionUi, openAiVideoView } = require('./demo');
+const { prepareReadme, readmeShots } = require('./readme-shots');
 
 const RESULTS = path.join(REPO, 'test-results');
 
@@ -34,16 +38,19 @@ function parseArgs(argv) {
     else if (a === '--width') opts.width = Number(argv[++i]);
     else if (a === '--height') opts.height = Number(argv[++i]);
     else if (a === '--help' || a === '-h') opts.help = true;
+    else if (a === '--readme') opts.readme = true;
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else opts.steps.push(a);
   }
   return opts;
 }
 
-async function shoot(page, name) {
+async function shoot(page, name, region) {
   fs.mkdirSync(RESULTS, { recursive: true });
   const file = path.join(RESULTS, `${name.replace(/[^\w.-]+/g, '_')}.png`);
-  await page.screenshot({ path: file });
+  const box = region && /^\d+,\d+,\d+,\d+$/.test(region) ? region.split(',').map(Number) : undefined;
+  if (region && !box) await page.locator(region).first().screenshot({ path: file, timeout: 15000 });
+  else await page.screenshot({ path: file, clip: box && { x: box[0], y: box[1], width: box[2], height: box[3] } });
   console.log(`[screenshot] saved ${path.relative(REPO, file)}`);
 }
 
@@ -81,6 +88,11 @@ async function runStep(page, step) {
     case 'shot':
       await shoot(page, arg || 'step');
       break;
+    case 'crop': {
+      const [name, ...region] = arg.split(':');
+      await shoot(page, name || 'step', region.join(':'));
+      break;
+    }
     default:
       throw new Error(`unknown step "${step}" (see the top of scripts/screenshot.js)`);
   }
@@ -89,7 +101,7 @@ async function runStep(page, step) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.help) {
-    console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 17).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+    console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 19).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
     return 0;
   }
   await ensureCodeServer();
@@ -104,12 +116,16 @@ async function main() {
   };
   process.once('SIGINT', () => stopAll().finally(() => process.exit(130)));
   try {
-    demo = await startDemo({ root, port: await findFreePort(), quiet: true });
+    demo = await startDemo({ root, port: await findFreePort(), quiet: true, prepare: opts.readme ? prepareReadme : undefined });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: opts.width, height: opts.height } });
     await page.goto(demo.url, { waitUntil: 'domcontentloaded', timeout: 60000 });
     await waitForExtensionUi(page);
     await page.waitForTimeout(1500); // let the first notifications and views settle
+    if (opts.readme) {
+      await readmeShots(page, demo);
+      return 0;
+    }
     for (const step of opts.steps) await runStep(page, step);
     await shoot(page, opts.name);
     return 0;

@@ -12,10 +12,19 @@ import { PROVIDER_LIST, PROVIDERS } from './providers';
 import { engineSettings, onDidChange } from './vscode/config';
 import { KeyStore } from './vscode/keys';
 import { providerContext } from './vscode/providerContext';
-import { TasksTreeProvider } from './vscode/tasksTree';
+import { TasksTreeProvider, TreeNode } from './vscode/tasksTree';
 import { showDiskUsage } from './vscode/diskUsage';
 import { PlayerPanel } from './vscode/playerPanel';
 import { registerCommands } from './vscode/commands';
+import { GalleryPanel } from './vscode/galleryPanel';
+import { registerStatusBar } from './vscode/statusBar';
+import { registerTreeControls } from './vscode/treeControls';
+import { ComparePanel } from './vscode/comparePanel';
+import { notifyGroupsFinished } from './vscode/variants';
+import type { InspectionMessage } from './webview/gallery/protocol';
+import { registerAgentTools } from './vscode/agentTools';
+import { registerPromptFiles } from './vscode/promptFiles';
+import { trackWalkthrough } from './vscode/walkthrough';
 
 export interface AiVideoApi {
   getTasks(): Task[];
@@ -24,12 +33,20 @@ export interface AiVideoApi {
   generate(request: GenerateRequest): Promise<Task>;
   /** For tests and tools: what the player panel currently shows and last reported. */
   player(): { taskId: string; videoIndex: number; lastPlayback: unknown } | undefined;
-  /** For tests and tools: the Tasks view's top-level items as the tree provider renders them (the tooltip as its markdown source). */
-  treeItems(): { id?: string; label: string; description?: string; tooltip?: string; contextValue?: string }[];
+  /** For tests and tools: every item of the Tasks view (days, groups, tasks, videos), depth first, as the tree provider renders them (the tooltip as its markdown source). */
+  treeItems(): { id?: string; label: string; description?: string; tooltip?: string; contextValue?: string; parentId?: string }[];
   /** For tests and tools: the Tasks view's description (disk used by the videos). */
   viewDescription(): string | undefined;
+  /** For tests and tools: the status bar text while tasks run, undefined when hidden. */
+  statusBarText(): string | undefined;
+  /** For tests and tools: the Tasks view's message (the active filter). */
+  treeMessage(): string | undefined;
   /** Waits for pending writes of the task history. */
   flush(): Promise<void>;
+  /** For tests and tools: the open gallery, and what its webview renders. */
+  gallery(): { ready: boolean; inspect(): Promise<InspectionMessage> } | undefined;
+  /** For tests and tools: the task ids the compare panel shows. */
+  compare(): { taskIds: string[] } | undefined;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<AiVideoApi> {
@@ -64,7 +81,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
 
   const tree = new TasksTreeProvider(engine);
   const view = vscode.window.createTreeView('aiVideo.tasks', { treeDataProvider: tree, showCollapseAll: false, canSelectMany: true });
-  context.subscriptions.push(tree, view);
+  const statusBar = registerStatusBar(engine);
+  context.subscriptions.push(tree, view, registerTreeControls(engine, tree, view), statusBar);
   const updateBadge = () => {
     const active = engine.getTasks().filter((t) => t.status === 'queued' || t.status === 'running').length;
     view.badge = active ? { value: active, tooltip: `${active} video task${active === 1 ? '' : 's'} in progress` } : undefined;
@@ -76,9 +94,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   context.subscriptions.push(notifyOnFinish(engine));
 
   const mediaRoot = vscode.Uri.file(mediaDir);
-  const commands = registerCommands({ context, engine, keys, log, channel, view, mediaRoot });
+  const commands = registerCommands({ context, engine, keys, log, channel, view, tree, mediaRoot });
   context.subscriptions.push(commands);
   context.subscriptions.push(PlayerPanel.registerSerializer(context.extensionUri, mediaRoot, commands.playerHost));
+  context.subscriptions.push(
+    GalleryPanel.registerSerializer(context.extensionUri, mediaRoot, commands.galleryHost),
+    ComparePanel.registerSerializer(context.extensionUri, mediaRoot, commands.compareHost),
+    notifyGroupsFinished(engine),
+  );
+  context.subscriptions.push(registerAgentTools({ engine, keys }));
+  context.subscriptions.push(registerPromptFiles(engine));
+  context.subscriptions.push(trackWalkthrough(engine, keys));
 
   log.info(`Activated in ${Date.now() - started} ms with ${engine.getTasks().length} task(s) in the history.`);
   // Callers get copies: nothing outside can change the engine's state by mutating a task.
@@ -99,15 +125,32 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
       const p = PlayerPanel.current;
       return p ? { taskId: p.taskId, videoIndex: p.videoIndex, lastPlayback: p.lastPlayback } : undefined;
     },
-    treeItems: () =>
-      tree.getChildren().map((node) => {
-        const item = tree.getTreeItem(node);
-        const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
-        const tooltip = typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value;
-        return { id: item.id, label, description: typeof item.description === 'string' ? item.description : undefined, tooltip, contextValue: item.contextValue };
-      }),
+    treeItems: () => {
+      const out: ReturnType<AiVideoApi['treeItems']> = [];
+      const walk = (nodes: TreeNode[], parentId?: string) => {
+        for (const node of nodes) {
+          const item = tree.getTreeItem(node);
+          const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+          const tooltip = typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value;
+          out.push({ id: item.id, label, description: typeof item.description === 'string' ? item.description : undefined, tooltip, contextValue: item.contextValue, parentId });
+          walk(tree.getChildren(node), item.id);
+        }
+      };
+      walk(tree.getChildren());
+      return out;
+    },
     viewDescription: () => view.description,
+    statusBarText: () => statusBar.shownText,
+    treeMessage: () => view.message,
     flush: () => engine.flush(),
+    gallery: () => {
+      const g = GalleryPanel.current;
+      return g ? { ready: g.ready, inspect: () => g.inspect() } : undefined;
+    },
+    compare: () => {
+      const c = ComparePanel.current;
+      return c ? { taskIds: c.shown } : undefined;
+    },
   };
 }
 
@@ -116,7 +159,8 @@ function notifyOnFinish(engine: TaskEngine): vscode.Disposable {
   const announced = new Set(engine.getTasks().filter((t) => t.status === 'failed' || t.videos.some((v) => v.localPath)).map((t) => t.id));
   return engine.onDidChangeTasks((changed) => {
     for (const t of changed) {
-      if (announced.has(t.id)) continue;
+      // A group (variants, several models) is announced once, when all of it is done (vscode/variants.ts).
+      if (announced.has(t.id) || t.groupId) continue;
       const title = t.prompt.length > 50 ? `${t.prompt.slice(0, 49)}…` : t.prompt || t.mode;
       if (t.status === 'succeeded' && t.videos.some((v) => v.localPath)) {
         announced.add(t.id);

@@ -1,12 +1,14 @@
-// `npm run bench`: prints numbers (it is not a test). Three parts:
+// `npm run bench`: prints numbers (it is not a test). Four parts:
 //  1. Polling: one fixed scenario run twice against the emulator on a scaled clock, once with the
 //     TaskEngine and once with a naive fixed 5 s poller; requests per finished task, and the delay
 //     between the provider finishing a task and the poller seeing it.
 //  2. Store: load and single-task update times of a 10,000-task history.
 //  3. Download: peak memory while a 200 MB result is downloaded (in a child process).
-//  4. Bundle: the size of the production extension bundle, built in memory as esbuild.js builds it.
+//  4. Gallery: time to the first frame with a card of the gallery webview with 2,000 tasks
+//     (src/bench/galleryBench.ts, headless Chromium).
+//  5. Bundle: the size of the production extension bundle, built in memory as esbuild.js builds it.
 // Options: --scale N (default 6), --json (after the tables, one JSON line of every part's figures,
-// the last line of stdout), --only poll,store,download,bundle (a subset of the parts).
+// the last line of stdout), --only poll,store,download,gallery,bundle (a subset of the parts).
 import { fork } from 'child_process';
 import { randomUUID } from 'crypto';
 import { promises as fs } from 'fs';
@@ -22,11 +24,12 @@ import { pika } from '../providers/pika';
 import type { DownloadFigures } from './downloadProbe';
 import { NAIVE_INTERVAL_MS, naiveDriver } from './naivePoller';
 import { BENCH_KEY, buildScenario, DURATION_CLASSES, engineDriver, figures, Figures, RunResult, runScenario, STAGGER_MS, TaskSpec } from './scenario';
+import { galleryFirstPaint } from './galleryBench';
 import { storeBench, StoreFigures } from './storeBench';
 
 const BIG_BYTES = 200 * 1024 * 1024;
 const DEFAULT_SCALE = 6;
-const PARTS = ['poll', 'store', 'download', 'bundle'] as const;
+const PARTS = ['poll', 'store', 'download', 'gallery', 'bundle'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Args {
@@ -343,7 +346,21 @@ async function bundlePart(): Promise<PartResult> {
   };
 }
 
-const RUN: Record<Part, (args: Args) => Promise<PartResult>> = { poll: pollPart, store: storePart, download: downloadPart, bundle: bundlePart };
+async function galleryPart(): Promise<PartResult> {
+  progress('Gallery first paint with 2,000 tasks in headless Chromium…');
+  const g = await galleryFirstPaint();
+  return {
+    print: () => {
+      console.log('');
+      console.log(`== Gallery: first frame with a card, ${g.tasks.toLocaleString('en-US')} tasks (headless Chromium) ==`);
+      console.log(`  median ${g.medianMs} ms (runs: ${g.runsMs.join(', ')} ms); ${g.cardsInDom} cards in the DOM.`);
+    },
+    summary: { firstPaint2kMs: g.medianMs, cardsInDom: g.cardsInDom },
+    verdict: verdict(g.medianMs < 300, `the gallery paints its first card ${g.medianMs} ms after its script starts, with ${g.tasks.toLocaleString('en-US')} tasks (median of ${g.runsMs.length}; target: under 300 ms).`),
+  };
+}
+
+const RUN: Record<Part, (args: Args) => Promise<PartResult>> = { poll: pollPart, store: storePart, download: downloadPart, gallery: galleryPart, bundle: bundlePart };
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));

@@ -60,7 +60,8 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 const ACCEPTED_TYPES = {
   video: /^(video\/|application\/octet-stream|binary\/octet-stream|application\/mp4)/i,
-  image: /^(image\/|application\/octet-stream|binary\/octet-stream)/i,
+  // Raster images only: an SVG poster could carry script.
+  image: /^(image\/(jpeg|png|webp)|application\/octet-stream|binary\/octet-stream)/i,
 };
 
 function formatBytes(n: number): string {

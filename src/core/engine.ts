@@ -18,7 +18,7 @@ import { sanitizeText } from './sanitize';
 import { backoffDelayMs, firstPollDelayMs, nextPollDelayMs, withSample } from './scheduler';
 import { StoreSnapshot, TaskStore } from './store';
 import { deleteTaskFiles, sweepOrphansOnce, taskFolder } from './taskFiles';
-import { GenerateRequest, isActive, ProviderId, Task, TaskVideo } from './types';
+import { GenerateRequest, isActive, ProviderId, Task, TaskSource, TaskVideo } from './types';
 import { PollResults, ProviderClient, ProviderContext, RemoteState, resultAuthHeaders } from './provider';
 
 export interface EngineSettings {
@@ -93,6 +93,8 @@ const KEY_PAUSE_MS = 30 * 60_000;
 /** Tasks due within this much of a poll of their provider ride along (one batch request, one wake-up). */
 const MAX_ALIGN_MS = 2000;
 const DOWNLOADS_AT_ONCE = 2;
+/** A poster or thumbnail larger than this is not one. */
+const MAX_POSTER_BYTES = 10 * 1024 * 1024;
 /** A `.part` file untouched this long was left by a crash. */
 const STALE_PART_MS = 10 * 60_000;
 
@@ -179,8 +181,9 @@ export class TaskEngine {
   }
 
   /** Validates, resolves media, creates the remote task and records it before returning. */
-  async generate(input: GenerateRequest): Promise<Task> {
-    const req: GenerateRequest = { ...input, prompt: (input.prompt ?? '').trim() };
+  async generate(input: GenerateRequest, opts: { source?: TaskSource } = {}): Promise<Task> {
+    const { groupId, ...rest } = input;
+    const req: GenerateRequest = { ...rest, prompt: (input.prompt ?? '').trim() };
     const provider = this.deps.providers[req.provider];
     if (!provider) {
       throw new ProviderError({ kind: 'input', message: `Provider "${String(req.provider)}" is not supported. Use one of: ${Object.keys(this.deps.providers).join(', ')}.` });
@@ -205,6 +208,8 @@ export class TaskEngine {
       updatedAt: now,
       videos: [],
       request: req,
+      ...(groupId ? { groupId } : {}),
+      ...(opts.source && { source: { ...opts.source } }),
     };
     let created;
     try {
@@ -830,6 +835,7 @@ export class TaskEngine {
     const settings = this.deps.settings();
     let result: { path: string; bytes: number } | undefined;
     let failure: string | undefined;
+    let posterPath: string | undefined;
     try {
       const dir = taskFolder(this.deps.mediaDir, taskId);
       const dest = insideFolder(dir, `${index + 1}-${resultFileName(video.url)}`);
@@ -847,6 +853,7 @@ export class TaskEngine {
           authHeaders: video.authenticated && task ? () => this.resultAuth(task, video.url) : undefined,
         }),
       );
+      posterPath = await this.downloadPoster(dir, index, video, task, settings.download);
     } catch (e) {
       failure = isProviderError(e) && e.kind === 'cancelled' ? undefined : sanitizeText(errorMessage(e));
     } finally {
@@ -862,6 +869,7 @@ export class TaskEngine {
     const next: TaskVideo = { ...videos[index] };
     if (result) {
       next.localPath = result.path;
+      if (posterPath) next.posterPath = posterPath;
       delete next.downloadError;
       this.deps.log.info(`Downloaded ${result.bytes} bytes for task ${cur.remoteId}.`);
     } else {
@@ -872,6 +880,32 @@ export class TaskEngine {
     this.update(cur, { videos });
     await this.persistNow();
     this.changed.fire([cur]);
+  }
+
+  /** The provider's poster (or thumbnail) beside the video; best effort, as the gallery can show the video itself. */
+  private async downloadPoster(dir: string, index: number, video: TaskVideo, task: Task | undefined, policy: DownloadSettings | undefined): Promise<string | undefined> {
+    const url = video.posterUrl ?? video.thumbnailUrl;
+    if (!url || video.posterPath) return video.posterPath;
+    try {
+      const ext = /\.(png|webp)$/i.exec(new URL(url).pathname)?.[0].toLowerCase() ?? '.jpg';
+      const dest = insideFolder(dir, `${index + 1}-poster${ext}`);
+      return (
+        await downloadToFile(url, dest, {
+          ...policy,
+          origin: task?.origin,
+          maxBytes: MAX_POSTER_BYTES,
+          attempts: 1,
+          signal: this.abort.signal,
+          expect: 'image',
+          expiresAt: video.expiresAt,
+          now: this.now,
+          authHeaders: video.authenticated && task ? () => this.resultAuth(task, url) : undefined,
+        })
+      ).path;
+    } catch (e) {
+      this.deps.log.warn(`Poster download failed (the video itself serves as poster): ${errorMessage(e)}`);
+      return undefined;
+    }
   }
 
   // ---- persistence ---------------------------------------------------------------------------

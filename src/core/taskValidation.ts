@@ -4,7 +4,7 @@
 import { isErrorKind } from './errors';
 import { PROVIDER_ID_PATTERN } from './provider';
 import { MAX_PROVIDER_WORD, safeId, sanitizeText } from './sanitize';
-import { GENERATION_MODES, GenerateRequest, GenerationMode, ProviderId, Task, TaskStatus, TaskVideo } from './types';
+import { GENERATION_MODES, GenerateRequest, GenerationMode, ProviderId, Task, TaskSource, TaskStatus, TaskVideo } from './types';
 
 const STATUSES: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed'];
 
@@ -29,7 +29,7 @@ function video(v: unknown): TaskVideo | undefined {
   const o = v as Record<string, unknown>;
   if (!isStr(o.url)) return undefined;
   const out: TaskVideo = { url: o.url };
-  for (const k of ['posterUrl', 'thumbnailUrl', 'watermarkedUrl', 'localPath'] as const) {
+  for (const k of ['posterUrl', 'thumbnailUrl', 'posterPath', 'watermarkedUrl', 'localPath'] as const) {
     const s = optStr(o[k]);
     if (s !== undefined) out[k] = s;
   }
@@ -56,6 +56,13 @@ function request(v: unknown, provider: ProviderId, prompt: string): GenerateRequ
   if (Array.isArray(o.images) && o.images.every(isStr)) r.images = o.images;
   if (o.options && typeof o.options === 'object' && !Array.isArray(o.options)) r.options = o.options as Record<string, unknown>;
   return r;
+}
+
+function source(v: unknown): TaskSource | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  if (!isStr(o.uri) || !isStr(o.hash) || !isNum(o.line) || !Number.isInteger(o.line) || o.line < 0) return undefined;
+  return { uri: o.uri, hash: o.hash, line: o.line };
 }
 
 export function validateStoredTask(v: unknown): Task | undefined {
@@ -87,9 +94,11 @@ export function validateStoredTask(v: unknown): Task | undefined {
     errorKind: isErrorKind(o.errorKind) ? o.errorKind : undefined,
     route: optStr(o.route),
     origin: optStr(o.origin),
+    groupId: safeId(o.groupId),
     finishedAt: optNum(o.finishedAt),
     timedOut: o.timedOut === true ? true : undefined,
     uncertain: o.uncertain === true ? true : undefined,
+    source: source(o.source),
   };
   for (const [k, val] of Object.entries(extras)) if (val !== undefined) (task as unknown as Record<string, unknown>)[k] = val;
   return task;

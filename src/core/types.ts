@@ -24,6 +24,8 @@ export interface TaskVideo {
   id?: string;
   posterUrl?: string;
   thumbnailUrl?: string;
+  /** Absolute path of the downloaded poster or thumbnail, when the provider gave one. */
+  posterPath?: string;
   /** Watermarked copy (HiDream `video_wm`). */
   watermarkedUrl?: string;
   seed?: number;
@@ -61,6 +63,18 @@ export interface GenerateRequest {
   style?: string;
   /** Provider-specific extra options (motion, guidance scale, frame rate, camera, resolution...). */
   options?: Record<string, unknown>;
+  /** Set by variants and multi-model sends: the task joins this group (not kept in `Task.request`). */
+  groupId?: string;
+}
+
+/** Where a task came from: a ```video block of a Markdown file (see core/promptBlocks.ts). */
+export interface TaskSource {
+  /** The file's URI, as a string. */
+  uri: string;
+  /** The block's hash when the task was made: an edited block has another one. */
+  hash: string;
+  /** The line of the block's opening fence then, 0-based: where to look when the block has changed. */
+  line: number;
 }
 
 export interface Task {
@@ -96,6 +110,10 @@ export interface Task {
   route?: string;
   /** The provider base URL the task was created at: it is only ever polled there. */
   origin?: string;
+  /** Tasks made together (variants, one prompt to several models) share this id. */
+  groupId?: string;
+  /** The prompt block the task was made from, when it was. */
+  source?: TaskSource;
 }
 
 export function isActive(task: Pick<Task, 'status'>): boolean {

@@ -20,6 +20,16 @@ export const COMMAND_IDS = [
   'aiVideo.openVideosFolder',
   'aiVideo.showTaskError',
   'aiVideo.showLog',
+  'aiVideo.openGallery',
+  'aiVideo.compare',
+  'aiVideo.generateVariants',
+  'aiVideo.filterTasks',
+  'aiVideo.clearTaskFilter',
+  'aiVideo.generateFromBlock',
+  'aiVideo.generateBlockVariants',
+  'aiVideo.newPromptFile',
+  'aiVideo.revealPromptSource',
+  'aiVideo.generateFromSelection',
   ...TASK_ACTION_IDS.map((id) => `aiVideo.${id}` as const),
 ] as const;
 

@@ -78,6 +78,12 @@ export function saveFolder(): string {
   return v || String(manifestDefault<string>('saveFolder'));
 }
 
+/** How the Tasks view groups tasks (`tasks.groupBy`); an unknown value reads as the manifest's default. */
+export function tasksGroupBy(): 'day' | 'none' {
+  const v = cfg().get<unknown>('tasks.groupBy');
+  return v === 'day' || v === 'none' ? v : manifestDefault<'day' | 'none'>('tasks.groupBy') === 'none' ? 'none' : 'day';
+}
+
 /** A number setting, at least `min`; one that is not a number reads as the manifest's default. */
 function numberSetting(key: string, min: number): number {
   const v = Number(cfg().get<unknown>(key));

@@ -17,8 +17,18 @@ export interface FlowDeps {
   models(provider: ProviderDescriptor, mode: GenerationMode): Promise<string[]>;
   /** The pixel size of a chosen image (path, file: URI or URL), when it can be read. */
   imageSize(ref: string): Promise<ImageSize | undefined>;
-  /** Preset values (from the Explorer: images or a video already chosen). */
+  /** Preset values (from the Explorer: images or a video already chosen; from the editor: the prompt). */
   preset?: Partial<GenerateRequest> & { mode?: GenerationMode };
+  /** Rows other modules add to the options page (e.g. variants). */
+  extraOptions?: FlowOption[];
+}
+
+/** An options-page row owned by another module. */
+export interface FlowOption {
+  label: string;
+  describe(req: GenerateRequest): string;
+  /** Changes the row's own state; `mode` is the mode chosen in the flow. */
+  edit(input: MultiStepInput, req: GenerateRequest, mode: GenerationMode, step: { step: number; totalSteps: number }): Promise<void>;
 }
 
 interface State {
@@ -47,7 +57,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
   const s: State = {
     provider: remembered ?? offered[0],
     mode: preset.mode ?? 'text-to-video',
-    req: { provider: '', prompt: '' },
+    req: { provider: '', prompt: preset.prompt ?? '' },
   };
   const presetMedia = { image: preset.image, images: preset.images, video: preset.video };
   const modesOf = (p: ProviderDescriptor) => p.modes.filter((m) => !preset.mode || m === preset.mode);
@@ -164,6 +174,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
   const options: InputStep = async (input) => {
     const step = counter('options');
     const GO = '\u0000go';
+    const EXTRA = '\u0000extra';
     const fields = fieldsFor(s.provider, s.mode);
     const warning = await fitToImage();
     const items: Item<string>[] = [
@@ -175,6 +186,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
       },
       { label: '', kind: vscode.QuickPickItemKind.Separator, value: '' },
       ...fields.map((f) => ({ label: f.label, description: describeValue(f, readField(s.req, f)), value: f.key })),
+      ...(deps.extraOptions ?? []).map((o, i) => ({ label: o.label, description: o.describe(s.req), value: `${EXTRA}${i}` })),
     ];
     const picked = await input.showQuickPick({ title: `${TITLE}: options`, ...step, items, placeholder: 'Generate now, or adjust an option', matchOnDescription: false });
     if (picked.value === GO) {
@@ -187,6 +199,11 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
       }
       done = true;
       return;
+    }
+    const extra = picked.value.startsWith(EXTRA) ? deps.extraOptions?.[Number(picked.value.slice(EXTRA.length))] : undefined;
+    if (extra) {
+      await extra.edit(input, s.req, s.mode, step);
+      return options;
     }
     const field = fields.find((f) => f.key === picked.value)!;
     writeField(s.req, field, await editField(input, field, readField(s.req, field), step));

@@ -5,7 +5,9 @@ import * as path from 'path';
 import { actionsFor, type ProviderDescriptor } from '../core/provider';
 import type { Task } from '../core/types';
 import { shortTitle } from '../webview/format';
-import { fitText, type PlayerMeta } from '../webview/protocol';
+import { fitText } from '../webview/guards';
+import type { PlayerMeta } from '../webview/protocol';
+import { buildAppHtml } from './appHtml';
 
 export interface PlayerHtmlOptions {
   /** `webview.cspSource`. */
@@ -18,40 +20,9 @@ export interface PlayerHtmlOptions {
   styleUri: string;
 }
 
-/** Scripts only by nonce; styles, media, images and fonts only from the extension's own resources. */
-export function buildCsp(cspSource: string, nonce: string): string {
-  return [
-    `default-src 'none'`,
-    `img-src ${cspSource}`,
-    `media-src ${cspSource}`,
-    `style-src ${cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-    `font-src ${cspSource}`,
-  ].join('; ');
-}
-
-function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** The document the webview loads; the app builds everything else with DOM calls. */
+/** The player's document: its app and style sheet in the shared shell. */
 export function buildPlayerHtml(o: PlayerHtmlOptions): string {
-  const attr = escapeAttribute;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${attr(buildCsp(o.cspSource, o.nonce))}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <link rel="stylesheet" href="${attr(o.styleUri)}">
-  <title>Video player</title>
-</head>
-<body>
-  <main id="app" class="app" aria-live="polite"></main>
-  <script nonce="${attr(o.nonce)}" src="${attr(o.scriptUri)}"></script>
-</body>
-</html>
-`;
+  return buildAppHtml({ ...o, styleUris: [o.styleUri], title: 'Video player' });
 }
 
 /** Panel title: `▶ <short prompt>`. */

@@ -6,8 +6,9 @@ import { isActive, type Task } from '../core/types';
 import type { CommandContext } from './commands/context';
 import type { TreeNode } from './tasksTree';
 
-function isTreeNode(x: unknown): x is TreeNode {
-  return !!x && typeof x === 'object' && ((x as TreeNode).kind === 'task' || (x as TreeNode).kind === 'video') && typeof (x as TreeNode).taskId === 'string';
+function isTreeNode(x: unknown): x is Extract<TreeNode, { taskId: string }> {
+  const n = x as { kind?: unknown; taskId?: unknown } | null;
+  return !!n && typeof n === 'object' && (n.kind === 'task' || n.kind === 'video') && typeof n.taskId === 'string';
 }
 
 /** A task id from an id, a tree node or a task. */
@@ -50,7 +51,8 @@ export function registerTaskRemoval({ engine, mediaRoot, register }: Pick<Comman
   const clearFinished = async (arg?: unknown): Promise<number> => {
     const finished = engine.getTasks().filter((t) => !isActive(t));
     if (!finished.length) return 0;
-    const fromUi = arg === undefined || arg === null || isTreeNode(arg);
+    // Any tree node (a task, a day, a group) means the view title or a menu: a person is there.
+    const fromUi = arg === undefined || arg === null || (typeof arg === 'object' && 'kind' in arg);
     if (fromUi && finished.length > 1 && !(await confirm(`Clear ${finished.length} finished tasks and delete their downloaded videos${await sizeOf(mediaDir, finished)}?`))) return 0;
     return engine.clearFinished();
   };

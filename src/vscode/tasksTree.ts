@@ -1,13 +1,23 @@
-// The Tasks view: one item per task (newest first), a child per video when a task has several.
+// The Tasks view: tasks newest first, under Today / Yesterday / This week / Older when
+// `aiVideo.tasks.groupBy` is `day`; tasks made together (variants, several models) under one group
+// node; a child per video when a task has several. An optional prompt filter narrows the list.
 import * as vscode from 'vscode';
 import { TaskEngine } from '../core/engine';
-import { Task, TaskVideo } from '../core/types';
+import { isActive, Task, TaskVideo } from '../core/types';
 import { remedyFor } from '../core/errors';
 import { actionsFor } from '../core/provider';
 import { escapeMarkdown as esc } from '../core/sanitize';
 import { PROVIDERS, providerLabel } from '../providers';
+import { foldText, queryWords } from '../webview/gallery/model';
+import { DAY_BUCKET_LABELS, DAY_BUCKETS, dayBucket, taskClock, type DayBucket } from '../webview/time';
 
-export type TreeNode = { kind: 'task'; taskId: string } | { kind: 'video'; taskId: string; index: number };
+export type TreeNode =
+  | { kind: 'day'; bucket: DayBucket }
+  | { kind: 'group'; groupId: string }
+  | { kind: 'task'; taskId: string }
+  | { kind: 'video'; taskId: string; index: number };
+
+export type GroupBy = 'day' | 'none';
 
 const STATUS_WORD: Record<Task['status'], string> = {
   queued: 'Queued',
@@ -22,26 +32,32 @@ export function shortPrompt(t: Pick<Task, 'prompt' | 'mode'>, max = 28): string 
   return p.length > max ? `${p.slice(0, max - 1)}…` : p;
 }
 
-export function describeTask(t: Task): string {
+/** Status, time ("1:12" while running, "took 2:40" once done) and provider. */
+export function describeTask(t: Task, now = Date.now()): string {
   const who = `${providerLabel(t.provider)}${t.model ? ` ${t.model}` : ''}`;
-  if (t.status === 'running') return `${t.progress}% · ${who}${t.error ? ' · retrying' : ''}`;
-  if (t.status === 'queued') return `Queued · ${who}${t.error ? ' · waiting' : ''}`;
+  const clock = taskClock(t, isActive(t), now);
+  if (t.status === 'running') return `${t.progress}% · ${clock} · ${who}${t.error ? ' · retrying' : ''}`;
+  if (t.status === 'queued') return `Queued · ${clock} · ${who}${t.error ? ' · waiting' : ''}`;
   if (t.status === 'failed') return `${t.timedOut ? 'Timed out' : t.uncertain ? 'Unknown outcome' : 'Failed'} · ${t.error ?? ''}`;
   const pending = t.videos.some((v) => !v.localPath && !v.downloadError);
   const broken = t.videos.some((v) => v.downloadError);
-  return `${who}${pending ? ' · downloading…' : broken ? ' · download failed' : ''}`;
+  return `${who}${pending ? ' · downloading…' : broken ? ' · download failed' : ''}${clock ? ` · ${clock}` : ''}`;
 }
 
-function icon(t: Task): vscode.ThemeIcon {
+/** A local poster (a file path) when the task has one, otherwise a status icon. */
+function icon(t: Task): vscode.ThemeIcon | vscode.Uri {
   switch (t.status) {
     case 'queued':
       return new vscode.ThemeIcon('clock');
     case 'running':
       return new vscode.ThemeIcon('loading~spin');
-    case 'succeeded':
+    case 'succeeded': {
+      const poster = t.videos.find((v) => v.localPath && v.posterPath)?.posterPath;
+      if (poster) return vscode.Uri.file(poster);
       return t.videos.some((v) => v.localPath)
         ? new vscode.ThemeIcon('play-circle', new vscode.ThemeColor('testing.iconPassed'))
         : new vscode.ThemeIcon('cloud-download');
+    }
     case 'failed':
       return new vscode.ThemeIcon(t.timedOut ? 'watch' : 'error', new vscode.ThemeColor('testing.iconFailed'));
   }
@@ -56,6 +72,7 @@ export function contextValue(t: Task): string {
   if (t.videos.some((v) => v.downloadError)) flags.push('downloadFailed');
   if (t.errorKind) flags.push(`remedy-${remedyFor(t.errorKind)}`);
   for (const a of actionsFor(PROVIDERS[t.provider], t)) flags.push(`action-${a.id}`);
+  if (t.source) flags.push('hasSource');
   return flags.join(' ');
 }
 
@@ -75,59 +92,221 @@ function tooltip(t: Task): vscode.MarkdownString {
 }
 
 function fingerprint(t: Task): string {
-  return JSON.stringify([shortPrompt(t), describeTask(t), contextValue(t), t.status, t.rawStatus, t.progress, t.error, t.videos.map((v) => [v.localPath, v.downloadError])]);
+  return JSON.stringify([shortPrompt(t), describeTask(t), contextValue(t), t.status, t.rawStatus, t.progress, t.error, t.videos.map((v) => [v.localPath, v.posterPath, v.downloadError])]);
+}
+
+/** A group's line: "3 takes · 2 done" (or "3 models"). */
+export function describeGroup(members: readonly Task[]): string {
+  const models = new Set(members.map((t) => `${t.provider}:${t.model}`)).size;
+  const done = members.filter((t) => t.status === 'succeeded').length;
+  const failed = members.filter((t) => t.status === 'failed').length;
+  const head = models > 1 ? `${members.length} models` : `${members.length} takes`;
+  return [head, `${done} done`, failed ? `${failed} failed` : ''].filter(Boolean).join(' · ');
 }
 
 export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined | void>();
   readonly onDidChangeTreeData = this.emitter.event;
-  private readonly sub: vscode.Disposable;
+  private readonly subs: vscode.Disposable[] = [];
+  /** Nodes are kept so each element keeps its identity across refreshes (reveal needs it). */
   private readonly nodes = new Map<string, TreeNode>();
   /** What each rendered item shows: an item is refreshed only when this changes. */
   private readonly shown = new Map<string, string>();
+  /** Ids of the tasks in the list as last drawn: a change to any other one redraws the list. */
+  private listed = new Set<string>();
+  private groupBy: GroupBy = 'day';
+  private filterWords: string[] = [];
+  private filterText = '';
+  private clock: ReturnType<typeof setInterval> | undefined;
+  private visible = true;
 
   constructor(private readonly engine: TaskEngine) {
-    this.sub = engine.onDidChangeTasks((changed) => {
-      // A task added, removed or changing its video count alters the list; otherwise update only it.
-      const structural = changed.some((t) => !this.nodes.has(t.id) || !engine.getTask(t.id) || t.videos.length > 1);
-      if (structural) {
-        this.emitter.fire();
-        return;
-      }
-      // Re-rendering an unchanged item gives its click command a new id; a click landing between
-      // two renders would then run a discarded command. So identical items are left alone.
-      for (const t of changed) if (this.shown.get(t.id) !== fingerprint(t)) this.emitter.fire(this.nodes.get(t.id));
-    });
+    this.subs.push(
+      engine.onDidChangeTasks((changed) => {
+        // A task added or removed, a video count or a group changing alter the list; otherwise update only the items.
+        const structural = changed.some((t) => !this.listed.has(t.id) || !engine.getTask(t.id) || t.videos.length > 1);
+        this.updateClock();
+        if (structural || (this.filterWords.length && changed.length)) {
+          this.emitter.fire();
+          return;
+        }
+        // Re-rendering an unchanged item gives its click command a new id; a click landing between
+        // two renders would then run a discarded command. So identical items are left alone.
+        for (const t of changed) {
+          if (this.shown.get(t.id) !== fingerprint(t)) this.emitter.fire(this.nodes.get(`task:${t.id}`));
+          if (t.groupId) this.emitter.fire(this.nodes.get(`group:${t.groupId}`));
+        }
+      }),
+    );
+    this.updateClock();
   }
 
   refresh(): void {
     this.emitter.fire();
   }
 
-  getChildren(node?: TreeNode): TreeNode[] {
-    if (!node) {
-      return this.engine.getTasks().map((t) => {
-        let n = this.nodes.get(t.id);
-        if (!n) {
-          n = { kind: 'task', taskId: t.id };
-          this.nodes.set(t.id, n);
-        }
-        return n;
-      });
+  setGroupBy(groupBy: GroupBy): void {
+    if (groupBy === this.groupBy) return;
+    this.groupBy = groupBy;
+    this.emitter.fire();
+  }
+
+  /** Narrows the list to tasks whose prompt has every word of `text`; '' shows everything. */
+  setFilter(text: string): void {
+    this.filterText = text.trim();
+    this.filterWords = queryWords(this.filterText);
+    this.emitter.fire();
+  }
+
+  get filter(): string {
+    return this.filterText;
+  }
+
+  /** Tasks passing the filter, newest first. */
+  matchingTasks(): Task[] {
+    const tasks = this.engine.getTasks();
+    if (!this.filterWords.length) return tasks;
+    return tasks.filter((t) => this.filterWords.every((w) => foldText(t.prompt).includes(w)));
+  }
+
+  /** The running clocks tick only while the view is visible. */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    this.updateClock();
+  }
+
+  private updateClock(): void {
+    const needed = this.visible && this.engine.hasActiveTasks();
+    if (needed && !this.clock) {
+      this.clock = setInterval(() => {
+        for (const t of this.engine.getTasks()) if (isActive(t)) this.emitter.fire(this.nodes.get(`task:${t.id}`));
+        this.updateClock();
+      }, 1000);
+    } else if (!needed && this.clock) {
+      clearInterval(this.clock);
+      this.clock = undefined;
     }
-    const t = node.kind === 'task' ? this.engine.getTask(node.taskId) : undefined;
-    if (!t || t.videos.length < 2) return [];
-    return t.videos.map((_v, index) => ({ kind: 'video', taskId: t.id, index }));
+  }
+
+  private node<T extends TreeNode>(key: string, make: () => T): T {
+    let n = this.nodes.get(key) as T | undefined;
+    if (!n) {
+      n = make();
+      this.nodes.set(key, n);
+    }
+    return n;
+  }
+
+  private taskNode(t: Task): TreeNode {
+    return this.node(`task:${t.id}`, () => ({ kind: 'task', taskId: t.id }));
+  }
+
+  /** Tasks and groups in order: a group stands where its newest member would. */
+  private entries(tasks: readonly Task[]): TreeNode[] {
+    const out: TreeNode[] = [];
+    const groups = new Set<string>();
+    for (const t of tasks) {
+      if (!t.groupId) out.push(this.taskNode(t));
+      else if (!groups.has(t.groupId)) {
+        groups.add(t.groupId);
+        const groupId = t.groupId;
+        out.push(this.node(`group:${groupId}`, () => ({ kind: 'group', groupId })));
+      }
+    }
+    return out;
+  }
+
+  private members(groupId: string): Task[] {
+    return this.matchingTasks()
+      .filter((t) => t.groupId === groupId)
+      .reverse();
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    const now = Date.now();
+    if (!node) {
+      const tasks = this.matchingTasks();
+      this.listed = new Set(tasks.map((t) => t.id));
+      if (this.groupBy === 'none') return this.entries(tasks);
+      const present = new Set(tasks.map((t) => dayBucket(t.createdAt, now)));
+      return DAY_BUCKETS.filter((b) => present.has(b)).map((bucket) => this.node(`day:${bucket}`, () => ({ kind: 'day', bucket })));
+    }
+    switch (node.kind) {
+      case 'day':
+        return this.entries(this.matchingTasks().filter((t) => dayBucket(t.createdAt, now) === node.bucket));
+      case 'group':
+        return this.members(node.groupId).map((t) => this.taskNode(t));
+      case 'task': {
+        const t = this.engine.getTask(node.taskId);
+        if (!t || t.videos.length < 2) return [];
+        return t.videos.map((_v, index) => ({ kind: 'video', taskId: t.id, index }));
+      }
+      case 'video':
+        return [];
+    }
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
-    return node.kind === 'video' ? this.nodes.get(node.taskId) : undefined;
+    switch (node.kind) {
+      case 'day':
+        return undefined;
+      case 'video':
+        return this.nodes.get(`task:${node.taskId}`);
+      case 'group': {
+        const newest = this.matchingTasks().find((t) => t.groupId === node.groupId);
+        return newest && this.groupBy === 'day' ? this.nodes.get(`day:${dayBucket(newest.createdAt, Date.now())}`) : undefined;
+      }
+      case 'task': {
+        const t = this.engine.getTask(node.taskId);
+        if (!t) return undefined;
+        if (t.groupId) return this.nodes.get(`group:${t.groupId}`);
+        return this.groupBy === 'day' ? this.nodes.get(`day:${dayBucket(t.createdAt, Date.now())}`) : undefined;
+      }
+    }
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    const t = this.engine.getTask(node.taskId);
+    switch (node.kind) {
+      case 'day':
+        return this.dayItem(node.bucket);
+      case 'group':
+        return this.groupItem(node.groupId);
+      case 'video': {
+        const t = this.engine.getTask(node.taskId);
+        return t ? this.videoItem(t, t.videos[node.index], node.index) : new vscode.TreeItem('(removed)');
+      }
+      case 'task':
+        return this.taskItem(node.taskId);
+    }
+  }
+
+  private dayItem(bucket: DayBucket): vscode.TreeItem {
+    const item = new vscode.TreeItem(DAY_BUCKET_LABELS[bucket], vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `day:${bucket}`;
+    const count = this.matchingTasks().filter((t) => dayBucket(t.createdAt, Date.now()) === bucket).length;
+    item.description = `${count}`;
+    item.contextValue = 'day';
+    item.accessibilityInformation = { label: `${DAY_BUCKET_LABELS[bucket]}, ${count} task${count === 1 ? '' : 's'}` };
+    return item;
+  }
+
+  private groupItem(groupId: string): vscode.TreeItem {
+    const members = this.members(groupId);
+    const first = members[0];
+    const item = new vscode.TreeItem(first ? shortPrompt(first) : '(group)', vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `group:${groupId}`;
+    item.description = describeGroup(members);
+    item.iconPath = new vscode.ThemeIcon(members.some(isActive) ? 'loading~spin' : 'layers');
+    const comparable = members.filter((t) => t.status === 'succeeded' && t.videos.some((v) => v.localPath)).length >= 2;
+    item.contextValue = comparable ? 'group comparable' : 'group';
+    item.tooltip = first?.prompt;
+    item.accessibilityInformation = { label: `Group: ${first ? shortPrompt(first, 60) : ''}, ${item.description}` };
+    return item;
+  }
+
+  private taskItem(taskId: string): vscode.TreeItem {
+    const t = this.engine.getTask(taskId);
     if (!t) return new vscode.TreeItem('(removed)');
-    if (node.kind === 'video') return this.videoItem(t, t.videos[node.index], node.index);
     this.shown.set(t.id, fingerprint(t));
     const item = new vscode.TreeItem(shortPrompt(t), t.videos.length > 1 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = `task:${t.id}`;
@@ -145,14 +324,15 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     const item = new vscode.TreeItem(`Video ${index + 1}`);
     item.id = `task:${t.id}:video:${index}`;
     item.description = v?.localPath ? [v.duration ? `${v.duration}s` : '', v.seed !== undefined ? `seed ${v.seed}` : ''].filter(Boolean).join(' · ') : v?.downloadError ? 'download failed' : 'downloading…';
-    item.iconPath = new vscode.ThemeIcon(v?.localPath ? 'play' : 'cloud-download');
+    item.iconPath = v?.posterPath && v.localPath ? vscode.Uri.file(v.posterPath) : new vscode.ThemeIcon(v?.localPath ? 'play' : 'cloud-download');
     item.contextValue = `video${v?.localPath ? ' playable' : ''}`;
     item.command = { command: 'aiVideo.play', title: 'Play', arguments: [t.id, index] };
     return item;
   }
 
   dispose(): void {
-    this.sub.dispose();
+    if (this.clock) clearInterval(this.clock);
+    for (const d of this.subs) d.dispose();
     this.emitter.dispose();
   }
 }

@@ -4,6 +4,7 @@
 // its guard is ignored.
 
 import type { TaskStatus } from '../core/types';
+import { hasKeys, isId, isIndex, isNonNegative, isOptional, isRecord, isText } from './guards';
 
 // ---- Host -> webview -------------------------------------------------------------------------
 
@@ -121,52 +122,6 @@ export interface PlayerState {
 // ---- Guards ----------------------------------------------------------------------------------
 
 const TASK_STATUSES: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed'];
-
-const MAX_ID_LENGTH = 256;
-/** Longest text field the guards accept; the host cuts longer text with fitText before posting. */
-export const MAX_MESSAGE_LENGTH = 4000;
-/** Far above any real count; bounds indexes coming from the other side. */
-const MAX_VIDEO_INDEX = 999;
-
-type Fields = Record<string, unknown>;
-
-function isRecord(x: unknown): x is Fields {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-/** Every key is known and every required key is present. */
-function hasKeys(o: Fields, required: readonly string[], optional: readonly string[] = []): boolean {
-  const keys = Object.keys(o);
-  return (
-    required.every((k) => keys.includes(k)) &&
-    keys.every((k) => required.includes(k) || optional.includes(k))
-  );
-}
-
-function isId(v: unknown): v is string {
-  return typeof v === 'string' && v.length > 0 && v.length <= MAX_ID_LENGTH;
-}
-
-function isText(v: unknown, max = MAX_MESSAGE_LENGTH): v is string {
-  return typeof v === 'string' && v.length <= max;
-}
-
-function isNonNegative(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
-}
-
-function isIndex(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_VIDEO_INDEX;
-}
-
-function isOptional(v: unknown, check: (v: unknown) => boolean): boolean {
-  return v === undefined || check(v);
-}
-
-/** `text` cut to what the guards accept, so a long message never makes the webview drop a view. */
-export function fitText(text: string, max = MAX_MESSAGE_LENGTH): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
 
 export function isPlayerAction(x: unknown): x is PlayerAction {
   return typeof x === 'string' && (PLAYER_ACTIONS as readonly string[]).includes(x);

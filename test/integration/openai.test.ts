@@ -22,7 +22,11 @@ describe('OpenAI Videos API (Sora 2), end to end', function () {
     assert.deepStrictEqual([done.videos[0].authenticated, done.videos[0].duration, done.videos[0].width], [true, 8, 1280]);
     assert.ok(done.videos[0].expiresAt! > Date.now());
     const content = emulator.requests('openai.content').filter((r) => r.path.includes(t.remoteId));
-    assert.deepStrictEqual(content.map((r) => [r.hadAuthorizationHeader, r.authorized]), [[true, true]]);
+    assert.deepStrictEqual(content.map((r) => [r.path.split('/').pop(), r.hadAuthorizationHeader, r.authorized]), [
+      ['content', true, true],
+      ['content?variant=thumbnail', true, true],
+    ]);
+    assert.ok(done.videos[0].posterPath, 'the thumbnail is kept as the poster');
     await assertPlays(api, t.id);
   });
 
@@ -65,9 +69,16 @@ describe('OpenAI Videos API (Sora 2), end to end', function () {
       assert.strictEqual(Buffer.compare(fs.readFileSync(assertPlayableFile(done)), fs.readFileSync(fixture('sample.mp4'))), 0);
       assert.ok(emulator.requests('openai.retrieve').some((r) => r.path === `/gw/v1/videos/${t.remoteId}`));
       const content = emulator.requests('openai.content').filter((r) => r.path.includes(t.remoteId));
-      assert.deepStrictEqual(content.map((r) => [r.path, r.hadAuthorizationHeader]), [[`/gw/v1/videos/${t.remoteId}/content`, true]]);
+      const base = `/gw/v1/videos/${t.remoteId}/content`;
+      assert.deepStrictEqual(content.map((r) => [r.path, r.hadAuthorizationHeader]), [
+        [base, true],
+        [`${base}?variant=thumbnail`, true],
+      ]);
       const hops = emulator.requests('files').filter((r) => r.path.includes(t.remoteId));
-      assert.deepStrictEqual(hops.map((r) => [r.path, r.hadAuthorizationHeader]), [[`/files/openai/${t.remoteId}/video.mp4`, false]]);
+      assert.deepStrictEqual(hops.map((r) => [r.path, r.hadAuthorizationHeader]), [
+        [`/files/openai/${t.remoteId}/video.mp4`, false],
+        [`/files/openai/${t.remoteId}/thumbnail.jpg`, false],
+      ]);
     } finally {
       await cfg.update('openai.baseUrl', emulator.baseUrl, vscode.ConfigurationTarget.Global);
     }

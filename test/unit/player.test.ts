@@ -13,7 +13,8 @@ import {
   metaFacts,
   shortTitle,
 } from '../../src/webview/format';
-import { buildCsp, buildPlayerHtml, isPathInside, panelTitle, planPlayerContent } from '../../src/vscode/playerHtml';
+import { buildCsp } from '../../src/vscode/appHtml';
+import { buildPlayerHtml, isPathInside, panelTitle, planPlayerContent } from '../../src/vscode/playerHtml';
 import {
   PLAYER_ACTIONS,
   isHostMessage,

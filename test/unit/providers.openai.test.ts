@@ -266,7 +266,7 @@ describe('OpenAI results through the engine', function () {
   this.timeout(20_000);
   const h = useEngineSuite({ durationMs: 300 });
 
-  it('a path-prefixed base URL and a content URL that redirects: the key on the first request only', async function () {
+  it('a path-prefixed base URL and content URLs that redirect: the key on the first request only, for the video and its thumbnail', async function () {
     const em = h.emulator;
     const ws = new Workspace(`${em.baseUrl}/gw/v1`);
     try {
@@ -274,8 +274,16 @@ describe('OpenAI results through the engine', function () {
       const t = await engine.generate(req({ prompt: 'via a CDN [redirect-content] [duration=300]' }));
       const done = await waitForTask(engine, t.id, settled, 'to finish');
       assert.strictEqual(Buffer.compare(fs.readFileSync(done.videos[0].localPath!), fs.readFileSync(fixture('sample.mp4'))), 0, done.videos[0].downloadError);
-      assert.deepStrictEqual(em.requests('openai.content').map((q) => [q.path, q.hadAuthorizationHeader, q.authorized]), [[`/gw/v1/videos/${t.remoteId}/content`, true, true]]);
-      assert.deepStrictEqual(em.requests('files').map((q) => [q.path, q.hadAuthorizationHeader]), [[`/files/openai/${t.remoteId}/video.mp4`, false]]);
+      assert.strictEqual(Buffer.compare(fs.readFileSync(done.videos[0].posterPath!), fs.readFileSync(fixture('thumbnail.jpg'))), 0, 'the thumbnail is the poster');
+      const content = `/gw/v1/videos/${t.remoteId}/content`;
+      assert.deepStrictEqual(em.requests('openai.content').map((q) => [q.path, q.hadAuthorizationHeader, q.authorized]), [
+        [content, true, true],
+        [`${content}?variant=thumbnail`, true, true],
+      ]);
+      assert.deepStrictEqual(em.requests('files').map((q) => [q.path, q.hadAuthorizationHeader]), [
+        [`/files/openai/${t.remoteId}/video.mp4`, false],
+        [`/files/openai/${t.remoteId}/thumbnail.jpg`, false],
+      ]);
     } finally {
       await ws.dispose();
     }

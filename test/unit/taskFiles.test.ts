@@ -32,7 +32,8 @@ describe('task files on disk', function () {
     await waitForTask(engine, a.id, settled, 'to download');
     const kept = await waitForTask(engine, b.id, settled, 'to download');
     const usage = new MediaUsage(suite.ws.mediaDir);
-    const keptBytes = fs.statSync(kept.videos[0].localPath!).size;
+    // The video and the poster downloaded beside it.
+    const keptBytes = fs.statSync(kept.videos[0].localPath!).size + fs.statSync(kept.videos[0].posterPath!).size;
     assert.ok((await usage.update([])) > keptBytes);
     await engine.remove([a.id]);
     assert.strictEqual(fs.existsSync(taskFolder(suite.ws.mediaDir, a.id)), false, 'the removed task\'s folder is gone');
@@ -43,7 +44,7 @@ describe('task files on disk', function () {
   it('Clear Finished deletes the files of every finished task', async () => {
     const { engine } = await suite.ws.engine();
     for (const p of ['one', 'two']) await waitForTask(engine, (await engine.generate(pikaRequest(p))).id, settled, 'to download');
-    assert.strictEqual(suite.ws.mediaFiles().length, 2);
+    assert.strictEqual(suite.ws.mediaFiles().length, 4, 'two videos and their posters');
     assert.strictEqual(await engine.clearFinished(), 2);
     assert.deepStrictEqual(suite.ws.mediaFiles(), []);
   });

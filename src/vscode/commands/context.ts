@@ -6,7 +6,7 @@ import { errorMessage, isProviderError, remedyFor } from '../../core/errors';
 import { Logger } from '../../core/events';
 import { CommandId } from '../commandIds';
 import { KeyStore } from '../keys';
-import { TreeNode } from '../tasksTree';
+import { TasksTreeProvider, TreeNode } from '../tasksTree';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -15,6 +15,7 @@ export interface CommandDeps {
   log: Logger;
   channel: vscode.LogOutputChannel;
   view: vscode.TreeView<TreeNode>;
+  tree: TasksTreeProvider;
   mediaRoot: vscode.Uri;
 }
 

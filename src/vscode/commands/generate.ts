@@ -1,5 +1,5 @@
-// Generation commands: Generate Video (palette flow or a request argument), Animate Image, Restyle
-// Video, and Regenerate. Which provider can do what comes from the registry's descriptors.
+// Generation commands: Generate Video (palette flow or a request argument, one task or a group of
+// variants), Animate Image, Restyle Video, and Regenerate. Which provider can do what comes from the registry's descriptors.
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import { IMAGE_EXTENSIONS, ImageSize, isRemoteUrl, readImageSize, toLocalPath, VIDEO_EXTENSIONS } from '../../core/media';
@@ -9,8 +9,10 @@ import { parseGenerateRequest } from '../../core/requestValidation';
 import { GenerateRequest, GenerationMode, MODE_LABELS, Task } from '../../core/types';
 import { PROVIDER_IDS, PROVIDER_LIST, PROVIDERS, providerLabel } from '../../providers';
 import { modelListSetting } from '../config';
-import { runGenerateFlow } from '../generateFlow';
+import { FlowOption, runGenerateFlow } from '../generateFlow';
 import { providerContext } from '../providerContext';
+import { accepts, FanOut, planFanOut, sendGroup } from '../variants';
+import { isGroup, newFanOut, variantsOption } from '../variantsStep';
 import { CommandContext, taskIdOf } from './context';
 import { KeyCommands } from './keys';
 
@@ -22,6 +24,8 @@ export interface GenerateCommands {
   generateFromArgs(request: unknown): Promise<Task>;
   /** Submits with a progress notification and reveals the new task; errors are shown, not thrown. */
   submitInteractive(req: GenerateRequest): Promise<Task | undefined>;
+  /** The quick-pick flow (starting from `preset`), then the create(s); undefined when cancelled or failed. */
+  generateInteractive(preset?: Partial<GenerateRequest> & { mode?: GenerationMode }): Promise<Task | Task[] | undefined>;
 }
 
 function hasExt(uri: vscode.Uri, exts: string[]): boolean {
@@ -88,8 +92,34 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     }
   };
 
-  const interactive = (preset?: Partial<GenerateRequest> & { mode?: GenerationMode }): Promise<GenerateRequest | undefined> =>
-    runGenerateFlow({ providers: PROVIDER_LIST, memento: context.globalState, hasKey: (id) => c.keys.has(id), models: modelsFor, imageSize, preset });
+  const interactive = (preset?: Partial<GenerateRequest> & { mode?: GenerationMode }, extraOptions?: FlowOption[]): Promise<GenerateRequest | undefined> =>
+    runGenerateFlow({ providers: PROVIDER_LIST, memento: context.globalState, hasKey: (id) => c.keys.has(id), models: modelsFor, imageSize, preset, extraOptions });
+
+  // Variants and several models: one group of tasks, each create sent once (vscode/variants.ts).
+  const submitGroup = async (req: GenerateRequest, fanOut: FanOut): Promise<Task[] | undefined> => {
+    const groupDeps = { engine, providers: PROVIDERS, log };
+    const plan = planFanOut(groupDeps, req, fanOut);
+    for (const id of new Set(plan.map((r) => r.provider))) {
+      const provider = PROVIDERS[id];
+      if (provider && !(await keyCommands.ensureKey(provider))) return undefined;
+    }
+    try {
+      const tasks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Submitting ${plan.length} tasks…` }, () => sendGroup(groupDeps, plan));
+      if (tasks.length < plan.length) void vscode.window.showWarningMessage(`${plan.length - tasks.length} of ${plan.length} tasks could not be created; see the log.`);
+      return tasks;
+    } catch (e) {
+      log.error(`Generate failed: ${errorMessage(e)}`);
+      void c.explain(e, req.provider);
+      return undefined;
+    }
+  };
+
+  const generateInteractive = async (preset?: Partial<GenerateRequest> & { mode?: GenerationMode }): Promise<Task | Task[] | undefined> => {
+    const fanOut = newFanOut();
+    const req = await interactive(preset, [variantsOption(fanOut, { providers: PROVIDER_LIST, models: modelsFor, accepts: (r) => accepts(PROVIDERS, r) })]);
+    if (!req) return undefined;
+    return isGroup(fanOut) ? submitGroup(req, fanOut) : submitInteractive(req);
+  };
 
   const regenerate = async (arg?: unknown, opts?: { sameSeed?: boolean }): Promise<Task | undefined> => {
     const task = engine.getTask(taskIdOf(arg) ?? '');
@@ -170,13 +200,12 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     if (arg !== undefined && !(arg instanceof vscode.Uri) && typeof arg === 'object' && arg !== null && 'provider' in arg) {
       return structuredClone(await generateFromArgs(arg));
     }
-    const req = await interactive();
-    return req ? submitInteractive(req) : undefined;
+    return generateInteractive();
   });
   c.register('aiVideo.animateImage', animateImage);
   c.register('aiVideo.restyleVideo', restyleVideo);
   c.register('aiVideo.regenerate', regenerate);
-  return { generateFromArgs, submitInteractive };
+  return { generateFromArgs, submitInteractive, generateInteractive };
 }
 
 function activeTabUri(): vscode.Uri | undefined {

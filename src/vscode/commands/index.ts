@@ -1,16 +1,20 @@
 // Command handlers: thin glue between VS Code input (palette, Explorer, tree, webview) and the
-// engine, in three groups: generation, keys, and actions on tasks.
+// engine, in groups: generation, keys, actions on tasks, the gallery and compare panels, and the
+// Tasks view.
 import * as vscode from 'vscode';
 import { Task } from '../../core/types';
 import { PlayerHost } from '../playerPanel';
 import { CommandDeps, commandContext } from './context';
+import { GalleryHosts, registerGalleryCommands } from './gallery';
 import { registerGenerateCommands } from './generate';
 import { registerKeyCommands } from './keys';
+import { registerPromptBlockCommands } from './promptBlocks';
 import { registerTaskActionCommands } from './taskActions';
+import { registerTasksViewCommands } from './tasksView';
 
 export type { CommandDeps } from './context';
 
-export interface Commands extends vscode.Disposable {
+export interface Commands extends vscode.Disposable, GalleryHosts {
   playerHost: PlayerHost;
   generateFromArgs(request: unknown): Promise<Task>;
 }
@@ -23,8 +27,12 @@ export function registerCommands(deps: CommandDeps): Commands {
   const keys = registerKeyCommands(c);
   const generate = registerGenerateCommands(c, keys);
   const playerHost = registerTaskActionCommands(c, generate, tasksChanged.event);
+  const hosts = registerGalleryCommands(c);
+  registerTasksViewCommands(c);
+  registerPromptBlockCommands(c, keys, generate);
   return {
     playerHost,
+    ...hosts,
     generateFromArgs: generate.generateFromArgs,
     dispose: () => subs.forEach((d) => d.dispose()),
   };

@@ -2,6 +2,7 @@
 // createElement/textContent only, talks to the panel through the typed protocol, and keeps
 // {taskId, videoIndex} in the webview state so the panel serializer can restore it.
 
+import { button, el } from '../dom';
 import { metaFacts, type IntrinsicVideo } from '../format';
 import {
   isHostMessage,
@@ -28,23 +29,6 @@ const MAX_ERROR_LENGTH = 2000;
 
 let shown: ShowMessage | undefined;
 let lastPlaybackReport = 0;
-
-// ---- DOM helpers -----------------------------------------------------------------------------
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function button(label: string, variant: 'primary' | 'secondary', onClick: () => void, title?: string): HTMLButtonElement {
-  const b = el('button', `button button-${variant}`, label);
-  b.type = 'button';
-  if (title) b.title = title;
-  b.addEventListener('click', onClick);
-  return b;
-}
 
 function post(message: WebviewToHost): void {
   vscode.postMessage(message);
@@ -91,13 +75,13 @@ promptBlock.append(el('h2', 'label', 'Prompt'), promptText);
 const negativeBlock = el('div', 'text-block');
 const negativeText = el('p', 'prompt prompt-negative');
 negativeBlock.append(el('h2', 'label', 'Negative prompt'), negativeText);
-meta.append(title, facts, promptBlock, negativeBlock);
+meta.append(facts, promptBlock, negativeBlock);
 
 const actions = el('div', 'actions');
 actions.setAttribute('role', 'toolbar');
 actions.setAttribute('aria-label', 'Video actions');
 actions.append(
-  button('Open in VS Code video preview', 'primary', () => runAction('openInVideoPreview')),
+  button('Preview in VS Code', 'primary', () => runAction('openInVideoPreview'), 'Open in VS Code’s video preview'),
   button('Open externally', 'secondary', () => runAction('openExternal'), 'Open with the default video app'),
   button('Reveal file', 'secondary', () => runAction('revealInExplorer'), 'Show the downloaded file in the file manager'),
   button('Copy prompt', 'secondary', () => runAction('copyPrompt')),
@@ -108,14 +92,22 @@ actions.append(
 const taskActions = el('span', 'task-actions');
 actions.append(taskActions);
 
-app.append(statusLine, stage, picker, meta, actions);
+// Title and actions on top, where a notification toast (bottom right) never covers them; the
+// video below is capped at about 60% of the panel so the details stay in view.
+const header = el('header', 'header');
+header.append(title, actions);
+const media = el('div', 'media');
+media.append(stage, picker);
+const body = el('div', 'body');
+body.append(media, meta);
+
+app.append(statusLine, header, body);
 
 // ---- Rendering -------------------------------------------------------------------------------
 
 function setContentVisible(visible: boolean): void {
-  stage.hidden = !visible;
-  meta.hidden = !visible;
-  actions.hidden = !visible;
+  header.hidden = !visible;
+  body.hidden = !visible;
   statusLine.hidden = visible;
   if (!visible) picker.hidden = true;
 }

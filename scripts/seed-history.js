@@ -1,0 +1,89 @@
+// A task history for screenshots: the real engine (out/src/core/engine.js) creates tasks at the
+// provider emulator and downloads their results and posters into the extension's global storage
+// folder, before VS Code starts. Then the creation times are spread over the last weeks (so the
+// Tasks view shows Today / Yesterday / This week / Older) and the emulator's outcome markers are
+// taken out of the prompts. Build first (node esbuild.js).
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const { REPO } = require('./vscode-host');
+
+const OUT = path.join(REPO, 'out', 'src');
+const KEY = 'screenshot-key-0123456789';
+const DAY = 24 * 3600 * 1000;
+
+/** [request, days ago, variants]; `[fail]` makes the emulator fail the task. */
+const PLAN = [
+  [{ provider: 'pika', model: '2.0', prompt: 'A paper boat drifting down a rainy street at dusk, cinematic', aspectRatio: '16:9' }, 0, 3],
+  [{ provider: 'pika', model: '1.5', prompt: 'A paper boat drifting down a sunny canal at noon, cinematic', aspectRatio: '16:9' }, 0, 1],
+  [{ provider: 'gateway', model: 'kling-v1', prompt: 'A red fox running through fresh snow, slow motion', seed: 4242 }, 0, 1],
+  [{ provider: 'hidream', prompt: 'Neon city skyline reflected in a lake at night' }, 0, 1],
+  [{ provider: 'gateway', model: 'veo3', prompt: 'A lighthouse in a storm, waves crashing [fail]' }, 0, 1],
+  [{ provider: 'pika', model: '1.5', prompt: 'A hot air balloon over lavender fields at sunrise' }, 1, 1],
+  [{ provider: 'gateway', model: 'viduq1', prompt: 'Robot barista pouring latte art, close-up' }, 1, 2],
+  [{ provider: 'pika', model: '2.0', prompt: 'Koi fish swimming in a pond, top view, ripples' }, 3, 1],
+  [{ provider: 'hidream', prompt: 'Desert caravan at golden hour, wide shot' }, 5, 1],
+  [{ provider: 'gateway', model: 'kling-v2-master', prompt: 'Origami crane unfolding into a real bird' }, 12, 1],
+  [{ provider: 'pika', model: '2.0', prompt: 'A snow globe with a tiny village, camera orbiting' }, 20, 1],
+];
+
+function storageDirOf(userDataDir) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  return path.join(userDataDir, 'User', 'globalStorage', `${manifest.publisher}.${manifest.name}`);
+}
+
+/** Creates every planned task, waits until all are final with files downloaded, then rewrites the dates. */
+async function seedHistory({ emulator, userDataDir }) {
+  const { TaskEngine, DEFAULT_ENGINE_SETTINGS } = require(path.join(OUT, 'core', 'engine.js'));
+  const { TaskStore } = require(path.join(OUT, 'core', 'store.js'));
+  const { PROVIDERS } = require(path.join(OUT, 'providers', 'index.js'));
+  const { planVariants } = require(path.join(OUT, 'core', 'variants.js'));
+  const storageDir = storageDirOf(userDataDir);
+  const storeFile = path.join(storageDir, 'tasks.json');
+  fs.mkdirSync(storageDir, { recursive: true });
+  emulator.setOptions({ durationMs: 1500 });
+  const quiet = () => undefined;
+  const engine = new TaskEngine({
+    providers: PROVIDERS,
+    store: new TaskStore(storeFile),
+    mediaDir: path.join(storageDir, 'videos'),
+    settings: () => ({ ...DEFAULT_ENGINE_SETTINGS, pollIntervalMs: 300 }),
+    log: { trace: quiet, info: quiet, warn: quiet, error: quiet },
+    context: async () => ({ baseUrl: emulator.baseUrl, apiKey: KEY }),
+    watchStore: false,
+  });
+  await engine.init();
+  const ages = new Map();
+  try {
+    for (const [request, daysAgo, variants] of PLAN) {
+      const requests = variants > 1 ? planVariants(request, variants, `seed-group-${ages.size}`, (r) => PROVIDERS[r.provider].validate(r) === undefined) : [request];
+      for (const r of requests) ages.set((await engine.generate(r)).id, daysAgo);
+    }
+    const deadline = Date.now() + 60_000;
+    const settled = (t) => t.status === 'failed' || (t.status === 'succeeded' && t.videos.every((v) => v.localPath || v.downloadError));
+    while (!engine.getTasks().every(settled)) {
+      if (Date.now() > deadline) throw new Error('the seeded tasks did not finish within 60 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await engine.settle();
+  } finally {
+    engine.dispose();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const store = JSON.parse(fs.readFileSync(storeFile, 'utf8'));
+  for (const t of store.tasks) {
+    const shift = (ages.get(t.id) ?? 0) * DAY;
+    for (const k of ['createdAt', 'updatedAt', 'finishedAt']) if (typeof t[k] === 'number') t[k] -= shift;
+    // Generation times as real providers take them (a minute or two), not the emulator's seconds.
+    if (typeof t.finishedAt === 'number') t.finishedAt = t.createdAt + 60_000 + (t.prompt.length % 7) * 13_000;
+    t.updatedAt = Math.max(t.updatedAt, t.finishedAt ?? 0);
+    t.prompt = t.prompt.replace(/\s*\[[a-z]+(=\d+)?\]/g, '');
+    if (t.request) t.request.prompt = t.prompt;
+  }
+  store.tasks.sort((a, b) => b.createdAt - a.createdAt);
+  fs.writeFileSync(storeFile, JSON.stringify(store));
+  return { tasks: store.tasks.length, storeFile };
+}
+
+module.exports = { seedHistory, storageDirOf };

@@ -1,0 +1,51 @@
+// The HTML shell every webview app loads (player, gallery, compare), with its
+// Content-Security-Policy: scripts only by nonce; styles, media, images and fonts only from the
+// extension's own resources. Nothing inline. Pure, so it is unit-tested in plain Node.
+
+export interface AppHtmlOptions {
+  /** `webview.cspSource`. */
+  cspSource: string;
+  /** Fresh random value for each HTML document. */
+  nonce: string;
+  /** Webview URI of the bundled app (`dist/webview/<app>.js`). */
+  scriptUri: string;
+  /** Webview URIs of the style sheets under `media/`, in order. */
+  styleUris: readonly string[];
+  /** The document title (read by screen readers). */
+  title: string;
+}
+
+export function buildCsp(cspSource: string, nonce: string): string {
+  return [
+    `default-src 'none'`,
+    `img-src ${cspSource}`,
+    `media-src ${cspSource}`,
+    `style-src ${cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+    `font-src ${cspSource}`,
+  ].join('; ');
+}
+
+export function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The document the webview loads; the app builds everything else with DOM calls. */
+export function buildAppHtml(o: AppHtmlOptions): string {
+  const attr = escapeAttribute;
+  const styles = o.styleUris.map((uri) => `  <link rel="stylesheet" href="${attr(uri)}">\n`).join('');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${attr(buildCsp(o.cspSource, o.nonce))}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+${styles}  <title>${attr(o.title)}</title>
+</head>
+<body>
+  <main id="app" class="app" aria-live="polite"></main>
+  <script nonce="${attr(o.nonce)}" src="${attr(o.scriptUri)}"></script>
+</body>
+</html>
+`;
+}
