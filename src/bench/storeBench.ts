@@ -1,6 +1,9 @@
-// The task history at scale: a store file of 10,000 realistic finished tasks, timed for a cold
-// load (TaskStore.load, and TaskEngine.init which also adopts the list) and for the write the
-// engine does when one task changes (a read-merge-write of the whole file under the lock).
+// The task history at scale: a journal of 10,000 realistic finished tasks, timed for a cold load
+// (TaskStore.load until every task is parsed and validated, and TaskEngine.init which also adopts
+// the list), for the write the engine does when one task changes (save() with the full list: lock,
+// diff, append one line, fdatasync), for another window following that change (changedOnDisk and
+// load, reading only the appended tail), and for the one-off costs: migrating a version-1 file of
+// the same history, and a compaction.
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -25,6 +28,9 @@ export interface StoreFigures {
   load: Timing;
   engineInit: Timing;
   updateOne: Timing;
+  followOne: Timing;
+  migrateV1: Timing;
+  compact: Timing;
 }
 
 function timing(samples: number[]): Timing {
@@ -95,17 +101,18 @@ export function realisticTasks(n: number, mediaDir: string, seed = 7): Task[] {
   return tasks;
 }
 
-export async function storeBench(n = 10_000, runs = 7): Promise<StoreFigures> {
+export async function storeBench(n = 10_000, runs = 7, updateRuns = 51): Promise<StoreFigures> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aivideo-bench-store-'));
   try {
-    const file = path.join(dir, 'tasks.json');
+    const legacy = path.join(dir, 'tasks.json');
     const tasks = realisticTasks(n, path.join(dir, 'videos'));
-    await new TaskStore(file).save(tasks);
+    await new TaskStore(legacy).save(tasks);
+    const file = new TaskStore(legacy).file;
     const fileBytes = (await fs.stat(file)).size;
 
     const loads: number[] = [];
     for (let i = 0; i < runs; i++) {
-      const store = new TaskStore(file);
+      const store = new TaskStore(legacy);
       const t0 = performance.now();
       const snap = await store.load();
       loads.push(performance.now() - t0);
@@ -117,7 +124,7 @@ export async function storeBench(n = 10_000, runs = 7): Promise<StoreFigures> {
       const engine = new TaskEngine({
         providers: PROVIDERS,
         context: async () => ({ baseUrl: 'http://127.0.0.1:9', apiKey: 'unused' }),
-        store: new TaskStore(file),
+        store: new TaskStore(legacy),
         mediaDir: path.join(dir, 'videos'),
         settings: () => DEFAULT_ENGINE_SETTINGS,
         log: silentLogger,
@@ -131,20 +138,69 @@ export async function storeBench(n = 10_000, runs = 7): Promise<StoreFigures> {
       engine.dispose();
     }
 
-    // What the engine does when one task changes: save() with the full list, merged with the file.
-    const store = new TaskStore(file);
+    // What the engine does when one task changes: save() with the full list. Another window
+    // (`follower`) then notices the change with a stat and reads it.
+    const store = new TaskStore(legacy);
+    const follower = new TaskStore(legacy);
     const current = (await store.load()).tasks;
+    await follower.load();
     const updates: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const k = Math.floor(n / 2) + i;
+    const follows: number[] = [];
+    for (let i = 0; i < updateRuns; i++) {
+      const k = (Math.floor(n / 2) + i * 37) % n;
       const changed = { ...current[k], rawStatus: `checked ${i}`, updatedAt: current[k].updatedAt + 1 + i };
       current[k] = changed;
       const t0 = performance.now();
       const snap = await store.save(current);
       updates.push(performance.now() - t0);
       if (snap.tasks.length !== n) throw new Error('save lost tasks');
+      const t1 = performance.now();
+      if (!(await follower.changedOnDisk())) throw new Error('the other window did not see the change');
+      const seen = await follower.load();
+      follows.push(performance.now() - t1);
+      if (seen.tasks.find((t) => t.id === changed.id)?.rawStatus !== changed.rawStatus) throw new Error('the other window missed the change');
     }
-    return { tasks: n, fileBytes, load: timing(loads), engineInit: timing(inits), updateOne: timing(updates) };
+
+    // A compaction of the whole history: a store whose threshold every save exceeds.
+    const compactions: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const compacting = new TaskStore(legacy, Date.now, { compactAboveBytes: 0 });
+      const list = (await compacting.load()).tasks;
+      // Enough superseded lines that the journal is over twice its live size.
+      const before = (await fs.stat(file)).size;
+      const filler = list.map((t) => ({ ...t, updatedAt: t.updatedAt + 1_000 + i }));
+      await new TaskStore(legacy, Date.now, { compactAboveBytes: Number.MAX_SAFE_INTEGER }).save(filler);
+      const k = i % n;
+      filler[k] = { ...filler[k], updatedAt: filler[k].updatedAt + 1 };
+      await compacting.load();
+      const t0 = performance.now();
+      await compacting.save(filler);
+      compactions.push(performance.now() - t0);
+      if ((await fs.stat(file)).size > before * 1.1) throw new Error('the journal was not compacted');
+    }
+
+    // Last, as it leaves the most garbage behind: a version-1 file of the same history, migrated.
+    const v1 = JSON.stringify({ version: 1, tasks, removed: {}, resumedAt: {} });
+    const migrations: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      await fs.rm(file, { force: true });
+      await fs.writeFile(legacy, v1);
+      const t0 = performance.now();
+      const snap = await new TaskStore(legacy).load();
+      migrations.push(performance.now() - t0);
+      if (snap.tasks.length !== n) throw new Error(`migrated ${snap.tasks.length} of ${n} tasks`);
+    }
+
+    return {
+      tasks: n,
+      fileBytes,
+      load: timing(loads),
+      engineInit: timing(inits),
+      updateOne: timing(updates),
+      followOne: timing(follows),
+      migrateV1: timing(migrations),
+      compact: timing(compactions),
+    };
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

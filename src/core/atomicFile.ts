@@ -1,6 +1,6 @@
 // File primitives shared by the task store and the polling lease: atomic replace (temp file +
-// rename, so a reader never sees half a file) and a short-lived exclusive lock file (O_EXCL create)
-// that serializes read-merge-write cycles between processes (two VS Code windows).
+// rename, so a reader never sees half a file) and a short-lived exclusive lock file that
+// serializes read-merge-write cycles between processes (two VS Code windows).
 import { promises as fs, Stats } from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
@@ -24,58 +24,146 @@ export async function statSignature(file: string): Promise<FileSignature> {
 
 /** Replaces `file` atomically; resolves with the signature the new file has. */
 export async function writeFileAtomic(file: string, data: string | Buffer): Promise<FileSignature> {
+  return signatureOf(await replaceFile(file, data));
+}
+
+/**
+ * Replaces `file` atomically and durably (the data and the rename are flushed before it resolves);
+ * resolves with the new file's stats.
+ */
+export async function replaceFile(file: string, data: string | Buffer, opts: { syncDir?: boolean } = {}): Promise<Stats> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    let signature: FileSignature;
+    let stats: Stats;
     const handle = await fs.open(tmp, 'w');
     try {
       await handle.writeFile(data);
       await handle.sync();
-      // rename keeps the inode and mtime, so this is the signature of the renamed file.
-      signature = signatureOf(await handle.stat());
+      // rename keeps the inode and mtime, so these are the stats of the renamed file.
+      stats = await handle.stat();
     } finally {
       await handle.close();
     }
     await fs.rename(tmp, file);
-    return signature;
+    if (opts.syncDir) await syncDir(path.dirname(file));
+    return stats;
   } catch (e) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw e;
   }
 }
 
+/** Flushes a folder's entries (a rename) to disk, where the platform allows it. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r').catch(() => undefined);
+  if (!handle) return;
+  try {
+    await handle.sync();
+  } catch {
+    // Windows cannot fsync a folder; its renames are durable on their own.
+  } finally {
+    await handle.close();
+  }
+}
+
 export interface LockOptions {
-  /** A lock older than this was left by a crashed writer and is broken. */
+  /** A lock (or a takeover claim) older than this was left by a crashed writer and is broken. */
   staleMs?: number;
   retryMs?: number;
 }
 
 /**
- * Runs `fn` while holding `lockFile` (created with O_EXCL). Critical sections are a read and a
- * write of a small file, so a lock older than `staleMs` is taken to be abandoned.
+ * Runs `fn` while holding `lockFile`. Critical sections are a read and a short write, so a lock
+ * older than `staleMs` is taken to be abandoned.
+ *
+ * The lock file is created exclusively and holds its owner's random token. Breaking a stale lock
+ * never deletes it, which would let a second contender delete the fresh lock of the first: the
+ * breaker first claims that very lock (an exclusive `<lock>.<token>.claim-N` file named after the
+ * stale owner's token), checks that the lock still holds that token, and then renames its own lock
+ * file over it, so the lock path is never empty. Only one contender can hold a claim on a token,
+ * and a token is never reused, so two contenders racing on one stale lock can never both win. A
+ * claim left by a breaker that crashed goes stale too and is superseded by claim N+1. A holder
+ * removes the lock only while it is still its own (the same file).
  */
 export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
-  const staleMs = opts.staleMs ?? 5000;
-  const retryMs = opts.retryMs ?? 15;
-  await fs.mkdir(path.dirname(lockFile), { recursive: true });
-  for (;;) {
-    try {
-      await (await fs.open(lockFile, 'wx')).close();
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const st = await fs.stat(lockFile).catch(() => undefined);
-    if (st && Date.now() - st.mtimeMs > staleMs) {
-      await fs.rm(lockFile, { force: true });
-      continue;
-    }
-    await new Promise((r) => setTimeout(r, retryMs + Math.random() * retryMs));
-  }
+  const ino = await acquireLock(lockFile, opts.staleMs ?? 5000, opts.retryMs ?? 15);
   try {
     return await fn();
   } finally {
-    await fs.rm(lockFile, { force: true }).catch(() => undefined);
+    await releaseLock(lockFile, ino).catch(() => undefined);
   }
+}
+
+/** Resolves with the inode of the lock file we created. */
+async function acquireLock(lockFile: string, staleMs: number, retryMs: number): Promise<number> {
+  await fs.mkdir(path.dirname(lockFile), { recursive: true });
+  const token = `${process.pid}-${randomBytes(8).toString('hex')}`;
+  for (;;) {
+    const ino = (await createExclusive(lockFile, token)) ?? (await breakIfStale(lockFile, token, staleMs));
+    if (ino !== undefined) return ino;
+    await new Promise((r) => setTimeout(r, retryMs + Math.random() * retryMs));
+  }
+}
+
+/** Creates `file` holding `content` unless it exists; resolves with its inode, or undefined when it existed. */
+async function createExclusive(file: string, content: string): Promise<number | undefined> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+    throw e;
+  }
+  try {
+    await handle.write(content);
+    return (await handle.stat()).ino;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The lock's owner token ('' while being written, or left empty by a crash) and age, or undefined when there is none. */
+async function readLock(lockFile: string): Promise<{ owner: string; mtimeMs: number } | undefined> {
+  try {
+    const [owner, st] = await Promise.all([fs.readFile(lockFile, 'utf8'), fs.stat(lockFile)]);
+    return { owner, mtimeMs: st.mtimeMs };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** Takes the lock over when it is stale and no other contender got there first; resolves with our lock's inode. */
+async function breakIfStale(lockFile: string, token: string, staleMs: number): Promise<number | undefined> {
+  const held = await readLock(lockFile);
+  if (!held || Date.now() - held.mtimeMs <= staleMs) return undefined;
+  const claims: string[] = [];
+  const tmp = `${lockFile}.${token}.tmp`;
+  try {
+    for (let n = 1; ; n++) {
+      const claim = `${lockFile}.${held.owner || 'empty'}.claim-${n}`;
+      claims.push(claim);
+      if ((await createExclusive(claim, token)) !== undefined) break;
+      const st = await fs.stat(claim).catch(() => undefined);
+      if (st && Date.now() - st.mtimeMs <= staleMs) {
+        claims.pop();
+        return undefined;
+      }
+    }
+    // The owner check: is the lock still the stale one we judged, not a fresh one taken since?
+    const now = await readLock(lockFile);
+    if (!now || now.owner !== held.owner || Date.now() - now.mtimeMs <= staleMs) return undefined;
+    await fs.writeFile(tmp, token);
+    const { ino } = await fs.stat(tmp);
+    // Windows refuses to replace a file another process has open (a contender reading it): try again later.
+    return (await fs.rename(tmp, lockFile).then(() => true, () => false)) ? ino : undefined;
+  } finally {
+    await Promise.all([tmp, ...claims].map((f) => fs.rm(f, { force: true }).catch(() => undefined)));
+  }
+}
+
+/** Removes the lock only if it is still ours. */
+async function releaseLock(lockFile: string, ino: number): Promise<void> {
+  if ((await fs.stat(lockFile)).ino === ino) await fs.rm(lockFile, { force: true });
 }

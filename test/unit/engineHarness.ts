@@ -11,6 +11,7 @@ import { DEFAULT_ENGINE_SETTINGS, EngineDeps, EngineSettings, TaskEngine } from 
 import { ProviderError } from '../../src/core/errors';
 import { Logger } from '../../src/core/events';
 import { TaskStore } from '../../src/core/store';
+import { parseJournal } from '../../src/core/taskJournal';
 import { GenerateRequest, isActive, ProviderId, Task } from '../../src/core/types';
 import { defaultFixturesDir } from '../../src/emulator/fixtures';
 import { startEmulator, type Emulator } from '../../src/emulator/server';
@@ -165,8 +166,9 @@ export class Workspace {
     return fs.readdirSync(this.mediaDir, { recursive: true, encoding: 'utf8' }).filter((f) => fs.statSync(path.join(this.mediaDir, f)).isFile());
   }
 
-  readStore(): { tasks: Task[]; removed: Record<string, number> } {
-    return JSON.parse(fs.readFileSync(this.storeFile, 'utf8')) as { tasks: Task[]; removed: Record<string, number> };
+  /** The history as it is on disk now. */
+  readStore(): { tasks: Task[]; removed: string[] } {
+    return parseJournal(fs.readFileSync(new TaskStore(this.storeFile).file, 'utf8')).snapshot();
   }
 
   async dispose(): Promise<void> {
