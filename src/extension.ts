@@ -7,7 +7,7 @@ import { Logger } from './core/events';
 import { ProviderError } from './core/errors';
 import { redactingLogger } from './core/sanitize';
 import { TaskStore } from './core/store';
-import { GenerateRequest, Task } from './core/types';
+import { GenerateRequest, isActive, Task } from './core/types';
 import { PROVIDER_LIST, PROVIDERS } from './providers';
 import { engineSettings, onDidChange } from './vscode/config';
 import { KeyStore } from './vscode/keys';
@@ -84,7 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   const statusBar = registerStatusBar(engine);
   context.subscriptions.push(tree, view, registerTreeControls(engine, tree, view), statusBar);
   const updateBadge = () => {
-    const active = engine.getTasks().filter((t) => t.status === 'queued' || t.status === 'running').length;
+    const active = engine.getTasks().filter(isActive).length;
     view.badge = active ? { value: active, tooltip: `${active} video task${active === 1 ? '' : 's'} in progress` } : undefined;
   };
   updateBadge();

@@ -95,7 +95,7 @@ interface PollingFigures {
 async function polling(scale: number): Promise<PollingFigures> {
   const specs = buildScenario();
   progress(`Polling scenario, time scale ×${scale} (about ${Math.round((Math.max(...specs.map((s) => s.durationMs + s.offsetMs)) / scale / 1000) * 2)} s of wall time for both runs)…`);
-  const engine = await runScenario('engine', specs, (env) => engineDriver(env, scale), { scale, progress });
+  const engine = await runScenario('engine', specs, engineDriver, { scale, progress });
   progress(`  engine done in ${Math.round(engine.wallMs / 1000)} s wall.`);
   const naive = await runScenario('naive', specs, naiveDriver, { scale, progress });
   progress(`  naive poller done in ${Math.round(naive.wallMs / 1000)} s wall.`);
@@ -113,8 +113,8 @@ function printPolling(p: PollingFigures): void {
   console.log(`  lengths ${DURATION_CLASSES.map(durLabel).join(' / ')} (each ±10 %, seeded), created at seeded times over the first ${STAGGER_MS / 1000} s;`);
   console.log('  the same scenario, a fresh emulator and a fresh store for each run.');
   console.log(`Time scale ×${p.scale}: the emulator's clock and the poller's clock both run ${p.scale}× faster than the wall clock.`);
-  console.log(`  The engine runs unchanged with its production settings (5 s base interval): it reads the scaled clock`);
-  console.log(`  (deps.now) and only its timer waits are divided by ${p.scale} (deps.timeScale), so every scheduler rule`);
+  console.log(`  The engine runs unchanged with its production settings (5 s base interval) on the scaled clock`);
+  console.log(`  (deps.clock: its time and its timers run ${p.scale}× faster), so every scheduler rule`);
   console.log('  (first poll 2.5 s, sparse polls while queued, the end predicted from the progress rate, 2 s alignment)');
   console.log(`  applies in scaled time exactly as in the editor. HTTP round trips and store writes take real time, i.e. ${p.scale}×`);
   console.log('  more in scaled terms: a small penalty that both pollers pay. All times below are in unscaled ("real") seconds.');

@@ -2,8 +2,9 @@
 // durations, finish times) and the pollers (schedules, "seen at" times). Everything the bench
 // reports is in this clock's unscaled ("real") milliseconds.
 import { performance } from 'perf_hooks';
+import type { Clock, TimerHandle } from '../core/clock';
 
-export class ScaledClock {
+export class ScaledClock implements Clock {
   private readonly startReal = performance.now();
   readonly startAt: number;
 
@@ -18,6 +19,11 @@ export class ScaledClock {
   /** Scaled epoch ms (whole numbers, never going back). */
   readonly now = (): number => this.startAt + Math.floor((performance.now() - this.startReal) * this.scale);
 
+  /** Runs `fn` after `ms` of scaled time. */
+  readonly setTimeout = (fn: () => void, ms: number): TimerHandle => setTimeout(fn, Math.max(0, ms) / this.scale);
+
+  readonly clearTimeout = (handle: TimerHandle): void => clearTimeout(handle);
+
   /** Scaled ms since the clock started. */
   elapsed(): number {
     return this.now() - this.startAt;
@@ -25,7 +31,7 @@ export class ScaledClock {
 
   /** Waits `ms` of scaled time. */
   sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms) / this.scale));
+    return new Promise((resolve) => this.setTimeout(resolve, ms));
   }
 
   /** Waits until the scaled clock reads `at`. */

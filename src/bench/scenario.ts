@@ -220,7 +220,7 @@ export async function runScenario(name: string, specs: TaskSpec[], makeDriver: (
 // ---- the engine as a driver -----------------------------------------------------------------------
 
 /** The real TaskEngine with its production settings (5 s base interval), on the scaled clock. */
-export async function engineDriver(env: DriverEnv, scale: number): Promise<Driver> {
+export async function engineDriver(env: DriverEnv): Promise<Driver> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aivideo-bench-engine-'));
   const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS };
   const engine = new TaskEngine({
@@ -230,8 +230,7 @@ export async function engineDriver(env: DriverEnv, scale: number): Promise<Drive
     mediaDir: path.join(dir, 'videos'),
     settings: () => settings,
     log: env.log,
-    now: env.clock.now,
-    timeScale: scale,
+    clock: env.clock,
   });
   engine.onDidChangeTasks((tasks) => {
     for (const t of tasks) if (t.remoteId && !isActive(t)) env.seen(t.remoteId, t.status);

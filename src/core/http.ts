@@ -1,8 +1,18 @@
 // JSON over HTTP for provider APIs: the provider's auth headers (bearer by default), timeouts, no
 // redirects (a redirect must never carry the key to another host), and every failure turned into a
 // ProviderError with a short message.
+//
+// Whether a failed create can have reached the provider is decided exactly: a request whose body
+// was not fully handed to the connection never arrived (the connection, DNS, TLS or the upload
+// failed first), nor did one answered with a 4xx; a timeout or a broken connection after the body
+// was sent, or a 5xx, leaves the outcome unknown. The time limit covers the wait for the answer
+// after the body was sent; while the body is being sent, only a stall (no progress for that long)
+// stops it, so a large upload on a slow line is never cut off for being large.
 import * as http from 'http';
 import * as https from 'https';
+import * as net from 'net';
+import { Readable } from 'stream';
+import * as tls from 'tls';
 import * as zlib from 'zlib';
 import { ErrorKind, ProviderError } from './errors';
 import { MAX_PROVIDER_WORD, sanitizeText } from './sanitize';
@@ -19,10 +29,15 @@ export interface JsonRequest {
   /** Sent as JSON; a FormData body is sent as multipart/form-data. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** How long to wait for the answer once the request is sent, and the longest stall while sending it. */
   timeoutMs?: number;
   signal?: AbortSignal;
   /** A create: a lost answer means the task may or may not have started. */
   isCreate?: boolean;
+  /** Bytes of the body handed to the connection so far, while it is being sent. */
+  onUploadProgress?(sent: number, total: number): void;
+  /** Stops the request only while its body is still being sent (it then certainly never arrived). */
+  uploadSignal?: AbortSignal;
 }
 
 export interface JsonResponse {
@@ -32,6 +47,7 @@ export interface JsonResponse {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+const UPLOAD_CHUNK = 64 * 1024;
 
 export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
   const { body, type } = await encodeBody(req.body);
@@ -48,7 +64,8 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
   try {
     res = await send(req, headers, body);
   } catch (e) {
-    throw e instanceof ProviderError ? e : transportError(e, req);
+    // Not a ProviderError: the request could not even be built (e.g. a header that cannot be sent).
+    throw e instanceof ProviderError ? e : transportError(e, req, false);
   }
   const text = res.text;
   let json: unknown;
@@ -75,7 +92,7 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
   throw statusError(res.status, parsed ? json : undefined, text, res.headers, req);
 }
 
-/** The body's bytes and type: JSON, or multipart/form-data (with its boundary) for a FormData. */
+/** The body's bytes and type: JSON, or multipart/form-data (with its boundary) for a FormData, so its size is known. */
 async function encodeBody(body: unknown): Promise<{ body?: Buffer; type?: string }> {
   if (body === undefined) return {};
   if (body instanceof FormData) {
@@ -86,6 +103,23 @@ async function encodeBody(body: unknown): Promise<{ body?: Buffer; type?: string
   return { body: Buffer.from(JSON.stringify(body)), type: 'application/json' };
 }
 
+/** The body as a stream, so progress is known chunk by chunk as the connection takes it. */
+function bodyStream(body: Buffer, progress: (sent: number) => void): Readable {
+  let offset = 0;
+  return new Readable({
+    read() {
+      if (offset >= body.length) {
+        this.push(null);
+        return;
+      }
+      const chunk = body.subarray(offset, offset + UPLOAD_CHUNK);
+      offset += chunk.length;
+      progress(offset);
+      this.push(chunk);
+    },
+  });
+}
+
 interface RawResponse {
   status: number;
   headers: Record<string, string>;
@@ -94,7 +128,10 @@ interface RawResponse {
 
 const MAX_ANSWER_BYTES = 20 * 1024 * 1024;
 
-/** One request, no redirect followed (a redirect must never carry the key elsewhere), the answer decoded and capped. */
+/**
+ * One request, no redirect followed (a redirect must never carry the key elsewhere), the answer
+ * decoded and capped. Rejects with a ProviderError once the request exists.
+ */
 function send(req: JsonRequest, headers: Record<string, string>, body: Buffer | undefined): Promise<RawResponse> {
   const who = req.providerLabel;
   let url: URL;
@@ -103,24 +140,63 @@ function send(req: JsonRequest, headers: Record<string, string>, body: Buffer | 
   } catch {
     return Promise.reject(new ProviderError({ kind: 'config', message: `${who}: the base URL is not a valid URL.` }));
   }
-  if (req.signal?.aborted) return Promise.reject(cancelled(who));
+  if (req.signal?.aborted) return Promise.reject(new ProviderError({ kind: 'cancelled', message: `${who}: request cancelled.` }));
+  const limitMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise<RawResponse>((resolve, reject) => {
     const request = (url.protocol === 'https:' ? https : http).request(url, { method: req.method, headers });
+    // Sent: the whole body was handed to a connection that is established (for https, after the
+    // TLS handshake; a request may be "finished" into a socket that never connects).
+    let bodySent = false;
+    let connected = false;
+    let flushed = false;
     let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const done = (e?: unknown, res?: RawResponse) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      req.signal?.removeEventListener('abort', onAbort);
+      req.signal?.removeEventListener('abort', onCancel);
+      req.uploadSignal?.removeEventListener('abort', onUploadCancel);
       if (e === undefined) return resolve(res!);
       request.destroy();
-      reject(e);
+      reject(e instanceof ProviderError ? e : transportError(e, req, bodySent));
     };
-    const onAbort = () => done(cancelled(who));
-    const timer = setTimeout(() => done(new ProviderError({ kind: 'timeout', message: `${who} did not answer in time.`, mayHaveStarted: req.isCreate })), req.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    req.signal?.addEventListener('abort', onAbort, { once: true });
+    /** (Re)starts the timer that ends the request with `error`. */
+    const stopAfter = (error: () => ProviderError) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => done(error()), limitMs);
+    };
+    const stalled = () => new ProviderError({ kind: 'timeout', message: `${who} did not take the request in time; it was not sent.` });
+    const noAnswer = () => new ProviderError({ kind: 'timeout', message: `${who} did not answer in time.`, mayHaveStarted: req.isCreate });
+    const onCancel = () => done(new ProviderError({ kind: 'cancelled', message: `${who}: request cancelled.`, mayHaveStarted: req.isCreate === true && bodySent }));
+    const onUploadCancel = () => {
+      if (!bodySent) done(new ProviderError({ kind: 'cancelled', message: `${who}: cancelled while the request was being sent; it did not arrive, so nothing was started.` }));
+    };
+    const sent = () => {
+      if (!connected || !flushed || bodySent) return;
+      bodySent = true;
+      stopAfter(noAnswer);
+    };
+    req.signal?.addEventListener('abort', onCancel, { once: true });
+    req.uploadSignal?.addEventListener('abort', onUploadCancel);
+    stopAfter(stalled);
+    request.once('socket', (socket: net.Socket) => {
+      const established = () => {
+        connected = true;
+        sent();
+      };
+      // A socket reused from the agent's pool is established already.
+      if (!socket.connecting) established();
+      else socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', established);
+    });
+    request.once('finish', () => {
+      flushed = true;
+      sent();
+    });
     request.on('error', (e) => done(e));
     request.on('response', (res) => {
+      // Answered before the body was all sent: what is left is the wait for the answer.
+      if (!bodySent) stopAfter(noAnswer);
       const stream = decoded(res, res.headers['content-encoding']);
       const chunks: Buffer[] = [];
       let size = 0;
@@ -132,7 +208,16 @@ function send(req: JsonRequest, headers: Record<string, string>, body: Buffer | 
       stream.on('error', (e) => done(e));
       stream.on('end', () => done(undefined, { status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), text: Buffer.concat(chunks).toString('utf8') }));
     });
-    request.end(body);
+    if (req.uploadSignal?.aborted) onUploadCancel();
+    if (!body) {
+      request.end();
+      return;
+    }
+    bodyStream(body, (n) => {
+      if (settled) return;
+      stopAfter(stalled);
+      req.onUploadProgress?.(n, body.length);
+    }).pipe(request);
   });
 }
 
@@ -149,10 +234,6 @@ function decoded(res: http.IncomingMessage, encoding: string | undefined): NodeJ
     default:
       return res;
   }
-}
-
-function cancelled(who: string): ProviderError {
-  return new ProviderError({ kind: 'cancelled', message: `${who}: request cancelled.` });
 }
 
 export function statusError(
@@ -207,8 +288,8 @@ export function statusError(
     message,
     providerCode: code,
     retryAfterMs: parseRetryAfter(headers),
-    // A 5xx on a create may still have started the job at the provider.
-    mayHaveStarted: req.isCreate && (kind === 'server' || kind === 'timeout'),
+    // A 4xx (429 and 408 included) refused the request; after a 5xx the job may still have started.
+    mayHaveStarted: req.isCreate === true && status >= 500,
   });
 }
 
@@ -236,24 +317,31 @@ function describeBody(text: string, headers: Record<string, string>): string {
   return `${type}, ${text.length} bytes`;
 }
 
-function transportError(e: unknown, req: JsonRequest): ProviderError {
+/** Connection failures that happen before anything is sent: the provider never saw the request. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+function transportError(e: unknown, req: JsonRequest, bodySent: boolean): ProviderError {
   const who = req.providerLabel;
+  // After the body was sent, any failure leaves a create's outcome unknown; before, it never arrived.
+  const mayHaveStarted = req.isCreate === true && bodySent;
   const code = (e as NodeJS.ErrnoException).code ?? '';
-  if (code === 'ETIMEDOUT') return new ProviderError({ kind: 'timeout', message: `${who} did not answer in time.`, mayHaveStarted: req.isCreate });
-  if (code === 'ERR_INVALID_URL' || code === 'ERR_INVALID_HTTP_TOKEN' || code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_PROTOCOL') {
-    return new ProviderError({ kind: 'config', message: `${who}: the base URL or a header is not valid (${code}).` });
+  if (code === 'ETIMEDOUT') return new ProviderError({ kind: 'timeout', message: `${who} did not answer in time.`, mayHaveStarted });
+  if (code === 'ERR_INVALID_URL' || code === 'ERR_INVALID_PROTOCOL') {
+    return new ProviderError({ kind: 'config', message: `${who}: the base URL is not a valid URL.` });
+  }
+  if (code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_HTTP_TOKEN') {
+    return new ProviderError({ kind: 'config', message: `${who}: a request header contains characters that cannot be sent.` });
   }
   if (code.startsWith('Z_') || code.startsWith('ERR__')) {
     return new ProviderError({ kind: 'malformed', message: `${who} sent a compressed answer that could not be read.`, mayHaveStarted: req.isCreate });
   }
-  // Refused or unresolvable: the request never reached the provider.
-  const neverSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENETUNREACH';
+  if (!bodySent && /CERT|SSL|TLS|SELF_SIGNED/.test(code)) {
+    return new ProviderError({ kind: 'network', message: `${who}'s TLS certificate was not accepted (${code}); nothing was sent.` });
+  }
   return new ProviderError({
     kind: 'network',
-    message: neverSent
-      ? `Cannot reach ${who} (${code}). Check the network or the base URL.`
-      : `Connection to ${who} failed (${code || 'network error'}).`,
-    mayHaveStarted: req.isCreate && !neverSent,
+    message: UNREACHABLE.has(code) ? `Cannot reach ${who} (${code}). Check the network or the base URL.` : `Connection to ${who} failed (${code || 'network error'}).`,
+    mayHaveStarted,
   });
 }
 

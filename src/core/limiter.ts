@@ -1,6 +1,6 @@
 // Small limits the engine applies on its own side of the wire: published per-minute create limits
-// (so an over-limit create is refused here, with the wait, instead of being sent), and a bound on
-// how many downloads run at once.
+// and a server's Retry-After on creates (an over-limit create waits in the local queue instead of
+// being sent), and a bound on how many downloads run at once.
 
 const WINDOW_MS = 60_000;
 
@@ -10,10 +10,10 @@ export class CreateRateLimiter {
   private readonly blocked = new Map<string, number>();
 
   /**
-   * Reserves a create under `perMinute` (undefined = no published limit). Returns 0 when reserved,
-   * else how many ms to wait and why (nothing is reserved then).
+   * How long a create under `perMinute` (undefined = no published limit) must wait before it may be
+   * sent, and why; 0 when it may go now. Nothing is counted: `record` does that once it is sent.
    */
-  reserve(key: string, perMinute: number | undefined, now: number): { waitMs: number; reason?: 'limit' | 'server' } {
+  wait(key: string, perMinute: number | undefined, now: number): { waitMs: number; reason?: 'limit' | 'server' } {
     const blockedUntil = this.blocked.get(key) ?? 0;
     if (blockedUntil > now) return { waitMs: blockedUntil - now, reason: 'server' };
     this.blocked.delete(key);
@@ -21,8 +21,14 @@ export class CreateRateLimiter {
     const recent = (this.sent.get(key) ?? []).filter((t) => now - t < WINDOW_MS);
     this.sent.set(key, recent);
     if (recent.length >= perMinute) return { waitMs: recent[0] + WINDOW_MS - now, reason: 'limit' };
-    recent.push(now);
     return { waitMs: 0 };
+  }
+
+  /** A create for `key` was sent at `now`. */
+  record(key: string, now: number): void {
+    const recent = (this.sent.get(key) ?? []).filter((t) => now - t < WINDOW_MS);
+    recent.push(now);
+    this.sent.set(key, recent);
   }
 
   /** The provider answered 429 with a Retry-After: no create for this key before `until`. */

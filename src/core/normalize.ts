@@ -1,8 +1,8 @@
 // Status and progress normalization shared by providers (provider-apis.md, section 0); each
 // provider's own status words are in its module (`normalizeStatus`).
-import { TaskStatus } from './types';
 
-export type RemoteStatus = TaskStatus | 'unknown';
+/** What a provider reports: its own states, normalized (never the local queue's `waiting` or `submitting`). */
+export type RemoteStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'unknown';
 
 /** Accepts 0-100 integers, "30%" strings and 0-1 fractions (when `fraction` is set). Returns 0-100 or undefined. */
 export function parseProgress(raw: unknown, fraction = false): number | undefined {

@@ -13,8 +13,13 @@ export interface ProviderContext {
   apiKey: string;
   /** Values of the descriptor's extra settings (`settings.extra`), by name; empty ones are left out. */
   settings?: Readonly<Record<string, string>>;
+  /** How long to wait for an answer once a request is sent, and the longest stall while sending one. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** A create: bytes of its body sent so far, while it is being sent. */
+  onUploadProgress?(sent: number, total: number): void;
+  /** A create: stops it only while its body is still being sent (it then certainly did not start). */
+  uploadSignal?: AbortSignal;
   /** The extension's log, for what a provider did that the user may need to know (never a key). */
   log?: Logger;
 }
@@ -69,6 +74,12 @@ export interface ProviderClient {
   create(ctx: ProviderContext, req: GenerateRequest, media: ResolvedMedia, requestId: string): Promise<CreateResult>;
   /** Polls every given task (all of this provider); batching is the provider's business. */
   poll(ctx: ProviderContext, tasks: readonly Task[]): Promise<PollResults>;
+  /**
+   * Where the provider can list recent jobs: finds the job that an uncertain create (`task`, with
+   * no provider id) may have started, matched by prompt, model and time; undefined when there is
+   * none. The engine then adopts the job and follows it like any other.
+   */
+  findLostJob?(ctx: ProviderContext, task: Task): Promise<CreateResult | undefined>;
   /** A harmless authenticated call; resolves with a plain sentence, rejects with a ProviderError. */
   testConnection(ctx: ProviderContext): Promise<string>;
   /** How many polls of this provider may run at once, and per-minute create limits where published. */

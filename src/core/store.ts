@@ -95,6 +95,34 @@ export class TaskStore {
     return this.serialize(async () => (this.readOnly ? this.snapshot(await this.refresh()) : this.withLock(() => this.mergeAndWrite(tasks, changes))));
   }
 
+  /**
+   * Compare-and-set of one task under the store's lock, so two windows never both act on it (e.g.
+   * both send one queued create). `change` sees the task as stored (undefined when it is not) and
+   * returns what to write in its place, 'remove', or undefined to leave it. Nothing is written for
+   * a task some window removed. Resolves with what was written (its `updatedAt` moved past the
+   * stored one), 'removed', or undefined when nothing was.
+   */
+  compareAndSet(id: string, change: (stored: Task | undefined) => Task | 'remove' | undefined): Promise<Task | 'removed' | undefined> {
+    return this.serialize(async () => {
+      if (this.readOnly) return undefined;
+      return this.withLock(async () => {
+        // Catches up with every other window's appends while holding the lock; writes nothing.
+        await this.mergeAndWrite([], {});
+        if (this.readOnly || this.state.isRemoved(id)) return undefined;
+        const stored = this.state.task(id);
+        const next = change(stored);
+        if (next === undefined) return undefined;
+        if (next === 'remove') {
+          await this.mergeAndWrite([], { removed: [id] });
+          return 'removed';
+        }
+        const written = { ...next, updatedAt: Math.max(next.updatedAt, (stored?.updatedAt ?? 0) + 1) };
+        await this.mergeAndWrite([written], {});
+        return written;
+      });
+    });
+  }
+
   /** True when another process wrote the history since this store last read or wrote it (a cheap stat). */
   async changedOnDisk(): Promise<boolean> {
     return (await statSignature(this.readOnly?.source ?? this.file)) !== this.seen;

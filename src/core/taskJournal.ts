@@ -133,6 +133,15 @@ export class JournalState {
     return lines;
   }
 
+  /** The task as the journal holds it (undefined when absent, unreadable or removed). */
+  task(id: string): Task | undefined {
+    return this.removed.has(id) ? undefined : this.records.get(id)?.task;
+  }
+
+  isRemoved(id: string): boolean {
+    return this.removed.has(id);
+  }
+
   snapshot(): HistorySnapshot {
     const tasks: Task[] = [];
     for (const r of this.records.values()) if (r.task) tasks.push(r.task);

@@ -4,9 +4,7 @@
 import { isErrorKind } from './errors';
 import { PROVIDER_ID_PATTERN } from './provider';
 import { MAX_PROVIDER_WORD, safeId, sanitizeText } from './sanitize';
-import { GENERATION_MODES, GenerateRequest, GenerationMode, ProviderId, Task, TaskSource, TaskStatus, TaskVideo } from './types';
-
-const STATUSES: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed'];
+import { GENERATION_MODES, GenerateRequest, GenerationMode, ProviderId, Task, TASK_STATUSES, TaskSource, TaskStatus, TaskVideo } from './types';
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -58,6 +56,12 @@ function request(v: unknown, provider: ProviderId, prompt: string): GenerateRequ
   return r;
 }
 
+function sender(v: unknown): Task['sender'] {
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  return isStr(o.owner) && isNum(o.pid) ? { owner: o.owner, pid: o.pid } : undefined;
+}
+
 function source(v: unknown): TaskSource | undefined {
   if (!v || typeof v !== 'object') return undefined;
   const o = v as Record<string, unknown>;
@@ -70,7 +74,7 @@ export function validateStoredTask(v: unknown): Task | undefined {
   const o = v as Record<string, unknown>;
   // A task of a provider this build lacks is kept (and not polled), not dropped.
   if (!isStr(o.id) || !isStr(o.provider) || !PROVIDER_ID_PATTERN.test(o.provider)) return undefined;
-  if (!isStr(o.status) || !STATUSES.includes(o.status as TaskStatus)) return undefined;
+  if (!isStr(o.status) || !TASK_STATUSES.includes(o.status as TaskStatus)) return undefined;
   if (!isNum(o.createdAt) || !isNum(o.updatedAt)) return undefined;
   const provider = o.provider as ProviderId;
   const prompt = isStr(o.prompt) ? o.prompt : '';
@@ -98,6 +102,9 @@ export function validateStoredTask(v: unknown): Task | undefined {
     finishedAt: optNum(o.finishedAt),
     timedOut: o.timedOut === true ? true : undefined,
     uncertain: o.uncertain === true ? true : undefined,
+    sendAfter: optNum(o.sendAfter),
+    waitReason: optText(o.waitReason, MAX_STORED_ERROR),
+    sender: sender(o.sender),
     source: source(o.source),
   };
   // for…in, not Object.entries: no arrays allocated for each task of a history load.

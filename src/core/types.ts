@@ -4,7 +4,12 @@ import type { ErrorKind } from './errors';
 /** A provider's id as the registry (src/providers/index.ts) names it: core knows no provider by name. */
 export type ProviderId = string;
 
-export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+/**
+ * `waiting`: held in the local queue, not sent yet (a provider's rate limit, Retry-After or the
+ * concurrency setting); `submitting`: the create is being sent; then the provider's own states.
+ */
+export type TaskStatus = 'waiting' | 'submitting' | 'queued' | 'running' | 'succeeded' | 'failed';
+export const TASK_STATUSES: readonly TaskStatus[] = ['waiting', 'submitting', 'queued', 'running', 'succeeded', 'failed'];
 
 /** What kind of generation a task is. */
 export type GenerationMode = 'text-to-video' | 'image-to-video' | 'ingredients' | 'video-edit';
@@ -103,6 +108,12 @@ export interface Task {
   timedOut?: boolean;
   /** The create's answer was lost: the job may or may not have started at the provider. */
   uncertain?: boolean;
+  /** Waiting: not to be sent before this time (epoch ms), when a time is known. */
+  sendAfter?: number;
+  /** Waiting: why it is held, in a few words ("HiDream asked to wait before the next create"). */
+  waitReason?: string;
+  /** Submitting: the window sending it (its engine's owner id and process), to tell a closed window's leftovers. */
+  sender?: { owner: string; pid: number };
   videos: TaskVideo[];
   /** The request that created the task, for regenerate and the sidecar (never holds base64 payloads or keys). */
   request: GenerateRequest;
@@ -116,6 +127,7 @@ export interface Task {
   source?: TaskSource;
 }
 
+/** Not final: waiting to be sent, being sent, or at the provider. */
 export function isActive(task: Pick<Task, 'status'>): boolean {
-  return task.status === 'queued' || task.status === 'running';
+  return task.status === 'waiting' || task.status === 'submitting' || task.status === 'queued' || task.status === 'running';
 }

@@ -10,7 +10,7 @@ interface ArmedFault {
 /** The fault as given, checked against the routes served; throws with a readable message when it cannot apply to anything. */
 export function checkFault(value: unknown, routeKeys: readonly RouteKey[]): Fault {
   if (!isObject(value)) throw new Error('A fault must be an object');
-  const { route, kind, status, retryAfter, retryAfterMs, delayMs } = value;
+  const { route, kind, status, retryAfter, retryAfterMs, delayMs, bytesPerSecond } = value;
   let times: unknown = value.times;
   if (typeof route !== 'string' || !routeKeys.includes(route)) throw new Error(`Unknown route key: ${String(route)} (one of ${routeKeys.join(', ')})`);
   if (typeof kind !== 'string' || !(FAULT_KINDS as readonly string[]).includes(kind)) throw new Error(`Unknown fault kind: ${String(kind)}`);
@@ -21,6 +21,7 @@ export function checkFault(value: unknown, routeKeys: readonly RouteKey[]): Faul
     throw new Error('A hostile fault takes status: an HTTP status (200-599)');
   }
   if (kind === 'slow' && !(typeof delayMs === 'number' && delayMs >= 0)) throw new Error('A slow fault needs delayMs >= 0');
+  if (kind === 'slowUpload' && !(typeof bytesPerSecond === 'number' && bytesPerSecond > 0)) throw new Error('A slowUpload fault needs bytesPerSecond > 0');
   if (retryAfter !== undefined && typeof retryAfter !== 'string') throw new Error('retryAfter must be a string');
   if (retryAfterMs !== undefined && typeof retryAfterMs !== 'number') throw new Error('retryAfterMs must be a number');
   // JSON has no Infinity: the control route also takes "Infinity" (or null) for "every request".
@@ -35,6 +36,7 @@ export function checkFault(value: unknown, routeKeys: readonly RouteKey[]): Faul
     ...(retryAfter !== undefined ? { retryAfter } : {}),
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     ...(delayMs !== undefined ? { delayMs: delayMs as number } : {}),
+    ...(bytesPerSecond !== undefined ? { bytesPerSecond: bytesPerSecond as number } : {}),
     ...(times !== undefined ? { times: times as number } : {}),
   };
 }

@@ -148,41 +148,36 @@ class RunningEmulator implements Emulator {
     const queryAt = target.indexOf('?');
     const path = (queryAt < 0 ? target : target.slice(0, queryAt)).replace(/\/{2,}/g, '/');
     const query = new URLSearchParams(queryAt < 0 ? '' : target.slice(queryAt + 1));
-    const raw = await readBody(req);
-
     if (path.startsWith('/__emulator/')) {
-      this.send(req, res, this.control(method, path, raw));
+      this.send(req, res, this.control(method, path, await readBody(req)));
       return;
     }
     const route = this.resolve(method, path);
     if (!('handle' in route)) {
+      await readBody(req);
       this.send(req, res, route);
       return;
     }
+    // Taken before the body is read: some faults act on the upload itself.
+    const fault = this.faults.take(route.key);
+    if (fault?.kind === 'resetUpload') {
+      this.count(route, method, path, req);
+      await firstChunk(req);
+      this.log(`${method} ${req.url} reset while the body was arriving (fault)`);
+      req.socket.destroy();
+      return;
+    }
+    const raw = fault?.kind === 'slowUpload' ? await this.readSlowly(req, fault.bytesPerSecond ?? 1) : await readBody(req);
     const body = route.parseBody ? route.parseBody(raw, req.headers) : parseJsonBody(raw);
     const auth = checkAuth(req.headers);
     const ctx: RequestContext = { method, path, query, headers: req.headers, body };
-    this.countsByRoute[route.key] = (this.countsByRoute[route.key] ?? 0) + 1;
-    this.recorded.push({
-      route: route.key,
-      kind: route.kind,
-      ...(route.owner ? { provider: route.owner.provider } : {}),
-      ...(route.ids ? { ids: route.ids(ctx) } : {}),
-      method,
-      path: req.url ?? path,
-      ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
-      ...(method === 'POST' ? { body } : {}),
-      authorized: auth.authorized,
-      hadAuthorizationHeader: auth.hadAuthorizationHeader,
-      at: this.state.now(),
-    });
+    this.count(route, method, path, req, ctx, auth);
     const owner = route.owner;
     const normal = (): Reply =>
       owner && !auth.authorized ? owner.routes.unauthorized(auth) : this.state.withRequestKey(bearerKey(req.headers), () => route.handle(ctx));
 
-    const fault = this.faults.take(route.key);
-    if (!fault) {
-      this.send(req, res, normal());
+    if (!fault || fault.kind === 'slowUpload') {
+      this.send(req, res, normal(), fault ? `body read at ${fault.bytesPerSecond} B/s (fault)` : undefined);
       return;
     }
     switch (fault.kind) {
@@ -221,6 +216,38 @@ class RunningEmulator implements Emulator {
         return;
       }
     }
+  }
+
+  /** Counts and records a request that reached a route (`ctx` once its body was read). */
+  private count(route: Resolved, method: string, path: string, req: http.IncomingMessage, ctx?: RequestContext, auth = checkAuth(req.headers)): void {
+    this.countsByRoute[route.key] = (this.countsByRoute[route.key] ?? 0) + 1;
+    this.recorded.push({
+      route: route.key,
+      kind: route.kind,
+      ...(route.owner ? { provider: route.owner.provider } : {}),
+      ...(route.ids && ctx ? { ids: route.ids(ctx) } : {}),
+      method,
+      path: req.url ?? path,
+      ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
+      ...(method === 'POST' && ctx ? { body: ctx.body } : {}),
+      authorized: auth.authorized,
+      hadAuthorizationHeader: auth.hadAuthorizationHeader,
+      at: this.state.now(),
+    });
+  }
+
+  /** Reads a request body at about `bytesPerSecond` (real time), as a slow uplink delivers it. */
+  private readSlowly(req: http.IncomingMessage, bytesPerSecond: number): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        req.pause();
+        void this.sleep((chunk.length / bytesPerSecond) * 1000).then(() => req.resume());
+      });
+      req.on('end', () => resolve(Buffer.concat(chunks)));
+      req.on('error', reject);
+    });
   }
 
   private control(method: string, path: string, raw: Buffer): Reply {
@@ -303,6 +330,15 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
     });
     req.on('end', () => (size > MAX_BODY_BYTES ? reject(new Error('Request body too large')) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
+  });
+}
+
+/** Resolves when the first part of the body has arrived (or the request ended or failed). */
+function firstChunk(req: http.IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    req.once('data', () => resolve());
+    req.once('end', () => resolve());
+    req.once('error', () => resolve());
   });
 }
 

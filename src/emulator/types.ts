@@ -26,8 +26,12 @@ export type RouteKey = string;
 /** What a request does: benchmarks count status requests apart from creates and downloads. */
 export type RouteKind = 'create' | 'status' | 'files' | 'other';
 
-export type FaultKind = 'status' | 'reset' | 'slow' | 'hang' | 'truncated' | 'malformed' | 'hostile';
-export const FAULT_KINDS: readonly FaultKind[] = ['status', 'reset', 'slow', 'hang', 'truncated', 'malformed', 'hostile'];
+/**
+ * `reset` drops the connection once the whole request was read, `resetUpload` while its body is
+ * still arriving; `slowUpload` reads the body at `bytesPerSecond` (a slow uplink), then answers.
+ */
+export type FaultKind = 'status' | 'reset' | 'resetUpload' | 'slowUpload' | 'slow' | 'hang' | 'truncated' | 'malformed' | 'hostile';
+export const FAULT_KINDS: readonly FaultKind[] = ['status', 'reset', 'resetUpload', 'slowUpload', 'slow', 'hang', 'truncated', 'malformed', 'hostile'];
 
 export interface Fault {
   route: RouteKey;
@@ -44,6 +48,8 @@ export interface Fault {
   retryAfterMs?: number;
   /** For 'slow': answer normally after this delay (real time). */
   delayMs?: number;
+  /** For 'slowUpload': how fast the body is read. */
+  bytesPerSecond?: number;
   /** How many matching requests it affects, default 1; Infinity allowed. */
   times?: number;
 }

@@ -63,16 +63,19 @@ function authHeaders(ctx: ProviderContext): Record<string, string> {
   return { ...bearer(ctx), ...(userId ? { 'API-User-ID': userId } : {}) };
 }
 
-/** Unwraps `{code, message, request_id, result}`: code != 0 is a failure whatever the HTTP status. */
-export function unwrapEnvelope(json: unknown, mayHaveStarted = false): unknown {
+/**
+ * Unwraps `{code, message, request_id, result}`: code != 0 is a failure whatever the HTTP status
+ * (for a create, a refusal: nothing started). An answer without a code to a create leaves the
+ * outcome unknown.
+ */
+export function unwrapEnvelope(json: unknown, isCreate = false): unknown {
   const o = obj(json);
-  if (!o || !('code' in o)) throw malformed(LABEL, 'the answer has no code');
+  if (!o || !('code' in o)) throw new ProviderError({ kind: 'malformed', message: `${LABEL} sent an unexpected answer: the answer has no code.`, mayHaveStarted: isCreate });
   if (o.code !== 0 && o.code !== '0') {
     throw new ProviderError({
       kind: 'business',
       providerCode: typeof o.code === 'number' || typeof o.code === 'string' ? o.code : undefined,
       message: `${LABEL}: ${str(o.message) ?? `error code ${String(o.code)}`}`,
-      mayHaveStarted,
     });
   }
   return o.result;
@@ -158,19 +161,8 @@ export const hidream: ProviderDescriptor = {
 
   async create(ctx, req, media, requestId) {
     const spec = this.buildCreate(req, media, requestId);
-    // HiDream takes a request_id, so a create whose answer was lost may be sent again safely.
-    let answer: unknown;
-    for (let attempt = 0; answer === undefined; attempt++) {
-      try {
-        answer = (await sendCreate(this, ctx, spec)) ?? null;
-      } catch (e) {
-        const transient = isProviderError(e) && (e.kind === 'network' || e.kind === 'timeout' || e.kind === 'server');
-        if (!transient || attempt >= 2) throw e;
-        ctx.log?.warn(`${LABEL} create got no answer (${e.message}); sending it again with the same request_id ${requestId}.`);
-        await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
-      }
-    }
-    const result = obj(unwrapEnvelope(answer));
+    const answer = await sendCreate(this, ctx, spec);
+    const result = obj(unwrapEnvelope(answer, true));
     const id = str(result?.task_id);
     if (!id) throw new ProviderError({ kind: 'malformed', message: `${LABEL} accepted the request but sent no task id.`, mayHaveStarted: true });
     return { remoteId: id, mode: spec.mode, model: spec.model, route: spec.route };

@@ -100,6 +100,8 @@ export function providerRequest(
     timeoutMs: ctx.timeoutMs ?? r.fallbackTimeoutMs,
     signal: ctx.signal,
     isCreate: r.isCreate,
+    onUploadProgress: ctx.onUploadProgress,
+    uploadSignal: ctx.uploadSignal,
   });
 }
 
@@ -125,7 +127,7 @@ export async function pollEach(
   return out;
 }
 
-/** Sends a create as built by `buildCreate`; resolves with the answer's JSON. */
+/** Sends a create as built by `buildCreate`, once (a create is never retried); resolves with the answer's JSON. */
 export async function sendCreate(provider: Pick<ProviderDescriptor, 'label' | 'authHeaders'>, ctx: ProviderContext, spec: CreateSpec): Promise<unknown> {
   return (await providerRequest(provider, ctx, { method: 'POST', path: spec.path, body: spec.body, isCreate: true })).json;
 }

@@ -223,7 +223,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
 }
 
 /** One option's editor: a list for enum and yes/no fields, an input box for the others. Resolves to the new value. */
-async function editField(input: MultiStepInput, field: OptionField, current: FieldValue | undefined, step: { step: number; totalSteps: number }): Promise<FieldValue | undefined> {
+export async function editField(input: MultiStepInput, field: OptionField, current: FieldValue | undefined, step: { step: number; totalSteps: number }): Promise<FieldValue | undefined> {
   const title = `${TITLE}: ${field.label}`;
   if (field.kind === 'enum' || field.kind === 'boolean') {
     const values: FieldValue[] = field.kind === 'enum' ? [...field.values] : [true, false];

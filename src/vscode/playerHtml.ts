@@ -4,7 +4,7 @@
 import * as path from 'path';
 import { actionsFor, type ProviderDescriptor } from '../core/provider';
 import type { Task } from '../core/types';
-import { shortTitle } from '../webview/format';
+import { formatWaiting, shortTitle } from '../webview/format';
 import { fitText } from '../webview/guards';
 import type { PlayerMeta } from '../webview/protocol';
 import { buildAppHtml } from './appHtml';
@@ -54,8 +54,10 @@ function unavailable(message: string): PlayerContent {
  * index is out of range), or why there is nothing to play. The local file must lie in `mediaRoot`.
  * `provider` is the task's registered provider (absent for one this build lacks).
  */
-export function planPlayerContent(task: Task | undefined, videoIndex: number, mediaRoot: string, provider?: Pick<ProviderDescriptor, 'label' | 'actions'>): PlayerContent {
+export function planPlayerContent(task: Task | undefined, videoIndex: number, mediaRoot: string, provider?: Pick<ProviderDescriptor, 'label' | 'actions'>, now = Date.now()): PlayerContent {
   if (!task) return unavailable('This task is not in the task list (it may have been removed).');
+  if (task.status === 'waiting') return unavailable(`Not sent yet: ${formatWaiting(task.sendAfter, task.waitReason, now)}.`);
+  if (task.status === 'submitting') return unavailable('The request is being sent.');
   if (task.status === 'queued' || task.status === 'running') {
     return unavailable(`The video is still being generated (${Math.round(task.progress)}%).`);
   }

@@ -36,7 +36,8 @@ export function registerTaskRemoval({ engine, mediaRoot, register }: Pick<Comman
     const tasks = [...new Set(list.map(idOf))].map((id) => (id ? engine.getTask(id) : undefined)).filter((t): t is Task => !!t);
     if (!tasks.length) return;
     if (isTreeNode(arg)) {
-      const running = tasks.filter(isActive).length;
+      // A waiting create was never sent: removing it takes it out of the queue, nothing to bill.
+      const running = tasks.filter((t) => isActive(t) && t.status !== 'waiting').length;
       if (tasks.length > 1) {
         const billed = running ? ` ${running} of them ${running === 1 ? 'is' : 'are'} still running at the provider, which may still bill for ${running === 1 ? 'it' : 'them'}.` : '';
         if (!(await confirm(`Remove ${tasks.length} tasks and delete their downloaded videos${await sizeOf(mediaDir, tasks)}?${billed}`))) return;

@@ -9,6 +9,7 @@ import { actionsFor } from '../core/provider';
 import { escapeMarkdown as esc } from '../core/sanitize';
 import { PROVIDERS, providerLabel } from '../providers';
 import { foldText, queryWords } from '../webview/gallery/model';
+import { formatWaiting } from '../webview/format';
 import { DAY_BUCKET_LABELS, DAY_BUCKETS, dayBucket, taskClock, type DayBucket } from '../webview/time';
 
 export type TreeNode =
@@ -20,6 +21,8 @@ export type TreeNode =
 export type GroupBy = 'day' | 'none';
 
 const STATUS_WORD: Record<Task['status'], string> = {
+  waiting: 'Waiting to send',
+  submitting: 'Sending',
   queued: 'Queued',
   running: 'Running',
   succeeded: 'Done',
@@ -35,6 +38,8 @@ export function shortPrompt(t: Pick<Task, 'prompt' | 'mode'>, max = 28): string 
 /** Status, time ("1:12" while running, "took 2:40" once done) and provider. */
 export function describeTask(t: Task, now = Date.now()): string {
   const who = `${providerLabel(t.provider)}${t.model ? ` ${t.model}` : ''}`;
+  if (t.status === 'waiting') return `${formatWaiting(t.sendAfter, t.waitReason, now)} · ${who}`;
+  if (t.status === 'submitting') return `sending… · ${who}`;
   const clock = taskClock(t, isActive(t), now);
   if (t.status === 'running') return `${t.progress}% · ${clock} · ${who}${t.error ? ' · retrying' : ''}`;
   if (t.status === 'queued') return `Queued · ${clock} · ${who}${t.error ? ' · waiting' : ''}`;
@@ -47,6 +52,10 @@ export function describeTask(t: Task, now = Date.now()): string {
 /** A local poster (a file path) when the task has one, otherwise a status icon. */
 function icon(t: Task): vscode.ThemeIcon | vscode.Uri {
   switch (t.status) {
+    case 'waiting':
+      return new vscode.ThemeIcon('history');
+    case 'submitting':
+      return new vscode.ThemeIcon('cloud-upload');
     case 'queued':
       return new vscode.ThemeIcon('clock');
     case 'running':
@@ -63,11 +72,16 @@ function icon(t: Task): vscode.ThemeIcon | vscode.Uri {
   }
 }
 
-/** `task.<status>` first so menus can match `viewItem =~ /^task\.succeeded/`, then flags, then `action-<id>` per provider action. */
-export function contextValue(t: Task): string {
+/**
+ * `task.<status>` first so menus can match `viewItem =~ /^task\.succeeded/`, then flags
+ * (`findable`: an uncertain create whose provider can list recent jobs), then `action-<id>` per
+ * provider action.
+ */
+export function contextValue(t: Task, canFindLostJob = false): string {
   const flags = [`task.${t.status}`];
   if (t.timedOut) flags.push('timedOut');
   if (t.uncertain) flags.push('uncertain');
+  if (t.uncertain && canFindLostJob) flags.push('findable');
   if (t.videos.some((v) => v.localPath)) flags.push('playable');
   if (t.videos.some((v) => v.downloadError)) flags.push('downloadFailed');
   if (t.errorKind) flags.push(`remedy-${remedyFor(t.errorKind)}`);
@@ -85,14 +99,16 @@ function tooltip(t: Task): vscode.MarkdownString {
   if (t.prompt) md.appendMarkdown(`${esc(t.prompt)}\n\n`);
   if (t.request.negativePrompt) md.appendMarkdown(`Negative: ${esc(t.request.negativePrompt)}\n\n`);
   if (t.status === 'running' || t.status === 'queued') md.appendMarkdown(`Progress: ${t.progress}%\n\n`);
+  if (t.status === 'waiting') md.appendMarkdown(`Not sent yet${t.waitReason ? `: ${esc(t.waitReason)}` : ''}. It is sent on its own when allowed; it can be edited or cancelled until then.\n\n`);
+  if (t.uncertain) md.appendMarkdown(`The outcome is unknown: the job may be running (and billed) at ${esc(providerLabel(t.provider))}. Check your account there, then mark it as failed or remove it.\n\n`);
   if (t.error) md.appendMarkdown(`$(warning) ${esc(t.error)}\n\n`);
   for (const v of t.videos) if (v.downloadError) md.appendMarkdown(`$(warning) Download failed: ${esc(v.downloadError)}\n\n`);
   md.appendMarkdown(`Created ${esc(new Date(t.createdAt).toLocaleString())}${t.remoteId ? ` · id ${esc(t.remoteId)}` : ''}`);
   return md;
 }
 
-function fingerprint(t: Task): string {
-  return JSON.stringify([shortPrompt(t), describeTask(t), contextValue(t), t.status, t.rawStatus, t.progress, t.error, t.videos.map((v) => [v.localPath, v.posterPath, v.downloadError])]);
+function fingerprint(t: Task, canFindLostJob: boolean): string {
+  return JSON.stringify([shortPrompt(t), describeTask(t), contextValue(t, canFindLostJob), t.status, t.rawStatus, t.progress, t.error, t.videos.map((v) => [v.localPath, v.posterPath, v.downloadError])]);
 }
 
 /** A group's line: "3 takes · 2 done" (or "3 models"). */
@@ -133,7 +149,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
         // Re-rendering an unchanged item gives its click command a new id; a click landing between
         // two renders would then run a discarded command. So identical items are left alone.
         for (const t of changed) {
-          if (this.shown.get(t.id) !== fingerprint(t)) this.emitter.fire(this.nodes.get(`task:${t.id}`));
+          if (this.shown.get(t.id) !== fingerprint(t, engine.canFindLostJob(t.provider))) this.emitter.fire(this.nodes.get(`task:${t.id}`));
           if (t.groupId) this.emitter.fire(this.nodes.get(`group:${t.groupId}`));
         }
       }),
@@ -307,13 +323,14 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   private taskItem(taskId: string): vscode.TreeItem {
     const t = this.engine.getTask(taskId);
     if (!t) return new vscode.TreeItem('(removed)');
-    this.shown.set(t.id, fingerprint(t));
+    const canFind = this.engine.canFindLostJob(t.provider);
+    this.shown.set(t.id, fingerprint(t, canFind));
     const item = new vscode.TreeItem(shortPrompt(t), t.videos.length > 1 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = `task:${t.id}`;
     item.description = describeTask(t);
     item.tooltip = tooltip(t);
     item.iconPath = icon(t);
-    item.contextValue = contextValue(t);
+    item.contextValue = contextValue(t, canFind);
     item.accessibilityInformation = { label: `${shortPrompt(t)}, ${STATUS_WORD[t.status]}, ${describeTask(t)}` };
     if (t.status === 'succeeded') item.command = { command: 'aiVideo.play', title: 'Play', arguments: [t.id] };
     else if (t.status === 'failed') item.command = { command: 'aiVideo.showTaskError', title: 'Show Error', arguments: [t.id] };

@@ -51,6 +51,12 @@ export function formatFps(fps: number | undefined): string | undefined {
   return `${trimDecimal(fps, 2)} fps`;
 }
 
+/** A create held in the local queue: `waiting to send · 12 s`, or why it waits when no time is known. */
+export function formatWaiting(sendAfter: number | undefined, reason: string | undefined, now: number): string {
+  if (sendAfter !== undefined && sendAfter > now) return `waiting to send · ${formatDuration(Math.ceil((sendAfter - now) / 1000))}`;
+  return reason ? `waiting to send · ${reason}` : 'waiting to send';
+}
+
 /** `2025-01-02 13:04` in local time. */
 export function formatDate(epochMs: number): string | undefined {
   const d = new Date(epochMs);

@@ -121,7 +121,7 @@ export interface PlayerState {
 
 // ---- Guards ----------------------------------------------------------------------------------
 
-const TASK_STATUSES: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed'];
+const TASK_STATUSES: readonly TaskStatus[] = ['waiting', 'submitting', 'queued', 'running', 'succeeded', 'failed'];
 
 export function isPlayerAction(x: unknown): x is PlayerAction {
   return typeof x === 'string' && (PLAYER_ACTIONS as readonly string[]).includes(x);

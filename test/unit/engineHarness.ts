@@ -143,7 +143,7 @@ export class Workspace {
       saveDelayMs: opts.saveDelayMs,
       ownerId: opts.ownerId,
       watchStore: opts.watchStore,
-      now: opts.now,
+      clock: opts.clock,
       settings: () => settings,
       async context(p) {
         const apiKey = keys[p];
@@ -166,9 +166,14 @@ export class Workspace {
     return fs.readdirSync(this.mediaDir, { recursive: true, encoding: 'utf8' }).filter((f) => fs.statSync(path.join(this.mediaDir, f)).isFile());
   }
 
+  /** The journal file the store at `storeFile` keeps the history in. */
+  get journalFile(): string {
+    return new TaskStore(this.storeFile).file;
+  }
+
   /** The history as it is on disk now. */
   readStore(): { tasks: Task[]; removed: string[] } {
-    return parseJournal(fs.readFileSync(new TaskStore(this.storeFile).file, 'utf8')).snapshot();
+    return parseJournal(fs.readFileSync(this.journalFile, 'utf8')).snapshot();
   }
 
   async dispose(): Promise<void> {

@@ -318,26 +318,54 @@ describe('fault matrix', function () {
       assert.strictEqual(h.emulator.counts()['pika.generate'], 1);
     });
 
-    it('HiDream create reset once -> resent with the same request_id, one task, succeeds', async () => {
+    it('HTTP 502 on a HiDream create -> exactly one POST (never resent), uncertain entry', async () => {
       const { engine } = await h.ws.engine();
-      h.emulator.injectFault({ route: 'hidream.txt2video.create', kind: 'reset' });
-      const t = await engine.generate({ provider: 'hidream', prompt: 'idempotent [duration=300]' });
-      const creates = h.emulator.requests('hidream.txt2video.create');
-      assert.strictEqual(creates.length, 2);
-      const ids = creates.map((c) => (c.body as { request_id: string }).request_id);
-      assert.ok(ids[0] && ids[0] === ids[1], 'same request_id both times');
-      assert.strictEqual(t.uncertain, undefined);
-      assert.strictEqual(engine.getTasks().length, 1);
-      assert.strictEqual((await waitForTask(engine, t.id, settled, 'to finish')).status, 'succeeded');
+      h.emulator.injectFault({ route: 'hidream.txt2video.create', kind: 'status', status: 502 });
+      await assert.rejects(engine.generate({ provider: 'hidream', prompt: 'billed once at most' }), /server error \(HTTP 502\)/);
+      await engine.settle();
+      assert.strictEqual(h.emulator.counts()['hidream.txt2video.create'], 1);
+      const [entry] = engine.getTasks();
+      assert.strictEqual(entry.uncertain, true);
+      assert.strictEqual(entry.status, 'failed');
     });
 
-    it('429 on create -> no task, not retried, "try again in 7 s"; the next create is held back here', async () => {
+    it('HiDream create reset after the body was sent -> exactly one POST, uncertain entry', async () => {
       const { engine } = await h.ws.engine();
-      h.emulator.injectFault({ route: 'hidream.txt2video.create', kind: 'status', status: 429, retryAfter: '7' });
-      await assert.rejects(engine.generate({ provider: 'hidream', prompt: 'too fast' }), (e: Error & { kind?: string }) => e.kind === 'rateLimited' && /HTTP 429.*Try again in 7 s\./.test(e.message));
-      assert.deepStrictEqual(engine.getTasks(), []);
-      await assert.rejects(engine.generate({ provider: 'hidream', prompt: 'still too fast' }), /HiDream asked to wait before the next create; this one was not sent\. Try again in [67] s\./);
+      h.emulator.injectFault({ route: 'hidream.txt2video.create', kind: 'reset' });
+      await assert.rejects(engine.generate({ provider: 'hidream', prompt: 'reset' }), (e: Error & { kind?: string }) => e.kind === 'network');
+      await engine.settle();
       assert.strictEqual(h.emulator.counts()['hidream.txt2video.create'], 1);
+      assert.strictEqual(engine.getTasks()[0].uncertain, true);
+    });
+
+    it('429 with Retry-After on create -> waiting (not sent), then sent once when allowed; a create meanwhile waits behind it', async () => {
+      const { engine, history } = await h.ws.engine();
+      h.emulator.injectFault({ route: 'hidream.txt2video.create', kind: 'status', status: 429, retryAfter: '1' });
+      const started = Date.now();
+      const t = await engine.generate({ provider: 'hidream', prompt: 'too fast [duration=300]' });
+      assert.strictEqual(t.status, 'waiting', 'resolves with the create held in the local queue');
+      assert.ok(t.sendAfter! >= started + 900 && t.sendAfter! <= Date.now() + 1000, `sendAfter ${t.sendAfter! - started} ms`);
+      assert.match(t.waitReason!, /HiDream answered 429/);
+      assert.strictEqual(t.uncertain, undefined);
+      const next = await engine.generate({ provider: 'hidream', prompt: 'next [duration=300]' });
+      assert.strictEqual(next.status, 'waiting', 'inside the Retry-After window');
+      assert.strictEqual(h.emulator.counts()['hidream.txt2video.create'], 1, 'only the first was sent');
+      await engine.flush();
+      assert.deepStrictEqual(
+        h.ws.readStore().tasks.map((x) => x.status),
+        ['waiting', 'waiting'],
+        'the queue is stored',
+      );
+      for (const x of [t, next]) {
+        const done = await waitForTask(engine, x.id, settled, 'to be sent and finish');
+        assert.strictEqual(done.status, 'succeeded', done.error);
+      }
+      const creates = h.emulator.requests('hidream.txt2video.create');
+      assert.strictEqual(creates.length, 3, 'the 429, then each create once');
+      assert.ok(creates[1].at - creates[0].at >= 900, 'not before the Retry-After');
+      assert.deepStrictEqual(creates.slice(1).map((c) => (c.body as { prompt: string }).prompt).sort(), ['next [duration=300]', 'too fast [duration=300]']);
+      const claims = history.filter((x) => x.status === 'submitting').map((x) => x.id);
+      assert.deepStrictEqual([...new Set(claims)], [t.id, next.id], 'each marked submitting before it was sent, oldest first');
     });
   });
 

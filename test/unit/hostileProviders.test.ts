@@ -29,7 +29,7 @@ describe('hostile provider text', function () {
 
   /** The history file and every log line are clean too. */
   function assertNothingLeaked(log: { lines: { message: string }[] }): void {
-    const stored = fs.existsSync(suite.ws.storeFile) ? fs.readFileSync(suite.ws.storeFile, 'utf8') : '';
+    const stored = fs.readFileSync(suite.ws.journalFile, 'utf8');
     assert.ok(!stored.includes(KEY), 'the history file holds the key');
     assert.ok(!/command:/i.test(stored), 'the history file holds a command URI');
     for (const line of log.lines) assertClean(line.message, KEY, 3000);

@@ -141,21 +141,22 @@ describe('HiDream against the emulator', function () {
     assert.strictEqual(h.em.counts()['hidream.txt2video.create'], 1, 'business errors are not retried');
   });
 
-  it('a create whose connection was reset is sent again with the same request_id, making one task', async function () {
-    this.timeout(10_000);
-    h.em.injectFault({ route: 'hidream.txt2video.create', kind: 'reset' });
-    const warnings: string[] = [];
-    const log = { trace: () => undefined, info: () => undefined, warn: (m: string) => warnings.push(m), error: () => undefined };
-    const result = await hidream.create(h.ctx(GOOD_KEY, { log }), req({ prompt: 'retry me' }), {}, 'idem-1');
-    const recorded = h.em.requests('hidream.txt2video.create');
-    assert.strictEqual(recorded.length, 2);
-    assert.strictEqual(warnings.length, 1);
-    assert.match(warnings[0], /^HiDream create got no answer .*; sending it again with the same request_id idem-1\.$/);
-    assert.deepStrictEqual(recorded[0].body, recorded[1].body);
-    assert.strictEqual((recorded[1].body as { request_id: string }).request_id, 'idem-1');
-    // The same request_id gives the same task again.
-    const again = await hidream.create(h.ctx(), req({ prompt: 'retry me' }), {}, 'idem-1');
-    assert.strictEqual(again.remoteId, result.remoteId);
+  it('a create is sent once: a reset after the body, a 502 or a timeout is not resent, and its outcome is uncertain', async function () {
+    for (const fault of [{ kind: 'reset' }, { kind: 'status', status: 502 }, { kind: 'hang' }] as const) {
+      h.em.resetCounts();
+      h.em.injectFault({ route: 'hidream.txt2video.create', ...fault });
+      const e = await rejectsWith(hidream.create(h.ctx(GOOD_KEY, { timeoutMs: 300 }), req({ prompt: 'once' }), {}, 'r-1'), fault.kind === 'reset' ? 'network' : fault.kind === 'hang' ? 'timeout' : 'server');
+      assert.strictEqual(e.mayHaveStarted, true, fault.kind);
+      assert.strictEqual(h.em.counts()['hidream.txt2video.create'], 1, `${fault.kind}: exactly one POST`);
+    }
+  });
+
+  it('a create refused with a HiDream error code did not start; an answer without a code may have', async function () {
+    h.em.injectFault({ route: 'hidream.txt2video.create', kind: 'malformed' });
+    const unreadable = await rejectsWith(hidream.create(h.ctx(), req({ prompt: 'x' }), {}, 'r-2'), 'malformed');
+    assert.strictEqual(unreadable.mayHaveStarted, true);
+    const refused = await rejectsWith(hidream.create(h.ctx(), req({ prompt: '' }), {}, 'r-3'), 'business');
+    assert.strictEqual(refused.mayHaveStarted, false);
   });
 
   it('a bad token on create is auth and never retried', async function () {

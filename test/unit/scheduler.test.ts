@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { formatDelay } from '../../src/core/engine';
+import { formatDelay } from '../../src/core/transitions';
 import { CreateRateLimiter, Semaphore } from '../../src/core/limiter';
 import { backoffDelayMs, estimateEnd, firstPollDelayMs, nextPollDelayMs, ProgressSamples, stageIntervalMs, withSample } from '../../src/core/scheduler';
 
@@ -179,25 +179,30 @@ describe('poll scheduler', () => {
 describe('engine-side limits', () => {
   it('allows N creates per sliding minute per key, then says how long to wait', () => {
     const l = new CreateRateLimiter();
-    for (let i = 0; i < 10; i++) assert.deepStrictEqual(l.reserve('hidream:txt2video', 10, 1000 + i * 100), { waitMs: 0 });
-    assert.deepStrictEqual(l.reserve('hidream:txt2video', 10, 5000), { waitMs: 56_000, reason: 'limit' });
-    assert.deepStrictEqual(l.reserve('hidream:video_edit', 2, 5000), { waitMs: 0 }, 'another module has its own window');
-    assert.deepStrictEqual(l.reserve('hidream:txt2video', 10, 61_000), { waitMs: 0 }, 'the oldest left the window');
-    assert.deepStrictEqual(l.reserve('pika:', undefined, 61_000), { waitMs: 0 }, 'no published limit');
+    for (let i = 0; i < 10; i++) {
+      assert.deepStrictEqual(l.wait('hidream:txt2video', 10, 1000 + i * 100), { waitMs: 0 });
+      l.record('hidream:txt2video', 1000 + i * 100);
+    }
+    assert.deepStrictEqual(l.wait('hidream:txt2video', 10, 5000), { waitMs: 56_000, reason: 'limit' });
+    assert.deepStrictEqual(l.wait('hidream:video_edit', 2, 5000), { waitMs: 0 }, 'another module has its own window');
+    assert.deepStrictEqual(l.wait('hidream:txt2video', 10, 61_000), { waitMs: 0 }, 'the oldest left the window');
+    assert.deepStrictEqual(l.wait('pika:', undefined, 61_000), { waitMs: 0 }, 'no published limit');
   });
 
-  it('a refused create does not use up the budget', () => {
+  it('only creates recorded as sent use up the budget', () => {
     const l = new CreateRateLimiter();
-    assert.strictEqual(l.reserve('k', 1, 0).waitMs, 0);
-    for (let i = 1; i < 5; i++) assert.ok(l.reserve('k', 1, i * 1000).waitMs > 0);
-    assert.strictEqual(l.reserve('k', 1, 60_000).waitMs, 0);
+    assert.strictEqual(l.wait('k', 1, 0).waitMs, 0);
+    for (let i = 1; i < 5; i++) assert.strictEqual(l.wait('k', 1, i * 1000).waitMs, 0, 'asking is not sending');
+    l.record('k', 0);
+    for (let i = 1; i < 5; i++) assert.strictEqual(l.wait('k', 1, i * 1000).waitMs, 60_000 - i * 1000);
+    assert.strictEqual(l.wait('k', 1, 60_000).waitMs, 0);
   });
 
   it('holds creates back until a server Retry-After has passed', () => {
     const l = new CreateRateLimiter();
     l.blockUntil('pika:', 10_000);
-    assert.deepStrictEqual(l.reserve('pika:', undefined, 3000), { waitMs: 7000, reason: 'server' });
-    assert.deepStrictEqual(l.reserve('pika:', undefined, 10_000), { waitMs: 0 });
+    assert.deepStrictEqual(l.wait('pika:', undefined, 3000), { waitMs: 7000, reason: 'server' });
+    assert.deepStrictEqual(l.wait('pika:', undefined, 10_000), { waitMs: 0 });
   });
 
   it('a semaphore runs at most N tasks at once, in order', async () => {

@@ -262,7 +262,7 @@ describe('task store', () => {
   it('migrates a version-1 history file on first start, keeping the old file as a backup', async () => {
     const v1 = {
       version: 1,
-      tasks: [task('a', { status: 'succeeded', finishedAt: 1500 }), task('b', { createdAt: 900 }), { ...task('future'), status: 'waiting' }],
+      tasks: [task('a', { status: 'succeeded', finishedAt: 1500 }), task('b', { createdAt: 900 }), { ...task('future'), status: 'archived' }],
       removed: { gone: 5_000_000_000_000 },
       resumedAt: { b: 1200, a: 1300 },
     };
@@ -292,7 +292,7 @@ describe('task store', () => {
   it('keeps records it does not understand as they are, through updates and compactions', async () => {
     const known = task('known', { updatedAt: 10 });
     const withExtras = { ...task('extras', { updatedAt: 10 }), futureField: { nested: [1, 2] }, request: { provider: 'pika', prompt: 'p', futureOption: 'x' } };
-    const invalid = { ...task('invalid'), status: 'waiting', queuedFor: 12 };
+    const invalid = { ...task('invalid'), status: 'archived', queuedFor: 12 };
     const foreign = { note: 'a line of a kind this version does not know', at: 3 };
     const noId = { task: { title: 'no id' } };
     const header = JSON.stringify({ format: 'ai-video-studio/tasks', version: 2, generation: 'g1' });
@@ -326,11 +326,11 @@ describe('task store', () => {
   it('a newer record of a task this version cannot read wins over an older one it can', async () => {
     const a = new TaskStore(legacy);
     await a.save([task('x', { updatedAt: 10 })]);
-    fs.appendFileSync(file, `${JSON.stringify({ task: { ...task('x', { updatedAt: 20 }), status: 'waiting' } })}\n`);
+    fs.appendFileSync(file, `${JSON.stringify({ task: { ...task('x', { updatedAt: 20 }), status: 'archived' } })}\n`);
     const b = new TaskStore(legacy);
     const merged = await b.save([task('x', { updatedAt: 15, progress: 99 })]);
     assert.deepStrictEqual(merged.tasks, [], 'shown by nobody, overwritten by nobody');
-    assert.ok(journalLines(file).at(-1)!.includes('"waiting"'));
+    assert.ok(journalLines(file).at(-1)!.includes('"archived"'));
   });
 
   it('opens a history of a newer format read-only: tasks load, a clear warning, nothing written or moved', async () => {

@@ -11,6 +11,7 @@ import { PROVIDER_IDS, PROVIDER_LIST, PROVIDERS, providerLabel } from '../../pro
 import { modelListSetting } from '../config';
 import { FlowOption, runGenerateFlow } from '../generateFlow';
 import { providerContext } from '../providerContext';
+import { ClickGuard, generateWithProgress } from '../sendWithProgress';
 import { accepts, FanOut, planFanOut, sendGroup } from '../variants';
 import { isGroup, newFanOut, variantsOption } from '../variantsStep';
 import { CommandContext, taskIdOf } from './context';
@@ -22,7 +23,7 @@ type ExplorerPreset = Partial<GenerateRequest> & { perImage?: boolean };
 export interface GenerateCommands {
   /** `aiVideo.generate(request)`: checked, then submitted; never asks anything. */
   generateFromArgs(request: unknown): Promise<Task>;
-  /** Submits with a progress notification and reveals the new task; errors are shown, not thrown. */
+  /** Submits with a progress notification (cancellable during the upload) and reveals the new task; errors are shown, not thrown. */
   submitInteractive(req: GenerateRequest): Promise<Task | undefined>;
   /** The quick-pick flow (starting from `preset`), then the create(s); undefined when cancelled or failed. */
   generateInteractive(preset?: Partial<GenerateRequest> & { mode?: GenerationMode }): Promise<Task | Task[] | undefined>;
@@ -56,10 +57,7 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     const provider = PROVIDERS[req.provider];
     if (provider && !(await keyCommands.ensureKey(provider))) return undefined;
     try {
-      const task = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Submitting to ${providerLabel(req.provider)}…`, cancellable: false },
-        () => engine.generate(req),
-      );
+      const task = await generateWithProgress(engine, req, providerLabel(req.provider));
       void c.view.reveal({ kind: 'task', taskId: task.id }, { select: true, focus: false }).then(undefined, () => undefined);
       return task;
     } catch (e) {
@@ -196,15 +194,19 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     return t && structuredClone(t);
   };
 
+  // Clicks on Generate and Regenerate (tree, player) act once each; calls with a request or options are never merged.
+  const clicks = new ClickGuard();
   c.register('aiVideo.generate', async (arg?: unknown) => {
     if (arg !== undefined && !(arg instanceof vscode.Uri) && typeof arg === 'object' && arg !== null && 'provider' in arg) {
       return structuredClone(await generateFromArgs(arg));
     }
-    return generateInteractive();
+    return clicks.run('generate', generateInteractive);
   });
   c.register('aiVideo.animateImage', animateImage);
   c.register('aiVideo.restyleVideo', restyleVideo);
-  c.register('aiVideo.regenerate', regenerate);
+  c.register('aiVideo.regenerate', (arg?: unknown, opts?: { sameSeed?: boolean }) =>
+    opts ? regenerate(arg, opts) : clicks.run(`regenerate:${taskIdOf(arg)}`, () => regenerate(arg)),
+  );
   return { generateFromArgs, submitInteractive, generateInteractive };
 }
 

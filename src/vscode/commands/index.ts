@@ -8,6 +8,7 @@ import { CommandDeps, commandContext } from './context';
 import { GalleryHosts, registerGalleryCommands } from './gallery';
 import { registerGenerateCommands } from './generate';
 import { registerKeyCommands } from './keys';
+import { registerQueueCommands } from './queue';
 import { registerPromptBlockCommands } from './promptBlocks';
 import { registerTaskActionCommands } from './taskActions';
 import { registerTasksViewCommands } from './tasksView';
@@ -27,6 +28,7 @@ export function registerCommands(deps: CommandDeps): Commands {
   const keys = registerKeyCommands(c);
   const generate = registerGenerateCommands(c, keys);
   const playerHost = registerTaskActionCommands(c, generate, tasksChanged.event);
+  registerQueueCommands(c);
   const hosts = registerGalleryCommands(c);
   registerTasksViewCommands(c);
   registerPromptBlockCommands(c, keys, generate);

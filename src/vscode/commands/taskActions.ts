@@ -11,6 +11,7 @@ import { saveToWorkspace } from '../saveToWorkspace';
 import { registerTaskRemoval } from '../taskRemoval';
 import { TreeNode } from '../tasksTree';
 import { CommandContext, taskIdOf } from './context';
+import { showUncertain } from './queue';
 import { GenerateCommands } from './generate';
 
 export function registerTaskActionCommands(c: CommandContext, generate: GenerateCommands, tasksChanged: vscode.Event<void>): PlayerHost {
@@ -107,6 +108,7 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
   c.register('aiVideo.showTaskError', async (arg: unknown) => {
     const t = taskOf(arg);
     if (!t || !t.error) return;
+    if (t.uncertain) return showUncertain(c, t);
     const remedy = remedyFor(t.errorKind);
     const actions = [...(remedy === 'setKey' ? ['Set API Key'] : []), ...(t.timedOut ? ['Check Again'] : []), 'Regenerate', 'Show Log'];
     const choice = await vscode.window.showErrorMessage(t.error, ...actions);
