@@ -4,7 +4,8 @@
 // POST {p}/videos/{id}/remix, GET {p}/models. Prompt markers beyond the common ones:
 // `[moderation_blocked]` fails the job as moderation does, `[expires=S]` makes the content expire S
 // seconds after completion (default one hour), `[redirect-content]` answers content with a 302 to a
-// /files URL, as a CDN-fronted server does.
+// /files URL, as a CDN-fronted server does; `[lost-answer]` starts the job but answers 502, as a
+// gateway that lost the answer does.
 import type { IncomingHttpHeaders } from 'http';
 import { randomBytes } from 'crypto';
 import { detectImageType, imageSize } from '../core/media';
@@ -118,7 +119,9 @@ export class OpenAiProvider {
     if (PRO_ONLY_SIZES.includes(size) && !model.startsWith('sora-2-pro')) return invalid('size', `The size ${size} is only available with sora-2-pro.`);
     const problem = this.checkReference(body, size);
     if (problem) return problem;
-    return jsonReply(200, this.video(this.start({ model, prompt, seconds: secs, size, remixedFrom: null })));
+    const video = this.video(this.start({ model, prompt, seconds: secs, size, remixedFrom: null }));
+    if (/\[lost-answer\]/i.test(prompt)) return openAiError(502, 'Bad gateway.', 'server_error', null, null);
+    return jsonReply(200, video);
   }
 
   remix(sourceId: string, body: unknown): Reply {

@@ -189,6 +189,16 @@ export const openai: ProviderDescriptor = {
     return { remoteId: id, mode: spec.mode, model: str(answer?.model) ?? spec.model };
   },
 
+  async findLostJob(ctx, task) {
+    const res = await providerRequest(this, ctx, { method: 'GET', path: `/videos?limit=${LOST_JOB_PAGE}&order=desc`, fallbackTimeoutMs: 15_000 });
+    const data = obj(res.json)?.data;
+    if (!Array.isArray(data)) throw malformed(LABEL, 'the list of videos has no data array');
+    const found = lostJobIn(data, task);
+    if (!found) return undefined;
+    const o = optionsOf(task.request);
+    return { remoteId: found, mode: o.remixOf !== undefined ? 'video-edit' : task.request.image ? 'image-to-video' : 'text-to-video', model: task.request.model ?? DEFAULT_MODEL };
+  },
+
   poll(ctx, tasks): Promise<PollResults> {
     return pollEach(this, ctx, tasks, { path: (t) => videoPath(t.remoteId), parse: (json, t) => parseVideo(json, ctx.baseUrl, t) });
   },
@@ -206,6 +216,36 @@ export const openai: ProviderDescriptor = {
     }
   },
 };
+
+/** How many of the newest videos "Find This Job" looks through. */
+const LOST_JOB_PAGE = 50;
+/** The provider's clock may differ from ours by this much. */
+const CLOCK_SLACK_MS = 2 * 60_000;
+
+/**
+ * The id of the listed video an uncertain create started: the same prompt, model, length, size and
+ * remix source, created between the task's recording and its failure; the latest such, else undefined.
+ */
+export function lostJobIn(list: unknown[], task: Pick<Task, 'request' | 'createdAt' | 'finishedAt' | 'updatedAt'>): string | undefined {
+  const o = optionsOf(task.request);
+  const model = task.request.model ?? DEFAULT_MODEL;
+  const size = requestedSize(task.request);
+  const from = task.createdAt - CLOCK_SLACK_MS;
+  const to = (task.finishedAt ?? task.updatedAt) + CLOCK_SLACK_MS;
+  let best: { id: string; at: number } | undefined;
+  for (const item of list) {
+    const v = obj(item);
+    const id = safeId(v?.id);
+    const at = num(v?.created_at);
+    if (!v || !id || at === undefined || at * 1000 < from || at * 1000 > to) continue;
+    if (v.prompt !== task.request.prompt || v.model !== model) continue;
+    if (o.seconds !== undefined && v.seconds !== String(o.seconds)) continue;
+    if (size !== undefined && o.remixOf === undefined && !task.request.image && v.size !== size) continue;
+    if ((v.remixed_from_video_id ?? null) !== (o.remixOf ?? null)) continue;
+    if (!best || at > best.at) best = { id, at };
+  }
+  return best?.id;
+}
 
 /** The input_reference part: the local image as a file, a URL as `input_reference[image_url]`. */
 function referenceOf(media: ResolvedMedia): Blob | { image_url: string } {

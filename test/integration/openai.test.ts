@@ -99,4 +99,17 @@ describe('OpenAI Videos API (Sora 2), end to end', function () {
     assert.strictEqual(done.status, 'succeeded', done.error);
     assertPlayableFile(done);
   });
+
+  it('a create whose answer was lost: the Tasks view offers Find This Job; aiVideo.findLostJob(taskId) adopts the job OpenAI lists and follows it', async () => {
+    const { api, emulator } = await setup();
+    await assert.rejects(gen({ provider: 'openai', prompt: 'answer lost on the way [lost-answer] [duration=1500]' }), /HTTP 502/);
+    const t = await waitFor('the uncertain task', () => api.getTasks().find((x) => x.prompt.startsWith('answer lost on the way') && x.uncertain));
+    await waitFor('Find This Job on the task', () => api.treeItems().find((i) => i.id === `task:${t.id}`)?.contextValue?.includes('findable'));
+    const found = await vscode.commands.executeCommand<Task>('aiVideo.findLostJob', t.id);
+    assert.ok(found?.remoteId.startsWith('video_') && found.uncertain === undefined, JSON.stringify(found));
+    assert.match(emulator.requests('openai.list').at(-1)?.path ?? '', /\/videos\?limit=50&order=desc$/);
+    const done = await waitForFinal(api, t.id);
+    assert.strictEqual(done.status, 'succeeded', done.error);
+    assertPlayableFile(done);
+  });
 });
