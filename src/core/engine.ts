@@ -11,7 +11,7 @@ import { Clock, systemClock, TimerHandle } from './clock';
 import { DownloadSettings } from './download';
 import { DownloadQueue } from './downloadQueue';
 import { Emitter, Event, Logger } from './events';
-import { errorMessage } from './errors';
+import { errorMessage, ProviderError } from './errors';
 import { CreateQueue, GenerateOptions, WaitingEdit } from './createQueue';
 import { DEFAULT_MEDIA_LIMITS, MediaLimits } from './media';
 import { isPolled, PollPlanner } from './pollPlan';
@@ -21,7 +21,7 @@ import { StoreSnapshot, TaskStore } from './store';
 import { deleteTaskFiles, sweepOrphansOnce } from './taskFiles';
 import { patchTask } from './transitions';
 import { GenerateRequest, isActive, ProviderId, Task } from './types';
-import { ProviderClient, ProviderContext } from './provider';
+import { ProviderClient, ProviderContext, resultAuthHeaders } from './provider';
 import { mergeSnapshot, WindowSync } from './windowSync';
 
 export interface EngineSettings {
@@ -105,6 +105,8 @@ export class TaskEngine {
       signal: this.abort.signal,
       log: deps.log,
       getTask: (id) => this.tasks.get(id),
+      now: () => this.clock.now(),
+      resultAuth: (task, url) => this.resultAuth(task, url),
       record: async (task, videos) => {
         this.update(task, { videos });
         await this.sync.persistNow();
@@ -410,6 +412,13 @@ export class TaskEngine {
 
   private update(task: Task, patch: Partial<Task>): boolean {
     return patchTask(task, patch, this.clock.now());
+  }
+
+  /** The key's headers for a result the provider serves itself, from where the task was created only. */
+  private async resultAuth(task: Task, url: string): Promise<Record<string, string>> {
+    const provider = this.deps.providers[task.provider];
+    if (!provider) throw new ProviderError({ kind: 'config', message: `No provider "${task.provider}" in this version.` });
+    return resultAuthHeaders(provider, await this.deps.context(task.provider), task, url);
   }
 
   private withDefaults(ctx: ProviderContext): ProviderContext {

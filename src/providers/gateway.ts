@@ -10,6 +10,7 @@ import {
   malformed,
   NEGATIVE_PROMPT_FIELD,
   parseAspectRatio,
+  parseVideoModelList,
   pollEach,
   PollResults,
   ProviderContext,
@@ -49,9 +50,6 @@ function gatewayStatus(raw: unknown): RemoteStatus {
       return 'unknown';
   }
 }
-
-/** Ids from GET /v1/models that look like video models. */
-const VIDEO_MODEL_HINT = /(kling|vidu|jimeng|seedance|veo|hailuo|wan|sora|video|pika|runway|luma|pixverse|hunyuan|cogvideo)/i;
 
 export interface GatewayOptions {
   duration?: number;
@@ -129,14 +127,7 @@ export const gateway: ProviderDescriptor = {
 
 /** The video models `GET /v1/models` lists. */
 export async function listGatewayModels(ctx: ProviderContext): Promise<string[]> {
-  return parseModelList((await providerRequest(gateway, ctx, { method: 'GET', path: '/v1/models', fallbackTimeoutMs: 15_000 })).json);
-}
-
-export function parseModelList(json: unknown): string[] {
-  const data = obj(json)?.data;
-  if (!Array.isArray(data)) return [];
-  const ids = data.map((m) => str(obj(m)?.id)).filter((x): x is string => !!x && MODEL_ID_PATTERN.test(x));
-  return [...new Set(ids.filter((id) => VIDEO_MODEL_HINT.test(id)))];
+  return parseVideoModelList((await providerRequest(gateway, ctx, { method: 'GET', path: '/v1/models', fallbackTimeoutMs: 15_000 })).json);
 }
 
 /** The create answer: `task_id ?? id`, possibly inside a `{code, data}` envelope. */
