@@ -224,6 +224,11 @@ async function main() {
     throw new Error(`Chromium not found at ${chromiumPath()}: install the Debian package "chromium" or set CHROMIUM_PATH`);
   }
   await ensureCodeServer();
+  const bundle = path.join(REPO, 'dist', 'extension.js');
+  if (!fs.existsSync(bundle)) throw new Error('dist/extension.js is missing: build first (node esbuild.js)');
+  // A production build has no source map beside it: `npm test` builds one, so the shipped bundle is what runs here.
+  const kind = fs.existsSync(`${bundle}.map`) ? 'development build' : 'production build';
+  console.log(`[host-tests] the extension host loads dist/extension.js (${kind}, ${(fs.statSync(bundle).size / 1024).toFixed(1)} KB)`);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aivideo-host-'));
   const dirs = {

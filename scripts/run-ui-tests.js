@@ -538,6 +538,38 @@ const CASES = [
       await saveShot(page, 'walkthrough');
     },
   },
+  {
+    name: 'the generate flow offers OpenAI with its models, seconds and sizes',
+    async run({ page }) {
+      await runCommand(page, `${GENERATE_TITLE}…`, 'the provider list', (s) => s.title.startsWith(GENERATE_TITLE) && s.rows.some((r) => r.label === 'OpenAI'));
+      await clickQuickPickRow(page, 'OpenAI');
+      const modes = await waitForQuickInput(page, 'the OpenAI modes', (s) => s.title.includes('OpenAI') && s.rows.some((r) => r.label === 'Text to video'));
+      check(modes.rows.map((r) => r.label).join('|') === 'Text to video|Image to video', `modes [${modes.rows.map((r) => r.label).join(', ')}]`);
+      await clickQuickPickRow(page, 'Text to video');
+      const models = await waitForQuickInput(page, 'the OpenAI models', (s) => /model/i.test(s.title) && s.rows.some((r) => r.label === 'sora-2-pro'));
+      check(['sora-2', 'sora-2-pro', 'Other model id…'].every((m) => models.rows.some((r) => r.label === m)), `models [${models.rows.map((r) => r.label).join(', ')}]`);
+      await clickQuickPickRow(page, 'sora-2-pro');
+      await waitForQuickInput(page, 'the prompt input box', (s) => /prompt/i.test(s.title) && s.inputType === 'text' && s.rows.length === 0);
+      await quickInput(page).locator('.quick-input-box input').fill('A UI test of Sora [duration=1000]');
+      await page.keyboard.press('Enter');
+      const row = (s, label) => s.rows.find((r) => r.label === label);
+      const options = await waitForQuickInput(page, 'the OpenAI options', (s) => /options/i.test(s.title) && !!row(s, 'Seconds') && !!row(s, 'Size'));
+      check(/OpenAI sora-2-pro/.test(row(options, 'Generate').description), `"Generate" describes "${row(options, 'Generate').description}"`);
+      check(row(options, 'Seconds').description === 'default (4)' && row(options, 'Size').description === 'default (720x1280)', 'the defaults are not shown');
+      await clickQuickPickRow(page, 'Seconds');
+      const seconds = await waitForQuickInput(page, 'the seconds', (s) => /Seconds/.test(s.title) && s.rows.some((r) => r.label === '12'));
+      check(seconds.rows.map((r) => r.label).join('|') === 'Default (4)|4|8|12', `seconds [${seconds.rows.map((r) => r.label).join(', ')}]`);
+      await clickQuickPickRow(page, '8');
+      await waitForQuickInput(page, 'the options with 8 seconds', (s) => row(s, 'Seconds')?.description === '8');
+      await clickQuickPickRow(page, 'Size');
+      const sizes = await waitForQuickInput(page, 'the sizes', (s) => /Size/.test(s.title) && s.rows.some((r) => r.label === '1792x1024'));
+      check(['720x1280', '1280x720', '1024x1792', '1792x1024'].every((v) => sizes.rows.some((r) => r.label === v)), `sizes [${sizes.rows.map((r) => r.label).join(', ')}]`);
+      await clickQuickPickRow(page, '1792x1024');
+      await waitForQuickInput(page, 'the options with the size', (s) => row(s, 'Size')?.description === '1792x1024');
+      await page.keyboard.press('Escape');
+      await waitForQuickInputHidden(page);
+    },
+  },
 ];
 
 /** Saves test-results/ui-<name>.png of a passing case, to look at. */

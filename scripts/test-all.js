@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type check, lint, build, unit tests in plain Node, the integration suite inside
+// `npm test`: type check, lint, a production build, unit tests in plain Node, the integration suite inside
 // a real VS Code extension host, then the UI end-to-end tests (run-ui-tests.js). Stops at the
 // first failing step and ends with one line that totals the tests of every step.
 'use strict';
@@ -14,7 +14,8 @@ const STEPS = [
   // The webview app on its own: browser types, no Node types.
   { name: 'typecheck webview', cmd: npx(['tsc', '-p', 'src/webview', '--noEmit']) },
   { name: 'lint', cmd: npx(['eslint', 'src', 'test', 'scripts', 'esbuild.js']) },
-  { name: 'build', cmd: ['node', ['esbuild.js']] },
+  // The production bundle: the in-host and UI suites run what the package ships.
+  { name: 'build', cmd: ['node', ['esbuild.js', '--production']] },
   // The host runner relays mocha's own lines too: only its "N passed, N failed" lines are counted.
   { name: 'unit', cmd: npx(['mocha']), counts: 'mocha' },
   { name: 'host', cmd: ['node', ['scripts/run-host-tests.js']], counts: 'plain' },

@@ -6,13 +6,15 @@
 //  3. Download: peak memory while a 200 MB result is downloaded (in a child process).
 //  4. Gallery: time to the first frame with a card of the gallery webview with 2,000 tasks
 //     (src/bench/galleryBench.ts, headless Chromium).
+//  5. Bundle: the size of the production extension bundle, built in memory as esbuild.js builds it.
 // Options: --scale N (default 6), --json (after the tables, one JSON line of every part's figures,
-// the last line of stdout), --only poll,store,download,gallery (a subset of the parts).
+// the last line of stdout), --only poll,store,download,gallery,bundle (a subset of the parts).
 import { fork } from 'child_process';
 import { randomUUID } from 'crypto';
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { build, type BuildOptions } from 'esbuild';
 import { DEFAULT_ENGINE_SETTINGS } from '../core/engine';
 import { errorMessage, isProviderError } from '../core/errors';
 import { ProviderId, Task } from '../core/types';
@@ -27,7 +29,7 @@ import { storeBench, StoreFigures, Timing } from './storeBench';
 
 const BIG_BYTES = 200 * 1024 * 1024;
 const DEFAULT_SCALE = 6;
-const PARTS = ['poll', 'store', 'download', 'gallery'] as const;
+const PARTS = ['poll', 'store', 'download', 'gallery', 'bundle'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Args {
@@ -335,6 +337,27 @@ async function downloadPart(): Promise<PartResult> {
   };
 }
 
+/** The largest production bundle the issue allows, in KB. */
+const BUNDLE_TARGET_KB = 200;
+
+async function bundlePart(): Promise<PartResult> {
+  progress('Building the production extension bundle in memory…');
+  const script = path.resolve(__dirname, '../../../esbuild.js');
+  const { extensionOptions } = (await import(script)) as { extensionOptions(production: boolean): BuildOptions };
+  const result = await build({ ...extensionOptions(true), write: false });
+  const bytes = result.outputFiles[0].contents.length;
+  const kb = bytes / 1024;
+  return {
+    print: () => {
+      console.log('');
+      console.log('== Bundle: dist/extension.js as `node esbuild.js --production` builds it (minified, no source map) ==');
+      console.log(`  ${bytes.toLocaleString('en-US')} bytes = ${kb.toFixed(1)} KB`);
+    },
+    summary: { extensionKB: round(kb, 1), bytes },
+    verdict: verdict(kb <= BUNDLE_TARGET_KB, `the production extension bundle is ${kb.toFixed(1)} KB (target: at most ${BUNDLE_TARGET_KB} KB).`),
+  };
+}
+
 async function galleryPart(): Promise<PartResult> {
   progress('Gallery first paint with 2,000 tasks in headless Chromium…');
   const g = await galleryFirstPaint();
@@ -349,7 +372,7 @@ async function galleryPart(): Promise<PartResult> {
   };
 }
 
-const RUN: Record<Part, (args: Args) => Promise<PartResult>> = { poll: pollPart, store: storePart, download: downloadPart, gallery: galleryPart };
+const RUN: Record<Part, (args: Args) => Promise<PartResult>> = { poll: pollPart, store: storePart, download: downloadPart, gallery: galleryPart, bundle: bundlePart };
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));

@@ -1,5 +1,6 @@
-// Downloads a finished result: http(s) only, never with the API key, to a host the network rules
-// allow (netGuard.ts, checked again at every redirect), streamed with backpressure to a temp file
+// Downloads a finished result: http(s) only, to a host the network rules allow (netGuard.ts,
+// checked again at every redirect), with the API key only on the first request of a result the
+// provider serves itself (never on a redirect hop), streamed with backpressure to a temp file
 // that is renamed into place once its first bytes proved it is a video (or image) and it arrived
 // whole. A size cap, a stall timeout and an overall deadline bound what a server can make it do;
 // transient failures are retried within the deadline, a bad file never is. Names from a server
@@ -31,6 +32,15 @@ export interface DownloadOptions extends NetPolicy {
   resolve?: Resolver;
   /** Certificates to trust for https instead of the usual roots (tests). */
   ca?: string;
+  /**
+   * For a result on the provider's own API: the headers that carry the key, asked for when the first
+   * request of an attempt is sent. No redirect hop gets them, not even one to the same origin.
+   */
+  authHeaders?: () => Promise<Record<string, string>>;
+  /** When the provider deletes the result, epoch ms: no download is tried after it. */
+  expiresAt?: number;
+  /** The clock `expiresAt` is compared with (default Date.now). */
+  now?: () => number;
 }
 
 /** What the user's settings (and tests) decide for every download the engine makes. */
@@ -103,6 +113,15 @@ export function resultFileName(url: string): string {
   return /\.(mp4|webm|mov)$/i.test(name) ? name : `${name}.mp4`;
 }
 
+/** The message for a result past its expiry time. */
+export function expiredMessage(expiresAt: number): string {
+  return l10n.t('This result expired at {0} UTC; it can no longer be downloaded.', new Date(expiresAt).toISOString().replace('T', ' ').slice(0, 16));
+}
+
+function expired(opts: DownloadOptions): boolean {
+  return opts.expiresAt !== undefined && (opts.now ?? Date.now)() >= opts.expiresAt;
+}
+
 export async function downloadToFile(url: string, dest: string, opts: DownloadOptions): Promise<DownloadResult> {
   let parsed: URL;
   try {
@@ -110,6 +129,7 @@ export async function downloadToFile(url: string, dest: string, opts: DownloadOp
   } catch {
     throw new ProviderError({ kind: 'malformed', message: l10n.t('The result URL is not a valid URL.') });
   }
+  if (expired(opts)) throw new ProviderError({ kind: 'notFound', message: expiredMessage(opts.expiresAt!) });
   const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const attempts = Math.max(1, opts.attempts ?? 3);
   // One signal for the whole download: the caller's cancel, or the deadline (the abort reason says which).
@@ -183,18 +203,18 @@ async function downloadOnce(start: URL, dest: string, opts: DownloadOptions, sig
   let url = start;
   for (let redirects = 0; ; redirects++) {
     const addresses = await abortable(checkTarget(url, opts, opts.resolve ?? systemResolver), signal);
+    const auth = redirects === 0 && opts.authHeaders ? await abortable(opts.authHeaders(), signal) : {};
     const res = await httpGet({
       url,
       addresses,
-      // No Authorization header, ever: result URLs are CDNs, not the provider.
-      headers: { Accept: 'video/*, image/*;q=0.8, application/octet-stream;q=0.5', 'Accept-Encoding': 'identity' },
+      headers: { Accept: 'video/*, image/*;q=0.8, application/octet-stream;q=0.5', 'Accept-Encoding': 'identity', ...auth },
       signal,
       stallMs,
       onStall: () => stalled(stallMs),
       ca: opts.ca,
     });
     const location = res.headers.location;
-    if (!REDIRECT_STATUSES.has(res.status) || !location) return save(res, dest, opts);
+    if (!REDIRECT_STATUSES.has(res.status) || !location) return save(res, dest, opts, redirects === 0 && opts.authHeaders !== undefined);
     res.discard();
     if (redirects >= maxRedirects) throw new ProviderError({ kind: 'malformed', message: l10n.t('The result URL redirected more than {0} times.', maxRedirects) });
     try {
@@ -224,7 +244,7 @@ async function writeAll(file: fs.FileHandle, chunk: Buffer): Promise<void> {
   for (let done = 0; done < chunk.length; ) done += (await file.write(chunk, done, chunk.length - done)).bytesWritten;
 }
 
-async function save(res: GetResponse, dest: string, opts: DownloadOptions): Promise<DownloadResult> {
+async function save(res: GetResponse, dest: string, opts: DownloadOptions, withKey: boolean): Promise<DownloadResult> {
   const { status } = res;
   const expect = opts.expect ?? 'video';
   const type = res.headers['content-type'] ?? '';
@@ -234,8 +254,11 @@ async function save(res: GetResponse, dest: string, opts: DownloadOptions): Prom
     res.discard();
     throw e;
   };
-  if (status === 404 || status === 410) fail(new ProviderError({ kind: 'notFound', status, message: l10n.t('The result file is gone (HTTP {0}); result links expire.', status) }));
+  if (status === 404 || status === 410) {
+    fail(new ProviderError({ kind: 'notFound', status, message: expired(opts) ? expiredMessage(opts.expiresAt!) : l10n.t('The result file is gone (HTTP {0}); result links expire.', status) }));
+  }
   if (status >= 500 || status === 429 || status === 408) fail(new ProviderError({ kind: 'server', status, message: l10n.t('Download failed (HTTP {0}).', status) }));
+  if ((status === 401 || status === 403) && withKey) fail(new ProviderError({ kind: 'auth', status, message: l10n.t('The provider refused the key for this result (HTTP {0}).', status) }));
   if (status < 200 || status >= 300) fail(new ProviderError({ kind: 'badRequest', status, message: l10n.t('Download refused (HTTP {0}).', status) }));
   if (encoding && encoding !== 'identity') {
     fail(new ProviderError({ kind: 'malformed', message: l10n.t('The server sent the result {0}-encoded although an unencoded file was asked for. Nothing was saved.', encoding.replace(/[^a-z0-9, -]/g, '').slice(0, 40)) }));

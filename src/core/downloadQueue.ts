@@ -1,7 +1,7 @@
 // The download queue: fetches the results of succeeded tasks into the media folder, a few at a
 // time, one download per video at once. Outcomes are handed back to the engine, which records
 // them on the task.
-import { downloadToFile, DownloadSettings, insideFolder, removeStalePartials, resultFileName } from './download';
+import { DownloadOptions, downloadToFile, DownloadSettings, insideFolder, removeStalePartials, resultFileName } from './download';
 import { errorMessage, isProviderError } from './errors';
 import { Logger } from './events';
 import { Semaphore } from './limiter';
@@ -25,6 +25,10 @@ export interface DownloadQueueDeps {
   signal: AbortSignal;
   log: Logger;
   getTask(id: string): Task | undefined;
+  /** The time a result's expiry is compared with. */
+  now(): number;
+  /** The key's headers for a result the provider serves itself (asked for on the first request only). */
+  resultAuth(task: Task, url: string): Promise<Record<string, string>>;
   /** A download ended: `videos` is the task's list with this video's outcome in it. */
   record(task: Task, videos: TaskVideo[]): Promise<void>;
   /** A download ended, whatever its outcome. */
@@ -101,17 +105,18 @@ export class DownloadQueue {
     try {
       const dir = taskFolder(this.deps.mediaDir, taskId);
       const dest = insideFolder(dir, `${index + 1}-${resultFileName(video.url)}`);
+      const task = this.deps.getTask(taskId);
       result = await this.slots.run(() =>
         downloadToFile(video.url, dest, {
           ...settings.download,
-          origin: this.deps.getTask(taskId)?.origin,
+          ...this.access(task, video, video.url),
           maxBytes: settings.maxDownloadBytes,
           attempts: settings.downloadAttempts,
           retryDelayMs: settings.downloadRetryDelayMs,
           signal: this.deps.signal,
         }),
       );
-      posterPath = await this.downloadPoster(dir, index, video, { ...settings.download, origin: this.deps.getTask(taskId)?.origin });
+      posterPath = await this.downloadPoster(dir, index, video, task, settings.download);
     } catch (e) {
       failure = isProviderError(e) && e.kind === 'cancelled' ? undefined : sanitizeText(errorMessage(e));
     } finally {
@@ -139,16 +144,27 @@ export class DownloadQueue {
   }
 
   /** The provider's poster (or thumbnail) beside the video; best effort, as the gallery can show the video itself. */
-  private async downloadPoster(dir: string, index: number, video: TaskVideo, policy: DownloadSettings & { origin?: string }): Promise<string | undefined> {
+  private async downloadPoster(dir: string, index: number, video: TaskVideo, task: Task | undefined, policy: DownloadSettings | undefined): Promise<string | undefined> {
     const url = video.posterUrl ?? video.thumbnailUrl;
     if (!url || video.posterPath) return video.posterPath;
     try {
       const ext = /\.(png|webp)$/i.exec(new URL(url).pathname)?.[0].toLowerCase() ?? '.jpg';
       const dest = insideFolder(dir, `${index + 1}-poster${ext}`);
-      return (await downloadToFile(url, dest, { ...policy, maxBytes: MAX_POSTER_BYTES, attempts: 1, signal: this.deps.signal, expect: 'image' })).path;
+      const opts = { ...policy, ...this.access(task, video, url), maxBytes: MAX_POSTER_BYTES, attempts: 1, signal: this.deps.signal, expect: 'image' as const };
+      return (await downloadToFile(url, dest, opts)).path;
     } catch (e) {
       this.deps.log.warn(`Poster download failed (the video itself serves as poster): ${errorMessage(e)}`);
       return undefined;
     }
+  }
+
+  /** Where the task was created, the result's expiry, and the key for a result on the provider's own API. */
+  private access(task: Task | undefined, video: TaskVideo, url: string): Pick<DownloadOptions, 'origin' | 'expiresAt' | 'now' | 'authHeaders'> {
+    return {
+      origin: task?.origin,
+      expiresAt: video.expiresAt,
+      now: () => this.deps.now(),
+      authHeaders: video.authenticated && task ? () => this.deps.resultAuth(task, url) : undefined,
+    };
   }
 }

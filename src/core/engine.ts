@@ -12,7 +12,7 @@ import { Clock, systemClock, TimerHandle } from './clock';
 import { DownloadSettings } from './download';
 import { DownloadQueue } from './downloadQueue';
 import { Emitter, Event, Logger } from './events';
-import { errorMessage } from './errors';
+import { errorMessage, ProviderError } from './errors';
 import { CreateQueue, GenerateOptions, WaitingEdit } from './createQueue';
 import { DEFAULT_MEDIA_LIMITS, MediaLimits } from './media';
 import { isPolled, PollPlanner } from './pollPlan';
@@ -22,7 +22,7 @@ import { StoreSnapshot, TaskStore } from './store';
 import { deleteTaskFiles, sweepOrphansOnce } from './taskFiles';
 import { patchTask } from './transitions';
 import { GenerateRequest, isActive, ProviderId, Task } from './types';
-import { ProviderClient, ProviderContext } from './provider';
+import { ProviderClient, ProviderContext, resultAuthHeaders } from './provider';
 import { mergeSnapshot, WindowSync } from './windowSync';
 
 export interface EngineSettings {
@@ -106,6 +106,8 @@ export class TaskEngine {
       signal: this.abort.signal,
       log: deps.log,
       getTask: (id) => this.tasks.get(id),
+      now: () => this.clock.now(),
+      resultAuth: (task, url) => this.resultAuth(task, url),
       record: async (task, videos) => {
         this.update(task, { videos });
         await this.sync.persistNow();
@@ -411,6 +413,13 @@ export class TaskEngine {
 
   private update(task: Task, patch: Partial<Task>): boolean {
     return patchTask(task, patch, this.clock.now());
+  }
+
+  /** The key's headers for a result the provider serves itself, from where the task was created only. */
+  private async resultAuth(task: Task, url: string): Promise<Record<string, string>> {
+    const provider = this.deps.providers[task.provider];
+    if (!provider) throw new ProviderError({ kind: 'config', message: l10n.t('No provider "{0}" in this version.', task.provider) });
+    return resultAuthHeaders(provider, await this.deps.context(task.provider), task, url);
   }
 
   private withDefaults(ctx: ProviderContext): ProviderContext {

@@ -9,12 +9,12 @@
 // after the body was sent; while the body is being sent, only a stall (no progress for that long)
 // stops it, so a large upload on a slow line is never cut off for being large.
 import * as l10n from '@vscode/l10n';
-import axios, { AxiosError } from 'axios';
 import * as http from 'http';
 import * as https from 'https';
 import * as net from 'net';
 import { Readable } from 'stream';
 import * as tls from 'tls';
+import * as zlib from 'zlib';
 import { ErrorKind, ProviderError } from './errors';
 import { MAX_PROVIDER_WORD, sanitizeText } from './sanitize';
 
@@ -50,43 +50,58 @@ export interface JsonResponse {
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const UPLOAD_CHUNK = 64 * 1024;
 
-type Stop = 'stalled' | 'noAnswer' | 'uploadCancelled' | 'cancelled';
-
-/** One request on the wire: whether its body was fully sent, and why it was stopped, if it was. */
-class Wire {
-  bodySent = false;
-  stopped: Stop | undefined;
-  readonly abort = new AbortController();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(private readonly timeoutMs: number) {}
-
-  /** (Re)starts the timer that stops the request with `reason`. */
-  arm(reason: Stop): void {
-    this.disarm();
-    this.timer = setTimeout(() => this.stop(reason), this.timeoutMs);
+export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
+  const { body, type } = await encodeBody(req.body);
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'Accept-Encoding': 'gzip, deflate, br',
+    ...(type ? { 'Content-Type': type } : {}),
+    ...(body ? { 'Content-Length': String(body.length) } : {}),
+    ...req.headers,
+    // Last, so no custom header can replace the provider's auth.
+    ...(req.authHeaders ?? { Authorization: `Bearer ${req.apiKey}` }),
+  };
+  let res: RawResponse;
+  try {
+    res = await send(req, headers, body);
+  } catch (e) {
+    // Not a ProviderError: the request could not even be built (e.g. a header that cannot be sent).
+    throw e instanceof ProviderError ? e : transportError(e, req, false);
   }
-
-  stop(reason: Stop): void {
-    if (this.stopped) return;
-    this.stopped = reason;
-    this.abort.abort();
+  const text = res.text;
+  let json: unknown;
+  let parsed = false;
+  if (text.trim() !== '') {
+    try {
+      json = JSON.parse(text);
+      parsed = true;
+    } catch {
+      parsed = false;
+    }
   }
-
-  disarm(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+  if (res.status >= 200 && res.status < 300) {
+    if (!parsed) {
+      throw new ProviderError({
+        kind: 'malformed',
+        status: res.status,
+        message: l10n.t('{0} sent an answer that is not valid JSON ({1}).', req.providerLabel, describeBody(text, res.headers)),
+        mayHaveStarted: req.isCreate,
+      });
+    }
+    return { status: res.status, json, headers: res.headers };
   }
+  throw statusError(res.status, parsed ? json : undefined, text, res.headers, req);
 }
 
-/** The body's bytes and type: JSON, or a FormData encoded here as multipart/form-data (so its size is known). */
-async function encodeBody(body: unknown): Promise<{ bytes: Buffer; type: string } | undefined> {
-  if (body === undefined) return undefined;
+/** The body's bytes and type: JSON, or multipart/form-data (with its boundary) for a FormData, so its size is known. */
+async function encodeBody(body: unknown): Promise<{ body?: Buffer; type?: string }> {
+  if (body === undefined) return {};
   if (body instanceof FormData) {
+    // The platform's own encoder: the boundary it picks is in the type it reports.
     const encoded = new Response(body);
-    return { bytes: Buffer.from(await encoded.arrayBuffer()), type: encoded.headers.get('content-type') ?? 'multipart/form-data' };
+    return { body: Buffer.from(await encoded.arrayBuffer()), type: encoded.headers.get('content-type') ?? undefined };
   }
-  return { bytes: Buffer.from(JSON.stringify(body), 'utf8'), type: 'application/json' };
+  return { body: Buffer.from(JSON.stringify(body)), type: 'application/json' };
 }
 
 /** The body as a stream, so progress is known chunk by chunk as the connection takes it. */
@@ -106,103 +121,120 @@ function bodyStream(body: Buffer, progress: (sent: number) => void): Readable {
   });
 }
 
-export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
-  const body = await encodeBody(req.body);
-  const wire = new Wire(req.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const onCancel = () => wire.stop('cancelled');
-  const onUploadCancel = () => {
-    if (!wire.bodySent) wire.stop('uploadCancelled');
-  };
-  if (req.signal?.aborted) onCancel();
-  req.signal?.addEventListener('abort', onCancel);
-  req.uploadSignal?.addEventListener('abort', onUploadCancel);
-  const transport = {
-    request(options: http.RequestOptions, onResponse: (res: http.IncomingMessage) => void): http.ClientRequest {
-      const r = (options.protocol === 'https:' ? https : http).request(options, onResponse);
-      // Sent: the whole body was handed to a connection that is established (for https, after the
-      // TLS handshake; a request may be "finished" into a socket that never connects).
-      let connected = false;
-      let finished = false;
-      const sent = () => {
-        if (!connected || !finished || wire.bodySent) return;
-        wire.bodySent = true;
-        wire.arm('noAnswer');
-      };
-      r.once('socket', (socket: net.Socket) => {
-        const established = () => {
-          connected = true;
-          sent();
-        };
-        // A socket reused from the agent's pool is established already.
-        if (!socket.connecting) established();
-        else socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', established);
-      });
-      r.once('finish', () => {
-        finished = true;
-        sent();
-      });
-      return r;
-    },
-  };
-  wire.arm('stalled');
-  let res;
+interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+const MAX_ANSWER_BYTES = 20 * 1024 * 1024;
+
+/**
+ * One request, no redirect followed (a redirect must never carry the key elsewhere), the answer
+ * decoded and capped. Rejects with a ProviderError once the request exists.
+ */
+function send(req: JsonRequest, headers: Record<string, string>, body: Buffer | undefined): Promise<RawResponse> {
+  const who = req.providerLabel;
+  let url: URL;
   try {
-    res = await axios.request<string>({
-      method: req.method,
-      url: req.url,
-      data:
-        body &&
-        bodyStream(body.bytes, (sent) => {
-          wire.arm('stalled');
-          req.onUploadProgress?.(sent, body.bytes.length);
-        }),
-      headers: {
-        Accept: 'application/json',
-        ...(body ? { 'Content-Type': body.type, 'Content-Length': String(body.bytes.length) } : {}),
-        ...req.headers,
-        // Last, so no custom header can replace the provider's auth.
-        ...(req.authHeaders ?? { Authorization: `Bearer ${req.apiKey}` }),
-      },
-      transport,
-      signal: wire.abort.signal,
-      responseType: 'text',
-      transformResponse: (d: unknown) => d,
-      validateStatus: () => true,
-      maxRedirects: 0,
-      maxContentLength: 20 * 1024 * 1024,
-      decompress: true,
+    url = new URL(req.url);
+  } catch {
+    return Promise.reject(new ProviderError({ kind: 'config', message: l10n.t('{0}: the base URL is not a valid URL.', who) }));
+  }
+  if (req.signal?.aborted) return Promise.reject(new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: request cancelled.', who) }));
+  const limitMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return new Promise<RawResponse>((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? https : http).request(url, { method: req.method, headers });
+    // Sent: the whole body was handed to a connection that is established (for https, after the
+    // TLS handshake; a request may be "finished" into a socket that never connects).
+    let bodySent = false;
+    let connected = false;
+    let flushed = false;
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = (e?: unknown, res?: RawResponse) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onCancel);
+      req.uploadSignal?.removeEventListener('abort', onUploadCancel);
+      if (e === undefined) return resolve(res!);
+      request.destroy();
+      reject(e instanceof ProviderError ? e : transportError(e, req, bodySent));
+    };
+    /** (Re)starts the timer that ends the request with `error`. */
+    const stopAfter = (error: () => ProviderError) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => done(error()), limitMs);
+    };
+    const stalled = () => new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not take the request in time; it was not sent.', who) });
+    const noAnswer = () => new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not answer in time.', who), mayHaveStarted: req.isCreate });
+    const onCancel = () => done(new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: request cancelled.', who), mayHaveStarted: req.isCreate === true && bodySent }));
+    const onUploadCancel = () => {
+      if (!bodySent) done(new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: cancelled while the request was being sent; it did not arrive, so nothing was started.', who) }));
+    };
+    const sent = () => {
+      if (!connected || !flushed || bodySent) return;
+      bodySent = true;
+      stopAfter(noAnswer);
+    };
+    req.signal?.addEventListener('abort', onCancel, { once: true });
+    req.uploadSignal?.addEventListener('abort', onUploadCancel);
+    stopAfter(stalled);
+    request.once('socket', (socket: net.Socket) => {
+      const established = () => {
+        connected = true;
+        sent();
+      };
+      // A socket reused from the agent's pool is established already.
+      if (!socket.connecting) established();
+      else socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', established);
     });
-  } catch (e) {
-    throw transportError(e, req, wire);
-  } finally {
-    wire.disarm();
-    req.signal?.removeEventListener('abort', onCancel);
-    req.uploadSignal?.removeEventListener('abort', onUploadCancel);
-  }
-  const headers = flattenHeaders(res.headers as Record<string, unknown>);
-  const text = typeof res.data === 'string' ? res.data : '';
-  let json: unknown;
-  let parsed = false;
-  if (text.trim() !== '') {
-    try {
-      json = JSON.parse(text);
-      parsed = true;
-    } catch {
-      parsed = false;
-    }
-  }
-  if (res.status >= 200 && res.status < 300) {
-    if (!parsed) {
-      throw new ProviderError({
-        kind: 'malformed',
-        status: res.status,
-        message: l10n.t('{0} sent an answer that is not valid JSON ({1}).', req.providerLabel, describeBody(text, headers)),
-        mayHaveStarted: req.isCreate,
+    request.once('finish', () => {
+      flushed = true;
+      sent();
+    });
+    request.on('error', (e) => done(e));
+    request.on('response', (res) => {
+      // Answered before the body was all sent: what is left is the wait for the answer.
+      if (!bodySent) stopAfter(noAnswer);
+      const stream = decoded(res, res.headers['content-encoding']);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_ANSWER_BYTES) done(new ProviderError({ kind: 'malformed', message: l10n.t('{0} sent an answer over {1} MB.', who, MAX_ANSWER_BYTES / 1048576), mayHaveStarted: req.isCreate }));
+        else chunks.push(chunk);
       });
+      stream.on('error', (e) => done(e));
+      stream.on('end', () => done(undefined, { status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    if (req.uploadSignal?.aborted) onUploadCancel();
+    if (!body) {
+      request.end();
+      return;
     }
-    return { status: res.status, json, headers };
+    bodyStream(body, (n) => {
+      if (settled) return;
+      stopAfter(stalled);
+      req.onUploadProgress?.(n, body.length);
+    }).pipe(request);
+  });
+}
+
+/** The body as sent, decompressed when the server compressed it. */
+function decoded(res: http.IncomingMessage, encoding: string | undefined): NodeJS.ReadableStream {
+  switch ((encoding ?? '').trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return res.pipe(zlib.createGunzip());
+    case 'deflate':
+      return res.pipe(zlib.createInflate());
+    case 'br':
+      return res.pipe(zlib.createBrotliDecompress());
+    default:
+      return res;
   }
-  throw statusError(res.status, parsed ? json : undefined, text, headers, req);
 }
 
 export function statusError(
@@ -219,37 +251,37 @@ export function statusError(
   let message: string;
   if (code === 'task_not_exist') {
     kind = 'notFound';
-    message = `${who}: task does not exist (${detail}).`;
+    message = l10n.t('{0}: task does not exist ({1}).', who, detail);
   } else if (status === 401) {
     kind = 'auth';
-    message = `${who} rejected the API key (HTTP 401): ${detail}. Set a new key.`;
+    message = l10n.t('{0} rejected the API key (HTTP 401): {1}. Set a new key.', who, detail);
   } else if (status === 402) {
     kind = 'payment';
-    message = `${who}: quota or balance exhausted (HTTP 402): ${detail}.`;
+    message = l10n.t('{0}: quota or balance exhausted (HTTP 402): {1}.', who, detail);
   } else if (status === 403) {
     kind = 'forbidden';
-    message = `${who}: not permitted (HTTP 403): ${detail}. Check your plan or the model's access.`;
+    message = l10n.t("{0}: not permitted (HTTP 403): {1}. Check your plan or the model's access.", who, detail);
   } else if (status === 404) {
     kind = 'notFound';
-    message = `${who}: not found (HTTP 404): ${detail}.`;
+    message = l10n.t('{0}: not found (HTTP 404): {1}.', who, detail);
   } else if (status === 408) {
     kind = 'timeout';
-    message = `${who} timed out (HTTP 408).`;
+    message = l10n.t('{0} timed out (HTTP 408).', who);
   } else if (status === 409) {
     kind = 'conflict';
-    message = `${who}: conflict (HTTP 409): ${detail}.`;
+    message = l10n.t('{0}: conflict (HTTP 409): {1}.', who, detail);
   } else if (status === 429) {
     kind = 'rateLimited';
-    message = `${who} is rate limiting requests (HTTP 429)${detail ? `: ${detail}` : ''}.`;
+    message = detail ? l10n.t('{0} is rate limiting requests (HTTP 429): {1}.', who, detail) : l10n.t('{0} is rate limiting requests (HTTP 429).', who);
   } else if (status >= 500) {
     kind = 'server';
-    message = `${who} had a server error (HTTP ${status}): ${detail}.`;
+    message = l10n.t('{0} had a server error (HTTP {1}): {2}.', who, status, detail);
   } else if (status >= 400) {
     kind = 'badRequest';
-    message = `${who} refused the request (HTTP ${status}): ${detail}.`;
+    message = l10n.t('{0} refused the request (HTTP {1}): {2}.', who, status, detail);
   } else {
     kind = 'malformed';
-    message = `${who} answered with unexpected HTTP ${status}.`;
+    message = l10n.t('{0} answered with unexpected HTTP {1}.', who, status);
   }
   return new ProviderError({
     kind,
@@ -289,36 +321,27 @@ function describeBody(text: string, headers: Record<string, string>): string {
 /** Connection failures that happen before anything is sent: the provider never saw the request. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
-function transportError(e: unknown, req: JsonRequest, wire: Wire): ProviderError {
+function transportError(e: unknown, req: JsonRequest, bodySent: boolean): ProviderError {
   const who = req.providerLabel;
   // After the body was sent, any failure leaves a create's outcome unknown; before, it never arrived.
-  const mayHaveStarted = req.isCreate === true && wire.bodySent;
-  const ax = e as AxiosError & { cause?: { code?: string } };
-  const code = ax.code ?? ax.cause?.code ?? '';
-  if (wire.stopped === 'uploadCancelled') {
-    return new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: cancelled while the request was being sent; it did not arrive, so nothing was started.', who) });
-  }
-  if (wire.stopped === 'stalled') {
-    return new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not take the request in time; it was not sent.', who) });
-  }
-  if (wire.stopped === 'noAnswer' || code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
-    return new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not answer in time.', who), mayHaveStarted });
-  }
-  if (wire.stopped === 'cancelled' || axios.isCancel(e) || (e instanceof Error && e.name === 'CanceledError')) {
-    return new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: request cancelled.', who), mayHaveStarted });
-  }
-  if (code === 'ERR_INVALID_URL' || code === 'ERR_BAD_OPTION_VALUE') {
+  const mayHaveStarted = req.isCreate === true && bodySent;
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  if (code === 'ETIMEDOUT') return new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not answer in time.', who), mayHaveStarted });
+  if (code === 'ERR_INVALID_URL' || code === 'ERR_INVALID_PROTOCOL') {
     return new ProviderError({ kind: 'config', message: l10n.t('{0}: the base URL is not a valid URL.', who) });
   }
   if (code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_HTTP_TOKEN') {
     return new ProviderError({ kind: 'config', message: l10n.t('{0}: a request header contains characters that cannot be sent.', who) });
   }
-  if (/CERT|SSL|TLS|SELF_SIGNED/.test(code)) {
+  if (code.startsWith('Z_') || code.startsWith('ERR__')) {
+    return new ProviderError({ kind: 'malformed', message: l10n.t('{0} sent a compressed answer that could not be read.', who), mayHaveStarted: req.isCreate });
+  }
+  if (!bodySent && /CERT|SSL|TLS|SELF_SIGNED/.test(code)) {
     return new ProviderError({ kind: 'network', message: l10n.t('{0}\'s TLS certificate was not accepted ({1}); nothing was sent.', who, code) });
   }
   return new ProviderError({
     kind: 'network',
-    message: UNREACHABLE.has(code) ? `Cannot reach ${who} (${code}). Check the network or the base URL.` : `Connection to ${who} failed (${code || 'network error'}).`,
+    message: UNREACHABLE.has(code) ? l10n.t('Cannot reach {0} ({1}). Check the network or the base URL.', who, code) : l10n.t('Connection to {0} failed ({1}).', who, code || 'network error'),
     mayHaveStarted,
   });
 }

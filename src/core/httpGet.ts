@@ -162,6 +162,8 @@ class BodyDecoder {
 export function httpGet(req: GetRequest): Promise<GetResponse> {
   const { url, signal } = req;
   if (signal.aborted) return Promise.reject(signal.reason);
+  // Written into the request as they are: a line break would start a header of its own.
+  if (Object.entries(req.headers).some(([k, v]) => /[\r\n\0]/.test(k + v))) return Promise.reject(new ProviderError({ kind: 'input', message: l10n.t('A request header holds a line break.') }));
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
 

@@ -2,8 +2,10 @@
 // client the engine drives (create, poll one or many, normalize) plus the data the UI, settings,
 // keys and scripts are drawn from. The registry (src/providers/index.ts) lists them; core never
 // imports it and knows no provider by name.
-import type { ProviderError } from './errors';
+import * as l10n from '@vscode/l10n';
+import { ProviderError } from './errors';
 import type { Logger } from './events';
+import type { ImageSize } from './media';
 import type { RemoteStatus } from './normalize';
 import type { GenerateRequest, GenerationMode, ProviderId, Task, TaskVideo } from './types';
 
@@ -30,6 +32,8 @@ export interface ResolvedMedia {
   video?: string;
   /** MIME types of the local files, for data URIs. */
   imageMime?: string;
+  /** The local image's pixel size, when its header tells. */
+  imageSize?: ImageSize;
   imagesMime?: string[];
   videoMime?: string;
 }
@@ -81,6 +85,8 @@ export interface ProviderClient {
   testConnection(ctx: ProviderContext): Promise<string>;
   /** How many polls of this provider may run at once, and per-minute create limits where published. */
   readonly limits: { concurrentPolls: number; createsPerMinute?: Record<string, number> };
+  /** Headers that carry the key (and any account header); default `Authorization: Bearer <key>`. */
+  authHeaders?(ctx: ProviderContext): Record<string, string>;
 }
 
 /** Top-level GenerateRequest fields an option field may write. */
@@ -178,8 +184,12 @@ export interface ProviderDescriptor extends ProviderClient {
   readonly options: readonly OptionField[];
   /** Aspect ratios the provider accepts ("16:9"), for pickers and checks. */
   readonly aspectRatios: readonly string[];
-  /** Headers that carry the key (and any account header); default `Authorization: Bearer <key>`. */
-  authHeaders?(ctx: ProviderContext): Record<string, string>;
+  /**
+   * Fits a request to its image where the provider needs them to agree (an output size the image
+   * must match); `warning` when they cannot agree. Pure. The generate flow applies it once the image
+   * is known and shows the warning before sending; a provider applies it itself on create.
+   */
+  fitToImage?(req: GenerateRequest, image: ImageSize): { req: GenerateRequest; warning?: string };
   /** The provider's status word or code as a task status; progress settles ambiguous words. */
   normalizeStatus(raw: unknown, progress?: number): RemoteStatus;
   readonly actions?: readonly ProviderAction[];
@@ -192,8 +202,45 @@ export function bearer(ctx: Pick<ProviderContext, 'apiKey'>): Record<string, str
 }
 
 /** The headers that authenticate a request to this provider. */
-export function authHeadersFor(provider: Pick<ProviderDescriptor, 'authHeaders'>, ctx: ProviderContext): Record<string, string> {
+export function authHeadersFor(provider: Pick<ProviderClient, 'authHeaders'>, ctx: ProviderContext): Record<string, string> {
   return provider.authHeaders ? provider.authHeaders(ctx) : bearer(ctx);
+}
+
+/**
+ * The headers for the first request of a result the provider serves itself (`TaskVideo.authenticated`):
+ * only for a URL under the base URL the task was created at, while that is still the provider's base
+ * URL. Anything else is refused before a request is made.
+ */
+export function resultAuthHeaders(provider: Pick<ProviderClient, 'authHeaders' | 'label'>, ctx: ProviderContext, task: Pick<Task, 'origin'>, url: string): Record<string, string> {
+  if (task.origin !== undefined && task.origin !== ctx.baseUrl) {
+    throw new ProviderError({
+      kind: 'config',
+      message: l10n.t('This result is fetched with your {0} key from where the task was created ({1}), but the base URL now points to {2}. Set the base URL back to download it.', provider.label, hostOf(task.origin), hostOf(ctx.baseUrl)),
+    });
+  }
+  if (!isUnder(url, ctx.baseUrl)) {
+    throw new ProviderError({ kind: 'config', message: l10n.t('The result is not on the {0} API ({1}), so it is not fetched with your key.', provider.label, hostOf(url)) });
+  }
+  return authHeadersFor(provider, ctx);
+}
+
+/** Same origin, and the path is inside the base URL's path. */
+function isUnder(url: string, baseUrl: string): boolean {
+  try {
+    const u = new URL(url);
+    const base = new URL(baseUrl);
+    return u.origin === base.origin && !u.username && !u.password && u.pathname.startsWith(`${base.pathname.replace(/\/+$/, '')}/`);
+  } catch {
+    return false;
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'an invalid URL';
+  }
 }
 
 /** Settings that decide where a key is sent: every provider's base URL and the plain-http switch (user settings only). */

@@ -35,10 +35,11 @@ function video(v: unknown): TaskVideo | undefined {
   if (id !== undefined) out.id = id;
   const downloadError = optText(o.downloadError, MAX_STORED_ERROR);
   if (downloadError !== undefined) out.downloadError = downloadError;
-  for (const k of ['seed', 'duration', 'width', 'height', 'fps'] as const) {
+  for (const k of ['seed', 'duration', 'width', 'height', 'fps', 'expiresAt'] as const) {
     const n = optNum(o[k]);
     if (n !== undefined) out[k] = n;
   }
+  if (o.authenticated === true) out.authenticated = true;
   return out;
 }
 

@@ -45,6 +45,13 @@ export interface TaskVideo {
   width?: number;
   height?: number;
   fps?: number;
+  /**
+   * `url` (and the poster and thumbnail URLs) are the provider's own API, not a public CDN: the first
+   * request for them carries the provider's auth headers, never a redirect hop.
+   */
+  authenticated?: boolean;
+  /** When the provider deletes the result, epoch ms: it can only be downloaded before. */
+  expiresAt?: number;
   /** Absolute path of the downloaded copy, once downloaded. */
   localPath?: string;
   /** Why the download failed, when it did. */

@@ -85,6 +85,17 @@ export function openAiUnauthorized(auth: AuthCheck): BufferReply {
     : openAiError(401, 'Incorrect API key provided.', 'authentication_error', null, 'invalid_api_key');
 }
 
+/** Parsed JSON, the raw text when it is not JSON, undefined when empty. */
+export function parseJsonBody(raw: Buffer): unknown {
+  if (raw.length === 0) return undefined;
+  const text = raw.toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

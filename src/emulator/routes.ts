@@ -10,7 +10,7 @@ export interface RequestContext {
   path: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
-  /** Parsed JSON, or the raw text when it is not JSON. */
+  /** The body as the route reads it (`parseBody`): by default parsed JSON, or the raw text when it is not JSON. */
   body: unknown;
 }
 
@@ -20,13 +20,18 @@ export interface Route {
   /** Other methods get a 405. */
   methods: readonly string[];
   handle(ctx: RequestContext): Reply;
+  /** How this route reads a request body (e.g. multipart); default `parseJsonBody`. Requests are recorded with what it returns. */
+  parseBody?(raw: Buffer, headers: IncomingHttpHeaders): unknown;
   /** For status routes: the provider task ids the request asks about (benchmarks attribute requests by them). */
   ids?(ctx: RequestContext): string[];
 }
 
 export interface MountedRoutes {
-  /** The route serving this path, a Reply for a path this provider owns but refuses, or undefined when not its path. */
-  match(path: string): Route | Reply | undefined;
+  /**
+   * The route serving this path, a Reply for a path this provider owns but refuses, or undefined when
+   * not its path. `method` (upper case) lets one path have a route per method (create and list).
+   */
+  match(path: string, method: string): Route | Reply | undefined;
   /** This provider's own answer to a request without a usable key (its error body and status). */
   unauthorized(auth: AuthCheck): Reply;
   /** An error answer with this message, in this provider's error shape. */

@@ -7,7 +7,8 @@ import { FaultStore } from './faults';
 import { serveFile } from './files';
 import { gatewayRoutes } from './gateway';
 import { hidreamRoutes } from './hidream';
-import { bearerKey, checkAuth, jsonReply, openAiError, openAiErrorForStatus, textReply, type Reply } from './http';
+import { openaiRoutes } from './openai';
+import { bearerKey, checkAuth, jsonReply, openAiError, openAiErrorForStatus, parseJsonBody, textReply, type Reply } from './http';
 import { pikaRoutes } from './pika';
 import { decodeSegment, type MountedRoutes, type ProviderRoutes, type RequestContext, type Route } from './routes';
 import { EmulatorState } from './state';
@@ -17,7 +18,7 @@ import type { Emulator, EmulatorOptions, Fault, RecordedRequest, RouteKey } from
 export type { Emulator, EmulatorOptions, Fault, FaultKind, RecordedRequest, RouteKey, RouteKind } from './types';
 
 /** The providers the emulator speaks: one line each. */
-export const PROVIDER_ROUTES: readonly ProviderRoutes[] = [pikaRoutes, gatewayRoutes, hidreamRoutes];
+export const PROVIDER_ROUTES: readonly ProviderRoutes[] = [pikaRoutes, gatewayRoutes, hidreamRoutes, openaiRoutes];
 
 export const ROUTE_KEYS: readonly RouteKey[] = [...PROVIDER_ROUTES.flatMap((r) => r.keys), 'files'];
 
@@ -129,7 +130,7 @@ class RunningEmulator implements Emulator {
     const allowed = (route: Resolved): Resolved | Reply =>
       route.methods.includes(m) ? route : openAiError(405, `Method ${m} not allowed on ${path}`, 'invalid_request_error', null, 'method_not_allowed');
     for (const owner of this.providers) {
-      const found = owner.routes.match(path);
+      const found = owner.routes.match(path, m);
       if (found) return 'handle' in found ? allowed({ ...found, owner }) : found;
     }
     const file = /^\/files\/(.+)$/.exec(path);
@@ -167,7 +168,7 @@ class RunningEmulator implements Emulator {
       return;
     }
     const raw = fault?.kind === 'slowUpload' ? await this.readSlowly(req, fault.bytesPerSecond ?? 1) : await readBody(req);
-    const body = parseBody(raw);
+    const body = route.parseBody ? route.parseBody(raw, req.headers) : parseJsonBody(raw);
     const auth = checkAuth(req.headers);
     const ctx: RequestContext = { method, path, query, headers: req.headers, body };
     this.count(route, method, path, req, ctx, auth);
@@ -227,6 +228,7 @@ class RunningEmulator implements Emulator {
       ...(route.ids && ctx ? { ids: route.ids(ctx) } : {}),
       method,
       path: req.url ?? path,
+      ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
       ...(method === 'POST' && ctx ? { body: ctx.body } : {}),
       authorized: auth.authorized,
       hadAuthorizationHeader: auth.hadAuthorizationHeader,
@@ -338,17 +340,6 @@ function firstChunk(req: http.IncomingMessage): Promise<void> {
     req.once('end', () => resolve());
     req.once('error', () => resolve());
   });
-}
-
-/** Parsed JSON, the raw text when it is not JSON, undefined when empty. */
-function parseBody(raw: Buffer): unknown {
-  if (raw.length === 0) return undefined;
-  const text = raw.toString('utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }
 
 /** The first `limit` bytes of a stream. */

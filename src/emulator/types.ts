@@ -63,7 +63,9 @@ export interface RecordedRequest {
   ids?: string[];
   method: string;
   path: string;
-  /** Parsed JSON body of a POST (the raw text when it is not JSON). */
+  /** The Content-Type the request was sent with, when it had one. */
+  contentType?: string;
+  /** The body of a POST as its route reads it: parsed JSON (the raw text when it is not JSON), or what the route's own parser makes of it. */
   body?: unknown;
   authorized: boolean;
   hadAuthorizationHeader: boolean;

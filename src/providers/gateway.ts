@@ -11,6 +11,7 @@ import {
   malformed,
   NEGATIVE_PROMPT_FIELD,
   parseAspectRatio,
+  parseVideoModelList,
   pollEach,
   PollResults,
   ProviderContext,
@@ -50,9 +51,6 @@ function gatewayStatus(raw: unknown): RemoteStatus {
       return 'unknown';
   }
 }
-
-/** Ids from GET /v1/models that look like video models. */
-const VIDEO_MODEL_HINT = /(kling|vidu|jimeng|seedance|veo|hailuo|wan|sora|video|pika|runway|luma|pixverse|hunyuan|cogvideo)/i;
 
 export interface GatewayOptions {
   duration?: number;
@@ -131,14 +129,7 @@ export const gateway: ProviderDescriptor = {
 
 /** The video models `GET /v1/models` lists. */
 export async function listGatewayModels(ctx: ProviderContext): Promise<string[]> {
-  return parseModelList((await providerRequest(gateway, ctx, { method: 'GET', path: '/v1/models', fallbackTimeoutMs: 15_000 })).json);
-}
-
-export function parseModelList(json: unknown): string[] {
-  const data = obj(json)?.data;
-  if (!Array.isArray(data)) return [];
-  const ids = data.map((m) => str(obj(m)?.id)).filter((x): x is string => !!x && MODEL_ID_PATTERN.test(x));
-  return [...new Set(ids.filter((id) => VIDEO_MODEL_HINT.test(id)))];
+  return parseVideoModelList((await providerRequest(gateway, ctx, { method: 'GET', path: '/v1/models', fallbackTimeoutMs: 15_000 })).json);
 }
 
 /** The create answer: `task_id ?? id`, possibly inside a `{code, data}` envelope. */
@@ -180,7 +171,7 @@ function parseFlat(o: Record<string, unknown>): RemoteState {
     videos.push({ url, seed: num(meta.seed), duration: num(meta.duration), width: num(meta.width), height: num(meta.height), fps: num(meta.fps) });
   }
   const state: RemoteState = { status, rawStatus: raw, progress: parseProgress(o.progress), videos };
-  if (status === 'failed') state.error = str(err?.message) ?? str(o.fail_reason) ?? `${LABEL} reported the generation failed.`;
+  if (status === 'failed') state.error = str(err?.message) ?? str(o.fail_reason) ?? l10n.t('{0} reported the generation failed.', LABEL);
   return fixMissingResult(state);
 }
 
@@ -192,13 +183,13 @@ function parseEnvelopeData(d: Record<string, unknown>): RemoteState {
   const url = status === 'succeeded' ? (httpUrl(d.result_url) ?? httpUrl(obj(d.data)?.url)) : undefined;
   if (url) videos.push({ url });
   const state: RemoteState = { status, rawStatus: raw, progress: parseProgress(d.progress), videos };
-  if (status === 'failed') state.error = str(d.fail_reason) ?? (httpUrl(d.result_url) ? undefined : str(d.result_url)) ?? `${LABEL} reported the generation failed.`;
+  if (status === 'failed') state.error = str(d.fail_reason) ?? (httpUrl(d.result_url) ? undefined : str(d.result_url)) ?? l10n.t('{0} reported the generation failed.', LABEL);
   return fixMissingResult(state);
 }
 
 function fixMissingResult(s: RemoteState): RemoteState {
   if (s.status === 'succeeded' && s.videos.length === 0) {
-    return { ...s, status: 'failed', error: `${LABEL} reported success but gave no valid video URL.` };
+    return { ...s, status: 'failed', error: l10n.t('{0} reported success but gave no valid video URL.', LABEL) };
   }
   return s;
 }

@@ -3,7 +3,8 @@
 import * as l10n from '@vscode/l10n';
 import { isProviderError, ProviderError } from '../core/errors';
 import { joinUrl, JsonResponse, requestJson } from '../core/http';
-import { authHeadersFor, type CreateSpec, type OptionField, type PollResults, type ProviderContext, type ProviderDescriptor, type RemoteState } from '../core/provider';
+import { obj, str } from '../core/normalize';
+import { authHeadersFor, MODEL_ID_PATTERN, type CreateSpec, type OptionField, type PollResults, type ProviderContext, type ProviderDescriptor, type RemoteState } from '../core/provider';
 import type { Task } from '../core/types';
 
 export type {
@@ -55,6 +56,17 @@ export function parseAspectRatio(ar: string): { w: number; h: number } | undefin
   return { w, h };
 }
 
+/** Ids from a `GET /models` list (OpenAI's shape) that look like video models. */
+const VIDEO_MODEL_HINT = /(kling|vidu|jimeng|seedance|veo|hailuo|wan|sora|video|pika|runway|luma|pixverse|hunyuan|cogvideo)/i;
+
+/** The well-formed video model ids of an OpenAI-style `{data: [{id}]}` model list, each once. */
+export function parseVideoModelList(json: unknown): string[] {
+  const data = obj(json)?.data;
+  if (!Array.isArray(data)) return [];
+  const ids = data.map((m) => str(obj(m)?.id)).filter((x): x is string => !!x && MODEL_ID_PATTERN.test(x));
+  return [...new Set(ids.filter((id) => VIDEO_MODEL_HINT.test(id)))];
+}
+
 export function malformed(label: string, what: string): ProviderError {
   return new ProviderError({ kind: 'malformed', message: l10n.t('{0} sent an unexpected answer: {1}.', label, what) });
 }
@@ -102,13 +114,13 @@ export async function pollEach(
   provider: Pick<ProviderDescriptor, 'label' | 'authHeaders' | 'limits'>,
   ctx: ProviderContext,
   tasks: readonly Task[],
-  opts: { path(task: Task): string; parse(json: unknown): RemoteState },
+  opts: { path(task: Task): string; parse(json: unknown, task: Task): RemoteState },
 ): Promise<PollResults> {
   const out: PollResults = new Map();
   await mapLimit(tasks, provider.limits.concurrentPolls, async (t) => {
     try {
       const res = await providerRequest(provider, ctx, { method: 'GET', path: opts.path(t) });
-      out.set(t.id, opts.parse(res.json));
+      out.set(t.id, opts.parse(res.json, t));
     } catch (e) {
       out.set(t.id, isProviderError(e) ? e : malformed(provider.label, String(e)));
     }

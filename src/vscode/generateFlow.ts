@@ -2,7 +2,7 @@
 // provider descriptors, with back navigation, validation and a step counter of the steps shown,
 // remembering the last choices per provider.
 import * as vscode from 'vscode';
-import { IMAGE_EXTENSIONS, VIDEO_EXTENSIONS } from '../core/media';
+import { IMAGE_EXTENSIONS, ImageSize, VIDEO_EXTENSIONS } from '../core/media';
 import { describeValue, fieldsFor, FieldValue, inputPrompt, parseFieldInput, readField, unsetText, writeField } from '../core/optionFields';
 import { MODEL_ID_PATTERN, OptionField, ProviderDescriptor } from '../core/provider';
 import { GenerateRequest, GenerationMode, modeLabel } from '../core/types';
@@ -15,6 +15,8 @@ export interface FlowDeps {
   hasKey(id: string): Promise<boolean>;
   /** Model ids offered for a provider in a mode (fixed, configured and listed ones), best effort. */
   models(provider: ProviderDescriptor, mode: GenerationMode): Promise<string[]>;
+  /** The pixel size of a chosen image (path, file: URI or URL), when it can be read. */
+  imageSize(ref: string): Promise<ImageSize | undefined>;
   /** Preset values (from the Explorer: images or a video already chosen; from the editor: the prompt). */
   preset?: Partial<GenerateRequest> & { mode?: GenerationMode };
   /** Rows other modules add to the options page (e.g. variants). */
@@ -156,14 +158,33 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     return options;
   };
 
+  const sizes = new Map<string, Promise<ImageSize | undefined>>();
+  /** Fits the request to its image where the provider wants that (e.g. the size); the warning when they cannot agree. */
+  const fitToImage = async (): Promise<string | undefined> => {
+    const image = s.req.image;
+    if (!s.provider.fitToImage || s.mode !== 'image-to-video' || !image) return undefined;
+    if (!sizes.has(image)) sizes.set(image, deps.imageSize(image));
+    const size = await sizes.get(image);
+    if (!size) return undefined;
+    const fit = s.provider.fitToImage(s.req, size);
+    s.req = fit.req;
+    return fit.warning;
+  };
+
   let done = false;
   const options: InputStep = async (input) => {
     const step = counter('options');
     const GO = '\u0000go';
     const EXTRA = '\u0000extra';
     const fields = fieldsFor(s.provider, s.mode);
+    const warning = await fitToImage();
     const items: Item<string>[] = [
-      { label: `$(play) ${vscode.l10n.t('Generate')}`, value: GO, description: `${s.provider.label}${s.req.model ? ` ${s.req.model}` : ''} · ${modeLabel(s.mode)}` },
+      {
+        label: `$(play) ${vscode.l10n.t('Generate')}`,
+        value: GO,
+        description: `${s.provider.label}${s.req.model ? ` ${s.req.model}` : ''} · ${modeLabel(s.mode)}`,
+        ...(warning ? { detail: `$(warning) ${warning}` } : {}),
+      },
       { label: '', kind: vscode.QuickPickItemKind.Separator, value: '' },
       ...fields.map((f) => ({ label: f.label, description: describeValue(f, readField(s.req, f)), value: f.key })),
       ...(deps.extraOptions ?? []).map((o, i) => ({ label: o.label, description: o.describe(s.req), value: `${EXTRA}${i}` })),

@@ -25,6 +25,7 @@ const WEBM = Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3]), Buffer.alloc(
 async function startCdn(): Promise<{ url: (p: string) => string; base: string; hits: Hit[]; close: () => Promise<void> }> {
   const hits: Hit[] = [];
   let flaky = 0;
+  let apiFlaky = 0;
   const server = http.createServer((req, res) => {
     const p = (req.url ?? '/').split('?')[0];
     hits.push({ path: p, authorization: req.headers.authorization, acceptEncoding: req.headers['accept-encoding'] });
@@ -76,6 +77,20 @@ async function startCdn(): Promise<{ url: (p: string) => string; base: string; h
     } else if (p === '/empty.mp4') {
       res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': '0' });
       res.end();
+    } else if (p === '/api/private.mp4' || p === '/api/private-redirect') {
+      // A result on the provider's own API: the key is required, and the second one redirects to the CDN on the same origin.
+      if (req.headers.authorization !== 'Bearer k-0123456789') {
+        res.writeHead(401, { 'Content-Type': 'application/json' });
+        res.end('{"error":{"message":"Missing key","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}');
+      } else if (p === '/api/private-redirect') {
+        res.writeHead(302, { Location: '/ok.mp4' });
+        res.end();
+      } else send(SAMPLE, { 'Content-Type': 'video/mp4' });
+    } else if (p === '/api/flaky.mp4') {
+      if (apiFlaky++ % 3 < 2) {
+        res.writeHead(503, { 'Content-Type': 'text/plain' });
+        res.end('busy');
+      } else send(SAMPLE, { 'Content-Type': 'video/mp4' });
     } else if (p === '/redirect') {
       res.writeHead(302, { Location: '/ok.mp4' });
       res.end();
@@ -238,6 +253,71 @@ describe('downloads', function () {
     assert.strictEqual(Buffer.compare(fs.readFileSync(dest), SAMPLE), 0);
     assert.deepStrictEqual(cdn.hits.map((h) => h.path), ['/redirect', '/ok.mp4']);
     assert.ok(cdn.hits.every((h) => h.authorization === undefined));
+  });
+
+  describe('results on the provider API (with the key)', () => {
+    const key = async () => ({ Authorization: 'Bearer k-0123456789' });
+
+    it('the key goes with the first request only: not to a redirect hop, even on the same origin', async () => {
+      const dest = path.join(dir, 'p.mp4');
+      await downloadToFile(cdn.url('/api/private-redirect'), dest, opts({ authHeaders: key }));
+      assert.strictEqual(Buffer.compare(fs.readFileSync(dest), SAMPLE), 0);
+      assert.deepStrictEqual(
+        cdn.hits.map((h) => [h.path, h.authorization]),
+        [
+          ['/api/private-redirect', 'Bearer k-0123456789'],
+          ['/ok.mp4', undefined],
+        ],
+      );
+    });
+
+    it('every attempt asks for the headers again and sends them on its first request', async () => {
+      let asked = 0;
+      await downloadToFile(cdn.url('/api/flaky.mp4'), path.join(dir, 'f.mp4'), opts({ authHeaders: () => (asked++, key()), retryDelayMs: 10 }));
+      assert.strictEqual(asked, 3);
+      assert.deepStrictEqual(cdn.hits.map((h) => h.authorization), ['Bearer k-0123456789', 'Bearer k-0123456789', 'Bearer k-0123456789']);
+    });
+
+    it('a refused key is an auth error, not retried; headers that cannot be given stop the download before it connects', async () => {
+      await rejectsWith(downloadToFile(cdn.url('/api/private.mp4'), path.join(dir, 'a.mp4'), opts({ authHeaders: async () => ({ Authorization: 'Bearer wrong' }) })), 'auth', /refused the key.*HTTP 401/);
+      assert.strictEqual(cdn.hits.length, 1);
+      const refused = new ProviderError({ kind: 'config', message: 'The base URL changed.' });
+      await rejectsWith(downloadToFile(cdn.url('/api/private.mp4'), path.join(dir, 'b.mp4'), opts({ authHeaders: () => Promise.reject(refused) })), 'config', /base URL changed/);
+      assert.strictEqual(cdn.hits.length, 1);
+      await rejectsWith(downloadToFile(cdn.url('/api/private.mp4'), path.join(dir, 'c.mp4'), opts({ authHeaders: async () => ({ Authorization: 'Bearer x\r\nX-Injected: 1' }) })), 'input', /line break/);
+      assert.strictEqual(cdn.hits.length, 1);
+      assert.deepStrictEqual(leftovers(), []);
+    });
+
+    it('without them the result is refused with HTTP 401 as any refused download', async () => {
+      await rejectsWith(downloadToFile(cdn.url('/api/private.mp4'), path.join(dir, 'n.mp4'), opts()), 'badRequest', /HTTP 401/);
+    });
+  });
+
+  describe('expiry', () => {
+    const expiresAt = Date.UTC(2025, 0, 2, 3, 4, 5);
+
+    it('a result past its expiry time is not asked for: the message says when it expired', async () => {
+      await rejectsWith(
+        downloadToFile(cdn.url('/ok.mp4'), path.join(dir, 'x.mp4'), opts({ expiresAt, now: () => expiresAt })),
+        'notFound',
+        /^This result expired at 2025-01-02 03:04 UTC; it can no longer be downloaded\.$/,
+      );
+      assert.deepStrictEqual(cdn.hits, []);
+      assert.deepStrictEqual(net.attempts, []);
+    });
+
+    it('a 404 once the expiry time has passed says the result expired; before it, that the file is gone', async () => {
+      let now = expiresAt - 1;
+      const late = opts({ expiresAt, now: () => now++ });
+      await rejectsWith(downloadToFile(cdn.url('/gone.mp4'), path.join(dir, 'g.mp4'), late), 'notFound', /expired at 2025-01-02 03:04 UTC/);
+      await rejectsWith(downloadToFile(cdn.url('/gone.mp4'), path.join(dir, 'g.mp4'), opts({ expiresAt, now: () => expiresAt - 1000 })), 'notFound', /gone \(HTTP 404\)/);
+    });
+
+    it('before its expiry time a result downloads as usual', async () => {
+      await downloadToFile(cdn.url('/ok.mp4'), path.join(dir, 'ok.mp4'), opts({ expiresAt: Date.now() + 60_000 }));
+      assert.strictEqual(cdn.hits.length, 1);
+    });
   });
 
   it('cancelling stops the transfer and removes the partial file', async () => {

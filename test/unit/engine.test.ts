@@ -3,8 +3,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ScaledClock } from '../../src/bench/clock';
 import { TaskEngine } from '../../src/core/engine';
+import { ProviderError } from '../../src/core/errors';
+import { resultAuthHeaders } from '../../src/core/provider';
+import { validateStoredTask } from '../../src/core/taskValidation';
 import { TaskStore } from '../../src/core/store';
-import { Task } from '../../src/core/types';
+import { Task, TaskVideo } from '../../src/core/types';
 import {
   FIXTURES,
   FlakyProxy,
@@ -118,6 +121,65 @@ describe('task engine', function () {
       await assert.rejects(engine.generate({ provider: 'nope' as 'pika', prompt: 'x' }), /not supported/);
       assert.strictEqual(h.emulator.counts()['pika.generate'], 0);
       assert.deepStrictEqual(engine.getTasks(), []);
+    });
+  });
+
+  describe('results the provider serves itself (TaskVideo.authenticated)', () => {
+    const served = (video: TaskVideo) => new ScriptedProvider('pika', () => [{ status: 'succeeded', rawStatus: 'done', progress: 100, videos: [video] }]);
+
+    it('are downloaded with the key from under the base URL the task was created at', async () => {
+      const url = `${h.emulator.baseUrl}/files/fixtures/sample.mp4`;
+      const { engine } = await h.ws.engine({ providers: { pika: served({ url, authenticated: true, expiresAt: Date.now() + 60_000 }) } });
+      const t = await engine.generate(pikaRequest('mine'));
+      const done = await waitForTask(engine, t.id, settled, 'to finish');
+      assert.strictEqual(Buffer.compare(fs.readFileSync(done.videos[0].localPath!), SAMPLE), 0, done.videos[0].downloadError);
+      assert.deepStrictEqual(h.emulator.requests('files').map((r) => r.hadAuthorizationHeader), [true]);
+      assert.ok(done.videos[0].authenticated && done.videos[0].expiresAt, 'the flags are kept on the task');
+    });
+
+    it('are refused, before any request, off the provider API and past their expiry time', async () => {
+      const base = h.emulator.baseUrl;
+      const cases: { video: TaskVideo; error: RegExp }[] = [
+        { video: { url: `http://localhost:${h.emulator.port}/files/fixtures/sample.mp4`, authenticated: true }, error: /not on the Scripted API \(localhost:\d+\), so it is not fetched with your key/ },
+        { video: { url: `${base}/files/fixtures/sample.mp4`, authenticated: true, expiresAt: Date.UTC(2025, 0, 2, 3, 4) }, error: /^This result expired at 2025-01-02 03:04 UTC; it can no longer be downloaded\.$/ },
+      ];
+      for (const c of cases) {
+        // localhost may be connected to, so only the key rule can refuse the first case.
+        const { engine } = await h.ws.engine({ providers: { pika: served(c.video) }, settings: { download: { allowPrivateHosts: ['localhost'] } } });
+        const t = await engine.generate(pikaRequest('refused'));
+        const done = await waitForTask(engine, t.id, settled, 'to settle');
+        assert.match(done.videos[0].downloadError ?? '', c.error);
+      }
+      assert.deepStrictEqual(h.emulator.requests('files'), [], 'nothing was asked for');
+    });
+
+    it('the flags survive the history file; malformed ones are dropped', () => {
+      const videos = [
+        { url: 'https://a/1', authenticated: true, expiresAt: 1_800_000_000_000 },
+        { url: 'https://a/2', authenticated: 'yes', expiresAt: 'soon' },
+      ];
+      const stored = { id: 't', provider: 'pika', status: 'succeeded', createdAt: 1, updatedAt: 1, videos };
+      assert.deepStrictEqual(validateStoredTask(stored)!.videos, [{ url: 'https://a/1', authenticated: true, expiresAt: 1_800_000_000_000 }, { url: 'https://a/2' }]);
+    });
+
+    it('the key goes only under the base URL the task was created at, while it is still the base URL', () => {
+      const provider = { label: 'Vault', authHeaders: () => ({ 'X-Key': 'k' }) };
+      const ctx = { baseUrl: 'https://api.example.com/gw/v1', apiKey: 'k' };
+      const task = { origin: 'https://api.example.com/gw/v1' };
+      assert.deepStrictEqual(resultAuthHeaders(provider, ctx, task, 'https://api.example.com/gw/v1/videos/v1/content'), { 'X-Key': 'k' });
+      assert.deepStrictEqual(resultAuthHeaders({ label: 'Plain' }, ctx, {}, 'https://api.example.com/gw/v1/videos/v1/content?variant=thumbnail'), { Authorization: 'Bearer k' });
+      const refused: [string, typeof task, RegExp][] = [
+        ['https://api.example.com/gw/v1/videos/v1/content', { origin: 'https://api.example.com/v1' }, /base URL now points to api\.example\.com/],
+        ['https://api.example.com/gw/v10/videos/v1/content', task, /not on the Vault API/],
+        ['https://api.example.com/other/videos', task, /not on the Vault API/],
+        ['http://api.example.com/gw/v1/videos/v1/content', task, /not on the Vault API/],
+        ['https://api.example.com.evil.test/gw/v1/videos', task, /not on the Vault API \(api\.example\.com\.evil\.test\)/],
+        ['https://user:pw@api.example.com/gw/v1/videos', task, /not on the Vault API/],
+        ['not a url', task, /not on the Vault API \(an invalid URL\)/],
+      ];
+      for (const [url, t, message] of refused) {
+        assert.throws(() => resultAuthHeaders(provider, ctx, t, url), (e: unknown) => e instanceof ProviderError && e.kind === 'config' && message.test(e.message), url);
+      }
     });
   });
 

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import * as zlib from 'zlib';
 import { ErrorKind, ProviderError, redact, remedyFor } from '../../src/core/errors';
 import { joinUrl, parseRetryAfter, requestJson, statusError, type JsonRequest } from '../../src/core/http';
 import { closedPort, GOOD_KEY, rejectsWith, sendJson, startStub, useEmulator } from './helpers';
@@ -229,6 +230,60 @@ describe('requestJson transport edge cases', function () {
       assert.ok(!err.message.includes(key), err.message);
       assert.ok(!err.message.includes('echoedKEY'), err.message);
       assert.match(err.message, /Bearer \*\*\*/);
+    } finally {
+      await stub.close();
+    }
+  });
+});
+
+describe('requestJson: answers as they arrive', function () {
+  it('a gzip, deflate or brotli answer is decoded; one that does not decode is malformed', async function () {
+    const json = Buffer.from(JSON.stringify({ ok: 'yes' }));
+    const bodies: Record<string, Buffer> = { gzip: zlib.gzipSync(json), deflate: zlib.deflateSync(json), br: zlib.brotliCompressSync(json), bogus: Buffer.from('not gzip') };
+    const stub = await startStub((req, res) => {
+      const encoding = req.url.slice(1);
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': encoding === 'bogus' ? 'gzip' : encoding });
+      res.end(bodies[encoding]);
+    });
+    try {
+      for (const encoding of ['gzip', 'deflate', 'br']) {
+        const res = await requestJson({ method: 'GET', url: `${stub.baseUrl}/${encoding}`, apiKey: GOOD_KEY, providerLabel: 'P' });
+        assert.deepStrictEqual(res.json, { ok: 'yes' }, encoding);
+      }
+      assert.match(stub.requests[0].headers['accept-encoding'] ?? '', /gzip/);
+      await rejectsWith(requestJson({ method: 'GET', url: `${stub.baseUrl}/bogus`, apiKey: GOOD_KEY, providerLabel: 'P' }), 'malformed');
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('an answer over 20 MB is refused while it arrives', async function () {
+    const stub = await startStub((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      let sent = 0;
+      const write = (): void => {
+        while (sent < 64 && !res.destroyed) {
+          sent++;
+          if (!res.write(chunk)) return void res.once('drain', write);
+        }
+        res.end();
+      };
+      write();
+    });
+    try {
+      const err = await rejectsWith(requestJson({ method: 'GET', url: `${stub.baseUrl}/big`, apiKey: GOOD_KEY, providerLabel: 'P' }), 'malformed');
+      assert.match(err.message, /over 20 MB/);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('a header that cannot be sent is a config error before anything is sent', async function () {
+    const stub = await startStub((_req, res) => sendJson(res, 200, { ok: true }));
+    try {
+      await rejectsWith(requestJson({ method: 'GET', url: `${stub.baseUrl}/x`, apiKey: 'k\r\nX-Evil: 1', providerLabel: 'P' }), 'config');
+      assert.strictEqual(stub.requests.length, 0);
     } finally {
       await stub.close();
     }

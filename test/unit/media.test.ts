@@ -10,7 +10,9 @@ import {
   detectImageType,
   detectVideoType,
   encodeLocalFile,
+  imageSize,
   isRemoteUrl,
+  readImageSize,
   resolveMedia,
   toLocalPath,
 } from '../../src/core/media';
@@ -47,6 +49,76 @@ describe('media magic bytes', function () {
     assert.strictEqual(detectVideoType(bytes('cat.png')), undefined);
     assert.strictEqual(detectVideoType(bytes('dog.jpg')), undefined);
     assert.strictEqual(detectVideoType(bytes('not-an-image.png')), undefined);
+  });
+});
+
+/** A PNG signature and IHDR chunk of this size (all imageSize reads). */
+function pngHead(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(25);
+  ihdr.writeUInt32BE(13, 0);
+  ihdr.write('IHDR', 4, 'ascii');
+  ihdr.writeUInt32BE(width, 8);
+  ihdr.writeUInt32BE(height, 12);
+  return Buffer.concat([PNG_MAGIC, ihdr]);
+}
+
+/** A JPEG whose size (SOF0) comes after `metadataBytes` of an APP1 segment, as camera EXIF data does. */
+function jpegWithMetadata(width: number, height: number, metadataBytes: number): Buffer {
+  const app1 = Buffer.alloc(4 + metadataBytes);
+  app1.writeUInt16BE(0xffe1, 0);
+  app1.writeUInt16BE(2 + metadataBytes, 2);
+  const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 0x08, 0, 0, 0, 0, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+  sof.writeUInt16BE(height, 5);
+  sof.writeUInt16BE(width, 7);
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), app1, Buffer.from([0xff, 0xff]), sof, Buffer.from([0xff, 0xda, 0, 2])]);
+}
+
+function webp(chunk: 'VP8L' | 'VP8X', payload: Buffer): Buffer {
+  const head = Buffer.alloc(20);
+  head.write('RIFF', 0, 'ascii');
+  head.writeUInt32LE(12 + payload.length, 4);
+  head.write('WEBP', 8, 'ascii');
+  head.write(chunk, 12, 'ascii');
+  head.writeUInt32LE(payload.length, 16);
+  return Buffer.concat([head, payload, Buffer.alloc(16)]);
+}
+
+describe('image sizes', function () {
+  it('reads the size of every fixture image: PNG, JPEG (baseline) and WebP (VP8)', function () {
+    const size = (name: string) => imageSize(fs.readFileSync(fixture(name)));
+    assert.deepStrictEqual(size('cat.png'), { width: 256, height: 256 });
+    assert.deepStrictEqual(size('dog.jpg'), { width: 160, height: 120 });
+    assert.deepStrictEqual(size('poster.jpg'), { width: 320, height: 180 });
+    assert.deepStrictEqual(size('bird.webp'), { width: 128, height: 128 });
+  });
+
+  it('reads lossless (VP8L) and extended (VP8X) WebP headers', function () {
+    const bits = Buffer.alloc(5);
+    bits[0] = 0x2f;
+    bits.writeUInt32LE((1280 - 1) | ((720 - 1) << 14), 1);
+    assert.deepStrictEqual(imageSize(webp('VP8L', bits)), { width: 1280, height: 720 });
+    const canvas = Buffer.alloc(10);
+    canvas.writeUIntLE(1792 - 1, 4, 3);
+    canvas.writeUIntLE(1024 - 1, 7, 3);
+    assert.deepStrictEqual(imageSize(webp('VP8X', canvas)), { width: 1792, height: 1024 });
+  });
+
+  it('walks JPEG segments past metadata and fill bytes to the frame header', function () {
+    assert.deepStrictEqual(imageSize(jpegWithMetadata(720, 1280, 60_000)), { width: 720, height: 1280 });
+  });
+
+  it('says nothing when the header is cut short, zero-sized or not an image', function () {
+    assert.strictEqual(imageSize(jpegWithMetadata(720, 1280, 60_000).subarray(0, 30_000)), undefined);
+    assert.strictEqual(imageSize(pngHead(1280, 720).subarray(0, 20)), undefined);
+    assert.strictEqual(imageSize(pngHead(0, 720)), undefined);
+    assert.strictEqual(imageSize(fs.readFileSync(fixture('sample.mp4'))), undefined);
+    assert.strictEqual(imageSize(Buffer.from([0xff, 0xd8, 0xff, 0xda, 0, 2])), undefined, 'a JPEG whose scan starts before any frame header');
+  });
+
+  it('readImageSize reads a file, and says nothing for a missing one or a non-image', async function () {
+    assert.deepStrictEqual(await readImageSize(fixture('dog.jpg')), { width: 160, height: 120 });
+    assert.strictEqual(await readImageSize(fixture('not-an-image.png')), undefined);
+    assert.strictEqual(await readImageSize(path.join(os.tmpdir(), 'aivideo-missing-image.png')), undefined);
   });
 });
 
@@ -193,7 +265,7 @@ describe('resolveMedia', function () {
     const m = await resolveMedia({ provider: 'hidream', prompt: '', video: fixture('sample.mp4') });
     assert.deepStrictEqual(m, { video: fixtureBase64('sample.mp4'), videoMime: 'video/mp4' });
     const i = await resolveMedia({ provider: 'hidream', prompt: '', image: pathToFileURL(fixture('bird.webp')).href });
-    assert.deepStrictEqual(i, { image: fixtureBase64('bird.webp'), imageMime: 'image/webp' });
+    assert.deepStrictEqual(i, { image: fixtureBase64('bird.webp'), imageMime: 'image/webp', imageSize: { width: 128, height: 128 } });
   });
 
   it('rejects relative paths', async function () {

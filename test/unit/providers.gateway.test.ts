@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import { ProviderError } from '../../src/core/errors';
 import { resolveMedia } from '../../src/core/media';
 import { GenerateRequest } from '../../src/core/types';
-import { gateway, listGatewayModels, parseGatewayCreate, parseGatewayTask, parseModelList } from '../../src/providers/gateway';
-import { RemoteState } from '../../src/providers/provider';
+import { gateway, listGatewayModels, parseGatewayCreate, parseGatewayTask } from '../../src/providers/gateway';
+import { parseVideoModelList, RemoteState } from '../../src/providers/provider';
 import { fixture, fixtureBase64, makeTask, pollState, rejectsWith, useEmulator } from './helpers';
 import { SEED_001_FLAT } from './seeds';
 
@@ -297,13 +297,13 @@ describe('parseGatewayTask', function () {
   });
 });
 
-describe('parseModelList', function () {
+describe('parseVideoModelList', function () {
   it('keeps video-looking ids, drops others and duplicates', function () {
     assert.deepStrictEqual(
-      parseModelList({ data: [{ id: 'kling-v1' }, { id: 'gpt-4o' }, { id: 'kling-v1' }, { id: 'veo3' }, { id: 'bad id with spaces video' }, {}, 'x'] }),
+      parseVideoModelList({ data: [{ id: 'kling-v1' }, { id: 'gpt-4o' }, { id: 'kling-v1' }, { id: 'veo3' }, { id: 'bad id with spaces video' }, {}, 'x'] }),
       ['kling-v1', 'veo3'],
     );
-    assert.deepStrictEqual(parseModelList({}), []);
-    assert.deepStrictEqual(parseModelList(null), []);
+    assert.deepStrictEqual(parseVideoModelList({}), []);
+    assert.deepStrictEqual(parseVideoModelList(null), []);
   });
 });

@@ -2,7 +2,7 @@
 // variants), Animate Image, Restyle Video, and Regenerate. Which provider can do what comes from the registry's descriptors.
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
-import { IMAGE_EXTENSIONS, VIDEO_EXTENSIONS } from '../../core/media';
+import { IMAGE_EXTENSIONS, ImageSize, isRemoteUrl, readImageSize, toLocalPath, VIDEO_EXTENSIONS } from '../../core/media';
 import { modelChoices, ModelListCache } from '../../core/models';
 import { ProviderDescriptor } from '../../core/provider';
 import { parseGenerateRequest } from '../../core/requestValidation';
@@ -81,8 +81,17 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     return modelChoices(p, mode, configured, fromProvider);
   };
 
+  const imageSize = async (ref: string): Promise<ImageSize | undefined> => {
+    if (isRemoteUrl(ref)) return undefined;
+    try {
+      return await readImageSize(toLocalPath(ref));
+    } catch {
+      return undefined;
+    }
+  };
+
   const interactive = (preset?: Partial<GenerateRequest> & { mode?: GenerationMode }, extraOptions?: FlowOption[]): Promise<GenerateRequest | undefined> =>
-    runGenerateFlow({ providers: PROVIDER_LIST, memento: context.globalState, hasKey: (id) => c.keys.has(id), models: modelsFor, preset, extraOptions });
+    runGenerateFlow({ providers: PROVIDER_LIST, memento: context.globalState, hasKey: (id) => c.keys.has(id), models: modelsFor, imageSize, preset, extraOptions });
 
   // Variants and several models: one group of tasks, each create sent once (vscode/variants.ts).
   const submitGroup = async (req: GenerateRequest, fanOut: FanOut): Promise<Task[] | undefined> => {

@@ -1,0 +1,291 @@
+// The OpenAI Videos API (Sora 2, and the gateways and local servers that speak /v1/videos): create as
+// multipart/form-data as the official SDK sends it, GET /videos/{id}, the result and its thumbnail
+// from /videos/{id}/content (with the key), and remix. The base URL includes the version
+// (https://api.openai.com/v1) and may carry a path prefix.
+import * as l10n from '@vscode/l10n';
+import { isProviderError, ProviderError } from '../core/errors';
+import type { ImageSize } from '../core/media';
+import { num, obj, parseProgress, RemoteStatus, str } from '../core/normalize';
+import { MODEL_ID_PATTERN, type ProviderAction } from '../core/provider';
+import { safeId } from '../core/sanitize';
+import type { GenerateRequest, Task, TaskVideo } from '../core/types';
+import {
+  type CreateSpec,
+  malformed,
+  parseVideoModelList,
+  pollEach,
+  type PollResults,
+  type ProviderContext,
+  type ProviderDescriptor,
+  providerRequest,
+  type RemoteState,
+  type ResolvedMedia,
+} from './provider';
+
+const LABEL = 'OpenAI';
+export const OPENAI_MODELS = ['sora-2', 'sora-2-pro'] as const;
+export const OPENAI_SECONDS = ['4', '8', '12'] as const;
+export const OPENAI_SIZES = ['720x1280', '1280x720', '1024x1792', '1792x1024'] as const;
+/** The size an aspect ratio asks for (the automation contract takes `aspectRatio` too). */
+const ASPECT_SIZES: Readonly<Record<string, string>> = { '16:9': '1280x720', '9:16': '720x1280' };
+const DEFAULT_MODEL = 'sora-2';
+
+export interface OpenAiOptions {
+  /** "4" | "8" | "12"; numbers are accepted and sent as strings. */
+  seconds?: string | number;
+  size?: string;
+  /** The id of a finished video this one remixes (set by the Remix… action). */
+  remixOf?: string;
+}
+
+const optionsOf = (req: GenerateRequest): OpenAiOptions => (req.options ?? {}) as OpenAiOptions;
+
+function openAiStatus(raw: unknown): RemoteStatus {
+  switch (raw) {
+    case 'queued':
+      return 'queued';
+    case 'in_progress':
+      return 'running';
+    case 'completed':
+      return 'succeeded';
+    case 'failed':
+    case 'cancelled':
+      return 'failed';
+    default:
+      return 'unknown';
+  }
+}
+
+const isLandscape = (size: string): boolean => {
+  const [w, h] = size.split('x').map(Number);
+  return w >= h;
+};
+
+/** The size asked for: `options.size`, else the one the aspect ratio names; undefined leaves it to the server. */
+function requestedSize(req: GenerateRequest): string | undefined {
+  return optionsOf(req).size ?? (req.aspectRatio !== undefined ? ASPECT_SIZES[req.aspectRatio] : undefined);
+}
+
+/**
+ * OpenAI needs the reference image to match the size: the size the image is, else the requested
+ * one if it has the image's orientation, else the orientation's default; a warning when no size fits.
+ */
+export function fitSize(requested: string | undefined, image: ImageSize): { size: string; warning?: string } {
+  const pixels = `${image.width}x${image.height}`;
+  const exact = OPENAI_SIZES.find((s) => s === pixels);
+  if (exact) {
+    return { size: exact, ...(requested && requested !== exact ? { warning: l10n.t('The image is {0}, so the video is {1}, not {2}: OpenAI needs the image to match the size.', exact, exact, requested) } : {}) };
+  }
+  const landscape = image.width >= image.height;
+  const size = requested && isLandscape(requested) === landscape ? requested : landscape ? '1280x720' : '720x1280';
+  return {
+    size,
+    warning: l10n.t("The image is {0}, which matches none of OpenAI's sizes ({1}); it is sent with size {2}, and OpenAI may refuse it. Resize or crop the image to {2} to be sure.", pixels, OPENAI_SIZES.join(', '), size),
+  };
+}
+
+/** A request whose size is the fitted one (an aspect ratio gives way to it). */
+function withSize(req: GenerateRequest, size: string): GenerateRequest {
+  const { aspectRatio: _dropped, ...rest } = req;
+  return { ...rest, options: { ...req.options, size } };
+}
+
+const IMAGE_NAMES: Readonly<Record<string, string>> = { 'image/png': 'reference.png', 'image/jpeg': 'reference.jpg', 'image/webp': 'reference.webp' };
+
+/** Every field as the SDK encodes it: strings as they are, a Blob as a file part, an object as `key[name]` fields. */
+export function toFormData(body: Record<string, unknown>): FormData {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(body)) {
+    if (value instanceof Blob) form.append(key, value, IMAGE_NAMES[value.type] ?? 'reference');
+    else if (value && typeof value === 'object') for (const [name, v] of Object.entries(value)) form.append(`${key}[${name}]`, String(v));
+    else if (value !== undefined) form.append(key, String(value));
+  }
+  return form;
+}
+
+const videoPath = (id: string) => `/videos/${encodeURIComponent(id)}`;
+
+const REMIX: ProviderAction = {
+  id: 'remix',
+  label: l10n.t('Remix…'),
+  appliesTo: (t) => t.status === 'succeeded' && t.remoteId !== '',
+  input: { prompt: l10n.t('What should change? The new prompt for this video.'), placeholder: l10n.t('The same scene at night, in falling snow') },
+  request: (t, text) => ({ provider: t.provider, prompt: text, ...(t.model ? { model: t.model } : {}), options: { remixOf: t.remoteId } }),
+};
+
+export const openai: ProviderDescriptor = {
+  id: 'openai',
+  label: LABEL,
+  description: l10n.t('Sora 2 and every server that speaks /v1/videos: text or image to video, remix'),
+  settings: { baseUrl: 'openai.baseUrl' },
+  modes: ['text-to-video', 'image-to-video'],
+  models: { fixed: OPENAI_MODELS.map((id) => ({ id })), list: listOpenAiModels, custom: true },
+  options: [
+    { kind: 'enum', key: 'seconds', label: l10n.t('Seconds'), values: OPENAI_SECONDS, default: '4' },
+    { kind: 'enum', key: 'size', label: l10n.t('Size'), values: OPENAI_SIZES, default: '720x1280', valueDescription: l10n.t('1024x1792 and 1792x1024: sora-2-pro') },
+  ],
+  aspectRatios: Object.keys(ASPECT_SIZES),
+  normalizeStatus: openAiStatus,
+  actions: [REMIX],
+  envKeys: ['OPENAI_API_KEY'],
+  limits: { concurrentPolls: 4 },
+
+  validate(req) {
+    const o = optionsOf(req);
+    if (req.model !== undefined && !MODEL_ID_PATTERN.test(req.model)) return l10n.t('Choose an OpenAI model id (e.g. sora-2).');
+    if (!req.prompt.trim()) return l10n.t('OpenAI needs a prompt.');
+    if (req.images) return l10n.t('OpenAI takes one reference image, not several.');
+    if (req.video) return l10n.t('OpenAI does not restyle a video file; use Remix… on a finished OpenAI task.');
+    if (req.pikaffect) return l10n.t('Pikaffects are a Pika feature.');
+    if (req.style) return l10n.t('Styles are a HiDream video_edit feature.');
+    if (req.seed !== undefined) return "OpenAI's video API takes no seed.";
+    if (req.negativePrompt) return "OpenAI's video API takes no negative prompt; say it in the prompt.";
+    if (o.seconds !== undefined && !(OPENAI_SECONDS as readonly string[]).includes(typeof o.seconds === 'number' || typeof o.seconds === 'string' ? String(o.seconds) : '')) {
+      return l10n.t('Seconds must be 4, 8 or 12.');
+    }
+    if (o.size !== undefined && !(OPENAI_SIZES as readonly unknown[]).includes(o.size)) return l10n.t('Size must be one of {0}.', OPENAI_SIZES.join(', '));
+    if (req.aspectRatio !== undefined) {
+      const size = ASPECT_SIZES[req.aspectRatio];
+      if (!size) return l10n.t('Aspect ratio must be 16:9 or 9:16 (or choose a size).');
+      if (o.size !== undefined && isLandscape(o.size) !== isLandscape(size)) return l10n.t('Aspect ratio {0} and size {1} disagree; give one of them.', req.aspectRatio, o.size);
+    }
+    if (o.remixOf !== undefined) {
+      if (typeof o.remixOf !== 'string' || !safeId(o.remixOf)) return 'remixOf must be the id of a finished OpenAI video.';
+      if (req.image || o.seconds !== undefined || o.size !== undefined || req.aspectRatio !== undefined) {
+        return "A remix keeps the source video's length and size and takes no image: give only a prompt.";
+      }
+    }
+    return undefined;
+  },
+
+  fitToImage(req, image) {
+    const { size, warning } = fitSize(requestedSize(req), image);
+    return { req: withSize(req, size), ...(warning ? { warning } : {}) };
+  },
+
+  buildCreate(req, media): CreateSpec {
+    const o = optionsOf(req);
+    const model = req.model ?? DEFAULT_MODEL;
+    if (o.remixOf !== undefined) return { path: `${videoPath(o.remixOf)}/remix`, body: { prompt: req.prompt }, mode: 'video-edit', model };
+    const size = media.imageSize ? fitSize(requestedSize(req), media.imageSize).size : requestedSize(req);
+    const body: Record<string, unknown> = { prompt: req.prompt, model };
+    if (o.seconds !== undefined) body.seconds = String(o.seconds);
+    if (size) body.size = size;
+    if (media.image) body.input_reference = referenceOf(media);
+    return { path: '/videos', body, mode: media.image ? 'image-to-video' : 'text-to-video', model };
+  },
+
+  async create(ctx, req, media, requestId) {
+    const spec = this.buildCreate(req, media, requestId);
+    const remix = optionsOf(req).remixOf !== undefined;
+    if (!remix && media.imageSize) {
+      const { warning } = fitSize(requestedSize(req), media.imageSize);
+      if (warning) ctx.log?.warn(warning);
+    }
+    // The SDK sends a create as multipart and a remix (no file in it) as JSON.
+    const res = await providerRequest(this, ctx, { method: 'POST', path: spec.path, body: remix ? spec.body : toFormData(spec.body), isCreate: true });
+    const answer = obj(res.json);
+    const id = str(answer?.id);
+    if (!id) throw new ProviderError({ kind: 'malformed', message: l10n.t('{0} accepted the request but sent no video id.', LABEL), mayHaveStarted: true });
+    return { remoteId: id, mode: spec.mode, model: str(answer?.model) ?? spec.model };
+  },
+
+  async findLostJob(ctx, task) {
+    const res = await providerRequest(this, ctx, { method: 'GET', path: `/videos?limit=${LOST_JOB_PAGE}&order=desc`, fallbackTimeoutMs: 15_000 });
+    const data = obj(res.json)?.data;
+    if (!Array.isArray(data)) throw malformed(LABEL, l10n.t('the list of videos has no data array'));
+    const found = lostJobIn(data, task);
+    if (!found) return undefined;
+    const o = optionsOf(task.request);
+    return { remoteId: found, mode: o.remixOf !== undefined ? 'video-edit' : task.request.image ? 'image-to-video' : 'text-to-video', model: task.request.model ?? DEFAULT_MODEL };
+  },
+
+  poll(ctx, tasks): Promise<PollResults> {
+    return pollEach(this, ctx, tasks, { path: (t) => videoPath(t.remoteId), parse: (json, t) => parseVideo(json, ctx.baseUrl, t) });
+  },
+
+  async testConnection(ctx) {
+    const host = new URL(ctx.baseUrl).host;
+    try {
+      const models = await listOpenAiModels(ctx);
+      return models.length === 1 ? l10n.t('{0} at {1} accepted the key (1 video model listed).', LABEL, host) : l10n.t('{0} at {1} accepted the key ({2} video models listed).', LABEL, host, models.length);
+    } catch (e) {
+      // A server that lists no models may still serve videos: its list of them proves the key.
+      if (!isProviderError(e) || e.kind !== 'notFound') throw e;
+      await providerRequest(this, ctx, { method: 'GET', path: '/videos?limit=1', fallbackTimeoutMs: 15_000 });
+      return l10n.t('{0} at {1} accepted the key.', LABEL, host);
+    }
+  },
+};
+
+/** How many of the newest videos "Find This Job" looks through. */
+const LOST_JOB_PAGE = 50;
+/** The provider's clock may differ from ours by this much. */
+const CLOCK_SLACK_MS = 2 * 60_000;
+
+/**
+ * The id of the listed video an uncertain create started: the same prompt, model, length, size and
+ * remix source, created between the task's recording and its failure; the latest such, else undefined.
+ */
+export function lostJobIn(list: unknown[], task: Pick<Task, 'request' | 'createdAt' | 'finishedAt' | 'updatedAt'>): string | undefined {
+  const o = optionsOf(task.request);
+  const model = task.request.model ?? DEFAULT_MODEL;
+  const size = requestedSize(task.request);
+  const from = task.createdAt - CLOCK_SLACK_MS;
+  const to = (task.finishedAt ?? task.updatedAt) + CLOCK_SLACK_MS;
+  let best: { id: string; at: number } | undefined;
+  for (const item of list) {
+    const v = obj(item);
+    const id = safeId(v?.id);
+    const at = num(v?.created_at);
+    if (!v || !id || at === undefined || at * 1000 < from || at * 1000 > to) continue;
+    if (v.prompt !== task.request.prompt || v.model !== model) continue;
+    if (o.seconds !== undefined && v.seconds !== String(o.seconds)) continue;
+    if (size !== undefined && o.remixOf === undefined && !task.request.image && v.size !== size) continue;
+    if ((v.remixed_from_video_id ?? null) !== (o.remixOf ?? null)) continue;
+    if (!best || at > best.at) best = { id, at };
+  }
+  return best?.id;
+}
+
+/** The input_reference part: the local image as a file, a URL as `input_reference[image_url]`. */
+function referenceOf(media: ResolvedMedia): Blob | { image_url: string } {
+  if (media.imageMime === undefined) return { image_url: media.image! };
+  return new Blob([Buffer.from(media.image!, 'base64')], { type: media.imageMime });
+}
+
+/** The video models `GET {base}/models` lists. */
+export async function listOpenAiModels(ctx: ProviderContext): Promise<string[]> {
+  return parseVideoModelList((await providerRequest(openai, ctx, { method: 'GET', path: '/models', fallbackTimeoutMs: 15_000 })).json);
+}
+
+/** A Video object as a task state; result URLs are built from the id the task was created with. */
+export function parseVideo(json: unknown, baseUrl: string, task: Pick<Task, 'remoteId'>): RemoteState {
+  const v = obj(json);
+  if (!v) throw malformed(LABEL, l10n.t('the video is not a JSON object'));
+  const status = openAiStatus(v.status);
+  const state: RemoteState = { status, rawStatus: typeof v.status === 'string' ? v.status : String(v.status), progress: parseProgress(v.progress), videos: [] };
+  if (status === 'failed') {
+    const err = obj(v.error);
+    const code = str(err?.code);
+    const failure = str(err?.message) ?? l10n.t('{0} reported the generation failed.', LABEL);
+    state.error = code ? `${failure} (${code})` : failure;
+  }
+  if (status === 'succeeded') state.videos.push(resultOf(v, baseUrl, task.remoteId));
+  return state;
+}
+
+function resultOf(v: Record<string, unknown>, baseUrl: string, id: string): TaskVideo {
+  const content = `${baseUrl.replace(/\/+$/, '')}${videoPath(id)}/content`;
+  const video: TaskVideo = { url: content, id, posterUrl: `${content}?variant=thumbnail`, authenticated: true };
+  const expires = num(v.expires_at);
+  if (expires !== undefined) video.expiresAt = expires * 1000;
+  const seconds = Number(v.seconds);
+  if (Number.isFinite(seconds) && seconds > 0) video.duration = seconds;
+  const size = typeof v.size === 'string' ? /^(\d+)x(\d+)$/.exec(v.size) : null;
+  if (size) {
+    video.width = Number(size[1]);
+    video.height = Number(size[2]);
+  }
+  return video;
+}

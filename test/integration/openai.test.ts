@@ -1,0 +1,115 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import type { Task } from '../../src/core/types';
+import { isFilePart } from '../../src/emulator/openai';
+import { assertPlayableFile, assertPlays, fixture, setup, waitFor, waitForFinal } from './helpers';
+
+const gen = (req: Record<string, unknown>) => Promise.resolve(vscode.commands.executeCommand<Task>('aiVideo.generate', req));
+
+describe('OpenAI Videos API (Sora 2), end to end', function () {
+  this.timeout(90_000);
+
+  it('text-to-video: a multipart create with seconds and size, the result fetched from the API with the key, playable', async () => {
+    const { api, emulator } = await setup();
+    const t = await gen({ provider: 'openai', model: 'sora-2', prompt: 'a lighthouse at dusk [duration=2000]', options: { seconds: 8, size: '1280x720' } });
+    const sent = emulator.requests('openai.create').at(-1)!;
+    assert.match(sent.contentType ?? '', /^multipart\/form-data; boundary=/);
+    assert.deepStrictEqual(sent.body, { prompt: 'a lighthouse at dusk [duration=2000]', model: 'sora-2', seconds: '8', size: '1280x720' });
+    const done = await waitForFinal(api, t.id);
+    assert.strictEqual(done.status, 'succeeded', done.error);
+    assertPlayableFile(done);
+    assert.deepStrictEqual([done.videos[0].authenticated, done.videos[0].duration, done.videos[0].width], [true, 8, 1280]);
+    assert.ok(done.videos[0].expiresAt! > Date.now());
+    const content = emulator.requests('openai.content').filter((r) => r.path.includes(t.remoteId));
+    assert.deepStrictEqual(content.map((r) => [r.path.split('/').pop(), r.hadAuthorizationHeader, r.authorized]), [
+      ['content', true, true],
+      ['content?variant=thumbnail', true, true],
+    ]);
+    assert.ok(done.videos[0].posterPath, 'the thumbnail is kept as the poster');
+    await assertPlays(api, t.id);
+  });
+
+  it('Explorer "Animate Image…" with OpenAI: the image as a file part, the size taken from the image', async () => {
+    const { api, emulator } = await setup();
+    const image = vscode.Uri.file(fixture('wide.png'));
+    const [t] = await vscode.commands.executeCommand<Task[]>('aiVideo.animateImage', image, [image], { provider: 'openai', prompt: 'the clouds drift [duration=2000]' });
+    assert.strictEqual(t.mode, 'image-to-video');
+    const body = emulator.requests('openai.create').at(-1)!.body as Record<string, unknown>;
+    assert.strictEqual(body.size, '1280x720');
+    assert.ok(isFilePart(body.input_reference), 'input_reference is a file part');
+    assert.strictEqual(Buffer.compare(body.input_reference.data, fs.readFileSync(fixture('wide.png'))), 0);
+    assert.strictEqual(body.input_reference.contentType, 'image/png');
+    const done = await waitForFinal(api, t.id);
+    assert.strictEqual(done.status, 'succeeded', done.error);
+    assertPlayableFile(done);
+  });
+
+  it('image-to-video by request, and a job blocked by moderation fails with its reason', async () => {
+    const { api } = await setup();
+    const i2v = await gen({ provider: 'openai', prompt: 'zoom out [duration=2000]', image: vscode.Uri.file(fixture('wide.png')).toString(), aspectRatio: '16:9' });
+    const blocked = await gen({ provider: 'openai', prompt: 'something [moderation_blocked] [duration=1500]' });
+    const ok = await waitForFinal(api, i2v.id);
+    assert.strictEqual(ok.status, 'succeeded', ok.error);
+    const failed = await waitForFinal(api, blocked.id);
+    assert.strictEqual(failed.status, 'failed');
+    assert.match(failed.error ?? '', /blocked by our moderation system.*\(moderation_blocked\)/);
+    assert.deepStrictEqual(failed.videos, []);
+  });
+
+  it('a base URL with a path prefix, and a content URL that redirects: the key goes on the first request only', async () => {
+    const { api, emulator } = await setup();
+    const cfg = vscode.workspace.getConfiguration('aiVideo');
+    await cfg.update('openai.baseUrl', `${emulator.baseUrl}/gw/v1`, vscode.ConfigurationTarget.Global);
+    try {
+      const t = await gen({ provider: 'openai', prompt: 'through a CDN [redirect-content] [duration=2000]' });
+      assert.strictEqual(emulator.requests('openai.create').at(-1)!.path, '/gw/v1/videos');
+      const done = await waitForFinal(api, t.id);
+      assert.strictEqual(done.status, 'succeeded', done.error);
+      assert.strictEqual(Buffer.compare(fs.readFileSync(assertPlayableFile(done)), fs.readFileSync(fixture('sample.mp4'))), 0);
+      assert.ok(emulator.requests('openai.retrieve').some((r) => r.path === `/gw/v1/videos/${t.remoteId}`));
+      const content = emulator.requests('openai.content').filter((r) => r.path.includes(t.remoteId));
+      const base = `/gw/v1/videos/${t.remoteId}/content`;
+      assert.deepStrictEqual(content.map((r) => [r.path, r.hadAuthorizationHeader]), [
+        [base, true],
+        [`${base}?variant=thumbnail`, true],
+      ]);
+      const hops = emulator.requests('files').filter((r) => r.path.includes(t.remoteId));
+      assert.deepStrictEqual(hops.map((r) => [r.path, r.hadAuthorizationHeader]), [
+        [`/files/openai/${t.remoteId}/video.mp4`, false],
+        [`/files/openai/${t.remoteId}/thumbnail.jpg`, false],
+      ]);
+    } finally {
+      await cfg.update('openai.baseUrl', emulator.baseUrl, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('Remix: offered on a finished OpenAI task; aiVideo.remix(taskId, prompt) asks nothing and returns the new task', async () => {
+    const { api, emulator } = await setup();
+    const source = await gen({ provider: 'openai', prompt: 'a red fox [duration=1500]', options: { seconds: '4' } });
+    const finished = await waitForFinal(api, source.id);
+    assert.strictEqual(finished.status, 'succeeded', finished.error);
+    await waitFor('the Remix menu entry on the finished task', () => api.treeItems().find((i) => i.id === `task:${source.id}`)?.contextValue?.includes('action-remix'));
+    const remix = await vscode.commands.executeCommand<Task>('aiVideo.remix', source.id, 'the same fox at night [duration=1500]');
+    assert.ok(remix && remix.id !== source.id, 'a new task');
+    assert.deepStrictEqual([remix.provider, remix.mode, remix.model, remix.request.options], ['openai', 'video-edit', 'sora-2', { remixOf: source.remoteId }]);
+    const sent = emulator.requests('openai.remix').at(-1)!;
+    assert.deepStrictEqual([sent.path, sent.body], [`/videos/${source.remoteId}/remix`, { prompt: 'the same fox at night [duration=1500]' }]);
+    const done = await waitForFinal(api, remix.id);
+    assert.strictEqual(done.status, 'succeeded', done.error);
+    assertPlayableFile(done);
+  });
+
+  it('a create whose answer was lost: the Tasks view offers Find This Job; aiVideo.findLostJob(taskId) adopts the job OpenAI lists and follows it', async () => {
+    const { api, emulator } = await setup();
+    await assert.rejects(gen({ provider: 'openai', prompt: 'answer lost on the way [lost-answer] [duration=1500]' }), /HTTP 502/);
+    const t = await waitFor('the uncertain task', () => api.getTasks().find((x) => x.prompt.startsWith('answer lost on the way') && x.uncertain));
+    await waitFor('Find This Job on the task', () => api.treeItems().find((i) => i.id === `task:${t.id}`)?.contextValue?.includes('findable'));
+    const found = await vscode.commands.executeCommand<Task>('aiVideo.findLostJob', t.id);
+    assert.ok(found?.remoteId.startsWith('video_') && found.uncertain === undefined, JSON.stringify(found));
+    assert.match(emulator.requests('openai.list').at(-1)?.path ?? '', /\/videos\?limit=50&order=desc$/);
+    const done = await waitForFinal(api, t.id);
+    assert.strictEqual(done.status, 'succeeded', done.error);
+    assertPlayableFile(done);
+  });
+});
