@@ -13,8 +13,8 @@ export interface AppHtmlOptions {
   styleUris: readonly string[];
   /** The document title (read by screen readers). */
   title: string;
-  /** The app's texts in the display language, keyed by their English text (webview/l10n.ts). */
-  strings?: Readonly<Record<string, string>>;
+  /** VS Code's translation bundle for the display language (`vscode.l10n.bundle`), for webview/l10n.ts. */
+  strings?: unknown;
   /** The display language, e.g. `en` or `zh-cn`. */
   lang?: string;
 }
@@ -47,7 +47,7 @@ export function buildAppHtml(o: AppHtmlOptions): string {
 ${styles}  <title>${attr(o.title)}</title>
 </head>
 <body>
-  <main id="app" class="app" aria-live="polite" data-strings="${attr(JSON.stringify(o.strings ?? {}))}"></main>
+  <main id="app" class="app" aria-live="polite"${o.strings ? ` data-strings="${attr(JSON.stringify(o.strings))}"` : ''}></main>
   <script nonce="${attr(o.nonce)}" src="${attr(o.scriptUri)}"></script>
 </body>
 </html>

@@ -3,7 +3,6 @@
 
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
-import { compareStrings } from './webviewStrings';
 import type { Task } from '../core/types';
 import { buildAppHtml } from './appHtml';
 import { providerLabel } from '../providers';
@@ -109,7 +108,7 @@ export class ComparePanel implements vscode.Disposable {
       scriptUri: uri('dist', 'webview', 'compare.js'),
       styleUris: [uri('media', 'webview.css'), uri('media', 'compare.css')],
       title: vscode.l10n.t('Compare videos'),
-      strings: compareStrings(),
+      strings: vscode.l10n.bundle,
       lang: vscode.env.language,
     });
   }

@@ -4,7 +4,6 @@
 
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
-import { galleryStrings } from './webviewStrings';
 import type { Task } from '../core/types';
 import { buildAppHtml } from './appHtml';
 import { providerLabel } from '../providers';
@@ -138,7 +137,7 @@ export class GalleryPanel implements vscode.Disposable {
       scriptUri: uri('dist', 'webview', 'gallery.js'),
       styleUris: [uri('media', 'webview.css'), uri('media', 'gallery.css')],
       title: vscode.l10n.t('Video gallery'),
-      strings: galleryStrings(),
+      strings: vscode.l10n.bundle,
       lang: vscode.env.language,
     });
   }

@@ -19,8 +19,8 @@ export interface PlayerHtmlOptions {
   scriptUri: string;
   /** Webview URI of `media/player.css`. */
   styleUri: string;
-  /** The player's texts in the display language. */
-  strings?: Readonly<Record<string, string>>;
+  /** `vscode.l10n.bundle`, handed to the app (webview/l10n.ts). */
+  strings?: unknown;
   lang?: string;
 }
 

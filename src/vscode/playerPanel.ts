@@ -4,7 +4,6 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { playerStrings } from './webviewStrings';
 import { TASK_ACTION_IDS, type TaskActionId } from '../core/provider';
 import type { Task } from '../core/types';
 import { PROVIDERS } from '../providers';
@@ -173,7 +172,7 @@ export class PlayerPanel implements vscode.Disposable {
       nonce: crypto.randomBytes(18).toString('base64'),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'player.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'player.css')).toString(),
-      strings: playerStrings(),
+      strings: vscode.l10n.bundle,
       lang: vscode.env.language,
     });
   }

@@ -1,6 +1,7 @@
 // Display formatting for the player: pure functions with no `vscode`, DOM or Node dependency,
 // used by the webview app (metadata block) and the panel (its title).
 
+import * as l10n from '@vscode/l10n';
 import type { PlayerMeta } from './protocol';
 
 export const UNTITLED = 'Untitled video';
@@ -72,10 +73,8 @@ export interface IntrinsicVideo {
   duration?: number;
 }
 
-export type MetaLabel = 'Provider' | 'Duration' | 'Resolution' | 'Seed' | 'Created' | 'Provider task';
-
 export interface MetaFact {
-  label: MetaLabel;
+  label: string;
   value: string;
 }
 
@@ -85,13 +84,13 @@ export function metaFacts(meta: PlayerMeta, intrinsic: IntrinsicVideo = {}): Met
   const fps = formatFps(meta.fps);
   const resolution =
     formatResolution(meta.width, meta.height) ?? formatResolution(intrinsic.width, intrinsic.height);
-  const rows: Array<[MetaLabel, string | undefined]> = [
-    ['Provider', meta.model ? `${meta.providerLabel} · ${meta.model}` : meta.providerLabel],
-    ['Duration', duration && fps ? `${duration} · ${fps}` : (duration ?? fps)],
-    ['Resolution', resolution],
-    ['Seed', meta.seed === undefined ? undefined : String(meta.seed)],
-    ['Created', formatDate(meta.createdAt)],
-    ['Provider task', meta.remoteId || undefined],
+  const rows: Array<[string, string | undefined]> = [
+    [l10n.t('Provider'), meta.model ? `${meta.providerLabel} · ${meta.model}` : meta.providerLabel],
+    [l10n.t('Duration'), duration && fps ? `${duration} · ${fps}` : (duration ?? fps)],
+    [l10n.t('Resolution'), resolution],
+    [l10n.t('Seed'), meta.seed === undefined ? undefined : String(meta.seed)],
+    [l10n.t('Created'), formatDate(meta.createdAt)],
+    [l10n.t('Provider task'), meta.remoteId || undefined],
   ];
-  return rows.filter((r): r is [MetaLabel, string] => r[1] !== undefined).map(([label, value]) => ({ label, value }));
+  return rows.filter((r): r is [string, string] => r[1] !== undefined).map(([label, value]) => ({ label, value }));
 }

@@ -4,7 +4,6 @@
 // its guard is ignored.
 
 import type { TaskStatus } from '../core/types';
-import type { MetaLabel } from './format';
 import { hasKeys, isId, isIndex, isNonNegative, isOptional, isRecord, isText } from './guards';
 
 // ---- Host -> webview -------------------------------------------------------------------------
@@ -238,34 +237,3 @@ export function isHostMessage(x: unknown): x is HostToWebview {
       return false;
   }
 }
-
-/** The player's texts, keyed by their English text; the host sends each in the display language (webview/l10n.ts). */
-export type PlayerStringKey =
-  | MetaLabel
-  | 'Loading…'
-  | 'This video can’t be played in this panel.'
-  | 'Open in VS Code video preview'
-  | 'Open externally'
-  | 'Videos of this task'
-  | 'Prompt'
-  | 'Negative prompt'
-  | 'Video actions'
-  | 'Preview in VS Code'
-  | 'Open in VS Code’s video preview'
-  | 'Open with the default video app'
-  | 'Reveal file'
-  | 'Show the downloaded file in the file manager'
-  | 'Copy prompt'
-  | 'Save to workspace…'
-  | 'Copy the video into the workspace'
-  | 'Regenerate'
-  | 'Start a new task with the same request'
-  | 'Video'
-  | 'The player could not show this task. Close the player and open it again from the Tasks view.'
-  | 'Video {0} of {1}'
-  | 'loading was aborted'
-  | 'a network error stopped loading the file'
-  | 'the video could not be decoded'
-  | 'the file format or codec is not supported'
-  | 'the video could not be loaded'
-  | 'The player reported that {0}. VS Code’s built-in player may not support this codec; the VS Code video preview or your default video app may still play it.';

@@ -2,11 +2,12 @@
 // side with one set of controls (play/pause, seek, loop, frame step) driving all of them, and
 // each take's parameters underneath with what differs highlighted.
 
+import '../l10n';
+import * as l10n from '@vscode/l10n';
 import { button, el } from '../dom';
-import { translate } from '../l10n';
 import { formatElapsed } from '../time';
 import { diffParams, diffPrompts } from './diff';
-import { isCompareHostMessage, type CompareItem, type CompareState, type CompareStringKey, type CompareWebviewMessage } from './protocol';
+import { isCompareHostMessage, type CompareItem, type CompareState, type CompareWebviewMessage } from './protocol';
 
 interface VsCodeApi {
   postMessage(message: CompareWebviewMessage): void;
@@ -15,7 +16,6 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
-const t = (key: CompareStringKey, ...args: (string | number)[]) => translate(key, ...args);
 
 const DEFAULT_FPS = 24;
 /** Others are pulled back to the leader when they drift further than this, in seconds. */
@@ -31,25 +31,25 @@ const app = document.getElementById('app') ?? document.body.appendChild(el('main
 app.classList.add('compare');
 app.removeAttribute('aria-live');
 
-const status = el('p', 'status', t('Loading…'));
+const status = el('p', 'status', l10n.t('Loading…'));
 status.setAttribute('role', 'status');
 
 const controls = el('div', 'controls');
 controls.setAttribute('role', 'toolbar');
-controls.setAttribute('aria-label', t('Playback of every video'));
-const playButton = button(t('Play all'), 'primary', () => togglePlay());
-const backButton = button(t('◀ Frame'), 'secondary', () => stepFrames(-1), t('One frame back (Left arrow)'));
-backButton.setAttribute('aria-label', t('One frame back'));
-const forwardButton = button(t('Frame ▶'), 'secondary', () => stepFrames(1), t('One frame forward (Right arrow)'));
-forwardButton.setAttribute('aria-label', t('One frame forward'));
-const loopButton = button(t('Loop'), 'secondary', () => setLoop(!looping), t('Start all videos again together when the longest ends (L)'));
-const soundButton = button(t('Sound off'), 'secondary', () => setMuted(!videos[0]?.muted), t('Turn the sound of every video on or off'));
+controls.setAttribute('aria-label', l10n.t('Playback of every video'));
+const playButton = button(l10n.t('Play all'), 'primary', () => togglePlay());
+const backButton = button(l10n.t('◀ Frame'), 'secondary', () => stepFrames(-1), l10n.t('One frame back (Left arrow)'));
+backButton.setAttribute('aria-label', l10n.t('One frame back'));
+const forwardButton = button(l10n.t('Frame ▶'), 'secondary', () => stepFrames(1), l10n.t('One frame forward (Right arrow)'));
+forwardButton.setAttribute('aria-label', l10n.t('One frame forward'));
+const loopButton = button(l10n.t('Loop'), 'secondary', () => setLoop(!looping), l10n.t('Start all videos again together when the longest ends (L)'));
+const soundButton = button(l10n.t('Sound off'), 'secondary', () => setMuted(!videos[0]?.muted), l10n.t('Turn the sound of every video on or off'));
 const seek = el('input', 'range seek');
 seek.type = 'range';
 seek.min = '0';
 seek.step = '0.01';
 seek.value = '0';
-seek.setAttribute('aria-label', t('Position in every video'));
+seek.setAttribute('aria-label', l10n.t('Position in every video'));
 const time = el('span', 'time', '0:00 / 0:00');
 controls.append(playButton, backButton, forwardButton, loopButton, soundButton, seek, time);
 
@@ -113,12 +113,12 @@ function setMuted(muted: boolean): void {
 
 function renderButtons(): void {
   const on = playing();
-  playButton.textContent = on ? t('Pause all') : t('Play all');
-  playButton.setAttribute('aria-label', on ? t('Pause every video') : t('Play every video together'));
+  playButton.textContent = on ? l10n.t('Pause all') : l10n.t('Play all');
+  playButton.setAttribute('aria-label', on ? l10n.t('Pause every video') : l10n.t('Play every video together'));
   loopButton.setAttribute('aria-pressed', String(looping));
   loopButton.classList.toggle('button-on', looping);
   const muted = videos[0]?.muted ?? true;
-  soundButton.textContent = muted ? t('Sound off') : t('Sound on');
+  soundButton.textContent = muted ? l10n.t('Sound off') : l10n.t('Sound on');
   soundButton.setAttribute('aria-pressed', String(!muted));
 }
 
@@ -130,7 +130,7 @@ function renderTime(): void {
   seek.value = String(now);
   const fmt = (s: number) => `${formatElapsed(s * 1000)}.${String(Math.floor((s % 1) * 10))}`;
   time.textContent = `${fmt(now)} / ${fmt(total)}`;
-  seek.setAttribute('aria-valuetext', `${fmt(now)} of ${fmt(total)}`);
+  seek.setAttribute('aria-valuetext', l10n.t('{0} of {1}', fmt(now), fmt(total)));
 }
 
 /** Keeps the others on the leader's clock; restarts everyone together when looping. */
@@ -172,14 +172,40 @@ document.addEventListener('keydown', (e) => {
 
 // ---- Rendering -------------------------------------------------------------------------------
 
+/** A parameter row's label in the display language; option keys (`camera.zoom`) stay as they are. */
+function paramLabel(label: string): string {
+  switch (label) {
+    case 'Provider':
+      return l10n.t('Provider');
+    case 'Model':
+      return l10n.t('Model');
+    case 'Seed':
+      return l10n.t('Seed');
+    case 'Negative prompt':
+      return l10n.t('Negative prompt');
+    case 'Aspect ratio':
+      return l10n.t('Aspect ratio');
+    case 'Duration':
+      return l10n.t('Duration');
+    case 'Resolution':
+      return l10n.t('Resolution');
+    case 'Pikaffect':
+      return l10n.t('Pikaffect');
+    case 'Style':
+      return l10n.t('Style');
+    default:
+      return label;
+  }
+}
+
 function take(item: CompareItem, index: number, rows: ReturnType<typeof diffParams>[number], prompt: ReturnType<typeof diffPrompts>[number]): HTMLElement {
   const section = el('section', 'take');
-  section.setAttribute('aria-label', t('Take {0}: {1}', index + 1, item.title));
+  section.setAttribute('aria-label', l10n.t('Take {0}: {1}', index + 1, item.title));
   const video = el('video', 'take-video');
   video.muted = true;
   video.playsInline = true;
   video.preload = 'auto';
-  video.setAttribute('aria-label', t('Video of take {0}', index + 1));
+  video.setAttribute('aria-label', l10n.t('Video of take {0}', index + 1));
   if (item.posterSrc) video.poster = item.posterSrc;
   video.src = item.videoSrc;
   video.addEventListener('loadedmetadata', renderTime);
@@ -192,13 +218,13 @@ function take(item: CompareItem, index: number, rows: ReturnType<typeof diffPara
   videos.push(video);
 
   const head = el('div', 'take-head');
-  head.append(el('h2', 'take-title', t('Take {0}', index + 1)), button(t('Keep this one'), 'primary', () => vscode.postMessage({ type: 'keep', taskId: item.taskId }), t('Save this video to the workspace')));
+  head.append(el('h2', 'take-title', l10n.t('Take {0}', index + 1)), button(l10n.t('Keep this one'), 'primary', () => vscode.postMessage({ type: 'keep', taskId: item.taskId }), l10n.t('Save this video to the workspace')));
 
   const promptText = el('p', 'prompt');
   for (const token of prompt) {
     if (token.differs) {
       const mark = el('mark', 'differs', token.text);
-      mark.title = t('Not in every prompt');
+      mark.title = l10n.t('Not in every prompt');
       promptText.append(mark);
     } else promptText.append(document.createTextNode(token.text));
   }
@@ -207,8 +233,8 @@ function take(item: CompareItem, index: number, rows: ReturnType<typeof diffPara
   for (const row of rows) {
     const wrap = el('div', row.differs ? 'param differs' : 'param');
     const dd = el('dd', 'param-value', row.value);
-    if (row.differs) dd.append(el('span', 'visually-hidden', t(' (differs)')));
-    wrap.append(el('dt', 'param-label', translate(row.label)), dd);
+    if (row.differs) dd.append(el('span', 'visually-hidden', l10n.t(' (differs)')));
+    wrap.append(el('dt', 'param-label', paramLabel(row.label)), dd);
     params.append(wrap);
   }
   section.append(video, head, promptText, params);

@@ -3,13 +3,13 @@
 // createElement/textContent only and talks to the panel through ./protocol. Only the cards in
 // view (plus a row of margin) are in the DOM, and only cards in the viewport load video.
 
+import '../l10n';
+import * as l10n from '@vscode/l10n';
 import { button, el, select, setOptions } from '../dom';
-import { translate } from '../l10n';
 import { taskClock } from '../time';
 import {
   applyView,
   comparable,
-  DATE_RANGE_LABELS,
   DATE_RANGES,
   EMPTY_FILTER,
   facets,
@@ -21,7 +21,7 @@ import {
   type SortOrder,
   type StatusKind,
 } from './model';
-import { isGalleryHostMessage, type GalleryAction, type GalleryStringKey, type GalleryWebviewMessage, type InspectedCard } from './protocol';
+import { isGalleryHostMessage, type GalleryAction, type GalleryWebviewMessage, type InspectedCard } from './protocol';
 import { clearSelection, EMPTY_SELECTION, move, moveForKey, pick, prune, selectAll, targets, type Selection } from './selection';
 import { cardPosition, gridLayout, isInViewport, revealScrollTop, visibleRange, type GridLayout } from './virtual';
 
@@ -39,13 +39,25 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
-const tr = (key: GalleryStringKey, ...args: (string | number)[]) => translate(key, ...args);
 const bootId = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
 
 const MIN_CARD_WIDTH = 220;
 const GAP = 12;
 const CAPTION_HEIGHT = 58;
-const STATUS_LABELS: Record<StatusKind, string> = { active: tr('In progress'), succeeded: tr('Done'), failed: tr('Failed') };
+function dateLabel(range: DateRange): string {
+  switch (range) {
+    case 'any':
+      return l10n.t('Any date');
+    case 'today':
+      return l10n.t('Today');
+    case 'week':
+      return l10n.t('Last 7 days');
+    case 'month':
+      return l10n.t('Last 30 days');
+  }
+}
+
+const STATUS_LABELS: Record<StatusKind, string> = { active: l10n.t('In progress'), succeeded: l10n.t('Done'), failed: l10n.t('Failed') };
 
 // ---- State -----------------------------------------------------------------------------------
 
@@ -98,25 +110,25 @@ const toolbar = el('div', 'toolbar');
 toolbar.setAttribute('role', 'search');
 const search = el('input', 'search');
 search.type = 'search';
-search.placeholder = tr('Search prompts');
-search.setAttribute('aria-label', tr('Search prompts'));
+search.placeholder = l10n.t('Search prompts');
+search.setAttribute('aria-label', l10n.t('Search prompts'));
 search.value = filter.query;
 search.addEventListener('input', () => setFilter({ query: search.value }));
 
-const providerSelect = select(tr('Provider'), [{ value: '', label: tr('All providers') }], filter.provider, (v) => setFilter({ provider: v, model: '' }));
-const modelSelect = select(tr('Model'), [{ value: '', label: tr('All models') }], filter.model, (v) => setFilter({ model: v }));
+const providerSelect = select(l10n.t('Provider'), [{ value: '', label: l10n.t('All providers') }], filter.provider, (v) => setFilter({ provider: v, model: '' }));
+const modelSelect = select(l10n.t('Model'), [{ value: '', label: l10n.t('All models') }], filter.model, (v) => setFilter({ model: v }));
 const statusSelect = select(
-  tr('Status'),
-  [{ value: '', label: tr('Any status') }, ...(['succeeded', 'active', 'failed'] as const).map((k) => ({ value: k, label: STATUS_LABELS[k] }))],
+  l10n.t('Status'),
+  [{ value: '', label: l10n.t('Any status') }, ...(['succeeded', 'active', 'failed'] as const).map((k) => ({ value: k, label: STATUS_LABELS[k] }))],
   filter.status,
   (v) => setFilter({ status: v as StatusKind | '' }),
 );
-const dateSelect = select(tr('Date'), DATE_RANGES.map((d) => ({ value: d, label: tr(DATE_RANGE_LABELS[d]) })), filter.date, (v) => setFilter({ date: v as DateRange }));
+const dateSelect = select(l10n.t('Date'), DATE_RANGES.map((d) => ({ value: d, label: dateLabel(d) })), filter.date, (v) => setFilter({ date: v as DateRange }));
 const sortSelect = select(
-  tr('Sort order'),
+  l10n.t('Sort order'),
   [
-    { value: 'newest', label: tr('Newest first') },
-    { value: 'oldest', label: tr('Oldest first') },
+    { value: 'newest', label: l10n.t('Newest first') },
+    { value: 'oldest', label: l10n.t('Oldest first') },
   ],
   sort,
   (v) => {
@@ -124,7 +136,7 @@ const sortSelect = select(
     refreshView(true);
   },
 );
-const clearFilters = button(tr('Clear filters'), 'secondary', () => {
+const clearFilters = button(l10n.t('Clear filters'), 'secondary', () => {
   search.value = '';
   setFilter(EMPTY_FILTER);
 });
@@ -134,13 +146,13 @@ toolbar.append(search, providerSelect, modelSelect, statusSelect, dateSelect, cl
 
 const actionBar = el('div', 'action-bar');
 actionBar.setAttribute('role', 'toolbar');
-actionBar.setAttribute('aria-label', tr('Actions on the selected videos'));
+actionBar.setAttribute('aria-label', l10n.t('Actions on the selected videos'));
 const selectionInfo = el('span', 'selection-info');
-const compareButton = button(tr('Compare'), 'primary', () => runAction('compare'), tr('Play 2 to 4 finished videos side by side'));
-const saveButton = button(tr('Save to Workspace'), 'secondary', () => runAction('saveToWorkspace'), tr('Copy the videos into the workspace'));
-const regenerateButton = button(tr('Regenerate'), 'secondary', () => runAction('regenerate'), tr('Start new tasks with the same settings'));
-const removeButton = button(tr('Remove'), 'secondary', () => runAction('remove'), tr('Remove from the history (asks first)'));
-const clearSelectionButton = button(tr('Clear selection'), 'secondary', () => updateSelection(clearSelection(selection)));
+const compareButton = button(l10n.t('Compare'), 'primary', () => runAction('compare'), l10n.t('Play 2 to 4 finished videos side by side'));
+const saveButton = button(l10n.t('Save to Workspace'), 'secondary', () => runAction('saveToWorkspace'), l10n.t('Copy the videos into the workspace'));
+const regenerateButton = button(l10n.t('Regenerate'), 'secondary', () => runAction('regenerate'), l10n.t('Start new tasks with the same settings'));
+const removeButton = button(l10n.t('Remove'), 'secondary', () => runAction('remove'), l10n.t('Remove from the history (asks first)'));
+const clearSelectionButton = button(l10n.t('Clear selection'), 'secondary', () => updateSelection(clearSelection(selection)));
 const viewOptions = el('div', 'view-options');
 viewOptions.append(count, sortSelect);
 actionBar.append(selectionInfo, compareButton, saveButton, regenerateButton, removeButton, clearSelectionButton, viewOptions);
@@ -149,14 +161,14 @@ const scroller = el('div', 'scroller');
 scroller.tabIndex = 0;
 scroller.setAttribute('role', 'listbox');
 scroller.setAttribute('aria-multiselectable', 'true');
-scroller.setAttribute('aria-label', tr('Videos'));
+scroller.setAttribute('aria-label', l10n.t('Videos'));
 const grid = el('div', 'grid');
 scroller.append(grid);
 
 const empty = el('div', 'empty');
 const emptyText = el('p', 'empty-text');
-const emptyGenerate = button(tr('Generate Video…'), 'primary', () => post({ type: 'action', action: 'generate', taskIds: [] }));
-const emptyClear = button(tr('Clear filters'), 'secondary', () => {
+const emptyGenerate = button(l10n.t('Generate Video…'), 'primary', () => post({ type: 'action', action: 'generate', taskIds: [] }));
+const emptyClear = button(l10n.t('Clear filters'), 'secondary', () => {
   search.value = '';
   setFilter(EMPTY_FILTER);
 });
@@ -182,15 +194,15 @@ function cardDomId(id: string): string {
 
 function describe(t: GalleryTask, now: number): string {
   const kind = statusKind(t.status);
-  const clock = taskClock(t, kind === 'active', now, (e) => tr('took {0}', e));
+  const clock = taskClock(t, kind === 'active', now, (e) => l10n.t('took {0}', e));
   const who = t.model ? `${t.providerLabel} · ${t.model}` : t.providerLabel;
-  if (kind === 'active') return `${t.status === 'running' ? `${Math.round(t.progress)}%` : tr('Queued')} · ${clock} · ${who}`;
-  if (kind === 'failed') return `${tr('Failed')} · ${who}`;
+  if (kind === 'active') return `${t.status === 'running' ? `${Math.round(t.progress)}%` : l10n.t('Queued')} · ${clock} · ${who}`;
+  if (kind === 'failed') return `${l10n.t('Failed')} · ${who}`;
   return clock ? `${who} · ${clock}` : who;
 }
 
 function accessibleName(t: GalleryTask, now: number): string {
-  const prompt = t.prompt.trim() || tr('Untitled video');
+  const prompt = t.prompt.trim() || l10n.t('Untitled video');
   const kind = statusKind(t.status);
   const extra = kind === 'failed' && t.error ? `, ${t.error}` : '';
   return `${prompt}, ${STATUS_LABELS[kind]}, ${describe(t, now)}${extra}`;
@@ -214,24 +226,24 @@ function thumbContent(view: CardView): HTMLElement {
     view.posterVideo = v;
     thumb.append(v);
   } else if (kind === 'succeeded') {
-    thumb.append(el('span', 'thumb-note', t.videoCount ? tr('Downloading…') : tr('No video')));
+    thumb.append(el('span', 'thumb-note', t.videoCount ? l10n.t('Downloading…') : l10n.t('No video')));
   } else if (kind === 'failed') {
     thumb.classList.add('thumb-failed');
-    thumb.append(el('span', 'thumb-icon', '⚠'), el('span', 'thumb-error', t.error || tr('Generation failed.')));
+    thumb.append(el('span', 'thumb-icon', '⚠'), el('span', 'thumb-error', t.error || l10n.t('Generation failed.')));
   } else {
     thumb.classList.add('thumb-active');
     const bar = el('div', 'progress');
     bar.setAttribute('role', 'progressbar');
-    bar.setAttribute('aria-label', tr('Progress'));
+    bar.setAttribute('aria-label', l10n.t('Progress'));
     bar.setAttribute('aria-valuemin', '0');
     bar.setAttribute('aria-valuemax', '100');
     bar.setAttribute('aria-valuenow', String(Math.round(t.progress)));
     const fill = el('div', 'progress-fill');
     fill.style.width = `${Math.max(2, Math.min(100, t.progress))}%`;
     bar.append(fill);
-    thumb.append(el('span', 'thumb-note', t.status === 'running' ? `${Math.round(t.progress)}%` : tr('Queued')), bar);
+    thumb.append(el('span', 'thumb-note', t.status === 'running' ? `${Math.round(t.progress)}%` : l10n.t('Queued')), bar);
   }
-  if (t.videoCount > 1) thumb.append(el('span', 'badge', tr('{0} videos', t.videoCount)));
+  if (t.videoCount > 1) thumb.append(el('span', 'badge', l10n.t('{0} videos', t.videoCount)));
   return thumb;
 }
 
@@ -242,7 +254,7 @@ function buildCard(t: GalleryTask, now: number): CardView {
   root.dataset.id = t.id;
   const view: CardView = { root, task: t };
   const caption = el('div', 'caption');
-  const prompt = el('div', 'card-prompt', t.prompt.trim() || tr('Untitled video'));
+  const prompt = el('div', 'card-prompt', t.prompt.trim() || l10n.t('Untitled video'));
   prompt.title = t.prompt;
   const meta = el('div', 'card-meta', describe(t, now));
   view.clock = meta;
@@ -378,15 +390,15 @@ function setClockRunning(on: boolean): void {
 function renderToolbar(): void {
   const all = [...tasks.values()];
   const f = facets(all, filter.provider);
-  setOptions(providerSelect, [{ value: '', label: tr('All providers') }, ...f.providers.map((p) => ({ value: p.id, label: p.label }))], filter.provider);
-  setOptions(modelSelect, [{ value: '', label: tr('All models') }, ...f.models.map((m) => ({ value: m, label: m }))], filter.model);
+  setOptions(providerSelect, [{ value: '', label: l10n.t('All providers') }, ...f.providers.map((p) => ({ value: p.id, label: p.label }))], filter.provider);
+  setOptions(modelSelect, [{ value: '', label: l10n.t('All models') }, ...f.models.map((m) => ({ value: m, label: m }))], filter.model);
   modelSelect.disabled = f.models.length === 0;
   statusSelect.value = filter.status;
   dateSelect.value = filter.date;
   sortSelect.value = sort;
   clearFilters.hidden = !isFilterActive(filter);
-  const total = tasks.size === 1 ? tr('1 video') : tr('{0} videos', tasks.size);
-  count.textContent = !loaded ? tr('Loading…') : isFilterActive(filter) ? tr('{0} of {1}', shown.length, total) : total;
+  const total = tasks.size === 1 ? l10n.t('1 video') : l10n.t('{0} videos', tasks.size);
+  count.textContent = !loaded ? l10n.t('Loading…') : isFilterActive(filter) ? l10n.t('{0} of {1}', shown.length, total) : total;
 }
 
 function renderEmpty(): void {
@@ -395,7 +407,7 @@ function renderEmpty(): void {
   scroller.hidden = none;
   if (!none) return;
   const filtered = tasks.size > 0;
-  emptyText.textContent = filtered ? tr('No video matches these filters.') : tr('No videos yet. Generated videos appear here as they are made.');
+  emptyText.textContent = filtered ? l10n.t('No video matches these filters.') : l10n.t('No videos yet. Generated videos appear here as they are made.');
   emptyGenerate.hidden = filtered;
   emptyClear.hidden = !filtered;
 }
@@ -404,7 +416,7 @@ function renderActions(): void {
   const ids = targets(selection);
   const list = ids.map((id) => tasks.get(id)).filter((t): t is GalleryTask => !!t);
   const n = selection.selected.length;
-  selectionInfo.textContent = n ? tr('{0} selected', n) : list.length ? tr('1 focused') : tr('Nothing selected');
+  selectionInfo.textContent = n ? l10n.t('{0} selected', n) : list.length ? l10n.t('1 focused') : l10n.t('Nothing selected');
   compareButton.disabled = !comparable(list);
   saveButton.disabled = !list.some((t) => statusKind(t.status) === 'succeeded' && t.videoSrc);
   regenerateButton.disabled = list.length === 0;

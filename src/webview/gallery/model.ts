@@ -42,12 +42,6 @@ export function statusKind(status: string): StatusKind {
 export const DATE_RANGES = ['any', 'today', 'week', 'month'] as const;
 export type DateRange = (typeof DATE_RANGES)[number];
 
-export const DATE_RANGE_LABELS = {
-  any: 'Any date',
-  today: 'Today',
-  week: 'Last 7 days',
-  month: 'Last 30 days',
-} as const satisfies Record<DateRange, string>;
 
 export const SORT_ORDERS = ['newest', 'oldest'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];

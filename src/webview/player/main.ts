@@ -2,14 +2,14 @@
 // createElement/textContent only, talks to the panel through the typed protocol, and keeps
 // {taskId, videoIndex} in the webview state so the panel serializer can restore it.
 
+import '../l10n';
+import * as l10n from '@vscode/l10n';
 import { button, el } from '../dom';
-import { translate } from '../l10n';
 import { metaFacts, type IntrinsicVideo } from '../format';
 import {
   isHostMessage,
   isPlayerState,
   type PlayerAction,
-  type PlayerStringKey,
   type PlayerState,
   type ShowMessage,
   type UnavailableMessage,
@@ -24,7 +24,6 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
-const t = (key: PlayerStringKey, ...args: (string | number)[]) => translate(key, ...args);
 
 /** `timeupdate` fires up to every frame in some engines; about four reports a second are enough. */
 const PLAYBACK_REPORT_INTERVAL_MS = 250;
@@ -46,7 +45,7 @@ function runAction(action: PlayerAction, videoIndex?: number): void {
 
 const app = document.getElementById('app') ?? document.body.appendChild(el('main', 'app'));
 
-const statusLine = el('p', 'status', t('Loading…'));
+const statusLine = el('p', 'status', l10n.t('Loading…'));
 
 const stage = el('div', 'stage');
 const video = el('video', 'video');
@@ -56,40 +55,40 @@ video.preload = 'auto';
 
 const mediaError = el('div', 'media-error');
 mediaError.setAttribute('role', 'alert');
-const mediaErrorTitle = el('p', 'media-error-title', t('This video can’t be played in this panel.'));
+const mediaErrorTitle = el('p', 'media-error-title', l10n.t('This video can’t be played in this panel.'));
 const mediaErrorText = el('p', 'media-error-text');
 const mediaErrorActions = el('div', 'media-error-actions');
 mediaErrorActions.append(
-  button(t('Open in VS Code video preview'), 'primary', () => runAction('openInVideoPreview')),
-  button(t('Open externally'), 'secondary', () => runAction('openExternal')),
+  button(l10n.t('Open in VS Code video preview'), 'primary', () => runAction('openInVideoPreview')),
+  button(l10n.t('Open externally'), 'secondary', () => runAction('openExternal')),
 );
 mediaError.append(mediaErrorTitle, mediaErrorText, mediaErrorActions);
 stage.append(video, mediaError);
 
 const picker = el('nav', 'picker');
-picker.setAttribute('aria-label', t('Videos of this task'));
+picker.setAttribute('aria-label', l10n.t('Videos of this task'));
 
 const meta = el('section', 'meta');
 const title = el('h1', 'title');
 const facts = el('dl', 'facts');
 const promptBlock = el('div', 'text-block');
 const promptText = el('p', 'prompt');
-promptBlock.append(el('h2', 'label', t('Prompt')), promptText);
+promptBlock.append(el('h2', 'label', l10n.t('Prompt')), promptText);
 const negativeBlock = el('div', 'text-block');
 const negativeText = el('p', 'prompt prompt-negative');
-negativeBlock.append(el('h2', 'label', t('Negative prompt')), negativeText);
+negativeBlock.append(el('h2', 'label', l10n.t('Negative prompt')), negativeText);
 meta.append(facts, promptBlock, negativeBlock);
 
 const actions = el('div', 'actions');
 actions.setAttribute('role', 'toolbar');
-actions.setAttribute('aria-label', t('Video actions'));
+actions.setAttribute('aria-label', l10n.t('Video actions'));
 actions.append(
-  button(t('Preview in VS Code'), 'primary', () => runAction('openInVideoPreview'), t('Open in VS Code’s video preview')),
-  button(t('Open externally'), 'secondary', () => runAction('openExternal'), t('Open with the default video app')),
-  button(t('Reveal file'), 'secondary', () => runAction('revealInExplorer'), t('Show the downloaded file in the file manager')),
-  button(t('Copy prompt'), 'secondary', () => runAction('copyPrompt')),
-  button(t('Save to workspace…'), 'secondary', () => runAction('saveToWorkspace'), t('Copy the video into the workspace')),
-  button(t('Regenerate'), 'secondary', () => runAction('regenerate'), t('Start a new task with the same request')),
+  button(l10n.t('Preview in VS Code'), 'primary', () => runAction('openInVideoPreview'), l10n.t('Open in VS Code’s video preview')),
+  button(l10n.t('Open externally'), 'secondary', () => runAction('openExternal'), l10n.t('Open with the default video app')),
+  button(l10n.t('Reveal file'), 'secondary', () => runAction('revealInExplorer'), l10n.t('Show the downloaded file in the file manager')),
+  button(l10n.t('Copy prompt'), 'secondary', () => runAction('copyPrompt')),
+  button(l10n.t('Save to workspace…'), 'secondary', () => runAction('saveToWorkspace'), l10n.t('Copy the video into the workspace')),
+  button(l10n.t('Regenerate'), 'secondary', () => runAction('regenerate'), l10n.t('Start a new task with the same request')),
 );
 /** The provider's own actions on the task (remix…), after the common ones. */
 const taskActions = el('span', 'task-actions');
@@ -129,7 +128,7 @@ function renderFacts(): void {
   facts.replaceChildren(
     ...metaFacts(shown.meta, intrinsic()).map(({ label, value }) => {
       const row = el('div', 'fact');
-      row.append(el('dt', 'label', t(label)), el('dd', 'fact-value', value));
+      row.append(el('dt', 'label', label), el('dd', 'fact-value', value));
       return row;
     }),
   );
@@ -148,11 +147,11 @@ function renderPicker(message: ShowMessage): void {
       if (!current) runAction('selectVideo', i);
     });
     b.classList.add('picker-button');
-    b.setAttribute('aria-label', t('Video {0} of {1}', i + 1, count));
+    b.setAttribute('aria-label', l10n.t('Video {0} of {1}', i + 1, count));
     b.setAttribute('aria-pressed', String(current));
     return b;
   });
-  picker.replaceChildren(el('span', 'label picker-label', t('Video')), ...buttons);
+  picker.replaceChildren(el('span', 'label picker-label', l10n.t('Video')), ...buttons);
 }
 
 function hideMediaError(): void {
@@ -219,19 +218,35 @@ function reportPlayback(): void {
   });
 }
 
-const ERROR_REASONS: Record<number, PlayerStringKey> = {
+const ERROR_REASONS: Record<number, string> = {
   1: 'loading was aborted',
   2: 'a network error stopped loading the file',
   3: 'the video could not be decoded',
   4: 'the file format or codec is not supported',
 };
 
+/** ERROR_REASONS (which the log gets in English) in the display language. */
+function reasonText(code: number | undefined): string {
+  switch (code) {
+    case 1:
+      return l10n.t('loading was aborted');
+    case 2:
+      return l10n.t('a network error stopped loading the file');
+    case 3:
+      return l10n.t('the video could not be decoded');
+    case 4:
+      return l10n.t('the file format or codec is not supported');
+    default:
+      return l10n.t('the video could not be loaded');
+  }
+}
+
 function onMediaError(): void {
   if (!shown || !video.getAttribute('src')) return;
   const error = video.error;
   const reason = (error && ERROR_REASONS[error.code]) ?? 'the video could not be loaded';
   const detail = error?.message ? ` (${error.message})` : '';
-  mediaErrorText.textContent = t('The player reported that {0}. VS Code’s built-in player may not support this codec; the VS Code video preview or your default video app may still play it.', t(reason));
+  mediaErrorText.textContent = l10n.t('The player reported that {0}. VS Code’s built-in player may not support this codec; the VS Code video preview or your default video app may still play it.', reasonText(error?.code));
   mediaErrorText.title = error?.message ?? '';
   mediaError.hidden = false;
   video.classList.add('video-failed');
@@ -257,7 +272,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = event.data;
   if (!isHostMessage(message)) {
     // Never left on "Loading…": say so when there is nothing else on screen.
-    if (!shown) statusLine.textContent = t('The player could not show this task. Close the player and open it again from the Tasks view.');
+    if (!shown) statusLine.textContent = l10n.t('The player could not show this task. Close the player and open it again from the Tasks view.');
     return;
   }
   if (message.type === 'show') show(message);
