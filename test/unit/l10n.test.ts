@@ -5,6 +5,7 @@ import * as l10n from '@vscode/l10n';
 import { getL10nJson } from '@vscode/l10n-dev';
 import { validateKeyInput } from '../../src/core/keys';
 import { modeLabel } from '../../src/core/types';
+import { buildAppHtml } from '../../src/vscode/appHtml';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -67,6 +68,17 @@ describe('localization (English and Simplified Chinese)', function () {
 
   it('every bundle string has a zh-CN translation with the same placeholders, and none is stale', function () {
     compareTranslations(readJson('l10n/bundle.l10n.json'), readJson('l10n/bundle.l10n.zh-cn.json'), 'bundle.l10n');
+  });
+
+  it('a webview page carries the bundle intact for webview/l10n.ts, and nothing in English', function () {
+    const page = (strings?: unknown) => buildAppHtml({ cspSource: 'vscode-webview:', nonce: 'n0nce', scriptUri: 'app.js', styleUris: [], title: 'T', strings, lang: 'zh-cn' });
+    const bundle = readJson('l10n/bundle.l10n.zh-cn.json');
+    const attr = /data-strings="([^"]*)"/.exec(page(bundle))?.[1];
+    assert.ok(attr, 'no data-strings attribute');
+    const unescaped = attr.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    assert.deepStrictEqual(JSON.parse(unescaped), bundle);
+    assert.match(page(bundle), /<html lang="zh-cn">/);
+    assert.doesNotMatch(page(undefined), /data-strings/);
   });
 
   describe('@vscode/l10n with the zh-CN bundle (what core and providers see in a Chinese VS Code)', function () {
