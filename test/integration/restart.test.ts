@@ -27,15 +27,20 @@ if (underRestartingRunner) {
       const api = await getApi();
       await pointProvidersAt(EXTERNAL_EMULATOR_URL!);
       try {
+        // HiDream first: earlier suites may have used up its published creates for this minute, and a
+        // create held in the local queue goes out within a minute; the others are sent once it is.
         const reqs = [
+          { provider: 'hidream', prompt: 'restart hidream [duration=12000]' },
           { provider: 'pika', prompt: 'restart pika [duration=12000]' },
           { provider: 'gateway', model: 'kling-v1', prompt: 'restart gateway [duration=12000]' },
-          { provider: 'hidream', prompt: 'restart hidream [duration=12000]' },
         ];
         const tasks: Task[] = [];
-        for (const r of reqs) tasks.push(await vscode.commands.executeCommand<Task>('aiVideo.generate', r));
-        // A create held by HiDream's per-minute limit (earlier suites sent many) goes out within a minute.
-        await waitFor('every task to be running', () => tasks.every((t) => api.getTask(t.id)?.status === 'running'), 80_000);
+        for (const r of reqs) {
+          const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', r);
+          await waitFor(`the ${r.provider} create to be sent`, () => !!api.getTask(t.id)?.remoteId, 80_000);
+          tasks.push(t);
+        }
+        await waitFor('every task to be running', () => tasks.every((t) => api.getTask(t.id)?.status === 'running'), 20_000);
         await api.flush();
         const pending: Pending = { tasks: tasks.map((t) => ({ id: t.id, remoteId: api.getTask(t.id)!.remoteId, provider: t.provider })) };
         fs.writeFileSync(pendingFile(), JSON.stringify(pending));
