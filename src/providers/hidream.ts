@@ -71,7 +71,7 @@ function authHeaders(ctx: ProviderContext): Record<string, string> {
  */
 export function unwrapEnvelope(json: unknown, isCreate = false): unknown {
   const o = obj(json);
-  if (!o || !('code' in o)) throw new ProviderError({ kind: 'malformed', message: `${LABEL} sent an unexpected answer: the answer has no code.`, mayHaveStarted: isCreate });
+  if (!o || !('code' in o)) throw new ProviderError({ kind: 'malformed', message: l10n.t('{0} sent an unexpected answer: {1}.', LABEL, l10n.t('the answer has no code')), mayHaveStarted: isCreate });
   if (o.code !== 0 && o.code !== '0') {
     throw new ProviderError({
       kind: 'business',
