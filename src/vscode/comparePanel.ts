@@ -3,8 +3,10 @@
 
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
+import { errorMessage } from '../core/errors';
 import type { Task } from '../core/types';
 import { buildAppHtml } from './appHtml';
+import { webviewOptions } from './webviewOptions';
 import { providerLabel } from '../providers';
 import { compareParams } from '../webview/compare/params';
 import { isCompareState, isCompareWebviewMessage, MIN_COMPARE, type CompareHostMessage, type CompareItem } from '../webview/compare/protocol';
@@ -17,18 +19,6 @@ export interface CompareHost {
   /** "Keep this one": saves the take's first downloaded video to the workspace. */
   keep(taskId: string): Thenable<unknown>;
   log: { warn(msg: string): void };
-}
-
-function webviewOptions(extensionUri: vscode.Uri, mediaRoot: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-  return {
-    enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media'), mediaRoot],
-    retainContextWhenHidden: false,
-  };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class ComparePanel implements vscode.Disposable {
@@ -139,7 +129,7 @@ export class ComparePanel implements vscode.Disposable {
     const json = JSON.stringify(message);
     if (!force && json === this.lastPosted) return;
     this.lastPosted = json;
-    this.panel.webview.postMessage(message).then(undefined, (e: unknown) => this.host.log.warn(`Compare: could not post to the webview: ${errorText(e)}`));
+    this.panel.webview.postMessage(message).then(undefined, (e: unknown) => this.host.log.warn(`Compare: could not post to the webview: ${errorMessage(e)}`));
   }
 
   private onMessage(message: unknown): void {
@@ -154,8 +144,8 @@ export class ComparePanel implements vscode.Disposable {
     }
     if (!this.taskIds.includes(message.taskId)) return;
     this.host.keep(message.taskId).then(undefined, (e: unknown) => {
-      this.host.log.warn(`Compare: keeping ${message.taskId} failed: ${errorText(e)}`);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Could not save the video to the workspace: {0}', errorText(e)));
+      this.host.log.warn(`Compare: keeping ${message.taskId} failed: ${errorMessage(e)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Could not save the video to the workspace: {0}', errorMessage(e)));
     });
   }
 }

@@ -4,8 +4,10 @@
 
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
+import { errorMessage } from '../core/errors';
 import type { Task } from '../core/types';
 import { buildAppHtml } from './appHtml';
+import { webviewOptions } from './webviewOptions';
 import { providerLabel } from '../providers';
 import { toGalleryTask } from '../webview/gallery/cards';
 import type { GalleryTask } from '../webview/gallery/model';
@@ -29,18 +31,6 @@ export interface GalleryHost {
 /** Changes arriving within this window are posted as one update. */
 const UPDATE_DELAY_MS = 50;
 const INSPECT_TIMEOUT_MS = 10_000;
-
-function webviewOptions(extensionUri: vscode.Uri, mediaRoot: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-  return {
-    enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media'), mediaRoot],
-    retainContextWhenHidden: false,
-  };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export class GalleryPanel implements vscode.Disposable {
   static readonly viewType = 'aiVideo.gallery';
@@ -180,7 +170,7 @@ export class GalleryPanel implements vscode.Disposable {
 
   private post(message: GalleryHostMessage): void {
     if (this.disposed) return;
-    this.panel.webview.postMessage(message).then(undefined, (e: unknown) => this.host.log.warn(`Gallery: could not post to the webview: ${errorText(e)}`));
+    this.panel.webview.postMessage(message).then(undefined, (e: unknown) => this.host.log.warn(`Gallery: could not post to the webview: ${errorMessage(e)}`));
   }
 
   private onMessage(message: unknown): void {
@@ -212,7 +202,7 @@ export class GalleryPanel implements vscode.Disposable {
   }
 
   private fail(action: GalleryAction, error: unknown): void {
-    this.host.log.warn(`Gallery: "${action}" failed: ${errorText(error)}`);
-    void vscode.window.showErrorMessage(vscode.l10n.t('Gallery: {0}', errorText(error)));
+    this.host.log.warn(`Gallery: "${action}" failed: ${errorMessage(error)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Gallery: {0}', errorMessage(error)));
   }
 }

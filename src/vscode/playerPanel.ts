@@ -4,10 +4,12 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
+import { errorMessage } from '../core/errors';
 import { TASK_ACTION_IDS, type TaskActionId } from '../core/provider';
 import type { Task } from '../core/types';
 import { PROVIDERS } from '../providers';
 import { buildPlayerHtml, isPathInside, panelTitle, planPlayerContent, type PlayerContent } from './playerHtml';
+import { webviewOptions } from './webviewOptions';
 import {
   isPlayerState,
   isWebviewMessage,
@@ -31,28 +33,12 @@ export interface PlayerHost {
   log: { info(msg: string): void; warn(msg: string): void };
 }
 
-function webviewOptions(extensionUri: vscode.Uri, mediaRoot: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-  return {
-    enableScripts: true,
-    localResourceRoots: [
-      vscode.Uri.joinPath(extensionUri, 'dist', 'webview'),
-      vscode.Uri.joinPath(extensionUri, 'media'),
-      mediaRoot,
-    ],
-    retainContextWhenHidden: false,
-  };
-}
-
 function realPath(p: string): string | undefined {
   try {
     return fs.realpathSync(p);
   } catch {
     return undefined;
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class PlayerPanel implements vscode.Disposable {
@@ -213,7 +199,7 @@ export class PlayerPanel implements vscode.Disposable {
     if (!force && json === this.lastPosted) return;
     this.lastPosted = json;
     this.panel.webview.postMessage(message).then(undefined, (error: unknown) => {
-      this.host.log.warn(`Player: could not post to the webview: ${errorText(error)}`);
+      this.host.log.warn(`Player: could not post to the webview: ${errorMessage(error)}`);
     });
   }
 
@@ -250,8 +236,8 @@ export class PlayerPanel implements vscode.Disposable {
           return;
         }
         this.host.runTaskAction(action, message.taskId).then(undefined, (error: unknown) => {
-          this.host.log.warn(`Player: "${action}" failed: ${errorText(error)}`);
-          vscode.window.showErrorMessage(vscode.l10n.t('Could not {0} the video: {1}', action, errorText(error)));
+          this.host.log.warn(`Player: "${action}" failed: ${errorMessage(error)}`);
+          vscode.window.showErrorMessage(vscode.l10n.t('Could not {0} the video: {1}', action, errorMessage(error)));
         });
         return;
       }
@@ -308,8 +294,8 @@ export class PlayerPanel implements vscode.Disposable {
   }
 
   private fail(action: PlayerAction, error: unknown): void {
-    this.host.log.warn(`Player: "${action}" failed: ${errorText(error)}`);
-    vscode.window.showErrorMessage(failureText(action, errorText(error)));
+    this.host.log.warn(`Player: "${action}" failed: ${errorMessage(error)}`);
+    vscode.window.showErrorMessage(failureText(action, errorMessage(error)));
   }
 }
 
