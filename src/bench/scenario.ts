@@ -21,7 +21,8 @@ export const BENCH_KEY = 'sk-bench-0123456789';
 /** "Real" durations of the scenario's tasks (each jittered by ±10 % so finishes do not line up with 5 s ticks). */
 export const DURATION_CLASSES = [20_000, 60_000, 180_000, 360_000] as const;
 const DURATION_PATTERN = [0, 1, 2, 3, 0, 1, 2, 3, 0, 1];
-export const TASKS_PER_PROVIDER = DURATION_PATTERN.length;
+/** The scenario's size stays fixed as providers are added, so its figures stay comparable. */
+export const SCENARIO_TASKS = 30;
 /** Creates are spread over this much time at the start. */
 export const STAGGER_MS = 10_000;
 const JITTER = 0.1;
@@ -60,18 +61,20 @@ function textRequest(provider: ProviderDescriptor, prompt: string): GenerateRequ
   return { ...bare, model: provider.models?.fixed?.find((m) => !m.modes || m.modes.includes('text-to-video'))?.id ?? BENCH_MODEL };
 }
 
-/** 10 text-to-video tasks per registered provider, 20 s / 60 s / 3 min / 6 min, created over the first 10 s. */
+/**
+ * 30 text-to-video tasks dealt round-robin over the registered providers (10 each with three),
+ * 20 s / 60 s / 3 min / 6 min, created over the first 10 s.
+ */
 export function buildScenario(seed = 20240601): TaskSpec[] {
   const rnd = seededRandom(seed);
   const specs: TaskSpec[] = [];
-  for (let i = 0; i < TASKS_PER_PROVIDER; i++) {
-    for (const provider of PROVIDER_LIST) {
-      const durationClass = DURATION_PATTERN[i];
-      const durationMs = Math.round(DURATION_CLASSES[durationClass] * (1 - JITTER + 2 * JITTER * rnd()));
-      const offsetMs = Math.round(rnd() * STAGGER_MS);
-      const prompt = `${SUBJECTS[specs.length % SUBJECTS.length]}, cinematic, 4k [duration=${durationMs}]`;
-      specs.push({ index: specs.length, provider: provider.id, durationClass, durationMs, offsetMs, request: textRequest(provider, prompt) });
-    }
+  for (let k = 0; k < SCENARIO_TASKS; k++) {
+    const provider = PROVIDER_LIST[k % PROVIDER_LIST.length];
+    const durationClass = DURATION_PATTERN[Math.floor(k / PROVIDER_LIST.length) % DURATION_PATTERN.length];
+    const durationMs = Math.round(DURATION_CLASSES[durationClass] * (1 - JITTER + 2 * JITTER * rnd()));
+    const offsetMs = Math.round(rnd() * STAGGER_MS);
+    const prompt = `${SUBJECTS[specs.length % SUBJECTS.length]}, cinematic, 4k [duration=${durationMs}]`;
+    specs.push({ index: specs.length, provider: provider.id, durationClass, durationMs, offsetMs, request: textRequest(provider, prompt) });
   }
   return specs.sort((a, b) => a.offsetMs - b.offsetMs || a.index - b.index);
 }
