@@ -14,7 +14,7 @@ export function hostileMessage(key: string | undefined): string {
     `You sent Authorization: Bearer ${key ?? ''} (key ${key ?? ''}).`,
     'Or run COMMAND:aiVideo.setApiKey, or <a href="command:aiVideo.generate">click</a>.',
     '\u0007\u001b[31mred\u001b[0m\r\n[error] FAKE LOG LINE\u0085\u202egnp.exe',
-    'Leaked sk-live0123456789abcdef.',
+    'Leaked sk-FAKE-example-token.',
     'x'.repeat(10 * 1024),
   ].join(' ');
 }
