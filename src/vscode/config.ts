@@ -94,12 +94,9 @@ function stringList(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((h): h is string => typeof h === 'string' && h.trim() !== '') : [];
 }
 
-/** Providers with an `aiVideo.<id>.maxConcurrent` setting (the manifest lists each one). */
-const MAX_CONCURRENT_PROVIDERS = ['pika', 'gateway', 'hidream'];
-
-/** Creates under way at once per provider; 0 is no limit. */
+/** Creates under way at once per provider (`aiVideo.<id>.maxConcurrent`); 0 is no limit. */
 function maxConcurrent(): Record<string, number> {
-  return Object.fromEntries(MAX_CONCURRENT_PROVIDERS.map((p) => [p, Math.floor(numberSetting(`${p}.maxConcurrent`, 0))]));
+  return Object.fromEntries(PROVIDER_LIST.map((p) => [p.id, Math.floor(numberSetting(`${p.id}.maxConcurrent`, 0))]));
 }
 
 export function engineSettings(): EngineSettings {

@@ -71,6 +71,7 @@ describe('provider registry', function () {
       assert.strictEqual(base.scope, 'application', `${p.id}: the base URL must be a user setting`);
       for (const key of Object.values(p.settings.extra ?? {})) assert.ok(settings[`aiVideo.${key}`], `aiVideo.${key} is not in the manifest`);
       if (p.models?.setting) assert.ok(Array.isArray(settings[`aiVideo.${p.models.setting}`]?.default), `aiVideo.${p.models.setting} has no list default`);
+      assert.strictEqual(settings[`aiVideo.${p.id}.maxConcurrent`]?.default, 0, `aiVideo.${p.id}.maxConcurrent is not in the manifest with "no limit" as default`);
     }
     const routing = keyRoutingSettings(PROVIDER_LIST);
     for (const key of routing) {
