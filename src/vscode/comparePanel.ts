@@ -1,12 +1,10 @@
 // The compare editor panel: 2 to 4 finished takes side by side with synchronized playback. The
 // app lives in src/webview/compare; both sides speak src/webview/compare/protocol.ts.
 
-import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
 import type { Task } from '../core/types';
-import { buildAppHtml } from './appHtml';
-import { webviewOptions } from './webviewOptions';
+import { appPage, webviewOptions } from './webviewOptions';
 import { providerLabel } from '../providers';
 import { compareParams } from '../webview/compare/params';
 import { isCompareState, isCompareWebviewMessage, MIN_COMPARE, type CompareHostMessage, type CompareItem } from '../webview/compare/protocol';
@@ -90,17 +88,7 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const uri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...parts)).toString();
-    return buildAppHtml({
-      cspSource: webview.cspSource,
-      nonce: crypto.randomBytes(18).toString('base64'),
-      scriptUri: uri('dist', 'webview', 'compare.js'),
-      styleUris: [uri('media', 'webview.css'), uri('media', 'compare.css')],
-      title: vscode.l10n.t('Compare videos'),
-      strings: vscode.l10n.bundle,
-      lang: vscode.env.language,
-    });
+    return appPage(this.panel.webview, this.extensionUri, 'compare', vscode.l10n.t('Compare videos'));
   }
 
   private item(task: Task): CompareItem | undefined {

@@ -6,8 +6,7 @@ import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
 import type { Task } from '../core/types';
-import { buildAppHtml } from './appHtml';
-import { webviewOptions } from './webviewOptions';
+import { appPage, webviewOptions } from './webviewOptions';
 import { providerLabel } from '../providers';
 import { toGalleryTask } from '../webview/gallery/cards';
 import type { GalleryTask } from '../webview/gallery/model';
@@ -119,17 +118,7 @@ export class GalleryPanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const uri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...parts)).toString();
-    return buildAppHtml({
-      cspSource: webview.cspSource,
-      nonce: crypto.randomBytes(18).toString('base64'),
-      scriptUri: uri('dist', 'webview', 'gallery.js'),
-      styleUris: [uri('media', 'webview.css'), uri('media', 'gallery.css')],
-      title: vscode.l10n.t('Video gallery'),
-      strings: vscode.l10n.bundle,
-      lang: vscode.env.language,
-    });
+    return appPage(this.panel.webview, this.extensionUri, 'gallery', vscode.l10n.t('Video gallery'));
   }
 
   private card(task: Task): GalleryTask {
