@@ -35,10 +35,10 @@ function storageDirOf(userDataDir) {
 
 /** Creates every planned task, waits until all are final with files downloaded, then rewrites the dates. */
 async function seedHistory({ emulator, userDataDir }) {
-  const { TaskEngine, DEFAULT_ENGINE_SETTINGS } = require(path.join(OUT, 'core', 'engine.js'));
-  const { TaskStore } = require(path.join(OUT, 'core', 'store.js'));
+  const { TaskEngine, DEFAULT_ENGINE_SETTINGS } = require(path.join(OUT, 'core', 'engine', 'engine.js'));
+  const { TaskStore } = require(path.join(OUT, 'core', 'store', 'taskStore.js'));
   const { PROVIDERS } = require(path.join(OUT, 'providers', 'index.js'));
-  const { planVariants } = require(path.join(OUT, 'core', 'variants.js'));
+  const { planVariants } = require(path.join(OUT, 'core', 'request', 'variants.js'));
   const storageDir = storageDirOf(userDataDir);
   const storeFile = path.join(storageDir, 'tasks.json');
   fs.mkdirSync(storageDir, { recursive: true });

@@ -14,7 +14,7 @@ function providerLabels() {
 
 class Timeout extends Error {}
 
-/** The tree label of a prompt: src/vscode/tasksTree.ts shortPrompt (28 characters, ellipsis). */
+/** The tree label of a prompt: src/vscode/tasks/tasksTree.ts shortPrompt (28 characters, ellipsis). */
 function treeLabel(prompt, max = 28) {
   const p = prompt.replace(/\s+/g, ' ').trim();
   return p.length > max ? `${p.slice(0, max - 1)}…` : p;

@@ -3,28 +3,28 @@
 import './vscode/l10nSetup';
 import * as vscode from 'vscode';
 import * as path from 'path';
-import { TaskEngine } from './core/engine';
-import { Logger } from './core/events';
-import { ProviderError } from './core/errors';
-import { redactingLogger } from './core/sanitize';
-import { TaskStore } from './core/store';
-import { GenerateRequest, isActive, Task } from './core/types';
+import { TaskEngine } from './core/engine/engine';
+import { Logger } from './core/model/events';
+import { ProviderError } from './core/model/errors';
+import { redactingLogger } from './core/net/sanitize';
+import { TaskStore } from './core/store/taskStore';
+import { GenerateRequest, isActive, Task } from './core/model/task';
 import { PROVIDER_LIST, PROVIDERS } from './providers';
 import { engineSettings, onDidChange } from './vscode/config';
-import { KeyStore } from './vscode/keys';
-import { providerContext } from './vscode/providerContext';
-import { TasksTreeProvider, TreeNode } from './vscode/tasksTree';
-import { showDiskUsage } from './vscode/diskUsage';
-import { PlayerPanel } from './vscode/playerPanel';
+import { KeyStore } from './vscode/keys/secretKeys';
+import { providerContext } from './vscode/keys/providerContext';
+import { TasksTreeProvider, TreeNode } from './vscode/tasks/tasksTree';
+import { showDiskUsage } from './vscode/tasks/diskUsage';
+import { PlayerPanel } from './vscode/panels/player/playerPanel';
 import { registerCommands } from './vscode/commands';
-import { GalleryPanel } from './vscode/galleryPanel';
-import { registerStatusBar } from './vscode/statusBar';
-import { registerTreeControls } from './vscode/treeControls';
-import { ComparePanel } from './vscode/comparePanel';
-import { notifyGroupsFinished } from './vscode/variants';
-import type { InspectionMessage } from './webview/gallery/protocol';
-import { registerAgentTools } from './vscode/agentTools';
-import { registerPromptFiles } from './vscode/promptFiles';
+import { GalleryPanel } from './vscode/panels/gallery/galleryPanel';
+import { registerStatusBar } from './vscode/tasks/statusBar';
+import { registerTreeControls } from './vscode/tasks/treeControls';
+import { ComparePanel } from './vscode/panels/compare/comparePanel';
+import { notifyGroupsFinished } from './vscode/generate/variants';
+import type { InspectionMessage } from './webview/gallery/galleryProtocol';
+import { registerAgentTools } from './vscode/generate/agentTools';
+import { registerPromptFiles } from './vscode/promptFiles/promptFileFeatures';
 import { trackWalkthrough } from './vscode/walkthrough';
 
 export interface AiVideoApi {
@@ -160,7 +160,7 @@ function notifyOnFinish(engine: TaskEngine): vscode.Disposable {
   const announced = new Set(engine.getTasks().filter((t) => t.status === 'failed' || t.videos.some((v) => v.localPath)).map((t) => t.id));
   return engine.onDidChangeTasks((changed) => {
     for (const t of changed) {
-      // A group (variants, several models) is announced once, when all of it is done (vscode/variants.ts).
+      // A group (variants, several models) is announced once, when all of it is done (generate/variants.ts).
       if (announced.has(t.id) || t.groupId) continue;
       const title = t.prompt.length > 50 ? `${t.prompt.slice(0, 49)}…` : t.prompt || t.mode;
       if (t.status === 'succeeded' && t.videos.some((v) => v.localPath)) {

@@ -4,7 +4,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { downloadToFile } from '../core/download';
+import { downloadToFile } from '../core/net/download';
 
 export interface MemorySample {
   rss: number;

@@ -3,12 +3,12 @@
 // parsers as the engine; HiDream uses its single-result endpoint
 // (GET /api-pub/gw/v2/video/<module>/async/results?task_id=...) since one task is asked at a time.
 import { randomUUID } from 'crypto';
-import { ProviderError, isProviderError } from '../core/errors';
-import { joinUrl, requestJson } from '../core/http';
-import { ProviderId, Task } from '../core/types';
+import { ProviderError, isProviderError } from '../core/model/errors';
+import { joinUrl, requestJson } from '../core/net/http';
+import { ProviderId, Task } from '../core/model/task';
 import { PROVIDERS } from '../providers';
 import { parseHidreamSingle } from '../providers/hidream';
-import { ProviderContext, RemoteState } from '../providers/provider';
+import { ProviderContext, RemoteState } from '../providers/clientKit';
 import { ScaledClock } from './clock';
 import { BENCH_KEY, Driver, DriverEnv, TaskSpec } from './scenario';
 

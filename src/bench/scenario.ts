@@ -6,13 +6,13 @@
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DEFAULT_ENGINE_SETTINGS, EngineSettings, TaskEngine } from '../core/engine';
-import { errorMessage } from '../core/errors';
-import { Logger } from '../core/events';
-import { TaskStore } from '../core/store';
-import { GenerateRequest, isActive, ProviderId } from '../core/types';
+import { DEFAULT_ENGINE_SETTINGS, EngineSettings, TaskEngine } from '../core/engine/engine';
+import { errorMessage } from '../core/model/errors';
+import { Logger } from '../core/model/events';
+import { TaskStore } from '../core/store/taskStore';
+import { GenerateRequest, isActive, ProviderId } from '../core/model/task';
 import { startEmulator, type Emulator } from '../emulator/server';
-import type { ProviderDescriptor } from '../core/provider';
+import type { ProviderDescriptor } from '../core/provider/descriptor';
 import { PROVIDER_LIST, PROVIDERS } from '../providers';
 import { ScaledClock, sleepReal } from './clock';
 

@@ -8,10 +8,10 @@ import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { DEFAULT_ENGINE_SETTINGS, TaskEngine } from '../core/engine';
-import { silentLogger } from '../core/events';
-import { TaskStore } from '../core/store';
-import { ProviderId, Task } from '../core/types';
+import { DEFAULT_ENGINE_SETTINGS, TaskEngine } from '../core/engine/engine';
+import { silentLogger } from '../core/model/events';
+import { TaskStore } from '../core/store/taskStore';
+import { ProviderId, Task } from '../core/model/task';
 import { PROVIDERS } from '../providers';
 import { seededRandom } from './scenario';
 

@@ -8,7 +8,7 @@
 // gateway that lost the answer does.
 import type { IncomingHttpHeaders } from 'http';
 import { randomBytes } from 'crypto';
-import { detectImageType, imageSize } from '../core/media';
+import { detectImageType, imageSize } from '../core/request/media';
 import { serveFile } from './files';
 import { isObject, jsonReply, openAiError, openAiUnauthorized, parseJsonBody, type Reply } from './http';
 import { decodeSegment, type ProviderRoutes, type RequestContext, type Route } from './routes';

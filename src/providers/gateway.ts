@@ -1,11 +1,11 @@
 // The generic video gateway (seed 001 + new-api): POST /v1/video/generations,
 // GET /v1/video/generations/{task_id}, both answer shapes (flat, and {code, data} envelope).
 import * as l10n from '@vscode/l10n';
-import { ProviderError } from '../core/errors';
-import { asDataUri } from '../core/media';
-import { httpUrl, num, obj, parseProgress, RemoteStatus, str } from '../core/normalize';
-import { MODEL_ID_PATTERN } from '../core/provider';
-import { TaskVideo } from '../core/types';
+import { ProviderError } from '../core/model/errors';
+import { asDataUri } from '../core/request/media';
+import { httpUrl, num, obj, parseProgress, RemoteStatus, str } from '../core/provider/normalize';
+import { MODEL_ID_PATTERN } from '../core/provider/descriptor';
+import { TaskVideo } from '../core/model/task';
 import {
   CreateSpec,
   malformed,
@@ -21,7 +21,7 @@ import {
   SEED_FIELD,
   sendCreate,
   validSeed,
-} from './provider';
+} from './clientKit';
 
 const LABEL = l10n.t('Video gateway');
 const ASPECTS = ['16:9', '9:16', '1:1'] as const;

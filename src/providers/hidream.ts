@@ -1,11 +1,11 @@
 // HiDream (seed 003): txt2video, img2video, video_edit under /api-pub/gw/v2/video/<MODULE>/async,
 // polled with the batch results endpoint: one request per module per round for all its tasks.
 import * as l10n from '@vscode/l10n';
-import { isProviderError, ProviderError } from '../core/errors';
-import { combineStatuses, httpUrl, obj, parseProgress, RemoteStatus, str } from '../core/normalize';
-import { bearer } from '../core/provider';
-import { GenerateRequest, Task, TaskVideo } from '../core/types';
-import { CreateSpec, malformed, parseAspectRatio, PollResults, ProviderContext, ProviderDescriptor, providerRequest, RemoteState, sendCreate } from './provider';
+import { isProviderError, ProviderError } from '../core/model/errors';
+import { combineStatuses, httpUrl, obj, parseProgress, RemoteStatus, str } from '../core/provider/normalize';
+import { bearer } from '../core/provider/descriptor';
+import { GenerateRequest, Task, TaskVideo } from '../core/model/task';
+import { CreateSpec, malformed, parseAspectRatio, PollResults, ProviderContext, ProviderDescriptor, providerRequest, RemoteState, sendCreate } from './clientKit';
 
 const LABEL = 'HiDream';
 

@@ -3,12 +3,12 @@
 // from /videos/{id}/content (with the key), and remix. The base URL includes the version
 // (https://api.openai.com/v1) and may carry a path prefix.
 import * as l10n from '@vscode/l10n';
-import { isProviderError, ProviderError } from '../core/errors';
-import type { ImageSize } from '../core/media';
-import { num, obj, parseProgress, RemoteStatus, str } from '../core/normalize';
-import { MODEL_ID_PATTERN, type ProviderAction } from '../core/provider';
-import { safeId } from '../core/sanitize';
-import type { GenerateRequest, Task, TaskVideo } from '../core/types';
+import { isProviderError, ProviderError } from '../core/model/errors';
+import type { ImageSize } from '../core/request/media';
+import { num, obj, parseProgress, RemoteStatus, str } from '../core/provider/normalize';
+import { MODEL_ID_PATTERN, type ProviderAction } from '../core/provider/descriptor';
+import { safeId } from '../core/net/sanitize';
+import type { GenerateRequest, Task, TaskVideo } from '../core/model/task';
 import {
   type CreateSpec,
   malformed,
@@ -20,7 +20,7 @@ import {
   providerRequest,
   type RemoteState,
   type ResolvedMedia,
-} from './provider';
+} from './clientKit';
 
 const LABEL = 'OpenAI';
 export const OPENAI_MODELS = ['sora-2', 'sora-2-pro'] as const;

@@ -1,8 +1,8 @@
 // Pika through an API gateway (seeds 000 and 002): POST /pika/generate, GET /pika/feed/{id}.
 import * as l10n from '@vscode/l10n';
-import { isProviderError, ProviderError } from '../core/errors';
-import { combineStatuses, httpUrl, num, obj, parseProgress, RemoteStatus, str } from '../core/normalize';
-import { GenerateRequest, TaskVideo } from '../core/types';
+import { isProviderError, ProviderError } from '../core/model/errors';
+import { combineStatuses, httpUrl, num, obj, parseProgress, RemoteStatus, str } from '../core/provider/normalize';
+import { GenerateRequest, TaskVideo } from '../core/model/task';
 import {
   CreateResult,
   CreateSpec,
@@ -18,7 +18,7 @@ import {
   RemoteState,
   SEED_FIELD,
   validSeed,
-} from './provider';
+} from './clientKit';
 
 export const PIKA_MODELS = ['1.5', '2.0'] as const;
 export const PIKA_ASPECTS = ['16:9', '9:16', '1:1', '4:3', '3:4', '4:5', '21:9'] as const;

@@ -2,10 +2,10 @@
 // (or set to something unusable) reads as the manifest's default. Settings that decide where a key is
 // sent are application-scoped (user settings only); `inspect` proves no workspace value is in play.
 import * as vscode from 'vscode';
-import { EngineSettings } from '../core/engine';
-import { ProviderError } from '../core/errors';
-import { isLoopbackHost } from '../core/netGuard';
-import { keyRoutingSettings, MODEL_ID_PATTERN, ProviderDescriptor } from '../core/provider';
+import { EngineSettings } from '../core/engine/engine';
+import { ProviderError } from '../core/model/errors';
+import { isLoopbackHost } from '../core/net/addressGuard';
+import { keyRoutingSettings, MODEL_ID_PATTERN, ProviderDescriptor } from '../core/provider/descriptor';
 import { PROVIDER_LIST } from '../providers';
 
 const SECTION = 'aiVideo';

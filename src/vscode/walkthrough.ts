@@ -2,9 +2,9 @@
 // contributes.walkthroughs). Played and gallery are read from the open tabs: a tree item's or a
 // notification's command runs inside the extension host, where the walkthrough's onCommand never sees it.
 import * as vscode from 'vscode';
-import { TaskEngine } from '../core/engine';
+import { TaskEngine } from '../core/engine/engine';
 import { PROVIDER_IDS } from '../providers';
-import { KeyStore } from './keys';
+import { KeyStore } from './keys/secretKeys';
 
 export const WALKTHROUGH_CONTEXT = {
   keySet: 'aiVideo.walkthrough.keySet',

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Task } from '../../src/core/types';
+import type { Task } from '../../src/core/model/task';
 import { assertPlayableFile, captureMessages, EXTENSION_ID, setup, waitFor, waitForFinal } from './helpers';
 
 describe('Task actions', function () {

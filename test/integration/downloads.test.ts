@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { Task } from '../../src/core/types';
+import type { Task } from '../../src/core/model/task';
 import { EXTENSION_ID, setup, waitFor, waitForFinal } from './helpers';
 
 describe('Checked downloads', function () {

@@ -4,9 +4,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Task } from '../../src/core/types';
+import type { Task } from '../../src/core/model/task';
 import { PROVIDER_IDS } from '../../src/providers';
-import { confirmationFor } from '../../src/vscode/agentTools';
+import { confirmationFor } from '../../src/vscode/generate/agentTools';
 import { setup, waitFor, waitForFinal } from './helpers';
 
 const TOOLS = ['aiVideo_generateVideo', 'aiVideo_getTask', 'aiVideo_listTasks'];

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { Task } from '../../src/core/types';
+import type { Task } from '../../src/core/model/task';
 import { setup, waitFor, waitForFinal } from './helpers';
 
 /** The open webview tabs of a view type (the tab's input names it). */

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AiVideoApi } from '../../src/extension';
-import type { Task } from '../../src/core/types';
+import type { Task } from '../../src/core/model/task';
 import { Emulator, startEmulator } from '../../src/emulator/server';
 import { PROVIDER_IDS, PROVIDER_LIST } from '../../src/providers';
 

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { Task } from '../../src/core/types';
+import type { Task } from '../../src/core/model/task';
 import { captureMessages, setup, TEST_KEY, waitFor, waitForFinal } from './helpers';
 
 /** No command link, link syntax, key or control character. */

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import type { Task } from '../../src/core/types';
+import type { Task } from '../../src/core/model/task';
 import { isFilePart } from '../../src/emulator/openai';
 import { assertPlayableFile, assertPlays, fixture, setup, waitFor, waitForFinal } from './helpers';
 

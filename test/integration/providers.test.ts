@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import type { Task } from '../../src/core/types';
+import type { Task } from '../../src/core/model/task';
 import { assertPlayableFile, assertPlays, fixture, setup, waitForFinal } from './helpers';
 
 const gen = (req: Record<string, unknown>) => Promise.resolve(vscode.commands.executeCommand<Task>('aiVideo.generate', req));

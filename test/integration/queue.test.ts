@@ -3,7 +3,7 @@
 // double click on Regenerate sends one create; an uncertain create offers its ways out.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { Task } from '../../src/core/types';
+import type { Task } from '../../src/core/model/task';
 import { captureMessages, setup, waitFor, waitForFinal } from './helpers';
 
 const treeItem = async (id: string) => (await setup()).api.treeItems().find((i) => i.id === `task:${id}`);

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { Task } from '../../src/core/types';
+import type { Task } from '../../src/core/model/task';
 import { setup, TEST_KEY, waitFor } from './helpers';
 
 describe('Keys stay secret', function () {

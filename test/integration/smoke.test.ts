@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { COMMAND_IDS } from '../../src/vscode/commandIds';
+import { COMMAND_IDS } from '../../src/vscode/commands/commandIds';
 
 const EXTENSION_ID = 'aivideo.ai-video-studio';
 

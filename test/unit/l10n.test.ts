@@ -3,11 +3,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as l10n from '@vscode/l10n';
 import { getL10nJson } from '@vscode/l10n-dev';
-import { validateKeyInput } from '../../src/core/keys';
-import { modeLabel } from '../../src/core/types';
-import { buildAppHtml } from '../../src/vscode/appHtml';
+import { validateKeyInput } from '../../src/core/provider/keySource';
+import { modeLabel } from '../../src/core/model/task';
+import { buildAppHtml } from '../../src/vscode/panels/appPage';
+import { ROOT } from '../support/paths';
 
-const ROOT = path.resolve(__dirname, '../../..');
 
 function readJson(file: string): Record<string, string> {
   return JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) as Record<string, string>;

@@ -1,8 +1,8 @@
 import * as assert from 'assert';
 import { ESLint } from 'eslint';
 import * as path from 'path';
+import { ROOT } from '../support/paths';
 
-const ROOT = path.resolve(__dirname, '../../..');
 const RULE = '@typescript-eslint/no-restricted-imports';
 
 /** The layer-rule errors ESLint (this repository's config) reports for `code` as if it were the file at `file`. */

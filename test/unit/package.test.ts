@@ -4,8 +4,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { listFiles, PackageManager } from '@vscode/vsce';
+import { ROOT } from '../support/paths';
 
-const ROOT = path.resolve(__dirname, '../../..');
 
 interface Manifest {
   main: string;

@@ -1,12 +1,12 @@
 // What every command module shares: the extension's parts, registration by COMMAND_IDS, and turning
 // an error into a notification with the way out.
 import * as vscode from 'vscode';
-import { TaskEngine } from '../../core/engine';
-import { errorMessage, isProviderError, remedyFor } from '../../core/errors';
-import { Logger } from '../../core/events';
-import { CommandId } from '../commandIds';
-import { KeyStore } from '../keys';
-import { TasksTreeProvider, TreeNode } from '../tasksTree';
+import { TaskEngine } from '../../core/engine/engine';
+import { errorMessage, isProviderError, remedyFor } from '../../core/model/errors';
+import { Logger } from '../../core/model/events';
+import { CommandId } from './commandIds';
+import { KeyStore } from '../keys/secretKeys';
+import { TasksTreeProvider, TreeNode } from '../tasks/tasksTree';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;

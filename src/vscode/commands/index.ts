@@ -2,16 +2,16 @@
 // engine, in groups: generation, keys, actions on tasks, the gallery and compare panels, and the
 // Tasks view.
 import * as vscode from 'vscode';
-import { Task } from '../../core/types';
-import { PlayerHost } from '../playerPanel';
+import { Task } from '../../core/model/task';
+import { PlayerHost } from '../panels/player/playerPanel';
 import { CommandDeps, commandContext } from './context';
-import { GalleryHosts, registerGalleryCommands } from './gallery';
-import { registerGenerateCommands } from './generate';
-import { registerKeyCommands } from './keys';
-import { registerQueueCommands } from './queue';
-import { registerPromptBlockCommands } from './promptBlocks';
-import { registerTaskActionCommands } from './taskActions';
-import { registerTasksViewCommands } from './tasksView';
+import { GalleryHosts, registerGalleryCommands } from '../panels/panelCommands';
+import { registerGenerateCommands } from '../generate/generateCommands';
+import { registerKeyCommands } from '../keys/keyCommands';
+import { registerQueueCommands } from '../tasks/queueCommands';
+import { registerPromptBlockCommands } from '../promptFiles/promptFileCommands';
+import { registerTaskActionCommands } from '../tasks/taskCommands';
+import { registerTasksViewCommands } from '../tasks/filterCommands';
 
 export type { CommandDeps } from './context';
 

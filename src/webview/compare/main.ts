@@ -2,12 +2,12 @@
 // side with one set of controls (play/pause, seek, loop, frame step) driving all of them, and
 // each take's parameters underneath with what differs highlighted.
 
-import '../l10n';
+import '../common/l10n';
 import * as l10n from '@vscode/l10n';
-import { button, el } from '../dom';
-import { formatElapsed } from '../time';
+import { button, el } from '../common/dom';
+import { formatElapsed } from '../../shared/time';
 import { diffParams, diffPrompts } from './diff';
-import { isCompareHostMessage, type CompareItem, type CompareState, type CompareWebviewMessage } from './protocol';
+import { isCompareHostMessage, type CompareItem, type CompareState, type CompareWebviewMessage } from './compareProtocol';
 
 interface VsCodeApi {
   postMessage(message: CompareWebviewMessage): void;

@@ -3,10 +3,10 @@
 // createElement/textContent only and talks to the panel through ./protocol. Only the cards in
 // view (plus a row of margin) are in the DOM, and only cards in the viewport load video.
 
-import '../l10n';
+import '../common/l10n';
 import * as l10n from '@vscode/l10n';
-import { button, el, select, setOptions } from '../dom';
-import { taskClock } from '../time';
+import { button, el, select, setOptions } from '../common/dom';
+import { taskClock } from '../../shared/time';
 import {
   applyView,
   comparable,
@@ -21,7 +21,7 @@ import {
   type SortOrder,
   type StatusKind,
 } from './model';
-import { isGalleryHostMessage, type GalleryAction, type GalleryWebviewMessage, type InspectedCard } from './protocol';
+import { isGalleryHostMessage, type GalleryAction, type GalleryWebviewMessage, type InspectedCard } from './galleryProtocol';
 import { clearSelection, EMPTY_SELECTION, move, moveForKey, pick, prune, selectAll, targets, type Selection } from './selection';
 import { cardPosition, gridLayout, isInViewport, revealScrollTop, visibleRange, type GridLayout } from './virtual';
 

@@ -2,7 +2,7 @@
 // filters and sort order applied to the list. Shared by the host (which builds the cards) and the
 // webview app; no `vscode`, DOM or Node dependency, so it is unit-tested in plain Node.
 
-import { startOfDay } from '../time';
+import { startOfDay } from '../../shared/time';
 
 /** One task as a gallery card shows it. Paths are webview URIs, never file paths. */
 export interface GalleryTask {

@@ -2,10 +2,10 @@
 // createElement/textContent only, talks to the panel through the typed protocol, and keeps
 // {taskId, videoIndex} in the webview state so the panel serializer can restore it.
 
-import '../l10n';
+import '../common/l10n';
 import * as l10n from '@vscode/l10n';
-import { button, el } from '../dom';
-import { metaFacts, type IntrinsicVideo } from '../format';
+import { button, el } from '../common/dom';
+import { metaFacts, type IntrinsicVideo } from '../../shared/format';
 import {
   isHostMessage,
   isPlayerState,
@@ -14,7 +14,7 @@ import {
   type ShowMessage,
   type UnavailableMessage,
   type WebviewToHost,
-} from '../protocol';
+} from './playerProtocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;

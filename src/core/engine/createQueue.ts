@@ -1,0 +1,429 @@
+// The create path. A create is sent once, never retried. It is recorded before it goes out
+// (`submitting`), so a window closed in the middle leaves a visible task; its outcome is then
+// exactly one of: accepted (`queued`), held in the local queue (`waiting`: a 429, a Retry-After, a
+// rate or concurrency limit; it never reached the provider, so sending it later bills nothing
+// twice), certainly not started (a refusal, a failure before the body was sent, a cancelled
+// upload), or uncertain (the answer was lost after the body was sent: the job may be running, and
+// billed, at the provider).
+//
+// Only the polling window sends queued creates, and it claims each one under the store's lock
+// first, so two windows never send the same create. A waiting task changes only that way too
+// (claim, edit, cancel), so no window can overwrite a claim with an older copy.
+import * as l10n from '@vscode/l10n';
+import { randomUUID } from 'crypto';
+import { Clock } from '../model/clock';
+import { CreateGate, Hold } from './createAdmission';
+import { errorMessage, isProviderError, ProviderError } from '../model/errors';
+import { Logger } from '../model/events';
+import { MediaLimits, resolveMedia } from '../request/media';
+import { parseGenerateRequest } from '../request/requestValidation';
+import { ProviderClient, ProviderContext, ResolvedMedia } from '../provider/descriptor';
+import { TaskStore } from '../store/taskStore';
+import { createdPatch, notSentPatch, patchTask, uncertainPatch } from '../polling/transitions';
+import { GenerateRequest, ProviderId, Task, TaskSource } from '../model/task';
+
+export interface GenerateOptions {
+  /** The prompt block the task is made from. */
+  source?: TaskSource;
+  /** Bytes of the create's body sent so far, while it is being sent. */
+  onUploadProgress?(sent: number, total: number): void;
+  /** Cancels the create while its body is still being sent: it then certainly did not start, and no task is kept. */
+  cancelUpload?: AbortSignal;
+}
+
+/** What of a waiting create can be changed before it is sent (not its media, which decide where it goes). */
+export type WaitingEdit = Partial<Pick<GenerateRequest, 'prompt' | 'negativePrompt' | 'aspectRatio' | 'seed' | 'model' | 'pikaffect' | 'style' | 'options'>>;
+const EDITABLE: readonly (keyof WaitingEdit)[] = ['prompt', 'negativePrompt', 'aspectRatio', 'seed', 'model', 'pikaffect', 'style', 'options'];
+
+export interface CreateHost {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly store: TaskStore;
+  /** This window's id (the lease owner). */
+  readonly owner: string;
+  /** How long after a failed claim to try again, ms. */
+  readonly claimRetryMs: number;
+  settings(): { media: MediaLimits; maxConcurrent?: Partial<Record<ProviderId, number>> };
+  provider(id: ProviderId): ProviderClient | undefined;
+  providerIds(): string[];
+  /** Base URL and key, with the engine's defaults (timeout, cancellation). */
+  context(id: ProviderId): Promise<ProviderContext>;
+  tasks(): Iterable<Task>;
+  get(id: string): Task | undefined;
+  add(task: Task): void;
+  update(task: Task, patch: Partial<Task>): boolean;
+  /** Takes in a version of a task written to the store. */
+  adopt(task: Task): void;
+  remove(ids: string[]): Promise<void>;
+  /** Starts polling an accepted task. */
+  track(task: Task): void;
+  persistNow(): Promise<void>;
+  fire(tasks: Task[]): void;
+  schedule(): void;
+}
+
+/** A submitting record untouched this long is left over even if its process id is in use again. */
+const STALE_SUBMIT_MS = 6 * 60 * 60_000;
+
+export class CreateQueue {
+  private readonly gate: CreateGate;
+  /** Creates this window is sending, by task id. */
+  private readonly sending = new Map<string, Promise<unknown>>();
+  /** A claim that failed is not tried again before this time (the store may be unwritable). */
+  private readonly claimBackoff = new Map<string, number>();
+  private dispatching: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly host: CreateHost) {
+    this.gate = new CreateGate((p) => host.settings().maxConcurrent?.[p] ?? 0);
+  }
+
+  /** The window is closing: creates it was sending keep their `submitting` record, settled by the next load. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  isSending(id: string): boolean {
+    return this.sending.has(id);
+  }
+
+  inFlight(): Promise<unknown>[] {
+    return [...this.sending.values()];
+  }
+
+  /**
+   * Validates, resolves media and sends the create, or holds it in the local queue. Resolves once
+   * the provider accepted it (`queued`), or at once when it is held (`waiting`); rejects when it
+   * certainly did not start (no task is kept) or when its outcome is unknown (an uncertain task is kept).
+   */
+  async generate(input: GenerateRequest, opts: GenerateOptions = {}): Promise<Task> {
+    const { host } = this;
+    const { groupId, ...rest } = input;
+    const req: GenerateRequest = { ...rest, prompt: (input.prompt ?? '').trim() };
+    const provider = host.provider(req.provider);
+    if (!provider) {
+      throw new ProviderError({ kind: 'input', message: l10n.t('Provider "{0}" is not supported. Use one of: {1}.', String(req.provider), host.providerIds().join(', ')) });
+    }
+    const invalid = provider.validate(req);
+    if (invalid) throw new ProviderError({ kind: 'input', message: invalid });
+    const ctx = await host.context(req.provider);
+    const media = await resolveMedia(req, host.settings().media);
+    const now = host.clock.now();
+    const task: Task = {
+      id: randomUUID(),
+      provider: req.provider,
+      remoteId: '',
+      mode: 'text-to-video',
+      status: 'submitting',
+      progress: 0,
+      prompt: req.prompt,
+      model: req.model ?? '',
+      createdAt: now,
+      updatedAt: now,
+      videos: [],
+      request: req,
+      ...(groupId ? { groupId } : {}),
+      ...(opts.source && { source: { ...opts.source } }),
+    };
+    const hold = this.gate.hold(provider, task, host.tasks(), now);
+    if (hold) {
+      Object.assign(task, { status: 'waiting' }, holdFields(hold));
+      host.add(task);
+      await host.persistNow();
+      host.log.info(`A ${provider.label} create waits to be sent: ${hold.reason}.`);
+      host.fire([task]);
+      host.schedule();
+      return task;
+    }
+    task.sender = { owner: host.owner, pid: process.pid };
+    host.add(task);
+    return this.track(task.id, this.send(task, provider, ctx, media, opts, true));
+  }
+
+  /** In the polling window: sends the waiting creates that may go now, oldest first. */
+  dispatch(): Promise<void> {
+    this.dispatching ??= this.doDispatch().finally(() => (this.dispatching = undefined));
+    return this.dispatching;
+  }
+
+  /** When a waiting create may next go (now when one may; Infinity when none can before something changes). */
+  nextSendAt(now: number): number {
+    let next = Infinity;
+    for (const t of this.host.tasks()) {
+      if (t.status !== 'waiting' || this.sending.has(t.id)) continue;
+      const provider = this.host.provider(t.provider);
+      if (!provider) continue;
+      const hold = this.gate.hold(provider, t, this.host.tasks(), now);
+      next = Math.min(next, Math.max(hold ? (hold.until ?? Infinity) : now, this.claimBackoff.get(t.id) ?? 0));
+    }
+    return next;
+  }
+
+  /** Removes a waiting create before it is sent; false when it is no longer waiting (being sent, or gone). */
+  async cancelWaiting(id: string): Promise<boolean> {
+    const t = this.host.get(id);
+    if (!t || !(await this.withdraw(id))) return false;
+    await this.host.remove([id]);
+    this.host.log.info(`A waiting ${this.labelOf(t.provider)} create was cancelled before it was sent.`);
+    return true;
+  }
+
+  /** Takes a waiting create out of the stored queue under the store's lock, so no window sends it any more. */
+  async withdraw(id: string): Promise<boolean> {
+    const t = this.host.get(id);
+    if (t?.status !== 'waiting') return false;
+    return (await this.host.store.compareAndSet(id, (stored) => ((stored ?? t).status === 'waiting' ? 'remove' : undefined))) === 'removed';
+  }
+
+  /** Changes the prompt or options of a waiting create; rejects when it is no longer waiting or the result is invalid. */
+  async editWaiting(id: string, edit: WaitingEdit): Promise<Task> {
+    const { host } = this;
+    const t = host.get(id);
+    const provider = t && host.provider(t.provider);
+    if (!t || !provider || t.status !== 'waiting') throw notWaiting();
+    const merged: Record<string, unknown> = { ...t.request };
+    for (const k of EDITABLE) if (k in edit) merged[k] = edit[k];
+    let req: GenerateRequest;
+    try {
+      // Checked like a request from a script: the edit may come from one.
+      req = parseGenerateRequest(merged, [t.provider]);
+    } catch (e) {
+      throw new ProviderError({ kind: 'input', message: errorMessage(e) });
+    }
+    req.prompt = req.prompt.trim();
+    const invalid = provider.validate(req);
+    if (invalid) throw new ProviderError({ kind: 'input', message: invalid });
+    const written = await this.changeWaiting(t, { request: req, prompt: req.prompt, model: req.model ?? '' });
+    if (!written) throw notWaiting();
+    return host.get(id) ?? written;
+  }
+
+  /** An uncertain task the user checked at the provider: it did not start. */
+  markFailed(id: string): Task | undefined {
+    const t = this.host.get(id);
+    if (!t?.uncertain) return undefined;
+    this.host.update(t, { uncertain: undefined, error: l10n.t('Marked as failed after checking {0}: the create did not start there.', this.labelOf(t.provider)) });
+    void this.host.persistNow();
+    this.host.fire([t]);
+    return t;
+  }
+
+  canFindLostJob(provider: ProviderId): boolean {
+    return typeof this.host.provider(provider)?.findLostJob === 'function';
+  }
+
+  /**
+   * Asks the provider (where it can list recent jobs) for the job an uncertain create may have
+   * started; found, the task follows it from then on; not found, the task says it did not start.
+   */
+  async findLostJob(id: string): Promise<Task | undefined> {
+    const { host } = this;
+    const t = host.get(id);
+    const provider = t && host.provider(t.provider);
+    if (!t?.uncertain || !provider) return undefined;
+    if (!provider.findLostJob) throw new ProviderError({ kind: 'input', message: l10n.t('{0} cannot list recent jobs; check your account there.', provider.label) });
+    const ctx = await host.context(t.provider);
+    const found = await provider.findLostJob(ctx, t);
+    if (!host.get(id)?.uncertain) return host.get(id);
+    if (found) {
+      host.update(t, createdPatch(found, ctx.baseUrl));
+      host.track(t);
+      host.log.info(`Found the lost ${provider.label} job ${found.remoteId}; following it.`);
+    } else {
+      host.update(t, { uncertain: undefined, error: l10n.t('{0} lists no job for this create: it did not start.', provider.label) });
+    }
+    await host.persistNow();
+    host.fire([t]);
+    host.schedule();
+    return t;
+  }
+
+  /**
+   * Submitting records that no window is sending any more (the window closed, or crashed, before the
+   * answer came) become uncertain. Resolves with the tasks that changed.
+   */
+  settleLeftovers(): Task[] {
+    const { host } = this;
+    const now = host.clock.now();
+    const changed: Task[] = [];
+    for (const t of host.tasks()) {
+      if (t.status !== 'submitting' || this.sending.has(t.id)) continue;
+      const s = t.sender;
+      if (s && s.owner !== host.owner && processAlive(s.pid) && now - t.updatedAt < STALE_SUBMIT_MS) continue;
+      const cause = l10n.t('The window that was sending this create closed before the answer came.');
+      host.update(t, uncertainPatch(cause, undefined, this.labelOf(t.provider), now));
+      changed.push(t);
+    }
+    if (changed.length) {
+      host.log.warn(`${changed.length} create(s) were left being sent by a closed window; their outcome is unknown.`);
+      void host.persistNow();
+      host.fire(changed);
+    }
+    return changed;
+  }
+
+  private labelOf(provider: ProviderId): string {
+    return this.host.provider(provider)?.label ?? provider;
+  }
+
+  private track<T>(id: string, run: Promise<T>): Promise<T> {
+    const done = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.sending.set(id, done);
+    void done.then(() => {
+      if (this.sending.get(id) === done) this.sending.delete(id);
+    });
+    return run;
+  }
+
+  /** Sends `task` (status submitting) once and records the outcome. */
+  private async send(task: Task, provider: ProviderClient, ctx: ProviderContext, media: ResolvedMedia, opts: GenerateOptions, direct: boolean): Promise<Task> {
+    const { host } = this;
+    const key = this.gate.keyOf(provider, task.request);
+    this.gate.sent(key, host.clock.now());
+    // On disk before the request goes out (a queued create was written by its claim).
+    if (direct) await host.persistNow();
+    host.fire([task]);
+    let created;
+    try {
+      created = await provider.create({ ...ctx, onUploadProgress: opts.onUploadProgress, uploadSignal: opts.cancelUpload }, task.request, media, randomUUID());
+    } catch (e) {
+      return this.notCreated(task, provider, key, e, direct);
+    }
+    this.gate.accepted(key);
+    host.update(task, createdPatch(created, ctx.baseUrl));
+    // Stored the moment the create returns an id, before any UI sees it.
+    await host.persistNow();
+    host.track(task);
+    host.log.info(`Created ${provider.label} task ${task.remoteId} (${task.mode}, model ${task.model}).`);
+    host.fire([task]);
+    host.schedule();
+    return task;
+  }
+
+  private async notCreated(task: Task, provider: ProviderClient, key: string, e: unknown, direct: boolean): Promise<Task> {
+    const { host } = this;
+    const now = host.clock.now();
+    const err = isProviderError(e) ? e : new ProviderError({ kind: 'malformed', message: errorMessage(e), mayHaveStarted: true });
+    if (this.stopped) {
+      if (direct) throw err;
+      return task;
+    }
+    if (err.mayHaveStarted) {
+      // Never silence: the job may be running (and billed) at the provider.
+      host.update(task, uncertainPatch(err.message, err.kind, provider.label, now));
+      await host.persistNow();
+      host.fire([task]);
+      host.log.warn(`Create for ${provider.label} lost its answer: ${err.message}`);
+      if (direct) throw err;
+      return task;
+    }
+    if (err.kind === 'rateLimited') {
+      // Never sent: back to the queue until the provider's Retry-After.
+      const hold: Hold = { until: this.gate.rejected(key, err.retryAfterMs, now), reason: l10n.t('{0} answered 429 (too many requests)', provider.label) };
+      host.update(task, { status: 'waiting', sender: undefined, ...holdFields(hold) });
+      await host.persistNow();
+      host.log.warn(`A ${provider.label} create was not sent (${err.message}); it waits in the queue.`);
+      host.fire([task]);
+      host.schedule();
+      return task;
+    }
+    if (direct) {
+      // Certainly not started: no trace is kept, and the caller hears why.
+      await host.remove([task.id]);
+      throw err;
+    }
+    host.update(task, notSentPatch(err, now));
+    await host.persistNow();
+    host.log.warn(`A queued ${provider.label} create was not sent: ${err.message}`);
+    host.fire([task]);
+    return task;
+  }
+
+  private async doDispatch(): Promise<void> {
+    const { host } = this;
+    const waiting = [...host.tasks()].filter((t) => t.status === 'waiting' && !this.sending.has(t.id)).sort((a, b) => a.createdAt - b.createdAt);
+    for (const t of waiting) {
+      const provider = host.provider(t.provider);
+      const now = host.clock.now();
+      if (this.stopped) return;
+      if (!provider || t.status !== 'waiting' || (this.claimBackoff.get(t.id) ?? 0) > now) continue;
+      const hold = this.gate.hold(provider, t, host.tasks(), now);
+      if (hold) {
+        const fields = holdFields(hold);
+        if (fields.sendAfter !== t.sendAfter || fields.waitReason !== t.waitReason) await this.changeWaiting(t, fields);
+        continue;
+      }
+      const claimed = await this.changeWaiting(t, { status: 'submitting', sender: { owner: host.owner, pid: process.pid }, sendAfter: undefined, waitReason: undefined });
+      if (!claimed) {
+        this.claimBackoff.set(t.id, now + host.claimRetryMs);
+        continue;
+      }
+      this.claimBackoff.delete(t.id);
+      const cur = host.get(t.id);
+      if (cur?.status === 'submitting') void this.track(cur.id, this.sendQueued(cur, provider));
+    }
+  }
+
+  /** A claimed queued create: its context and media are read now, then it is sent. */
+  private async sendQueued(task: Task, provider: ProviderClient): Promise<void> {
+    let ctx: ProviderContext;
+    let media: ResolvedMedia;
+    try {
+      ctx = await this.host.context(task.provider);
+      media = await resolveMedia(task.request, this.host.settings().media);
+    } catch (e) {
+      const err = isProviderError(e) ? e : new ProviderError({ kind: 'input', message: errorMessage(e) });
+      this.host.update(task, notSentPatch(err, this.host.clock.now()));
+      await this.host.persistNow();
+      this.host.fire([task]);
+      return;
+    }
+    await this.send(task, provider, ctx, media, {}, false).catch((e: unknown) => this.host.log.error(`Sending a queued create failed: ${errorMessage(e)}`));
+  }
+
+  /**
+   * Changes a waiting task under the store's lock, from the version stored (so an edit made in
+   * another window is what gets sent); undefined when it is no longer waiting there.
+   */
+  private async changeWaiting(t: Task, patch: Partial<Task>): Promise<Task | undefined> {
+    const now = this.host.clock.now();
+    let written;
+    try {
+      written = await this.host.store.compareAndSet(t.id, (stored) => {
+        const base = structuredClone(stored ?? t);
+        if (base.status !== 'waiting') return undefined;
+        patchTask(base, patch, now);
+        base.updatedAt = Math.max(base.updatedAt, t.updatedAt + 1);
+        return base;
+      });
+    } catch (e) {
+      this.host.log.error(`Could not update a waiting create: ${errorMessage(e)}`);
+      return undefined;
+    }
+    if (!written || written === 'removed') return undefined;
+    this.host.adopt(written);
+    return written;
+  }
+}
+
+function holdFields(hold: Hold): Pick<Task, 'sendAfter' | 'waitReason'> {
+  return { sendAfter: hold.until, waitReason: hold.reason };
+}
+
+function notWaiting(): ProviderError {
+  return new ProviderError({ kind: 'conflict', message: l10n.t('This create is no longer waiting (it is being sent, or was removed), so it cannot be changed.') });
+}
+
+/** Whether a process with this id exists (a window's extension host that is still running). */
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,140 @@
+// The normalized task model shared by every provider, the engine and the UI. No `vscode` import here.
+import * as l10n from '@vscode/l10n';
+import type { ErrorKind } from './errors';
+
+/** A provider's id as the registry (src/providers/index.ts) names it: core knows no provider by name. */
+export type ProviderId = string;
+
+/**
+ * `waiting`: held in the local queue, not sent yet (a provider's rate limit, Retry-After or the
+ * concurrency setting); `submitting`: the create is being sent; then the provider's own states.
+ */
+export type TaskStatus = 'waiting' | 'submitting' | 'queued' | 'running' | 'succeeded' | 'failed';
+export const TASK_STATUSES: readonly TaskStatus[] = ['waiting', 'submitting', 'queued', 'running', 'succeeded', 'failed'];
+
+/** What kind of generation a task is. */
+export type GenerationMode = 'text-to-video' | 'image-to-video' | 'ingredients' | 'video-edit';
+export const GENERATION_MODES: readonly GenerationMode[] = ['text-to-video', 'image-to-video', 'ingredients', 'video-edit'];
+
+export function modeLabel(mode: GenerationMode): string {
+  switch (mode) {
+    case 'text-to-video':
+      return l10n.t('Text to video');
+    case 'image-to-video':
+      return l10n.t('Image to video');
+    case 'ingredients':
+      return l10n.t('Several images (ingredients)');
+    case 'video-edit':
+      return l10n.t('Restyle a video');
+  }
+}
+
+export interface TaskVideo {
+  /** Remote result URL (CDN). */
+  url: string;
+  /** Provider's id of this single video / sub-task, when it has one. */
+  id?: string;
+  posterUrl?: string;
+  thumbnailUrl?: string;
+  /** Absolute path of the downloaded poster or thumbnail, when the provider gave one. */
+  posterPath?: string;
+  /** Watermarked copy (HiDream `video_wm`). */
+  watermarkedUrl?: string;
+  seed?: number;
+  duration?: number;
+  width?: number;
+  height?: number;
+  fps?: number;
+  /**
+   * `url` (and the poster and thumbnail URLs) are the provider's own API, not a public CDN: the first
+   * request for them carries the provider's auth headers, never a redirect hop.
+   */
+  authenticated?: boolean;
+  /** When the provider deletes the result, epoch ms: it can only be downloaded before. */
+  expiresAt?: number;
+  /** Absolute path of the downloaded copy, once downloaded. */
+  localPath?: string;
+  /** Why the download failed, when it did. */
+  downloadError?: string;
+}
+
+/** A generation request, as the automation contract and the quick-pick flow produce it. */
+export interface GenerateRequest {
+  provider: ProviderId;
+  prompt: string;
+  model?: string;
+  negativePrompt?: string;
+  /** Like "16:9". */
+  aspectRatio?: string;
+  seed?: number;
+  /** File path, `file:` URI or https URL. */
+  image?: string;
+  images?: string[];
+  video?: string;
+  pikaffect?: string;
+  style?: string;
+  /** Provider-specific extra options (motion, guidance scale, frame rate, camera, resolution...). */
+  options?: Record<string, unknown>;
+  /** Set by variants and multi-model sends: the task joins this group (not kept in `Task.request`). */
+  groupId?: string;
+}
+
+/** Where a task came from: a ```video block of a Markdown file (see core/request/promptBlocks.ts). */
+export interface TaskSource {
+  /** The file's URI, as a string. */
+  uri: string;
+  /** The block's hash when the task was made: an edited block has another one. */
+  hash: string;
+  /** The line of the block's opening fence then, 0-based: where to look when the block has changed. */
+  line: number;
+}
+
+export interface Task {
+  /** Local id, stable for the life of the task. */
+  id: string;
+  provider: ProviderId;
+  /** The provider's task id. */
+  remoteId: string;
+  mode: GenerationMode;
+  status: TaskStatus;
+  /** The provider's own status word, for display and logs. */
+  rawStatus?: string;
+  /** 0-100. */
+  progress: number;
+  prompt: string;
+  model: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  updatedAt: number;
+  error?: string;
+  /** The kind of the last error, to offer the right way out. */
+  errorKind?: ErrorKind;
+  /** When the task reached succeeded/failed, epoch ms. */
+  finishedAt?: number;
+  /** Failed because it ran past the give-up time; "check again" resumes polling. */
+  timedOut?: boolean;
+  /** The create's answer was lost: the job may or may not have started at the provider. */
+  uncertain?: boolean;
+  /** Waiting: not to be sent before this time (epoch ms), when a time is known. */
+  sendAfter?: number;
+  /** Waiting: why it is held, in a few words ("HiDream asked to wait before the next create"). */
+  waitReason?: string;
+  /** Submitting: the window sending it (its engine's owner id and process), to tell a closed window's leftovers. */
+  sender?: { owner: string; pid: number };
+  videos: TaskVideo[];
+  /** The request that created the task, for regenerate and the sidecar (never holds base64 payloads or keys). */
+  request: GenerateRequest;
+  /** Provider-specific routing data needed to poll (e.g. HiDream module). */
+  route?: string;
+  /** The provider base URL the task was created at: it is only ever polled there. */
+  origin?: string;
+  /** Tasks made together (variants, one prompt to several models) share this id. */
+  groupId?: string;
+  /** The prompt block the task was made from, when it was. */
+  source?: TaskSource;
+}
+
+/** Not final: waiting to be sent, being sent, or at the provider. */
+export function isActive(task: Pick<Task, 'status'>): boolean {
+  return task.status === 'waiting' || task.status === 'submitting' || task.status === 'queued' || task.status === 'running';
+}

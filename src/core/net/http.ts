@@ -1,0 +1,383 @@
+// JSON over HTTP for provider APIs: the provider's auth headers (bearer by default), timeouts, no
+// redirects (a redirect must never carry the key to another host), and every failure turned into a
+// ProviderError with a short message.
+//
+// Whether a failed create can have reached the provider is decided exactly: a request whose body
+// was not fully handed to the connection never arrived (the connection, DNS, TLS or the upload
+// failed first), nor did one answered with a 4xx; a timeout or a broken connection after the body
+// was sent, or a 5xx, leaves the outcome unknown. The time limit covers the wait for the answer
+// after the body was sent; while the body is being sent, only a stall (no progress for that long)
+// stops it, so a large upload on a slow line is never cut off for being large.
+import * as l10n from '@vscode/l10n';
+import * as http from 'http';
+import * as https from 'https';
+import * as net from 'net';
+import { Readable } from 'stream';
+import * as tls from 'tls';
+import * as zlib from 'zlib';
+import { ErrorKind, ProviderError } from '../model/errors';
+import { MAX_PROVIDER_WORD, sanitizeText } from './sanitize';
+
+export interface JsonRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  /** Sent as a bearer token unless `authHeaders` is given; always scrubbed from messages. */
+  apiKey: string;
+  /** The headers that carry the key, in place of `Authorization: Bearer <apiKey>`. */
+  authHeaders?: Record<string, string>;
+  /** Used in messages: "Pika rejected the key". */
+  providerLabel: string;
+  /** Sent as JSON; a FormData body is sent as multipart/form-data. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** How long to wait for the answer once the request is sent, and the longest stall while sending it. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** A create: a lost answer means the task may or may not have started. */
+  isCreate?: boolean;
+  /** Bytes of the body handed to the connection so far, while it is being sent. */
+  onUploadProgress?(sent: number, total: number): void;
+  /** Stops the request only while its body is still being sent (it then certainly never arrived). */
+  uploadSignal?: AbortSignal;
+}
+
+export interface JsonResponse {
+  status: number;
+  json: unknown;
+  headers: Record<string, string>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+const UPLOAD_CHUNK = 64 * 1024;
+
+export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
+  const { body, type } = await encodeBody(req.body);
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'Accept-Encoding': 'gzip, deflate, br',
+    ...(type ? { 'Content-Type': type } : {}),
+    ...(body ? { 'Content-Length': String(body.length) } : {}),
+    ...req.headers,
+    // Last, so no custom header can replace the provider's auth.
+    ...(req.authHeaders ?? { Authorization: `Bearer ${req.apiKey}` }),
+  };
+  let res: RawResponse;
+  try {
+    res = await send(req, headers, body);
+  } catch (e) {
+    // Not a ProviderError: the request could not even be built (e.g. a header that cannot be sent).
+    throw e instanceof ProviderError ? e : transportError(e, req, false);
+  }
+  const text = res.text;
+  let json: unknown;
+  let parsed = false;
+  if (text.trim() !== '') {
+    try {
+      json = JSON.parse(text);
+      parsed = true;
+    } catch {
+      parsed = false;
+    }
+  }
+  if (res.status >= 200 && res.status < 300) {
+    if (!parsed) {
+      throw new ProviderError({
+        kind: 'malformed',
+        status: res.status,
+        message: l10n.t('{0} sent an answer that is not valid JSON ({1}).', req.providerLabel, describeBody(text, res.headers)),
+        mayHaveStarted: req.isCreate,
+      });
+    }
+    return { status: res.status, json, headers: res.headers };
+  }
+  throw statusError(res.status, parsed ? json : undefined, text, res.headers, req);
+}
+
+/** The body's bytes and type: JSON, or multipart/form-data (with its boundary) for a FormData, so its size is known. */
+async function encodeBody(body: unknown): Promise<{ body?: Buffer; type?: string }> {
+  if (body === undefined) return {};
+  if (body instanceof FormData) {
+    // The platform's own encoder: the boundary it picks is in the type it reports.
+    const encoded = new Response(body);
+    return { body: Buffer.from(await encoded.arrayBuffer()), type: encoded.headers.get('content-type') ?? undefined };
+  }
+  return { body: Buffer.from(JSON.stringify(body)), type: 'application/json' };
+}
+
+/** The body as a stream, so progress is known chunk by chunk as the connection takes it. */
+function bodyStream(body: Buffer, progress: (sent: number) => void): Readable {
+  let offset = 0;
+  return new Readable({
+    read() {
+      if (offset >= body.length) {
+        this.push(null);
+        return;
+      }
+      const chunk = body.subarray(offset, offset + UPLOAD_CHUNK);
+      offset += chunk.length;
+      progress(offset);
+      this.push(chunk);
+    },
+  });
+}
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+const MAX_ANSWER_BYTES = 20 * 1024 * 1024;
+
+/**
+ * One request, no redirect followed (a redirect must never carry the key elsewhere), the answer
+ * decoded and capped. Rejects with a ProviderError once the request exists.
+ */
+function send(req: JsonRequest, headers: Record<string, string>, body: Buffer | undefined): Promise<RawResponse> {
+  const who = req.providerLabel;
+  let url: URL;
+  try {
+    url = new URL(req.url);
+  } catch {
+    return Promise.reject(new ProviderError({ kind: 'config', message: l10n.t('{0}: the base URL is not a valid URL.', who) }));
+  }
+  if (req.signal?.aborted) return Promise.reject(new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: request cancelled.', who) }));
+  const limitMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return new Promise<RawResponse>((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? https : http).request(url, { method: req.method, headers });
+    // Sent: the whole body was handed to a connection that is established (for https, after the
+    // TLS handshake; a request may be "finished" into a socket that never connects).
+    let bodySent = false;
+    let connected = false;
+    let flushed = false;
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = (e?: unknown, res?: RawResponse) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onCancel);
+      req.uploadSignal?.removeEventListener('abort', onUploadCancel);
+      if (e === undefined) return resolve(res!);
+      request.destroy();
+      reject(e instanceof ProviderError ? e : transportError(e, req, bodySent));
+    };
+    /** (Re)starts the timer that ends the request with `error`. */
+    const stopAfter = (error: () => ProviderError) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => done(error()), limitMs);
+    };
+    const stalled = () => new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not take the request in time; it was not sent.', who) });
+    const noAnswer = () => new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not answer in time.', who), mayHaveStarted: req.isCreate });
+    const onCancel = () => done(new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: request cancelled.', who), mayHaveStarted: req.isCreate === true && bodySent }));
+    const onUploadCancel = () => {
+      if (!bodySent) done(new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: cancelled while the request was being sent; it did not arrive, so nothing was started.', who) }));
+    };
+    const sent = () => {
+      if (!connected || !flushed || bodySent) return;
+      bodySent = true;
+      stopAfter(noAnswer);
+    };
+    req.signal?.addEventListener('abort', onCancel, { once: true });
+    req.uploadSignal?.addEventListener('abort', onUploadCancel);
+    stopAfter(stalled);
+    request.once('socket', (socket: net.Socket) => {
+      const established = () => {
+        connected = true;
+        sent();
+      };
+      // A socket reused from the agent's pool is established already.
+      if (!socket.connecting) established();
+      else socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', established);
+    });
+    request.once('finish', () => {
+      flushed = true;
+      sent();
+    });
+    request.on('error', (e) => done(e));
+    request.on('response', (res) => {
+      // Answered before the body was all sent: what is left is the wait for the answer.
+      if (!bodySent) stopAfter(noAnswer);
+      const stream = decoded(res, res.headers['content-encoding']);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_ANSWER_BYTES) done(new ProviderError({ kind: 'malformed', message: l10n.t('{0} sent an answer over {1} MB.', who, MAX_ANSWER_BYTES / 1048576), mayHaveStarted: req.isCreate }));
+        else chunks.push(chunk);
+      });
+      stream.on('error', (e) => done(e));
+      stream.on('end', () => done(undefined, { status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    if (req.uploadSignal?.aborted) onUploadCancel();
+    if (!body) {
+      request.end();
+      return;
+    }
+    bodyStream(body, (n) => {
+      if (settled) return;
+      stopAfter(stalled);
+      req.onUploadProgress?.(n, body.length);
+    }).pipe(request);
+  });
+}
+
+/** The body as sent, decompressed when the server compressed it. */
+function decoded(res: http.IncomingMessage, encoding: string | undefined): NodeJS.ReadableStream {
+  switch ((encoding ?? '').trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return res.pipe(zlib.createGunzip());
+    case 'deflate':
+      return res.pipe(zlib.createInflate());
+    case 'br':
+      return res.pipe(zlib.createBrotliDecompress());
+    default:
+      return res;
+  }
+}
+
+export function statusError(
+  status: number,
+  json: unknown,
+  text: string,
+  headers: Record<string, string>,
+  req: Pick<JsonRequest, 'providerLabel' | 'apiKey' | 'isCreate'>,
+): ProviderError {
+  const { message: serverMessage, code } = extractServerError(json);
+  const detail = serverMessage ? sanitizeText(serverMessage, [req.apiKey], 300) : describeBody(text, headers);
+  const who = req.providerLabel;
+  let kind: ErrorKind;
+  let message: string;
+  if (code === 'task_not_exist') {
+    kind = 'notFound';
+    message = l10n.t('{0}: task does not exist ({1}).', who, detail);
+  } else if (status === 401) {
+    kind = 'auth';
+    message = l10n.t('{0} rejected the API key (HTTP 401): {1}. Set a new key.', who, detail);
+  } else if (status === 402) {
+    kind = 'payment';
+    message = l10n.t('{0}: quota or balance exhausted (HTTP 402): {1}.', who, detail);
+  } else if (status === 403) {
+    kind = 'forbidden';
+    message = l10n.t("{0}: not permitted (HTTP 403): {1}. Check your plan or the model's access.", who, detail);
+  } else if (status === 404) {
+    kind = 'notFound';
+    message = l10n.t('{0}: not found (HTTP 404): {1}.', who, detail);
+  } else if (status === 408) {
+    kind = 'timeout';
+    message = l10n.t('{0} timed out (HTTP 408).', who);
+  } else if (status === 409) {
+    kind = 'conflict';
+    message = l10n.t('{0}: conflict (HTTP 409): {1}.', who, detail);
+  } else if (status === 429) {
+    kind = 'rateLimited';
+    message = detail ? l10n.t('{0} is rate limiting requests (HTTP 429): {1}.', who, detail) : l10n.t('{0} is rate limiting requests (HTTP 429).', who);
+  } else if (status >= 500) {
+    kind = 'server';
+    message = l10n.t('{0} had a server error (HTTP {1}): {2}.', who, status, detail);
+  } else if (status >= 400) {
+    kind = 'badRequest';
+    message = l10n.t('{0} refused the request (HTTP {1}): {2}.', who, status, detail);
+  } else {
+    kind = 'malformed';
+    message = l10n.t('{0} answered with unexpected HTTP {1}.', who, status);
+  }
+  return new ProviderError({
+    kind,
+    status,
+    message,
+    providerCode: code,
+    retryAfterMs: parseRetryAfter(headers),
+    // A 4xx (429 and 408 included) refused the request; after a 5xx the job may still have started.
+    mayHaveStarted: req.isCreate === true && status >= 500,
+  });
+}
+
+function extractServerError(json: unknown): { message?: string; code?: string | number } {
+  if (!json || typeof json !== 'object') return {};
+  const o = json as Record<string, unknown>;
+  const err = o.error;
+  if (err && typeof err === 'object') {
+    const e = err as Record<string, unknown>;
+    return {
+      message: typeof e.message === 'string' ? e.message : undefined,
+      code: typeof e.code === 'string' || typeof e.code === 'number' ? e.code : undefined,
+    };
+  }
+  if (typeof err === 'string') return { message: err };
+  return {
+    message: typeof o.message === 'string' ? o.message : typeof o.msg === 'string' ? o.msg : undefined,
+    code: typeof o.code === 'string' || typeof o.code === 'number' ? o.code : undefined,
+  };
+}
+
+function describeBody(text: string, headers: Record<string, string>): string {
+  const type = sanitizeText(headers['content-type']?.split(';')[0] ?? 'no content type', [], MAX_PROVIDER_WORD);
+  if (text.trim() === '') return 'empty body';
+  return `${type}, ${text.length} bytes`;
+}
+
+/** Connection failures that happen before anything is sent: the provider never saw the request. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+function transportError(e: unknown, req: JsonRequest, bodySent: boolean): ProviderError {
+  const who = req.providerLabel;
+  // After the body was sent, any failure leaves a create's outcome unknown; before, it never arrived.
+  const mayHaveStarted = req.isCreate === true && bodySent;
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  if (code === 'ETIMEDOUT') return new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not answer in time.', who), mayHaveStarted });
+  if (code === 'ERR_INVALID_URL' || code === 'ERR_INVALID_PROTOCOL') {
+    return new ProviderError({ kind: 'config', message: l10n.t('{0}: the base URL is not a valid URL.', who) });
+  }
+  if (code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_HTTP_TOKEN') {
+    return new ProviderError({ kind: 'config', message: l10n.t('{0}: a request header contains characters that cannot be sent.', who) });
+  }
+  if (code.startsWith('Z_') || code.startsWith('ERR__')) {
+    return new ProviderError({ kind: 'malformed', message: l10n.t('{0} sent a compressed answer that could not be read.', who), mayHaveStarted: req.isCreate });
+  }
+  if (!bodySent && /CERT|SSL|TLS|SELF_SIGNED/.test(code)) {
+    return new ProviderError({ kind: 'network', message: l10n.t('{0}\'s TLS certificate was not accepted ({1}); nothing was sent.', who, code) });
+  }
+  return new ProviderError({
+    kind: 'network',
+    message: UNREACHABLE.has(code) ? l10n.t('Cannot reach {0} ({1}). Check the network or the base URL.', who, code) : l10n.t('Connection to {0} failed ({1}).', who, code || 'network error'),
+    mayHaveStarted,
+  });
+}
+
+function flattenHeaders(h: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) {
+    if (v === undefined || v === null) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  return out;
+}
+
+/** `retry-after-ms`, then `Retry-After` as seconds or an HTTP date. Capped at one hour. */
+export function parseRetryAfter(headers: Record<string, string>, now = Date.now()): number | undefined {
+  const cap = 3600_000;
+  const ms = headers['retry-after-ms'];
+  if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms.trim())) return Math.min(cap, Math.round(Number(ms)));
+  const ra = headers['retry-after'];
+  if (ra === undefined) return undefined;
+  if (/^\d+(\.\d+)?$/.test(ra.trim())) return Math.min(cap, Math.round(Number(ra) * 1000));
+  const date = Date.parse(ra);
+  if (!Number.isNaN(date)) return Math.min(cap, Math.max(0, date - now));
+  return undefined;
+}
+
+/** Joins a base URL and a path, refusing anything but http(s). */
+export function joinUrl(baseUrl: string, path: string): string {
+  let u: URL;
+  try {
+    u = new URL(baseUrl);
+  } catch {
+    throw new ProviderError({ kind: 'config', message: l10n.t('"{0}" is not a valid base URL.', baseUrl) });
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+    throw new ProviderError({ kind: 'config', message: l10n.t('Base URL must use https (got {0}).', u.protocol) });
+  }
+  return baseUrl.replace(/\/+$/, '') + path;
+}

@@ -1,0 +1,226 @@
+// Language model tools, so an agent (Copilot agent mode, any chat participant) can make a video
+// and find its file: aiVideo_generateVideo, aiVideo_getTask, aiVideo_listTasks. Every outcome,
+// failures included, comes back as text the model can act on; nothing is thrown at it.
+import * as vscode from 'vscode';
+import { TaskEngine } from '../../core/engine/engine';
+import { errorMessage, redact } from '../../core/model/errors';
+import { parseGenerateRequest } from '../../core/request/requestValidation';
+import { fieldFor, modelsFor } from '../../core/request/promptBlocks';
+import { writeField } from '../../core/provider/optionFields';
+import { GenerateRequest, isActive, ProviderId, Task, TaskStatus } from '../../core/model/task';
+import { PROVIDER_IDS, PROVIDERS, providerLabel } from '../../providers';
+import { promptCatalog } from '../promptFiles/promptFileFeatures';
+import { KeyStore } from '../keys/secretKeys';
+import { resolveMediaRef } from './mediaPaths';
+
+export const TOOL_NAMES = { generate: 'aiVideo_generateVideo', getTask: 'aiVideo_getTask', listTasks: 'aiVideo_listTasks' } as const;
+
+export interface GenerateVideoInput {
+  prompt: string;
+  provider?: string;
+  model?: string;
+  imagePath?: string;
+  aspectRatio?: string;
+  seconds?: number;
+  waitSeconds?: number;
+}
+
+export interface GetTaskInput {
+  id: string;
+}
+
+export interface ListTasksInput {
+  limit?: number;
+  status?: string;
+}
+
+export interface ToolDeps {
+  engine: TaskEngine;
+  keys: KeyStore;
+}
+
+const MAX_WAIT_SECONDS = 600;
+const STATUS_WORDS: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed'];
+
+type Plan = { ok: true; request: GenerateRequest; notes: string[] } | { ok: false; message: string };
+
+export function registerAgentTools(deps: ToolDeps): vscode.Disposable {
+  const { engine, keys } = deps;
+
+  /** Turns the tool input into a request, the same way for the confirmation and the run. */
+  const plan = async (input: GenerateVideoInput): Promise<Plan> => {
+    if (!input || typeof input.prompt !== 'string' || !input.prompt.trim()) return { ok: false, message: vscode.l10n.t('"prompt" is required: describe the video.') };
+    const withKey = await providersWithKeys(keys);
+    let provider: ProviderId;
+    if (input.provider !== undefined) {
+      const p = PROVIDER_IDS.find((id) => id === String(input.provider).toLowerCase());
+      if (!p) return { ok: false, message: vscode.l10n.t('Unknown provider "{0}". Use one of: {1}. Providers with an API key: {2}.', String(input.provider), PROVIDER_IDS.join(', '), keyList(withKey)) };
+      if (!withKey.includes(p)) return { ok: false, message: noKeyMessage(p, withKey) };
+      provider = p;
+    } else if (withKey.length) provider = withKey[0];
+    else return { ok: false, message: noKeyMessage(undefined, withKey) };
+
+    const descriptor = PROVIDERS[provider];
+    const notes: string[] = [];
+    const raw: Record<string, unknown> = { provider, prompt: input.prompt.trim() };
+    const mode = input.imagePath !== undefined ? 'image-to-video' : 'text-to-video';
+    const model = input.model ?? modelsFor(promptCatalog(), descriptor, mode).ids[0];
+    if (model !== undefined) raw.model = model;
+    if (input.aspectRatio !== undefined) raw.aspectRatio = input.aspectRatio;
+    if (input.imagePath !== undefined) {
+      const image = await resolveMediaRef(String(input.imagePath), vscode.workspace.workspaceFolders?.[0]?.uri);
+      if (!image.ok) return { ok: false, message: vscode.l10n.t('Image problem: {0} Give imagePath relative to the workspace root or as an absolute path.', image.message) };
+      raw.image = image.value;
+    }
+    let request: GenerateRequest;
+    try {
+      request = parseGenerateRequest(raw, PROVIDER_IDS);
+    } catch (e) {
+      return { ok: false, message: errorMessage(e) };
+    }
+    if (input.seconds !== undefined) {
+      const seconds = fieldFor(descriptor, 'seconds');
+      if (seconds) writeField(request, seconds, input.seconds);
+      else notes.push(vscode.l10n.t('"seconds" was not sent: {0} has no length setting, so the video has the model\'s own length.', descriptor.label));
+    }
+    const invalid = descriptor.validate(request);
+    if (invalid) return { ok: false, message: invalid };
+    return { ok: true, request, notes };
+  };
+
+  const generateTool: vscode.LanguageModelTool<GenerateVideoInput> = {
+    async prepareInvocation(options) {
+      const p = await plan(options.input);
+      if (!p.ok) return { invocationMessage: vscode.l10n.t('Checking the video request…') };
+      return { invocationMessage: vscode.l10n.t('Generating a video with {0}…', providerAndModel(p.request.provider, p.request.model)), confirmationMessages: confirmationFor(p.request) };
+    },
+    async invoke(options, token) {
+      const p = await plan(options.input);
+      if (!p.ok) return text(vscode.l10n.t('No video was generated. {0}', p.message));
+      let task: Task;
+      try {
+        task = await engine.generate(p.request);
+      } catch (e) {
+        return text(vscode.l10n.t('No video was generated: {0}', redact(errorMessage(e))));
+      }
+      const wait = clampWait(options.input.waitSeconds);
+      // A cancelled call ends the wait at once; VS Code then discards the result.
+      const t = (wait > 0 ? await waitUntilSettled(engine, task.id, wait * 1000, token) : undefined) ?? task;
+      const lines = [vscode.l10n.t('Created task {0} with {1}.', task.id, providerAndModel(task.provider, task.model)), ...p.notes, ...describe(t)];
+      if (isActive(t)) lines.push(vscode.l10n.t('It is not finished yet: call {0} with {1} to check on it (videos usually take one to five minutes).', TOOL_NAMES.getTask, JSON.stringify({ id: t.id })));
+      else if (t.status === 'succeeded' && t.videos.some((v) => v.localPath)) lines.push(vscode.l10n.t('Copy the file where it is needed (for example into public/); the original stays in the extension\'s storage.'));
+      return text(lines.join('\n'));
+    },
+  };
+
+  const getTaskTool: vscode.LanguageModelTool<GetTaskInput> = {
+    invoke(options) {
+      const id = typeof options.input?.id === 'string' ? options.input.id.trim() : '';
+      const task = id ? engine.getTask(id) : undefined;
+      if (!task) return text(vscode.l10n.t('No task with id "{0}". {1} lists the recent tasks with their ids.', id, TOOL_NAMES.listTasks));
+      return text([vscode.l10n.t('Task {0}', task.id), ...describe(task), vscode.l10n.t('Provider: {0}', providerAndModel(task.provider, task.model)), vscode.l10n.t('Prompt: {0}', task.prompt || '-')].join('\n'));
+    },
+  };
+
+  const listTasksTool: vscode.LanguageModelTool<ListTasksInput> = {
+    invoke(options) {
+      const input = options.input ?? {};
+      const limit = Math.min(50, Math.max(1, Math.floor(Number(input.limit ?? 10)) || 10));
+      const status = input.status === undefined ? undefined : String(input.status).toLowerCase();
+      if (status !== undefined && !STATUS_WORDS.includes(status as TaskStatus)) return text(vscode.l10n.t('Unknown status "{0}". Use one of: {1}.', status, STATUS_WORDS.join(', ')));
+      const tasks = engine.getTasks().filter((t) => status === undefined || statusWord(t) === status);
+      if (!tasks.length) return text(status ? vscode.l10n.t('No {0} tasks.', status) : vscode.l10n.t('No video tasks yet.'));
+      const lines = tasks.slice(0, limit).map((t) => {
+        const file = t.videos.find((v) => v.localPath)?.localPath;
+        const prompt = t.prompt.length > 60 ? `${t.prompt.slice(0, 59)}…` : t.prompt;
+        return [t.id, statusWord(t), `${t.progress} %`, providerAndModel(t.provider, t.model), JSON.stringify(prompt), ...(file ? [file] : [])].join(' · ');
+      });
+      if (tasks.length > limit) lines.push(vscode.l10n.t('({0} more not shown)', tasks.length - limit));
+      return text(lines.join('\n'));
+    },
+  };
+
+  return vscode.Disposable.from(
+    vscode.lm.registerTool(TOOL_NAMES.generate, generateTool),
+    vscode.lm.registerTool(TOOL_NAMES.getTask, getTaskTool),
+    vscode.lm.registerTool(TOOL_NAMES.listTasks, listTasksTool),
+  );
+}
+
+/** What the user confirms before a generation: who makes it, from what prompt, and that it costs. */
+export function confirmationFor(request: GenerateRequest): vscode.LanguageModelToolConfirmationMessages {
+  const who = providerAndModel(request.provider, request.model);
+  const message = new vscode.MarkdownString();
+  message.appendMarkdown(vscode.l10n.t('**{0}** will generate a video from this prompt:', who));
+  message.appendMarkdown('\n\n');
+  message.appendText(request.prompt);
+  if (request.image) message.appendMarkdown('\n\n').appendText(vscode.l10n.t('Image: {0}', request.image));
+  message.appendMarkdown('\n\n');
+  message.appendMarkdown(vscode.l10n.t('This spends credits on your {0} account.', providerLabel(request.provider)));
+  return { title: vscode.l10n.t('Generate a video with {0}?', who), message };
+}
+
+function text(value: string): vscode.LanguageModelToolResult {
+  return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(value)]);
+}
+
+async function providersWithKeys(keys: KeyStore): Promise<ProviderId[]> {
+  const has = await Promise.all(PROVIDER_IDS.map((p) => keys.has(p)));
+  return PROVIDER_IDS.filter((_, i) => has[i]);
+}
+
+function keyList(ids: ProviderId[]): string {
+  return ids.length ? ids.join(', ') : vscode.l10n.t('none');
+}
+
+function noKeyMessage(provider: ProviderId | undefined, withKey: ProviderId[]): string {
+  const lead = provider
+    ? vscode.l10n.t('No API key is set for {0}.', providerLabel(provider))
+    : vscode.l10n.t('No provider has an API key yet.');
+  const others = withKey.length ? ' ' + vscode.l10n.t('Providers with a key: {0}.', withKey.join(', ')) : '';
+  return `${lead}${others} ${vscode.l10n.t('Ask the user to run "AI Video: Set API Key…" (it stores the key in VS Code\'s secret storage), then try again.')}`;
+}
+
+function providerAndModel(p: ProviderId, model: string | undefined): string {
+  return model ? `${providerLabel(p)} ${model}` : providerLabel(p);
+}
+
+/** The four words the tools speak, whatever finer states a task has. */
+function statusWord(t: Task): TaskStatus {
+  return t.status === 'running' || t.status === 'succeeded' || t.status === 'failed' ? t.status : 'queued';
+}
+
+function describe(t: Task): string[] {
+  const lines = [vscode.l10n.t('Status: {0}', statusWord(t)), vscode.l10n.t('Progress: {0} %', t.progress)];
+  if (t.error) lines.push(vscode.l10n.t('Error: {0}', redact(t.error)));
+  t.videos.forEach((v, i) => {
+    if (v.localPath) lines.push(vscode.l10n.t('File {0}: {1}', i + 1, v.localPath));
+    else if (v.downloadError) lines.push(vscode.l10n.t('File {0}: download failed ({1})', i + 1, v.downloadError));
+    else if (t.status === 'succeeded') lines.push(vscode.l10n.t('File {0}: downloading', i + 1));
+  });
+  return lines;
+}
+
+function clampWait(v: unknown): number {
+  const n = Math.floor(Number(v ?? 0));
+  return Number.isFinite(n) ? Math.min(MAX_WAIT_SECONDS, Math.max(0, n)) : 0;
+}
+
+/** The task once it is final with every download settled, after `ms`, or on cancellation. */
+function waitUntilSettled(engine: TaskEngine, id: string, ms: number, token: vscode.CancellationToken): Promise<Task | undefined> {
+  const settled = (t: Task | undefined) => !t || t.status === 'failed' || (t.status === 'succeeded' && t.videos.every((v) => v.localPath || v.downloadError));
+  return new Promise((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      sub.dispose();
+      cancel.dispose();
+      resolve(engine.getTask(id));
+    };
+    const sub = engine.onDidChangeTasks(() => {
+      if (settled(engine.getTask(id))) finish();
+    });
+    const cancel = token.onCancellationRequested(finish);
+    const timer = setTimeout(finish, ms);
+    if (settled(engine.getTask(id)) || token.isCancellationRequested) finish();
+  });
+}

@@ -1,0 +1,217 @@
+// Generation commands: Generate Video (palette flow or a request argument, one task or a group of
+// variants), Animate Image, Restyle Video, and Regenerate. Which provider can do what comes from the registry's descriptors.
+import * as vscode from 'vscode';
+import { errorMessage } from '../../core/model/errors';
+import { IMAGE_EXTENSIONS, ImageSize, isRemoteUrl, readImageSize, toLocalPath, VIDEO_EXTENSIONS } from '../../core/request/media';
+import { modelChoices, ModelListCache } from '../../core/provider/modelList';
+import { ProviderDescriptor } from '../../core/provider/descriptor';
+import { parseGenerateRequest } from '../../core/request/requestValidation';
+import { GenerateRequest, GenerationMode, modeLabel, Task } from '../../core/model/task';
+import { PROVIDER_IDS, PROVIDER_LIST, PROVIDERS, providerLabel } from '../../providers';
+import { modelListSetting } from '../config';
+import { FlowOption, runGenerateFlow } from './generateFlow';
+import { providerContext } from '../keys/providerContext';
+import { ClickGuard, generateWithProgress } from './sendWithProgress';
+import { accepts, FanOut, planFanOut, sendGroup } from './variants';
+import { isGroup, newFanOut, variantsOption } from './variantsStep';
+import { CommandContext, taskIdOf } from '../commands/context';
+import { KeyCommands } from '../keys/keyCommands';
+
+/** Extra arguments the Explorer commands accept after (uri, uris) to skip the prompts. */
+type ExplorerPreset = Partial<GenerateRequest> & { perImage?: boolean };
+
+export interface GenerateCommands {
+  /** `aiVideo.generate(request)`: checked, then submitted; never asks anything. */
+  generateFromArgs(request: unknown): Promise<Task>;
+  /** Submits with a progress notification (cancellable during the upload) and reveals the new task; errors are shown, not thrown. */
+  submitInteractive(req: GenerateRequest): Promise<Task | undefined>;
+  /** The quick-pick flow (starting from `preset`), then the create(s); undefined when cancelled or failed. */
+  generateInteractive(preset?: Partial<GenerateRequest> & { mode?: GenerationMode }): Promise<Task | Task[] | undefined>;
+}
+
+function hasExt(uri: vscode.Uri, exts: string[]): boolean {
+  const lower = uri.path.toLowerCase();
+  return exts.some((e) => lower.endsWith(e));
+}
+
+/** The first registered provider offering this mode (Explorer commands called with arguments). */
+function firstWithMode(mode: GenerationMode): ProviderDescriptor {
+  const p = PROVIDER_LIST.find((d) => d.modes.includes(mode));
+  if (!p) throw new Error(vscode.l10n.t('No provider offers {0}.', modeLabel(mode).toLowerCase()));
+  return p;
+}
+
+export function registerGenerateCommands(c: CommandContext, keyCommands: KeyCommands): GenerateCommands {
+  const { engine, log, context } = c;
+  const parse = (x: unknown): GenerateRequest => {
+    try {
+      return parseGenerateRequest(x, PROVIDER_IDS);
+    } catch (e) {
+      throw new Error(errorMessage(e));
+    }
+  };
+
+  const generateFromArgs = async (x: unknown): Promise<Task> => engine.generate(parse(x));
+
+  const submitInteractive = async (req: GenerateRequest): Promise<Task | undefined> => {
+    const provider = PROVIDERS[req.provider];
+    if (provider && !(await keyCommands.ensureKey(provider))) return undefined;
+    try {
+      const task = await generateWithProgress(engine, req, providerLabel(req.provider));
+      void c.view.reveal({ kind: 'task', taskId: task.id }, { select: true, focus: false }).then(undefined, () => undefined);
+      return task;
+    } catch (e) {
+      log.error(`Generate failed: ${errorMessage(e)}`);
+      void c.explain(e, req.provider);
+      return undefined;
+    }
+  };
+
+  const listed = new ModelListCache();
+  const modelsFor = async (p: ProviderDescriptor, mode: GenerationMode): Promise<string[]> => {
+    const configured = p.models?.setting ? modelListSetting(p.models.setting) : [];
+    let fromProvider: string[] = [];
+    if (p.models?.list) {
+      try {
+        if (await c.keys.has(p.id)) fromProvider = await listed.get(p, { ...(await providerContext(p, c.keys, log)), timeoutMs: 5000 });
+      } catch (e) {
+        log.trace(`Model list of ${p.label} unavailable: ${errorMessage(e)}`);
+      }
+    }
+    return modelChoices(p, mode, configured, fromProvider);
+  };
+
+  const imageSize = async (ref: string): Promise<ImageSize | undefined> => {
+    if (isRemoteUrl(ref)) return undefined;
+    try {
+      return await readImageSize(toLocalPath(ref));
+    } catch {
+      return undefined;
+    }
+  };
+
+  const interactive = (preset?: Partial<GenerateRequest> & { mode?: GenerationMode }, extraOptions?: FlowOption[]): Promise<GenerateRequest | undefined> =>
+    runGenerateFlow({ providers: PROVIDER_LIST, memento: context.globalState, hasKey: (id) => c.keys.has(id), models: modelsFor, imageSize, preset, extraOptions });
+
+  // Variants and several models: one group of tasks, each create sent once (generate/variants.ts).
+  const submitGroup = async (req: GenerateRequest, fanOut: FanOut): Promise<Task[] | undefined> => {
+    const groupDeps = { engine, providers: PROVIDERS, log };
+    const plan = planFanOut(groupDeps, req, fanOut);
+    for (const id of new Set(plan.map((r) => r.provider))) {
+      const provider = PROVIDERS[id];
+      if (provider && !(await keyCommands.ensureKey(provider))) return undefined;
+    }
+    try {
+      const tasks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Submitting {0} tasks…', plan.length) }, () => sendGroup(groupDeps, plan));
+      if (tasks.length < plan.length) void vscode.window.showWarningMessage(vscode.l10n.t('{0} of {1} tasks could not be created; see the log.', plan.length - tasks.length, plan.length));
+      return tasks;
+    } catch (e) {
+      log.error(`Generate failed: ${errorMessage(e)}`);
+      void c.explain(e, req.provider);
+      return undefined;
+    }
+  };
+
+  const generateInteractive = async (preset?: Partial<GenerateRequest> & { mode?: GenerationMode }): Promise<Task | Task[] | undefined> => {
+    const fanOut = newFanOut();
+    const req = await interactive(preset, [variantsOption(fanOut, { providers: PROVIDER_LIST, models: modelsFor, accepts: (r) => accepts(PROVIDERS, r) })]);
+    if (!req) return undefined;
+    return isGroup(fanOut) ? submitGroup(req, fanOut) : submitInteractive(req);
+  };
+
+  const regenerate = async (arg?: unknown, opts?: { sameSeed?: boolean }): Promise<Task | undefined> => {
+    const task = engine.getTask(taskIdOf(arg) ?? '');
+    if (!task) return undefined;
+    const req: GenerateRequest = { ...task.request };
+    let sameSeed = opts?.sameSeed;
+    const seed = task.videos[0]?.seed ?? task.request.seed;
+    if (sameSeed === undefined && seed !== undefined && PROVIDERS[task.provider]?.validate({ ...req, seed }) === undefined) {
+      const pick = await vscode.window.showQuickPick([{ label: vscode.l10n.t('Same seed ({0})', seed), same: true }, { label: vscode.l10n.t('New random seed'), same: false }], { title: vscode.l10n.t('Regenerate') });
+      if (!pick) return undefined;
+      sameSeed = pick.same;
+    }
+    if (sameSeed && seed !== undefined) req.seed = seed;
+    else delete req.seed;
+    if (opts) return engine.generate(req);
+    return submitInteractive(req);
+  };
+
+  const animateImage = async (uri?: vscode.Uri, uris?: vscode.Uri[], preset?: ExplorerPreset): Promise<Task[] | undefined> => {
+    const target = uri ?? vscode.window.activeTextEditor?.document.uri ?? activeTabUri();
+    const selected = (uris && uris.length ? uris : target ? [target] : []).filter((u) => hasExt(u, IMAGE_EXTENSIONS));
+    if (selected.length === 0) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Choose a PNG, JPEG or WebP image to animate.'));
+      return undefined;
+    }
+    const local = selected.filter((u) => u.scheme === 'file');
+    if (local.length !== selected.length) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Only images on this machine\'s disk can be animated.'));
+      return undefined;
+    }
+    const paths = local.map((u) => u.fsPath);
+    const ingredients = PROVIDER_LIST.filter((d) => d.modes.includes('ingredients'));
+    let perImage = preset?.perImage ?? (ingredients.length === 0);
+    if (paths.length > 1 && preset?.perImage === undefined && !preset?.provider && ingredients.length > 0) {
+      const pick = await vscode.window.showQuickPick(
+        [
+          { label: `$(combine) ${vscode.l10n.t('One video from all {0} images', paths.length)}`, detail: `${ingredients.map((d) => d.label).join(', ')}: ${modeLabel('ingredients').toLowerCase()}`, per: false },
+          { label: `$(files) ${vscode.l10n.t('One video per image ({0} tasks)', paths.length)}`, detail: vscode.l10n.t('Same settings for each image'), per: true },
+        ],
+        { title: vscode.l10n.t('Animate images') },
+      );
+      if (!pick) return undefined;
+      perImage = pick.per;
+    }
+    const { perImage: _ignored, ...presetReq } = preset ?? {};
+    const base: Partial<GenerateRequest> & { mode?: GenerationMode } =
+      paths.length > 1 && !perImage ? { ...presetReq, images: paths, mode: 'ingredients' } : { ...presetReq, image: paths[0], mode: 'image-to-video' };
+    // Called with a prompt (and for one image a provider): no question is asked.
+    const fromArgs = typeof base.prompt === 'string' && (!!base.provider || base.mode === 'ingredients');
+    const { mode: _m, ...rest } = base;
+    const req = fromArgs ? parse({ provider: base.provider ?? firstWithMode('ingredients').id, ...rest }) : await interactive(base);
+    if (!req) return undefined;
+    const requests = paths.length > 1 && perImage ? paths.map((p) => ({ ...req, image: p })) : [req];
+    const tasks: Task[] = [];
+    for (const r of requests) {
+      const t = fromArgs ? await engine.generate(r) : await submitInteractive(r);
+      if (t) tasks.push(structuredClone(t));
+    }
+    return tasks;
+  };
+
+  const restyleVideo = async (uri?: vscode.Uri, _uris?: vscode.Uri[], preset?: ExplorerPreset): Promise<Task | undefined> => {
+    const target = uri ?? vscode.window.activeTextEditor?.document.uri ?? activeTabUri();
+    if (!target || !hasExt(target, VIDEO_EXTENSIONS) || target.scheme !== 'file') {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Choose an MP4, WebM or MOV video on disk to restyle.'));
+      return undefined;
+    }
+    if (preset?.provider || preset?.style || typeof preset?.prompt === 'string') {
+      const { perImage: _p, ...rest } = preset;
+      return structuredClone(await engine.generate(parse({ prompt: '', provider: firstWithMode('video-edit').id, ...rest, video: target.fsPath })));
+    }
+    const req = await interactive({ video: target.fsPath, mode: 'video-edit' });
+    const t = req ? await submitInteractive(req) : undefined;
+    return t && structuredClone(t);
+  };
+
+  // Clicks on Generate and Regenerate (tree, player) act once each; calls with a request or options are never merged.
+  const clicks = new ClickGuard();
+  c.register('aiVideo.generate', async (arg?: unknown) => {
+    if (arg !== undefined && !(arg instanceof vscode.Uri) && typeof arg === 'object' && arg !== null && 'provider' in arg) {
+      return structuredClone(await generateFromArgs(arg));
+    }
+    return clicks.run('generate', generateInteractive);
+  });
+  c.register('aiVideo.animateImage', animateImage);
+  c.register('aiVideo.restyleVideo', restyleVideo);
+  c.register('aiVideo.regenerate', (arg?: unknown, opts?: { sameSeed?: boolean }) =>
+    opts ? regenerate(arg, opts) : clicks.run(`regenerate:${taskIdOf(arg)}`, () => regenerate(arg)),
+  );
+  return { generateFromArgs, submitInteractive, generateInteractive };
+}
+
+function activeTabUri(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText) return input.uri;
+  return undefined;
+}

@@ -1,0 +1,197 @@
+// The gallery editor panel: one reusable webview showing every task as a card. The app lives in
+// src/webview/gallery; both sides speak src/webview/gallery/galleryProtocol.ts. Task changes are posted
+// as small updates (no reload); actions go back through the extension's commands.
+
+import * as crypto from 'crypto';
+import * as vscode from 'vscode';
+import { errorMessage } from '../../../core/model/errors';
+import type { Task } from '../../../core/model/task';
+import { appPage, webviewOptions } from '../webviewOptions';
+import { providerLabel } from '../../../providers';
+import { toGalleryTask } from './galleryCards';
+import type { GalleryTask } from '../../../webview/gallery/model';
+import {
+  isGalleryWebviewMessage,
+  type GalleryAction,
+  type GalleryHostMessage,
+  type InspectionMessage,
+} from '../../../webview/gallery/galleryProtocol';
+import { isPathInside } from '../player/playerPage';
+
+/** What the panel needs from the rest of the extension. */
+export interface GalleryHost {
+  getTasks(): Task[];
+  getTask(id: string): Task | undefined;
+  onDidChangeTasks: vscode.Event<Task[]>;
+  runAction(action: GalleryAction, taskIds: string[]): Thenable<unknown> | void;
+  log: { info(msg: string): void; warn(msg: string): void };
+}
+
+/** Changes arriving within this window are posted as one update. */
+const UPDATE_DELAY_MS = 50;
+const INSPECT_TIMEOUT_MS = 10_000;
+
+export class GalleryPanel implements vscode.Disposable {
+  static readonly viewType = 'aiVideo.gallery';
+  static current: GalleryPanel | undefined;
+
+  /** Shows the gallery, creating the panel or revealing the open one. */
+  static show(extensionUri: vscode.Uri, mediaRoot: vscode.Uri, host: GalleryHost): GalleryPanel {
+    if (GalleryPanel.current) {
+      GalleryPanel.current.panel.reveal();
+      return GalleryPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(GalleryPanel.viewType, vscode.l10n.t('Video Gallery'), vscode.ViewColumn.Active, webviewOptions(extensionUri, mediaRoot));
+    GalleryPanel.current = new GalleryPanel(panel, extensionUri, mediaRoot, host);
+    return GalleryPanel.current;
+  }
+
+  /** Restores the gallery after a reload (its filters live in the webview's own state). */
+  static registerSerializer(extensionUri: vscode.Uri, mediaRoot: vscode.Uri, host: GalleryHost): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(GalleryPanel.viewType, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+        panel.webview.options = webviewOptions(extensionUri, mediaRoot);
+        if (GalleryPanel.current) {
+          panel.dispose();
+          return;
+        }
+        GalleryPanel.current = new GalleryPanel(panel, extensionUri, mediaRoot, host);
+      },
+    });
+  }
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private webviewReady = false;
+  private readonly pending = new Set<string>();
+  private updateTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Ids the webview knows, so a removal is only announced for cards it has. */
+  private readonly posted = new Set<string>();
+  private readonly inspections = new Map<string, (m: InspectionMessage) => void>();
+  private disposed = false;
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly mediaRoot: vscode.Uri,
+    private readonly host: GalleryHost,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.webviewReady = false;
+      }),
+      panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+      host.onDidChangeTasks((changed) => this.queue(changed)),
+    );
+    panel.webview.html = this.html();
+  }
+
+  /** Whether the webview has loaded and asked for its data. */
+  get ready(): boolean {
+    return this.webviewReady;
+  }
+
+  /** What the webview shows now (tests and tools): its cards in the DOM, and a per-load id. */
+  inspect(): Promise<InspectionMessage> {
+    const requestId = crypto.randomUUID();
+    return new Promise<InspectionMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.inspections.delete(requestId);
+        reject(new Error('The gallery webview did not answer.'));
+      }, INSPECT_TIMEOUT_MS);
+      this.inspections.set(requestId, (m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+      this.post({ type: 'inspect', requestId });
+    });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (GalleryPanel.current === this) GalleryPanel.current = undefined;
+    clearTimeout(this.updateTimer);
+    this.panel.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  private html(): string {
+    return appPage(this.panel.webview, this.extensionUri, 'gallery', vscode.l10n.t('Video gallery'));
+  }
+
+  private card(task: Task): GalleryTask {
+    const root = this.mediaRoot.fsPath;
+    // Files outside the media folder are never offered to the webview (localResourceRoots would refuse them too).
+    return toGalleryTask(task, providerLabel(task.provider), (file) => (isPathInside(root, file) ? this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString() : undefined));
+  }
+
+  private postState(): void {
+    const tasks = this.host.getTasks();
+    this.posted.clear();
+    for (const t of tasks) this.posted.add(t.id);
+    this.pending.clear();
+    this.post({ type: 'state', tasks: tasks.map((t) => this.card(t)) });
+  }
+
+  private queue(changed: Task[]): void {
+    for (const t of changed) this.pending.add(t.id);
+    if (this.updateTimer || !this.webviewReady) return;
+    this.updateTimer = setTimeout(() => this.flushUpdates(), UPDATE_DELAY_MS);
+  }
+
+  private flushUpdates(): void {
+    this.updateTimer = undefined;
+    if (this.disposed || !this.webviewReady || this.pending.size === 0) return;
+    const tasks: GalleryTask[] = [];
+    const removed: string[] = [];
+    for (const id of this.pending) {
+      const t = this.host.getTask(id);
+      if (t) {
+        tasks.push(this.card(t));
+        this.posted.add(id);
+      } else if (this.posted.delete(id)) removed.push(id);
+    }
+    this.pending.clear();
+    if (tasks.length || removed.length) this.post({ type: 'update', tasks, removed });
+  }
+
+  private post(message: GalleryHostMessage): void {
+    if (this.disposed) return;
+    this.panel.webview.postMessage(message).then(undefined, (e: unknown) => this.host.log.warn(`Gallery: could not post to the webview: ${errorMessage(e)}`));
+  }
+
+  private onMessage(message: unknown): void {
+    if (!isGalleryWebviewMessage(message)) {
+      this.host.log.warn('Gallery: ignored a malformed message from the webview.');
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        this.webviewReady = true;
+        this.postState();
+        return;
+      case 'inspection':
+        this.inspections.get(message.requestId)?.(message);
+        this.inspections.delete(message.requestId);
+        return;
+      case 'action': {
+        const ids = message.taskIds.filter((id) => this.host.getTask(id));
+        if (message.action !== 'generate' && ids.length === 0) return;
+        try {
+          const work = this.host.runAction(message.action, ids);
+          if (work) work.then(undefined, (e: unknown) => this.fail(message.action, e));
+        } catch (e) {
+          this.fail(message.action, e);
+        }
+        return;
+      }
+    }
+  }
+
+  private fail(action: GalleryAction, error: unknown): void {
+    this.host.log.warn(`Gallery: "${action}" failed: ${errorMessage(error)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Gallery: {0}', errorMessage(error)));
+  }
+}

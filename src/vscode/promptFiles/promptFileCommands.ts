@@ -1,0 +1,173 @@
+// Commands of the editor: generating from a ```video block of a Markdown file (the lenses run
+// them), going back from a task to its block, an example prompt file, and Generate Video from
+// Selection, whose selected text becomes the prompt of the usual flow.
+import * as vscode from 'vscode';
+import { errorMessage } from '../../core/model/errors';
+import { blockAtLine, findVideoBlocks, readVideoBlock, VideoBlock } from '../../core/request/promptBlocks';
+import { GenerateRequest, Task } from '../../core/model/task';
+import { PROVIDERS } from '../../providers';
+import { baseFolderOf, resolveMediaRef } from '../generate/mediaPaths';
+import { promptCatalog } from './promptFileFeatures';
+import { generateVariants } from '../generate/variants';
+import { CommandContext, taskIdOf } from '../commands/context';
+import { GenerateCommands } from '../generate/generateCommands';
+import { KeyCommands } from '../keys/keyCommands';
+
+/**
+ * The third argument of the block commands. A lens passes `interactive: true` (a click: a missing
+ * key is asked for, Variants… asks how many); a script passes nothing and gets errors instead of
+ * questions, and gives Variants its `count`.
+ */
+export interface BlockCommandOptions {
+  interactive?: boolean;
+  count?: number;
+}
+
+/** The flow's prompt box takes up to this many characters. */
+const MAX_PROMPT = 2000;
+
+/** The document a command argument names (a URI or its string), or the active editor's. */
+async function documentOf(arg: unknown): Promise<vscode.TextDocument | undefined> {
+  if (arg instanceof vscode.Uri) return vscode.workspace.openTextDocument(arg);
+  if (typeof arg === 'string') return vscode.workspace.openTextDocument(vscode.Uri.parse(arg));
+  return vscode.window.activeTextEditor?.document;
+}
+
+export function registerPromptBlockCommands(c: CommandContext, { ensureKey }: KeyCommands, { generateInteractive }: GenerateCommands): void {
+  /** The block's request with its media resolved, or the first thing that stops it. */
+  const requestOf = async (doc: vscode.TextDocument, block: VideoBlock): Promise<{ request: GenerateRequest } | { error: string }> => {
+    const reading = readVideoBlock(block, promptCatalog());
+    const first = reading.problems.find((p) => p.severity === 'error');
+    if (first) return { error: vscode.l10n.t('Line {0}: {1}', first.span.line + 1, first.message) };
+    const request = reading.request;
+    const folder = baseFolderOf(doc.uri);
+    for (const key of ['image', 'video'] as const) {
+      const ref = request[key];
+      if (ref === undefined) continue;
+      const r = await resolveMediaRef(ref, folder);
+      if (!r.ok) return { error: r.message };
+      request[key] = r.value;
+    }
+    if (request.images) {
+      const resolved: string[] = [];
+      for (const ref of request.images) {
+        const r = await resolveMediaRef(ref, folder);
+        if (!r.ok) return { error: r.message };
+        resolved.push(r.value);
+      }
+      request.images = resolved;
+    }
+    return { request };
+  };
+
+  /** Finds the block, reads it and makes sure there is a key; throws (for scripts) or shows the problem (for a click). */
+  const prepare = async (uriArg: unknown, lineArg: unknown, opts: BlockCommandOptions | undefined) => {
+    const interactive = opts?.interactive === true || uriArg === undefined;
+    const fail = (message: string): undefined => {
+      if (!interactive) throw new Error(message);
+      void vscode.window.showErrorMessage(message);
+      return undefined;
+    };
+    const doc = await documentOf(uriArg);
+    if (!doc) return fail(vscode.l10n.t('Open a Markdown file with a ```video block.'));
+    const line = typeof lineArg === 'number' ? lineArg : uriArg === undefined ? vscode.window.activeTextEditor?.selection.active.line : undefined;
+    const block = line === undefined ? undefined : blockAtLine(findVideoBlocks(doc.getText()), line);
+    if (!block) return fail(vscode.l10n.t('There is no ```video block at line {0} of {1}.', (line ?? 0) + 1, vscode.workspace.asRelativePath(doc.uri)));
+    const read = await requestOf(doc, block);
+    if ('error' in read) return fail(read.error);
+    const provider = PROVIDERS[read.request.provider];
+    if (!(await c.keys.has(provider.id))) {
+      if (!interactive) return fail(vscode.l10n.t('No API key set for {0}. Run "AI Video: Set API Key…".', provider.label));
+      if (!(await ensureKey(provider))) return undefined;
+    }
+    return { interactive, request: read.request, fail, source: { uri: doc.uri.toString(), hash: block.hash, line: block.fenceLine } };
+  };
+
+  const generateFromBlock = async (uriArg?: unknown, lineArg?: unknown, opts?: BlockCommandOptions): Promise<Task | undefined> => {
+    const p = await prepare(uriArg, lineArg, opts);
+    if (!p) return undefined;
+    try {
+      return structuredClone(await c.engine.generate(p.request, { source: p.source }));
+    } catch (e) {
+      return p.fail(errorMessage(e));
+    }
+  };
+
+  const generateBlockVariants = async (uriArg?: unknown, lineArg?: unknown, opts?: BlockCommandOptions): Promise<Task[] | undefined> => {
+    const p = await prepare(uriArg, lineArg, opts);
+    if (!p) return undefined;
+    let count = opts?.count;
+    if (count === undefined && p.interactive) {
+      const pick = await vscode.window.showQuickPick(
+        [2, 3, 4].map((n) => ({ label: vscode.l10n.t('{0} variants', n), n })),
+        { title: vscode.l10n.t('Variants of this prompt'), placeHolder: vscode.l10n.t('How many videos? Each one is billed.') },
+      );
+      if (!pick) return undefined;
+      count = pick.n;
+    }
+    if (count === undefined) return p.fail(vscode.l10n.t('Pass the number of variants (2 to 4) as "count" in the third argument.'));
+    try {
+      return (await generateVariants({ engine: c.engine, providers: PROVIDERS, log: c.log }, p.request, count, p.source)).map((t) => structuredClone(t));
+    } catch (e) {
+      return p.fail(errorMessage(e));
+    }
+  };
+
+  const revealPromptSource = async (arg?: unknown): Promise<void> => {
+    const id = taskIdOf(arg);
+    const source = id ? c.engine.getTask(id)?.source : undefined;
+    if (!source) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('This task was not made from a prompt file.'));
+      return;
+    }
+    let doc: vscode.TextDocument;
+    try {
+      doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(source.uri));
+    } catch {
+      void vscode.window.showWarningMessage(vscode.l10n.t('The prompt file {0} is gone.', vscode.Uri.parse(source.uri).fsPath));
+      return;
+    }
+    const block = findVideoBlocks(doc.getText()).find((b) => b.hash === source.hash);
+    const line = Math.min(block?.fenceLine ?? source.line, doc.lineCount - 1);
+    const end = block ? block.endLine : line;
+    await vscode.window.showTextDocument(doc, { selection: new vscode.Range(line, 0, end, doc.lineAt(end).text.length) });
+    if (!block) void vscode.window.showInformationMessage(vscode.l10n.t('The block has been edited since this video was made; this is where it was.'));
+  };
+
+  const newPromptFile = async (): Promise<vscode.TextEditor> => {
+    const content = [
+      vscode.l10n.t('# Video prompts'),
+      '',
+      vscode.l10n.t('Each ```video block is one video: the lens above it generates it. Hover a key to see what it takes.'),
+      '',
+      '```video',
+      'provider: pika',
+      'model: 2.0',
+      'aspect: 16:9',
+      vscode.l10n.t('prompt: A paper boat drifting down a rainy street, cinematic'),
+      '```',
+      '',
+    ].join('\n');
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content });
+    return vscode.window.showTextDocument(doc);
+  };
+
+  const generateFromSelection = async (): Promise<Task | Task[] | undefined> => {
+    const editor = vscode.window.activeTextEditor;
+    const selected = editor ? editor.selections.map((s) => editor.document.getText(s)).join(' ') : '';
+    const prompt = selected.replace(/\s+/g, ' ').trim().slice(0, MAX_PROMPT);
+    if (!prompt) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Select the text to use as the prompt first.'));
+      return undefined;
+    }
+    const task = await generateInteractive({ prompt });
+    return task && structuredClone(task);
+  };
+
+  c.register('aiVideo.newPromptFile', newPromptFile);
+  c.register('aiVideo.generateFromBlock', generateFromBlock);
+  c.register('aiVideo.generateBlockVariants', generateBlockVariants);
+  c.register('aiVideo.revealPromptSource', revealPromptSource);
+  c.register('aiVideo.generateFromSelection', generateFromSelection);
+
+}

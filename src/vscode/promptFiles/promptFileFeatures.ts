@@ -1,0 +1,255 @@
+// Prompt files: ```video blocks in Markdown get lenses (Generate, live status, Play/Save of the
+// latest result), diagnostics, completion and hover. The parsing is core/request/promptBlocks.ts;
+// the commands the lenses run are promptFileCommands.ts.
+import * as vscode from 'vscode';
+import { TaskEngine } from '../../core/engine/engine';
+import { allowedValues, blockAtLine, BlockProblem, describeKey, findVideoBlocks, keysFor, LineSpan, modelsFor, modeOf, PromptCatalog, providerOf, readVideoBlock, valuesFor, VideoBlock } from '../../core/request/promptBlocks';
+import { isActive, Task } from '../../core/model/task';
+import { PROVIDER_LIST, PROVIDERS, providerLabel } from '../../providers';
+import { modelListSetting, onDidChange } from '../config';
+import { baseFolderOf, resolveMediaRef } from '../generate/mediaPaths';
+
+const SELECTOR: vscode.DocumentSelector = [{ language: 'markdown' }];
+/** The gallery's commands: their lenses show only while they exist. */
+const VARIANTS_COMMAND = 'aiVideo.generateVariants';
+const COMPARE_COMMAND = 'aiVideo.compare';
+
+/** The block keys of every registered provider, with the models the user's settings add. */
+export function promptCatalog(): PromptCatalog {
+  return { providers: PROVIDER_LIST, configuredModels: (p) => (p.models?.setting ? modelListSetting(p.models.setting) : []) };
+}
+const catalog = promptCatalog;
+
+const toRange = (s: LineSpan) => new vscode.Range(s.line, s.start, s.line, s.end);
+
+/** Tasks made from this block as it is now, newest first. */
+function tasksOf(engine: TaskEngine, uri: vscode.Uri, block: VideoBlock): Task[] {
+  const key = uri.toString();
+  return engine.getTasks().filter((t) => t.source?.uri === key && t.source.hash === block.hash);
+}
+
+export function registerPromptFiles(engine: TaskEngine): vscode.Disposable {
+  const subs: vscode.Disposable[] = [];
+
+  // ---- lenses -------------------------------------------------------------------------------
+
+  const lenses = new BlockLenses(engine);
+  subs.push(lenses, vscode.languages.registerCodeLensProvider(SELECTOR, lenses));
+
+  // ---- diagnostics --------------------------------------------------------------------------
+
+  const diagnostics = vscode.languages.createDiagnosticCollection('aiVideo.prompts');
+  subs.push(diagnostics);
+  const pending = new Map<string, ReturnType<typeof setTimeout>>();
+  const check = async (doc: vscode.TextDocument) => {
+    if (doc.languageId !== 'markdown') return;
+    const version = doc.version;
+    const found = await diagnose(doc);
+    // A newer check of an edited document wins.
+    if (doc.isClosed || doc.version !== version) return;
+    diagnostics.set(doc.uri, found);
+  };
+  const schedule = (doc: vscode.TextDocument) => {
+    if (doc.languageId !== 'markdown') return;
+    const key = doc.uri.toString();
+    clearTimeout(pending.get(key));
+    pending.set(
+      key,
+      setTimeout(() => {
+        pending.delete(key);
+        void check(doc);
+      }, 300),
+    );
+  };
+  const checkAll = () => vscode.workspace.textDocuments.forEach((d) => void check(d));
+  subs.push(
+    vscode.workspace.onDidOpenTextDocument((d) => void check(d)),
+    vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
+    vscode.workspace.onDidCloseTextDocument((d) => {
+      clearTimeout(pending.get(d.uri.toString()));
+      diagnostics.delete(d.uri);
+    }),
+    // A file named by a block may appear or go away.
+    vscode.workspace.onDidCreateFiles(checkAll),
+    vscode.workspace.onDidDeleteFiles(checkAll),
+    vscode.workspace.onDidRenameFiles(checkAll),
+    onDidChange(checkAll),
+    { dispose: () => pending.forEach((t) => clearTimeout(t)) },
+  );
+  checkAll();
+
+  // ---- completion and hover -----------------------------------------------------------------
+
+  subs.push(vscode.languages.registerCompletionItemProvider(SELECTOR, { provideCompletionItems: complete }, ':', ' '));
+  subs.push(vscode.languages.registerHoverProvider(SELECTOR, { provideHover: hover }));
+
+  return vscode.Disposable.from(...subs);
+}
+
+async function diagnose(doc: vscode.TextDocument): Promise<vscode.Diagnostic[]> {
+  const blocks = findVideoBlocks(doc.getText());
+  if (!blocks.length) return [];
+  const c = catalog();
+  const folder = baseFolderOf(doc.uri);
+  const out: vscode.Diagnostic[] = [];
+  const add = (p: BlockProblem) => {
+    const d = new vscode.Diagnostic(toRange(p.span), p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+    d.source = 'AI Video';
+    out.push(d);
+  };
+  for (const block of blocks) {
+    const reading = readVideoBlock(block, c);
+    reading.problems.forEach(add);
+    for (const f of reading.files) {
+      const r = await resolveMediaRef(f.path, folder);
+      if (!r.ok) add({ severity: 'error', message: `${f.key}: ${r.message}`, span: f.span });
+    }
+  }
+  return out;
+}
+
+/** Lenses above each block; refreshed only when what they show changes (a refresh re-issues their commands). */
+class BlockLenses implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly sub: vscode.Disposable;
+  private commands: { at: number; ids: Promise<Set<string>> } | undefined;
+  /** Per document: what its lenses showed last time. */
+  private readonly shown = new Map<string, string>();
+
+  constructor(private readonly engine: TaskEngine) {
+    this.sub = engine.onDidChangeTasks((tasks) => {
+      const docs = new Set(tasks.map((t) => t.source?.uri).filter((u): u is string => !!u));
+      const open = vscode.workspace.textDocuments.filter((d) => docs.has(d.uri.toString()));
+      void Promise.all(open.map(async (d) => this.shown.get(d.uri.toString()) !== fingerprint(await this.lensesOf(d)))).then((stale) => {
+        if (stale.some(Boolean)) this.changed.fire();
+      });
+    });
+  }
+
+  async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    const lenses = await this.lensesOf(doc);
+    this.shown.set(doc.uri.toString(), fingerprint(lenses));
+    return lenses;
+  }
+
+  private async lensesOf(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    const blocks = findVideoBlocks(doc.getText());
+    if (!blocks.length) return [];
+    const available = await this.availableCommands();
+    const out: vscode.CodeLens[] = [];
+    for (const block of blocks) {
+      const range = new vscode.Range(block.fenceLine, 0, block.fenceLine, 0);
+      const lens = (title: string, command: string, args: unknown[], tooltip?: string) => out.push(new vscode.CodeLens(range, { title, command, arguments: args, tooltip }));
+      const at = [doc.uri, block.fenceLine, { interactive: true }];
+      lens(vscode.l10n.t('▶ Generate'), 'aiVideo.generateFromBlock', at, vscode.l10n.t('Generate a video from this block (with {0})', providerOf(block, catalog()).label));
+      if (available.has(VARIANTS_COMMAND)) lens(vscode.l10n.t('Variants…'), 'aiVideo.generateBlockVariants', at, vscode.l10n.t('Generate several takes of this block'));
+      const tasks = tasksOf(this.engine, doc.uri, block);
+      const latest = tasks[0];
+      if (!latest) continue;
+      if (isActive(latest)) {
+        lens(latest.status === 'running' ? vscode.l10n.t('⟳ {0} %', latest.progress) : vscode.l10n.t('⟳ queued'), 'aiVideo.tasks.focus', [], vscode.l10n.t('Show the Tasks view'));
+      } else if (latest.status === 'failed') {
+        lens(vscode.l10n.t('✖ Failed'), 'aiVideo.showTaskError', [latest.id], latest.error);
+      } else if (latest.videos.some((v) => v.localPath)) {
+        lens(vscode.l10n.t('▶ Play'), 'aiVideo.play', [latest.id]);
+        lens(vscode.l10n.t('Save'), 'aiVideo.saveToWorkspace', [latest.id], vscode.l10n.t('Save the video (and its settings) to the workspace'));
+      } else {
+        lens(vscode.l10n.t('⟳ downloading'), 'aiVideo.tasks.focus', []);
+      }
+      const playable = tasks.filter((t) => t.status === 'succeeded' && t.videos.some((v) => v.localPath)).slice(0, 4);
+      if (available.has(COMPARE_COMMAND) && playable.length >= 2) {
+        lens(vscode.l10n.t('Compare'), COMPARE_COMMAND, [playable.map((t) => t.id)], vscode.l10n.t('Compare the latest {0} videos of this block', playable.length));
+      }
+    }
+    return out;
+  }
+
+  /** Commands registered by anyone (variants and compare come with the gallery), asked at most every 5 s. */
+  private availableCommands(): Promise<Set<string>> {
+    if (!this.commands || Date.now() - this.commands.at > 5000) {
+      this.commands = { at: Date.now(), ids: Promise.resolve(vscode.commands.getCommands(true)).then((ids) => new Set(ids)) };
+    }
+    return this.commands.ids;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.changed.dispose();
+  }
+}
+
+function fingerprint(lenses: vscode.CodeLens[]): string {
+  return JSON.stringify(lenses.map((l) => [l.range.start.line, l.command]));
+}
+
+/** The block around `pos` and the text of its line before the cursor, when the cursor is inside the body. */
+function blockContext(doc: vscode.TextDocument, pos: vscode.Position): { block: VideoBlock; before: string } | undefined {
+  const block = blockAtLine(findVideoBlocks(doc.getText()), pos.line);
+  if (!block || pos.line === block.fenceLine || (block.closed && pos.line === block.endLine)) return undefined;
+  return { block, before: doc.lineAt(pos.line).text.slice(0, pos.character) };
+}
+
+function complete(doc: vscode.TextDocument, pos: vscode.Position): vscode.CompletionItem[] | undefined {
+  const ctx = blockContext(doc, pos);
+  if (!ctx) return undefined;
+  const c = catalog();
+  const provider = providerOf(ctx.block, c);
+  const mode = modeOf(ctx.block);
+  const keyPart = /^\s*([\w.-]*)$/.exec(ctx.before);
+  if (keyPart) {
+    const used = new Set(ctx.block.entries.filter((e) => e.keySpan.line !== pos.line).map((e) => e.key.toLowerCase()));
+    const range = new vscode.Range(pos.line, pos.character - keyPart[1].length, pos.line, pos.character);
+    return keysFor(provider, mode, used).map((offer, i) => {
+      const item = new vscode.CompletionItem(offer.key, vscode.CompletionItemKind.Property);
+      item.insertText = `${offer.key}: `;
+      item.range = range;
+      item.detail = offer.field ? allowedValues(offer.field) : undefined;
+      item.documentation = new vscode.MarkdownString(offer.doc);
+      item.sortText = String(i).padStart(3, '0');
+      if (valuesFor(c, provider, mode, offer.key).length) item.command = { command: 'editor.action.triggerSuggest', title: '' };
+      return item;
+    });
+  }
+  const valuePart = /^\s*([\w.-]+)\s*:\s*(\S*)$/.exec(ctx.before);
+  if (!valuePart) return undefined;
+  const range = new vscode.Range(pos.line, pos.character - valuePart[2].length, pos.line, pos.character);
+  return valuesFor(c, provider, mode, valuePart[1]).map((v, i) => {
+    const item = new vscode.CompletionItem(v, vscode.CompletionItemKind.Value);
+    item.range = range;
+    item.sortText = String(i).padStart(3, '0');
+    if (PROVIDERS[v] && valuePart[1].toLowerCase() === 'provider') item.detail = providerLabel(v);
+    return item;
+  });
+}
+
+function hover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+  const ctx = blockContext(doc, pos);
+  const entry = ctx?.block.entries.find((e) => e.keySpan.line === pos.line && pos.character >= e.keySpan.start && pos.character <= e.keySpan.end);
+  if (!ctx || !entry) return undefined;
+  const c = catalog();
+  const info = describeKey(c, entry.key);
+  const md = new vscode.MarkdownString();
+  if (!info) {
+    md.appendText(vscode.l10n.t('Not a key of video blocks.'));
+    return new vscode.Hover(md, toRange(entry.keySpan));
+  }
+  md.appendMarkdown(`**${info.key}**`);
+  if ('doc' in info) {
+    md.appendMarkdown(': ').appendText(info.doc);
+    if (info.key === 'model') {
+      const provider = providerOf(ctx.block, c);
+      const models = modelsFor(c, provider, modeOf(ctx.block));
+      md.appendMarkdown('\n\n').appendText(
+        !provider.models
+          ? vscode.l10n.t('{0} has no model choice.', provider.label)
+          : models.open
+            ? vscode.l10n.t('{0}: for example {1}, or any model id.', provider.label, models.ids.join(', '))
+            : vscode.l10n.t('{0}: {1}.', provider.label, models.ids.join(', ')),
+      );
+    }
+  } else {
+    for (const { provider, field } of info.fields) md.appendMarkdown('\n\n').appendText(vscode.l10n.t('{0} ({1}): {2}.', field.label, provider.label, allowedValues(field)));
+  }
+  return new vscode.Hover(md, toRange(entry.keySpan));
+}

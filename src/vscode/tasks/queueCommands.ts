@@ -1,0 +1,143 @@
+// Commands on creates that are not at the provider (yet, or for sure): a waiting create (held in the
+// local queue) can be edited or cancelled before it is sent; an uncertain one (its answer was lost)
+// can be looked up at the provider where it lists recent jobs, checked in the account, or marked as
+// failed. Called with arguments (scripts, agents) they never ask anything.
+import * as vscode from 'vscode';
+import { WaitingEdit } from '../../core/engine/createQueue';
+import { errorMessage } from '../../core/model/errors';
+import { describeValue, fieldsFor, readField, writeField } from '../../core/provider/optionFields';
+import { Task } from '../../core/model/task';
+import { PROVIDERS, providerLabel } from '../../providers';
+import { checkedBaseUrl } from '../config';
+import { editField } from '../generate/generateFlow';
+import { InputStep, MultiStepInput } from '../generate/multiStepInput';
+import { CommandContext, taskIdOf } from '../commands/context';
+
+type Item = vscode.QuickPickItem & { value: string };
+
+/** The prompt and options of a waiting create, edited in a quick pick; undefined when cancelled. */
+async function askEdit(task: Task): Promise<WaitingEdit | undefined> {
+  const provider = PROVIDERS[task.provider];
+  if (!provider) return undefined;
+  const req = structuredClone(task.request);
+  const fields = fieldsFor(provider, task.mode);
+  const title = vscode.l10n.t('Edit before sending: {0}', providerLabel(task.provider));
+  const step = { step: 1, totalSteps: 1 };
+  const SAVE = '\u0000save';
+  const PROMPT = '\u0000prompt';
+  let saved = false;
+  const menu: InputStep = async (input) => {
+    const items: Item[] = [
+      { label: `$(check) ${vscode.l10n.t('Save')}`, value: SAVE, description: vscode.l10n.t('sent when the queue allows') },
+      { label: `$(edit) ${vscode.l10n.t('Prompt')}`, value: PROMPT, description: req.prompt || vscode.l10n.t('(none)') },
+      { label: '', kind: vscode.QuickPickItemKind.Separator, value: '' },
+      ...fields.map((f) => ({ label: f.label, description: describeValue(f, readField(req, f)), value: f.key })),
+    ];
+    const picked = await input.showQuickPick({ title, ...step, items, placeholder: vscode.l10n.t('Change the prompt or an option, then save') });
+    if (picked.value === SAVE) {
+      const invalid = provider.validate(req);
+      if (invalid) {
+        void vscode.window.showWarningMessage(invalid);
+        return menu;
+      }
+      saved = true;
+      return;
+    }
+    if (picked.value === PROMPT) {
+      req.prompt = (await input.showInputBox({ title, ...step, value: req.prompt, prompt: vscode.l10n.t('The prompt to send.'), validate: (v) => (v.length > 2000 ? vscode.l10n.t('Keep the prompt under 2000 characters.') : undefined) })).trim();
+      return menu;
+    }
+    const field = fields.find((f) => f.key === picked.value)!;
+    writeField(req, field, await editField(input, field, readField(req, field), step));
+    return menu;
+  };
+  if (!(await MultiStepInput.run(menu)) || !saved) return undefined;
+  const { prompt, negativePrompt, aspectRatio, seed, pikaffect, style, options } = req;
+  return { prompt, negativePrompt, aspectRatio, seed, pikaffect, style, options };
+}
+
+export function registerQueueCommands(c: CommandContext): void {
+  const { engine, log } = c;
+  const taskOf = (arg: unknown): Task | undefined => engine.getTask(taskIdOf(arg) ?? '');
+  const fromUi = (arg: unknown) => typeof arg !== 'string';
+
+  /** `cancelWaiting(taskId)`: resolves with whether it was still waiting (and is now gone, never sent). */
+  c.register('aiVideo.cancelWaiting', async (arg: unknown): Promise<boolean> => {
+    const t = taskOf(arg);
+    const cancelled = t ? await engine.cancelWaiting(t.id) : false;
+    if (!cancelled && t && fromUi(arg)) void vscode.window.showInformationMessage(vscode.l10n.t('This create is no longer waiting: it is being sent, or already was.'));
+    return cancelled;
+  });
+
+  /** `editWaiting(taskId, {prompt?, options?, …})` changes it without asking; from the tree, a quick pick asks. */
+  c.register('aiVideo.editWaiting', async (arg: unknown, edit?: unknown): Promise<Task | undefined> => {
+    const t = taskOf(arg);
+    if (edit !== undefined) {
+      if (!t) throw new Error(vscode.l10n.t('No task {0}.', String(taskIdOf(arg))));
+      if (!edit || typeof edit !== 'object' || Array.isArray(edit)) throw new Error(vscode.l10n.t('The edit must be an object such as {"prompt": "…"}.'));
+      return structuredClone(await engine.editWaiting(t.id, edit as WaitingEdit));
+    }
+    if (t?.status !== 'waiting') return undefined;
+    const asked = await askEdit(t);
+    if (!asked) return undefined;
+    try {
+      return structuredClone(await engine.editWaiting(t.id, asked));
+    } catch (e) {
+      void c.explain(e, t.provider);
+      return undefined;
+    }
+  });
+
+  c.register('aiVideo.markFailed', (arg: unknown) => {
+    const t = taskOf(arg);
+    return t && structuredClone(engine.markFailed(t.id));
+  });
+
+  c.register('aiVideo.findLostJob', async (arg: unknown): Promise<Task | undefined> => {
+    const t = taskOf(arg);
+    if (!t?.uncertain) return undefined;
+    if (!fromUi(arg)) return structuredClone(await engine.findLostJob(t.id));
+    try {
+      const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Looking for the job at {0}…', providerLabel(t.provider)) }, () => engine.findLostJob(t.id));
+      if (found?.remoteId) void vscode.window.showInformationMessage(vscode.l10n.t('Found it at {0}: the job is followed like any other.', providerLabel(t.provider)));
+      return found && structuredClone(found);
+    } catch (e) {
+      log.warn(`Finding a lost job failed: ${errorMessage(e)}`);
+      void c.explain(e, t.provider);
+      return undefined;
+    }
+  });
+
+  /**
+   * The provider's site (its base URL's origin), where the account's jobs and billing are: opened
+   * from the tree; called with a task id it resolves with the address and opens nothing.
+   */
+  c.register('aiVideo.checkAccount', async (arg: unknown): Promise<string | undefined> => {
+    const t = taskOf(arg);
+    const provider = t && PROVIDERS[t.provider];
+    if (!provider) return undefined;
+    try {
+      const site = new URL(checkedBaseUrl(provider)).origin;
+      if (fromUi(arg)) await vscode.env.openExternal(vscode.Uri.parse(site));
+      return site;
+    } catch (e) {
+      if (!fromUi(arg)) throw e;
+      void c.explain(e, t.provider);
+      return undefined;
+    }
+  });
+}
+
+/** What to offer for an uncertain task: find the job (where the provider can), check the account, mark it failed, or remove it. */
+export async function showUncertain(c: CommandContext, t: Task): Promise<void> {
+  const find = vscode.l10n.t('Find This Job');
+  const account = vscode.l10n.t('Check Your Account');
+  const markFailed = vscode.l10n.t('Mark as Failed');
+  const remove = vscode.l10n.t('Remove Task');
+  const actions = [...(c.engine.canFindLostJob(t.provider) ? [find] : []), account, markFailed, remove];
+  const choice = await vscode.window.showWarningMessage(t.error ?? vscode.l10n.t('The outcome of this create is unknown.'), ...actions);
+  if (choice === find) await vscode.commands.executeCommand('aiVideo.findLostJob', { kind: 'task', taskId: t.id });
+  else if (choice === account) await vscode.commands.executeCommand('aiVideo.checkAccount', { kind: 'task', taskId: t.id });
+  else if (choice === markFailed) c.engine.markFailed(t.id);
+  else if (choice === remove) await vscode.commands.executeCommand('aiVideo.removeTask', { kind: 'task', taskId: t.id });
+}

@@ -1,0 +1,239 @@
+// The message protocol between the player panel (extension host) and the player webview app.
+// Both sides import this file; it holds types and dependency-free guards only, so it bundles
+// into the browser app unchanged. Each side validates what it receives: a message that fails
+// its guard is ignored.
+
+import type { TaskStatus } from '../../core/model/task';
+import { hasKeys, isId, isIndex, isNonNegative, isOptional, isRecord, isText } from '../../shared/guards';
+
+// ---- Host -> webview -------------------------------------------------------------------------
+
+export interface PlayerVideoSource {
+  /** Webview URI (`asWebviewUri`) of the downloaded file. */
+  src: string;
+  /** Webview URI of a local poster image, when one exists. */
+  posterSrc?: string;
+}
+
+export interface PlayerMeta {
+  /** Short title derived from the prompt. */
+  title: string;
+  provider: string;
+  providerLabel: string;
+  model: string;
+  prompt: string;
+  negativePrompt?: string;
+  seed?: number;
+  /** Seconds. */
+  duration?: number;
+  width?: number;
+  height?: number;
+  fps?: number;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  /** The provider's task id. */
+  remoteId: string;
+  videoCount: number;
+  status: TaskStatus;
+  /** The provider's actions on this task (remix…), shown as buttons. */
+  taskActions: { id: string; label: string }[];
+}
+
+export interface ShowMessage {
+  type: 'show';
+  taskId: string;
+  videoIndex: number;
+  video: PlayerVideoSource;
+  meta: PlayerMeta;
+}
+
+/** The task has no playable local video (not downloaded, failed, gone...). */
+export interface UnavailableMessage {
+  type: 'unavailable';
+  taskId: string;
+  message: string;
+}
+
+export type HostToWebview = ShowMessage | UnavailableMessage;
+export type HostMessageType = HostToWebview['type'];
+
+// ---- Webview -> host -------------------------------------------------------------------------
+
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+/** Playback state, posted on `loadedmetadata`, `play`, `pause`, `ended` and (throttled) `timeupdate`. */
+export interface PlaybackMessage {
+  type: 'playback';
+  taskId: string;
+  /** Seconds. */
+  currentTime: number;
+  /** Seconds; 0 while unknown. */
+  duration: number;
+  paused: boolean;
+  /** `HTMLMediaElement.readyState`, 0-4. */
+  readyState: number;
+  videoWidth: number;
+  videoHeight: number;
+}
+
+export interface MediaErrorMessage {
+  type: 'mediaError';
+  taskId: string;
+  message: string;
+}
+
+export const PLAYER_ACTIONS = [
+  'openExternal',
+  'revealInExplorer',
+  'openInVideoPreview',
+  'copyPrompt',
+  'saveToWorkspace',
+  'regenerate',
+  'selectVideo',
+] as const;
+export type PlayerAction = (typeof PLAYER_ACTIONS)[number];
+
+export interface ActionMessage {
+  type: 'action';
+  action: PlayerAction;
+  taskId: string;
+  /** Required for `selectVideo`; otherwise the video shown. */
+  videoIndex?: number;
+}
+
+/** One of the provider's actions listed in `PlayerMeta.taskActions`. */
+export interface TaskActionMessage {
+  type: 'taskAction';
+  action: string;
+  taskId: string;
+}
+
+export type WebviewToHost = ReadyMessage | PlaybackMessage | MediaErrorMessage | ActionMessage | TaskActionMessage;
+export type WebviewMessageType = WebviewToHost['type'];
+
+/** What the webview keeps with `setState`, and what the panel serializer restores from. */
+export interface PlayerState {
+  taskId: string;
+  videoIndex: number;
+}
+
+// ---- Guards ----------------------------------------------------------------------------------
+
+const TASK_STATUSES: readonly TaskStatus[] = ['waiting', 'submitting', 'queued', 'running', 'succeeded', 'failed'];
+
+export function isPlayerAction(x: unknown): x is PlayerAction {
+  return typeof x === 'string' && (PLAYER_ACTIONS as readonly string[]).includes(x);
+}
+
+/** A task action id ("remix"); the host checks it is one the task's provider offers. */
+function isActionId(x: unknown): x is string {
+  return typeof x === 'string' && /^[a-z][A-Za-z]{0,31}$/.test(x);
+}
+
+export function isPlayerState(x: unknown): x is PlayerState {
+  return isRecord(x) && hasKeys(x, ['taskId', 'videoIndex']) && isId(x.taskId) && isIndex(x.videoIndex);
+}
+
+/** Guard for everything the webview may send; the host ignores what fails it. */
+export function isWebviewMessage(x: unknown): x is WebviewToHost {
+  if (!isRecord(x)) return false;
+  switch (x.type) {
+    case 'ready':
+      return hasKeys(x, ['type']);
+    case 'playback':
+      return (
+        hasKeys(x, ['type', 'taskId', 'currentTime', 'duration', 'paused', 'readyState', 'videoWidth', 'videoHeight']) &&
+        isId(x.taskId) &&
+        isNonNegative(x.currentTime) &&
+        isNonNegative(x.duration) &&
+        typeof x.paused === 'boolean' &&
+        typeof x.readyState === 'number' &&
+        Number.isInteger(x.readyState) &&
+        x.readyState >= 0 &&
+        x.readyState <= 4 &&
+        isNonNegative(x.videoWidth) &&
+        isNonNegative(x.videoHeight)
+      );
+    case 'mediaError':
+      return hasKeys(x, ['type', 'taskId', 'message']) && isId(x.taskId) && isText(x.message);
+    case 'action':
+      return (
+        hasKeys(x, ['type', 'action', 'taskId'], ['videoIndex']) &&
+        isPlayerAction(x.action) &&
+        isId(x.taskId) &&
+        (x.action === 'selectVideo' ? isIndex(x.videoIndex) : isOptional(x.videoIndex, isIndex))
+      );
+    case 'taskAction':
+      return hasKeys(x, ['type', 'action', 'taskId']) && isActionId(x.action) && isId(x.taskId);
+    default:
+      return false;
+  }
+}
+
+const META_REQUIRED = [
+  'title',
+  'provider',
+  'providerLabel',
+  'model',
+  'prompt',
+  'createdAt',
+  'remoteId',
+  'videoCount',
+  'status',
+  'taskActions',
+] as const;
+const META_OPTIONAL = ['negativePrompt', 'seed', 'duration', 'width', 'height', 'fps'] as const;
+
+function isMeta(x: unknown): x is PlayerMeta {
+  if (!isRecord(x) || !hasKeys(x, META_REQUIRED, META_OPTIONAL)) return false;
+  return (
+    isText(x.title) &&
+    isText(x.provider) &&
+    isText(x.providerLabel) &&
+    isText(x.model) &&
+    typeof x.prompt === 'string' &&
+    isOptional(x.negativePrompt, (v) => typeof v === 'string') &&
+    isOptional(x.seed, (v) => typeof v === 'number' && Number.isFinite(v)) &&
+    isOptional(x.duration, isNonNegative) &&
+    isOptional(x.width, isNonNegative) &&
+    isOptional(x.height, isNonNegative) &&
+    isOptional(x.fps, isNonNegative) &&
+    isNonNegative(x.createdAt) &&
+    isText(x.remoteId) &&
+    isIndex(x.videoCount) &&
+    TASK_STATUSES.includes(x.status as TaskStatus) &&
+    Array.isArray(x.taskActions) &&
+    x.taskActions.every((a) => isRecord(a) && hasKeys(a, ['id', 'label']) && isActionId(a.id) && isText(a.label, 100))
+  );
+}
+
+function isVideoSource(x: unknown): x is PlayerVideoSource {
+  return (
+    isRecord(x) &&
+    hasKeys(x, ['src'], ['posterSrc']) &&
+    typeof x.src === 'string' &&
+    x.src.length > 0 &&
+    isOptional(x.posterSrc, (v) => typeof v === 'string' && v.length > 0)
+  );
+}
+
+/** Guard for everything the host may send; the webview ignores what fails it. */
+export function isHostMessage(x: unknown): x is HostToWebview {
+  if (!isRecord(x)) return false;
+  switch (x.type) {
+    case 'show':
+      return (
+        hasKeys(x, ['type', 'taskId', 'videoIndex', 'video', 'meta']) &&
+        isId(x.taskId) &&
+        isIndex(x.videoIndex) &&
+        isVideoSource(x.video) &&
+        isMeta(x.meta)
+      );
+    case 'unavailable':
+      return hasKeys(x, ['type', 'taskId', 'message']) && isId(x.taskId) && isText(x.message);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,375 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import { ProviderError } from '../../../src/core/model/errors';
+import { resolveMedia } from '../../../src/core/request/media';
+import { modelChoices } from '../../../src/core/provider/modelList';
+import { describeValue, fieldsFor } from '../../../src/core/provider/optionFields';
+import { GenerateRequest } from '../../../src/core/model/task';
+import { isFilePart, MODERATION_MESSAGE } from '../../../src/emulator/openai';
+import { PROVIDERS } from '../../../src/providers';
+import { fitSize, listOpenAiModels, lostJobIn, openai, OPENAI_SIZES, parseVideo, toFormData } from '../../../src/providers/openai';
+import { flowSteps } from '../../../src/vscode/generate/flowSteps';
+import { KEY, memoryLog, settled, useEngineSuite, Workspace, waitForTask } from '../../support/engineHarness';
+import { assertClean, fixture, makeTask, pollState, rejectsWith, sendJson, startStub, useEmulator } from '../../support/helpers';
+
+const req = (extra: Partial<GenerateRequest> = {}): GenerateRequest => ({ provider: 'openai', prompt: 'a fox in snow', ...extra });
+const WIDE = { width: 1280, height: 720 };
+
+describe('OpenAI request building', function () {
+  it('text-to-video: the model (sora-2 unless chosen), seconds as a string, the size; nothing unset is sent', function () {
+    assert.deepStrictEqual(openai.buildCreate(req(), {}, 'r'), { path: '/videos', body: { prompt: 'a fox in snow', model: 'sora-2' }, mode: 'text-to-video', model: 'sora-2' });
+    const spec = openai.buildCreate(req({ model: 'sora-2-pro', options: { seconds: 8, size: '1792x1024' } }), {}, 'r');
+    assert.deepStrictEqual(spec.body, { prompt: 'a fox in snow', model: 'sora-2-pro', seconds: '8', size: '1792x1024' });
+    assert.deepStrictEqual(openai.buildCreate(req({ aspectRatio: '9:16' }), {}, 'r').body.size, '720x1280', 'an aspect ratio names its size');
+  });
+
+  it('image-to-video: a local image as a file part sized to it, a URL as input_reference[image_url]', async function () {
+    const media = await resolveMedia(req({ image: fixture('wide.png') }));
+    const spec = openai.buildCreate(req({ image: fixture('wide.png') }), media, 'r');
+    assert.strictEqual(spec.mode, 'image-to-video');
+    assert.strictEqual(spec.body.size, '1280x720', 'the size the image is');
+    const file = spec.body.input_reference as Blob;
+    assert.strictEqual(file.type, 'image/png');
+    assert.strictEqual(Buffer.compare(Buffer.from(await file.arrayBuffer()), fs.readFileSync(fixture('wide.png'))), 0);
+    const form = toFormData(spec.body);
+    assert.deepStrictEqual([...form.keys()], ['prompt', 'model', 'size', 'input_reference']);
+    assert.strictEqual((form.get('input_reference') as File).name, 'reference.png');
+
+    const byUrl = openai.buildCreate(req({ image: 'https://x.test/a.png' }), { image: 'https://x.test/a.png' }, 'r');
+    assert.deepStrictEqual(byUrl.body.input_reference, { image_url: 'https://x.test/a.png' });
+    assert.deepStrictEqual([...toFormData(byUrl.body).entries()].at(-1), ['input_reference[image_url]', 'https://x.test/a.png']);
+  });
+
+  it('a remix posts only the prompt to /videos/{id}/remix', function () {
+    assert.deepStrictEqual(openai.buildCreate(req({ model: 'sora-2', options: { remixOf: 'video_abc' } }), {}, 'r'), {
+      path: '/videos/video_abc/remix',
+      body: { prompt: 'a fox in snow' },
+      mode: 'video-edit',
+      model: 'sora-2',
+    });
+  });
+});
+
+describe('OpenAI sizes and images', function () {
+  it('an image of one of the sizes decides the size, with a warning when another was asked for', function () {
+    assert.deepStrictEqual(fitSize(undefined, WIDE), { size: '1280x720' });
+    assert.deepStrictEqual(fitSize('1280x720', WIDE), { size: '1280x720' });
+    assert.match(fitSize('720x1280', WIDE).warning ?? '', /The image is 1280x720, so the video is 1280x720, not 720x1280/);
+    assert.deepStrictEqual(fitSize(undefined, { width: 1024, height: 1792 }), { size: '1024x1792' });
+  });
+
+  it('an image that matches no size is sent with the size of its orientation, and a warning', function () {
+    const landscape = fitSize(undefined, { width: 1600, height: 900 });
+    assert.strictEqual(landscape.size, '1280x720');
+    assert.match(landscape.warning ?? '', /The image is 1600x900, which matches none of OpenAI's sizes .*sent with size 1280x720/);
+    assert.strictEqual(fitSize(undefined, { width: 900, height: 1600 }).size, '720x1280');
+    assert.strictEqual(fitSize(undefined, { width: 256, height: 256 }).size, '1280x720', 'square counts as landscape');
+    assert.strictEqual(fitSize('1792x1024', { width: 1600, height: 900 }).size, '1792x1024', 'a requested size of the same orientation is kept');
+    assert.strictEqual(fitSize('1792x1024', { width: 900, height: 1600 }).size, '720x1280');
+  });
+
+  it('fitToImage writes the size into the request (an aspect ratio gives way) for the flow to show', function () {
+    const fit = openai.fitToImage!(req({ aspectRatio: '9:16', options: { seconds: '8' } }), WIDE);
+    assert.deepStrictEqual(fit.req, { provider: 'openai', prompt: 'a fox in snow', options: { seconds: '8', size: '1280x720' } });
+    assert.match(fit.warning ?? '', /not 720x1280/);
+    assert.strictEqual(openai.validate(fit.req), undefined);
+  });
+});
+
+describe('OpenAI validate', function () {
+  it('accepts what the contract allows', function () {
+    for (const r of [
+      req(),
+      req({ model: 'sora-2-pro', options: { seconds: '12', size: '1024x1792' } }),
+      req({ options: { seconds: 4 } }),
+      req({ image: '/x/a.png', aspectRatio: '16:9' }),
+      req({ model: 'my-gateway/kling-v2', options: { size: '1280x720' }, aspectRatio: '16:9' }),
+      req({ options: { remixOf: 'video_123' } }),
+    ]) {
+      assert.strictEqual(openai.validate(r), undefined, JSON.stringify(r));
+    }
+  });
+
+  it('refuses the rest with a sentence that says what to do', function () {
+    const cases: [Partial<GenerateRequest>, RegExp][] = [
+      [{ prompt: '  ' }, /needs a prompt/],
+      [{ options: { seconds: '5' } }, /Seconds must be 4, 8 or 12/],
+      [{ options: { seconds: 4.5 } }, /Seconds must be 4, 8 or 12/],
+      [{ options: { size: '1920x1080' } }, /Size must be one of 720x1280, 1280x720, 1024x1792, 1792x1024/],
+      [{ aspectRatio: '1:1' }, /16:9 or 9:16/],
+      [{ aspectRatio: '9:16', options: { size: '1280x720' } }, /disagree/],
+      [{ images: ['/a.png', '/b.png'] }, /one reference image/],
+      [{ video: '/v.mp4' }, /Remix/],
+      [{ seed: 1 }, /no seed/],
+      [{ negativePrompt: 'blur' }, /no negative prompt/],
+      [{ model: 'bad model' }, /model id/],
+      [{ options: { remixOf: 'video_1', size: '1280x720' } }, /only a prompt/],
+      [{ options: { remixOf: '../x' } }, /finished OpenAI video/],
+    ];
+    for (const [extra, message] of cases) assert.match(openai.validate(req(extra)) ?? '', message, JSON.stringify(extra));
+  });
+});
+
+describe('OpenAI in the generate flow (descriptor data)', function () {
+  it('offers its models (and any typed id), seconds and sizes, and Remix on a finished task', function () {
+    assert.deepStrictEqual(modelChoices(openai, 'text-to-video', [], ['sora-2', 'sora-2-2025-10-06']), ['sora-2', 'sora-2-pro', 'sora-2-2025-10-06']);
+    assert.strictEqual(openai.models?.custom, true);
+    for (const mode of ['text-to-video', 'image-to-video'] as const) {
+      const fields = fieldsFor(openai, mode);
+      assert.deepStrictEqual(fields.map((f) => [f.label, f.kind === 'enum' ? f.values : []]), [
+        ['Seconds', ['4', '8', '12']],
+        ['Size', [...OPENAI_SIZES]],
+      ]);
+      assert.deepStrictEqual(fields.map((f) => describeValue(f, undefined)), ['default (4)', 'default (720x1280)']);
+    }
+    assert.deepStrictEqual(flowSteps({ providerChoices: 4, modeChoices: openai.modes.length, modelStep: true, mediaStep: true }), ['provider', 'mode', 'model', 'media', 'prompt', 'options']);
+    assert.deepStrictEqual(openai.envKeys, ['OPENAI_API_KEY']);
+    const remix = openai.actions![0];
+    const done = makeTask('openai', 'video_1', { status: 'succeeded', model: 'sora-2' });
+    assert.ok(remix.appliesTo(done));
+    assert.ok(!remix.appliesTo({ ...done, status: 'running' }));
+    assert.deepStrictEqual(remix.request(done, 'at night'), { provider: 'openai', prompt: 'at night', model: 'sora-2', options: { remixOf: 'video_1' } });
+  });
+});
+
+describe('OpenAI parseVideo', function () {
+  const base = 'https://host.example/gw/v1';
+  const task = { remoteId: 'video_1' };
+
+  it('a completed video: the content URL on the API (with the key), its thumbnail, expiry, length and size', function () {
+    const s = parseVideo({ id: 'video_1', status: 'completed', progress: 100, expires_at: 1_760_000_000, seconds: '8', size: '720x1280' }, base, task);
+    assert.deepStrictEqual(s, {
+      status: 'succeeded',
+      rawStatus: 'completed',
+      progress: 100,
+      videos: [
+        {
+          url: `${base}/videos/video_1/content`,
+          id: 'video_1',
+          posterUrl: `${base}/videos/video_1/content?variant=thumbnail`,
+          authenticated: true,
+          expiresAt: 1_760_000_000_000,
+          duration: 8,
+          width: 720,
+          height: 1280,
+        },
+      ],
+    });
+  });
+
+  it('the result URL is built from the id the task was created with, never from the answer', function () {
+    const s = parseVideo({ id: '../../elsewhere', status: 'completed' }, base, task);
+    assert.strictEqual(s.videos[0].url, `${base}/videos/video_1/content`);
+  });
+
+  it('statuses, progress, and a failure with its code', function () {
+    assert.deepStrictEqual(parseVideo({ status: 'queued', progress: 0 }, base, task), { status: 'queued', rawStatus: 'queued', progress: 0, videos: [] });
+    assert.strictEqual(parseVideo({ status: 'in_progress', progress: 37 }, base, task).progress, 37);
+    assert.strictEqual(parseVideo({ status: 'in_progress' }, base, task).status, 'running');
+    assert.strictEqual(parseVideo({ status: 'rendering' }, base, task).status, 'unknown');
+    const failed = parseVideo({ status: 'failed', error: { code: 'moderation_blocked', message: 'Blocked.' } }, base, task);
+    assert.deepStrictEqual([failed.status, failed.error], ['failed', 'Blocked. (moderation_blocked)']);
+    assert.strictEqual(parseVideo({ status: 'failed', error: null }, base, task).error, 'OpenAI reported the generation failed.');
+    assert.throws(() => parseVideo('<html>', base, task), (e: unknown) => e instanceof ProviderError && e.kind === 'malformed');
+  });
+});
+
+describe('OpenAI against the emulator', function () {
+  const h = useEmulator({ durationMs: 10_000 });
+
+  it('text-to-video: a multipart create, progress over time, a result on the API', async function () {
+    const r = req({ prompt: 'a lighthouse', options: { seconds: 8, size: '1280x720' } });
+    const created = await openai.create(h.ctx(), r, {}, 'r');
+    assert.match(created.remoteId, /^video_/);
+    const sent = h.em.requests('openai.create')[0];
+    assert.match(sent.contentType ?? '', /^multipart\/form-data; boundary=/);
+    assert.deepStrictEqual(sent.body, { prompt: 'a lighthouse', model: 'sora-2', seconds: '8', size: '1280x720' });
+    const t = makeTask('openai', created.remoteId);
+    assert.strictEqual((await pollState(openai, h.ctx(), t)).status, 'queued');
+    h.advance(5_000);
+    const running = await pollState(openai, h.ctx(), t);
+    assert.strictEqual(running.status, 'running');
+    assert.ok(running.progress! > 0 && running.progress! < 100);
+    h.advance(5_000);
+    const done = await pollState(openai, h.ctx(), t);
+    assert.strictEqual(done.status, 'succeeded');
+    assert.deepStrictEqual([done.videos[0].url, done.videos[0].authenticated, done.videos[0].duration], [`${h.em.baseUrl}/videos/${created.remoteId}/content`, true, 8]);
+    assert.ok(h.em.requests('openai.retrieve').every((q) => q.authorized));
+  });
+
+  it('image-to-video: the image as a file part, sized to match; an image matching no size is sent anyway, with a warning in the log', async function () {
+    const wide = req({ image: fixture('wide.png') });
+    await openai.create(h.ctx(), wide, await resolveMedia(wide), 'r');
+    const body = h.em.requests('openai.create')[0].body as Record<string, unknown>;
+    assert.strictEqual(body.size, '1280x720');
+    assert.ok(isFilePart(body.input_reference));
+    assert.strictEqual(Buffer.compare(body.input_reference.data, fs.readFileSync(fixture('wide.png'))), 0);
+
+    const log = memoryLog();
+    const square = req({ image: fixture('cat.png') });
+    const err = await rejectsWith(openai.create(h.ctx(undefined, { log }), square, await resolveMedia(square), 'r'), 'badRequest');
+    assert.match(err.message, /OpenAI refused the request \(HTTP 400\): Inpaint image must match the requested width and height \(1280x720\)/);
+    assert.strictEqual(err.mayHaveStarted, false);
+    assert.deepStrictEqual(log.lines.map((l) => l.level), ['warn']);
+    assert.match(log.lines[0].message, /The image is 256x256, which matches none of OpenAI's sizes/);
+    assert.strictEqual((h.em.requests('openai.create')[1].body as Record<string, unknown>).size, '1280x720');
+  });
+
+  it('a base URL with a path prefix: every route under it', async function () {
+    const ctx = h.ctx(undefined, { baseUrl: `${h.em.baseUrl}/gw/v1` });
+    const created = await openai.create(ctx, req({ prompt: 'prefixed [duration=1000]' }), {}, 'r');
+    h.advance(1000);
+    const s = await pollState(openai, ctx, makeTask('openai', created.remoteId));
+    assert.strictEqual(s.videos[0].url, `${h.em.baseUrl}/gw/v1/videos/${created.remoteId}/content`);
+    assert.deepStrictEqual(h.em.requests().map((q) => q.path), ['/gw/v1/videos', `/gw/v1/videos/${created.remoteId}`]);
+  });
+
+  it("a failure, moderation, in OpenAI's words, through the registered client", async function () {
+    const created = await PROVIDERS.openai.create(h.ctx(), req({ prompt: 'x [moderation_blocked] [duration=1000]' }), {}, 'r');
+    h.advance(1000);
+    const s = await pollState(PROVIDERS.openai, h.ctx(), makeTask('openai', created.remoteId));
+    assert.deepStrictEqual([s.status, s.error], ['failed', `${MODERATION_MESSAGE} (moderation_blocked)`]);
+  });
+
+  it('remix: JSON to /videos/{id}/remix of a finished video; the new video names its source', async function () {
+    const source = await openai.create(h.ctx(), req({ prompt: 'source [duration=1000]', options: { seconds: '12' } }), {}, 'r');
+    h.advance(1000);
+    const remix = openai.actions![0].request(makeTask('openai', source.remoteId, { status: 'succeeded', model: 'sora-2' }), 'at night');
+    assert.strictEqual(openai.validate(remix), undefined);
+    const created = await openai.create(h.ctx(), remix, {}, 'r');
+    assert.deepStrictEqual([created.mode, created.model], ['video-edit', 'sora-2']);
+    const sent = h.em.requests('openai.remix')[0];
+    assert.deepStrictEqual([sent.path, sent.body], [`/videos/${source.remoteId}/remix`, { prompt: 'at night' }]);
+    assert.match(sent.contentType ?? '', /^application\/json/);
+  });
+
+  it('errors: a rejected key, an unknown video, a refused value, 429 with retry-after-ms or retry-after', async function () {
+    await rejectsWith(openai.create(h.ctx('bad-key'), req(), {}, 'r'), 'auth');
+    const gone = (await openai.poll(h.ctx(), [makeTask('openai', 'video_missing')])).values().next().value;
+    assert.ok(gone instanceof ProviderError && gone.kind === 'notFound' && /Video with id 'video_missing' not found/.test(gone.message), String(gone));
+    const bad = await rejectsWith(openai.create(h.ctx(), req({ model: 'sora-3' }), {}, 'r'), 'badRequest');
+    assert.match(bad.message, /Invalid value: 'sora-3'/);
+    h.em.injectFault({ route: 'openai.create', kind: 'status', status: 429, retryAfterMs: 1500 });
+    assert.strictEqual((await rejectsWith(openai.create(h.ctx(), req(), {}, 'r'), 'rateLimited')).retryAfterMs, 1500);
+    h.em.injectFault({ route: 'openai.create', kind: 'status', status: 429, retryAfter: '2' });
+    assert.strictEqual((await rejectsWith(openai.create(h.ctx(), req(), {}, 'r'), 'rateLimited')).retryAfterMs, 2000);
+  });
+
+  it('models: what GET {base}/models lists, video models only; testConnection says how many', async function () {
+    assert.deepStrictEqual(await listOpenAiModels(h.ctx()), ['sora-2', 'sora-2-pro', 'sora-2-2025-10-06', 'sora-2-pro-2025-10-06', 'sora-2-2025-12-08']);
+    assert.match(await openai.testConnection(h.ctx()), /^OpenAI at 127\.0\.0\.1:\d+ accepted the key \(5 video models listed\)\.$/);
+    await rejectsWith(openai.testConnection(h.ctx('bad-key')), 'auth');
+  });
+});
+
+describe('OpenAI results through the engine', function () {
+  this.timeout(20_000);
+  const h = useEngineSuite({ durationMs: 300 });
+
+  it('a path-prefixed base URL and content URLs that redirect: the key on the first request only, for the video and its thumbnail', async function () {
+    const em = h.emulator;
+    const ws = new Workspace(`${em.baseUrl}/gw/v1`);
+    try {
+      const { engine } = await ws.engine({ keys: { openai: KEY } });
+      const t = await engine.generate(req({ prompt: 'via a CDN [redirect-content] [duration=300]' }));
+      const done = await waitForTask(engine, t.id, settled, 'to finish');
+      assert.strictEqual(Buffer.compare(fs.readFileSync(done.videos[0].localPath!), fs.readFileSync(fixture('sample.mp4'))), 0, done.videos[0].downloadError);
+      assert.strictEqual(Buffer.compare(fs.readFileSync(done.videos[0].posterPath!), fs.readFileSync(fixture('thumbnail.jpg'))), 0, 'the thumbnail is the poster');
+      const content = `/gw/v1/videos/${t.remoteId}/content`;
+      assert.deepStrictEqual(em.requests('openai.content').map((q) => [q.path, q.hadAuthorizationHeader, q.authorized]), [
+        [content, true, true],
+        [`${content}?variant=thumbnail`, true, true],
+      ]);
+      assert.deepStrictEqual(em.requests('files').map((q) => [q.path, q.hadAuthorizationHeader]), [
+        [`/files/openai/${t.remoteId}/video.mp4`, false],
+        [`/files/openai/${t.remoteId}/thumbnail.jpg`, false],
+      ]);
+    } finally {
+      await ws.dispose();
+    }
+  });
+});
+
+describe('OpenAI finding a lost job', function () {
+  this.timeout(20_000);
+  const suite = useEngineSuite({ durationMs: 300, clearFaultsAfterEach: true });
+
+  it('picks the latest listed video with the same prompt, model, length, size and source, made while the create was out', function () {
+    const at = Date.parse('2026-01-01T12:00:00Z');
+    const task = { request: req({ options: { seconds: '8', size: '1280x720' } }), createdAt: at, finishedAt: at + 30_000, updatedAt: at + 30_000 };
+    const video = (id: string, extra: Record<string, unknown> = {}) => ({ id, prompt: 'a fox in snow', model: 'sora-2', seconds: '8', size: '1280x720', remixed_from_video_id: null, created_at: (at + 10_000) / 1000, ...extra });
+    assert.strictEqual(lostJobIn([video('video_a'), video('video_b', { created_at: (at + 20_000) / 1000 })], task), 'video_b');
+    const others = [
+      video('video_prompt', { prompt: 'a fox in rain' }),
+      video('video_model', { model: 'sora-2-pro' }),
+      video('video_seconds', { seconds: '4' }),
+      video('video_size', { size: '720x1280' }),
+      video('video_remix', { remixed_from_video_id: 'video_src' }),
+      video('video_early', { created_at: (at - 3 * 60_000) / 1000 }),
+      video('video_late', { created_at: (at + 30_000 + 3 * 60_000) / 1000 }),
+      video('../x](command:evil)'),
+      'not a video',
+    ];
+    assert.strictEqual(lostJobIn(others, task), undefined);
+    assert.strictEqual(lostJobIn([video('video_remix', { remixed_from_video_id: 'video_src' })], { ...task, request: req({ options: { remixOf: 'video_src' } }) }), 'video_remix');
+  });
+
+  it('a create whose answer was lost after the job started: Find This Job adopts it from GET /videos and follows it to the download', async () => {
+    const em = suite.emulator;
+    const { engine } = await suite.ws.engine({ keys: { openai: KEY } });
+    em.injectFault({ route: 'openai.create', kind: 'status', status: 502 });
+    await assert.rejects(engine.generate(req({ prompt: 'never made' })), /OpenAI had a server error \(HTTP 502\)/);
+    await assert.rejects(engine.generate(req({ prompt: 'made, answer lost [lost-answer] [duration=300]' })), /OpenAI had a server error \(HTTP 502\)/);
+    const [lost, never] = engine.getTasks();
+    assert.deepStrictEqual([lost.uncertain, never.uncertain], [true, true]);
+    assert.strictEqual(engine.canFindLostJob('openai'), true);
+
+    const found = await engine.findLostJob(lost.id);
+    assert.match(found!.remoteId, /^video_/);
+    assert.deepStrictEqual([found!.status, found!.uncertain, found!.model, found!.mode], ['queued', undefined, 'sora-2', 'text-to-video']);
+    assert.deepStrictEqual(em.requests('openai.list').map((q) => [q.path, q.authorized]), [['/videos?limit=50&order=desc', true]]);
+    const done = await waitForTask(engine, lost.id, settled, 'to finish');
+    assert.strictEqual(done.status, 'succeeded');
+    assert.strictEqual(Buffer.compare(fs.readFileSync(done.videos[0].localPath!), fs.readFileSync(fixture('sample.mp4'))), 0, done.videos[0].downloadError);
+
+    const notFound = await engine.findLostJob(never.id);
+    assert.deepStrictEqual([notFound!.status, notFound!.uncertain, notFound!.remoteId], ['failed', undefined, '']);
+    assert.match(notFound!.error!, /OpenAI lists no job for this create: it did not start\./);
+    assert.strictEqual(em.requests('openai.create').length, 2, 'each create sent once');
+  });
+});
+
+describe('OpenAI as a hostile server', function () {
+  this.timeout(20_000);
+  const suite = useEngineSuite({ durationMs: 300, clearFaultsAfterEach: true });
+  const HOSTILE_KEY = 'plain-key-0123456789abcdef';
+
+  it('a failure text and a refused create are stored and thrown clean', async () => {
+    const { engine, log, store } = await suite.ws.engine({ keys: { openai: HOSTILE_KEY } });
+    const task = await engine.generate(req({ prompt: '[hostile]' }));
+    const failed = await waitForTask(engine, task.id, (t) => t.status === 'failed', 'to fail');
+    assertClean(failed.error, HOSTILE_KEY);
+    assert.match(failed.error!, /^Quota exceeded\. Fix it here/);
+    suite.emulator.injectFault({ route: 'openai.create', kind: 'hostile' });
+    await assert.rejects(engine.generate(req({ prompt: 'refused' })), (e: Error) => {
+      assertClean(e.message, HOSTILE_KEY);
+      return true;
+    });
+    await engine.flush();
+    const history = fs.readFileSync(store.file, 'utf8');
+    assert.ok(history.includes('Quota exceeded') && !history.includes(HOSTILE_KEY), 'the history holds the failure, without the key');
+    for (const line of log.lines) assertClean(line.message, HOSTILE_KEY, 3000);
+  });
+
+  it('a create answered with an id that is not plain is refused as malformed (the job may have started)', async () => {
+    const hostileId = '../x](command:workbench.action.reloadWindow)';
+    const stub = await startStub((_req, res) => sendJson(res, 200, { id: hostileId, object: 'video', status: 'queued' }));
+    try {
+      const e = await rejectsWith(PROVIDERS.openai.create({ baseUrl: stub.baseUrl, apiKey: HOSTILE_KEY }, req(), {}, 'r'), 'malformed');
+      assert.strictEqual(e.mayHaveStarted, true);
+      assert.ok(!e.message.includes(hostileId));
+    } finally {
+      await stub.close();
+    }
+  });
+});
