@@ -3,7 +3,7 @@
 import * as l10n from '@vscode/l10n';
 import { isProviderError, ProviderError } from '../core/model/errors';
 import { joinUrl, JsonResponse, requestJson } from '../core/net/http';
-import { obj, str } from '../core/provider/normalize';
+import { obj, str } from '../shared/json';
 import { authHeadersFor, MODEL_ID_PATTERN, type CreateSpec, type OptionField, type PollResults, type ProviderContext, type ProviderDescriptor, type RemoteState } from '../core/provider/descriptor';
 import type { Task } from '../core/model/task';
 

@@ -3,7 +3,8 @@
 import * as l10n from '@vscode/l10n';
 import { ProviderError } from '../core/model/errors';
 import { asDataUri } from '../core/request/media';
-import { httpUrl, num, obj, parseProgress, RemoteStatus, str } from '../core/provider/normalize';
+import { httpUrl, num, obj, str } from '../shared/json';
+import { parseProgress, RemoteStatus } from '../shared/taskStatus';
 import { MODEL_ID_PATTERN } from '../core/provider/descriptor';
 import { TaskVideo } from '../core/model/task';
 import {

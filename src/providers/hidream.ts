@@ -2,7 +2,8 @@
 // polled with the batch results endpoint: one request per module per round for all its tasks.
 import * as l10n from '@vscode/l10n';
 import { isProviderError, ProviderError } from '../core/model/errors';
-import { combineStatuses, httpUrl, obj, parseProgress, RemoteStatus, str } from '../core/provider/normalize';
+import { httpUrl, obj, str } from '../shared/json';
+import { combineStatuses, parseProgress, RemoteStatus } from '../shared/taskStatus';
 import { bearer } from '../core/provider/descriptor';
 import { GenerateRequest, Task, TaskVideo } from '../core/model/task';
 import { CreateSpec, malformed, parseAspectRatio, PollResults, ProviderContext, ProviderDescriptor, providerRequest, RemoteState, sendCreate } from './clientKit';

@@ -5,7 +5,8 @@
 import * as l10n from '@vscode/l10n';
 import { isProviderError, ProviderError } from '../core/model/errors';
 import type { ImageSize } from '../core/request/media';
-import { num, obj, parseProgress, RemoteStatus, str } from '../core/provider/normalize';
+import { num, obj, str } from '../shared/json';
+import { parseProgress, RemoteStatus } from '../shared/taskStatus';
 import { MODEL_ID_PATTERN, type ProviderAction } from '../core/provider/descriptor';
 import { safeId } from '../core/net/sanitize';
 import type { GenerateRequest, Task, TaskVideo } from '../core/model/task';

@@ -1,7 +1,8 @@
 // Pika through an API gateway (seeds 000 and 002): POST /pika/generate, GET /pika/feed/{id}.
 import * as l10n from '@vscode/l10n';
 import { isProviderError, ProviderError } from '../core/model/errors';
-import { combineStatuses, httpUrl, num, obj, parseProgress, RemoteStatus, str } from '../core/provider/normalize';
+import { httpUrl, num, obj, str } from '../shared/json';
+import { combineStatuses, parseProgress, RemoteStatus } from '../shared/taskStatus';
 import { GenerateRequest, TaskVideo } from '../core/model/task';
 import {
   CreateResult,

@@ -6,7 +6,7 @@ import * as l10n from '@vscode/l10n';
 import { ProviderError } from '../model/errors';
 import type { Logger } from '../model/events';
 import type { ImageSize } from '../request/media';
-import type { RemoteStatus } from './normalize';
+import type { RemoteStatus } from '../../shared/taskStatus';
 import type { GenerateRequest, GenerationMode, ProviderId, Task, TaskVideo } from '../model/task';
 
 export interface ProviderContext {

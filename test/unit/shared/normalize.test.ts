@@ -1,8 +1,9 @@
 import * as assert from 'assert';
-import { combineStatuses, httpUrl, num, obj, parseProgress, str } from '../../../../src/core/provider/normalize';
-import { gateway } from '../../../../src/providers/gateway';
-import { hidream } from '../../../../src/providers/hidream';
-import { pika } from '../../../../src/providers/pika';
+import { httpUrl, num, obj, str } from '../../../src/shared/json';
+import { combineStatuses, parseProgress } from '../../../src/shared/taskStatus';
+import { gateway } from '../../../src/providers/gateway';
+import { hidream } from '../../../src/providers/hidream';
+import { pika } from '../../../src/providers/pika';
 
 describe('status normalization of each descriptor (provider-apis.md section 0)', function () {
   it('Pika videos[].status', function () {

@@ -1,5 +1,5 @@
-// Status and progress normalization shared by providers (provider-apis.md, section 0); each
-// provider's own status words are in its module (`normalizeStatus`).
+// Status and progress words shared by providers: what a provider reports, normalized; each
+// provider's own status words are in its module (`normalizeStatus`). Pure: every layer may import it.
 
 /** What a provider reports: its own states, normalized (never the local queue's `waiting` or `submitting`). */
 export type RemoteStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'unknown';
@@ -26,27 +26,4 @@ export function combineStatuses(statuses: RemoteStatus[]): RemoteStatus {
   if (statuses.some((s) => s === 'running' || final(s))) return 'running';
   if (statuses.every((s) => s === 'queued')) return 'queued';
   return statuses.includes('unknown') ? 'unknown' : 'running';
-}
-
-// Small validators for untrusted JSON.
-export function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-export function num(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-  return undefined;
-}
-export function obj(v: unknown): Record<string, unknown> | undefined {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
-/** Only http(s) URLs are accepted from a provider. */
-export function httpUrl(v: unknown): string | undefined {
-  if (typeof v !== 'string' || v === '') return undefined;
-  try {
-    const u = new URL(v);
-    return u.protocol === 'https:' || u.protocol === 'http:' ? u.toString() : undefined;
-  } catch {
-    return undefined;
-  }
 }
