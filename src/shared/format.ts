@@ -2,7 +2,32 @@
 // used by the webview app (metadata block) and the panel (its title).
 
 import * as l10n from '@vscode/l10n';
-import type { PlayerMeta } from '../webview/player/playerProtocol';
+import type { TaskStatus } from './taskStatus';
+
+/** What the player shows of a task (the player protocol's `show` message carries it). */
+export interface PlayerMeta {
+  /** Short title derived from the prompt. */
+  title: string;
+  provider: string;
+  providerLabel: string;
+  model: string;
+  prompt: string;
+  negativePrompt?: string;
+  seed?: number;
+  /** Seconds. */
+  duration?: number;
+  width?: number;
+  height?: number;
+  fps?: number;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  /** The provider's task id. */
+  remoteId: string;
+  videoCount: number;
+  status: TaskStatus;
+  /** The provider's actions on this task (remix…), shown as buttons. */
+  taskActions: { id: string; label: string }[];
+}
 
 export const UNTITLED = 'Untitled video';
 

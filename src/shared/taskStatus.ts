@@ -1,6 +1,13 @@
 // Status and progress words shared by providers: what a provider reports, normalized; each
 // provider's own status words are in its module (`normalizeStatus`). Pure: every layer may import it.
 
+/**
+ * `waiting`: held in the local queue, not sent yet (a provider's rate limit, Retry-After or the
+ * concurrency setting); `submitting`: the create is being sent; then the provider's own states.
+ */
+export type TaskStatus = 'waiting' | 'submitting' | 'queued' | 'running' | 'succeeded' | 'failed';
+export const TASK_STATUSES: readonly TaskStatus[] = ['waiting', 'submitting', 'queued', 'running', 'succeeded', 'failed'];
+
 /** What a provider reports: its own states, normalized (never the local queue's `waiting` or `submitting`). */
 export type RemoteStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'unknown';
 

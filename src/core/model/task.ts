@@ -1,16 +1,12 @@
 // The normalized task model shared by every provider, the engine and the UI. No `vscode` import here.
 import * as l10n from '@vscode/l10n';
+import type { TaskStatus } from '../../shared/taskStatus';
 import type { ErrorKind } from './errors';
 
 /** A provider's id as the registry (src/providers/index.ts) names it: core knows no provider by name. */
 export type ProviderId = string;
 
-/**
- * `waiting`: held in the local queue, not sent yet (a provider's rate limit, Retry-After or the
- * concurrency setting); `submitting`: the create is being sent; then the provider's own states.
- */
-export type TaskStatus = 'waiting' | 'submitting' | 'queued' | 'running' | 'succeeded' | 'failed';
-export const TASK_STATUSES: readonly TaskStatus[] = ['waiting', 'submitting', 'queued', 'running', 'succeeded', 'failed'];
+export { TASK_STATUSES, type TaskStatus } from '../../shared/taskStatus';
 
 /** What kind of generation a task is. */
 export type GenerationMode = 'text-to-video' | 'image-to-video' | 'ingredients' | 'video-edit';

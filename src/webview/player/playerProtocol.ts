@@ -3,7 +3,8 @@
 // into the browser app unchanged. Each side validates what it receives: a message that fails
 // its guard is ignored.
 
-import type { TaskStatus } from '../../core/model/task';
+import type { PlayerMeta } from '../../shared/format';
+import type { TaskStatus } from '../../shared/taskStatus';
 import { hasKeys, isId, isIndex, isNonNegative, isOptional, isRecord, isText } from '../../shared/guards';
 
 // ---- Host -> webview -------------------------------------------------------------------------
@@ -15,29 +16,7 @@ export interface PlayerVideoSource {
   posterSrc?: string;
 }
 
-export interface PlayerMeta {
-  /** Short title derived from the prompt. */
-  title: string;
-  provider: string;
-  providerLabel: string;
-  model: string;
-  prompt: string;
-  negativePrompt?: string;
-  seed?: number;
-  /** Seconds. */
-  duration?: number;
-  width?: number;
-  height?: number;
-  fps?: number;
-  /** Epoch milliseconds. */
-  createdAt: number;
-  /** The provider's task id. */
-  remoteId: string;
-  videoCount: number;
-  status: TaskStatus;
-  /** The provider's actions on this task (remix…), shown as buttons. */
-  taskActions: { id: string; label: string }[];
-}
+export type { PlayerMeta } from '../../shared/format';
 
 export interface ShowMessage {
   type: 'show';
