@@ -26,6 +26,7 @@ import type { InspectionMessage } from './webview/gallery/galleryProtocol';
 import { registerAgentTools } from './vscode/generate/agentTools';
 import { registerPromptFiles } from './vscode/promptFiles/promptFileFeatures';
 import { trackWalkthrough } from './vscode/walkthrough';
+import { shorten } from './shared/text';
 
 export interface AiVideoApi {
   getTasks(): Task[];
@@ -162,7 +163,7 @@ function notifyOnFinish(engine: TaskEngine): vscode.Disposable {
     for (const t of changed) {
       // A group (variants, several models) is announced once, when all of it is done (generate/variants.ts).
       if (announced.has(t.id) || t.groupId) continue;
-      const title = t.prompt.length > 50 ? `${t.prompt.slice(0, 49)}…` : t.prompt || t.mode;
+      const title = shorten(t.prompt, 50) || t.mode;
       if (t.status === 'succeeded' && t.videos.some((v) => v.localPath)) {
         announced.add(t.id);
         void vscode.window.showInformationMessage(vscode.l10n.t('Video ready: {0}', title), vscode.l10n.t('Play')).then((c) => c && vscode.commands.executeCommand('aiVideo.play', t.id));

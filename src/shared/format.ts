@@ -29,18 +29,7 @@ export interface PlayerMeta {
   taskActions: { id: string; label: string }[];
 }
 
-export const UNTITLED = 'Untitled video';
-
-/** One line of at most `max` characters from a prompt, cut at a word boundary when one is near. */
-export function shortTitle(prompt: string | undefined, max = 60): string {
-  const text = (prompt ?? '').replace(/\s+/g, ' ').trim();
-  if (!text) return UNTITLED;
-  if (text.length <= max) return text;
-  const cut = text.slice(0, Math.max(1, max - 1));
-  const space = cut.lastIndexOf(' ');
-  const head = space >= max * 0.6 ? cut.slice(0, space) : cut;
-  return `${head.replace(/[\s,;:.\-–—]+$/, '')}…`;
-}
+export { shortTitle } from './text';
 
 function trimDecimal(n: number, digits: number): string {
   return n.toFixed(digits).replace(/\.?0+$/, '');

@@ -1,6 +1,9 @@
 // Dependency-free runtime checks shared by the webview message protocols (player, gallery,
 // compare). Each side validates what it receives with these before trusting any field.
 
+import { isJsonObject } from './json';
+import { shorten } from './text';
+
 export type Fields = Record<string, unknown>;
 
 const MAX_ID_LENGTH = 256;
@@ -9,9 +12,7 @@ export const MAX_MESSAGE_LENGTH = 4000;
 /** Far above any real count; bounds indexes coming from the other side. */
 const MAX_VIDEO_INDEX = 999;
 
-export function isRecord(x: unknown): x is Fields {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
+export const isRecord: (x: unknown) => x is Fields = isJsonObject;
 
 /** Every key is known and every required key is present. */
 export function hasKeys(o: Fields, required: readonly string[], optional: readonly string[] = []): boolean {
@@ -49,5 +50,5 @@ export function isListOf<T>(v: unknown, check: (x: unknown) => x is T, max: numb
 
 /** `text` cut to what the guards accept, so a long message never makes the webview drop a view. */
 export function fitText(text: string, max = MAX_MESSAGE_LENGTH): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return shorten(text, max, { collapse: false });
 }

@@ -9,8 +9,12 @@ export function num(v: unknown): number | undefined {
   if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
   return undefined;
 }
+/** The one "is this a plain JSON object" guard: an object, not null, not an array. */
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 export function obj(v: unknown): Record<string, unknown> | undefined {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return isJsonObject(v) ? v : undefined;
 }
 /** Only http(s) URLs are accepted from a provider. */
 export function httpUrl(v: unknown): string | undefined {

@@ -4,6 +4,7 @@
 // shown or logged.
 import { redact } from '../model/errors';
 import type { Logger } from '../model/events';
+import { shorten } from '../../shared/text';
 
 /** Longest provider message kept, in characters (an ellipsis marks the cut). */
 export const MAX_PROVIDER_TEXT = 500;
@@ -26,9 +27,7 @@ const COMMAND_URI = /\bcommand:[^\s)]*/gi;
 const NEEDS_WORK = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff<\]]|command:|bearer\s|\bsk-|\s\s|^\s|\s$/i;
 
 function cap(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const chars = Array.from(text);
-  return chars.length > max ? `${chars.slice(0, Math.max(0, max - 1)).join('').trimEnd()}…` : text;
+  return shorten(text, max, { collapse: false });
 }
 
 /**

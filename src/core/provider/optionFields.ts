@@ -4,6 +4,7 @@
 import * as l10n from '@vscode/l10n';
 import type { OptionField, ProviderDescriptor } from './descriptor';
 import type { GenerateRequest, GenerationMode } from '../model/task';
+import { isJsonObject } from '../../shared/json';
 
 export type FieldValue = string | number | boolean;
 
@@ -33,7 +34,7 @@ export function writeField(req: GenerateRequest, field: OptionField, value: Fiel
   for (const part of parts.slice(0, -1)) {
     const parent = parents[parents.length - 1];
     const next = parent[part];
-    const child = next && typeof next === 'object' && !Array.isArray(next) ? { ...(next as Record<string, unknown>) } : {};
+    const child = isJsonObject(next) ? { ...next } : {};
     parent[part] = child;
     parents.push(child);
   }

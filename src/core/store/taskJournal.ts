@@ -13,6 +13,7 @@
 import { randomBytes } from 'crypto';
 import { validateStoredTask } from './taskValidation';
 import { isActive, Task } from '../model/task';
+import { isJsonObject } from '../../shared/json';
 
 export const STORE_VERSION = 2;
 const FORMAT = 'ai-video-studio/tasks';
@@ -47,7 +48,7 @@ interface TaskRecord {
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Json => isJsonObject(v);
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** A fresh header line; each compaction writes a new generation, so a reader can tell the file was replaced. */

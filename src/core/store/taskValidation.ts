@@ -2,6 +2,7 @@
 // field by field rather than trusted, and provider text is sanitized again (a history written by an
 // older version may hold it raw).
 import { isErrorKind } from '../model/errors';
+import { isJsonObject } from '../../shared/json';
 import { PROVIDER_ID_PATTERN } from '../provider/descriptor';
 import { MAX_PROVIDER_WORD, safeId, sanitizeText } from '../net/sanitize';
 import { GENERATION_MODES, GenerateRequest, GenerationMode, ProviderId, Task, TASK_STATUSES, TaskSource, TaskStatus, TaskVideo } from '../model/task';
@@ -52,7 +53,7 @@ function request(v: unknown, provider: ProviderId, prompt: string): GenerateRequ
   }
   if (isNum(o.seed)) r.seed = o.seed;
   if (Array.isArray(o.images) && o.images.every(isStr)) r.images = o.images;
-  if (o.options && typeof o.options === 'object' && !Array.isArray(o.options)) r.options = o.options as Record<string, unknown>;
+  if (isJsonObject(o.options)) r.options = o.options;
   return r;
 }
 

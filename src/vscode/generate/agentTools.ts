@@ -12,6 +12,7 @@ import { PROVIDER_IDS, PROVIDERS, providerLabel } from '../../providers';
 import { promptCatalog } from '../promptFiles/promptFileFeatures';
 import { KeyStore } from '../keys/secretKeys';
 import { resolveMediaRef } from './mediaPaths';
+import { shorten } from '../../shared/text';
 
 export const TOOL_NAMES = { generate: 'aiVideo_generateVideo', getTask: 'aiVideo_getTask', listTasks: 'aiVideo_listTasks' } as const;
 
@@ -132,7 +133,7 @@ export function registerAgentTools(deps: ToolDeps): vscode.Disposable {
       if (!tasks.length) return text(status ? vscode.l10n.t('No {0} tasks.', status) : vscode.l10n.t('No video tasks yet.'));
       const lines = tasks.slice(0, limit).map((t) => {
         const file = t.videos.find((v) => v.localPath)?.localPath;
-        const prompt = t.prompt.length > 60 ? `${t.prompt.slice(0, 59)}…` : t.prompt;
+        const prompt = shorten(t.prompt, 60);
         return [t.id, statusWord(t), `${t.progress} %`, providerAndModel(t.provider, t.model), JSON.stringify(prompt), ...(file ? [file] : [])].join(' · ');
       });
       if (tasks.length > limit) lines.push(vscode.l10n.t('({0} more not shown)', tasks.length - limit));

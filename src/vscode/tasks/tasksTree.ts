@@ -11,6 +11,7 @@ import { PROVIDERS, providerLabel } from '../../providers';
 import { foldText, queryWords } from '../../webview/gallery/model';
 import { formatWaiting } from '../../shared/format';
 import { DAY_BUCKETS, dayBucket, taskClock, type DayBucket } from '../../shared/time';
+import { shorten } from '../../shared/text';
 
 export type TreeNode =
   | { kind: 'day'; bucket: DayBucket }
@@ -53,7 +54,7 @@ function dayLabel(bucket: DayBucket): string {
 export function shortPrompt(t: Pick<Task, 'prompt' | 'mode'>, max = 28): string {
   const p = t.prompt.replace(/\s+/g, ' ').trim();
   if (!p) return t.mode === 'video-edit' ? vscode.l10n.t('(restyled video)') : t.mode === 'text-to-video' ? vscode.l10n.t('(no prompt)') : vscode.l10n.t('(animated image)');
-  return p.length > max ? `${p.slice(0, max - 1)}…` : p;
+  return shorten(p, max);
 }
 
 /** Status, time ("1:12" while running, "took 2:40" once done) and provider. */

@@ -1,6 +1,7 @@
 // Host side of the compare panel, kept free of `vscode`: the parameters of a task as the
 // compare view lists them under each video.
 import type { Task } from '../../../core/model/task';
+import { isJsonObject } from '../../../shared/json';
 import { formatDuration, formatResolution } from '../../../shared/format';
 import type { Params } from '../../../webview/compare/diff';
 
@@ -10,7 +11,7 @@ function display(v: unknown): string {
 
 /** `options` flattened to `camera.zoom`-style labels. */
 function flatten(prefix: string, value: unknown, out: Params): void {
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
+  if (isJsonObject(value)) {
     for (const [k, v] of Object.entries(value)) flatten(prefix ? `${prefix}.${k}` : k, v, out);
   } else if (value !== undefined && value !== null && prefix) {
     out[prefix] = display(value);

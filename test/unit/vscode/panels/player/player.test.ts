@@ -5,7 +5,6 @@ import type { ProviderAction } from '../../../../../src/core/provider/descriptor
 import type { Task, TaskVideo } from '../../../../../src/core/model/task';
 import { hidream } from '../../../../../src/providers/hidream';
 import {
-  UNTITLED,
   formatDate,
   formatDuration,
   formatFps,
@@ -213,8 +212,9 @@ describe('player formatting', () => {
     assert.strictEqual(shortTitle('one two three four five six', 14), 'one two three…');
     assert.strictEqual(shortTitle('Supercalifragilisticexpialidocious', 10), 'Supercali…');
     assert.ok(shortTitle('word, '.repeat(40), 30).length <= 30);
-    assert.strictEqual(shortTitle(''), UNTITLED);
-    assert.strictEqual(shortTitle(undefined), UNTITLED);
+    assert.strictEqual(shortTitle(''), 'Untitled video');
+    assert.strictEqual(shortTitle(' \n '), 'Untitled video');
+    assert.strictEqual(shortTitle(undefined), 'Untitled video');
     assert.strictEqual(panelTitle('A cat on a skateboard at sunset over the sea'), '▶ A cat on a skateboard at…');
   });
 
