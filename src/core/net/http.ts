@@ -63,7 +63,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 const UPLOAD_CHUNK = 64 * 1024;
 const MAX_ANSWER_BYTES = 20 * 1024 * 1024;
 
-/** The axios instance every provider request goes through: Node adapter, no redirect, every status answered. */
+/** The axios instance every provider request goes through: Node adapter, no redirect (a 3xx is answered as it is), every status answered. */
 const client = axios.create({
   adapter: 'http',
   maxRedirects: 0,
