@@ -6,6 +6,7 @@ import * as path from 'path';
 import { TaskEngine } from './core/engine/engine';
 import { Logger } from './core/model/events';
 import { ProviderError } from './core/model/errors';
+import { leaveProxiesToHost } from './core/net/http';
 import { redactingLogger } from './core/net/sanitize';
 import { TaskStore } from './core/store/taskStore';
 import { GenerateRequest, isActive, Task } from './core/model/task';
@@ -53,6 +54,8 @@ export interface AiVideoApi {
 
 export async function activate(context: vscode.ExtensionContext): Promise<AiVideoApi> {
   const started = Date.now();
+  // Provider requests ignore proxy variables: VS Code's own proxy support (http.proxy…) applies to them.
+  leaveProxiesToHost();
   const channel = vscode.window.createOutputChannel('AI Video', { log: true });
   context.subscriptions.push(channel);
   const keys = new KeyStore(context.secrets, PROVIDER_LIST);

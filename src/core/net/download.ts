@@ -4,7 +4,8 @@
 // that is renamed into place once its first bytes proved it is a video (or image) and it arrived
 // whole. A size cap, a stall timeout and an overall deadline bound what a server can make it do;
 // transient failures are retried within the deadline, a bad file never is. Names from a server
-// never escape the target folder.
+// never escape the target folder. Each GET is httpGet.ts (one connection to the checked addresses,
+// `Accept-Encoding: identity`, redirects followed here), not axios: see its header for why.
 import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'crypto';
 import { promises as fs } from 'fs';

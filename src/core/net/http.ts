@@ -1,20 +1,32 @@
-// JSON over HTTP for provider APIs: the provider's auth headers (bearer by default), timeouts, no
-// redirects (a redirect must never carry the key to another host), and every failure turned into a
-// ProviderError with a short message.
+// JSON over HTTP for provider APIs, sent by axios (its Node adapter): the provider's auth headers
+// (bearer by default), no redirects (a redirect must never carry the key to another host), answers
+// decompressed and capped at 20 MB, and every failure turned into a ProviderError with a short message.
+// In the extension, requests go without axios's own proxy handling (leaveProxiesToHost), so VS Code's
+// proxy support applies; elsewhere (tests, the emulator CLI, the bench) axios reads the proxy variables.
 //
-// Whether a failed create can have reached the provider is decided exactly: a request whose body
-// was not fully handed to the connection never arrived (the connection, DNS, TLS or the upload
-// failed first), nor did one answered with a 4xx; a timeout or a broken connection after the body
-// was sent, or a 5xx, leaves the outcome unknown. The time limit covers the wait for the answer
-// after the body was sent; while the body is being sent, only a stall (no progress for that long)
-// stops it, so a large upload on a slow line is never cut off for being large.
+// What stays hand-written is policy, and what axios cannot give:
+// - Whether a failed create can have reached the provider, decided exactly: a request whose body was
+//   not fully handed to an established connection never arrived (the connection, DNS, TLS or the
+//   upload failed first), nor did one answered with a 4xx; a timeout or a broken connection after
+//   the body was sent, or a 5xx, leaves the outcome unknown. axios does not say how far a request
+//   got, so `observed` (the `transport` handed to axios) is Node's http(s).request with the
+//   connection and "request finished" events watched.
+// - The time limits: the limit covers the wait for the answer after the body was sent; while the
+//   body is being sent, only a stall (no progress for that long) stops it, so a large upload on a
+//   slow line is never cut off for being large. axios's `timeout` runs from the start of the request,
+//   so the timers are ours and stop axios through its `signal`.
+// - Upload progress: the body is handed to axios as a stream of 64 KB chunks that reports each one
+//   (and restarts the stall timer). axios's own `onUploadProgress` is throttled to three events a
+//   second, too coarse for the stall timer and the progress the tests and the UI expect.
+// Header values are checked before axios sees them: axios silently strips characters it cannot
+// send (a line break in a key would change the key), and such a request is refused instead.
 import * as l10n from '@vscode/l10n';
+import axios, { AxiosError, isAxiosError, type AxiosResponse } from 'axios';
 import * as http from 'http';
 import * as https from 'https';
 import * as net from 'net';
 import { Readable } from 'stream';
 import * as tls from 'tls';
-import * as zlib from 'zlib';
 import { ErrorKind, ProviderError } from '../model/errors';
 import { MAX_PROVIDER_WORD, sanitizeText } from './sanitize';
 
@@ -49,6 +61,25 @@ export interface JsonResponse {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const UPLOAD_CHUNK = 64 * 1024;
+const MAX_ANSWER_BYTES = 20 * 1024 * 1024;
+
+/** The axios instance every provider request goes through: Node adapter, no redirect (a 3xx is answered as it is), every status answered. */
+const client = axios.create({
+  adapter: 'http',
+  maxRedirects: 0,
+  maxContentLength: MAX_ANSWER_BYTES,
+  decompress: true,
+  responseType: 'arraybuffer',
+  validateStatus: () => true,
+  // Bodies are encoded here (their size and progress are known) and answers parsed here (a bad one is described).
+  transformRequest: [(data: unknown) => data],
+  transformResponse: [(data: unknown) => data],
+});
+
+/** Called by the extension: requests ignore proxy variables, and VS Code's own proxy support applies. */
+export function leaveProxiesToHost(): void {
+  client.defaults.proxy = false;
+}
 
 export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
   const { body, type } = await encodeBody(req.body);
@@ -61,13 +92,7 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
     // Last, so no custom header can replace the provider's auth.
     ...(req.authHeaders ?? { Authorization: `Bearer ${req.apiKey}` }),
   };
-  let res: RawResponse;
-  try {
-    res = await send(req, headers, body);
-  } catch (e) {
-    // Not a ProviderError: the request could not even be built (e.g. a header that cannot be sent).
-    throw e instanceof ProviderError ? e : transportError(e, req, false);
-  }
+  const res = await send(req, headers, body);
   const text = res.text;
   let json: unknown;
   let parsed = false;
@@ -127,114 +152,134 @@ interface RawResponse {
   text: string;
 }
 
-const MAX_ANSWER_BYTES = 20 * 1024 * 1024;
+/** How far one request got, as Node's http client reports it to `observed`. */
+interface Progress {
+  /** The connection is established (for https, after the TLS handshake). */
+  connected: boolean;
+  /** The whole request, body included, was handed to the connection. */
+  flushed: boolean;
+}
 
 /**
- * One request, no redirect followed (a redirect must never carry the key elsewhere), the answer
- * decoded and capped. Rejects with a ProviderError once the request exists.
+ * The `transport` axios sends through: Node's http(s).request, with the connection and the end of the
+ * request reported, and the answer's arrival. (A request may be "finished" into a socket that never connects.)
  */
-function send(req: JsonRequest, headers: Record<string, string>, body: Buffer | undefined): Promise<RawResponse> {
+function observed(onProgress: (p: Progress) => void, onAnswer: () => void) {
+  const p: Progress = { connected: false, flushed: false };
+  return {
+    request(options: http.RequestOptions, callback: (res: http.IncomingMessage) => void): http.ClientRequest {
+      const https_ = /^https:?$/.test(options.protocol ?? '');
+      const request = (https_ ? https : http).request(options, (res) => {
+        onAnswer();
+        callback(res);
+      });
+      request.once('socket', (socket: net.Socket) => {
+        const established = () => {
+          p.connected = true;
+          onProgress(p);
+        };
+        // A socket reused from the agent's pool is established already.
+        if (!socket.connecting) established();
+        else socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', established);
+      });
+      request.once('finish', () => {
+        p.flushed = true;
+        onProgress(p);
+      });
+      return request;
+    },
+  };
+}
+
+/** A header name or value Node would refuse, or axios would quietly alter: the request is not sent. */
+function checkHeaders(headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    http.validateHeaderName(name);
+    http.validateHeaderValue(name, value);
+    // Node accepts any latin-1 text; axios would strip what is not a byte.
+    if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) throw Object.assign(new Error('Invalid header value'), { code: 'ERR_INVALID_CHAR' });
+  }
+}
+
+/**
+ * One request through axios, no redirect followed (a redirect must never carry the key elsewhere),
+ * the answer decoded and capped. Rejects with a ProviderError.
+ */
+async function send(req: JsonRequest, headers: Record<string, string>, body: Buffer | undefined): Promise<RawResponse> {
   const who = req.providerLabel;
   let url: URL;
   try {
     url = new URL(req.url);
   } catch {
-    return Promise.reject(new ProviderError({ kind: 'config', message: l10n.t('{0}: the base URL is not a valid URL.', who) }));
+    throw new ProviderError({ kind: 'config', message: l10n.t('{0}: the base URL is not a valid URL.', who) });
   }
-  if (req.signal?.aborted) return Promise.reject(new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: request cancelled.', who) }));
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ProviderError({ kind: 'config', message: l10n.t('{0}: the base URL is not a valid URL.', who) });
+  try {
+    checkHeaders(headers);
+  } catch (e) {
+    throw transportError(e, req, false);
+  }
+  if (req.signal?.aborted) throw new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: request cancelled.', who) });
   const limitMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  return new Promise<RawResponse>((resolve, reject) => {
-    const request = (url.protocol === 'https:' ? https : http).request(url, { method: req.method, headers });
-    // Sent: the whole body was handed to a connection that is established (for https, after the
-    // TLS handshake; a request may be "finished" into a socket that never connects).
-    let bodySent = false;
-    let connected = false;
-    let flushed = false;
-    let settled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const done = (e?: unknown, res?: RawResponse) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      req.signal?.removeEventListener('abort', onCancel);
-      req.uploadSignal?.removeEventListener('abort', onUploadCancel);
-      if (e === undefined) return resolve(res!);
-      request.destroy();
-      reject(e instanceof ProviderError ? e : transportError(e, req, bodySent));
-    };
-    /** (Re)starts the timer that ends the request with `error`. */
-    const stopAfter = (error: () => ProviderError) => {
-      clearTimeout(timer);
-      timer = setTimeout(() => done(error()), limitMs);
-    };
-    const stalled = () => new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not take the request in time; it was not sent.', who) });
-    const noAnswer = () => new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not answer in time.', who), mayHaveStarted: req.isCreate });
-    const onCancel = () => done(new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: request cancelled.', who), mayHaveStarted: req.isCreate === true && bodySent }));
-    const onUploadCancel = () => {
-      if (!bodySent) done(new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: cancelled while the request was being sent; it did not arrive, so nothing was started.', who) }));
-    };
-    const sent = () => {
-      if (!connected || !flushed || bodySent) return;
+  // Sent: the whole body was handed to a connection that is established.
+  let bodySent = false;
+  /** Why we stopped the request; axios then rejects with a cancellation, and this is what is thrown. */
+  let stopped: ProviderError | undefined;
+  const stop = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const end = (e: ProviderError) => {
+    if (stopped) return;
+    stopped = e;
+    clearTimeout(timer);
+    stop.abort();
+  };
+  /** (Re)starts the timer that ends the request with `error`. */
+  const stopAfter = (error: () => ProviderError) => {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => end(error()), limitMs);
+  };
+  const stalled = () => new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not take the request in time; it was not sent.', who) });
+  const noAnswer = () => new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not answer in time.', who), mayHaveStarted: req.isCreate });
+  const onCancel = () => end(new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: request cancelled.', who), mayHaveStarted: req.isCreate === true && bodySent }));
+  const onUploadCancel = () => {
+    if (!bodySent) end(new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: cancelled while the request was being sent; it did not arrive, so nothing was started.', who) }));
+  };
+  const transport = observed(
+    (p) => {
+      if (!p.connected || !p.flushed || bodySent) return;
       bodySent = true;
       stopAfter(noAnswer);
-    };
-    req.signal?.addEventListener('abort', onCancel, { once: true });
-    req.uploadSignal?.addEventListener('abort', onUploadCancel);
-    stopAfter(stalled);
-    request.once('socket', (socket: net.Socket) => {
-      const established = () => {
-        connected = true;
-        sent();
-      };
-      // A socket reused from the agent's pool is established already.
-      if (!socket.connecting) established();
-      else socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', established);
-    });
-    request.once('finish', () => {
-      flushed = true;
-      sent();
-    });
-    request.on('error', (e) => done(e));
-    request.on('response', (res) => {
+    },
+    () => {
       // Answered before the body was all sent: what is left is the wait for the answer.
       if (!bodySent) stopAfter(noAnswer);
-      const stream = decoded(res, res.headers['content-encoding']);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      stream.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_ANSWER_BYTES) done(new ProviderError({ kind: 'malformed', message: l10n.t('{0} sent an answer over {1} MB.', who, MAX_ANSWER_BYTES / 1048576), mayHaveStarted: req.isCreate }));
-        else chunks.push(chunk);
-      });
-      stream.on('error', (e) => done(e));
-      stream.on('end', () => done(undefined, { status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), text: Buffer.concat(chunks).toString('utf8') }));
-    });
-    if (req.uploadSignal?.aborted) onUploadCancel();
-    if (!body) {
-      request.end();
-      return;
-    }
-    bodyStream(body, (n) => {
-      if (settled) return;
-      stopAfter(stalled);
-      req.onUploadProgress?.(n, body.length);
-    }).pipe(request);
-  });
-}
-
-/** The body as sent, decompressed when the server compressed it. */
-function decoded(res: http.IncomingMessage, encoding: string | undefined): NodeJS.ReadableStream {
-  switch ((encoding ?? '').trim().toLowerCase()) {
-    case 'gzip':
-    case 'x-gzip':
-      return res.pipe(zlib.createGunzip());
-    case 'deflate':
-      return res.pipe(zlib.createInflate());
-    case 'br':
-      return res.pipe(zlib.createBrotliDecompress());
-    default:
-      return res;
+    },
+  );
+  req.signal?.addEventListener('abort', onCancel, { once: true });
+  req.uploadSignal?.addEventListener('abort', onUploadCancel);
+  stopAfter(stalled);
+  if (req.uploadSignal?.aborted) onUploadCancel();
+  const data = body
+    ? bodyStream(body, (n) => {
+        if (stopped) return;
+        stopAfter(stalled);
+        req.onUploadProgress?.(n, body.length);
+      })
+    : undefined;
+  let res: AxiosResponse<Buffer>;
+  try {
+    if (stopped) throw stopped;
+    res = await client.request<Buffer>({ url: url.href, method: req.method, headers, data, transport, signal: stop.signal });
+  } catch (e) {
+    throw stopped ?? (e instanceof ProviderError ? e : transportError(e, req, bodySent));
+  } finally {
+    clearTimeout(timer);
+    req.signal?.removeEventListener('abort', onCancel);
+    req.uploadSignal?.removeEventListener('abort', onUploadCancel);
   }
+  if (stopped) throw stopped;
+  return { status: res.status, headers: flattenHeaders(res.headers), text: Buffer.from(res.data ?? []).toString('utf8') };
 }
 
 export function statusError(
@@ -325,12 +370,17 @@ function transportError(e: unknown, req: JsonRequest, bodySent: boolean): Provid
   const who = req.providerLabel;
   // After the body was sent, any failure leaves a create's outcome unknown; before, it never arrived.
   const mayHaveStarted = req.isCreate === true && bodySent;
-  const code = (e as NodeJS.ErrnoException).code ?? '';
+  // axios passes Node's code on (ECONNREFUSED, Z_DATA_ERROR…); its own failures keep their cause.
+  const cause = isAxiosError(e) ? (e.cause as NodeJS.ErrnoException | undefined) : undefined;
+  if (isAxiosError(e) && e.code === AxiosError.ERR_BAD_RESPONSE && /maxContentLength/.test(e.message)) {
+    return new ProviderError({ kind: 'malformed', message: l10n.t('{0} sent an answer over {1} MB.', who, MAX_ANSWER_BYTES / 1048576), mayHaveStarted: req.isCreate });
+  }
+  const code = cause?.code ?? (e as NodeJS.ErrnoException).code ?? '';
   if (code === 'ETIMEDOUT') return new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not answer in time.', who), mayHaveStarted });
   if (code === 'ERR_INVALID_URL' || code === 'ERR_INVALID_PROTOCOL') {
     return new ProviderError({ kind: 'config', message: l10n.t('{0}: the base URL is not a valid URL.', who) });
   }
-  if (code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_HTTP_TOKEN') {
+  if (code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_HTTP_TOKEN' || code === 'ERR_HTTP_INVALID_HEADER_VALUE') {
     return new ProviderError({ kind: 'config', message: l10n.t('{0}: a request header contains characters that cannot be sent.', who) });
   }
   if (code.startsWith('Z_') || code.startsWith('ERR__')) {
