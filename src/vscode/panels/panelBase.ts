@@ -46,7 +46,8 @@ export class PanelSlot<P extends { reveal(): void }> {
       open.reveal();
       return open;
     }
-    const panel = vscode.window.createWebviewPanel(this.viewType, title, vscode.ViewColumn.Active, webviewOptions(place.extensionUri, place.mediaRoot));
+    const options = webviewOptions(place.extensionUri, place.mediaRoot);
+    const panel = vscode.window.createWebviewPanel(this.viewType, title, vscode.ViewColumn.Active, options);
     return create(panel);
   }
 
@@ -54,7 +55,11 @@ export class PanelSlot<P extends { reveal(): void }> {
    * Restores the panel after a reload. `restore` gets the webview's saved state and returns the panel
    * object, or undefined when the state is unusable; a second panel of the kind is closed.
    */
-  registerSerializer(place: PanelPlace, log: PanelLog, restore: (panel: vscode.WebviewPanel, state: unknown) => P | undefined): vscode.Disposable {
+  registerSerializer(
+    place: PanelPlace,
+    log: PanelLog,
+    restore: (panel: vscode.WebviewPanel, state: unknown) => P | undefined,
+  ): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(this.viewType, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
         // The install path may have changed since the panel was saved (extension update).

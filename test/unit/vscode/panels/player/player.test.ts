@@ -45,7 +45,8 @@ function directives(csp: string): Map<string, string[]> {
 }
 
 describe('player page (the shared app page) and CSP', () => {
-  const page = (asUri: (file: string) => string) => buildAppPage('player', { cspSource: CSP_SOURCE, nonce: NONCE, asUri, title: 'Video player' });
+  const page = (asUri: (file: string) => string) =>
+    buildAppPage('player', { cspSource: CSP_SOURCE, nonce: NONCE, asUri, title: 'Video player' });
   const html = page((file) => `${CSP_SOURCE}/ext/${file}`);
   const csp = directives(cspOf(html));
 
@@ -55,7 +56,8 @@ describe('player page (the shared app page) and CSP', () => {
 
   it('allows scripts only by nonce, and the script tag carries that nonce', () => {
     assert.deepStrictEqual(csp.get('script-src'), [`'nonce-${NONCE}'`]);
-    assert.match(html, new RegExp(`<script nonce="${NONCE.replace(/[+/]/g, '\\$&')}" src="${CSP_SOURCE}/ext/dist/webview/player\\.js"></script>`));
+    const nonce = NONCE.replace(/[+/]/g, '\\$&');
+    assert.match(html, new RegExp(`<script nonce="${nonce}" src="${CSP_SOURCE}/ext/dist/webview/player\\.js"></script>`));
   });
 
   it('takes media, styles, images and fonts from the webview resource origin only', () => {
