@@ -1,6 +1,10 @@
 // The HTML shell every webview app loads (player, gallery, compare), with its
 // Content-Security-Policy: scripts only by nonce; styles, media, images and fonts only from the
-// extension's own resources. Nothing inline. Pure, so it is unit-tested in plain Node.
+// extension's own resources. Nothing inline. Each app's page loads its bundle, then the shared style
+// sheet and its own. Pure, so it is unit-tested in plain Node.
+
+/** The webview apps, each bundled as `dist/webview/<app>.js` with its style sheet `media/<app>.css`. */
+export type WebviewApp = 'player' | 'gallery' | 'compare';
 
 export interface AppHtmlOptions {
   /** `webview.cspSource`. */
@@ -52,4 +56,27 @@ ${styles}  <title>${attr(o.title)}</title>
 </body>
 </html>
 `;
+}
+
+export interface AppPageInput {
+  cspSource: string;
+  nonce: string;
+  /** The webview URI of a file of the extension, given by its path relative to the extension's root. */
+  asUri(relativePath: string): string;
+  title: string;
+  strings?: unknown;
+  lang?: string;
+}
+
+/** The page of `app`: its bundle, `media/webview.css`, then `media/<app>.css`. */
+export function buildAppPage(app: WebviewApp, o: AppPageInput): string {
+  return buildAppHtml({
+    cspSource: o.cspSource,
+    nonce: o.nonce,
+    scriptUri: o.asUri(`dist/webview/${app}.js`),
+    styleUris: ['media/webview.css', `media/${app}.css`].map((file) => o.asUri(file)),
+    title: o.title,
+    strings: o.strings,
+    lang: o.lang,
+  });
 }

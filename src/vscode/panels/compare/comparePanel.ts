@@ -1,13 +1,21 @@
 // The compare editor panel: 2 to 4 finished takes side by side with synchronized playback. The
-// app lives in src/webview/compare; both sides speak src/webview/compare/compareProtocol.ts.
+// app lives in src/webview/compare; both sides speak src/webview/compare/compareProtocol.ts. The
+// lifecycle (one open panel, restore, ready handshake, disposal) is the panel base's (panelBase.ts).
 
 import * as vscode from 'vscode';
 import { errorMessage } from '../../../core/model/errors';
 import type { Task } from '../../../core/model/task';
-import { appPage, webviewOptions } from '../webviewOptions';
+import { AppPanel, PanelSlot, type PanelPlace, type PanelSpec } from '../panelBase';
 import { providerLabel } from '../../../providers';
 import { compareParams } from './compareParams';
-import { isCompareState, isCompareWebviewMessage, MIN_COMPARE, type CompareHostMessage, type CompareItem } from '../../../webview/compare/compareProtocol';
+import {
+  isCompareState,
+  isCompareWebviewMessage,
+  MIN_COMPARE,
+  type CompareHostMessage,
+  type CompareItem,
+  type CompareWebviewMessage,
+} from '../../../webview/compare/compareProtocol';
 import { shortTitle } from '../../../shared/format';
 import { isPathInside } from '../player/playerPage';
 
@@ -16,62 +24,55 @@ export interface CompareHost {
   onDidChangeTasks: vscode.Event<unknown>;
   /** "Keep this one": saves the take's first downloaded video to the workspace. */
   keep(taskId: string): Thenable<unknown>;
-  log: { warn(msg: string): void };
+  log: { info(msg: string): void; warn(msg: string): void };
 }
 
-export class ComparePanel implements vscode.Disposable {
+const SPEC: PanelSpec<CompareWebviewMessage> = {
+  app: 'compare',
+  name: 'Compare',
+  pageTitle: () => vscode.l10n.t('Compare videos'),
+  isMessage: isCompareWebviewMessage,
+};
+
+export class ComparePanel extends AppPanel<CompareHostMessage, CompareWebviewMessage> {
   static readonly viewType = 'aiVideo.compare';
-  static current: ComparePanel | undefined;
+  private static readonly slot = new PanelSlot<ComparePanel>(ComparePanel.viewType);
+
+  /** The open compare panel, if any. */
+  static get current(): ComparePanel | undefined {
+    return ComparePanel.slot.current;
+  }
 
   /** Shows `taskIds` side by side, reusing the open compare panel. */
   static show(extensionUri: vscode.Uri, mediaRoot: vscode.Uri, host: CompareHost, taskIds: string[]): ComparePanel {
-    const existing = ComparePanel.current;
-    if (existing) {
-      existing.taskIds = taskIds;
-      existing.render(true);
-      existing.panel.reveal();
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(ComparePanel.viewType, vscode.l10n.t('Compare Videos'), vscode.ViewColumn.Active, webviewOptions(extensionUri, mediaRoot));
-    ComparePanel.current = new ComparePanel(panel, extensionUri, mediaRoot, host, taskIds);
-    return ComparePanel.current;
-  }
-
-  static registerSerializer(extensionUri: vscode.Uri, mediaRoot: vscode.Uri, host: CompareHost): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(ComparePanel.viewType, {
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
-        panel.webview.options = webviewOptions(extensionUri, mediaRoot);
-        if (!isCompareState(state) || ComparePanel.current) {
-          panel.dispose();
-          return;
-        }
-        ComparePanel.current = new ComparePanel(panel, extensionUri, mediaRoot, host, state.taskIds);
+    const place = { extensionUri, mediaRoot };
+    return ComparePanel.slot.show(
+      place,
+      vscode.l10n.t('Compare Videos'),
+      (open) => {
+        open.taskIds = taskIds;
+        open.render(true);
       },
-    });
+      (panel) => new ComparePanel(panel, place, host, taskIds),
+    );
   }
 
-  private readonly disposables: vscode.Disposable[] = [];
-  private webviewReady = false;
-  private lastPosted: string | undefined;
-  private disposed = false;
+  /** Restores the panel after a reload from the webview state `{taskIds}`. */
+  static registerSerializer(extensionUri: vscode.Uri, mediaRoot: vscode.Uri, host: CompareHost): vscode.Disposable {
+    const place = { extensionUri, mediaRoot };
+    return ComparePanel.slot.registerSerializer(place, host.log, (panel, state) =>
+      isCompareState(state) ? new ComparePanel(panel, place, host, state.taskIds) : undefined,
+    );
+  }
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
-    private readonly extensionUri: vscode.Uri,
-    private readonly mediaRoot: vscode.Uri,
+    panel: vscode.WebviewPanel,
+    place: PanelPlace,
     private readonly host: CompareHost,
     private taskIds: string[],
   ) {
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.webviewReady = false;
-      }),
-      panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
-      host.onDidChangeTasks(() => this.render(false)),
-    );
-    panel.webview.html = this.html();
+    super(ComparePanel.slot, panel, place, host.log, SPEC);
+    this.disposables.add(host.onDidChangeTasks(() => this.render(false)));
   }
 
   /** The task ids shown, in order. */
@@ -79,25 +80,13 @@ export class ComparePanel implements vscode.Disposable {
     return this.taskIds.slice();
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (ComparePanel.current === this) ComparePanel.current = undefined;
-    this.panel.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
-  }
-
-  private html(): string {
-    return appPage(this.panel.webview, this.extensionUri, 'compare', vscode.l10n.t('Compare videos'));
-  }
-
   private item(task: Task): CompareItem | undefined {
-    const index = task.videos.findIndex((v) => v.localPath && isPathInside(this.mediaRoot.fsPath, v.localPath));
+    const index = task.videos.findIndex((v) => v.localPath && isPathInside(this.place.mediaRoot.fsPath, v.localPath));
     if (task.status !== 'succeeded' || index < 0) return undefined;
     const v = task.videos[index];
     const uri = (file: string) => this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString();
     const item: CompareItem = { taskId: task.id, title: shortTitle(task.prompt), prompt: task.prompt, videoSrc: uri(v.localPath!), params: compareParams(task, providerLabel(task.provider), index) };
-    if (v.posterPath && isPathInside(this.mediaRoot.fsPath, v.posterPath)) item.posterSrc = uri(v.posterPath);
+    if (v.posterPath && isPathInside(this.place.mediaRoot.fsPath, v.posterPath)) item.posterSrc = uri(v.posterPath);
     if (v.fps && Number.isFinite(v.fps) && v.fps > 0) item.fps = v.fps;
     return item;
   }
@@ -110,26 +99,19 @@ export class ComparePanel implements vscode.Disposable {
     return { type: 'show', items };
   }
 
+  /** Posts the takes: `force` re-posts them (a new comparison), otherwise only when they changed. */
   private render(force: boolean): void {
+    if (this.disposed) return;
     this.panel.title = vscode.l10n.t('Compare {0} Videos', this.taskIds.length);
-    if (this.disposed || !this.webviewReady) return;
-    const message = this.message();
-    const json = JSON.stringify(message);
-    if (!force && json === this.lastPosted) return;
-    this.lastPosted = json;
-    this.panel.webview.postMessage(message).then(undefined, (e: unknown) => this.host.log.warn(`Compare: could not post to the webview: ${errorMessage(e)}`));
+    if (force) this.post(this.message());
+    else this.postWhenChanged(this.message());
   }
 
-  private onMessage(message: unknown): void {
-    if (!isCompareWebviewMessage(message)) {
-      this.host.log.warn('Compare: ignored a malformed message from the webview.');
-      return;
-    }
-    if (message.type === 'ready') {
-      this.webviewReady = true;
-      this.render(true);
-      return;
-    }
+  protected onReady(): void {
+    this.render(false);
+  }
+
+  protected onMessage(message: Exclude<CompareWebviewMessage, { type: 'ready' }>): void {
     if (!this.taskIds.includes(message.taskId)) return;
     this.host.keep(message.taskId).then(undefined, (e: unknown) => {
       this.host.log.warn(`Compare: keeping ${message.taskId} failed: ${errorMessage(e)}`);

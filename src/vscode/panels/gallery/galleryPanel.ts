@@ -1,12 +1,13 @@
 // The gallery editor panel: one reusable webview showing every task as a card. The app lives in
 // src/webview/gallery; both sides speak src/webview/gallery/galleryProtocol.ts. Task changes are posted
-// as small updates (no reload); actions go back through the extension's commands.
+// as small updates (no reload); actions go back through the extension's commands. The lifecycle
+// (one open panel, restore, ready handshake, disposal) is the panel base's (panelBase.ts).
 
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../../core/model/errors';
 import type { Task } from '../../../core/model/task';
-import { appPage, webviewOptions } from '../webviewOptions';
+import { AppPanel, PanelSlot, type PanelPlace, type PanelSpec } from '../panelBase';
 import { providerLabel } from '../../../providers';
 import { toGalleryTask } from './galleryCards';
 import type { GalleryTask } from '../../../webview/gallery/model';
@@ -14,6 +15,7 @@ import {
   isGalleryWebviewMessage,
   type GalleryAction,
   type GalleryHostMessage,
+  type GalleryWebviewMessage,
   type InspectionMessage,
 } from '../../../webview/gallery/galleryProtocol';
 import { isPathInside } from '../player/playerPage';
@@ -31,65 +33,48 @@ export interface GalleryHost {
 const UPDATE_DELAY_MS = 50;
 const INSPECT_TIMEOUT_MS = 10_000;
 
-export class GalleryPanel implements vscode.Disposable {
+const SPEC: PanelSpec<GalleryWebviewMessage> = {
+  app: 'gallery',
+  name: 'Gallery',
+  pageTitle: () => vscode.l10n.t('Video gallery'),
+  isMessage: isGalleryWebviewMessage,
+};
+
+export class GalleryPanel extends AppPanel<GalleryHostMessage, GalleryWebviewMessage> {
   static readonly viewType = 'aiVideo.gallery';
-  static current: GalleryPanel | undefined;
+  private static readonly slot = new PanelSlot<GalleryPanel>(GalleryPanel.viewType);
+
+  /** The open gallery, if any. */
+  static get current(): GalleryPanel | undefined {
+    return GalleryPanel.slot.current;
+  }
 
   /** Shows the gallery, creating the panel or revealing the open one. */
   static show(extensionUri: vscode.Uri, mediaRoot: vscode.Uri, host: GalleryHost): GalleryPanel {
-    if (GalleryPanel.current) {
-      GalleryPanel.current.panel.reveal();
-      return GalleryPanel.current;
-    }
-    const panel = vscode.window.createWebviewPanel(GalleryPanel.viewType, vscode.l10n.t('Video Gallery'), vscode.ViewColumn.Active, webviewOptions(extensionUri, mediaRoot));
-    GalleryPanel.current = new GalleryPanel(panel, extensionUri, mediaRoot, host);
-    return GalleryPanel.current;
+    const place = { extensionUri, mediaRoot };
+    return GalleryPanel.slot.show(place, vscode.l10n.t('Video Gallery'), () => undefined, (panel) => new GalleryPanel(panel, place, host));
   }
 
   /** Restores the gallery after a reload (its filters live in the webview's own state). */
   static registerSerializer(extensionUri: vscode.Uri, mediaRoot: vscode.Uri, host: GalleryHost): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(GalleryPanel.viewType, {
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
-        panel.webview.options = webviewOptions(extensionUri, mediaRoot);
-        if (GalleryPanel.current) {
-          panel.dispose();
-          return;
-        }
-        GalleryPanel.current = new GalleryPanel(panel, extensionUri, mediaRoot, host);
-      },
-    });
+    const place = { extensionUri, mediaRoot };
+    return GalleryPanel.slot.registerSerializer(place, host.log, (panel) => new GalleryPanel(panel, place, host));
   }
 
-  private readonly disposables: vscode.Disposable[] = [];
-  private webviewReady = false;
   private readonly pending = new Set<string>();
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
   /** Ids the webview knows, so a removal is only announced for cards it has. */
   private readonly posted = new Set<string>();
   private readonly inspections = new Map<string, (m: InspectionMessage) => void>();
-  private disposed = false;
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
-    private readonly extensionUri: vscode.Uri,
-    private readonly mediaRoot: vscode.Uri,
+    panel: vscode.WebviewPanel,
+    place: PanelPlace,
     private readonly host: GalleryHost,
   ) {
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.webviewReady = false;
-      }),
-      panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
-      host.onDidChangeTasks((changed) => this.queue(changed)),
-    );
-    panel.webview.html = this.html();
-  }
-
-  /** Whether the webview has loaded and asked for its data. */
-  get ready(): boolean {
-    return this.webviewReady;
+    super(GalleryPanel.slot, panel, place, host.log, SPEC);
+    this.disposables.add(host.onDidChangeTasks((changed) => this.queue(changed)));
+    this.disposables.add({ dispose: () => clearTimeout(this.updateTimer) });
   }
 
   /** What the webview shows now (tests and tools): its cards in the DOM, and a per-load id. */
@@ -108,21 +93,8 @@ export class GalleryPanel implements vscode.Disposable {
     });
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (GalleryPanel.current === this) GalleryPanel.current = undefined;
-    clearTimeout(this.updateTimer);
-    this.panel.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
-  }
-
-  private html(): string {
-    return appPage(this.panel.webview, this.extensionUri, 'gallery', vscode.l10n.t('Video gallery'));
-  }
-
   private card(task: Task): GalleryTask {
-    const root = this.mediaRoot.fsPath;
+    const root = this.place.mediaRoot.fsPath;
     // Files outside the media folder are never offered to the webview (localResourceRoots would refuse them too).
     return toGalleryTask(task, providerLabel(task.provider), (file) => (isPathInside(root, file) ? this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString() : undefined));
   }
@@ -137,13 +109,13 @@ export class GalleryPanel implements vscode.Disposable {
 
   private queue(changed: Task[]): void {
     for (const t of changed) this.pending.add(t.id);
-    if (this.updateTimer || !this.webviewReady) return;
+    if (this.updateTimer || !this.ready) return;
     this.updateTimer = setTimeout(() => this.flushUpdates(), UPDATE_DELAY_MS);
   }
 
   private flushUpdates(): void {
     this.updateTimer = undefined;
-    if (this.disposed || !this.webviewReady || this.pending.size === 0) return;
+    if (this.disposed || !this.ready || this.pending.size === 0) return;
     const tasks: GalleryTask[] = [];
     const removed: string[] = [];
     for (const id of this.pending) {
@@ -157,21 +129,12 @@ export class GalleryPanel implements vscode.Disposable {
     if (tasks.length || removed.length) this.post({ type: 'update', tasks, removed });
   }
 
-  private post(message: GalleryHostMessage): void {
-    if (this.disposed) return;
-    this.panel.webview.postMessage(message).then(undefined, (e: unknown) => this.host.log.warn(`Gallery: could not post to the webview: ${errorMessage(e)}`));
+  protected onReady(): void {
+    this.postState();
   }
 
-  private onMessage(message: unknown): void {
-    if (!isGalleryWebviewMessage(message)) {
-      this.host.log.warn('Gallery: ignored a malformed message from the webview.');
-      return;
-    }
+  protected onMessage(message: Exclude<GalleryWebviewMessage, { type: 'ready' }>): void {
     switch (message.type) {
-      case 'ready':
-        this.webviewReady = true;
-        this.postState();
-        return;
       case 'inspection':
         this.inspections.get(message.requestId)?.(message);
         this.inspections.delete(message.requestId);

@@ -1,5 +1,5 @@
 // Host-side pure parts of the player panel, kept free of `vscode` so they are unit-tested in
-// plain Node: the HTML shell with its Content-Security-Policy, and what a task has to show.
+// plain Node: its title, and what a task has to show. Its page is the shared one (appPage.ts).
 
 import * as l10n from '@vscode/l10n';
 import * as path from 'path';
@@ -8,26 +8,6 @@ import type { Task } from '../../../core/model/task';
 import { formatWaiting, shortTitle } from '../../../shared/format';
 import { fitText } from '../../../shared/guards';
 import type { PlayerMeta } from '../../../webview/player/playerProtocol';
-import { buildAppHtml } from '../appPage';
-
-export interface PlayerHtmlOptions {
-  /** `webview.cspSource`. */
-  cspSource: string;
-  /** Fresh random value for each HTML document. */
-  nonce: string;
-  /** Webview URI of the bundled app (`dist/webview/player.js`). */
-  scriptUri: string;
-  /** Webview URI of `media/player.css`. */
-  styleUri: string;
-  /** `vscode.l10n.bundle`, handed to the app (webview/l10n.ts). */
-  strings?: unknown;
-  lang?: string;
-}
-
-/** The player's document: its app and style sheet in the shared shell. */
-export function buildPlayerHtml(o: PlayerHtmlOptions): string {
-  return buildAppHtml({ ...o, styleUris: [o.styleUri], title: l10n.t('Video player') });
-}
 
 /** Panel title: `▶ <short prompt>`. */
 export function panelTitle(prompt: string | undefined): string {

@@ -1,15 +1,15 @@
 // The video player webview panel: one reusable panel that plays a task's downloaded video.
 // The webview app lives in src/webview/player; both sides speak src/webview/player/playerProtocol.ts.
+// The lifecycle (one open panel, restore, ready handshake, disposal) is the panel base's (panelBase.ts).
 
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../../core/model/errors';
 import { TASK_ACTION_IDS, type TaskActionId } from '../../../core/provider/descriptor';
 import type { Task } from '../../../core/model/task';
 import { PROVIDERS } from '../../../providers';
-import { buildPlayerHtml, isPathInside, panelTitle, planPlayerContent, type PlayerContent } from './playerPage';
-import { webviewOptions } from '../webviewOptions';
+import { isPathInside, panelTitle, planPlayerContent, type PlayerContent } from './playerPage';
+import { AppPanel, PanelSlot, type PanelPlace, type PanelSpec } from '../panelBase';
 import {
   isPlayerState,
   isWebviewMessage,
@@ -17,6 +17,7 @@ import {
   type HostToWebview,
   type PlaybackMessage,
   type PlayerAction,
+  type WebviewToHost,
 } from '../../../webview/player/playerProtocol';
 
 /** Actions the extension implements; the panel handles the file and clipboard ones itself. */
@@ -41,86 +42,61 @@ function realPath(p: string): string | undefined {
   }
 }
 
-export class PlayerPanel implements vscode.Disposable {
+const SPEC: PanelSpec<WebviewToHost> = {
+  app: 'player',
+  name: 'Player',
+  pageTitle: () => vscode.l10n.t('Video player'),
+  isMessage: isWebviewMessage,
+};
+
+export class PlayerPanel extends AppPanel<HostToWebview, WebviewToHost> {
   static readonly viewType = 'aiVideo.player';
-  static current: PlayerPanel | undefined;
+  private static readonly slot = new PanelSlot<PlayerPanel>(PlayerPanel.viewType);
+
+  /** The open player, if any. */
+  static get current(): PlayerPanel | undefined {
+    return PlayerPanel.slot.current;
+  }
 
   /** Shows `taskId` in the player, creating the panel or reusing and revealing the open one. */
-  static show(
-    extensionUri: vscode.Uri,
-    mediaRoot: vscode.Uri,
-    host: PlayerHost,
-    taskId: string,
-    videoIndex = 0,
-  ): PlayerPanel {
-    const existing = PlayerPanel.current;
-    if (existing) {
-      existing.select(taskId, videoIndex);
-      existing.panel.reveal();
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(
-      PlayerPanel.viewType,
+  static show(extensionUri: vscode.Uri, mediaRoot: vscode.Uri, host: PlayerHost, taskId: string, videoIndex = 0): PlayerPanel {
+    const place = { extensionUri, mediaRoot };
+    return PlayerPanel.slot.show(
+      place,
       panelTitle(host.getTask(taskId)?.prompt),
-      vscode.ViewColumn.Active,
-      webviewOptions(extensionUri, mediaRoot),
+      (open) => open.select(taskId, videoIndex),
+      (panel) => new PlayerPanel(panel, place, host, taskId, videoIndex),
     );
-    PlayerPanel.current = new PlayerPanel(panel, extensionUri, mediaRoot, host, taskId, videoIndex);
-    return PlayerPanel.current;
   }
 
   /** Restores the panel after a reload from the webview state `{taskId, videoIndex}`. */
   static registerSerializer(extensionUri: vscode.Uri, mediaRoot: vscode.Uri, host: PlayerHost): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(PlayerPanel.viewType, {
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
-        // The install path may have changed since the panel was saved (extension update).
-        panel.webview.options = webviewOptions(extensionUri, mediaRoot);
-        if (!isPlayerState(state) || PlayerPanel.current) {
-          host.log.info('Player: not restoring a player panel (no saved task, or a player is already open).');
-          panel.dispose();
-          return;
-        }
-        PlayerPanel.current = new PlayerPanel(panel, extensionUri, mediaRoot, host, state.taskId, state.videoIndex);
-      },
-    });
+    const place = { extensionUri, mediaRoot };
+    return PlayerPanel.slot.registerSerializer(place, host.log, (panel, state) =>
+      isPlayerState(state) ? new PlayerPanel(panel, place, host, state.taskId, state.videoIndex) : undefined,
+    );
   }
 
   private readonly playbackEmitter = new vscode.EventEmitter<PlaybackMessage>();
   readonly onDidReportPlayback: vscode.Event<PlaybackMessage> = this.playbackEmitter.event;
 
-  private readonly disposables: vscode.Disposable[] = [];
   private shownTaskId: string;
   private shownVideoIndex: number;
   private latestPlayback: PlaybackMessage | undefined;
-  /** The webview posted `ready` and has not been torn down since. */
-  private webviewReady = false;
-  /** JSON of the last message posted, so task-store churn does not re-post an identical view. */
-  private lastPosted: string | undefined;
-  private disposed = false;
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
-    private readonly extensionUri: vscode.Uri,
-    private readonly mediaRoot: vscode.Uri,
+    panel: vscode.WebviewPanel,
+    place: PanelPlace,
     private readonly host: PlayerHost,
     taskId: string,
     videoIndex: number,
   ) {
+    super(PlayerPanel.slot, panel, place, host.log, SPEC);
     this.shownTaskId = taskId;
     this.shownVideoIndex = videoIndex;
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
     panel.title = panelTitle(host.getTask(taskId)?.prompt);
-    this.disposables.push(
-      this.playbackEmitter,
-      panel.onDidDispose(() => this.dispose()),
-      // Without retainContextWhenHidden the page is discarded when hidden and posts `ready` again when shown.
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.webviewReady = false;
-      }),
-      panel.webview.onDidReceiveMessage((message: unknown) => this.onMessage(message)),
-      host.onDidChangeTasks(() => this.render(false)),
-    );
-    panel.webview.html = this.html();
+    this.disposables.add(this.playbackEmitter);
+    this.disposables.add(host.onDidChangeTasks(() => this.render(false)));
   }
 
   get taskId(): string {
@@ -136,14 +112,6 @@ export class PlayerPanel implements vscode.Disposable {
     return this.latestPlayback;
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (PlayerPanel.current === this) PlayerPanel.current = undefined;
-    this.panel.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
-  }
-
   private select(taskId: string, videoIndex: number): void {
     if (taskId !== this.shownTaskId || videoIndex !== this.shownVideoIndex) this.latestPlayback = undefined;
     this.shownTaskId = taskId;
@@ -151,25 +119,13 @@ export class PlayerPanel implements vscode.Disposable {
     this.render(true);
   }
 
-  private html(): string {
-    const webview = this.panel.webview;
-    return buildPlayerHtml({
-      cspSource: webview.cspSource,
-      nonce: crypto.randomBytes(18).toString('base64'),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'player.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'player.css')).toString(),
-      strings: vscode.l10n.bundle,
-      lang: vscode.env.language,
-    });
-  }
-
   /** The shown task's content, with the file checked on disk (exists, and no symlink out of mediaRoot). */
   private content(): PlayerContent {
     const task = this.host.getTask(this.shownTaskId);
-    const content = planPlayerContent(task, this.shownVideoIndex, this.mediaRoot.fsPath, task && PROVIDERS[task.provider]);
+    const content = planPlayerContent(task, this.shownVideoIndex, this.place.mediaRoot.fsPath, task && PROVIDERS[task.provider]);
     if (content.kind !== 'video') return content;
     const file = realPath(content.localPath);
-    const root = realPath(this.mediaRoot.fsPath);
+    const root = realPath(this.place.mediaRoot.fsPath);
     if (!file || !root) {
       return { kind: 'unavailable', message: vscode.l10n.t('The downloaded video file is missing. Download it again to play it.') };
     }
@@ -189,30 +145,20 @@ export class PlayerPanel implements vscode.Disposable {
     return { type: 'show', taskId: this.shownTaskId, videoIndex: content.videoIndex, video: { src }, meta: content.meta };
   }
 
-  /** Posts the current view when the webview is ready; unless `force`, only when it changed. */
+  /** Posts the current view: `force` re-posts it (a new selection), otherwise only when it changed. */
   private render(force: boolean): void {
     if (this.disposed) return;
     this.panel.title = panelTitle(this.host.getTask(this.shownTaskId)?.prompt);
-    if (!this.webviewReady) return;
-    const message = this.message();
-    const json = JSON.stringify(message);
-    if (!force && json === this.lastPosted) return;
-    this.lastPosted = json;
-    this.panel.webview.postMessage(message).then(undefined, (error: unknown) => {
-      this.host.log.warn(`Player: could not post to the webview: ${errorMessage(error)}`);
-    });
+    if (force) this.post(this.message());
+    else this.postWhenChanged(this.message());
   }
 
-  private onMessage(message: unknown): void {
-    if (!isWebviewMessage(message)) {
-      this.host.log.warn('Player: ignored a malformed message from the webview.');
-      return;
-    }
+  protected onReady(): void {
+    this.render(false);
+  }
+
+  protected onMessage(message: Exclude<WebviewToHost, { type: 'ready' }>): void {
     switch (message.type) {
-      case 'ready':
-        this.webviewReady = true;
-        this.render(true);
-        return;
       case 'playback':
         if (message.taskId !== this.shownTaskId) return;
         this.latestPlayback = message;

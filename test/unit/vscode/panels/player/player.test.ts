@@ -12,8 +12,8 @@ import {
   metaFacts,
   shortTitle,
 } from '../../../../../src/shared/format';
-import { buildCsp } from '../../../../../src/vscode/panels/appPage';
-import { buildPlayerHtml, isPathInside, panelTitle, planPlayerContent } from '../../../../../src/vscode/panels/player/playerPage';
+import { buildAppPage, buildCsp } from '../../../../../src/vscode/panels/appPage';
+import { isPathInside, panelTitle, planPlayerContent } from '../../../../../src/vscode/panels/player/playerPage';
 import {
   PLAYER_ACTIONS,
   isHostMessage,
@@ -43,13 +43,10 @@ function directives(csp: string): Map<string, string[]> {
   );
 }
 
-describe('player HTML and CSP', () => {
-  const html = buildPlayerHtml({
-    cspSource: CSP_SOURCE,
-    nonce: NONCE,
-    scriptUri: `${CSP_SOURCE}/ext/dist/webview/player.js`,
-    styleUri: `${CSP_SOURCE}/ext/media/player.css`,
-  });
+describe('player page (the shared app page) and CSP', () => {
+  const page = (asUri: (file: string) => string) =>
+    buildAppPage('player', { cspSource: CSP_SOURCE, nonce: NONCE, asUri, title: 'Video player' });
+  const html = page((file) => `${CSP_SOURCE}/ext/${file}`);
   const csp = directives(cspOf(html));
 
   it('denies everything by default', () => {
@@ -58,7 +55,8 @@ describe('player HTML and CSP', () => {
 
   it('allows scripts only by nonce, and the script tag carries that nonce', () => {
     assert.deepStrictEqual(csp.get('script-src'), [`'nonce-${NONCE}'`]);
-    assert.match(html, new RegExp(`<script nonce="${NONCE.replace(/[+/]/g, '\\$&')}" src="[^"]+player\\.js"></script>`));
+    const nonce = NONCE.replace(/[+/]/g, '\\$&');
+    assert.match(html, new RegExp(`<script nonce="${nonce}" src="${CSP_SOURCE}/ext/dist/webview/player\\.js"></script>`));
   });
 
   it('takes media, styles, images and fonts from the webview resource origin only', () => {
@@ -72,16 +70,33 @@ describe('player HTML and CSP', () => {
     assert.strictEqual(buildCsp(CSP_SOURCE, NONCE).includes('unsafe'), false);
   });
 
-  it('loads the stylesheet by link and has no inline style or script content', () => {
-    assert.match(html, new RegExp(`<link rel="stylesheet" href="${CSP_SOURCE}/ext/media/player\\.css">`));
+  it('loads the shared style sheet, then its own, by link, with no inline style or script content', () => {
+    const links = [...html.matchAll(/<link rel="stylesheet" href="([^"]*)">/g)].map((m) => m[1]);
+    assert.deepStrictEqual(links, [`${CSP_SOURCE}/ext/media/webview.css`, `${CSP_SOURCE}/ext/media/player.css`]);
     assert.doesNotMatch(html, /style=|<style/);
     assert.doesNotMatch(html, /<script[^>]*>[^<]+<\/script>/);
   });
 
+  it('has its title and one app root', () => {
+    assert.match(html, /<title>Video player<\/title>/);
+    assert.strictEqual(html.match(/<main id="app"/g)?.length, 1);
+  });
+
   it('escapes attribute values', () => {
-    const doc = buildPlayerHtml({ cspSource: CSP_SOURCE, nonce: NONCE, scriptUri: 'x"><b>', styleUri: 's' });
+    const doc = page((file) => (file.endsWith('.js') ? 'x"><b>' : 's'));
     assert.ok(doc.includes('src="x&quot;&gt;&lt;b&gt;"'));
     assert.ok(!doc.includes('<b>'));
+  });
+
+  it('names files that exist: the bundle source and both style sheets', () => {
+    const files: string[] = [];
+    page((file) => {
+      files.push(file);
+      return file;
+    });
+    assert.deepStrictEqual(files, ['dist/webview/player.js', 'media/webview.css', 'media/player.css']);
+    for (const file of files.slice(1)) assert.ok(fs.existsSync(path.join(ROOT, file)), file);
+    assert.ok(fs.existsSync(path.join(ROOT, 'src', 'webview', 'player', 'main.ts')));
   });
 });
 
