@@ -276,7 +276,7 @@ describe('provider emulator', function () {
       for (const k of keys(SEED_002_FEED.videos[0])) {
         assert.strictEqual(typeof (f.videos[0] as unknown as Record<string, unknown>)[k], typeof (SEED_002_FEED.videos[0] as Record<string, unknown>)[k], k);
       }
-      // As in seed 000: each of the four non-ASCII characters becomes `_`, then `_seed<seed>`.
+      // As in seed 000 (docs/providers/pika.md): each of the four non-ASCII characters becomes `_`, then `_seed<seed>`.
       assert.strictEqual(f.videos[0].resultUrl, `${emu.baseUrl}/files/pika/${id}/_____seed${f.videos[0].seed}.mp4`);
     });
 
