@@ -7,7 +7,7 @@ import { assertPlayableFile, assertPlays, fixture, setup, waitFor, waitForFinal 
 
 const gen = (req: Record<string, unknown>) => Promise.resolve(vscode.commands.executeCommand<Task>('aiVideo.generate', req));
 
-describe('OpenAI Videos API (Sora 2), end to end', function () {
+describe('OpenAI-compatible video server (/v1/videos), end to end', function () {
   this.timeout(90_000);
 
   it('text-to-video: a multipart create with seconds and size, the result fetched from the API with the key, playable', async () => {
