@@ -1,3 +1,5 @@
+// The provider emulator follows docs/providers/<id>.md: auth, each provider's routes and answer shapes
+// ("seed 00N" are the examples in test/support/seeds.ts), result files, faults and its own bookkeeping.
 import * as assert from 'assert';
 import { spawn } from 'child_process';
 import * as fs from 'fs';
