@@ -1,5 +1,5 @@
 // Wires the vscode-free core (engine, providers, store) to VS Code: secrets, settings, the Tasks
-// view, commands and the player panel.
+// view, commands and the player panel; `activate` returns the public API (src/api.ts).
 import './vscode/l10nSetup';
 import * as vscode from 'vscode';
 import * as path from 'path';
@@ -9,7 +9,7 @@ import { ProviderError } from './core/model/errors';
 import { leaveProxiesToHost } from './core/net/http';
 import { redactingLogger } from './core/net/sanitize';
 import { TaskStore } from './core/store/taskStore';
-import { GenerateRequest, isActive, Task } from './core/model/task';
+import { isActive, Task } from './core/model/task';
 import { PROVIDER_LIST, PROVIDERS } from './providers';
 import { engineSettings, onDidChange } from './vscode/config';
 import { KeyStore } from './vscode/keys/secretKeys';
@@ -23,34 +23,11 @@ import { registerStatusBar } from './vscode/tasks/statusBar';
 import { registerTreeControls } from './vscode/tasks/treeControls';
 import { ComparePanel } from './vscode/panels/compare/comparePanel';
 import { notifyGroupsFinished } from './vscode/generate/variants';
-import type { InspectionMessage } from './webview/gallery/galleryProtocol';
 import { registerAgentTools } from './vscode/generate/agentTools';
 import { registerPromptFiles } from './vscode/promptFiles/promptFileFeatures';
 import { trackWalkthrough } from './vscode/walkthrough';
 import { shorten } from './shared/text';
-
-export interface AiVideoApi {
-  getTasks(): Task[];
-  getTask(id: string): Task | undefined;
-  onDidChangeTasks: vscode.Event<Task[]>;
-  generate(request: GenerateRequest): Promise<Task>;
-  /** For tests and tools: what the player panel currently shows and last reported. */
-  player(): { taskId: string; videoIndex: number; lastPlayback: unknown } | undefined;
-  /** For tests and tools: every item of the Tasks view (days, groups, tasks, videos), depth first, as the tree provider renders them (the tooltip as its markdown source). */
-  treeItems(): { id?: string; label: string; description?: string; tooltip?: string; contextValue?: string; parentId?: string }[];
-  /** For tests and tools: the Tasks view's description (disk used by the videos). */
-  viewDescription(): string | undefined;
-  /** For tests and tools: the status bar text while tasks run, undefined when hidden. */
-  statusBarText(): string | undefined;
-  /** For tests and tools: the Tasks view's message (the active filter). */
-  treeMessage(): string | undefined;
-  /** Waits for pending writes of the task history. */
-  flush(): Promise<void>;
-  /** For tests and tools: the open gallery, and what its webview renders. */
-  gallery(): { ready: boolean; inspect(): Promise<InspectionMessage> } | undefined;
-  /** For tests and tools: the task ids the compare panel shows. */
-  compare(): { taskIds: string[] } | undefined;
-}
+import type { AiVideoApi, TreeItemSnapshot } from './api';
 
 export async function activate(context: vscode.ExtensionContext): Promise<AiVideoApi> {
   const started = Date.now();
@@ -126,35 +103,38 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
       return d;
     },
     generate: (req) => commands.generateFromArgs(req).then(copy),
-    player: () => {
-      const p = PlayerPanel.current;
-      return p ? { taskId: p.taskId, videoIndex: p.videoIndex, lastPlayback: p.lastPlayback } : undefined;
-    },
-    treeItems: () => {
-      const out: ReturnType<AiVideoApi['treeItems']> = [];
-      const walk = (nodes: TreeNode[], parentId?: string) => {
-        for (const node of nodes) {
-          const item = tree.getTreeItem(node);
-          const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
-          const tooltip = typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value;
-          out.push({ id: item.id, label, description: typeof item.description === 'string' ? item.description : undefined, tooltip, contextValue: item.contextValue, parentId });
-          walk(tree.getChildren(node), item.id);
-        }
-      };
-      walk(tree.getChildren());
-      return out;
-    },
-    viewDescription: () => view.description,
-    statusBarText: () => statusBar.shownText,
-    treeMessage: () => view.message,
     flush: () => engine.flush(),
-    gallery: () => {
-      const g = GalleryPanel.current;
-      return g ? { ready: g.ready, inspect: () => g.inspect() } : undefined;
-    },
-    compare: () => {
-      const c = ComparePanel.current;
-      return c ? { taskIds: c.shown } : undefined;
+    testing: {
+      player: () => {
+        const p = PlayerPanel.current;
+        return p ? { taskId: p.taskId, videoIndex: p.videoIndex, lastPlayback: p.lastPlayback } : undefined;
+      },
+      treeItems: () => {
+        const out: TreeItemSnapshot[] = [];
+        const walk = (nodes: TreeNode[], parentId?: string) => {
+          for (const node of nodes) {
+            const item = tree.getTreeItem(node);
+            const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+            const tooltip = typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value;
+            const description = typeof item.description === 'string' ? item.description : undefined;
+            out.push({ id: item.id, label, description, tooltip, contextValue: item.contextValue, parentId });
+            walk(tree.getChildren(node), item.id);
+          }
+        };
+        walk(tree.getChildren());
+        return out;
+      },
+      viewDescription: () => view.description,
+      statusBarText: () => statusBar.shownText,
+      treeMessage: () => view.message,
+      gallery: () => {
+        const g = GalleryPanel.current;
+        return g ? { ready: g.ready, inspect: () => g.inspect() } : undefined;
+      },
+      compare: () => {
+        const c = ComparePanel.current;
+        return c ? { taskIds: c.shown } : undefined;
+      },
     },
   };
 }

@@ -1,4 +1,4 @@
-// The new-api style video gateway (seed 001): /v1/video/generations and /v1/models.
+// The new-api style video gateway (docs/providers/gateway.md): /v1/video/generations and /v1/models.
 import { randomBytes, randomUUID } from 'crypto';
 import { isMediaRef, isObject, jsonReply, openAiError, openAiUnauthorized, type Reply } from './http';
 import { decodeSegment, type ProviderRoutes } from './routes';

@@ -1,4 +1,4 @@
-// HiDream (seed 003): /api-pub/gw/v2/video/<module>/async, .../results/batch, .../results?task_id=.
+// HiDream (docs/providers/hidream.md): /api-pub/gw/v2/video/<module>/async, .../results/batch, .../results?task_id=.
 import { randomUUID } from 'crypto';
 import { isMediaRef, isObject, jsonReply, type Reply } from './http';
 import { decodeSegment, type ProviderRoutes } from './routes';

@@ -1,4 +1,4 @@
-// The OpenAI Videos API (provider-apis.md section 4) under any path prefix ("/v1", "/gw/v1", none):
+// The OpenAI Videos protocol (docs/providers/openai.md) under any path prefix ("/v1", "/gw/v1", none):
 // POST {p}/videos (multipart/form-data as the official SDK sends it, or JSON), GET {p}/videos (a
 // cursor page), GET {p}/videos/{id}, GET {p}/videos/{id}/content[?variant=thumbnail|spritesheet],
 // POST {p}/videos/{id}/remix, GET {p}/models. Prompt markers beyond the common ones:

@@ -1,4 +1,4 @@
-// Pika through an API gateway (seeds 000 and 002): POST /pika/generate, GET /pika/feed/{id}.
+// Pika through an API gateway (docs/providers/pika.md): POST /pika/generate, GET /pika/feed/{id}.
 import { randomBytes, randomUUID } from 'crypto';
 import { isMediaRef, isObject, jsonReply, openAiError, openAiUnauthorized, type Reply } from './http';
 import { decodeSegment, type ProviderRoutes } from './routes';
@@ -10,7 +10,7 @@ export const PIKAFFECTS = [
   'Melt', 'Crush', 'Cake-ify', 'Explode', 'Peel', 'Poke', 'Tear',
 ];
 
-/** The exact key set of a seed-002 video object, in the seed's order. */
+/** The exact key set of a seed 002 video object, in that example's order (docs/providers/pika.md). */
 export interface PikaVideo {
   id: string;
   status: string;

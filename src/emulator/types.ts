@@ -7,7 +7,7 @@ export interface EmulatorOptions {
   durationMs?: number;
   /** Share of the duration spent queued, default 0.2. */
   queuedFraction?: number;
-  /** Default 'flat' (seed 001 form); 'envelope' = new-api `{code:"success", data}`. */
+  /** Default 'flat' (seed 001 form); 'envelope' = new-api `{code:"success", data}` (docs/providers/gateway.md). */
   gatewayShape?: 'flat' | 'envelope';
   /** Which id field the gateway create answer carries, default 'both'. */
   gatewayCreateId?: 'task_id' | 'id' | 'both';

@@ -1,4 +1,4 @@
-// The generic video gateway (seed 001 + new-api): POST /v1/video/generations,
+// The generic video gateway (docs/providers/gateway.md): POST /v1/video/generations,
 // GET /v1/video/generations/{task_id}, both answer shapes (flat, and {code, data} envelope).
 import * as l10n from '@vscode/l10n';
 import { ProviderError } from '../core/model/errors';

@@ -1,4 +1,4 @@
-// HiDream (seed 003): txt2video, img2video, video_edit under /api-pub/gw/v2/video/<MODULE>/async,
+// HiDream (docs/providers/hidream.md): txt2video, img2video, video_edit under /api-pub/gw/v2/video/<MODULE>/async,
 // polled with the batch results endpoint: one request per module per round for all its tasks.
 import * as l10n from '@vscode/l10n';
 import { isProviderError, ProviderError } from '../core/model/errors';

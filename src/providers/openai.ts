@@ -1,5 +1,6 @@
-// The OpenAI Videos API (Sora 2, and the gateways and local servers that speak /v1/videos): create as
-// multipart/form-data as the official SDK sends it, GET /videos/{id}, the result and its thumbnail
+// OpenAI-compatible video servers: the gateways and local servers that speak OpenAI's Videos protocol,
+// /v1/videos (docs/providers/openai.md; OpenAI itself shut that API and Sora 2 down on 2026-09-24).
+// Create as multipart/form-data as the official SDK sends it, GET /videos/{id}, the result and its thumbnail
 // from /videos/{id}/content (with the key), and remix. The base URL includes the version
 // (https://api.openai.com/v1) and may carry a path prefix.
 import * as l10n from '@vscode/l10n';
@@ -117,7 +118,7 @@ const REMIX: ProviderAction = {
 export const openai: ProviderDescriptor = {
   id: 'openai',
   label: LABEL,
-  description: l10n.t('Sora 2 and every server that speaks /v1/videos: text or image to video, remix'),
+  description: l10n.t('OpenAI-compatible video server (/v1/videos): text or image to video, remix'),
   settings: { baseUrl: 'openai.baseUrl' },
   modes: ['text-to-video', 'image-to-video'],
   models: { fixed: OPENAI_MODELS.map((id) => ({ id })), list: listOpenAiModels, custom: true },

@@ -1,4 +1,4 @@
-// Pika through an API gateway (seeds 000 and 002): POST /pika/generate, GET /pika/feed/{id}.
+// Pika through an API gateway (docs/providers/pika.md): POST /pika/generate, GET /pika/feed/{id}.
 import * as l10n from '@vscode/l10n';
 import { isProviderError, ProviderError } from '../core/model/errors';
 import { httpUrl, num, obj, str } from '../shared/json';
@@ -23,7 +23,7 @@ import {
 
 export const PIKA_MODELS = ['1.5', '2.0'] as const;
 export const PIKA_ASPECTS = ['16:9', '9:16', '1:1', '4:3', '3:4', '4:5', '21:9'] as const;
-/** The seed's list, then the official extras. */
+/** Seed 002's list, then Pika's own extras (docs/providers/pika.md). */
 export const PIKAFFECTS = [
   'Levitate',
   'Decapitate',
@@ -209,7 +209,7 @@ export const pika: ProviderDescriptor = {
   },
 };
 
-/** Parses `GET /pika/feed/{id}` (the shape of seeds 000 and 002). Throws ProviderError('malformed'). */
+/** Parses `GET /pika/feed/{id}` (docs/providers/pika.md). Throws ProviderError('malformed'). */
 export function parsePikaFeed(json: unknown): RemoteState {
   const root = obj(json);
   if (!root) throw malformed(LABEL, l10n.t('the feed is not a JSON object'));

@@ -57,7 +57,7 @@ describe('Task actions', function () {
       const fileC = assertPlayableFile(await waitForFinal(api, c.id));
       await vscode.commands.executeCommand('aiVideo.removeTask', a.id);
       assert.strictEqual(api.getTask(a.id), undefined);
-      assert.ok(!api.treeItems().some((i) => i.id === `task:${a.id}`));
+      assert.ok(!api.testing.treeItems().some((i) => i.id === `task:${a.id}`));
       assert.strictEqual(fs.existsSync(path.dirname(fileA)), false, 'the removed task\'s folder is deleted');
       // Any argument but a tree item: a script, so no confirmation.
       const cleared = await vscode.commands.executeCommand<number>('aiVideo.clearFinished', {});
@@ -102,7 +102,7 @@ describe('Task actions', function () {
     const { api } = await setup();
     const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'pika', prompt: 'measure me [duration=800]' });
     assertPlayableFile(await waitForFinal(api, t.id));
-    await waitFor('the view description', () => /^\d+(\.\d)? (KB|MB|GB)$/.test(api.viewDescription() ?? ''), 10_000);
+    await waitFor('the view description', () => /^\d+(\.\d)? (KB|MB|GB)$/.test(api.testing.viewDescription() ?? ''), 10_000);
     assert.ok((await vscode.commands.getCommands(true)).includes('aiVideo.openVideosFolder'));
     const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { menus: Record<string, { command: string; when?: string }[]> } };
     assert.ok(pkg.contributes.menus['view/title'].some((m) => m.command === 'aiVideo.openVideosFolder' && m.when === 'view == aiVideo.tasks'));
@@ -140,6 +140,6 @@ describe('Task actions', function () {
     const before = api.getTasks().length;
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.remix', t.id, 'as a watercolor')), /Pika offers no remix for this task/);
     assert.strictEqual(api.getTasks().length, before, 'no task was created');
-    assert.ok(!api.treeItems().find((i) => i.id === `task:${t.id}`)?.contextValue?.includes('action-remix'), 'no Remix menu entry on the item');
+    assert.ok(!api.testing.treeItems().find((i) => i.id === `task:${t.id}`)?.contextValue?.includes('action-remix'), 'no Remix menu entry on the item');
   });
 });

@@ -14,7 +14,7 @@ describe('Checked downloads', function () {
     assert.strictEqual(done.videos[0].localPath, undefined, 'no file kept');
     assert.match(done.videos[0].downloadError ?? '', /The result is not a video: it is a web page \(often an expired link or a sign-in page\)\. Nothing was saved\./);
 
-    const item = api.treeItems().find((i) => i.id === `task:${t.id}`);
+    const item = api.testing.treeItems().find((i) => i.id === `task:${t.id}`);
     assert.ok(item, 'the task is in the tree');
     assert.match(item.description ?? '', /download failed/);
     // The tooltip is markdown source, with punctuation escaped.

@@ -28,9 +28,9 @@ describe('Gallery, compare and variants', function () {
     const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'pika', prompt: 'gallery opens on a lighthouse [duration=1000]' });
     await vscode.commands.executeCommand('aiVideo.openGallery');
     await waitFor('the gallery tab', () => webviewTabs('aiVideo.gallery').length === 1);
-    await waitFor('the gallery webview to be ready', () => api.gallery()?.ready);
+    await waitFor('the gallery webview to be ready', () => api.testing.gallery()?.ready);
     const seen = await waitFor('the new task among the cards', async () => {
-      const view = await api.gallery()!.inspect();
+      const view = await api.testing.gallery()!.inspect();
       return view.cards.some((c) => c.id === t.id) && view;
     });
     assert.strictEqual(seen.total, api.getTasks().length, 'the webview knows every task');
@@ -43,24 +43,24 @@ describe('Gallery, compare and variants', function () {
   it('the gallery reflects a task change without reloading', async () => {
     const { api } = await setup();
     await vscode.commands.executeCommand('aiVideo.openGallery');
-    await waitFor('the gallery webview to be ready', () => api.gallery()?.ready);
-    const before = await api.gallery()!.inspect();
+    await waitFor('the gallery webview to be ready', () => api.testing.gallery()?.ready);
+    const before = await api.testing.gallery()!.inspect();
     const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'a live update of a windmill [duration=1500]' });
     const running = await waitFor('the new task as a card', async () => {
-      const v = await api.gallery()!.inspect();
+      const v = await api.testing.gallery()!.inspect();
       const card = v.cards.find((c) => c.id === t.id);
       return card && v;
     });
     assert.strictEqual(running.bootId, before.bootId, 'same page: no reload');
     await waitForFinal(api, t.id);
     const done = await waitFor('the card to turn finished', async () => {
-      const v = await api.gallery()!.inspect();
+      const v = await api.testing.gallery()!.inspect();
       return v.cards.find((c) => c.id === t.id && c.status === 'succeeded') && v;
     });
     assert.strictEqual(done.bootId, before.bootId, 'still the same page');
     await vscode.commands.executeCommand('aiVideo.removeTask', t.id);
     const removed = await waitFor('the card to go', async () => {
-      const v = await api.gallery()!.inspect();
+      const v = await api.testing.gallery()!.inspect();
       return !v.cards.some((c) => c.id === t.id) && v;
     });
     assert.strictEqual(removed.bootId, before.bootId);
@@ -86,7 +86,7 @@ describe('Gallery, compare and variants', function () {
     const finals = await Promise.all(tasks.map((t) => waitForFinal(api, t.id)));
     assert.ok(finals.every((t) => t.status === 'succeeded'));
     assert.strictEqual(emulator.requests('pika.generate').length - creates, 3, 'no create was sent again while polling');
-    const items = api.treeItems();
+    const items = api.testing.treeItems();
     const groupId = tasks[0].groupId!;
     const group = items.find((i) => i.id === `group:${groupId}`);
     assert.ok(group, 'the group is one parent node in the tree');
@@ -113,10 +113,10 @@ describe('Gallery, compare and variants', function () {
     await Promise.all([waitForFinal(api, a.id), waitForFinal(api, b.id)]);
     await vscode.commands.executeCommand('aiVideo.compare', [a.id, b.id]);
     await waitFor('the compare tab', () => webviewTabs('aiVideo.compare').length === 1);
-    assert.deepStrictEqual(api.compare()?.taskIds, [a.id, b.id]);
+    assert.deepStrictEqual(api.testing.compare()?.taskIds, [a.id, b.id]);
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.compare', [a.id])), /2 to 4/);
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.compare', [a.id, 'no-such-task'])), /finished/);
-    assert.deepStrictEqual(api.compare()?.taskIds, [a.id, b.id], 'a refused call leaves the panel as it was');
+    assert.deepStrictEqual(api.testing.compare()?.taskIds, [a.id, b.id], 'a refused call leaves the panel as it was');
   });
 });
 
@@ -132,28 +132,28 @@ describe('Tasks view: grouping, times, filter, status bar', function () {
   it('groups tasks under Today, or lists them flat with groupBy "none"', async () => {
     const { api } = await setup();
     const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'grouped by day: a quiet harbour [duration=1000]' });
-    const today = api.treeItems().find((i) => i.id === 'day:today');
+    const today = api.testing.treeItems().find((i) => i.id === 'day:today');
     assert.ok(today && today.label === 'Today' && today.parentId === undefined);
-    assert.strictEqual(api.treeItems().find((i) => i.id === `task:${t.id}`)?.parentId, 'day:today');
+    assert.strictEqual(api.testing.treeItems().find((i) => i.id === `task:${t.id}`)?.parentId, 'day:today');
     await vscode.workspace.getConfiguration('aiVideo').update('tasks.groupBy', 'none', vscode.ConfigurationTarget.Global);
-    await waitFor('the flat list', () => !api.treeItems().some((i) => i.id?.startsWith('day:')));
-    assert.strictEqual(api.treeItems().find((i) => i.id === `task:${t.id}`)?.parentId, undefined);
+    await waitFor('the flat list', () => !api.testing.treeItems().some((i) => i.id?.startsWith('day:')));
+    assert.strictEqual(api.testing.treeItems().find((i) => i.id === `task:${t.id}`)?.parentId, undefined);
     await waitForFinal(api, t.id);
   });
 
   it('shows the elapsed time while running, "took" once done, and "N generating" in the status bar', async () => {
     const { api } = await setup();
     const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'a clock tower at noon [duration=2500]' });
-    assert.match(api.statusBarText() ?? '', /^\$\(device-camera-video\) \d+ generating$/);
+    assert.match(api.testing.statusBarText() ?? '', /^\$\(device-camera-video\) \d+ generating$/);
     const running = await waitFor('a running description with a clock', () => {
-      const d = api.treeItems().find((i) => i.id === `task:${t.id}`)?.description;
+      const d = api.testing.treeItems().find((i) => i.id === `task:${t.id}`)?.description;
       return d && /\b0:0[1-9]\b/.test(d) && d;
     });
     assert.match(running, /^(\d+%|Queued) · 0:0\d · Video gateway kling-v1/);
     await waitForFinal(api, t.id);
-    const done = await waitFor('the "took" description', () => api.treeItems().find((i) => i.id === `task:${t.id}`)?.description);
+    const done = await waitFor('the "took" description', () => api.testing.treeItems().find((i) => i.id === `task:${t.id}`)?.description);
     assert.match(done, /took \d+:\d\d$/);
-    await waitFor('the status bar item to hide', () => api.getTasks().some((x) => x.status === 'queued' || x.status === 'running') || api.statusBarText() === undefined);
+    await waitFor('the status bar item to hide', () => api.getTasks().some((x) => x.status === 'queued' || x.status === 'running') || api.testing.statusBarText() === undefined);
   });
 
   it('filters the tree by prompt words and says so in the view message', async () => {
@@ -161,13 +161,13 @@ describe('Tasks view: grouping, times, filter, status bar', function () {
     const a = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'A zeppelin over the harbour [duration=800]' });
     const b = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'A submarine under ice [duration=800]' });
     await vscode.commands.executeCommand('aiVideo.filterTasks', 'ZEPPELIN');
-    const ids = api.treeItems().map((i) => i.id);
+    const ids = api.testing.treeItems().map((i) => i.id);
     assert.ok(ids.includes(`task:${a.id}`));
     assert.ok(!ids.includes(`task:${b.id}`));
-    assert.match(api.treeMessage() ?? '', /Filtered by "ZEPPELIN": 1 of \d+ tasks/);
+    assert.match(api.testing.treeMessage() ?? '', /Filtered by "ZEPPELIN": 1 of \d+ tasks/);
     await vscode.commands.executeCommand('aiVideo.clearTaskFilter');
-    assert.ok(api.treeItems().some((i) => i.id === `task:${b.id}`));
-    assert.strictEqual(api.treeMessage(), undefined);
+    assert.ok(api.testing.treeItems().some((i) => i.id === `task:${b.id}`));
+    assert.strictEqual(api.testing.treeMessage(), undefined);
     await Promise.all([waitForFinal(api, a.id), waitForFinal(api, b.id)]);
   });
 });

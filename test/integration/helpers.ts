@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { AiVideoApi } from '../../src/extension';
+import type { AiVideoApi } from '../../src/api';
 import type { Task } from '../../src/core/model/task';
 import { Emulator, startEmulator } from '../../src/emulator/server';
 import { PROVIDER_IDS, PROVIDER_LIST } from '../../src/providers';
@@ -102,14 +102,14 @@ export async function assertPlays(a: AiVideoApi, taskId: string, videoIndex = 0)
   const first = await waitFor(
     'the player to report playback',
     () => {
-      const p = a.player();
+      const p = a.testing.player();
       const pb = p?.lastPlayback as { taskId?: string; currentTime?: number } | undefined;
       return p && p.taskId === taskId && p.videoIndex === videoIndex && pb && pb.taskId === taskId && typeof pb.currentTime === 'number' && pb.currentTime > 0 ? pb.currentTime : undefined;
     },
     30_000,
   );
   await waitFor('currentTime to advance', () => {
-    const pb = a.player()?.lastPlayback as { currentTime?: number } | undefined;
+    const pb = a.testing.player()?.lastPlayback as { currentTime?: number } | undefined;
     return pb && typeof pb.currentTime === 'number' && pb.currentTime !== first ? true : undefined;
   }, 15_000);
 }

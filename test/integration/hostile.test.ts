@@ -25,7 +25,7 @@ describe('Hostile provider text', function () {
       assert.match(failed.error ?? '', /^Quota exceeded\. Fix it here/);
       assertShownClean('the stored error', failed.error);
       assert.ok(failed.error!.length <= 500, `the error is ${failed.error!.length} characters`);
-      const item = await waitFor('the failed tree item', () => api.treeItems().find((i) => i.id === `task:${t.id}` && i.description?.startsWith('Failed')));
+      const item = await waitFor('the failed tree item', () => api.testing.treeItems().find((i) => i.id === `task:${t.id}` && i.description?.startsWith('Failed')));
       assertShownClean('the tree item description', item.description);
       // Markdown source: its own paragraph breaks are the only line breaks.
       assertShownClean('the tree item tooltip', item.tooltip?.replace(/\n\n/g, ' '));

@@ -7,7 +7,7 @@ import { assertPlayableFile, assertPlays, fixture, setup, waitFor, waitForFinal 
 
 const gen = (req: Record<string, unknown>) => Promise.resolve(vscode.commands.executeCommand<Task>('aiVideo.generate', req));
 
-describe('OpenAI Videos API (Sora 2), end to end', function () {
+describe('OpenAI-compatible video server (/v1/videos), end to end', function () {
   this.timeout(90_000);
 
   it('text-to-video: a multipart create with seconds and size, the result fetched from the API with the key, playable', async () => {
@@ -89,7 +89,7 @@ describe('OpenAI Videos API (Sora 2), end to end', function () {
     const source = await gen({ provider: 'openai', prompt: 'a red fox [duration=1500]', options: { seconds: '4' } });
     const finished = await waitForFinal(api, source.id);
     assert.strictEqual(finished.status, 'succeeded', finished.error);
-    await waitFor('the Remix menu entry on the finished task', () => api.treeItems().find((i) => i.id === `task:${source.id}`)?.contextValue?.includes('action-remix'));
+    await waitFor('the Remix menu entry on the finished task', () => api.testing.treeItems().find((i) => i.id === `task:${source.id}`)?.contextValue?.includes('action-remix'));
     const remix = await vscode.commands.executeCommand<Task>('aiVideo.remix', source.id, 'the same fox at night [duration=1500]');
     assert.ok(remix && remix.id !== source.id, 'a new task');
     assert.deepStrictEqual([remix.provider, remix.mode, remix.model, remix.request.options], ['openai', 'video-edit', 'sora-2', { remixOf: source.remoteId }]);
@@ -104,7 +104,7 @@ describe('OpenAI Videos API (Sora 2), end to end', function () {
     const { api, emulator } = await setup();
     await assert.rejects(gen({ provider: 'openai', prompt: 'answer lost on the way [lost-answer] [duration=1500]' }), /HTTP 502/);
     const t = await waitFor('the uncertain task', () => api.getTasks().find((x) => x.prompt.startsWith('answer lost on the way') && x.uncertain));
-    await waitFor('Find This Job on the task', () => api.treeItems().find((i) => i.id === `task:${t.id}`)?.contextValue?.includes('findable'));
+    await waitFor('Find This Job on the task', () => api.testing.treeItems().find((i) => i.id === `task:${t.id}`)?.contextValue?.includes('findable'));
     const found = await vscode.commands.executeCommand<Task>('aiVideo.findLostJob', t.id);
     assert.ok(found?.remoteId.startsWith('video_') && found.uncertain === undefined, JSON.stringify(found));
     assert.match(emulator.requests('openai.list').at(-1)?.path ?? '', /\/videos\?limit=50&order=desc$/);

@@ -24,7 +24,7 @@ describe('Pika text-to-video, end to end', () => {
     assert.strictEqual((body.options as Record<string, unknown>).aspectRatio, 9 / 16);
 
     // In the tree at once.
-    const item = api.treeItems().find((i) => i.id === `task:${task.id}`);
+    const item = api.testing.treeItems().find((i) => i.id === `task:${task.id}`);
     assert.ok(item, 'the task is in the Tasks view');
     assert.match(item.label, /paper boat/);
 
@@ -35,7 +35,7 @@ describe('Pika text-to-video, end to end', () => {
     assert.ok(done.videos[0].seed !== undefined && done.videos[0].duration !== undefined);
     assertPlayableFile(done);
     assert.ok(seen.some((batch) => batch.some((t) => t.id === task.id && t.status === 'running')), 'progress was reported while running');
-    const finishedItem = api.treeItems().find((i) => i.id === `task:${task.id}`);
+    const finishedItem = api.testing.treeItems().find((i) => i.id === `task:${task.id}`);
     assert.match(finishedItem?.contextValue ?? '', /^task\.succeeded.*playable/);
 
     await assertPlays(api, task.id);
@@ -47,7 +47,7 @@ describe('Pika text-to-video, end to end', () => {
     const done = await waitForFinal(api, task.id);
     assert.strictEqual(done.status, 'failed');
     assert.match(done.error ?? '', /Emulated generation failure/);
-    const item = await waitFor('the failed tree item', () => api.treeItems().find((i) => i.id === `task:${task.id}`));
+    const item = await waitFor('the failed tree item', () => api.testing.treeItems().find((i) => i.id === `task:${task.id}`));
     assert.match(item.description ?? '', /Failed.*Emulated generation failure/);
     assert.match(item.contextValue ?? '', /^task\.failed/);
   });

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { Task } from '../../src/core/model/task';
 import { captureMessages, setup, waitFor, waitForFinal } from './helpers';
 
-const treeItem = async (id: string) => (await setup()).api.treeItems().find((i) => i.id === `task:${id}`);
+const treeItem = async (id: string) => (await setup()).api.testing.treeItems().find((i) => i.id === `task:${id}`);
 
 describe('Create queue', function () {
   this.timeout(90_000);

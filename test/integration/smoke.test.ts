@@ -1,5 +1,7 @@
+// The first in-host checks: the extension activates, registers exactly its commands and returns its public API.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import type { AiVideoApi } from '../../src/api';
 import { COMMAND_IDS } from '../../src/vscode/commands/commandIds';
 
 const EXTENSION_ID = 'aivideo.ai-video-studio';
@@ -10,6 +12,13 @@ describe('smoke', () => {
     assert.ok(ext, `extension ${EXTENSION_ID} is not installed in the host`);
     await ext.activate();
     assert.strictEqual(ext.isActive, true);
+  });
+
+  it('returns the public API: five stable members, the test hooks under testing (src/api.ts)', async () => {
+    const api = await vscode.extensions.getExtension<AiVideoApi>(EXTENSION_ID)!.activate();
+    assert.deepStrictEqual(Object.keys(api).sort(), ['flush', 'generate', 'getTask', 'getTasks', 'onDidChangeTasks', 'testing']);
+    const hooks = ['compare', 'gallery', 'player', 'statusBarText', 'treeItems', 'treeMessage', 'viewDescription'];
+    assert.deepStrictEqual(Object.keys(api.testing).sort(), hooks);
   });
 
   it('registers exactly the commands of COMMAND_IDS', async () => {

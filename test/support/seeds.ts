@@ -1,7 +1,8 @@
-// The example JSON of the seed documents in ../shared/seeds/ (beside the project), verbatim, shared by the emulator
-// and provider tests. Treat them as read-only: spread a copy to change a field.
+// The example JSON of the four seed documents the product was specified from, verbatim, shared by the
+// emulator and provider tests. The documents are not in the repository: docs/providers/README.md says what
+// each one is, and docs/providers/<id>.md restates them. Treat these as read-only: spread a copy to change a field.
 
-// Seed 000 (000_e904105532d9aff6.txt): the 200 answer of GET /pika/feed/{task_id}.
+// Seed 000 (docs/providers/pika.md): the 200 answer of GET /pika/feed/{task_id}.
 export const SEED_000_FEED = {
   id: 'c8091b7b-06df-48ed-8fe3-8ee8f1e367c2',
   promptText: '苹果蒸发',
@@ -20,7 +21,7 @@ export const SEED_000_FEED = {
   ],
 };
 
-// Seed 001 (001_fe458fccd938d9a6.txt): the flat task answer, assembled from the schema's field examples.
+// Seed 001 (docs/providers/gateway.md): the flat task answer, assembled from the schema's field examples.
 export const SEED_001_FLAT = {
   task_id: 'abcd1234efgh',
   status: 'completed',
@@ -29,13 +30,13 @@ export const SEED_001_FLAT = {
   metadata: { duration: 5, fps: 30, width: 1280, height: 720, seed: 20231234 },
 };
 
-// Seed 001 (001_fe458fccd938d9a6.txt): the schema's x-apifox-orders of the flat task answer.
+// Seed 001 (docs/providers/gateway.md): the schema's x-apifox-orders of the flat task answer.
 export const SEED_001_FLAT_KEYS = ['task_id', 'status', 'url', 'format', 'metadata', 'error'];
 
-// Seed 001 (001_fe458fccd938d9a6.txt): the schema's x-apifox-orders of its `metadata`.
+// Seed 001 (docs/providers/gateway.md): the schema's x-apifox-orders of its `metadata`.
 export const SEED_001_METADATA_KEYS = ['duration', 'fps', 'width', 'height', 'seed'];
 
-// Seed 002 (002_80fd3a167344a39c.txt): the create curl body (the request body minus its illustrative empty `image`).
+// Seed 002 (docs/providers/pika.md): the create curl body (the request body minus its illustrative empty `image`).
 export const SEED_002_CREATE = {
   pikaffect: '',
   promptText: 'moving',
@@ -43,7 +44,7 @@ export const SEED_002_CREATE = {
   options: { aspectRatio: 1.7777777777777777, frameRate: 24, camera: {}, parameters: { guidanceScale: 12, motion: 1, negativePrompt: '' }, extend: false },
 };
 
-// Seed 002 (002_80fd3a167344a39c.txt): the ingredient (several images) request body.
+// Seed 002 (docs/providers/pika.md): the ingredient (several images) request body.
 export const SEED_002_INGREDIENT = {
   pikaffect: '',
   model: '2.0',
@@ -59,7 +60,7 @@ export const SEED_002_INGREDIENT = {
   ingredient: ['https://www.openai-hk.com/res/img/open.png', 'https://cos.aitutu.cc/gpts/o1-all.jpg'],
 };
 
-// Seed 002 (002_80fd3a167344a39c.txt): the answer of GET /pika/feed/{id}.
+// Seed 002 (docs/providers/pika.md): the answer of GET /pika/feed/{id}.
 export const SEED_002_FEED = {
   id: '66e0818e-05fb-454e-b246-a6f253e9ffbf',
   promptText: 'Plane fly',
@@ -79,7 +80,7 @@ export const SEED_002_FEED = {
   ],
 };
 
-// Seed 003 (003_1f6b90ce9a446832.txt): the example answer of the batch results query.
+// Seed 003 (docs/providers/hidream.md): the example answer of the batch results query.
 export const SEED_003_BATCH = {
   code: 0,
   message: '请求成功',

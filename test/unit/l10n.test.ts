@@ -47,6 +47,19 @@ function compareTranslations(english: Record<string, string>, chinese: Record<st
   assert.deepStrictEqual(placeholders, [], `${what}: placeholders or command links differ between English and zh-CN`);
 }
 
+/**
+ * Why a walkthrough description's inline code would render wrong, or undefined when it is fine. The
+ * walkthrough renders code between double backticks (``video``) and shows a single backtick as it
+ * is, while Markdown pairs runs of equal length: so code must be written ``like this``, in pairs.
+ */
+function backtickProblem(text: string): string | undefined {
+  const runs = text.match(/`+/g) ?? [];
+  const odd = runs.find((r) => r.length !== 2);
+  if (odd) return `a run of ${odd.length} backtick(s): write inline code between double backticks`;
+  if (runs.length % 2 !== 0) return 'an unclosed ``';
+  return undefined;
+}
+
 describe('localization (English and Simplified Chinese)', function () {
   this.timeout(60_000);
 
@@ -57,6 +70,22 @@ describe('localization (English and Simplified Chinese)', function () {
     assert.deepStrictEqual([...keys].filter((k) => !(k in english)), [], 'keys without an English text');
     assert.deepStrictEqual(Object.keys(english).filter((k) => !keys.has(k)), [], 'English texts no key uses');
     compareTranslations(english, readJson('package.nls.zh-cn.json'), 'package.nls');
+  });
+
+  it('no walkthrough description has an unbalanced backtick (its inline code renders as code)', function () {
+    for (const file of ['package.nls.json', 'package.nls.zh-cn.json']) {
+      const texts = Object.entries(readJson(file)).filter(([k]) => /^walkthrough\..*description$/.test(k));
+      assert.ok(texts.length >= 6, `${file}: only ${texts.length} walkthrough descriptions`);
+      const problems = texts.flatMap(([k, text]) => {
+        const problem = backtickProblem(text);
+        return problem ? [`${k}: ${problem}`] : [];
+      });
+      assert.deepStrictEqual(problems, [], file);
+    }
+    assert.strictEqual(backtickProblem('Write prompts as ```video blocks'), 'a run of 3 backtick(s): write inline code between double backticks');
+    assert.strictEqual(backtickProblem('a ``video block'), 'an unclosed ``');
+    assert.strictEqual(backtickProblem('a `video` block'), 'a run of 1 backtick(s): write inline code between double backticks');
+    assert.strictEqual(backtickProblem('fenced ``video`` blocks'), undefined);
   });
 
   it('the committed English bundle is what @vscode/l10n-dev extracts from src/ now', async function () {

@@ -1,3 +1,5 @@
+// The provider emulator follows docs/providers/<id>.md: auth, each provider's routes and answer shapes
+// ("seed 00N" are the examples in test/support/seeds.ts), result files, faults and its own bookkeeping.
 import * as assert from 'assert';
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -276,7 +278,7 @@ describe('provider emulator', function () {
       for (const k of keys(SEED_002_FEED.videos[0])) {
         assert.strictEqual(typeof (f.videos[0] as unknown as Record<string, unknown>)[k], typeof (SEED_002_FEED.videos[0] as Record<string, unknown>)[k], k);
       }
-      // As in seed 000: each of the four non-ASCII characters becomes `_`, then `_seed<seed>`.
+      // As in seed 000 (docs/providers/pika.md): each of the four non-ASCII characters becomes `_`, then `_seed<seed>`.
       assert.strictEqual(f.videos[0].resultUrl, `${emu.baseUrl}/files/pika/${id}/_____seed${f.videos[0].seed}.mp4`);
     });
 

@@ -1,3 +1,5 @@
+// The gateway client against docs/providers/gateway.md: the create body, both answer shapes (flat and
+// {code, data} envelope; "seed 001" is the example in test/support/seeds.ts), the model list, the emulator.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import { ProviderError } from '../../../src/core/model/errors';

@@ -1,3 +1,5 @@
+// The HiDream client against docs/providers/hidream.md: the create body per module, the envelope, the
+// batch query ("seed 003" is the example in test/support/seeds.ts), the emulator and a stub server.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import { ProviderError } from '../../../src/core/model/errors';

@@ -1,3 +1,5 @@
+// The Pika client against docs/providers/pika.md: the create body, the feed parser ("seed 000/002" are
+// the examples in test/support/seeds.ts) and a round trip through the emulator.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import { ProviderError } from '../../../src/core/model/errors';

@@ -5,7 +5,7 @@ import { gateway } from '../../../src/providers/gateway';
 import { hidream } from '../../../src/providers/hidream';
 import { pika } from '../../../src/providers/pika';
 
-describe('status normalization of each descriptor (provider-apis.md section 0)', function () {
+describe('status normalization of each descriptor (docs/providers/README.md)', function () {
   it('Pika videos[].status', function () {
     assert.strictEqual(pika.normalizeStatus('queued', undefined), 'queued');
     assert.strictEqual(pika.normalizeStatus('pending', undefined), 'queued');

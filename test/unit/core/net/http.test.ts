@@ -343,7 +343,7 @@ describe('statusError', function () {
     assert.match(e.message, /task does not exist/);
   });
 
-  it('404 with an OpenAI-style error (seed 001) is notFound with the server message', function () {
+  it('404 with an OpenAI-style error (seed 001, docs/providers/gateway.md) is notFound with the server message', function () {
     const e = statusError(404, { error: { message: 'Task x does not exist', type: 'invalid_request_error', param: 'task_id', code: null } }, '', {}, req);
     assert.strictEqual(e.kind, 'notFound');
     assert.match(e.message, /Task x does not exist/);
