@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm start`: a clickable demo of the extension against the local provider emulator, offline.
 //
 //   node scripts/demo.js [--port 8080] [--emulator-port 0] [--desktop] [--no-check]
@@ -36,6 +37,7 @@ const DEFAULT_SETTINGS = {
   'git.openRepositoryInParentFolders': 'never',
 };
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
   const opts = { port: 8080, emulatorPort: 0, desktop: false, check: true, help: false };
   for (let i = 0; i < argv.length; i++) {
@@ -56,7 +58,11 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** JSON with comments and trailing commas (VS Code's settings.json dialect) -> object. */
+/**
+ * JSON with comments and trailing commas (VS Code's settings.json dialect) -> object.
+ * @param {string} text
+ * @returns {unknown}
+ */
 function parseJsonc(text) {
   let out = '';
   for (let i = 0; i < text.length; i++) {
@@ -84,22 +90,29 @@ function parseJsonc(text) {
 /**
  * Merges the emulator settings into `<userDataDir>/User/settings.json`, keeping everything else
  * the user set there in earlier runs.
+ * @param {string} userDataDir
+ * @param {string} emulatorBaseUrl
+ * @returns {string} the settings file
  */
 function writeSettings(userDataDir, emulatorBaseUrl) {
   const file = path.join(userDataDir, 'User', 'settings.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  /** @type {object} */
   let current = {};
   if (fs.existsSync(file)) {
     try {
-      current = parseJsonc(fs.readFileSync(file, 'utf8'));
-      if (!current || typeof current !== 'object' || Array.isArray(current)) throw new Error('not an object');
+      const parsed = parseJsonc(fs.readFileSync(file, 'utf8'));
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      current = parsed;
     } catch (e) {
       const backup = `${file}.bak`;
       fs.copyFileSync(file, backup);
-      console.warn(`[demo] could not read ${path.relative(REPO, file)} (${e.message}); saved it as ${path.basename(backup)} and started fresh`);
+      const reason = e instanceof Error ? e.message : e;
+      console.warn(`[demo] could not read ${path.relative(REPO, file)} (${reason}); saved it as ${path.basename(backup)} and started fresh`);
       current = {};
     }
   }
+  /** @type {Record<string, unknown>} */
   const merged = { ...DEFAULT_SETTINGS, ...current };
   for (const p of providers()) merged[`aiVideo.${p.settings.baseUrl}`] = emulatorBaseUrl;
   merged['aiVideo.pollIntervalSeconds'] = 2;
@@ -107,7 +120,11 @@ function writeSettings(userDataDir, emulatorBaseUrl) {
   return file;
 }
 
-/** Copies the fixture images and videos into the demo workspace (existing files are refreshed). */
+/**
+ * Copies the fixture images and videos into the demo workspace (existing files are refreshed).
+ * @param {string} workspace
+ * @returns {string[]} the names copied
+ */
 function copyFixtureMedia(workspace) {
   fs.mkdirSync(workspace, { recursive: true });
   if (!fs.existsSync(FIXTURES)) return [];
@@ -120,6 +137,8 @@ function copyFixtureMedia(workspace) {
  * Installs the extension into code-server's extensions folder as a symlink to the repository
  * (`<id>-<version>` -> repo). code-server 4.100.3 scans the folder at start and records the
  * extension in extensions.json itself. Stale links of other versions are removed.
+ * @param {string} extensionsDir
+ * @returns {string} the link
  */
 function linkExtension(extensionsDir) {
   fs.mkdirSync(extensionsDir, { recursive: true });
@@ -144,6 +163,7 @@ function linkExtension(extensionsDir) {
   const listFile = path.join(extensionsDir, 'extensions.json');
   if (fs.existsSync(listFile)) {
     try {
+      /** @type {{ identifier?: { id?: string }, relativeLocation?: string }[]} */
       const list = JSON.parse(fs.readFileSync(listFile, 'utf8'));
       const kept = list.filter((e) => !(e && e.identifier && String(e.identifier.id).toLowerCase() === EXTENSION_ID && e.relativeLocation !== linkName));
       if (kept.length !== list.length) fs.writeFileSync(listFile, JSON.stringify(kept));
@@ -154,37 +174,46 @@ function linkExtension(extensionsDir) {
   return link;
 }
 
-/** The registered providers (descriptors), from the build. */
+/**
+ * The registered providers (descriptors), from the build.
+ * @returns {typeof import('../src/providers').PROVIDER_LIST}
+ */
 function providers() {
   if (!fs.existsSync(REGISTRY_MODULE)) throw new Error(`${path.relative(REPO, REGISTRY_MODULE)} is missing: build first (node esbuild.js)`);
   return require(REGISTRY_MODULE).PROVIDER_LIST;
 }
 
+/**
+ * @param {number} port
+ * @returns {Promise<Emulator>}
+ */
 async function startEmulator(port) {
   if (!fs.existsSync(EMULATOR_MODULE)) {
     throw new Error(`${path.relative(REPO, EMULATOR_MODULE)} is missing: build first (npm start builds, or node esbuild.js)`);
   }
-  const { startEmulator: start } = require(EMULATOR_MODULE);
+  /** @type {typeof import('../src/emulator/server').startEmulator} */
+  const start = require(EMULATOR_MODULE).startEmulator;
   return start({ port, durationMs: 20000, log: (line) => console.log(`[emulator] ${line}`) });
 }
 
-/** Waits for the workbench and for the extension's activity bar entry. */
-async function waitForExtensionUi(page, timeoutMs = 90000) {
-  await page.waitForSelector('.monaco-workbench', { timeout: timeoutMs });
-  const item = page.locator('.activitybar .action-item a[aria-label^="AI Video"]').first();
-  await item.waitFor({ state: 'visible', timeout: timeoutMs });
-  return item;
+/**
+ * The UI suite's compiled modules (build first): its page objects drive the workbench, and its
+ * manifest helpers resolve `%key%` titles through package.nls.json as VS Code does.
+ * @returns {{ Workbench: typeof import('../test/ui/pages/workbench').Workbench, manifest: typeof import('../test/support/manifest') }}
+ */
+function uiSuite() {
+  const out = path.join(REPO, 'out', 'test');
+  const workbench = path.join(out, 'ui', 'pages', 'workbench.js');
+  if (!fs.existsSync(workbench)) throw new Error('out/test/ui is missing: build first (node esbuild.js)');
+  return { Workbench: require(workbench).Workbench, manifest: require(path.join(out, 'support', 'manifest.js')) };
 }
 
-/** Shows the "AI Video" view container in the side bar (clicking its icon only when it is not showing). */
-async function openAiVideoView(page) {
-  const item = await waitForExtensionUi(page);
-  const title = page.locator('.sidebar .composite.title', { hasText: /AI Video/i }).first();
-  if (!(await title.isVisible().catch(() => false))) await item.click();
-  await title.waitFor({ state: 'visible', timeout: 30000 });
-}
-
-/** Opens the command palette (F1), types `text`, returns the labels of the listed items. */
+/**
+ * Opens the command palette (F1), types `text`, returns the labels of the listed items.
+ * @param {import('playwright-core').Page} page
+ * @param {string} text
+ * @returns {Promise<string[]>}
+ */
 async function paletteItems(page, text) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input').first();
@@ -198,23 +227,24 @@ async function paletteItems(page, text) {
 /**
  * Looks at the running demo in headless Chromium: the "AI Video" activity bar container, its
  * "Tasks" view and the extension's commands in the palette. Saves a screenshot.
+ * @param {string} url
+ * @param {string} screenshotFile
  */
 async function verifyInBrowser(url, screenshotFile) {
+  const { Workbench, manifest } = uiSuite();
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60000 });
-    await openAiVideoView(page);
+    await new Workbench(page).openAiVideoView();
     const commands = await paletteItems(page, 'AI Video');
     fs.mkdirSync(path.dirname(screenshotFile), { recursive: true });
     await page.screenshot({ path: screenshotFile });
     await page.keyboard.press('Escape');
-    // Commands with a commandPalette `when` clause may be hidden right now; expect the others.
-    const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
-    const conditional = new Set(((manifest.contributes.menus || {}).commandPalette || []).map((m) => m.command));
-    const expected = manifest.contributes.commands.filter((c) => !conditional.has(c.command)).map((c) => c.title);
-    const missing = expected.filter((title) => !commands.some((label) => label.includes(title)));
-    return { commands, missing };
+    // Commands with a commandPalette `when` clause may be hidden right now; expect the others, by
+    // their titles as the palette shows them ("AI Video: Generate Video…", not "%command.generate.title%").
+    const { manifest: json, nls } = manifest.repoManifest();
+    return { commands, missing: manifest.missingFromPalette(commands, json, nls) };
   } finally {
     await browser.close().catch(() => undefined);
   }
@@ -230,8 +260,14 @@ function findDesktopCode() {
   }
 }
 
-/** Starts the emulator, prepares `<root>/` and starts code-server with the extension. Used by screenshot.js too. */
-/** `prepare({ emulator, userDataDir })`, when given, runs before VS Code starts (e.g. to seed a task history). */
+/** @typedef {Awaited<ReturnType<typeof import('../src/emulator/server').startEmulator>>} Emulator */
+
+/**
+ * Starts the emulator, prepares `<root>/` and starts code-server with the extension. Used by screenshot.js too.
+ * `prepare({ emulator, userDataDir })`, when given, runs before VS Code starts (e.g. to seed a task history).
+ * @param {{ root: string, port: number, emulatorPort?: number, quiet?: boolean,
+ *   prepare?: (o: { emulator: Emulator, userDataDir: string }) => Promise<void> }} options
+ */
 async function startDemo({ root, port, emulatorPort = 0, quiet = false, prepare }) {
   const emulator = await startEmulator(emulatorPort);
   const userDataDir = path.join(root, 'user-data');
@@ -292,12 +328,17 @@ function printUsage() {
   --no-check       skip the headless-browser check of the UI`);
 }
 
+/** @param {string} emulatorUrl */
 function printHints(emulatorUrl) {
   console.log(`  Provider emulator:   ${emulatorUrl}  (${providers().map((p) => p.label).join(', ')}; tasks finish after about 20 s)`);
   console.log('  API keys:            enter any key when asked; prompts containing [fail], [reject] or [never] show the failure paths');
   console.log('  Settings:            every aiVideo.*.baseUrl setting points at the emulator, aiVideo.pollIntervalSeconds = 2');
 }
 
+/**
+ * @param {string} codeExe
+ * @param {ReturnType<typeof parseArgs>} opts
+ */
 async function runDesktop(codeExe, opts) {
   const root = path.join(REPO, '.demo');
   const emulator = await startEmulator(opts.emulatorPort);
@@ -312,6 +353,7 @@ async function runDesktop(codeExe, opts) {
   printHints(emulator.baseUrl);
   console.log('  Stop:                close the VS Code window or press Ctrl+C here\n');
   const child = spawn(codeExe, args, { stdio: 'inherit' });
+  /** @param {number} code */
   const stop = async (code) => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await emulator.close().catch(() => undefined);
@@ -331,9 +373,9 @@ async function main() {
   try {
     opts = parseArgs(process.argv.slice(2));
   } catch (e) {
-    console.error(`[demo] ${e.message}`);
+    console.error(`[demo] ${e instanceof Error ? e.message : e}`);
     printUsage();
-    process.exit(2);
+    return process.exit(2);
   }
   if (opts.help) {
     printUsage();
@@ -352,6 +394,7 @@ async function main() {
   const demo = await startDemo({ root, port, emulatorPort: opts.emulatorPort });
 
   let stopping = false;
+  /** @param {number} code */
   const shutdown = async (code) => {
     if (stopping) return;
     stopping = true;
@@ -378,7 +421,8 @@ async function main() {
         if (missing.length) console.warn(`[demo] warning: commands missing from the palette: ${missing.join(', ')}`);
         console.log(`[demo] UI check passed: "AI Video" view container and ${commands.length} AI Video commands are there (screenshot: ${path.relative(REPO, shot)})`);
       } catch (e) {
-        console.warn(`[demo] warning: UI check failed (${e.message.split('\n')[0]}); code-server keeps running, see ${path.relative(REPO, demo.logFile)}`);
+        const reason = String(e instanceof Error ? e.message : e).split('\n')[0];
+        console.warn(`[demo] warning: UI check failed (${reason}); code-server keeps running, see ${path.relative(REPO, demo.logFile)}`);
       }
     }
   }
@@ -398,7 +442,7 @@ async function main() {
   setInterval(() => undefined, 1 << 30);
 }
 
-module.exports = { startDemo, waitForExtensionUi, openAiVideoView, paletteItems, writeSettings, linkExtension, copyFixtureMedia, parseJsonc, providers, EXTENSION_ID };
+module.exports = { startDemo, uiSuite, paletteItems, writeSettings, linkExtension, copyFixtureMedia, parseJsonc, providers, EXTENSION_ID };
 
 if (require.main === module) {
   main().catch((e) => {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Renders media/marketplace-icon.svg to media/icon.png (128×128, the Marketplace icon) in headless
 // Chromium, so no image tool beyond the test browser is needed: node scripts/render-icon.js
 'use strict';

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Runs the integration suite (out/test/integration/index.js, the same entry as run-host-tests.js)
 // in desktop VS Code through @vscode/test-electron.
 //
@@ -38,7 +39,7 @@ async function resolveExecutable() {
       timeout: 20000,
     });
   } catch (e) {
-    const reason = e && e.message ? e.message.split('\n')[0] : String(e);
+    const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new Error(
       `Desktop VS Code is not available: it cannot be downloaded from here (${reason}), so set VSCODE_EXECUTABLE_PATH to a local VS Code executable (the Electron binary in the install folder, e.g. <install dir>/code, not the bin/code launcher) or run the same suite offline with \`npm run test:host\`.`,
     );
@@ -78,6 +79,7 @@ async function main() {
   );
 
   // A key from the environment, as remote setups hand them over (keys.test.ts).
+  /** @type {Record<string, string>} */
   const extensionTestsEnv = { AIVIDEO_GATEWAY_API_KEY: 'env-test-key-0123456789' };
   if (process.env.AIVIDEO_TEST_GREP) extensionTestsEnv.AIVIDEO_TEST_GREP = process.env.AIVIDEO_TEST_GREP;
   try {
@@ -90,7 +92,7 @@ async function main() {
     });
     return 0;
   } catch (e) {
-    console.error(`[electron-tests] ${e && e.message ? e.message : e}`);
+    console.error(`[electron-tests] ${e instanceof Error ? e.message : e}`);
     return 1;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -100,7 +102,7 @@ async function main() {
 main().then(
   (code) => process.exit(code),
   (e) => {
-    console.error(`[electron-tests] ${e && e.message ? e.message : e}`);
+    console.error(`[electron-tests] ${e instanceof Error ? e.message : e}`);
     process.exit(1);
   },
 );

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Runs the integration suite (out/test/integration/index.js) inside a real VS Code extension
 // host: code-server (VS Code 1.100.3, see scripts/vscode-host.js) driven by headless Chromium
 // through playwright-core. Works offline.
@@ -173,7 +174,7 @@ async function runSession({ phase, dirs, env, remaining: budget, output, setActi
       if (exitCode !== 0) failureReason = `the tests finished with exit code ${exitCode}`;
     }
   } catch (err) {
-    failureReason = err && err.stack ? err.stack : String(err);
+    failureReason = err instanceof Error && err.stack ? err.stack : String(err);
     if (Date.now() - started >= budget) failureReason = `time limit of ${TIMEOUT_MS} ms reached (AIVIDEO_HOST_TEST_TIMEOUT_MS): ${failureReason}`;
     exitCode = 1;
   }
@@ -248,6 +249,7 @@ async function main() {
   // A fresh canary key per run: it must not show up in any log or output.
   const testKey = `test-key-${crypto.randomBytes(12).toString('hex')}`;
   const output = [];
+  /** @type {Record<string, string>} */
   const env = {
     AIVIDEO_EXTERNAL_EMULATOR_URL: emulator.baseUrl,
     AIVIDEO_TEST_STATE_DIR: dirs.state,

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Screenshots of the extension's UI for humans to look at: starts what `npm start` starts (emulator,
 // settings, code-server with the extension) in a temporary folder, opens it in headless Chromium,
 // runs the given steps and saves PNGs to test-results/. Build first (node esbuild.js).
@@ -25,12 +26,14 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { ensureCodeServer, findFreePort, launchChromium, REPO } = require('./vscode-host');
-const { startDemo, waitForExtensionUi, openAiVideoView } = require('./demo');
+const { startDemo, uiSuite } = require('./demo');
 const { prepareReadme, readmeShots } = require('./readme-shots');
 
 const RESULTS = path.join(REPO, 'test-results');
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
+  /** @type {{ name: string, width: number, height: number, steps: string[], help?: boolean, readme?: boolean }} */
   const opts = { name: 'screenshot', width: 1400, height: 900, steps: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -61,7 +64,7 @@ async function runStep(page, step) {
   console.log(`[screenshot] step ${step}`);
   switch (kind) {
     case 'ai-video':
-      await openAiVideoView(page);
+      await new (uiSuite().Workbench)(page).openAiVideoView();
       break;
     case 'command': {
       await page.keyboard.press('F1');
@@ -120,7 +123,7 @@ async function main() {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: opts.width, height: opts.height } });
     await page.goto(demo.url, { waitUntil: 'domcontentloaded', timeout: 60000 });
-    await waitForExtensionUi(page);
+    await new (uiSuite().Workbench)(page).waitForExtensionUi();
     await page.waitForTimeout(1500); // let the first notifications and views settle
     if (opts.readme) {
       await readmeShots(page, demo);
@@ -130,7 +133,7 @@ async function main() {
     await shoot(page, opts.name);
     return 0;
   } catch (e) {
-    console.error(`[screenshot] ${e && e.message ? e.message : e}`);
+    console.error(`[screenshot] ${e instanceof Error ? e.message : e}`);
     if (page) await shoot(page, `${opts.name}-error`).catch(() => undefined);
     if (demo) console.error(`[screenshot] code-server output:\n${demo.server.output().slice(-5000)}`);
     return 1;

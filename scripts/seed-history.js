@@ -1,3 +1,4 @@
+// @ts-check
 // A task history for screenshots: the real engine (out/src/core/engine.js) creates tasks at the
 // provider emulator and downloads their results and posters into the extension's global storage
 // folder, before VS Code starts. Then the creation times are spread over the last weeks (so the
@@ -13,7 +14,10 @@ const OUT = path.join(REPO, 'out', 'src');
 const KEY = 'screenshot-key-0123456789';
 const DAY = 24 * 3600 * 1000;
 
-/** [request, days ago, variants]; `[fail]` makes the emulator fail the task. */
+/**
+ * [request, days ago, variants]; `[fail]` makes the emulator fail the task.
+ * @type {[import('../src/core/model/task').GenerateRequest, number, number][]}
+ */
 const PLAN = [
   [{ provider: 'pika', model: '2.0', prompt: 'A paper boat drifting down a rainy street at dusk, cinematic', aspectRatio: '16:9' }, 0, 3],
   [{ provider: 'pika', model: '1.5', prompt: 'A paper boat drifting down a sunny canal at noon, cinematic', aspectRatio: '16:9' }, 0, 1],

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm test`: type check, lint, a production build, unit tests in plain Node, the integration suite inside
-// a real VS Code extension host, then the UI end-to-end tests (run-ui-tests.js). Stops at the
+// a real VS Code extension host, then the UI end-to-end tests (test/ui). Stops at the
 // first failing step and ends with one line that totals the tests of every step.
 'use strict';
 
@@ -13,6 +14,9 @@ const STEPS = [
   { name: 'typecheck', cmd: npx(['tsc', '-p', '.', '--noEmit']) },
   // The webview app on its own: browser types, no Node types.
   { name: 'typecheck webview', cmd: npx(['tsc', '-p', 'src/webview', '--noEmit']) },
+  // The UI suite (DOM types for what it runs in the page) and the maintainer scripts (JS, `// @ts-check`).
+  { name: 'typecheck ui', cmd: npx(['tsc', '-p', 'test/ui', '--noEmit']) },
+  { name: 'typecheck scripts', cmd: npx(['tsc', '--noEmit', '--allowJs', '--checkJs', '-p', 'scripts']) },
   { name: 'lint', cmd: npx(['eslint', 'src', 'test', 'scripts', 'esbuild.js']) },
   // The production bundle: the in-host and UI suites run what the package ships.
   { name: 'build', cmd: ['node', ['esbuild.js', '--production']] },
@@ -20,7 +24,7 @@ const STEPS = [
   { name: 'unit', cmd: npx(['mocha']), counts: 'mocha' },
   { name: 'host', cmd: ['node', ['scripts/run-host-tests.js']], counts: 'plain' },
   // The workbench driven like a user (command palette, quick picks, Tasks view, player webview).
-  { name: 'ui', cmd: ['node', ['scripts/run-ui-tests.js']], counts: 'plain' },
+  { name: 'ui', cmd: ['node', ['out/test/ui/run.js']], counts: 'plain' },
 ];
 
 function run(step) {
@@ -33,7 +37,7 @@ function run(step) {
       process.stdout.write(chunk);
       buffered += chunk.toString();
       const lines = buffered.split('\n');
-      buffered = lines.pop();
+      buffered = lines.pop() ?? '';
       for (const line of lines) count(line, counts, step.counts);
     });
     child.on('close', (code) => {

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
+// @ts-check
 // A real VS Code extension host without downloading desktop VS Code: installs the `code-server`
 // npm package (which bundles VS Code's server, Node extension host and web workbench) into the
 // git-ignored tool folder `.vscode-test/code-server/` and starts it.
 //
 //   node scripts/vscode-host.js --install     install once (idempotent), print the entry path
 //
-// Used by run-host-tests.js, demo.js and screenshot.js. The install avoids code-server's
-// postinstall (it refuses root, builds kerberos and downloads ripgrep from GitHub) and builds the
-// one native module that is needed to start (argon2), plus, best effort, the logger (spdlog).
+// Used by run-host-tests.js, demo.js, screenshot.js and the UI suite (test/ui/run.ts). The install
+// avoids code-server's postinstall (it refuses root, builds kerberos and downloads ripgrep from
+// GitHub) and builds the one native module that is needed to start (argon2), plus, best effort, the
+// logger (spdlog).
 // Env AIVIDEO_SKIP_NATIVE_EXTRAS=1 skips the optional build.
 /* global setInterval, clearInterval */
 'use strict';
@@ -26,6 +28,7 @@ const PKG_DIR = path.join(TOOL_DIR, 'node_modules', 'code-server');
 const ENTRY = path.join(PKG_DIR, 'out', 'node', 'entry.js');
 const READY_TEXT = 'HTTP server listening on';
 
+/** @param {number} ms */
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -38,16 +41,20 @@ function isInstalled() {
   }
 }
 
+/** @param {number} pid */
 function pidAlive(pid) {
   try {
     process.kill(pid, 0);
     return true;
   } catch (e) {
-    return e.code === 'EPERM';
+    return /** @type {NodeJS.ErrnoException} */ (e).code === 'EPERM';
   }
 }
 
-/** Takes the install lock (a directory holding the owner's pid); waits while another live process holds it. */
+/**
+ * Takes the install lock (a directory holding the owner's pid); waits while another live process holds it.
+ * @param {(message: string) => void} log
+ */
 async function acquireLock(log) {
   const deadline = Date.now() + 15 * 60 * 1000;
   let announced = false;
@@ -57,7 +64,7 @@ async function acquireLock(log) {
       fs.writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
       return;
     } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
+      if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'EEXIST') throw e;
     }
     let owner = NaN;
     try {
@@ -77,6 +84,13 @@ async function acquireLock(log) {
   }
 }
 
+/**
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {string} cwd
+ * @param {Record<string, string>} extraEnv
+ * @param {(message: string) => void} log
+ */
 function run(cmd, args, cwd, extraEnv, log) {
   log(`[vscode-host] (${path.relative(REPO, cwd) || '.'}) ${cmd} ${args.join(' ')}`);
   execFileSync(cmd, args, {
@@ -90,6 +104,8 @@ function run(cmd, args, cwd, extraEnv, log) {
 /**
  * Installs code-server into `.vscode-test/code-server/` unless the marker file records this
  * version already. Returns the absolute path of code-server's `entry.js`.
+ * @param {{ log?: (message: string) => void }} [options]
+ * @returns {Promise<string>}
  */
 async function ensureCodeServer(options = {}) {
   const log = options.log || ((m) => console.error(m));
@@ -122,7 +138,8 @@ async function ensureCodeServer(options = {}) {
       try {
         run(npm, ['rebuild', '@vscode/spdlog', 'native-watchdog'], vscodeDir, { npm_config_yes: 'true' }, log);
       } catch (e) {
-        log(`[vscode-host] warning: building @vscode/spdlog and native-watchdog failed (${e.message}); continuing without log files`);
+        const reason = e instanceof Error ? e.message : e;
+        log(`[vscode-host] warning: building @vscode/spdlog and native-watchdog failed (${reason}); continuing without log files`);
       }
     }
     if (!fs.existsSync(ENTRY)) throw new Error(`code-server installed but ${ENTRY} is missing`);
@@ -134,20 +151,27 @@ async function ensureCodeServer(options = {}) {
   }
 }
 
-/** Resolves with a TCP port that is free on `host` right now (picked by the OS). */
+/**
+ * Resolves with a TCP port that is free on `host` right now (picked by the OS).
+ * @returns {Promise<number>}
+ */
 function findFreePort(host = '127.0.0.1') {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
     srv.on('error', reject);
     srv.listen(0, host, () => {
-      const { port } = srv.address();
+      const { port } = /** @type {import('net').AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
 }
 
-/** True when `port` can be bound on `host`. */
+/**
+ * True when `port` can be bound on `host`.
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
 function isPortFree(port, host = '127.0.0.1') {
   return new Promise((resolve) => {
     const srv = net.createServer();
@@ -157,7 +181,10 @@ function isPortFree(port, host = '127.0.0.1') {
   });
 }
 
-/** `preferred` if it is free, else the next free port above it (up to 100 tries), else any free port. */
+/**
+ * `preferred` if it is free, else the next free port above it (up to 100 tries), else any free port.
+ * @param {number} preferred
+ */
 async function findPortFrom(preferred, host = '127.0.0.1') {
   for (let p = preferred; p < preferred + 100 && p < 65536; p++) {
     if (await isPortFree(p, host)) return p;
@@ -165,8 +192,13 @@ async function findPortFrom(preferred, host = '127.0.0.1') {
   return findFreePort(host);
 }
 
+/** @type {Set<import('child_process').ChildProcess>} */
 const running = new Set();
 
+/**
+ * @param {import('child_process').ChildProcess} child
+ * @param {NodeJS.Signals} signal
+ */
 function killGroup(child, signal) {
   if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
   try {
@@ -188,12 +220,26 @@ process.on('exit', () => {
 });
 
 /**
- * Starts code-server (installing it first if needed). Resolves with
- * `{ url, port, process, exited, output(), stop() }` once it prints "HTTP server listening on";
- * rejects if it exits early or is not ready within `timeoutMs`.
- * Options: port, host (127.0.0.1), userDataDir, extensionsDir, folder (opened by default), env
- * (added to the inherited environment; the extension host inherits it), extraArgs, timeoutMs,
- * echo (copy its output to ours), onOutput(text).
+ * @typedef {object} CodeServerOptions
+ * @property {number} port
+ * @property {string} [host] 127.0.0.1 by default
+ * @property {string} userDataDir
+ * @property {string} extensionsDir
+ * @property {string} [folder] opened by default
+ * @property {Record<string, string>} [env] added to the inherited environment; the extension host inherits it
+ * @property {string[]} [extraArgs]
+ * @property {number} [timeoutMs]
+ * @property {boolean} [echo] copy its output to ours
+ * @property {(text: string) => void} [onOutput]
+ * @property {(message: string) => void} [log] progress of a first install
+ */
+
+/**
+ * Starts code-server (installing it first if needed). Resolves once it prints "HTTP server
+ * listening on"; rejects if it exits early or is not ready within `timeoutMs`.
+ * @param {CodeServerOptions} opts
+ * @returns {Promise<{ url: string, port: number, process: import('child_process').ChildProcess,
+ *   exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>, output: () => string, stop: () => Promise<void> }>}
  */
 async function startCodeServer(opts) {
   const {
@@ -235,7 +281,8 @@ async function startCodeServer(opts) {
   const child = spawn(process.execPath, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
   running.add(child);
   let output = '';
-  const onData = (stream) => (chunk) => {
+  /** @param {NodeJS.WriteStream} stream */
+  const onData = (stream) => (/** @type {Buffer} */ chunk) => {
     const text = chunk.toString();
     output += text;
     if (output.length > 2_000_000) output = output.slice(-1_000_000);
@@ -260,13 +307,14 @@ async function startCodeServer(opts) {
 
   await new Promise((resolve, reject) => {
     let done = false;
+    /** @param {Error} [err] */
     const finish = (err) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       clearInterval(poll);
       if (err) reject(err);
-      else resolve();
+      else resolve(undefined);
     };
     const timer = setTimeout(() => {
       stop().finally(() => finish(new Error(`code-server was not ready within ${timeoutMs} ms. Output:\n${output}`)));
@@ -301,7 +349,10 @@ function chromiumPath() {
   return process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 }
 
-/** Headless Debian Chromium through playwright-core (never `playwright install`: it downloads). */
+/**
+ * Headless Debian Chromium through playwright-core (never `playwright install`: it downloads).
+ * @param {{ headless?: boolean }} [options]
+ */
 async function launchChromium(options = {}) {
   const executablePath = chromiumPath();
   if (!fs.existsSync(executablePath)) {

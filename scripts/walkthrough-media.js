@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Takes the walkthrough's images (media/walkthrough/*.png) from the real UI: runs
 // scripts/screenshot.js (code-server + the emulator) through the walkthrough's steps and moves the
 // crops into media/walkthrough/. Build first (node esbuild.js).

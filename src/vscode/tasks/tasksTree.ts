@@ -11,7 +11,7 @@ import { PROVIDERS, providerLabel } from '../../providers';
 import { foldText, queryWords } from '../../webview/gallery/model';
 import { formatWaiting } from '../../shared/format';
 import { DAY_BUCKETS, dayBucket, taskClock, type DayBucket } from '../../shared/time';
-import { shorten } from '../../shared/text';
+import { clipPrompt, TREE_LABEL_MAX } from './treeLabel';
 
 export type TreeNode =
   | { kind: 'day'; bucket: DayBucket }
@@ -51,10 +51,10 @@ function dayLabel(bucket: DayBucket): string {
   }
 }
 
-export function shortPrompt(t: Pick<Task, 'prompt' | 'mode'>, max = 28): string {
-  const p = t.prompt.replace(/\s+/g, ' ').trim();
+export function shortPrompt(t: Pick<Task, 'prompt' | 'mode'>, max = TREE_LABEL_MAX): string {
+  const p = clipPrompt(t.prompt, max);
   if (!p) return t.mode === 'video-edit' ? vscode.l10n.t('(restyled video)') : t.mode === 'text-to-video' ? vscode.l10n.t('(no prompt)') : vscode.l10n.t('(animated image)');
-  return shorten(p, max);
+  return p;
 }
 
 /** Status, time ("1:12" while running, "took 2:40" once done) and provider. */
