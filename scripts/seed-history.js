@@ -75,19 +75,24 @@ async function seedHistory({ emulator, userDataDir }) {
     engine.dispose();
     await new Promise((r) => setTimeout(r, 100));
   }
-  const store = JSON.parse(fs.readFileSync(storeFile, 'utf8'));
-  for (const t of store.tasks) {
-    const shift = (ages.get(t.id) ?? 0) * DAY;
-    for (const k of ['createdAt', 'updatedAt', 'finishedAt']) if (typeof t[k] === 'number') t[k] -= shift;
-    // Generation times as real providers take them (a minute or two), not the emulator's seconds.
-    if (typeof t.finishedAt === 'number') t.finishedAt = t.createdAt + 60_000 + (t.prompt.length % 7) * 13_000;
-    t.updatedAt = Math.max(t.updatedAt, t.finishedAt ?? 0);
-    t.prompt = t.prompt.replace(/\s*\[[a-z]+(=\d+)?\]/g, '');
-    if (t.request) t.request.prompt = t.prompt;
+  // Dates moved into the past, through the store (a journal, tasks.jsonl, next to the path given).
+  const store = new TaskStore(storeFile);
+  const { tasks } = await store.load();
+  for (const stored of tasks) {
+    await store.compareAndSet(stored.id, (current) => {
+      if (!current) return undefined;
+      const t = JSON.parse(JSON.stringify(current));
+      const shift = (ages.get(t.id) ?? 0) * DAY;
+      for (const k of ['createdAt', 'updatedAt', 'finishedAt']) if (typeof t[k] === 'number') t[k] -= shift;
+      // Generation times as real providers take them (a minute or two), not the emulator's seconds.
+      if (typeof t.finishedAt === 'number') t.finishedAt = t.createdAt + 60_000 + (t.prompt.length % 7) * 13_000;
+      t.prompt = t.prompt.replace(/\s*\[[a-z]+(=\d+)?\]/g, '');
+      if (t.request) t.request.prompt = t.prompt;
+      return t;
+    });
   }
-  store.tasks.sort((a, b) => b.createdAt - a.createdAt);
-  fs.writeFileSync(storeFile, JSON.stringify(store));
-  return { tasks: store.tasks.length, storeFile };
+  await store.flush();
+  return { tasks: tasks.length, storeFile: store.file };
 }
 
 module.exports = { seedHistory, storageDirOf };
