@@ -150,7 +150,7 @@ export function captureMessages(answer?: string): { shown: ShownMessage[]; resto
  */
 export function captureQuestions(): { asked: string[]; messages: ShownMessage[]; restore(): void } {
   const win = vscode.window as unknown as Record<'showQuickPick' | 'showInputBox' | 'createQuickPick' | 'createInputBox', unknown>;
-  const originals = { showQuickPick: win.showQuickPick, showInputBox: win.showInputBox, createQuickPick: win.createQuickPick, createInputBox: win.createInputBox };
+  const originals = Object.fromEntries((['showQuickPick', 'showInputBox', 'createQuickPick', 'createInputBox'] as const).map((n) => [n, win[n]]));
   const asked: string[] = [];
   const title = (o: unknown) => ((o && typeof o === 'object' && (o as { title?: unknown }).title) || '') as string;
   win.showQuickPick = (_items: unknown, options?: unknown) => (asked.push(`quick pick ${title(options)}`), Promise.resolve(undefined));

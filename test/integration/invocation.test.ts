@@ -25,7 +25,8 @@ describe('Invocation: script calls never ask', function () {
     try {
       made.push(await run<Task>('aiVideo.regenerate', done.id));
       const together = await run<Task[]>('aiVideo.animateImage', cat, [cat, dog], { prompt: 'two friends [duration=800]' });
-      assert.deepStrictEqual(together.map((t) => t.mode), ['ingredients'], 'several images, no perImage: one video from all, not a question');
+      // Several images and no perImage: one video from all of them, not a question.
+      assert.deepStrictEqual(together.map((t) => t.mode), ['ingredients']);
       made.push(...together);
       assert.strictEqual(typeof (await run<string>('aiVideo.testConnection', 'pika')), 'string');
       await assert.rejects(run('aiVideo.restyleVideo', video, [video], {}), /needs a style or a prompt/);

@@ -9,7 +9,10 @@ import type { TaskActionId } from '../../core/provider/descriptor';
 import type { GenerateRequest } from '../../core/model/task';
 import type { CommandId } from './commandIds';
 
-/** The options Animate Image and Restyle Video take after (uri, uris): a request's fields, and for several images one video per image or one from all. */
+/**
+ * The options Animate Image and Restyle Video take after (uri, uris): a request's fields, and for
+ * several images one video per image (`perImage: true`) or one from all.
+ */
 export type ExplorerPreset = Partial<GenerateRequest> & { perImage?: boolean };
 
 /** Options of the prompt-file block commands. */

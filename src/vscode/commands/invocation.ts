@@ -82,7 +82,7 @@ function nodeTaskId(x: unknown): string | undefined {
   return isTreeNode(x) && 'taskId' in x && typeof x.taskId === 'string' ? x.taskId : undefined;
 }
 
-const unique = (ids: (string | undefined)[]): string[] => [...new Set(ids.filter((id): id is string => typeof id === 'string' && id !== ''))];
+const unique = (ids: (string | undefined)[]): string[] => [...new Set(ids.filter((id): id is string => !!id))];
 
 /** How a command was called: interactively or by a script, and about which tasks. */
 export function parseInvocation(raw: readonly unknown[]): Invocation {

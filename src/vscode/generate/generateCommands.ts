@@ -119,7 +119,10 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     return isGroup(fanOut) ? submitGroup(req, fanOut) : submitInteractive(req);
   };
 
-  /** Interactive: asks same seed or new one (where the task had a seed), then sends like Generate; a script gets `sameSeed` from its options. */
+  /**
+   * Interactive: asks same seed or new one (where the task had a seed), then sends like Generate;
+   * a script gets `sameSeed` from its options (default: a new random seed).
+   */
   const regenerate = async (call: Invocation): Promise<Task | undefined> => {
     const task = engine.getTask(call.taskIds[0] ?? '');
     if (!task) {
@@ -207,7 +210,9 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
   });
   c.register('aiVideo.animateImage', animateImage);
   c.register('aiVideo.restyleVideo', restyleVideo);
-  c.register('aiVideo.regenerate', (call) => (call.interactive ? clicks.run(`regenerate:${call.taskIds[0]}`, () => regenerate(call)) : regenerate(call)));
+  c.register('aiVideo.regenerate', (call) =>
+    call.interactive ? clicks.run(`regenerate:${call.taskIds[0]}`, () => regenerate(call)) : regenerate(call),
+  );
   return { generateFromArgs, submitInteractive, generateInteractive };
 }
 

@@ -113,7 +113,9 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
     await store(p, entered);
     // Asked after the work is done: the command does not wait for it.
     const saved = p.id;
-    void vscode.window.showInformationMessage(vscode.l10n.t('{0} key saved.', p.label), vscode.l10n.t('Test Connection')).then((next) => next && testConnection(call, saved));
+    void vscode.window
+      .showInformationMessage(vscode.l10n.t('{0} key saved.', p.label), vscode.l10n.t('Test Connection'))
+      .then((next) => next && testConnection(call, saved));
   };
 
   c.register('aiVideo.setApiKey', setApiKey);

@@ -45,7 +45,9 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
     if (!call.interactive) {
       if (!task) throw new Error(vscode.l10n.t('No task {0}.', String(call.args[0])));
       if (!action) throw new Error(vscode.l10n.t('{0} offers no {1} for this task.', providerLabel(task.provider), id));
-      if (typeof text !== 'string' && action.input && !action.input.optional) throw new Error(vscode.l10n.t('Pass the text for {0} as the second argument.', id));
+      if (typeof text !== 'string' && action.input && !action.input.optional) {
+        throw new Error(vscode.l10n.t('Pass the text for {0} as the second argument.', id));
+      }
       return structuredClone(await engine.generate(action.request(task, typeof text === 'string' ? text.trim() : '')));
     }
     if (!task || !action) {

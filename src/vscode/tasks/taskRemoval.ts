@@ -40,7 +40,10 @@ export function registerTaskRemoval({ engine, mediaRoot, register }: Pick<Comman
   const clearFinished = async (call: Invocation): Promise<number> => {
     const finished = engine.getTasks().filter((t) => !isActive(t));
     if (!finished.length) return 0;
-    if (call.interactive && finished.length > 1 && !(await confirm(vscode.l10n.t('Clear {0} finished tasks and delete their downloaded videos{1}?', finished.length, await sizeOf(mediaDir, finished))))) return 0;
+    if (call.interactive && finished.length > 1) {
+      const size = await sizeOf(mediaDir, finished);
+      if (!(await confirm(vscode.l10n.t('Clear {0} finished tasks and delete their downloaded videos{1}?', finished.length, size)))) return 0;
+    }
     return engine.clearFinished();
   };
 

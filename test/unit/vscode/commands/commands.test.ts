@@ -100,7 +100,8 @@ describe('command ids', function () {
     const viewFocus = Object.values(manifest.contributes.views ?? {}).flat().map((v) => `${v.id}.focus`);
     const known = new Set<string>([...COMMAND_IDS, ...viewFocus]);
     const named = commandsNamed();
-    assert.ok(named.some((n) => n.at.startsWith('menus.')) && named.some((n) => n.at.startsWith('package.nls')), 'the scan finds menus and links');
+    const scanned = (prefix: string) => named.some((n) => n.at.startsWith(prefix));
+    assert.ok(scanned('menus.') && scanned('package.nls'), 'the scan finds menus and links');
     const unknown = named.filter((n) => n.command.startsWith('aiVideo.') && !known.has(n.command)).map((n) => `${n.at}: ${n.command}`);
     assert.deepStrictEqual(unknown, []);
     // Menus may name only the extension's own commands.
@@ -109,19 +110,23 @@ describe('command ids', function () {
 
   it('contextKeysOf reads keys, not the values they are compared with', function () {
     assert.deepStrictEqual(contextKeysOf('view == aiVideo.tasks && !aiVideo.tasksFiltered'), ['aiVideo.tasksFiltered']);
-    assert.deepStrictEqual(contextKeysOf('view == aiVideo.tasks && viewItem =~ /^task\\.aiVideo\\.x/ && aiVideo.a || aiVideo.b != aiVideo.c'), ['aiVideo.a', 'aiVideo.b']);
-    assert.deepStrictEqual(contextKeysOf("resourceFilename in aiVideo.list && aiVideo.n >= 2 && aiVideo.s == 'aiVideo.v'"), ['aiVideo.list', 'aiVideo.n', 'aiVideo.s']);
+    const regex = 'view == aiVideo.tasks && viewItem =~ /^task\\.aiVideo\\.x/ && aiVideo.a || aiVideo.b != aiVideo.c';
+    assert.deepStrictEqual(contextKeysOf(regex), ['aiVideo.a', 'aiVideo.b']);
+    const compared = "resourceFilename in aiVideo.list && aiVideo.n >= 2 && aiVideo.s == 'aiVideo.v'";
+    assert.deepStrictEqual(contextKeysOf(compared), ['aiVideo.list', 'aiVideo.n', 'aiVideo.s']);
   });
 
   it('every aiVideo context key a when clause or walkthrough reads is in CONTEXT_KEYS, and every one of them is read', function () {
     const used = new Map<string, string>();
     for (const c of clauses()) {
-      const keys = c.when !== undefined ? contextKeysOf(c.when) : c.event?.startsWith('onContext:') ? contextKeysOf(c.event.slice('onContext:'.length)) : [];
+      const onContext = c.event?.startsWith('onContext:') ? c.event.slice('onContext:'.length) : undefined;
+      const keys = contextKeysOf(c.when ?? onContext ?? '');
       for (const k of keys) used.set(k, c.at);
     }
     assert.ok(used.size > 0, 'the scan finds the context keys the manifest reads');
     const declared: readonly string[] = CONTEXT_KEYS;
-    assert.deepStrictEqual([...used].filter(([k]) => !declared.includes(k)).map(([k, at]) => `${at}: ${k}`), [], 'read but not in CONTEXT_KEYS');
+    const undeclared = [...used].filter(([k]) => !declared.includes(k)).map(([k, at]) => `${at}: ${k}`);
+    assert.deepStrictEqual(undeclared, [], 'read but not in CONTEXT_KEYS');
     assert.deepStrictEqual(declared.filter((k) => !used.has(k)), [], 'in CONTEXT_KEYS but read by no when clause or walkthrough');
     assert.strictEqual(new Set(declared).size, declared.length, 'CONTEXT_KEYS has a duplicate');
   });
