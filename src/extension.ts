@@ -18,6 +18,7 @@ import { TasksTreeProvider, TreeNode } from './vscode/tasks/tasksTree';
 import { showDiskUsage } from './vscode/tasks/diskUsage';
 import { PlayerPanel } from './vscode/panels/player/playerPanel';
 import { registerCommands } from './vscode/commands';
+import { executeClick } from './vscode/commands/execute';
 import { GalleryPanel } from './vscode/panels/gallery/galleryPanel';
 import { registerStatusBar } from './vscode/tasks/statusBar';
 import { registerTreeControls } from './vscode/tasks/treeControls';
@@ -149,10 +150,10 @@ function notifyOnFinish(engine: TaskEngine): vscode.Disposable {
       const title = shorten(t.prompt, 50) || t.mode;
       if (t.status === 'succeeded' && t.videos.some((v) => v.localPath)) {
         announced.add(t.id);
-        void vscode.window.showInformationMessage(vscode.l10n.t('Video ready: {0}', title), vscode.l10n.t('Play')).then((c) => c && vscode.commands.executeCommand('aiVideo.play', t.id));
+        void vscode.window.showInformationMessage(vscode.l10n.t('Video ready: {0}', title), vscode.l10n.t('Play')).then((c) => c && executeClick('aiVideo.play', t.id));
       } else if (t.status === 'failed') {
         announced.add(t.id);
-        void vscode.window.showWarningMessage(vscode.l10n.t('Video failed: {0} ({1})', title, t.error ?? vscode.l10n.t('no details')), vscode.l10n.t('Details')).then((c) => c && vscode.commands.executeCommand('aiVideo.showTaskError', t.id));
+        void vscode.window.showWarningMessage(vscode.l10n.t('Video failed: {0} ({1})', title, t.error ?? vscode.l10n.t('no details')), vscode.l10n.t('Details')).then((c) => c && executeClick('aiVideo.showTaskError', t.id));
       }
     }
   });

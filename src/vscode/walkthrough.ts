@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import { TaskEngine } from '../core/engine/engine';
 import { PROVIDER_IDS } from '../providers';
 import { KeyStore } from './keys/secretKeys';
+import { setContext } from './commands/execute';
+import type { ContextKey } from './commands/contextKeys';
 
 export const WALKTHROUGH_CONTEXT = {
   keySet: 'aiVideo.walkthrough.keySet',
@@ -12,16 +14,16 @@ export const WALKTHROUGH_CONTEXT = {
   played: 'aiVideo.walkthrough.played',
   galleryOpened: 'aiVideo.walkthrough.galleryOpened',
   promptFileUsed: 'aiVideo.walkthrough.promptFileUsed',
-} as const;
+} as const satisfies Record<string, ContextKey>;
 
 /** Webview panels whose opening ticks a step off, by the end of their view type. */
-const PANELS: [viewType: string, key: string][] = [
+const PANELS: [viewType: string, key: ContextKey][] = [
   ['aiVideo.player', WALKTHROUGH_CONTEXT.played],
   ['aiVideo.gallery', WALKTHROUGH_CONTEXT.galleryOpened],
 ];
 
 export function trackWalkthrough(engine: TaskEngine, keys: KeyStore): vscode.Disposable {
-  const set = (key: string, value: boolean) => void vscode.commands.executeCommand('setContext', key, value);
+  const set = (key: ContextKey, value: boolean) => void setContext(key, value);
   const checkKeys = async () => set(WALKTHROUGH_CONTEXT.keySet, (await Promise.all(PROVIDER_IDS.map((p) => keys.has(p)))).some(Boolean));
   const checkTasks = () => {
     const tasks = engine.getTasks();

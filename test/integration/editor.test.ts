@@ -173,7 +173,7 @@ describe('Editor: prompt files', function () {
       const play = l.find((x) => x.command?.command === 'aiVideo.play');
       return play && l.some((x) => x.command?.command === 'aiVideo.saveToWorkspace') ? play : undefined;
     });
-    assert.deepStrictEqual(done.command!.arguments, [task.id]);
+    assert.deepStrictEqual(done.command!.arguments, [task.id, { interactive: true }], 'a click, not a script call');
     assert.strictEqual(done.command!.title, '▶ Play');
 
     // Reveal Prompt Source opens the block.
@@ -207,7 +207,7 @@ describe('Editor: prompt files', function () {
     });
     assert.strictEqual(lenses.get('aiVideo.generateBlockVariants')!.title, 'Variants…');
     assert.deepStrictEqual(lenses.get('aiVideo.generateBlockVariants')!.arguments, [doc.uri, 0, { interactive: true }]);
-    assert.deepStrictEqual(lenses.get('aiVideo.compare')!.arguments, [[second.id, first.id]], 'the latest videos, newest first');
+    assert.deepStrictEqual(lenses.get('aiVideo.compare')!.arguments, [[second.id, first.id], { interactive: true }], 'the latest videos, newest first');
 
     // Run by a script with a count, Variants asks nothing; the takes share a group and remember the block.
     const made = await vscode.commands.executeCommand<Task[]>('aiVideo.generateBlockVariants', doc.uri, 0, { count: 3 });

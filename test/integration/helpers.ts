@@ -141,3 +141,33 @@ export function captureMessages(answer?: string): { shown: ShownMessage[]; resto
   win.showErrorMessage = fake('error');
   return { shown, restore: () => Object.assign(win, originals) };
 }
+
+/**
+ * Records every question the extension would ask (quick picks, input boxes, and through
+ * captureMessages every notification and modal dialog) instead of showing it: showQuickPick and
+ * showInputBox resolve as cancelled; createQuickPick and createInputBox (the multi-step flows) throw
+ * after recording. Call restore().
+ */
+export function captureQuestions(): { asked: string[]; messages: ShownMessage[]; restore(): void } {
+  const win = vscode.window as unknown as Record<'showQuickPick' | 'showInputBox' | 'createQuickPick' | 'createInputBox', unknown>;
+  const originals = Object.fromEntries((['showQuickPick', 'showInputBox', 'createQuickPick', 'createInputBox'] as const).map((n) => [n, win[n]]));
+  const asked: string[] = [];
+  const title = (o: unknown) => ((o && typeof o === 'object' && (o as { title?: unknown }).title) || '') as string;
+  win.showQuickPick = (_items: unknown, options?: unknown) => (asked.push(`quick pick ${title(options)}`), Promise.resolve(undefined));
+  win.showInputBox = (options?: unknown) => (asked.push(`input box ${title(options)}`), Promise.resolve(undefined));
+  for (const name of ['createQuickPick', 'createInputBox'] as const) {
+    win[name] = () => {
+      asked.push(name);
+      throw new Error(`${name} was called`);
+    };
+  }
+  const messages = captureMessages(undefined);
+  return {
+    asked,
+    messages: messages.shown,
+    restore: () => {
+      messages.restore();
+      Object.assign(win, originals);
+    },
+  };
+}

@@ -82,7 +82,8 @@ describe('Create queue', function () {
     const before = emulator.counts()['hidream.txt2video.create'];
     const [a, b] = await Promise.all([
       vscode.commands.executeCommand<Task>('aiVideo.regenerate', { kind: 'task', taskId: t.id }),
-      vscode.commands.executeCommand<Task>('aiVideo.regenerate', t.id),
+      // The player's button: a click, so the id is followed by the interactive marker.
+      vscode.commands.executeCommand<Task>('aiVideo.regenerate', t.id, { interactive: true }),
     ]);
     assert.ok(a && b && a.id === b.id && a.id !== t.id, 'both clicks got the one new task');
     assert.strictEqual(emulator.counts()['hidream.txt2video.create'], before + 1);

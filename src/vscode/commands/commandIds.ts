@@ -41,6 +41,6 @@ export const COMMAND_IDS = [
 export type CommandId = (typeof COMMAND_IDS)[number];
 
 /** The command that runs a provider's task action. */
-export function taskActionCommand(id: TaskActionId): CommandId {
+export function taskActionCommand(id: TaskActionId): `aiVideo.${TaskActionId}` {
   return `aiVideo.${id}`;
 }

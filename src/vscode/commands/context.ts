@@ -1,10 +1,14 @@
-// What every command module shares: the extension's parts, registration by COMMAND_IDS, and turning
-// an error into a notification with the way out.
+// What every command module shares: the extension's parts, registration by COMMAND_IDS (each handler
+// gets its call parsed by the one invocation rule, commands/invocation.ts), and turning an error into
+// a notification with the way out.
 import * as vscode from 'vscode';
 import { TaskEngine } from '../../core/engine/engine';
 import { errorMessage, isProviderError, remedyFor } from '../../core/model/errors';
 import { Logger } from '../../core/model/events';
+import type { CommandArgs } from './commandArgs';
 import { CommandId } from './commandIds';
+import { executeClick } from './execute';
+import { Invocation, parseInvocation } from './invocation';
 import { KeyStore } from '../keys/secretKeys';
 import { TasksTreeProvider, TreeNode } from '../tasks/tasksTree';
 
@@ -19,8 +23,14 @@ export interface CommandDeps {
   mediaRoot: vscode.Uri;
 }
 
+/** A script's arguments as they arrive: their number from CommandArgs, their values unchecked. */
+export type Untrusted<T extends unknown[]> = { [I in keyof T]: unknown };
+
+/** A command handler: the parsed call, then the arguments (without the interactive marker). */
+export type CommandHandler<K extends CommandId> = (call: Invocation, ...args: Untrusted<CommandArgs[K]>) => unknown;
+
 export interface CommandContext extends CommandDeps {
-  register(id: CommandId, fn: (...args: never[]) => unknown): void;
+  register<K extends CommandId>(id: K, fn: CommandHandler<K>): void;
   /** An error notification offering its remedy (set a key, open settings) and the log. */
   explain(e: unknown, provider?: string): Promise<void>;
 }
@@ -28,7 +38,13 @@ export interface CommandContext extends CommandDeps {
 export function commandContext(deps: CommandDeps, subs: vscode.Disposable[]): CommandContext {
   return {
     ...deps,
-    register: (id, fn) => subs.push(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown)),
+    register: (id, fn) =>
+      subs.push(
+        vscode.commands.registerCommand(id, (...raw: unknown[]) => {
+          const call = parseInvocation(raw);
+          return (fn as (call: Invocation, ...args: unknown[]) => unknown)(call, ...call.args);
+        }),
+      ),
     async explain(e, provider) {
       const remedy = remedyFor(isProviderError(e) ? e.kind : undefined);
       const setKey = vscode.l10n.t('Set API Key');
@@ -39,17 +55,9 @@ export function commandContext(deps: CommandDeps, subs: vscode.Disposable[]): Co
       if (remedy === 'checkSettings') actions.push(openSettings);
       actions.push(showLog);
       const choice = await vscode.window.showErrorMessage(errorMessage(e), ...actions);
-      if (choice === setKey) await vscode.commands.executeCommand('aiVideo.setApiKey', provider);
+      if (choice === setKey) await executeClick('aiVideo.setApiKey', provider);
       else if (choice === openSettings) await vscode.commands.executeCommand('workbench.action.openSettings', 'aiVideo');
       else if (choice === showLog) deps.channel.show(true);
     },
   };
-}
-
-/** A task id from whatever a command was invoked with: an id, a tree node, or a list of them. */
-export function taskIdOf(arg: unknown): string | undefined {
-  if (typeof arg === 'string') return arg;
-  if (arg && typeof arg === 'object' && typeof (arg as { taskId?: unknown }).taskId === 'string') return (arg as { taskId: string }).taskId;
-  if (arg && typeof arg === 'object' && typeof (arg as { id?: unknown }).id === 'string') return (arg as { id: string }).id;
-  return undefined;
 }

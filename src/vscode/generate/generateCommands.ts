@@ -1,5 +1,6 @@
 // Generation commands: Generate Video (palette flow or a request argument, one task or a group of
 // variants), Animate Image, Restyle Video, and Regenerate. Which provider can do what comes from the registry's descriptors.
+// Interactive calls run the quick-pick flow; script calls (commands/invocation.ts) send what they were given or reject.
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/model/errors';
 import { IMAGE_EXTENSIONS, ImageSize, isRemoteUrl, readImageSize, toLocalPath, VIDEO_EXTENSIONS } from '../../core/request/media';
@@ -14,11 +15,10 @@ import { providerContext } from '../keys/providerContext';
 import { ClickGuard, generateWithProgress } from './sendWithProgress';
 import { accepts, FanOut, planFanOut, sendGroup } from './variants';
 import { isGroup, newFanOut, variantsOption } from './variantsStep';
-import { CommandContext, taskIdOf } from '../commands/context';
+import { CommandContext } from '../commands/context';
+import type { ExplorerPreset } from '../commands/commandArgs';
+import { Invocation, UriLike } from '../commands/invocation';
 import { KeyCommands } from '../keys/keyCommands';
-
-/** Extra arguments the Explorer commands accept after (uri, uris) to skip the prompts. */
-type ExplorerPreset = Partial<GenerateRequest> & { perImage?: boolean };
 
 export interface GenerateCommands {
   /** `aiVideo.generate(request)`: checked, then submitted; never asks anything. */
@@ -119,39 +119,48 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     return isGroup(fanOut) ? submitGroup(req, fanOut) : submitInteractive(req);
   };
 
-  const regenerate = async (arg?: unknown, opts?: { sameSeed?: boolean }): Promise<Task | undefined> => {
-    const task = engine.getTask(taskIdOf(arg) ?? '');
-    if (!task) return undefined;
+  /**
+   * Interactive: asks same seed or new one (where the task had a seed), then sends like Generate;
+   * a script gets `sameSeed` from its options (default: a new random seed).
+   */
+  const regenerate = async (call: Invocation): Promise<Task | undefined> => {
+    const task = engine.getTask(call.taskIds[0] ?? '');
+    if (!task) {
+      if (!call.interactive) throw new Error(vscode.l10n.t('No task {0}.', String(call.args[0])));
+      return undefined;
+    }
     const req: GenerateRequest = { ...task.request };
-    let sameSeed = opts?.sameSeed;
+    let sameSeed = typeof call.options?.sameSeed === 'boolean' ? call.options.sameSeed : undefined;
     const seed = task.videos[0]?.seed ?? task.request.seed;
-    if (sameSeed === undefined && seed !== undefined && PROVIDERS[task.provider]?.validate({ ...req, seed }) === undefined) {
+    if (call.interactive && sameSeed === undefined && seed !== undefined && PROVIDERS[task.provider]?.validate({ ...req, seed }) === undefined) {
       const pick = await vscode.window.showQuickPick([{ label: vscode.l10n.t('Same seed ({0})', seed), same: true }, { label: vscode.l10n.t('New random seed'), same: false }], { title: vscode.l10n.t('Regenerate') });
       if (!pick) return undefined;
       sameSeed = pick.same;
     }
     if (sameSeed && seed !== undefined) req.seed = seed;
     else delete req.seed;
-    if (opts) return engine.generate(req);
+    if (!call.interactive) return structuredClone(await engine.generate(req));
     return submitInteractive(req);
   };
 
-  const animateImage = async (uri?: vscode.Uri, uris?: vscode.Uri[], preset?: ExplorerPreset): Promise<Task[] | undefined> => {
-    const target = uri ?? vscode.window.activeTextEditor?.document.uri ?? activeTabUri();
-    const selected = (uris && uris.length ? uris : target ? [target] : []).filter((u) => hasExt(u, IMAGE_EXTENSIONS));
-    if (selected.length === 0) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Choose a PNG, JPEG or WebP image to animate.'));
-      return undefined;
-    }
+  /** A problem: thrown for a script, shown for a person. */
+  const failWith = (call: Invocation, message: string): undefined => {
+    if (!call.interactive) throw new Error(message);
+    void vscode.window.showWarningMessage(message);
+    return undefined;
+  };
+
+  const animateImage = async (call: Invocation): Promise<Task[] | undefined> => {
+    const preset = call.options as ExplorerPreset | undefined;
+    const fallback = vscode.window.activeTextEditor?.document.uri ?? activeTabUri();
+    const selected = (call.uris?.map(toUri) ?? (fallback ? [fallback] : [])).filter((u) => hasExt(u, IMAGE_EXTENSIONS));
+    if (selected.length === 0) return failWith(call, vscode.l10n.t('Choose a PNG, JPEG or WebP image to animate.'));
     const local = selected.filter((u) => u.scheme === 'file');
-    if (local.length !== selected.length) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Only images on this machine\'s disk can be animated.'));
-      return undefined;
-    }
+    if (local.length !== selected.length) return failWith(call, vscode.l10n.t('Only images on this machine\'s disk can be animated.'));
     const paths = local.map((u) => u.fsPath);
     const ingredients = PROVIDER_LIST.filter((d) => d.modes.includes('ingredients'));
     let perImage = preset?.perImage ?? (ingredients.length === 0);
-    if (paths.length > 1 && preset?.perImage === undefined && !preset?.provider && ingredients.length > 0) {
+    if (call.interactive && paths.length > 1 && preset?.perImage === undefined && !preset?.provider && ingredients.length > 0) {
       const pick = await vscode.window.showQuickPick(
         [
           { label: `$(combine) ${vscode.l10n.t('One video from all {0} images', paths.length)}`, detail: `${ingredients.map((d) => d.label).join(', ')}: ${modeLabel('ingredients').toLowerCase()}`, per: false },
@@ -163,30 +172,29 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
       perImage = pick.per;
     }
     const { perImage: _ignored, ...presetReq } = preset ?? {};
-    const base: Partial<GenerateRequest> & { mode?: GenerationMode } =
+    const base: Partial<GenerateRequest> & { mode: GenerationMode } =
       paths.length > 1 && !perImage ? { ...presetReq, images: paths, mode: 'ingredients' } : { ...presetReq, image: paths[0], mode: 'image-to-video' };
-    // Called with a prompt (and for one image a provider): no question is asked.
-    const fromArgs = typeof base.prompt === 'string' && (!!base.provider || base.mode === 'ingredients');
-    const { mode: _m, ...rest } = base;
-    const req = fromArgs ? parse({ provider: base.provider ?? firstWithMode('ingredients').id, ...rest }) : await interactive(base);
+    // A script's call is sent as given (the first provider offering the mode when it names none).
+    const { mode, ...rest } = base;
+    const req = call.interactive ? await interactive(base) : parse({ provider: base.provider ?? firstWithMode(mode).id, ...rest });
     if (!req) return undefined;
     const requests = paths.length > 1 && perImage ? paths.map((p) => ({ ...req, image: p })) : [req];
     const tasks: Task[] = [];
     for (const r of requests) {
-      const t = fromArgs ? await engine.generate(r) : await submitInteractive(r);
+      const t = call.interactive ? await submitInteractive(r) : await engine.generate(r);
       if (t) tasks.push(structuredClone(t));
     }
     return tasks;
   };
 
-  const restyleVideo = async (uri?: vscode.Uri, _uris?: vscode.Uri[], preset?: ExplorerPreset): Promise<Task | undefined> => {
-    const target = uri ?? vscode.window.activeTextEditor?.document.uri ?? activeTabUri();
+  const restyleVideo = async (call: Invocation): Promise<Task | undefined> => {
+    const preset = call.options as ExplorerPreset | undefined;
+    const target = call.uris?.[0] ? toUri(call.uris[0]) : (vscode.window.activeTextEditor?.document.uri ?? activeTabUri());
     if (!target || !hasExt(target, VIDEO_EXTENSIONS) || target.scheme !== 'file') {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Choose an MP4, WebM or MOV video on disk to restyle.'));
-      return undefined;
+      return failWith(call, vscode.l10n.t('Choose an MP4, WebM or MOV video on disk to restyle.'));
     }
-    if (preset?.provider || preset?.style || typeof preset?.prompt === 'string') {
-      const { perImage: _p, ...rest } = preset;
+    if (!call.interactive) {
+      const { perImage: _p, ...rest } = preset ?? {};
       return structuredClone(await engine.generate(parse({ prompt: '', provider: firstWithMode('video-edit').id, ...rest, video: target.fsPath })));
     }
     const req = await interactive({ video: target.fsPath, mode: 'video-edit' });
@@ -194,20 +202,23 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     return t && structuredClone(t);
   };
 
-  // Clicks on Generate and Regenerate (tree, player) act once each; calls with a request or options are never merged.
+  // Clicks on Generate and Regenerate (tree, player) act once each; script calls are never merged.
   const clicks = new ClickGuard();
-  c.register('aiVideo.generate', async (arg?: unknown) => {
-    if (arg !== undefined && !(arg instanceof vscode.Uri) && typeof arg === 'object' && arg !== null && 'provider' in arg) {
-      return structuredClone(await generateFromArgs(arg));
-    }
+  c.register('aiVideo.generate', async (call, request) => {
+    if (!call.interactive) return structuredClone(await generateFromArgs(request));
     return clicks.run('generate', generateInteractive);
   });
   c.register('aiVideo.animateImage', animateImage);
   c.register('aiVideo.restyleVideo', restyleVideo);
-  c.register('aiVideo.regenerate', (arg?: unknown, opts?: { sameSeed?: boolean }) =>
-    opts ? regenerate(arg, opts) : clicks.run(`regenerate:${taskIdOf(arg)}`, () => regenerate(arg)),
+  c.register('aiVideo.regenerate', (call) =>
+    call.interactive ? clicks.run(`regenerate:${call.taskIds[0]}`, () => regenerate(call)) : regenerate(call),
   );
   return { generateFromArgs, submitInteractive, generateInteractive };
+}
+
+/** A Uri from the Explorer (a vscode.Uri) or its JSON form. */
+function toUri(u: UriLike): vscode.Uri {
+  return u instanceof vscode.Uri ? u : vscode.Uri.from(u);
 }
 
 function activeTabUri(): vscode.Uri | undefined {

@@ -1,5 +1,6 @@
 // Key commands: Set API Key (showing where each key comes from), Test Connection, and the key prompt
-// a generation asks before its first create.
+// a generation asks before its first create. Script calls (commands/invocation.ts) pass the provider
+// (and the key) and are never asked.
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/model/errors';
 import { describeKeySource, validateKeyInput } from '../../core/provider/keySource';
@@ -8,6 +9,7 @@ import { isProviderId, PROVIDER_IDS, PROVIDER_LIST, PROVIDERS } from '../../prov
 import { checkedBaseUrl } from '../config';
 import { providerContext } from './providerContext';
 import { CommandContext } from '../commands/context';
+import { Invocation } from '../commands/invocation';
 
 export interface KeyCommands {
   /** Asks for a key when there is none (stored or from the environment); false when the user cancelled. */
@@ -39,7 +41,8 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
     return resolved ? `$(key) ${vscode.l10n.t('key set ({0})', describeKeySource(resolved.source))}` : vscode.l10n.t('no key');
   };
 
-  const testConnection = async (provider?: unknown): Promise<string | undefined> => {
+  const testConnection = async (call: Invocation, provider?: unknown): Promise<string | undefined> => {
+    if (!call.interactive && !isProviderId(provider)) throw unknownProvider(provider);
     const p = isProviderId(provider)
       ? PROVIDERS[provider]
       : (await vscode.window.showQuickPick(PROVIDER_LIST.map((d) => ({ label: d.label, provider: d })), { title: vscode.l10n.t('AI Video: Test connection') }))?.provider;
@@ -57,8 +60,8 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
     }
   };
 
-  const setApiKey = async (provider?: unknown, key?: unknown): Promise<void> => {
-    if (provider !== undefined && !isProviderId(provider)) throw new Error(vscode.l10n.t('Unknown provider "{0}". Use one of: {1}.', String(provider), PROVIDER_IDS.join(', ')));
+  const setApiKey = async (call: Invocation, provider?: unknown, key?: unknown): Promise<void> => {
+    if ((provider !== undefined || !call.interactive) && !isProviderId(provider)) throw unknownProvider(provider);
     if (isProviderId(provider) && typeof key === 'string') {
       const bad = validateKeyInput(key);
       if (bad) throw new Error(bad);
@@ -71,6 +74,7 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
       log.info(`API key for ${PROVIDERS[provider].label} removed.`);
       return;
     }
+    if (!call.interactive) throw new Error(vscode.l10n.t('Pass the key as the second argument (or null to remove the stored key).'));
     let p = isProviderId(provider) ? PROVIDERS[provider] : undefined;
     if (!p) {
       const items = await Promise.all(PROVIDER_LIST.map(async (d) => ({ label: d.label, provider: d, description: await keyDescription(d) })));
@@ -94,7 +98,7 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
       action = choice.action;
     }
     if (action === 'test') {
-      await testConnection(p.id);
+      await testConnection(call, p.id);
       return;
     }
     if (action === 'remove') {
@@ -107,13 +111,20 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
     const entered = await askKey(p, vscode.l10n.t("Stored in VS Code's secret storage only; sent only to {0}.", safeHost(p)));
     if (!entered) return;
     await store(p, entered);
-    const next = await vscode.window.showInformationMessage(vscode.l10n.t('{0} key saved.', p.label), vscode.l10n.t('Test Connection'));
-    if (next) await testConnection(p.id);
+    // Asked after the work is done: the command does not wait for it.
+    const saved = p.id;
+    void vscode.window
+      .showInformationMessage(vscode.l10n.t('{0} key saved.', p.label), vscode.l10n.t('Test Connection'))
+      .then((next) => next && testConnection(call, saved));
   };
 
   c.register('aiVideo.setApiKey', setApiKey);
   c.register('aiVideo.testConnection', testConnection);
   return { ensureKey };
+}
+
+function unknownProvider(provider: unknown): Error {
+  return new Error(vscode.l10n.t('Unknown provider "{0}". Use one of: {1}.', String(provider), PROVIDER_IDS.join(', ')));
 }
 
 function safeHost(p: ProviderDescriptor): string {

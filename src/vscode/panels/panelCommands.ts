@@ -1,6 +1,6 @@
 // Commands of the gallery, compare and variants features, and the hosts their panels talk to:
 // `aiVideo.openGallery`, `aiVideo.compare(ids)`, `aiVideo.generateVariants(request, count)`.
-// Called with arguments, none of them asks anything.
+// Script calls (commands/invocation.ts) ask nothing; the gallery's buttons are clicks.
 import * as vscode from 'vscode';
 import { Task } from '../../core/model/task';
 import { PROVIDERS } from '../../providers';
@@ -12,6 +12,8 @@ import { GalleryHost, GalleryPanel } from './gallery/galleryPanel';
 import { saveToWorkspace } from '../tasks/saveToWorkspace';
 import { generateVariants } from '../generate/variants';
 import { CommandContext } from '../commands/context';
+import { executeClick, executeCommand } from '../commands/execute';
+import { Invocation } from '../commands/invocation';
 
 /** The hosts the gallery and compare panels talk to (also given to their serializers). */
 export interface GalleryHosts {
@@ -23,23 +25,16 @@ function playable(t: Task | undefined): t is Task {
   return !!t && t.status === 'succeeded' && t.videos.some((v) => v.localPath);
 }
 
-/** Task ids from `aiVideo.compare`'s arguments: an id array, or the tree's (clicked, selected) pair; '' where one is no id. */
-function idsFromArgs(arg: unknown, all: unknown): string[] | undefined {
-  if (arg === undefined) return undefined;
-  const list: unknown[] = Array.isArray(arg) ? arg : Array.isArray(all) && all.length ? all : [arg];
-  const idOf = (x: unknown) => (typeof x === 'string' ? x : x && typeof x === 'object' && typeof (x as { taskId?: unknown }).taskId === 'string' ? (x as { taskId: string }).taskId : '');
-  return [...new Set(list.map(idOf))];
-}
-
 export function registerGalleryCommands(c: CommandContext): GalleryHosts {
   const { context, engine, log, mediaRoot } = c;
 
   const openCompare = (ids: string[]) => ComparePanel.show(context.extensionUri, mediaRoot, compareHost, ids);
 
-  const compare = async (arg?: unknown, all?: unknown): Promise<void> => {
-    const group = arg && typeof arg === 'object' && (arg as { kind?: unknown }).kind === 'group' ? (arg as { groupId: string }).groupId : undefined;
+  const compare = async (call: Invocation): Promise<void> => {
+    const group = call.node?.kind === 'group' ? call.node.groupId : undefined;
     const members = group !== undefined ? engine.getTasks().filter((t) => t.groupId === group && playable(t)).reverse().slice(0, MAX_COMPARE).map((t) => t.id) : undefined;
-    const given = members ?? idsFromArgs(arg, all);
+    // The palette (no argument) asks which videos; anything else names them.
+    const given = members ?? (call.interactive && call.args.length === 0 ? undefined : call.taskIds);
     if (given) {
       const problem =
         given.length < MIN_COMPARE || given.length > MAX_COMPARE
@@ -47,8 +42,8 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
           : given.find((id) => !playable(engine.getTask(id)))
             ? vscode.l10n.t('Compare only finished tasks whose video has been downloaded.')
             : undefined;
-      // From the tree (a selection) the message is shown; from code (an id array) it is thrown.
-      if (problem && Array.isArray(arg)) throw new Error(problem);
+      // For a person (a selection, a lens, a button) the message is shown; for a script it is thrown.
+      if (problem && !call.interactive) throw new Error(problem);
       if (problem) return void vscode.window.showWarningMessage(problem);
       openCompare(given);
       return;
@@ -68,19 +63,19 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
   };
 
   const runAction = async (action: GalleryAction, ids: string[]): Promise<unknown> => {
-    const exec = (command: string, ...args: unknown[]) => vscode.commands.executeCommand(command, ...args);
+    // The gallery's buttons are clicks; where the gallery has asked already, the command is run as by a script.
     switch (action) {
       case 'play':
-        return exec('aiVideo.play', ids[0]);
+        return executeClick('aiVideo.play', ids[0]);
       case 'compare':
-        return exec('aiVideo.compare', ids);
+        return executeClick('aiVideo.compare', ids);
       case 'generate':
-        return exec('aiVideo.generate');
+        return executeClick('aiVideo.generate');
       case 'saveToWorkspace':
-        for (const id of ids.filter((id) => playable(engine.getTask(id)))) await exec('aiVideo.saveToWorkspace', id);
+        for (const id of ids.filter((id) => playable(engine.getTask(id)))) await executeCommand('aiVideo.saveToWorkspace', id);
         return undefined;
       case 'regenerate': {
-        if (ids.length === 1) return exec('aiVideo.regenerate', ids[0]);
+        if (ids.length === 1) return executeClick('aiVideo.regenerate', ids[0]);
         const pick = await vscode.window.showQuickPick(
           [
             { label: vscode.l10n.t('Same seeds'), same: true },
@@ -89,7 +84,7 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
           { title: vscode.l10n.t('Regenerate {0} videos', ids.length) },
         );
         if (!pick) return undefined;
-        for (const id of ids) await exec('aiVideo.regenerate', id, { sameSeed: pick.same });
+        for (const id of ids) await executeCommand('aiVideo.regenerate', id, { sameSeed: pick.same });
         return undefined;
       }
       case 'remove': {
@@ -104,7 +99,7 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
           remove,
         );
         if (ok !== remove) return undefined;
-        return exec('aiVideo.removeTask', ids[0], ids);
+        return executeCommand('aiVideo.removeTask', ids);
       }
     }
   };
@@ -136,7 +131,7 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
     GalleryPanel.show(context.extensionUri, mediaRoot, galleryHost);
   });
   c.register('aiVideo.compare', compare);
-  c.register('aiVideo.generateVariants', async (request: unknown, count: unknown) =>
+  c.register('aiVideo.generateVariants', async (_call, request, count) =>
     (await generateVariants({ engine, providers: PROVIDERS, log }, request, count)).map((t) => structuredClone(t)),
   );
   return { galleryHost, compareHost };

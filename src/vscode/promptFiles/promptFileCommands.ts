@@ -1,6 +1,9 @@
 // Commands of the editor: generating from a ```video block of a Markdown file (the lenses run
 // them), going back from a task to its block, an example prompt file, and Generate Video from
-// Selection, whose selected text becomes the prompt of the usual flow.
+// Selection, whose selected text becomes the prompt of the usual flow. A lens's click is
+// interactive (its arguments end with INTERACTIVE, commands/invocation.ts): a missing key is asked
+// for and Variants… asks how many. A script's call (document, line[, {count}]) gets errors instead
+// of questions, and gives Variants its `count`.
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/model/errors';
 import { blockAtLine, findVideoBlocks, readVideoBlock, VideoBlock } from '../../core/request/promptBlocks';
@@ -9,19 +12,10 @@ import { PROVIDERS } from '../../providers';
 import { baseFolderOf, resolveMediaRef } from '../generate/mediaPaths';
 import { promptCatalog } from './promptFileFeatures';
 import { generateVariants } from '../generate/variants';
-import { CommandContext, taskIdOf } from '../commands/context';
+import { CommandContext } from '../commands/context';
+import { Invocation } from '../commands/invocation';
 import { GenerateCommands } from '../generate/generateCommands';
 import { KeyCommands } from '../keys/keyCommands';
-
-/**
- * The third argument of the block commands. A lens passes `interactive: true` (a click: a missing
- * key is asked for, Variants… asks how many); a script passes nothing and gets errors instead of
- * questions, and gives Variants its `count`.
- */
-export interface BlockCommandOptions {
-  interactive?: boolean;
-  count?: number;
-}
 
 /** The flow's prompt box takes up to this many characters. */
 const MAX_PROMPT = 2000;
@@ -61,8 +55,8 @@ export function registerPromptBlockCommands(c: CommandContext, { ensureKey }: Ke
   };
 
   /** Finds the block, reads it and makes sure there is a key; throws (for scripts) or shows the problem (for a click). */
-  const prepare = async (uriArg: unknown, lineArg: unknown, opts: BlockCommandOptions | undefined) => {
-    const interactive = opts?.interactive === true || uriArg === undefined;
+  const prepare = async (call: Invocation, uriArg: unknown, lineArg: unknown) => {
+    const interactive = call.interactive;
     const fail = (message: string): undefined => {
       if (!interactive) throw new Error(message);
       void vscode.window.showErrorMessage(message);
@@ -83,8 +77,8 @@ export function registerPromptBlockCommands(c: CommandContext, { ensureKey }: Ke
     return { interactive, request: read.request, fail, source: { uri: doc.uri.toString(), hash: block.hash, line: block.fenceLine } };
   };
 
-  const generateFromBlock = async (uriArg?: unknown, lineArg?: unknown, opts?: BlockCommandOptions): Promise<Task | undefined> => {
-    const p = await prepare(uriArg, lineArg, opts);
+  const generateFromBlock = async (call: Invocation, uriArg?: unknown, lineArg?: unknown): Promise<Task | undefined> => {
+    const p = await prepare(call, uriArg, lineArg);
     if (!p) return undefined;
     try {
       return structuredClone(await c.engine.generate(p.request, { source: p.source }));
@@ -93,10 +87,10 @@ export function registerPromptBlockCommands(c: CommandContext, { ensureKey }: Ke
     }
   };
 
-  const generateBlockVariants = async (uriArg?: unknown, lineArg?: unknown, opts?: BlockCommandOptions): Promise<Task[] | undefined> => {
-    const p = await prepare(uriArg, lineArg, opts);
+  const generateBlockVariants = async (call: Invocation, uriArg?: unknown, lineArg?: unknown): Promise<Task[] | undefined> => {
+    const p = await prepare(call, uriArg, lineArg);
     if (!p) return undefined;
-    let count = opts?.count;
+    let count = typeof call.options?.count === 'number' ? call.options.count : undefined;
     if (count === undefined && p.interactive) {
       const pick = await vscode.window.showQuickPick(
         [2, 3, 4].map((n) => ({ label: vscode.l10n.t('{0} variants', n), n })),
@@ -113,8 +107,8 @@ export function registerPromptBlockCommands(c: CommandContext, { ensureKey }: Ke
     }
   };
 
-  const revealPromptSource = async (arg?: unknown): Promise<void> => {
-    const id = taskIdOf(arg);
+  const revealPromptSource = async (call: Invocation): Promise<void> => {
+    const id = call.taskIds[0];
     const source = id ? c.engine.getTask(id)?.source : undefined;
     if (!source) {
       void vscode.window.showInformationMessage(vscode.l10n.t('This task was not made from a prompt file.'));

@@ -1,6 +1,7 @@
 // Prompt files: ```video blocks in Markdown get lenses (Generate, live status, Play/Save of the
 // latest result), diagnostics, completion and hover. The parsing is core/request/promptBlocks.ts;
-// the commands the lenses run are promptFileCommands.ts.
+// the commands the lenses run are promptFileCommands.ts. A lens is a click: its arguments end with
+// INTERACTIVE (commands/invocation.ts), which tells it from a script passing the same ids.
 import * as vscode from 'vscode';
 import { TaskEngine } from '../../core/engine/engine';
 import { allowedValues, blockAtLine, BlockProblem, describeKey, findVideoBlocks, keysFor, LineSpan, modelsFor, modeOf, PromptCatalog, providerOf, readVideoBlock, valuesFor, VideoBlock } from '../../core/request/promptBlocks';
@@ -8,11 +9,15 @@ import { isActive, Task } from '../../core/model/task';
 import { PROVIDER_LIST, PROVIDERS, providerLabel } from '../../providers';
 import { modelListSetting, onDidChange } from '../config';
 import { baseFolderOf, resolveMediaRef } from '../generate/mediaPaths';
+import type { CommandId } from '../commands/commandIds';
+import { INTERACTIVE } from '../commands/invocation';
 
 const SELECTOR: vscode.DocumentSelector = [{ language: 'markdown' }];
 /** The gallery's commands: their lenses show only while they exist. */
-const VARIANTS_COMMAND = 'aiVideo.generateVariants';
-const COMPARE_COMMAND = 'aiVideo.compare';
+const VARIANTS_COMMAND: CommandId = 'aiVideo.generateVariants';
+const COMPARE_COMMAND: CommandId = 'aiVideo.compare';
+/** The Tasks view's own focus command (VS Code makes one for every view). */
+const FOCUS_TASKS = 'aiVideo.tasks.focus';
 
 /** The block keys of every registered provider, with the models the user's settings add. */
 export function promptCatalog(): PromptCatalog {
@@ -140,26 +145,27 @@ class BlockLenses implements vscode.CodeLensProvider, vscode.Disposable {
     const out: vscode.CodeLens[] = [];
     for (const block of blocks) {
       const range = new vscode.Range(block.fenceLine, 0, block.fenceLine, 0);
-      const lens = (title: string, command: string, args: unknown[], tooltip?: string) => out.push(new vscode.CodeLens(range, { title, command, arguments: args, tooltip }));
-      const at = [doc.uri, block.fenceLine, { interactive: true }];
+      const lens = (title: string, command: CommandId | typeof FOCUS_TASKS, args: unknown[], tooltip?: string) =>
+        out.push(new vscode.CodeLens(range, { title, command, arguments: args, tooltip }));
+      const at = [doc.uri, block.fenceLine, INTERACTIVE];
       lens(vscode.l10n.t('▶ Generate'), 'aiVideo.generateFromBlock', at, vscode.l10n.t('Generate a video from this block (with {0})', providerOf(block, catalog()).label));
       if (available.has(VARIANTS_COMMAND)) lens(vscode.l10n.t('Variants…'), 'aiVideo.generateBlockVariants', at, vscode.l10n.t('Generate several takes of this block'));
       const tasks = tasksOf(this.engine, doc.uri, block);
       const latest = tasks[0];
       if (!latest) continue;
       if (isActive(latest)) {
-        lens(latest.status === 'running' ? vscode.l10n.t('⟳ {0} %', latest.progress) : vscode.l10n.t('⟳ queued'), 'aiVideo.tasks.focus', [], vscode.l10n.t('Show the Tasks view'));
+        lens(latest.status === 'running' ? vscode.l10n.t('⟳ {0} %', latest.progress) : vscode.l10n.t('⟳ queued'), FOCUS_TASKS, [], vscode.l10n.t('Show the Tasks view'));
       } else if (latest.status === 'failed') {
-        lens(vscode.l10n.t('✖ Failed'), 'aiVideo.showTaskError', [latest.id], latest.error);
+        lens(vscode.l10n.t('✖ Failed'), 'aiVideo.showTaskError', [latest.id, INTERACTIVE], latest.error);
       } else if (latest.videos.some((v) => v.localPath)) {
-        lens(vscode.l10n.t('▶ Play'), 'aiVideo.play', [latest.id]);
-        lens(vscode.l10n.t('Save'), 'aiVideo.saveToWorkspace', [latest.id], vscode.l10n.t('Save the video (and its settings) to the workspace'));
+        lens(vscode.l10n.t('▶ Play'), 'aiVideo.play', [latest.id, INTERACTIVE]);
+        lens(vscode.l10n.t('Save'), 'aiVideo.saveToWorkspace', [latest.id, INTERACTIVE], vscode.l10n.t('Save the video (and its settings) to the workspace'));
       } else {
-        lens(vscode.l10n.t('⟳ downloading'), 'aiVideo.tasks.focus', []);
+        lens(vscode.l10n.t('⟳ downloading'), FOCUS_TASKS, []);
       }
       const playable = tasks.filter((t) => t.status === 'succeeded' && t.videos.some((v) => v.localPath)).slice(0, 4);
       if (available.has(COMPARE_COMMAND) && playable.length >= 2) {
-        lens(vscode.l10n.t('Compare'), COMPARE_COMMAND, [playable.map((t) => t.id)], vscode.l10n.t('Compare the latest {0} videos of this block', playable.length));
+        lens(vscode.l10n.t('Compare'), COMPARE_COMMAND, [playable.map((t) => t.id), INTERACTIVE], vscode.l10n.t('Compare the latest {0} videos of this block', playable.length));
       }
     }
     return out;

@@ -8,9 +8,10 @@ export function registerTasksViewCommands(c: CommandContext): void {
     c.tree.setFilter(text);
     showTaskFilter(c.engine, c.tree, c.view);
   };
-  // With a text argument it sets the filter without asking.
-  c.register('aiVideo.filterTasks', async (text?: unknown) => {
+  // A script passes the text and is never asked.
+  c.register('aiVideo.filterTasks', async (call, text) => {
     if (typeof text === 'string') return setFilter(text);
+    if (!call.interactive) throw new Error(vscode.l10n.t('Pass the words to filter by as a string.'));
     const entered = await vscode.window.showInputBox({
       title: vscode.l10n.t('Filter tasks by prompt'),
       value: c.tree.filter,

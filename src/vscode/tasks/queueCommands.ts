@@ -1,7 +1,7 @@
 // Commands on creates that are not at the provider (yet, or for sure): a waiting create (held in the
 // local queue) can be edited or cancelled before it is sent; an uncertain one (its answer was lost)
 // can be looked up at the provider where it lists recent jobs, checked in the account, or marked as
-// failed. Called with arguments (scripts, agents) they never ask anything.
+// failed. Script calls (commands/invocation.ts) never ask anything.
 import * as vscode from 'vscode';
 import { WaitingEdit } from '../../core/engine/createQueue';
 import { errorMessage } from '../../core/model/errors';
@@ -11,7 +11,9 @@ import { PROVIDERS, providerLabel } from '../../providers';
 import { checkedBaseUrl } from '../config';
 import { editField } from '../generate/generateFlow';
 import { InputStep, MultiStepInput } from '../generate/multiStepInput';
-import { CommandContext, taskIdOf } from '../commands/context';
+import { CommandContext } from '../commands/context';
+import { executeClick } from '../commands/execute';
+import { Invocation } from '../commands/invocation';
 
 type Item = vscode.QuickPickItem & { value: string };
 
@@ -58,22 +60,22 @@ async function askEdit(task: Task): Promise<WaitingEdit | undefined> {
 
 export function registerQueueCommands(c: CommandContext): void {
   const { engine, log } = c;
-  const taskOf = (arg: unknown): Task | undefined => engine.getTask(taskIdOf(arg) ?? '');
-  const fromUi = (arg: unknown) => typeof arg !== 'string';
+  const taskOf = (call: Invocation): Task | undefined => engine.getTask(call.taskIds[0] ?? '');
+  const noTask = (call: Invocation) => new Error(vscode.l10n.t('No task {0}.', String(call.args[0])));
 
   /** `cancelWaiting(taskId)`: resolves with whether it was still waiting (and is now gone, never sent). */
-  c.register('aiVideo.cancelWaiting', async (arg: unknown): Promise<boolean> => {
-    const t = taskOf(arg);
+  c.register('aiVideo.cancelWaiting', async (call): Promise<boolean> => {
+    const t = taskOf(call);
     const cancelled = t ? await engine.cancelWaiting(t.id) : false;
-    if (!cancelled && t && fromUi(arg)) void vscode.window.showInformationMessage(vscode.l10n.t('This create is no longer waiting: it is being sent, or already was.'));
+    if (!cancelled && t && call.interactive) void vscode.window.showInformationMessage(vscode.l10n.t('This create is no longer waiting: it is being sent, or already was.'));
     return cancelled;
   });
 
   /** `editWaiting(taskId, {prompt?, options?, …})` changes it without asking; from the tree, a quick pick asks. */
-  c.register('aiVideo.editWaiting', async (arg: unknown, edit?: unknown): Promise<Task | undefined> => {
-    const t = taskOf(arg);
-    if (edit !== undefined) {
-      if (!t) throw new Error(vscode.l10n.t('No task {0}.', String(taskIdOf(arg))));
+  c.register('aiVideo.editWaiting', async (call, _taskId, edit): Promise<Task | undefined> => {
+    const t = taskOf(call);
+    if (!call.interactive) {
+      if (!t) throw noTask(call);
       if (!edit || typeof edit !== 'object' || Array.isArray(edit)) throw new Error(vscode.l10n.t('The edit must be an object such as {"prompt": "…"}.'));
       return structuredClone(await engine.editWaiting(t.id, edit as WaitingEdit));
     }
@@ -88,15 +90,15 @@ export function registerQueueCommands(c: CommandContext): void {
     }
   });
 
-  c.register('aiVideo.markFailed', (arg: unknown) => {
-    const t = taskOf(arg);
+  c.register('aiVideo.markFailed', (call) => {
+    const t = taskOf(call);
     return t && structuredClone(engine.markFailed(t.id));
   });
 
-  c.register('aiVideo.findLostJob', async (arg: unknown): Promise<Task | undefined> => {
-    const t = taskOf(arg);
+  c.register('aiVideo.findLostJob', async (call): Promise<Task | undefined> => {
+    const t = taskOf(call);
     if (!t?.uncertain) return undefined;
-    if (!fromUi(arg)) return structuredClone(await engine.findLostJob(t.id));
+    if (!call.interactive) return structuredClone(await engine.findLostJob(t.id));
     try {
       const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Looking for the job at {0}…', providerLabel(t.provider)) }, () => engine.findLostJob(t.id));
       if (found?.remoteId) void vscode.window.showInformationMessage(vscode.l10n.t('Found it at {0}: the job is followed like any other.', providerLabel(t.provider)));
@@ -110,18 +112,18 @@ export function registerQueueCommands(c: CommandContext): void {
 
   /**
    * The provider's site (its base URL's origin), where the account's jobs and billing are: opened
-   * from the tree; called with a task id it resolves with the address and opens nothing.
+   * for a person; a script gets the address and nothing is opened.
    */
-  c.register('aiVideo.checkAccount', async (arg: unknown): Promise<string | undefined> => {
-    const t = taskOf(arg);
+  c.register('aiVideo.checkAccount', async (call): Promise<string | undefined> => {
+    const t = taskOf(call);
     const provider = t && PROVIDERS[t.provider];
     if (!provider) return undefined;
     try {
       const site = new URL(checkedBaseUrl(provider)).origin;
-      if (fromUi(arg)) await vscode.env.openExternal(vscode.Uri.parse(site));
+      if (call.interactive) await vscode.env.openExternal(vscode.Uri.parse(site));
       return site;
     } catch (e) {
-      if (!fromUi(arg)) throw e;
+      if (!call.interactive) throw e;
       void c.explain(e, t.provider);
       return undefined;
     }
@@ -136,8 +138,8 @@ export async function showUncertain(c: CommandContext, t: Task): Promise<void> {
   const remove = vscode.l10n.t('Remove Task');
   const actions = [...(c.engine.canFindLostJob(t.provider) ? [find] : []), account, markFailed, remove];
   const choice = await vscode.window.showWarningMessage(t.error ?? vscode.l10n.t('The outcome of this create is unknown.'), ...actions);
-  if (choice === find) await vscode.commands.executeCommand('aiVideo.findLostJob', { kind: 'task', taskId: t.id });
-  else if (choice === account) await vscode.commands.executeCommand('aiVideo.checkAccount', { kind: 'task', taskId: t.id });
+  if (choice === find) await executeClick('aiVideo.findLostJob', t.id);
+  else if (choice === account) await executeClick('aiVideo.checkAccount', t.id);
   else if (choice === markFailed) c.engine.markFailed(t.id);
-  else if (choice === remove) await vscode.commands.executeCommand('aiVideo.removeTask', { kind: 'task', taskId: t.id });
+  else if (choice === remove) await executeClick('aiVideo.removeTask', t.id);
 }

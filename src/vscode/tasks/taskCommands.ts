@@ -9,23 +9,24 @@ import { taskActionCommand } from '../commands/commandIds';
 import { PlayerHost, PlayerPanel } from '../panels/player/playerPanel';
 import { saveToWorkspace } from './saveToWorkspace';
 import { registerTaskRemoval } from './taskRemoval';
-import { TreeNode } from './tasksTree';
-import { CommandContext, taskIdOf } from '../commands/context';
+import { CommandContext } from '../commands/context';
+import { executeClick } from '../commands/execute';
+import { INTERACTIVE, Invocation, parseInvocation } from '../commands/invocation';
 import { showUncertain } from './queueCommands';
 import { GenerateCommands } from '../generate/generateCommands';
 
 export function registerTaskActionCommands(c: CommandContext, generate: GenerateCommands, tasksChanged: vscode.Event<void>): PlayerHost {
   const { engine, log } = c;
-  const taskOf = (arg: unknown): Task | undefined => engine.getTask(taskIdOf(arg) ?? '');
+  const taskOf = (call: Invocation): Task | undefined => engine.getTask(call.taskIds[0] ?? '');
 
-  const play = async (arg?: unknown, index?: unknown): Promise<void> => {
-    const node = arg as TreeNode | undefined;
-    const task = taskOf(arg);
+  const play = async (call: Invocation, _taskId?: unknown, index?: unknown): Promise<void> => {
+    const task = taskOf(call);
     if (!task) {
       void vscode.window.showWarningMessage(vscode.l10n.t('Choose a finished task to play.'));
       return;
     }
-    const videoIndex = typeof index === 'number' ? index : node && typeof node === 'object' && node.kind === 'video' ? node.index : 0;
+    const node = call.node;
+    const videoIndex = typeof index === 'number' ? index : node?.kind === 'video' ? node.index : 0;
     if (task.status !== 'succeeded') {
       void vscode.window.showInformationMessage(task.status === 'failed' ? vscode.l10n.t('This task failed: {0}', task.error ?? vscode.l10n.t('no details')) : vscode.l10n.t('This video is not ready yet.'));
       return;
@@ -34,17 +35,20 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
   };
 
   /**
-   * A provider's task action. With `text` (a script or agent) it asks nothing and rejects on errors;
-   * otherwise it asks for the text the action needs and shows errors.
+   * A provider's task action. A script call passes the text (a script or agent) and gets errors
+   * thrown; an interactive one is asked for the text the action needs and sees errors.
    */
-  const runTaskAction = async (id: TaskActionId, arg: unknown, text?: unknown): Promise<Task | undefined> => {
-    const task = taskOf(arg);
+  const runTaskAction = async (id: TaskActionId, call: Invocation, text?: unknown): Promise<Task | undefined> => {
+    const task = taskOf(call);
     const provider = task && PROVIDERS[task.provider];
     const action = task && actionsFor(provider, task).find((a) => a.id === id);
-    if (typeof text === 'string') {
-      if (!task) throw new Error(vscode.l10n.t('No task {0}.', String(taskIdOf(arg))));
+    if (!call.interactive) {
+      if (!task) throw new Error(vscode.l10n.t('No task {0}.', String(call.args[0])));
       if (!action) throw new Error(vscode.l10n.t('{0} offers no {1} for this task.', providerLabel(task.provider), id));
-      return structuredClone(await engine.generate(action.request(task, text.trim())));
+      if (typeof text !== 'string' && action.input && !action.input.optional) {
+        throw new Error(vscode.l10n.t('Pass the text for {0} as the second argument.', id));
+      }
+      return structuredClone(await engine.generate(action.request(task, typeof text === 'string' ? text.trim() : '')));
     }
     if (!task || !action) {
       void vscode.window.showWarningMessage(task ? vscode.l10n.t('{0} offers no {1} for this task.', providerLabel(task.provider), id) : vscode.l10n.t('Choose a task first.'));
@@ -71,27 +75,28 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
     runAction: (action, taskId, videoIndex) => {
       const t = engine.getTask(taskId);
       if (!t) return;
-      if (action === 'regenerate') return vscode.commands.executeCommand('aiVideo.regenerate', taskId);
-      return saveToWorkspace(t, videoIndex, log).then(undefined, (e) => c.explain(e));
+      // A click on the player's button: Regenerate may ask for the seed.
+      if (action === 'regenerate') return executeClick('aiVideo.regenerate', taskId);
+      return saveToWorkspace(t, videoIndex, log).then(undefined, (e) => void c.explain(e));
     },
-    runTaskAction: (id, taskId) => runTaskAction(id, taskId),
+    runTaskAction: (id, taskId) => runTaskAction(id, parseInvocation([taskId, INTERACTIVE])),
     log,
   };
 
   c.register('aiVideo.refresh', () => engine.refresh());
   c.register('aiVideo.play', play);
   c.register('aiVideo.showLog', () => c.channel.show());
-  c.register('aiVideo.checkAgain', (arg: unknown) => {
-    const id = taskIdOf(arg);
+  c.register('aiVideo.checkAgain', (call) => {
+    const id = call.taskIds[0];
     if (id) engine.checkAgain(id);
   });
-  c.register('aiVideo.retryDownload', (arg: unknown) => {
+  c.register('aiVideo.retryDownload', (call) => {
     // The engine retries failed downloads itself; the adapter never edits a task.
-    const t = taskOf(arg);
+    const t = taskOf(call);
     if (t) engine.ensureDownloads(t);
   });
-  c.register('aiVideo.saveToWorkspace', async (arg: unknown, index?: number) => {
-    const t = taskOf(arg);
+  c.register('aiVideo.saveToWorkspace', async (call, _taskId, index) => {
+    const t = taskOf(call);
     if (!t) return undefined;
     try {
       return await saveToWorkspace(t, typeof index === 'number' ? index : 0, log);
@@ -101,26 +106,31 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
     }
   });
   registerTaskRemoval(c);
-  c.register('aiVideo.copyPrompt', async (arg: unknown) => {
-    const t = taskOf(arg);
+  c.register('aiVideo.copyPrompt', async (call) => {
+    const t = taskOf(call);
     if (t) await vscode.env.clipboard.writeText(t.prompt);
   });
-  c.register('aiVideo.showTaskError', async (arg: unknown) => {
-    const t = taskOf(arg);
-    if (!t || !t.error) return;
-    if (t.uncertain) return showUncertain(c, t);
+  /** The error with its ways out (set a key, check again, regenerate, the log), as one notification. */
+  const showError = async (t: Task, error: string): Promise<void> => {
     const remedy = remedyFor(t.errorKind);
     const setKey = vscode.l10n.t('Set API Key');
     const checkAgain = vscode.l10n.t('Check Again');
     const regenerate = vscode.l10n.t('Regenerate');
     const showLog = vscode.l10n.t('Show Log');
     const actions = [...(remedy === 'setKey' ? [setKey] : []), ...(t.timedOut ? [checkAgain] : []), regenerate, showLog];
-    const choice = await vscode.window.showErrorMessage(t.error, ...actions);
-    if (choice === setKey) await vscode.commands.executeCommand('aiVideo.setApiKey', t.provider);
+    const choice = await vscode.window.showErrorMessage(error, ...actions);
+    if (choice === setKey) await executeClick('aiVideo.setApiKey', t.provider);
     else if (choice === checkAgain) engine.checkAgain(t.id);
-    else if (choice === regenerate) await vscode.commands.executeCommand('aiVideo.regenerate', t.id);
+    else if (choice === regenerate) await executeClick('aiVideo.regenerate', t.id);
     else if (choice === showLog) c.channel.show(true);
+  };
+  // The notification is the question, asked before anything is done; a script's call does not wait for the answer.
+  c.register('aiVideo.showTaskError', async (call) => {
+    const t = taskOf(call);
+    if (!t || !t.error) return;
+    const answered = (t.uncertain ? showUncertain(c, t) : showError(t, t.error)).then(undefined, (e) => void c.explain(e));
+    if (call.interactive) await answered;
   });
-  for (const id of TASK_ACTION_IDS) c.register(taskActionCommand(id), (arg: unknown, text?: unknown) => runTaskAction(id, arg, text));
+  for (const id of TASK_ACTION_IDS) c.register(taskActionCommand(id), (call, _taskId, text) => runTaskAction(id, call, text));
   return playerHost;
 }

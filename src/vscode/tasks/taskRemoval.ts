@@ -1,22 +1,10 @@
 // Remove Task, Clear Finished and Open Videos Folder. Removing a task deletes its downloaded files,
-// so the UI asks once before several go; called with ids (scripts, agents) nothing ever asks.
+// so an interactive call asks once before several go; a script call (ids, `{}`) never asks.
 import * as vscode from 'vscode';
 import { diskBytes, formatDiskSize, taskFolder } from '../../core/workspace/taskFiles';
 import { isActive, type Task } from '../../core/model/task';
 import type { CommandContext } from '../commands/context';
-import type { TreeNode } from './tasksTree';
-
-function isTreeNode(x: unknown): x is Extract<TreeNode, { taskId: string }> {
-  const n = x as { kind?: unknown; taskId?: unknown } | null;
-  return !!n && typeof n === 'object' && (n.kind === 'task' || n.kind === 'video') && typeof n.taskId === 'string';
-}
-
-/** A task id from an id, a tree node or a task. */
-function idOf(x: unknown): string | undefined {
-  if (typeof x === 'string') return x;
-  if (isTreeNode(x)) return x.taskId;
-  return x && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string' ? (x as { id: string }).id : undefined;
-}
+import type { Invocation } from '../commands/invocation';
 
 async function sizeOf(mediaDir: string, tasks: readonly Task[]): Promise<string> {
   const bytes = (await Promise.all(tasks.map((t) => diskBytes(taskFolder(mediaDir, t.id))))).reduce((a, b) => a + b, 0);
@@ -31,12 +19,11 @@ async function confirm(message: string): Promise<boolean> {
 export function registerTaskRemoval({ engine, mediaRoot, register }: Pick<CommandContext, 'engine' | 'mediaRoot' | 'register'>): void {
   const mediaDir = mediaRoot.fsPath;
 
-  /** `removeTask(taskId)` from scripts; `(node, selectedNodes)` from the tree. */
-  const removeTask = async (arg: unknown, all?: unknown): Promise<void> => {
-    const list = Array.isArray(all) && all.length ? all : [arg];
-    const tasks = [...new Set(list.map(idOf))].map((id) => (id ? engine.getTask(id) : undefined)).filter((t): t is Task => !!t);
+  /** `removeTask(taskId | taskIds)` from scripts; `(node, selectedNodes)` from the tree, or a click on a notification. */
+  const removeTask = async (call: Invocation): Promise<void> => {
+    const tasks = call.taskIds.map((id) => engine.getTask(id)).filter((t): t is Task => !!t);
     if (!tasks.length) return;
-    if (isTreeNode(arg)) {
+    if (call.interactive) {
       // A waiting create was never sent: removing it takes it out of the queue, nothing to bill.
       const running = tasks.filter((t) => isActive(t) && t.status !== 'waiting').length;
       if (tasks.length > 1) {
@@ -49,13 +36,14 @@ export function registerTaskRemoval({ engine, mediaRoot, register }: Pick<Comman
     await engine.remove(tasks.map((t) => t.id));
   };
 
-  /** From the view title (no argument, or the focused node) it asks first when several go; with any other argument it never asks. */
-  const clearFinished = async (arg?: unknown): Promise<number> => {
+  /** From the view title or a menu it asks first when several go; a script's `clearFinished({})` never asks. */
+  const clearFinished = async (call: Invocation): Promise<number> => {
     const finished = engine.getTasks().filter((t) => !isActive(t));
     if (!finished.length) return 0;
-    // Any tree node (a task, a day, a group) means the view title or a menu: a person is there.
-    const fromUi = arg === undefined || arg === null || (typeof arg === 'object' && 'kind' in arg);
-    if (fromUi && finished.length > 1 && !(await confirm(vscode.l10n.t('Clear {0} finished tasks and delete their downloaded videos{1}?', finished.length, await sizeOf(mediaDir, finished))))) return 0;
+    if (call.interactive && finished.length > 1) {
+      const size = await sizeOf(mediaDir, finished);
+      if (!(await confirm(vscode.l10n.t('Clear {0} finished tasks and delete their downloaded videos{1}?', finished.length, size)))) return 0;
+    }
     return engine.clearFinished();
   };
 

@@ -11,6 +11,7 @@ import { PROVIDERS, providerLabel } from '../../providers';
 import { foldText, queryWords } from '../../webview/gallery/model';
 import { formatWaiting } from '../../shared/format';
 import { DAY_BUCKETS, dayBucket, taskClock, type DayBucket } from '../../shared/time';
+import { INTERACTIVE } from '../commands/invocation';
 import { clipPrompt, TREE_LABEL_MAX } from './treeLabel';
 
 export type TreeNode =
@@ -357,8 +358,8 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     item.iconPath = icon(t);
     item.contextValue = contextValue(t, canFind);
     item.accessibilityInformation = { label: `${shortPrompt(t)}, ${statusWord(t.status)}, ${describeTask(t)}` };
-    if (t.status === 'succeeded') item.command = { command: 'aiVideo.play', title: vscode.l10n.t('Play'), arguments: [t.id] };
-    else if (t.status === 'failed') item.command = { command: 'aiVideo.showTaskError', title: vscode.l10n.t('Show Error'), arguments: [t.id] };
+    if (t.status === 'succeeded') item.command = { command: 'aiVideo.play', title: vscode.l10n.t('Play'), arguments: [t.id, INTERACTIVE] };
+    else if (t.status === 'failed') item.command = { command: 'aiVideo.showTaskError', title: vscode.l10n.t('Show Error'), arguments: [t.id, INTERACTIVE] };
     return item;
   }
 
@@ -368,7 +369,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     item.description = v?.localPath ? [v.duration ? `${v.duration}s` : '', v.seed !== undefined ? vscode.l10n.t('seed {0}', v.seed) : ''].filter(Boolean).join(' · ') : v?.downloadError ? vscode.l10n.t('download failed') : vscode.l10n.t('downloading…');
     item.iconPath = v?.posterPath && v.localPath ? vscode.Uri.file(v.posterPath) : new vscode.ThemeIcon(v?.localPath ? 'play' : 'cloud-download');
     item.contextValue = `video${v?.localPath ? ' playable' : ''}`;
-    item.command = { command: 'aiVideo.play', title: vscode.l10n.t('Play'), arguments: [t.id, index] };
+    item.command = { command: 'aiVideo.play', title: vscode.l10n.t('Play'), arguments: [t.id, index, INTERACTIVE] };
     return item;
   }
 

@@ -5,12 +5,13 @@
 import * as vscode from 'vscode';
 import type { TaskEngine } from '../../core/engine/engine';
 import { tasksGroupBy } from '../config';
+import { setContext } from '../commands/execute';
 import { TasksTreeProvider, TreeNode } from './tasksTree';
 
 /** Shows the active prompt filter in TreeView.message and the `aiVideo.tasksFiltered` context key. */
 export function showTaskFilter(engine: TaskEngine, tree: TasksTreeProvider, view: vscode.TreeView<TreeNode>): void {
   const text = tree.filter;
-  void vscode.commands.executeCommand('setContext', 'aiVideo.tasksFiltered', !!text);
+  void setContext('aiVideo.tasksFiltered', !!text);
   if (!text) {
     view.message = undefined;
     return;
