@@ -6,6 +6,7 @@ import * as l10n from '@vscode/l10n';
 import { ProviderError } from '../model/errors';
 import type { Logger } from '../model/events';
 import type { ImageSize } from '../request/media';
+import type { CatalogModel } from './catalogTypes';
 import type { RemoteStatus } from '../../shared/taskStatus';
 import type { GenerateRequest, GenerationMode, ProviderId, Task, TaskVideo } from '../model/task';
 
@@ -151,6 +152,16 @@ export interface ProviderModels {
   custom?: boolean;
 }
 
+/** Where a provider's models and their capabilities, prices and lifecycle come from (catalogTypes.ts). */
+export interface ProviderCatalogSources {
+  /** Fetches what the provider publishes (no key needed), from the provider's base URL only. */
+  published?(ctx: Pick<ProviderContext, 'baseUrl' | 'signal' | 'timeoutMs'>): Promise<CatalogModel[]>;
+  /** A snapshot compiled by hand from the provider's published docs, used only when the live one cannot be had. */
+  bundled?: { asOf: string; models: readonly CatalogModel[] };
+  /** The provider's own entries, for providers that publish nothing. */
+  own?: readonly CatalogModel[];
+}
+
 export interface ProviderSettings {
   /** The setting under `aiVideo.` holding the base URL; its default is the manifest's. */
   baseUrl: string;
@@ -181,6 +192,8 @@ export interface ProviderDescriptor extends ProviderClient {
   readonly modes: readonly GenerationMode[];
   /** Absent: the provider picks the model itself (no model step). */
   readonly models?: ProviderModels;
+  /** Models as data: capabilities, prices, lifecycle (absent: nothing is known beyond the model ids). */
+  readonly catalog?: ProviderCatalogSources;
   readonly options: readonly OptionField[];
   /** Aspect ratios the provider accepts ("16:9"), for pickers and checks. */
   readonly aspectRatios: readonly string[];
