@@ -6,11 +6,12 @@ import { shorten } from './text';
 
 export type Fields = Record<string, unknown>;
 
-const MAX_ID_LENGTH = 256;
+/** Longest id the guards accept; ids are never cut (the other side sends them back), so a longer one is left out. */
+export const MAX_ID_LENGTH = 256;
 /** Longest text field the guards accept; the host cuts longer text with fitText before posting. */
 export const MAX_MESSAGE_LENGTH = 4000;
 /** Far above any real count; bounds indexes coming from the other side. */
-const MAX_VIDEO_INDEX = 999;
+export const MAX_VIDEO_INDEX = 999;
 
 export const isRecord: (x: unknown) => x is Fields = isJsonObject;
 
@@ -46,6 +47,14 @@ export function isOptional(v: unknown, check: (v: unknown) => boolean): boolean 
 /** An array of at most `max` elements that all pass `check`. */
 export function isListOf<T>(v: unknown, check: (x: unknown) => x is T, max: number): v is T[] {
   return Array.isArray(v) && v.length <= max && v.every((x) => check(x));
+}
+
+/**
+ * The elements of `v` that pass `check`, when `v` is an array of at most `max` elements; undefined
+ * otherwise. For lists of independent items (cards, takes): one bad item is left out, not the list.
+ */
+export function validItems<T>(v: unknown, check: (x: unknown) => x is T, max: number): T[] | undefined {
+  return Array.isArray(v) && v.length <= max ? v.filter((x): x is T => check(x)) : undefined;
 }
 
 /** `text` cut to what the guards accept, so a long message never makes the webview drop a view. */

@@ -1,6 +1,8 @@
 import * as assert from 'assert';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Task } from '../../src/core/model/task';
+import { TaskStore } from '../../src/core/store/taskStore';
 import { setup, waitFor, waitForFinal } from './helpers';
 
 /** The open webview tabs of a view type (the tab's input names it). */
@@ -38,6 +40,49 @@ describe('Gallery, compare and variants', function () {
     assert.ok(seen.cards.find((c) => c.id === t.id)!.label.startsWith('gallery opens on a lighthouse'), 'each card has an accessible name starting with its prompt');
     await vscode.commands.executeCommand('aiVideo.openGallery');
     assert.strictEqual(webviewTabs('aiVideo.gallery').length, 1, 'a second call reveals the same panel');
+  });
+
+  it('a task with a 12,000-character prompt shows as a card, and every other card still shows', async () => {
+    const { api } = await setup();
+    // The task is written by "another window" (a second store on the same journal): no request path takes such a prompt.
+    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'a card beside a long one [duration=800]' });
+    const file = (await waitForFinal(api, t.id)).videos.find((v) => v.localPath)?.localPath;
+    assert.ok(file, 'a downloaded video shows where the history lives');
+    const storageDir = path.dirname(path.dirname(path.dirname(file)));
+    const prompt = 'a lighthouse keeper writes a very long letter '.repeat(300).slice(0, 12_000);
+    const now = Date.now();
+    const long: Task = {
+      id: `long-prompt-${now}`,
+      provider: 'gateway',
+      remoteId: '',
+      mode: 'text-to-video',
+      status: 'failed',
+      progress: 0,
+      prompt,
+      model: 'kling-v1',
+      error: 'made up by the test',
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: now,
+      videos: [],
+      request: { provider: 'gateway', model: 'kling-v1', prompt },
+    };
+    await new TaskStore(path.join(storageDir, 'tasks.json')).save([long]);
+    await waitFor('this window to adopt the task', () => api.getTask(long.id));
+    try {
+      await vscode.commands.executeCommand('aiVideo.openGallery');
+      await waitFor('the gallery webview to be ready', () => api.testing.gallery()?.ready);
+      const view = await waitFor('the long card among the others', async () => {
+        const v = await api.testing.gallery()!.inspect();
+        return v.cards.some((c) => c.id === long.id) && v;
+      });
+      assert.strictEqual(view.total, api.getTasks().length, 'the webview knows every task');
+      assert.ok(view.cards.some((c) => c.id === t.id), 'the card beside it shows too');
+      const label = view.cards.find((c) => c.id === long.id)!.label;
+      assert.ok(label.startsWith(prompt.slice(0, 200)), 'its accessible name starts with its prompt');
+    } finally {
+      await vscode.commands.executeCommand('aiVideo.removeTask', long.id);
+    }
   });
 
   it('the gallery reflects a task change without reloading', async () => {

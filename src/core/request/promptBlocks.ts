@@ -8,6 +8,7 @@ import { modelChoices } from '../provider/modelList';
 import { writeField, type FieldValue } from '../provider/optionFields';
 import { MODEL_ID_PATTERN, type OptionField, type ProviderDescriptor } from '../provider/descriptor';
 import { GenerateRequest, GenerationMode, modeLabel } from '../model/task';
+import { MAX_PROMPT_LENGTH } from './requestValidation';
 
 /** A span of one line: `start` and `end` are character columns. */
 export interface LineSpan {
@@ -284,7 +285,7 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
   }
   const mode = modeOf(block);
   const request: GenerateRequest = { provider: provider.id, prompt: '' };
-  const prompt = block.textLines.map((t) => ({ line: t.span.line, text: t.text }));
+  const prompt = block.textLines.map((t) => ({ span: t.span, text: t.text }));
 
   for (const e of seen.values()) {
     if (same(e.key, 'provider')) continue;
@@ -302,7 +303,7 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
         problem(e.keySpan, able.length > 1 ? l10n.t('{0} does not do "{1}"; {2} do.', provider.label, what, others) : able.length ? l10n.t('{0} does not do "{1}"; {2} does.', provider.label, what, others) : l10n.t('{0} does not do "{1}".', provider.label, what));
         continue;
       }
-      if (key === 'prompt') prompt.push({ line: e.keySpan.line, text: e.value });
+      if (key === 'prompt') prompt.push({ span: e.valueSpan, text: e.value });
       else if (key === 'model') {
         const models = modelsFor(catalog, provider, mode);
         if (!provider.models) problem(e.valueSpan, l10n.t('{0} has no model choice; remove this line.', provider.label));
@@ -340,12 +341,16 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
     if (typeof value === 'object') problem(e.valueSpan, `${e.key}: ${value.invalid}`);
     else writeField(request, field, value);
   }
+  prompt.sort((a, b) => a.span.line - b.span.line);
   request.prompt = prompt
-    .sort((a, b) => a.line - b.line)
     .map((p) => p.text)
     .join(' ')
     .replace(/\s+/g, ' ')
     .trim();
+  // The same limit as a generate request's: a longer prompt is an error, so the block sends nothing.
+  if (request.prompt.length > MAX_PROMPT_LENGTH) {
+    problem(prompt[0].span, l10n.t('The prompt is {0} characters long; {1} at most.', request.prompt.length, MAX_PROMPT_LENGTH));
+  }
 
   if (!block.closed) problem(block.fenceSpan, l10n.t('This video block has no closing fence.'), 'warning');
   if (!problems.some((p) => p.severity === 'error')) {

@@ -5,6 +5,9 @@ import { GenerateRequest } from '../model/task';
 
 export class RequestError extends Error {}
 
+/** Longest prompt a request may carry; ```video blocks are held to it too (promptBlocks.ts). */
+export const MAX_PROMPT_LENGTH = 4000;
+
 const STRING_FIELDS = ['model', 'negativePrompt', 'aspectRatio', 'image', 'video', 'pikaffect', 'style'] as const;
 const KNOWN = new Set<string>(['provider', 'prompt', 'seed', 'images', 'options', ...STRING_FIELDS]);
 
@@ -19,7 +22,7 @@ export function parseGenerateRequest(x: unknown, providerIds: readonly string[])
   }
   if (o.prompt !== undefined && typeof o.prompt !== 'string') throw new RequestError(l10n.t('"prompt" must be a string.'));
   const req: GenerateRequest = { provider: o.provider, prompt: typeof o.prompt === 'string' ? o.prompt : '' };
-  if (req.prompt.length > 4000) throw new RequestError(l10n.t('"prompt" is too long (4000 characters at most).'));
+  if (req.prompt.length > MAX_PROMPT_LENGTH) throw new RequestError(l10n.t('"prompt" is too long (4000 characters at most).'));
   for (const k of STRING_FIELDS) {
     const v = o[k];
     if (v === undefined || v === null) continue;

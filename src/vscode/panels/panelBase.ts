@@ -28,8 +28,16 @@ export interface PanelSpec<In extends { type: string }> {
   name: string;
   /** The document title (read by screen readers), localized. */
   pageTitle(): string;
-  /** The protocol's runtime guard: the webview's messages are untrusted. */
-  isMessage(message: unknown): message is In;
+  /**
+   * The protocol's runtime check: the webview's messages are untrusted. Returns the message to act
+   * on (possibly with malformed list items left out), or undefined to ignore it.
+   */
+  read(message: unknown): In | undefined;
+}
+
+/** A `read` for a protocol whose messages are taken whole or not at all. */
+export function readWhole<In>(isMessage: (message: unknown) => message is In): (message: unknown) => In | undefined {
+  return (message) => (isMessage(message) ? message : undefined);
 }
 
 /** One open panel of a view type: shown (created, or revealed and reused) and restored after a reload. */
@@ -150,9 +158,10 @@ export abstract class AppPanel<Out, In extends { type: string }> implements vsco
     });
   }
 
-  private receive(message: unknown): void {
+  private receive(raw: unknown): void {
     if (this.disposed) return;
-    if (!this.spec.isMessage(message)) {
+    const message = this.spec.read(raw);
+    if (!message) {
       this.log.warn(`${this.spec.name}: ignored a malformed message from the webview.`);
       return;
     }

@@ -7,7 +7,7 @@ import * as l10n from '@vscode/l10n';
 import { button, el } from '../common/dom';
 import { formatElapsed } from '../../shared/time';
 import { diffParams, diffPrompts } from './diff';
-import { isCompareHostMessage, type CompareItem, type CompareState, type CompareWebviewMessage } from './compareProtocol';
+import { MIN_COMPARE, readCompareHostMessage, type CompareItem, type CompareState, type CompareWebviewMessage } from './compareProtocol';
 
 interface VsCodeApi {
   postMessage(message: CompareWebviewMessage): void;
@@ -260,17 +260,30 @@ function show(list: CompareItem[]): void {
   renderTime();
 }
 
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const message = event.data;
-  if (!isCompareHostMessage(message)) return;
-  if (message.type === 'show') {
-    show(message.items);
-    return;
-  }
+/** Clears the takes and says why instead. */
+function showUnavailable(text: string): void {
   show([]);
-  status.textContent = message.message;
+  status.textContent = text;
   status.hidden = false;
   controls.hidden = true;
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  // A malformed take is left out; the others are shown.
+  const read = readCompareHostMessage(event.data);
+  if (!read) return;
+  const { message, dropped } = read;
+  if (message.type === 'unavailable') {
+    showUnavailable(message.message);
+  } else if (message.items.length < MIN_COMPARE) {
+    showUnavailable(l10n.t('These videos cannot be compared: fewer than two of them could be shown.'));
+  } else {
+    show(message.items);
+    if (dropped > 0) {
+      status.textContent = l10n.t('{0} of the videos could not be shown.', dropped);
+      status.hidden = false;
+    }
+  }
 });
 
 controls.hidden = true;

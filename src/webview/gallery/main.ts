@@ -21,7 +21,8 @@ import {
   type SortOrder,
   type StatusKind,
 } from './model';
-import { isGalleryHostMessage, type GalleryAction, type GalleryWebviewMessage, type InspectedCard } from './galleryProtocol';
+import { fitText } from '../../shared/guards';
+import { MAX_CARD_LABEL, readGalleryHostMessage, type GalleryAction, type GalleryWebviewMessage, type InspectedCard } from './galleryProtocol';
 import { clearSelection, EMPTY_SELECTION, move, moveForKey, pick, prune, selectAll, targets, type Selection } from './selection';
 import { cardPosition, gridLayout, isInViewport, revealScrollTop, visibleRange, type GridLayout } from './virtual';
 
@@ -205,7 +206,8 @@ function accessibleName(t: GalleryTask, now: number): string {
   const prompt = t.prompt.trim() || l10n.t('Untitled video');
   const kind = statusKind(t.status);
   const extra = kind === 'failed' && t.error ? `, ${t.error}` : '';
-  return `${prompt}, ${STATUS_LABELS[kind]}, ${describe(t, now)}${extra}`;
+  // Cut to what the host's guard takes from an inspection (a prompt may have 10,000 characters).
+  return fitText(`${prompt}, ${STATUS_LABELS[kind]}, ${describe(t, now)}${extra}`, MAX_CARD_LABEL);
 }
 
 function thumbContent(view: CardView): HTMLElement {
@@ -548,8 +550,9 @@ function inspect(requestId: string): void {
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const message = event.data;
-  if (!isGalleryHostMessage(message)) return;
+  // A malformed card is left out; the others are shown.
+  const message = readGalleryHostMessage(event.data)?.message;
+  if (!message) return;
   switch (message.type) {
     case 'state': {
       const first = !loaded;

@@ -151,6 +151,9 @@ export function isWebviewMessage(x: unknown): x is WebviewToHost {
   }
 }
 
+/** Longest label of a provider's action button; the host cuts a longer one (playerPage.ts). */
+export const MAX_ACTION_LABEL = 100;
+
 const META_REQUIRED = [
   'title',
   'provider',
@@ -184,7 +187,7 @@ function isMeta(x: unknown): x is PlayerMeta {
     isIndex(x.videoCount) &&
     TASK_STATUSES.includes(x.status as TaskStatus) &&
     Array.isArray(x.taskActions) &&
-    x.taskActions.every((a) => isRecord(a) && hasKeys(a, ['id', 'label']) && isActionId(a.id) && isText(a.label, 100))
+    x.taskActions.every((a) => isRecord(a) && hasKeys(a, ['id', 'label']) && isActionId(a.id) && isText(a.label, MAX_ACTION_LABEL))
   );
 }
 

@@ -5,9 +5,9 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../../core/model/errors';
 import type { Task } from '../../../core/model/task';
-import { AppPanel, PanelSlot, type PanelPlace, type PanelSpec } from '../panelBase';
+import { AppPanel, PanelSlot, readWhole, type PanelPlace, type PanelSpec } from '../panelBase';
 import { providerLabel } from '../../../providers';
-import { compareParams } from './compareParams';
+import { toCompareItem } from './compareParams';
 import {
   isCompareState,
   isCompareWebviewMessage,
@@ -16,8 +16,6 @@ import {
   type CompareItem,
   type CompareWebviewMessage,
 } from '../../../webview/compare/compareProtocol';
-import { shortTitle } from '../../../shared/format';
-import { isPathInside } from '../player/playerPage';
 
 export interface CompareHost {
   getTask(id: string): Task | undefined;
@@ -31,7 +29,7 @@ const SPEC: PanelSpec<CompareWebviewMessage> = {
   app: 'compare',
   name: 'Compare',
   pageTitle: () => vscode.l10n.t('Compare videos'),
-  isMessage: isCompareWebviewMessage,
+  read: readWhole(isCompareWebviewMessage),
 };
 
 export class ComparePanel extends AppPanel<CompareHostMessage, CompareWebviewMessage> {
@@ -81,14 +79,8 @@ export class ComparePanel extends AppPanel<CompareHostMessage, CompareWebviewMes
   }
 
   private item(task: Task): CompareItem | undefined {
-    const index = task.videos.findIndex((v) => v.localPath && isPathInside(this.place.mediaRoot.fsPath, v.localPath));
-    if (task.status !== 'succeeded' || index < 0) return undefined;
-    const v = task.videos[index];
     const uri = (file: string) => this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString();
-    const item: CompareItem = { taskId: task.id, title: shortTitle(task.prompt), prompt: task.prompt, videoSrc: uri(v.localPath!), params: compareParams(task, providerLabel(task.provider), index) };
-    if (v.posterPath && isPathInside(this.place.mediaRoot.fsPath, v.posterPath)) item.posterSrc = uri(v.posterPath);
-    if (v.fps && Number.isFinite(v.fps) && v.fps > 0) item.fps = v.fps;
-    return item;
+    return toCompareItem(task, providerLabel(task.provider), this.place.mediaRoot.fsPath, uri);
   }
 
   private message(): CompareHostMessage {

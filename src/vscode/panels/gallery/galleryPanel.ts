@@ -9,16 +9,17 @@ import { errorMessage } from '../../../core/model/errors';
 import type { Task } from '../../../core/model/task';
 import { AppPanel, PanelSlot, type PanelPlace, type PanelSpec } from '../panelBase';
 import { providerLabel } from '../../../providers';
-import { toGalleryTask } from './galleryCards';
+import { toGalleryCards } from './galleryCards';
 import type { GalleryTask } from '../../../webview/gallery/model';
 import {
-  isGalleryWebviewMessage,
+  readGalleryWebviewMessage,
   type GalleryAction,
   type GalleryHostMessage,
   type GalleryWebviewMessage,
   type InspectionMessage,
 } from '../../../webview/gallery/galleryProtocol';
 import { isPathInside } from '../player/playerPage';
+import { shorten } from '../../../shared/text';
 
 /** What the panel needs from the rest of the extension. */
 export interface GalleryHost {
@@ -37,7 +38,7 @@ const SPEC: PanelSpec<GalleryWebviewMessage> = {
   app: 'gallery',
   name: 'Gallery',
   pageTitle: () => vscode.l10n.t('Video gallery'),
-  isMessage: isGalleryWebviewMessage,
+  read: readGalleryWebviewMessage,
 };
 
 export class GalleryPanel extends AppPanel<GalleryHostMessage, GalleryWebviewMessage> {
@@ -65,6 +66,8 @@ export class GalleryPanel extends AppPanel<GalleryHostMessage, GalleryWebviewMes
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
   /** Ids the webview knows, so a removal is only announced for cards it has. */
   private readonly posted = new Set<string>();
+  /** Tasks already logged as left out. */
+  private readonly dropped = new Set<string>();
   private readonly inspections = new Map<string, (m: InspectionMessage) => void>();
 
   private constructor(
@@ -93,18 +96,24 @@ export class GalleryPanel extends AppPanel<GalleryHostMessage, GalleryWebviewMes
     });
   }
 
-  private card(task: Task): GalleryTask {
+  /** The cards of `tasks`; a task that cannot be a card is logged (once per id) and left out. */
+  private cards(tasks: readonly Task[]): GalleryTask[] {
     const root = this.place.mediaRoot.fsPath;
     // Files outside the media folder are never offered to the webview (localResourceRoots would refuse them too).
-    return toGalleryTask(task, providerLabel(task.provider), (file) => (isPathInside(root, file) ? this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString() : undefined));
+    const uri = (file: string) => (isPathInside(root, file) ? this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString() : undefined);
+    return toGalleryCards(tasks, providerLabel, uri, (task) => {
+      if (this.dropped.has(task.id)) return;
+      this.dropped.add(task.id);
+      this.host.log.warn(`Gallery: task ${JSON.stringify(shorten(task.id, 80))} cannot be shown as a card; left out.`);
+    });
   }
 
   private postState(): void {
-    const tasks = this.host.getTasks();
+    const cards = this.cards(this.host.getTasks());
     this.posted.clear();
-    for (const t of tasks) this.posted.add(t.id);
+    for (const c of cards) this.posted.add(c.id);
     this.pending.clear();
-    this.post({ type: 'state', tasks: tasks.map((t) => this.card(t)) });
+    this.post({ type: 'state', tasks: cards });
   }
 
   private queue(changed: Task[]): void {
@@ -116,16 +125,18 @@ export class GalleryPanel extends AppPanel<GalleryHostMessage, GalleryWebviewMes
   private flushUpdates(): void {
     this.updateTimer = undefined;
     if (this.disposed || !this.ready || this.pending.size === 0) return;
-    const tasks: GalleryTask[] = [];
+    const changed: Task[] = [];
     const removed: string[] = [];
     for (const id of this.pending) {
       const t = this.host.getTask(id);
-      if (t) {
-        tasks.push(this.card(t));
-        this.posted.add(id);
-      } else if (this.posted.delete(id)) removed.push(id);
+      if (t) changed.push(t);
+      else if (this.posted.delete(id)) removed.push(id);
     }
     this.pending.clear();
+    const tasks = this.cards(changed);
+    const shown = new Set(tasks.map((c) => c.id));
+    for (const t of changed) if (!shown.has(t.id) && this.posted.delete(t.id)) removed.push(t.id);
+    for (const id of shown) this.posted.add(id);
     if (tasks.length || removed.length) this.post({ type: 'update', tasks, removed });
   }
 

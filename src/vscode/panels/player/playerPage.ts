@@ -6,8 +6,9 @@ import * as path from 'path';
 import { actionsFor, type ProviderDescriptor } from '../../../core/provider/descriptor';
 import type { Task } from '../../../core/model/task';
 import { formatWaiting, shortTitle } from '../../../shared/format';
-import { fitText } from '../../../shared/guards';
-import type { PlayerMeta } from '../../../webview/player/playerProtocol';
+import { fitText, MAX_VIDEO_INDEX } from '../../../shared/guards';
+import { shorten } from '../../../shared/text';
+import { MAX_ACTION_LABEL, type PlayerMeta } from '../../../webview/player/playerProtocol';
 
 /** Panel title: `▶ <short prompt>`. */
 export function panelTitle(prompt: string | undefined): string {
@@ -49,7 +50,9 @@ export function planPlayerContent(task: Task | undefined, videoIndex: number, me
     return unavailable(task.error ? l10n.t('Generation failed: {0}', task.error) : l10n.t('Generation failed.'));
   }
   if (task.videos.length === 0) return unavailable(l10n.t('The provider returned no video for this task.'));
-  const index = Number.isInteger(videoIndex) && videoIndex >= 0 && videoIndex < task.videos.length ? videoIndex : 0;
+  // The guard bounds counts and indexes (to 999): the picker offers that many, though a provider may list more.
+  const count = Math.min(task.videos.length, MAX_VIDEO_INDEX);
+  const index = Number.isInteger(videoIndex) && videoIndex >= 0 && videoIndex < count ? videoIndex : 0;
   const video = task.videos[index];
   if (!video.localPath) {
     return unavailable(
@@ -62,8 +65,8 @@ export function planPlayerContent(task: Task | undefined, videoIndex: number, me
     return unavailable(l10n.t("The video file is outside the extension's media folder, so the player cannot load it."));
   }
   const meta: PlayerMeta = {
-    title: shortTitle(task.prompt),
-    provider: task.provider,
+    title: fitText(shortTitle(task.prompt)),
+    provider: fitText(task.provider),
     providerLabel: fitText(provider?.label ?? task.provider),
     model: fitText(task.model),
     prompt: task.prompt,
@@ -75,9 +78,9 @@ export function planPlayerContent(task: Task | undefined, videoIndex: number, me
     fps: finite(video.fps),
     createdAt: finite(task.createdAt) ?? 0,
     remoteId: fitText(task.remoteId),
-    videoCount: task.videos.length,
+    videoCount: count,
     status: task.status,
-    taskActions: actionsFor(provider, task).map((a) => ({ id: a.id, label: a.label })),
+    taskActions: actionsFor(provider, task).map((a) => ({ id: a.id, label: shorten(a.label, MAX_ACTION_LABEL) })),
   };
   return { kind: 'video', videoIndex: index, localPath: video.localPath, meta };
 }

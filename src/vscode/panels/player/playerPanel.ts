@@ -9,7 +9,7 @@ import { TASK_ACTION_IDS, type TaskActionId } from '../../../core/provider/descr
 import type { Task } from '../../../core/model/task';
 import { PROVIDERS } from '../../../providers';
 import { isPathInside, panelTitle, planPlayerContent, type PlayerContent } from './playerPage';
-import { AppPanel, PanelSlot, type PanelPlace, type PanelSpec } from '../panelBase';
+import { AppPanel, PanelSlot, readWhole, type PanelPlace, type PanelSpec } from '../panelBase';
 import {
   isPlayerState,
   isWebviewMessage,
@@ -46,7 +46,7 @@ const SPEC: PanelSpec<WebviewToHost> = {
   app: 'player',
   name: 'Player',
   pageTitle: () => vscode.l10n.t('Video player'),
-  isMessage: isWebviewMessage,
+  read: readWhole(isWebviewMessage),
 };
 
 export class PlayerPanel extends AppPanel<HostToWebview, WebviewToHost> {

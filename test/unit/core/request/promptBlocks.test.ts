@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { blockAtLine, describeKey, findVideoBlocks, keysFor, modeOf, PromptCatalog, providerOf, readVideoBlock, valuesFor, VideoBlock } from '../../../../src/core/request/promptBlocks';
 import { PROVIDERS, PROVIDER_LIST } from '../../../../src/providers';
+import { MAX_PROMPT_LENGTH, parseGenerateRequest } from '../../../../src/core/request/requestValidation';
 
 /** The gateway's models as the settings list them. */
 const CONFIGURED = ['kling-v1', 'veo3'];
@@ -199,6 +200,29 @@ describe('prompt blocks: diagnostics', () => {
     assert.deepStrictEqual(r.problems.map((p) => [p.span.line, p.message]), [[1, PROVIDERS.gateway.validate({ provider: 'gateway', prompt: 'a fox' })]]);
     const noPrompt = read('aspect: 16:9');
     assert.deepStrictEqual(noPrompt.problems.map((p) => [p.span.line, p.message]), [[0, 'Enter a prompt.']]);
+  });
+});
+
+describe('prompt blocks: prompt length', () => {
+  it('uses the request limit of aiVideo.generate (4000 characters)', () => {
+    assert.strictEqual(MAX_PROMPT_LENGTH, 4000);
+    const ids = PROVIDER_LIST.map((p) => p.id);
+    assert.doesNotThrow(() => parseGenerateRequest({ provider: 'pika', prompt: 'x'.repeat(MAX_PROMPT_LENGTH) }, ids));
+    assert.throws(() => parseGenerateRequest({ provider: 'pika', prompt: 'x'.repeat(MAX_PROMPT_LENGTH + 1) }, ids), /too long/);
+  });
+
+  it('a block whose prompt is longer gets an error on its first prompt line, so its Generate lens sends nothing', () => {
+    const words = 'a paper boat drifts '.repeat(120).trim(); // 2399 characters
+    const r = read('provider: pika', words, 'seed: 3', `prompt: ${words}`);
+    assert.ok(r.request.prompt.length > MAX_PROMPT_LENGTH);
+    const errors = r.problems.filter((p) => p.severity === 'error');
+    assert.deepStrictEqual(errors.map((p) => [p.span.line, p.message]), [[2, `The prompt is ${r.request.prompt.length} characters long; ${MAX_PROMPT_LENGTH} at most.`]]);
+  });
+
+  it('a prompt of exactly the limit, over several lines, is fine', () => {
+    const r = read('x'.repeat(MAX_PROMPT_LENGTH / 2), 'y'.repeat(MAX_PROMPT_LENGTH / 2 - 1));
+    assert.strictEqual(r.request.prompt.length, MAX_PROMPT_LENGTH);
+    assert.deepStrictEqual(r.problems, []);
   });
 });
 

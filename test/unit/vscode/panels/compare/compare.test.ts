@@ -1,8 +1,8 @@
 import * as assert from 'assert';
 import type { Task } from '../../../../../src/core/model/task';
 import { diffParams, diffPrompts, MISSING, tokenize } from '../../../../../src/webview/compare/diff';
-import { compareParams } from '../../../../../src/vscode/panels/compare/compareParams';
-import { isCompareHostMessage, isCompareState, isCompareWebviewMessage } from '../../../../../src/webview/compare/compareProtocol';
+import { compareParams, toCompareItem } from '../../../../../src/vscode/panels/compare/compareParams';
+import { isCompareHostMessage, isCompareState, isCompareWebviewMessage, readCompareHostMessage } from '../../../../../src/webview/compare/compareProtocol';
 
 function task(over: Partial<Task> = {}, request: Partial<Task['request']> = {}): Task {
   return {
@@ -87,6 +87,38 @@ describe('compare: protocol', () => {
     assert.ok(!isCompareHostMessage({ type: 'show', items: [item, { ...item, params: { Seed: 1 } }] }), 'parameter values are strings');
     assert.ok(!isCompareHostMessage({ type: 'show', items: [item, { ...item, fps: 0 }] }));
     assert.ok(isCompareHostMessage({ type: 'unavailable', message: 'gone' }));
+  });
+
+  it('fits every parameter, title and prompt on the host: one 20,000-character value is accepted', () => {
+    const huge = 'v'.repeat(20_000);
+    const options = { note: huge, [`k${'e'.repeat(300)}`]: 'long key', ...Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`o${i}`, i])) };
+    const long = task({ id: 'a', prompt: 'p '.repeat(8000), model: 'm'.repeat(5000) }, { options, negativePrompt: huge });
+    const items = [long, task({ id: 'b' })].map((t) => toCompareItem(t, 'Pika'.repeat(2000), '/m', (f) => `x:${f}`));
+    assert.ok(items[0] && items[1]);
+    const message = { type: 'show', items };
+    assert.ok(isCompareHostMessage(message), 'the view is accepted');
+    assert.ok(items[0].params.note.length <= 4000 && items[0].params.note.endsWith('…'));
+    assert.ok(items[0].prompt.length <= 10_000);
+    assert.ok(Object.keys(items[0].params).length <= 200);
+  });
+
+  it('leaves out a take whose id or file cannot be shown', () => {
+    assert.strictEqual(toCompareItem(task({ id: 'i'.repeat(300) }), 'Pika', '/m', (f) => `x:${f}`), undefined);
+    assert.strictEqual(toCompareItem(task({ status: 'failed' }), 'Pika', '/m', (f) => `x:${f}`), undefined);
+    assert.strictEqual(toCompareItem(task(), 'Pika', '/elsewhere', (f) => `x:${f}`), undefined);
+  });
+
+  it('a bad take is dropped, not the whole view', () => {
+    const bad = { ...item, taskId: 'c', params: { note: 'v'.repeat(20_000) } };
+    const read = readCompareHostMessage({ type: 'show', items: [item, bad, { ...item, taskId: 'b' }] });
+    assert.ok(read && read.message.type === 'show');
+    assert.deepStrictEqual([read.message.items.map((i) => i.taskId), read.dropped], [['a', 'b'], 1]);
+    const few = readCompareHostMessage({ type: 'show', items: [item, bad] });
+    assert.ok(few && few.message.type === 'show', 'fewer than two good takes: the webview says it cannot compare');
+    assert.deepStrictEqual([few.message.items.length, few.dropped], [1, 1]);
+    assert.ok(!isCompareHostMessage({ type: 'show', items: [item, bad] }), 'the strict guard still sees the bad take');
+    assert.strictEqual(readCompareHostMessage({ type: 'show', items: 'x' }), undefined);
+    assert.strictEqual(readCompareHostMessage({ type: 'show', items: [item] }), undefined, 'the host sends 2 to 4');
   });
 
   it('checks webview messages and the saved state', () => {

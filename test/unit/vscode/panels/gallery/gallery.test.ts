@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import type { Task } from '../../../../../src/core/model/task';
-import { toGalleryTask } from '../../../../../src/vscode/panels/gallery/galleryCards';
+import { toGalleryCards, toGalleryTask } from '../../../../../src/vscode/panels/gallery/galleryCards';
 import {
   applyView,
   comparable,
@@ -12,7 +12,13 @@ import {
   type GalleryFilter,
   type GalleryTask,
 } from '../../../../../src/webview/gallery/model';
-import { isGalleryHostMessage, isGalleryTask, isGalleryWebviewMessage } from '../../../../../src/webview/gallery/galleryProtocol';
+import {
+  isGalleryHostMessage,
+  isGalleryTask,
+  isGalleryWebviewMessage,
+  readGalleryHostMessage,
+  readGalleryWebviewMessage,
+} from '../../../../../src/webview/gallery/galleryProtocol';
 import { clearSelection, EMPTY_SELECTION, move, moveForKey, moveIndex, pick, prune, selectAll, targets, type Selection } from '../../../../../src/webview/gallery/selection';
 import { cardPosition, gridLayout, isInViewport, revealScrollTop, visibleRange } from '../../../../../src/webview/gallery/virtual';
 import { dayBucket, formatElapsed, startOfDay, taskClock } from '../../../../../src/shared/time';
@@ -302,23 +308,23 @@ describe('gallery: cards and protocol', () => {
   };
 
   it('maps a task to a card with webview URIs only for local files', () => {
-    const c = toGalleryTask(task, 'Pika', (p) => `vscode-resource:${p}`);
+    const c = toGalleryTask(task, 'Pika', (p) => `vscode-resource:${p}`)!;
     assert.strictEqual(c.videoSrc, 'vscode-resource:/media/t1/1-x.mp4');
     assert.strictEqual(c.posterSrc, 'vscode-resource:/media/t1/1-poster.jpg');
     assert.strictEqual(c.seed, 42, "the video's own seed wins over the request's");
     assert.strictEqual(c.groupId, 'g1');
     assert.strictEqual(c.providerLabel, 'Pika');
     assert.ok(isGalleryTask(c));
-    const running = toGalleryTask({ ...task, status: 'running', progress: 30, videos: [] }, 'Pika', () => 'x');
+    const running = toGalleryTask({ ...task, status: 'running', progress: 30, videos: [] }, 'Pika', () => 'x')!;
     assert.strictEqual(running.videoSrc, undefined);
     assert.strictEqual(running.seed, 7);
     assert.ok(isGalleryTask(running));
-    const hidden = toGalleryTask(task, 'Pika', () => undefined);
+    const hidden = toGalleryTask(task, 'Pika', () => undefined)!;
     assert.ok(!('videoSrc' in hidden), 'a file the panel may not show is left out');
   });
 
   it('checks host messages field by field', () => {
-    const c = toGalleryTask(task, 'Pika', (p) => `x:${p}`);
+    const c = toGalleryTask(task, 'Pika', (p) => `x:${p}`)!;
     assert.ok(isGalleryHostMessage({ type: 'state', tasks: [c] }));
     assert.ok(isGalleryHostMessage({ type: 'update', tasks: [], removed: ['t1'] }));
     assert.ok(isGalleryHostMessage({ type: 'inspect', requestId: 'r' }));
@@ -327,6 +333,50 @@ describe('gallery: cards and protocol', () => {
     assert.ok(!isGalleryHostMessage({ type: 'state', tasks: [{ ...c, createdAt: Number.NaN }] }));
     assert.ok(!isGalleryHostMessage({ type: 'update', tasks: [] }), 'missing removed');
     assert.ok(!isGalleryHostMessage({ type: 'show' }));
+  });
+
+  it('fits every text field of a card on the host, so a 10,001+ character prompt still passes the guard', () => {
+    const long = 'a boat at dawn '.repeat(1000);
+    assert.ok(long.length > 10_000);
+    const c = toGalleryTask({ ...task, status: 'failed', prompt: long, model: 'm'.repeat(5000), error: 'e'.repeat(5000) }, 'P'.repeat(5000), () => 'x:'.padEnd(9000, 'u'))!;
+    assert.ok(isGalleryTask(c), 'the fitted card passes the guard');
+    assert.ok(isGalleryHostMessage({ type: 'state', tasks: [c] }), 'so does the state message holding it');
+    assert.ok(c.prompt.length <= 10_000 && c.prompt.endsWith('…') && long.startsWith(c.prompt.slice(0, -1)), 'the prompt is cut, not replaced');
+    assert.ok(c.error!.length <= 500);
+    assert.ok(!('videoSrc' in c), 'a URI the guard would refuse is left out, not the card');
+    assert.strictEqual(c.id, task.id, 'the id is exact');
+  });
+
+  it('drops (and reports) a task whose id cannot be a card, and keeps the others', () => {
+    const dropped: string[] = [];
+    const cards = toGalleryCards([{ ...task, id: '' }, task, { ...task, id: 'i'.repeat(300) }], () => 'Pika', (p) => `x:${p}`, (t) => dropped.push(t.id));
+    assert.deepStrictEqual(cards.map((c) => c.id), ['t1']);
+    assert.deepStrictEqual(dropped.map((id) => id.length), [0, 300]);
+    assert.strictEqual(toGalleryTask({ ...task, id: 'i'.repeat(300) }, 'Pika', () => undefined), undefined, 'ids are never cut');
+  });
+
+  it('a message with one malformed card still shows the others', () => {
+    const good = toGalleryTask(task, 'Pika', (p) => `x:${p}`)!;
+    const other = { ...good, id: 't2' };
+    const bad = { ...good, id: 't3', prompt: 'x'.repeat(10_001) };
+    const state = readGalleryHostMessage({ type: 'state', tasks: [good, bad, other, { id: 't4' }, 'junk'] });
+    assert.ok(state && state.message.type === 'state');
+    assert.deepStrictEqual(state.message.tasks.map((t) => t.id), ['t1', 't2']);
+    assert.strictEqual(state.dropped, 3);
+    const update = readGalleryHostMessage({ type: 'update', tasks: [bad, other], removed: ['t1', '', 7] });
+    assert.ok(update && update.message.type === 'update');
+    assert.deepStrictEqual([update.message.tasks.map((t) => t.id), update.message.removed], [['t2'], ['t1']]);
+    assert.ok(!isGalleryHostMessage({ type: 'state', tasks: [good, bad] }), 'the strict guard still sees the bad card');
+    assert.strictEqual(readGalleryHostMessage({ type: 'state', tasks: 'all' }), undefined, 'the message itself must be well formed');
+    assert.strictEqual(readGalleryHostMessage({ type: 'state', tasks: [], extra: 1 }), undefined);
+  });
+
+  it('an inspection with one malformed card keeps the others', () => {
+    const card = (id: string, label = 'x') => ({ id, status: 'running', label, selected: false });
+    const m = readGalleryWebviewMessage({ type: 'inspection', requestId: 'r', bootId: 'b', total: 3, matching: 3, cards: [card('a'), card('b', 'l'.repeat(20_000)), card('c')] });
+    assert.ok(m && m.type === 'inspection');
+    assert.deepStrictEqual(m.cards.map((c) => c.id), ['a', 'c']);
+    assert.strictEqual(readGalleryWebviewMessage({ type: 'action', action: 'remove', taskIds: ['a', ''] }), undefined, 'an action is refused whole');
   });
 
   it('checks webview messages: actions need task ids, except generate', () => {

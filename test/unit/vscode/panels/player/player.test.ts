@@ -380,6 +380,20 @@ describe('player content for a task', () => {
     if (content.kind === 'video') assert.ok(isHostMessage({ type: 'show', taskId: 'task-1', videoIndex: 0, video: { src: 'https://x/a.mp4' }, meta: content.meta }));
   });
 
+  it('fits every field of the view: long labels, 1,000+ videos and an index past them still give a message the webview accepts', () => {
+    const label = 'L'.repeat(5000);
+    const action: ProviderAction = { id: 'remix', label: 'R'.repeat(300), appliesTo: () => true, request: (t, text) => ({ provider: t.provider, prompt: text }) };
+    const videos: TaskVideo[] = Array.from({ length: 1200 }, (_, i) => ({ url: `https://cdn/${i}.mp4`, localPath: inRoot(`${i}.mp4`) }));
+    for (const index of [0, 1100]) {
+      const content = planPlayerContent(task({ prompt: 'p'.repeat(50_000) }, videos), index, root, { label, actions: [action] });
+      assert.strictEqual(content.kind, 'video');
+      if (content.kind !== 'video') return;
+      const show = { type: 'show', taskId: 'task-1', videoIndex: content.videoIndex, video: { src: 'https://x/a.mp4' }, meta: content.meta };
+      assert.ok(isHostMessage(show), `the view of video ${index} passes the guard`);
+      assert.ok(content.meta.videoCount <= 999);
+    }
+  });
+
   it('the webview app builds its DOM from text only and says so when a message cannot be shown', () => {
     const source = fs.readFileSync(path.join(ROOT, 'src/webview/player/main.ts'), 'utf8');
     assert.ok(!/innerHTML|outerHTML|insertAdjacentHTML|document\.write/.test(source), 'no HTML is built from strings');
