@@ -29,6 +29,7 @@ import { registerPromptFiles } from './vscode/promptFiles/promptFileFeatures';
 import { trackWalkthrough } from './vscode/walkthrough';
 import { shorten } from './shared/text';
 import type { AiVideoApi, TreeItemSnapshot } from './api';
+import { showInfo, showWarning } from './vscode/notify';
 
 export async function activate(context: vscode.ExtensionContext): Promise<AiVideoApi> {
   const started = Date.now();
@@ -60,7 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   await engine.init();
   context.subscriptions.push(keys.onDidChange((p) => engine.keyChanged(p)));
   context.subscriptions.push(onDidChange(() => engine.settingsChanged()));
-  context.subscriptions.push(engine.onDidWarn((message) => void vscode.window.showWarningMessage(vscode.l10n.t('AI Video: {0}', message))));
+  context.subscriptions.push(engine.onDidWarn((message) => void showWarning(vscode.l10n.t('AI Video: {0}', message))));
 
   const tree = new TasksTreeProvider(engine);
   const view = vscode.window.createTreeView('aiVideo.tasks', { treeDataProvider: tree, showCollapseAll: false, canSelectMany: true });
@@ -86,7 +87,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     notifyGroupsFinished(engine),
   );
   context.subscriptions.push(registerAgentTools({ engine, keys }));
-  context.subscriptions.push(registerPromptFiles(engine));
+  context.subscriptions.push(registerPromptFiles(engine, context.globalStorageUri));
   context.subscriptions.push(trackWalkthrough(engine, keys));
 
   log.info(`Activated in ${Date.now() - started} ms with ${engine.getTasks().length} task(s) in the history.`);
@@ -150,10 +151,10 @@ function notifyOnFinish(engine: TaskEngine): vscode.Disposable {
       const title = shorten(t.prompt, 50) || t.mode;
       if (t.status === 'succeeded' && t.videos.some((v) => v.localPath)) {
         announced.add(t.id);
-        void vscode.window.showInformationMessage(vscode.l10n.t('Video ready: {0}', title), vscode.l10n.t('Play')).then((c) => c && executeClick('aiVideo.play', t.id));
+        void showInfo(vscode.l10n.t('Video ready: {0}', title), vscode.l10n.t('Play')).then((c) => c && executeClick('aiVideo.play', t.id));
       } else if (t.status === 'failed') {
         announced.add(t.id);
-        void vscode.window.showWarningMessage(vscode.l10n.t('Video failed: {0} ({1})', title, t.error ?? vscode.l10n.t('no details')), vscode.l10n.t('Details')).then((c) => c && executeClick('aiVideo.showTaskError', t.id));
+        void showWarning(vscode.l10n.t('Video failed: {0} ({1})', title, t.error ?? vscode.l10n.t('no details')), vscode.l10n.t('Details')).then((c) => c && executeClick('aiVideo.showTaskError', t.id));
       }
     }
   });

@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import type { Task } from '../../src/core/model/task';
 import { PROVIDER_IDS } from '../../src/providers';
 import { confirmationFor } from '../../src/vscode/generate/agentTools';
-import { setup, waitFor, waitForFinal } from './helpers';
+import { captureMessages, fixture, setup, waitFor, waitForFinal } from './helpers';
+import { notificationLinks } from '../support/linkedText';
 
 const TOOLS = ['aiVideo_generateVideo', 'aiVideo_getTask', 'aiVideo_listTasks'];
 
@@ -113,7 +114,7 @@ describe('Editor: agent tools', function () {
     const ids = PROVIDER_IDS.join(', ');
     assert.strictEqual(await invoke('aiVideo_generateVideo', { prompt: 'x', provider: 'sora' }), `No video was generated. Unknown provider "sora". Use one of: ${ids}. Providers with an API key: ${ids}.`);
     const missing = await invoke('aiVideo_generateVideo', { prompt: 'x', provider: 'pika', imagePath: 'assets/nope.png' });
-    assert.match(missing, /^No video was generated\. Image problem: File not found: .*nope\.png Give imagePath relative to the workspace root/);
+    assert.match(missing, /^No video was generated\. Image problem: File not found: .*nope\.png"? Give imagePath relative to the workspace root/);
     assert.match(await invoke('aiVideo_generateVideo', { prompt: 'x', provider: 'hidream', aspectRatio: '4:3' }), /HiDream aspect ratio must be one of 16:9, 1:1, 9:16/);
     assert.match(await invoke('aiVideo_generateVideo', { prompt: ' ' }), /"prompt" is required/);
     assert.match(await invoke('aiVideo_getTask', { id: 'nope' }), /No task with id "nope"\. aiVideo_listTasks lists/);
@@ -240,12 +241,12 @@ describe('Editor: prompt files', function () {
     const seen = diags.map((d) => [d.range.start.line, d.severity, d.source, d.message]);
     const E = vscode.DiagnosticSeverity.Error;
     assert.deepStrictEqual(
-      seen.map(([line, sev, src, msg]) => [line, sev, src, String(msg).replace(/: \/.*missing\.png$/, ': …missing.png')]),
+      seen.map(([line, sev, src, msg]) => [line, sev, src, String(msg).replace(/: "\/.*missing\.png"$/, ': "…missing.png"')]),
       [
         [1, E, 'AI Video', `Unknown provider "sora". Use one of: ${PROVIDER_IDS.join(', ')}.`],
         [5, E, 'AI Video', 'Unknown key "aspetc". Did you mean "aspect"? Write text without "key:" to put it in the prompt.'],
         [6, E, 'AI Video', 'motion: enter a number from 0 to 4.'],
-        [7, E, 'AI Video', 'image: File not found: …missing.png'],
+        [7, E, 'AI Video', 'image: File not found: "…missing.png"'],
       ],
     );
     const fix = new vscode.WorkspaceEdit();
@@ -257,6 +258,105 @@ describe('Editor: prompt files', function () {
       return d.length === 1 && d[0].message === 'Enter a prompt.' ? d : undefined;
     });
     assert.strictEqual(after[0].severity, E);
+  });
+
+  it('a block value or path with link syntax, clicked as a lens, shows an error with no link in it', async () => {
+    await setup();
+    const send = 'command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22x%22%7D';
+    const doc = await promptFile('hostile.md', '```video', `provider: [Click here](${send})`, 'a fox', '```', '```video', `image: [x](${send}).png`, 'a fox', '```');
+    const lenses = (await lensesOf(doc)).filter((l) => l.command?.command === 'aiVideo.generateFromBlock');
+    assert.deepStrictEqual(lenses.map((l) => l.range.start.line), [0, 4]);
+    const messages = captureMessages();
+    try {
+      for (const l of lenses) assert.strictEqual(await vscode.commands.executeCommand(l.command!.command, ...l.command!.arguments!), undefined);
+    } finally {
+      messages.restore();
+    }
+    assert.deepStrictEqual(messages.shown.map((m) => m.level), ['error', 'error']);
+    assert.match(messages.shown[0].message, /^Line 2: Unknown provider "\[Click here\]/);
+    assert.match(messages.shown[1].message, /File not found: ".*\[x\]/);
+    for (const m of messages.shown) assert.deepStrictEqual(notificationLinks(m.message), [], m.message);
+  });
+
+  describe('media outside the workspace', () => {
+    const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+    /** Creates and uploads of every provider the emulator has seen. */
+    const creates = (counts: Record<string, number>) => Object.entries(counts).reduce((n, [k, v]) => n + (/create$|^files$/.test(k) ? v : 0), 0);
+    let outside: string;
+    let real: string;
+    let doc: vscode.TextDocument;
+
+    before(async () => {
+      await setup();
+      // ../outside.png lies next to the test workspace, not in it; linked.png is a link to it from inside.
+      outside = path.join(path.dirname(ws()), 'outside.png');
+      fs.copyFileSync(fixture('cat.png'), outside);
+      real = fs.realpathSync(outside);
+      fs.rmSync(path.join(ws(), 'linked.png'), { force: true });
+      fs.symlinkSync(outside, path.join(ws(), 'linked.png'));
+      const block = (image: string, prompt: string) => ['```video', 'provider: hidream', `image: ${image}`, `${prompt} [duration=800]`, '```', ''];
+      doc = await promptFile('outside.md', ...block('../outside.png', 'From outside'), ...block('linked.png', 'Through a link'), ...block(outside, 'By absolute path'));
+    });
+    after(() => fs.rmSync(path.join(ws(), 'linked.png'), { force: true }));
+
+    const generateLens = async (line: number) => {
+      const lens = (await lensesOf(doc)).find((l) => l.command?.command === 'aiVideo.generateFromBlock' && l.range.start.line === line);
+      assert.ok(lens, `a Generate lens at line ${line}`);
+      return lens;
+    };
+
+    for (const [line, what] of [[0, '../outside.png'], [6, 'a link inside the workspace'], [12, 'an absolute path']] as const) {
+      it(`${what}: the lens shows the real path; a click asks without waiting and sends nothing; a script call is refused`, async () => {
+        const { emulator } = await setup();
+        const lens = await generateLens(line);
+        assert.ok(lens.command!.tooltip?.includes(real), `the tooltip names ${real}: ${lens.command!.tooltip}`);
+        const before = creates(emulator.counts());
+        const messages = captureMessages();
+        let result: unknown;
+        try {
+          result = await vscode.commands.executeCommand(lens.command!.command, ...lens.command!.arguments!);
+        } finally {
+          messages.restore();
+        }
+        assert.strictEqual(result, undefined, 'no task');
+        assert.strictEqual(creates(emulator.counts()), before, 'nothing was sent');
+        assert.strictEqual(messages.shown.length, 1, JSON.stringify(messages.shown));
+        const [asked] = messages.shown;
+        assert.strictEqual(asked.level, 'warning');
+        assert.strictEqual(asked.modal, false, 'a notification, not a dialog');
+        assert.ok(asked.message.includes(real), asked.message);
+
+        await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.generateFromBlock', doc.uri, line)), /outside the workspace/);
+        await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.generateBlockVariants', doc.uri, line, { count: 2 })), /outside the workspace/);
+        assert.strictEqual(creates(emulator.counts()), before, 'nothing was sent');
+      });
+    }
+
+    it("the notification's button uploads the file that was shown", async () => {
+      const { api } = await setup();
+      const lens = await generateLens(6);
+      const win = vscode.window as unknown as { showWarningMessage: (message: string, ...items: string[]) => Thenable<string | undefined> };
+      const original = win.showWarningMessage;
+      let asked = '';
+      win.showWarningMessage = (message, ...items) => ((asked = message), Promise.resolve(items.at(-1)));
+      try {
+        assert.strictEqual(await vscode.commands.executeCommand(lens.command!.command, ...lens.command!.arguments!), undefined);
+      } finally {
+        win.showWarningMessage = original;
+      }
+      assert.ok(asked.includes(real), asked);
+      const task = await waitFor('the confirmed task', () => api.getTasks().find((t) => t.prompt === 'Through a link [duration=800]'));
+      assert.strictEqual(task.request.image, real, 'the real path that was shown is what is read');
+      assert.strictEqual(task.source?.uri, doc.uri.toString());
+      assert.strictEqual((await waitForFinal(api, task.id)).status, 'succeeded');
+    });
+
+    it('aiVideo.generate(request) still takes any local path', async () => {
+      const { api } = await setup();
+      const task = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'hidream', prompt: 'A script sends it [duration=500]', image: outside });
+      assert.strictEqual(task.request.image, outside);
+      assert.strictEqual((await waitForFinal(api, task.id)).status, 'succeeded');
+    });
   });
 
   it('completion offers keys, providers, models and aspect values; hover explains a key', async () => {

@@ -9,6 +9,7 @@ import { writeField, type FieldValue } from '../provider/optionFields';
 import { MODEL_ID_PATTERN, type OptionField, type ProviderDescriptor } from '../provider/descriptor';
 import { GenerateRequest, GenerationMode, modeLabel } from '../model/task';
 import { MAX_PROMPT_LENGTH } from './requestValidation';
+import { literal, noLinks } from '../../shared/links';
 
 /** A span of one line: `start` and `end` are character columns. */
 export interface LineSpan {
@@ -268,7 +269,8 @@ export interface BlockReading {
 export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): BlockReading {
   const problems: BlockProblem[] = [];
   const files: BlockFile[] = [];
-  const problem = (span: LineSpan, message: string, severity: Severity = 'error') => problems.push({ severity, message, span });
+  // Messages quote what the block says, and the block may say `[Click](command:…)`: no link survives.
+  const problem = (span: LineSpan, message: string, severity: Severity = 'error') => problems.push({ severity, message: noLinks(message), span });
 
   // Keys are matched without regard to case; the first of a repeated key counts.
   const seen = new Map<string, BlockEntry>();
@@ -281,7 +283,7 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
   const providerEntry = seen.get('provider');
   const provider = providerOf(block, catalog);
   if (providerEntry?.value && !same(provider.id, providerEntry.value)) {
-    problem(providerEntry.valueSpan, l10n.t('Unknown provider "{0}". Use one of: {1}.', providerEntry.value, catalog.providers.map((p) => p.id).join(', ')));
+    problem(providerEntry.valueSpan, l10n.t('Unknown provider "{0}". Use one of: {1}.', literal(providerEntry.value), catalog.providers.map((p) => p.id).join(', ')));
   }
   const mode = modeOf(block);
   const request: GenerateRequest = { provider: provider.id, prompt: '' };

@@ -1,6 +1,7 @@
 // Paths that meet the workspace: the folder Save to Workspace writes into (never through a link that
-// leads out of the workspace), and how inputs and results are written into the sidecar JSON, a file
-// people commit (no absolute local paths, no signed-URL tokens).
+// leads out of the workspace), whether a file really lies inside the workspace, and how inputs and
+// results are written into the sidecar JSON, a file people commit (no absolute local paths, no
+// signed-URL tokens).
 import * as l10n from '@vscode/l10n';
 import { promises as fs } from 'fs';
 import * as path from 'path';
@@ -12,6 +13,20 @@ export const DEFAULT_SAVE_FOLDER = 'generated-videos';
 function isInsideOrSame(root: string, candidate: string): boolean {
   const rel = path.relative(root, candidate);
   return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
+}
+
+/**
+ * Whether the file `file` lies inside one of `roots`, both compared by their real paths (links
+ * followed), so a link in the workspace that leads out of it counts as outside. `real` is the
+ * file's real path; roots that do not exist hold nothing.
+ */
+export async function realPlace(file: string, roots: readonly string[]): Promise<{ real: string; inside: boolean }> {
+  const real = await fs.realpath(file);
+  for (const root of roots) {
+    const realRoot = await fs.realpath(root).catch(() => undefined);
+    if (realRoot && isInsideOrSame(realRoot, real)) return { real, inside: true };
+  }
+  return { real, inside: false };
 }
 
 function configError(message: string): ProviderError {

@@ -11,6 +11,7 @@ import { executeClick } from './execute';
 import { Invocation, parseInvocation } from './invocation';
 import { KeyStore } from '../keys/secretKeys';
 import { TasksTreeProvider, TreeNode } from '../tasks/tasksTree';
+import { showError } from '../notify';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -54,7 +55,7 @@ export function commandContext(deps: CommandDeps, subs: vscode.Disposable[]): Co
       if (remedy === 'setKey') actions.push(setKey);
       if (remedy === 'checkSettings') actions.push(openSettings);
       actions.push(showLog);
-      const choice = await vscode.window.showErrorMessage(errorMessage(e), ...actions);
+      const choice = await showError(errorMessage(e), ...actions);
       if (choice === setKey) await executeClick('aiVideo.setApiKey', provider);
       else if (choice === openSettings) await vscode.commands.executeCommand('workbench.action.openSettings', 'aiVideo');
       else if (choice === showLog) deps.channel.show(true);

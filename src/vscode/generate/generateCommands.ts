@@ -19,6 +19,7 @@ import { CommandContext } from '../commands/context';
 import type { ExplorerPreset } from '../commands/commandArgs';
 import { Invocation, UriLike } from '../commands/invocation';
 import { KeyCommands } from '../keys/keyCommands';
+import { showWarning, withProgress } from '../notify';
 
 export interface GenerateCommands {
   /** `aiVideo.generate(request)`: checked, then submitted; never asks anything. */
@@ -102,8 +103,8 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
       if (provider && !(await keyCommands.ensureKey(provider))) return undefined;
     }
     try {
-      const tasks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Submitting {0} tasks…', plan.length) }, () => sendGroup(groupDeps, plan));
-      if (tasks.length < plan.length) void vscode.window.showWarningMessage(vscode.l10n.t('{0} of {1} tasks could not be created; see the log.', plan.length - tasks.length, plan.length));
+      const tasks = await withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Submitting {0} tasks…', plan.length) }, () => sendGroup(groupDeps, plan));
+      if (tasks.length < plan.length) void showWarning(vscode.l10n.t('{0} of {1} tasks could not be created; see the log.', plan.length - tasks.length, plan.length));
       return tasks;
     } catch (e) {
       log.error(`Generate failed: ${errorMessage(e)}`);
@@ -146,7 +147,7 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
   /** A problem: thrown for a script, shown for a person. */
   const failWith = (call: Invocation, message: string): undefined => {
     if (!call.interactive) throw new Error(message);
-    void vscode.window.showWarningMessage(message);
+    void showWarning(message);
     return undefined;
   };
 

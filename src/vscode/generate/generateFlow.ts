@@ -8,6 +8,7 @@ import { MODEL_ID_PATTERN, OptionField, ProviderDescriptor } from '../../core/pr
 import { GenerateRequest, GenerationMode, modeLabel } from '../../core/model/task';
 import { FlowShape, FlowStep, stepCounter } from './flowSteps';
 import { InputStep, MultiStepInput } from './multiStepInput';
+import { showWarning } from '../notify';
 
 export interface FlowDeps {
   providers: readonly ProviderDescriptor[];
@@ -51,7 +52,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
   const offered = deps.providers.filter((p) => (!preset.provider || p.id === preset.provider) && (!preset.mode || p.modes.includes(preset.mode)));
   if (offered.length === 0) {
     const what = preset.mode ? modeLabel(preset.mode) : vscode.l10n.t('this');
-    void vscode.window.showWarningMessage(preset.provider ? vscode.l10n.t('No provider offers {0} with {1}.', what, preset.provider) : vscode.l10n.t('No provider offers {0}.', what));
+    void showWarning(preset.provider ? vscode.l10n.t('No provider offers {0} with {1}.', what, preset.provider) : vscode.l10n.t('No provider offers {0}.', what));
     return undefined;
   }
   const remembered = offered.find((p) => p.id === deps.memento.get<string>(LAST_PROVIDER));
@@ -137,7 +138,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     if (s.mode === 'ingredients' && !presetMedia.images) s.req.images = await pickImages();
     if (s.mode === 'video-edit' && !presetMedia.video) s.req.video = await pickMedia(input, 'video', step);
     if (s.mode === 'ingredients' && (!s.req.images || s.req.images.length < 2)) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Ingredients need at least 2 images.'));
+      void showWarning(vscode.l10n.t('Ingredients need at least 2 images.'));
       return chooseMedia;
     }
     return enterPrompt;
@@ -195,7 +196,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
       for (const f of s.provider.options) if (!fields.includes(f)) writeField(s.req, f, undefined);
       const invalid = s.provider.validate(s.req);
       if (invalid) {
-        void vscode.window.showWarningMessage(invalid);
+        void showWarning(invalid);
         return options;
       }
       done = true;

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { TaskEngine } from '../../core/engine/engine';
 import { formatDiskSize } from '../../core/workspace/taskFiles';
 import { GenerateRequest, Task } from '../../core/model/task';
+import { withProgress } from '../notify';
 
 export async function generateWithProgress(engine: TaskEngine, req: GenerateRequest, label: string): Promise<Task> {
   const cancel = new AbortController();
@@ -22,7 +23,7 @@ export async function generateWithProgress(engine: TaskEngine, req: GenerateRequ
     () => undefined,
     () => undefined,
   );
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending to {0}', label), cancellable: true }, (progress, token) => {
+  await withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending to {0}', label), cancellable: true }, (progress, token) => {
     token.onCancellationRequested(() => cancel.abort());
     let shown = 0;
     report = (sent, total) => {
@@ -31,7 +32,7 @@ export async function generateWithProgress(engine: TaskEngine, req: GenerateRequ
     };
     return Promise.race([uploadDone, answered]);
   });
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Sent; waiting for {0}'s answer…", label) }, () => run);
+  return withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Sent; waiting for {0}'s answer…", label) }, () => run);
 }
 
 /**

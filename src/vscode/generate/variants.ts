@@ -14,6 +14,7 @@ import { checkVariantCount, planTargets, planVariants, type Target } from '../..
 import { MAX_COMPARE } from '../../webview/compare/compareProtocol';
 import { shortTitle } from '../../shared/format';
 import { executeClick } from '../commands/execute';
+import { showInfo, showWarning } from '../notify';
 
 export interface GroupDeps {
   engine: TaskEngine;
@@ -85,9 +86,9 @@ export function notifyGroupsFinished(engine: TaskEngine): vscode.Disposable {
       const done = failed ? vscode.l10n.t('Done: {0} takes of "{1}" ({2} failed).', members.length, title, failed) : vscode.l10n.t('Done: {0} takes of "{1}".', members.length, title);
       if (ready.length >= 2) {
         const ids = ready.slice(0, MAX_COMPARE).map((t) => t.id);
-        void vscode.window.showInformationMessage(done, vscode.l10n.t('Compare')).then((c) => c && executeClick('aiVideo.compare', ids));
+        void showInfo(done, vscode.l10n.t('Compare')).then((c) => c && executeClick('aiVideo.compare', ids));
       } else {
-        void vscode.window.showWarningMessage(done, vscode.l10n.t('Open Gallery')).then((c) => c && executeClick('aiVideo.openGallery'));
+        void showWarning(done, vscode.l10n.t('Open Gallery')).then((c) => c && executeClick('aiVideo.openGallery'));
       }
     }
   });

@@ -10,6 +10,7 @@ import { checkedBaseUrl } from '../config';
 import { providerContext } from './providerContext';
 import { CommandContext } from '../commands/context';
 import { Invocation } from '../commands/invocation';
+import { showInfo, withProgress } from '../notify';
 
 export interface KeyCommands {
   /** Asks for a key when there is none (stored or from the environment); false when the user cancelled. */
@@ -49,9 +50,9 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
     if (!p) return undefined;
     try {
       const ctx = { ...(await providerContext(p, keys, log)), timeoutMs: 15_000 };
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing {0}…', p.label) }, () => p.testConnection(ctx));
+      const result = await withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing {0}…', p.label) }, () => p.testConnection(ctx));
       log.info(result);
-      void vscode.window.showInformationMessage(result);
+      void showInfo(result);
       return result;
     } catch (e) {
       log.warn(`Connection test for ${p.label} failed: ${errorMessage(e)}`);
@@ -105,7 +106,7 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
       await keys.delete(p.id);
       log.info(`API key for ${p.label} removed.`);
       const left = await keys.resolve(p.id);
-      void vscode.window.showInformationMessage(left ? vscode.l10n.t('{0} key removed. The key from {1} is used now.', p.label, describeKeySource(left.source)) : vscode.l10n.t('{0} key removed.', p.label));
+      void showInfo(left ? vscode.l10n.t('{0} key removed. The key from {1} is used now.', p.label, describeKeySource(left.source)) : vscode.l10n.t('{0} key removed.', p.label));
       return;
     }
     const entered = await askKey(p, vscode.l10n.t("Stored in VS Code's secret storage only; sent only to {0}.", safeHost(p)));
@@ -113,8 +114,7 @@ export function registerKeyCommands(c: CommandContext): KeyCommands {
     await store(p, entered);
     // Asked after the work is done: the command does not wait for it.
     const saved = p.id;
-    void vscode.window
-      .showInformationMessage(vscode.l10n.t('{0} key saved.', p.label), vscode.l10n.t('Test Connection'))
+    void showInfo(vscode.l10n.t('{0} key saved.', p.label), vscode.l10n.t('Test Connection'))
       .then((next) => next && testConnection(call, saved));
   };
 

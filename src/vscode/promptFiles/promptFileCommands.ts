@@ -3,19 +3,23 @@
 // Selection, whose selected text becomes the prompt of the usual flow. A lens's click is
 // interactive (its arguments end with INTERACTIVE, commands/invocation.ts): a missing key is asked
 // for and Variants… asks how many. A script's call (document, line[, {count}]) gets errors instead
-// of questions, and gives Variants its `count`.
+// of questions, and gives Variants its `count`. Media a block names outside the workspace (by real
+// path, core/workspace/mediaRefs.ts) is never sent on the click itself: the click sends nothing and
+// asks in a notification it does not wait for, whose button sends; a script's call is refused.
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/model/errors';
+import { outsideQuestion, outsideRefusal } from '../../core/workspace/mediaRefs';
 import { blockAtLine, findVideoBlocks, readVideoBlock, VideoBlock } from '../../core/request/promptBlocks';
 import { GenerateRequest, Task } from '../../core/model/task';
 import { PROVIDERS } from '../../providers';
-import { baseFolderOf, resolveMediaRef } from '../generate/mediaPaths';
+import { resolveRequestMedia } from '../generate/mediaPaths';
 import { promptCatalog } from './promptFileFeatures';
 import { generateVariants } from '../generate/variants';
 import { CommandContext } from '../commands/context';
 import { Invocation } from '../commands/invocation';
 import { GenerateCommands } from '../generate/generateCommands';
 import { KeyCommands } from '../keys/keyCommands';
+import { showError, showInfo, showWarning } from '../notify';
 
 /** The flow's prompt box takes up to this many characters. */
 const MAX_PROMPT = 2000;
@@ -28,30 +32,14 @@ async function documentOf(arg: unknown): Promise<vscode.TextDocument | undefined
 }
 
 export function registerPromptBlockCommands(c: CommandContext, { ensureKey }: KeyCommands, { generateInteractive }: GenerateCommands): void {
-  /** The block's request with its media resolved, or the first thing that stops it. */
-  const requestOf = async (doc: vscode.TextDocument, block: VideoBlock): Promise<{ request: GenerateRequest } | { error: string }> => {
+  /** The block's request with its media resolved (and the real paths of media outside the workspace), or the first thing that stops it. */
+  const requestOf = async (doc: vscode.TextDocument, block: VideoBlock): Promise<{ request: GenerateRequest; outside: string[] } | { error: string }> => {
     const reading = readVideoBlock(block, promptCatalog());
     const first = reading.problems.find((p) => p.severity === 'error');
     if (first) return { error: vscode.l10n.t('Line {0}: {1}', first.span.line + 1, first.message) };
     const request = reading.request;
-    const folder = baseFolderOf(doc.uri);
-    for (const key of ['image', 'video'] as const) {
-      const ref = request[key];
-      if (ref === undefined) continue;
-      const r = await resolveMediaRef(ref, folder);
-      if (!r.ok) return { error: r.message };
-      request[key] = r.value;
-    }
-    if (request.images) {
-      const resolved: string[] = [];
-      for (const ref of request.images) {
-        const r = await resolveMediaRef(ref, folder);
-        if (!r.ok) return { error: r.message };
-        resolved.push(r.value);
-      }
-      request.images = resolved;
-    }
-    return { request };
+    const media = await resolveRequestMedia(request, doc.uri, c.context.globalStorageUri);
+    return 'error' in media ? media : { request, outside: media.outside };
   };
 
   /** Finds the block, reads it and makes sure there is a key; throws (for scripts) or shows the problem (for a click). */
@@ -59,7 +47,7 @@ export function registerPromptBlockCommands(c: CommandContext, { ensureKey }: Ke
     const interactive = call.interactive;
     const fail = (message: string): undefined => {
       if (!interactive) throw new Error(message);
-      void vscode.window.showErrorMessage(message);
+      void showError(message);
       return undefined;
     };
     const doc = await documentOf(uriArg);
@@ -69,22 +57,45 @@ export function registerPromptBlockCommands(c: CommandContext, { ensureKey }: Ke
     if (!block) return fail(vscode.l10n.t('There is no ```video block at line {0} of {1}.', (line ?? 0) + 1, vscode.workspace.asRelativePath(doc.uri)));
     const read = await requestOf(doc, block);
     if ('error' in read) return fail(read.error);
+    // A script never uploads what lies outside the workspace: only a person confirms that.
+    if (read.outside.length && !interactive) return fail(outsideRefusal(read.outside));
     const provider = PROVIDERS[read.request.provider];
     if (!(await c.keys.has(provider.id))) {
       if (!interactive) return fail(vscode.l10n.t('No API key set for {0}. Run "AI Video: Set API Key…".', provider.label));
       if (!(await ensureKey(provider))) return undefined;
     }
-    return { interactive, request: read.request, fail, source: { uri: doc.uri.toString(), hash: block.hash, line: block.fenceLine } };
+    const source = { uri: doc.uri.toString(), hash: block.hash, line: block.fenceLine };
+    return { interactive, request: read.request, outside: read.outside, provider, fail, source };
+  };
+
+  /**
+   * Sends at once, or, when the block names media outside the workspace, asks in a notification it
+   * does not wait for (showing the real paths) and sends only when its button is pressed.
+   */
+  const sendOrAsk = async <T>(p: NonNullable<Awaited<ReturnType<typeof prepare>>>, send: () => Promise<T>): Promise<T | undefined> => {
+    if (!p.outside.length) {
+      try {
+        return await send();
+      } catch (e) {
+        return p.fail(errorMessage(e));
+      }
+    }
+    const upload = vscode.l10n.t('Upload and Generate');
+    void showWarning(outsideQuestion(p.outside, p.provider.label), upload).then(async (choice) => {
+      if (choice !== upload) return;
+      try {
+        await send();
+      } catch (e) {
+        await c.explain(e, p.provider.id);
+      }
+    });
+    return undefined;
   };
 
   const generateFromBlock = async (call: Invocation, uriArg?: unknown, lineArg?: unknown): Promise<Task | undefined> => {
     const p = await prepare(call, uriArg, lineArg);
     if (!p) return undefined;
-    try {
-      return structuredClone(await c.engine.generate(p.request, { source: p.source }));
-    } catch (e) {
-      return p.fail(errorMessage(e));
-    }
+    return sendOrAsk(p, async () => structuredClone(await c.engine.generate(p.request, { source: p.source })));
   };
 
   const generateBlockVariants = async (call: Invocation, uriArg?: unknown, lineArg?: unknown): Promise<Task[] | undefined> => {
@@ -100,32 +111,29 @@ export function registerPromptBlockCommands(c: CommandContext, { ensureKey }: Ke
       count = pick.n;
     }
     if (count === undefined) return p.fail(vscode.l10n.t('Pass the number of variants (2 to 4) as "count" in the third argument.'));
-    try {
-      return (await generateVariants({ engine: c.engine, providers: PROVIDERS, log: c.log }, p.request, count, p.source)).map((t) => structuredClone(t));
-    } catch (e) {
-      return p.fail(errorMessage(e));
-    }
+    const n = count;
+    return sendOrAsk(p, async () => (await generateVariants({ engine: c.engine, providers: PROVIDERS, log: c.log }, p.request, n, p.source)).map((t) => structuredClone(t)));
   };
 
   const revealPromptSource = async (call: Invocation): Promise<void> => {
     const id = call.taskIds[0];
     const source = id ? c.engine.getTask(id)?.source : undefined;
     if (!source) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('This task was not made from a prompt file.'));
+      void showInfo(vscode.l10n.t('This task was not made from a prompt file.'));
       return;
     }
     let doc: vscode.TextDocument;
     try {
       doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(source.uri));
     } catch {
-      void vscode.window.showWarningMessage(vscode.l10n.t('The prompt file {0} is gone.', vscode.Uri.parse(source.uri).fsPath));
+      void showWarning(vscode.l10n.t('The prompt file {0} is gone.', vscode.Uri.parse(source.uri).fsPath));
       return;
     }
     const block = findVideoBlocks(doc.getText()).find((b) => b.hash === source.hash);
     const line = Math.min(block?.fenceLine ?? source.line, doc.lineCount - 1);
     const end = block ? block.endLine : line;
     await vscode.window.showTextDocument(doc, { selection: new vscode.Range(line, 0, end, doc.lineAt(end).text.length) });
-    if (!block) void vscode.window.showInformationMessage(vscode.l10n.t('The block has been edited since this video was made; this is where it was.'));
+    if (!block) void showInfo(vscode.l10n.t('The block has been edited since this video was made; this is where it was.'));
   };
 
   const newPromptFile = async (): Promise<vscode.TextEditor> => {
@@ -151,7 +159,7 @@ export function registerPromptBlockCommands(c: CommandContext, { ensureKey }: Ke
     const selected = editor ? editor.selections.map((s) => editor.document.getText(s)).join(' ') : '';
     const prompt = selected.replace(/\s+/g, ' ').trim().slice(0, MAX_PROMPT);
     if (!prompt) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Select the text to use as the prompt first.'));
+      void showInfo(vscode.l10n.t('Select the text to use as the prompt first.'));
       return undefined;
     }
     const task = await generateInteractive({ prompt });

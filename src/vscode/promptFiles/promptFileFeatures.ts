@@ -1,16 +1,36 @@
 // Prompt files: ```video blocks in Markdown get lenses (Generate, live status, Play/Save of the
 // latest result), diagnostics, completion and hover. The parsing is core/request/promptBlocks.ts;
 // the commands the lenses run are promptFileCommands.ts. A lens is a click: its arguments end with
-// INTERACTIVE (commands/invocation.ts), which tells it from a script passing the same ids.
+// INTERACTIVE (commands/invocation.ts), which tells it from a script passing the same ids. Media a
+// block names outside the workspace is shown with its real path (a warning, and the Generate lens's
+// tooltip): Generate asks before uploading it.
 import * as vscode from 'vscode';
 import { TaskEngine } from '../../core/engine/engine';
-import { allowedValues, blockAtLine, BlockProblem, describeKey, findVideoBlocks, keysFor, LineSpan, modelsFor, modeOf, PromptCatalog, providerOf, readVideoBlock, valuesFor, VideoBlock } from '../../core/request/promptBlocks';
+import {
+  allowedValues,
+  blockAtLine,
+  BlockFile,
+  BlockProblem,
+  describeKey,
+  findVideoBlocks,
+  keysFor,
+  LineSpan,
+  modelsFor,
+  modeOf,
+  PromptCatalog,
+  providerOf,
+  readVideoBlock,
+  valuesFor,
+  VideoBlock,
+} from '../../core/request/promptBlocks';
+import type { MediaRef } from '../../core/workspace/mediaRefs';
 import { isActive, Task } from '../../core/model/task';
 import { PROVIDER_LIST, PROVIDERS, providerLabel } from '../../providers';
 import { modelListSetting, onDidChange } from '../config';
-import { baseFolderOf, resolveMediaRef } from '../generate/mediaPaths';
+import { resolveBlockMedia } from '../generate/mediaPaths';
 import type { CommandId } from '../commands/commandIds';
 import { INTERACTIVE } from '../commands/invocation';
+import { literal } from '../../shared/links';
 
 const SELECTOR: vscode.DocumentSelector = [{ language: 'markdown' }];
 /** The gallery's commands: their lenses show only while they exist. */
@@ -33,12 +53,20 @@ function tasksOf(engine: TaskEngine, uri: vscode.Uri, block: VideoBlock): Task[]
   return engine.getTasks().filter((t) => t.source?.uri === key && t.source.hash === block.hash);
 }
 
-export function registerPromptFiles(engine: TaskEngine): vscode.Disposable {
+/** Each file a block names, resolved by the block rules (`storage`: the extension's own, always allowed). */
+async function blockMedia(doc: vscode.TextDocument, block: VideoBlock, storage: vscode.Uri): Promise<{ file: BlockFile; ref: MediaRef }[]> {
+  const out: { file: BlockFile; ref: MediaRef }[] = [];
+  for (const file of readVideoBlock(block, catalog()).files) out.push({ file, ref: await resolveBlockMedia(file.path, doc.uri, storage) });
+  return out;
+}
+
+/** `storage`: the extension's global storage, where media may always come from (frames it extracted). */
+export function registerPromptFiles(engine: TaskEngine, storage: vscode.Uri): vscode.Disposable {
   const subs: vscode.Disposable[] = [];
 
   // ---- lenses -------------------------------------------------------------------------------
 
-  const lenses = new BlockLenses(engine);
+  const lenses = new BlockLenses(engine, storage);
   subs.push(lenses, vscode.languages.registerCodeLensProvider(SELECTOR, lenses));
 
   // ---- diagnostics --------------------------------------------------------------------------
@@ -49,7 +77,7 @@ export function registerPromptFiles(engine: TaskEngine): vscode.Disposable {
   const check = async (doc: vscode.TextDocument) => {
     if (doc.languageId !== 'markdown') return;
     const version = doc.version;
-    const found = await diagnose(doc);
+    const found = await diagnose(doc, storage);
     // A newer check of an edited document wins.
     if (doc.isClosed || doc.version !== version) return;
     diagnostics.set(doc.uri, found);
@@ -91,11 +119,10 @@ export function registerPromptFiles(engine: TaskEngine): vscode.Disposable {
   return vscode.Disposable.from(...subs);
 }
 
-async function diagnose(doc: vscode.TextDocument): Promise<vscode.Diagnostic[]> {
+async function diagnose(doc: vscode.TextDocument, storage: vscode.Uri): Promise<vscode.Diagnostic[]> {
   const blocks = findVideoBlocks(doc.getText());
   if (!blocks.length) return [];
   const c = catalog();
-  const folder = baseFolderOf(doc.uri);
   const out: vscode.Diagnostic[] = [];
   const add = (p: BlockProblem) => {
     const d = new vscode.Diagnostic(toRange(p.span), p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
@@ -105,9 +132,12 @@ async function diagnose(doc: vscode.TextDocument): Promise<vscode.Diagnostic[]> 
   for (const block of blocks) {
     const reading = readVideoBlock(block, c);
     reading.problems.forEach(add);
-    for (const f of reading.files) {
-      const r = await resolveMediaRef(f.path, folder);
-      if (!r.ok) add({ severity: 'error', message: `${f.key}: ${r.message}`, span: f.span });
+    for (const { file, ref } of await blockMedia(doc, block, storage)) {
+      if (!ref.ok) add({ severity: 'error', message: `${file.key}: ${ref.message}`, span: file.span });
+      else if (ref.outside) {
+        const message = vscode.l10n.t('{0}: "{1}" is outside the workspace; Generate asks before uploading it.', file.key, literal(ref.outside, 1000));
+        add({ severity: 'warning', message, span: file.span });
+      }
     }
   }
   return out;
@@ -122,7 +152,10 @@ class BlockLenses implements vscode.CodeLensProvider, vscode.Disposable {
   /** Per document: what its lenses showed last time. */
   private readonly shown = new Map<string, string>();
 
-  constructor(private readonly engine: TaskEngine) {
+  constructor(
+    private readonly engine: TaskEngine,
+    private readonly storage: vscode.Uri,
+  ) {
     this.sub = engine.onDidChangeTasks((tasks) => {
       const docs = new Set(tasks.map((t) => t.source?.uri).filter((u): u is string => !!u));
       const open = vscode.workspace.textDocuments.filter((d) => docs.has(d.uri.toString()));
@@ -148,7 +181,12 @@ class BlockLenses implements vscode.CodeLensProvider, vscode.Disposable {
       const lens = (title: string, command: CommandId | typeof FOCUS_TASKS, args: unknown[], tooltip?: string) =>
         out.push(new vscode.CodeLens(range, { title, command, arguments: args, tooltip }));
       const at = [doc.uri, block.fenceLine, INTERACTIVE];
-      lens(vscode.l10n.t('▶ Generate'), 'aiVideo.generateFromBlock', at, vscode.l10n.t('Generate a video from this block (with {0})', providerOf(block, catalog()).label));
+      const label = providerOf(block, catalog()).label;
+      const outside = [...new Set((await blockMedia(doc, block, this.storage)).flatMap(({ ref }) => (ref.ok && ref.outside ? [ref.outside] : [])))];
+      const tooltip = outside.length
+        ? vscode.l10n.t('Generate a video from this block (with {0}). It uploads files from outside the workspace, so it asks first: {1}', label, outside.join(', '))
+        : vscode.l10n.t('Generate a video from this block (with {0})', label);
+      lens(vscode.l10n.t('▶ Generate'), 'aiVideo.generateFromBlock', at, tooltip);
       if (available.has(VARIANTS_COMMAND)) lens(vscode.l10n.t('Variants…'), 'aiVideo.generateBlockVariants', at, vscode.l10n.t('Generate several takes of this block'));
       const tasks = tasksOf(this.engine, doc.uri, block);
       const latest = tasks[0];

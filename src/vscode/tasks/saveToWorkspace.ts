@@ -10,6 +10,7 @@ import { Task } from '../../core/model/task';
 import { ensureSaveFolder, saveFolderSetting } from '../../core/workspace/workspacePaths';
 import { providerLabel } from '../../providers';
 import { saveFolder } from '../config';
+import { showInfo } from '../notify';
 
 export async function saveToWorkspace(task: Task, videoIndex: number, log: Logger): Promise<vscode.Uri> {
   const v = task.videos[videoIndex];
@@ -34,7 +35,7 @@ export async function saveToWorkspace(task: Task, videoIndex: number, log: Logge
   await vscode.workspace.fs.writeFile(sidecar, Buffer.from(JSON.stringify(json, null, 2) + '\n'));
   log.info(`Saved ${vscode.workspace.asRelativePath(target)} with its settings.`);
   // Not awaited: the command resolves with the saved file while the notification stays up.
-  void vscode.window.showInformationMessage(vscode.l10n.t('Saved {0}', vscode.workspace.asRelativePath(target)), vscode.l10n.t('Reveal in Explorer')).then((choice) => {
+  void showInfo(vscode.l10n.t('Saved {0}', vscode.workspace.asRelativePath(target)), vscode.l10n.t('Reveal in Explorer')).then((choice) => {
     if (choice) void vscode.commands.executeCommand('revealInExplorer', target);
   });
   return target;

@@ -14,6 +14,7 @@ import { executeClick } from '../commands/execute';
 import { INTERACTIVE, Invocation, parseInvocation } from '../commands/invocation';
 import { showUncertain } from './queueCommands';
 import { GenerateCommands } from '../generate/generateCommands';
+import * as notify from '../notify';
 
 export function registerTaskActionCommands(c: CommandContext, generate: GenerateCommands, tasksChanged: vscode.Event<void>): PlayerHost {
   const { engine, log } = c;
@@ -22,13 +23,13 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
   const play = async (call: Invocation, _taskId?: unknown, index?: unknown): Promise<void> => {
     const task = taskOf(call);
     if (!task) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Choose a finished task to play.'));
+      void notify.showWarning(vscode.l10n.t('Choose a finished task to play.'));
       return;
     }
     const node = call.node;
     const videoIndex = typeof index === 'number' ? index : node?.kind === 'video' ? node.index : 0;
     if (task.status !== 'succeeded') {
-      void vscode.window.showInformationMessage(task.status === 'failed' ? vscode.l10n.t('This task failed: {0}', task.error ?? vscode.l10n.t('no details')) : vscode.l10n.t('This video is not ready yet.'));
+      void notify.showInfo(task.status === 'failed' ? vscode.l10n.t('This task failed: {0}', task.error ?? vscode.l10n.t('no details')) : vscode.l10n.t('This video is not ready yet.'));
       return;
     }
     PlayerPanel.show(c.context.extensionUri, c.mediaRoot, playerHost, task.id, videoIndex);
@@ -51,7 +52,7 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
       return structuredClone(await engine.generate(action.request(task, typeof text === 'string' ? text.trim() : '')));
     }
     if (!task || !action) {
-      void vscode.window.showWarningMessage(task ? vscode.l10n.t('{0} offers no {1} for this task.', providerLabel(task.provider), id) : vscode.l10n.t('Choose a task first.'));
+      void notify.showWarning(task ? vscode.l10n.t('{0} offers no {1} for this task.', providerLabel(task.provider), id) : vscode.l10n.t('Choose a task first.'));
       return undefined;
     }
     let input = '';
@@ -118,7 +119,7 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
     const regenerate = vscode.l10n.t('Regenerate');
     const showLog = vscode.l10n.t('Show Log');
     const actions = [...(remedy === 'setKey' ? [setKey] : []), ...(t.timedOut ? [checkAgain] : []), regenerate, showLog];
-    const choice = await vscode.window.showErrorMessage(error, ...actions);
+    const choice = await notify.showError(error, ...actions);
     if (choice === setKey) await executeClick('aiVideo.setApiKey', t.provider);
     else if (choice === checkAgain) engine.checkAgain(t.id);
     else if (choice === regenerate) await executeClick('aiVideo.regenerate', t.id);

@@ -5,6 +5,7 @@ import { diskBytes, formatDiskSize, taskFolder } from '../../core/workspace/task
 import { isActive, type Task } from '../../core/model/task';
 import type { CommandContext } from '../commands/context';
 import type { Invocation } from '../commands/invocation';
+import { showWarning } from '../notify';
 
 async function sizeOf(mediaDir: string, tasks: readonly Task[]): Promise<string> {
   const bytes = (await Promise.all(tasks.map((t) => diskBytes(taskFolder(mediaDir, t.id))))).reduce((a, b) => a + b, 0);
@@ -13,7 +14,7 @@ async function sizeOf(mediaDir: string, tasks: readonly Task[]): Promise<string>
 
 async function confirm(message: string): Promise<boolean> {
   const remove = vscode.l10n.t('Remove');
-  return (await vscode.window.showWarningMessage(message, { modal: true }, remove)) === remove;
+  return (await showWarning(message, { modal: true }, remove)) === remove;
 }
 
 export function registerTaskRemoval({ engine, mediaRoot, register }: Pick<CommandContext, 'engine' | 'mediaRoot' | 'register'>): void {

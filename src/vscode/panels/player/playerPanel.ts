@@ -19,6 +19,7 @@ import {
   type PlayerAction,
   type WebviewToHost,
 } from '../../../webview/player/playerProtocol';
+import { showError, showWarning } from '../../notify';
 
 /** Actions the extension implements; the panel handles the file and clipboard ones itself. */
 export type HostPlayerAction = Extract<PlayerAction, 'saveToWorkspace' | 'regenerate'>;
@@ -183,7 +184,7 @@ export class PlayerPanel extends AppPanel<HostToWebview, WebviewToHost> {
         }
         this.host.runTaskAction(action, message.taskId).then(undefined, (error: unknown) => {
           this.host.log.warn(`Player: "${action}" failed: ${errorMessage(error)}`);
-          vscode.window.showErrorMessage(vscode.l10n.t('Could not {0} the video: {1}', action, errorMessage(error)));
+          showError(vscode.l10n.t('Could not {0} the video: {1}', action, errorMessage(error)));
         });
         return;
       }
@@ -210,7 +211,7 @@ export class PlayerPanel extends AppPanel<HostToWebview, WebviewToHost> {
       case 'openInVideoPreview': {
         const content = this.content();
         if (content.kind === 'unavailable') {
-          vscode.window.showWarningMessage(content.message);
+          showWarning(content.message);
           return;
         }
         const uri = vscode.Uri.file(content.localPath);
@@ -241,7 +242,7 @@ export class PlayerPanel extends AppPanel<HostToWebview, WebviewToHost> {
 
   private fail(action: PlayerAction, error: unknown): void {
     this.host.log.warn(`Player: "${action}" failed: ${errorMessage(error)}`);
-    vscode.window.showErrorMessage(failureText(action, errorMessage(error)));
+    showError(failureText(action, errorMessage(error)));
   }
 }
 
