@@ -1017,6 +1017,9 @@ describe('provider emulator', function () {
       assert.throws(() => parseArgs(['--gateway-shape', 'round']), /flat or envelope/);
       assert.throws(() => parseArgs(['--port', 'x']), /--port/);
       assert.throws(() => parseArgs(['--verbose']), /Unknown argument/);
+      const before = Date.now();
+      const skewed = parseArgs(['--clock-skew', '-90000']).now!();
+      assert.ok(skewed >= before - 90_000 && skewed <= Date.now() - 90_000, 'the server clock runs 90 s behind');
     });
 
     it('runs as a CLI that prints its URL and exits cleanly on SIGTERM', async function () {
