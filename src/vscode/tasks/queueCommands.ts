@@ -3,7 +3,8 @@
 // can be looked up at the provider where it lists recent jobs, checked in the account, or marked as
 // failed. Called with arguments (scripts, agents) they never ask anything.
 import * as vscode from 'vscode';
-import { WaitingEdit } from '../../core/engine/createQueue';
+import { isLostJobChoice, LostJobChoice, WaitingEdit } from '../../core/engine/createQueue';
+import type { LostJobCandidate } from '../../core/engine/lostJob';
 import { errorMessage } from '../../core/model/errors';
 import { describeValue, fieldsFor, readField, writeField } from '../../core/provider/optionFields';
 import { Task } from '../../core/model/task';
@@ -93,12 +94,31 @@ export function registerQueueCommands(c: CommandContext): void {
     return t && structuredClone(engine.markFailed(t.id));
   });
 
-  c.register('aiVideo.findLostJob', async (arg: unknown): Promise<Task | undefined> => {
+  /**
+   * `findLostJob(taskId[, remoteId])`: adopts the one job that fits and resolves with the task. When
+   * several fit it adopts the one named, else none, and resolves with `{ task, candidates }`. From
+   * the tree, several fitting jobs are offered in a quick pick.
+   */
+  c.register('aiVideo.findLostJob', async (arg: unknown, remoteId?: unknown): Promise<Task | LostJobChoice | undefined> => {
     const t = taskOf(arg);
     if (!t?.uncertain) return undefined;
-    if (!fromUi(arg)) return structuredClone(await engine.findLostJob(t.id));
+    if (!fromUi(arg)) return structuredClone(await engine.findLostJob(t.id, typeof remoteId === 'string' ? async () => remoteId : undefined));
     try {
-      const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Looking for the job at {0}…', providerLabel(t.provider)) }, () => engine.findLostJob(t.id));
+      // The progress notification lasts while the jobs are listed, not while the user chooses.
+      let listed = () => {};
+      const listing = new Promise<void>((resolve) => (listed = resolve));
+      const title = vscode.l10n.t('Looking for the job at {0}…', providerLabel(t.provider));
+      void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () => listing);
+      let picked: string | undefined;
+      const choose = async (candidates: LostJobCandidate[]) => {
+        listed();
+        return (picked = await pickLostJob(t, candidates));
+      };
+      const found = await engine.findLostJob(t.id, choose).finally(() => listed());
+      if (isLostJobChoice(found)) {
+        if (picked) void vscode.window.showWarningMessage(vscode.l10n.t('Another task follows the job you chose now, or it is no longer listed; nothing was adopted.'));
+        return undefined;
+      }
       if (found?.remoteId) void vscode.window.showInformationMessage(vscode.l10n.t('Found it at {0}: the job is followed like any other.', providerLabel(t.provider)));
       return found && structuredClone(found);
     } catch (e) {
@@ -126,6 +146,18 @@ export function registerQueueCommands(c: CommandContext): void {
       return undefined;
     }
   });
+}
+
+/** Several listed jobs fit an uncertain create: the user picks the one it started; undefined when dismissed. */
+async function pickLostJob(t: Task, candidates: LostJobCandidate[]): Promise<string | undefined> {
+  const items = candidates.map((c) => ({
+    label: c.remoteId,
+    description: vscode.l10n.t('made at {0}', new Date(c.createdAt).toLocaleString()),
+    detail: [c.model, c.rawStatus].filter(Boolean).join(' · '),
+    remoteId: c.remoteId,
+  }));
+  const title = vscode.l10n.t('Several jobs at {0} match this create. Which one did it start?', providerLabel(t.provider));
+  return (await vscode.window.showQuickPick(items, { title, placeHolder: t.prompt, ignoreFocusOut: true }))?.remoteId;
 }
 
 /** What to offer for an uncertain task: find the job (where the provider can), check the account, mark it failed, or remove it. */

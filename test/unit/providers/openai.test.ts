@@ -9,7 +9,7 @@ import type { TaskEngine } from '../../../src/core/engine/engine';
 import { GenerateRequest, Task } from '../../../src/core/model/task';
 import { isFilePart, MODERATION_MESSAGE } from '../../../src/emulator/openai';
 import { PROVIDERS } from '../../../src/providers';
-import { fitSize, listOpenAiModels, lostJobIn, openai, OPENAI_SIZES, parseVideo, toFormData } from '../../../src/providers/openai';
+import { fitSize, listOpenAiModels, lostJobsIn, openai, OPENAI_SIZES, parseVideo, toFormData } from '../../../src/providers/openai';
 import { flowSteps } from '../../../src/vscode/generate/flowSteps';
 import { KEY, memoryLog, settled, useEngineSuite, Workspace, waitForTask } from '../../support/engineHarness';
 import { assertClean, fixture, makeTask, pollState, rejectsWith, sendJson, startStub, useEmulator } from '../../support/helpers';
@@ -298,24 +298,28 @@ describe('OpenAI finding a lost job', function () {
   this.timeout(20_000);
   const suite = useEngineSuite({ durationMs: 300, clearFaultsAfterEach: true });
 
-  it('picks the latest listed video with the same prompt, model, length, size and source, made while the create was out', function () {
+  it('lists every video with the same prompt, model, length, size and source, newest first, with when it was made; the engine picks by time', function () {
     const at = Date.parse('2026-01-01T12:00:00Z');
-    const task = { request: req({ options: { seconds: '8', size: '1280x720' } }), createdAt: at, finishedAt: at + 30_000, updatedAt: at + 30_000 };
-    const video = (id: string, extra: Record<string, unknown> = {}) => ({ id, prompt: 'a fox in snow', model: 'sora-2', seconds: '8', size: '1280x720', remixed_from_video_id: null, created_at: (at + 10_000) / 1000, ...extra });
-    assert.strictEqual(lostJobIn([video('video_a'), video('video_b', { created_at: (at + 20_000) / 1000 })], task), 'video_b');
+    const task = { request: req({ options: { seconds: '8', size: '1280x720' } }) };
+    const video = (id: string, extra: Record<string, unknown> = {}) => ({ id, prompt: 'a fox in snow', model: 'sora-2', seconds: '8', size: '1280x720', remixed_from_video_id: null, created_at: at / 1000, status: 'completed', ...extra });
+    assert.deepStrictEqual(lostJobsIn([video('video_a'), video('video_b', { created_at: at / 1000 + 20, status: 'in_progress' })], task), [
+      { id: 'video_b', at: at + 20_000, status: 'in_progress' },
+      { id: 'video_a', at, status: 'completed' },
+    ]);
     const others = [
       video('video_prompt', { prompt: 'a fox in rain' }),
       video('video_model', { model: 'sora-2-pro' }),
       video('video_seconds', { seconds: '4' }),
       video('video_size', { size: '720x1280' }),
       video('video_remix', { remixed_from_video_id: 'video_src' }),
-      video('video_early', { created_at: (at - 3 * 60_000) / 1000 }),
-      video('video_late', { created_at: (at + 30_000 + 3 * 60_000) / 1000 }),
+      video('video_no_time', { created_at: undefined }),
       video('../x](command:evil)'),
       'not a video',
     ];
-    assert.strictEqual(lostJobIn(others, task), undefined);
-    assert.strictEqual(lostJobIn([video('video_remix', { remixed_from_video_id: 'video_src' })], { ...task, request: req({ options: { remixOf: 'video_src' } }) }), 'video_remix');
+    assert.deepStrictEqual(lostJobsIn(others, task), []);
+    assert.deepStrictEqual(lostJobsIn([video('video_s', { status: '[x](command:evil)' })], task), [{ id: 'video_s', at }], 'a status word that is not plain is left out');
+    const remix = lostJobsIn([video('video_remix', { remixed_from_video_id: 'video_src' })], { request: req({ options: { remixOf: 'video_src' } }) });
+    assert.deepStrictEqual(remix.map((j) => j.id), ['video_remix']);
   });
 
   it('a create whose answer was lost after the job started: Find This Job adopts it from GET /videos and follows it to the download', async () => {
@@ -328,17 +332,17 @@ describe('OpenAI finding a lost job', function () {
     assert.deepStrictEqual([lost.uncertain, never.uncertain], [true, true]);
     assert.strictEqual(engine.canFindLostJob('openai'), true);
 
-    const found = await engine.findLostJob(lost.id);
-    assert.match(found!.remoteId, /^video_/);
-    assert.deepStrictEqual([found!.status, found!.uncertain, found!.model, found!.mode], ['queued', undefined, 'sora-2', 'text-to-video']);
+    const found = (await engine.findLostJob(lost.id)) as Task;
+    assert.match(found.remoteId, /^video_/);
+    assert.deepStrictEqual([found.status, found.uncertain, found.model, found.mode], ['queued', undefined, 'sora-2', 'text-to-video']);
     assert.deepStrictEqual(em.requests('openai.list').map((q) => [q.path, q.authorized]), [['/videos?limit=50&order=desc', true]]);
     const done = await waitForTask(engine, lost.id, settled, 'to finish');
     assert.strictEqual(done.status, 'succeeded');
     assert.strictEqual(Buffer.compare(fs.readFileSync(done.videos[0].localPath!), fs.readFileSync(fixture('sample.mp4'))), 0, done.videos[0].downloadError);
 
-    const notFound = await engine.findLostJob(never.id);
-    assert.deepStrictEqual([notFound!.status, notFound!.uncertain, notFound!.remoteId], ['failed', undefined, '']);
-    assert.match(notFound!.error!, /OpenAI lists no job for this create: it did not start\./);
+    const notFound = (await engine.findLostJob(never.id)) as Task;
+    assert.deepStrictEqual([notFound.status, notFound.uncertain, notFound.remoteId], ['failed', undefined, '']);
+    assert.match(notFound.error!, /OpenAI lists no job for this create: it did not start\./);
     assert.strictEqual(em.requests('openai.create').length, 2, 'each create sent once');
   });
 });
