@@ -3,7 +3,8 @@
 import { PROVIDER_ROUTES, startEmulator, type EmulatorOptions } from './server';
 
 const USAGE =
-  'Usage: node out/src/emulator/cli.js [--port N] [--duration MS] [--queued-fraction F] [--gateway-shape flat|envelope] [--hidream-limits] [--clock-skew MS]';
+  'Usage: node out/src/emulator/cli.js [--port N] [--duration MS] [--queued-fraction F]' +
+  ' [--gateway-shape flat|envelope] [--hidream-limits] [--clock-skew MS]';
 
 export function parseArgs(argv: string[]): EmulatorOptions {
   const options: EmulatorOptions = {};

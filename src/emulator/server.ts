@@ -290,14 +290,14 @@ class RunningEmulator implements Emulator {
     if (res.destroyed || res.headersSent) return;
     this.log(`${req.method} ${req.url} ${reply.status}${note ? ` (${note})` : ''}`);
     const head = req.method === 'HEAD';
-    const date = httpDate(this.state.now());
+    const date = this.dateHeader();
     if (reply.kind === 'buffer') {
       const body = truncate ? reply.body.subarray(0, Math.floor(reply.body.length / 2)) : reply.body;
-      res.writeHead(reply.status, { Date: date, ...reply.headers, 'Content-Length': String(body.length) });
+      res.writeHead(reply.status, { ...date, ...reply.headers, 'Content-Length': String(body.length) });
       res.end(head ? undefined : body);
       return;
     }
-    res.writeHead(reply.status, { Date: date, ...reply.headers, 'Content-Length': String(reply.length) });
+    res.writeHead(reply.status, { ...date, ...reply.headers, 'Content-Length': String(reply.length) });
     if (head) {
       res.end();
       return;
@@ -310,6 +310,15 @@ class RunningEmulator implements Emulator {
       source.on('end', () => res.destroy());
     } else {
       source.pipe(res);
+    }
+  }
+
+  /** `Date` by the emulator's clock; none (Node's own) when that clock throws, so its 500 still goes out. */
+  private dateHeader(): Record<string, string> {
+    try {
+      return { Date: httpDate(this.state.now()) };
+    } catch {
+      return {};
     }
   }
 

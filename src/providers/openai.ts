@@ -200,7 +200,13 @@ export const openai: ProviderDescriptor = {
     const o = optionsOf(task.request);
     const mode: GenerationMode = o.remixOf !== undefined ? 'video-edit' : task.request.image ? 'image-to-video' : 'text-to-video';
     const model = task.request.model ?? DEFAULT_MODEL;
-    const jobs = lostJobsIn(data, task).map((j) => ({ remoteId: j.id, mode, model, createdAt: j.at, ...(j.status ? { rawStatus: j.status } : {}) }));
+    const jobs = lostJobsIn(data, task).map(({ id, at, status }) => ({
+      remoteId: id,
+      createdAt: at,
+      mode,
+      model,
+      ...(status && { rawStatus: status }),
+    }));
     return { jobs, serverDate: serverDate(res) };
   },
 

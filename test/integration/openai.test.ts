@@ -113,7 +113,7 @@ describe('OpenAI-compatible video server (/v1/videos), end to end', function () 
     assertPlayableFile(done);
   });
 
-  it('two identical creates lost together: aiVideo.findLostJob(taskId) returns both jobs and adopts neither; named, it adopts that one; the other task gets the other', async () => {
+  it('two identical creates lost together: findLostJob(taskId) returns both jobs; named, one is adopted; the other task gets the other', async () => {
     const { api } = await setup();
     const prompt = 'lost twice at once [lost-answer] [duration=1500]';
     await Promise.all([1, 2].map(() => assert.rejects(gen({ provider: 'openai', prompt }), /HTTP 502/)));

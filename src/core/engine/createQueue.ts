@@ -39,6 +39,9 @@ export interface LostJobChoice {
   candidates: LostJobCandidate[];
 }
 
+/** Picks one of several jobs by its id; undefined picks none. */
+export type ChooseLostJob = (candidates: LostJobCandidate[]) => Promise<string | undefined>;
+
 export function isLostJobChoice(found: Task | LostJobChoice | undefined): found is LostJobChoice {
   return found !== undefined && 'candidates' in found;
 }
@@ -230,12 +233,14 @@ export class CreateQueue {
    * and followed; none, and the task says it did not start; several, and `choose` picks one (the
    * user, or a script naming it). Not chosen, nothing is adopted and the candidates are returned.
    */
-  async findLostJob(id: string, choose?: (candidates: LostJobCandidate[]) => Promise<string | undefined>): Promise<Task | LostJobChoice | undefined> {
+  async findLostJob(id: string, choose?: ChooseLostJob): Promise<Task | LostJobChoice | undefined> {
     const { host } = this;
     const t = host.get(id);
     const provider = t && host.provider(t.provider);
     if (!t?.uncertain || !provider) return undefined;
-    if (!provider.listLostJobs) throw new ProviderError({ kind: 'input', message: l10n.t('{0} cannot list recent jobs; check your account there.', provider.label) });
+    if (!provider.listLostJobs) {
+      throw new ProviderError({ kind: 'input', message: l10n.t('{0} cannot list recent jobs; check your account there.', provider.label) });
+    }
     const ctx = await host.context(t.provider);
     const askedAt = { from: host.clock.now(), to: 0 };
     const listed = await provider.listLostJobs(ctx, t);

@@ -14,8 +14,7 @@ import { DownloadSettings } from '../net/download';
 import { DownloadQueue } from './downloadQueue';
 import { Emitter, Event, Logger } from '../model/events';
 import { errorMessage, ProviderError } from '../model/errors';
-import { CreateQueue, GenerateOptions, LostJobChoice, WaitingEdit } from './createQueue';
-import type { LostJobCandidate } from './lostJob';
+import { ChooseLostJob, CreateQueue, GenerateOptions, LostJobChoice, WaitingEdit } from './createQueue';
 import { DEFAULT_MEDIA_LIMITS, MediaLimits } from '../request/media';
 import { isPolled, PollPlanner } from '../polling/pollPlan';
 import { Poller } from '../polling/poller';
@@ -244,7 +243,7 @@ export class TaskEngine {
    * Looks for the job an uncertain create may have started, and follows it when found; when several
    * fit, `choose` picks one, and without a choice nothing is adopted and the candidates come back.
    */
-  findLostJob(id: string, choose?: (candidates: LostJobCandidate[]) => Promise<string | undefined>): Promise<Task | LostJobChoice | undefined> {
+  findLostJob(id: string, choose?: ChooseLostJob): Promise<Task | LostJobChoice | undefined> {
     return this.creates.findLostJob(id, choose);
   }
 

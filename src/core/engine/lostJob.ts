@@ -40,7 +40,10 @@ export function skewRange(asked: AskedAt, serverDate: number | undefined): { min
  * When the create was out, on the provider's clock: from its send (a queued create's claim, else
  * when it was recorded) to when its answer was lost, each moved by the skew, with a margin.
  */
-export function lostJobWindow(task: Pick<Task, 'createdAt' | 'sentAt' | 'finishedAt' | 'updatedAt'>, skew: { min: number; max: number }): { from: number; to: number } {
+export function lostJobWindow(
+  task: Pick<Task, 'createdAt' | 'sentAt' | 'finishedAt' | 'updatedAt'>,
+  skew: { min: number; max: number },
+): { from: number; to: number } {
   const sent = task.sentAt ?? task.createdAt;
   const lost = task.finishedAt ?? task.updatedAt;
   return { from: sent + skew.min - WINDOW_MARGIN_MS, to: lost + skew.max + WINDOW_MARGIN_MS };
@@ -65,8 +68,8 @@ export function lostJobCandidates(
   return listed.jobs
     .filter((j) => j.createdAt + SECOND_MS > from && j.createdAt <= to && !followed.has(j.remoteId))
     .sort((a, b) => b.createdAt - a.createdAt)
-    .map((job) => ({
-      job,
-      shown: { remoteId: job.remoteId, createdAt: job.createdAt - offset, mode: job.mode, model: job.model, ...(job.rawStatus ? { rawStatus: job.rawStatus } : {}) },
-    }));
+    .map((job) => {
+      const { remoteId, mode, model, rawStatus } = job;
+      return { job, shown: { remoteId, createdAt: job.createdAt - offset, mode, model, ...(rawStatus ? { rawStatus } : {}) } };
+    });
 }

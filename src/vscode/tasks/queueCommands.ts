@@ -102,7 +102,10 @@ export function registerQueueCommands(c: CommandContext): void {
   c.register('aiVideo.findLostJob', async (arg: unknown, remoteId?: unknown): Promise<Task | LostJobChoice | undefined> => {
     const t = taskOf(arg);
     if (!t?.uncertain) return undefined;
-    if (!fromUi(arg)) return structuredClone(await engine.findLostJob(t.id, typeof remoteId === 'string' ? async () => remoteId : undefined));
+    if (!fromUi(arg)) {
+      const named = typeof remoteId === 'string' ? async () => remoteId : undefined;
+      return structuredClone(await engine.findLostJob(t.id, named));
+    }
     try {
       // The progress notification lasts while the jobs are listed, not while the user chooses.
       let listed = () => {};
@@ -116,7 +119,8 @@ export function registerQueueCommands(c: CommandContext): void {
       };
       const found = await engine.findLostJob(t.id, choose).finally(() => listed());
       if (isLostJobChoice(found)) {
-        if (picked) void vscode.window.showWarningMessage(vscode.l10n.t('Another task follows the job you chose now, or it is no longer listed; nothing was adopted.'));
+        const gone = vscode.l10n.t('Another task follows the job you chose now, or it is no longer listed; nothing was adopted.');
+        if (picked) void vscode.window.showWarningMessage(gone);
         return undefined;
       }
       if (found?.remoteId) void vscode.window.showInformationMessage(vscode.l10n.t('Found it at {0}: the job is followed like any other.', providerLabel(t.provider)));

@@ -979,6 +979,13 @@ describe('provider emulator', function () {
       assert.strictEqual((await call('GET', '/v1/models')).status, 200);
     });
 
+    it("every answer's Date header is the emulator's clock, so a test can skew the server's clock", async function () {
+      clock = T0 + 90_000;
+      const answer = await call('GET', '/v1/models');
+      assert.strictEqual(answer.headers.get('date'), new Date(T0 + 90_000).toUTCString());
+      assert.strictEqual((await call('GET', '/v1/nothing-here')).headers.get('date'), new Date(T0 + 90_000).toUTCString(), 'errors too');
+    });
+
     it('never logs the Authorization value', async function () {
       const lines: string[] = [];
       emu.setOptions({ log: (l) => lines.push(l) });

@@ -298,11 +298,13 @@ describe('OpenAI finding a lost job', function () {
   this.timeout(20_000);
   const suite = useEngineSuite({ durationMs: 300, clearFaultsAfterEach: true });
 
-  it('lists every video with the same prompt, model, length, size and source, newest first, with when it was made; the engine picks by time', function () {
+  it('lists every video with the same prompt, model, length, size and source, newest first, with when it was made', function () {
     const at = Date.parse('2026-01-01T12:00:00Z');
     const task = { request: req({ options: { seconds: '8', size: '1280x720' } }) };
-    const video = (id: string, extra: Record<string, unknown> = {}) => ({ id, prompt: 'a fox in snow', model: 'sora-2', seconds: '8', size: '1280x720', remixed_from_video_id: null, created_at: at / 1000, status: 'completed', ...extra });
-    assert.deepStrictEqual(lostJobsIn([video('video_a'), video('video_b', { created_at: at / 1000 + 20, status: 'in_progress' })], task), [
+    const same = { prompt: 'a fox in snow', model: 'sora-2', seconds: '8', size: '1280x720', remixed_from_video_id: null };
+    const video = (id: string, extra: Record<string, unknown> = {}) => ({ id, ...same, created_at: at / 1000, status: 'completed', ...extra });
+    const later = video('video_b', { created_at: at / 1000 + 20, status: 'in_progress' });
+    assert.deepStrictEqual(lostJobsIn([video('video_a'), later], task), [
       { id: 'video_b', at: at + 20_000, status: 'in_progress' },
       { id: 'video_a', at, status: 'completed' },
     ]);
@@ -317,8 +319,10 @@ describe('OpenAI finding a lost job', function () {
       'not a video',
     ];
     assert.deepStrictEqual(lostJobsIn(others, task), []);
-    assert.deepStrictEqual(lostJobsIn([video('video_s', { status: '[x](command:evil)' })], task), [{ id: 'video_s', at }], 'a status word that is not plain is left out');
-    const remix = lostJobsIn([video('video_remix', { remixed_from_video_id: 'video_src' })], { request: req({ options: { remixOf: 'video_src' } }) });
+    const hostile = video('video_s', { status: '[x](command:evil)' });
+    assert.deepStrictEqual(lostJobsIn([hostile], task), [{ id: 'video_s', at }], 'a status word that is not plain is left out');
+    const remixTask = { request: req({ options: { remixOf: 'video_src' } }) };
+    const remix = lostJobsIn([video('video_remix', { remixed_from_video_id: 'video_src' })], remixTask);
     assert.deepStrictEqual(remix.map((j) => j.id), ['video_remix']);
   });
 
@@ -353,7 +357,11 @@ describe('OpenAI finding a lost job: whose job it is', function () {
   // This machine's clock and the server's: each the wall clock plus an offset a test moves, or frozen.
   const local = { offset: 0, frozen: undefined as number | undefined };
   const server = { offset: 0, frozen: undefined as number | undefined };
-  const clock: Clock = { now: () => local.frozen ?? Date.now() + local.offset, setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h) };
+  const clock: Clock = {
+    now: () => local.frozen ?? Date.now() + local.offset,
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (h) => clearTimeout(h),
+  };
   beforeEach(() => {
     Object.assign(local, { offset: 0, frozen: undefined });
     Object.assign(server, { offset: 0, frozen: undefined });
@@ -437,11 +445,12 @@ describe('OpenAI finding a lost job: whose job it is', function () {
       const prompt = unique('skewed [lost-answer] [duration=300]');
       await lostCreate(engine, prompt);
       const [job] = await jobsFor(prompt);
-      assert.strictEqual(remoteIdOf(await engine.findLostJob(taskWith(engine, prompt).id)), job, `server clock ${skew / 60_000} min off`);
+      const found = await engine.findLostJob(taskWith(engine, prompt).id);
+      assert.strictEqual(remoteIdOf(found), job, `server clock ${skew / 60_000} min off`);
     }
   });
 
-  it('two jobs fit: a call without a chooser returns both and adopts neither; the chosen one is adopted, the other task gets the other', async () => {
+  it('two jobs fit: without a chooser both are returned, none adopted; the chosen one is adopted, the other task gets the other', async () => {
     const engine = await engineWithClock();
     const prompt = unique('two at once [lost-answer] [duration=300]');
     freeze();
@@ -461,7 +470,8 @@ describe('OpenAI finding a lost job: whose job it is', function () {
       return jobs[1];
     });
     assert.deepStrictEqual([remoteIdOf(chosen), offered.length], [jobs[1], 1]);
-    assert.strictEqual(remoteIdOf(await engine.findLostJob(b.id, async () => assert.fail('one candidate left: nothing to choose'))), jobs[0]);
+    const last = await engine.findLostJob(b.id, async () => assert.fail('one candidate left: nothing to choose'));
+    assert.strictEqual(remoteIdOf(last), jobs[0]);
   });
 });
 

@@ -175,7 +175,8 @@ describe('the create path', function () {
       const creates = h.emulator.requests('hidream.txt2video.create');
       assert.strictEqual(creates.length, 2);
       assert.ok(creates[1].at >= h.emulator.taskFinishedAt(first.remoteId)!, 'sent only once the first was done');
-      assert.ok(done.sentAt! >= h.emulator.taskFinishedAt(first.remoteId)! && done.sentAt! <= creates[1].at, 'when it was claimed to be sent is kept (Find This Job looks from there)');
+      const sentAt = done.sentAt!;
+      assert.ok(sentAt >= h.emulator.taskFinishedAt(first.remoteId)! && sentAt <= creates[1].at, 'when it was claimed is kept (for Find This Job)');
       assert.strictEqual(h.ws.readStore().tasks.find((t) => t.id === second.id)?.sentAt, done.sentAt, 'and stored');
     });
 

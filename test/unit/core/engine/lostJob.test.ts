@@ -24,8 +24,9 @@ describe('Find This Job: which listed job a lost create may have started', funct
     const skew = { min: 89_800, max: 90_900 };
     assert.deepStrictEqual(lostJobWindow(task, skew), { from: SENT + 89_800 - WINDOW_MARGIN_MS, to: LOST + 90_900 + WINDOW_MARGIN_MS });
     const queued = { ...task, createdAt: SENT - 3_600_000, sentAt: SENT };
-    assert.strictEqual(lostJobWindow(queued, skew).from, SENT + 89_800 - WINDOW_MARGIN_MS, 'a queued create: from its claim, not from when it was queued');
-    assert.strictEqual(lostJobWindow({ ...task, finishedAt: undefined }, skew).to, LOST + 90_900 + WINDOW_MARGIN_MS, 'no finish time: the last update');
+    assert.strictEqual(lostJobWindow(queued, skew).from, SENT + 89_800 - WINDOW_MARGIN_MS, 'a queued create: from its claim, not its queueing');
+    const unfinished = { ...task, finishedAt: undefined };
+    assert.strictEqual(lostJobWindow(unfinished, skew).to, LOST + 90_900 + WINDOW_MARGIN_MS, 'no finish time: the last update');
   });
 
   it('a server 90 s ahead: its own job is found, a retry made 20 s after the loss is not, nor one made before the send', function () {
@@ -33,7 +34,11 @@ describe('Find This Job: which listed job a lost create may have started', funct
     const second = (ms: number) => Math.floor(ms / 1000) * 1000;
     const listed = {
       serverDate: date,
-      jobs: [job('video_retry', second(LOST + 20_000 + 90_000)), job('video_own', second(SENT + 400 + 90_000)), job('video_before', second(SENT - 10_000 + 90_000))],
+      jobs: [
+        job('video_retry', second(LOST + 20_000 + 90_000)),
+        job('video_own', second(SENT + 400 + 90_000)),
+        job('video_before', second(SENT - 10_000 + 90_000)),
+      ],
     };
     const found = lostJobCandidates(task, listed, ASKED, []);
     assert.deepStrictEqual(found.map((c) => c.shown.remoteId), ['video_own']);
@@ -47,12 +52,14 @@ describe('Find This Job: which listed job a lost create may have started', funct
   });
 
   it('a job made in the same second as the window opens still fits (whole-second times)', function () {
-    const listed = { serverDate: Math.floor(ASKED.from / 1000) * 1000, jobs: [job('video_edge', Math.floor((SENT - WINDOW_MARGIN_MS) / 1000) * 1000)] };
+    const edge = Math.floor((SENT - WINDOW_MARGIN_MS) / 1000) * 1000;
+    const listed = { serverDate: Math.floor(ASKED.from / 1000) * 1000, jobs: [job('video_edge', edge)] };
     assert.deepStrictEqual(lostJobCandidates(task, listed, ASKED, []).map((c) => c.shown.remoteId), ['video_edge']);
   });
 
   it('never a job any other task of the provider follows; newest first; another provider\'s id is no conflict', function () {
-    const listed = { serverDate: Math.floor(ASKED.from / 1000) * 1000, jobs: [job('video_1', SENT + 1000), job('video_2', SENT + 2000), job('video_3', SENT + 3000)] };
+    const jobs = [job('video_1', SENT + 1000), job('video_2', SENT + 2000), job('video_3', SENT + 3000)];
+    const listed = { serverDate: Math.floor(ASKED.from / 1000) * 1000, jobs };
     const tasks = [
       task,
       { id: 'other', provider: 'openai', remoteId: 'video_2' },
