@@ -1,8 +1,10 @@
-// `node out/src/emulator/cli.js [--port N] [--duration MS] [--gateway-shape flat|envelope] [--hidream-limits]`
+// `node out/src/emulator/cli.js [--port N] [--duration MS] [--gateway-shape flat|envelope] [--hidream-limits] [--clock-skew MS]`
+// (--clock-skew runs the server's clock that far ahead of this machine's, or behind when negative).
 import { PROVIDER_ROUTES, startEmulator, type EmulatorOptions } from './server';
 
 const USAGE =
-  'Usage: node out/src/emulator/cli.js [--port N] [--duration MS] [--queued-fraction F] [--gateway-shape flat|envelope] [--hidream-limits]';
+  'Usage: node out/src/emulator/cli.js [--port N] [--duration MS] [--queued-fraction F]' +
+  ' [--gateway-shape flat|envelope] [--hidream-limits] [--clock-skew MS]';
 
 export function parseArgs(argv: string[]): EmulatorOptions {
   const options: EmulatorOptions = {};
@@ -39,6 +41,11 @@ export function parseArgs(argv: string[]): EmulatorOptions {
       case '--hidream-limits':
         options.hidreamLimits = true;
         break;
+      case '--clock-skew': {
+        const skew = number(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+        options.now = () => Date.now() + skew;
+        break;
+      }
       default:
         throw new Error(`Unknown argument: ${arg}`);
     }

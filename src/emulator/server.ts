@@ -8,7 +8,7 @@ import { serveFile } from './files';
 import { gatewayRoutes } from './gateway';
 import { hidreamRoutes } from './hidream';
 import { openaiRoutes } from './openai';
-import { bearerKey, checkAuth, jsonReply, openAiError, openAiErrorForStatus, parseJsonBody, textReply, type Reply } from './http';
+import { bearerKey, checkAuth, httpDate, jsonReply, openAiError, openAiErrorForStatus, parseJsonBody, textReply, type Reply } from './http';
 import { pikaRoutes } from './pika';
 import { decodeSegment, type MountedRoutes, type ProviderRoutes, type RequestContext, type Route } from './routes';
 import { EmulatorState } from './state';
@@ -282,18 +282,22 @@ class RunningEmulator implements Emulator {
     });
   }
 
-  /** Writes a reply; `truncate` sends only the first half of the body (files: then drops the connection). */
+  /**
+   * Writes a reply; `truncate` sends only the first half of the body (files: then drops the connection).
+   * Its `Date` is the emulator's clock (the `now` option), so a test can give the server a skewed clock.
+   */
   private send(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply, note?: string, truncate = false): void {
     if (res.destroyed || res.headersSent) return;
     this.log(`${req.method} ${req.url} ${reply.status}${note ? ` (${note})` : ''}`);
     const head = req.method === 'HEAD';
+    const date = this.dateHeader();
     if (reply.kind === 'buffer') {
       const body = truncate ? reply.body.subarray(0, Math.floor(reply.body.length / 2)) : reply.body;
-      res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(body.length) });
+      res.writeHead(reply.status, { ...date, ...reply.headers, 'Content-Length': String(body.length) });
       res.end(head ? undefined : body);
       return;
     }
-    res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(reply.length) });
+    res.writeHead(reply.status, { ...date, ...reply.headers, 'Content-Length': String(reply.length) });
     if (head) {
       res.end();
       return;
@@ -306,6 +310,15 @@ class RunningEmulator implements Emulator {
       source.on('end', () => res.destroy());
     } else {
       source.pipe(res);
+    }
+  }
+
+  /** `Date` by the emulator's clock; none (Node's own) when that clock throws, so its 500 still goes out. */
+  private dateHeader(): Record<string, string> {
+    try {
+      return { Date: httpDate(this.state.now()) };
+    } catch {
+      return {};
     }
   }
 

@@ -13,7 +13,7 @@ export interface EmulatorOptions {
   gatewayCreateId?: 'task_id' | 'id' | 'both';
   /** Enforce HiDream's published create limits (10 a minute per module, 2 for video_edit), default false. */
   hidreamLimits?: boolean;
-  /** Injectable clock in ms, default Date.now. */
+  /** Injectable clock in ms, default Date.now: tasks' times, `created_at` and every answer's `Date` header (a skewed server clock). */
   now?: () => number;
   /** Default: test/fixtures of the repository that holds this file. */
   fixturesDir?: string;

@@ -10,6 +10,8 @@ import type { Task } from '../core/model/task';
 export type {
   CreateResult,
   CreateSpec,
+  ListedJob,
+  ListedJobs,
   OptionField,
   PollResults,
   ProviderClient,
@@ -69,6 +71,13 @@ export function parseVideoModelList(json: unknown): string[] {
 
 export function malformed(label: string, what: string): ProviderError {
   return new ProviderError({ kind: 'malformed', message: l10n.t('{0} sent an unexpected answer: {1}.', label, what) });
+}
+
+/** The server's clock when it answered, from its `Date` header (epoch ms, whole seconds); undefined without a valid one. */
+export function serverDate(res: Pick<JsonResponse, 'headers'>): number | undefined {
+  const raw = res.headers.date;
+  const at = raw === undefined ? NaN : Date.parse(raw);
+  return Number.isFinite(at) ? at : undefined;
 }
 
 /** Runs `fn` over items with at most `limit` in flight. */

@@ -10,7 +10,7 @@ import { num, obj, str } from '../shared/json';
 import { parseProgress, RemoteStatus } from '../shared/taskStatus';
 import { MODEL_ID_PATTERN, type ProviderAction } from '../core/provider/descriptor';
 import { safeId } from '../core/net/sanitize';
-import type { GenerateRequest, Task, TaskVideo } from '../core/model/task';
+import type { GenerateRequest, GenerationMode, Task, TaskVideo } from '../core/model/task';
 import {
   type CreateSpec,
   malformed,
@@ -22,6 +22,7 @@ import {
   providerRequest,
   type RemoteState,
   type ResolvedMedia,
+  serverDate,
 } from './clientKit';
 
 const LABEL = 'OpenAI';
@@ -192,14 +193,21 @@ export const openai: ProviderDescriptor = {
     return { remoteId: id, mode: spec.mode, model: str(answer?.model) ?? spec.model };
   },
 
-  async findLostJob(ctx, task) {
+  async listLostJobs(ctx, task) {
     const res = await providerRequest(this, ctx, { method: 'GET', path: `/videos?limit=${LOST_JOB_PAGE}&order=desc`, fallbackTimeoutMs: 15_000 });
     const data = obj(res.json)?.data;
     if (!Array.isArray(data)) throw malformed(LABEL, l10n.t('the list of videos has no data array'));
-    const found = lostJobIn(data, task);
-    if (!found) return undefined;
     const o = optionsOf(task.request);
-    return { remoteId: found, mode: o.remixOf !== undefined ? 'video-edit' : task.request.image ? 'image-to-video' : 'text-to-video', model: task.request.model ?? DEFAULT_MODEL };
+    const mode: GenerationMode = o.remixOf !== undefined ? 'video-edit' : task.request.image ? 'image-to-video' : 'text-to-video';
+    const model = task.request.model ?? DEFAULT_MODEL;
+    const jobs = lostJobsIn(data, task).map(({ id, at, status }) => ({
+      remoteId: id,
+      createdAt: at,
+      mode,
+      model,
+      ...(status && { rawStatus: status }),
+    }));
+    return { jobs, serverDate: serverDate(res) };
   },
 
   poll(ctx, tasks): Promise<PollResults> {
@@ -222,32 +230,30 @@ export const openai: ProviderDescriptor = {
 
 /** How many of the newest videos "Find This Job" looks through. */
 const LOST_JOB_PAGE = 50;
-/** The provider's clock may differ from ours by this much. */
-const CLOCK_SLACK_MS = 2 * 60_000;
 
 /**
- * The id of the listed video an uncertain create started: the same prompt, model, length, size and
- * remix source, created between the task's recording and its failure; the latest such, else undefined.
+ * The listed videos an uncertain create may have started: the same prompt, model, length, size and
+ * remix source, newest first, with when each was made (epoch ms by the server's clock). Which of
+ * them were made while the create was out, and which no task follows, the engine decides.
  */
-export function lostJobIn(list: unknown[], task: Pick<Task, 'request' | 'createdAt' | 'finishedAt' | 'updatedAt'>): string | undefined {
+export function lostJobsIn(list: unknown[], task: Pick<Task, 'request'>): { id: string; at: number; status?: string }[] {
   const o = optionsOf(task.request);
   const model = task.request.model ?? DEFAULT_MODEL;
   const size = requestedSize(task.request);
-  const from = task.createdAt - CLOCK_SLACK_MS;
-  const to = (task.finishedAt ?? task.updatedAt) + CLOCK_SLACK_MS;
-  let best: { id: string; at: number } | undefined;
+  const out: { id: string; at: number; status?: string }[] = [];
   for (const item of list) {
     const v = obj(item);
     const id = safeId(v?.id);
     const at = num(v?.created_at);
-    if (!v || !id || at === undefined || at * 1000 < from || at * 1000 > to) continue;
+    if (!v || !id || at === undefined) continue;
     if (v.prompt !== task.request.prompt || v.model !== model) continue;
     if (o.seconds !== undefined && v.seconds !== String(o.seconds)) continue;
     if (size !== undefined && o.remixOf === undefined && !task.request.image && v.size !== size) continue;
     if ((v.remixed_from_video_id ?? null) !== (o.remixOf ?? null)) continue;
-    if (!best || at > best.at) best = { id, at };
+    const status = str(v.status);
+    out.push({ id, at: at * 1000, ...(status && safeId(status) ? { status } : {}) });
   }
-  return best?.id;
+  return out.sort((a, b) => b.at - a.at);
 }
 
 /** The input_reference part: the local image as a file, a URL as `input_reference[image_url]`. */

@@ -112,4 +112,21 @@ describe('OpenAI-compatible video server (/v1/videos), end to end', function () 
     assert.strictEqual(done.status, 'succeeded', done.error);
     assertPlayableFile(done);
   });
+
+  it('two identical creates lost together: findLostJob(taskId) returns both jobs; named, one is adopted; the other task gets the other', async () => {
+    const { api } = await setup();
+    const prompt = 'lost twice at once [lost-answer] [duration=1500]';
+    await Promise.all([1, 2].map(() => assert.rejects(gen({ provider: 'openai', prompt }), /HTTP 502/)));
+    const lost = () => api.getTasks().filter((x) => x.prompt === prompt && x.uncertain);
+    const [a, b] = await waitFor('both uncertain tasks', () => lost().length === 2 && lost());
+    type Choice = { task: Task; candidates: { remoteId: string; createdAt: number }[] };
+    const choice = await vscode.commands.executeCommand<Choice>('aiVideo.findLostJob', a.id);
+    assert.strictEqual(choice?.candidates?.length, 2, JSON.stringify(choice));
+    assert.deepStrictEqual([choice.task.id, choice.task.uncertain, lost().length], [a.id, true, 2], 'nothing adopted');
+    const named = choice.candidates[1].remoteId;
+    const adopted = await vscode.commands.executeCommand<Task>('aiVideo.findLostJob', a.id, named);
+    assert.deepStrictEqual([adopted?.remoteId, adopted?.uncertain], [named, undefined]);
+    const other = await vscode.commands.executeCommand<Task>('aiVideo.findLostJob', b.id);
+    assert.deepStrictEqual([other?.remoteId, other?.uncertain], [choice.candidates[0].remoteId, undefined], 'the job no task follows');
+  });
 });

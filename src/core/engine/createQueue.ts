@@ -13,6 +13,7 @@ import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'crypto';
 import { Clock } from '../model/clock';
 import { CreateGate, Hold } from './createAdmission';
+import { lostJobCandidates, LostJobCandidate } from './lostJob';
 import { errorMessage, isProviderError, ProviderError } from '../model/errors';
 import { Logger } from '../model/events';
 import { MediaLimits, resolveMedia } from '../request/media';
@@ -29,6 +30,20 @@ export interface GenerateOptions {
   onUploadProgress?(sent: number, total: number): void;
   /** Cancels the create while its body is still being sent: it then certainly did not start, and no task is kept. */
   cancelUpload?: AbortSignal;
+}
+
+/** Find This Job found several jobs the create may have started, and none was chosen: nothing was adopted. */
+export interface LostJobChoice {
+  task: Task;
+  /** Newest first. */
+  candidates: LostJobCandidate[];
+}
+
+/** Picks one of several jobs by its id; undefined picks none. */
+export type ChooseLostJob = (candidates: LostJobCandidate[]) => Promise<string | undefined>;
+
+export function isLostJobChoice(found: Task | LostJobChoice | undefined): found is LostJobChoice {
+  return found !== undefined && 'candidates' in found;
 }
 
 /** What of a waiting create can be changed before it is sent (not its media, which decide where it goes). */
@@ -209,33 +224,49 @@ export class CreateQueue {
   }
 
   canFindLostJob(provider: ProviderId): boolean {
-    return typeof this.host.provider(provider)?.findLostJob === 'function';
+    return typeof this.host.provider(provider)?.listLostJobs === 'function';
   }
 
   /**
    * Asks the provider (where it can list recent jobs) for the job an uncertain create may have
-   * started; found, the task follows it from then on; not found, the task says it did not start.
+   * started: one made while the create was out that no task follows yet. One such job is adopted
+   * and followed; none, and the task says it did not start; several, and `choose` picks one (the
+   * user, or a script naming it). Not chosen, nothing is adopted and the candidates are returned.
    */
-  async findLostJob(id: string): Promise<Task | undefined> {
+  async findLostJob(id: string, choose?: ChooseLostJob): Promise<Task | LostJobChoice | undefined> {
     const { host } = this;
     const t = host.get(id);
     const provider = t && host.provider(t.provider);
     if (!t?.uncertain || !provider) return undefined;
-    if (!provider.findLostJob) throw new ProviderError({ kind: 'input', message: l10n.t('{0} cannot list recent jobs; check your account there.', provider.label) });
+    if (!provider.listLostJobs) {
+      throw new ProviderError({ kind: 'input', message: l10n.t('{0} cannot list recent jobs; check your account there.', provider.label) });
+    }
     const ctx = await host.context(t.provider);
-    const found = await provider.findLostJob(ctx, t);
-    if (!host.get(id)?.uncertain) return host.get(id);
-    if (found) {
-      host.update(t, createdPatch(found, ctx.baseUrl));
-      host.track(t);
-      host.log.info(`Found the lost ${provider.label} job ${found.remoteId}; following it.`);
+    const askedAt = { from: host.clock.now(), to: 0 };
+    const listed = await provider.listLostJobs(ctx, t);
+    askedAt.to = host.clock.now();
+    const fits = () => lostJobCandidates(host.get(id) ?? t, listed, askedAt, host.tasks());
+    const first = fits();
+    const choosing = first.length > 1 ? choose : undefined;
+    const chosen = choosing && (await choosing(first.map((c) => c.shown)));
+    const cur = host.get(id);
+    if (!cur?.uncertain) return cur;
+    // Read again after the wait: another task may have adopted one of the jobs meanwhile.
+    const fit = fits();
+    const job = choosing ? fit.find((c) => c.job.remoteId === chosen) : fit.length === 1 ? fit[0] : undefined;
+    // Several fit and none was chosen (or the one chosen no longer fits): nothing is adopted.
+    if (!job && (choosing || fit.length > 1)) return { task: cur, candidates: fit.map((c) => c.shown) };
+    if (job) {
+      host.update(cur, createdPatch(job.job, ctx.baseUrl));
+      host.track(cur);
+      host.log.info(`Found the lost ${provider.label} job ${job.job.remoteId}; following it.`);
     } else {
-      host.update(t, { uncertain: undefined, error: l10n.t('{0} lists no job for this create: it did not start.', provider.label) });
+      host.update(cur, { uncertain: undefined, error: l10n.t('{0} lists no job for this create: it did not start.', provider.label) });
     }
     await host.persistNow();
-    host.fire([t]);
+    host.fire([cur]);
     host.schedule();
-    return t;
+    return cur;
   }
 
   /**
@@ -369,6 +400,8 @@ export class CreateQueue {
 
   /** A claimed queued create: its context and media are read now, then it is sent. */
   private async sendQueued(task: Task, provider: ProviderClient): Promise<void> {
+    // Where Find This Job starts looking, should the answer be lost.
+    this.host.update(task, { sentAt: this.host.clock.now() });
     let ctx: ProviderContext;
     let media: ResolvedMedia;
     try {

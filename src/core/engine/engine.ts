@@ -14,7 +14,7 @@ import { DownloadSettings } from '../net/download';
 import { DownloadQueue } from './downloadQueue';
 import { Emitter, Event, Logger } from '../model/events';
 import { errorMessage, ProviderError } from '../model/errors';
-import { CreateQueue, GenerateOptions, WaitingEdit } from './createQueue';
+import { ChooseLostJob, CreateQueue, GenerateOptions, LostJobChoice, WaitingEdit } from './createQueue';
 import { DEFAULT_MEDIA_LIMITS, MediaLimits } from '../request/media';
 import { isPolled, PollPlanner } from '../polling/pollPlan';
 import { Poller } from '../polling/poller';
@@ -239,9 +239,12 @@ export class TaskEngine {
     return this.creates.canFindLostJob(provider);
   }
 
-  /** Looks for the job an uncertain create may have started, and follows it when found. */
-  findLostJob(id: string): Promise<Task | undefined> {
-    return this.creates.findLostJob(id);
+  /**
+   * Looks for the job an uncertain create may have started, and follows it when found; when several
+   * fit, `choose` picks one, and without a choice nothing is adopted and the candidates come back.
+   */
+  findLostJob(id: string, choose?: ChooseLostJob): Promise<Task | LostJobChoice | undefined> {
+    return this.creates.findLostJob(id, choose);
   }
 
   /** Polls every active task now (in the window that polls; another window just re-reads the history). */

@@ -107,6 +107,8 @@ export interface Task {
   errorKind?: ErrorKind;
   /** When the task reached succeeded/failed, epoch ms. */
   finishedAt?: number;
+  /** A queued create: when it was claimed to be sent, epoch ms (a direct create is sent when it is made). */
+  sentAt?: number;
   /** Failed because it ran past the give-up time; "check again" resumes polling. */
   timedOut?: boolean;
   /** The create's answer was lost: the job may or may not have started at the provider. */

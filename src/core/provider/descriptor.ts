@@ -55,6 +55,22 @@ export interface CreateResult {
   route?: string;
 }
 
+/** A job the provider lists whose request is the one an uncertain create sent (Find This Job). */
+export interface ListedJob extends CreateResult {
+  /** When the provider made it, by the provider's clock: epoch ms (whole seconds where it says no more). */
+  createdAt: number;
+  /** The provider's own status word, shown to the user choosing between jobs. */
+  rawStatus?: string;
+}
+
+/** What Find This Job read at the provider. */
+export interface ListedJobs {
+  /** Every listed job with the same request, whenever it was made, newest first. */
+  jobs: ListedJob[];
+  /** The provider's clock when it answered (its `Date` header), epoch ms; undefined when it sent none. */
+  serverDate?: number;
+}
+
 export interface RemoteState {
   status: RemoteStatus;
   rawStatus: string;
@@ -77,11 +93,12 @@ export interface ProviderClient {
   /** Polls every given task (all of this provider); batching is the provider's business. */
   poll(ctx: ProviderContext, tasks: readonly Task[]): Promise<PollResults>;
   /**
-   * Where the provider can list recent jobs: finds the job that an uncertain create (`task`, with
-   * no provider id) may have started, matched by prompt, model and time; undefined when there is
-   * none. The engine then adopts the job and follows it like any other.
+   * Where the provider can list recent jobs: the listed jobs an uncertain create (`task`, with no
+   * provider id) may have started, matched by its request (prompt, model, options), with when each
+   * was made and the server's clock. The engine keeps those made while the create was out and that
+   * no task follows, adopts the one left, or lets the user choose.
    */
-  findLostJob?(ctx: ProviderContext, task: Task): Promise<CreateResult | undefined>;
+  listLostJobs?(ctx: ProviderContext, task: Task): Promise<ListedJobs>;
   /** A harmless authenticated call; resolves with a plain sentence, rejects with a ProviderError. */
   testConnection(ctx: ProviderContext): Promise<string>;
   /** How many polls of this provider may run at once, and per-minute create limits where published. */

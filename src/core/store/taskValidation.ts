@@ -101,6 +101,7 @@ export function validateStoredTask(v: unknown): Task | undefined {
     origin: optStr(o.origin),
     groupId: safeId(o.groupId),
     finishedAt: optNum(o.finishedAt),
+    sentAt: optNum(o.sentAt),
     timedOut: o.timedOut === true ? true : undefined,
     uncertain: o.uncertain === true ? true : undefined,
     sendAfter: optNum(o.sendAfter),

@@ -58,7 +58,7 @@ export type CommandArgs = {
   /** Changes a waiting create's prompt and options. */
   'aiVideo.editWaiting': [taskId: string, edit: WaitingEdit];
   /** Looks an uncertain create up at the provider; resolves with the task. */
-  'aiVideo.findLostJob': [taskId: string];
+  'aiVideo.findLostJob': [taskId: string, remoteId?: string];
   'aiVideo.markFailed': [taskId: string];
   /** Resolves with the provider's site for an uncertain task; opens nothing. */
   'aiVideo.checkAccount': [taskId: string];

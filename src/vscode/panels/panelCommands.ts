@@ -2,6 +2,7 @@
 // `aiVideo.openGallery`, `aiVideo.compare(ids)`, `aiVideo.generateVariants(request, count)`.
 // Script calls (commands/invocation.ts) ask nothing; the gallery's buttons are clicks.
 import * as vscode from 'vscode';
+import { showInfo, showWarning } from '../notify';
 import { Task } from '../../core/model/task';
 import { PROVIDERS } from '../../providers';
 import { MAX_COMPARE, MIN_COMPARE } from '../../webview/compare/compareProtocol';
@@ -44,7 +45,7 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
             : undefined;
       // For a person (a selection, a lens, a button) the message is shown; for a script it is thrown.
       if (problem && !call.interactive) throw new Error(problem);
-      if (problem) return void vscode.window.showWarningMessage(problem);
+      if (problem) return void showWarning(problem);
       openCompare(given);
       return;
     }
@@ -52,11 +53,11 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
       .getTasks()
       .filter(playable)
       .map((t) => ({ label: shortTitle(t.prompt, 70), description: `${t.model || t.provider} · ${new Date(t.createdAt).toLocaleString()}`, id: t.id }));
-    if (items.length < MIN_COMPARE) return void vscode.window.showInformationMessage(vscode.l10n.t('Compare needs at least two finished videos.'));
+    if (items.length < MIN_COMPARE) return void showInfo(vscode.l10n.t('Compare needs at least two finished videos.'));
     const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Compare {0} to {1} videos', MIN_COMPARE, MAX_COMPARE), canPickMany: true, placeHolder: vscode.l10n.t('Choose the videos to play side by side') });
     if (!picked) return;
     if (picked.length < MIN_COMPARE || picked.length > MAX_COMPARE) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Choose {0} to {1} videos (you chose {2}).', MIN_COMPARE, MAX_COMPARE, picked.length));
+      void showWarning(vscode.l10n.t('Choose {0} to {1} videos (you chose {2}).', MIN_COMPARE, MAX_COMPARE, picked.length));
       return;
     }
     openCompare(picked.map((p) => p.id));
@@ -93,7 +94,7 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
           return t && (t.status === 'queued' || t.status === 'running');
         }).length;
         const remove = vscode.l10n.t('Remove');
-        const ok = await vscode.window.showWarningMessage(
+        const ok = await showWarning(
           ids.length === 1 ? vscode.l10n.t('Remove this task and delete its downloaded video?') : vscode.l10n.t('Remove {0} tasks and delete their downloaded videos?', ids.length),
           { modal: true, detail: running ? running === 1 ? vscode.l10n.t('1 of them is still running at the provider, which may still bill for it.') : vscode.l10n.t('{0} of them are still running at the provider, which may still bill for them.', running) : undefined },
           remove,

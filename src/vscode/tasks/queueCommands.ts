@@ -3,7 +3,9 @@
 // can be looked up at the provider where it lists recent jobs, checked in the account, or marked as
 // failed. Script calls (commands/invocation.ts) never ask anything.
 import * as vscode from 'vscode';
-import { WaitingEdit } from '../../core/engine/createQueue';
+import { showInfo, showWarning, withProgress } from '../notify';
+import { isLostJobChoice, LostJobChoice, WaitingEdit } from '../../core/engine/createQueue';
+import type { LostJobCandidate } from '../../core/engine/lostJob';
 import { errorMessage } from '../../core/model/errors';
 import { describeValue, fieldsFor, readField, writeField } from '../../core/provider/optionFields';
 import { Task } from '../../core/model/task';
@@ -39,7 +41,7 @@ async function askEdit(task: Task): Promise<WaitingEdit | undefined> {
     if (picked.value === SAVE) {
       const invalid = provider.validate(req);
       if (invalid) {
-        void vscode.window.showWarningMessage(invalid);
+        void showWarning(invalid);
         return menu;
       }
       saved = true;
@@ -67,7 +69,7 @@ export function registerQueueCommands(c: CommandContext): void {
   c.register('aiVideo.cancelWaiting', async (call): Promise<boolean> => {
     const t = taskOf(call);
     const cancelled = t ? await engine.cancelWaiting(t.id) : false;
-    if (!cancelled && t && call.interactive) void vscode.window.showInformationMessage(vscode.l10n.t('This create is no longer waiting: it is being sent, or already was.'));
+    if (!cancelled && t && call.interactive) void showInfo(vscode.l10n.t('This create is no longer waiting: it is being sent, or already was.'));
     return cancelled;
   });
 
@@ -95,13 +97,36 @@ export function registerQueueCommands(c: CommandContext): void {
     return t && structuredClone(engine.markFailed(t.id));
   });
 
-  c.register('aiVideo.findLostJob', async (call): Promise<Task | undefined> => {
+  /**
+   * `findLostJob(taskId[, remoteId])`: adopts the one job that fits and resolves with the task. When
+   * several fit it adopts the one named, else none, and resolves with `{ task, candidates }`. From
+   * the tree, several fitting jobs are offered in a quick pick.
+   */
+  c.register('aiVideo.findLostJob', async (call, remoteId): Promise<Task | LostJobChoice | undefined> => {
     const t = taskOf(call);
     if (!t?.uncertain) return undefined;
-    if (!call.interactive) return structuredClone(await engine.findLostJob(t.id));
+    if (!call.interactive) {
+      const named = typeof remoteId === 'string' ? async () => remoteId : undefined;
+      return structuredClone(await engine.findLostJob(t.id, named));
+    }
     try {
-      const found = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Looking for the job at {0}…', providerLabel(t.provider)) }, () => engine.findLostJob(t.id));
-      if (found?.remoteId) void vscode.window.showInformationMessage(vscode.l10n.t('Found it at {0}: the job is followed like any other.', providerLabel(t.provider)));
+      // The progress notification lasts while the jobs are listed, not while the user chooses.
+      let listed = () => {};
+      const listing = new Promise<void>((resolve) => (listed = resolve));
+      const title = vscode.l10n.t('Looking for the job at {0}…', providerLabel(t.provider));
+      void withProgress({ location: vscode.ProgressLocation.Notification, title }, () => listing);
+      let picked: string | undefined;
+      const choose = async (candidates: LostJobCandidate[]) => {
+        listed();
+        return (picked = await pickLostJob(t, candidates));
+      };
+      const found = await engine.findLostJob(t.id, choose).finally(() => listed());
+      if (isLostJobChoice(found)) {
+        const gone = vscode.l10n.t('Another task follows the job you chose now, or it is no longer listed; nothing was adopted.');
+        if (picked) void showWarning(gone);
+        return undefined;
+      }
+      if (found?.remoteId) void showInfo(vscode.l10n.t('Found it at {0}: the job is followed like any other.', providerLabel(t.provider)));
       return found && structuredClone(found);
     } catch (e) {
       log.warn(`Finding a lost job failed: ${errorMessage(e)}`);
@@ -130,6 +155,18 @@ export function registerQueueCommands(c: CommandContext): void {
   });
 }
 
+/** Several listed jobs fit an uncertain create: the user picks the one it started; undefined when dismissed. */
+async function pickLostJob(t: Task, candidates: LostJobCandidate[]): Promise<string | undefined> {
+  const items = candidates.map((c) => ({
+    label: c.remoteId,
+    description: vscode.l10n.t('made at {0}', new Date(c.createdAt).toLocaleString()),
+    detail: [c.model, c.rawStatus].filter(Boolean).join(' · '),
+    remoteId: c.remoteId,
+  }));
+  const title = vscode.l10n.t('Several jobs at {0} match this create. Which one did it start?', providerLabel(t.provider));
+  return (await vscode.window.showQuickPick(items, { title, placeHolder: t.prompt, ignoreFocusOut: true }))?.remoteId;
+}
+
 /** What to offer for an uncertain task: find the job (where the provider can), check the account, mark it failed, or remove it. */
 export async function showUncertain(c: CommandContext, t: Task): Promise<void> {
   const find = vscode.l10n.t('Find This Job');
@@ -137,7 +174,7 @@ export async function showUncertain(c: CommandContext, t: Task): Promise<void> {
   const markFailed = vscode.l10n.t('Mark as Failed');
   const remove = vscode.l10n.t('Remove Task');
   const actions = [...(c.engine.canFindLostJob(t.provider) ? [find] : []), account, markFailed, remove];
-  const choice = await vscode.window.showWarningMessage(t.error ?? vscode.l10n.t('The outcome of this create is unknown.'), ...actions);
+  const choice = await showWarning(t.error ?? vscode.l10n.t('The outcome of this create is unknown.'), ...actions);
   if (choice === find) await executeClick('aiVideo.findLostJob', t.id);
   else if (choice === account) await executeClick('aiVideo.checkAccount', t.id);
   else if (choice === markFailed) c.engine.markFailed(t.id);

@@ -979,6 +979,13 @@ describe('provider emulator', function () {
       assert.strictEqual((await call('GET', '/v1/models')).status, 200);
     });
 
+    it("every answer's Date header is the emulator's clock, so a test can skew the server's clock", async function () {
+      clock = T0 + 90_000;
+      const answer = await call('GET', '/v1/models');
+      assert.strictEqual(answer.headers.get('date'), new Date(T0 + 90_000).toUTCString());
+      assert.strictEqual((await call('GET', '/v1/nothing-here')).headers.get('date'), new Date(T0 + 90_000).toUTCString(), 'errors too');
+    });
+
     it('never logs the Authorization value', async function () {
       const lines: string[] = [];
       emu.setOptions({ log: (l) => lines.push(l) });
@@ -1017,6 +1024,9 @@ describe('provider emulator', function () {
       assert.throws(() => parseArgs(['--gateway-shape', 'round']), /flat or envelope/);
       assert.throws(() => parseArgs(['--port', 'x']), /--port/);
       assert.throws(() => parseArgs(['--verbose']), /Unknown argument/);
+      const before = Date.now();
+      const skewed = parseArgs(['--clock-skew', '-90000']).now!();
+      assert.ok(skewed >= before - 90_000 && skewed <= Date.now() - 90_000, 'the server clock runs 90 s behind');
     });
 
     it('runs as a CLI that prints its URL and exits cleanly on SIGTERM', async function () {

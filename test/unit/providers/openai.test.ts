@@ -4,16 +4,20 @@ import { ProviderError } from '../../../src/core/model/errors';
 import { resolveMedia } from '../../../src/core/request/media';
 import { modelChoices } from '../../../src/core/provider/modelList';
 import { describeValue, fieldsFor } from '../../../src/core/provider/optionFields';
-import { GenerateRequest } from '../../../src/core/model/task';
+import { Clock } from '../../../src/core/model/clock';
+import type { TaskEngine } from '../../../src/core/engine/engine';
+import { GenerateRequest, Task } from '../../../src/core/model/task';
 import { isFilePart, MODERATION_MESSAGE } from '../../../src/emulator/openai';
 import { PROVIDERS } from '../../../src/providers';
-import { fitSize, listOpenAiModels, lostJobIn, openai, OPENAI_SIZES, parseVideo, toFormData } from '../../../src/providers/openai';
+import { fitSize, listOpenAiModels, lostJobsIn, openai, OPENAI_SIZES, parseVideo, toFormData } from '../../../src/providers/openai';
 import { flowSteps } from '../../../src/vscode/generate/flowSteps';
 import { KEY, memoryLog, settled, useEngineSuite, Workspace, waitForTask } from '../../support/engineHarness';
 import { assertClean, fixture, makeTask, pollState, rejectsWith, sendJson, startStub, useEmulator } from '../../support/helpers';
 
 const req = (extra: Partial<GenerateRequest> = {}): GenerateRequest => ({ provider: 'openai', prompt: 'a fox in snow', ...extra });
 const WIDE = { width: 1280, height: 720 };
+/** The job a Find This Job outcome follows ('' when it follows none). */
+const remoteIdOf = (found: unknown): string | undefined => (found as Task | undefined)?.remoteId;
 
 describe('OpenAI request building', function () {
   it('text-to-video: the model (sora-2 unless chosen), seconds as a string, the size; nothing unset is sent', function () {
@@ -294,24 +298,32 @@ describe('OpenAI finding a lost job', function () {
   this.timeout(20_000);
   const suite = useEngineSuite({ durationMs: 300, clearFaultsAfterEach: true });
 
-  it('picks the latest listed video with the same prompt, model, length, size and source, made while the create was out', function () {
+  it('lists every video with the same prompt, model, length, size and source, newest first, with when it was made', function () {
     const at = Date.parse('2026-01-01T12:00:00Z');
-    const task = { request: req({ options: { seconds: '8', size: '1280x720' } }), createdAt: at, finishedAt: at + 30_000, updatedAt: at + 30_000 };
-    const video = (id: string, extra: Record<string, unknown> = {}) => ({ id, prompt: 'a fox in snow', model: 'sora-2', seconds: '8', size: '1280x720', remixed_from_video_id: null, created_at: (at + 10_000) / 1000, ...extra });
-    assert.strictEqual(lostJobIn([video('video_a'), video('video_b', { created_at: (at + 20_000) / 1000 })], task), 'video_b');
+    const task = { request: req({ options: { seconds: '8', size: '1280x720' } }) };
+    const same = { prompt: 'a fox in snow', model: 'sora-2', seconds: '8', size: '1280x720', remixed_from_video_id: null };
+    const video = (id: string, extra: Record<string, unknown> = {}) => ({ id, ...same, created_at: at / 1000, status: 'completed', ...extra });
+    const later = video('video_b', { created_at: at / 1000 + 20, status: 'in_progress' });
+    assert.deepStrictEqual(lostJobsIn([video('video_a'), later], task), [
+      { id: 'video_b', at: at + 20_000, status: 'in_progress' },
+      { id: 'video_a', at, status: 'completed' },
+    ]);
     const others = [
       video('video_prompt', { prompt: 'a fox in rain' }),
       video('video_model', { model: 'sora-2-pro' }),
       video('video_seconds', { seconds: '4' }),
       video('video_size', { size: '720x1280' }),
       video('video_remix', { remixed_from_video_id: 'video_src' }),
-      video('video_early', { created_at: (at - 3 * 60_000) / 1000 }),
-      video('video_late', { created_at: (at + 30_000 + 3 * 60_000) / 1000 }),
+      video('video_no_time', { created_at: undefined }),
       video('../x](command:evil)'),
       'not a video',
     ];
-    assert.strictEqual(lostJobIn(others, task), undefined);
-    assert.strictEqual(lostJobIn([video('video_remix', { remixed_from_video_id: 'video_src' })], { ...task, request: req({ options: { remixOf: 'video_src' } }) }), 'video_remix');
+    assert.deepStrictEqual(lostJobsIn(others, task), []);
+    const hostile = video('video_s', { status: '[x](command:evil)' });
+    assert.deepStrictEqual(lostJobsIn([hostile], task), [{ id: 'video_s', at }], 'a status word that is not plain is left out');
+    const remixTask = { request: req({ options: { remixOf: 'video_src' } }) };
+    const remix = lostJobsIn([video('video_remix', { remixed_from_video_id: 'video_src' })], remixTask);
+    assert.deepStrictEqual(remix.map((j) => j.id), ['video_remix']);
   });
 
   it('a create whose answer was lost after the job started: Find This Job adopts it from GET /videos and follows it to the download', async () => {
@@ -324,18 +336,142 @@ describe('OpenAI finding a lost job', function () {
     assert.deepStrictEqual([lost.uncertain, never.uncertain], [true, true]);
     assert.strictEqual(engine.canFindLostJob('openai'), true);
 
-    const found = await engine.findLostJob(lost.id);
-    assert.match(found!.remoteId, /^video_/);
-    assert.deepStrictEqual([found!.status, found!.uncertain, found!.model, found!.mode], ['queued', undefined, 'sora-2', 'text-to-video']);
+    const found = (await engine.findLostJob(lost.id)) as Task;
+    assert.match(found.remoteId, /^video_/);
+    assert.deepStrictEqual([found.status, found.uncertain, found.model, found.mode], ['queued', undefined, 'sora-2', 'text-to-video']);
     assert.deepStrictEqual(em.requests('openai.list').map((q) => [q.path, q.authorized]), [['/videos?limit=50&order=desc', true]]);
     const done = await waitForTask(engine, lost.id, settled, 'to finish');
     assert.strictEqual(done.status, 'succeeded');
     assert.strictEqual(Buffer.compare(fs.readFileSync(done.videos[0].localPath!), fs.readFileSync(fixture('sample.mp4'))), 0, done.videos[0].downloadError);
 
-    const notFound = await engine.findLostJob(never.id);
-    assert.deepStrictEqual([notFound!.status, notFound!.uncertain, notFound!.remoteId], ['failed', undefined, '']);
-    assert.match(notFound!.error!, /OpenAI lists no job for this create: it did not start\./);
+    const notFound = (await engine.findLostJob(never.id)) as Task;
+    assert.deepStrictEqual([notFound.status, notFound.uncertain, notFound.remoteId], ['failed', undefined, '']);
+    assert.match(notFound.error!, /OpenAI lists no job for this create: it did not start\./);
     assert.strictEqual(em.requests('openai.create').length, 2, 'each create sent once');
+  });
+});
+
+describe('OpenAI finding a lost job: whose job it is', function () {
+  this.timeout(20_000);
+  const suite = useEngineSuite({ durationMs: 300, clearFaultsAfterEach: true });
+  // This machine's clock and the server's: each the wall clock plus an offset a test moves, or frozen.
+  const local = { offset: 0, frozen: undefined as number | undefined };
+  const server = { offset: 0, frozen: undefined as number | undefined };
+  const clock: Clock = {
+    now: () => local.frozen ?? Date.now() + local.offset,
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (h) => clearTimeout(h),
+  };
+  beforeEach(() => {
+    Object.assign(local, { offset: 0, frozen: undefined });
+    Object.assign(server, { offset: 0, frozen: undefined });
+    suite.emulator.setOptions({ now: () => server.frozen ?? Date.now() + server.offset });
+  });
+  after(() => suite.emulator.setOptions({ now: Date.now }));
+  /** Time passes for both clocks alike. */
+  const later = (ms: number) => {
+    local.offset += ms;
+    server.offset += ms;
+  };
+  /** Both clocks stand still at one moment (creates sent together). */
+  const freeze = () => {
+    const now = Date.now();
+    local.frozen = now;
+    server.frozen = now;
+  };
+  let n = 0;
+  /** A prompt no other test uses (the emulator keeps every video of the suite). */
+  const unique = (what: string) => `${what} ${++n} ${process.hrtime.bigint()}`;
+  /** The ids of the emulator's videos with this prompt, newest first. */
+  const jobsFor = async (prompt: string): Promise<string[]> => {
+    const res = await fetch(`${suite.emulator.baseUrl}/videos?limit=100&order=desc`, { headers: { authorization: `Bearer ${KEY}` } });
+    const { data } = (await res.json()) as { data: { id: string; prompt: string }[] };
+    return data.filter((v) => v.prompt === prompt).map((v) => v.id);
+  };
+  const engineWithClock = async () => (await suite.ws.engine({ keys: { openai: KEY }, clock })).engine;
+  const lostCreate = (engine: TaskEngine, prompt: string) => assert.rejects(engine.generate(req({ prompt })), /HTTP 502/);
+  const taskWith = (engine: TaskEngine, prompt: string, nth = 0) => engine.getTasks().filter((t) => t.prompt === prompt).reverse()[nth];
+
+  it('two identical creates lost half a minute apart: each adopts its own job, the second never the one the first follows', async () => {
+    const engine = await engineWithClock();
+    const prompt = unique('twice [lost-answer] [duration=300]');
+    await lostCreate(engine, prompt);
+    later(30_000);
+    await lostCreate(engine, prompt);
+    const [second, first] = await jobsFor(prompt);
+    const a = await engine.findLostJob(taskWith(engine, prompt, 0).id);
+    const b = await engine.findLostJob(taskWith(engine, prompt, 1).id);
+    assert.deepStrictEqual([remoteIdOf(a), remoteIdOf(b)], [first, second]);
+  });
+
+  it('an identical create a proxy refused, sent at the same moment: it does not adopt the job the other task follows', async () => {
+    const engine = await engineWithClock();
+    const prompt = unique('one job, two tasks [lost-answer] [duration=300]');
+    freeze();
+    suite.emulator.injectFault({ route: 'openai.create', kind: 'status', status: 502 });
+    await lostCreate(engine, prompt);
+    await lostCreate(engine, prompt);
+    const [job] = await jobsFor(prompt);
+    const refused = taskWith(engine, prompt, 0);
+    const started = taskWith(engine, prompt, 1);
+    assert.strictEqual(remoteIdOf(await engine.findLostJob(started.id)), job);
+    const notFound = await engine.findLostJob(refused.id);
+    assert.deepStrictEqual([remoteIdOf(notFound), engine.getTask(refused.id)!.uncertain], ['', undefined]);
+    assert.match(engine.getTask(refused.id)!.error!, /OpenAI lists no job for this create: it did not start\./);
+  });
+
+  it('a 502 from a proxy before OpenAI saw the create, then the user retried elsewhere: the retry is not adopted', async () => {
+    const engine = await engineWithClock();
+    const prompt = unique('retried by hand [duration=300]');
+    suite.emulator.injectFault({ route: 'openai.create', kind: 'status', status: 502 });
+    await lostCreate(engine, prompt);
+    later(20_000);
+    const retry = await fetch(`${suite.emulator.baseUrl}/videos`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt, model: 'sora-2' }),
+    });
+    assert.strictEqual(retry.status, 200);
+    assert.strictEqual((await jobsFor(prompt)).length, 1);
+    const lost = taskWith(engine, prompt);
+    await engine.findLostJob(lost.id);
+    assert.deepStrictEqual([engine.getTask(lost.id)!.remoteId, engine.getTask(lost.id)!.uncertain], ['', undefined]);
+  });
+
+  it('a server clock 10 minutes ahead, or behind: the skew is read from its Date header and the job is still found', async () => {
+    const engine = await engineWithClock();
+    for (const skew of [10 * 60_000, -10 * 60_000]) {
+      server.offset = skew;
+      const prompt = unique('skewed [lost-answer] [duration=300]');
+      await lostCreate(engine, prompt);
+      const [job] = await jobsFor(prompt);
+      const found = await engine.findLostJob(taskWith(engine, prompt).id);
+      assert.strictEqual(remoteIdOf(found), job, `server clock ${skew / 60_000} min off`);
+    }
+  });
+
+  it('two jobs fit: without a chooser both are returned, none adopted; the chosen one is adopted, the other task gets the other', async () => {
+    const engine = await engineWithClock();
+    const prompt = unique('two at once [lost-answer] [duration=300]');
+    freeze();
+    await Promise.all([lostCreate(engine, prompt), lostCreate(engine, prompt)]);
+    const jobs = await jobsFor(prompt);
+    assert.strictEqual(jobs.length, 2);
+    const a = taskWith(engine, prompt, 0);
+    const b = taskWith(engine, prompt, 1);
+    const ambiguous = await engine.findLostJob(a.id);
+    assert.ok(ambiguous && 'candidates' in ambiguous, 'the candidates, not a task');
+    assert.deepStrictEqual(ambiguous.candidates.map((c) => c.remoteId).sort(), [...jobs].sort());
+    assert.deepStrictEqual([ambiguous.task.remoteId, ambiguous.task.uncertain], ['', true]);
+    assert.deepStrictEqual([engine.getTask(a.id)!.uncertain, engine.getTask(b.id)!.uncertain], [true, true], 'nothing adopted');
+    const offered: string[][] = [];
+    const chosen = await engine.findLostJob(a.id, async (candidates) => {
+      offered.push(candidates.map((c) => c.remoteId));
+      return jobs[1];
+    });
+    assert.deepStrictEqual([remoteIdOf(chosen), offered.length], [jobs[1], 1]);
+    const last = await engine.findLostJob(b.id, async () => assert.fail('one candidate left: nothing to choose'));
+    assert.strictEqual(remoteIdOf(last), jobs[0]);
   });
 });
 

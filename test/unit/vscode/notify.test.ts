@@ -13,7 +13,7 @@ const DIRECT = /\bshow(?:Error|Warning|Information)Message\b|\bwindow\s*\.\s*wit
  * Files other work in progress owns at the time of writing; their calls move to the helper when that
  * work lands. Every file here is checked to still exist and still need the exemption.
  */
-const PENDING = new Set(['src/vscode/tasks/queueCommands.ts', 'src/vscode/panels/panelCommands.ts', 'src/vscode/panels/gallery/galleryPanel.ts', 'src/vscode/panels/compare/comparePanel.ts']);
+const PENDING = new Set<string>([]);
 
 function sources(dir: string): string[] {
   return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {

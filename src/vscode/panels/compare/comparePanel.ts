@@ -3,6 +3,7 @@
 // lifecycle (one open panel, restore, ready handshake, disposal) is the panel base's (panelBase.ts).
 
 import * as vscode from 'vscode';
+import { showError } from '../../notify';
 import { errorMessage } from '../../../core/model/errors';
 import type { Task } from '../../../core/model/task';
 import { AppPanel, PanelSlot, readWhole, type PanelPlace, type PanelSpec } from '../panelBase';
@@ -107,7 +108,7 @@ export class ComparePanel extends AppPanel<CompareHostMessage, CompareWebviewMes
     if (!this.taskIds.includes(message.taskId)) return;
     this.host.keep(message.taskId).then(undefined, (e: unknown) => {
       this.host.log.warn(`Compare: keeping ${message.taskId} failed: ${errorMessage(e)}`);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Could not save the video to the workspace: {0}', errorMessage(e)));
+      void showError(vscode.l10n.t('Could not save the video to the workspace: {0}', errorMessage(e)));
     });
   }
 }

@@ -5,6 +5,7 @@
 
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
+import { showError } from '../../notify';
 import { errorMessage } from '../../../core/model/errors';
 import type { Task } from '../../../core/model/task';
 import { AppPanel, PanelSlot, type PanelPlace, type PanelSpec } from '../panelBase';
@@ -166,6 +167,6 @@ export class GalleryPanel extends AppPanel<GalleryHostMessage, GalleryWebviewMes
 
   private fail(action: GalleryAction, error: unknown): void {
     this.host.log.warn(`Gallery: "${action}" failed: ${errorMessage(error)}`);
-    void vscode.window.showErrorMessage(vscode.l10n.t('Gallery: {0}', errorMessage(error)));
+    void showError(vscode.l10n.t('Gallery: {0}', errorMessage(error)));
   }
 }

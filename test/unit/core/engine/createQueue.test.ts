@@ -5,6 +5,7 @@ import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { isLostJobChoice, LostJobChoice } from '../../../../src/core/engine/createQueue';
 import { ProviderError } from '../../../../src/core/model/errors';
 import { TaskStore } from '../../../../src/core/store/taskStore';
 import { Task } from '../../../../src/core/model/task';
@@ -37,6 +38,12 @@ function storedTask(over: Partial<Task>): Task {
   };
 }
 
+/** A Find This Job outcome that is a task (not a choice to make). */
+function taskFound(found: Task | LostJobChoice | undefined): Task {
+  assert.ok(found && !isLostJobChoice(found), JSON.stringify(found));
+  return found;
+}
+
 /** A scripted provider that can list recent jobs. */
 class FindingProvider extends ScriptedProvider {
   /** The job the provider lists, if any. */
@@ -46,10 +53,10 @@ class FindingProvider extends ScriptedProvider {
     super('pika', () => script);
   }
 
-  async findLostJob() {
-    if (!this.lost) return undefined;
+  async listLostJobs(_ctx: unknown, task: Task) {
+    if (!this.lost) return { jobs: [] };
     this.scripts.set(this.lost, [...this.script]);
-    return { remoteId: this.lost, mode: 'text-to-video' as const, model: 'scripted' };
+    return { jobs: [{ remoteId: this.lost, mode: 'text-to-video' as const, model: 'scripted', createdAt: task.createdAt }] };
   }
 }
 
@@ -168,6 +175,9 @@ describe('the create path', function () {
       const creates = h.emulator.requests('hidream.txt2video.create');
       assert.strictEqual(creates.length, 2);
       assert.ok(creates[1].at >= h.emulator.taskFinishedAt(first.remoteId)!, 'sent only once the first was done');
+      const sentAt = done.sentAt!;
+      assert.ok(sentAt >= h.emulator.taskFinishedAt(first.remoteId)! && sentAt <= creates[1].at, 'when it was claimed is kept (for Find This Job)');
+      assert.strictEqual(h.ws.readStore().tasks.find((t) => t.id === second.id)?.sentAt, done.sentAt, 'and stored');
     });
 
     it('a waiting create can be edited (the edit is what gets sent) and cancelled (never sent); removing one withdraws it too', async () => {
@@ -250,10 +260,10 @@ describe('the create path', function () {
       assert.strictEqual(t.uncertain, true);
       assert.strictEqual(engine.canFindLostJob('pika'), true);
       provider.lost = 'remote-lost';
-      const found = await engine.findLostJob(t.id);
-      assert.strictEqual(found!.status, 'queued');
-      assert.strictEqual(found!.remoteId, 'remote-lost');
-      assert.strictEqual(found!.uncertain, undefined);
+      const found = taskFound(await engine.findLostJob(t.id));
+      assert.strictEqual(found.status, 'queued');
+      assert.strictEqual(found.remoteId, 'remote-lost');
+      assert.strictEqual(found.uncertain, undefined);
       assert.strictEqual((await waitForTask(engine, t.id, (x) => x.status === 'succeeded', 'to be followed')).remoteId, 'remote-lost');
     });
 
@@ -266,9 +276,9 @@ describe('the create path', function () {
       await assert.rejects(engine.generate(pikaRequest('one')));
       await assert.rejects(engine.generate(pikaRequest('two')));
       const [two, one] = engine.getTasks();
-      const notFound = await engine.findLostJob(one.id);
-      assert.strictEqual(notFound!.uncertain, undefined);
-      assert.match(notFound!.error!, /Scripted lists no job for this create: it did not start\./);
+      const notFound = taskFound(await engine.findLostJob(one.id));
+      assert.strictEqual(notFound.uncertain, undefined);
+      assert.match(notFound.error!, /Scripted lists no job for this create: it did not start\./);
       const marked = engine.markFailed(two.id)!;
       assert.strictEqual(marked.uncertain, undefined);
       assert.strictEqual(marked.status, 'failed');
