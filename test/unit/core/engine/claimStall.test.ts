@@ -78,6 +78,14 @@ describe('two windows, one queued create, a 6 s stall inside the critical sectio
       await waitFor(() => `the sent create on disk: ${diag()}`, () => fs.readFileSync(journal, 'utf8').includes('"remoteId":"remote-other"'));
       const onDisk = (await new TaskStore(path.join(dir, 'tasks.json')).load()).tasks[0];
       assert.strictEqual(onDisk.remoteId, 'remote-other', diag());
+      const claims = fs.readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"status":"submitting"'));
+      const by = (owner: string) => claims.findIndex((l) => l.includes(`"owner":"${owner}"`));
+      if (stall === 'decide') {
+        assert.strictEqual(by('frozen'), -1, 'the frozen window saw the task change before writing, and wrote no claim');
+      } else {
+        // Its claim did reach the file, after the other one: journal order decided it.
+        assert.ok(by('frozen') > by('other') && by('other') >= 0, claims.join('\n'));
+      }
     });
   }
 });
