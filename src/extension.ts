@@ -58,10 +58,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   });
   activeEngine = engine;
   context.subscriptions.push({ dispose: () => engine.dispose() });
+  // Before init: what loading the history finds (damaged lines, a file moved aside) is told too.
+  // Later ones include a history that cannot be saved (told once until a save succeeds again).
+  context.subscriptions.push(engine.onDidWarn((message) => void showWarning(vscode.l10n.t('AI Video: {0}', message))));
   await engine.init();
   context.subscriptions.push(keys.onDidChange((p) => engine.keyChanged(p)));
   context.subscriptions.push(onDidChange(() => engine.settingsChanged()));
-  context.subscriptions.push(engine.onDidWarn((message) => void showWarning(vscode.l10n.t('AI Video: {0}', message))));
 
   const tree = new TasksTreeProvider(engine);
   const view = vscode.window.createTreeView('aiVideo.tasks', { treeDataProvider: tree, showCollapseAll: false, canSelectMany: true });

@@ -1,5 +1,6 @@
 // The create path. A create is sent once, never retried. It is recorded before it goes out
-// (`submitting`), so a window closed in the middle leaves a visible task; its outcome is then
+// (`submitting`), so a window closed in the middle leaves a visible task, and a create that could
+// not be recorded is not sent at all (nothing on disk would know of a billed job); its outcome is then
 // exactly one of: accepted (`queued`), held in the local queue (`waiting`: a 429, a Retry-After, a
 // rate or concurrency limit; it never reached the provider, so sending it later bills nothing
 // twice), certainly not started (a refusal, a failure before the body was sent, a cancelled
@@ -7,7 +8,9 @@
 // billed, at the provider).
 //
 // Only the polling window sends queued creates, and it claims each one under the store's lock
-// first, so two windows never send the same create. A waiting task changes only that way too
+// first, so two windows never send the same create: a claim counts only when it is the first
+// change of the stored version in journal order (TaskStore.compareAndSet), which also holds when a
+// window froze under the lock and another took it over. A waiting task changes only that way too
 // (claim, edit, cancel), so no window can overwrite a claim with an older copy.
 import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'crypto';
@@ -20,6 +23,7 @@ import { MediaLimits, resolveMedia } from '../request/media';
 import { parseGenerateRequest } from '../request/requestValidation';
 import { ProviderClient, ProviderContext, ResolvedMedia } from '../provider/descriptor';
 import { TaskStore } from '../store/taskStore';
+import { senderGone, senderOf } from './sender';
 import { createdPatch, notSentPatch, patchTask, uncertainPatch } from '../polling/transitions';
 import { GenerateRequest, ProviderId, Task, TaskSource } from '../model/task';
 
@@ -72,12 +76,15 @@ export interface CreateHost {
   remove(ids: string[]): Promise<void>;
   /** Starts polling an accepted task. */
   track(task: Task): void;
+  /** Writes now; never rejects (a failure is logged, and told to the user once). */
   persistNow(): Promise<void>;
+  /** Writes now, like persistNow, but rejects when the history could not be written. */
+  recordNow(): Promise<void>;
   fire(tasks: Task[]): void;
   schedule(): void;
 }
 
-/** A submitting record untouched this long is left over even if its process id is in use again. */
+/** A create being sent this long is left over even if its sender still seems to run (a pid reused where start times are unknown). */
 const STALE_SUBMIT_MS = 6 * 60 * 60_000;
 
 export class CreateQueue {
@@ -150,7 +157,7 @@ export class CreateQueue {
       host.schedule();
       return task;
     }
-    task.sender = { owner: host.owner, pid: process.pid };
+    task.sender = senderOf(host.owner, now);
     host.add(task);
     return this.track(task.id, this.send(task, provider, ctx, media, opts, true));
   }
@@ -280,7 +287,7 @@ export class CreateQueue {
     for (const t of host.tasks()) {
       if (t.status !== 'submitting' || this.sending.has(t.id)) continue;
       const s = t.sender;
-      if (s && s.owner !== host.owner && processAlive(s.pid) && now - t.updatedAt < STALE_SUBMIT_MS) continue;
+      if (s && s.owner !== host.owner && !senderGone(s) && now - (s.since ?? t.updatedAt) < STALE_SUBMIT_MS) continue;
       const cause = l10n.t('The window that was sending this create closed before the answer came.');
       host.update(t, uncertainPatch(cause, undefined, this.labelOf(t.provider), now));
       changed.push(t);
@@ -314,8 +321,14 @@ export class CreateQueue {
     const { host } = this;
     const key = this.gate.keyOf(provider, task.request);
     this.gate.sent(key, host.clock.now());
-    // On disk before the request goes out (a queued create was written by its claim).
-    if (direct) await host.persistNow();
+    // On disk before the request goes out (a queued create was written by its claim); if it cannot be, it does not go out.
+    if (direct) {
+      try {
+        await host.recordNow();
+      } catch (e) {
+        return this.notRecorded(task, e);
+      }
+    }
     host.fire([task]);
     let created;
     try {
@@ -332,6 +345,14 @@ export class CreateQueue {
     host.fire([task]);
     host.schedule();
     return task;
+  }
+
+  /** A create whose `submitting` record could not be written: it is not sent, and not kept. */
+  private async notRecorded(task: Task, cause: unknown): Promise<never> {
+    this.host.log.warn(`A ${this.labelOf(task.provider)} create was not sent: its record could not be written (${errorMessage(cause)}).`);
+    await this.host.remove([task.id]);
+    const message = l10n.t('Could not record the create; nothing was sent. ({0})', errorMessage(cause));
+    throw new ProviderError({ kind: 'config', message });
   }
 
   private async notCreated(task: Task, provider: ProviderClient, key: string, e: unknown, direct: boolean): Promise<Task> {
@@ -387,7 +408,8 @@ export class CreateQueue {
         if (fields.sendAfter !== t.sendAfter || fields.waitReason !== t.waitReason) await this.changeWaiting(t, fields);
         continue;
       }
-      const claimed = await this.changeWaiting(t, { status: 'submitting', sender: { owner: host.owner, pid: process.pid }, sendAfter: undefined, waitReason: undefined });
+      const claim: Partial<Task> = { status: 'submitting', sender: senderOf(host.owner, now), sendAfter: undefined, waitReason: undefined };
+      const claimed = await this.changeWaiting(t, claim);
       if (!claimed) {
         this.claimBackoff.set(t.id, now + host.claimRetryMs);
         continue;
@@ -448,15 +470,4 @@ function holdFields(hold: Hold): Pick<Task, 'sendAfter' | 'waitReason'> {
 
 function notWaiting(): ProviderError {
   return new ProviderError({ kind: 'conflict', message: l10n.t('This create is no longer waiting (it is being sent, or was removed), so it cannot be changed.') });
-}
-
-/** Whether a process with this id exists (a window's extension host that is still running). */
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -150,6 +150,7 @@ export class TaskEngine {
       remove: (ids) => this.remove(ids),
       track: (t) => this.planner.track(t.id, this.clock.now() + firstPollDelayMs(deps.settings().pollIntervalMs)),
       persistNow: () => this.sync.persistNow(),
+      recordNow: () => this.sync.recordNow(),
       fire: (tasks) => this.changed.fire(tasks),
       schedule: () => this.schedule(),
     });

@@ -117,8 +117,12 @@ export interface Task {
   sendAfter?: number;
   /** Waiting: why it is held, in a few words ("HiDream asked to wait before the next create"). */
   waitReason?: string;
-  /** Submitting: the window sending it (its engine's owner id and process), to tell a closed window's leftovers. */
-  sender?: { owner: string; pid: number };
+  /**
+   * Submitting: the window sending it, to tell a closed window's leftovers (engine/sender.ts): its
+   * engine's owner id, its process id, a random id of that process instance, the process's start
+   * time where known (clock ticks since boot), and when it began sending (epoch ms).
+   */
+  sender?: { owner: string; pid: number; instance?: string; started?: number; since?: number };
   videos: TaskVideo[];
   /** The request that created the task, for regenerate and the sidecar (never holds base64 payloads or keys). */
   request: GenerateRequest;

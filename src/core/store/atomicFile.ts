@@ -1,6 +1,7 @@
 // File primitives shared by the task store and the polling lease: atomic replace (temp file +
 // rename, so a reader never sees half a file) and a short-lived exclusive lock file that
 // serializes read-merge-write cycles between processes (two VS Code windows).
+import * as l10n from '@vscode/l10n';
 import { promises as fs, Stats } from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
@@ -31,7 +32,11 @@ export async function writeFileAtomic(file: string, data: string | Buffer): Prom
  * Replaces `file` atomically and durably (the data and the rename are flushed before it resolves);
  * resolves with the new file's stats.
  */
-export async function replaceFile(file: string, data: string | Buffer, opts: { syncDir?: boolean } = {}): Promise<Stats> {
+export async function replaceFile(
+  file: string,
+  data: string | Buffer,
+  opts: { syncDir?: boolean; fence?: () => Promise<void> } = {},
+): Promise<Stats> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
@@ -45,6 +50,8 @@ export async function replaceFile(file: string, data: string | Buffer, opts: { s
     } finally {
       await handle.close();
     }
+    // The last moment to find out that the lock this replace is made under was lost.
+    await opts.fence?.();
     await fs.rename(tmp, file);
     if (opts.syncDir) await syncDir(path.dirname(file));
     return stats;
@@ -73,9 +80,29 @@ export interface LockOptions {
   retryMs?: number;
 }
 
+/** The lock was taken over while its holder still worked under it (it stalled past the stale time). */
+export class LockLostError extends Error {
+  constructor() {
+    super(l10n.t('Another window took over the task history lock while this one was stalled; nothing was written.'));
+    this.name = 'LockLostError';
+  }
+}
+
+/** The lock as its holder sees it. */
+export interface HeldLock {
+  /**
+   * Rejects with LockLostError unless the lock file is still ours (the same inode and our token).
+   * Called just before every write made under the lock (a fence): a holder that stalled past the
+   * stale time may have lost the lock to another process, and must then write nothing.
+   */
+  check(): Promise<void>;
+}
+
 /**
  * Runs `fn` while holding `lockFile`. Critical sections are a read and a short write, so a lock
- * older than `staleMs` is taken to be abandoned.
+ * not refreshed for `staleMs` is taken to be abandoned. While `fn` runs, the lock's time is
+ * refreshed every third of `staleMs`, so a live holder whose section takes long keeps it; only a
+ * holder that is frozen (or gone) can lose it, and `fn` learns that through `lock.check()`.
  *
  * The lock file is created exclusively and holds its owner's random token. Breaking a stale lock
  * never deletes it, which would let a second contender delete the fresh lock of the first: the
@@ -86,24 +113,46 @@ export interface LockOptions {
  * claim left by a breaker that crashed goes stale too and is superseded by claim N+1. A holder
  * removes the lock only while it is still its own (the same file).
  */
-export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
-  const ino = await acquireLock(lockFile, opts.staleMs ?? 5000, opts.retryMs ?? 15);
+export async function withFileLock<T>(lockFile: string, fn: (lock: HeldLock) => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  const staleMs = opts.staleMs ?? 5000;
+  const held = await acquireLock(lockFile, staleMs, opts.retryMs ?? 15);
+  const refresh = setInterval(() => void touchIfOurs(lockFile, held).catch(() => undefined), Math.max(10, staleMs / 3));
+  refresh.unref?.();
   try {
-    return await fn();
+    return await fn({ check: () => checkOurs(lockFile, held) });
   } finally {
-    await releaseLock(lockFile, ino).catch(() => undefined);
+    clearInterval(refresh);
+    await releaseLock(lockFile, held.ino).catch(() => undefined);
   }
 }
 
-/** Resolves with the inode of the lock file we created. */
-async function acquireLock(lockFile: string, staleMs: number, retryMs: number): Promise<number> {
+interface OurLock {
+  ino: number;
+  token: string;
+}
+
+/** Resolves with the lock file we created. */
+async function acquireLock(lockFile: string, staleMs: number, retryMs: number): Promise<OurLock> {
   await fs.mkdir(path.dirname(lockFile), { recursive: true });
   const token = `${process.pid}-${randomBytes(8).toString('hex')}`;
   for (;;) {
     const ino = (await createExclusive(lockFile, token)) ?? (await breakIfStale(lockFile, token, staleMs));
-    if (ino !== undefined) return ino;
+    if (ino !== undefined) return { ino, token };
     await new Promise((r) => setTimeout(r, retryMs + Math.random() * retryMs));
   }
+}
+
+async function checkOurs(lockFile: string, ours: OurLock): Promise<void> {
+  const now = await readLock(lockFile).catch(() => undefined);
+  // Inodes are reused once a file is gone, so the token is compared too.
+  if (!now || now.ino !== ours.ino || now.owner !== ours.token) throw new LockLostError();
+}
+
+/** Moves the lock's time to now while it is ours (a contender judges staleness by it). */
+async function touchIfOurs(lockFile: string, ours: OurLock): Promise<void> {
+  if ((await fs.stat(lockFile)).ino !== ours.ino) return;
+  const now = new Date();
+  await fs.utimes(lockFile, now, now);
 }
 
 /** Creates `file` holding `content` unless it exists; resolves with its inode, or undefined when it existed. */
@@ -123,11 +172,11 @@ async function createExclusive(file: string, content: string): Promise<number | 
   }
 }
 
-/** The lock's owner token ('' while being written, or left empty by a crash) and age, or undefined when there is none. */
-async function readLock(lockFile: string): Promise<{ owner: string; mtimeMs: number } | undefined> {
+/** The lock's owner token ('' while being written, or left empty by a crash), age and inode, or undefined when there is none. */
+async function readLock(lockFile: string): Promise<{ owner: string; mtimeMs: number; ino: number } | undefined> {
   try {
     const [owner, st] = await Promise.all([fs.readFile(lockFile, 'utf8'), fs.stat(lockFile)]);
-    return { owner, mtimeMs: st.mtimeMs };
+    return { owner, mtimeMs: st.mtimeMs, ino: st.ino };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;

@@ -4,12 +4,17 @@
 //   {"task":{…}}                       a task as it is after a change
 //   {"removed":"<id>","at":<ms>}       a tombstone: the task was removed (removals win)
 //   {"resumed":"<id>","at":<ms>}       "Check Again" resumed the task then (its give-up clock restarts)
-// Reading applies the lines in order; per task the version with the newer `updatedAt` wins (the
-// later line on a tie), so appending an out-of-date copy is harmless. A compaction rewrites the
-// file with only the live lines, under a new `generation`.
+// Reading applies the lines in order; per task the version with the newer `updatedAt` wins, so
+// appending an out-of-date copy is harmless. On a tie the earlier line wins: two lines of one
+// version are two writers that each changed the same stored version without seeing the other (a
+// lock taken over from a stalled holder), and the first one in the file is the one that counts, for
+// every reader alike (see TaskStore.compareAndSet). A compaction rewrites the file with only the
+// live lines, under a new `generation`.
 // Lines this version does not understand are kept as they are, never dropped: task records that
 // fail validation (a newer version's status, say) and lines of unknown kinds are written back
 // verbatim by a compaction, and a task's unknown fields survive when this version updates it.
+// Damaged lines (complete lines that are not JSON objects: a bad sector, a stray edit) are kept
+// verbatim too, and counted so the store can warn and back the file up before compacting it.
 import { randomBytes } from 'crypto';
 import { validateStoredTask } from './taskValidation';
 import { isActive, Task } from '../model/task';
@@ -83,20 +88,26 @@ export class JournalState {
   private readonly records = new Map<string, TaskRecord>();
   private readonly removed = new Map<string, number>();
   private readonly resumed = new Map<string, number>();
-  /** Lines of kinds this version does not know (or task records without an id), in file order. */
+  /** Lines of kinds this version does not know (or task records without an id), and damaged lines, in file order. */
   private readonly foreign: string[] = [];
+  /** The damaged lines among them. */
+  private readonly damage: string[] = [];
   /** Characters of the task and foreign lines a compaction would keep. */
   private liveChars = 0;
 
-  /** Applies one complete line of the journal. Lines that are not JSON (damage) carry nothing. */
+  /** Applies one complete line of the journal. A damaged line (not a JSON object) carries nothing, and is kept. */
   apply(line: string): void {
     let o: unknown;
     try {
       o = JSON.parse(line);
     } catch {
-      return;
+      o = undefined;
     }
-    if (!isObject(o)) return;
+    if (!isObject(o)) {
+      if (line.trim() === '') return;
+      this.damage.push(line);
+      return this.keepForeign(line);
+    }
     if ('task' in o) this.applyTask(o.task, line);
     else if (typeof o.removed === 'string' && isNum(o.at)) this.applyRemoval(o.removed, o.at);
     else if (typeof o.resumed === 'string' && isNum(o.at)) this.resumed.set(o.resumed, Math.max(o.at, this.resumed.get(o.resumed) ?? -Infinity));
@@ -143,6 +154,20 @@ export class JournalState {
     return this.removed.has(id);
   }
 
+  /**
+   * Which version of a task the journal holds: its record's `updatedAt`, 'removed', or undefined
+   * when there is none. A line changes it only by taking effect, so an unchanged version means no
+   * line about the task took effect meanwhile.
+   */
+  versionOf(id: string): number | 'removed' | undefined {
+    return this.removed.has(id) ? 'removed' : this.records.get(id)?.updatedAt;
+  }
+
+  /** The damaged lines read so far (kept as they are). */
+  get damagedLines(): readonly string[] {
+    return this.damage;
+  }
+
   snapshot(): HistorySnapshot {
     const tasks: Task[] = [];
     for (const r of this.records.values()) if (r.task) tasks.push(r.task);
@@ -181,7 +206,7 @@ export class JournalState {
     if (this.removed.has(id)) return;
     const updatedAt = isNum(raw.updatedAt) ? raw.updatedAt : -Infinity;
     const prev = this.records.get(id);
-    if (prev && prev.updatedAt > updatedAt) return;
+    if (prev && prev.updatedAt >= updatedAt) return;
     this.liveChars += line.length + 1 - (prev ? prev.line.length + 1 : 0);
     this.records.set(id, { line, updatedAt, task: validateStoredTask(raw) });
   }

@@ -17,12 +17,20 @@
 // compaction and the version-1 migration replace the file atomically. Writes are serialized
 // between processes by a lock file (atomicFile.ts), and merged: per task the newer `updatedAt`
 // wins, removals stick. A file whose header is unreadable is moved aside with a warning; a file
-// written by a newer format version is opened read-only with a warning, never moved aside.
+// written by a newer format version is opened read-only with a warning, never moved aside. A
+// damaged line in the middle is kept as it is, with one warning, and the file is backed up before
+// the first compaction that rewrites it (so what it held can still be recovered by hand).
+//
+// A holder of the lock that stalls past its stale time (a frozen window) loses the lock to another
+// window. So every write is fenced (the lock is checked just before it), and an append that finds
+// other lines appended meanwhile reads them back in file order instead of assuming it was alone.
+// Claims are decided by that order (compareAndSet): only the first change of a stored version counts.
 import * as l10n from '@vscode/l10n';
 import { constants, promises as fs, Stats } from 'fs';
 import * as path from 'path';
 import { Task } from '../model/task';
-import { FileSignature, replaceFile, signatureOf, statSignature, withFileLock } from './atomicFile';
+import { createHash } from 'crypto';
+import { FileSignature, HeldLock, replaceFile, signatureOf, statSignature, withFileLock } from './atomicFile';
 import { formatOf, HistoryChanges, HistorySnapshot, JournalState, linesOfDocument, newHeaderLine, parseJournal, STORE_VERSION } from './taskJournal';
 
 export interface StoreSnapshot extends HistorySnapshot {
@@ -55,6 +63,20 @@ interface Position {
 
 type Outcome = { corrupt: Error; signature: FileSignature } | undefined;
 
+/** A write that must be the first change of one task's stored version (compareAndSet). */
+interface Claim {
+  id: string;
+  base: number | 'removed' | undefined;
+}
+
+/** What became of a write made for a Claim: not made (the version changed first), made first, or made after another change. */
+type ClaimOutcome = 'stale' | 'first' | 'second';
+
+interface Written {
+  snap: StoreSnapshot;
+  outcome: ClaimOutcome;
+}
+
 export class TaskStore {
   /** The journal file. */
   readonly file: string;
@@ -67,6 +89,10 @@ export class TaskStore {
   /** Set while the history is in a newer format: nothing is written, the warning is given once. */
   private readOnly: { source: string; warning: string; told: boolean } | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The lock while this store holds it: checked just before every write. */
+  private held: HeldLock | undefined;
+  /** The damaged lines were reported (once per store). */
+  private damageTold = false;
 
   constructor(
     file: string,
@@ -84,7 +110,7 @@ export class TaskStore {
 
   /** Reads what changed since the last read or write (all of it the first time). */
   load(): Promise<StoreSnapshot> {
-    return this.serialize(async () => this.snapshot(await this.refresh()));
+    return this.serialize(async () => this.withNotices(this.snapshot(await this.refresh())));
   }
 
   /**
@@ -93,15 +119,27 @@ export class TaskStore {
    * merged history so the caller can adopt changes made by another window.
    */
   save(tasks: readonly Task[], changes: SaveChanges = {}): Promise<StoreSnapshot> {
-    return this.serialize(async () => (this.readOnly ? this.snapshot(await this.refresh()) : this.withLock(() => this.mergeAndWrite(tasks, changes))));
+    return this.serialize(async () => {
+      const snap = this.readOnly ? this.snapshot(await this.refresh()) : await this.withLock(() => this.mergeAndWrite(tasks, changes));
+      return this.withNotices(snap);
+    });
   }
 
   /**
    * Compare-and-set of one task under the store's lock, so two windows never both act on it (e.g.
    * both send one queued create). `change` sees the task as stored (undefined when it is not) and
    * returns what to write in its place, 'remove', or undefined to leave it. Nothing is written for
-   * a task some window removed. Resolves with what was written (its `updatedAt` moved past the
-   * stored one), 'removed', or undefined when nothing was.
+   * a task some window removed. Resolves with what was written, 'removed', or undefined when
+   * nothing was, or when what was written was not the first change of the stored version.
+   *
+   * The lock alone cannot promise that: a holder that froze past the stale time loses it, and may
+   * write after the window that took it over. So the change counts only when it is the first one
+   * of the version it was made from, in journal order: the version is looked at again just before
+   * the write (nothing is written when it changed), and, when other lines were appended meanwhile,
+   * in the order the file holds them. The written version is the stored one plus 1, so two
+   * writers of one stored version write the same version, and every reader keeps the first line
+   * (see taskJournal.ts): the history agrees with who won. Rejects when the lock was lost before
+   * the write (LockLostError); nothing was written then.
    */
   compareAndSet(id: string, change: (stored: Task | undefined) => Task | 'remove' | undefined): Promise<Task | 'removed' | undefined> {
     return this.serialize(async () => {
@@ -110,16 +148,16 @@ export class TaskStore {
         // Catches up with every other window's appends while holding the lock; writes nothing.
         await this.mergeAndWrite([], {});
         if (this.readOnly || this.state.isRemoved(id)) return undefined;
-        const stored = this.state.task(id);
-        const next = change(stored);
+        const claim: Claim = { id, base: this.state.versionOf(id) };
+        const next = change(this.state.task(id));
         if (next === undefined) return undefined;
         if (next === 'remove') {
-          await this.mergeAndWrite([], { removed: [id] });
-          return 'removed';
+          // A tombstone wins whatever came before it, once written.
+          return (await this.writeMerged([], { removed: [id] }, claim)).outcome === 'stale' ? undefined : 'removed';
         }
-        const written = { ...next, updatedAt: Math.max(next.updatedAt, (stored?.updatedAt ?? 0) + 1) };
-        await this.mergeAndWrite([written], {});
-        return written;
+        const base = claim.base;
+        const written = { ...next, updatedAt: typeof base === 'number' && Number.isFinite(base) ? base + 1 : next.updatedAt };
+        return (await this.writeMerged([written], {}, claim)).outcome === 'first' ? written : undefined;
       });
     });
   }
@@ -142,7 +180,36 @@ export class TaskStore {
   }
 
   private withLock<T>(fn: () => Promise<T>): Promise<T> {
-    return withFileLock(this.lockFile, fn, { staleMs: this.opts.staleLockMs });
+    return withFileLock(
+      this.lockFile,
+      async (lock) => {
+        this.held = lock;
+        try {
+          return await fn();
+        } finally {
+          this.held = undefined;
+        }
+      },
+      { staleMs: this.opts.staleLockMs },
+    );
+  }
+
+  /** Rejects (LockLostError) when the lock this store writes under is no longer its own. */
+  private readonly fence = async (): Promise<void> => {
+    await this.held?.check();
+  };
+
+  /** Adds the one-time notices of the history's state (damaged lines) to what load and save resolve with. */
+  private withNotices(snap: StoreSnapshot): StoreSnapshot {
+    const damaged = this.state.damagedLines.length;
+    if (!damaged || this.damageTold) return snap;
+    this.damageTold = true;
+    const notice = l10n.t(
+      'The task history ({0}) has {1} damaged line(s) that could not be read; a task recorded only there is not shown. The lines are kept as they are, and the file is backed up before it is next compacted.',
+      path.basename(this.file),
+      damaged,
+    );
+    return { ...snap, warning: snap.warning ? `${snap.warning} ${notice}` : notice };
   }
 
   private snapshot(warning?: string): StoreSnapshot {
@@ -269,7 +336,7 @@ export class TaskStore {
     }
     if (!format || format.version !== 1 || format.journal) return this.moveAside(this.legacyFile, new Error(format ? `unsupported version ${format.version}` : 'not a task history'));
     const lines = [newHeaderLine(), ...linesOfDocument(doc as Record<string, unknown>)];
-    await replaceFile(this.file, `${lines.join('\n')}\n`, { syncDir: true });
+    await replaceFile(this.file, `${lines.join('\n')}\n`, { syncDir: true, fence: this.fence });
     await fs.rename(this.legacyFile, `${this.legacyFile}.v1-backup`).catch(() => undefined);
     return 'retry';
   }
@@ -293,6 +360,7 @@ export class TaskStore {
   /** Moves an unreadable history file out of the way; this store starts over without a journal. */
   private async moveAside(file: string, cause: Error): Promise<string> {
     const aside = `${file}.corrupt-${this.now()}`;
+    await this.fence();
     await fs.rename(file, aside).catch(() => undefined);
     this.reset('absent');
     return l10n.t('The task history file was unreadable ({0}); it was moved aside to {1} and a new one started.', cause.message, path.basename(aside));
@@ -301,68 +369,124 @@ export class TaskStore {
   // ---- writing (under the lock) --------------------------------------------------------------
 
   private async mergeAndWrite(tasks: readonly Task[], changes: SaveChanges): Promise<StoreSnapshot> {
+    return (await this.writeMerged(tasks, changes)).snap;
+  }
+
+  private async writeMerged(tasks: readonly Task[], changes: SaveChanges, claim?: Claim): Promise<Written> {
     let warning: string | undefined;
     let handle = await openForAppend(this.file);
     if (!handle) {
       const legacy = await this.migrateOrOpenLegacy();
       if (legacy !== 'retry') warning = legacy;
-      if (this.readOnly) return this.snapshot(warning);
+      if (this.readOnly) return { snap: this.snapshot(warning), outcome: 'stale' };
       handle = await openForAppend(this.file);
     }
-    if (!handle) return this.create(tasks, changes, warning);
+    if (!handle) return this.create(tasks, changes, warning, claim);
+    let outcome: ClaimOutcome = 'first';
     try {
-      const { stats, outcome } = await this.catchUp(handle);
-      if (outcome) {
+      const { stats, outcome: read } = await this.catchUp(handle);
+      if (read) {
         await handle.close();
         handle = undefined;
-        warning = await this.moveAside(this.file, outcome.corrupt);
-        return await this.create(tasks, changes, warning);
+        warning = await this.moveAside(this.file, read.corrupt);
+        return await this.create(tasks, changes, warning, claim);
       }
-      if (this.readOnly) return this.snapshot(warning);
+      if (this.readOnly) return { snap: this.snapshot(warning), outcome: 'stale' };
+      // The stored version changed since the caller decided (it read it before stalling): write nothing.
+      if (claim && this.state.versionOf(claim.id) !== claim.base) return { snap: this.snapshot(warning), outcome: 'stale' };
       const pos = this.position!;
       // A torn line left by a writer that crashed: cut it off before appending after it.
-      if (stats.size > pos.offset) await handle.truncate(pos.offset);
+      if (stats.size > pos.offset) {
+        await this.fence();
+        await handle.truncate(pos.offset);
+      }
       const lines = this.state.linesFor(tasks, changes, this.now());
+      let after: Stats | undefined;
       if (lines.length) {
         const data = Buffer.from(`${lines.join('\n')}\n`);
+        await this.fence();
+        const base = pos.offset;
         await writeAll(handle, data);
         await handle.datasync();
-        for (const line of lines) this.state.apply(line);
-        pos.offset += data.length;
+        after = await handle.stat();
+        if (after.size === base + data.length) {
+          for (const line of lines) this.state.apply(line);
+          pos.offset += data.length;
+        } else {
+          outcome = await this.readBack(handle, base, after.size, data, claim);
+        }
       }
-      if (lines.length || stats.size > pos.offset) this.seen = signatureOf(await handle.stat());
+      if (lines.length || stats.size > pos.offset) this.seen = signatureOf(after ?? (await handle.stat()));
       if (this.state.compactionDue(pos.offset, this.opts.compactAboveBytes ?? DEFAULT_COMPACT_ABOVE_BYTES)) await this.compact(handle);
     } finally {
       await handle?.close();
     }
-    return this.snapshot(warning);
+    return { snap: this.snapshot(warning), outcome };
+  }
+
+  /**
+   * Another writer appended while this one wrote (it took over the lock of this stalled one, or
+   * this one wrote after losing it): takes in the lines from `base` in file order, ours among them.
+   * 'first' when our lines are whole and, for a claim, no line changed the claimed version before
+   * them; 'second' otherwise (whatever of ours is in the file counts as any other line does).
+   */
+  private async readBack(handle: fs.FileHandle, base: number, end: number, ours: Buffer, claim: Claim | undefined): Promise<ClaimOutcome> {
+    const buf = await readRange(handle, base, end);
+    const last = buf.lastIndexOf(NEWLINE) + 1;
+    const oursAt = buf.indexOf(ours);
+    const whole = oursAt >= 0 && oursAt + ours.length <= last && (oursAt === 0 || buf[oursAt - 1] === NEWLINE);
+    let outcome: ClaimOutcome = 'second';
+    for (let at = 0; at < last; ) {
+      const nl = buf.indexOf(NEWLINE, at);
+      if (whole && at === oursAt && (!claim || this.state.versionOf(claim.id) === claim.base)) outcome = 'first';
+      this.state.apply(buf.toString('utf8', at, nl));
+      at = nl + 1;
+    }
+    this.position!.offset = base + last;
+    return outcome;
   }
 
   /** Starts a journal holding `tasks` (written atomically). */
-  private async create(tasks: readonly Task[], changes: SaveChanges, warning: string | undefined): Promise<StoreSnapshot> {
+  private async create(tasks: readonly Task[], changes: SaveChanges, warning: string | undefined, claim?: Claim): Promise<Written> {
     this.reset('absent');
+    if (claim && claim.base !== undefined) return { snap: this.snapshot(warning), outcome: 'stale' };
     const header = newHeaderLine();
     const lines = this.state.linesFor(tasks, changes, this.now());
-    const stats = await replaceFile(this.file, `${[header, ...lines].join('\n')}\n`, { syncDir: true });
+    const stats = await replaceFile(this.file, `${[header, ...lines].join('\n')}\n`, { syncDir: true, fence: this.fence });
     for (const line of lines) this.state.apply(line);
     this.position = { ino: stats.ino, header, headerBytes: Buffer.byteLength(header) + 1, offset: stats.size };
     this.seen = signatureOf(stats);
-    return this.snapshot(warning);
+    return { snap: this.snapshot(warning), outcome: 'first' };
   }
 
   /** Rewrites the journal with its live lines only. A failure leaves the (complete) journal as it was. */
   private async compact(handle: fs.FileHandle): Promise<void> {
     // Nothing may have been appended that this state lacks (it would be lost).
-    if ((await handle.stat()).size !== this.position!.offset) return;
+    const size = (await handle.stat()).size;
+    if (size !== this.position!.offset) return;
     const header = newHeaderLine();
     try {
-      const stats = await replaceFile(this.file, this.state.compacted(header, this.now()), { syncDir: true });
+      if (this.state.damagedLines.length) await this.backUpDamaged(handle, size);
+      const stats = await replaceFile(this.file, this.state.compacted(header, this.now()), { syncDir: true, fence: this.fence });
       this.position = { ino: stats.ino, header, headerBytes: Buffer.byteLength(header) + 1, offset: stats.size };
       this.seen = signatureOf(stats);
     } catch {
       return;
     }
     await removeLeftovers(this.file);
+  }
+
+  /**
+   * Before a compaction rewrites a journal that has damaged lines, a copy of it as it is, once per
+   * set of damaged lines (`<journal>.damaged-<hash>.bak`): the compaction keeps those lines, but
+   * what was around them is then only in the copy. Rejects (and so stops the compaction) when the
+   * copy cannot be made.
+   */
+  private async backUpDamaged(handle: fs.FileHandle, size: number): Promise<void> {
+    const hash = createHash('sha256').update(this.state.damagedLines.join('\n')).digest('hex').slice(0, 12);
+    const backup = `${this.file}.damaged-${hash}.bak`;
+    if ((await statSignature(backup)) !== 'absent') return;
+    await replaceFile(backup, await readRange(handle, 0, size));
   }
 }
 

@@ -60,7 +60,14 @@ function request(v: unknown, provider: ProviderId, prompt: string): GenerateRequ
 function sender(v: unknown): Task['sender'] {
   if (!v || typeof v !== 'object') return undefined;
   const o = v as Record<string, unknown>;
-  return isStr(o.owner) && isNum(o.pid) ? { owner: o.owner, pid: o.pid } : undefined;
+  if (!isStr(o.owner) || !isNum(o.pid)) return undefined;
+  return {
+    owner: o.owner,
+    pid: o.pid,
+    ...(isStr(o.instance) && { instance: o.instance }),
+    ...(isNum(o.started) && { started: o.started }),
+    ...(isNum(o.since) && { since: o.since }),
+  };
 }
 
 function source(v: unknown): TaskSource | undefined {

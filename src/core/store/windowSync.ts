@@ -2,7 +2,9 @@
 // holding the lease (polling/pollingLease.ts) polls and downloads; the others adopt its writes, noticed through a
 // folder watch and a cheap stat of the store at every wake-up, and take over when it goes away.
 // This module owns the lease, the watch, the writes (immediate or coalesced) and the merge of a
-// stored history into the tasks in memory.
+// stored history into the tasks in memory. A write that fails is logged, and told to the user
+// once (until a write succeeds again), not only logged: changes then live in this window only.
+import * as l10n from '@vscode/l10n';
 import { watch, FSWatcher, promises as fs } from 'fs';
 import * as path from 'path';
 import { Clock, TimerHandle } from '../model/clock';
@@ -10,6 +12,7 @@ import { errorMessage } from '../model/errors';
 import { Logger } from '../model/events';
 import { Lease } from '../polling/pollingLease';
 import { StoreSnapshot, TaskStore } from './taskStore';
+import { LockLostError } from './atomicFile';
 import { isPolled } from '../polling/pollPlan';
 import { Task } from '../model/task';
 
@@ -85,6 +88,8 @@ export class WindowSync {
   private watcher: FSWatcher | undefined;
   private pendingRemovals: string[] = [];
   private disposed = false;
+  /** The user was told that the history cannot be saved; again only after a save succeeded. */
+  private saveFailureTold = false;
 
   constructor(private readonly deps: WindowSyncDeps) {
     const file = deps.store.file;
@@ -122,14 +127,38 @@ export class WindowSync {
 
   /** Writes now (merging with other windows' writes, whose changes are adopted). Never rejects. */
   async persistNow(): Promise<void> {
+    await this.recordNow().catch(() => undefined);
+  }
+
+  /**
+   * Writes now, like persistNow, but rejects when the history could not be written (what was not
+   * written is written by the next save). A failure is logged, and told to the user the first
+   * time (not again until a save succeeded), except a lock lost to another window while this one
+   * was stalled, which the next save gets past on its own.
+   */
+  async recordNow(): Promise<void> {
     this.cancelSave();
+    const removed = this.takeRemovals();
+    let snap: StoreSnapshot;
     try {
-      const snap = await this.deps.store.save(this.deps.tasks(), { removed: this.takeRemovals(), resumedAt: this.deps.resumedAt() });
-      if (snap.warning) this.deps.warn(snap.warning);
-      if (!this.disposed) this.deps.adopt(snap);
+      snap = await this.deps.store.save(this.deps.tasks(), { removed, resumedAt: this.deps.resumedAt() });
     } catch (e) {
+      this.pendingRemovals.unshift(...removed);
       this.deps.log.error(`Could not save the task history: ${errorMessage(e)}`);
+      if (!(e instanceof LockLostError) && !this.saveFailureTold && !this.disposed) {
+        this.saveFailureTold = true;
+        this.deps.warn(
+          l10n.t(
+            'The task history could not be saved ({0}). Changes made in this window are kept here and saved again at the next change; until then other windows and the next start do not see them.',
+            errorMessage(e),
+          ),
+        );
+      }
+      throw e;
     }
+    this.saveFailureTold = false;
+    if (snap.warning) this.deps.warn(snap.warning);
+    if (!this.disposed) this.deps.adopt(snap);
   }
 
   /** Progress ticks are coalesced: one write per save delay at most. */

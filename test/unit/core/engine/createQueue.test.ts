@@ -2,7 +2,7 @@
 // in the local queue when it may not go yet, sent from the queue exactly once (also with two
 // windows on one store), and an interrupted create is never left silent.
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { isLostJobChoice, LostJobChoice } from '../../../../src/core/engine/createQueue';
@@ -17,6 +17,11 @@ function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', '0']);
   assert.ok(child.pid);
   return child.pid;
+}
+
+/** A process that runs until killed (another window's extension host). */
+function liveProcess(): ChildProcess {
+  return spawn(process.execPath, ['-e', 'setInterval(() => undefined, 1000)'], { stdio: 'ignore' });
 }
 
 function storedTask(over: Partial<Task>): Task {
@@ -100,16 +105,84 @@ describe('the create path', function () {
     });
 
     it("a submitting record of another window: uncertain once that window's process is gone, left alone while it runs", async () => {
+      const open = liveProcess();
+      try {
+        const store = new TaskStore(h.ws.storeFile);
+        await store.save([
+          storedTask({ id: 'dead', sender: { owner: 'window-gone', pid: deadPid() } }),
+          storedTask({ id: 'alive', sender: { owner: 'window-open', pid: open.pid! } }),
+        ]);
+        const { engine } = await h.ws.engine({ ownerId: 'window-here' });
+        assert.strictEqual(engine.getTask('dead')!.uncertain, true);
+        assert.strictEqual(engine.getTask('dead')!.status, 'failed');
+        assert.strictEqual(engine.getTask('alive')!.status, 'submitting');
+        assert.strictEqual(h.emulator.counts()['pika.generate'], 0, 'neither is sent again');
+      } finally {
+        open.kill();
+      }
+    });
+
+    it('a submitting record of an earlier extension host whose process id this one reuses (containers) is not left stuck', async () => {
       const store = new TaskStore(h.ws.storeFile);
-      await store.save([
-        storedTask({ id: 'dead', sender: { owner: 'window-gone', pid: deadPid() } }),
-        storedTask({ id: 'alive', sender: { owner: 'window-open', pid: process.pid } }),
-      ]);
-      const { engine } = await h.ws.engine({ ownerId: 'window-here' });
-      assert.strictEqual(engine.getTask('dead')!.uncertain, true);
-      assert.strictEqual(engine.getTask('dead')!.status, 'failed');
-      assert.strictEqual(engine.getTask('alive')!.status, 'submitting');
-      assert.strictEqual(h.emulator.counts()['pika.generate'], 0, 'neither is sent again');
+      await store.save([storedTask({ id: 'reused', sender: { owner: 'host-before-restart', pid: process.pid } })]);
+      const { engine } = await h.ws.engine({ ownerId: 'host-after-restart' });
+      const t = engine.getTask('reused')!;
+      assert.strictEqual(t.status, 'failed');
+      assert.strictEqual(t.uncertain, true);
+      assert.strictEqual(h.emulator.counts()['pika.generate'] ?? 0, 0, 'not sent again');
+    });
+
+    it('senders are told apart by owner and process instance: another engine of this very process is left alone', async () => {
+      const a = await h.ws.engine({ ownerId: 'window-a' });
+      h.emulator.injectFault({ route: 'pika.generate', kind: 'hang' });
+      const pending = a.engine.generate(pikaRequest('sent by the first engine'));
+      pending.catch(() => undefined);
+      await waitFor('the submitting record on disk', () => fs.existsSync(h.ws.journalFile) && h.ws.readStore().tasks.some((t) => t.status === 'submitting'));
+      const sender = h.ws.readStore().tasks[0].sender!;
+      assert.strictEqual(sender.owner, 'window-a');
+      assert.strictEqual(sender.pid, process.pid);
+      assert.ok(sender.instance, 'the record names the process instance');
+      const b = await h.ws.engine({ ownerId: 'window-b' });
+      assert.strictEqual(b.engine.getTasks()[0].status, 'submitting', 'still being sent by a live engine');
+      h.emulator.clearFaults();
+      a.engine.dispose();
+    });
+
+    it('a sender whose process id now belongs to another process (a different start time) is gone', async function () {
+      const open = liveProcess();
+      try {
+        const store = new TaskStore(h.ws.storeFile);
+        await store.save([storedTask({ id: 'other-process', sender: { owner: 'host-gone', pid: open.pid!, instance: 'an-old-host', started: 1 } })]);
+        const { engine } = await h.ws.engine({ ownerId: 'window-here' });
+        // Only where the system tells a process's start time (Linux); elsewhere the pid is all there is.
+        const expected = fs.existsSync(`/proc/${open.pid}/stat`) ? 'failed' : 'submitting';
+        assert.strictEqual(engine.getTask('other-process')!.status, expected);
+      } finally {
+        open.kill();
+      }
+    });
+  });
+
+  describe('a create that cannot be recorded', () => {
+    it('is not sent: the caller hears "could not record the create; nothing was sent", and the user is told once', async () => {
+      const { engine, log } = await h.ws.engine();
+      const warnings: string[] = [];
+      engine.onDidWarn((w) => warnings.push(w));
+      // The journal cannot be written any more (here: its path is a folder, EISDIR; a full disk or EACCES alike).
+      fs.rmSync(h.ws.journalFile, { force: true });
+      fs.mkdirSync(h.ws.journalFile);
+      for (const prompt of ['not recorded', 'not recorded either']) {
+        await assert.rejects(engine.generate(pikaRequest(prompt)), (e: Error) => {
+          assert.match(e.message, /could not record the create; nothing was sent/i);
+          return true;
+        });
+      }
+      assert.strictEqual(h.emulator.counts()['pika.generate'] ?? 0, 0, 'nothing went out');
+      assert.deepStrictEqual(engine.getTasks(), [], 'no task is left');
+      assert.strictEqual(warnings.length, 1, `told once: ${JSON.stringify(warnings)}`);
+      assert.match(warnings[0], /task history could not be saved/);
+      assert.ok(log.lines.filter((l) => l.level === 'error').length >= 2, 'every failure is logged');
+      fs.rmdirSync(h.ws.journalFile);
     });
   });
 

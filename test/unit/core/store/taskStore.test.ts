@@ -175,6 +175,39 @@ describe('task store', () => {
     assert.deepStrictEqual((await new TaskStore(legacy).load()).tasks.map((t) => t.id), ['x', 'y', 'w']);
   });
 
+  it('a damaged line in the middle of the journal is kept, the user is warned once, and the file is backed up before a compaction', async () => {
+    const opts = { compactAboveBytes: 8 * 1024 };
+    await new TaskStore(legacy, Date.now, opts).save([task('a'), task('b'), task('c')]);
+    const [header, a, b, c] = journalLines(file);
+    // Task b's only record, damaged in place (a bad sector, a stray edit): no longer JSON.
+    const damaged = `${b.slice(0, 30)}\u0000\u0000${b.slice(32)}`;
+    fs.writeFileSync(file, `${[header, a, damaged, c].join('\n')}\n`);
+    const damagedText = fs.readFileSync(file, 'utf8');
+
+    const store = new TaskStore(legacy, Date.now, opts);
+    const first = await store.load();
+    assert.deepStrictEqual(first.tasks.map((t) => t.id), ['a', 'c']);
+    assert.match(first.warning ?? '', /1 damaged line/);
+    assert.strictEqual((await store.load()).warning, undefined, 'warned once');
+    // Enough updates that the journal is compacted, more than once.
+    let tasks = first.tasks;
+    const headers = new Set([header]);
+    for (let i = 1; i <= 120; i++) {
+      tasks = tasks.map((t) => ({ ...t, prompt: 'p'.repeat(300), progress: i % 100, updatedAt: 2000 + i }));
+      const r = await store.save(tasks);
+      assert.strictEqual(r.warning, undefined, 'warned once');
+      headers.add(journalLines(file)[0]);
+    }
+    assert.ok(headers.size > 2, 'compacted');
+    assert.ok(journalLines(file).includes(damaged), 'the damaged line outlives the compactions, as it was');
+    const backups = others().filter((f) => f.includes('damaged'));
+    assert.strictEqual(backups.length, 1, `one backup (${others().join(', ')})`);
+    assert.ok(fs.readFileSync(path.join(dir, backups[0]), 'utf8').startsWith(damagedText), 'the backup is the file as it was before the first compaction');
+    const reopened = await new TaskStore(legacy, Date.now, opts).load();
+    assert.deepStrictEqual(reopened.tasks.map((t) => t.id), ['a', 'c']);
+    assert.match(reopened.warning ?? '', /damaged/, 'a new window is warned too');
+  });
+
   it('compacts a journal that is mostly superseded lines, atomically, and other windows follow', async () => {
     const opts = { compactAboveBytes: 16 * 1024 };
     const a = new TaskStore(legacy, Date.now, opts);
