@@ -443,11 +443,59 @@ describe('downloads', function () {
         await rejectsWith(
           downloadToFile(url, path.join(dir, 'p.mp4'), opts({ origin: 'https://api.example.com', allowInsecureHttp: true, resolve: noResolve })),
           'config',
-          /private, loopback or link-local network address.*aiVideo\.download\.allowPrivateHosts/,
+          /private, loopback, link-local or other non-public network address.*aiVideo\.download\.allowPrivateHosts/,
         );
       }
       assert.deepStrictEqual([...net.attempts], [], 'no connection was attempted');
       assert.deepStrictEqual(leftovers(), []);
+    });
+
+    it('IPv6 forms that reach IPv4 or local networks, multicast, broadcast and reserved ranges are refused before any connection', async () => {
+      const literals = [
+        '[::10.0.0.1]', // IPv4-compatible IPv6
+        '[::8.8.8.8]',
+        '[::a9fe:a9fe]',
+        '[64:ff9b::a9fe:a9fe]', // NAT64, well-known prefix (169.254.169.254)
+        '[64:ff9b::808:808]',
+        '[64:ff9b:1::a00:1]', // NAT64, local-use prefix
+        '[2002:a9fe:a9fe::1]', // 6to4 of 169.254.169.254
+        '[2002:c0a8:101::]', // 6to4 of 192.168.1.1
+        '[2002:7f00:1::1]', // 6to4 of 127.0.0.1
+        '[2001::a9fe:a9fe]', // Teredo
+        '[fec0::1]', // site-local
+        '[ff02::1]', // multicast
+        '[ff0e::fb]',
+        '[100::1]', // discard-only
+        '224.0.0.1', // multicast
+        '239.255.255.250',
+        '255.255.255.255', // broadcast
+        '240.0.0.1', // reserved
+        '198.18.0.1', // benchmarking
+        '198.19.255.254',
+        '192.0.0.170', // IETF protocol assignments
+        '192.0.0.8',
+        '192.88.99.1', // 6to4 relay anycast
+      ];
+      for (const host of literals) {
+        await rejectsWith(
+          downloadToFile(`http://${host}/x`, path.join(dir, 'p.mp4'), opts({ origin: 'https://api.example.com', allowInsecureHttp: true, resolve: noResolve })),
+          'config',
+          /non-public network address.*aiVideo\.download\.allowPrivateHosts/,
+        );
+      }
+      // The same addresses in a DNS answer.
+      for (const address of ['64:ff9b::a9fe:a9fe', '::7f00:1', '2002:a00:1::1', 'fec0::1', 'ff02::1', '198.18.0.1', '255.255.255.255', '224.0.0.251']) {
+        const resolve = async () => [{ address, family: address.includes(':') ? 6 : 4 }];
+        await rejectsWith(downloadToFile('https://cdn.invalid/v.mp4', path.join(dir, 'n.mp4'), opts({ origin: 'https://api.example.com', resolve })), 'config', /non-public network address/);
+      }
+      assert.deepStrictEqual([...net.attempts], [], 'no connection was attempted');
+      assert.deepStrictEqual(leftovers(), []);
+    });
+
+    it('6to4 is judged by its embedded IPv4 address; other global unicast IPv6 passes', () => {
+      for (const ip of ['2002:808:808::1', '2002:cb00:7107::', '2a00:1450:4001::200e', '2001:4860:4860::8888', '198.17.255.255', '198.20.0.1', '192.0.1.1', '223.255.255.255']) {
+        assert.ok(!isPrivateAddress(ip), ip);
+      }
     });
 
     it('public addresses are not private; IPv4-mapped forms are judged by their IPv4 address', () => {
