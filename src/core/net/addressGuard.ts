@@ -13,7 +13,8 @@
 // (this network, private, CGNAT, loopback, link-local, 192.0.0.0/24, the 6to4 relay, benchmarking
 // 198.18.0.0/15, reserved 240/4 and the broadcast address) and multicast 224/4 are refused. The
 // documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) stay allowed:
-// they hold nothing anywhere (by convention no network uses them), and tests use them for public hosts.
+// they are set aside for examples and lead nowhere on the Internet, and the tests use them as stand-ins
+// for public hosts (refusing them too would be one more line in each list).
 import * as l10n from '@vscode/l10n';
 import { promises as dns } from 'dns';
 import type { LookupAddress } from 'dns';

@@ -69,6 +69,7 @@ export interface JsonResponse {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const UPLOAD_CHUNK = 64 * 1024;
+const MAX_ANSWER_BYTES = 20 * 1024 * 1024;
 /** At most this much of a "sent" body is still in the socket buffers on the way (both ends together). */
 const MAX_IN_FLIGHT = 8 * 1024 * 1024;
 /** Bytes per second assumed for the upload when the upload itself proves no faster rate (256 kbit/s). */
@@ -84,7 +85,6 @@ export function drainAllowanceMs(bodyBytes: number, handoverMs: number): number 
   const proven = handoverMs > 0 ? (bodyBytes - inFlight) / (handoverMs / 1000) : 0;
   return Math.ceil((inFlight / Math.max(SLOWEST_UPLINK, proven)) * 1000);
 }
-const MAX_ANSWER_BYTES = 20 * 1024 * 1024;
 
 /** The axios instance every provider request goes through: Node adapter, no redirect (a 3xx is answered as it is), every status answered. */
 const client = axios.create({
