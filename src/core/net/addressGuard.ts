@@ -3,6 +3,18 @@
 // daemon) unless it points at the provider's own host or a host the user listed. Every address a
 // host name resolves to is checked before connecting, and the connection then goes to exactly the
 // checked addresses, so a second DNS answer cannot swap in another one.
+//
+// What counts as public. IPv6: only global unicast (2000::/3), because IPv6 has many ways to spell a
+// path to somewhere else (IPv4-compatible ::a.b.c.d, NAT64 64:ff9b::/96 and 64:ff9b:1::/48, SIIT),
+// plus site-local, unique-local, link-local, multicast and discard ranges; an allow-list closes them
+// all, including forms not listed here. Inside it, 6to4 (2002::/16) is judged by the IPv4 address it
+// embeds, and Teredo, benchmarking and ORCHID ranges are refused. IPv4-mapped ::ffff:a.b.c.d is judged
+// as its IPv4 address. IPv4: every block the special-purpose registry marks as not globally reachable
+// (this network, private, CGNAT, loopback, link-local, 192.0.0.0/24, the 6to4 relay, benchmarking
+// 198.18.0.0/15, reserved 240/4 and the broadcast address) and multicast 224/4 are refused. The
+// documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) stay allowed:
+// they are set aside for examples and lead nowhere on the Internet, and the tests use them as stand-ins
+// for public hosts (refusing them too would be one more line in each list).
 import * as l10n from '@vscode/l10n';
 import { promises as dns } from 'dns';
 import type { LookupAddress } from 'dns';
@@ -22,7 +34,8 @@ export type Resolver = (host: string) => Promise<LookupAddress[]>;
 
 export const systemResolver: Resolver = (host) => dns.lookup(host, { all: true, verbatim: true });
 
-const PRIVATE = new BlockList();
+/** IPv4 blocks that are not public unicast (IANA special-purpose registry, plus multicast). */
+const NOT_PUBLIC_V4 = new BlockList();
 for (const [net, bits] of [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
@@ -30,14 +43,15 @@ for (const [net, bits] of [
   ['127.0.0.0', 8],
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.88.99.0', 24],
   ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ] as const) {
-  PRIVATE.addSubnet(net, bits, 'ipv4');
+  NOT_PUBLIC_V4.addSubnet(net, bits, 'ipv4');
 }
-PRIVATE.addAddress('::', 'ipv6');
-PRIVATE.addAddress('::1', 'ipv6');
-PRIVATE.addSubnet('fc00::', 7, 'ipv6');
-PRIVATE.addSubnet('fe80::', 10, 'ipv6');
 
 const LOOPBACK = new BlockList();
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
@@ -48,10 +62,52 @@ function family(ip: string): 'ipv4' | 'ipv6' | undefined {
   return v === 4 ? 'ipv4' : v === 6 ? 'ipv6' : undefined;
 }
 
-/** Private, loopback, link-local, CGNAT or unspecified, also written as an IPv4-mapped IPv6 address. */
+/** The eight 16-bit groups of an IPv6 address (a zone index is ignored), or undefined when it is not one. */
+function ipv6Groups(ip: string): number[] | undefined {
+  let h: string;
+  try {
+    // The URL parser gives the shortest form, embedded dotted quads in hex.
+    h = new URL(`http://[${ip.replace(/%.*$/, '')}]/`).hostname.slice(1, -1);
+  } catch {
+    return undefined;
+  }
+  const [head, tail] = h.includes('::') ? h.split('::') : [h, undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const zeros = tail === undefined ? [] : new Array<string>(8 - left.length - right.length).fill('0');
+  const groups = [...left, ...zeros, ...right].map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN));
+  return groups.length === 8 && groups.every((g) => !Number.isNaN(g)) ? groups : undefined;
+}
+
+/** The IPv4 address held in two IPv6 groups. */
+function embeddedIpv4(high: number, low: number): string {
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+}
+
+function ipv6NotPublic(ip: string): boolean {
+  const g = ipv6Groups(ip);
+  if (!g) return true;
+  // IPv4-mapped (::ffff:a.b.c.d): the IPv4 address decides.
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return NOT_PUBLIC_V4.check(embeddedIpv4(g[6], g[7]), 'ipv4');
+  // Only global unicast is public: this refuses ::, ::1, ::a.b.c.d, NAT64, discard, ULA, link- and site-local, multicast.
+  if ((g[0] & 0xe000) !== 0x2000) return true;
+  // 6to4 carries the IPv4 address of the other end.
+  if (g[0] === 0x2002) return NOT_PUBLIC_V4.check(embeddedIpv4(g[1], g[2]), 'ipv4');
+  if (g[0] === 0x2001) {
+    // Teredo (2001::/32), benchmarking (2001:2::/48), ORCHID and ORCHIDv2 (2001:10::/28, 2001:20::/28).
+    if (g[1] === 0 || (g[1] === 2 && g[2] === 0) || (g[1] >= 0x10 && g[1] <= 0x2f)) return true;
+  }
+  return false;
+}
+
+/**
+ * Not a public unicast address: private, loopback, link-local, CGNAT, unspecified, multicast, broadcast,
+ * reserved, or an IPv6 form that leads to one of those (see the header). False for what is not an address.
+ */
 export function isPrivateAddress(ip: string): boolean {
   const f = family(ip);
-  return f !== undefined && PRIVATE.check(ip, f);
+  if (f === 'ipv4') return NOT_PUBLIC_V4.check(ip, 'ipv4');
+  return f === 'ipv6' && ipv6NotPublic(ip);
 }
 
 function isLoopbackAddress(ip: string): boolean {
@@ -108,7 +164,7 @@ export async function checkTarget(url: URL, policy: NetPolicy, resolve: Resolver
   const trusted = (originHost !== undefined && normalizeHost(originHost) === host) || (policy.allowPrivateHosts ?? []).some((h) => normalizeHost(h) === host);
   const refusePrivate = (what: string) =>
     refused(
-      l10n.t('Refusing to download from {0}: {1} is a private, loopback or link-local network address, and the result should come from the provider or a public server. If you trust this host, add "{2}" to the setting aiVideo.download.allowPrivateHosts.', url.host, what, host),
+      l10n.t('Refusing to download from {0}: {1} is a private, loopback, link-local or other non-public network address, and the result should come from the provider or a public server. If you trust this host, add "{2}" to the setting aiVideo.download.allowPrivateHosts.', url.host, what, host),
     );
   const literal = family(host);
   if (literal) {

@@ -1,9 +1,10 @@
 // Downloads a finished result: http(s) only, to a host the network rules allow (addressGuard.ts,
 // checked again at every redirect), with the API key only on the first request of a result the
 // provider serves itself (never on a redirect hop), streamed with backpressure to a temp file
-// that is renamed into place once its first bytes proved it is a video (or image) and it arrived
-// whole. A size cap, a stall timeout and an overall deadline bound what a server can make it do;
-// transient failures are retried within the deadline, a bad file never is. Names from a server
+// that is renamed into place once its first bytes proved it is a video (or image; an MP4's first
+// boxes are walked, so a real header in front of a web page is no video) and it arrived whole. A
+// size cap, a stall timeout and an overall deadline bound what a server can make it do; transient
+// failures are retried within the deadline, a bad file never is. Names from a server
 // never escape the target folder. Each GET is httpGet.ts (one connection to the checked addresses,
 // `Accept-Encoding: identity`, redirects followed here), not axios: see its header for why.
 import * as l10n from '@vscode/l10n';
@@ -56,8 +57,15 @@ export interface DownloadResult {
 export const DEFAULT_DEADLINE_MS = 10 * 60_000;
 export const DEFAULT_STALL_MS = 30_000;
 const DEFAULT_REDIRECTS = 5;
-/** Enough for every signature checked (WebP needs 12). */
-const HEAD_BYTES = 16;
+/** What is read before anything is written: every signature (WebP needs 12), and room to walk the first MP4 boxes. */
+const HEAD_BYTES = 4096;
+/** The largest plausible ftyp box: 16 bytes and its compatible brands, four bytes each. */
+const MAX_FTYP_BYTES = 1024;
+/** Top-level ISO-BMFF box types an MP4 file is made of (after its ftyp), in any order. */
+const TOP_LEVEL_BOXES = new Set([
+  ...['moov', 'mdat', 'free', 'skip', 'wide', 'uuid', 'styp', 'sidx', 'ssix'],
+  ...['moof', 'mfra', 'pdin', 'meta', 'prft', 'emsg', 'meco', 'bloc'],
+]);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 const ACCEPTED_TYPES = {
@@ -226,12 +234,48 @@ async function downloadOnce(start: URL, dest: string, opts: DownloadOptions, sig
   }
 }
 
+/**
+ * Why an MP4 head (the first bytes, maybe the whole file) is not an MP4 file, or undefined: the ftyp box
+ * must have a size its brands can fill, and each top-level box found after it in the head a sane size
+ * and a known type (an expired-link page behind a real MP4 header fails here). Boxes past the head
+ * and boxes running past the end are not judged: a cut-short file is told by its length.
+ */
+function mp4Problem(head: Buffer): string | undefined {
+  const ftyp = head.readUInt32BE(0);
+  if (ftyp < 16 || ftyp > MAX_FTYP_BYTES || (ftyp - 16) % 4 !== 0) {
+    return l10n.t('it has an MP4 header but is not an MP4 file ({0} at byte {1})', l10n.t('a header box of {0} bytes', ftyp), 0);
+  }
+  for (let at = ftyp; at + 8 <= head.length; ) {
+    const size = head.readUInt32BE(at);
+    const type = head.toString('latin1', at + 4, at + 8);
+    // A box of size 1 gives its size in the next 8 bytes; one of size 0 runs to the end of the file.
+    const large = size === 1 && at + 16 <= head.length ? Number(head.readBigUInt64BE(at + 8)) : undefined;
+    let what: string | undefined;
+    if (!TOP_LEVEL_BOXES.has(type)) {
+      if (head.toString('latin1', at).trimStart().startsWith('<')) {
+        return l10n.t('it has an MP4 header followed by a web page (often an expired link or a sign-in page)');
+      }
+      what = l10n.t('an unknown box "{0}"', type.replace(/[^A-Za-z0-9]/g, '?'));
+    } else if ((size > 1 && size < 8) || (large !== undefined && large < 16)) {
+      what = l10n.t('a box of {0} bytes', large ?? size);
+    }
+    if (what) return l10n.t('it has an MP4 header but is not an MP4 file ({0} at byte {1})', what, at);
+    if (size === 0 || (size === 1 && large === undefined)) return undefined;
+    at += large ?? size;
+  }
+  return undefined;
+}
+
 /** Why the first bytes are not what was asked for, or undefined when they are. */
 function contentProblem(head: Buffer, expect: 'video' | 'image'): ProviderError | undefined {
-  if (expect === 'image' ? detectImageType(head) : detectVideoType(head)) return undefined;
+  const type = expect === 'image' ? detectImageType(head) : detectVideoType(head);
+  // MOV and WebM are judged by their signature alone.
+  const mp4 = type === 'video/mp4' ? mp4Problem(head) : undefined;
+  if (type && !mp4) return undefined;
   const text = head.toString('latin1').trimStart();
   const looks =
-    text.startsWith('<') ? l10n.t('it is a web page (often an expired link or a sign-in page)')
+    mp4 ? mp4
+    : text.startsWith('<') ? l10n.t('it is a web page (often an expired link or a sign-in page)')
     : text.startsWith('{') || text.startsWith('[') ? l10n.t('it is JSON text')
     : head[0] === 0x1f && head[1] === 0x8b ? l10n.t('it is gzip-compressed data')
     : expect === 'image' ? l10n.t('its content is not PNG, JPEG or WebP')

@@ -15,6 +15,14 @@
 //   body is being sent, only a stall (no progress for that long) stops it, so a large upload on a
 //   slow line is never cut off for being large. axios's `timeout` runs from the start of the request,
 //   so the timers are ours and stop axios through its `signal`.
+// - "Sent" is Node's `finish`: the kernel took the last byte, which may be megabytes before the server
+//   has it (a body smaller than the socket buffers is "sent" at once, however slow the line). So the
+//   wait for the answer is the limit plus the time those buffered bytes can take to drain:
+//   min(body, 8 MB) / the upload rate. The rate is what the upload proved: the bytes beyond the 8 MB
+//   the buffers can hold certainly left during the handover; when that proves less than 32 KB/s (any
+//   body under 8 MB), 32 KB/s (a poor mobile uplink) is assumed. A silent server is then reported
+//   late, never a slow line as a lost answer. A reset after `finish` is an unknown outcome: the body
+//   may still have been on its way, or it may have arrived whole.
 // - Upload progress: the body is handed to axios as a stream of 64 KB chunks that reports each one
 //   (and restarts the stall timer). axios's own `onUploadProgress` is throttled to three events a
 //   second, too coarse for the stall timer and the progress the tests and the UI expect.
@@ -42,7 +50,7 @@ export interface JsonRequest {
   /** Sent as JSON; a FormData body is sent as multipart/form-data. */
   body?: unknown;
   headers?: Record<string, string>;
-  /** How long to wait for the answer once the request is sent, and the longest stall while sending it. */
+  /** How long to wait for the answer once the request can have arrived (drainAllowanceMs), and the longest stall while sending it. */
   timeoutMs?: number;
   signal?: AbortSignal;
   /** A create: a lost answer means the task may or may not have started. */
@@ -62,6 +70,21 @@ export interface JsonResponse {
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const UPLOAD_CHUNK = 64 * 1024;
 const MAX_ANSWER_BYTES = 20 * 1024 * 1024;
+/** At most this much of a "sent" body is still in the socket buffers on the way (both ends together). */
+const MAX_IN_FLIGHT = 8 * 1024 * 1024;
+/** Bytes per second assumed for the upload when the upload itself proves no faster rate (256 kbit/s). */
+const SLOWEST_UPLINK = 32 * 1024;
+
+/**
+ * How long the bytes of a "sent" body can still take to reach the server: min(body, 8 MB) at the rate
+ * the handover proved (what exceeded the buffers left this machine within `handoverMs`), at least
+ * SLOWEST_UPLINK. A conservative bound: an allowance too long only makes a silent server's timeout late.
+ */
+export function drainAllowanceMs(bodyBytes: number, handoverMs: number): number {
+  const inFlight = Math.min(bodyBytes, MAX_IN_FLIGHT);
+  const proven = handoverMs > 0 ? (bodyBytes - inFlight) / (handoverMs / 1000) : 0;
+  return Math.ceil((inFlight / Math.max(SLOWEST_UPLINK, proven)) * 1000);
+}
 
 /** The axios instance every provider request goes through: Node adapter, no redirect (a 3xx is answered as it is), every status answered. */
 const client = axios.create({
@@ -234,10 +257,10 @@ async function send(req: JsonRequest, headers: Record<string, string>, body: Buf
     stop.abort();
   };
   /** (Re)starts the timer that ends the request with `error`. */
-  const stopAfter = (error: () => ProviderError) => {
+  const stopAfter = (error: () => ProviderError, ms = limitMs) => {
     if (stopped) return;
     clearTimeout(timer);
-    timer = setTimeout(() => end(error()), limitMs);
+    timer = setTimeout(() => end(error()), ms);
   };
   const stalled = () => new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not take the request in time; it was not sent.', who) });
   const noAnswer = () => new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not answer in time.', who), mayHaveStarted: req.isCreate });
@@ -245,11 +268,15 @@ async function send(req: JsonRequest, headers: Record<string, string>, body: Buf
   const onUploadCancel = () => {
     if (!bodySent) end(new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: cancelled while the request was being sent; it did not arrive, so nothing was started.', who) }));
   };
+  // When the connection was established: the body can only start to drain from then on.
+  let connectedAt: number | undefined;
   const transport = observed(
     (p) => {
+      if (p.connected) connectedAt ??= Date.now();
       if (!p.connected || !p.flushed || bodySent) return;
       bodySent = true;
-      stopAfter(noAnswer);
+      // The answer can only come once the body drained from the buffers to the server.
+      stopAfter(noAnswer, limitMs + drainAllowanceMs(body?.length ?? 0, Date.now() - (connectedAt ?? Date.now())));
     },
     () => {
       // Answered before the body was all sent: what is left is the wait for the answer.

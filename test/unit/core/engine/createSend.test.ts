@@ -76,6 +76,28 @@ describe('sending a create', function () {
     assert.strictEqual(progress[progress.length - 1][0], total);
   });
 
+  it('a body the socket buffers take at once, read slowly by the server, is not cut off by a short time limit', async function () {
+    // The 2 MB image on a 64 KB/s uplink, scaled down: 192 KB read at 64 KB/s takes the
+    // server about 3 s, and the whole body is handed to the connection long before that.
+    h.em.injectFault({ route: 'pika.generate', kind: 'slowUpload', bytesPerSecond: 64_000 });
+    let handedOver = 0;
+    let serverHadIt = 0;
+    const res = await create({
+      timeoutMs: 500,
+      body: { promptText: 'a cat', model: '1.5', pad: 'a'.repeat(192_000) },
+      onUploadProgress: (sent, total) => {
+        if (sent === total) {
+          handedOver++;
+          serverHadIt = h.em.counts()['pika.generate'] ?? 0;
+        }
+      },
+    });
+    assert.strictEqual(res.status, 200);
+    assert.strictEqual(handedOver, 1);
+    assert.strictEqual(serverHadIt, 0, 'the body was all handed over before the server had read it');
+    assert.strictEqual(h.em.counts()['pika.generate'], 1, 'sent once');
+  });
+
   it('an upload that stalls for the time limit is stopped, and never started a create', async function () {
     h.em.injectFault({ route: 'pika.generate', kind: 'slowUpload', bytesPerSecond: 1000 });
     const e = await rejectsWith(create({ timeoutMs: 300 }, 16), 'timeout');

@@ -21,6 +21,44 @@ const HTML = '<!DOCTYPE html><html><body>This link has expired</body></html>';
 /** The smallest WebM head: the EBML magic, then anything. */
 const WEBM = Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3]), Buffer.alloc(60, 7)]);
 
+/** The top-level boxes of an MP4 file, by type. */
+function boxes(file: Buffer): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (let at = 0; at + 8 <= file.length; ) {
+    const size = file.readUInt32BE(at);
+    out.set(file.toString('latin1', at + 4, at + 8), file.subarray(at, at + size));
+    at += size;
+  }
+  return out;
+}
+const SAMPLE_BOXES = boxes(SAMPLE);
+/** An MP4 box of this type around `body`. */
+const box = (type: string, body: Buffer) => {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(8 + body.length);
+  head.write(type, 4, 'latin1');
+  return Buffer.concat([head, body]);
+};
+/** ffmpeg without faststart: the media data first, the index (moov) at the end. */
+const MDAT_FIRST = Buffer.concat(['ftyp', 'mdat', 'free', 'moov'].map((t) => SAMPLE_BOXES.get(t)!));
+/** A real MP4 header, then an expired-link page. */
+const MP4_THEN_HTML = Buffer.concat([SAMPLE_BOXES.get('ftyp')!, Buffer.from(HTML.repeat(80))]);
+/** A real header, a real moov, then binary data that is no box. */
+const MP4_THEN_GARBAGE = Buffer.concat([
+  SAMPLE_BOXES.get('ftyp')!,
+  SAMPLE_BOXES.get('moov')!,
+  Buffer.from([0, 0, 0, 9, 0xde, 0xad, 0xbe, 0xef]),
+  Buffer.alloc(5000, 3),
+]);
+/** An ftyp box whose size cannot be one (compatible brands come in fours). */
+const BAD_FTYP = (() => {
+  const b = Buffer.from(SAMPLE);
+  b.writeUInt32BE(31, 0);
+  return b;
+})();
+/** A header box whose size leaves no room for a brand. */
+const SHORT_FTYP = Buffer.concat([box('ftyp', Buffer.from('isom')), SAMPLE.subarray(32)]);
+
 /** A CDN stand-in with one route per behaviour. */
 async function startCdn(): Promise<{ url: (p: string) => string; base: string; hits: Hit[]; close: () => Promise<void> }> {
   const hits: Hit[] = [];
@@ -35,12 +73,16 @@ async function startCdn(): Promise<{ url: (p: string) => string; base: string; h
     };
     const stream = (total: number, type = 'video/mp4', declare = false) => {
       res.writeHead(200, { 'Content-Type': type, ...(declare ? { 'Content-Length': String(total) } : {}) });
+      // A real MP4 head (its ftyp box, then an mdat box holding the rest), then filler.
       const chunk = Buffer.alloc(64 * 1024, 1);
+      const filler = Buffer.alloc(64 * 1024, 1);
       SAMPLE.copy(chunk, 0, 0, 32);
+      chunk.writeUInt32BE(total - 32, 32);
+      chunk.write('mdat', 36, 'latin1');
       let sent = 0;
       const write = () => {
         while (sent < total) {
-          const part = chunk.subarray(0, Math.min(chunk.length, total - sent));
+          const part = (sent === 0 ? chunk : filler).subarray(0, Math.min(chunk.length, total - sent));
           sent += part.length;
           if (!res.write(part)) return void res.once('drain', write);
         }
@@ -107,6 +149,12 @@ async function startCdn(): Promise<{ url: (p: string) => string; base: string; h
     else if (p === '/json-octet') send('{"error":"expired"}', { 'Content-Type': 'binary/octet-stream' });
     else if (p === '/tiny') send('ftyp', { 'Content-Type': 'video/mp4' });
     else if (p === '/untyped.mp4') send(SAMPLE, {});
+    else if (p === '/sample-2.mp4') send(fixture('sample-2.mp4'), { 'Content-Type': 'video/mp4' });
+    else if (p === '/mdat-first.mp4') send(MDAT_FIRST, { 'Content-Type': 'video/mp4' });
+    else if (p === '/mp4-then-html') send(MP4_THEN_HTML, { 'Content-Type': 'video/mp4' });
+    else if (p === '/mp4-then-garbage') send(MP4_THEN_GARBAGE, { 'Content-Type': 'video/mp4' });
+    else if (p === '/bad-ftyp.mp4') send(BAD_FTYP, { 'Content-Type': 'video/mp4' });
+    else if (p === '/short-ftyp.mp4') send(SHORT_FTYP, { 'Content-Type': 'video/mp4' });
     else if (p === '/clip.webm') send(WEBM, { 'Content-Type': 'video/webm' });
     else if (p === '/poster.jpg') send(fixture('poster.jpg'), { 'Content-Type': 'image/jpeg' });
     else if (p === '/cat.png') send(fixture('cat.png'), { 'Content-Type': 'image/png' });
@@ -385,6 +433,36 @@ describe('downloads', function () {
       assert.strictEqual(Buffer.compare(fs.readFileSync(path.join(dir, 'c.webm')), WEBM), 0);
     });
 
+    it('an MP4 header followed by a web page is refused by its box structure, nothing saved, not retried', async () => {
+      await rejectsWith(
+        downloadToFile(cdn.url('/mp4-then-html'), path.join(dir, 'h.mp4'), opts({ attempts: 3, retryDelayMs: 10 })),
+        'malformed',
+        /The result is not a video: it has an MP4 header followed by a web page \(often an expired link or a sign-in page\)\./,
+      );
+      assert.strictEqual(cdn.hits.length, 1);
+      assert.deepStrictEqual(leftovers(), []);
+    });
+
+    it('an MP4 whose boxes are not sane is refused: a bad header size, or no known box where one must start', async () => {
+      const notMp4 = /The result is not a video: it has an MP4 header but is not an MP4 file \(.+ at byte \d+\)\. Nothing was saved\./;
+      await rejectsWith(downloadToFile(cdn.url('/mp4-then-garbage'), path.join(dir, 'g.mp4'), opts()), 'malformed', notMp4);
+      await rejectsWith(downloadToFile(cdn.url('/bad-ftyp.mp4'), path.join(dir, 'b.mp4'), opts()), 'malformed', notMp4);
+      await rejectsWith(downloadToFile(cdn.url('/short-ftyp.mp4'), path.join(dir, 's.mp4'), opts()), 'malformed', notMp4);
+      assert.deepStrictEqual(leftovers(), []);
+    });
+
+    it('real MP4 files pass: both samples, and one whose media data (mdat) comes before its index (moov)', async () => {
+      for (const [route, bytes] of [
+        ['/ok.mp4', SAMPLE],
+        ['/sample-2.mp4', fixture('sample-2.mp4')],
+        ['/mdat-first.mp4', MDAT_FIRST],
+      ] as const) {
+        const dest = path.join(dir, route.slice(1));
+        await downloadToFile(cdn.url(route), dest, opts());
+        assert.strictEqual(Buffer.compare(fs.readFileSync(dest), bytes), 0, route);
+      }
+    });
+
     it('posters and thumbnails: JPEG, PNG and WebP pass as images; a video or a page does not', async () => {
       for (const name of ['poster.jpg', 'cat.png', 'bird.webp']) {
         await downloadToFile(cdn.url(`/${name}`), path.join(dir, name), opts({ expect: 'image' }));
@@ -443,11 +521,67 @@ describe('downloads', function () {
         await rejectsWith(
           downloadToFile(url, path.join(dir, 'p.mp4'), opts({ origin: 'https://api.example.com', allowInsecureHttp: true, resolve: noResolve })),
           'config',
-          /private, loopback or link-local network address.*aiVideo\.download\.allowPrivateHosts/,
+          /private, loopback, link-local or other non-public network address.*aiVideo\.download\.allowPrivateHosts/,
         );
       }
       assert.deepStrictEqual([...net.attempts], [], 'no connection was attempted');
       assert.deepStrictEqual(leftovers(), []);
+    });
+
+    it('IPv6 forms that reach IPv4 or local networks, multicast, broadcast, reserved: refused before any connection', async () => {
+      const literals = [
+        '[::10.0.0.1]', // IPv4-compatible IPv6
+        '[::8.8.8.8]',
+        '[::a9fe:a9fe]',
+        '[64:ff9b::a9fe:a9fe]', // NAT64, well-known prefix (169.254.169.254)
+        '[64:ff9b::808:808]',
+        '[64:ff9b:1::a00:1]', // NAT64, local-use prefix
+        '[2002:a9fe:a9fe::1]', // 6to4 of 169.254.169.254
+        '[2002:c0a8:101::]', // 6to4 of 192.168.1.1
+        '[2002:7f00:1::1]', // 6to4 of 127.0.0.1
+        '[2001::a9fe:a9fe]', // Teredo
+        '[fec0::1]', // site-local
+        '[ff02::1]', // multicast
+        '[ff0e::fb]',
+        '[100::1]', // discard-only
+        '224.0.0.1', // multicast
+        '239.255.255.250',
+        '255.255.255.255', // broadcast
+        '240.0.0.1', // reserved
+        '198.18.0.1', // benchmarking
+        '198.19.255.254',
+        '192.0.0.170', // IETF protocol assignments
+        '192.0.0.8',
+        '192.88.99.1', // 6to4 relay anycast
+      ];
+      for (const host of literals) {
+        await rejectsWith(
+          downloadToFile(
+            `http://${host}/x`,
+            path.join(dir, 'p.mp4'),
+            opts({ origin: 'https://api.example.com', allowInsecureHttp: true, resolve: noResolve }),
+          ),
+          'config',
+          /non-public network address.*aiVideo\.download\.allowPrivateHosts/,
+        );
+      }
+      // The same addresses in a DNS answer.
+      const answers = ['64:ff9b::a9fe:a9fe', '::7f00:1', '2002:a00:1::1', 'fec0::1', 'ff02::1', '198.18.0.1', '255.255.255.255'];
+      for (const address of answers) {
+        const resolve = async () => [{ address, family: address.includes(':') ? 6 : 4 }];
+        const dest = path.join(dir, 'n.mp4');
+        const refusedAt = downloadToFile('https://cdn.invalid/v.mp4', dest, opts({ origin: 'https://api.example.com', resolve }));
+        await rejectsWith(refusedAt, 'config', /non-public network address/);
+      }
+      assert.deepStrictEqual([...net.attempts], [], 'no connection was attempted');
+      assert.deepStrictEqual(leftovers(), []);
+    });
+
+    it('6to4 is judged by its embedded IPv4 address; other global unicast IPv6 passes', () => {
+      const pub = ['2002:808:808::1', '2002:cb00:7107::', '2a00:1450:4001::200e', '2001:4860:4860::8888', '198.17.255.255', '198.20.0.1'];
+      for (const ip of [...pub, '192.0.1.1', '223.255.255.255']) {
+        assert.ok(!isPrivateAddress(ip), ip);
+      }
     });
 
     it('public addresses are not private; IPv4-mapped forms are judged by their IPv4 address', () => {

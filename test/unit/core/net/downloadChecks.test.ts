@@ -111,7 +111,7 @@ describe('downloads are checked (emulator)', function () {
 
     it('[redirect-to=] a private address after two hops: refused before connecting to it', async () => {
       const { done } = await run('metadata [redirects=2] [redirect-to=http://169.254.169.254/latest/meta-data/]');
-      await failedFinally(done, /Refusing to download from 169\.254\.169\.254: it is a private, loopback or link-local network address/);
+      await failedFinally(done, /Refusing to download from 169\.254\.169\.254: it is a private, loopback, link-local or other non-public network address/);
       assert.ok(spy.attempts.every((a) => a.host === '127.0.0.1'), JSON.stringify(spy.attempts));
     });
   });
@@ -120,7 +120,7 @@ describe('downloads are checked (emulator)', function () {
     for (const host of ['10.0.0.1', '192.168.1.20', '169.254.169.254', 'fe80::1', '::ffff:10.0.0.1', '0.0.0.0', 'localhost']) {
       it(`[result-host=${host}]: refused before any connection, with the setting to use named`, async () => {
         const { done } = await run(`lan [result-host=${host}]`);
-        await failedFinally(done, /private, loopback or link-local network address.*aiVideo\.download\.allowPrivateHosts/);
+        await failedFinally(done, /private, loopback, link-local or other non-public network address.*aiVideo\.download\.allowPrivateHosts/);
         assert.strictEqual(files().length, 0);
         assert.ok(spy.attempts.every((a) => a.host === '127.0.0.1'), JSON.stringify(spy.attempts));
       });

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as zlib from 'zlib';
 import { ErrorKind, ProviderError, redact, remedyFor } from '../../../../src/core/model/errors';
-import { joinUrl, parseRetryAfter, requestJson, statusError, type JsonRequest } from '../../../../src/core/net/http';
+import { drainAllowanceMs, joinUrl, parseRetryAfter, requestJson, statusError, type JsonRequest } from '../../../../src/core/net/http';
 import { closedPort, GOOD_KEY, rejectsWith, sendJson, startStub, useEmulator } from '../../../support/helpers';
 
 describe('requestJson against the emulator', function () {
@@ -366,6 +366,22 @@ describe('statusError', function () {
     const e = statusError(422, { error: { message: 'x'.repeat(1000) } }, '', {}, req);
     assert.strictEqual(e.kind, 'badRequest');
     assert.ok(e.message.length < 400, `message length ${e.message.length}`);
+  });
+});
+
+describe('drainAllowanceMs: how long a sent body can still be on its way', function () {
+  it('a body the buffers took at once proves no rate: the slow 32 KB/s uplink is assumed', function () {
+    assert.strictEqual(drainAllowanceMs(0, 0), 0);
+    assert.strictEqual(drainAllowanceMs(2 * 1024 * 1024, 5), 64_000, 'the issue\'s 2 MB image: 64 s');
+    assert.strictEqual(drainAllowanceMs(1024, 0), 32);
+  });
+
+  it('at most 8 MB is on its way, at the rate the bytes beyond it proved', function () {
+    const MB = 1024 * 1024;
+    // 24 MB handed over in 2 s: at least 16 MB left in 2 s (8 MB/s), so the 8 MB left take 1 s.
+    assert.strictEqual(drainAllowanceMs(24 * MB, 2000), 1000);
+    // Just over 8 MB proves little: the slow uplink is assumed, capped at 8 MB.
+    assert.strictEqual(drainAllowanceMs(8 * MB + 1, 60_000), 256_000);
   });
 });
 
