@@ -45,7 +45,13 @@ const STATUS_WORDS: readonly TaskStatus[] = ['queued', 'running', 'succeeded', '
 
 type Plan = { ok: true; request: GenerateRequest; notes: string[] } | { ok: false; message: string };
 
-export function registerAgentTools(deps: ToolDeps): vscode.Disposable {
+/** The tool objects by name; registered with VS Code by `registerAgentTools`, driven directly by the in-host tests. */
+export type AgentTools = Readonly<Record<ToolName, vscode.LanguageModelTool<never>>>;
+
+export type ToolName = (typeof TOOL_NAMES)[keyof typeof TOOL_NAMES];
+
+/** Registers the tools; the result also holds the tool objects (`api.testing.agentTool`). */
+export function registerAgentTools(deps: ToolDeps): vscode.Disposable & { readonly tools: AgentTools } {
   const { engine, keys } = deps;
 
   /** Turns the tool input into a request, the same way for the confirmation and the run. */
@@ -141,11 +147,13 @@ export function registerAgentTools(deps: ToolDeps): vscode.Disposable {
     },
   };
 
-  return vscode.Disposable.from(
+  const tools = { [TOOL_NAMES.generate]: generateTool, [TOOL_NAMES.getTask]: getTaskTool, [TOOL_NAMES.listTasks]: listTasksTool } as unknown as AgentTools;
+  const registered = vscode.Disposable.from(
     vscode.lm.registerTool(TOOL_NAMES.generate, generateTool),
     vscode.lm.registerTool(TOOL_NAMES.getTask, getTaskTool),
     vscode.lm.registerTool(TOOL_NAMES.listTasks, listTasksTool),
   );
+  return Object.assign(registered, { tools });
 }
 
 /** What the user confirms before a generation: who makes it, from what prompt, and that it costs. */
