@@ -167,7 +167,7 @@ describe('Editor: the agent tool sends only what was confirmed', function () {
     const { api, emulator } = await setup();
     const input = { prompt: 'Confirmed once [duration=500]', provider: 'gateway', model: 'kling-v1', seconds: 5 };
     const shown = confirmationText(await tool.prepareInvocation!({ input }, token));
-    for (const line of ['Provider: Video gateway', 'Model: kling-v1', 'Duration (seconds): 5', 'Size: ', 'Videos: 1']) {
+    for (const line of ['Provider: Video gateway', 'Model: kling-v1', 'Duration (seconds): 5', 'Size: ', 'Number of videos: 1']) {
       assert.ok(shown.includes(line), `"${line}" is not in the confirmation:\n${shown}`);
     }
 
