@@ -7,7 +7,7 @@
 // are the contract. They change only in a major version, and only by adding: a new optional field
 // of `Task` or `GenerateRequest` is not a break. `testing` is not part of the contract: it exposes
 // what the UI shows so this repository's in-host tests can check it, and may change in any release.
-import type { Event } from 'vscode';
+import type { Event, LanguageModelTool } from 'vscode';
 import type { GenerateRequest, Task } from './core/model/task';
 import type { InspectionMessage } from './webview/gallery/galleryProtocol';
 
@@ -33,6 +33,11 @@ export interface AiVideoApi {
 
 /** What the UI currently shows, for the in-host tests. Not stable: may change in any release. */
 export interface AiVideoTestingApi {
+  /**
+   * A language model tool's object by its name (`aiVideo_generateVideo`…), to call its
+   * `prepareInvocation` and `invoke` one by one as VS Code does; undefined for another name.
+   */
+  agentTool(name: string): LanguageModelTool<object> | undefined;
   /** What the player panel currently shows and last reported. */
   player(): { taskId: string; videoIndex: number; lastPlayback: unknown } | undefined;
   /**

@@ -88,7 +88,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     ComparePanel.registerSerializer(context.extensionUri, mediaRoot, commands.compareHost),
     notifyGroupsFinished(engine),
   );
-  context.subscriptions.push(registerAgentTools({ engine, keys }));
+  const agentTools = registerAgentTools({ engine, keys });
+  context.subscriptions.push(agentTools);
   context.subscriptions.push(registerPromptFiles(engine, context.globalStorageUri));
   context.subscriptions.push(trackWalkthrough(engine, keys));
 
@@ -109,6 +110,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     generate: (req) => commands.generateFromArgs(req).then(copy),
     flush: () => engine.flush(),
     testing: {
+      agentTool: (name) => agentTools.tools[name as keyof typeof agentTools.tools],
       player: () => {
         const p = PlayerPanel.current;
         return p ? { taskId: p.taskId, videoIndex: p.videoIndex, lastPlayback: p.lastPlayback } : undefined;

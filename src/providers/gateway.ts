@@ -67,10 +67,10 @@ export const gateway: ProviderDescriptor = {
   models: { setting: 'gateway.models', list: listGatewayModels, custom: true },
   options: [
     NEGATIVE_PROMPT_FIELD,
-    { kind: 'enum', key: 'aspectRatio', target: 'request', label: l10n.t('Aspect ratio'), values: ASPECTS, modes: ['text-to-video'], unsetLabel: l10n.t('default') },
+    { kind: 'enum', key: 'aspectRatio', target: 'request', price: true, label: l10n.t('Aspect ratio'), values: ASPECTS, modes: ['text-to-video'], unsetLabel: l10n.t('default') },
     SEED_FIELD,
-    { kind: 'number', key: 'duration', label: l10n.t('Duration (seconds)'), min: 1, max: 60, integer: true, unsetLabel: l10n.t('model default') },
-    { kind: 'enum', key: 'size', label: l10n.t('Size'), values: SIZES },
+    { kind: 'number', key: 'duration', price: true, label: l10n.t('Duration (seconds)'), min: 1, max: 60, integer: true, unsetLabel: l10n.t('model default') },
+    { kind: 'enum', key: 'size', price: true, label: l10n.t('Size'), values: SIZES },
   ],
   aspectRatios: ASPECTS,
   normalizeStatus: gatewayStatus,

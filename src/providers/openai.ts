@@ -124,8 +124,8 @@ export const openai: ProviderDescriptor = {
   modes: ['text-to-video', 'image-to-video'],
   models: { fixed: OPENAI_MODELS.map((id) => ({ id })), list: listOpenAiModels, custom: true },
   options: [
-    { kind: 'enum', key: 'seconds', label: l10n.t('Seconds'), values: OPENAI_SECONDS, default: '4' },
-    { kind: 'enum', key: 'size', label: l10n.t('Size'), values: OPENAI_SIZES, default: '720x1280', valueDescription: l10n.t('1024x1792 and 1792x1024: sora-2-pro') },
+    { kind: 'enum', key: 'seconds', price: true, label: l10n.t('Seconds'), values: OPENAI_SECONDS, default: '4' },
+    { kind: 'enum', key: 'size', price: true, label: l10n.t('Size'), values: OPENAI_SIZES, default: '720x1280', valueDescription: l10n.t('1024x1792 and 1792x1024: sora-2-pro') },
   ],
   aspectRatios: Object.keys(ASPECT_SIZES),
   normalizeStatus: openAiStatus,

@@ -79,7 +79,7 @@ function pikaStatus(raw: unknown, progress: number | undefined): RemoteStatus {
 
 const PIKA_OPTIONS: readonly OptionField[] = [
   NEGATIVE_PROMPT_FIELD,
-  { kind: 'enum', key: 'aspectRatio', target: 'request', label: l10n.t('Aspect ratio'), values: PIKA_ASPECTS, modes: ['text-to-video', 'ingredients'], unsetLabel: l10n.t('default') },
+  { kind: 'enum', key: 'aspectRatio', target: 'request', price: true, label: l10n.t('Aspect ratio'), values: PIKA_ASPECTS, modes: ['text-to-video', 'ingredients'], unsetLabel: l10n.t('default') },
   SEED_FIELD,
   { kind: 'enum', key: 'pikaffect', target: 'request', label: l10n.t('Pikaffect'), values: PIKAFFECTS, valueDescription: l10n.t('adds sound') },
   { kind: 'number', key: 'motion', label: l10n.t('Motion'), min: 0, max: 4, default: 1 },

@@ -7,12 +7,14 @@ import * as vscode from 'vscode';
 import type { Task } from '../../src/core/model/task';
 import { PROVIDER_IDS } from '../../src/providers';
 import { confirmationFor } from '../../src/vscode/generate/agentTools';
+import type { Emulator } from '../../src/emulator/server';
 import { captureMessages, fixture, setup, waitFor, waitForFinal } from './helpers';
 import { notificationLinks } from '../support/linkedText';
 
 const TOOLS = ['aiVideo_generateVideo', 'aiVideo_getTask', 'aiVideo_listTasks'];
 
-function toolText(result: vscode.LanguageModelToolResult): string {
+function toolText(result: vscode.LanguageModelToolResult | null | undefined): string {
+  assert.ok(result, 'the tool returned a result');
   return result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
 }
 
@@ -120,6 +122,70 @@ describe('Editor: agent tools', function () {
     assert.match(await invoke('aiVideo_getTask', { id: 'nope' }), /No task with id "nope"\. aiVideo_listTasks lists/);
     assert.match(await invoke('aiVideo_listTasks', { status: 'exploded' }), /Unknown status "exploded"/);
     assert.strictEqual(api.getTasks().length, before, 'nothing was created');
+  });
+});
+
+// The tool's own methods, called one by one as VS Code calls them: prepareInvocation (whose
+// confirmationMessages the user accepts), then invoke. `invoke` sends only the plan confirmed for
+// exactly its input, once; anything else sends nothing.
+describe('Editor: the agent tool sends only what was confirmed', function () {
+  this.timeout(90_000);
+  const token = new vscode.CancellationTokenSource().token;
+  const creates = (e: Emulator) => e.requests().filter((r) => r.kind === 'create').length;
+
+  async function generateTool(): Promise<vscode.LanguageModelTool<object>> {
+    const { api } = await setup();
+    const tool = api.testing.agentTool('aiVideo_generateVideo');
+    assert.ok(tool?.prepareInvocation, 'the generate tool is exposed with its prepareInvocation');
+    return tool;
+  }
+
+  const confirmationText = (prepared: vscode.PreparedToolInvocation | null | undefined) => {
+    const message = prepared?.confirmationMessages?.message;
+    const md = typeof message === 'string' ? message : (message?.value ?? '');
+    return md.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+  };
+
+  it('a call whose check failed in prepareInvocation sends nothing, even when the check would pass by now', async () => {
+    const tool = await generateTool();
+    const { api, emulator } = await setup();
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    const name = `late-${Date.now()}.png`;
+    const input = { prompt: 'Never confirmed [duration=500]', provider: 'hidream', imagePath: name };
+    const prepared = await tool.prepareInvocation!({ input }, token);
+    assert.strictEqual(prepared?.confirmationMessages, undefined, 'nothing to confirm: the image is missing');
+    // The file appears between the confirmation that was never shown and the call.
+    await vscode.workspace.fs.copy(vscode.Uri.joinPath(folder, 'cat.png'), vscode.Uri.joinPath(folder, name));
+    const before = creates(emulator);
+    const text = toolText(await tool.invoke({ input, toolInvocationToken: undefined }, token));
+    assert.match(text, /^No video was generated\. Image problem: File not found: .*late-/);
+    assert.strictEqual(creates(emulator), before, 'no create was sent');
+    assert.ok(!api.getTasks().some((t) => t.prompt === input.prompt), 'no task was made');
+  });
+
+  it('the confirmation shows provider, model, seconds, size and the number of videos; only the confirmed input is sent, once', async () => {
+    const tool = await generateTool();
+    const { api, emulator } = await setup();
+    const input = { prompt: 'Confirmed once [duration=500]', provider: 'gateway', model: 'kling-v1', seconds: 5 };
+    const shown = confirmationText(await tool.prepareInvocation!({ input }, token));
+    for (const line of ['Provider: Video gateway', 'Model: kling-v1', 'Duration (seconds): 5', 'Size: ', 'Number of videos: 1']) {
+      assert.ok(shown.includes(line), `"${line}" is not in the confirmation:\n${shown}`);
+    }
+
+    const before = creates(emulator);
+    const changed = toolText(await tool.invoke({ input: { ...input, seconds: 10 }, toolInvocationToken: undefined }, token));
+    assert.match(changed, /^No video was generated/);
+    assert.strictEqual(creates(emulator), before, 'a changed input sends nothing');
+
+    const sent = toolText(await tool.invoke({ input, toolInvocationToken: undefined }, token));
+    const id = createdId(sent);
+    assert.strictEqual(creates(emulator), before + 1);
+    assert.strictEqual((emulator.requests('gateway.create').at(-1)!.body as { duration?: number }).duration, 5);
+    assert.strictEqual(api.getTask(id)!.prompt, input.prompt);
+
+    const again = toolText(await tool.invoke({ input, toolInvocationToken: undefined }, token));
+    assert.match(again, /^No video was generated/);
+    assert.strictEqual(creates(emulator), before + 1, 'a confirmation is used once');
   });
 });
 

@@ -17,7 +17,7 @@ describe('smoke', () => {
   it('returns the public API: five stable members, the test hooks under testing (src/api.ts)', async () => {
     const api = await vscode.extensions.getExtension<AiVideoApi>(EXTENSION_ID)!.activate();
     assert.deepStrictEqual(Object.keys(api).sort(), ['flush', 'generate', 'getTask', 'getTasks', 'onDidChangeTasks', 'testing']);
-    const hooks = ['compare', 'gallery', 'player', 'statusBarText', 'treeItems', 'treeMessage', 'viewDescription'];
+    const hooks = ['agentTool', 'compare', 'gallery', 'player', 'statusBarText', 'treeItems', 'treeMessage', 'viewDescription'];
     assert.deepStrictEqual(Object.keys(api.testing).sort(), hooks);
   });
 

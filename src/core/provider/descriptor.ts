@@ -124,6 +124,8 @@ interface OptionFieldBase {
   unsetLabel?: string;
   /** Help shown while the value is typed. */
   prompt?: string;
+  /** The value changes what a generation costs (length, size, resolution): confirmations show it, set or not. */
+  price?: boolean;
 }
 
 export interface NumberField extends OptionFieldBase {

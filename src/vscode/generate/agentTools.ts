@@ -4,27 +4,18 @@
 import * as vscode from 'vscode';
 import { TaskEngine } from '../../core/engine/engine';
 import { errorMessage, redact } from '../../core/model/errors';
-import { parseGenerateRequest } from '../../core/request/requestValidation';
-import { fieldFor, modelsFor } from '../../core/request/promptBlocks';
-import { writeField } from '../../core/provider/optionFields';
+import { modelsFor } from '../../core/request/promptBlocks';
 import { GenerateRequest, isActive, ProviderId, Task, TaskStatus } from '../../core/model/task';
 import { PROVIDER_IDS, PROVIDERS, providerLabel } from '../../providers';
+import { confirmationLines, ConfirmedPlans, type GenerateVideoInput, planGeneration, planToSend } from './agentPlan';
 import { promptCatalog } from '../promptFiles/promptFileFeatures';
 import { KeyStore } from '../keys/secretKeys';
 import { resolveMediaRef } from './mediaPaths';
 import { shorten } from '../../shared/text';
 
-export const TOOL_NAMES = { generate: 'aiVideo_generateVideo', getTask: 'aiVideo_getTask', listTasks: 'aiVideo_listTasks' } as const;
+export type { GenerateVideoInput } from './agentPlan';
 
-export interface GenerateVideoInput {
-  prompt: string;
-  provider?: string;
-  model?: string;
-  imagePath?: string;
-  aspectRatio?: string;
-  seconds?: number;
-  waitSeconds?: number;
-}
+export const TOOL_NAMES = { generate: 'aiVideo_generateVideo', getTask: 'aiVideo_getTask', listTasks: 'aiVideo_listTasks' } as const;
 
 export interface GetTaskInput {
   id: string;
@@ -43,71 +34,47 @@ export interface ToolDeps {
 const MAX_WAIT_SECONDS = 600;
 const STATUS_WORDS: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed'];
 
-type Plan = { ok: true; request: GenerateRequest; notes: string[] } | { ok: false; message: string };
+/** The tool objects by name; registered with VS Code by `registerAgentTools`, driven directly by the in-host tests. */
+export type AgentTools = Readonly<Record<ToolName, vscode.LanguageModelTool<never>>>;
 
-export function registerAgentTools(deps: ToolDeps): vscode.Disposable {
+export type ToolName = (typeof TOOL_NAMES)[keyof typeof TOOL_NAMES];
+
+/** Registers the tools; the result also holds the tool objects (`api.testing.agentTool`). */
+export function registerAgentTools(deps: ToolDeps): vscode.Disposable & { readonly tools: AgentTools } {
   const { engine, keys } = deps;
-
-  /** Turns the tool input into a request, the same way for the confirmation and the run. */
-  const plan = async (input: GenerateVideoInput): Promise<Plan> => {
-    if (!input || typeof input.prompt !== 'string' || !input.prompt.trim()) return { ok: false, message: vscode.l10n.t('"prompt" is required: describe the video.') };
-    const withKey = await providersWithKeys(keys);
-    let provider: ProviderId;
-    if (input.provider !== undefined) {
-      const p = PROVIDER_IDS.find((id) => id === String(input.provider).toLowerCase());
-      if (!p) return { ok: false, message: vscode.l10n.t('Unknown provider "{0}". Use one of: {1}. Providers with an API key: {2}.', String(input.provider), PROVIDER_IDS.join(', '), keyList(withKey)) };
-      if (!withKey.includes(p)) return { ok: false, message: noKeyMessage(p, withKey) };
-      provider = p;
-    } else if (withKey.length) provider = withKey[0];
-    else return { ok: false, message: noKeyMessage(undefined, withKey) };
-
-    const descriptor = PROVIDERS[provider];
-    const notes: string[] = [];
-    const raw: Record<string, unknown> = { provider, prompt: input.prompt.trim() };
-    const mode = input.imagePath !== undefined ? 'image-to-video' : 'text-to-video';
-    const model = input.model ?? modelsFor(promptCatalog(), descriptor, mode).ids[0];
-    if (model !== undefined) raw.model = model;
-    if (input.aspectRatio !== undefined) raw.aspectRatio = input.aspectRatio;
-    if (input.imagePath !== undefined) {
-      const image = await resolveMediaRef(String(input.imagePath), vscode.workspace.workspaceFolders?.[0]?.uri);
-      if (!image.ok) return { ok: false, message: vscode.l10n.t('Image problem: {0} Give imagePath relative to the workspace root or as an absolute path.', image.message) };
-      raw.image = image.value;
-    }
-    let request: GenerateRequest;
-    try {
-      request = parseGenerateRequest(raw, PROVIDER_IDS);
-    } catch (e) {
-      return { ok: false, message: errorMessage(e) };
-    }
-    if (input.seconds !== undefined) {
-      const seconds = fieldFor(descriptor, 'seconds');
-      if (seconds) writeField(request, seconds, input.seconds);
-      else notes.push(vscode.l10n.t('"seconds" was not sent: {0} has no length setting, so the video has the model\'s own length.', descriptor.label));
-    }
-    const invalid = descriptor.validate(request);
-    if (invalid) return { ok: false, message: invalid };
-    return { ok: true, request, notes };
-  };
+  // What prepareInvocation planned, by input: invoke sends only from here (see agentPlan.ts).
+  const plans = new ConfirmedPlans();
 
   const generateTool: vscode.LanguageModelTool<GenerateVideoInput> = {
     async prepareInvocation(options) {
-      const p = await plan(options.input);
+      const p = await planGeneration(options.input, {
+        providers: PROVIDERS,
+        ids: PROVIDER_IDS,
+        withKey: await providersWithKeys(keys),
+        defaultModel: (descriptor, mode) => modelsFor(promptCatalog(), descriptor, mode).ids[0],
+        resolveImage: (ref) => resolveMediaRef(ref, vscode.workspace.workspaceFolders?.[0]?.uri),
+      });
+      plans.remember(options.input, p);
+      // Nothing to confirm: invoke says why and sends nothing.
       if (!p.ok) return { invocationMessage: vscode.l10n.t('Checking the video request…') };
-      return { invocationMessage: vscode.l10n.t('Generating a video with {0}…', providerAndModel(p.request.provider, p.request.model)), confirmationMessages: confirmationFor(p.request) };
+      return {
+        invocationMessage: vscode.l10n.t('Generating a video with {0}…', providerAndModel(p.request.provider, p.request.model)),
+        confirmationMessages: confirmationFor(p.request),
+      };
     },
     async invoke(options, token) {
-      const p = await plan(options.input);
-      if (!p.ok) return text(vscode.l10n.t('No video was generated. {0}', p.message));
+      const plan = planToSend(plans, options.input);
+      if (!plan.send) return text(plan.message);
       let task: Task;
       try {
-        task = await engine.generate(p.request);
+        task = await engine.generate(plan.request);
       } catch (e) {
         return text(vscode.l10n.t('No video was generated: {0}', redact(errorMessage(e))));
       }
       const wait = clampWait(options.input.waitSeconds);
       // A cancelled call ends the wait at once; VS Code then discards the result.
       const t = (wait > 0 ? await waitUntilSettled(engine, task.id, wait * 1000, token) : undefined) ?? task;
-      const lines = [vscode.l10n.t('Created task {0} with {1}.', task.id, providerAndModel(task.provider, task.model)), ...p.notes, ...describe(t)];
+      const lines = [vscode.l10n.t('Created task {0} with {1}.', task.id, providerAndModel(task.provider, task.model)), ...plan.notes, ...describe(t)];
       if (isActive(t)) lines.push(vscode.l10n.t('It is not finished yet: call {0} with {1} to check on it (videos usually take one to five minutes).', TOOL_NAMES.getTask, JSON.stringify({ id: t.id })));
       else if (t.status === 'succeeded' && t.videos.some((v) => v.localPath)) lines.push(vscode.l10n.t('Copy the file where it is needed (for example into public/); the original stays in the extension\'s storage.'));
       return text(lines.join('\n'));
@@ -141,22 +108,30 @@ export function registerAgentTools(deps: ToolDeps): vscode.Disposable {
     },
   };
 
-  return vscode.Disposable.from(
+  const tools = { [TOOL_NAMES.generate]: generateTool, [TOOL_NAMES.getTask]: getTaskTool, [TOOL_NAMES.listTasks]: listTasksTool } as unknown as AgentTools;
+  const registered = vscode.Disposable.from(
     vscode.lm.registerTool(TOOL_NAMES.generate, generateTool),
     vscode.lm.registerTool(TOOL_NAMES.getTask, getTaskTool),
     vscode.lm.registerTool(TOOL_NAMES.listTasks, listTasksTool),
   );
+  return Object.assign(registered, { tools });
 }
 
-/** What the user confirms before a generation: who makes it, from what prompt, and that it costs. */
-export function confirmationFor(request: GenerateRequest): vscode.LanguageModelToolConfirmationMessages {
+/**
+ * What the user confirms before a generation: who makes it, from what prompt, every parameter that
+ * sets the price, and that it costs. `quote` is the price itself, once quotes exist.
+ */
+export function confirmationFor(request: GenerateRequest, quote?: string): vscode.LanguageModelToolConfirmationMessages {
   const who = providerAndModel(request.provider, request.model);
   const message = new vscode.MarkdownString();
   message.appendMarkdown(vscode.l10n.t('**{0}** will generate a video from this prompt:', who));
   message.appendMarkdown('\n\n');
   message.appendText(request.prompt);
-  if (request.image) message.appendMarkdown('\n\n').appendText(vscode.l10n.t('Image: {0}', request.image));
   message.appendMarkdown('\n\n');
+  for (const line of confirmationLines(request, PROVIDERS[request.provider], quote)) {
+    message.appendMarkdown('- ').appendText(`${line.label}: ${line.value}`).appendMarkdown('\n');
+  }
+  message.appendMarkdown('\n');
   message.appendMarkdown(vscode.l10n.t('This spends credits on your {0} account.', providerLabel(request.provider)));
   return { title: vscode.l10n.t('Generate a video with {0}?', who), message };
 }
@@ -168,18 +143,6 @@ function text(value: string): vscode.LanguageModelToolResult {
 async function providersWithKeys(keys: KeyStore): Promise<ProviderId[]> {
   const has = await Promise.all(PROVIDER_IDS.map((p) => keys.has(p)));
   return PROVIDER_IDS.filter((_, i) => has[i]);
-}
-
-function keyList(ids: ProviderId[]): string {
-  return ids.length ? ids.join(', ') : vscode.l10n.t('none');
-}
-
-function noKeyMessage(provider: ProviderId | undefined, withKey: ProviderId[]): string {
-  const lead = provider
-    ? vscode.l10n.t('No API key is set for {0}.', providerLabel(provider))
-    : vscode.l10n.t('No provider has an API key yet.');
-  const others = withKey.length ? ' ' + vscode.l10n.t('Providers with a key: {0}.', withKey.join(', ')) : '';
-  return `${lead}${others} ${vscode.l10n.t('Ask the user to run "AI Video: Set API Key…" (it stores the key in VS Code\'s secret storage), then try again.')}`;
 }
 
 function providerAndModel(p: ProviderId, model: string | undefined): string {
