@@ -102,7 +102,7 @@ export function registerQueueCommands(c: CommandContext): void {
    * several fit it adopts the one named, else none, and resolves with `{ task, candidates }`. From
    * the tree, several fitting jobs are offered in a quick pick.
    */
-  c.register('aiVideo.findLostJob', async (call, remoteId): Promise<Task | LostJobChoice | undefined> => {
+  c.register('aiVideo.findLostJob', async (call, _taskId, remoteId): Promise<Task | LostJobChoice | undefined> => {
     const t = taskOf(call);
     if (!t?.uncertain) return undefined;
     if (!call.interactive) {
