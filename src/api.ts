@@ -9,6 +9,7 @@
 // what the UI shows so this repository's in-host tests can check it, and may change in any release.
 import type { Event } from 'vscode';
 import type { GenerateRequest, Task } from './core/model/task';
+import type { ModelCatalog } from './core/provider/catalog';
 import type { InspectionMessage } from './webview/gallery/galleryProtocol';
 
 export interface AiVideoApi {
@@ -33,6 +34,8 @@ export interface AiVideoApi {
 
 /** What the UI currently shows, for the in-host tests. Not stable: may change in any release. */
 export interface AiVideoTestingApi {
+  /** The model catalogue the engine and the UI read (models, capabilities, prices, lifecycle). */
+  readonly catalog: ModelCatalog;
   /** What the player panel currently shows and last reported. */
   player(): { taskId: string; videoIndex: number; lastPlayback: unknown } | undefined;
   /**
