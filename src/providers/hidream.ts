@@ -181,7 +181,7 @@ export const hidream: ProviderDescriptor = {
     if (req.resolution !== undefined && hidreamResolution(req.resolution) === undefined) {
       return l10n.t('HiDream takes the resolution 720p, 1080p or 4k (its 1024, 2048 or 4096).');
     }
-    if (req.duration !== undefined) return l10n.t('HiDream does not take a duration.');
+    if (req.duration !== undefined) return l10n.t('{0} does not take a duration.', LABEL);
     if (req.lastFrame) return l10n.t('{0} does not take a last frame.', LABEL);
     if (req.audio) return l10n.t('{0} does not generate sound.', LABEL);
     return undefined;

@@ -147,8 +147,8 @@ export const pika: ProviderDescriptor = {
       if (!ar || ar.w / ar.h < 0.4 || ar.w / ar.h > 2.5) return l10n.t('Aspect ratio "{0}" must look like 16:9 and lie between 2:5 and 5:2.', req.aspectRatio);
     }
     if (!validSeed(req.seed)) return l10n.t('Seed must be a whole number from 0 to 4294967295.');
-    if (req.duration !== undefined) return l10n.t('Pika does not take a duration.');
-    if (req.resolution !== undefined) return l10n.t('Pika does not take a resolution.');
+    if (req.duration !== undefined) return l10n.t('{0} does not take a duration.', LABEL);
+    if (req.resolution !== undefined) return l10n.t('{0} does not take a resolution.', LABEL);
     if (req.lastFrame) return l10n.t('{0} does not take a last frame.', LABEL);
     if (req.audio) return l10n.t('Pika does not generate sound on request; a Pikaffect adds it.');
     if (o.motion !== undefined && !inRange(o.motion, 0, 4)) return l10n.t('Motion must be between 0 and 4.');
