@@ -34,10 +34,8 @@ export interface GenerateOptions {
 }
 
 /** What of a waiting create can be changed before it is sent (not its media, which decide where it goes). */
-export type WaitingEdit = Partial<
-  Pick<GenerateRequest, 'prompt' | 'negativePrompt' | 'aspectRatio' | 'seed' | 'duration' | 'resolution' | 'audio' | 'model' | 'pikaffect' | 'style' | 'options'>
->;
-const EDITABLE: readonly (keyof WaitingEdit)[] = ['prompt', 'negativePrompt', 'aspectRatio', 'seed', 'duration', 'resolution', 'audio', 'model', 'pikaffect', 'style', 'options'];
+const EDITABLE = ['prompt', 'negativePrompt', 'aspectRatio', 'seed', 'duration', 'resolution', 'audio', 'model', 'pikaffect', 'style', 'options'] as const;
+export type WaitingEdit = Partial<Pick<GenerateRequest, (typeof EDITABLE)[number]>>;
 
 export interface CreateHost {
   readonly clock: Clock;
@@ -281,7 +279,10 @@ export class CreateQueue {
     await catalog.models(req.provider, baseUrl);
     const life = catalog.lifecycleOf(req.provider, baseUrl, req.model);
     if (life?.state === 'retired') {
-      if (life.certain) return withAvailable(l10n.t('{0} was retired on {1}. {2}', req.model, life.date ?? '?', life.hint ?? ''), catalog.availableIds(req.provider, baseUrl, modeOf(req)));
+      if (life.certain) {
+        const retired = l10n.t('{0} was retired on {1}. {2}', req.model, life.date ?? '?', life.hint ?? '');
+        return withAvailable(retired, catalog.availableIds(req.provider, baseUrl, modeOf(req)));
+      }
       this.host.log.warn(`Model ${req.model} at ${this.labelOf(req.provider)}: ${life.hint ?? 'retired'}; sent anyway.`);
     }
     const model = catalog.model(req.provider, baseUrl, req.model);
@@ -296,7 +297,9 @@ export class CreateQueue {
     const { catalog } = this.host;
     const model = task.request.model;
     if (!catalog || !model || !isModelNotFound(err)) return err;
-    await catalog.markUnavailable(task.provider, baseUrl, model).catch((e: unknown) => this.host.log.warn(`Could not mark model ${model}: ${errorMessage(e)}`));
+    await catalog
+      .markUnavailable(task.provider, baseUrl, model)
+      .catch((e: unknown) => this.host.log.warn(`Could not mark model ${model}: ${errorMessage(e)}`));
     const message = l10n.t('{0} answered that the model "{1}" does not exist: it is retired or unknown there.', provider.label, model);
     return new ProviderError({
       kind: err.kind,

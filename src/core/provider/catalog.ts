@@ -157,14 +157,17 @@ export class ModelCatalog {
     }
     const known = this.opts.providers[providerId] ? this.view(this.entry(providerId, baseUrl)) : undefined;
     const own = known?.sourceLifecycle.get(modelId);
-    if (own?.state === 'retired') return { state: 'retired', date: own.date, ...(own.hint ? { hint: own.hint } : {}), certain: true, source: 'catalog' };
+    if (own?.state === 'retired') {
+      return { state: 'retired', date: own.date, ...(own.hint ? { hint: own.hint } : {}), certain: true, source: 'catalog' };
+    }
     const marked = this.entries.get(key(providerId, baseUrl))?.marks.get(modelId);
     if (marked !== undefined) {
       const label = this.opts.providers[providerId]?.label ?? providerId;
       return { state: 'retired', date: isoDate(marked), hint: markHint(label), certain: false, source: 'marked' };
     }
     if (retirement) {
-      const hint = l10n.t('{0} was retired at {1} on {2}; on this server the name may mean another model.', modelId, retirement.by, retirement.date);
+      const { by, date } = retirement;
+      const hint = l10n.t('{0} was retired at {1} on {2}; on this server the name may mean another model.', modelId, by, date);
       return { state: 'retired', date: retirement.date, hint, certain: false, source: 'retirements', by: retirement.by };
     }
     if (!known?.byId.has(modelId)) return undefined;
@@ -176,7 +179,9 @@ export class ModelCatalog {
   availableIds(providerId: string, baseUrl: string, mode?: GenerationMode): string[] {
     const snap = this.peek(providerId, baseUrl);
     if (!snap) return [];
-    return snap.models.filter((m) => (!mode || m.modes.includes(mode)) && this.lifecycleOf(providerId, baseUrl, m.id)?.state !== 'retired').map((m) => m.id);
+    const usable = (m: CatalogModel) =>
+      (!mode || m.modes.includes(mode)) && this.lifecycleOf(providerId, baseUrl, m.id)?.state !== 'retired';
+    return snap.models.filter(usable).map((m) => m.id);
   }
 
   /** Abandons fetches under way; lookups keep answering from memory. */
@@ -193,7 +198,8 @@ export class ModelCatalog {
     let e = this.entries.get(k);
     if (!e) {
       const hash = createHash('sha256').update(baseUrl).digest('hex').slice(0, 16);
-      e = { providerId, baseUrl, file: path.join(this.opts.cacheDir, `${providerId}-${hash}.json`), marks: new Map(), attempted: false, saving: Promise.resolve() };
+      const file = path.join(this.opts.cacheDir, `${providerId}-${hash}.json`);
+      e = { providerId, baseUrl, file, marks: new Map(), attempted: false, saving: Promise.resolve() };
       this.entries.set(k, e);
     }
     return e;
@@ -206,7 +212,9 @@ export class ModelCatalog {
       try {
         text = await fs.readFile(entry.file, 'utf8');
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.opts.log?.warn(`Model catalogue cache unreadable (${errorMessage(e)}); ignored.`);
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+          this.opts.log?.warn(`Model catalogue cache unreadable (${errorMessage(e)}); ignored.`);
+        }
         return;
       }
       const cached = readCache(text, entry);
@@ -232,7 +240,8 @@ export class ModelCatalog {
       const timer = setTimeout(() => abort.abort(), this.fetchTimeoutMs);
       timer.unref?.();
       try {
-        const answer = await Promise.race([published({ baseUrl: entry.baseUrl, signal: abort.signal, timeoutMs: this.fetchTimeoutMs }), aborted(abort.signal)]);
+        const fetched = published({ baseUrl: entry.baseUrl, signal: abort.signal, timeoutMs: this.fetchTimeoutMs });
+        const answer = await Promise.race([fetched, aborted(abort.signal)]);
         const models = parseCatalogModels(answer);
         if (models.length === 0) throw new Error('the catalogue lists no model');
         const fetchedAt = this.now();
@@ -246,7 +255,8 @@ export class ModelCatalog {
         return true;
       } catch (e) {
         entry.failedAt = this.now();
-        this.opts.log?.warn(`Could not fetch the model catalogue of ${provider.label} (${errorMessage(e)}); ${entry.live ? 'keeping the cached one' : 'using the bundled one'}.`);
+        const fallback = entry.live ? 'keeping the cached one' : 'using the bundled one';
+        this.opts.log?.warn(`Could not fetch the model catalogue of ${provider.label} (${errorMessage(e)}); ${fallback}.`);
         return false;
       } finally {
         clearTimeout(timer);
@@ -303,7 +313,8 @@ export class ModelCatalog {
     for (const m of [...base, ...(sources?.own ?? [])]) {
       if (byId.has(m.id)) continue;
       const at = entry.marks.get(m.id);
-      const shown = at !== undefined && m.lifecycle?.state !== 'retired' ? { ...m, lifecycle: { state: 'retired' as const, date: isoDate(at), hint: markHint(label) } } : m;
+      const marked = at !== undefined && m.lifecycle?.state !== 'retired';
+      const shown = marked ? { ...m, lifecycle: { state: 'retired' as const, date: isoDate(at), hint: markHint(label) } } : m;
       models.push(shown);
       byId.set(m.id, shown);
       sourceLifecycle.set(m.id, m.lifecycle);

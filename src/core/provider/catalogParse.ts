@@ -34,7 +34,9 @@ function capabilities(v: unknown): ModelCapabilities {
   const aspects = words(o.aspectRatios);
   if (aspects) c.aspectRatios = aspects;
   const frames = obj(o.frames);
-  if (frames && typeof frames.first === 'boolean' && typeof frames.last === 'boolean') c.frames = { first: frames.first, last: frames.last };
+  if (frames && typeof frames.first === 'boolean' && typeof frames.last === 'boolean') {
+    c.frames = { first: frames.first, last: frames.last };
+  }
   if (typeof o.referenceImages === 'number' && Number.isInteger(o.referenceImages) && o.referenceImages >= 0 && o.referenceImages <= 100) {
     c.referenceImages = o.referenceImages;
   }
@@ -51,12 +53,14 @@ function prices(v: unknown): ModelPrices | undefined {
   const unknown: string[] = Array.isArray(o.unknown) ? o.unknown.filter((u): u is string => typeof u === 'string').slice(0, MAX_LIST) : [];
   for (const r of o.rules.slice(0, MAX_LIST)) {
     const rule = obj(r);
-    const ok = rule && (rule.unit === 'second' || rule.unit === 'video') && typeof rule.usd === 'number' && Number.isFinite(rule.usd) && rule.usd >= 0;
+    const usdOk = typeof rule?.usd === 'number' && Number.isFinite(rule.usd) && rule.usd >= 0;
+    const ok = rule && (rule.unit === 'second' || rule.unit === 'video') && usdOk;
     if (!ok || (rule.resolution !== undefined && !isWord(rule.resolution))) {
       unknown.push('unreadable price rule');
       continue;
     }
-    rules.push({ unit: rule.unit as PriceRule['unit'], usd: rule.usd as number, ...(rule.resolution !== undefined ? { resolution: (rule.resolution as string).trim() } : {}) });
+    const resolution = rule.resolution !== undefined ? { resolution: (rule.resolution as string).trim() } : {};
+    rules.push({ unit: rule.unit as PriceRule['unit'], usd: rule.usd as number, ...resolution });
   }
   return { rules, ...(unknown.length ? { unknown } : {}) };
 }
@@ -68,14 +72,16 @@ function lifecycle(v: unknown): ModelLifecycle | undefined {
   if (typeof o.date !== 'string' || !DATE.test(o.date)) return undefined;
   if (o.state === 'deprecated') return { state: 'deprecated', date: o.date };
   if (o.state !== 'retired') return undefined;
-  return { state: 'retired', date: o.date, ...(typeof o.hint === 'string' && o.hint.trim() && o.hint.length <= 300 ? { hint: o.hint.trim() } : {}) };
+  const hint = typeof o.hint === 'string' && o.hint.trim() && o.hint.length <= 300 ? { hint: o.hint.trim() } : {};
+  return { state: 'retired', date: o.date, ...hint };
 }
 
 /** One model, or undefined when its id or modes do not read. */
 export function parseCatalogModel(v: unknown): CatalogModel | undefined {
   const o = obj(v);
   if (!o || typeof o.id !== 'string' || !MODEL_ID_PATTERN.test(o.id)) return undefined;
-  const modes = Array.isArray(o.modes) ? [...new Set(o.modes.filter((m): m is GenerationMode => (GENERATION_MODES as readonly unknown[]).includes(m)))] : [];
+  const isMode = (m: unknown): m is GenerationMode => (GENERATION_MODES as readonly unknown[]).includes(m);
+  const modes = Array.isArray(o.modes) ? [...new Set(o.modes.filter(isMode))] : [];
   if (modes.length === 0) return undefined;
   const label = typeof o.label === 'string' && o.label.trim() && o.label.length <= 200 ? o.label.trim() : o.id;
   const model: CatalogModel = { id: o.id, label, modes, capabilities: capabilities(o.capabilities) };

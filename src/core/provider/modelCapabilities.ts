@@ -32,14 +32,20 @@ export function checkAgainstModel(model: CatalogModel, req: GenerateRequest): st
   const name = model.label || model.id;
   const duration = durationOf(req);
   if (duration !== undefined && caps.durations && !caps.durations.includes(duration)) {
-    return caps.durations.length ? l10n.t('{0} takes {1} seconds.', name, joinOr(caps.durations)) : l10n.t('{0} does not take a duration.', name);
+    return caps.durations.length
+      ? l10n.t('{0} takes {1} seconds.', name, joinOr(caps.durations))
+      : l10n.t('{0} does not take a duration.', name);
   }
   const resolution = resolutionOf(req);
   if (resolution !== undefined && !acceptsResolution(caps, resolution)) {
-    return caps.resolutions?.length ? l10n.t('{0} takes the resolution {1}.', name, joinOr(caps.resolutions)) : l10n.t('{0} does not take a resolution.', name);
+    return caps.resolutions?.length
+      ? l10n.t('{0} takes the resolution {1}.', name, joinOr(caps.resolutions))
+      : l10n.t('{0} does not take a resolution.', name);
   }
   if (req.aspectRatio !== undefined && caps.aspectRatios && !caps.aspectRatios.includes(req.aspectRatio.trim())) {
-    return caps.aspectRatios.length ? l10n.t('{0} takes the aspect ratio {1}.', name, joinOr(caps.aspectRatios)) : l10n.t('{0} does not take an aspect ratio.', name);
+    return caps.aspectRatios.length
+      ? l10n.t('{0} takes the aspect ratio {1}.', name, joinOr(caps.aspectRatios))
+      : l10n.t('{0} does not take an aspect ratio.', name);
   }
   if (req.image && caps.frames && !caps.frames.first) return l10n.t('{0} does not take a first frame (an image to start from).', name);
   if (req.lastFrame && caps.frames && !caps.frames.last) return l10n.t('{0} does not take a last frame.', name);
@@ -68,7 +74,9 @@ export function describeCapabilities(model: CatalogModel): string {
   if (caps.frames?.first && caps.frames.last) parts.push(l10n.t('first+last frame'));
   else if (caps.frames?.first) parts.push(l10n.t('first frame'));
   else if (caps.frames?.last) parts.push(l10n.t('last frame'));
-  if (caps.referenceImages) parts.push(caps.referenceImages === 1 ? l10n.t('1 reference') : l10n.t('up to {0} references', caps.referenceImages));
+  if (caps.referenceImages) {
+    parts.push(caps.referenceImages === 1 ? l10n.t('1 reference') : l10n.t('up to {0} references', caps.referenceImages));
+  }
   if (caps.audio) parts.push(l10n.t('audio'));
   return parts.join(' · ');
 }

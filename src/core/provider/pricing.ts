@@ -69,7 +69,9 @@ export function priceOf(model: CatalogModel, req: GenerateRequest): PriceQuote {
     amount: Math.round(amount * 1e6) / 1e6,
     currency: 'USD',
     // Defaults chosen here decide the amount: a length for a per-second price, a resolution where prices differ by it.
-    estimate: (rules.some((r) => r.unit === 'second') && askedDuration === undefined) || (askedResolution === undefined && prices.rules.some((r) => r.resolution)),
+    estimate:
+      (rules.some((r) => r.unit === 'second') && askedDuration === undefined) ||
+      (askedResolution === undefined && prices.rules.some((r) => r.resolution)),
     basis: resolution !== undefined ? l10n.t('{0} at {1}', basis, resolution) : basis,
   };
 }
