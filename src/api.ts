@@ -9,6 +9,7 @@
 // what the UI shows so this repository's in-host tests can check it, and may change in any release.
 import type { Event, LanguageModelTool } from 'vscode';
 import type { GenerateRequest, Task } from './core/model/task';
+import type { ModelCatalog } from './core/provider/catalog';
 import type { InspectionMessage } from './webview/gallery/galleryProtocol';
 
 export interface AiVideoApi {
@@ -38,6 +39,8 @@ export interface AiVideoTestingApi {
    * `prepareInvocation` and `invoke` one by one as VS Code does; undefined for another name.
    */
   agentTool(name: string): LanguageModelTool<object> | undefined;
+  /** The model catalogue the engine and the UI read (models, capabilities, prices, lifecycle). */
+  readonly catalog: ModelCatalog;
   /** What the player panel currently shows and last reported. */
   player(): { taskId: string; videoIndex: number; lastPlayback: unknown } | undefined;
   /**

@@ -4,6 +4,7 @@ import './vscode/l10nSetup';
 import * as vscode from 'vscode';
 import * as path from 'path';
 import { TaskEngine } from './core/engine/engine';
+import { ModelCatalog } from './core/provider/catalog';
 import { Logger } from './core/model/events';
 import { ProviderError } from './core/model/errors';
 import { leaveProxiesToHost } from './core/net/http';
@@ -44,12 +45,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
 
   const storageDir = context.globalStorageUri.fsPath;
   const mediaDir = path.join(storageDir, 'videos');
+  // Models as data: constructing it reads and fetches nothing; a provider's catalogue is read on its first use.
+  const catalog = new ModelCatalog({ providers: PROVIDERS, cacheDir: path.join(storageDir, 'catalog'), log });
+  context.subscriptions.push({ dispose: () => catalog.dispose() });
   const engine = new TaskEngine({
     providers: PROVIDERS,
     store: new TaskStore(path.join(storageDir, 'tasks.json')),
     mediaDir,
     settings: engineSettings,
     log,
+    catalog,
     context(id) {
       const provider = PROVIDERS[id];
       if (!provider) return Promise.reject(new ProviderError({ kind: 'config', message: vscode.l10n.t('No provider "{0}" in this version.', id) }));
@@ -111,6 +116,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     flush: () => engine.flush(),
     testing: {
       agentTool: (name) => agentTools.tools[name as keyof typeof agentTools.tools],
+      catalog,
       player: () => {
         const p = PlayerPanel.current;
         return p ? { taskId: p.taskId, videoIndex: p.videoIndex, lastPlayback: p.lastPlayback } : undefined;

@@ -7,8 +7,10 @@
 //  4. Gallery: time to the first frame with a card of the gallery webview with 2,000 tasks
 //     (src/bench/galleryBench.ts, headless Chromium).
 //  5. Bundle: the size of the production extension bundle, built in memory as esbuild.js builds it.
+//  6. Catalog: the median time to resolve a model's capabilities and price from the warm model
+//     catalogue, and how many models it holds (src/bench/catalogBench.ts).
 // Options: --scale N (default 6), --json (after the tables, one JSON line of every part's figures,
-// the last line of stdout), --only poll,store,download,gallery,bundle (a subset of the parts).
+// the last line of stdout), --only poll,store,download,gallery,bundle,catalog (a subset of the parts).
 import { fork } from 'child_process';
 import { randomUUID } from 'crypto';
 import { promises as fs } from 'fs';
@@ -25,11 +27,12 @@ import type { DownloadFigures } from './downloadProbe';
 import { NAIVE_INTERVAL_MS, naiveDriver } from './naivePoller';
 import { BENCH_KEY, buildScenario, DURATION_CLASSES, engineDriver, figures, Figures, RunResult, runScenario, STAGGER_MS, TaskSpec } from './scenario';
 import { galleryFirstPaint } from './galleryBench';
+import { catalogBench } from './catalogBench';
 import { storeBench, StoreFigures, Timing } from './storeBench';
 
 const BIG_BYTES = 200 * 1024 * 1024;
 const DEFAULT_SCALE = 6;
-const PARTS = ['poll', 'store', 'download', 'gallery', 'bundle'] as const;
+const PARTS = ['poll', 'store', 'download', 'gallery', 'bundle', 'catalog'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Args {
@@ -372,7 +375,31 @@ async function galleryPart(): Promise<PartResult> {
   };
 }
 
-const RUN: Record<Part, (args: Args) => Promise<PartResult>> = { poll: pollPart, store: storePart, download: downloadPart, gallery: galleryPart, bundle: bundlePart };
+/** The issue's target for one warm lookup. */
+const LOOKUP_TARGET_US = 50;
+
+async function catalogPart(): Promise<PartResult> {
+  progress('Model catalogue lookups…');
+  const c = await catalogBench();
+  return {
+    print: () => {
+      console.log('');
+      console.log('== Catalog: resolving a model and its price from the warm model catalogue ==');
+      console.log(`  median ${c.lookupUs.toFixed(2)} µs over ${c.lookups.toLocaleString('en-US')} lookups; ${c.models} models in the catalogue.`);
+    },
+    summary: { lookupUs: round(c.lookupUs, 2), models: c.models },
+    verdict: verdict(c.lookupUs < LOOKUP_TARGET_US, `a model's capabilities and price resolve in ${c.lookupUs.toFixed(2)} µs from the warm catalogue (median; target: under ${LOOKUP_TARGET_US} µs).`),
+  };
+}
+
+const RUN: Record<Part, (args: Args) => Promise<PartResult>> = {
+  poll: pollPart,
+  store: storePart,
+  download: downloadPart,
+  gallery: galleryPart,
+  bundle: bundlePart,
+  catalog: catalogPart,
+};
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));

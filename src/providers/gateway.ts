@@ -3,10 +3,12 @@
 import * as l10n from '@vscode/l10n';
 import { ProviderError } from '../core/model/errors';
 import { asDataUri } from '../core/request/media';
+import { durationOf } from '../core/request/neutral';
 import { httpUrl, num, obj, str } from '../shared/json';
 import { parseProgress, RemoteStatus } from '../shared/taskStatus';
 import { MODEL_ID_PATTERN } from '../core/provider/descriptor';
 import { TaskVideo } from '../core/model/task';
+import type { CatalogModel } from '../core/provider/catalogTypes';
 import {
   CreateSpec,
   malformed,
@@ -27,6 +29,20 @@ import {
 const LABEL = l10n.t('Video gateway');
 const ASPECTS = ['16:9', '9:16', '1:1'] as const;
 const SIZES = ['1280x720', '720x1280', '1024x1024', '1920x1080', '960x960'] as const;
+
+/** The models offered before the gateway is asked (the default of `aiVideo.gateway.models`). */
+export const GATEWAY_MODEL_IDS = ['kling-v2-master', 'kling-v1', 'viduq1', 'jimeng_vgfm_t2v_l20', 'doubao-seedance-1-0-pro-250528', 'veo3', 'MiniMax-Hailuo-02'] as const;
+
+/**
+ * A gateway publishes no capabilities: what its create takes for every model (docs/providers/gateway.md).
+ * The length is any whole number of seconds the vendor accepts, so no list of them is known.
+ */
+export const GATEWAY_CATALOG: readonly CatalogModel[] = GATEWAY_MODEL_IDS.map((id) => ({
+  id,
+  label: id,
+  modes: ['text-to-video', 'image-to-video'],
+  capabilities: { resolutions: [], aspectRatios: ASPECTS, frames: { first: true, last: false }, audio: false, seed: true },
+}));
 
 /** Both answer shapes: the flat one (lower case) and the new-api envelope (upper case). */
 function gatewayStatus(raw: unknown): RemoteStatus {
@@ -65,6 +81,7 @@ export const gateway: ProviderDescriptor = {
   settings: { baseUrl: 'gateway.baseUrl' },
   modes: ['text-to-video', 'image-to-video'],
   models: { setting: 'gateway.models', list: listGatewayModels, custom: true },
+  catalog: { own: GATEWAY_CATALOG },
   options: [
     NEGATIVE_PROMPT_FIELD,
     { kind: 'enum', key: 'aspectRatio', target: 'request', price: true, label: l10n.t('Aspect ratio'), values: ASPECTS, modes: ['text-to-video'], unsetLabel: l10n.t('default') },
@@ -86,7 +103,11 @@ export const gateway: ProviderDescriptor = {
     if (req.image && req.images) return l10n.t('Give either one image or several, not both.');
     if (req.aspectRatio !== undefined && !parseAspectRatio(req.aspectRatio)) return l10n.t('Aspect ratio "{0}" must look like 16:9.', req.aspectRatio);
     if (!validSeed(req.seed)) return l10n.t('Seed must be a whole number from 0 to 4294967295.');
-    if (o.duration !== undefined && !(Number.isInteger(o.duration) && o.duration >= 1 && o.duration <= 60)) return l10n.t('Duration must be a whole number of seconds from 1 to 60.');
+    const duration = durationOf(req);
+    if (duration !== undefined && !(Number.isInteger(duration) && duration >= 1 && duration <= 60)) return l10n.t('Duration must be a whole number of seconds from 1 to 60.');
+    if (req.resolution !== undefined) return l10n.t('The gateway takes a size (like 1280x720) rather than a resolution.');
+    if (req.lastFrame) return l10n.t('{0} does not take a last frame.', LABEL);
+    if (req.audio) return l10n.t('{0} does not generate sound.', LABEL);
     if (o.size !== undefined && !/^\d{2,5}x\d{2,5}$/.test(o.size)) return l10n.t('Size must look like 1280x720.');
     return undefined;
   },
@@ -97,7 +118,8 @@ export const gateway: ProviderDescriptor = {
     if (media.image) body.image = asDataUri(media.image, media.imageMime);
     if (media.images) body.images = media.images.map((v, i) => asDataUri(v, media.imagesMime?.[i]));
     if (o.size) body.size = o.size;
-    if (o.duration !== undefined) body.duration = o.duration;
+    const duration = durationOf(req);
+    if (duration !== undefined) body.duration = duration;
     const metadata: Record<string, unknown> = {};
     if (req.seed !== undefined) metadata.seed = req.seed;
     if (req.negativePrompt) metadata.negative_prompt = req.negativePrompt;

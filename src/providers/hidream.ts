@@ -5,6 +5,8 @@ import { isProviderError, ProviderError } from '../core/model/errors';
 import { httpUrl, obj, str } from '../shared/json';
 import { combineStatuses, parseProgress, RemoteStatus } from '../shared/taskStatus';
 import { bearer } from '../core/provider/descriptor';
+import type { CatalogModel } from '../core/provider/catalogTypes';
+import { resolutionOf } from '../core/request/neutral';
 import { GenerateRequest, Task, TaskVideo } from '../core/model/task';
 import { CreateSpec, malformed, parseAspectRatio, PollResults, ProviderContext, ProviderDescriptor, providerRequest, RemoteState, sendCreate } from './clientKit';
 
@@ -15,6 +17,48 @@ export type HidreamModule = (typeof HIDREAM_MODULES)[number];
 export const HIDREAM_STYLES = ['barbie_doll', 'ink_wash', 'van_goph', 'hayao_miyazaki', 'cyber_punk', 'cartoon', 'anime', 'vector_art', 'abstract', 'watercolor'] as const;
 export const HIDREAM_ASPECTS = ['16:9', '1:1', '9:16'] as const;
 export const HIDREAM_RESOLUTIONS = [1024, 2048, 4096] as const;
+/**
+ * The neutral resolutions (`GenerateRequest.resolution`) HiDream's `resolution_ratio` values stand
+ * for. Its documentation gives only the numbers, 1024 being the default: 1024 is its 1K class, 2048
+ * its 2K class, 4096 its 4K class.
+ */
+export const HIDREAM_RESOLUTION_ALIASES: Readonly<Record<string, string>> = {
+  '720p': '1024',
+  '1k': '1024',
+  '1080p': '2048',
+  '2k': '2048',
+  '2160p': '4096',
+  '4k': '4096',
+};
+
+/** HiDream's `resolution_ratio` for a resolution: its own number ("2048", 2048) or a neutral name ("1080p"); undefined when none fits. */
+export function hidreamResolution(value: string | number): number | undefined {
+  const v = String(value).trim().toLowerCase();
+  const n = Number(HIDREAM_RESOLUTION_ALIASES[v] ?? v);
+  return (HIDREAM_RESOLUTIONS as readonly number[]).includes(n) ? n : undefined;
+}
+
+/** HiDream publishes no catalogue: one entry per module (the model a HiDream task records). */
+const HIDREAM_CAPABILITIES = {
+  resolutions: HIDREAM_RESOLUTIONS.map(String),
+  resolutionAliases: HIDREAM_RESOLUTION_ALIASES,
+  aspectRatios: HIDREAM_ASPECTS,
+  durations: [],
+  referenceImages: 0,
+  audio: false,
+  seed: false,
+} as const;
+export const HIDREAM_CATALOG: readonly CatalogModel[] = [
+  { id: 'txt2video', label: 'HiDream txt2video', modes: ['text-to-video'], capabilities: { ...HIDREAM_CAPABILITIES, frames: { first: false, last: false } } },
+  { id: 'img2video', label: 'HiDream img2video', modes: ['image-to-video'], capabilities: { ...HIDREAM_CAPABILITIES, frames: { first: true, last: false } } },
+  {
+    id: 'video_edit',
+    label: 'HiDream video_edit',
+    modes: ['video-edit'],
+    capabilities: { durations: [], resolutions: [], aspectRatios: [], frames: { first: false, last: false }, referenceImages: 0, audio: false, seed: false },
+  },
+];
+
 /** Batch queries are chunked to this many ids. */
 export const HIDREAM_BATCH_SIZE = 50;
 /** An id missing from a batch answer this long after its create means the task does not exist. */
@@ -95,6 +139,7 @@ export const hidream: ProviderDescriptor = {
   description: l10n.t('HiDream: text, image, video restyle'),
   settings: { baseUrl: 'hidream.baseUrl', extra: { userId: 'hidream.userId' } },
   modes: ['text-to-video', 'image-to-video', 'video-edit'],
+  catalog: { own: HIDREAM_CATALOG },
   options: [
     { kind: 'enum', key: 'aspectRatio', target: 'request', price: true, label: l10n.t('Aspect ratio'), values: HIDREAM_ASPECTS, modes: ['text-to-video', 'image-to-video'], unsetLabel: l10n.t('default') },
     { kind: 'enum', key: 'style', target: 'request', label: l10n.t('Style'), values: HIDREAM_STYLES, modes: ['video-edit'], unsetLabel: l10n.t('none (use the prompt)') },
@@ -129,7 +174,16 @@ export const hidream: ProviderDescriptor = {
       if (o[k] !== undefined && !intIn(o[k], -5, 5)) return l10n.t('Camera moves are whole numbers from -5 to 5.');
     }
     if (o.motionStrength !== undefined && !intIn(o.motionStrength, 0, 30)) return l10n.t('Motion strength must be a whole number from 0 to 30.');
-    if (o.resolution !== undefined && !(HIDREAM_RESOLUTIONS as readonly number[]).includes(Number(o.resolution))) return l10n.t('Resolution must be 1024, 2048 or 4096.');
+    if (req.resolution === undefined && o.resolution !== undefined) {
+      const legacy = resolutionOf(req);
+      if (legacy === undefined || hidreamResolution(legacy) === undefined) return l10n.t('Resolution must be 1024, 2048 or 4096.');
+    }
+    if (req.resolution !== undefined && hidreamResolution(req.resolution) === undefined) {
+      return l10n.t('HiDream takes the resolution 720p, 1080p or 4k (its 1024, 2048 or 4096).');
+    }
+    if (req.duration !== undefined) return l10n.t('{0} does not take a duration.', LABEL);
+    if (req.lastFrame) return l10n.t('{0} does not take a last frame.', LABEL);
+    if (req.audio) return l10n.t('{0} does not generate sound.', LABEL);
     return undefined;
   },
 
@@ -149,7 +203,8 @@ export const hidream: ProviderDescriptor = {
       if (o.cameraVertical !== undefined) body.camera_move_vertical = o.cameraVertical;
       if (o.cameraDepth !== undefined) body.camera_move_depth = o.cameraDepth;
       if (o.motionStrength !== undefined) body.motion_strength = o.motionStrength;
-      if (o.resolution !== undefined) body.resolution_ratio = Number(o.resolution);
+      const resolution = resolutionOf(req);
+      if (resolution !== undefined) body.resolution_ratio = hidreamResolution(resolution) ?? Number(resolution);
     }
     body.request_id = requestId;
     return {

@@ -6,6 +6,7 @@
 import * as l10n from '@vscode/l10n';
 import { isProviderError, ProviderError } from '../core/model/errors';
 import type { ImageSize } from '../core/request/media';
+import { durationOf } from '../core/request/neutral';
 import { num, obj, str } from '../shared/json';
 import { parseProgress, RemoteStatus } from '../shared/taskStatus';
 import { MODEL_ID_PATTERN, type ProviderAction } from '../core/provider/descriptor';
@@ -143,9 +144,10 @@ export const openai: ProviderDescriptor = {
     if (req.style) return l10n.t('Styles are a HiDream video_edit feature.');
     if (req.seed !== undefined) return "OpenAI's video API takes no seed.";
     if (req.negativePrompt) return "OpenAI's video API takes no negative prompt; say it in the prompt.";
-    if (o.seconds !== undefined && !(OPENAI_SECONDS as readonly string[]).includes(typeof o.seconds === 'number' || typeof o.seconds === 'string' ? String(o.seconds) : '')) {
-      return l10n.t('Seconds must be 4, 8 or 12.');
-    }
+    const seconds = durationOf(req);
+    if (seconds !== undefined && !(OPENAI_SECONDS as readonly string[]).includes(String(seconds))) return l10n.t('Seconds must be 4, 8 or 12.');
+    if (req.lastFrame) return l10n.t('{0} does not take a last frame.', LABEL);
+    if (req.audio) return l10n.t('{0} does not generate sound.', LABEL);
     if (o.size !== undefined && !(OPENAI_SIZES as readonly unknown[]).includes(o.size)) return l10n.t('Size must be one of {0}.', OPENAI_SIZES.join(', '));
     if (req.aspectRatio !== undefined) {
       const size = ASPECT_SIZES[req.aspectRatio];
@@ -154,7 +156,7 @@ export const openai: ProviderDescriptor = {
     }
     if (o.remixOf !== undefined) {
       if (typeof o.remixOf !== 'string' || !safeId(o.remixOf)) return 'remixOf must be the id of a finished OpenAI video.';
-      if (req.image || o.seconds !== undefined || o.size !== undefined || req.aspectRatio !== undefined) {
+      if (req.image || seconds !== undefined || o.size !== undefined || req.aspectRatio !== undefined) {
         return "A remix keeps the source video's length and size and takes no image: give only a prompt.";
       }
     }
@@ -172,7 +174,8 @@ export const openai: ProviderDescriptor = {
     if (o.remixOf !== undefined) return { path: `${videoPath(o.remixOf)}/remix`, body: { prompt: req.prompt }, mode: 'video-edit', model };
     const size = media.imageSize ? fitSize(requestedSize(req), media.imageSize).size : requestedSize(req);
     const body: Record<string, unknown> = { prompt: req.prompt, model };
-    if (o.seconds !== undefined) body.seconds = String(o.seconds);
+    const seconds = durationOf(req);
+    if (seconds !== undefined) body.seconds = String(seconds);
     if (size) body.size = size;
     if (media.image) body.input_reference = referenceOf(media);
     return { path: '/videos', body, mode: media.image ? 'image-to-video' : 'text-to-video', model };
@@ -238,6 +241,7 @@ const LOST_JOB_PAGE = 50;
  */
 export function lostJobsIn(list: unknown[], task: Pick<Task, 'request'>): { id: string; at: number; status?: string }[] {
   const o = optionsOf(task.request);
+  const seconds = durationOf(task.request);
   const model = task.request.model ?? DEFAULT_MODEL;
   const size = requestedSize(task.request);
   const out: { id: string; at: number; status?: string }[] = [];
@@ -247,7 +251,7 @@ export function lostJobsIn(list: unknown[], task: Pick<Task, 'request'>): { id: 
     const at = num(v?.created_at);
     if (!v || !id || at === undefined) continue;
     if (v.prompt !== task.request.prompt || v.model !== model) continue;
-    if (o.seconds !== undefined && v.seconds !== String(o.seconds)) continue;
+    if (seconds !== undefined && v.seconds !== String(seconds)) continue;
     if (size !== undefined && o.remixOf === undefined && !task.request.image && v.size !== size) continue;
     if ((v.remixed_from_video_id ?? null) !== (o.remixOf ?? null)) continue;
     const status = str(v.status);

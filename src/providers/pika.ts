@@ -4,6 +4,7 @@ import { isProviderError, ProviderError } from '../core/model/errors';
 import { httpUrl, num, obj, str } from '../shared/json';
 import { combineStatuses, parseProgress, RemoteStatus } from '../shared/taskStatus';
 import { GenerateRequest, TaskVideo } from '../core/model/task';
+import type { CatalogModel, ModelCapabilities } from '../core/provider/catalogTypes';
 import {
   CreateResult,
   CreateSpec,
@@ -89,6 +90,21 @@ const PIKA_OPTIONS: readonly OptionField[] = [
   { kind: 'enum', key: 'ingredientsMode', label: l10n.t('Ingredients mode'), values: ['precise', 'creative'], modes: ['ingredients'] },
 ];
 
+/** Pika publishes no catalogue: what its create takes (docs/providers/pika.md). No length or resolution is chosen. */
+const PIKA_CAPABILITIES: ModelCapabilities = {
+  durations: [],
+  resolutions: [],
+  aspectRatios: PIKA_ASPECTS,
+  frames: { first: true, last: false },
+  audio: false,
+  seed: true,
+};
+export const PIKA_CATALOG: readonly CatalogModel[] = [
+  // Pika publishes no limit on ingredients: the request's own (10 images).
+  { id: '2.0', label: 'Pika 2.0', modes: ['text-to-video', 'image-to-video', 'ingredients'], capabilities: { ...PIKA_CAPABILITIES, referenceImages: 10 } },
+  { id: '1.5', label: 'Pika 1.5', modes: ['text-to-video', 'image-to-video'], capabilities: { ...PIKA_CAPABILITIES, referenceImages: 0 } },
+];
+
 export function pikaOptions(req: GenerateRequest): PikaOptions {
   return (req.options ?? {}) as PikaOptions;
 }
@@ -104,6 +120,7 @@ export const pika: ProviderDescriptor = {
   settings: { baseUrl: 'pika.baseUrl' },
   modes: ['text-to-video', 'image-to-video', 'ingredients'],
   models: { fixed: [{ id: '2.0' }, { id: '1.5', modes: ['text-to-video', 'image-to-video'] }] },
+  catalog: { own: PIKA_CATALOG },
   options: PIKA_OPTIONS,
   aspectRatios: PIKA_ASPECTS,
   normalizeStatus: pikaStatus,
@@ -130,6 +147,10 @@ export const pika: ProviderDescriptor = {
       if (!ar || ar.w / ar.h < 0.4 || ar.w / ar.h > 2.5) return l10n.t('Aspect ratio "{0}" must look like 16:9 and lie between 2:5 and 5:2.', req.aspectRatio);
     }
     if (!validSeed(req.seed)) return l10n.t('Seed must be a whole number from 0 to 4294967295.');
+    if (req.duration !== undefined) return l10n.t('{0} does not take a duration.', LABEL);
+    if (req.resolution !== undefined) return l10n.t('{0} does not take a resolution.', LABEL);
+    if (req.lastFrame) return l10n.t('{0} does not take a last frame.', LABEL);
+    if (req.audio) return l10n.t('Pika does not generate sound on request; a Pikaffect adds it.');
     if (o.motion !== undefined && !inRange(o.motion, 0, 4)) return l10n.t('Motion must be between 0 and 4.');
     if (o.guidanceScale !== undefined && !inRange(o.guidanceScale, 5, 25)) return l10n.t('Guidance scale must be between 5 and 25.');
     if (o.frameRate !== undefined && !inRange(o.frameRate, 8, 24, true)) return l10n.t('Frame rate must be a whole number from 8 to 24.');

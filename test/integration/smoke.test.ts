@@ -17,8 +17,17 @@ describe('smoke', () => {
   it('returns the public API: five stable members, the test hooks under testing (src/api.ts)', async () => {
     const api = await vscode.extensions.getExtension<AiVideoApi>(EXTENSION_ID)!.activate();
     assert.deepStrictEqual(Object.keys(api).sort(), ['flush', 'generate', 'getTask', 'getTasks', 'onDidChangeTasks', 'testing']);
-    const hooks = ['agentTool', 'compare', 'gallery', 'player', 'statusBarText', 'treeItems', 'treeMessage', 'viewDescription'];
+    const hooks = ['agentTool', 'catalog', 'compare', 'gallery', 'player', 'statusBarText', 'treeItems', 'treeMessage', 'viewDescription'];
     assert.deepStrictEqual(Object.keys(api.testing).sort(), hooks);
+  });
+
+  it('the model catalogue is exposed for tests and answers from memory', async () => {
+    const { catalog } = (await vscode.extensions.getExtension<AiVideoApi>(EXTENSION_ID)!.activate()).testing;
+    assert.deepStrictEqual(
+      catalog.peek('pika', 'http://127.0.0.1:9')?.models.map((m) => m.id),
+      ['2.0', '1.5'],
+    );
+    assert.strictEqual(catalog.lifecycleOf('openai', 'https://api.openai.com/v1', 'sora-2')?.certain, true);
   });
 
   it('registers exactly the commands of COMMAND_IDS', async () => {

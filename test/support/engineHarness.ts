@@ -144,6 +144,7 @@ export class Workspace {
       ownerId: opts.ownerId,
       watchStore: opts.watchStore,
       clock: opts.clock,
+      catalog: opts.catalog,
       settings: () => settings,
       async context(p) {
         const apiKey = keys[p];

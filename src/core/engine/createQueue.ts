@@ -21,11 +21,13 @@ import { errorMessage, isProviderError, ProviderError } from '../model/errors';
 import { Logger } from '../model/events';
 import { MediaLimits, resolveMedia } from '../request/media';
 import { parseGenerateRequest } from '../request/requestValidation';
+import type { ModelCatalog } from '../provider/catalog';
+import { checkAgainstModel } from '../provider/modelCapabilities';
 import { ProviderClient, ProviderContext, ResolvedMedia } from '../provider/descriptor';
 import { TaskStore } from '../store/taskStore';
 import { senderGone, senderOf } from './sender';
 import { createdPatch, notSentPatch, patchTask, uncertainPatch } from '../polling/transitions';
-import { GenerateRequest, ProviderId, Task, TaskSource } from '../model/task';
+import { GenerateRequest, GenerationMode, ProviderId, Task, TaskSource } from '../model/task';
 
 export interface GenerateOptions {
   /** The prompt block the task is made from. */
@@ -51,8 +53,8 @@ export function isLostJobChoice(found: Task | LostJobChoice | undefined): found 
 }
 
 /** What of a waiting create can be changed before it is sent (not its media, which decide where it goes). */
-export type WaitingEdit = Partial<Pick<GenerateRequest, 'prompt' | 'negativePrompt' | 'aspectRatio' | 'seed' | 'model' | 'pikaffect' | 'style' | 'options'>>;
-const EDITABLE: readonly (keyof WaitingEdit)[] = ['prompt', 'negativePrompt', 'aspectRatio', 'seed', 'model', 'pikaffect', 'style', 'options'];
+const EDITABLE = ['prompt', 'negativePrompt', 'aspectRatio', 'seed', 'duration', 'resolution', 'audio', 'model', 'pikaffect', 'style', 'options'] as const;
+export type WaitingEdit = Partial<Pick<GenerateRequest, (typeof EDITABLE)[number]>>;
 
 export interface CreateHost {
   readonly clock: Clock;
@@ -63,6 +65,8 @@ export interface CreateHost {
   /** How long after a failed claim to try again, ms. */
   readonly claimRetryMs: number;
   settings(): { media: MediaLimits; maxConcurrent?: Partial<Record<ProviderId, number>> };
+  /** Models as data: a request the model does not take is refused before it is sent. */
+  readonly catalog?: ModelCatalog;
   provider(id: ProviderId): ProviderClient | undefined;
   providerIds(): string[];
   /** Base URL and key, with the engine's defaults (timeout, cancellation). */
@@ -129,6 +133,8 @@ export class CreateQueue {
     const invalid = provider.validate(req);
     if (invalid) throw new ProviderError({ kind: 'input', message: invalid });
     const ctx = await host.context(req.provider);
+    const refused = await this.catalogRefusal(req, ctx.baseUrl);
+    if (refused) throw new ProviderError({ kind: 'input', message: refused });
     const media = await resolveMedia(req, host.settings().media);
     const now = host.clock.now();
     const task: Task = {
@@ -300,6 +306,47 @@ export class CreateQueue {
     return changed;
   }
 
+  /**
+   * What the catalogue refuses in this request, read before anything is sent: a model retired for
+   * certain at this base URL, or a length, resolution, frame… the model does not take. A retirement
+   * that is not certain here (another server may serve something else under the name) is only logged.
+   */
+  private async catalogRefusal(req: GenerateRequest, baseUrl: string): Promise<string | undefined> {
+    const { catalog } = this.host;
+    if (!catalog || !req.model) return undefined;
+    await catalog.models(req.provider, baseUrl);
+    const life = catalog.lifecycleOf(req.provider, baseUrl, req.model);
+    if (life?.state === 'retired') {
+      if (life.certain) {
+        const retired = l10n.t('{0} was retired on {1}. {2}', req.model, life.date ?? '?', life.hint ?? '');
+        return withAvailable(retired, catalog.availableIds(req.provider, baseUrl, modeOf(req)));
+      }
+      this.host.log.warn(`Model ${req.model} at ${this.labelOf(req.provider)}: ${life.hint ?? 'retired'}; sent anyway.`);
+    }
+    const model = catalog.model(req.provider, baseUrl, req.model);
+    return model && checkAgainstModel(model, req);
+  }
+
+  /**
+   * A create answered "model not found": the model is marked unavailable at this base URL, and the
+   * error says so and names the models that are.
+   */
+  private async modelNotFound(task: Task, provider: ProviderClient, baseUrl: string, err: ProviderError): Promise<ProviderError> {
+    const { catalog } = this.host;
+    const model = task.request.model;
+    if (!catalog || !model || !isModelNotFound(err)) return err;
+    await catalog
+      .markUnavailable(task.provider, baseUrl, model)
+      .catch((e: unknown) => this.host.log.warn(`Could not mark model ${model}: ${errorMessage(e)}`));
+    const message = l10n.t('{0} answered that the model "{1}" does not exist: it is retired or unknown there.', provider.label, model);
+    return new ProviderError({
+      kind: err.kind,
+      status: err.status,
+      providerCode: err.providerCode,
+      message: withAvailable(message, catalog.availableIds(task.provider, baseUrl, modeOf(task.request))),
+    });
+  }
+
   private labelOf(provider: ProviderId): string {
     return this.host.provider(provider)?.label ?? provider;
   }
@@ -334,7 +381,8 @@ export class CreateQueue {
     try {
       created = await provider.create({ ...ctx, onUploadProgress: opts.onUploadProgress, uploadSignal: opts.cancelUpload }, task.request, media, randomUUID());
     } catch (e) {
-      return this.notCreated(task, provider, key, e, direct);
+      const err = isProviderError(e) && !e.mayHaveStarted ? await this.modelNotFound(task, provider, ctx.baseUrl, e) : e;
+      return this.notCreated(task, provider, key, err, direct);
     }
     this.gate.accepted(key);
     host.update(task, createdPatch(created, ctx.baseUrl));
@@ -462,6 +510,21 @@ export class CreateQueue {
     this.host.adopt(written);
     return written;
   }
+}
+
+/** The mode a request asks for, as its media say. */
+function modeOf(req: GenerateRequest): GenerationMode {
+  return req.video ? 'video-edit' : req.images?.length ? 'ingredients' : req.image ? 'image-to-video' : 'text-to-video';
+}
+
+/** A 404 to a create, or an answer saying the model does not exist. */
+export function isModelNotFound(err: ProviderError): boolean {
+  if (err.kind === 'notFound' || err.providerCode === 'model_not_found') return true;
+  return err.kind === 'badRequest' && /\bmodel\b[^.]*\b(not found|does not exist|unknown)\b|\bunknown model\b/i.test(err.message);
+}
+
+function withAvailable(message: string, ids: readonly string[]): string {
+  return ids.length ? `${message} ${l10n.t('Available: {0}.', ids.join(', '))}` : message;
 }
 
 function holdFields(hold: Hold): Pick<Task, 'sendAfter' | 'waitReason'> {

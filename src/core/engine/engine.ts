@@ -23,6 +23,7 @@ import { StoreSnapshot, TaskStore } from '../store/taskStore';
 import { deleteTaskFiles, sweepOrphansOnce } from '../workspace/taskFiles';
 import { patchTask } from '../polling/transitions';
 import { GenerateRequest, isActive, ProviderId, Task } from '../model/task';
+import type { ModelCatalog } from '../provider/catalog';
 import { ProviderClient, ProviderContext, resultAuthHeaders } from '../provider/descriptor';
 import { mergeSnapshot, WindowSync } from '../store/windowSync';
 
@@ -73,6 +74,8 @@ export interface EngineDeps {
   saveDelayMs?: number;
   /** Watch the store's folder so writes by other windows show at once (default true). */
   watchStore?: boolean;
+  /** Models as data: when given, a request the model does not take is refused before anything is sent. */
+  catalog?: ModelCatalog;
 }
 
 const DEFAULT_LEASE_RENEW_MS = 4000;
@@ -139,6 +142,7 @@ export class TaskEngine {
       owner,
       claimRetryMs: renewMs,
       settings: deps.settings,
+      catalog: deps.catalog,
       provider: (id) => deps.providers[id],
       providerIds: () => Object.keys(deps.providers),
       context: async (id) => this.withDefaults(await deps.context(id)),

@@ -63,9 +63,18 @@ export interface GenerateRequest {
   /** Like "16:9". */
   aspectRatio?: string;
   seed?: number;
-  /** File path, `file:` URI or https URL. */
+  /** Length of the video, in seconds (providers that took `options.seconds` or `options.duration` still read those). */
+  duration?: number;
+  /** Like "720p" or "1080p"; a provider maps it onto its own values. */
+  resolution?: string;
+  /** Generate sound with the video. */
+  audio?: boolean;
+  /** The first frame (image-to-video): file path, `file:` URI or https URL. */
   image?: string;
+  /** Reference images ("ingredients"). */
   images?: string[];
+  /** The last frame, given like `image`. */
+  lastFrame?: string;
   video?: string;
   pikaffect?: string;
   style?: string;

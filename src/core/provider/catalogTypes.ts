@@ -5,7 +5,11 @@
 // Types only: the catalogue that fetches, caches and answers lives beside it (catalog.ts).
 import type { GenerationMode } from '../model/task';
 
-/** What a model accepts. A list left undefined is unknown: nothing is offered or refused on its account. */
+/**
+ * What a model accepts. A list left undefined is unknown: nothing is offered or refused on its
+ * account; an empty list means the model takes no choice of it (a request that gives one is refused).
+ * A flag left undefined is unknown too; false means the model does not take it.
+ */
 export interface ModelCapabilities {
   /** Lengths it makes, in seconds, ascending. */
   durations?: readonly number[];
@@ -13,11 +17,16 @@ export interface ModelCapabilities {
   defaultDuration?: number;
   /** Resolutions such as "720p", in the provider's order (the first is the default when none is given). */
   resolutions?: readonly string[];
+  /**
+   * Names the provider maps onto its own resolutions, lower case ("1080p" -> "2048" where the provider
+   * counts in its own terms): a request may give either.
+   */
+  resolutionAliases?: Readonly<Record<string, string>>;
   /** Width:height ratios such as "16:9". */
   aspectRatios?: readonly string[];
   /** Which frames it takes as images: the first (image-to-video) and the last. */
   frames?: { first: boolean; last: boolean };
-  /** How many reference images ("ingredients") it takes; 0 or undefined when none. */
+  /** How many reference images ("ingredients") it takes at most; 0 when none, undefined when unknown. */
   referenceImages?: number;
   /** It can generate sound. */
   audio?: boolean;

@@ -31,8 +31,11 @@ export interface ResolvedMedia {
   image?: string;
   images?: string[];
   video?: string;
+  /** The last frame (`GenerateRequest.lastFrame`). */
+  lastFrame?: string;
   /** MIME types of the local files, for data URIs. */
   imageMime?: string;
+  lastFrameMime?: string;
   /** The local image's pixel size, when its header tells. */
   imageSize?: ImageSize;
   imagesMime?: string[];

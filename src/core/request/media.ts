@@ -215,6 +215,11 @@ export async function resolveMedia(req: GenerateRequest, limits: MediaLimits = D
     media.imageMime = r.mime;
     if (r.size) media.imageSize = r.size;
   }
+  if (req.lastFrame) {
+    const r = await one(req.lastFrame, 'image');
+    media.lastFrame = r.value;
+    media.lastFrameMime = r.mime;
+  }
   if (req.images) {
     media.images = [];
     media.imagesMime = [];

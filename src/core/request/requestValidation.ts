@@ -8,8 +8,13 @@ export class RequestError extends Error {}
 /** Longest prompt a request may carry; ```video blocks are held to it too (promptBlocks.ts). */
 export const MAX_PROMPT_LENGTH = 4000;
 
-const STRING_FIELDS = ['model', 'negativePrompt', 'aspectRatio', 'image', 'video', 'pikaffect', 'style'] as const;
-const KNOWN = new Set<string>(['provider', 'prompt', 'seed', 'images', 'options', ...STRING_FIELDS]);
+const STRING_FIELDS = ['model', 'negativePrompt', 'aspectRatio', 'image', 'lastFrame', 'video', 'pikaffect', 'style'] as const;
+const KNOWN = new Set<string>(['provider', 'prompt', 'seed', 'duration', 'resolution', 'audio', 'images', 'options', ...STRING_FIELDS]);
+
+/** The longest video any request may ask for, in seconds. */
+export const MAX_DURATION_SECONDS = 600;
+/** "720p", "1080p", "4k", "1280x720", "2048". */
+const RESOLUTION_PATTERN = /^[0-9A-Za-z*:]{2,16}$/;
 
 /** The request, checked field by field; `providerIds` are the registry's. */
 export function parseGenerateRequest(x: unknown, providerIds: readonly string[]): GenerateRequest {
@@ -32,6 +37,22 @@ export function parseGenerateRequest(x: unknown, providerIds: readonly string[])
   if (o.seed !== undefined && o.seed !== null) {
     if (typeof o.seed !== 'number' || !Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) throw new RequestError(l10n.t('"seed" must be a whole number from 0 to 4294967295.'));
     req.seed = o.seed;
+  }
+  if (o.duration !== undefined && o.duration !== null) {
+    if (typeof o.duration !== 'number' || !Number.isFinite(o.duration) || o.duration <= 0 || o.duration > MAX_DURATION_SECONDS) {
+      throw new RequestError(l10n.t('"duration" must be a number of seconds above 0 and at most {0}.', MAX_DURATION_SECONDS));
+    }
+    req.duration = o.duration;
+  }
+  if (o.resolution !== undefined && o.resolution !== null) {
+    if (typeof o.resolution !== 'string' || !RESOLUTION_PATTERN.test(o.resolution.trim())) {
+      throw new RequestError(l10n.t('"resolution" must be a resolution like "720p" or "1080p".'));
+    }
+    req.resolution = o.resolution.trim();
+  }
+  if (o.audio !== undefined && o.audio !== null) {
+    if (typeof o.audio !== 'boolean') throw new RequestError(l10n.t('"audio" must be true or false.'));
+    req.audio = o.audio;
   }
   if (o.images !== undefined && o.images !== null) {
     if (!Array.isArray(o.images) || o.images.some((i) => typeof i !== 'string' || i.trim() === '')) throw new RequestError(l10n.t('"images" must be a list of paths or URLs.'));

@@ -47,11 +47,13 @@ function video(v: unknown): TaskVideo | undefined {
 function request(v: unknown, provider: ProviderId, prompt: string): GenerateRequest {
   const o = v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
   const r: GenerateRequest = { provider, prompt: isStr(o.prompt) ? o.prompt : prompt };
-  for (const k of ['model', 'negativePrompt', 'aspectRatio', 'image', 'video', 'pikaffect', 'style'] as const) {
+  for (const k of ['model', 'negativePrompt', 'aspectRatio', 'image', 'lastFrame', 'video', 'pikaffect', 'style', 'resolution'] as const) {
     const s = optStr(o[k]);
     if (s !== undefined) r[k] = s;
   }
   if (isNum(o.seed)) r.seed = o.seed;
+  if (isNum(o.duration)) r.duration = o.duration;
+  if (typeof o.audio === 'boolean') r.audio = o.audio;
   if (Array.isArray(o.images) && o.images.every(isStr)) r.images = o.images;
   if (isJsonObject(o.options)) r.options = o.options;
   return r;

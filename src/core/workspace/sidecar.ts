@@ -8,6 +8,7 @@ function portableRequest(r: GenerateRequest, workspaceRoot: string | undefined):
   const out: GenerateRequest = { ...r };
   if (r.image !== undefined) out.image = portableInput(r.image, workspaceRoot);
   if (r.images !== undefined) out.images = r.images.map((i) => portableInput(i, workspaceRoot));
+  if (r.lastFrame !== undefined) out.lastFrame = portableInput(r.lastFrame, workspaceRoot);
   if (r.video !== undefined) out.video = portableInput(r.video, workspaceRoot);
   return out;
 }
@@ -28,7 +29,7 @@ export function sidecarFor(task: Task, videoIndex: number, providerName: string,
     pikaffect: r.pikaffect,
     style: r.style,
     options: r.options,
-    inputs: { image: r.image, images: r.images, video: r.video },
+    inputs: { image: r.image, lastFrame: r.lastFrame, images: r.images, video: r.video },
     remoteId: task.remoteId,
     videoIndex,
     sourceUrl: v?.url && withoutQuery(v.url),

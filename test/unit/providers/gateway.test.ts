@@ -2,12 +2,14 @@
 // {code, data} envelope; "seed 001" is the example in test/support/seeds.ts), the model list, the emulator.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as path from 'path';
 import { ProviderError } from '../../../src/core/model/errors';
 import { resolveMedia } from '../../../src/core/request/media';
 import { GenerateRequest } from '../../../src/core/model/task';
-import { gateway, listGatewayModels, parseGatewayCreate, parseGatewayTask } from '../../../src/providers/gateway';
+import { GATEWAY_CATALOG, gateway, listGatewayModels, parseGatewayCreate, parseGatewayTask } from '../../../src/providers/gateway';
 import { parseVideoModelList, RemoteState } from '../../../src/providers/clientKit';
 import { fixture, fixtureBase64, makeTask, pollState, rejectsWith, useEmulator } from '../../support/helpers';
+import { ROOT } from '../../support/paths';
 import { SEED_001_FLAT } from '../../support/seeds';
 
 const req = (extra: Partial<GenerateRequest>): GenerateRequest => ({ provider: 'gateway', model: 'kling-v1', prompt: 'a fox in snow', ...extra });
@@ -307,5 +309,14 @@ describe('parseVideoModelList', function () {
     );
     assert.deepStrictEqual(parseVideoModelList({}), []);
     assert.deepStrictEqual(parseVideoModelList(null), []);
+  });
+});
+
+describe('gateway catalogue entries', function () {
+  it('are the models of the aiVideo.gateway.models default', function () {
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { default?: unknown }> } };
+    };
+    assert.deepStrictEqual(GATEWAY_CATALOG.map((m) => m.id), manifest.contributes.configuration.properties['aiVideo.gateway.models'].default);
   });
 });

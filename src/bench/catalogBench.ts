@@ -1,0 +1,51 @@
+// The catalogue part of `npm run bench`: how long resolving a model's capabilities and price takes
+// from a warm catalogue (the generate flow, prompt-block diagnostics and `validate` do it on every
+// keystroke or request), and how many models the catalogue holds.
+import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ModelCatalog } from '../core/provider/catalog';
+import { priceOf } from '../core/provider/pricing';
+import { startEmulator } from '../emulator/server';
+import { PROVIDER_LIST, PROVIDERS } from '../providers';
+
+export interface CatalogFigures {
+  /** Median of one lookup (`model()` then `priceOf`), µs. */
+  lookupUs: number;
+  lookups: number;
+  /** Models in the catalogue, over every provider. */
+  models: number;
+}
+
+const LOOKUPS = 50_000;
+
+export async function catalogBench(): Promise<CatalogFigures> {
+  const cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'aivideo-bench-catalog-'));
+  // Every provider points at the emulator, so a provider that publishes its catalogue is fetched from there.
+  const emulator = await startEmulator({ port: 0 });
+  const catalog = new ModelCatalog({ providers: PROVIDERS, cacheDir });
+  try {
+    // Until the OpenRouter emulator serves a published catalogue, this counts every provider's bundled and own entries.
+    const pairs: { provider: string; model: string }[] = [];
+    for (const p of PROVIDER_LIST) {
+      const snap = await catalog.models(p.id, emulator.baseUrl);
+      for (const m of snap.models) pairs.push({ provider: p.id, model: m.id });
+    }
+    const times = new Float64Array(LOOKUPS);
+    let sink = 0;
+    for (let i = 0; i < LOOKUPS; i++) {
+      const pair = pairs[i % pairs.length];
+      const start = process.hrtime.bigint();
+      const model = catalog.model(pair.provider, emulator.baseUrl, pair.model);
+      if (model) sink += priceOf(model, { provider: pair.provider, prompt: '' }).amount ?? 1;
+      times[i] = Number(process.hrtime.bigint() - start) / 1000;
+    }
+    if (sink < 0) throw new Error('unreachable');
+    times.sort();
+    return { lookupUs: times[Math.floor(LOOKUPS / 2)], lookups: LOOKUPS, models: pairs.length };
+  } finally {
+    catalog.dispose();
+    await emulator.close();
+    await fs.rm(cacheDir, { recursive: true, force: true });
+  }
+}
