@@ -107,7 +107,7 @@ function measure(runs: number, fn: () => unknown): number[] {
   return out;
 }
 
-export async function queueBench(total = 10_000, waiting = 1_000, runs = 15): Promise<QueueFigures> {
+export async function queueBench(total = 10_000, waiting = 1_000, runs = 41): Promise<QueueFigures> {
   const mixed = new CreateQueue(memoryHost(queueTasks(total, waiting), { pika: 10, openai: 10 }));
   mixed.nextSendAt(NOW);
   const schedule = measure(runs, () => mixed.nextSendAt(NOW));
