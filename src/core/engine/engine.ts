@@ -326,6 +326,7 @@ export class TaskEngine {
       const t = this.tasks.get(id);
       if (!t) continue;
       this.forget(id);
+      this.downloads.cancel(id);
       this.sync.removed(id);
       removed.push(t);
     }
@@ -460,7 +461,11 @@ export class TaskEngine {
   private adopt(snap: Pick<StoreSnapshot, 'tasks' | 'removed' | 'resumedAt'>, fire = true): void {
     const now = this.clock.now();
     const merged = mergeSnapshot(this.tasks, snap);
-    for (const t of merged.removed) this.planner.forget(t.id);
+    // Removed in another window: no more polls, and its downloads here stop.
+    for (const t of merged.removed) {
+      this.planner.forget(t.id);
+      this.downloads.cancel(t.id);
+    }
     for (const { task, wasPolled } of merged.updated) this.planner.adopted(task, wasPolled, snap.resumedAt[task.id], now);
     const changed = [...merged.removed, ...merged.updated.map((u) => u.task)];
     if (!changed.length) return;
