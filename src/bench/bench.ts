@@ -9,8 +9,10 @@
 //  5. Bundle: the size of the production extension bundle, built in memory as esbuild.js builds it.
 //  6. Catalog: the median time to resolve a model's capabilities and price from the warm model
 //     catalogue, and how many models it holds (src/bench/catalogBench.ts).
+//  7. Sanitize: the sanitizer on 1 MB of hostile provider text (src/bench/sanitizeBench.ts).
+//  8. Queue: scheduling the create queue with 1,000 waiting creates among 10,000 tasks (src/bench/queueBench.ts).
 // Options: --scale N (default 6), --json (after the tables, one JSON line of every part's figures,
-// the last line of stdout), --only poll,store,download,gallery,bundle,catalog (a subset of the parts).
+// the last line of stdout), --only poll,store,download,gallery,bundle,catalog,sanitize,queue (a subset of the parts).
 import { fork } from 'child_process';
 import { randomUUID } from 'crypto';
 import { promises as fs } from 'fs';
@@ -29,10 +31,12 @@ import { BENCH_KEY, buildScenario, DURATION_CLASSES, engineDriver, figures, Figu
 import { galleryFirstPaint } from './galleryBench';
 import { catalogBench } from './catalogBench';
 import { storeBench, StoreFigures, Timing } from './storeBench';
+import { queueBench } from './queueBench';
+import { sanitizeBench } from './sanitizeBench';
 
 const BIG_BYTES = 200 * 1024 * 1024;
 const DEFAULT_SCALE = 6;
-const PARTS = ['poll', 'store', 'download', 'gallery', 'bundle', 'catalog'] as const;
+const PARTS = ['poll', 'store', 'download', 'gallery', 'bundle', 'catalog', 'sanitize', 'queue'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Args {
@@ -392,6 +396,50 @@ async function catalogPart(): Promise<PartResult> {
   };
 }
 
+/** The slowest the sanitizer may take on 1 MB of hostile text, ms. */
+const SANITIZE_TARGET_MS = 50;
+
+async function sanitizePart(): Promise<PartResult> {
+  progress('Sanitizer on 1 MB of hostile text…');
+  const s = sanitizeBench();
+  return {
+    print: () => {
+      console.log('');
+      console.log(`== Sanitize: sanitizeText on ${mb(s.bytes)} MB of hostile provider text, by shape ==`);
+      const rows = [['', 'median ms', 'min ms', 'max ms', 'runs'], ...Object.entries(s.kinds).map(([k, t]) => [k, t.median.toFixed(1), t.min.toFixed(1), t.max.toFixed(1), String(t.runs)])];
+      console.log(table(rows, ['l', 'r', 'r', 'r', 'r']));
+    },
+    summary: { hostile1MbMs: round(s.worstMs, 1), worstKind: s.worstKind },
+    verdict: verdict(s.worstMs < SANITIZE_TARGET_MS, `sanitizing 1 MB of hostile text takes at most ${s.worstMs.toFixed(1)} ms (${s.worstKind}; median; target: under ${SANITIZE_TARGET_MS} ms).`),
+  };
+}
+
+/** The longest one scheduling of the create queue may take with 1,000 waiting creates and 10,000 tasks, ms. */
+const QUEUE_TARGET_MS = 5;
+
+async function queuePart(): Promise<PartResult> {
+  progress('Create queue with 1,000 waiting creates among 10,000 tasks…');
+  const q = await queueBench();
+  return {
+    print: () => {
+      console.log('');
+      console.log(`== Queue: ${q.waiting.toLocaleString('en-US')} waiting creates among ${q.tasks.toLocaleString('en-US')} tasks ==`);
+      const row = (label: string, t: Timing) => [label, t.median.toFixed(1), t.min.toFixed(1), t.max.toFixed(1), String(t.runs)];
+      const rows = [
+        ['', 'median ms', 'min ms', 'max ms', 'runs'],
+        row('schedule: when may a waiting create next go (after every change)', q.schedule),
+        row('dispatch pass: every waiting create held, nothing to write', q.dispatch),
+      ];
+      console.log(table(rows, ['l', 'r', 'r', 'r', 'r']));
+    },
+    summary: { schedule1kWaitingMs: round(q.schedule.median, 1), dispatch1kWaitingMs: round(q.dispatch.median, 1), tasks: q.tasks, waiting: q.waiting },
+    verdict: verdict(
+      q.schedule.median < QUEUE_TARGET_MS,
+      `scheduling the create queue takes ${q.schedule.median.toFixed(1)} ms with ${q.waiting.toLocaleString('en-US')} waiting creates among ${q.tasks.toLocaleString('en-US')} tasks (median; target: under ${QUEUE_TARGET_MS} ms).`,
+    ),
+  };
+}
+
 const RUN: Record<Part, (args: Args) => Promise<PartResult>> = {
   poll: pollPart,
   store: storePart,
@@ -399,6 +447,8 @@ const RUN: Record<Part, (args: Args) => Promise<PartResult>> = {
   gallery: galleryPart,
   bundle: bundlePart,
   catalog: catalogPart,
+  sanitize: sanitizePart,
+  queue: queuePart,
 };
 
 async function main(): Promise<number> {

@@ -33,7 +33,7 @@ export interface StoreFigures {
   compact: Timing;
 }
 
-function timing(samples: number[]): Timing {
+export function timing(samples: number[]): Timing {
   const s = [...samples].sort((a, b) => a - b);
   const r = (ms: number) => Math.round(ms * 10) / 10;
   return { median: r(s[Math.floor((s.length - 1) / 2)]), min: r(s[0]), max: r(s[s.length - 1]), runs: s.length };

@@ -73,6 +73,26 @@ describe('Task actions', function () {
     }
   });
 
+  it('Remove keeps a create while it is being sent, and says so without asking', async () => {
+    const { api, emulator } = await setup();
+    emulator.injectFault({ route: 'pika.generate', kind: 'slow', delayMs: 1500 });
+    const capture = captureMessages('Remove');
+    try {
+      const pending = vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'pika', prompt: 'removed while sending [duration=500]' });
+      const sending = await waitFor('the create being sent', () => api.getTasks().find((t) => t.status === 'submitting' && t.prompt.startsWith('removed while sending')));
+      await vscode.commands.executeCommand('aiVideo.removeTask', { kind: 'task', taskId: sending.id });
+      assert.ok(api.getTask(sending.id), 'the create being sent is kept');
+      assert.deepStrictEqual(capture.shown.filter((m) => m.modal), [], 'nothing to ask about it');
+      assert.ok(capture.shown.some((m) => m.level === 'warning' && /still being sent, so it was not removed/.test(m.message)), JSON.stringify(capture.shown));
+      const t = await pending;
+      assert.strictEqual(api.getTask(t.id)?.remoteId, t.remoteId, 'the job the provider accepted is followed');
+      await waitForFinal(api, t.id);
+    } finally {
+      capture.restore();
+      emulator.clearFaults();
+    }
+  });
+
   it('Remove with several tasks selected in the tree asks once, and deletes nothing when cancelled', async () => {
     const { api } = await setup();
     const tasks = await Promise.all(['first', 'second'].map((p) => vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'veo3', prompt: `select ${p} [duration=800]` })));

@@ -165,3 +165,51 @@ export function assertClean(text: string | undefined, key: string, max = MAX_PRO
   assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/.test(text), 'a control character survived');
   assert.ok(text.length <= max, `${text.length} characters, over ${max}`);
 }
+
+/** What `meterRegex` saw: the longest text one regular expression ran over, and the sum over all runs. */
+export interface RegexMeter<T> {
+  result: T;
+  longest: number;
+  total: number;
+}
+
+/**
+ * Runs `fn` with every regular expression run metered (exec, test, replace, match, split, search):
+ * how many characters each was handed. A run over more than `budget` characters throws at once, so
+ * a sanitizer that scans megabytes fails fast instead of stalling the suite.
+ */
+export function meterRegex<T>(fn: () => T, budget: number): RegexMeter<T> {
+  const proto = RegExp.prototype as unknown as Record<PropertyKey, unknown>;
+  const names: PropertyKey[] = ['exec', 'test', Symbol.replace, Symbol.match, Symbol.matchAll, Symbol.split, Symbol.search];
+  const saved = names.map((n) => [n, proto[n]] as const);
+  let longest = 0;
+  let total = 0;
+  let depth = 0;
+  for (const [name, original] of saved) {
+    proto[name] = function (this: RegExp, input: unknown, ...rest: unknown[]) {
+      // A replace calls exec once per match, from where the last one ended: one run is counted once.
+      if (depth === 0) {
+        const length = String(input).length;
+        if (length > budget) throw new Error(`a regular expression ran over ${length} characters (budget ${budget}): ${this.source.slice(0, 60)}`);
+        longest = Math.max(longest, length);
+        total += length;
+      }
+      depth++;
+      try {
+        return (original as (...a: unknown[]) => unknown).call(this, input, ...rest);
+      } finally {
+        depth--;
+      }
+    };
+  }
+  try {
+    return { result: fn(), longest, total };
+  } finally {
+    for (const [name, original] of saved) proto[name] = original;
+  }
+}
+
+/** A link VS Code would render in a notification (`[label](target)`, any target), an HTML tag, or a command URI, if the text holds one. */
+export function linkIn(text: string): string | undefined {
+  return /\[[^\]]*\]\([^)]*\)/.exec(text)?.[0] ?? /<\/?[a-z][^>]*>/i.exec(text)?.[0] ?? /\bcommand:/i.exec(text)?.[0];
+}

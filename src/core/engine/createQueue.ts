@@ -15,7 +15,7 @@
 import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'crypto';
 import { Clock } from '../model/clock';
-import { CreateGate, Hold } from './createAdmission';
+import { Admission, CreateGate, Hold } from './createAdmission';
 import { lostJobCandidates, LostJobCandidate } from './lostJob';
 import { errorMessage, isProviderError, ProviderError } from '../model/errors';
 import { Logger } from '../model/events';
@@ -177,11 +177,12 @@ export class CreateQueue {
   /** When a waiting create may next go (now when one may; Infinity when none can before something changes). */
   nextSendAt(now: number): number {
     let next = Infinity;
-    for (const t of this.host.tasks()) {
-      if (t.status !== 'waiting' || this.sending.has(t.id)) continue;
+    const admission = this.admission();
+    for (const t of admission.waitingTasks) {
+      if (this.sending.has(t.id)) continue;
       const provider = this.host.provider(t.provider);
       if (!provider) continue;
-      const hold = this.gate.hold(provider, t, this.host.tasks(), now);
+      const hold = this.gate.hold(provider, t, admission, now);
       next = Math.min(next, Math.max(hold ? (hold.until ?? Infinity) : now, this.claimBackoff.get(t.id) ?? 0));
     }
     return next;
@@ -347,6 +348,11 @@ export class CreateQueue {
     });
   }
 
+  /** The counts that decide holds, from every task this window knows. */
+  private admission(): Admission {
+    return this.gate.admission(this.host.tasks(), (id) => this.host.provider(id));
+  }
+
   private labelOf(provider: ProviderId): string {
     return this.host.provider(provider)?.label ?? provider;
   }
@@ -445,17 +451,30 @@ export class CreateQueue {
   private async doDispatch(): Promise<void> {
     const { host } = this;
     const waiting = [...host.tasks()].filter((t) => t.status === 'waiting' && !this.sending.has(t.id)).sort((a, b) => a.createdAt - b.createdAt);
+    // Counted once; after a claim, or before one when a write was awaited (tasks may change meanwhile), again.
+    let admission: Admission | undefined;
+    let stale = false;
     for (const t of waiting) {
       const provider = host.provider(t.provider);
       const now = host.clock.now();
       if (this.stopped) return;
       if (!provider || t.status !== 'waiting' || (this.claimBackoff.get(t.id) ?? 0) > now) continue;
-      const hold = this.gate.hold(provider, t, host.tasks(), now);
+      admission ??= this.admission();
+      let hold = this.gate.hold(provider, t, admission, now);
+      if (!hold && stale) {
+        admission = this.admission();
+        stale = false;
+        hold = this.gate.hold(provider, t, admission, now);
+      }
       if (hold) {
         const fields = holdFields(hold);
-        if (fields.sendAfter !== t.sendAfter || fields.waitReason !== t.waitReason) await this.changeWaiting(t, fields);
+        if (fields.sendAfter !== t.sendAfter || fields.waitReason !== t.waitReason) {
+          await this.changeWaiting(t, fields);
+          stale = true;
+        }
         continue;
       }
+      admission = undefined;
       const claim: Partial<Task> = { status: 'submitting', sender: senderOf(host.owner, now), sendAfter: undefined, waitReason: undefined };
       const claimed = await this.changeWaiting(t, claim);
       if (!claimed) {

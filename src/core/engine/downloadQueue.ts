@@ -1,6 +1,7 @@
 // The download queue: fetches the results of succeeded tasks into the media folder, a few at a
 // time, one download per video at once. Outcomes are handed back to the engine, which records
-// them on the task.
+// them on the task. Each download has its own abort: a task removed (here or in another window)
+// stops its downloads at once.
 import { DownloadOptions, downloadToFile, DownloadSettings, insideFolder, removeStalePartials, resultFileName } from '../net/download';
 import { errorMessage, isProviderError } from '../model/errors';
 import { Logger } from '../model/events';
@@ -43,6 +44,8 @@ const STALE_PART_MS = 10 * 60_000;
 
 export class DownloadQueue {
   private readonly running = new Map<string, Promise<void>>();
+  /** Each running download's own abort, by the same key. */
+  private readonly aborts = new Map<string, AbortController>();
   private readonly slots = new Semaphore(DOWNLOADS_AT_ONCE);
   private partialsSwept = false;
   private stopped = false;
@@ -75,12 +78,19 @@ export class DownloadQueue {
       if (v.localPath) return;
       const key = `${cur.id}#${i}`;
       if (this.running.has(key)) return;
+      const abort = new AbortController();
       // Started on the next microtask, so the entry exists before download() can remove it.
       const run = Promise.resolve()
-        .then(() => this.download(key, cur.id, i, v))
+        .then(() => this.download(key, cur.id, i, v, AbortSignal.any([this.deps.signal, abort.signal])))
         .finally(() => this.deps.done());
       this.running.set(key, run);
+      this.aborts.set(key, abort);
     });
+  }
+
+  /** Stops the downloads of a task that was removed; their partial files are deleted. */
+  cancel(taskId: string): void {
+    for (const [key, abort] of this.aborts) if (key.slice(0, key.lastIndexOf('#')) === taskId) abort.abort();
   }
 
   /** In the polling window only: results nobody has fetched yet (e.g. the editor closed mid-download). */
@@ -97,7 +107,7 @@ export class DownloadQueue {
   }
 
   /** Never rejects: the outcome is recorded on the task. */
-  private async download(key: string, taskId: string, index: number, video: TaskVideo): Promise<void> {
+  private async download(key: string, taskId: string, index: number, video: TaskVideo, signal: AbortSignal): Promise<void> {
     const settings = this.deps.settings();
     let result: { path: string; bytes: number } | undefined;
     let failure: string | undefined;
@@ -113,20 +123,22 @@ export class DownloadQueue {
           maxBytes: settings.maxDownloadBytes,
           attempts: settings.downloadAttempts,
           retryDelayMs: settings.downloadRetryDelayMs,
-          signal: this.deps.signal,
+          signal,
         }),
       );
-      posterPath = await this.downloadPoster(dir, index, video, task, settings.download);
+      posterPath = await this.downloadPoster(dir, index, video, task, settings.download, signal);
     } catch (e) {
       failure = isProviderError(e) && e.kind === 'cancelled' ? undefined : sanitizeText(errorMessage(e));
     } finally {
       // Before the outcome shows: a retry asked for right after it must not be taken for this one.
       this.running.delete(key);
+      this.aborts.delete(key);
     }
-    if (this.stopped || (!result && failure === undefined)) return;
+    if (this.stopped) return;
     const cur = this.deps.getTask(taskId);
-    // Removed while downloading: the file it just wrote goes too.
-    if (!cur && result) await deleteTaskFiles(this.deps.mediaDir, [{ id: taskId, videos: [] }]);
+    // Removed while downloading: what it wrote goes too (the window that removed it may have deleted the folder first).
+    if (!cur) await deleteTaskFiles(this.deps.mediaDir, [{ id: taskId, videos: [] }]);
+    if (!result && failure === undefined) return;
     if (!cur || cur.videos[index]?.url !== video.url) return;
     const videos = cur.videos.slice();
     const next: TaskVideo = { ...videos[index] };
@@ -144,13 +156,13 @@ export class DownloadQueue {
   }
 
   /** The provider's poster (or thumbnail) beside the video; best effort, as the gallery can show the video itself. */
-  private async downloadPoster(dir: string, index: number, video: TaskVideo, task: Task | undefined, policy: DownloadSettings | undefined): Promise<string | undefined> {
+  private async downloadPoster(dir: string, index: number, video: TaskVideo, task: Task | undefined, policy: DownloadSettings | undefined, signal: AbortSignal): Promise<string | undefined> {
     const url = video.posterUrl ?? video.thumbnailUrl;
     if (!url || video.posterPath) return video.posterPath;
     try {
       const ext = /\.(png|webp)$/i.exec(new URL(url).pathname)?.[0].toLowerCase() ?? '.jpg';
       const dest = insideFolder(dir, `${index + 1}-poster${ext}`);
-      const opts = { ...policy, ...this.access(task, video, url), maxBytes: MAX_POSTER_BYTES, attempts: 1, signal: this.deps.signal, expect: 'image' as const };
+      const opts = { ...policy, ...this.access(task, video, url), maxBytes: MAX_POSTER_BYTES, attempts: 1, signal, expect: 'image' as const };
       return (await downloadToFile(url, dest, opts)).path;
     } catch (e) {
       this.deps.log.warn(`Poster download failed (the video itself serves as poster): ${errorMessage(e)}`);

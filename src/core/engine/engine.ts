@@ -151,7 +151,8 @@ export class TaskEngine {
       add: (t) => this.tasks.set(t.id, t),
       update: (t, patch) => this.update(t, patch),
       adopt: (t) => this.adopt({ tasks: [t], removed: [], resumedAt: {} }),
-      remove: (ids) => this.remove(ids),
+      // The create path removes its own creates (one certainly not started, a waiting one withdrawn).
+      remove: (ids) => this.forgetTasks(ids),
       track: (t) => this.planner.track(t.id, this.clock.now() + firstPollDelayMs(deps.settings().pollIntervalMs)),
       persistNow: () => this.sync.persistNow(),
       recordNow: () => this.sync.recordNow(),
@@ -297,14 +298,43 @@ export class TaskEngine {
     this.schedule();
   }
 
-  async remove(ids: string[]): Promise<void> {
-    // A waiting create leaves the stored queue first, so the polling window does not send it meanwhile.
-    for (const id of ids) await this.creates.withdraw(id).catch(() => false);
+  /**
+   * Removes tasks and their downloaded files. A create being sent (here or in another window) is
+   * kept: removed now, its answer would be lost and the job the provider bills forgotten; it can be
+   * removed once the provider has answered. Resolves with the ids kept for that reason.
+   */
+  async remove(ids: string[]): Promise<string[]> {
+    const kept: string[] = [];
+    let claimedElsewhere = false;
+    const go: string[] = [];
+    for (const id of ids) {
+      const t = this.tasks.get(id);
+      if (t?.status === 'submitting') {
+        kept.push(id);
+        continue;
+      }
+      // A waiting create leaves the stored queue first, so the polling window does not send it meanwhile;
+      // when it cannot (another window claimed it to send it), it stays.
+      if (t?.status === 'waiting' && !(await this.creates.withdraw(id).catch(() => false))) {
+        kept.push(id);
+        claimedElsewhere = true;
+        continue;
+      }
+      go.push(id);
+    }
+    if (claimedElsewhere) await this.sync.reload();
+    await this.forgetTasks(go);
+    return kept;
+  }
+
+  /** Takes tasks out of the list and the history, and deletes their files, whatever their state. */
+  private async forgetTasks(ids: string[]): Promise<void> {
     const removed: Task[] = [];
     for (const id of ids) {
       const t = this.tasks.get(id);
       if (!t) continue;
       this.forget(id);
+      this.downloads.cancel(id);
       this.sync.removed(id);
       removed.push(t);
     }
@@ -317,7 +347,7 @@ export class TaskEngine {
 
   async clearFinished(): Promise<number> {
     const ids = [...this.tasks.values()].filter((t) => !isActive(t)).map((t) => t.id);
-    await this.remove(ids);
+    await this.forgetTasks(ids);
     return ids.length;
   }
 
@@ -439,7 +469,11 @@ export class TaskEngine {
   private adopt(snap: Pick<StoreSnapshot, 'tasks' | 'removed' | 'resumedAt'>, fire = true): void {
     const now = this.clock.now();
     const merged = mergeSnapshot(this.tasks, snap);
-    for (const t of merged.removed) this.planner.forget(t.id);
+    // Removed in another window: no more polls, and its downloads here stop.
+    for (const t of merged.removed) {
+      this.planner.forget(t.id);
+      this.downloads.cancel(t.id);
+    }
     for (const { task, wasPolled } of merged.updated) this.planner.adopted(task, wasPolled, snap.resumedAt[task.id], now);
     const changed = [...merged.removed, ...merged.updated.map((u) => u.task)];
     if (!changed.length) return;

@@ -36,7 +36,7 @@ import * as net from 'net';
 import { Readable } from 'stream';
 import * as tls from 'tls';
 import { ErrorKind, ProviderError } from '../model/errors';
-import { MAX_PROVIDER_WORD, sanitizeText } from './sanitize';
+import { clip, MAX_PROVIDER_WORD, sanitizeText } from './sanitize';
 
 export interface JsonRequest {
   method: 'GET' | 'POST';
@@ -368,18 +368,20 @@ export function statusError(
 
 function extractServerError(json: unknown): { message?: string; code?: string | number } {
   if (!json || typeof json !== 'object') return {};
+  // Read at most a few KB of a server's message, however long it is: it is cut again when shown.
+  const text = (v: unknown) => (typeof v === 'string' ? clip(v) : undefined);
   const o = json as Record<string, unknown>;
   const err = o.error;
   if (err && typeof err === 'object') {
     const e = err as Record<string, unknown>;
     return {
-      message: typeof e.message === 'string' ? e.message : undefined,
+      message: text(e.message),
       code: typeof e.code === 'string' || typeof e.code === 'number' ? e.code : undefined,
     };
   }
-  if (typeof err === 'string') return { message: err };
+  if (typeof err === 'string') return { message: clip(err) };
   return {
-    message: typeof o.message === 'string' ? o.message : typeof o.msg === 'string' ? o.msg : undefined,
+    message: text(o.message) ?? text(o.msg),
     code: typeof o.code === 'string' || typeof o.code === 'number' ? o.code : undefined,
   };
 }

@@ -6,6 +6,7 @@ import { Pause, PollState } from './pollPlan';
 import { CreateResult, RemoteState } from '../provider/descriptor';
 import { backoffDelayMs, nextPollDelayMs, withSample } from './pollTiming';
 import { Task } from '../model/task';
+import { shorten } from '../../shared/text';
 
 /** A provider that rejected the key is asked again after this long even without a new key (a hiccup). */
 export const KEY_PAUSE_MS = 30 * 60_000;
@@ -33,6 +34,28 @@ export interface Transition {
   pause?: Pause;
   /** A line for the log. */
   warning?: string;
+}
+
+/** Longest error text a task keeps, in characters, the extension's own explanation included. */
+export const MAX_TASK_ERROR = 600;
+
+const chars = (text: string) => Array.from(text).length;
+
+/** `text` in at most MAX_TASK_ERROR characters. */
+function capError(text: string): string {
+  return shorten(text, MAX_TASK_ERROR, { collapse: false });
+}
+
+/**
+ * `build(part)` in at most MAX_TASK_ERROR characters: `part` (a provider's or an earlier message) is
+ * shortened first, so the explanation around it, which says what to do, stays whole.
+ */
+function fitError(part: string, build: (part: string) => string): string {
+  const full = build(part);
+  const over = chars(full) - MAX_TASK_ERROR;
+  if (over <= 0) return full;
+  const room = chars(part) - over;
+  return capError(room > 0 ? build(shorten(part, room, { collapse: false })) : full);
 }
 
 const NO_CHANGE: Transition = { patch: {}, final: false };
@@ -87,7 +110,7 @@ export function applyProviderError(task: Readonly<Task>, prev: Readonly<PollStat
     // The key was rejected: stop asking until a new key is set.
     st.nextAt = now;
     return {
-      patch: { error: l10n.t('{0} Checking is paused until the key changes.', e.message), errorKind: e.kind },
+      patch: { error: fitError(e.message, (m) => l10n.t('{0} Checking is paused until the key changes.', m)), errorKind: e.kind },
       final: false,
       poll: st,
       pause: { until: now + KEY_PAUSE_MS, reason: 'key' },
@@ -103,7 +126,7 @@ export function applyProviderError(task: Readonly<Task>, prev: Readonly<PollStat
   }
   st.nextAt = now + delay;
   return {
-    patch: { error: l10n.t('{0} Retrying in {1}.', e.message, formatDelay(delay)), errorKind: e.kind },
+    patch: { error: fitError(e.message, (m) => l10n.t('{0} Retrying in {1}.', m, formatDelay(delay))), errorKind: e.kind },
     final: false,
     poll: st,
     pause,
@@ -113,12 +136,15 @@ export function applyProviderError(task: Readonly<Task>, prev: Readonly<PollStat
 
 /** The task ran past its give-up time. */
 export function giveUpPatch(task: Readonly<Task>, giveUpMs: number, now: number): Partial<Task> {
-  const last = task.error ? ` ${l10n.t('Last problem: {0}', task.error)}` : '';
+  const message = (problem: string) => {
+    const last = problem ? ` ${l10n.t('Last problem: {0}', problem)}` : '';
+    return l10n.t('No result after {0}; stopped checking. Use "Check Again" to resume.{1}', formatDelay(giveUpMs), last);
+  };
   return {
     status: 'failed',
     timedOut: true,
     errorKind: 'timeout',
-    error: l10n.t('No result after {0}; stopped checking. Use "Check Again" to resume.{1}', formatDelay(giveUpMs), last),
+    error: fitError(task.error ?? '', message),
     finishedAt: now,
   };
 }
@@ -151,7 +177,7 @@ export function uncertainPatch(cause: string, kind: ErrorKind | undefined, label
     status: 'failed',
     uncertain: true,
     errorKind: kind,
-    error: l10n.t('{0} The create request got no usable answer, so the job may or may not have started at {1}; check your account there before generating again.', cause, label),
+    error: fitError(cause, (c) => l10n.t('{0} The create request got no usable answer, so the job may or may not have started at {1}; check your account there before generating again.', c, label)),
     finishedAt: now,
     sender: undefined,
   };
@@ -159,18 +185,22 @@ export function uncertainPatch(cause: string, kind: ErrorKind | undefined, label
 
 /** A queued create could not be sent (or was refused): certainly nothing started. */
 export function notSentPatch(e: ProviderError, now: number): Partial<Task> {
-  return { status: 'failed', error: l10n.t('{0} It was not sent, so nothing was started.', e.message), errorKind: e.kind, finishedAt: now, sender: undefined, sendAfter: undefined, waitReason: undefined };
+  const error = fitError(e.message, (m) => l10n.t('{0} It was not sent, so nothing was started.', m));
+  return { status: 'failed', error, errorKind: e.kind, finishedAt: now, sender: undefined, sendAfter: undefined, waitReason: undefined };
 }
 
 /**
- * Applies `patch` to `task` in place (undefined deletes a field); true when something changed, and
+ * Applies `patch` to `task` in place (undefined deletes a field, an error text is cut to
+ * MAX_TASK_ERROR); true when something changed, and
  * only then is `updatedAt` bumped, strictly past the state it was based on, so a merge with another
  * window's copy picks it.
  */
 export function patchTask(task: Task, patch: Partial<Task>, now: number): boolean {
   const record = task as unknown as Record<string, unknown>;
   let changed = false;
-  for (const [k, v] of Object.entries(patch)) {
+  for (const [k, value] of Object.entries(patch)) {
+    // However it was made, a task's error text fits the cap.
+    const v: unknown = k === 'error' && typeof value === 'string' ? capError(value) : value;
     if (v === undefined) {
       if (k in record) {
         delete record[k];

@@ -13,8 +13,8 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 function optStr(v: unknown): string | undefined {
   return isStr(v) ? v : undefined;
 }
-/** Stored errors carry the extension's own explanation after the provider's text. */
-const MAX_STORED_ERROR = 2000;
+/** Stored errors carry the extension's own explanation after the provider's text (polling/transitions.ts MAX_TASK_ERROR). */
+const MAX_STORED_ERROR = 600;
 
 function optText(v: unknown, max: number): string | undefined {
   return isStr(v) ? sanitizeText(v, [], max) : undefined;

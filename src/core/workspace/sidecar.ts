@@ -1,5 +1,8 @@
 // What is written beside a saved video so the result can be reproduced. People commit this file:
-// inputs are workspace-relative (or base names), URLs carry no query string (signed-link tokens).
+// inputs are workspace-relative (or base names), URLs carry no query string (signed-link tokens),
+// and so do the paths and URLs among the free-form provider options, however deeply nested.
+import * as path from 'path';
+import { isJsonObject } from '../../shared/json';
 import { GenerateRequest, Task } from '../model/task';
 import { portableInput, withoutQuery } from './workspacePaths';
 
@@ -10,7 +13,34 @@ function portableRequest(r: GenerateRequest, workspaceRoot: string | undefined):
   if (r.images !== undefined) out.images = r.images.map((i) => portableInput(i, workspaceRoot));
   if (r.lastFrame !== undefined) out.lastFrame = portableInput(r.lastFrame, workspaceRoot);
   if (r.video !== undefined) out.video = portableInput(r.video, workspaceRoot);
+  if (r.options !== undefined) out.options = portableOption(r.options, workspaceRoot, 0) as Record<string, unknown>;
   return out;
+}
+
+/** Options nested deeper than this are not written (a request from a script can hold anything). */
+const MAX_OPTION_DEPTH = 16;
+
+/**
+ * An option value as the sidecar records it: a string that is a URL or a path (absolute, `./`,
+ * `../`, `~/`, a file URI, a Windows path) as an input is recorded; other strings (`pan_left`,
+ * `image/png`) as they are; objects and arrays value by value.
+ */
+function portableOption(value: unknown, workspaceRoot: string | undefined, depth: number): unknown {
+  if (typeof value === 'string') return isReference(value) ? portableReference(value, workspaceRoot) : value;
+  if (depth >= MAX_OPTION_DEPTH) return undefined;
+  if (Array.isArray(value)) return value.map((v) => portableOption(v, workspaceRoot, depth + 1));
+  if (isJsonObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, portableOption(v, workspaceRoot, depth + 1)]));
+  return value;
+}
+
+function isReference(s: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^file:/i.test(s) || path.isAbsolute(s) || path.win32.isAbsolute(s) || /^(\.\.?|~)[\\/]/.test(s);
+}
+
+function portableReference(ref: string, workspaceRoot: string | undefined): string {
+  const out = portableInput(ref, workspaceRoot);
+  // A Windows path read on another system keeps its backslashes through portableInput: its last part only.
+  return /^[a-z]:[\\/]|^\\\\/i.test(out) ? path.win32.basename(out) : out;
 }
 
 export function sidecarFor(task: Task, videoIndex: number, providerName: string, workspaceRoot: string | undefined): Record<string, unknown> {

@@ -1,5 +1,6 @@
 // Remove Task, Clear Finished and Open Videos Folder. Removing a task deletes its downloaded files,
-// so an interactive call asks once before several go; a script call (ids, `{}`) never asks.
+// so an interactive call asks once before several go; a script call (ids, `{}`) never asks. A create
+// being sent is never removed (its job would be forgotten, and billed): a warning says so.
 import * as vscode from 'vscode';
 import { diskBytes, formatDiskSize, taskFolder } from '../../core/workspace/taskFiles';
 import { isActive, type Task } from '../../core/model/task';
@@ -24,17 +25,28 @@ export function registerTaskRemoval({ engine, mediaRoot, register }: Pick<Comman
   const removeTask = async (call: Invocation): Promise<void> => {
     const tasks = call.taskIds.map((id) => engine.getTask(id)).filter((t): t is Task => !!t);
     if (!tasks.length) return;
-    if (call.interactive) {
+    // A create being sent is not removed (the engine keeps it): nothing to ask about it.
+    const removable = tasks.filter((t) => t.status !== 'submitting');
+    if (call.interactive && removable.length) {
       // A waiting create was never sent: removing it takes it out of the queue, nothing to bill.
-      const running = tasks.filter((t) => isActive(t) && t.status !== 'waiting').length;
-      if (tasks.length > 1) {
+      const running = removable.filter((t) => isActive(t) && t.status !== 'waiting').length;
+      if (removable.length > 1) {
         const billed = running ? ' ' + (running === 1 ? vscode.l10n.t('1 of them is still running at the provider, which may still bill for it.') : vscode.l10n.t('{0} of them are still running at the provider, which may still bill for them.', running)) : '';
-        if (!(await confirm(vscode.l10n.t('Remove {0} tasks and delete their downloaded videos{1}?', tasks.length, await sizeOf(mediaDir, tasks)) + billed))) return;
+        if (!(await confirm(vscode.l10n.t('Remove {0} tasks and delete their downloaded videos{1}?', removable.length, await sizeOf(mediaDir, removable)) + billed))) return;
       } else if (running && !(await confirm(vscode.l10n.t('This task is still running at the provider. Remove it from the list anyway? (The provider may still bill for it.)')))) {
         return;
       }
     }
-    await engine.remove(tasks.map((t) => t.id));
+    // The engine also keeps a waiting create another window claimed meanwhile.
+    const kept = tasks.length - removable.length + (removable.length ? (await engine.remove(removable.map((t) => t.id))).length : 0);
+    if (kept) {
+      // Said, not asked: removing it now would forget a job the provider may start and bill.
+      void showWarning(
+        kept === 1
+          ? vscode.l10n.t('This create is still being sent, so it was not removed: the provider may start it, and bill for it. Remove it once the provider has answered.')
+          : vscode.l10n.t('{0} creates are still being sent, so they were not removed: the provider may start them, and bill for them. Remove them once the provider has answered.', kept),
+      );
+    }
   };
 
   /** From the view title or a menu it asks first when several go; a script's `clearFinished({})` never asks. */

@@ -186,6 +186,42 @@ describe('the create path', function () {
     });
   });
 
+  describe('removed while it is being sent', () => {
+    it('is kept: Remove refuses a create being sent, which is then followed like any other', async () => {
+      const { engine } = await h.ws.engine();
+      h.emulator.injectFault({ route: 'pika.generate', kind: 'slow', delayMs: 400 });
+      const pending = engine.generate(pikaRequest('removed while sending'));
+      const sending = await waitFor('the submitting task', () => engine.getTasks().find((t) => t.status === 'submitting'));
+      const kept = await engine.remove([sending.id]);
+      assert.ok(engine.getTask(sending.id), 'still in the list while it is sent');
+      assert.deepStrictEqual(kept, [sending.id], 'the engine says which it kept');
+      const t = await pending;
+      assert.strictEqual(t.status, 'queued');
+      assert.strictEqual(engine.getTask(t.id), t, 'the billed job is followed');
+      await engine.flush();
+      assert.ok(h.ws.readStore().tasks.some((x) => x.id === t.id && x.remoteId === t.remoteId), 'and on disk');
+      assert.deepStrictEqual(await engine.remove([t.id]), [], 'once answered, it can be removed');
+      assert.strictEqual(engine.getTask(t.id), undefined);
+    });
+
+    it('is kept when another window claimed the waiting create first', async () => {
+      const { engine } = await h.ws.engine({ settings: { maxConcurrent: { pika: 1 } } });
+      const otherWindow = new TaskStore(h.ws.storeFile);
+      h.emulator.injectFault({ route: 'pika.generate', kind: 'slow', delayMs: 300 });
+      const first = engine.generate(pikaRequest('first'));
+      const waiting = await engine.generate(pikaRequest('second'));
+      assert.strictEqual(waiting.status, 'waiting');
+      // Another window claims it under the store's lock, as its dispatch would.
+      await otherWindow.compareAndSet(waiting.id, (stored) => stored && { ...stored, status: 'submitting', sender: { owner: 'other-window', pid: process.pid }, updatedAt: stored.updatedAt + 1 });
+      const kept = await engine.remove([waiting.id]);
+      assert.strictEqual(engine.getTask(waiting.id)?.status, 'submitting', 'kept, as the other window sends it');
+      assert.deepStrictEqual(kept, [waiting.id]);
+      await engine.flush();
+      assert.ok(!h.ws.readStore().removed.includes(waiting.id), 'no removal recorded for the other window to adopt');
+      await first;
+    });
+  });
+
   describe('upload', () => {
     /** A real video (the fixture's header) padded to `mb` megabytes. */
     function bigVideo(mb: number): string {

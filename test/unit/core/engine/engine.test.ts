@@ -122,6 +122,16 @@ describe('task engine', function () {
       assert.strictEqual(h.emulator.counts()['pika.generate'], 0);
       assert.deepStrictEqual(engine.getTasks(), []);
     });
+
+    it('removing a task stops its download', async () => {
+      const { engine } = await h.ws.engine();
+      const t = await engine.generate(pikaRequest('remove me mid-download [duration=0] [trickle=50]'));
+      await waitFor('the download to start', () => h.emulator.requests('files').some((r) => r.path.endsWith('.mp4')));
+      assert.ok(engine.hasScheduledWork);
+      assert.deepStrictEqual(await engine.remove([t.id]), []);
+      await waitFor('the download to stop', () => !engine.hasScheduledWork, 5000);
+      assert.deepStrictEqual(h.ws.mediaFiles(), [], 'no file or partial file left');
+    });
   });
 
   describe('results the provider serves itself (TaskVideo.authenticated)', () => {
@@ -409,6 +419,22 @@ describe('task engine', function () {
       const done = await waitForTask(b.engine, t.id, settled, 'to finish');
       assert.strictEqual(done.status, 'succeeded');
       assert.ok(rec.calls[0].start >= expiresAt, 'no poll before the dead lease expired');
+    });
+
+    it('a removal in the other window stops the download under way in the polling window', async () => {
+      const a = await h.ws.engine({ ownerId: 'window-a' });
+      const b = await h.ws.engine({ ownerId: 'window-b' });
+      // One byte every 50 ms: the download would take minutes.
+      const t = await a.engine.generate(pikaRequest('stop my download [duration=0] [trickle=50]'));
+      await waitFor('the download to start', () => h.emulator.requests('files').some((r) => r.path.endsWith('.mp4')));
+      const poller = a.engine.isPolling ? a : b;
+      const other = poller === a ? b : a;
+      assert.ok(poller.engine.isPolling && poller.engine.hasScheduledWork);
+      await waitForTask(other.engine, t.id, () => true, 'to appear in the other window');
+      await other.engine.remove([t.id]);
+      await waitFor('the polling window to adopt the removal', () => !poller.engine.getTask(t.id));
+      await waitFor('the download to stop', () => !poller.engine.hasScheduledWork, 5000);
+      assert.deepStrictEqual(h.ws.mediaFiles(), [], 'no file or partial file left');
     });
 
     it("the polling window honours the other window's removals and check-again", async () => {

@@ -2,7 +2,8 @@ import * as assert from 'assert';
 import * as zlib from 'zlib';
 import { ErrorKind, ProviderError, redact, remedyFor } from '../../../../src/core/model/errors';
 import { drainAllowanceMs, joinUrl, parseRetryAfter, requestJson, statusError, type JsonRequest } from '../../../../src/core/net/http';
-import { closedPort, GOOD_KEY, rejectsWith, sendJson, startStub, useEmulator } from '../../../support/helpers';
+import { closedPort, GOOD_KEY, meterRegex, rejectsWith, sendJson, startStub, useEmulator } from '../../../support/helpers';
+import { MAX_PROVIDER_TEXT } from '../../../../src/core/net/sanitize';
 
 describe('requestJson against the emulator', function () {
   const h = useEmulator();
@@ -335,6 +336,16 @@ describe("requestJson: the provider's auth and multipart bodies", function () {
 
 describe('statusError', function () {
   const req = { providerLabel: 'Video gateway', apiKey: 'sk-abcdefghijkl', isCreate: false };
+
+  it('reads a few KB of a megabyte-long server message, in every shape of error answer', function () {
+    const huge = '['.repeat(1024 * 1024);
+    const budget = 4 * MAX_PROVIDER_TEXT;
+    for (const json of [{ error: { message: huge } }, { error: huge }, { message: huge }, { msg: huge }]) {
+      const { result, longest } = meterRegex(() => statusError(500, json, '', {}, req), budget);
+      assert.ok(longest <= budget, `a regular expression ran over ${longest} characters`);
+      assert.match(result.message, /^Video gateway had a server error \(HTTP 500\): \[+…\.$/);
+    }
+  });
 
   it('400 with code task_not_exist (new-api) means the task does not exist', function () {
     const e = statusError(400, { code: 'task_not_exist', message: 'task_not_exist' }, '', {}, req);

@@ -3,7 +3,7 @@ import { escapeMarkdown, MAX_PROVIDER_TEXT, redactingLogger, safeId, safeUrl, sa
 import { validateStoredTask } from '../../../../src/core/store/taskValidation';
 import { hostileMessage } from '../../../../src/emulator/tasks';
 import { memoryLog } from '../../../support/engineHarness';
-import { assertClean } from '../../../support/helpers';
+import { assertClean, linkIn, meterRegex } from '../../../support/helpers';
 
 const KEY = 'plain-key-0123456789abcdef';
 const FAIL_REASON = 'Quota exceeded. [Fix it here](command:workbench.extensions.installExtension?["evil.pwn"])';
@@ -70,6 +70,68 @@ describe('sanitizing provider text', () => {
   it('escapes markdown so no link, icon or HTML can form', () => {
     assert.strictEqual(escapeMarkdown('[a](command:x) $(zap) <b>'), '\\[a\\]\\(command\\:x\\) \\$\\(zap\\) \\<b\\>');
     assert.strictEqual(escapeMarkdown('https://evil.example'), 'https\\:\\/\\/evil\\.example');
+  });
+});
+
+describe('sanitizing hostile text at scale', () => {
+  const MB = 1024 * 1024;
+  /** Shapes that made the old link stripper quadratic (a 200 KB error of `[` stalled the host for 26 s). */
+  const HOSTILE: Record<string, string> = {
+    brackets: '['.repeat(MB),
+    linkOpeners: '[a]('.repeat(MB / 4),
+    angles: '<'.repeat(MB),
+    openTags: '<a'.repeat(MB / 2),
+    nestedLinks: '['.repeat(MB / 2) + '](x)'.repeat(MB / 8),
+    commands: '[command:'.repeat(Math.floor(MB / 9)),
+    mixed: '[<a](command:x [b]('.repeat(Math.floor(MB / 20)),
+  };
+
+  for (const [shape, text] of Object.entries(HOSTILE)) {
+    it(`cuts 1 MB of ${shape} to a small multiple of the cap before any regular expression runs`, () => {
+      // Counting, not timing: no regular expression may see more than four times the output cap.
+      const { result, longest, total } = meterRegex(() => sanitizeText(text, [KEY]), 4 * MAX_PROVIDER_TEXT);
+      assert.ok(longest <= 4 * MAX_PROVIDER_TEXT, `longest ${longest}`);
+      // A few passes over the cut text, whatever the length of the input (a tenth of it here).
+      assert.ok(total <= 50 * 4 * MAX_PROVIDER_TEXT, `all regular expressions together ran over ${total} characters`);
+      assert.ok(result.length <= MAX_PROVIDER_TEXT, `${result.length} characters`);
+      assert.strictEqual(linkIn(result), undefined, result.slice(0, 80));
+      // Not even half a link that the message around it could close.
+      assert.ok(!/\]\(|command:/i.test(result), result.slice(0, 80));
+      assert.ok(result.endsWith('…'), 'the cut shows');
+    });
+  }
+
+  it('never keeps the start of a key that the cut went through', () => {
+    // Invisible characters vanish after the cut, so what was at the cut ends up inside the output.
+    const text = `${'\u200b'.repeat(4 * MAX_PROVIDER_TEXT - 10)}key=${KEY} and more`;
+    const out = sanitizeText(text, [KEY]);
+    assert.ok(!out.includes(KEY.slice(0, 3)), out);
+    assert.ok(out.startsWith('key='), out);
+  });
+
+  it('leaves no lone half of a character where it cut', () => {
+    const out = sanitizeText(`${'\u200b'.repeat(4 * MAX_PROVIDER_TEXT - 1)}😀😀`);
+    assert.ok(!/[\ud800-\udfff]/.test(out.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '')), JSON.stringify(out));
+  });
+
+  it('peels nested links, and links that removing a tag or a link would form, in one pass', () => {
+    assert.strictEqual(sanitizeText('['.repeat(300) + 'x' + '](command:y)'.repeat(300), [], 10_000), 'x');
+    assert.strictEqual(sanitizeText('[a]<b>(command:x)'), 'a');
+    for (const text of ['<[](u)b>', 'comm[](u)and:x', '[[a](u)<b>(command:x)', '<[](u)/a href="command:x">go', '[a]<[](u)i>(command:z)', '![x](u)(command:y)']) {
+      const out = sanitizeText(text, [], 10_000);
+      assert.strictEqual(linkIn(out), undefined, `${text} -> ${out}`);
+    }
+  });
+
+  it('leaves no link in any short mix of link characters (seeded)', () => {
+    const parts = ['[', ']', '(', ')', '<', '>', '/', '!', ' ', 'a', 'command:', 'x', '<a ', '](', ')]'];
+    let seed = 18;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let i = 0; i < 5000; i++) {
+      const text = Array.from({ length: 2 + Math.floor(rnd() * 24) }, () => parts[Math.floor(rnd() * parts.length)]).join('');
+      const out = sanitizeText(text, [], 10_000);
+      assert.strictEqual(linkIn(out), undefined, `${JSON.stringify(text)} -> ${JSON.stringify(out)}`);
+    }
   });
 });
 

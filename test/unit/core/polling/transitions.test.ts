@@ -3,7 +3,7 @@ import * as assert from 'assert';
 import { ProviderError } from '../../../../src/core/model/errors';
 import { freshPollState, PollPlanner } from '../../../../src/core/polling/pollPlan';
 import { RemoteState } from '../../../../src/core/provider/descriptor';
-import { applyProviderError, applyRemoteState, giveUpPatch, KEY_PAUSE_MS, patchTask, TransitionInput } from '../../../../src/core/polling/transitions';
+import { applyProviderError, applyRemoteState, giveUpPatch, KEY_PAUSE_MS, MAX_TASK_ERROR, notSentPatch, patchTask, TransitionInput, uncertainPatch } from '../../../../src/core/polling/transitions';
 import { Task } from '../../../../src/core/model/task';
 
 const NOW = 1_000_000;
@@ -182,5 +182,32 @@ describe('poll plan', () => {
     assert.deepStrictEqual(p.resumedAt(), { old: NOW });
     p.forget('old');
     assert.deepStrictEqual(p.resumedAt(), {});
+  });
+});
+
+describe("a task's error text", () => {
+  const long = 'x'.repeat(500);
+  const chars = (s: string | undefined) => Array.from(s ?? '').length;
+
+  it('is at most 600 characters, the explanation after the provider\'s text kept whole', () => {
+    assert.strictEqual(MAX_TASK_ERROR, 600);
+    const uncertain = uncertainPatch(long, 'timeout', 'Pika', NOW).error!;
+    assert.ok(chars(uncertain) <= 600, `${chars(uncertain)} characters`);
+    assert.match(uncertain, /check your account there before generating again\.$/);
+    const notSent = notSentPatch(new ProviderError({ kind: 'server', message: long }), NOW).error!;
+    assert.ok(chars(notSent) <= 600 && /nothing was started\.$/.test(notSent), notSent.slice(-80));
+    const retry = applyProviderError(task(), freshPollState(NOW), new ProviderError({ kind: 'server', message: long }), undefined, io).patch.error!;
+    assert.ok(chars(retry) <= 600 && /Retrying in \d+ m?s\.$/.test(retry), retry.slice(-80));
+    const key = applyProviderError(task(), freshPollState(NOW), new ProviderError({ kind: 'auth', message: long }), undefined, io).patch.error!;
+    assert.ok(chars(key) <= 600 && /until the key changes\.$/.test(key), key.slice(-80));
+    const gaveUp = giveUpPatch(task({ error: 'y'.repeat(600) }), 60_000, NOW).error!;
+    assert.ok(chars(gaveUp) <= 600 && gaveUp.startsWith('No result after'), gaveUp.slice(0, 80));
+  });
+
+  it('is cut to 600 characters whatever sets it', () => {
+    const t = task();
+    patchTask(t, { error: '😀'.repeat(5000) }, NOW);
+    assert.strictEqual(chars(t.error), 600);
+    assert.ok(t.error!.endsWith('…'));
   });
 });

@@ -104,6 +104,36 @@ describe('the sidecar JSON', () => {
     for (const leak of ['/home/someone', ws, 'Signature', 'secret', 'sig=1', '#t=5']) assert.ok(!text.includes(leak), `the sidecar holds ${leak}`);
   });
 
+  it('records the strings in free-form options as inputs are: paths relative or base names, URLs without query, nested too', () => {
+    const options = {
+      camera: 'pan_left',
+      mime: 'image/png',
+      strength: 0.4,
+      init: '/home/someone/Pictures/private/a.png',
+      inWorkspace: path.join(ws, 'assets', 'd.png'),
+      climbing: '../../someone/e.png',
+      ref: 'https://x.example/a.png?X-Amz-Signature=deadbeef&token=secret',
+      storage: 's3://bucket/key.png?sig=1',
+      nested: { list: [pathToFileURL('/home/someone/b.png').toString(), { deep: 'C:\\Users\\someone\\c.png' }], flag: true },
+    };
+    const json = sidecarFor({ ...task, request: { ...task.request, options } }, 0, 'Pika', ws) as { options: Record<string, unknown>; request: { options: Record<string, unknown> } };
+    const expected = {
+      camera: 'pan_left',
+      mime: 'image/png',
+      strength: 0.4,
+      init: 'a.png',
+      inWorkspace: 'assets/d.png',
+      climbing: 'e.png',
+      ref: 'https://x.example/a.png',
+      storage: 'key.png',
+      nested: { list: ['b.png', { deep: 'c.png' }], flag: true },
+    };
+    assert.deepStrictEqual(json.options, expected);
+    assert.deepStrictEqual(json.request.options, expected);
+    const text = JSON.stringify(json);
+    for (const leak of ['someone', ws, 'Signature', 'secret', 'sig=1']) assert.ok(!text.includes(leak), `the sidecar holds ${leak}`);
+  });
+
   it('records base names when there is no workspace folder on disk', () => {
     const json = sidecarFor({ ...task, request: { provider: 'hidream', prompt: '', video: path.join(ws, 'clips', 'in.mp4') } }, 0, 'HiDream', undefined) as { inputs: { video: string } };
     assert.strictEqual(json.inputs.video, 'in.mp4');
