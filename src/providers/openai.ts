@@ -25,7 +25,7 @@ import {
   type ResolvedMedia,
 } from './clientKit';
 
-const LABEL = 'OpenAI-compatible server';
+const LABEL = l10n.t('OpenAI-compatible server');
 /** The size an aspect ratio asks for (the automation contract takes `aspectRatio` too). */
 const ASPECT_SIZES: Readonly<Record<string, string>> = { '16:9': '1280x720', '9:16': '720x1280' };
 /** No model chosen: no `model` field is sent and the server's default applies (the task takes the model it answers with). */
