@@ -120,7 +120,7 @@ describe('OpenAI-compatible video server (/v1/videos), end to end', function () 
     // The setting has no default: cleared, it is unset, as on a fresh install.
     await cfg.update('openai.baseUrl', undefined, vscode.ConfigurationTarget.Global);
     try {
-      assert.strictEqual(cfg.inspect<string>('openai.baseUrl')?.defaultValue, undefined, 'the manifest gives no default');
+      assert.strictEqual(cfg.inspect<string>('openai.baseUrl')?.defaultValue ?? '', '', 'the manifest gives no default');
       const before = emulator.requests().length;
       const tasks = api.getTasks().length;
       await assert.rejects(gen({ provider: 'openai', prompt: 'nowhere to go' }), (e: Error) => {
