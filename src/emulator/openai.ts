@@ -1,4 +1,5 @@
-// The OpenAI Videos protocol (docs/providers/openai.md) under any path prefix ("/v1", "/gw/v1", none):
+// The OpenAI Videos protocol (docs/providers/openai.md) under any path prefix ("/v1", "/gw/v1", none),
+// as a compatible server that serves open models (Wan, Seedance) on it, not OpenAI's retired Sora:
 // POST {p}/videos (multipart/form-data as the official SDK sends it, or JSON), GET {p}/videos (a
 // cursor page), GET {p}/videos/{id}, GET {p}/videos/{id}/content[?variant=thumbnail|spritesheet],
 // POST {p}/videos/{id}/remix, GET {p}/models. Prompt markers beyond the common ones:
@@ -15,12 +16,19 @@ import { decodeSegment, type ProviderRoutes, type RequestContext, type Route } f
 import type { EmulatorState } from './state';
 import { FAILURE_MESSAGE, hostileMessage, snapshot, type TaskTiming } from './tasks';
 
-export const OPENAI_MODELS = ['sora-2', 'sora-2-pro', 'sora-2-2025-10-06', 'sora-2-pro-2025-10-06', 'sora-2-2025-12-08'];
-const PRO_ONLY_SIZES = ['1024x1792', '1792x1024'];
-const SIZES = ['720x1280', '1280x720', ...PRO_ONLY_SIZES];
-const SECONDS = ['4', '8', '12'];
-/** What GET /models lists: the video models among others, as OpenAI's list does. */
-const LISTED_MODELS = [...OPENAI_MODELS, 'gpt-4o', 'gpt-image-1', 'whisper-1'];
+/**
+ * The models this server makes, as a gateway that serves open models on these paths would: what each
+ * takes is the server's business (the extension enforces no list); it refuses the rest with 400.
+ */
+export const OPENAI_MODELS: Readonly<Record<string, { maxSeconds: number; sizes: readonly string[] }>> = {
+  'wan-2.2': { maxSeconds: 10, sizes: ['1280x720', '720x1280', '832x480', '480x832'] },
+  'seedance-1-pro': { maxSeconds: 12, sizes: ['1920x1080', '1080x1920', '1280x720', '720x1280', '1024x1024'] },
+};
+/** What a create without `model` gets. */
+export const SERVER_DEFAULT_MODEL = 'wan-2.2';
+const VIDEO_MODELS = Object.keys(OPENAI_MODELS);
+/** What GET /models lists: the video models among others, as OpenAI-style lists do. */
+const LISTED_MODELS = [...VIDEO_MODELS, 'gpt-4o', 'gpt-image-1', 'whisper-1'];
 const DEFAULT_EXPIRES_S = 3600;
 export const MODERATION_MESSAGE = 'Your request was blocked by our moderation system.';
 
@@ -108,15 +116,19 @@ export class OpenAiProvider {
     if (!isObject(body)) return invalid('body', 'The request body must be multipart/form-data or a JSON object.', null);
     const prompt = body.prompt;
     if (typeof prompt !== 'string' || prompt.trim() === '') return invalid('prompt', "Missing required parameter: 'prompt'.", 'missing_required_parameter');
-    const model = body.model ?? 'sora-2';
-    if (typeof model !== 'string' || !OPENAI_MODELS.includes(model)) {
-      return invalid('model', `Invalid value: '${String(model)}'. Supported values are: ${OPENAI_MODELS.map((m) => `'${m}'`).join(', ')}.`);
+    const model = body.model ?? SERVER_DEFAULT_MODEL;
+    const made = typeof model === 'string' ? OPENAI_MODELS[model] : undefined;
+    if (typeof model !== 'string' || !made) {
+      return invalid('model', `Invalid value: '${String(model)}'. Supported values are: ${VIDEO_MODELS.map((m) => `'${m}'`).join(', ')}.`);
     }
-    const secs = body.seconds ?? '4';
-    if (typeof secs !== 'string' || !SECONDS.includes(secs)) return invalid('seconds', `Invalid value: '${String(secs)}'. Supported values are: '4', '8', and '12'.`);
-    const size = body.size ?? '720x1280';
-    if (typeof size !== 'string' || !SIZES.includes(size)) return invalid('size', `Invalid value: '${String(size)}'. Supported values are: ${SIZES.map((s) => `'${s}'`).join(', ')}.`);
-    if (PRO_ONLY_SIZES.includes(size) && !model.startsWith('sora-2-pro')) return invalid('size', `The size ${size} is only available with sora-2-pro.`);
+    const secs = body.seconds ?? '5';
+    if (typeof secs !== 'string' || !/^[1-9]\d*$/.test(secs) || Number(secs) > made.maxSeconds) {
+      return invalid('seconds', `Invalid value: '${String(secs)}'. ${model} makes videos of 1 to ${made.maxSeconds} whole seconds.`);
+    }
+    const size = body.size ?? '1280x720';
+    if (typeof size !== 'string' || !made.sizes.includes(size)) {
+      return invalid('size', `Invalid value: '${String(size)}'. Supported values for ${model} are: ${made.sizes.map((v) => `'${v}'`).join(', ')}.`);
+    }
     const problem = this.checkReference(body, size);
     if (problem) return problem;
     const video = this.video(this.start({ model, prompt, seconds: secs, size, remixedFrom: null }));

@@ -2,7 +2,8 @@
 // /v1/videos (docs/providers/openai.md; OpenAI itself shut that API and Sora 2 down on 2026-09-24).
 // Create as multipart/form-data as the official SDK sends it, GET /videos/{id}, the result and its thumbnail
 // from /videos/{id}/content (with the key), and remix. The base URL includes the version
-// (https://api.openai.com/v1) and may carry a path prefix.
+// (https://host/v1), may carry a path prefix, and has no default: the user names the server. The
+// models are the server's; with none chosen no `model` is sent, and the server's default applies.
 import * as l10n from '@vscode/l10n';
 import { isProviderError, ProviderError } from '../core/model/errors';
 import type { ImageSize } from '../core/request/media';
@@ -26,23 +27,38 @@ import {
   serverDate,
 } from './clientKit';
 
-const LABEL = 'OpenAI';
-export const OPENAI_MODELS = ['sora-2', 'sora-2-pro'] as const;
-export const OPENAI_SECONDS = ['4', '8', '12'] as const;
-export const OPENAI_SIZES = ['720x1280', '1280x720', '1024x1792', '1792x1024'] as const;
+const LABEL = l10n.t('OpenAI-compatible server');
 /** The size an aspect ratio asks for (the automation contract takes `aspectRatio` too). */
 const ASPECT_SIZES: Readonly<Record<string, string>> = { '16:9': '1280x720', '9:16': '720x1280' };
-const DEFAULT_MODEL = 'sora-2';
+/** No model chosen: no `model` field is sent and the server's default applies (the task takes the model it answers with). */
+const DEFAULT_MODEL = '';
+/** The longest video asked for, in seconds: a bound on typos, not any server's limit. */
+export const MAX_SECONDS = 60;
+/** A size as `WIDTHxHEIGHT` in pixels, each side 1 to 9999. */
+const SIZE_PATTERN = /^[1-9]\d{0,3}x[1-9]\d{0,3}$/;
 
 export interface OpenAiOptions {
-  /** "4" | "8" | "12"; numbers are accepted and sent as strings. */
+  /** Whole seconds, 1 to 60; numbers are accepted and sent as strings. Which lengths a model makes is the server's business. */
   seconds?: string | number;
+  /** `WIDTHxHEIGHT`, e.g. "1280x720". */
   size?: string;
   /** The id of a finished video this one remixes (set by the Remix… action). */
   remixOf?: string;
 }
 
 const optionsOf = (req: GenerateRequest): OpenAiOptions => (req.options ?? {}) as OpenAiOptions;
+
+/** Seconds as sent: a whole number from 1 to 60, as a string or a number; undefined when it is not one. */
+export function secondsOf(raw: unknown): string | undefined {
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  if (!/^[1-9]\d*$/.test(text)) return undefined;
+  return Number(text) <= MAX_SECONDS ? text : undefined;
+}
+
+/** Whether the size reads as `WIDTHxHEIGHT` within sane bounds. */
+export function isSize(raw: unknown): raw is string {
+  return typeof raw === 'string' && SIZE_PATTERN.test(raw);
+}
 
 function openAiStatus(raw: unknown): RemoteStatus {
   switch (raw) {
@@ -71,21 +87,14 @@ function requestedSize(req: GenerateRequest): string | undefined {
 }
 
 /**
- * OpenAI needs the reference image to match the size: the size the image is, else the requested
- * one if it has the image's orientation, else the orientation's default; a warning when no size fits.
+ * The protocol wants the reference image to match the size (OpenAI's rule, which compatible servers
+ * keep): the video is made at the image's size, with a warning when another size was asked for.
+ * Which sizes a model makes is the server's business; it says so when it cannot make this one.
  */
 export function fitSize(requested: string | undefined, image: ImageSize): { size: string; warning?: string } {
-  const pixels = `${image.width}x${image.height}`;
-  const exact = OPENAI_SIZES.find((s) => s === pixels);
-  if (exact) {
-    return { size: exact, ...(requested && requested !== exact ? { warning: l10n.t('The image is {0}, so the video is {1}, not {2}: OpenAI needs the image to match the size.', exact, exact, requested) } : {}) };
-  }
-  const landscape = image.width >= image.height;
-  const size = requested && isLandscape(requested) === landscape ? requested : landscape ? '1280x720' : '720x1280';
-  return {
-    size,
-    warning: l10n.t("The image is {0}, which matches none of OpenAI's sizes ({1}); it is sent with size {2}, and OpenAI may refuse it. Resize or crop the image to {2} to be sure.", pixels, OPENAI_SIZES.join(', '), size),
-  };
+  const size = `${image.width}x${image.height}`;
+  if (requested === undefined || requested === size) return { size };
+  return { size, warning: l10n.t('The image is {0}, so the video is {1}, not {2}: the server needs the image to match the size.', size, size, requested) };
 }
 
 /** A request whose size is the fitted one (an aspect ratio gives way to it). */
@@ -117,16 +126,49 @@ const REMIX: ProviderAction = {
   request: (t, text) => ({ provider: t.provider, prompt: text, ...(t.model ? { model: t.model } : {}), options: { remixOf: t.remoteId } }),
 };
 
+/**
+ * A remix refused because the server has no remix route (404 or 405, not the protocol's
+ * `video_not_found` for an unknown source video): said plainly; anything else as it came.
+ */
+export function remixError(e: unknown, baseUrl: string): unknown {
+  if (!isProviderError(e) || (e.status !== 404 && e.status !== 405) || e.providerCode === 'video_not_found') return e;
+  return new ProviderError({
+    kind: 'badRequest',
+    status: e.status,
+    message: l10n.t('This server ({0}) does not support remix (HTTP {1}).', new URL(baseUrl).host, e.status),
+  });
+}
+
 export const openai: ProviderDescriptor = {
   id: 'openai',
   label: LABEL,
   description: l10n.t('OpenAI-compatible video server (/v1/videos): text or image to video, remix'),
   settings: { baseUrl: 'openai.baseUrl' },
   modes: ['text-to-video', 'image-to-video'],
-  models: { fixed: OPENAI_MODELS.map((id) => ({ id })), list: listOpenAiModels, custom: true },
+  // No model of its own: the ones the server lists, any typed id, or none (the server's default).
+  models: { list: listOpenAiModels, custom: true, optional: true },
   options: [
-    { kind: 'enum', key: 'seconds', price: true, label: l10n.t('Seconds'), values: OPENAI_SECONDS, default: '4' },
-    { kind: 'enum', key: 'size', price: true, label: l10n.t('Size'), values: OPENAI_SIZES, default: '720x1280', valueDescription: l10n.t('1024x1792 and 1792x1024: sora-2-pro') },
+    {
+      kind: 'number',
+      key: 'seconds',
+      price: true,
+      label: l10n.t('Seconds'),
+      min: 1,
+      max: MAX_SECONDS,
+      integer: true,
+      unsetLabel: l10n.t("the server's default"),
+      prompt: l10n.t("Seconds: a whole number from 1 to {0}; which lengths a model makes is up to the server. Leave empty for the server's default.", MAX_SECONDS),
+    },
+    {
+      kind: 'text',
+      key: 'size',
+      price: true,
+      label: l10n.t('Size'),
+      maxLength: 9,
+      format: { pattern: SIZE_PATTERN, example: '1280x720', hint: l10n.t('Size must be WIDTHxHEIGHT in pixels, e.g. 1280x720.') },
+      unsetLabel: l10n.t("the server's default"),
+      prompt: l10n.t("Size as WIDTHxHEIGHT, e.g. 1280x720; which sizes a model makes is up to the server. Leave empty for the server's default."),
+    },
   ],
   aspectRatios: Object.keys(ASPECT_SIZES),
   normalizeStatus: openAiStatus,
@@ -136,28 +178,28 @@ export const openai: ProviderDescriptor = {
 
   validate(req) {
     const o = optionsOf(req);
-    if (req.model !== undefined && !MODEL_ID_PATTERN.test(req.model)) return l10n.t('Choose an OpenAI model id (e.g. sora-2).');
-    if (!req.prompt.trim()) return l10n.t('OpenAI needs a prompt.');
-    if (req.images) return l10n.t('OpenAI takes one reference image, not several.');
-    if (req.video) return l10n.t('OpenAI does not restyle a video file; use Remix… on a finished OpenAI task.');
+    if (req.model !== undefined && !MODEL_ID_PATTERN.test(req.model)) return l10n.t('Choose a model id the server serves (e.g. wan-2.2), or none for its default.');
+    if (!req.prompt.trim()) return l10n.t('A /v1/videos server needs a prompt.');
+    if (req.images) return l10n.t('A /v1/videos server takes one reference image, not several.');
+    if (req.video) return l10n.t('A /v1/videos server does not restyle a video file; use Remix… on a finished task of this provider.');
     if (req.pikaffect) return l10n.t('Pikaffects are a Pika feature.');
     if (req.style) return l10n.t('Styles are a HiDream video_edit feature.');
-    if (req.seed !== undefined) return "OpenAI's video API takes no seed.";
-    if (req.negativePrompt) return "OpenAI's video API takes no negative prompt; say it in the prompt.";
+    if (req.seed !== undefined) return l10n.t('The /v1/videos protocol takes no seed.');
+    if (req.negativePrompt) return l10n.t('The /v1/videos protocol takes no negative prompt; say it in the prompt.');
     const seconds = durationOf(req);
-    if (seconds !== undefined && !(OPENAI_SECONDS as readonly string[]).includes(String(seconds))) return l10n.t('Seconds must be 4, 8 or 12.');
+    if (seconds !== undefined && secondsOf(seconds) === undefined) return l10n.t('Seconds must be a whole number from 1 to {0}.', MAX_SECONDS);
     if (req.lastFrame) return l10n.t('{0} does not take a last frame.', LABEL);
     if (req.audio) return l10n.t('{0} does not generate sound.', LABEL);
-    if (o.size !== undefined && !(OPENAI_SIZES as readonly unknown[]).includes(o.size)) return l10n.t('Size must be one of {0}.', OPENAI_SIZES.join(', '));
+    if (o.size !== undefined && !isSize(o.size)) return l10n.t('Size must be WIDTHxHEIGHT in pixels, e.g. 1280x720.');
     if (req.aspectRatio !== undefined) {
       const size = ASPECT_SIZES[req.aspectRatio];
       if (!size) return l10n.t('Aspect ratio must be 16:9 or 9:16 (or choose a size).');
       if (o.size !== undefined && isLandscape(o.size) !== isLandscape(size)) return l10n.t('Aspect ratio {0} and size {1} disagree; give one of them.', req.aspectRatio, o.size);
     }
     if (o.remixOf !== undefined) {
-      if (typeof o.remixOf !== 'string' || !safeId(o.remixOf)) return 'remixOf must be the id of a finished OpenAI video.';
+      if (typeof o.remixOf !== 'string' || !safeId(o.remixOf)) return l10n.t('remixOf must be the id of a finished video on this server.');
       if (req.image || seconds !== undefined || o.size !== undefined || req.aspectRatio !== undefined) {
-        return "A remix keeps the source video's length and size and takes no image: give only a prompt.";
+        return l10n.t("A remix keeps the source video's length and size and takes no image: give only a prompt.");
       }
     }
     return undefined;
@@ -170,12 +212,14 @@ export const openai: ProviderDescriptor = {
 
   buildCreate(req, media): CreateSpec {
     const o = optionsOf(req);
+    // No model chosen: no `model` field, so the server's default applies.
     const model = req.model ?? DEFAULT_MODEL;
     if (o.remixOf !== undefined) return { path: `${videoPath(o.remixOf)}/remix`, body: { prompt: req.prompt }, mode: 'video-edit', model };
     const size = media.imageSize ? fitSize(requestedSize(req), media.imageSize).size : requestedSize(req);
-    const body: Record<string, unknown> = { prompt: req.prompt, model };
-    const seconds = durationOf(req);
-    if (seconds !== undefined) body.seconds = String(seconds);
+    const body: Record<string, unknown> = { prompt: req.prompt };
+    if (model) body.model = model;
+    const seconds = secondsOf(durationOf(req));
+    if (seconds !== undefined) body.seconds = seconds;
     if (size) body.size = size;
     if (media.image) body.input_reference = referenceOf(media);
     return { path: '/videos', body, mode: media.image ? 'image-to-video' : 'text-to-video', model };
@@ -189,7 +233,9 @@ export const openai: ProviderDescriptor = {
       if (warning) ctx.log?.warn(warning);
     }
     // The SDK sends a create as multipart and a remix (no file in it) as JSON.
-    const res = await providerRequest(this, ctx, { method: 'POST', path: spec.path, body: remix ? spec.body : toFormData(spec.body), isCreate: true });
+    const res = await providerRequest(this, ctx, { method: 'POST', path: spec.path, body: remix ? spec.body : toFormData(spec.body), isCreate: true }).catch((e: unknown) => {
+      throw remix ? remixError(e, ctx.baseUrl) : e;
+    });
     const answer = obj(res.json);
     const id = str(answer?.id);
     if (!id) throw new ProviderError({ kind: 'malformed', message: l10n.t('{0} accepted the request but sent no video id.', LABEL), mayHaveStarted: true });
@@ -250,7 +296,7 @@ export function lostJobsIn(list: unknown[], task: Pick<Task, 'request'>): { id: 
     const id = safeId(v?.id);
     const at = num(v?.created_at);
     if (!v || !id || at === undefined) continue;
-    if (v.prompt !== task.request.prompt || v.model !== model) continue;
+    if (v.prompt !== task.request.prompt || (model !== DEFAULT_MODEL && v.model !== model)) continue;
     if (seconds !== undefined && v.seconds !== String(seconds)) continue;
     if (size !== undefined && o.remixOf === undefined && !task.request.image && v.size !== size) continue;
     if ((v.remixed_from_video_id ?? null) !== (o.remixOf ?? null)) continue;

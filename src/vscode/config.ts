@@ -3,8 +3,7 @@
 // sent are application-scoped (user settings only); `inspect` proves no workspace value is in play.
 import * as vscode from 'vscode';
 import { EngineSettings } from '../core/engine/engine';
-import { ProviderError } from '../core/model/errors';
-import { isLoopbackHost } from '../core/net/addressGuard';
+import { checkBaseUrl } from '../core/net/baseUrl';
 import { keyRoutingSettings, MODEL_ID_PATTERN, ProviderDescriptor } from '../core/provider/descriptor';
 import { PROVIDER_LIST } from '../providers';
 
@@ -35,25 +34,9 @@ export function workspaceRoutingOverrides(): string[] {
     .map((k) => `${SECTION}.${k}`);
 }
 
-/** The base URL a key may be sent to, or a ProviderError('config') saying why not. */
+/** The base URL a key may be sent to, or a ProviderError('config') saying why not (unset: set it). */
 export function checkedBaseUrl(provider: Pick<ProviderDescriptor, 'settings'>): string {
-  const setting = `${SECTION}.${provider.settings.baseUrl}`;
-  const raw = String(userValue<string>(provider.settings.baseUrl) ?? '').trim();
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new ProviderError({ kind: 'config', message: vscode.l10n.t('The setting {0} ("{1}") is not a valid URL.', setting, raw) });
-  }
-  if (u.username || u.password) {
-    throw new ProviderError({ kind: 'config', message: vscode.l10n.t('The setting {0} must not contain credentials.', setting) });
-  }
-  if (u.protocol === 'https:') return raw.replace(/\/+$/, '');
-  if (u.protocol === 'http:' && (isLoopbackHost(u.hostname) || userValue<boolean>('allowInsecureHttp') === true)) return raw.replace(/\/+$/, '');
-  throw new ProviderError({
-    kind: 'config',
-    message: vscode.l10n.t('Refusing to send your key over {0} to {1}: {2} must use https (plain http is allowed for localhost, or with {3}).', u.protocol.replace(':', ''), u.host, setting, `${SECTION}.allowInsecureHttp`),
-  });
+  return checkBaseUrl(`${SECTION}.${provider.settings.baseUrl}`, String(userValue<string>(provider.settings.baseUrl) ?? ''), userValue<boolean>('allowInsecureHttp') === true);
 }
 
 /** The provider's extra settings (`settings.extra`) by the names it reads them under; empty ones left out. */

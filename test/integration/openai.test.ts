@@ -12,10 +12,11 @@ describe('OpenAI-compatible video server (/v1/videos), end to end', function () 
 
   it('text-to-video: a multipart create with seconds and size, the result fetched from the API with the key, playable', async () => {
     const { api, emulator } = await setup();
-    const t = await gen({ provider: 'openai', model: 'sora-2', prompt: 'a lighthouse at dusk [duration=2000]', options: { seconds: 8, size: '1280x720' } });
+    const t = await gen({ provider: 'openai', model: 'seedance-1-pro', prompt: 'a lighthouse at dusk [duration=2000]', options: { seconds: 8, size: '1280x720' } });
+    assert.strictEqual(t.model, 'seedance-1-pro');
     const sent = emulator.requests('openai.create').at(-1)!;
     assert.match(sent.contentType ?? '', /^multipart\/form-data; boundary=/);
-    assert.deepStrictEqual(sent.body, { prompt: 'a lighthouse at dusk [duration=2000]', model: 'sora-2', seconds: '8', size: '1280x720' });
+    assert.deepStrictEqual(sent.body, { prompt: 'a lighthouse at dusk [duration=2000]', model: 'seedance-1-pro', seconds: '8', size: '1280x720' });
     const done = await waitForFinal(api, t.id);
     assert.strictEqual(done.status, 'succeeded', done.error);
     assertPlayableFile(done);
@@ -92,7 +93,7 @@ describe('OpenAI-compatible video server (/v1/videos), end to end', function () 
     await waitFor('the Remix menu entry on the finished task', () => api.testing.treeItems().find((i) => i.id === `task:${source.id}`)?.contextValue?.includes('action-remix'));
     const remix = await vscode.commands.executeCommand<Task>('aiVideo.remix', source.id, 'the same fox at night [duration=1500]');
     assert.ok(remix && remix.id !== source.id, 'a new task');
-    assert.deepStrictEqual([remix.provider, remix.mode, remix.model, remix.request.options], ['openai', 'video-edit', 'sora-2', { remixOf: source.remoteId }]);
+    assert.deepStrictEqual([remix.provider, remix.mode, remix.model, remix.request.options], ['openai', 'video-edit', 'wan-2.2', { remixOf: source.remoteId }]);
     const sent = emulator.requests('openai.remix').at(-1)!;
     assert.deepStrictEqual([sent.path, sent.body], [`/videos/${source.remoteId}/remix`, { prompt: 'the same fox at night [duration=1500]' }]);
     const done = await waitForFinal(api, remix.id);
@@ -128,5 +129,29 @@ describe('OpenAI-compatible video server (/v1/videos), end to end', function () 
     assert.deepStrictEqual([adopted?.remoteId, adopted?.uncertain], [named, undefined]);
     const other = await vscode.commands.executeCommand<Task>('aiVideo.findLostJob', b.id);
     assert.deepStrictEqual([other?.remoteId, other?.uncertain], [choice.candidates[0].remoteId, undefined], 'the job no task follows');
+  });
+
+  it('the OpenAI-compatible provider with no base URL set says to set aiVideo.openai.baseUrl and sends nothing', async () => {
+    const { api, emulator } = await setup();
+    const cfg = vscode.workspace.getConfiguration('aiVideo');
+    // The setting has no default: cleared, it is unset, as on a fresh install.
+    await cfg.update('openai.baseUrl', undefined, vscode.ConfigurationTarget.Global);
+    try {
+      assert.strictEqual(cfg.inspect<string>('openai.baseUrl')?.defaultValue ?? '', '', 'the manifest gives no default');
+      const before = emulator.requests().length;
+      const tasks = api.getTasks().length;
+      await assert.rejects(gen({ provider: 'openai', prompt: 'nowhere to go' }), (e: Error) => {
+        assert.strictEqual(e.message, 'No server is set: set aiVideo.openai.baseUrl to your server. Nothing was sent.');
+        return true;
+      });
+      await assert.rejects(gen({ provider: 'openai', model: 'wan-2.2', prompt: 'still nowhere', options: { seconds: 5 } }), /set aiVideo\.openai\.baseUrl to your server/);
+      assert.strictEqual(emulator.requests().length, before, 'no request was made');
+      assert.strictEqual(api.getTasks().length, tasks, 'no task was kept');
+      // Another provider is not affected.
+      const other = await gen({ provider: 'gateway', model: 'kling-v1', prompt: 'elsewhere [duration=1000]' });
+      assert.strictEqual(other.provider, 'gateway');
+    } finally {
+      await cfg.update('openai.baseUrl', emulator.baseUrl, vscode.ConfigurationTarget.Global);
+    }
   });
 });

@@ -148,6 +148,8 @@ export interface EnumField extends OptionFieldBase {
 export interface TextField extends OptionFieldBase {
   kind: 'text';
   maxLength: number;
+  /** What the text must look like: typed text that does not match is refused with `hint`; `example` matches. */
+  format?: { pattern: RegExp; example: string; hint: string };
 }
 
 export interface BooleanField extends OptionFieldBase {
@@ -172,6 +174,8 @@ export interface ProviderModels {
   list?(ctx: ProviderContext): Promise<string[]>;
   /** Any model id may be typed. */
   custom?: boolean;
+  /** No model may be chosen: the request then names none and the server's default applies. */
+  optional?: boolean;
 }
 
 /** Where a provider's models and their capabilities, prices and lifecycle come from (catalogTypes.ts). */

@@ -66,7 +66,10 @@ export type TypedField = Extract<OptionField, { kind: 'number' | 'text' }>;
 export function parseFieldInput(field: TypedField, text: string): { value?: FieldValue; error?: undefined } | { error: string } {
   const t = text.trim();
   if (t === '') return {};
-  if (field.kind === 'text') return t.length > field.maxLength ? { error: l10n.t('Keep it under {0} characters.', field.maxLength) } : { value: t };
+  if (field.kind === 'text') {
+    if (t.length > field.maxLength) return { error: l10n.t('Keep it under {0} characters.', field.maxLength) };
+    return field.format && !field.format.pattern.test(t) ? { error: field.format.hint } : { value: t };
+  }
   const n = Number(t);
   if (!Number.isFinite(n) || n < field.min || n > field.max) return { error: l10n.t('Enter a number from {0} to {1}.', field.min, field.max) };
   if (field.integer && !Number.isInteger(n)) return { error: l10n.t('Enter a whole number.') };

@@ -109,10 +109,14 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     }
     const ids = await deps.models(s.provider, s.mode);
     const OTHER = '\u0000other';
+    const SERVER_DEFAULT = '\u0000default';
     const items: Item<string>[] = ids.map((m) => ({ label: m, value: m }));
+    if (models.optional) items.unshift({ label: vscode.l10n.t("The server's default model"), description: vscode.l10n.t('no model is sent'), value: SERVER_DEFAULT });
     if (models.custom) items.push({ label: `$(edit) ${vscode.l10n.t('Other model id…')}`, value: OTHER });
-    const picked = await input.showQuickPick({ title: `${flowTitle()}: ${vscode.l10n.t('{0} model', s.provider.label)}`, ...counter('model'), items, activeItem: items.find((i) => i.value === s.req.model), placeholder: vscode.l10n.t('Choose a model') });
-    if (picked.value === OTHER) {
+    const active = items.find((i) => i.value === (s.req.model ?? SERVER_DEFAULT));
+    const picked = await input.showQuickPick({ title: `${flowTitle()}: ${vscode.l10n.t('{0} model', s.provider.label)}`, ...counter('model'), items, activeItem: active, placeholder: vscode.l10n.t('Choose a model') });
+    if (picked.value === SERVER_DEFAULT) delete s.req.model;
+    else if (picked.value === OTHER) {
       s.req.model = (
         await input.showInputBox({
           title: `${flowTitle()}: ${vscode.l10n.t('model id')}`,

@@ -1,9 +1,9 @@
-// The Generate flow (steps, Back, the key prompt, variants, OpenAI's own options), the tasks it
-// makes in the Tasks view (done, failed, grouped under Today), and the key list afterwards.
+// The Generate flow (steps, Back, the key prompt, variants, the OpenAI-compatible server's models
+// and options), the tasks it makes in the Tasks view (done, failed, grouped under Today), and the
+// key list afterwards.
 import { modeLabel } from '../../../src/core/model/task';
 import { FAILURE_MESSAGE } from '../../../src/emulator/tasks';
 import { PROVIDERS } from '../../../src/providers';
-import { OPENAI_MODELS, OPENAI_SECONDS, OPENAI_SIZES } from '../../../src/providers/openai';
 import { commandLabel, commandTitle } from '../../support/manifest';
 import { Check, check, waitFor } from '../check';
 import { describeRows, rowOf, type QuickInputState } from '../pages/quickInput';
@@ -244,12 +244,19 @@ export const variantsGroup: UiCase = {
 };
 
 export const openAiFlow: UiCase = {
-  name: 'the generate flow offers OpenAI with its models, seconds and sizes',
+  name: "the generate flow offers the OpenAI-compatible server's models, free seconds and sizes",
   async run({ wb }) {
     const q = wb.quickInput;
     const openai = PROVIDERS.openai;
-    const optionDefault = (key: string) => openai.options?.find((o) => o.key === key && o.kind === 'enum')?.default;
-    const [model, proModel] = OPENAI_MODELS;
+    // The server lists its models only to a key: store one first (Pika's is the only one so far).
+    await wb.runCommand(commandTitle('aiVideo.setApiKey'), 'the provider list of "Set API Key"', (s) => /API keys/.test(s.title) && s.rows.some((r) => r.label === openai.label));
+    await q.pick(openai.label);
+    await q.waitFor(`the ${openai.label} API key input box`, (s) => s.title.includes(`${openai.label} API key`) && s.inputType === 'password');
+    await q.submit(API_KEY);
+    await q.waitHidden().catch(() => {
+      throw new Check('the key input box did not close after Enter');
+    });
+
     await wb.runCommand(
       GENERATE_COMMAND,
       'the provider list',
@@ -263,41 +270,36 @@ export const openAiFlow: UiCase = {
     const expectedModes = [TEXT_TO_VIDEO, modeLabel('image-to-video')];
     check(labels(modes).join('|') === expectedModes.join('|'), `modes [${labels(modes).join(', ')}]`);
     await q.pick(TEXT_TO_VIDEO);
-    const models = await q.waitFor(`the ${openai.label} models`, (s) => /model/i.test(s.title) && s.rows.some((r) => r.label === proModel));
+    // The emulated server serves Wan and Seedance; Sora is retired and offered nowhere.
+    const [wan, seedance] = ['wan-2.2', 'seedance-1-pro'];
+    const models = await q.waitFor(`the ${openai.label} models`, (s) => /model/i.test(s.title) && s.rows.some((r) => r.label === seedance));
     check(
-      [model, proModel, 'Other model id…'].every((m) => models.rows.some((r) => r.label === m)),
+      labels(models).join('|') === ["The server's default model", wan, seedance, 'Other model id…'].join('|'),
       `models [${labels(models).join(', ')}]`,
     );
-    await q.pick(proModel);
+    check(!labels(models).some((m) => /sora/i.test(m)), `a Sora model is offered: [${labels(models).join(', ')}]`);
+    await q.pick(seedance);
     await q.waitFor('the prompt input box', (s) => /prompt/i.test(s.title) && s.inputType === 'text' && s.rows.length === 0);
-    await q.submit('A UI test of Sora [duration=1000]');
+    await q.submit('A UI test of a compatible server [duration=1000]');
     const options = await q.waitFor(
       `the ${openai.label} options`,
       (s) => /options/i.test(s.title) && !!rowOf(s, 'Seconds') && !!rowOf(s, 'Size'),
     );
     const generate = rowOf(options, 'Generate')?.description ?? '';
-    check(generate.includes(`${openai.label} ${proModel}`), `"Generate" describes "${generate}"`);
-    const [seconds0, size0] = [optionDefault('seconds'), optionDefault('size')];
-    check(seconds0 !== undefined && size0 !== undefined, `the descriptor has no default seconds (${seconds0}) or size (${size0})`);
+    check(generate.includes(`${openai.label} ${seedance}`), `"Generate" describes "${generate}"`);
     check(
-      rowOf(options, 'Seconds')?.description === `default (${seconds0})` && rowOf(options, 'Size')?.description === `default (${size0})`,
-      'the defaults are not shown',
+      rowOf(options, 'Seconds')?.description === "the server's default" && rowOf(options, 'Size')?.description === "the server's default",
+      `unset seconds and size should read "the server's default": ${describeRows(options)}`,
     );
+    // Seconds and size are typed, not picked from Sora's lists: 7 s and 1920x1080 were never Sora values.
     await q.pick('Seconds');
-    const seconds = await q.waitFor('the seconds', (s) => /Seconds/.test(s.title) && s.rows.some((r) => r.label === OPENAI_SECONDS.at(-1)));
-    check(labels(seconds).join('|') === [`Default (${seconds0})`, ...OPENAI_SECONDS].join('|'), `seconds [${labels(seconds).join(', ')}]`);
-    const eight: (typeof OPENAI_SECONDS)[number] = '8';
-    await q.pick(eight);
-    await q.waitFor(`the options with ${eight} seconds`, (s) => rowOf(s, 'Seconds')?.description === eight);
+    await q.waitFor('the seconds input box', (s) => /Seconds/.test(s.title) && s.inputType === 'text' && s.rows.length === 0);
+    await q.submit('7');
+    await q.waitFor('the options with 7 seconds', (s) => rowOf(s, 'Seconds')?.description === '7');
     await q.pick('Size');
-    const wide: (typeof OPENAI_SIZES)[number] = '1792x1024';
-    const sizes = await q.waitFor('the sizes', (s) => /Size/.test(s.title) && s.rows.some((r) => r.label === wide));
-    check(
-      OPENAI_SIZES.every((v) => sizes.rows.some((r) => r.label === v)),
-      `sizes [${labels(sizes).join(', ')}]`,
-    );
-    await q.pick(wide);
-    await q.waitFor('the options with the size', (s) => rowOf(s, 'Size')?.description === wide);
+    await q.waitFor('the size input box', (s) => /Size/.test(s.title) && s.inputType === 'text' && s.rows.length === 0);
+    await q.submit('1920x1080');
+    await q.waitFor('the options with the size', (s) => rowOf(s, 'Size')?.description === '1920x1080');
     await q.dismiss();
   },
 };

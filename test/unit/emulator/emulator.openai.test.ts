@@ -1,5 +1,5 @@
-// The emulator's OpenAI Videos API driven by the official `openai` SDK: requests exactly as the SDK
-// sends them, answers as the SDK parses them. This is what shows the emulator speaks the real
+// The emulator's OpenAI Videos API (as a compatible server serving Wan and Seedance) driven by the
+// official `openai` SDK: requests exactly as the SDK sends them, answers as the SDK parses them. This is what shows the emulator speaks the real
 // protocol, not our own idea of it. The SDK is pointed at 127.0.0.1 and never retries.
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -26,15 +26,15 @@ describe('OpenAI emulator, driven by the official SDK', function () {
 
   it('create (multipart), retrieve over time, then the content and its thumbnail', async () => {
     const sdk = client();
-    const created = await sdk.videos.create({ prompt: 'a fox in snow', model: 'sora-2', seconds: '8', size: '1280x720' });
+    const created = await sdk.videos.create({ prompt: 'a fox in snow', model: 'seedance-1-pro', seconds: '8', size: '1280x720' });
     assert.match(created.id, /^video_[0-9a-f]{32}$/);
     assert.strictEqual(created.object, 'video');
-    assert.deepStrictEqual([created.status, created.progress, created.seconds, created.size, created.model], ['queued', 0, '8', '1280x720', 'sora-2']);
+    assert.deepStrictEqual([created.status, created.progress, created.seconds, created.size, created.model], ['queued', 0, '8', '1280x720', 'seedance-1-pro']);
     assert.deepStrictEqual([created.completed_at, created.expires_at, created.error, created.remixed_from_video_id], [null, null, null, null]);
     const sent = last('openai.create');
     assert.match(sent.contentType ?? '', /^multipart\/form-data; boundary=/);
     assert.strictEqual(sent.path, '/v1/videos');
-    assert.deepStrictEqual(sent.body, { prompt: 'a fox in snow', model: 'sora-2', seconds: '8', size: '1280x720' });
+    assert.deepStrictEqual(sent.body, { prompt: 'a fox in snow', model: 'seedance-1-pro', seconds: '8', size: '1280x720' });
     assert.ok(sent.authorized);
 
     h.advance(5_000);
@@ -77,7 +77,7 @@ describe('OpenAI emulator, driven by the official SDK', function () {
 
   it('remix (JSON) of a completed video, and not of an unfinished one', async () => {
     const sdk = client();
-    const source = await sdk.videos.create({ prompt: 'a lighthouse', seconds: '12', size: '720x1280' });
+    const source = await sdk.videos.create({ prompt: 'a lighthouse', model: 'seedance-1-pro', seconds: '12', size: '720x1280' });
     await assert.rejects(sdk.videos.remix(source.id, { prompt: 'at night' }), (e: unknown) => e instanceof OpenAI.BadRequestError && e.code === 'invalid_video_state');
     h.advance(10_000);
     const remix = await sdk.videos.remix(source.id, { prompt: 'at night' });
@@ -112,8 +112,9 @@ describe('OpenAI emulator, driven by the official SDK', function () {
     assert.deepStrictEqual([failed.status, failed.error], ['failed', { code: 'moderation_blocked', message: MODERATION_MESSAGE }]);
     assert.strictEqual(failed.expires_at, null);
 
-    await assert.rejects(sdk.videos.create({ prompt: 'x', seconds: '5' as '4' }), (e: unknown) => e instanceof OpenAI.BadRequestError && e.code === 'invalid_value' && e.param === 'seconds');
-    await assert.rejects(sdk.videos.create({ prompt: 'x', model: 'sora-2', size: '1792x1024' }), (e: unknown) => e instanceof OpenAI.BadRequestError && /sora-2-pro/.test(e.message));
+    await assert.rejects(sdk.videos.create({ prompt: 'x', seconds: '11' as '4' }), (e: unknown) => e instanceof OpenAI.BadRequestError && e.code === 'invalid_value' && e.param === 'seconds' && /wan-2\.2 makes videos of 1 to 10/.test(e.message));
+    await assert.rejects(sdk.videos.create({ prompt: 'x', model: 'wan-2.2', size: '1920x1080' as '1280x720' }), (e: unknown) => e instanceof OpenAI.BadRequestError && e.param === 'size' && /Supported values for wan-2\.2/.test(e.message));
+    await assert.rejects(sdk.videos.create({ prompt: 'x', model: 'sora-2' }), (e: unknown) => e instanceof OpenAI.BadRequestError && e.param === 'model' && /'wan-2\.2', 'seedance-1-pro'/.test(e.message));
     await assert.rejects(client('bad-key').videos.retrieve(blocked.id), (e: unknown) => e instanceof OpenAI.AuthenticationError && e.code === 'invalid_api_key');
     await assert.rejects(sdk.videos.retrieve('video_missing'), (e: unknown) => e instanceof OpenAI.NotFoundError && e.code === 'video_not_found');
 
@@ -121,6 +122,18 @@ describe('OpenAI emulator, driven by the official SDK', function () {
     h.advance(1000 + 60_000);
     assert.strictEqual((await sdk.videos.retrieve(short.id)).status, 'completed');
     await assert.rejects(sdk.videos.downloadContent(short.id), (e: unknown) => e instanceof OpenAI.NotFoundError && e.code === 'video_expired');
+  });
+
+  it("models: GET /models lists the server's video models (Wan, Seedance) among others; a create without a model gets its default", async () => {
+    const sdk = client();
+    // Under /gw/v1: the emulator's own /v1/models is the generic gateway's.
+    const prefixed = new OpenAI({ apiKey: GOOD_KEY, baseURL: `${h.em.baseUrl}/gw/v1`, maxRetries: 0, timeout: 5000 });
+    const listed = [];
+    for await (const m of prefixed.models.list()) listed.push(m.id);
+    assert.deepStrictEqual(listed, ['wan-2.2', 'seedance-1-pro', 'gpt-4o', 'gpt-image-1', 'whisper-1']);
+    const v = await sdk.videos.create({ prompt: 'the default model', seconds: '5' as '4' });
+    assert.deepStrictEqual([v.model, v.seconds, v.size], ['wan-2.2', '5', '1280x720']);
+    assert.deepStrictEqual(last('openai.create').body, { prompt: 'the default model', seconds: '5' });
   });
 
   it('429 with retry-after-ms reaches the SDK as a rate limit with the header', async () => {

@@ -1,16 +1,20 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as path from 'path';
 import { ProviderError } from '../../../src/core/model/errors';
+import { checkBaseUrl } from '../../../src/core/net/baseUrl';
 import { resolveMedia } from '../../../src/core/request/media';
 import { modelChoices } from '../../../src/core/provider/modelList';
-import { describeValue, fieldsFor } from '../../../src/core/provider/optionFields';
+import { describeValue, fieldsFor, parseFieldInput, type TypedField } from '../../../src/core/provider/optionFields';
 import { Clock } from '../../../src/core/model/clock';
 import type { TaskEngine } from '../../../src/core/engine/engine';
 import { GenerateRequest, Task } from '../../../src/core/model/task';
+import { TaskStore } from '../../../src/core/store/taskStore';
 import { isFilePart, MODERATION_MESSAGE } from '../../../src/emulator/openai';
 import { PROVIDERS } from '../../../src/providers';
-import { fitSize, listOpenAiModels, lostJobsIn, openai, OPENAI_SIZES, parseVideo, toFormData } from '../../../src/providers/openai';
+import { fitSize, listOpenAiModels, lostJobsIn, openai, parseVideo, toFormData } from '../../../src/providers/openai';
 import { flowSteps } from '../../../src/vscode/generate/flowSteps';
+import { planPlayerContent } from '../../../src/vscode/panels/player/playerPage';
 import { KEY, memoryLog, settled, useEngineSuite, Workspace, waitForTask } from '../../support/engineHarness';
 import { assertClean, fixture, makeTask, pollState, rejectsWith, sendJson, startStub, useEmulator } from '../../support/helpers';
 
@@ -20,10 +24,11 @@ const WIDE = { width: 1280, height: 720 };
 const remoteIdOf = (found: unknown): string | undefined => (found as Task | undefined)?.remoteId;
 
 describe('OpenAI request building', function () {
-  it('text-to-video: the model (sora-2 unless chosen), seconds as a string, the size; nothing unset is sent', function () {
-    assert.deepStrictEqual(openai.buildCreate(req(), {}, 'r'), { path: '/videos', body: { prompt: 'a fox in snow', model: 'sora-2' }, mode: 'text-to-video', model: 'sora-2' });
-    const spec = openai.buildCreate(req({ model: 'sora-2-pro', options: { seconds: 8, size: '1792x1024' } }), {}, 'r');
-    assert.deepStrictEqual(spec.body, { prompt: 'a fox in snow', model: 'sora-2-pro', seconds: '8', size: '1792x1024' });
+  it('text-to-video: no model chosen sends no model field (the server decides); seconds as a string, the size; nothing unset is sent', function () {
+    assert.deepStrictEqual(openai.buildCreate(req(), {}, 'r'), { path: '/videos', body: { prompt: 'a fox in snow' }, mode: 'text-to-video', model: '' });
+    assert.deepStrictEqual([...toFormData(openai.buildCreate(req(), {}, 'r').body).keys()], ['prompt'], 'the multipart body has no model part');
+    const spec = openai.buildCreate(req({ model: 'seedance-1-pro', options: { seconds: 7, size: '1920x1080' } }), {}, 'r');
+    assert.deepStrictEqual(spec.body, { prompt: 'a fox in snow', model: 'seedance-1-pro', seconds: '7', size: '1920x1080' });
     assert.deepStrictEqual(openai.buildCreate(req({ aspectRatio: '9:16' }), {}, 'r').body.size, '720x1280', 'an aspect ratio names its size');
   });
 
@@ -36,7 +41,7 @@ describe('OpenAI request building', function () {
     assert.strictEqual(file.type, 'image/png');
     assert.strictEqual(Buffer.compare(Buffer.from(await file.arrayBuffer()), fs.readFileSync(fixture('wide.png'))), 0);
     const form = toFormData(spec.body);
-    assert.deepStrictEqual([...form.keys()], ['prompt', 'model', 'size', 'input_reference']);
+    assert.deepStrictEqual([...form.keys()], ['prompt', 'size', 'input_reference']);
     assert.strictEqual((form.get('input_reference') as File).name, 'reference.png');
 
     const byUrl = openai.buildCreate(req({ image: 'https://x.test/a.png' }), { image: 'https://x.test/a.png' }, 'r');
@@ -45,31 +50,22 @@ describe('OpenAI request building', function () {
   });
 
   it('a remix posts only the prompt to /videos/{id}/remix', function () {
-    assert.deepStrictEqual(openai.buildCreate(req({ model: 'sora-2', options: { remixOf: 'video_abc' } }), {}, 'r'), {
+    assert.deepStrictEqual(openai.buildCreate(req({ model: 'wan-2.2', options: { remixOf: 'video_abc' } }), {}, 'r'), {
       path: '/videos/video_abc/remix',
       body: { prompt: 'a fox in snow' },
       mode: 'video-edit',
-      model: 'sora-2',
+      model: 'wan-2.2',
     });
   });
 });
 
-describe('OpenAI sizes and images', function () {
-  it('an image of one of the sizes decides the size, with a warning when another was asked for', function () {
+describe('OpenAI-compatible sizes and images', function () {
+  it("the video is made at the image's size (the protocol needs them to match), with a warning when another size was asked for", function () {
     assert.deepStrictEqual(fitSize(undefined, WIDE), { size: '1280x720' });
     assert.deepStrictEqual(fitSize('1280x720', WIDE), { size: '1280x720' });
-    assert.match(fitSize('720x1280', WIDE).warning ?? '', /The image is 1280x720, so the video is 1280x720, not 720x1280/);
-    assert.deepStrictEqual(fitSize(undefined, { width: 1024, height: 1792 }), { size: '1024x1792' });
-  });
-
-  it('an image that matches no size is sent with the size of its orientation, and a warning', function () {
-    const landscape = fitSize(undefined, { width: 1600, height: 900 });
-    assert.strictEqual(landscape.size, '1280x720');
-    assert.match(landscape.warning ?? '', /The image is 1600x900, which matches none of OpenAI's sizes .*sent with size 1280x720/);
-    assert.strictEqual(fitSize(undefined, { width: 900, height: 1600 }).size, '720x1280');
-    assert.strictEqual(fitSize(undefined, { width: 256, height: 256 }).size, '1280x720', 'square counts as landscape');
-    assert.strictEqual(fitSize('1792x1024', { width: 1600, height: 900 }).size, '1792x1024', 'a requested size of the same orientation is kept');
-    assert.strictEqual(fitSize('1792x1024', { width: 900, height: 1600 }).size, '720x1280');
+    assert.match(fitSize('720x1280', WIDE).warning ?? '', /The image is 1280x720, so the video is 1280x720, not 720x1280: the server needs the image to match the size/);
+    assert.deepStrictEqual(fitSize(undefined, { width: 1600, height: 900 }), { size: '1600x900' }, "no list of Sora's sizes: which sizes a model makes is the server's business");
+    assert.deepStrictEqual(fitSize(undefined, { width: 256, height: 256 }), { size: '256x256' });
   });
 
   it('fitToImage writes the size into the request (an aspect ratio gives way) for the flow to show', function () {
@@ -80,12 +76,16 @@ describe('OpenAI sizes and images', function () {
   });
 });
 
-describe('OpenAI validate', function () {
-  it('accepts what the contract allows', function () {
+describe('OpenAI-compatible validate', function () {
+  it("accepts what the contract allows: any model or none, any whole seconds up to 60, any WxH size (Sora's lists are not enforced)", function () {
     for (const r of [
       req(),
-      req({ model: 'sora-2-pro', options: { seconds: '12', size: '1024x1792' } }),
+      req({ model: 'seedance-1-pro', options: { seconds: '12', size: '1920x1080' } }),
       req({ options: { seconds: 4 } }),
+      req({ options: { seconds: '5' } }),
+      req({ options: { seconds: 7, size: '832x480' } }),
+      req({ options: { seconds: 60 } }),
+      req({ model: 'sora-2', options: { seconds: '10' } }),
       req({ image: '/x/a.png', aspectRatio: '16:9' }),
       req({ model: 'my-gateway/kling-v2', options: { size: '1280x720' }, aspectRatio: '16:9' }),
       req({ options: { remixOf: 'video_123' } }),
@@ -97,9 +97,13 @@ describe('OpenAI validate', function () {
   it('refuses the rest with a sentence that says what to do', function () {
     const cases: [Partial<GenerateRequest>, RegExp][] = [
       [{ prompt: '  ' }, /needs a prompt/],
-      [{ options: { seconds: '5' } }, /Seconds must be 4, 8 or 12/],
-      [{ options: { seconds: 4.5 } }, /Seconds must be 4, 8 or 12/],
-      [{ options: { size: '1920x1080' } }, /Size must be one of 720x1280, 1280x720, 1024x1792, 1792x1024/],
+      [{ options: { seconds: '0' } }, /Seconds must be a whole number from 1 to 60/],
+      [{ options: { seconds: 61 } }, /Seconds must be a whole number from 1 to 60/],
+      [{ options: { seconds: 4.5 } }, /Seconds must be a whole number from 1 to 60/],
+      [{ options: { seconds: 'ten' } }, /Seconds must be a whole number from 1 to 60/],
+      [{ options: { size: '1920*1080' } }, /Size must be WIDTHxHEIGHT in pixels, e.g. 1280x720/],
+      [{ options: { size: '99999x1' } }, /Size must be WIDTHxHEIGHT/],
+      [{ options: { size: 720 } as Record<string, unknown> }, /Size must be WIDTHxHEIGHT/],
       [{ aspectRatio: '1:1' }, /16:9 or 9:16/],
       [{ aspectRatio: '9:16', options: { size: '1280x720' } }, /disagree/],
       [{ images: ['/a.png', '/b.png'] }, /one reference image/],
@@ -108,31 +112,41 @@ describe('OpenAI validate', function () {
       [{ negativePrompt: 'blur' }, /no negative prompt/],
       [{ model: 'bad model' }, /model id/],
       [{ options: { remixOf: 'video_1', size: '1280x720' } }, /only a prompt/],
-      [{ options: { remixOf: '../x' } }, /finished OpenAI video/],
+      [{ options: { remixOf: '../x' } }, /finished video on this server/],
     ];
     for (const [extra, message] of cases) assert.match(openai.validate(req(extra)) ?? '', message, JSON.stringify(extra));
   });
 });
 
 describe('OpenAI in the generate flow (descriptor data)', function () {
-  it('offers its models (and any typed id), seconds and sizes, and Remix on a finished task', function () {
-    assert.deepStrictEqual(modelChoices(openai, 'text-to-video', [], ['sora-2', 'sora-2-2025-10-06']), ['sora-2', 'sora-2-pro', 'sora-2-2025-10-06']);
-    assert.strictEqual(openai.models?.custom, true);
+  it("offers the server's models (and any typed id, or none), free seconds and size, and Remix on a finished task", function () {
+    assert.deepStrictEqual(modelChoices(openai, 'text-to-video', [], ['wan-2.2', 'seedance-1-pro']), ['wan-2.2', 'seedance-1-pro']);
+    assert.deepStrictEqual(modelChoices(openai, 'text-to-video', [], []), [], 'no fixed models: sora-2 and sora-2-pro are not offered');
+    assert.strictEqual(openai.models?.fixed, undefined);
+    assert.deepStrictEqual([openai.models?.custom, openai.models?.optional], [true, true]);
     for (const mode of ['text-to-video', 'image-to-video'] as const) {
       const fields = fieldsFor(openai, mode);
-      assert.deepStrictEqual(fields.map((f) => [f.label, f.kind === 'enum' ? f.values : []]), [
-        ['Seconds', ['4', '8', '12']],
-        ['Size', [...OPENAI_SIZES]],
-      ]);
-      assert.deepStrictEqual(fields.map((f) => describeValue(f, undefined)), ['default (4)', 'default (720x1280)']);
+      assert.deepStrictEqual(
+        fields.map((f) => [f.label, f.kind, f.kind === 'number' ? [f.min, f.max, f.integer] : f.kind === 'text' ? f.maxLength : undefined]),
+        [
+          ['Seconds', 'number', [1, 60, true]],
+          ['Size', 'text', 9],
+        ],
+      );
+      assert.deepStrictEqual(fields.map((f) => describeValue(f, undefined)), ["the server's default", "the server's default"]);
     }
+    const [seconds, size] = fieldsFor(openai, 'text-to-video') as TypedField[];
+    assert.deepStrictEqual([parseFieldInput(seconds, '5'), parseFieldInput(seconds, '61')], [{ value: 5 }, { error: 'Enter a number from 1 to 60.' }]);
+    assert.deepStrictEqual([parseFieldInput(size, ' 832x480 '), parseFieldInput(size, '')], [{ value: '832x480' }, {}]);
+    assert.deepStrictEqual(parseFieldInput(size, '1280*720'), { error: 'Size must be WIDTHxHEIGHT in pixels, e.g. 1280x720.' });
     assert.deepStrictEqual(flowSteps({ providerChoices: 4, modeChoices: openai.modes.length, modelStep: true, mediaStep: true }), ['provider', 'mode', 'model', 'media', 'prompt', 'options']);
     assert.deepStrictEqual(openai.envKeys, ['OPENAI_API_KEY']);
     const remix = openai.actions![0];
-    const done = makeTask('openai', 'video_1', { status: 'succeeded', model: 'sora-2' });
+    const done = makeTask('openai', 'video_1', { status: 'succeeded', model: 'wan-2.2' });
     assert.ok(remix.appliesTo(done));
     assert.ok(!remix.appliesTo({ ...done, status: 'running' }));
-    assert.deepStrictEqual(remix.request(done, 'at night'), { provider: 'openai', prompt: 'at night', model: 'sora-2', options: { remixOf: 'video_1' } });
+    assert.deepStrictEqual(remix.request(done, 'at night'), { provider: 'openai', prompt: 'at night', model: 'wan-2.2', options: { remixOf: 'video_1' } });
+    assert.deepStrictEqual(remix.request({ ...done, model: '' }, 'at night'), { provider: 'openai', prompt: 'at night', options: { remixOf: 'video_1' } });
   });
 });
 
@@ -173,7 +187,7 @@ describe('OpenAI parseVideo', function () {
     assert.strictEqual(parseVideo({ status: 'rendering' }, base, task).status, 'unknown');
     const failed = parseVideo({ status: 'failed', error: { code: 'moderation_blocked', message: 'Blocked.' } }, base, task);
     assert.deepStrictEqual([failed.status, failed.error], ['failed', 'Blocked. (moderation_blocked)']);
-    assert.strictEqual(parseVideo({ status: 'failed', error: null }, base, task).error, 'OpenAI reported the generation failed.');
+    assert.strictEqual(parseVideo({ status: 'failed', error: null }, base, task).error, 'OpenAI-compatible server reported the generation failed.');
     assert.throws(() => parseVideo('<html>', base, task), (e: unknown) => e instanceof ProviderError && e.kind === 'malformed');
   });
 });
@@ -182,12 +196,13 @@ describe('OpenAI against the emulator', function () {
   const h = useEmulator({ durationMs: 10_000 });
 
   it('text-to-video: a multipart create, progress over time, a result on the API', async function () {
-    const r = req({ prompt: 'a lighthouse', options: { seconds: 8, size: '1280x720' } });
+    const r = req({ prompt: 'a lighthouse', model: 'seedance-1-pro', options: { seconds: 7, size: '1280x720' } });
     const created = await openai.create(h.ctx(), r, {}, 'r');
     assert.match(created.remoteId, /^video_/);
+    assert.strictEqual(created.model, 'seedance-1-pro');
     const sent = h.em.requests('openai.create')[0];
     assert.match(sent.contentType ?? '', /^multipart\/form-data; boundary=/);
-    assert.deepStrictEqual(sent.body, { prompt: 'a lighthouse', model: 'sora-2', seconds: '8', size: '1280x720' });
+    assert.deepStrictEqual(sent.body, { prompt: 'a lighthouse', model: 'seedance-1-pro', seconds: '7', size: '1280x720' });
     const t = makeTask('openai', created.remoteId);
     assert.strictEqual((await pollState(openai, h.ctx(), t)).status, 'queued');
     h.advance(5_000);
@@ -197,11 +212,17 @@ describe('OpenAI against the emulator', function () {
     h.advance(5_000);
     const done = await pollState(openai, h.ctx(), t);
     assert.strictEqual(done.status, 'succeeded');
-    assert.deepStrictEqual([done.videos[0].url, done.videos[0].authenticated, done.videos[0].duration], [`${h.em.baseUrl}/videos/${created.remoteId}/content`, true, 8]);
+    assert.deepStrictEqual([done.videos[0].url, done.videos[0].authenticated, done.videos[0].duration], [`${h.em.baseUrl}/videos/${created.remoteId}/content`, true, 7]);
     assert.ok(h.em.requests('openai.retrieve').every((q) => q.authorized));
   });
 
-  it('image-to-video: the image as a file part, sized to match; an image matching no size is sent anyway, with a warning in the log', async function () {
+  it("no model chosen: the create has no model field, the server's default makes it, and the task takes the model the server names", async function () {
+    const created = await openai.create(h.ctx(), req({ prompt: 'a harbour' }), {}, 'r');
+    assert.deepStrictEqual(h.em.requests('openai.create')[0].body, { prompt: 'a harbour' });
+    assert.strictEqual(created.model, 'wan-2.2', "the emulated server's default model");
+  });
+
+  it("image-to-video: the image as a file part, the size taken from it; a size the model does not make is refused by the server, in its words", async function () {
     const wide = req({ image: fixture('wide.png') });
     await openai.create(h.ctx(), wide, await resolveMedia(wide), 'r');
     const body = h.em.requests('openai.create')[0].body as Record<string, unknown>;
@@ -210,13 +231,22 @@ describe('OpenAI against the emulator', function () {
     assert.strictEqual(Buffer.compare(body.input_reference.data, fs.readFileSync(fixture('wide.png'))), 0);
 
     const log = memoryLog();
-    const square = req({ image: fixture('cat.png') });
+    const square = req({ image: fixture('cat.png'), options: { size: '1280x720' } });
     const err = await rejectsWith(openai.create(h.ctx(undefined, { log }), square, await resolveMedia(square), 'r'), 'badRequest');
-    assert.match(err.message, /OpenAI refused the request \(HTTP 400\): Inpaint image must match the requested width and height \(1280x720\)/);
+    assert.match(err.message, /OpenAI-compatible server refused the request \(HTTP 400\): Invalid value: '256x256'\. Supported values for wan-2\.2 are/);
     assert.strictEqual(err.mayHaveStarted, false);
     assert.deepStrictEqual(log.lines.map((l) => l.level), ['warn']);
-    assert.match(log.lines[0].message, /The image is 256x256, which matches none of OpenAI's sizes/);
-    assert.strictEqual((h.em.requests('openai.create')[1].body as Record<string, unknown>).size, '1280x720');
+    assert.match(log.lines[0].message, /The image is 256x256, so the video is 256x256, not 1280x720/);
+    assert.strictEqual((h.em.requests('openai.create')[1].body as Record<string, unknown>).size, '256x256');
+  });
+
+  it("seconds outside Sora's 4, 8 and 12 are sent as asked; the server says what its model makes", async function () {
+    await openai.create(h.ctx(), req({ prompt: 'five seconds', options: { seconds: 5 } }), {}, 'r');
+    assert.strictEqual((h.em.requests('openai.create')[0].body as Record<string, unknown>).seconds, '5');
+    const long = req({ prompt: 'too long for wan', model: 'wan-2.2', options: { seconds: 30 } });
+    assert.strictEqual(openai.validate(long), undefined);
+    const err = await rejectsWith(openai.create(h.ctx(), long, {}, 'r'), 'badRequest');
+    assert.match(err.message, /wan-2\.2 makes videos of 1 to 10 whole seconds/);
   });
 
   it('a base URL with a path prefix: every route under it', async function () {
@@ -236,23 +266,35 @@ describe('OpenAI against the emulator', function () {
   });
 
   it('remix: JSON to /videos/{id}/remix of a finished video; the new video names its source', async function () {
-    const source = await openai.create(h.ctx(), req({ prompt: 'source [duration=1000]', options: { seconds: '12' } }), {}, 'r');
+    const source = await openai.create(h.ctx(), req({ prompt: 'source [duration=1000]', options: { seconds: '10' } }), {}, 'r');
     h.advance(1000);
-    const remix = openai.actions![0].request(makeTask('openai', source.remoteId, { status: 'succeeded', model: 'sora-2' }), 'at night');
+    const remix = openai.actions![0].request(makeTask('openai', source.remoteId, { status: 'succeeded', model: source.model }), 'at night');
     assert.strictEqual(openai.validate(remix), undefined);
     const created = await openai.create(h.ctx(), remix, {}, 'r');
-    assert.deepStrictEqual([created.mode, created.model], ['video-edit', 'sora-2']);
+    assert.deepStrictEqual([created.mode, created.model], ['video-edit', 'wan-2.2']);
     const sent = h.em.requests('openai.remix')[0];
     assert.deepStrictEqual([sent.path, sent.body], [`/videos/${source.remoteId}/remix`, { prompt: 'at night' }]);
     assert.match(sent.contentType ?? '', /^application\/json/);
+  });
+
+  it('a server without remix (404 or 405 on the remix route) says it does not support remix; an unknown source video stays "not found"', async function () {
+    const remix = openai.actions![0].request(makeTask('openai', 'video_src', { status: 'succeeded', model: 'wan-2.2' }), 'at night');
+    for (const status of [404, 405]) {
+      h.em.injectFault({ route: 'openai.remix', kind: 'status', status });
+      const e = await rejectsWith(openai.create(h.ctx(), remix, {}, 'r'), 'badRequest');
+      assert.strictEqual(e.message, `This server (${new URL(h.em.baseUrl).host}) does not support remix (HTTP ${status}).`);
+      assert.strictEqual(e.mayHaveStarted, false);
+    }
+    const missing = await rejectsWith(openai.create(h.ctx(), remix, {}, 'r'), 'notFound');
+    assert.match(missing.message, /Video with id 'video_src' not found/);
   });
 
   it('errors: a rejected key, an unknown video, a refused value, 429 with retry-after-ms or retry-after', async function () {
     await rejectsWith(openai.create(h.ctx('bad-key'), req(), {}, 'r'), 'auth');
     const gone = (await openai.poll(h.ctx(), [makeTask('openai', 'video_missing')])).values().next().value;
     assert.ok(gone instanceof ProviderError && gone.kind === 'notFound' && /Video with id 'video_missing' not found/.test(gone.message), String(gone));
-    const bad = await rejectsWith(openai.create(h.ctx(), req({ model: 'sora-3' }), {}, 'r'), 'badRequest');
-    assert.match(bad.message, /Invalid value: 'sora-3'/);
+    const bad = await rejectsWith(openai.create(h.ctx(), req({ model: 'sora-2' }), {}, 'r'), 'badRequest');
+    assert.match(bad.message, /Invalid value: 'sora-2'\. Supported values are: 'wan-2\.2', 'seedance-1-pro'/);
     h.em.injectFault({ route: 'openai.create', kind: 'status', status: 429, retryAfterMs: 1500 });
     assert.strictEqual((await rejectsWith(openai.create(h.ctx(), req(), {}, 'r'), 'rateLimited')).retryAfterMs, 1500);
     h.em.injectFault({ route: 'openai.create', kind: 'status', status: 429, retryAfter: '2' });
@@ -260,8 +302,9 @@ describe('OpenAI against the emulator', function () {
   });
 
   it('models: what GET {base}/models lists, video models only; testConnection says how many', async function () {
-    assert.deepStrictEqual(await listOpenAiModels(h.ctx()), ['sora-2', 'sora-2-pro', 'sora-2-2025-10-06', 'sora-2-pro-2025-10-06', 'sora-2-2025-12-08']);
-    assert.match(await openai.testConnection(h.ctx()), /^OpenAI at 127\.0\.0\.1:\d+ accepted the key \(5 video models listed\)\.$/);
+    assert.deepStrictEqual(await listOpenAiModels(h.ctx()), ['wan-2.2', 'seedance-1-pro']);
+    assert.strictEqual(openai.models?.list, listOpenAiModels, "the model step offers the server's list");
+    assert.match(await openai.testConnection(h.ctx()), /^OpenAI-compatible server at 127\.0\.0\.1:\d+ accepted the key \(2 video models listed\)\.$/);
     await rejectsWith(openai.testConnection(h.ctx('bad-key')), 'auth');
   });
 });
@@ -300,7 +343,7 @@ describe('OpenAI finding a lost job', function () {
 
   it('lists every video with the same prompt, model, length, size and source, newest first, with when it was made', function () {
     const at = Date.parse('2026-01-01T12:00:00Z');
-    const task = { request: req({ options: { seconds: '8', size: '1280x720' } }) };
+    const task = { request: req({ model: 'sora-2', options: { seconds: '8', size: '1280x720' } }) };
     const same = { prompt: 'a fox in snow', model: 'sora-2', seconds: '8', size: '1280x720', remixed_from_video_id: null };
     const video = (id: string, extra: Record<string, unknown> = {}) => ({ id, ...same, created_at: at / 1000, status: 'completed', ...extra });
     const later = video('video_b', { created_at: at / 1000 + 20, status: 'in_progress' });
@@ -310,7 +353,7 @@ describe('OpenAI finding a lost job', function () {
     ]);
     const others = [
       video('video_prompt', { prompt: 'a fox in rain' }),
-      video('video_model', { model: 'sora-2-pro' }),
+      video('video_model', { model: 'seedance-1-pro' }),
       video('video_seconds', { seconds: '4' }),
       video('video_size', { size: '720x1280' }),
       video('video_remix', { remixed_from_video_id: 'video_src' }),
@@ -321,7 +364,7 @@ describe('OpenAI finding a lost job', function () {
     assert.deepStrictEqual(lostJobsIn(others, task), []);
     const hostile = video('video_s', { status: '[x](command:evil)' });
     assert.deepStrictEqual(lostJobsIn([hostile], task), [{ id: 'video_s', at }], 'a status word that is not plain is left out');
-    const remixTask = { request: req({ options: { remixOf: 'video_src' } }) };
+    const remixTask = { request: req({ model: 'sora-2', options: { remixOf: 'video_src' } }) };
     const remix = lostJobsIn([video('video_remix', { remixed_from_video_id: 'video_src' })], remixTask);
     assert.deepStrictEqual(remix.map((j) => j.id), ['video_remix']);
   });
@@ -330,15 +373,15 @@ describe('OpenAI finding a lost job', function () {
     const em = suite.emulator;
     const { engine } = await suite.ws.engine({ keys: { openai: KEY } });
     em.injectFault({ route: 'openai.create', kind: 'status', status: 502 });
-    await assert.rejects(engine.generate(req({ prompt: 'never made' })), /OpenAI had a server error \(HTTP 502\)/);
-    await assert.rejects(engine.generate(req({ prompt: 'made, answer lost [lost-answer] [duration=300]' })), /OpenAI had a server error \(HTTP 502\)/);
+    await assert.rejects(engine.generate(req({ prompt: 'never made' })), /OpenAI-compatible server had a server error \(HTTP 502\)/);
+    await assert.rejects(engine.generate(req({ prompt: 'made, answer lost [lost-answer] [duration=300]' })), /OpenAI-compatible server had a server error \(HTTP 502\)/);
     const [lost, never] = engine.getTasks();
     assert.deepStrictEqual([lost.uncertain, never.uncertain], [true, true]);
     assert.strictEqual(engine.canFindLostJob('openai'), true);
 
     const found = (await engine.findLostJob(lost.id)) as Task;
     assert.match(found.remoteId, /^video_/);
-    assert.deepStrictEqual([found.status, found.uncertain, found.model, found.mode], ['queued', undefined, 'sora-2', 'text-to-video']);
+    assert.deepStrictEqual([found.status, found.uncertain, found.model, found.mode], ['queued', undefined, '', 'text-to-video']);
     assert.deepStrictEqual(em.requests('openai.list').map((q) => [q.path, q.authorized]), [['/videos?limit=50&order=desc', true]]);
     const done = await waitForTask(engine, lost.id, settled, 'to finish');
     assert.strictEqual(done.status, 'succeeded');
@@ -346,7 +389,7 @@ describe('OpenAI finding a lost job', function () {
 
     const notFound = (await engine.findLostJob(never.id)) as Task;
     assert.deepStrictEqual([notFound.status, notFound.uncertain, notFound.remoteId], ['failed', undefined, '']);
-    assert.match(notFound.error!, /OpenAI lists no job for this create: it did not start\./);
+    assert.match(notFound.error!, /OpenAI-compatible server lists no job for this create: it did not start\./);
     assert.strictEqual(em.requests('openai.create').length, 2, 'each create sent once');
   });
 });
@@ -417,7 +460,7 @@ describe('OpenAI finding a lost job: whose job it is', function () {
     assert.strictEqual(remoteIdOf(await engine.findLostJob(started.id)), job);
     const notFound = await engine.findLostJob(refused.id);
     assert.deepStrictEqual([remoteIdOf(notFound), engine.getTask(refused.id)!.uncertain], ['', undefined]);
-    assert.match(engine.getTask(refused.id)!.error!, /OpenAI lists no job for this create: it did not start\./);
+    assert.match(engine.getTask(refused.id)!.error!, /OpenAI-compatible server lists no job for this create: it did not start\./);
   });
 
   it('a 502 from a proxy before OpenAI saw the create, then the user retried elsewhere: the retry is not adopted', async () => {
@@ -429,7 +472,7 @@ describe('OpenAI finding a lost job: whose job it is', function () {
     const retry = await fetch(`${suite.emulator.baseUrl}/videos`, {
       method: 'POST',
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt, model: 'sora-2' }),
+      body: JSON.stringify({ prompt, model: 'wan-2.2' }),
     });
     assert.strictEqual(retry.status, 200);
     assert.strictEqual((await jobsFor(prompt)).length, 1);
@@ -507,5 +550,64 @@ describe('OpenAI as a hostile server', function () {
     } finally {
       await stub.close();
     }
+  });
+});
+
+describe('OpenAI-compatible with no base URL, and Sora tasks from before the shutdown', function () {
+  this.timeout(20_000);
+  const suite = useEngineSuite({ durationMs: 300, clearFaultsAfterEach: true });
+  const SETTING = 'aiVideo.openai.baseUrl';
+  /** The extension's context with the setting unset (it has no default): config.ts reads it this way. */
+  const unset = (p: string) => (p === 'openai' ? checkBaseUrl(SETTING, undefined, false) : suite.emulator.baseUrl);
+
+  it('used without a base URL: says to set aiVideo.openai.baseUrl, keeps no task, sends nothing', async () => {
+    const { engine } = await suite.ws.engine({ keys: { openai: KEY }, baseUrl: unset });
+    await assert.rejects(engine.generate(req({ prompt: 'a harbour at dawn' })), (e: unknown) => {
+      assert.ok(e instanceof ProviderError && e.kind === 'config', String(e));
+      assert.strictEqual(e.message, `No server is set: set ${SETTING} to your server. Nothing was sent.`);
+      return true;
+    });
+    assert.deepStrictEqual(engine.getTasks(), []);
+    assert.deepStrictEqual(suite.emulator.requests(), [], 'no request was made');
+  });
+
+  it('a sora-2 task from the history reads back, shows in the player, and Regenerate refuses cleanly', async () => {
+    const ws = suite.ws;
+    fs.mkdirSync(ws.mediaDir, { recursive: true });
+    const file = path.join(ws.mediaDir, 'sora.mp4');
+    fs.copyFileSync(fixture('sample.mp4'), file);
+    const request: GenerateRequest = { provider: 'openai', prompt: 'a fox in snow', model: 'sora-2', options: { seconds: '8', size: '1280x720' } };
+    const content = 'https://api.openai.com/v1/videos/video_sora1/content';
+    const sora = makeTask('openai', 'video_sora1', {
+      status: 'succeeded',
+      progress: 100,
+      model: 'sora-2',
+      request,
+      prompt: request.prompt,
+      origin: 'https://api.openai.com/v1',
+      finishedAt: Date.now(),
+      videos: [{ url: content, id: 'video_sora1', posterUrl: `${content}?variant=thumbnail`, authenticated: true, localPath: file, duration: 8, width: 1280, height: 720 }],
+    });
+    await new TaskStore(ws.storeFile).save([sora]);
+
+    const { engine } = await ws.engine({ keys: { openai: KEY }, baseUrl: unset });
+    const back = engine.getTask(sora.id)!;
+    assert.deepStrictEqual([back.status, back.model, back.request.model, back.videos[0].localPath], ['succeeded', 'sora-2', 'sora-2', file]);
+    const page = planPlayerContent(back, 0, ws.mediaDir, openai);
+    assert.strictEqual(page.kind, 'video');
+    if (page.kind === 'video') {
+      assert.deepStrictEqual([page.localPath, page.meta.model, page.meta.providerLabel, page.meta.duration], [file, 'sora-2', 'OpenAI-compatible server', 8]);
+      assert.deepStrictEqual(page.meta.taskActions.map((a) => a.id), ['remix']);
+    }
+
+    // Regenerate sends the task's request again (generateCommands.ts): refused before anything is sent.
+    const { seed: _none, ...again } = back.request;
+    await assert.rejects(engine.generate(again), (e: unknown) => e instanceof ProviderError && e.kind === 'config' && e.message.includes(`set ${SETTING} to your server`));
+    // At a compatible server that does not serve Sora, the server's refusal, in its words.
+    const { engine: atServer } = await ws.engine({ keys: { openai: KEY }, storeFile: path.join(ws.dir, 'other.json') });
+    await assert.rejects(atServer.generate(again), (e: unknown) => e instanceof ProviderError && e.kind === 'badRequest' && /Invalid value: 'sora-2'/.test(e.message));
+    assert.deepStrictEqual(atServer.getTasks(), [], 'a refused create keeps no task');
+    assert.deepStrictEqual(suite.emulator.requests().map((q) => q.route), ['openai.create']);
+    assert.deepStrictEqual(engine.getTask(sora.id), back, 'the old task is untouched');
   });
 });

@@ -187,7 +187,7 @@ describe('prompt blocks: diagnostics', () => {
 
   it('a key of another provider names the providers it belongs to; media a provider cannot use are refused', () => {
     assert.deepStrictEqual(messages('provider: hidream', 'seed: 5', 'a fox'), ['"seed" is not a HiDream option (it applies to Pika, Video gateway).']);
-    assert.deepStrictEqual(messages('a fox', 'seconds: 5'), ['"seconds" is not a Pika option (it applies to Video gateway, OpenAI).']);
+    assert.deepStrictEqual(messages('a fox', 'seconds: 5'), ['"seconds" is not a Pika option (it applies to Video gateway, OpenAI-compatible server).']);
     assert.deepStrictEqual(messages('a fox', 'video: walk.mp4'), ['Pika does not do "restyle a video"; hidream does.']);
   });
 
