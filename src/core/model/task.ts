@@ -69,6 +69,14 @@ export interface GenerateRequest {
   video?: string;
   pikaffect?: string;
   style?: string;
+  /** Length of the video, seconds. */
+  duration?: number;
+  /** Like "720p". */
+  resolution?: string;
+  /** Generate sound. */
+  audio?: boolean;
+  /** The last frame: file path, `file:` URI or https URL (`image` is the first). */
+  lastFrame?: string;
   /** Provider-specific extra options (motion, guidance scale, frame rate, camera, resolution...). */
   options?: Record<string, unknown>;
   /** Set by variants and multi-model sends: the task joins this group (not kept in `Task.request`). */
@@ -128,6 +136,14 @@ export interface Task {
   groupId?: string;
   /** The prompt block the task was made from, when it was. */
   source?: TaskSource;
+  /** What the task cost: as the provider reported it, or our estimate. */
+  cost?: TaskCost;
+}
+
+export interface TaskCost {
+  amount: number;
+  currency: 'USD';
+  source: 'provider' | 'estimate';
 }
 
 /** Not final: waiting to be sent, being sent, or at the provider. */

@@ -41,6 +41,9 @@ function finished(patch: Partial<Task>, now: number): Transition {
   return { patch: { ...patch, finishedAt: now }, final: true };
 }
 
+/** The cost the provider reported, to carry onto the task. */
+const costOf = (s: RemoteState): Partial<Task> => (s.cost ? { cost: s.cost } : {});
+
 /** A poll answered with the task's state. */
 export function applyRemoteState(task: Readonly<Task>, prev: Readonly<PollState>, s: RemoteState, io: TransitionInput): Transition {
   const { now, baseMs } = io;
@@ -66,10 +69,10 @@ export function applyRemoteState(task: Readonly<Task>, prev: Readonly<PollState>
   if (s.status === 'succeeded') {
     const keep = new Map(task.videos.map((v) => [v.url, v]));
     const videos = s.videos.map((v) => ({ ...v, localPath: keep.get(v.url)?.localPath }));
-    return finished({ status: 'succeeded', progress: 100, rawStatus: s.rawStatus, videos, error: s.error, errorKind: undefined }, now);
+    return finished({ status: 'succeeded', progress: 100, rawStatus: s.rawStatus, videos, error: s.error, errorKind: undefined, ...costOf(s) }, now);
   }
   if (s.status === 'failed') {
-    return finished({ status: 'failed', rawStatus: s.rawStatus, error: s.error ?? l10n.t('{0} reported the generation failed.', io.label), errorKind: 'business', videos: s.videos }, now);
+    return finished({ status: 'failed', rawStatus: s.rawStatus, error: s.error ?? l10n.t('{0} reported the generation failed.', io.label), errorKind: 'business', videos: s.videos, ...costOf(s) }, now);
   }
   const progress = s.progress !== undefined ? Math.max(task.progress, s.progress) : task.progress;
   if (s.status === 'running' && s.progress !== undefined) Object.assign(st, withSample(st, now, s.progress));
