@@ -239,7 +239,7 @@ export class OpenRouterProvider {
         creator_user_id: null,
         organization_id: null,
         workspace_id: null,
-        free_model_daily_requests: { limit: 50, remaining: 50, reset_at: null },
+        free_model_daily_requests: { limit: 50, remaining: 50, used: 0 },
         rate_limit: { interval: '10s', note: 'Emulated.', requests: 100 },
       },
     });
