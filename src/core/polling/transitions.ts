@@ -5,6 +5,7 @@ import { ErrorKind, ProviderError } from '../model/errors';
 import { Pause, PollState } from './pollPlan';
 import { CreateResult, RemoteState } from '../provider/descriptor';
 import { backoffDelayMs, nextPollDelayMs, withSample } from './pollTiming';
+import type { RunEstimate } from './runTimes';
 import { Task } from '../model/task';
 
 /** A provider that rejected the key is asked again after this long even without a new key (a hiccup). */
@@ -20,6 +21,8 @@ export interface TransitionInput {
   label: string;
   /** When the task's schedule counts from: its creation, or the last "Check Again". */
   startedAt: number;
+  /** For a provider that reports no progress: how long this task's job is expected to take. */
+  expected?: RunEstimate;
 }
 
 export interface Transition {
@@ -62,7 +65,7 @@ export function applyRemoteState(task: Readonly<Task>, prev: Readonly<PollState>
         now,
       );
     }
-    st.nextAt = now + nextPollDelayMs({ baseMs, now, createdAt: io.startedAt });
+    st.nextAt = now + nextPollDelayMs({ baseMs, now, createdAt: io.startedAt, expected: io.expected });
     return { patch: { rawStatus: s.rawStatus, error: undefined, errorKind: undefined, status: task.status === 'queued' ? 'queued' : 'running' }, final: false, poll: st };
   }
   st.unknownPolls = 0;
@@ -76,7 +79,7 @@ export function applyRemoteState(task: Readonly<Task>, prev: Readonly<PollState>
   }
   const progress = s.progress !== undefined ? Math.max(task.progress, s.progress) : task.progress;
   if (s.status === 'running' && s.progress !== undefined) Object.assign(st, withSample(st, now, s.progress));
-  st.nextAt = now + nextPollDelayMs({ baseMs, now, createdAt: io.startedAt, status: s.status, firstSample: st.firstSample, lastSample: st.lastSample });
+  st.nextAt = now + nextPollDelayMs({ baseMs, now, createdAt: io.startedAt, status: s.status, firstSample: st.firstSample, lastSample: st.lastSample, expected: io.expected });
   return { patch: { status: s.status, progress, rawStatus: s.rawStatus, error: undefined, errorKind: undefined }, final: false, poll: st };
 }
 
