@@ -126,11 +126,11 @@ export function nextPollDelayMs(t: PollTiming): number {
 /**
  * No progress, an expected run time: nothing until the window the job is likely to end in
  * (run time ± spread), then polls a quarter of the spread apart through it, then less often the
- * longer it runs over.
+ * longer it runs over. A rough estimate (a catalogue's typical time) waits at most the stage interval.
  */
 function expectedDelayMs(e: RunEstimate, age: number, followUp: number, stage: number, baseMs: number): number {
   const untilWindow = e.runMs - e.spreadMs - age;
-  if (untilWindow > 0) return clamp(untilWindow, followUp, MAX_PREDICTED_GAP * baseMs);
+  if (untilWindow > 0) return clamp(untilWindow, followUp, e.rough ? stage : MAX_PREDICTED_GAP * baseMs);
   const pastWindow = age - (e.runMs + e.spreadMs);
   if (pastWindow < 0) return clamp(e.spreadMs / WINDOW_POLLS, followUp, stage);
   return clamp(pastWindow / 2, followUp, stage);

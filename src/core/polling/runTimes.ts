@@ -8,6 +8,8 @@ import type { Task } from '../model/task';
 export interface RunEstimate {
   runMs: number;
   spreadMs: number;
+  /** A catalogue's typical time, not this user's runs: a rough guide that never delays a poll past the stage interval. */
+  rough?: boolean;
 }
 
 /** Run times kept per provider and model (the most recent). */
@@ -51,7 +53,7 @@ export class RunTimes {
 export function typicalEstimate(seconds: number | undefined): RunEstimate | undefined {
   if (seconds === undefined || !(seconds > 0)) return undefined;
   const runMs = seconds * 1000;
-  return { runMs, spreadMs: Math.max(MIN_SPREAD_MS, TYPICAL_SPREAD * runMs) };
+  return { runMs, spreadMs: Math.max(MIN_SPREAD_MS, TYPICAL_SPREAD * runMs), rough: true };
 }
 
 function keyOf(provider: string, model: string): string {

@@ -39,7 +39,7 @@ describe('run times of finished tasks', () => {
   });
 
   it("a catalogue's typical run time is a rough guide: a quarter either way", () => {
-    assert.deepStrictEqual(typicalEstimate(90), { runMs: 90_000, spreadMs: 22_500 });
+    assert.deepStrictEqual(typicalEstimate(90), { runMs: 90_000, spreadMs: 22_500, rough: true });
     assert.strictEqual(typicalEstimate(undefined), undefined);
     assert.strictEqual(typicalEstimate(0), undefined);
   });
@@ -52,6 +52,8 @@ describe('poll timing without progress, from the expected run time', () => {
     assert.strictEqual(nextPollDelayMs({ ...base, now: 2_500, status: 'queued', expected }), 51_500, 'waits for the window, even while queued');
     assert.strictEqual(nextPollDelayMs({ ...base, now: 2_500, status: 'running', expected: { runMs: 600_000, spreadMs: 60_000 } }), 120_000, 'at most 24 base intervals at once');
     assert.strictEqual(nextPollDelayMs({ ...base, now: 54_000, status: 'running', expected }), 1_500);
+    const rough = { ...expected, rough: true };
+    assert.strictEqual(nextPollDelayMs({ ...base, now: 2_500, status: 'running', expected: rough }), 5_000, "a catalogue's guess waits no longer than the stage interval");
     assert.strictEqual(nextPollDelayMs({ ...base, now: 60_000, status: 'running', expected: { runMs: 60_000, spreadMs: 2_000 } }), 1_000, 'never closer than a fifth of the base');
     assert.strictEqual(nextPollDelayMs({ ...base, now: 66_000, status: 'running', expected }), 1_000);
     assert.strictEqual(nextPollDelayMs({ ...base, now: 86_000, status: 'running', expected }), 10_000);
