@@ -12,7 +12,7 @@ import { redactingLogger } from './core/net/sanitize';
 import { TaskStore } from './core/store/taskStore';
 import { isActive, Task } from './core/model/task';
 import { PROVIDER_LIST, PROVIDERS } from './providers';
-import { engineSettings, onDidChange } from './vscode/config';
+import { checkedBaseUrl, engineSettings, onDidChange } from './vscode/config';
 import { KeyStore } from './vscode/keys/secretKeys';
 import { providerContext } from './vscode/keys/providerContext';
 import { TasksTreeProvider, TreeNode } from './vscode/tasks/tasksTree';
@@ -55,6 +55,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     settings: engineSettings,
     log,
     catalog,
+    // A provider that reports no progress is polled around the time its model typically takes.
+    typicalRunSeconds(id, model) {
+      const provider = PROVIDERS[id];
+      if (!provider) return undefined;
+      try {
+        return catalog.model(id, checkedBaseUrl(provider), model)?.capabilities.typicalRunSeconds;
+      } catch {
+        return undefined;
+      }
+    },
     context(id) {
       const provider = PROVIDERS[id];
       if (!provider) return Promise.reject(new ProviderError({ kind: 'config', message: vscode.l10n.t('No provider "{0}" in this version.', id) }));

@@ -6,6 +6,7 @@ import { randomUUID } from 'crypto';
 import { ProviderError, isProviderError } from '../core/model/errors';
 import { joinUrl, requestJson } from '../core/net/http';
 import { ProviderId, Task } from '../core/model/task';
+import { emulatorBaseUrl } from '../emulator/server';
 import { PROVIDERS } from '../providers';
 import { parseHidreamSingle } from '../providers/hidream';
 import { ProviderContext, RemoteState } from '../providers/clientKit';
@@ -29,7 +30,7 @@ export class NaivePoller {
   /** Creates the task with the provider client, then polls it every interval until final. */
   async create(spec: TaskSpec): Promise<Task> {
     const provider = PROVIDERS[spec.request.provider];
-    const created = await provider.create(this.context(), spec.request, {}, randomUUID());
+    const created = await provider.create(this.context(provider.id), spec.request, {}, randomUUID());
     const now = this.clock.now();
     const task: Task = {
       id: randomUUID(),
@@ -57,8 +58,9 @@ export class NaivePoller {
     this.timers.clear();
   }
 
-  private context(): ProviderContext {
-    return { ...this.ctx, signal: this.abort.signal };
+  /** The provider's base URL on the emulator (OpenRouter's has a path). */
+  private context(provider: ProviderId): ProviderContext {
+    return { ...this.ctx, baseUrl: emulatorBaseUrl(this.ctx.baseUrl, provider), signal: this.abort.signal };
   }
 
   private later(task: Task): void {
@@ -89,7 +91,7 @@ export class NaivePoller {
 
   /** One request for one task. */
   private async status(task: Task): Promise<RemoteState | ProviderError> {
-    const ctx = this.context();
+    const ctx = this.context(task.provider);
     if (task.provider === 'hidream') {
       const module = task.route ?? 'txt2video';
       const res = await requestJson({

@@ -11,7 +11,7 @@ import { errorMessage } from '../core/model/errors';
 import { Logger } from '../core/model/events';
 import { TaskStore } from '../core/store/taskStore';
 import { GenerateRequest, isActive, ProviderId } from '../core/model/task';
-import { startEmulator, type Emulator } from '../emulator/server';
+import { emulatorBaseUrl, startEmulator, type Emulator } from '../emulator/server';
 import type { ProviderDescriptor } from '../core/provider/descriptor';
 import { PROVIDER_LIST, PROVIDERS } from '../providers';
 import { ScaledClock, sleepReal } from './clock';
@@ -54,15 +54,26 @@ export function seededRandom(seed: number): () => number {
 /** For a provider that needs a model and names none itself (the emulator's gateway takes any id). */
 const BENCH_MODEL = 'kling-v1';
 
+/**
+ * A provider that reports no progress is predicted from how long a model's jobs take: its tasks are
+ * dealt over the emulator's models, one per length (jobs of one model take similar times), so the
+ * prediction has something to learn. Index: the duration class.
+ */
+const MODELS_BY_LENGTH: Readonly<Record<string, readonly string[]>> = {
+  openrouter: ['alibaba/wan-2.6', 'minimax/hailuo-02', 'google/veo-3.1', 'bytedance/seedance-1-pro'],
+};
+
 /** A text-to-video request; with the provider's first model only when it needs one. */
-function textRequest(provider: ProviderDescriptor, prompt: string): GenerateRequest {
+function textRequest(provider: ProviderDescriptor, prompt: string, durationClass: number): GenerateRequest {
   const bare: GenerateRequest = { provider: provider.id, prompt };
+  const byLength = MODELS_BY_LENGTH[provider.id]?.[durationClass];
+  if (byLength) return { ...bare, model: byLength };
   if (provider.validate(bare) === undefined) return bare;
   return { ...bare, model: provider.models?.fixed?.find((m) => !m.modes || m.modes.includes('text-to-video'))?.id ?? BENCH_MODEL };
 }
 
 /**
- * 30 text-to-video tasks dealt round-robin over the registered providers (10 each with three),
+ * 30 text-to-video tasks dealt round-robin over the registered providers (6 each with five),
  * 20 s / 60 s / 3 min / 6 min, created over the first 10 s.
  */
 export function buildScenario(seed = 20240601): TaskSpec[] {
@@ -74,7 +85,7 @@ export function buildScenario(seed = 20240601): TaskSpec[] {
     const durationMs = Math.round(DURATION_CLASSES[durationClass] * (1 - JITTER + 2 * JITTER * rnd()));
     const offsetMs = Math.round(rnd() * STAGGER_MS);
     const prompt = `${SUBJECTS[specs.length % SUBJECTS.length]}, cinematic, 4k [duration=${durationMs}]`;
-    specs.push({ index: specs.length, provider: provider.id, durationClass, durationMs, offsetMs, request: textRequest(provider, prompt) });
+    specs.push({ index: specs.length, provider: provider.id, durationClass, durationMs, offsetMs, request: textRequest(provider, prompt, durationClass) });
   }
   return specs.sort((a, b) => a.offsetMs - b.offsetMs || a.index - b.index);
 }
@@ -226,9 +237,11 @@ export async function runScenario(name: string, specs: TaskSpec[], makeDriver: (
 export async function engineDriver(env: DriverEnv): Promise<Driver> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aivideo-bench-engine-'));
   const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS };
+  const typical = await typicalRunTimes(env.baseUrl);
   const engine = new TaskEngine({
     providers: PROVIDERS,
-    context: async () => ({ baseUrl: env.baseUrl, apiKey: BENCH_KEY }),
+    context: async (p) => ({ baseUrl: emulatorBaseUrl(env.baseUrl, p), apiKey: BENCH_KEY }),
+    typicalRunSeconds: (p, model) => typical.get(`${p} ${model}`),
     store: new TaskStore(path.join(dir, 'tasks.json'), env.clock.now),
     mediaDir: path.join(dir, 'videos'),
     settings: () => settings,
@@ -252,6 +265,22 @@ export async function engineDriver(env: DriverEnv): Promise<Driver> {
       await fs.rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Each model's typical run time from its provider's catalogue, as the extension's catalogue gives it:
+ * what the provider publishes (fetched once from the emulator), else the bundled snapshot.
+ */
+async function typicalRunTimes(emulatorUrl: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const p of PROVIDER_LIST) {
+    const sources = p.catalog;
+    if (!sources) continue;
+    let models = sources.own ?? sources.bundled?.models ?? [];
+    if (sources.published) models = await sources.published({ baseUrl: emulatorBaseUrl(emulatorUrl, p.id) }).catch(() => models);
+    for (const m of models) if (m.capabilities.typicalRunSeconds !== undefined) out.set(`${p.id} ${m.id}`, m.capabilities.typicalRunSeconds);
+  }
+  return out;
 }
 
 // ---- figures --------------------------------------------------------------------------------------

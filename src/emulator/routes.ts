@@ -24,6 +24,8 @@ export interface Route {
   parseBody?(raw: Buffer, headers: IncomingHttpHeaders): unknown;
   /** For status routes: the provider task ids the request asks about (benchmarks attribute requests by them). */
   ids?(ctx: RequestContext): string[];
+  /** Answered without a key (a published catalogue). */
+  public?: boolean;
 }
 
 export interface MountedRoutes {
@@ -43,6 +45,8 @@ export interface ProviderRoutes {
   provider: string;
   /** The paths it serves, for the emulator's startup lines. */
   summary: string;
+  /** The path its base URL ends with on the emulator (default: none, the emulator's own address). */
+  basePath?: string;
   /** Every route key it serves: fault injection and counts accept exactly these. */
   keys: readonly RouteKey[];
   /** The routes bound to one running emulator's state. */

@@ -8,6 +8,7 @@ import { serveFile } from './files';
 import { gatewayRoutes } from './gateway';
 import { hidreamRoutes } from './hidream';
 import { openaiRoutes } from './openai';
+import { openrouterRoutes } from './openrouter';
 import { bearerKey, checkAuth, httpDate, jsonReply, openAiError, openAiErrorForStatus, parseJsonBody, textReply, type Reply } from './http';
 import { pikaRoutes } from './pika';
 import { decodeSegment, type MountedRoutes, type ProviderRoutes, type RequestContext, type Route } from './routes';
@@ -18,7 +19,12 @@ import type { Emulator, EmulatorOptions, Fault, RecordedRequest, RouteKey } from
 export type { Emulator, EmulatorOptions, Fault, FaultKind, RecordedRequest, RouteKey, RouteKind } from './types';
 
 /** The providers the emulator speaks: one line each. */
-export const PROVIDER_ROUTES: readonly ProviderRoutes[] = [pikaRoutes, gatewayRoutes, hidreamRoutes, openaiRoutes];
+export const PROVIDER_ROUTES: readonly ProviderRoutes[] = [pikaRoutes, gatewayRoutes, hidreamRoutes, openrouterRoutes, openaiRoutes];
+
+/** The base URL a provider is configured with to reach this emulator (`emulatorUrl` plus its base path). */
+export function emulatorBaseUrl(emulatorUrl: string, provider: string): string {
+  return emulatorUrl + (PROVIDER_ROUTES.find((r) => r.provider === provider)?.basePath ?? '');
+}
 
 export const ROUTE_KEYS: readonly RouteKey[] = [...PROVIDER_ROUTES.flatMap((r) => r.keys), 'files'];
 
@@ -174,7 +180,7 @@ class RunningEmulator implements Emulator {
     this.count(route, method, path, req, ctx, auth);
     const owner = route.owner;
     const normal = (): Reply =>
-      owner && !auth.authorized ? owner.routes.unauthorized(auth) : this.state.withRequestKey(bearerKey(req.headers), () => route.handle(ctx));
+      owner && !route.public && !auth.authorized ? owner.routes.unauthorized(auth) : this.state.withRequestKey(bearerKey(req.headers), () => route.handle(ctx));
 
     if (!fault || fault.kind === 'slowUpload') {
       this.send(req, res, normal(), fault ? `body read at ${fault.bytesPerSecond} B/s (fault)` : undefined);

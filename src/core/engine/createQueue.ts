@@ -538,7 +538,7 @@ function modeOf(req: GenerateRequest): GenerationMode {
 
 /** A 404 to a create, or an answer saying the model does not exist. */
 export function isModelNotFound(err: ProviderError): boolean {
-  if (err.kind === 'notFound' || err.providerCode === 'model_not_found') return true;
+  if (err.modelNotFound || err.kind === 'notFound' || err.providerCode === 'model_not_found') return true;
   return err.kind === 'badRequest' && /\bmodel\b[^.]*\b(not found|does not exist|unknown)\b|\bunknown model\b/i.test(err.message);
 }
 

@@ -19,6 +19,7 @@ import { DEFAULT_MEDIA_LIMITS, MediaLimits } from '../request/media';
 import { isPolled, PollPlanner } from '../polling/pollPlan';
 import { Poller } from '../polling/poller';
 import { firstPollDelayMs } from '../polling/pollTiming';
+import { RunTimes, typicalEstimate } from '../polling/runTimes';
 import { StoreSnapshot, TaskStore } from '../store/taskStore';
 import { deleteTaskFiles, sweepOrphansOnce } from '../workspace/taskFiles';
 import { patchTask } from '../polling/transitions';
@@ -76,6 +77,11 @@ export interface EngineDeps {
   watchStore?: boolean;
   /** Models as data: when given, a request the model does not take is refused before anything is sent. */
   catalog?: ModelCatalog;
+  /**
+   * A model's typical run time in seconds (its catalogue entry's `capabilities.typicalRunSeconds`):
+   * when a provider reports no progress and the model has no finished tasks yet, it says when to poll.
+   */
+  typicalRunSeconds?(provider: ProviderId, model: string): number | undefined;
 }
 
 const DEFAULT_LEASE_RENEW_MS = 4000;
@@ -85,6 +91,8 @@ export class TaskEngine {
   private readonly tasks = new Map<string, Task>();
   private readonly planner: PollPlanner;
   private readonly poller: Poller;
+  /** How long each model's finished tasks took: predicts the end where a provider reports no progress. */
+  private readonly runTimes = new RunTimes();
   private readonly downloads: DownloadQueue;
   private readonly sync: WindowSync;
   private readonly creates: CreateQueue;
@@ -129,6 +137,7 @@ export class TaskEngine {
       isCurrent: (t) => this.tasks.get(t.id) === t,
       update: (t, patch) => this.update(t, patch),
       finish: (t, patch) => this.finish(t, patch),
+      expectedRun: (t) => this.runTimes.estimate(t.provider, t.model) ?? typicalEstimate(deps.typicalRunSeconds?.(t.provider, t.model)),
       succeeded: (t) => this.ensureDownloads(t),
       persistNow: () => this.sync.persistNow(),
       saveSoon: () => this.sync.saveSoon(),
@@ -447,6 +456,7 @@ export class TaskEngine {
   private finish(task: Task, patch: Partial<Task>): void {
     this.update(task, patch);
     this.planner.forget(task.id);
+    this.runTimes.record(task);
     this.deps.log.info(`${this.labelOf(task.provider)} task ${task.remoteId} ${task.status}${task.error ? `: ${task.error}` : ''}.`);
   }
 
@@ -474,7 +484,10 @@ export class TaskEngine {
       this.planner.forget(t.id);
       this.downloads.cancel(t.id);
     }
-    for (const { task, wasPolled } of merged.updated) this.planner.adopted(task, wasPolled, snap.resumedAt[task.id], now);
+    for (const { task, wasPolled } of merged.updated) {
+      this.planner.adopted(task, wasPolled, snap.resumedAt[task.id], now);
+      this.runTimes.record(task);
+    }
     const changed = [...merged.removed, ...merged.updated.map((u) => u.task)];
     if (!changed.length) return;
     if (fire) this.changed.fire(changed);

@@ -32,6 +32,8 @@ export interface ProviderErrorInit {
   retryAfterMs?: number;
   /** For a create: the request may have reached the provider (answer lost). */
   mayHaveStarted?: boolean;
+  /** The provider answered that the requested model does not exist (404 / "model not found"). */
+  modelNotFound?: boolean;
 }
 
 export class ProviderError extends Error {
@@ -40,6 +42,7 @@ export class ProviderError extends Error {
   readonly providerCode?: string | number;
   readonly retryAfterMs?: number;
   readonly mayHaveStarted: boolean;
+  readonly modelNotFound: boolean;
 
   constructor(init: ProviderErrorInit) {
     super(init.message);
@@ -49,6 +52,7 @@ export class ProviderError extends Error {
     this.providerCode = init.providerCode;
     this.retryAfterMs = init.retryAfterMs;
     this.mayHaveStarted = init.mayHaveStarted ?? false;
+    this.modelNotFound = init.modelNotFound ?? false;
   }
 
   /** Worth asking again later (polls only; creates are never retried blindly). */

@@ -143,6 +143,14 @@ export interface Task {
   groupId?: string;
   /** The prompt block the task was made from, when it was. */
   source?: TaskSource;
+  /** What the task cost: as the provider reported it, or our estimate. */
+  cost?: TaskCost;
+}
+
+export interface TaskCost {
+  amount: number;
+  currency: 'USD';
+  source: 'provider' | 'estimate';
 }
 
 /** Not final: waiting to be sent, being sent, or at the provider. */

@@ -1,7 +1,10 @@
 // When to poll a task next. Where the provider reports progress, the progress rate predicts when
 // the job ends: sparse polls while it is far off, one poll just after the predicted end, tighter
 // follow-ups if it is not done yet. Without progress the stage intervals apply (new-api's guidance:
-// 2-3 s, then every 5 s for 30 s, every 10 s up to 2 min, every 30 s after).
+// 2-3 s, then every 5 s for 30 s, every 10 s up to 2 min, every 30 s after). A provider that never
+// reports progress is given the job's expected run time instead (runTimes.ts): one poll when the job
+// may first be done, then polls through the window it is likely to end in.
+import type { RunEstimate } from './runTimes';
 
 export interface ProgressSample {
   at: number;
@@ -23,6 +26,8 @@ export interface PollTiming extends ProgressSamples {
   createdAt: number;
   /** The status just seen; undefined when it is not known (an unknown status word). */
   status?: 'queued' | 'running';
+  /** For a provider that reports no progress: how long the job is expected to take, from `createdAt`. */
+  expected?: RunEstimate;
 }
 
 /** The samples after a running task reported `progress` at `at`. */
@@ -68,6 +73,8 @@ const MAX_PREDICTED_GAP = 24;
 const AGE_GAP = 1;
 /** A prediction this close (in base intervals) gets its poll at the predicted end, with no refining poll before. */
 const FINISH_SPREAD = 0.3;
+/** Polls per spread while inside the window an expected job ends in (a job is seen within spread / this). */
+const WINDOW_POLLS = 4;
 
 export interface EndEstimate {
   /** ms from `now` until progress reaches END_PROGRESS (negative: overdue). */
@@ -94,6 +101,7 @@ export function nextPollDelayMs(t: PollTiming): number {
   const age = t.now - t.createdAt;
   const stage = stageIntervalMs(age, t.baseMs);
   const followUp = Math.max(250, Math.round(t.baseMs / 5));
+  if (t.expected && !t.lastSample) return expectedDelayMs(t.expected, age, followUp, stage, t.baseMs);
   if (t.status === 'queued') return clamp(QUEUED_GROWTH * age, firstPollDelayMs(t.baseMs), MAX_QUEUED_GAP * t.baseMs);
   const last = t.status === 'running' ? t.lastSample : undefined;
   // No progress reported, or a status word that was not understood: the stage intervals.
@@ -113,6 +121,19 @@ export function nextPollDelayMs(t: PollTiming): number {
   // from the create).
   const slowest = last.progress > 0 ? ((END_PROGRESS - last.progress) * (last.at - t.createdAt)) / last.progress : Infinity;
   return clamp(Math.min(RUNNING_GROWTH * age, slowest / 2), followUp, stageIntervalMs(Infinity, t.baseMs));
+}
+
+/**
+ * No progress, an expected run time: nothing until the window the job is likely to end in
+ * (run time ± spread), then polls a quarter of the spread apart through it, then less often the
+ * longer it runs over. A rough estimate (a catalogue's typical time) waits at most the stage interval.
+ */
+function expectedDelayMs(e: RunEstimate, age: number, followUp: number, stage: number, baseMs: number): number {
+  const untilWindow = e.runMs - e.spreadMs - age;
+  if (untilWindow > 0) return clamp(untilWindow, followUp, e.rough ? stage : MAX_PREDICTED_GAP * baseMs);
+  const pastWindow = age - (e.runMs + e.spreadMs);
+  if (pastWindow < 0) return clamp(e.spreadMs / WINDOW_POLLS, followUp, stage);
+  return clamp(pastWindow / 2, followUp, stage);
 }
 
 function clamp(ms: number, min: number, max: number): number {

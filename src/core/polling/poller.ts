@@ -7,6 +7,7 @@ import { Logger } from '../model/events';
 import { freshPollState, isPolled, PollPlanner } from './pollPlan';
 import { PollResults, ProviderClient, ProviderContext, RemoteState } from '../provider/descriptor';
 import { applyProviderError, applyRemoteState, giveUpPatch, KEY_PAUSE_MS, Transition } from './transitions';
+import type { RunEstimate } from './runTimes';
 import { ProviderId, Task } from '../model/task';
 
 export interface PollHost {
@@ -23,6 +24,8 @@ export interface PollHost {
   update(task: Task, patch: Partial<Task>): boolean;
   /** Applies a final patch: the task is no longer polled. */
   finish(task: Task, patch: Partial<Task>): void;
+  /** How long this task's job is expected to take, for a provider that reports no progress. */
+  expectedRun?(task: Task): RunEstimate | undefined;
   succeeded(task: Task): void;
   persistNow(): Promise<void>;
   saveSoon(): void;
@@ -151,7 +154,10 @@ export class Poller {
     const now = host.clock.now();
     const settings = host.settings();
     const prev = host.planner.state(task.id) ?? freshPollState(now);
-    const io = { now, baseMs: settings.pollIntervalMs, maxUnknownPolls: settings.maxUnknownPolls, label: this.labelOf(task.provider), startedAt: host.planner.startOf(task) };
+    const startedAt = host.planner.startOf(task);
+    // A "Check Again" restarts the schedule: the job's expected end no longer counts from then.
+    const expected = host.provider(task.provider)?.reportsProgress === false && startedAt === task.createdAt ? host.expectedRun?.(task) : undefined;
+    const io = { now, baseMs: settings.pollIntervalMs, maxUnknownPolls: settings.maxUnknownPolls, label: this.labelOf(task.provider), startedAt, expected };
     const tr: Transition = isProviderError(r) ? applyProviderError(task, prev, r, host.planner.pauseOf(task.provider), io) : applyRemoteState(task, prev, r, io);
     if (tr.pause) host.planner.pause(task.provider, tr.pause);
     if (tr.warning) host.log.warn(tr.warning);

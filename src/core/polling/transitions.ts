@@ -5,6 +5,7 @@ import { ErrorKind, ProviderError } from '../model/errors';
 import { Pause, PollState } from './pollPlan';
 import { CreateResult, RemoteState } from '../provider/descriptor';
 import { backoffDelayMs, nextPollDelayMs, withSample } from './pollTiming';
+import type { RunEstimate } from './runTimes';
 import { Task } from '../model/task';
 import { shorten } from '../../shared/text';
 
@@ -21,6 +22,8 @@ export interface TransitionInput {
   label: string;
   /** When the task's schedule counts from: its creation, or the last "Check Again". */
   startedAt: number;
+  /** For a provider that reports no progress: how long this task's job is expected to take. */
+  expected?: RunEstimate;
 }
 
 export interface Transition {
@@ -64,6 +67,9 @@ function finished(patch: Partial<Task>, now: number): Transition {
   return { patch: { ...patch, finishedAt: now }, final: true };
 }
 
+/** The cost the provider reported, to carry onto the task. */
+const costOf = (s: RemoteState): Partial<Task> => (s.cost ? { cost: s.cost } : {});
+
 /** A poll answered with the task's state. */
 export function applyRemoteState(task: Readonly<Task>, prev: Readonly<PollState>, s: RemoteState, io: TransitionInput): Transition {
   const { now, baseMs } = io;
@@ -82,21 +88,21 @@ export function applyRemoteState(task: Readonly<Task>, prev: Readonly<PollState>
         now,
       );
     }
-    st.nextAt = now + nextPollDelayMs({ baseMs, now, createdAt: io.startedAt });
+    st.nextAt = now + nextPollDelayMs({ baseMs, now, createdAt: io.startedAt, expected: io.expected });
     return { patch: { rawStatus: s.rawStatus, error: undefined, errorKind: undefined, status: task.status === 'queued' ? 'queued' : 'running' }, final: false, poll: st };
   }
   st.unknownPolls = 0;
   if (s.status === 'succeeded') {
     const keep = new Map(task.videos.map((v) => [v.url, v]));
     const videos = s.videos.map((v) => ({ ...v, localPath: keep.get(v.url)?.localPath }));
-    return finished({ status: 'succeeded', progress: 100, rawStatus: s.rawStatus, videos, error: s.error, errorKind: undefined }, now);
+    return finished({ status: 'succeeded', progress: 100, rawStatus: s.rawStatus, videos, error: s.error, errorKind: undefined, ...costOf(s) }, now);
   }
   if (s.status === 'failed') {
-    return finished({ status: 'failed', rawStatus: s.rawStatus, error: s.error ?? l10n.t('{0} reported the generation failed.', io.label), errorKind: 'business', videos: s.videos }, now);
+    return finished({ status: 'failed', rawStatus: s.rawStatus, error: s.error ?? l10n.t('{0} reported the generation failed.', io.label), errorKind: 'business', videos: s.videos, ...costOf(s) }, now);
   }
   const progress = s.progress !== undefined ? Math.max(task.progress, s.progress) : task.progress;
   if (s.status === 'running' && s.progress !== undefined) Object.assign(st, withSample(st, now, s.progress));
-  st.nextAt = now + nextPollDelayMs({ baseMs, now, createdAt: io.startedAt, status: s.status, firstSample: st.firstSample, lastSample: st.lastSample });
+  st.nextAt = now + nextPollDelayMs({ baseMs, now, createdAt: io.startedAt, status: s.status, firstSample: st.firstSample, lastSample: st.lastSample, expected: io.expected });
   return { patch: { status: s.status, progress, rawStatus: s.rawStatus, error: undefined, errorKind: undefined }, final: false, poll: st };
 }
 

@@ -8,7 +8,7 @@ import type { Logger } from '../model/events';
 import type { ImageSize } from '../request/media';
 import type { CatalogModel } from './catalogTypes';
 import type { RemoteStatus } from '../../shared/taskStatus';
-import type { GenerateRequest, GenerationMode, ProviderId, Task, TaskVideo } from '../model/task';
+import type { GenerateRequest, GenerationMode, ProviderId, Task, TaskCost, TaskVideo } from '../model/task';
 
 export interface ProviderContext {
   baseUrl: string;
@@ -80,6 +80,8 @@ export interface RemoteState {
   progress?: number;
   error?: string;
   videos: TaskVideo[];
+  /** What the job cost, as the provider reported it (carried onto the task). */
+  cost?: TaskCost;
 }
 
 /** A poll answer per local task id: the state, or why this one task could not be read. */
@@ -108,6 +110,11 @@ export interface ProviderClient {
   readonly limits: { concurrentPolls: number; createsPerMinute?: Record<string, number> };
   /** Headers that carry the key (and any account header); default `Authorization: Bearer <key>`. */
   authHeaders?(ctx: ProviderContext): Record<string, string>;
+  /**
+   * False when the provider never reports progress: the engine then predicts a job's end from the time
+   * that model's finished jobs took (else its catalogue's typical run time) instead of the progress rate.
+   */
+  readonly reportsProgress?: boolean;
 }
 
 /** Top-level GenerateRequest fields an option field may write. */

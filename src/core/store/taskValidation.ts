@@ -5,7 +5,7 @@ import { isErrorKind } from '../model/errors';
 import { isJsonObject } from '../../shared/json';
 import { PROVIDER_ID_PATTERN } from '../provider/descriptor';
 import { MAX_PROVIDER_WORD, safeId, sanitizeText } from '../net/sanitize';
-import { GENERATION_MODES, GenerateRequest, GenerationMode, ProviderId, Task, TASK_STATUSES, TaskSource, TaskStatus, TaskVideo } from '../model/task';
+import { GENERATION_MODES, GenerateRequest, GenerationMode, ProviderId, Task, TASK_STATUSES, TaskCost, TaskSource, TaskStatus, TaskVideo } from '../model/task';
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -57,6 +57,12 @@ function request(v: unknown, provider: ProviderId, prompt: string): GenerateRequ
   if (Array.isArray(o.images) && o.images.every(isStr)) r.images = o.images;
   if (isJsonObject(o.options)) r.options = o.options;
   return r;
+}
+
+function cost(v: unknown): TaskCost | undefined {
+  if (!isJsonObject(v)) return undefined;
+  if (!isNum(v.amount) || v.amount < 0 || v.currency !== 'USD' || (v.source !== 'provider' && v.source !== 'estimate')) return undefined;
+  return { amount: v.amount, currency: 'USD', source: v.source };
 }
 
 function sender(v: unknown): Task['sender'] {
@@ -117,6 +123,7 @@ export function validateStoredTask(v: unknown): Task | undefined {
     waitReason: optText(o.waitReason, MAX_STORED_ERROR),
     sender: sender(o.sender),
     source: source(o.source),
+    cost: cost(o.cost),
   };
   // for…in, not Object.entries: no arrays allocated for each task of a history load.
   for (const k in extras) {

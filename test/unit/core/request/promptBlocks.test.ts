@@ -186,7 +186,7 @@ describe('prompt blocks: diagnostics', () => {
   });
 
   it('a key of another provider names the providers it belongs to; media a provider cannot use are refused', () => {
-    assert.deepStrictEqual(messages('provider: hidream', 'seed: 5', 'a fox'), ['"seed" is not a HiDream option (it applies to Pika, Video gateway).']);
+    assert.deepStrictEqual(messages('provider: hidream', 'seed: 5', 'a fox'), ['"seed" is not a HiDream option (it applies to Pika, Video gateway, OpenRouter).']);
     assert.deepStrictEqual(messages('a fox', 'seconds: 5'), ['"seconds" is not a Pika option (it applies to Video gateway, OpenAI-compatible server).']);
     assert.deepStrictEqual(messages('a fox', 'video: walk.mp4'), ['Pika does not do "restyle a video"; hidream does.']);
   });
@@ -252,7 +252,7 @@ describe('prompt blocks: completion and hover data', () => {
     assert.deepStrictEqual(describeKey(catalog, 'Image'), { key: 'image', doc: 'An image to animate: a path relative to the workspace folder (or absolute), or an https URL.' });
     const aspect = describeKey(catalog, 'aspect');
     assert.ok(aspect && 'fields' in aspect);
-    assert.deepStrictEqual(aspect.fields.map((f) => f.provider.id), ['pika', 'gateway', 'hidream']);
+    assert.deepStrictEqual(aspect.fields.map((f) => f.provider.id), ['pika', 'gateway', 'hidream', 'openrouter']);
     assert.strictEqual(describeKey(catalog, 'mood'), undefined);
   });
 });

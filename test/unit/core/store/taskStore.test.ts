@@ -447,6 +447,12 @@ describe('task store', () => {
     assert.strictEqual(validateStoredTask({ ...task('t'), timedOut: 'yes', uncertain: true })!.timedOut, undefined);
     assert.strictEqual(validateStoredTask({ ...task('t'), errorKind: 'exploded' })!.errorKind, undefined);
     assert.strictEqual(validateStoredTask({ ...task('t'), errorKind: 'auth' })!.errorKind, 'auth');
+    // The cost: an amount in USD, from the provider or our estimate; anything else is dropped.
+    const cost = { amount: 2.4, currency: 'USD', source: 'provider' };
+    assert.deepStrictEqual(validateStoredTask({ ...task('t'), cost: { ...cost, extra: 1 } })!.cost, cost);
+    for (const bad of [{ ...cost, amount: -1 }, { ...cost, amount: '2.4' }, { ...cost, currency: 'EUR' }, { ...cost, source: 'guess' }, 'free']) {
+      assert.strictEqual(validateStoredTask({ ...task('t'), cost: bad })!.cost, undefined, JSON.stringify(bad));
+    }
     // A provider this build does not register is kept (and not polled), not dropped.
     assert.strictEqual(validateStoredTask({ ...task('t'), provider: 'retired' })!.provider, 'retired');
   });

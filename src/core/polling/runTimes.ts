@@ -1,0 +1,61 @@
+// How long a model's jobs take, from the tasks that finished: the engine keeps the recent run times
+// per provider and model, so a provider that reports no progress (OpenRouter) can still be polled
+// just after a job is likely done instead of at fixed intervals. Pure and in memory: it is filled
+// from the history at start and from every task that succeeds.
+import type { Task } from '../model/task';
+
+/** What a job is expected to take, ms from its create, and how far off that may be. */
+export interface RunEstimate {
+  runMs: number;
+  spreadMs: number;
+  /** A catalogue's typical time, not this user's runs: a rough guide that never delays a poll past the stage interval. */
+  rough?: boolean;
+}
+
+/** Run times kept per provider and model (the most recent). */
+const KEEP = 12;
+/** With few runs, or runs that agree closely, a job may still be this much off (share of the run time)… */
+const MIN_SPREAD = 0.1;
+/** …and never less than this. */
+const MIN_SPREAD_MS = 1000;
+/** A catalogue's typical run time is a rough guide: this share either way. */
+const TYPICAL_SPREAD = 0.25;
+
+export class RunTimes {
+  /** provider + model -> task id -> run time (insertion order: oldest first). */
+  private readonly runs = new Map<string, Map<string, number>>();
+
+  /** Learns from a task that succeeded (anything else is ignored); a task is counted once. */
+  record(task: Pick<Task, 'id' | 'provider' | 'model' | 'status' | 'createdAt' | 'finishedAt'>): void {
+    if (task.status !== 'succeeded' || task.finishedAt === undefined || !task.model) return;
+    const ms = task.finishedAt - task.createdAt;
+    if (!(ms > 0)) return;
+    const key = keyOf(task.provider, task.model);
+    const runs = this.runs.get(key) ?? new Map<string, number>();
+    if (runs.has(task.id)) return;
+    runs.set(task.id, ms);
+    while (runs.size > KEEP) runs.delete(runs.keys().next().value as string);
+    this.runs.set(key, runs);
+  }
+
+  /** The median of the recent runs, and a spread that covers them; undefined with no history. */
+  estimate(provider: string, model: string): RunEstimate | undefined {
+    const runs = this.runs.get(keyOf(provider, model));
+    if (!runs?.size) return undefined;
+    const sorted = [...runs.values()].sort((a, b) => a - b);
+    const runMs = sorted[Math.floor((sorted.length - 1) / 2)];
+    const observed = Math.max(runMs - sorted[0], sorted[sorted.length - 1] - runMs);
+    return { runMs, spreadMs: Math.max(MIN_SPREAD_MS, MIN_SPREAD * runMs, observed) };
+  }
+}
+
+/** The estimate from a catalogue's typical run time (seconds), when there is no history. */
+export function typicalEstimate(seconds: number | undefined): RunEstimate | undefined {
+  if (seconds === undefined || !(seconds > 0)) return undefined;
+  const runMs = seconds * 1000;
+  return { runMs, spreadMs: Math.max(MIN_SPREAD_MS, TYPICAL_SPREAD * runMs), rough: true };
+}
+
+function keyOf(provider: string, model: string): string {
+  return `${provider}\u0000${model}`;
+}

@@ -1,0 +1,86 @@
+import * as assert from 'assert';
+import { nextPollDelayMs } from '../../../../src/core/polling/pollTiming';
+import { RunTimes, typicalEstimate } from '../../../../src/core/polling/runTimes';
+import { applyRemoteState } from '../../../../src/core/polling/transitions';
+import { freshPollState } from '../../../../src/core/polling/pollPlan';
+import { makeTask } from '../../../support/helpers';
+
+const done = (id: string, model: string, ms: number, extra: { provider?: string; status?: 'succeeded' | 'failed' } = {}) => ({
+  id,
+  provider: extra.provider ?? 'openrouter',
+  model,
+  status: extra.status ?? ('succeeded' as const),
+  createdAt: 1_000,
+  finishedAt: 1_000 + ms,
+});
+
+describe('run times of finished tasks', () => {
+  it('per provider and model: the median, with a spread that covers the runs (at least 10 %, at least 1 s)', () => {
+    const r = new RunTimes();
+    assert.strictEqual(r.estimate('openrouter', 'google/veo-3.1'), undefined);
+    r.record(done('a', 'google/veo-3.1', 60_000));
+    assert.deepStrictEqual(r.estimate('openrouter', 'google/veo-3.1'), { runMs: 60_000, spreadMs: 6_000 });
+    r.record(done('b', 'google/veo-3.1', 80_000));
+    r.record(done('c', 'google/veo-3.1', 70_000));
+    r.record(done('c', 'google/veo-3.1', 70_000));
+    assert.deepStrictEqual(r.estimate('openrouter', 'google/veo-3.1'), { runMs: 70_000, spreadMs: 10_000 });
+    r.record(done('d', 'alibaba/wan-2.6', 5_000));
+    assert.deepStrictEqual(r.estimate('openrouter', 'alibaba/wan-2.6'), { runMs: 5_000, spreadMs: 1_000 });
+    assert.strictEqual(r.estimate('other', 'google/veo-3.1'), undefined, 'another provider is another history');
+  });
+
+  it('only succeeded tasks count, and only the most recent twelve', () => {
+    const r = new RunTimes();
+    r.record(done('f', 'm', 1_000, { status: 'failed' }));
+    assert.strictEqual(r.estimate('openrouter', 'm'), undefined);
+    for (let i = 0; i < 12; i++) r.record(done(`old${i}`, 'm', 500_000));
+    for (let i = 0; i < 12; i++) r.record(done(`new${i}`, 'm', 30_000));
+    assert.deepStrictEqual(r.estimate('openrouter', 'm'), { runMs: 30_000, spreadMs: 3_000 });
+  });
+
+  it("a catalogue's typical run time is a rough guide: a quarter either way", () => {
+    assert.deepStrictEqual(typicalEstimate(90), { runMs: 90_000, spreadMs: 22_500, rough: true });
+    assert.strictEqual(typicalEstimate(undefined), undefined);
+    assert.strictEqual(typicalEstimate(0), undefined);
+  });
+});
+
+describe('poll timing without progress, from the expected run time', () => {
+  const base = { baseMs: 5000, createdAt: 0 };
+  const expected = { runMs: 60_000, spreadMs: 6_000 };
+  it('one poll where the window starts, polls a quarter of the spread apart in it, then backing off', () => {
+    assert.strictEqual(nextPollDelayMs({ ...base, now: 2_500, status: 'queued', expected }), 51_500, 'waits for the window, even while queued');
+    assert.strictEqual(nextPollDelayMs({ ...base, now: 2_500, status: 'running', expected: { runMs: 600_000, spreadMs: 60_000 } }), 120_000, 'at most 24 base intervals at once');
+    assert.strictEqual(nextPollDelayMs({ ...base, now: 54_000, status: 'running', expected }), 1_500);
+    const rough = { ...expected, rough: true };
+    assert.strictEqual(nextPollDelayMs({ ...base, now: 2_500, status: 'running', expected: rough }), 5_000, "a catalogue's guess waits no longer than the stage interval");
+    assert.strictEqual(nextPollDelayMs({ ...base, now: 60_000, status: 'running', expected: { runMs: 60_000, spreadMs: 2_000 } }), 1_000, 'never closer than a fifth of the base');
+    assert.strictEqual(nextPollDelayMs({ ...base, now: 66_000, status: 'running', expected }), 1_000);
+    assert.strictEqual(nextPollDelayMs({ ...base, now: 86_000, status: 'running', expected }), 10_000);
+    assert.strictEqual(nextPollDelayMs({ ...base, now: 300_000, status: 'running', expected }), 30_000, 'never sparser than the stage interval once overdue');
+  });
+
+  it('progress, when a provider does report it, wins over the expectation', () => {
+    const sampled = { ...base, now: 20_000, status: 'running' as const, firstSample: { at: 10_000, progress: 10 }, lastSample: { at: 20_000, progress: 20 } };
+    assert.strictEqual(nextPollDelayMs({ ...sampled, expected }), nextPollDelayMs(sampled));
+  });
+
+  it('a transition carries the expectation into the next poll time', () => {
+    const task = makeTask('openrouter', 'j', { status: 'queued', createdAt: 0 });
+    const io = { now: 2_500, baseMs: 5000, maxUnknownPolls: 5, label: 'OpenRouter', startedAt: 0 };
+    const tr = applyRemoteState(task, freshPollState(0), { status: 'queued', rawStatus: 'pending', videos: [] }, { ...io, expected });
+    assert.strictEqual(tr.poll?.nextAt, 54_000);
+    const plain = applyRemoteState(task, freshPollState(0), { status: 'queued', rawStatus: 'pending', videos: [] }, io);
+    assert.strictEqual(plain.poll?.nextAt, 10_000, 'without one, the queued schedule');
+  });
+
+  it('the cost a poll reports is carried onto the task', () => {
+    const task = makeTask('openrouter', 'j', { status: 'running', createdAt: 0 });
+    const io = { now: 70_000, baseMs: 5000, maxUnknownPolls: 5, label: 'OpenRouter', startedAt: 0 };
+    const cost = { amount: 2.4, currency: 'USD' as const, source: 'provider' as const };
+    const tr = applyRemoteState(task, freshPollState(0), { status: 'succeeded', rawStatus: 'completed', videos: [{ url: 'https://x.test/v.mp4' }], cost }, io);
+    assert.deepStrictEqual(tr.patch.cost, cost);
+    const failed = applyRemoteState(task, freshPollState(0), { status: 'failed', rawStatus: 'failed', videos: [] }, io);
+    assert.ok(!('cost' in failed.patch));
+  });
+});
