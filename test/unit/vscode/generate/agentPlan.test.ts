@@ -137,9 +137,9 @@ describe('agent tool: what the confirmation shows', () => {
       'Number of videos: 1',
     ]);
     assert.deepStrictEqual(lines({ provider: 'openai', prompt: 'x', options: { size: '1280x720' } }), [
-      'Provider: OpenAI',
+      'Provider: OpenAI-compatible server',
       'Model: provider default',
-      'Seconds: default (4)',
+      "Seconds: the server's default",
       'Size: 1280x720',
       'Number of videos: 1',
     ]);
