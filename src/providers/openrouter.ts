@@ -9,7 +9,7 @@ import { isProviderError, ProviderError } from '../core/model/errors';
 import { requestJson } from '../core/net/http';
 import { MAX_PROVIDER_WORD, sanitizeText } from '../core/net/sanitize';
 import type { CatalogModel, ModelCapabilities, ModelPrices, PriceRule } from '../core/provider/catalogTypes';
-import { MODEL_ID_PATTERN } from '../core/provider/descriptor';
+import { isUnder, MODEL_ID_PATTERN } from '../core/provider/descriptor';
 import { asDataUri } from '../core/request/media';
 import type { GenerateRequest, GenerationMode, Task, TaskCost, TaskVideo } from '../core/model/task';
 import { httpUrl, num, obj, str } from '../shared/json';
@@ -208,15 +208,6 @@ function resultOf(v: Record<string, unknown>, baseUrl: string, id: string): Task
   return isUnder(first, baseUrl) ? { url: first, authenticated: true } : { url: first };
 }
 
-function isUnder(url: string, baseUrl: string): boolean {
-  try {
-    const u = new URL(url);
-    const base = new URL(baseUrl);
-    return u.origin === base.origin && !u.username && !u.password && u.pathname.startsWith(`${base.pathname.replace(/\/+$/, '')}/`);
-  } catch {
-    return false;
-  }
-}
 
 function costOf(usage: unknown): TaskCost | undefined {
   const amount = obj(usage)?.cost;

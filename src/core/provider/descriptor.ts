@@ -271,7 +271,7 @@ export function resultAuthHeaders(provider: Pick<ProviderClient, 'authHeaders' |
 }
 
 /** Same origin, and the path is inside the base URL's path. */
-function isUnder(url: string, baseUrl: string): boolean {
+export function isUnder(url: string, baseUrl: string): boolean {
   try {
     const u = new URL(url);
     const base = new URL(baseUrl);
