@@ -1,19 +1,19 @@
 // The catalogue part of `npm run bench`: how long resolving a model's capabilities and price takes
 // from a warm catalogue (the generate flow, prompt-block diagnostics and `validate` do it on every
-// keystroke or request), and how many models the catalogue holds.
+// keystroke or request), and how many models the emulator's catalogue publishes.
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ModelCatalog } from '../core/provider/catalog';
 import { priceOf } from '../core/provider/pricing';
-import { startEmulator } from '../emulator/server';
+import { emulatorBaseUrl, startEmulator } from '../emulator/server';
 import { PROVIDER_LIST, PROVIDERS } from '../providers';
 
 export interface CatalogFigures {
   /** Median of one lookup (`model()` then `priceOf`), µs. */
   lookupUs: number;
   lookups: number;
-  /** Models in the catalogue, over every provider. */
+  /** Models in the emulator's catalogue: what OpenRouter publishes at `GET /videos/models`, fetched from the emulator. */
   models: number;
 }
 
@@ -25,24 +25,31 @@ export async function catalogBench(): Promise<CatalogFigures> {
   const emulator = await startEmulator({ port: 0 });
   const catalog = new ModelCatalog({ providers: PROVIDERS, cacheDir });
   try {
-    // Until the OpenRouter emulator serves a published catalogue, this counts every provider's bundled and own entries.
-    const pairs: { provider: string; model: string }[] = [];
+    // Each provider at its base URL on the emulator (OpenRouter's has a path); the lookups go over every
+    // provider's models, the count is of the published list only (the others' are bundled or own entries).
+    const pairs: { provider: string; baseUrl: string; model: string }[] = [];
+    let published = 0;
     for (const p of PROVIDER_LIST) {
-      const snap = await catalog.models(p.id, emulator.baseUrl);
-      for (const m of snap.models) pairs.push({ provider: p.id, model: m.id });
+      const baseUrl = emulatorBaseUrl(emulator.baseUrl, p.id);
+      const snap = await catalog.models(p.id, baseUrl);
+      for (const m of snap.models) pairs.push({ provider: p.id, baseUrl, model: m.id });
+      if (p.catalog?.published) {
+        if (snap.source !== 'provider') throw new Error(`${p.label}'s catalogue did not come from the emulator (${snap.source})`);
+        published += snap.models.length;
+      }
     }
     const times = new Float64Array(LOOKUPS);
     let sink = 0;
     for (let i = 0; i < LOOKUPS; i++) {
       const pair = pairs[i % pairs.length];
       const start = process.hrtime.bigint();
-      const model = catalog.model(pair.provider, emulator.baseUrl, pair.model);
+      const model = catalog.model(pair.provider, pair.baseUrl, pair.model);
       if (model) sink += priceOf(model, { provider: pair.provider, prompt: '' }).amount ?? 1;
       times[i] = Number(process.hrtime.bigint() - start) / 1000;
     }
     if (sink < 0) throw new Error('unreachable');
     times.sort();
-    return { lookupUs: times[Math.floor(LOOKUPS / 2)], lookups: LOOKUPS, models: pairs.length };
+    return { lookupUs: times[Math.floor(LOOKUPS / 2)], lookups: LOOKUPS, models: published };
   } finally {
     catalog.dispose();
     await emulator.close();

@@ -12,6 +12,7 @@ import { Logger } from '../core/model/events';
 import { TaskStore } from '../core/store/taskStore';
 import { GenerateRequest, isActive, ProviderId } from '../core/model/task';
 import { emulatorBaseUrl, startEmulator, type Emulator } from '../emulator/server';
+import { ModelCatalog } from '../core/provider/catalog';
 import type { ProviderDescriptor } from '../core/provider/descriptor';
 import { PROVIDER_LIST, PROVIDERS } from '../providers';
 import { ScaledClock, sleepReal } from './clock';
@@ -31,7 +32,7 @@ const SUBJECTS = ['a red fox crossing a snowy field', 'waves breaking on black s
 export interface TaskSpec {
   index: number;
   provider: ProviderId;
-  /** Index into DURATION_CLASSES. */
+  /** Index into DURATION_CLASSES; -1 for a task of a model with its own run time (MODEL_RUN_SECONDS). */
   durationClass: number;
   durationMs: number;
   /** Create time after the start of the run. */
@@ -55,37 +56,48 @@ export function seededRandom(seed: number): () => number {
 const BENCH_MODEL = 'kling-v1';
 
 /**
- * A provider that reports no progress is predicted from how long a model's jobs take: its tasks are
- * dealt over the emulator's models, one per length (jobs of one model take similar times), so the
- * prediction has something to learn. Index: the duration class.
+ * A provider that reports no progress (OpenRouter) can only be predicted from what a real client
+ * knows: the model's catalogue entry and the run times of that model's finished tasks. So its tasks
+ * are not drawn from the length classes (no client could tell a 20 s job from a 6 min one of the
+ * same model) but from the emulated models' own run times, each jittered like every other task
+ * (±10 %). The times are those the product's bundled snapshot estimates for these models (its
+ * `typicalRunSeconds`, which the provider attaches to the published entries), i.e. a catalogue that
+ * is right on average, as a calibrated one would be. Dealt in turn over the models.
  */
-const MODELS_BY_LENGTH: Readonly<Record<string, readonly string[]>> = {
-  openrouter: ['alibaba/wan-2.6', 'minimax/hailuo-02', 'google/veo-3.1', 'bytedance/seedance-1-pro'],
+export const MODEL_RUN_SECONDS: Readonly<Record<string, readonly { model: string; seconds: number }[]>> = {
+  openrouter: [
+    { model: 'google/veo-3.1', seconds: 90 },
+    { model: 'alibaba/wan-2.6', seconds: 120 },
+  ],
 };
 
 /** A text-to-video request; with the provider's first model only when it needs one. */
-function textRequest(provider: ProviderDescriptor, prompt: string, durationClass: number): GenerateRequest {
+function textRequest(provider: ProviderDescriptor, prompt: string, model?: string): GenerateRequest {
   const bare: GenerateRequest = { provider: provider.id, prompt };
-  const byLength = MODELS_BY_LENGTH[provider.id]?.[durationClass];
-  if (byLength) return { ...bare, model: byLength };
+  if (model) return { ...bare, model };
   if (provider.validate(bare) === undefined) return bare;
   return { ...bare, model: provider.models?.fixed?.find((m) => !m.modes || m.modes.includes('text-to-video'))?.id ?? BENCH_MODEL };
 }
 
 /**
  * 30 text-to-video tasks dealt round-robin over the registered providers (6 each with five),
- * 20 s / 60 s / 3 min / 6 min, created over the first 10 s.
+ * 20 s / 60 s / 3 min / 6 min (a provider without progress: its models' own run times), created
+ * over the first 10 s.
  */
 export function buildScenario(seed = 20240601): TaskSpec[] {
   const rnd = seededRandom(seed);
   const specs: TaskSpec[] = [];
   for (let k = 0; k < SCENARIO_TASKS; k++) {
     const provider = PROVIDER_LIST[k % PROVIDER_LIST.length];
-    const durationClass = DURATION_PATTERN[Math.floor(k / PROVIDER_LIST.length) % DURATION_PATTERN.length];
-    const durationMs = Math.round(DURATION_CLASSES[durationClass] * (1 - JITTER + 2 * JITTER * rnd()));
+    const turn = Math.floor(k / PROVIDER_LIST.length);
+    const byModel = MODEL_RUN_SECONDS[provider.id]?.[turn % MODEL_RUN_SECONDS[provider.id].length];
+    const durationClass = byModel ? -1 : DURATION_PATTERN[turn % DURATION_PATTERN.length];
+    const meanMs = byModel ? byModel.seconds * 1000 : DURATION_CLASSES[durationClass];
+    const durationMs = Math.round(meanMs * (1 - JITTER + 2 * JITTER * rnd()));
     const offsetMs = Math.round(rnd() * STAGGER_MS);
     const prompt = `${SUBJECTS[specs.length % SUBJECTS.length]}, cinematic, 4k [duration=${durationMs}]`;
-    specs.push({ index: specs.length, provider: provider.id, durationClass, durationMs, offsetMs, request: textRequest(provider, prompt, durationClass) });
+    const request = textRequest(provider, prompt, byModel?.model);
+    specs.push({ index: specs.length, provider: provider.id, durationClass, durationMs, offsetMs, request });
   }
   return specs.sort((a, b) => a.offsetMs - b.offsetMs || a.index - b.index);
 }
@@ -233,15 +245,23 @@ export async function runScenario(name: string, specs: TaskSpec[], makeDriver: (
 
 // ---- the engine as a driver -----------------------------------------------------------------------
 
-/** The real TaskEngine with its production settings (5 s base interval), on the scaled clock. */
+/**
+ * The real TaskEngine with its production settings (5 s base interval), on the scaled clock, with a
+ * model catalogue pointed at the emulator as the extension's is at the providers (src/extension.ts):
+ * the first create of a provider reads its catalogue (OpenRouter's published list, fetched from the
+ * emulator, with the typical run times the provider attaches from its bundled snapshot), and the
+ * engine's `typicalRunSeconds` reads the model from it.
+ */
 export async function engineDriver(env: DriverEnv): Promise<Driver> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aivideo-bench-engine-'));
   const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS };
-  const typical = await typicalRunTimes(env.baseUrl);
+  const baseUrl = (p: string) => emulatorBaseUrl(env.baseUrl, p);
+  const catalog = new ModelCatalog({ providers: PROVIDERS, cacheDir: path.join(dir, 'catalog'), now: env.clock.now });
   const engine = new TaskEngine({
     providers: PROVIDERS,
-    context: async (p) => ({ baseUrl: emulatorBaseUrl(env.baseUrl, p), apiKey: BENCH_KEY }),
-    typicalRunSeconds: (p, model) => typical.get(`${p} ${model}`),
+    context: async (p) => ({ baseUrl: baseUrl(p), apiKey: BENCH_KEY }),
+    catalog,
+    typicalRunSeconds: (p, model) => catalog.model(p, baseUrl(p), model)?.capabilities.typicalRunSeconds,
     store: new TaskStore(path.join(dir, 'tasks.json'), env.clock.now),
     mediaDir: path.join(dir, 'videos'),
     settings: () => settings,
@@ -261,26 +281,11 @@ export async function engineDriver(env: DriverEnv): Promise<Driver> {
       // Let small result downloads finish (bounded), then stop.
       await Promise.race([engine.settle(), sleepReal(10_000)]);
       engine.dispose();
+      catalog.dispose();
       await sleepReal(50);
       await fs.rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * Each model's typical run time from its provider's catalogue, as the extension's catalogue gives it:
- * what the provider publishes (fetched once from the emulator), else the bundled snapshot.
- */
-async function typicalRunTimes(emulatorUrl: string): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (const p of PROVIDER_LIST) {
-    const sources = p.catalog;
-    if (!sources) continue;
-    let models = sources.own ?? sources.bundled?.models ?? [];
-    if (sources.published) models = await sources.published({ baseUrl: emulatorBaseUrl(emulatorUrl, p.id) }).catch(() => models);
-    for (const m of models) if (m.capabilities.typicalRunSeconds !== undefined) out.set(`${p.id} ${m.id}`, m.capabilities.typicalRunSeconds);
-  }
-  return out;
 }
 
 // ---- figures --------------------------------------------------------------------------------------

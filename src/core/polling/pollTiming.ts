@@ -126,11 +126,15 @@ export function nextPollDelayMs(t: PollTiming): number {
 /**
  * No progress, an expected run time: nothing until the window the job is likely to end in
  * (run time ± spread), then polls a quarter of the spread apart through it, then less often the
- * longer it runs over. A rough estimate (a catalogue's typical time) waits at most the stage interval.
+ * longer it runs over. A rough estimate (a catalogue's typical time) may be far off, so before the
+ * window it waits at most three times the task's age (as a queued task does: polls at 2.5 s, 10 s,
+ * 40 s…), and never less than the stage interval: a job far shorter than the catalogue says is still
+ * seen by four times its length, and one as long as it says costs a few polls before its window.
  */
 function expectedDelayMs(e: RunEstimate, age: number, followUp: number, stage: number, baseMs: number): number {
   const untilWindow = e.runMs - e.spreadMs - age;
-  if (untilWindow > 0) return clamp(untilWindow, followUp, e.rough ? stage : MAX_PREDICTED_GAP * baseMs);
+  const roughGap = Math.max(stage, QUEUED_GROWTH * age);
+  if (untilWindow > 0) return clamp(untilWindow, followUp, Math.min(MAX_PREDICTED_GAP * baseMs, e.rough ? roughGap : Infinity));
   const pastWindow = age - (e.runMs + e.spreadMs);
   if (pastWindow < 0) return clamp(e.spreadMs / WINDOW_POLLS, followUp, stage);
   return clamp(pastWindow / 2, followUp, stage);

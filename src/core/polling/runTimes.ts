@@ -8,7 +8,7 @@ import type { Task } from '../model/task';
 export interface RunEstimate {
   runMs: number;
   spreadMs: number;
-  /** A catalogue's typical time, not this user's runs: a rough guide that never delays a poll past the stage interval. */
+  /** A catalogue's typical time, not this user's runs: a rough guide, polled towards with growing gaps (pollTiming.ts). */
   rough?: boolean;
 }
 
@@ -18,8 +18,11 @@ const KEEP = 12;
 const MIN_SPREAD = 0.1;
 /** …and never less than this. */
 const MIN_SPREAD_MS = 1000;
-/** A catalogue's typical run time is a rough guide: this share either way. */
-const TYPICAL_SPREAD = 0.25;
+/**
+ * A catalogue's typical run time is a rough guide: this share either way (a model's jobs commonly
+ * vary by about this much; one further off is still seen: see pollTiming's rough estimates).
+ */
+const TYPICAL_SPREAD = 0.15;
 
 export class RunTimes {
   /** provider + model -> task id -> run time (insertion order: oldest first). */

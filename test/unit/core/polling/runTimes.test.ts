@@ -38,8 +38,8 @@ describe('run times of finished tasks', () => {
     assert.deepStrictEqual(r.estimate('openrouter', 'm'), { runMs: 30_000, spreadMs: 3_000 });
   });
 
-  it("a catalogue's typical run time is a rough guide: a quarter either way", () => {
-    assert.deepStrictEqual(typicalEstimate(90), { runMs: 90_000, spreadMs: 22_500, rough: true });
+  it("a catalogue's typical run time is a rough guide: 15 % either way", () => {
+    assert.deepStrictEqual(typicalEstimate(90), { runMs: 90_000, spreadMs: 13_500, rough: true });
     assert.strictEqual(typicalEstimate(undefined), undefined);
     assert.strictEqual(typicalEstimate(0), undefined);
   });
@@ -53,11 +53,37 @@ describe('poll timing without progress, from the expected run time', () => {
     assert.strictEqual(nextPollDelayMs({ ...base, now: 2_500, status: 'running', expected: { runMs: 600_000, spreadMs: 60_000 } }), 120_000, 'at most 24 base intervals at once');
     assert.strictEqual(nextPollDelayMs({ ...base, now: 54_000, status: 'running', expected }), 1_500);
     const rough = { ...expected, rough: true };
-    assert.strictEqual(nextPollDelayMs({ ...base, now: 2_500, status: 'running', expected: rough }), 5_000, "a catalogue's guess waits no longer than the stage interval");
+    assert.strictEqual(nextPollDelayMs({ ...base, now: 2_500, status: 'running', expected: rough }), 7_500, "a catalogue's guess waits at most three times the age");
+    assert.strictEqual(nextPollDelayMs({ ...base, now: 1_000, status: 'running', expected: rough }), 5_000, '…but never less than the stage interval');
+    assert.strictEqual(nextPollDelayMs({ ...base, now: 40_000, status: 'running', expected: rough }), 14_000, '…and no later than the window');
     assert.strictEqual(nextPollDelayMs({ ...base, now: 60_000, status: 'running', expected: { runMs: 60_000, spreadMs: 2_000 } }), 1_000, 'never closer than a fifth of the base');
     assert.strictEqual(nextPollDelayMs({ ...base, now: 66_000, status: 'running', expected }), 1_000);
     assert.strictEqual(nextPollDelayMs({ ...base, now: 86_000, status: 'running', expected }), 10_000);
     assert.strictEqual(nextPollDelayMs({ ...base, now: 300_000, status: 'running', expected }), 30_000, 'never sparser than the stage interval once overdue');
+  });
+
+  /** The times a task is polled at, from the first poll at 2.5 s until one finds it done at `endMs`. */
+  function walk(expected: { runMs: number; spreadMs: number; rough?: boolean }, endMs: number): number[] {
+    const at = [2_500];
+    while (at[at.length - 1] < endMs && at.length < 100) {
+      const now = at[at.length - 1];
+      at.push(now + nextPollDelayMs({ ...base, now, status: 'running', expected }));
+    }
+    return at;
+  }
+
+  it("with a catalogue's typical time: a few growing gaps, then the window, then backing off", () => {
+    const typical = typicalEstimate(90)!;
+    const onTime = walk(typical, 90_000);
+    assert.deepStrictEqual(onTime.slice(0, 5), [2_500, 10_000, 40_000, 76_500, 79_875], 'three polls before the window (76.5 s), then 3.4 s apart');
+    assert.strictEqual(onTime.length, 8, 'a job as long as its catalogue says: eight polls, against eighteen every 5 s');
+    assert.ok(onTime[onTime.length - 1] - 90_000 <= 13_500 / 4, 'seen within a quarter of the spread');
+    const late = walk(typical, 200_000);
+    assert.ok(late[late.length - 1] - 200_000 <= 30_000, 'a job far over its typical time is still seen within the stage interval');
+    const early = walk(typical, 8_000);
+    assert.deepStrictEqual(early, [2_500, 10_000], 'a job far shorter than typical is seen by the second poll');
+    const short = walk(typical, 20_000);
+    assert.deepStrictEqual(short, [2_500, 10_000, 40_000], '…or within three times its age');
   });
 
   it('progress, when a provider does report it, wins over the expectation', () => {
