@@ -18,6 +18,8 @@ const STEPS = [
   { name: 'typecheck ui', cmd: npx(['tsc', '-p', 'test/ui', '--noEmit']) },
   { name: 'typecheck scripts', cmd: npx(['tsc', '--noEmit', '--allowJs', '--checkJs', '-p', 'scripts']) },
   { name: 'lint', cmd: npx(['eslint', 'src', 'test', 'scripts', 'esbuild.js']) },
+  // Formatting (prettier, .prettierrc.json): `npm run format` writes it.
+  { name: 'format', cmd: npx(['prettier', '--check', 'src', 'test', 'scripts', 'media', 'esbuild.js', 'eslint.config.mjs']) },
   // The production bundle: the in-host and UI suites run what the package ships.
   { name: 'build', cmd: ['node', ['esbuild.js', '--production']] },
   // The host runner relays mocha's own lines too: only its "N passed, N failed" lines are counted.
