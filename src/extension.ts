@@ -105,7 +105,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   );
   const agentTools = registerAgentTools({ engine, keys });
   context.subscriptions.push(agentTools);
-  context.subscriptions.push(registerPromptFiles(engine, context.globalStorageUri));
+  context.subscriptions.push(registerPromptFiles(engine, context.globalStorageUri, catalog));
   context.subscriptions.push(trackWalkthrough(engine, keys));
 
   log.info(`Activated in ${Date.now() - started} ms with ${engine.getTasks().length} task(s) in the history.`);
