@@ -75,7 +75,7 @@ export const openrouter: ProviderDescriptor = {
     bundled: { asOf: '2026-12-01', models: bundledModels() },
   },
   options: [
-    { kind: 'enum', key: 'aspectRatio', target: 'request', label: l10n.t('Aspect ratio'), values: ASPECTS, unsetLabel: l10n.t('model default') },
+    { kind: 'enum', key: 'aspectRatio', target: 'request', price: true, label: l10n.t('Aspect ratio'), values: ASPECTS, unsetLabel: l10n.t('model default') },
     SEED_FIELD,
   ],
   aspectRatios: ASPECTS,
