@@ -95,7 +95,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   context.subscriptions.push(notifyOnFinish(engine));
 
   const mediaRoot = vscode.Uri.file(mediaDir);
-  const commands = registerCommands({ context, engine, keys, log, channel, view, tree, mediaRoot });
+  const commands = registerCommands({ context, engine, keys, log, channel, view, tree, mediaRoot, catalog });
   context.subscriptions.push(commands);
   context.subscriptions.push(PlayerPanel.registerSerializer(context.extensionUri, mediaRoot, commands.playerHost));
   context.subscriptions.push(
@@ -105,7 +105,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   );
   const agentTools = registerAgentTools({ engine, keys });
   context.subscriptions.push(agentTools);
-  context.subscriptions.push(registerPromptFiles(engine, context.globalStorageUri));
+  context.subscriptions.push(registerPromptFiles(engine, context.globalStorageUri, catalog));
   context.subscriptions.push(trackWalkthrough(engine, keys));
 
   log.info(`Activated in ${Date.now() - started} ms with ${engine.getTasks().length} task(s) in the history.`);

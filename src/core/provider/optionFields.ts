@@ -4,6 +4,7 @@
 import * as l10n from '@vscode/l10n';
 import type { OptionField, ProviderDescriptor } from './descriptor';
 import type { GenerateRequest, GenerationMode } from '../model/task';
+import type { CatalogModel } from './catalogTypes';
 import { isJsonObject } from '../../shared/json';
 
 export type FieldValue = string | number | boolean;
@@ -85,4 +86,40 @@ export function inputPrompt(field: TypedField): string {
       : l10n.t('{0}: a number from {1} to {2}. Leave empty for {3}.', field.label, field.min, field.max, unsetText(field));
   }
   return l10n.t('{0}. Leave empty for {1}.', field.label, unsetText(field));
+}
+
+/**
+ * The neutral rows a model's catalogue entry adds to the options page: Duration (only the lengths the
+ * model takes), Resolution and Audio (when it can make sound). A row is left out when the model's
+ * entry does not say, or when the provider's own fields already hold that key.
+ */
+export function modelFields(model: Pick<CatalogModel, 'capabilities'> | undefined, own: readonly OptionField[]): OptionField[] {
+  if (!model) return [];
+  const caps = model.capabilities;
+  const taken = (key: string) => own.some((f) => f.target === 'request' && f.key === key);
+  const out: OptionField[] = [];
+  if (caps.durations?.length && !taken('duration')) {
+    const unsetLabel = caps.defaultDuration !== undefined ? l10n.t('model default ({0} s)', caps.defaultDuration) : l10n.t('model default');
+    out.push({ kind: 'enum', key: 'duration', target: 'request', label: l10n.t('Duration (seconds)'), values: caps.durations, unsetLabel, price: true });
+  }
+  if (caps.resolutions?.length && !taken('resolution')) {
+    out.push({ kind: 'enum', key: 'resolution', target: 'request', label: l10n.t('Resolution'), values: caps.resolutions, unsetLabel: l10n.t('model default'), price: true });
+  }
+  if (caps.audio && !taken('audio')) {
+    out.push({ kind: 'boolean', key: 'audio', target: 'request', label: l10n.t('Audio'), unsetLabel: l10n.t('model default') });
+  }
+  return out;
+}
+
+/**
+ * Drops the neutral values (duration, resolution, audio) a model does not take, e.g. remembered from
+ * another model: with `fields` the rows offered for it (modelFields), a value is kept only when its
+ * row is offered and (for a list) the value is one of it.
+ */
+export function dropUnoffered(req: GenerateRequest, fields: readonly OptionField[]): void {
+  for (const key of ['duration', 'resolution', 'audio'] as const) {
+    if (req[key] === undefined) continue;
+    const f = fields.find((x) => x.key === key && x.target === 'request');
+    if (!f || (f.kind === 'enum' && !f.values.includes(req[key] as string | number))) delete req[key];
+  }
 }

@@ -6,6 +6,9 @@ import * as l10n from '@vscode/l10n';
 import { createHash } from 'crypto';
 import { modelChoices } from '../provider/modelList';
 import { writeField, type FieldValue } from '../provider/optionFields';
+import type { CatalogModel } from '../provider/catalogTypes';
+import type { LifecycleVerdict } from '../provider/catalog';
+import { checkAgainstModel, joinOr } from '../provider/modelCapabilities';
 import { MODEL_ID_PATTERN, type OptionField, type ProviderDescriptor } from '../provider/descriptor';
 import { GenerateRequest, GenerationMode, modeLabel } from '../model/task';
 import { MAX_PROMPT_LENGTH } from './requestValidation';
@@ -125,6 +128,75 @@ export interface PromptCatalog {
   providers: readonly BlockProvider[];
   /** Model ids the user's settings add for a provider (its `models.setting`). */
   configuredModels(provider: BlockProvider): readonly string[];
+  /** The model's catalogue entry as known now (no waiting); undefined when the catalogue does not have it. */
+  model?(provider: BlockProvider, modelId: string): CatalogModel | undefined;
+  /** The model's lifecycle as known now (no waiting): a retired or deprecated model gets a warning. */
+  lifecycle?(provider: BlockProvider, modelId: string): LifecycleVerdict | undefined;
+}
+
+/**
+ * The provider-neutral keys: every provider reads them (a provider's own field of the same block name
+ * wins), and the model's catalogue entry, when known, says which values it takes.
+ */
+export const NEUTRAL_KEYS = ['duration', 'resolution', 'audio', 'lastFrame'] as const;
+export type NeutralKey = (typeof NEUTRAL_KEYS)[number];
+
+function neutralDoc(key: NeutralKey): string {
+  switch (key) {
+    case 'duration':
+      return l10n.t('How long the video is, in seconds. Without this line: the model\'s default.');
+    case 'resolution':
+      return l10n.t('The resolution, e.g. 720p or 1080p. Without this line: the model\'s default.');
+    case 'audio':
+      return l10n.t('true to generate sound with the video (where the model can), false for none.');
+    case 'lastFrame':
+      return l10n.t('An image the video ends on: a path relative to the workspace folder (or absolute), or an https URL.');
+  }
+}
+
+/** The neutral key a block key names, unless the provider has its own field of that name. */
+export function neutralKeyOf(provider: Pick<BlockProvider, 'options'>, key: string): NeutralKey | undefined {
+  if (fieldFor(provider, key)) return undefined;
+  return NEUTRAL_KEYS.find((k) => same(k, key));
+}
+
+/** Whether the model's catalogue entry says it takes this neutral key at all (unknown: yes). */
+function modelTakes(model: CatalogModel | undefined, key: NeutralKey): boolean {
+  const caps = model?.capabilities;
+  if (!caps) return true;
+  if (key === 'duration') return caps.durations === undefined || caps.durations.length > 0;
+  if (key === 'resolution') return caps.resolutions === undefined || caps.resolutions.length > 0;
+  if (key === 'audio') return caps.audio !== false;
+  return !caps.frames || caps.frames.last;
+}
+
+/** What the model takes for a neutral key, in words ("google/veo-3.1 takes 4, 6 or 8 seconds."); undefined when unknown. */
+export function modelHint(model: CatalogModel | undefined, key: string): string | undefined {
+  const caps = model?.capabilities;
+  if (!model || !caps) return undefined;
+  const name = model.label || model.id;
+  const k = NEUTRAL_KEYS.find((n) => same(n, key));
+  if (k === 'duration' && caps.durations) {
+    return caps.durations.length ? l10n.t('{0} takes {1} seconds.', name, joinOr(caps.durations)) : l10n.t('{0} does not take a duration.', name);
+  }
+  if (k === 'resolution' && caps.resolutions) {
+    return caps.resolutions.length ? l10n.t('{0} takes the resolution {1}.', name, joinOr(caps.resolutions)) : l10n.t('{0} does not take a resolution.', name);
+  }
+  if (k === 'audio' && caps.audio !== undefined) return caps.audio ? l10n.t('{0} can generate sound.', name) : l10n.t('{0} does not generate sound.', name);
+  if (k === 'lastFrame' && caps.frames) return caps.frames.last ? l10n.t('{0} takes a last frame.', name) : l10n.t('{0} does not take a last frame.', name);
+  return undefined;
+}
+
+/** The warning a block naming a retired (or deprecated) model gets; undefined for an available or unknown one. */
+export function lifecycleWarning(modelId: string, v: LifecycleVerdict | undefined): string | undefined {
+  if (!v || v.state === 'available') return undefined;
+  const date = v.date ?? '';
+  if (v.state === 'deprecated') return l10n.t('{0} is deprecated and will be retired on {1}.', modelId, date);
+  if (v.certain) return v.hint ? l10n.t('{0} was retired on {1}. {2}', modelId, date, v.hint) : l10n.t('{0} was retired on {1}.', modelId, date);
+  if (v.source === 'retirements' && v.by) {
+    return l10n.t('{0}: the name was retired at {1} on {2} and may mean something else on this server.', modelId, v.by, date);
+  }
+  return v.hint ? l10n.t('{0}: {1}', modelId, v.hint) : l10n.t('{0} is retired or unknown at this server.', modelId);
 }
 
 /** Keys every block may use, whatever the provider. */
@@ -199,19 +271,29 @@ export interface KeyOffer {
 }
 
 /** Keys a block of this provider and mode can still take, common ones first; `used` holds lower-case keys. */
-export function keysFor(provider: BlockProvider, mode: GenerationMode, used: ReadonlySet<string>): KeyOffer[] {
+export function keysFor(provider: BlockProvider, mode: GenerationMode, used: ReadonlySet<string>, model?: CatalogModel): KeyOffer[] {
   const common = COMMON_KEYS.filter((k) => {
     const needs = MEDIA_MODES[k];
     return !needs || provider.modes.includes(needs);
   }).map((k): KeyOffer => ({ key: k, doc: commonDoc(k) }));
+  // The neutral keys the model takes (all of them while its entry is unknown).
+  const neutral = NEUTRAL_KEYS.filter((k) => neutralKeyOf(provider, k) && modelTakes(model, k)).map((k): KeyOffer => {
+    const hint = modelHint(model, k);
+    return { key: k, doc: hint ? `${neutralDoc(k)} ${hint}` : neutralDoc(k) };
+  });
   const fields = provider.options.filter((f) => !f.modes || f.modes.includes(mode)).map((f): KeyOffer => ({ key: blockKeyOf(f), doc: f.label, field: f }));
-  return [...common, ...fields].filter((o) => !used.has(o.key.toLowerCase()));
+  return [...common, ...neutral, ...fields].filter((o) => !used.has(o.key.toLowerCase()));
 }
 
 /** The values to offer for a key (completion): providers, models, an enum's values. */
-export function valuesFor(catalog: PromptCatalog, provider: BlockProvider, mode: GenerationMode, key: string): string[] {
+export function valuesFor(catalog: PromptCatalog, provider: BlockProvider, mode: GenerationMode, key: string, model?: CatalogModel): string[] {
   if (same(key, 'provider')) return catalog.providers.map((p) => p.id);
   if (same(key, 'model')) return modelsFor(catalog, provider, mode).ids;
+  const neutral = neutralKeyOf(provider, key);
+  if (neutral === 'duration') return (model?.capabilities.durations ?? []).map(String);
+  if (neutral === 'resolution') return [...(model?.capabilities.resolutions ?? [])];
+  if (neutral === 'audio') return model?.capabilities.audio === false ? [] : ['true', 'false'];
+  if (neutral) return [];
   const field = fieldFor(provider, key);
   return field?.kind === 'enum' ? field.values.map(String) : field?.kind === 'boolean' ? ['true', 'false'] : [];
 }
@@ -220,6 +302,8 @@ export function valuesFor(catalog: PromptCatalog, provider: BlockProvider, mode:
 export function describeKey(catalog: PromptCatalog, key: string): { key: string; doc: string } | { key: string; fields: { provider: BlockProvider; field: OptionField }[] } | undefined {
   const common = COMMON_KEYS.find((k) => same(k, key));
   if (common) return { key: common, doc: commonDoc(common) };
+  const neutral = NEUTRAL_KEYS.find((k) => same(k, key));
+  if (neutral && catalog.providers.every((p) => !fieldFor(p, key))) return { key: neutral, doc: neutralDoc(neutral) };
   const fields = catalog.providers.flatMap((provider) => {
     const field = fieldFor(provider, key);
     return field ? [{ provider, field }] : [];
@@ -249,6 +333,8 @@ export interface BlockProblem {
   severity: Severity;
   message: string;
   span: LineSpan;
+  /** `retired-model`: the model line names a retired or deprecated model (a quick fix switches it). */
+  code?: 'retired-model';
 }
 
 /** A file the block refers to, for the caller to check on disk. */
@@ -270,7 +356,11 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
   const problems: BlockProblem[] = [];
   const files: BlockFile[] = [];
   // Messages quote what the block says, and the block may say `[Click](command:…)`: no link survives.
-  const problem = (span: LineSpan, message: string, severity: Severity = 'error') => problems.push({ severity, message: noLinks(message), span });
+  const problem = (span: LineSpan, message: string, severity: Severity = 'error', code?: BlockProblem['code']) =>
+    problems.push({ severity, message: noLinks(message), span, ...(code ? { code } : {}) });
+  // Neutral values, checked against the model's catalogue entry once the model line is read.
+  const neutralEntries: { key: NeutralKey; entry: BlockEntry }[] = [];
+  let modelEntry: BlockEntry | undefined;
 
   // Keys are matched without regard to case; the first of a repeated key counts.
   const seen = new Map<string, BlockEntry>();
@@ -311,7 +401,10 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
         if (!provider.models) problem(e.valueSpan, l10n.t('{0} has no model choice; remove this line.', provider.label));
         else if (models.open ? !MODEL_ID_PATTERN.test(e.value) : !models.ids.includes(e.value)) {
           problem(e.valueSpan, models.open ? l10n.t('model: a model id is letters, digits and . _ - : / only.') : l10n.t('model: {0} models here are {1}.', provider.label, models.ids.join(', ')));
-        } else request.model = e.value;
+        } else {
+          request.model = e.value;
+          modelEntry = e;
+        }
       } else if (key === 'images') {
         const list = e.value.split(',').map((x) => x.trim()).filter(Boolean);
         if (list.length < 2 || list.length > MAX_IMAGES) problem(e.valueSpan, l10n.t('images: give 2 to {0} paths separated by commas.', MAX_IMAGES));
@@ -326,11 +419,21 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
       continue;
     }
     const field = fieldFor(provider, e.key);
+    const neutral = field ? undefined : neutralKeyOf(provider, e.key);
+    if (neutral) {
+      const invalid = readNeutral(request, neutral, e.value);
+      if (invalid) problem(e.valueSpan, `${neutral}: ${invalid}`);
+      else {
+        neutralEntries.push({ key: neutral, entry: e });
+        if (neutral === 'lastFrame') files.push({ key: neutral, path: e.value, span: e.valueSpan });
+      }
+      continue;
+    }
     if (!field) {
       const others = catalog.providers.filter((p) => fieldFor(p, e.key));
       if (others.length) problem(e.keySpan, l10n.t('"{0}" is not a {1} option (it applies to {2}).', e.key, provider.label, others.map((p) => p.label).join(', ')));
       else {
-        const near = closest(e.key, [...COMMON_KEYS, ...catalog.providers.flatMap((p) => p.options.map(blockKeyOf))]);
+        const near = closest(e.key, [...COMMON_KEYS, ...NEUTRAL_KEYS, ...catalog.providers.flatMap((p) => p.options.map(blockKeyOf))]);
         problem(e.keySpan, near ? l10n.t('Unknown key "{0}". Did you mean "{1}"? Write text without "key:" to put it in the prompt.', e.key, near) : l10n.t('Unknown key "{0}". Write text without "key:" to put it in the prompt.', e.key));
       }
       continue;
@@ -354,12 +457,51 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
     problem(prompt[0].span, l10n.t('The prompt is {0} characters long; {1} at most.', request.prompt.length, MAX_PROMPT_LENGTH));
   }
 
+  // What the model's catalogue entry says, as known now: each neutral value it does not take, and its lifecycle.
+  if (request.model && modelEntry) {
+    const model = catalog.model?.(provider, request.model);
+    if (model) {
+      for (const { key, entry } of neutralEntries) {
+        const one: GenerateRequest = { provider: provider.id, prompt: '', [key]: request[key] };
+        const refused = checkAgainstModel(model, one);
+        if (refused) problem(entry.valueSpan, `${key}: ${refused}`);
+      }
+    }
+    const warning = lifecycleWarning(request.model, catalog.lifecycle?.(provider, request.model));
+    if (warning) problem(modelEntry.valueSpan, warning, 'warning', 'retired-model');
+  }
+
   if (!block.closed) problem(block.fenceSpan, l10n.t('This video block has no closing fence.'), 'warning');
   if (!problems.some((p) => p.severity === 'error')) {
     const invalid = provider.validate(request);
     if (invalid) problem(providerEntry?.keySpan ?? block.fenceSpan, invalid);
   }
   return { request, mode, problems, files };
+}
+
+/** Reads a neutral key's value onto the request; the reason when it cannot be read. */
+function readNeutral(request: GenerateRequest, key: NeutralKey, raw: string): string | undefined {
+  switch (key) {
+    case 'duration': {
+      const m = /^(\d+(?:\.\d+)?)\s*s?$/i.exec(raw);
+      const n = m ? Number(m[1]) : NaN;
+      if (!(n > 0 && n <= 600)) return l10n.t('give the length in seconds, e.g. 8.');
+      request.duration = n;
+      return undefined;
+    }
+    case 'resolution':
+      if (!/^[\w.:-]{1,20}$/.test(raw)) return l10n.t('give a resolution such as 720p or 1080p.');
+      request.resolution = raw;
+      return undefined;
+    case 'audio':
+      if (/^(true|yes)$/i.test(raw)) request.audio = true;
+      else if (/^(false|no)$/i.test(raw)) request.audio = false;
+      else return l10n.t('use true or false.');
+      return undefined;
+    case 'lastFrame':
+      request.lastFrame = raw;
+      return undefined;
+  }
 }
 
 function parseValue(field: OptionField, raw: string): FieldValue | { invalid: string } {

@@ -10,6 +10,7 @@ import { CommandId } from './commandIds';
 import { executeClick } from './execute';
 import { Invocation, parseInvocation } from './invocation';
 import { KeyStore } from '../keys/secretKeys';
+import type { ModelCatalog } from '../../core/provider/catalog';
 import { TasksTreeProvider, TreeNode } from '../tasks/tasksTree';
 import { showError } from '../notify';
 
@@ -22,6 +23,8 @@ export interface CommandDeps {
   view: vscode.TreeView<TreeNode>;
   tree: TasksTreeProvider;
   mediaRoot: vscode.Uri;
+  /** Models as data (capabilities, prices, lifecycle), per provider and base URL. */
+  catalog: ModelCatalog;
 }
 
 /** A script's arguments as they arrive: their number from CommandArgs, their values unchecked. */

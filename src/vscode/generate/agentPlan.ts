@@ -19,6 +19,12 @@ export interface GenerateVideoInput {
   imagePath?: string;
   aspectRatio?: string;
   seconds?: number;
+  /** The neutral words every provider reads (its validate refuses what it does not take). */
+  duration?: number;
+  resolution?: string;
+  audio?: boolean;
+  /** The image the video ends on: a workspace path or an absolute one, like imagePath. */
+  lastFramePath?: string;
   waitSeconds?: number;
 }
 
@@ -68,6 +74,16 @@ export async function planGeneration(raw: unknown, ctx: PlanContext): Promise<Pl
       return { ok: false, message: l10n.t('Image problem: {0} Give imagePath relative to the workspace root or as an absolute path.', image.message) };
     }
     fields.image = image.value;
+  }
+  if (input.duration !== undefined) fields.duration = input.duration;
+  if (input.resolution !== undefined) fields.resolution = input.resolution;
+  if (input.audio !== undefined) fields.audio = input.audio;
+  if (input.lastFramePath !== undefined) {
+    const last = await ctx.resolveImage(String(input.lastFramePath));
+    if (!last.ok) {
+      return { ok: false, message: l10n.t('Last frame problem: {0} Give lastFramePath relative to the workspace root or as an absolute path.', last.message) };
+    }
+    fields.lastFrame = last.value;
   }
   let request: GenerateRequest;
   try {
@@ -192,8 +208,13 @@ export function confirmationLines(request: GenerateRequest, descriptor: Provider
     const unset = field.unsetLabel !== undefined || field.default !== undefined ? unsetText(field) : l10n.t('provider default');
     out.push({ label: field.label, value: value === undefined ? unset : describeValue(field, value) });
   }
+  // The neutral words that set the price (or what is made), when given.
+  if (request.duration !== undefined) out.push({ label: l10n.t('Duration (seconds)'), value: String(request.duration) });
+  if (request.resolution !== undefined) out.push({ label: l10n.t('Resolution'), value: request.resolution });
+  if (request.audio !== undefined) out.push({ label: l10n.t('Audio'), value: request.audio ? l10n.t('yes') : l10n.t('no') });
   out.push({ label: l10n.t('Number of videos'), value: '1' });
   if (request.image) out.push({ label: l10n.t('Image'), value: request.image });
+  if (request.lastFrame) out.push({ label: l10n.t('Last frame'), value: request.lastFrame });
   (request.images ?? []).forEach((path, i) => out.push({ label: l10n.t('Image {0}', i + 1), value: path }));
   if (request.video) out.push({ label: l10n.t('Video'), value: request.video });
   if (quote !== undefined) out.push({ label: l10n.t('Price'), value: quote });

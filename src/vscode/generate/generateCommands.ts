@@ -9,7 +9,8 @@ import { ProviderDescriptor } from '../../core/provider/descriptor';
 import { parseGenerateRequest } from '../../core/request/requestValidation';
 import { GenerateRequest, GenerationMode, modeLabel, Task } from '../../core/model/task';
 import { PROVIDER_IDS, PROVIDER_LIST, PROVIDERS, providerLabel } from '../../providers';
-import { modelListSetting } from '../config';
+import { checkedBaseUrl, modelListSetting } from '../config';
+import type { CatalogSnapshot } from '../../core/provider/catalogTypes';
 import { FlowOption, runGenerateFlow } from './generateFlow';
 import { providerContext } from '../keys/providerContext';
 import { ClickGuard, generateWithProgress } from './sendWithProgress';
@@ -82,6 +83,17 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     return modelChoices(p, mode, configured, fromProvider);
   };
 
+  // The provider's catalogue at its base URL; none while the base URL is unset or refused.
+  const catalogFor = async (p: ProviderDescriptor): Promise<CatalogSnapshot | undefined> => {
+    let baseUrl: string;
+    try {
+      baseUrl = checkedBaseUrl(p);
+    } catch {
+      return undefined;
+    }
+    return c.catalog.models(p.id, baseUrl);
+  };
+
   const imageSize = async (ref: string): Promise<ImageSize | undefined> => {
     if (isRemoteUrl(ref)) return undefined;
     try {
@@ -92,7 +104,7 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
   };
 
   const interactive = (preset?: Partial<GenerateRequest> & { mode?: GenerationMode }, extraOptions?: FlowOption[]): Promise<GenerateRequest | undefined> =>
-    runGenerateFlow({ providers: PROVIDER_LIST, memento: context.globalState, hasKey: (id) => c.keys.has(id), models: modelsFor, imageSize, preset, extraOptions });
+    runGenerateFlow({ providers: PROVIDER_LIST, memento: context.globalState, hasKey: (id) => c.keys.has(id), models: modelsFor, catalog: catalogFor, imageSize, preset, extraOptions });
 
   // Variants and several models: one group of tasks, each create sent once (generate/variants.ts).
   const submitGroup = async (req: GenerateRequest, fanOut: FanOut): Promise<Task[] | undefined> => {

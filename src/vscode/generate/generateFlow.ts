@@ -3,7 +3,21 @@
 // remembering the last choices per provider.
 import * as vscode from 'vscode';
 import { IMAGE_EXTENSIONS, ImageSize, VIDEO_EXTENSIONS } from '../../core/request/media';
-import { describeValue, fieldsFor, FieldValue, inputPrompt, parseFieldInput, readField, unsetText, writeField } from '../../core/provider/optionFields';
+import {
+  describeValue,
+  dropUnoffered,
+  fieldsFor,
+  FieldValue,
+  inputPrompt,
+  modelFields,
+  parseFieldInput,
+  readField,
+  unsetText,
+  writeField,
+} from '../../core/provider/optionFields';
+import type { CatalogModel, CatalogSnapshot } from '../../core/provider/catalogTypes';
+import { describeCapabilities } from '../../core/provider/modelCapabilities';
+import { priceLabel } from '../../core/provider/pricing';
 import { MODEL_ID_PATTERN, OptionField, ProviderDescriptor } from '../../core/provider/descriptor';
 import { GenerateRequest, GenerationMode, modeLabel } from '../../core/model/task';
 import { FlowShape, FlowStep, stepCounter } from './flowSteps';
@@ -16,6 +30,11 @@ export interface FlowDeps {
   hasKey(id: string): Promise<boolean>;
   /** Model ids offered for a provider in a mode (fixed, configured and listed ones), best effort. */
   models(provider: ProviderDescriptor, mode: GenerationMode): Promise<string[]>;
+  /**
+   * The provider's model catalogue (capabilities, prices, lifecycle) at its base URL; the first use may
+   * wait up to 10 s for what the provider publishes. Undefined when there is none (or no base URL yet).
+   */
+  catalog?(provider: ProviderDescriptor): Promise<CatalogSnapshot | undefined>;
   /** The pixel size of a chosen image (path, file: URI or URL), when it can be read. */
   imageSize(ref: string): Promise<ImageSize | undefined>;
   /** Preset values (from the Explorer: images or a video already chosen; from the editor: the prompt). */
@@ -46,6 +65,11 @@ const memoKey = (id: string) => `aiVideo.lastChoices.${id}`;
 
 const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** A model picker row's description: "4–8 s · 720p/1080p · first+last frame · $0.40/s" (or "… · price unknown"). */
+export function modelDescription(model: CatalogModel): string {
+  return [describeCapabilities(model), priceLabel(model)].filter((p) => p).join(' · ');
+}
+
 /** Runs the flow; resolves to a request, or undefined when the user cancelled. */
 export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest | undefined> {
   const preset = deps.preset ?? {};
@@ -73,6 +97,20 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
   });
   const counter = (step: FlowStep) => stepCounter(shape(), step);
 
+  // The catalogue of the chosen provider: its load starts when the provider is picked, and the model
+  // step waits for it (the step before stays busy meanwhile).
+  const catalogs = new Map<string, Promise<CatalogSnapshot | undefined>>();
+  const catalogOf = (p: ProviderDescriptor): Promise<CatalogSnapshot | undefined> => {
+    let c = catalogs.get(p.id);
+    if (!c) {
+      c = deps.catalog ? deps.catalog(p).catch(() => undefined) : Promise.resolve(undefined);
+      catalogs.set(p.id, c);
+    }
+    return c;
+  };
+  const catalogModel = async (): Promise<CatalogModel | undefined> =>
+    s.req.model ? (await catalogOf(s.provider))?.models.find((m) => m.id === s.req.model) : undefined;
+
   const pickProvider: InputStep = async (input) => {
     if (offered.length === 1) {
       s.provider = offered[0];
@@ -89,6 +127,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
   const chooseMode: InputStep = async (input) => {
     const { mode: lastMode, ...last } = deps.memento.get<Partial<GenerateRequest> & { mode?: GenerationMode }>(memoKey(s.provider.id)) ?? {};
     s.req = { ...last, options: last.options ? structuredClone(last.options) : undefined, provider: s.provider.id, prompt: s.req.prompt, ...presetMedia };
+    if (s.provider.models) void catalogOf(s.provider);
     const modes = modesOf(s.provider);
     if (modes.length === 1) {
       s.mode = modes[0];
@@ -107,10 +146,17 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
       delete s.req.model;
       return chooseMedia;
     }
-    const ids = await deps.models(s.provider, s.mode);
+    const [listed, snapshot] = await Promise.all([deps.models(s.provider, s.mode), catalogOf(s.provider)]);
+    // The catalogue's models in this mode (retired ones left out) join the offered ones.
+    const inCatalog = new Map((snapshot?.models ?? []).map((m) => [m.id, m]));
+    const catalogIds = (snapshot?.models ?? []).filter((m) => m.modes.includes(s.mode) && m.lifecycle?.state !== 'retired').map((m) => m.id);
+    const ids = [...new Set([...listed, ...catalogIds])];
     const OTHER = '\u0000other';
     const SERVER_DEFAULT = '\u0000default';
-    const items: Item<string>[] = ids.map((m) => ({ label: m, value: m }));
+    const items: Item<string>[] = ids.map((m) => {
+      const entry = inCatalog.get(m);
+      return entry ? { label: m, value: m, description: modelDescription(entry) } : { label: m, value: m };
+    });
     if (models.optional) items.unshift({ label: vscode.l10n.t("The server's default model"), description: vscode.l10n.t('no model is sent'), value: SERVER_DEFAULT });
     if (models.custom) items.push({ label: `$(edit) ${vscode.l10n.t('Other model id…')}`, value: OTHER });
     const active = items.find((i) => i.value === (s.req.model ?? SERVER_DEFAULT));
@@ -181,7 +227,11 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     const step = counter('options');
     const GO = '\u0000go';
     const EXTRA = '\u0000extra';
-    const fields = fieldsFor(s.provider, s.mode);
+    const own = fieldsFor(s.provider, s.mode);
+    // The model's own rows (catalogue): only the durations and resolutions it takes; audio when it can.
+    const neutral = modelFields(await catalogModel(), own);
+    const fields = [...neutral, ...own];
+    dropUnoffered(s.req, fields);
     const warning = await fitToImage();
     const items: Item<string>[] = [
       {

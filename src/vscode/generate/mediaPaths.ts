@@ -53,7 +53,7 @@ export async function resolveRequestMedia(request: GenerateRequest, doc: vscode.
     if (r.outside && !outside.includes(r.outside)) outside.push(r.outside);
     return r.value;
   };
-  for (const key of ['image', 'video'] as const) {
+  for (const key of ['image', 'lastFrame', 'video'] as const) {
     const ref = request[key];
     if (ref === undefined) continue;
     const r = await resolve(ref);

@@ -15,6 +15,7 @@ import {
   findVideoBlocks,
   keysFor,
   LineSpan,
+  modelHint,
   modelsFor,
   modeOf,
   PromptCatalog,
@@ -24,9 +25,11 @@ import {
   VideoBlock,
 } from '../../core/request/promptBlocks';
 import type { MediaRef } from '../../core/workspace/mediaRefs';
+import type { ModelCatalog } from '../../core/provider/catalog';
+import type { CatalogModel } from '../../core/provider/catalogTypes';
 import { isActive, Task } from '../../core/model/task';
 import { PROVIDER_LIST, PROVIDERS, providerLabel } from '../../providers';
-import { modelListSetting, onDidChange } from '../config';
+import { checkedBaseUrl, modelListSetting, onDidChange } from '../config';
 import { resolveBlockMedia } from '../generate/mediaPaths';
 import type { CommandId } from '../commands/commandIds';
 import { INTERACTIVE } from '../commands/invocation';
@@ -39,11 +42,44 @@ const COMPARE_COMMAND: CommandId = 'aiVideo.compare';
 /** The Tasks view's own focus command (VS Code makes one for every view). */
 const FOCUS_TASKS = 'aiVideo.tasks.focus';
 
-/** The block keys of every registered provider, with the models the user's settings add. */
+/** The extension's model catalogue, set when prompt files are registered (blocks read capabilities and lifecycles from it). */
+let models: ModelCatalog | undefined;
+
+/** The provider's base URL as set, or undefined when it is unset or refused (nothing is looked up then). */
+function baseUrlOf(id: string): string | undefined {
+  const p = PROVIDERS[id];
+  if (!p) return undefined;
+  try {
+    return checkedBaseUrl(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The model's catalogue entry as known now (no waiting). */
+function modelEntry(providerId: string, modelId: string | undefined): CatalogModel | undefined {
+  const base = baseUrlOf(providerId);
+  return models && base && modelId ? models.model(providerId, base, modelId) : undefined;
+}
+
+/** The block keys of every registered provider, with the models the user's settings add and what the catalogue knows now. */
 export function promptCatalog(): PromptCatalog {
-  return { providers: PROVIDER_LIST, configuredModels: (p) => (p.models?.setting ? modelListSetting(p.models.setting) : []) };
+  return {
+    providers: PROVIDER_LIST,
+    configuredModels: (p) => (p.models?.setting ? modelListSetting(p.models.setting) : []),
+    model: (p, id) => modelEntry(p.id, id),
+    lifecycle: (p, id) => {
+      const base = baseUrlOf(p.id);
+      return models && base ? models.lifecycleOf(p.id, base, id) : undefined;
+    },
+  };
 }
 const catalog = promptCatalog;
+
+/** The diagnostic code of a model line naming a retired or deprecated model (its quick fix switches the model). */
+const RETIRED_MODEL = 'retired-model';
+/** How many models the quick fix offers to switch to. */
+const SWITCH_CHOICES = 3;
 
 const toRange = (s: LineSpan) => new vscode.Range(s.line, s.start, s.line, s.end);
 
@@ -61,8 +97,10 @@ async function blockMedia(doc: vscode.TextDocument, block: VideoBlock, storage: 
 }
 
 /** `storage`: the extension's global storage, where media may always come from (frames it extracted). */
-export function registerPromptFiles(engine: TaskEngine, storage: vscode.Uri): vscode.Disposable {
+export function registerPromptFiles(engine: TaskEngine, storage: vscode.Uri, catalogue?: ModelCatalog): vscode.Disposable {
   const subs: vscode.Disposable[] = [];
+  models = catalogue;
+  subs.push({ dispose: () => (models = models === catalogue ? undefined : models) });
 
   // ---- lenses -------------------------------------------------------------------------------
 
@@ -74,8 +112,25 @@ export function registerPromptFiles(engine: TaskEngine, storage: vscode.Uri): vs
   const diagnostics = vscode.languages.createDiagnosticCollection('aiVideo.prompts');
   subs.push(diagnostics);
   const pending = new Map<string, ReturnType<typeof setTimeout>>();
+  // Diagnostics never wait for a catalogue: the providers an open block uses get theirs fetched in the
+  // background (once per provider and base URL in this session), and the diagnostics are redone when it comes.
+  const requested = new Set<string>();
+  const fetchCatalogues = (doc: vscode.TextDocument) => {
+    if (!models) return;
+    for (const block of findVideoBlocks(doc.getText())) {
+      const id = providerOf(block, catalog()).id;
+      const base = baseUrlOf(id);
+      if (!base || requested.has(`${id} ${base}`)) continue;
+      requested.add(`${id} ${base}`);
+      void models.models(id, base).then(
+        () => checkAll(),
+        () => undefined,
+      );
+    }
+  };
   const check = async (doc: vscode.TextDocument) => {
     if (doc.languageId !== 'markdown') return;
+    fetchCatalogues(doc);
     const version = doc.version;
     const found = await diagnose(doc, storage);
     // A newer check of an edited document wins.
@@ -115,6 +170,7 @@ export function registerPromptFiles(engine: TaskEngine, storage: vscode.Uri): vs
 
   subs.push(vscode.languages.registerCompletionItemProvider(SELECTOR, { provideCompletionItems: complete }, ':', ' '));
   subs.push(vscode.languages.registerHoverProvider(SELECTOR, { provideHover: hover }));
+  subs.push(vscode.languages.registerCodeActionsProvider(SELECTOR, { provideCodeActions: switchModel }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));
 
   return vscode.Disposable.from(...subs);
 }
@@ -127,6 +183,7 @@ async function diagnose(doc: vscode.TextDocument, storage: vscode.Uri): Promise<
   const add = (p: BlockProblem) => {
     const d = new vscode.Diagnostic(toRange(p.span), p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
     d.source = 'AI Video';
+    if (p.code) d.code = RETIRED_MODEL;
     out.push(d);
   };
   for (const block of blocks) {
@@ -244,21 +301,23 @@ function complete(doc: vscode.TextDocument, pos: vscode.Position): vscode.Comple
   if (keyPart) {
     const used = new Set(ctx.block.entries.filter((e) => e.keySpan.line !== pos.line).map((e) => e.key.toLowerCase()));
     const range = new vscode.Range(pos.line, pos.character - keyPart[1].length, pos.line, pos.character);
-    return keysFor(provider, mode, used).map((offer, i) => {
+    const model = modelEntry(provider.id, ctx.block.entries.find((e) => e.key.toLowerCase() === 'model')?.value);
+    return keysFor(provider, mode, used, model).map((offer, i) => {
       const item = new vscode.CompletionItem(offer.key, vscode.CompletionItemKind.Property);
       item.insertText = `${offer.key}: `;
       item.range = range;
       item.detail = offer.field ? allowedValues(offer.field) : undefined;
       item.documentation = new vscode.MarkdownString(offer.doc);
       item.sortText = String(i).padStart(3, '0');
-      if (valuesFor(c, provider, mode, offer.key).length) item.command = { command: 'editor.action.triggerSuggest', title: '' };
+      if (valuesFor(c, provider, mode, offer.key, model).length) item.command = { command: 'editor.action.triggerSuggest', title: '' };
       return item;
     });
   }
   const valuePart = /^\s*([\w.-]+)\s*:\s*(\S*)$/.exec(ctx.before);
   if (!valuePart) return undefined;
   const range = new vscode.Range(pos.line, pos.character - valuePart[2].length, pos.line, pos.character);
-  return valuesFor(c, provider, mode, valuePart[1]).map((v, i) => {
+  const model = modelEntry(provider.id, ctx.block.entries.find((e) => e.key.toLowerCase() === 'model')?.value);
+  return valuesFor(c, provider, mode, valuePart[1], model).map((v, i) => {
     const item = new vscode.CompletionItem(v, vscode.CompletionItemKind.Value);
     item.range = range;
     item.sortText = String(i).padStart(3, '0');
@@ -292,8 +351,38 @@ function hover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | u
             : vscode.l10n.t('{0}: {1}.', provider.label, models.ids.join(', ')),
       );
     }
+    const provider = providerOf(ctx.block, c);
+    const hint = modelHint(modelEntry(provider.id, ctx.block.entries.find((e) => e.key.toLowerCase() === 'model')?.value), info.key);
+    if (hint) md.appendMarkdown('\n\n').appendText(hint);
   } else {
     for (const { provider, field } of info.fields) md.appendMarkdown('\n\n').appendText(vscode.l10n.t('{0} ({1}): {2}.', field.label, provider.label, allowedValues(field)));
   }
   return new vscode.Hover(md, toRange(entry.keySpan));
+}
+
+/** Quick fixes for a model line naming a retired model: "Switch to <id>" for a few models available at the provider's base URL. */
+function switchModel(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  const out: vscode.CodeAction[] = [];
+  const blocks = findVideoBlocks(doc.getText());
+  for (const d of context.diagnostics) {
+    if (d.code !== RETIRED_MODEL) continue;
+    const block = blockAtLine(blocks, d.range.start.line);
+    if (!block) continue;
+    const c = catalog();
+    const provider = providerOf(block, c);
+    const mode = modeOf(block);
+    const current = doc.getText(d.range);
+    const base = baseUrlOf(provider.id);
+    const known = models && base ? models.availableIds(provider.id, base, mode) : [];
+    // Without a catalogue at this base URL: the provider's own offered models that are not retired.
+    const offered = known.length ? known : modelsFor(c, provider, mode).ids.filter((id) => !c.lifecycle?.(provider, id) || c.lifecycle(provider, id)?.state === 'available');
+    for (const id of offered.filter((m) => m !== current).slice(0, SWITCH_CHOICES)) {
+      const action = new vscode.CodeAction(vscode.l10n.t('Switch to {0}', id), vscode.CodeActionKind.QuickFix);
+      action.edit = new vscode.WorkspaceEdit();
+      action.edit.replace(doc.uri, d.range, id);
+      action.diagnostics = [d];
+      out.push(action);
+    }
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 // The Generate flow (steps, Back, the key prompt, variants, the OpenAI-compatible server's models
-// and options), the tasks it makes in the Tasks view (done, failed, grouped under Today), and the
-// key list afterwards.
+// and options, OpenRouter's models with their price and durations), the tasks it makes in the Tasks
+// view (done, failed, grouped under Today), and the key list afterwards.
 import { modeLabel } from '../../../src/core/model/task';
 import { FAILURE_MESSAGE } from '../../../src/emulator/tasks';
 import { PROVIDERS } from '../../../src/providers';
@@ -300,6 +300,50 @@ export const openAiFlow: UiCase = {
     await q.waitFor('the size input box', (s) => /Size/.test(s.title) && s.inputType === 'text' && s.rows.length === 0);
     await q.submit('1920x1080');
     await q.waitFor('the options with the size', (s) => rowOf(s, 'Size')?.description === '1920x1080');
+    await q.dismiss();
+  },
+};
+
+export const openRouterFlow: UiCase = {
+  name: "the generate flow shows OpenRouter's models with capabilities and price, and offers only the durations a model takes",
+  async run({ wb }) {
+    const q = wb.quickInput;
+    const openrouter = PROVIDERS.openrouter;
+    await wb.runCommand(
+      GENERATE_COMMAND,
+      'the provider list',
+      (s) => s.title.startsWith(GENERATE_FLOW_TITLE) && s.rows.some((r) => r.label === openrouter.label),
+    );
+    await q.pick(openrouter.label);
+    await q.waitFor(`the ${openrouter.label} modes`, (s) => s.title.includes(openrouter.label) && s.rows.some((r) => r.label === TEXT_TO_VIDEO));
+    await q.pick(TEXT_TO_VIDEO);
+    // The emulator's catalogue: Veo priced per second, Hailuo per video, Wan with a SKU no client understands.
+    const [veo, hailuo, wan] = ['google/veo-3.1', 'minimax/hailuo-02', 'alibaba/wan-2.6'];
+    const models = await q.waitFor(
+      `the ${openrouter.label} models from its catalogue`,
+      (s) => /model/i.test(s.title) && [veo, hailuo, wan].every((m) => !!rowOf(s, m)?.description),
+    );
+    const described = (id: string) => rowOf(models, id)?.description ?? '';
+    check(
+      described(veo) === '4–8 s · 720p/1080p · first+last frame · audio · $0.40/s',
+      `Veo 3.1 reads "${described(veo)}": ${describeRows(models)}`,
+    );
+    check(described(hailuo).endsWith('$0.28/video') && described(hailuo).startsWith('6–10 s'), `Hailuo reads "${described(hailuo)}"`);
+    check(described(wan).endsWith('price unknown'), `Wan (an unknown SKU) reads "${described(wan)}"`);
+    await q.pick(veo);
+    await q.waitFor('the prompt input box', (s) => /prompt/i.test(s.title) && s.inputType === 'text' && s.rows.length === 0);
+    await q.submit('A UI test through OpenRouter [duration=1000]');
+    const options = await q.waitFor(
+      `the ${openrouter.label} options`,
+      (s) => /options/i.test(s.title) && !!rowOf(s, 'Duration (seconds)') && !!rowOf(s, 'Resolution') && !!rowOf(s, 'Audio'),
+    );
+    check((rowOf(options, 'Generate')?.description ?? '').includes(`${openrouter.label} ${veo}`), describeRows(options));
+    await q.pick('Duration (seconds)');
+    const durations = await q.waitFor('the durations Veo 3.1 takes', (s) => /Duration/.test(s.title) && s.rows.some((r) => r.label === '8'));
+    const offered = labels(durations).filter((l) => /^\d+$/.test(l));
+    check(offered.join('|') === '4|6|8', `durations offered: [${labels(durations).join(', ')}]`);
+    await q.pick('6');
+    await q.waitFor('the options with 6 seconds', (s) => rowOf(s, 'Duration (seconds)')?.description === '6');
     await q.dismiss();
   },
 };

@@ -1,6 +1,16 @@
 import * as assert from 'assert';
 import { modelChoices, ModelListCache } from '../../../../src/core/provider/modelList';
-import { describeValue, fieldsFor, inputPrompt, parseFieldInput, readField, unsetText, writeField } from '../../../../src/core/provider/optionFields';
+import {
+  describeValue,
+  dropUnoffered,
+  fieldsFor,
+  inputPrompt,
+  modelFields,
+  parseFieldInput,
+  readField,
+  unsetText,
+  writeField,
+} from '../../../../src/core/provider/optionFields';
 import { OptionField, ProviderContext } from '../../../../src/core/provider/descriptor';
 import { GenerateRequest } from '../../../../src/core/model/task';
 import { pika } from '../../../../src/providers/pika';
@@ -108,5 +118,39 @@ describe('models offered', function () {
     assert.deepStrictEqual(await cache.get(provider, { ...ctx, apiKey: 'k2', baseUrl: 'https://b.test' }), ['m4']);
     assert.deepStrictEqual(await cache.get({ id: 'fixed', models: {} }, ctx), []);
     assert.strictEqual(asked.length, 4);
+  });
+});
+
+describe('a model\'s own option rows (catalogue)', function () {
+  const veo = { capabilities: { durations: [4, 6, 8], defaultDuration: 8, resolutions: ['720p', '1080p'], audio: true } };
+
+  it('offers only the durations and resolutions the model takes, and audio when it can', function () {
+    const rows = modelFields(veo, []);
+    assert.deepStrictEqual(rows.map((f) => f.key), ['duration', 'resolution', 'audio']);
+    const duration = rows[0];
+    assert.ok(duration.kind === 'enum' && duration.target === 'request');
+    assert.deepStrictEqual(duration.values, [4, 6, 8]);
+    assert.strictEqual(unsetText(duration), 'model default (8 s)');
+    const resolution = rows[1];
+    assert.ok(resolution.kind === 'enum');
+    assert.deepStrictEqual(resolution.values, ['720p', '1080p']);
+  });
+
+  it('offers nothing the entry does not say, and leaves a key to the provider\'s own row', function () {
+    assert.deepStrictEqual(modelFields(undefined, []), []);
+    assert.deepStrictEqual(modelFields({ capabilities: {} }, []), []);
+    assert.deepStrictEqual(modelFields({ capabilities: { durations: [], audio: false } }, []), []);
+    const own: OptionField = { kind: 'number', key: 'duration', target: 'request', label: 'Length', min: 1, max: 9 };
+    assert.deepStrictEqual(modelFields(veo, [own]).map((f) => f.key), ['resolution', 'audio']);
+  });
+
+  it('drops a remembered duration, resolution or audio the model does not take', function () {
+    const rows = modelFields(veo, []);
+    const req: GenerateRequest = { provider: 'openrouter', prompt: 'p', duration: 10, resolution: '1080p', audio: true };
+    dropUnoffered(req, rows);
+    assert.deepStrictEqual(req, { provider: 'openrouter', prompt: 'p', resolution: '1080p', audio: true });
+    const other: GenerateRequest = { provider: 'openrouter', prompt: 'p', duration: 6, resolution: '4K', audio: true };
+    dropUnoffered(other, modelFields({ capabilities: { durations: [6] } }, []));
+    assert.deepStrictEqual(other, { provider: 'openrouter', prompt: 'p', duration: 6 });
   });
 });

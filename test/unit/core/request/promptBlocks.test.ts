@@ -1,5 +1,20 @@
 import * as assert from 'assert';
-import { blockAtLine, describeKey, findVideoBlocks, keysFor, modeOf, PromptCatalog, providerOf, readVideoBlock, valuesFor, VideoBlock } from '../../../../src/core/request/promptBlocks';
+import {
+  blockAtLine,
+  describeKey,
+  findVideoBlocks,
+  keysFor,
+  lifecycleWarning,
+  modelHint,
+  modeOf,
+  PromptCatalog,
+  providerOf,
+  readVideoBlock,
+  valuesFor,
+  VideoBlock,
+} from '../../../../src/core/request/promptBlocks';
+import type { CatalogModel } from '../../../../src/core/provider/catalogTypes';
+import type { LifecycleVerdict } from '../../../../src/core/provider/catalog';
 import { PROVIDERS, PROVIDER_LIST } from '../../../../src/providers';
 import { MAX_PROMPT_LENGTH, parseGenerateRequest } from '../../../../src/core/request/requestValidation';
 
@@ -254,5 +269,68 @@ describe('prompt blocks: completion and hover data', () => {
     assert.ok(aspect && 'fields' in aspect);
     assert.deepStrictEqual(aspect.fields.map((f) => f.provider.id), ['pika', 'gateway', 'hidream', 'openrouter']);
     assert.strictEqual(describeKey(catalog, 'mood'), undefined);
+  });
+});
+
+describe('prompt blocks: neutral keys and the model catalogue', () => {
+  const veo: CatalogModel = {
+    id: 'google/veo-3.1',
+    label: 'Veo 3.1',
+    modes: ['text-to-video', 'image-to-video'],
+    capabilities: { durations: [4, 6, 8], resolutions: ['720p', '1080p'], audio: true, frames: { first: true, last: true } },
+  };
+  const mute: CatalogModel = { id: 'alibaba/wan-2.6', label: 'Wan 2.6', modes: ['text-to-video'], capabilities: { durations: [5, 10], audio: false, frames: { first: true, last: false } } };
+  const retired: LifecycleVerdict = { state: 'retired', date: '2026-09-24', certain: false, source: 'retirements', by: 'OpenAI' };
+  const withModels: PromptCatalog = {
+    ...catalog,
+    model: (_p, id) => [veo, mute].find((m) => m.id === id),
+    lifecycle: (p, id) => (p.id === 'openai' && id === 'sora-2' ? retired : undefined),
+  };
+  const readWith = (...body: string[]) => readVideoBlock(only(['```video', ...body, '```'].join('\n')), withModels);
+
+  it('reads duration, resolution, audio and lastFrame onto the request (lastFrame is a file to check like image)', () => {
+    const r = readWith('provider: openrouter', 'model: google/veo-3.1', 'duration: 8', 'resolution: 1080p', 'audio: true', 'lastFrame: end.png', 'A fox');
+    assert.deepStrictEqual(r.problems, []);
+    assert.strictEqual(r.request.duration, 8);
+    assert.strictEqual(r.request.resolution, '1080p');
+    assert.strictEqual(r.request.audio, true);
+    assert.strictEqual(r.request.lastFrame, 'end.png');
+    assert.deepStrictEqual(r.files.map((f) => [f.key, f.path]), [['lastFrame', 'end.png']]);
+  });
+
+  it('refuses, on its line, a duration, sound or last frame the model does not take, naming what it takes', () => {
+    const r = readWith('provider: openrouter', 'duration: 10', 'model: google/veo-3.1', 'A fox');
+    assert.deepStrictEqual(r.problems.map((p) => [p.span.line, p.message]), [[2, 'duration: Veo 3.1 takes 4, 6 or 8 seconds.']]);
+    const m = readWith('provider: openrouter', 'model: alibaba/wan-2.6', 'audio: true', 'lastFrame: end.png', 'A fox').problems.map((p) => p.message);
+    assert.deepStrictEqual(m, ['audio: Wan 2.6 does not generate sound.', 'lastFrame: Wan 2.6 does not take a last frame.']);
+    assert.match(readWith('provider: openrouter', 'duration: soon', 'A fox').problems[0].message, /^duration: give the length in seconds/);
+  });
+
+  it('a provider\'s own field of the same name wins over the neutral key (HiDream\'s resolution)', () => {
+    const r = readWith('provider: hidream', 'resolution: 2048', 'A fox');
+    assert.strictEqual(r.request.resolution, undefined);
+    assert.strictEqual(r.request.options?.resolution, 2048);
+  });
+
+  it('warns about a retired model on its model line, saying the name may mean something else on this server', () => {
+    const r = readWith('provider: openai', 'model: sora-2', 'A fox');
+    const p = r.problems.find((x) => x.code === 'retired-model');
+    assert.ok(p, JSON.stringify(r.problems));
+    assert.strictEqual(p.severity, 'warning');
+    assert.strictEqual(p.span.line, 2);
+    assert.strictEqual(p.message, 'sora-2: the name was retired at OpenAI on 2026-09-24 and may mean something else on this server.');
+    assert.strictEqual(lifecycleWarning('sora-2', { ...retired, certain: true, hint: 'Choose another.' }), 'sora-2 was retired on 2026-09-24. Choose another.');
+    assert.strictEqual(lifecycleWarning('x', { state: 'available', certain: true, source: 'catalog' }), undefined);
+  });
+
+  it('completion offers only the neutral keys and values the model takes; hover says what it takes', () => {
+    const keys = keysFor(PROVIDERS.openrouter, 'text-to-video', new Set(), mute).map((o) => o.key);
+    assert.ok(keys.includes('duration') && !keys.includes('audio') && !keys.includes('lastFrame'), keys.join());
+    assert.ok(keysFor(PROVIDERS.openrouter, 'text-to-video', new Set()).some((o) => o.key === 'audio'), 'unknown model: every neutral key');
+    assert.deepStrictEqual(valuesFor(withModels, PROVIDERS.openrouter, 'text-to-video', 'duration', veo), ['4', '6', '8']);
+    assert.deepStrictEqual(valuesFor(withModels, PROVIDERS.openrouter, 'text-to-video', 'resolution', veo), ['720p', '1080p']);
+    assert.strictEqual(modelHint(veo, 'duration'), 'Veo 3.1 takes 4, 6 or 8 seconds.');
+    const info = describeKey(withModels, 'lastFrame');
+    assert.ok(info && 'doc' in info && /ends on/.test(info.doc));
   });
 });

@@ -166,3 +166,22 @@ describe('agent tool: what the confirmation shows', () => {
     }
   });
 });
+
+describe('agent tool: the neutral words (OpenRouter)', () => {
+  it('maps duration, resolution, audio and lastFramePath onto the request, the last frame resolved like the image', async () => {
+    const input = { prompt: 'A fox', provider: 'openrouter', model: 'google/veo-3.1', imagePath: 'cat.png', lastFramePath: 'cat.png', duration: 8, resolution: '1080p', audio: true };
+    const p = await planGeneration(input, context());
+    assert.ok(p.ok, JSON.stringify(p));
+    assert.deepStrictEqual(
+      { duration: p.request.duration, resolution: p.request.resolution, audio: p.request.audio, image: p.request.image, lastFrame: p.request.lastFrame },
+      { duration: 8, resolution: '1080p', audio: true, image: '/ws/cat.png', lastFrame: '/ws/cat.png' },
+    );
+    const bad = await planGeneration({ ...input, lastFramePath: 'missing.png' }, context());
+    assert.ok(!bad.ok && /^Last frame problem: File not found/.test(bad.message), JSON.stringify(bad));
+  });
+
+  it('a provider that does not take them says so (its validate), nothing is planned', async () => {
+    const p = await planGeneration({ prompt: 'A fox', provider: 'pika', duration: 5 }, context());
+    assert.ok(!p.ok && /does not take a duration/.test(p.message), JSON.stringify(p));
+  });
+});
