@@ -7,10 +7,19 @@ const VSCODE = { name: 'vscode', message: 'Only src/vscode and src/extension.ts 
 const NODE_BUILTINS = (message) => builtinModules.map((name) => ({ name, message }));
 const layer = (group, message) => ({ group, message });
 const NODE_PREFIX = (message) => layer(['node:*'], message);
-const NO_VSCODE_FOLDER = layer(['**/vscode/**', '**/extension'], 'The VS Code adapters (src/vscode, src/extension.ts) are imported by nothing below them.');
-const NO_PROVIDERS = layer(['**/providers', '**/providers/**'], 'core knows no provider: take the registry (src/providers/index.ts) as a parameter.');
+const NO_VSCODE_FOLDER = layer(
+  ['**/vscode/**', '**/extension'],
+  'The VS Code adapters (src/vscode, src/extension.ts) are imported by nothing below them.',
+);
+const NO_PROVIDERS = layer(
+  ['**/providers', '**/providers/**'],
+  'core knows no provider: take the registry (src/providers/index.ts) as a parameter.',
+);
 const NO_WEBVIEW = layer(['**/webview/**'], 'core does not import the webview app or its protocol.');
-const NO_CORE_FROM_SHARED = layer(['**/core', '**/core/**', '**/emulator/**', '**/bench/**'], 'src/shared is imported by every layer and imports none of them.');
+const NO_CORE_FROM_SHARED = layer(
+  ['**/core', '**/core/**', '**/emulator/**', '**/bench/**'],
+  'src/shared is imported by every layer and imports none of them.',
+);
 const SHARED_PURE = 'src/shared is pure: no Node built-ins (it runs in the webview too).';
 const BROWSER = 'The webview app runs in a browser: no Node built-ins.';
 
@@ -35,7 +44,12 @@ export default tseslint.config(
     files: ['src/shared/**/*.ts'],
     rules: restrict(
       [VSCODE, ...NODE_BUILTINS(SHARED_PURE)],
-      [NODE_PREFIX(SHARED_PURE), NO_VSCODE_FOLDER, NO_CORE_FROM_SHARED, layer(['**/providers', '**/providers/**', '**/webview/**'], 'src/shared is imported by every layer and imports none of them.')],
+      [
+        NODE_PREFIX(SHARED_PURE),
+        NO_VSCODE_FOLDER,
+        NO_CORE_FROM_SHARED,
+        layer(['**/providers', '**/providers/**', '**/webview/**'], 'src/shared is imported by every layer and imports none of them.'),
+      ],
     ),
   },
   // core imports nothing from providers, vscode or webview; providers never touch vscode.
@@ -49,7 +63,10 @@ export default tseslint.config(
       [
         NODE_PREFIX(BROWSER),
         NO_VSCODE_FOLDER,
-        layer(['**/providers', '**/providers/**', '**/core', '**/core/**'], 'The webview gets what it shows in messages, not from core or providers.'),
+        layer(
+          ['**/providers', '**/providers/**', '**/core', '**/core/**'],
+          'The webview gets what it shows in messages, not from core or providers.',
+        ),
       ],
     ),
   },
@@ -57,7 +74,17 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly' },
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        console: 'readonly',
+        __dirname: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        URL: 'readonly',
+      },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

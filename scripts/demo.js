@@ -108,7 +108,9 @@ function writeSettings(userDataDir, emulatorBaseUrl) {
       const backup = `${file}.bak`;
       fs.copyFileSync(file, backup);
       const reason = e instanceof Error ? e.message : e;
-      console.warn(`[demo] could not read ${path.relative(REPO, file)} (${reason}); saved it as ${path.basename(backup)} and started fresh`);
+      console.warn(
+        `[demo] could not read ${path.relative(REPO, file)} (${reason}); saved it as ${path.basename(backup)} and started fresh`,
+      );
       current = {};
     }
   }
@@ -167,7 +169,9 @@ function linkExtension(extensionsDir) {
     try {
       /** @type {{ identifier?: { id?: string }, relativeLocation?: string }[]} */
       const list = JSON.parse(fs.readFileSync(listFile, 'utf8'));
-      const kept = list.filter((e) => !(e && e.identifier && String(e.identifier.id).toLowerCase() === EXTENSION_ID && e.relativeLocation !== linkName));
+      const kept = list.filter(
+        (e) => !(e && e.identifier && String(e.identifier.id).toLowerCase() === EXTENSION_ID && e.relativeLocation !== linkName),
+      );
       if (kept.length !== list.length) fs.writeFileSync(listFile, JSON.stringify(kept));
     } catch {
       fs.rmSync(listFile, { force: true }); // code-server rebuilds it from the folder
@@ -222,7 +226,9 @@ async function paletteItems(page, text) {
   await input.waitFor({ state: 'visible', timeout: 15000 });
   await input.fill(`>${text}`);
   await page.waitForTimeout(800);
-  const labels = await page.$$eval('.quick-input-list .monaco-list-row', (rows) => rows.map((r) => (r.getAttribute('aria-label') || r.textContent || '').trim()));
+  const labels = await page.$$eval('.quick-input-list .monaco-list-row', (rows) =>
+    rows.map((r) => (r.getAttribute('aria-label') || r.textContent || '').trim()),
+  );
   return labels;
 }
 
@@ -332,7 +338,11 @@ function printUsage() {
 
 /** @param {string} emulatorUrl */
 function printHints(emulatorUrl) {
-  console.log(`  Provider emulator:   ${emulatorUrl}  (${providers().map((p) => p.label).join(', ')}; tasks finish after about 20 s)`);
+  console.log(
+    `  Provider emulator:   ${emulatorUrl}  (${providers()
+      .map((p) => p.label)
+      .join(', ')}; tasks finish after about 20 s)`,
+  );
   console.log('  API keys:            enter any key when asked; prompts containing [fail], [reject] or [never] show the failure paths');
   console.log('  Settings:            every aiVideo.*.baseUrl setting points at the emulator, aiVideo.pollIntervalSeconds = 2');
 }
@@ -350,7 +360,16 @@ async function runDesktop(codeExe, opts) {
   writeSettings(userDataDir, emulator.baseUrl);
   copyFixtureMedia(workspace);
   fs.mkdirSync(extensionsDir, { recursive: true });
-  const args = [`--extensionDevelopmentPath=${REPO}`, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--wait', '--new-window', workspace];
+  const args = [
+    `--extensionDevelopmentPath=${REPO}`,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--wait',
+    '--new-window',
+    workspace,
+  ];
   console.log(`\n[demo] starting desktop VS Code: ${codeExe} ${args.join(' ')}\n`);
   printHints(emulator.baseUrl);
   console.log('  Stop:                close the VS Code window or press Ctrl+C here\n');
@@ -386,7 +405,9 @@ async function main() {
   if (opts.desktop) {
     const codeExe = findDesktopCode();
     if (codeExe) return runDesktop(codeExe, opts);
-    console.log('[demo] desktop VS Code is not installed (no `code` on PATH, VSCODE_EXECUTABLE_PATH not set): using code-server in the browser instead.');
+    console.log(
+      '[demo] desktop VS Code is not installed (no `code` on PATH, VSCODE_EXECUTABLE_PATH not set): using code-server in the browser instead.',
+    );
   }
 
   await ensureCodeServer();
@@ -421,7 +442,9 @@ async function main() {
       try {
         const { commands, missing } = await verifyInBrowser(demo.url, shot);
         if (missing.length) console.warn(`[demo] warning: commands missing from the palette: ${missing.join(', ')}`);
-        console.log(`[demo] UI check passed: "AI Video" view container and ${commands.length} AI Video commands are there (screenshot: ${path.relative(REPO, shot)})`);
+        console.log(
+          `[demo] UI check passed: "AI Video" view container and ${commands.length} AI Video commands are there (screenshot: ${path.relative(REPO, shot)})`,
+        );
       } catch (e) {
         const reason = String(e instanceof Error ? e.message : e).split('\n')[0];
         console.warn(`[demo] warning: UI check failed (${reason}); code-server keeps running, see ${path.relative(REPO, demo.logFile)}`);
@@ -435,7 +458,9 @@ async function main() {
   console.log(`  Open in your browser: ${demo.url}`);
   console.log('                        (click the film icon "AI Video" in the activity bar on the left)');
   printHints(demo.emulator.baseUrl);
-  console.log(`  Workspace:           ${path.relative(REPO, demo.workspace)}/ (fixture images and videos; right-click one to generate from it)`);
+  console.log(
+    `  Workspace:           ${path.relative(REPO, demo.workspace)}/ (fixture images and videos; right-click one to generate from it)`,
+  );
   console.log(`  code-server log:     ${path.relative(REPO, demo.logFile)}`);
   console.log('  After a rebuild (npm run build), run "Developer: Reload Window" in the page to load the new code.');
   console.log('  Stop:                Ctrl+C');

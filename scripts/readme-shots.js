@@ -107,10 +107,15 @@ async function readmeShots(page, demo) {
   await wb.paletteCommand(manifest.commandTitle('aiVideo.openGallery'));
   const gallery = await wb.webviews.waitFor('.gallery .card', 'the gallery');
   await gallery.waitForFunction(
-    () => [...document.querySelectorAll('.card img.poster')].every((i) => /** @type {HTMLImageElement} */ (i).complete) && document.querySelectorAll('.card').length > 6,
+    () =>
+      [...document.querySelectorAll('.card img.poster')].every((i) => /** @type {HTMLImageElement} */ (i).complete) &&
+      document.querySelectorAll('.card').length > 6,
   );
   await gallery.locator('.card', { hasText: 'rainy street' }).first().click();
-  await gallery.locator('.card', { hasText: 'sunny canal' }).first().click({ modifiers: ['Control'] });
+  await gallery
+    .locator('.card', { hasText: 'sunny canal' })
+    .first()
+    .click({ modifiers: ['Control'] });
   // Playwright scrolled the clicked cards into view: back to the top, and play the fox on hover.
   await gallery.locator('.scroller').evaluate((s) => s.scrollTo(0, 0));
   await gallery.locator('.card', { hasText: 'red fox' }).first().hover();

@@ -75,7 +75,11 @@ async function main() {
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.writeFileSync(
     path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'git.enabled': false }, null, 2),
+    JSON.stringify(
+      { 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'git.enabled': false },
+      null,
+      2,
+    ),
   );
 
   // A key from the environment, as remote setups hand them over (keys.test.ts).
@@ -87,7 +91,15 @@ async function main() {
       vscodeExecutablePath,
       extensionDevelopmentPath: REPO,
       extensionTestsPath: TESTS_ENTRY,
-      launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir],
+      launchArgs: [
+        workspace,
+        '--disable-extensions',
+        '--disable-workspace-trust',
+        '--user-data-dir',
+        userDataDir,
+        '--extensions-dir',
+        extensionsDir,
+      ],
       extensionTestsEnv,
     });
     return 0;

@@ -175,7 +175,8 @@ async function runSession({ phase, dirs, env, remaining: budget, output, setActi
     }
   } catch (err) {
     failureReason = err instanceof Error && err.stack ? err.stack : String(err);
-    if (Date.now() - started >= budget) failureReason = `time limit of ${TIMEOUT_MS} ms reached (AIVIDEO_HOST_TEST_TIMEOUT_MS): ${failureReason}`;
+    if (Date.now() - started >= budget)
+      failureReason = `time limit of ${TIMEOUT_MS} ms reached (AIVIDEO_HOST_TEST_TIMEOUT_MS): ${failureReason}`;
     exitCode = 1;
   }
 
@@ -280,16 +281,28 @@ async function main() {
     const { phase } = sessions[i];
     const remaining = TIMEOUT_MS - (Date.now() - started);
     console.log(`[host-tests] session: ${phase}`);
-    exitCode = await runSession({ phase, dirs, env: { ...env, AIVIDEO_TEST_PHASE: phase }, remaining, output, setActive: (s) => (active = s) });
+    exitCode = await runSession({
+      phase,
+      dirs,
+      env: { ...env, AIVIDEO_TEST_PHASE: phase },
+      remaining,
+      output,
+      setActive: (s) => (active = s),
+    });
     if (exitCode === 0 && phase === 'main' && fs.existsSync(path.join(dirs.state, 'resume-pending'))) sessions.push({ phase: 'resume' });
   }
   if (exitCode === 0) {
     // Logs and the extension's own storage (task history, downloads) must never hold the key.
-    const leaks = [path.join(dirs.userDataDir, 'logs'), path.join(dirs.userDataDir, 'User', 'globalStorage', 'aivideo.ai-video-studio')].flatMap((d) => filesContaining(d, testKey));
+    const leaks = [
+      path.join(dirs.userDataDir, 'logs'),
+      path.join(dirs.userDataDir, 'User', 'globalStorage', 'aivideo.ai-video-studio'),
+    ].flatMap((d) => filesContaining(d, testKey));
     const printed = output.some((line) => line.includes(testKey));
     if (leaks.length || printed) {
       exitCode = 1;
-      console.log(`\n[host-tests] FAILED: the API key appears in ${[...leaks.map((f) => path.relative(dirs.userDataDir, f)), ...(printed ? ['the extension host console'] : [])].join(', ')}`);
+      console.log(
+        `\n[host-tests] FAILED: the API key appears in ${[...leaks.map((f) => path.relative(dirs.userDataDir, f)), ...(printed ? ['the extension host console'] : [])].join(', ')}`,
+      );
     } else {
       console.log('[host-tests] the test API key appears in no log file and no console output');
     }

@@ -61,7 +61,10 @@ async function seedHistory({ emulator, userDataDir }) {
   const ages = new Map();
   try {
     for (const [request, daysAgo, variants] of PLAN) {
-      const requests = variants > 1 ? planVariants(request, variants, `seed-group-${ages.size}`, (r) => PROVIDERS[r.provider].validate(r) === undefined) : [request];
+      const requests =
+        variants > 1
+          ? planVariants(request, variants, `seed-group-${ages.size}`, (r) => PROVIDERS[r.provider].validate(r) === undefined)
+          : [request];
       for (const r of requests) ages.set((await engine.generate(r)).id, daysAgo);
     }
     const deadline = Date.now() + 60_000;

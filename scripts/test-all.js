@@ -74,7 +74,9 @@ async function main() {
     total.passed += r.counts.passed;
     total.failed += r.counts.failed;
     total.pending += r.counts.pending;
-    report.push(`${step.name} ${r.code === 0 ? 'ok' : `FAILED (exit ${r.code})`} in ${r.seconds.toFixed(1)} s${r.counts.passed || r.counts.failed ? ` (${r.counts.passed} passed, ${r.counts.failed} failed)` : ''}`);
+    report.push(
+      `${step.name} ${r.code === 0 ? 'ok' : `FAILED (exit ${r.code})`} in ${r.seconds.toFixed(1)} s${r.counts.passed || r.counts.failed ? ` (${r.counts.passed} passed, ${r.counts.failed} failed)` : ''}`,
+    );
     if (r.code !== 0) {
       failedStep = step.name;
       if (total.failed === 0) total.failed = 1; // a step that failed without a test count still fails the run

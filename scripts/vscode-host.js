@@ -120,7 +120,8 @@ async function ensureCodeServer(options = {}) {
     // extension's package.json (and never touches the extension's node_modules or lock file).
     fs.writeFileSync(
       path.join(TOOL_DIR, 'package.json'),
-      JSON.stringify({ name: 'aivideo-code-server-tool', private: true, description: 'Tool folder for tests; git-ignored.' }, null, 2) + '\n',
+      JSON.stringify({ name: 'aivideo-code-server-tool', private: true, description: 'Tool folder for tests; git-ignored.' }, null, 2) +
+        '\n',
     );
     fs.rmSync(MARKER, { force: true });
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -261,16 +262,21 @@ async function startCodeServer(opts) {
   fs.mkdirSync(extensionsDir, { recursive: true });
   const args = [
     entry,
-    '--auth', 'none',
-    '--bind-addr', `${host}:${port}`,
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `${host}:${port}`,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     // Its own config file (code-server would otherwise create ~/.config/code-server/config.yaml).
-    '--config', path.join(userDataDir, 'code-server-config.yaml'),
+    '--config',
+    path.join(userDataDir, 'code-server-config.yaml'),
     ...extraArgs,
   ];
   if (folder) args.push(folder);
@@ -291,10 +297,12 @@ async function startCodeServer(opts) {
   };
   child.stdout.on('data', onData(process.stdout));
   child.stderr.on('data', onData(process.stderr));
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => {
-    running.delete(child);
-    resolve({ code, signal });
-  }));
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    }),
+  );
 
   async function stop() {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -356,7 +364,9 @@ function chromiumPath() {
 async function launchChromium(options = {}) {
   const executablePath = chromiumPath();
   if (!fs.existsSync(executablePath)) {
-    throw new Error(`Chromium not found at ${executablePath}: install the Debian package "chromium" (apt-get install chromium) or set CHROMIUM_PATH`);
+    throw new Error(
+      `Chromium not found at ${executablePath}: install the Debian package "chromium" (apt-get install chromium) or set CHROMIUM_PATH`,
+    );
   }
   const { chromium } = require('playwright-core');
   return chromium.launch({ executablePath, headless: options.headless !== false, args: CHROMIUM_ARGS });

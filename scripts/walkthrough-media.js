@@ -32,18 +32,53 @@ const clearNotifications = 'command:Notifications: Clear All Notifications';
 const steps = [
   'ai-video',
   // A key for Pika, then the key list again: Pika shows "key set".
-  'command:AI Video: Set API Key…', 'wait:800', 'key:Enter', 'wait:600', 'type:demo-key-0123456789', 'key:Enter', 'wait:1200', clearNotifications,
-  'command:AI Video: Set API Key…', 'wait:1000', crop('set-key'), 'key:Escape',
+  'command:AI Video: Set API Key…',
+  'wait:800',
+  'key:Enter',
+  'wait:600',
+  'type:demo-key-0123456789',
+  'key:Enter',
+  'wait:1200',
+  clearNotifications,
+  'command:AI Video: Set API Key…',
+  'wait:1000',
+  crop('set-key'),
+  'key:Escape',
   // Pika, text to video, 2.0, the prompt, then the options page with Generate first.
-  'command:AI Video: Generate Video…', 'wait:800', 'key:Enter', 'wait:600', 'key:Enter', 'wait:600', 'key:Enter', 'wait:600', `type:${PROMPT}`, 'key:Enter', 'wait:1000', crop('generate'),
-  'key:Enter', 'wait:9000', clearNotifications,
-  'click:A paper boat drifting', 'wait:3000', crop('play'),
+  'command:AI Video: Generate Video…',
+  'wait:800',
+  'key:Enter',
+  'wait:600',
+  'key:Enter',
+  'wait:600',
+  'key:Enter',
+  'wait:600',
+  `type:${PROMPT}`,
+  'key:Enter',
+  'wait:1000',
+  crop('generate'),
+  'key:Enter',
+  'wait:9000',
+  clearNotifications,
+  'click:A paper boat drifting',
+  'wait:3000',
+  crop('play'),
   ...(HAS_GALLERY ? ['command:AI Video: Open Gallery', 'wait:3000', crop('gallery')] : []),
   // The example prompt file, generated from its lens and finished: Generate, Play, Save.
-  'command:AI Video: New Prompt File', 'wait:2000', 'click:▶ Generate', 'wait:26000', clearNotifications, 'wait:500', crop('prompt-file'),
+  'command:AI Video: New Prompt File',
+  'wait:2000',
+  'click:▶ Generate',
+  'wait:26000',
+  clearNotifications,
+  'wait:500',
+  crop('prompt-file'),
 ];
 
-const run = spawnSync(process.execPath, [path.join(__dirname, 'screenshot.js'), '--width', '1000', '--height', '650', '--name', 'walkthrough-end', ...steps], { stdio: 'inherit' });
+const run = spawnSync(
+  process.execPath,
+  [path.join(__dirname, 'screenshot.js'), '--width', '1000', '--height', '650', '--name', 'walkthrough-end', ...steps],
+  { stdio: 'inherit' },
+);
 if (run.status !== 0) process.exit(run.status ?? 1);
 if (!HAS_GALLERY) console.log('[walkthrough-media] no aiVideo.openGallery command yet: gallery.png not taken');
 fs.mkdirSync(OUT, { recursive: true });

@@ -8,6 +8,7 @@
 // of `Task` or `GenerateRequest` is not a break. `testing` is not part of the contract: it exposes
 // what the UI shows so this repository's in-host tests can check it, and may change in any release.
 import type { Event, LanguageModelTool } from 'vscode';
+
 import type { GenerateRequest, Task } from './core/model/task';
 import type { ModelCatalog } from './core/provider/catalog';
 import type { InspectionMessage } from './webview/gallery/galleryProtocol';

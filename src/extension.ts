@@ -1,36 +1,38 @@
 // Wires the vscode-free core (engine, providers, store) to VS Code: secrets, settings, the Tasks
 // view, commands and the player panel; `activate` returns the public API (src/api.ts).
 import './vscode/l10nSetup';
-import * as vscode from 'vscode';
+
 import * as path from 'path';
+import * as vscode from 'vscode';
+
+import type { AiVideoApi, TreeItemSnapshot } from './api';
 import { TaskEngine } from './core/engine/engine';
-import { ModelCatalog } from './core/provider/catalog';
-import { Logger } from './core/model/events';
 import { ProviderError } from './core/model/errors';
+import { Logger } from './core/model/events';
+import { isActive, Task } from './core/model/task';
 import { leaveProxiesToHost } from './core/net/http';
 import { redactingLogger } from './core/net/sanitize';
+import { ModelCatalog } from './core/provider/catalog';
 import { TaskStore } from './core/store/taskStore';
-import { isActive, Task } from './core/model/task';
 import { PROVIDER_LIST, PROVIDERS } from './providers';
-import { checkedBaseUrl, engineSettings, onDidChange } from './vscode/config';
-import { KeyStore } from './vscode/keys/secretKeys';
-import { providerContext } from './vscode/keys/providerContext';
-import { TasksTreeProvider, TreeNode } from './vscode/tasks/tasksTree';
-import { showDiskUsage } from './vscode/tasks/diskUsage';
-import { PlayerPanel } from './vscode/panels/player/playerPanel';
+import { shorten } from './shared/text';
 import { registerCommands } from './vscode/commands';
 import { executeClick } from './vscode/commands/execute';
-import { GalleryPanel } from './vscode/panels/gallery/galleryPanel';
-import { registerStatusBar } from './vscode/tasks/statusBar';
-import { registerTreeControls } from './vscode/tasks/treeControls';
-import { ComparePanel } from './vscode/panels/compare/comparePanel';
-import { notifyGroupsFinished } from './vscode/generate/variants';
+import { checkedBaseUrl, engineSettings, onDidChange } from './vscode/config';
 import { registerAgentTools } from './vscode/generate/agentTools';
-import { registerPromptFiles } from './vscode/promptFiles/promptFileFeatures';
-import { trackWalkthrough } from './vscode/walkthrough';
-import { shorten } from './shared/text';
-import type { AiVideoApi, TreeItemSnapshot } from './api';
+import { notifyGroupsFinished } from './vscode/generate/variants';
+import { providerContext } from './vscode/keys/providerContext';
+import { KeyStore } from './vscode/keys/secretKeys';
 import { showInfo, showWarning } from './vscode/notify';
+import { ComparePanel } from './vscode/panels/compare/comparePanel';
+import { GalleryPanel } from './vscode/panels/gallery/galleryPanel';
+import { PlayerPanel } from './vscode/panels/player/playerPanel';
+import { registerPromptFiles } from './vscode/promptFiles/promptFileFeatures';
+import { showDiskUsage } from './vscode/tasks/diskUsage';
+import { registerStatusBar } from './vscode/tasks/statusBar';
+import { TasksTreeProvider, TreeNode } from './vscode/tasks/tasksTree';
+import { registerTreeControls } from './vscode/tasks/treeControls';
+import { trackWalkthrough } from './vscode/walkthrough';
 
 export async function activate(context: vscode.ExtensionContext): Promise<AiVideoApi> {
   const started = Date.now();
@@ -67,7 +69,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     },
     context(id) {
       const provider = PROVIDERS[id];
-      if (!provider) return Promise.reject(new ProviderError({ kind: 'config', message: vscode.l10n.t('No provider "{0}" in this version.', id) }));
+      if (!provider) {
+        return Promise.reject(new ProviderError({ kind: 'config', message: vscode.l10n.t('No provider "{0}" in this version.', id) }));
+      }
       return providerContext(provider, keys, log);
     },
   });
@@ -86,7 +90,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   context.subscriptions.push(tree, view, registerTreeControls(engine, tree, view), statusBar);
   const updateBadge = () => {
     const active = engine.getTasks().filter(isActive).length;
-    view.badge = active ? { value: active, tooltip: active === 1 ? vscode.l10n.t('1 video task in progress') : vscode.l10n.t('{0} video tasks in progress', active) } : undefined;
+    view.badge = active
+      ? {
+          value: active,
+          tooltip: active === 1 ? vscode.l10n.t('1 video task in progress') : vscode.l10n.t('{0} video tasks in progress', active),
+        }
+      : undefined;
   };
   updateBadge();
   context.subscriptions.push(engine.onDidChangeTasks(updateBadge));
@@ -163,7 +172,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
 
 /** One notification when a task this window watched becomes playable or fails. */
 function notifyOnFinish(engine: TaskEngine): vscode.Disposable {
-  const announced = new Set(engine.getTasks().filter((t) => t.status === 'failed' || t.videos.some((v) => v.localPath)).map((t) => t.id));
+  const announced = new Set(
+    engine
+      .getTasks()
+      .filter((t) => t.status === 'failed' || t.videos.some((v) => v.localPath))
+      .map((t) => t.id),
+  );
   return engine.onDidChangeTasks((changed) => {
     for (const t of changed) {
       // A group (variants, several models) is announced once, when all of it is done (generate/variants.ts).
@@ -174,7 +188,10 @@ function notifyOnFinish(engine: TaskEngine): vscode.Disposable {
         void showInfo(vscode.l10n.t('Video ready: {0}', title), vscode.l10n.t('Play')).then((c) => c && executeClick('aiVideo.play', t.id));
       } else if (t.status === 'failed') {
         announced.add(t.id);
-        void showWarning(vscode.l10n.t('Video failed: {0} ({1})', title, t.error ?? vscode.l10n.t('no details')), vscode.l10n.t('Details')).then((c) => c && executeClick('aiVideo.showTaskError', t.id));
+        void showWarning(
+          vscode.l10n.t('Video failed: {0} ({1})', title, t.error ?? vscode.l10n.t('no details')),
+          vscode.l10n.t('Details'),
+        ).then((c) => c && executeClick('aiVideo.showTaskError', t.id));
       }
     }
   });

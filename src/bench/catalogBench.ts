@@ -4,6 +4,7 @@
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+
 import { ModelCatalog } from '../core/provider/catalog';
 import { priceOf } from '../core/provider/pricing';
 import { emulatorBaseUrl, startEmulator } from '../emulator/server';

@@ -2,6 +2,7 @@
 // durations, finish times) and the pollers (schedules, "seen at" times). Everything the bench
 // reports is in this clock's unscaled ("real") milliseconds.
 import { performance } from 'perf_hooks';
+
 import type { Clock, TimerHandle } from '../core/model/clock';
 
 export class ScaledClock implements Clock {

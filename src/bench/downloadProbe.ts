@@ -4,6 +4,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
+
 import { downloadToFile } from '../core/net/download';
 
 export interface MemorySample {
@@ -52,7 +53,16 @@ export async function probe(url: string, dest: string, maxBytes: number, origin:
     return { ok: true, bytes: res.bytes, fileBytes, ms, samples, before, peak };
   } catch (e) {
     take();
-    return { ok: false, error: e instanceof Error ? e.message : String(e), bytes: 0, fileBytes: 0, ms: performance.now() - t0, samples, before, peak };
+    return {
+      ok: false,
+      error: e instanceof Error ? e.message : String(e),
+      bytes: 0,
+      fileBytes: 0,
+      ms: performance.now() - t0,
+      samples,
+      before,
+      peak,
+    };
   } finally {
     clearInterval(timer);
     await fs.rm(path.dirname(dest), { recursive: true, force: true }).catch(() => undefined);
@@ -61,7 +71,8 @@ export async function probe(url: string, dest: string, maxBytes: number, origin:
 
 if (require.main === module) {
   const [url, dest, max, origin] = process.argv.slice(2);
-  const send = (msg: unknown) => (process.send ? process.send(msg, () => process.exit(0)) : (console.log(JSON.stringify(msg)), process.exit(0)));
+  const send = (msg: unknown) =>
+    process.send ? process.send(msg, () => process.exit(0)) : (console.log(JSON.stringify(msg)), process.exit(0));
   probe(url, dest, Number(max), origin)
     .then(send)
     .catch((e: unknown) => send({ ok: false, error: String(e) }));

@@ -8,6 +8,7 @@ import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { chromium } from 'playwright-core';
+
 import type { GalleryTask } from '../webview/gallery/model';
 
 export interface GalleryFigures {
@@ -19,8 +20,31 @@ export interface GalleryFigures {
 }
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const WORDS = ['boat', 'fox', 'city', 'rain', 'forest', 'neon', 'ocean', 'desert', 'robot', 'castle', 'snow', 'sunset', 'dragon', 'train', 'garden'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const WORDS = [
+  'boat',
+  'fox',
+  'city',
+  'rain',
+  'forest',
+  'neon',
+  'ocean',
+  'desert',
+  'robot',
+  'castle',
+  'snow',
+  'sunset',
+  'dragon',
+  'train',
+  'garden',
+];
 const MODELS: Array<[string, string, string]> = [
   ['pika', 'Pika', '2.0'],
   ['pika', 'Pika', '1.5'],
@@ -35,7 +59,19 @@ export function syntheticTasks(count: number, now = Date.now()): GalleryTask[] {
     const [provider, providerLabel, model] = MODELS[i % MODELS.length];
     const prompt = `A ${WORDS[i % WORDS.length]} and a ${WORDS[(i * 7 + 3) % WORDS.length]} at ${WORDS[(i * 11 + 5) % WORDS.length]}, take ${i}`;
     const createdAt = now - i * 37 * 60_000;
-    const base: GalleryTask = { id: `task-${i}`, prompt, provider, providerLabel, model, status: 'succeeded', progress: 100, createdAt, finishedAt: createdAt + 95_000, videoCount: 1, seed: i * 7919 };
+    const base: GalleryTask = {
+      id: `task-${i}`,
+      prompt,
+      provider,
+      providerLabel,
+      model,
+      status: 'succeeded',
+      progress: 100,
+      createdAt,
+      finishedAt: createdAt + 95_000,
+      videoCount: 1,
+      seed: i * 7919,
+    };
     const kind = i % 10;
     if (kind < 5) return { ...base, videoSrc: 'sample.mp4', posterSrc: 'poster.jpg', duration: 5, width: 1280, height: 720 };
     if (kind < 8) return { ...base, videoSrc: 'sample.mp4', duration: 5 };
@@ -103,7 +139,11 @@ export async function galleryFirstPaint(options: { runs?: number; tasks?: number
   const runs = options.runs ?? 5;
   const count = options.tasks ?? 2000;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aivideo-gallery-bench-'));
-  const browser = await chromium.launch({ executablePath: options.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: options.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   try {
     const url = `file://${await preparePage(dir, count)}`;
     const runsMs: number[] = [];
@@ -111,10 +151,16 @@ export async function galleryFirstPaint(options: { runs?: number; tasks?: number
     for (let i = 0; i < runs; i++) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(url);
-      const ms = await page.waitForFunction(() => (globalThis as unknown as { __firstCardMs?: number }).__firstCardMs, undefined, { timeout: 30_000 });
+      const ms = await page.waitForFunction(() => (globalThis as unknown as { __firstCardMs?: number }).__firstCardMs, undefined, {
+        timeout: 30_000,
+      });
       runsMs.push(Math.round(((await ms.jsonValue()) as number) * 10) / 10);
       // Runs in the page: its DOM, not typed in this Node program.
-      cardsInDom = await page.evaluate(() => (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<unknown> } }).document.querySelectorAll('.card').length);
+      cardsInDom = await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<unknown> } }).document.querySelectorAll('.card')
+            .length,
+      );
       await page.close();
     }
     return { tasks: count, runsMs, medianMs: median(runsMs), cardsInDom };

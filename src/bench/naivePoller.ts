@@ -3,13 +3,14 @@
 // parsers as the engine; HiDream uses its single-result endpoint
 // (GET /api-pub/gw/v2/video/<module>/async/results?task_id=...) since one task is asked at a time.
 import { randomUUID } from 'crypto';
-import { ProviderError, isProviderError } from '../core/model/errors';
-import { joinUrl, requestJson } from '../core/net/http';
+
+import { isProviderError, ProviderError } from '../core/model/errors';
 import { ProviderId, Task } from '../core/model/task';
+import { joinUrl, requestJson } from '../core/net/http';
 import { emulatorBaseUrl } from '../emulator/server';
 import { PROVIDERS } from '../providers';
-import { parseHidreamSingle } from '../providers/hidream';
 import { ProviderContext, RemoteState } from '../providers/clientKit';
+import { parseHidreamSingle } from '../providers/hidream';
 import { ScaledClock } from './clock';
 import { BENCH_KEY, Driver, DriverEnv, TaskSpec } from './scenario';
 
@@ -109,7 +110,9 @@ export class NaivePoller {
 }
 
 export async function naiveDriver(env: DriverEnv): Promise<Driver> {
-  const poller = new NaivePoller({ baseUrl: env.baseUrl, apiKey: BENCH_KEY }, env.clock, (task, state) => env.seen(task.remoteId, state.status));
+  const poller = new NaivePoller({ baseUrl: env.baseUrl, apiKey: BENCH_KEY }, env.clock, (task, state) =>
+    env.seen(task.remoteId, state.status),
+  );
   return {
     async submit(spec) {
       return (await poller.create(spec)).remoteId;

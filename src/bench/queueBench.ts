@@ -3,10 +3,11 @@
 // polling window runs a dispatch pass at each wake-up; both used to rescan every task for every
 // waiting create. The queue runs with a host held in memory (no store writes, nothing is sent).
 import { performance } from 'perf_hooks';
+
 import { CreateHost, CreateQueue } from '../core/engine/createQueue';
 import { silentLogger } from '../core/model/events';
-import { DEFAULT_MEDIA_LIMITS } from '../core/request/media';
 import { GenerateRequest, ProviderId, Task, TaskStatus } from '../core/model/task';
+import { DEFAULT_MEDIA_LIMITS } from '../core/request/media';
 import type { TaskStore } from '../core/store/taskStore';
 import { PROVIDERS } from '../providers';
 import { seededRandom } from './scenario';
@@ -38,7 +39,8 @@ function queueTasks(total: number, waiting: number): Task[] {
   const tasks: Task[] = [];
   for (let i = 0; i < total; i++) {
     const provider = PROVIDER_IDS[i % PROVIDER_IDS.length];
-    const status: TaskStatus = i >= total - waiting ? 'waiting' : i >= total - waiting - 40 ? 'running' : rnd() < 0.1 ? 'failed' : 'succeeded';
+    const status: TaskStatus =
+      i >= total - waiting ? 'waiting' : i >= total - waiting - 40 ? 'running' : rnd() < 0.1 ? 'failed' : 'succeeded';
     const req = request(provider, i);
     tasks.push({
       id: `t${i}`,

@@ -2,6 +2,7 @@
 // regular expressions backtrack or a peel-until-stable loop run once per nesting level (a provider
 // error of `[` characters once stalled the extension host for minutes).
 import { performance } from 'perf_hooks';
+
 import { sanitizeText } from '../core/net/sanitize';
 import { Timing, timing } from './storeBench';
 

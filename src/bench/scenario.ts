@@ -6,14 +6,15 @@
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+
 import { DEFAULT_ENGINE_SETTINGS, EngineSettings, TaskEngine } from '../core/engine/engine';
 import { errorMessage } from '../core/model/errors';
 import { Logger } from '../core/model/events';
-import { TaskStore } from '../core/store/taskStore';
 import { GenerateRequest, isActive, ProviderId } from '../core/model/task';
-import { emulatorBaseUrl, startEmulator, type Emulator } from '../emulator/server';
 import { ModelCatalog } from '../core/provider/catalog';
 import type { ProviderDescriptor } from '../core/provider/descriptor';
+import { TaskStore } from '../core/store/taskStore';
+import { emulatorBaseUrl, startEmulator, type Emulator } from '../emulator/server';
 import { PROVIDER_LIST, PROVIDERS } from '../providers';
 import { ScaledClock, sleepReal } from './clock';
 
@@ -27,7 +28,13 @@ export const SCENARIO_TASKS = 30;
 /** Creates are spread over this much time at the start. */
 export const STAGGER_MS = 10_000;
 const JITTER = 0.1;
-const SUBJECTS = ['a red fox crossing a snowy field', 'waves breaking on black sand', 'a paper boat in the rain', 'city lights at dusk, slow pan', 'a hummingbird at a flower'];
+const SUBJECTS = [
+  'a red fox crossing a snowy field',
+  'waves breaking on black sand',
+  'a paper boat in the rain',
+  'city lights at dusk, slow pan',
+  'a hummingbird at a flower',
+];
 
 export interface TaskSpec {
   index: number;
@@ -154,7 +161,12 @@ export interface RunOptions {
 }
 
 /** Runs the scenario once against a fresh emulator; stops by itself at the deadline. */
-export async function runScenario(name: string, specs: TaskSpec[], makeDriver: (env: DriverEnv) => Promise<Driver>, opts: RunOptions): Promise<RunResult> {
+export async function runScenario(
+  name: string,
+  specs: TaskSpec[],
+  makeDriver: (env: DriverEnv) => Promise<Driver>,
+  opts: RunOptions,
+): Promise<RunResult> {
   const clock = new ScaledClock(opts.scale);
   const emulator: Emulator = await startEmulator({ port: 0, now: clock.now });
   const warnings: string[] = [];
@@ -202,7 +214,9 @@ export async function runScenario(name: string, specs: TaskSpec[], makeDriver: (
       if (pending === 0 || clock.now() > deadline) break;
       if (Date.now() >= nextReport) {
         nextReport += 10_000;
-        opts.progress?.(`  ${name}: ${outcomes.length - pending}/${outcomes.length} tasks seen final, ${Math.round(clock.elapsed() / 1000)} s scaled, ${Math.round((Date.now() - startWall) / 1000)} s wall`);
+        opts.progress?.(
+          `  ${name}: ${outcomes.length - pending}/${outcomes.length} tasks seen final, ${Math.round(clock.elapsed() / 1000)} s scaled, ${Math.round((Date.now() - startWall) / 1000)} s wall`,
+        );
       }
       await sleepReal(20);
     }

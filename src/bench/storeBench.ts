@@ -8,10 +8,11 @@ import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
+
 import { DEFAULT_ENGINE_SETTINGS, TaskEngine } from '../core/engine/engine';
 import { silentLogger } from '../core/model/events';
-import { TaskStore } from '../core/store/taskStore';
 import { ProviderId, Task } from '../core/model/task';
+import { TaskStore } from '../core/store/taskStore';
 import { PROVIDERS } from '../providers';
 import { seededRandom } from './scenario';
 
@@ -39,7 +40,10 @@ export function timing(samples: number[]): Timing {
   return { median: r(s[Math.floor((s.length - 1) / 2)]), min: r(s[0]), max: r(s[s.length - 1]), runs: s.length };
 }
 
-const WORDS = 'a slow dolly shot of misty mountains at sunrise golden light drifting clouds over a quiet lake reflections cinematic wide angle 4k film grain soft focus'.split(' ');
+const WORDS =
+  'a slow dolly shot of misty mountains at sunrise golden light drifting clouds over a quiet lake reflections cinematic wide angle 4k film grain soft focus'.split(
+    ' ',
+  );
 
 /** `n` tasks that look like a long-used history: mostly succeeded with downloaded videos, some failed. */
 export function realisticTasks(n: number, mediaDir: string, seed = 7): Task[] {
@@ -57,7 +61,12 @@ export function realisticTasks(n: number, mediaDir: string, seed = 7): Task[] {
     const id = `task-${i.toString(36).padStart(6, '0')}-${Math.floor(rnd() * 1e9).toString(36)}`;
     const remoteId = `${provider}-${Math.floor(rnd() * 1e12).toString(36)}-${i}`;
     const failed = rnd() < 0.08;
-    const model = provider === 'gateway' ? pick(['kling-v1', 'kling-v2-master', 'viduq1', 'veo3']) : provider === 'pika' ? pick(['1.5', '2.0']) : 'txt2video';
+    const model =
+      provider === 'gateway'
+        ? pick(['kling-v1', 'kling-v2-master', 'viduq1', 'veo3'])
+        : provider === 'pika'
+          ? pick(['1.5', '2.0'])
+          : 'txt2video';
     const url = `https://cdn.example.com/${provider}/${remoteId}.mp4`;
     const task: Task = {
       id,
@@ -158,7 +167,9 @@ export async function storeBench(n = 10_000, runs = 7, updateRuns = 51): Promise
       if (!(await follower.changedOnDisk())) throw new Error('the other window did not see the change');
       const seen = await follower.load();
       follows.push(performance.now() - t1);
-      if (seen.tasks.find((t) => t.id === changed.id)?.rawStatus !== changed.rawStatus) throw new Error('the other window missed the change');
+      if (seen.tasks.find((t) => t.id === changed.id)?.rawStatus !== changed.rawStatus) {
+        throw new Error('the other window missed the change');
+      }
     }
 
     // A compaction of the whole history: a store whose threshold every save exceeds.

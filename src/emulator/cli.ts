@@ -19,7 +19,9 @@ export function parseArgs(argv: string[]): EmulatorOptions {
     const number = (min: number, max: number): number => {
       const v = value();
       const n = Number(v);
-      if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new Error(`${flag}: expected a number from ${min} to ${max}, got ${v}`);
+      if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+        throw new Error(`${flag}: expected a number from ${min} to ${max}, got ${v}`);
+      }
       return n;
     };
     switch (flag) {

@@ -1,6 +1,6 @@
 // Injected faults: each applies to the next `times` requests of its route, before normal handling.
-import { FAULT_KINDS, type Fault, type RouteKey } from './types';
 import { isObject } from './http';
+import { FAULT_KINDS, type Fault, type RouteKey } from './types';
 
 interface ArmedFault {
   fault: Fault;
@@ -12,8 +12,12 @@ export function checkFault(value: unknown, routeKeys: readonly RouteKey[]): Faul
   if (!isObject(value)) throw new Error('A fault must be an object');
   const { route, kind, status, retryAfter, retryAfterMs, delayMs, bytesPerSecond } = value;
   let times: unknown = value.times;
-  if (typeof route !== 'string' || !routeKeys.includes(route)) throw new Error(`Unknown route key: ${String(route)} (one of ${routeKeys.join(', ')})`);
-  if (typeof kind !== 'string' || !(FAULT_KINDS as readonly string[]).includes(kind)) throw new Error(`Unknown fault kind: ${String(kind)}`);
+  if (typeof route !== 'string' || !routeKeys.includes(route)) {
+    throw new Error(`Unknown route key: ${String(route)} (one of ${routeKeys.join(', ')})`);
+  }
+  if (typeof kind !== 'string' || !(FAULT_KINDS as readonly string[]).includes(kind)) {
+    throw new Error(`Unknown fault kind: ${String(kind)}`);
+  }
   if (kind === 'status' && !(Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599)) {
     throw new Error('A status fault needs status: an HTTP error status (400-599)');
   }
@@ -21,7 +25,9 @@ export function checkFault(value: unknown, routeKeys: readonly RouteKey[]): Faul
     throw new Error('A hostile fault takes status: an HTTP status (200-599)');
   }
   if (kind === 'slow' && !(typeof delayMs === 'number' && delayMs >= 0)) throw new Error('A slow fault needs delayMs >= 0');
-  if (kind === 'slowUpload' && !(typeof bytesPerSecond === 'number' && bytesPerSecond > 0)) throw new Error('A slowUpload fault needs bytesPerSecond > 0');
+  if (kind === 'slowUpload' && !(typeof bytesPerSecond === 'number' && bytesPerSecond > 0)) {
+    throw new Error('A slowUpload fault needs bytesPerSecond > 0');
+  }
   if (retryAfter !== undefined && typeof retryAfter !== 'string') throw new Error('retryAfter must be a string');
   if (retryAfterMs !== undefined && typeof retryAfterMs !== 'number') throw new Error('retryAfterMs must be a number');
   // JSON has no Infinity: the control route also takes "Infinity" (or null) for "every request".

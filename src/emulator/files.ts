@@ -1,7 +1,8 @@
 // GET /files/...: the fixture bytes behind every result URL, with Range support and result markers.
-import { Readable } from 'stream';
 import type { IncomingHttpHeaders } from 'http';
+import { Readable } from 'stream';
 import { gzipSync } from 'zlib';
+
 import { textReply, type Reply } from './http';
 import type { EmulatorState } from './state';
 import { snapshot, type Markers } from './tasks';
@@ -113,7 +114,14 @@ function acceptsGzip(headers: IncomingHttpHeaders): boolean {
 }
 
 /** The result itself, as the markers want it served. */
-function serveResult(state: EmulatorState, relative: string, hop: number, headers: IncomingHttpHeaders, bytes: Buffer, contentType: string): Reply {
+function serveResult(
+  state: EmulatorState,
+  relative: string,
+  hop: number,
+  headers: IncomingHttpHeaders,
+  bytes: Buffer,
+  contentType: string,
+): Reply {
   const m = state.files.get(relative)!.timing.markers;
   if (hop < m.redirects) return redirect(`/files/hop/${hop + 1}/${relative}`);
   if (m.redirectTo) return redirect(m.redirectTo);
@@ -122,7 +130,12 @@ function serveResult(state: EmulatorState, relative: string, hop: number, header
   if (m.htmlAs === 'untyped') return { kind: 'buffer', status: 200, headers: {}, body: Buffer.from(HTML_RESULT_BODY) };
   if (m.htmlResult) return textReply(200, HTML_RESULT_BODY, 'text/html; charset=utf-8');
   if (m.gzip === 'forced' || (m.gzip === 'negotiated' && acceptsGzip(headers))) {
-    return { kind: 'buffer', status: 200, headers: { 'Content-Type': contentType, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' }, body: gzipSync(bytes) };
+    return {
+      kind: 'buffer',
+      status: 200,
+      headers: { 'Content-Type': contentType, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' },
+      body: gzipSync(bytes),
+    };
   }
   if (m.trickleMs !== undefined) return trickle(bytes, m.trickleMs, contentType);
   const size = m.bigBytes ?? bytes.length;
@@ -140,6 +153,8 @@ export function serveFile(state: EmulatorState, relative: string, headers: Incom
   const path = (hopMatch ? hopMatch[2] : relative).replace(BAD_PERCENT, '');
   const entry = state.files.get(path);
   if (!entry || snapshot(entry.timing, state.now()).phase !== 'succeeded') return notFound();
-  if (entry.isResult) return serveResult(state, path, hopMatch ? Number(hopMatch[1]) : 0, headers, entry.fixture.bytes, entry.fixture.contentType);
+  if (entry.isResult) {
+    return serveResult(state, path, hopMatch ? Number(hopMatch[1]) : 0, headers, entry.fixture.bytes, entry.fixture.contentType);
+  }
   return bytesReply(headers, entry.fixture.bytes, entry.fixture.bytes.length, entry.fixture.contentType);
 }

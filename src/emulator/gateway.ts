@@ -1,5 +1,6 @@
 // The new-api style video gateway (docs/providers/gateway.md): /v1/video/generations and /v1/models.
 import { randomBytes, randomUUID } from 'crypto';
+
 import { isMediaRef, isObject, jsonReply, openAiError, openAiUnauthorized, type Reply } from './http';
 import { decodeSegment, type ProviderRoutes } from './routes';
 import type { EmulatorState } from './state';
@@ -96,10 +97,15 @@ export class GatewayProvider {
   private flat(task: GatewayTask): Reply {
     const snap = snapshot(task.timing, this.state.now());
     const status =
-      snap.phase === 'queued' ? 'queued'
-      : snap.phase === 'running' ? (snap.unknownStatus ? 'mystery' : 'in_progress')
-      : snap.phase === 'succeeded' ? 'completed'
-      : 'failed';
+      snap.phase === 'queued'
+        ? 'queued'
+        : snap.phase === 'running'
+          ? snap.unknownStatus
+            ? 'mystery'
+            : 'in_progress'
+          : snap.phase === 'succeeded'
+            ? 'completed'
+            : 'failed';
     const info = this.state.videoFor(0).info;
     return jsonReply(200, {
       task_id: task.id,
@@ -109,7 +115,12 @@ export class GatewayProvider {
       format: 'mp4',
       metadata: { duration: info.duration, fps: info.fps, width: info.width, height: info.height, seed: task.seed },
       ...(status === 'failed'
-        ? { error: { code: snap.phase === 'rejected' ? GATEWAY_ERROR_CODES.rejected : GATEWAY_ERROR_CODES.failed, message: snap.error ?? '' } }
+        ? {
+            error: {
+              code: snap.phase === 'rejected' ? GATEWAY_ERROR_CODES.rejected : GATEWAY_ERROR_CODES.failed,
+              message: snap.error ?? '',
+            },
+          }
         : {}),
     });
   }
@@ -117,10 +128,17 @@ export class GatewayProvider {
   private envelope(task: GatewayTask): Reply {
     const snap = snapshot(task.timing, this.state.now());
     const status =
-      snap.phase === 'queued' ? (snap.queuedElapsed < 0.5 ? 'SUBMITTED' : 'QUEUED')
-      : snap.phase === 'running' ? (snap.unknownStatus ? 'UNKNOWN' : 'IN_PROGRESS')
-      : snap.phase === 'succeeded' ? 'SUCCESS'
-      : 'FAILURE';
+      snap.phase === 'queued'
+        ? snap.queuedElapsed < 0.5
+          ? 'SUBMITTED'
+          : 'QUEUED'
+        : snap.phase === 'running'
+          ? snap.unknownStatus
+            ? 'UNKNOWN'
+            : 'IN_PROGRESS'
+          : snap.phase === 'succeeded'
+            ? 'SUCCESS'
+            : 'FAILURE';
     const resultUrl = status === 'SUCCESS' ? this.state.fileUrl(task.file) : status === 'FAILURE' ? (snap.error ?? '') : '';
     return jsonReply(200, {
       code: 'success',
@@ -150,7 +168,9 @@ export const gatewayRoutes: ProviderRoutes = {
       unauthorized: openAiUnauthorized,
       error: (status, message) => openAiError(status, message, 'invalid_request_error'),
       match(path) {
-        if (path === '/v1/video/generations') return { key: 'gateway.create', kind: 'create', methods: ['POST'], handle: (c) => gateway.create(c.body) };
+        if (path === '/v1/video/generations') {
+          return { key: 'gateway.create', kind: 'create', methods: ['POST'], handle: (c) => gateway.create(c.body) };
+        }
         if (path === '/v1/models') return { key: 'gateway.models', kind: 'other', methods: ['GET'], handle: () => gateway.models() };
         const task = /^\/v1\/video\/generations\/([^/]+)$/.exec(path);
         if (!task) return undefined;

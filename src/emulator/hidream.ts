@@ -1,5 +1,6 @@
 // HiDream (docs/providers/hidream.md): /api-pub/gw/v2/video/<module>/async, .../results/batch, .../results?task_id=.
 import { randomUUID } from 'crypto';
+
 import { isMediaRef, isObject, jsonReply, type Reply } from './http';
 import { decodeSegment, type ProviderRoutes } from './routes';
 import type { EmulatorState } from './state';
@@ -12,7 +13,16 @@ export const HIDREAM_MODULES: readonly HidreamModule[] = ['txt2video', 'img2vide
 export const HIDREAM_CODES = { ok: 0, invalidParam: 4001, unauthorized: 4010, notFound: 4040, rateLimited: 4290, internal: 5000 } as const;
 
 export const HIDREAM_STYLES = [
-  'barbie_doll', 'ink_wash', 'van_goph', 'hayao_miyazaki', 'cyber_punk', 'cartoon', 'anime', 'vector_art', 'abstract', 'watercolor',
+  'barbie_doll',
+  'ink_wash',
+  'van_goph',
+  'hayao_miyazaki',
+  'cyber_punk',
+  'cartoon',
+  'anime',
+  'vector_art',
+  'abstract',
+  'watercolor',
 ];
 
 /** Published create limits per minute. */
@@ -51,7 +61,14 @@ export function isHidreamModule(m: string): m is HidreamModule {
   return (HIDREAM_MODULES as readonly string[]).includes(m);
 }
 
-export function hidreamReply(httpStatus: number, code: number, message: string, result: unknown, requestId: string = randomUUID(), headers: Record<string, string> = {}): Reply {
+export function hidreamReply(
+  httpStatus: number,
+  code: number,
+  message: string,
+  result: unknown,
+  requestId: string = randomUUID(),
+  headers: Record<string, string> = {},
+): Reply {
   const body: HidreamEnvelope = { code, message, request_id: requestId, result };
   return jsonReply(httpStatus, body, headers);
 }
@@ -67,7 +84,9 @@ function isIntIn(v: unknown, min: number, max: number): boolean {
 /** The first problem of a create body, as a message, or undefined. */
 export function validateHidreamCreate(module: HidreamModule, body: unknown): string | undefined {
   if (!isObject(body)) return 'Request body must be a JSON object';
-  if ('request_id' in body && (typeof body.request_id !== 'string' || body.request_id === '')) return 'request_id must be a non-empty string';
+  if ('request_id' in body && (typeof body.request_id !== 'string' || body.request_id === '')) {
+    return 'request_id must be a non-empty string';
+  }
   if ('notify_url' in body && typeof body.notify_url !== 'string') return 'notify_url must be a string';
   if (module === 'video_edit') {
     if (!isMediaRef(body.video_name)) return 'video_name is required: a video URL or base64';
@@ -83,7 +102,9 @@ export function validateHidreamCreate(module: HidreamModule, body: unknown): str
     if (!isMediaRef(body.image)) return 'image is required: an image URL or base64';
     if ('prompt' in body && typeof body.prompt !== 'string') return 'prompt must be a string';
   }
-  if ('aspect_ratio' in body && !['16:9', '1:1', '9:16'].includes(body.aspect_ratio as string)) return 'aspect_ratio must be one of 16:9, 1:1, 9:16';
+  if ('aspect_ratio' in body && !['16:9', '1:1', '9:16'].includes(body.aspect_ratio as string)) {
+    return 'aspect_ratio must be one of 16:9, 1:1, 9:16';
+  }
   for (const k of ['camera_move_horizontal', 'camera_move_vertical', 'camera_move_depth']) {
     if (k in body && !isIntIn(body[k], -5, 5)) return `${k} must be an integer from -5 to 5`;
   }
@@ -91,7 +112,9 @@ export function validateHidreamCreate(module: HidreamModule, body: unknown): str
     const v = body.motion_strength;
     if (!(typeof v === 'number' && v >= 0 && v <= 30)) return 'motion_strength must be a number from 0 to 30';
   }
-  if ('resolution_ratio' in body && ![1024, 2048, 4096].includes(body.resolution_ratio as number)) return 'resolution_ratio must be 1024, 2048 or 4096';
+  if ('resolution_ratio' in body && ![1024, 2048, 4096].includes(body.resolution_ratio as number)) {
+    return 'resolution_ratio must be 1024, 2048 or 4096';
+  }
   return undefined;
 }
 
@@ -114,9 +137,16 @@ export class HidreamProvider {
 
     const limited = this.overLimit(module);
     if (limited !== undefined) {
-      return hidreamReply(429, HIDREAM_CODES.rateLimited, `Too many ${module} tasks: at most ${HIDREAM_LIMITS[module]} a minute`, null, requestId, {
-        'Retry-After': String(limited),
-      });
+      return hidreamReply(
+        429,
+        HIDREAM_CODES.rateLimited,
+        `Too many ${module} tasks: at most ${HIDREAM_LIMITS[module]} a minute`,
+        null,
+        requestId,
+        {
+          'Retry-After': String(limited),
+        },
+      );
     }
 
     const id = randomUUID();

@@ -26,7 +26,12 @@ export function jsonReply(status: number, value: unknown, headers: Record<string
   return { kind: 'buffer', status, headers: { 'Content-Type': JSON_TYPE, ...headers }, body: Buffer.from(JSON.stringify(value)) };
 }
 
-export function textReply(status: number, text: string, contentType = 'text/plain; charset=utf-8', headers: Record<string, string> = {}): BufferReply {
+export function textReply(
+  status: number,
+  text: string,
+  contentType = 'text/plain; charset=utf-8',
+  headers: Record<string, string> = {},
+): BufferReply {
   return { kind: 'buffer', status, headers: { 'Content-Type': contentType, ...headers }, body: Buffer.from(text) };
 }
 
@@ -34,7 +39,14 @@ export interface OpenAiErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
 }
 
-export function openAiError(status: number, message: string, type: string, param: string | null = null, code: string | null = null, headers: Record<string, string> = {}): BufferReply {
+export function openAiError(
+  status: number,
+  message: string,
+  type: string,
+  param: string | null = null,
+  code: string | null = null,
+  headers: Record<string, string> = {},
+): BufferReply {
   const body: OpenAiErrorBody = { error: { message, type, param, code } };
   return jsonReply(status, body, headers);
 }
@@ -52,7 +64,10 @@ export function openAiErrorForStatus(status: number, headers: Record<string, str
     429: ['Rate limit reached, slow down (emulated fault)', 'rate_limit_error', 'rate_limit_exceeded'],
   };
   const [message, type, code] =
-    known[status] ?? (status >= 500 ? [`Upstream error ${status} (emulated fault)`, 'server_error', 'upstream_error'] : [`Error ${status} (emulated fault)`, 'invalid_request_error', null]);
+    known[status] ??
+    (status >= 500
+      ? [`Upstream error ${status} (emulated fault)`, 'server_error', 'upstream_error']
+      : [`Error ${status} (emulated fault)`, 'invalid_request_error', null]);
   return openAiError(status, message, type, null, code, headers);
 }
 
@@ -81,7 +96,13 @@ export function checkAuth(headers: IncomingHttpHeaders): AuthCheck {
 /** The 401 of OpenAI-style APIs (Pika's and the video gateway's too). */
 export function openAiUnauthorized(auth: AuthCheck): BufferReply {
   return auth.problem === 'missing'
-    ? openAiError(401, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.", 'invalid_request_error', null, 'invalid_api_key')
+    ? openAiError(
+        401,
+        "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+        'invalid_request_error',
+        null,
+        'invalid_api_key',
+      )
     : openAiError(401, 'Incorrect API key provided.', 'authentication_error', null, 'invalid_api_key');
 }
 

@@ -7,8 +7,9 @@
 // seconds after completion (default one hour), `[redirect-content]` answers content with a 302 to a
 // /files URL, as a CDN-fronted server does; `[lost-answer]` starts the job but answers 502, as a
 // gateway that lost the answer does.
-import type { IncomingHttpHeaders } from 'http';
 import { randomBytes } from 'crypto';
+import type { IncomingHttpHeaders } from 'http';
+
 import { detectImageType, imageSize } from '../core/request/media';
 import { serveFile } from './files';
 import { isObject, jsonReply, openAiError, openAiUnauthorized, parseJsonBody, type Reply } from './http';
@@ -115,7 +116,9 @@ export class OpenAiProvider {
   create(body: unknown): Reply {
     if (!isObject(body)) return invalid('body', 'The request body must be multipart/form-data or a JSON object.', null);
     const prompt = body.prompt;
-    if (typeof prompt !== 'string' || prompt.trim() === '') return invalid('prompt', "Missing required parameter: 'prompt'.", 'missing_required_parameter');
+    if (typeof prompt !== 'string' || prompt.trim() === '') {
+      return invalid('prompt', "Missing required parameter: 'prompt'.", 'missing_required_parameter');
+    }
     const model = body.model ?? SERVER_DEFAULT_MODEL;
     const made = typeof model === 'string' ? OPENAI_MODELS[model] : undefined;
     if (typeof model !== 'string' || !made) {
@@ -127,7 +130,10 @@ export class OpenAiProvider {
     }
     const size = body.size ?? '1280x720';
     if (typeof size !== 'string' || !made.sizes.includes(size)) {
-      return invalid('size', `Invalid value: '${String(size)}'. Supported values for ${model} are: ${made.sizes.map((v) => `'${v}'`).join(', ')}.`);
+      return invalid(
+        'size',
+        `Invalid value: '${String(size)}'. Supported values for ${model} are: ${made.sizes.map((v) => `'${v}'`).join(', ')}.`,
+      );
     }
     const problem = this.checkReference(body, size);
     if (problem) return problem;
@@ -143,8 +149,13 @@ export class OpenAiProvider {
       return invalid('video_id', `Video '${sourceId}' is not completed; only completed videos can be remixed.`, 'invalid_video_state');
     }
     const prompt = isObject(body) ? body.prompt : undefined;
-    if (typeof prompt !== 'string' || prompt.trim() === '') return invalid('prompt', "Missing required parameter: 'prompt'.", 'missing_required_parameter');
-    return jsonReply(200, this.video(this.start({ model: source.model, prompt, seconds: source.seconds, size: source.size, remixedFrom: source.id })));
+    if (typeof prompt !== 'string' || prompt.trim() === '') {
+      return invalid('prompt', "Missing required parameter: 'prompt'.", 'missing_required_parameter');
+    }
+    return jsonReply(
+      200,
+      this.video(this.start({ model: source.model, prompt, seconds: source.seconds, size: source.size, remixedFrom: source.id })),
+    );
   }
 
   retrieve(id: string): Reply {
@@ -163,18 +174,34 @@ export class OpenAiProvider {
     const start = after ? all.findIndex((v) => v.id === after) + 1 : 0;
     if (after && start === 0) return notFound(after);
     const page = all.slice(start, start + limit).map((v) => this.video(v));
-    return jsonReply(200, { object: 'list', data: page, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null, has_more: start + limit < all.length });
+    return jsonReply(200, {
+      object: 'list',
+      data: page,
+      first_id: page[0]?.id ?? null,
+      last_id: page.at(-1)?.id ?? null,
+      has_more: start + limit < all.length,
+    });
   }
 
   content(id: string, variant: string | null, headers: IncomingHttpHeaders): Reply {
     const v = this.videos.get(id);
     if (!v) return notFound(id);
     const which = variant ?? 'video';
-    if (!(VARIANTS as readonly string[]).includes(which)) return invalid('variant', `Invalid value: '${which}'. Supported values are: 'video', 'thumbnail', and 'spritesheet'.`);
+    if (!(VARIANTS as readonly string[]).includes(which)) {
+      return invalid('variant', `Invalid value: '${which}'. Supported values are: 'video', 'thumbnail', and 'spritesheet'.`);
+    }
     const snap = snapshot(v.timing, this.state.now());
-    if (snap.phase !== 'succeeded') return invalid('video_id', `Video '${id}' is not completed; its content is not available.`, 'invalid_video_state');
+    if (snap.phase !== 'succeeded') {
+      return invalid('video_id', `Video '${id}' is not completed; its content is not available.`, 'invalid_video_state');
+    }
     if (this.state.now() >= snap.finishedAt! + v.expiresAfterMs) {
-      return openAiError(404, `The content of video '${id}' has expired and can no longer be downloaded.`, 'invalid_request_error', 'video_id', 'video_expired');
+      return openAiError(
+        404,
+        `The content of video '${id}' has expired and can no longer be downloaded.`,
+        'invalid_request_error',
+        'video_id',
+        'video_expired',
+      );
     }
     const file = v.files[which as (typeof VARIANTS)[number]];
     if (v.redirectContent) return { kind: 'buffer', status: 302, headers: { Location: `/files/${file}` }, body: Buffer.alloc(0) };
@@ -192,13 +219,21 @@ export class OpenAiProvider {
     const url = body['input_reference[image_url]'];
     if (ref === undefined && url === undefined) return undefined;
     if (url !== undefined) {
-      return typeof url === 'string' && /^(https?:\/\/|data:image\/)/i.test(url) ? undefined : invalid('input_reference', 'input_reference.image_url must be an http(s) URL or an image data URL.');
+      return typeof url === 'string' && /^(https?:\/\/|data:image\/)/i.test(url)
+        ? undefined
+        : invalid('input_reference', 'input_reference.image_url must be an http(s) URL or an image data URL.');
     }
     if (!isFilePart(ref)) return invalid('input_reference', 'input_reference must be an image file.');
-    if (!detectImageType(ref.data)) return invalid('input_reference', 'input_reference must be a PNG, JPEG or WebP image.', 'invalid_image');
+    if (!detectImageType(ref.data)) {
+      return invalid('input_reference', 'input_reference must be a PNG, JPEG or WebP image.', 'invalid_image');
+    }
     const pixels = imageSize(ref.data);
     if (!pixels || `${pixels.width}x${pixels.height}` !== size) {
-      return invalid('input_reference', `Inpaint image must match the requested width and height (${size}); it is ${pixels ? `${pixels.width}x${pixels.height}` : 'of unknown size'}.`, 'invalid_image_dimensions');
+      return invalid(
+        'input_reference',
+        `Inpaint image must match the requested width and height (${size}); it is ${pixels ? `${pixels.width}x${pixels.height}` : 'of unknown size'}.`,
+        'invalid_image_dimensions',
+      );
     }
     return undefined;
   }
@@ -231,16 +266,22 @@ export class OpenAiProvider {
     const snap = snapshot(v.timing, this.state.now());
     const final = snap.phase !== 'queued' && snap.phase !== 'running';
     const status =
-      snap.phase === 'queued' ? 'queued'
-      : snap.phase === 'running' ? (snap.unknownStatus ? 'preprocessing' : 'in_progress')
-      : snap.phase === 'succeeded' ? 'completed'
-      : 'failed';
+      snap.phase === 'queued'
+        ? 'queued'
+        : snap.phase === 'running'
+          ? snap.unknownStatus
+            ? 'preprocessing'
+            : 'in_progress'
+          : snap.phase === 'succeeded'
+            ? 'completed'
+            : 'failed';
     let error: { code: string; message: string } | null = null;
     if (status === 'failed') {
-      error =
-        v.moderation ? { code: 'moderation_blocked', message: MODERATION_MESSAGE }
-        : v.timing.markers.hostile ? { code: 'internal_error', message: hostileMessage(v.timing.authKey) }
-        : { code: 'video_generation_failed', message: FAILURE_MESSAGE };
+      error = v.moderation
+        ? { code: 'moderation_blocked', message: MODERATION_MESSAGE }
+        : v.timing.markers.hostile
+          ? { code: 'internal_error', message: hostileMessage(v.timing.authKey) }
+          : { code: 'video_generation_failed', message: FAILURE_MESSAGE };
     }
     return {
       id: v.id,
@@ -284,8 +325,17 @@ export const openaiRoutes: ProviderRoutes = {
             : { key: 'openai.create', kind: 'create', methods: ['POST'], parseBody: readBody, handle: (c) => api.create(c.body) };
         }
         const id = decodeSegment(m[2]);
-        if (m[3] === '/content') return { key: 'openai.content', kind: 'files', methods: ['GET'], handle: (c: RequestContext) => api.content(id, c.query.get('variant'), c.headers) };
-        if (m[3] === '/remix') return { key: 'openai.remix', kind: 'create', methods: ['POST'], parseBody: readBody, handle: (c) => api.remix(id, c.body) };
+        if (m[3] === '/content') {
+          return {
+            key: 'openai.content',
+            kind: 'files',
+            methods: ['GET'],
+            handle: (c: RequestContext) => api.content(id, c.query.get('variant'), c.headers),
+          };
+        }
+        if (m[3] === '/remix') {
+          return { key: 'openai.remix', kind: 'create', methods: ['POST'], parseBody: readBody, handle: (c) => api.remix(id, c.body) };
+        }
         return { key: 'openai.retrieve', kind: 'status', methods: ['GET'], handle: () => api.retrieve(id), ids: () => [id] };
       },
     };

@@ -10,6 +10,7 @@
 // `[no-unsigned]` leaves `unsigned_urls` out, `[polling-host=H]` makes `polling_url` absolute on host H.
 // A key starting with `nolimit` has no credit limit.
 import { randomBytes } from 'crypto';
+
 import { serveFile } from './files';
 import { bearerKey, isMediaRef, isObject, jsonReply, type AuthCheck, type BufferReply, type Reply } from './http';
 import { decodeSegment, type ProviderRoutes, type Route } from './routes';
@@ -135,7 +136,12 @@ interface Job {
   charged?: boolean;
 }
 
-export function openRouterError(status: number, message: string, metadata: Record<string, unknown> | null = null, headers: Record<string, string> = {}): BufferReply {
+export function openRouterError(
+  status: number,
+  message: string,
+  metadata: Record<string, unknown> | null = null,
+  headers: Record<string, string> = {},
+): BufferReply {
   return jsonReply(status, { error: { code: status, message, metadata } }, headers);
 }
 
@@ -171,7 +177,11 @@ export class OpenRouterProvider {
     const problem = this.check(m, body);
     if (problem) return problem;
     if (/\[no-credits\]/i.test(prompt)) {
-      return openRouterError(402, 'Insufficient credits. This account never purchased credits or its balance is too low for this request.', { required: 1 });
+      return openRouterError(
+        402,
+        'Insufficient credits. This account never purchased credits or its balance is too low for this request.',
+        { required: 1 },
+      );
     }
     const duration = typeof body.duration === 'number' ? body.duration : (m.supported_durations?.[0] ?? 5);
     const resolution = typeof body.resolution === 'string' ? body.resolution : (m.supported_resolutions?.[0] ?? '720p');
@@ -250,15 +260,20 @@ export class OpenRouterProvider {
     if (b.duration !== undefined) {
       if (!Number.isInteger(b.duration)) return invalid('duration must be an integer number of seconds.');
       if (m.supported_durations && !m.supported_durations.includes(b.duration as number)) {
-        return invalid(`duration ${String(b.duration)} is not supported by ${m.id}; supported durations: ${m.supported_durations.join(', ')}.`);
+        return invalid(
+          `duration ${String(b.duration)} is not supported by ${m.id}; supported durations: ${m.supported_durations.join(', ')}.`,
+        );
       }
     }
     const listed = (field: string, value: unknown, list: string[] | null): Reply | undefined => {
       if (value === undefined) return undefined;
       if (typeof value !== 'string') return invalid(`${field} must be a string.`);
-      return list && !list.includes(value) ? invalid(`${field} ${value} is not supported by ${m.id}; supported: ${list.join(', ')}.`) : undefined;
+      return list && !list.includes(value)
+        ? invalid(`${field} ${value} is not supported by ${m.id}; supported: ${list.join(', ')}.`)
+        : undefined;
     };
-    const bad = listed('resolution', b.resolution, m.supported_resolutions) ?? listed('aspect_ratio', b.aspect_ratio, m.supported_aspect_ratios);
+    const bad =
+      listed('resolution', b.resolution, m.supported_resolutions) ?? listed('aspect_ratio', b.aspect_ratio, m.supported_aspect_ratios);
     if (bad) return bad;
     if (b.generate_audio !== undefined && typeof b.generate_audio !== 'boolean') return invalid('generate_audio must be a boolean.');
     if (b.generate_audio === true && m.generate_audio === false) return invalid(`${m.id} does not generate audio.`);
@@ -269,12 +284,18 @@ export class OpenRouterProvider {
       const seen = new Set<string>();
       for (const f of b.frame_images) {
         if (!isObject(f) || f.type !== 'image_url' || !isObject(f.image_url) || !isImageRef(f.image_url.url)) {
-          return invalid('Each frame_images entry must be {type: "image_url", image_url: {url}, frame_type} with an https URL or an image data URI.');
+          return invalid(
+            'Each frame_images entry must be {type: "image_url", image_url: {url}, frame_type} with an https URL or an image data URI.',
+          );
         }
-        if (f.frame_type !== 'first_frame' && f.frame_type !== 'last_frame') return invalid('frame_type must be first_frame or last_frame.');
+        if (f.frame_type !== 'first_frame' && f.frame_type !== 'last_frame') {
+          return invalid('frame_type must be first_frame or last_frame.');
+        }
         if (seen.has(f.frame_type)) return invalid(`frame_images has two ${f.frame_type} entries.`);
         seen.add(f.frame_type);
-        if (m.supported_frame_images && !m.supported_frame_images.includes(f.frame_type)) return invalid(`${m.id} does not take a ${f.frame_type} image.`);
+        if (m.supported_frame_images && !m.supported_frame_images.includes(f.frame_type)) {
+          return invalid(`${m.id} does not take a ${f.frame_type} image.`);
+        }
       }
     }
     if (b.input_references !== undefined) {
@@ -283,7 +304,9 @@ export class OpenRouterProvider {
       if (b.input_references.length > MAX_REFERENCES) return invalid(`${m.id} takes at most ${MAX_REFERENCES} reference images.`);
       for (const r of b.input_references) {
         if (!isObject(r) || r.type !== 'image_url' || !isObject(r.image_url) || !isImageRef(r.image_url.url)) {
-          return invalid('Each input_references entry must be {type: "image_url", image_url: {url}} with an https URL or an image data URI.');
+          return invalid(
+            'Each input_references entry must be {type: "image_url", image_url: {url}} with an https URL or an image data URI.',
+          );
         }
       }
     }
@@ -349,10 +372,21 @@ export const openrouterRoutes: ProviderRoutes = {
         const m = PATH.exec(path);
         if (!m) return openRouterError(404, `No route for ${path}`);
         if (m[1]) return { key: 'openrouter.key', kind: 'other', methods: ['GET'], handle: (c) => api.key(c.headers) };
-        if (path.endsWith('/videos/models')) return { key: 'openrouter.models', kind: 'other', methods: ['GET'], public: true, handle: () => api.models() };
-        if (!m[2]) return { key: 'openrouter.create', kind: 'create', methods: ['POST'], handle: (c) => api.create(c.body, bearerKey(c.headers)) };
+        if (path.endsWith('/videos/models')) {
+          return { key: 'openrouter.models', kind: 'other', methods: ['GET'], public: true, handle: () => api.models() };
+        }
+        if (!m[2]) {
+          return { key: 'openrouter.create', kind: 'create', methods: ['POST'], handle: (c) => api.create(c.body, bearerKey(c.headers)) };
+        }
         const id = decodeSegment(m[2]);
-        if (m[3]) return { key: 'openrouter.content', kind: 'files', methods: ['GET'], handle: (c) => api.content(id, c.query.get('index'), c.headers) };
+        if (m[3]) {
+          return {
+            key: 'openrouter.content',
+            kind: 'files',
+            methods: ['GET'],
+            handle: (c) => api.content(id, c.query.get('index'), c.headers),
+          };
+        }
         return { key: 'openrouter.retrieve', kind: 'status', methods: ['GET'], handle: () => api.retrieve(id), ids: () => [id] };
       },
     };

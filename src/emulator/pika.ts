@@ -1,13 +1,28 @@
 // Pika through an API gateway (docs/providers/pika.md): POST /pika/generate, GET /pika/feed/{id}.
 import { randomBytes, randomUUID } from 'crypto';
+
 import { isMediaRef, isObject, jsonReply, openAiError, openAiUnauthorized, type Reply } from './http';
 import { decodeSegment, type ProviderRoutes } from './routes';
 import type { EmulatorState } from './state';
 import { snapshot, type TaskTiming } from './tasks';
 
 export const PIKAFFECTS = [
-  'Levitate', 'Decapitate', 'Eye-pop', 'Ta-da', 'Deflate', 'Crumble', 'Dissolve', 'Squish', 'Inflate',
-  'Melt', 'Crush', 'Cake-ify', 'Explode', 'Peel', 'Poke', 'Tear',
+  'Levitate',
+  'Decapitate',
+  'Eye-pop',
+  'Ta-da',
+  'Deflate',
+  'Crumble',
+  'Dissolve',
+  'Squish',
+  'Inflate',
+  'Melt',
+  'Crush',
+  'Cake-ify',
+  'Explode',
+  'Peel',
+  'Poke',
+  'Tear',
 ];
 
 /** The exact key set of a seed 002 video object, in that example's order (docs/providers/pika.md). */
@@ -78,7 +93,9 @@ export function validatePikaCreate(body: unknown): Reply | undefined {
   if (!isObject(options)) return invalid('options', 'options must be an object');
   if ('aspectRatio' in options) {
     if (hasImage) return invalid('options.aspectRatio', 'options.aspectRatio must be removed when an image is given');
-    if (!inRange(options.aspectRatio, 0.4, 2.5)) return invalid('options.aspectRatio', 'options.aspectRatio must be a number (width / height) between 0.4 and 2.5');
+    if (!inRange(options.aspectRatio, 0.4, 2.5)) {
+      return invalid('options.aspectRatio', 'options.aspectRatio must be a number (width / height) between 0.4 and 2.5');
+    }
   }
   if ('frameRate' in options && !(Number.isInteger(options.frameRate) && inRange(options.frameRate, 8, 24))) {
     return invalid('options.frameRate', 'options.frameRate must be an integer between 8 and 24');
@@ -91,16 +108,24 @@ export function validatePikaCreate(body: unknown): Reply | undefined {
   if ('parameters' in options) {
     const p = options.parameters;
     if (!isObject(p)) return invalid('options.parameters', 'options.parameters must be an object');
-    if ('guidanceScale' in p && !inRange(p.guidanceScale, 5, 25)) return invalid('options.parameters.guidanceScale', 'options.parameters.guidanceScale must be between 5 and 25');
-    if ('motion' in p && !inRange(p.motion, 0, 4)) return invalid('options.parameters.motion', 'options.parameters.motion must be between 0 and 4');
-    if ('negativePrompt' in p && typeof p.negativePrompt !== 'string') return invalid('options.parameters.negativePrompt', 'options.parameters.negativePrompt must be a string');
+    if ('guidanceScale' in p && !inRange(p.guidanceScale, 5, 25)) {
+      return invalid('options.parameters.guidanceScale', 'options.parameters.guidanceScale must be between 5 and 25');
+    }
+    if ('motion' in p && !inRange(p.motion, 0, 4)) {
+      return invalid('options.parameters.motion', 'options.parameters.motion must be between 0 and 4');
+    }
+    if ('negativePrompt' in p && typeof p.negativePrompt !== 'string') {
+      return invalid('options.parameters.negativePrompt', 'options.parameters.negativePrompt must be a string');
+    }
   }
   return undefined;
 }
 
 /** File-name stem the way Pika's CDN names results: the prompt with every non-alphanumeric as `_`. */
 export function pikaSlug(prompt: string): string {
-  return Array.from(prompt.slice(0, 60)).map((c) => (/[A-Za-z0-9]/.test(c) ? c : '_')).join('');
+  return Array.from(prompt.slice(0, 60))
+    .map((c) => (/[A-Za-z0-9]/.test(c) ? c : '_'))
+    .join('');
 }
 
 export class PikaProvider {
@@ -142,10 +167,15 @@ export class PikaProvider {
     if (!task) return openAiError(404, `Task ${id} not found`, 'invalid_request_error', 'id', 'task_not_exist');
     const snap = snapshot(task.timing, this.state.now());
     const status =
-      snap.phase === 'queued' ? 'queued'
-      : snap.phase === 'running' ? (snap.unknownStatus ? 'mystery' : 'pending')
-      : snap.phase === 'succeeded' ? 'finished'
-      : 'error';
+      snap.phase === 'queued'
+        ? 'queued'
+        : snap.phase === 'running'
+          ? snap.unknownStatus
+            ? 'mystery'
+            : 'pending'
+          : snap.phase === 'succeeded'
+            ? 'finished'
+            : 'error';
     const done = snap.phase === 'succeeded';
     const url = (rel: string): string => (done ? this.state.fileUrl(rel) : '');
     const videos: PikaVideo[] = task.videos.map((v) => ({
@@ -174,7 +204,9 @@ export const pikaRoutes: ProviderRoutes = {
       unauthorized: openAiUnauthorized,
       error: (status, message) => openAiError(status, message, 'invalid_request_error'),
       match(path) {
-        if (path === '/pika/generate') return { key: 'pika.generate', kind: 'create', methods: ['POST'], handle: (c) => pika.generate(c.body) };
+        if (path === '/pika/generate') {
+          return { key: 'pika.generate', kind: 'create', methods: ['POST'], handle: (c) => pika.generate(c.body) };
+        }
         const feed = /^\/pika\/feed\/([^/]+)$/.exec(path);
         if (!feed) return undefined;
         const id = decodeSegment(feed[1]);

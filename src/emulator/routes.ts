@@ -1,6 +1,7 @@
 // How one provider's API plugs into the emulator: each provider module exports a ProviderRoutes,
 // and server.ts mounts them from its route table (one line per provider).
 import type { IncomingHttpHeaders } from 'http';
+
 import type { AuthCheck, Reply } from './http';
 import type { EmulatorState } from './state';
 import type { RouteKey, RouteKind } from './types';

@@ -3,13 +3,14 @@
 import * as http from 'http';
 import type { AddressInfo, Socket } from 'net';
 import { Readable } from 'stream';
+
 import { FaultStore } from './faults';
 import { serveFile } from './files';
 import { gatewayRoutes } from './gateway';
 import { hidreamRoutes } from './hidream';
+import { bearerKey, checkAuth, httpDate, jsonReply, openAiError, openAiErrorForStatus, parseJsonBody, textReply, type Reply } from './http';
 import { openaiRoutes } from './openai';
 import { openrouterRoutes } from './openrouter';
-import { bearerKey, checkAuth, httpDate, jsonReply, openAiError, openAiErrorForStatus, parseJsonBody, textReply, type Reply } from './http';
 import { pikaRoutes } from './pika';
 import { decodeSegment, type MountedRoutes, type ProviderRoutes, type RequestContext, type Route } from './routes';
 import { EmulatorState } from './state';
@@ -134,7 +135,9 @@ class RunningEmulator implements Emulator {
   private resolve(method: string, path: string): Resolved | Reply {
     const m = method.toUpperCase();
     const allowed = (route: Resolved): Resolved | Reply =>
-      route.methods.includes(m) ? route : openAiError(405, `Method ${m} not allowed on ${path}`, 'invalid_request_error', null, 'method_not_allowed');
+      route.methods.includes(m)
+        ? route
+        : openAiError(405, `Method ${m} not allowed on ${path}`, 'invalid_request_error', null, 'method_not_allowed');
     for (const owner of this.providers) {
       const found = owner.routes.match(path, m);
       if (found) return 'handle' in found ? allowed({ ...found, owner }) : found;
@@ -180,7 +183,9 @@ class RunningEmulator implements Emulator {
     this.count(route, method, path, req, ctx, auth);
     const owner = route.owner;
     const normal = (): Reply =>
-      owner && !route.public && !auth.authorized ? owner.routes.unauthorized(auth) : this.state.withRequestKey(bearerKey(req.headers), () => route.handle(ctx));
+      owner && !route.public && !auth.authorized
+        ? owner.routes.unauthorized(auth)
+        : this.state.withRequestKey(bearerKey(req.headers), () => route.handle(ctx));
 
     if (!fault || fault.kind === 'slowUpload') {
       this.send(req, res, normal(), fault ? `body read at ${fault.bytesPerSecond} B/s (fault)` : undefined);
@@ -225,7 +230,14 @@ class RunningEmulator implements Emulator {
   }
 
   /** Counts and records a request that reached a route (`ctx` once its body was read). */
-  private count(route: Resolved, method: string, path: string, req: http.IncomingMessage, ctx?: RequestContext, auth = checkAuth(req.headers)): void {
+  private count(
+    route: Resolved,
+    method: string,
+    path: string,
+    req: http.IncomingMessage,
+    ctx?: RequestContext,
+    auth = checkAuth(req.headers),
+  ): void {
     this.countsByRoute[route.key] = (this.countsByRoute[route.key] ?? 0) + 1;
     this.recorded.push({
       route: route.key,

@@ -1,8 +1,8 @@
 // What one running emulator remembers: options, fixtures, tasks' clocks, the files they expose.
-import type { EmulatorOptions } from './types';
 import { publishedUrl } from './files';
 import { defaultFixturesDir, loadFixtures, type FixtureFile, type Fixtures } from './fixtures';
 import { makeTiming, parseMarkers, type Markers, type TaskTiming } from './tasks';
+import type { EmulatorOptions } from './types';
 
 export interface ResolvedOptions {
   durationMs: number;
@@ -67,7 +67,10 @@ export class EmulatorState {
   /** Starts a task's clock now, with the current duration settings and the prompt's markers. */
   startTask(remoteId: string, ...markerTexts: Array<string | undefined>): TaskTiming {
     const markers: Markers = parseMarkers(...markerTexts);
-    const timing: TaskTiming = { ...makeTiming(this.now(), this.options.durationMs, this.options.queuedFraction, markers), authKey: this.requestKey };
+    const timing: TaskTiming = {
+      ...makeTiming(this.now(), this.options.durationMs, this.options.queuedFraction, markers),
+      authKey: this.requestKey,
+    };
     this.timings.set(remoteId, timing);
     return timing;
   }

@@ -131,7 +131,14 @@ export function snapshot(t: TaskTiming, now: number): Snapshot {
       queuedElapsed: 1,
       startedAt: Math.min(startAt, endAt),
       finishedAt: endAt,
-      error: outcome === 'rejected' ? REJECTED_MESSAGE : t.markers.hostile ? hostileMessage(t.authKey) : outcome === 'failed' ? FAILURE_MESSAGE : undefined,
+      error:
+        outcome === 'rejected'
+          ? REJECTED_MESSAGE
+          : t.markers.hostile
+            ? hostileMessage(t.authKey)
+            : outcome === 'failed'
+              ? FAILURE_MESSAGE
+              : undefined,
     };
   }
   if (now < startAt) {

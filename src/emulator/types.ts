@@ -31,7 +31,17 @@ export type RouteKind = 'create' | 'status' | 'files' | 'other';
  * still arriving; `slowUpload` reads the body at `bytesPerSecond` (a slow uplink), then answers.
  */
 export type FaultKind = 'status' | 'reset' | 'resetUpload' | 'slowUpload' | 'slow' | 'hang' | 'truncated' | 'malformed' | 'hostile';
-export const FAULT_KINDS: readonly FaultKind[] = ['status', 'reset', 'resetUpload', 'slowUpload', 'slow', 'hang', 'truncated', 'malformed', 'hostile'];
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'status',
+  'reset',
+  'resetUpload',
+  'slowUpload',
+  'slow',
+  'hang',
+  'truncated',
+  'malformed',
+  'hostile',
+];
 
 export interface Fault {
   route: RouteKey;

@@ -1,11 +1,21 @@
 // Helpers shared by provider modules (requests with the provider's auth, poll-each, create sender,
 // aspect parsing). The interface and the descriptor live in core/provider/descriptor.ts.
 import * as l10n from '@vscode/l10n';
+
 import { isProviderError, ProviderError } from '../core/model/errors';
-import { joinUrl, JsonResponse, requestJson } from '../core/net/http';
-import { obj, str } from '../shared/json';
-import { authHeadersFor, MODEL_ID_PATTERN, type CreateSpec, type OptionField, type PollResults, type ProviderContext, type ProviderDescriptor, type RemoteState } from '../core/provider/descriptor';
 import type { Task } from '../core/model/task';
+import { joinUrl, JsonResponse, requestJson } from '../core/net/http';
+import {
+  authHeadersFor,
+  MODEL_ID_PATTERN,
+  type CreateSpec,
+  type OptionField,
+  type PollResults,
+  type ProviderContext,
+  type ProviderDescriptor,
+  type RemoteState,
+} from '../core/provider/descriptor';
+import { obj, str } from '../shared/json';
 
 export type {
   CreateResult,
@@ -138,6 +148,10 @@ export async function pollEach(
 }
 
 /** Sends a create as built by `buildCreate`, once (a create is never retried); resolves with the answer's JSON. */
-export async function sendCreate(provider: Pick<ProviderDescriptor, 'label' | 'authHeaders'>, ctx: ProviderContext, spec: CreateSpec): Promise<unknown> {
+export async function sendCreate(
+  provider: Pick<ProviderDescriptor, 'label' | 'authHeaders'>,
+  ctx: ProviderContext,
+  spec: CreateSpec,
+): Promise<unknown> {
   return (await providerRequest(provider, ctx, { method: 'POST', path: spec.path, body: spec.body, isCreate: true })).json;
 }

@@ -1,14 +1,15 @@
 // The generic video gateway (docs/providers/gateway.md): POST /v1/video/generations,
 // GET /v1/video/generations/{task_id}, both answer shapes (flat, and {code, data} envelope).
 import * as l10n from '@vscode/l10n';
+
 import { ProviderError } from '../core/model/errors';
+import { TaskVideo } from '../core/model/task';
+import type { CatalogModel } from '../core/provider/catalogTypes';
+import { MODEL_ID_PATTERN } from '../core/provider/descriptor';
 import { asDataUri } from '../core/request/media';
 import { durationOf } from '../core/request/neutral';
 import { httpUrl, num, obj, str } from '../shared/json';
 import { parseProgress, RemoteStatus } from '../shared/taskStatus';
-import { MODEL_ID_PATTERN } from '../core/provider/descriptor';
-import { TaskVideo } from '../core/model/task';
-import type { CatalogModel } from '../core/provider/catalogTypes';
 import {
   CreateSpec,
   malformed,
@@ -31,7 +32,15 @@ const ASPECTS = ['16:9', '9:16', '1:1'] as const;
 const SIZES = ['1280x720', '720x1280', '1024x1024', '1920x1080', '960x960'] as const;
 
 /** The models offered before the gateway is asked (the default of `aiVideo.gateway.models`). */
-export const GATEWAY_MODEL_IDS = ['kling-v2-master', 'kling-v1', 'viduq1', 'jimeng_vgfm_t2v_l20', 'doubao-seedance-1-0-pro-250528', 'veo3', 'MiniMax-Hailuo-02'] as const;
+export const GATEWAY_MODEL_IDS = [
+  'kling-v2-master',
+  'kling-v1',
+  'viduq1',
+  'jimeng_vgfm_t2v_l20',
+  'doubao-seedance-1-0-pro-250528',
+  'veo3',
+  'MiniMax-Hailuo-02',
+] as const;
 
 /**
  * A gateway publishes no capabilities: what its create takes for every model (docs/providers/gateway.md).
@@ -84,9 +93,27 @@ export const gateway: ProviderDescriptor = {
   catalog: { own: GATEWAY_CATALOG },
   options: [
     NEGATIVE_PROMPT_FIELD,
-    { kind: 'enum', key: 'aspectRatio', target: 'request', price: true, label: l10n.t('Aspect ratio'), values: ASPECTS, modes: ['text-to-video'], unsetLabel: l10n.t('default') },
+    {
+      kind: 'enum',
+      key: 'aspectRatio',
+      target: 'request',
+      price: true,
+      label: l10n.t('Aspect ratio'),
+      values: ASPECTS,
+      modes: ['text-to-video'],
+      unsetLabel: l10n.t('default'),
+    },
     SEED_FIELD,
-    { kind: 'number', key: 'duration', price: true, label: l10n.t('Duration (seconds)'), min: 1, max: 60, integer: true, unsetLabel: l10n.t('model default') },
+    {
+      kind: 'number',
+      key: 'duration',
+      price: true,
+      label: l10n.t('Duration (seconds)'),
+      min: 1,
+      max: 60,
+      integer: true,
+      unsetLabel: l10n.t('model default'),
+    },
     { kind: 'enum', key: 'size', price: true, label: l10n.t('Size'), values: SIZES },
   ],
   aspectRatios: ASPECTS,
@@ -101,10 +128,14 @@ export const gateway: ProviderDescriptor = {
     if (req.pikaffect) return l10n.t('Pikaffects are a Pika feature.');
     if (req.style) return l10n.t('Styles are a HiDream video_edit feature.');
     if (req.image && req.images) return l10n.t('Give either one image or several, not both.');
-    if (req.aspectRatio !== undefined && !parseAspectRatio(req.aspectRatio)) return l10n.t('Aspect ratio "{0}" must look like 16:9.', req.aspectRatio);
+    if (req.aspectRatio !== undefined && !parseAspectRatio(req.aspectRatio)) {
+      return l10n.t('Aspect ratio "{0}" must look like 16:9.', req.aspectRatio);
+    }
     if (!validSeed(req.seed)) return l10n.t('Seed must be a whole number from 0 to 4294967295.');
     const duration = durationOf(req);
-    if (duration !== undefined && !(Number.isInteger(duration) && duration >= 1 && duration <= 60)) return l10n.t('Duration must be a whole number of seconds from 1 to 60.');
+    if (duration !== undefined && !(Number.isInteger(duration) && duration >= 1 && duration <= 60)) {
+      return l10n.t('Duration must be a whole number of seconds from 1 to 60.');
+    }
     if (req.resolution !== undefined) return l10n.t('The gateway takes a size (like 1280x720) rather than a resolution.');
     if (req.lastFrame) return l10n.t('{0} does not take a last frame.', LABEL);
     if (req.audio) return l10n.t('{0} does not generate sound.', LABEL);
@@ -146,7 +177,9 @@ export const gateway: ProviderDescriptor = {
   async testConnection(ctx) {
     const models = await listGatewayModels(ctx);
     const host = new URL(ctx.baseUrl).host;
-    return models.length === 1 ? l10n.t('The gateway at {0} accepted the key (1 video model listed).', host) : l10n.t('The gateway at {0} accepted the key ({1} video models listed).', host, models.length);
+    return models.length === 1
+      ? l10n.t('The gateway at {0} accepted the key (1 video model listed).', host)
+      : l10n.t('The gateway at {0} accepted the key ({1} video models listed).', host, models.length);
   },
 };
 
@@ -160,7 +193,13 @@ export function parseGatewayCreate(json: unknown): string {
   const root = obj(json);
   const data = obj(root?.data) ?? root;
   const id = str(data?.task_id) ?? str(data?.id) ?? (typeof data?.task_id === 'number' ? String(data.task_id) : undefined);
-  if (!id) throw new ProviderError({ kind: 'malformed', message: l10n.t('{0} accepted the request but sent no task id.', LABEL), mayHaveStarted: true });
+  if (!id) {
+    throw new ProviderError({
+      kind: 'malformed',
+      message: l10n.t('{0} accepted the request but sent no task id.', LABEL),
+      mayHaveStarted: true,
+    });
+  }
   return id;
 }
 
@@ -172,13 +211,23 @@ export function parseGatewayTask(json: unknown): RemoteState {
   if ('data' in root && obj(root.data) && ('code' in root || !('status' in root))) {
     if (root.code !== undefined && root.code !== 'success' && root.code !== 0 && root.code !== 200) {
       const message = str(root.message) ?? String(root.code);
-      if (root.code === 'task_not_exist') throw new ProviderError({ kind: 'notFound', message: l10n.t('{0}: task does not exist ({1}).', LABEL, message), providerCode: 'task_not_exist' });
+      if (root.code === 'task_not_exist') {
+        throw new ProviderError({
+          kind: 'notFound',
+          message: l10n.t('{0}: task does not exist ({1}).', LABEL, message),
+          providerCode: 'task_not_exist',
+        });
+      }
       throw new ProviderError({ kind: 'business', message: `${LABEL}: ${message}`, providerCode: String(root.code) });
     }
     return parseEnvelopeData(obj(root.data)!);
   }
   if (root.code === 'task_not_exist') {
-    throw new ProviderError({ kind: 'notFound', message: l10n.t('{0}: task does not exist ({1}).', LABEL, str(root.message) ?? 'task_not_exist'), providerCode: 'task_not_exist' });
+    throw new ProviderError({
+      kind: 'notFound',
+      message: l10n.t('{0}: task does not exist ({1}).', LABEL, str(root.message) ?? 'task_not_exist'),
+      providerCode: 'task_not_exist',
+    });
   }
   return parseFlat(root);
 }
@@ -191,7 +240,14 @@ function parseFlat(o: Record<string, unknown>): RemoteState {
   const videos: TaskVideo[] = [];
   const url = httpUrl(o.url) ?? httpUrl(o.video_url) ?? httpUrl(o.result_url);
   if (status === 'succeeded' && url) {
-    videos.push({ url, seed: num(meta.seed), duration: num(meta.duration), width: num(meta.width), height: num(meta.height), fps: num(meta.fps) });
+    videos.push({
+      url,
+      seed: num(meta.seed),
+      duration: num(meta.duration),
+      width: num(meta.width),
+      height: num(meta.height),
+      fps: num(meta.fps),
+    });
   }
   const state: RemoteState = { status, rawStatus: raw, progress: parseProgress(o.progress), videos };
   if (status === 'failed') state.error = str(err?.message) ?? str(o.fail_reason) ?? l10n.t('{0} reported the generation failed.', LABEL);
@@ -206,7 +262,10 @@ function parseEnvelopeData(d: Record<string, unknown>): RemoteState {
   const url = status === 'succeeded' ? (httpUrl(d.result_url) ?? httpUrl(obj(d.data)?.url)) : undefined;
   if (url) videos.push({ url });
   const state: RemoteState = { status, rawStatus: raw, progress: parseProgress(d.progress), videos };
-  if (status === 'failed') state.error = str(d.fail_reason) ?? (httpUrl(d.result_url) ? undefined : str(d.result_url)) ?? l10n.t('{0} reported the generation failed.', LABEL);
+  if (status === 'failed') {
+    state.error =
+      str(d.fail_reason) ?? (httpUrl(d.result_url) ? undefined : str(d.result_url)) ?? l10n.t('{0} reported the generation failed.', LABEL);
+  }
   return fixMissingResult(state);
 }
 

@@ -1,20 +1,42 @@
 // HiDream (docs/providers/hidream.md): txt2video, img2video, video_edit under /api-pub/gw/v2/video/<MODULE>/async,
 // polled with the batch results endpoint: one request per module per round for all its tasks.
 import * as l10n from '@vscode/l10n';
+
 import { isProviderError, ProviderError } from '../core/model/errors';
+import { GenerateRequest, Task, TaskVideo } from '../core/model/task';
+import type { CatalogModel } from '../core/provider/catalogTypes';
+import { bearer } from '../core/provider/descriptor';
+import { resolutionOf } from '../core/request/neutral';
 import { httpUrl, obj, str } from '../shared/json';
 import { combineStatuses, parseProgress, RemoteStatus } from '../shared/taskStatus';
-import { bearer } from '../core/provider/descriptor';
-import type { CatalogModel } from '../core/provider/catalogTypes';
-import { resolutionOf } from '../core/request/neutral';
-import { GenerateRequest, Task, TaskVideo } from '../core/model/task';
-import { CreateSpec, malformed, parseAspectRatio, PollResults, ProviderContext, ProviderDescriptor, providerRequest, RemoteState, sendCreate } from './clientKit';
+import {
+  CreateSpec,
+  malformed,
+  parseAspectRatio,
+  PollResults,
+  ProviderContext,
+  ProviderDescriptor,
+  providerRequest,
+  RemoteState,
+  sendCreate,
+} from './clientKit';
 
 const LABEL = 'HiDream';
 
 export const HIDREAM_MODULES = ['txt2video', 'img2video', 'video_edit'] as const;
 export type HidreamModule = (typeof HIDREAM_MODULES)[number];
-export const HIDREAM_STYLES = ['barbie_doll', 'ink_wash', 'van_goph', 'hayao_miyazaki', 'cyber_punk', 'cartoon', 'anime', 'vector_art', 'abstract', 'watercolor'] as const;
+export const HIDREAM_STYLES = [
+  'barbie_doll',
+  'ink_wash',
+  'van_goph',
+  'hayao_miyazaki',
+  'cyber_punk',
+  'cartoon',
+  'anime',
+  'vector_art',
+  'abstract',
+  'watercolor',
+] as const;
 export const HIDREAM_ASPECTS = ['16:9', '1:1', '9:16'] as const;
 export const HIDREAM_RESOLUTIONS = [1024, 2048, 4096] as const;
 /**
@@ -49,13 +71,31 @@ const HIDREAM_CAPABILITIES = {
   seed: false,
 } as const;
 export const HIDREAM_CATALOG: readonly CatalogModel[] = [
-  { id: 'txt2video', label: 'HiDream txt2video', modes: ['text-to-video'], capabilities: { ...HIDREAM_CAPABILITIES, frames: { first: false, last: false } } },
-  { id: 'img2video', label: 'HiDream img2video', modes: ['image-to-video'], capabilities: { ...HIDREAM_CAPABILITIES, frames: { first: true, last: false } } },
+  {
+    id: 'txt2video',
+    label: 'HiDream txt2video',
+    modes: ['text-to-video'],
+    capabilities: { ...HIDREAM_CAPABILITIES, frames: { first: false, last: false } },
+  },
+  {
+    id: 'img2video',
+    label: 'HiDream img2video',
+    modes: ['image-to-video'],
+    capabilities: { ...HIDREAM_CAPABILITIES, frames: { first: true, last: false } },
+  },
   {
     id: 'video_edit',
     label: 'HiDream video_edit',
     modes: ['video-edit'],
-    capabilities: { durations: [], resolutions: [], aspectRatios: [], frames: { first: false, last: false }, referenceImages: 0, audio: false, seed: false },
+    capabilities: {
+      durations: [],
+      resolutions: [],
+      aspectRatios: [],
+      frames: { first: false, last: false },
+      referenceImages: 0,
+      audio: false,
+      seed: false,
+    },
   },
 ];
 
@@ -116,7 +156,13 @@ function authHeaders(ctx: ProviderContext): Record<string, string> {
  */
 export function unwrapEnvelope(json: unknown, isCreate = false): unknown {
   const o = obj(json);
-  if (!o || !('code' in o)) throw new ProviderError({ kind: 'malformed', message: l10n.t('{0} sent an unexpected answer: {1}.', LABEL, l10n.t('the answer has no code')), mayHaveStarted: isCreate });
+  if (!o || !('code' in o)) {
+    throw new ProviderError({
+      kind: 'malformed',
+      message: l10n.t('{0} sent an unexpected answer: {1}.', LABEL, l10n.t('the answer has no code')),
+      mayHaveStarted: isCreate,
+    });
+  }
   if (o.code !== 0 && o.code !== '0') {
     throw new ProviderError({
       kind: 'business',
@@ -141,9 +187,35 @@ export const hidream: ProviderDescriptor = {
   modes: ['text-to-video', 'image-to-video', 'video-edit'],
   catalog: { own: HIDREAM_CATALOG },
   options: [
-    { kind: 'enum', key: 'aspectRatio', target: 'request', price: true, label: l10n.t('Aspect ratio'), values: HIDREAM_ASPECTS, modes: ['text-to-video', 'image-to-video'], unsetLabel: l10n.t('default') },
-    { kind: 'enum', key: 'style', target: 'request', label: l10n.t('Style'), values: HIDREAM_STYLES, modes: ['video-edit'], unsetLabel: l10n.t('none (use the prompt)') },
-    { kind: 'number', key: 'motionStrength', label: l10n.t('Motion strength'), min: 0, max: 30, integer: true, default: 9, modes: CAMERA.modes },
+    {
+      kind: 'enum',
+      key: 'aspectRatio',
+      target: 'request',
+      price: true,
+      label: l10n.t('Aspect ratio'),
+      values: HIDREAM_ASPECTS,
+      modes: ['text-to-video', 'image-to-video'],
+      unsetLabel: l10n.t('default'),
+    },
+    {
+      kind: 'enum',
+      key: 'style',
+      target: 'request',
+      label: l10n.t('Style'),
+      values: HIDREAM_STYLES,
+      modes: ['video-edit'],
+      unsetLabel: l10n.t('none (use the prompt)'),
+    },
+    {
+      kind: 'number',
+      key: 'motionStrength',
+      label: l10n.t('Motion strength'),
+      min: 0,
+      max: 30,
+      integer: true,
+      default: 9,
+      modes: CAMERA.modes,
+    },
     { kind: 'number', key: 'cameraHorizontal', label: l10n.t('Camera horizontal move'), ...CAMERA },
     { kind: 'number', key: 'cameraVertical', label: l10n.t('Camera vertical move'), ...CAMERA },
     { kind: 'number', key: 'cameraDepth', label: l10n.t('Camera depth move'), ...CAMERA },
@@ -165,15 +237,21 @@ export const hidream: ProviderDescriptor = {
     if (module === 'txt2video' && !req.prompt.trim()) return l10n.t('HiDream text-to-video needs a prompt.');
     if (module === 'video_edit') {
       if (!req.prompt.trim() && !req.style) return l10n.t('Restyling a video needs a style or a prompt.');
-      if (req.style && !(HIDREAM_STYLES as readonly string[]).includes(req.style)) return l10n.t('Unknown style "{0}". Choose one of: {1}.', req.style, HIDREAM_STYLES.join(', '));
-      if (req.aspectRatio) return l10n.t('Restyling keeps the video\'s own aspect ratio.');
+      if (req.style && !(HIDREAM_STYLES as readonly string[]).includes(req.style)) {
+        return l10n.t('Unknown style "{0}". Choose one of: {1}.', req.style, HIDREAM_STYLES.join(', '));
+      }
+      if (req.aspectRatio) return l10n.t("Restyling keeps the video's own aspect ratio.");
     } else if (req.style) return l10n.t('Styles apply to restyling a video (video_edit).');
-    if (req.aspectRatio !== undefined && !(HIDREAM_ASPECTS as readonly string[]).includes(req.aspectRatio)) return l10n.t('HiDream aspect ratio must be one of {0}.', HIDREAM_ASPECTS.join(', '));
+    if (req.aspectRatio !== undefined && !(HIDREAM_ASPECTS as readonly string[]).includes(req.aspectRatio)) {
+      return l10n.t('HiDream aspect ratio must be one of {0}.', HIDREAM_ASPECTS.join(', '));
+    }
     if (req.aspectRatio !== undefined && !parseAspectRatio(req.aspectRatio)) return l10n.t('Aspect ratio must look like 16:9.');
     for (const k of ['cameraHorizontal', 'cameraVertical', 'cameraDepth'] as const) {
       if (o[k] !== undefined && !intIn(o[k], -5, 5)) return l10n.t('Camera moves are whole numbers from -5 to 5.');
     }
-    if (o.motionStrength !== undefined && !intIn(o.motionStrength, 0, 30)) return l10n.t('Motion strength must be a whole number from 0 to 30.');
+    if (o.motionStrength !== undefined && !intIn(o.motionStrength, 0, 30)) {
+      return l10n.t('Motion strength must be a whole number from 0 to 30.');
+    }
     if (req.resolution === undefined && o.resolution !== undefined) {
       const legacy = resolutionOf(req);
       if (legacy === undefined || hidreamResolution(legacy) === undefined) return l10n.t('Resolution must be 1024, 2048 or 4096.');
@@ -221,7 +299,13 @@ export const hidream: ProviderDescriptor = {
     const answer = await sendCreate(this, ctx, spec);
     const result = obj(unwrapEnvelope(answer, true));
     const id = str(result?.task_id);
-    if (!id) throw new ProviderError({ kind: 'malformed', message: l10n.t('{0} accepted the request but sent no task id.', LABEL), mayHaveStarted: true });
+    if (!id) {
+      throw new ProviderError({
+        kind: 'malformed',
+        message: l10n.t('{0} accepted the request but sent no task id.', LABEL),
+        mayHaveStarted: true,
+      });
+    }
     return { remoteId: id, mode: spec.mode, model: spec.model, route: spec.route };
   },
 
@@ -236,13 +320,23 @@ export const hidream: ProviderDescriptor = {
       for (let i = 0; i < list.length; i += HIDREAM_BATCH_SIZE) {
         const chunk = list.slice(i, i + HIDREAM_BATCH_SIZE);
         try {
-          const res = await providerRequest(this, ctx, { method: 'POST', path: `${modulePath(module)}/results/batch`, body: { task_id_list: chunk.map((t) => t.remoteId) } });
+          const res = await providerRequest(this, ctx, {
+            method: 'POST',
+            path: `${modulePath(module)}/results/batch`,
+            body: { task_id_list: chunk.map((t) => t.remoteId) },
+          });
           const states = parseHidreamBatch(res.json);
           for (const t of chunk) {
             const s = states.get(t.remoteId);
             if (s) out.set(t.id, s);
             else if (states.notListed.has(t.remoteId) && Date.now() - t.createdAt > NOT_LISTED_GRACE_MS) {
-              out.set(t.id, new ProviderError({ kind: 'notFound', message: l10n.t('{0} does not know task {1} (no results for it).', LABEL, t.remoteId) }));
+              out.set(
+                t.id,
+                new ProviderError({
+                  kind: 'notFound',
+                  message: l10n.t('{0} does not know task {1} (no results for it).', LABEL, t.remoteId),
+                }),
+              );
             } else if (states.notListed.has(t.remoteId)) {
               out.set(t.id, { status: 'unknown', rawStatus: 'not listed yet', videos: [] });
             } else {
@@ -320,8 +414,20 @@ function parseHidreamTask(subs: unknown[]): RemoteState {
   }
   let status = combineStatuses(statuses);
   const errors: string[] = [];
-  if (rejected) errors.push(rejected === subs.length ? l10n.t('Rejected by content review') : l10n.t('{0} of {1} videos rejected by content review', rejected, subs.length));
-  if (failed) errors.push(failed === subs.length ? l10n.t('Generation failed at {0}', LABEL) : l10n.t('{0} of {1} videos failed at {2}', failed, subs.length, LABEL));
+  if (rejected) {
+    errors.push(
+      rejected === subs.length
+        ? l10n.t('Rejected by content review')
+        : l10n.t('{0} of {1} videos rejected by content review', rejected, subs.length),
+    );
+  }
+  if (failed) {
+    errors.push(
+      failed === subs.length
+        ? l10n.t('Generation failed at {0}', LABEL)
+        : l10n.t('{0} of {1} videos failed at {2}', failed, subs.length, LABEL),
+    );
+  }
   if (status === 'succeeded' && videos.length === 0) {
     status = 'failed';
     errors.push(l10n.t('{0} reported success but gave no valid video URL', LABEL));

@@ -1,8 +1,8 @@
 // The provider registry: a provider is one module exporting a descriptor, listed here once.
 // Everything else (ids, labels, the generate flow, settings, keys, scripts) iterates this list.
 // Every client is guarded: what it answers is sanitized before anything stores or shows it.
-import { guardProvider } from '../core/provider/guardedClient';
 import type { ProviderDescriptor } from '../core/provider/descriptor';
+import { guardProvider } from '../core/provider/guardedClient';
 import { gateway } from './gateway';
 import { hidream } from './hidream';
 import { openai } from './openai';

@@ -5,26 +5,27 @@
 // (https://host/v1), may carry a path prefix, and has no default: the user names the server. The
 // models are the server's; with none chosen no `model` is sent, and the server's default applies.
 import * as l10n from '@vscode/l10n';
+
 import { isProviderError, ProviderError } from '../core/model/errors';
+import type { GenerateRequest, GenerationMode, Task, TaskVideo } from '../core/model/task';
+import { safeId } from '../core/net/sanitize';
+import { MODEL_ID_PATTERN, type ProviderAction } from '../core/provider/descriptor';
 import type { ImageSize } from '../core/request/media';
 import { durationOf } from '../core/request/neutral';
 import { num, obj, str } from '../shared/json';
 import { parseProgress, RemoteStatus } from '../shared/taskStatus';
-import { MODEL_ID_PATTERN, type ProviderAction } from '../core/provider/descriptor';
-import { safeId } from '../core/net/sanitize';
-import type { GenerateRequest, GenerationMode, Task, TaskVideo } from '../core/model/task';
 import {
-  type CreateSpec,
   malformed,
   parseVideoModelList,
   pollEach,
+  providerRequest,
+  serverDate,
+  type CreateSpec,
   type PollResults,
   type ProviderContext,
   type ProviderDescriptor,
-  providerRequest,
   type RemoteState,
   type ResolvedMedia,
-  serverDate,
 } from './clientKit';
 
 const LABEL = l10n.t('OpenAI-compatible server');
@@ -94,7 +95,10 @@ function requestedSize(req: GenerateRequest): string | undefined {
 export function fitSize(requested: string | undefined, image: ImageSize): { size: string; warning?: string } {
   const size = `${image.width}x${image.height}`;
   if (requested === undefined || requested === size) return { size };
-  return { size, warning: l10n.t('The image is {0}, so the video is {1}, not {2}: the server needs the image to match the size.', size, size, requested) };
+  return {
+    size,
+    warning: l10n.t('The image is {0}, so the video is {1}, not {2}: the server needs the image to match the size.', size, size, requested),
+  };
 }
 
 /** A request whose size is the fitted one (an aspect ratio gives way to it). */
@@ -103,7 +107,11 @@ function withSize(req: GenerateRequest, size: string): GenerateRequest {
   return { ...rest, options: { ...req.options, size } };
 }
 
-const IMAGE_NAMES: Readonly<Record<string, string>> = { 'image/png': 'reference.png', 'image/jpeg': 'reference.jpg', 'image/webp': 'reference.webp' };
+const IMAGE_NAMES: Readonly<Record<string, string>> = {
+  'image/png': 'reference.png',
+  'image/jpeg': 'reference.jpg',
+  'image/webp': 'reference.webp',
+};
 
 /** Every field as the SDK encodes it: strings as they are, a Blob as a file part, an object as `key[name]` fields. */
 export function toFormData(body: Record<string, unknown>): FormData {
@@ -122,7 +130,10 @@ const REMIX: ProviderAction = {
   id: 'remix',
   label: l10n.t('Remix…'),
   appliesTo: (t) => t.status === 'succeeded' && t.remoteId !== '',
-  input: { prompt: l10n.t('What should change? The new prompt for this video.'), placeholder: l10n.t('The same scene at night, in falling snow') },
+  input: {
+    prompt: l10n.t('What should change? The new prompt for this video.'),
+    placeholder: l10n.t('The same scene at night, in falling snow'),
+  },
   request: (t, text) => ({ provider: t.provider, prompt: text, ...(t.model ? { model: t.model } : {}), options: { remixOf: t.remoteId } }),
 };
 
@@ -157,7 +168,10 @@ export const openai: ProviderDescriptor = {
       max: MAX_SECONDS,
       integer: true,
       unsetLabel: l10n.t("the server's default"),
-      prompt: l10n.t("Seconds: a whole number from 1 to {0}; which lengths a model makes is up to the server. Leave empty for the server's default.", MAX_SECONDS),
+      prompt: l10n.t(
+        "Seconds: a whole number from 1 to {0}; which lengths a model makes is up to the server. Leave empty for the server's default.",
+        MAX_SECONDS,
+      ),
     },
     {
       kind: 'text',
@@ -167,7 +181,9 @@ export const openai: ProviderDescriptor = {
       maxLength: 9,
       format: { pattern: SIZE_PATTERN, example: '1280x720', hint: l10n.t('Size must be WIDTHxHEIGHT in pixels, e.g. 1280x720.') },
       unsetLabel: l10n.t("the server's default"),
-      prompt: l10n.t("Size as WIDTHxHEIGHT, e.g. 1280x720; which sizes a model makes is up to the server. Leave empty for the server's default."),
+      prompt: l10n.t(
+        "Size as WIDTHxHEIGHT, e.g. 1280x720; which sizes a model makes is up to the server. Leave empty for the server's default.",
+      ),
     },
   ],
   aspectRatios: Object.keys(ASPECT_SIZES),
@@ -178,7 +194,9 @@ export const openai: ProviderDescriptor = {
 
   validate(req) {
     const o = optionsOf(req);
-    if (req.model !== undefined && !MODEL_ID_PATTERN.test(req.model)) return l10n.t('Choose a model id the server serves (e.g. wan-2.2), or none for its default.');
+    if (req.model !== undefined && !MODEL_ID_PATTERN.test(req.model)) {
+      return l10n.t('Choose a model id the server serves (e.g. wan-2.2), or none for its default.');
+    }
     if (!req.prompt.trim()) return l10n.t('A /v1/videos server needs a prompt.');
     if (req.images) return l10n.t('A /v1/videos server takes one reference image, not several.');
     if (req.video) return l10n.t('A /v1/videos server does not restyle a video file; use Remix… on a finished task of this provider.');
@@ -187,14 +205,18 @@ export const openai: ProviderDescriptor = {
     if (req.seed !== undefined) return l10n.t('The /v1/videos protocol takes no seed.');
     if (req.negativePrompt) return l10n.t('The /v1/videos protocol takes no negative prompt; say it in the prompt.');
     const seconds = durationOf(req);
-    if (seconds !== undefined && secondsOf(seconds) === undefined) return l10n.t('Seconds must be a whole number from 1 to {0}.', MAX_SECONDS);
+    if (seconds !== undefined && secondsOf(seconds) === undefined) {
+      return l10n.t('Seconds must be a whole number from 1 to {0}.', MAX_SECONDS);
+    }
     if (req.lastFrame) return l10n.t('{0} does not take a last frame.', LABEL);
     if (req.audio) return l10n.t('{0} does not generate sound.', LABEL);
     if (o.size !== undefined && !isSize(o.size)) return l10n.t('Size must be WIDTHxHEIGHT in pixels, e.g. 1280x720.');
     if (req.aspectRatio !== undefined) {
       const size = ASPECT_SIZES[req.aspectRatio];
       if (!size) return l10n.t('Aspect ratio must be 16:9 or 9:16 (or choose a size).');
-      if (o.size !== undefined && isLandscape(o.size) !== isLandscape(size)) return l10n.t('Aspect ratio {0} and size {1} disagree; give one of them.', req.aspectRatio, o.size);
+      if (o.size !== undefined && isLandscape(o.size) !== isLandscape(size)) {
+        return l10n.t('Aspect ratio {0} and size {1} disagree; give one of them.', req.aspectRatio, o.size);
+      }
     }
     if (o.remixOf !== undefined) {
       if (typeof o.remixOf !== 'string' || !safeId(o.remixOf)) return l10n.t('remixOf must be the id of a finished video on this server.');
@@ -233,17 +255,32 @@ export const openai: ProviderDescriptor = {
       if (warning) ctx.log?.warn(warning);
     }
     // The SDK sends a create as multipart and a remix (no file in it) as JSON.
-    const res = await providerRequest(this, ctx, { method: 'POST', path: spec.path, body: remix ? spec.body : toFormData(spec.body), isCreate: true }).catch((e: unknown) => {
+    const res = await providerRequest(this, ctx, {
+      method: 'POST',
+      path: spec.path,
+      body: remix ? spec.body : toFormData(spec.body),
+      isCreate: true,
+    }).catch((e: unknown) => {
       throw remix ? remixError(e, ctx.baseUrl) : e;
     });
     const answer = obj(res.json);
     const id = str(answer?.id);
-    if (!id) throw new ProviderError({ kind: 'malformed', message: l10n.t('{0} accepted the request but sent no video id.', LABEL), mayHaveStarted: true });
+    if (!id) {
+      throw new ProviderError({
+        kind: 'malformed',
+        message: l10n.t('{0} accepted the request but sent no video id.', LABEL),
+        mayHaveStarted: true,
+      });
+    }
     return { remoteId: id, mode: spec.mode, model: str(answer?.model) ?? spec.model };
   },
 
   async listLostJobs(ctx, task) {
-    const res = await providerRequest(this, ctx, { method: 'GET', path: `/videos?limit=${LOST_JOB_PAGE}&order=desc`, fallbackTimeoutMs: 15_000 });
+    const res = await providerRequest(this, ctx, {
+      method: 'GET',
+      path: `/videos?limit=${LOST_JOB_PAGE}&order=desc`,
+      fallbackTimeoutMs: 15_000,
+    });
     const data = obj(res.json)?.data;
     if (!Array.isArray(data)) throw malformed(LABEL, l10n.t('the list of videos has no data array'));
     const o = optionsOf(task.request);
@@ -267,7 +304,9 @@ export const openai: ProviderDescriptor = {
     const host = new URL(ctx.baseUrl).host;
     try {
       const models = await listOpenAiModels(ctx);
-      return models.length === 1 ? l10n.t('{0} at {1} accepted the key (1 video model listed).', LABEL, host) : l10n.t('{0} at {1} accepted the key ({2} video models listed).', LABEL, host, models.length);
+      return models.length === 1
+        ? l10n.t('{0} at {1} accepted the key (1 video model listed).', LABEL, host)
+        : l10n.t('{0} at {1} accepted the key ({2} video models listed).', LABEL, host, models.length);
     } catch (e) {
       // A server that lists no models may still serve videos: its list of them proves the key.
       if (!isProviderError(e) || e.kind !== 'notFound') throw e;
@@ -322,7 +361,12 @@ export function parseVideo(json: unknown, baseUrl: string, task: Pick<Task, 'rem
   const v = obj(json);
   if (!v) throw malformed(LABEL, l10n.t('the video is not a JSON object'));
   const status = openAiStatus(v.status);
-  const state: RemoteState = { status, rawStatus: typeof v.status === 'string' ? v.status : String(v.status), progress: parseProgress(v.progress), videos: [] };
+  const state: RemoteState = {
+    status,
+    rawStatus: typeof v.status === 'string' ? v.status : String(v.status),
+    progress: parseProgress(v.progress),
+    videos: [],
+  };
   if (status === 'failed') {
     const err = obj(v.error);
     const code = str(err?.code);

@@ -5,28 +5,29 @@
 // actual cost from `usage.cost`. The models, what they take and what they cost are published at
 // GET {base}/videos/models (no key): parsed here into the catalogue's data, a dated snapshot beside it.
 import * as l10n from '@vscode/l10n';
+
 import { isProviderError, ProviderError } from '../core/model/errors';
+import type { GenerateRequest, GenerationMode, Task, TaskCost, TaskVideo } from '../core/model/task';
 import { requestJson } from '../core/net/http';
 import { MAX_PROVIDER_WORD, sanitizeText } from '../core/net/sanitize';
 import type { CatalogModel, ModelCapabilities, ModelPrices, PriceRule } from '../core/provider/catalogTypes';
 import { isUnder, MODEL_ID_PATTERN } from '../core/provider/descriptor';
 import { asDataUri } from '../core/request/media';
-import type { GenerateRequest, GenerationMode, Task, TaskCost, TaskVideo } from '../core/model/task';
 import { httpUrl, num, obj, str } from '../shared/json';
 import type { RemoteStatus } from '../shared/taskStatus';
 import {
-  type CreateSpec,
   malformed,
   parseAspectRatio,
   pollEach,
+  providerRequest,
+  SEED_FIELD,
+  validSeed,
+  type CreateSpec,
   type PollResults,
   type ProviderContext,
   type ProviderDescriptor,
-  providerRequest,
   type RemoteState,
   type ResolvedMedia,
-  SEED_FIELD,
-  validSeed,
 } from './clientKit';
 
 const LABEL = 'OpenRouter';
@@ -75,7 +76,15 @@ export const openrouter: ProviderDescriptor = {
     bundled: { asOf: '2026-12-01', models: bundledModels() },
   },
   options: [
-    { kind: 'enum', key: 'aspectRatio', price: true, target: 'request', label: l10n.t('Aspect ratio'), values: ASPECTS, unsetLabel: l10n.t('model default') },
+    {
+      kind: 'enum',
+      key: 'aspectRatio',
+      price: true,
+      target: 'request',
+      label: l10n.t('Aspect ratio'),
+      values: ASPECTS,
+      unsetLabel: l10n.t('model default'),
+    },
     SEED_FIELD,
   ],
   aspectRatios: ASPECTS,
@@ -91,12 +100,16 @@ export const openrouter: ProviderDescriptor = {
     if (req.pikaffect) return l10n.t('Pikaffects are a Pika feature.');
     if (req.style) return l10n.t('Styles are a HiDream video_edit feature.');
     if (req.negativePrompt) return l10n.t("OpenRouter's video API takes no negative prompt; say it in the prompt.");
-    if (req.aspectRatio !== undefined && !parseAspectRatio(req.aspectRatio)) return l10n.t('Aspect ratio "{0}" must look like 16:9.', req.aspectRatio);
+    if (req.aspectRatio !== undefined && !parseAspectRatio(req.aspectRatio)) {
+      return l10n.t('Aspect ratio "{0}" must look like 16:9.', req.aspectRatio);
+    }
     if (!validSeed(req.seed)) return l10n.t('Seed must be a whole number from 0 to 4294967295.');
     if (req.duration !== undefined && !(Number.isInteger(req.duration) && req.duration >= 1 && req.duration <= 600)) {
       return l10n.t('Duration must be a whole number of seconds.');
     }
-    if (req.resolution !== undefined && !RESOLUTION.test(req.resolution)) return l10n.t('Resolution "{0}" must look like 720p, 1080p or 4K.', req.resolution);
+    if (req.resolution !== undefined && !RESOLUTION.test(req.resolution)) {
+      return l10n.t('Resolution "{0}" must look like 720p, 1080p or 4K.', req.resolution);
+    }
     if (req.audio !== undefined && typeof req.audio !== 'boolean') return l10n.t('Audio must be true or false.');
     return undefined;
   },
@@ -110,12 +123,15 @@ export const openrouter: ProviderDescriptor = {
     if (req.audio !== undefined) body.generate_audio = req.audio;
     if (req.seed !== undefined) body.seed = req.seed;
     const frames: Record<string, unknown>[] = [];
-    const frame = (url: string, frameType: 'first_frame' | 'last_frame') => frames.push({ type: 'image_url', image_url: { url }, frame_type: frameType });
+    const frame = (url: string, frameType: 'first_frame' | 'last_frame') =>
+      frames.push({ type: 'image_url', image_url: { url }, frame_type: frameType });
     if (media.image) frame(asDataUri(media.image, media.imageMime), 'first_frame');
     const last = lastFrameOf(req, media);
     if (last) frame(last, 'last_frame');
     if (frames.length) body.frame_images = frames;
-    if (media.images?.length) body.input_references = media.images.map((v, i) => ({ type: 'image_url', image_url: { url: asDataUri(v, media.imagesMime?.[i]) } }));
+    if (media.images?.length) {
+      body.input_references = media.images.map((v, i) => ({ type: 'image_url', image_url: { url: asDataUri(v, media.imagesMime?.[i]) } }));
+    }
     const mode: GenerationMode = media.images?.length ? 'ingredients' : frames.length ? 'image-to-video' : 'text-to-video';
     return { path: '/videos', body, mode, model };
   },
@@ -130,7 +146,13 @@ export const openrouter: ProviderDescriptor = {
     }
     const answer = obj(json);
     const id = str(answer?.id);
-    if (!id) throw new ProviderError({ kind: 'malformed', message: l10n.t('{0} accepted the request but sent no job id.', LABEL), mayHaveStarted: true });
+    if (!id) {
+      throw new ProviderError({
+        kind: 'malformed',
+        message: l10n.t('{0} accepted the request but sent no job id.', LABEL),
+        mayHaveStarted: true,
+      });
+    }
     const polling = pollingUrlProblem(answer?.polling_url, ctx.baseUrl);
     if (polling) ctx.log?.warn(polling);
     return { remoteId: id, mode: spec.mode, model: spec.model };
@@ -157,10 +179,19 @@ function explain(e: unknown, model: string): unknown {
   if (!isProviderError(e)) return e;
   const base = { status: e.status, providerCode: e.providerCode, retryAfterMs: e.retryAfterMs, mayHaveStarted: e.mayHaveStarted };
   if (e.status === 402) {
-    return new ProviderError({ ...base, kind: 'payment', message: l10n.t('Your OpenRouter account is out of credits: add credits, then generate again. ({0})', e.message) });
+    return new ProviderError({
+      ...base,
+      kind: 'payment',
+      message: l10n.t('Your OpenRouter account is out of credits: add credits, then generate again. ({0})', e.message),
+    });
   }
   if (e.status === 404) {
-    return new ProviderError({ ...base, kind: 'notFound', modelNotFound: true, message: l10n.t('OpenRouter has no video model "{0}": it is retired or unknown. ({1})', model, e.message) });
+    return new ProviderError({
+      ...base,
+      kind: 'notFound',
+      modelNotFound: true,
+      message: l10n.t('OpenRouter has no video model "{0}": it is retired or unknown. ({1})', model, e.message),
+    });
   }
   return e;
 }
@@ -176,7 +207,11 @@ export function pollingUrlProblem(pollingUrl: unknown, baseUrl: string): string 
     return l10n.t('{0} sent a polling_url that is not a URL; the job is polled at the base URL.', LABEL);
   }
   if (url.origin !== new URL(baseUrl).origin) {
-    return l10n.t('{0} sent a polling_url on another host ({1}); it is not followed, and the key is not sent there.', LABEL, sanitizeText(url.host, [], MAX_PROVIDER_WORD));
+    return l10n.t(
+      '{0} sent a polling_url on another host ({1}); it is not followed, and the key is not sent there.',
+      LABEL,
+      sanitizeText(url.host, [], MAX_PROVIDER_WORD),
+    );
   }
   return undefined;
 }
@@ -192,9 +227,11 @@ export function parseVideoJob(json: unknown, baseUrl: string, task: Pick<Task, '
   if (status === 'failed') {
     state.error =
       str(v.error) ??
-      (v.status === 'cancelled' ? l10n.t('{0}: the generation was cancelled.', LABEL)
-      : v.status === 'expired' ? l10n.t('{0}: the generation expired before it finished.', LABEL)
-      : l10n.t('{0} reported the generation failed.', LABEL));
+      (v.status === 'cancelled'
+        ? l10n.t('{0}: the generation was cancelled.', LABEL)
+        : v.status === 'expired'
+          ? l10n.t('{0}: the generation expired before it finished.', LABEL)
+          : l10n.t('{0} reported the generation failed.', LABEL));
   }
   if (status === 'succeeded') state.videos.push(resultOf(v, baseUrl, task.remoteId));
   return state;
@@ -207,7 +244,6 @@ function resultOf(v: Record<string, unknown>, baseUrl: string, id: string): Task
   if (!first) return { url: content, authenticated: true };
   return isUnder(first, baseUrl) ? { url: first, authenticated: true } : { url: first };
 }
-
 
 function costOf(usage: unknown): TaskCost | undefined {
   const amount = obj(usage)?.cost;
@@ -313,7 +349,11 @@ export function parsePricingSkus(skus: unknown, resolutions?: readonly string[])
     rules.push({ unit, usd, ...(resolution !== undefined ? { resolution } : {}) });
   }
   if (new Set(rules.map((r) => r.unit)).size > 1) {
-    unknown.push(...Object.keys(o).filter((k) => k.startsWith('per-video')).map((k) => sanitizeText(k, [], MAX_PROVIDER_WORD)));
+    unknown.push(
+      ...Object.keys(o)
+        .filter((k) => k.startsWith('per-video'))
+        .map((k) => sanitizeText(k, [], MAX_PROVIDER_WORD)),
+    );
     return { rules: [], unknown: [...new Set(unknown)] };
   }
   return { rules, ...(unknown.length ? { unknown } : {}) };
@@ -349,8 +389,23 @@ function bundledModels(): CatalogModel[] {
       modes: [...t2v, 'ingredients'],
       capabilities: { resolutions: ['720p', '1080p'], frames: { first: true, last: false }, audio: true, typicalRunSeconds: 120 },
     },
-    { id: 'kwaivgi/kling-v3.0-std', label: 'Kling 3.0 Standard', modes: t2v, capabilities: { frames: { first: true, last: true }, typicalRunSeconds: 120 } },
-    { id: 'minimax/hailuo-2.3', label: 'MiniMax: Hailuo 2.3', modes: t2v, capabilities: { frames: { first: true, last: false }, referenceImages: 0, typicalRunSeconds: 120 } },
-    { id: 'bytedance/seedance-2.0-fast', label: 'ByteDance: Seedance 2.0 Fast', modes: [...t2v, 'ingredients'], capabilities: { frames: { first: true, last: true }, typicalRunSeconds: 60 } },
+    {
+      id: 'kwaivgi/kling-v3.0-std',
+      label: 'Kling 3.0 Standard',
+      modes: t2v,
+      capabilities: { frames: { first: true, last: true }, typicalRunSeconds: 120 },
+    },
+    {
+      id: 'minimax/hailuo-2.3',
+      label: 'MiniMax: Hailuo 2.3',
+      modes: t2v,
+      capabilities: { frames: { first: true, last: false }, referenceImages: 0, typicalRunSeconds: 120 },
+    },
+    {
+      id: 'bytedance/seedance-2.0-fast',
+      label: 'ByteDance: Seedance 2.0 Fast',
+      modes: [...t2v, 'ingredients'],
+      capabilities: { frames: { first: true, last: true }, typicalRunSeconds: 60 },
+    },
   ];
 }

@@ -1,10 +1,11 @@
 // Pika through an API gateway (docs/providers/pika.md): POST /pika/generate, GET /pika/feed/{id}.
 import * as l10n from '@vscode/l10n';
+
 import { isProviderError, ProviderError } from '../core/model/errors';
-import { httpUrl, num, obj, str } from '../shared/json';
-import { combineStatuses, parseProgress, RemoteStatus } from '../shared/taskStatus';
 import { GenerateRequest, TaskVideo } from '../core/model/task';
 import type { CatalogModel, ModelCapabilities } from '../core/provider/catalogTypes';
+import { httpUrl, num, obj, str } from '../shared/json';
+import { combineStatuses, parseProgress, RemoteStatus } from '../shared/taskStatus';
 import {
   CreateResult,
   CreateSpec,
@@ -13,12 +14,12 @@ import {
   OptionField,
   parseAspectRatio,
   pollEach,
-  providerRequest,
-  sendCreate,
   PollResults,
   ProviderDescriptor,
+  providerRequest,
   RemoteState,
   SEED_FIELD,
+  sendCreate,
   validSeed,
 } from './clientKit';
 
@@ -80,13 +81,34 @@ function pikaStatus(raw: unknown, progress: number | undefined): RemoteStatus {
 
 const PIKA_OPTIONS: readonly OptionField[] = [
   NEGATIVE_PROMPT_FIELD,
-  { kind: 'enum', key: 'aspectRatio', target: 'request', price: true, label: l10n.t('Aspect ratio'), values: PIKA_ASPECTS, modes: ['text-to-video', 'ingredients'], unsetLabel: l10n.t('default') },
+  {
+    kind: 'enum',
+    key: 'aspectRatio',
+    target: 'request',
+    price: true,
+    label: l10n.t('Aspect ratio'),
+    values: PIKA_ASPECTS,
+    modes: ['text-to-video', 'ingredients'],
+    unsetLabel: l10n.t('default'),
+  },
   SEED_FIELD,
-  { kind: 'enum', key: 'pikaffect', target: 'request', label: l10n.t('Pikaffect'), values: PIKAFFECTS, valueDescription: l10n.t('adds sound') },
+  {
+    kind: 'enum',
+    key: 'pikaffect',
+    target: 'request',
+    label: l10n.t('Pikaffect'),
+    values: PIKAFFECTS,
+    valueDescription: l10n.t('adds sound'),
+  },
   { kind: 'number', key: 'motion', label: l10n.t('Motion'), min: 0, max: 4, default: 1 },
   { kind: 'number', key: 'guidanceScale', label: l10n.t('Guidance scale'), min: 5, max: 25, default: 12 },
   { kind: 'number', key: 'frameRate', label: l10n.t('Frame rate'), min: 8, max: 24, integer: true, default: 24 },
-  ...(Object.keys(PIKA_CAMERA) as (keyof typeof PIKA_CAMERA)[]).map((axis): OptionField => ({ kind: 'enum', key: `camera.${axis}`, label: l10n.t('Camera {0}', axis), values: PIKA_CAMERA[axis] })),
+  ...(Object.keys(PIKA_CAMERA) as (keyof typeof PIKA_CAMERA)[]).map((axis): OptionField => ({
+    kind: 'enum',
+    key: `camera.${axis}`,
+    label: l10n.t('Camera {0}', axis),
+    values: PIKA_CAMERA[axis],
+  })),
   { kind: 'enum', key: 'ingredientsMode', label: l10n.t('Ingredients mode'), values: ['precise', 'creative'], modes: ['ingredients'] },
 ];
 
@@ -101,7 +123,12 @@ const PIKA_CAPABILITIES: ModelCapabilities = {
 };
 export const PIKA_CATALOG: readonly CatalogModel[] = [
   // Pika publishes no limit on ingredients: the request's own (10 images).
-  { id: '2.0', label: 'Pika 2.0', modes: ['text-to-video', 'image-to-video', 'ingredients'], capabilities: { ...PIKA_CAPABILITIES, referenceImages: 10 } },
+  {
+    id: '2.0',
+    label: 'Pika 2.0',
+    modes: ['text-to-video', 'image-to-video', 'ingredients'],
+    capabilities: { ...PIKA_CAPABILITIES, referenceImages: 10 },
+  },
   { id: '1.5', label: 'Pika 1.5', modes: ['text-to-video', 'image-to-video'], capabilities: { ...PIKA_CAPABILITIES, referenceImages: 0 } },
 ];
 
@@ -144,7 +171,9 @@ export const pika: ProviderDescriptor = {
     if (req.aspectRatio !== undefined) {
       if (req.image) return l10n.t('Pika takes the aspect ratio from the image; remove aspectRatio for image-to-video.');
       const ar = parseAspectRatio(req.aspectRatio);
-      if (!ar || ar.w / ar.h < 0.4 || ar.w / ar.h > 2.5) return l10n.t('Aspect ratio "{0}" must look like 16:9 and lie between 2:5 and 5:2.', req.aspectRatio);
+      if (!ar || ar.w / ar.h < 0.4 || ar.w / ar.h > 2.5) {
+        return l10n.t('Aspect ratio "{0}" must look like 16:9 and lie between 2:5 and 5:2.', req.aspectRatio);
+      }
     }
     if (!validSeed(req.seed)) return l10n.t('Seed must be a whole number from 0 to 4294967295.');
     if (req.duration !== undefined) return l10n.t('{0} does not take a duration.', LABEL);
@@ -154,7 +183,9 @@ export const pika: ProviderDescriptor = {
     if (o.motion !== undefined && !inRange(o.motion, 0, 4)) return l10n.t('Motion must be between 0 and 4.');
     if (o.guidanceScale !== undefined && !inRange(o.guidanceScale, 5, 25)) return l10n.t('Guidance scale must be between 5 and 25.');
     if (o.frameRate !== undefined && !inRange(o.frameRate, 8, 24, true)) return l10n.t('Frame rate must be a whole number from 8 to 24.');
-    if (o.ingredientsMode !== undefined && o.ingredientsMode !== 'precise' && o.ingredientsMode !== 'creative') return l10n.t('Ingredients mode must be precise or creative.');
+    if (o.ingredientsMode !== undefined && o.ingredientsMode !== 'precise' && o.ingredientsMode !== 'creative') {
+      return l10n.t('Ingredients mode must be precise or creative.');
+    }
     if (o.camera) {
       for (const [k, v] of Object.entries(o.camera)) {
         const allowed = (PIKA_CAMERA as Record<string, readonly string[]>)[k];
@@ -207,7 +238,11 @@ export const pika: ProviderDescriptor = {
     const spec = this.buildCreate(req, media, requestId);
     const id = str(obj(await sendCreate(this, ctx, spec))?.id);
     if (!id) {
-      throw new ProviderError({ kind: 'malformed', message: l10n.t('{0} accepted the request but sent no task id.', LABEL), mayHaveStarted: true });
+      throw new ProviderError({
+        kind: 'malformed',
+        message: l10n.t('{0} accepted the request but sent no task id.', LABEL),
+        mayHaveStarted: true,
+      });
     }
     return { remoteId: id, mode: spec.mode, model: spec.model };
   },
@@ -219,7 +254,11 @@ export const pika: ProviderDescriptor = {
   async testConnection(ctx) {
     // Pika has no cheap authenticated read; a feed lookup of an id that cannot exist proves the key.
     try {
-      await providerRequest(this, ctx, { method: 'GET', path: '/pika/feed/00000000-0000-0000-0000-000000000000', fallbackTimeoutMs: 15_000 });
+      await providerRequest(this, ctx, {
+        method: 'GET',
+        path: '/pika/feed/00000000-0000-0000-0000-000000000000',
+        fallbackTimeoutMs: 15_000,
+      });
     } catch (e) {
       if (isProviderError(e) && (e.kind === 'notFound' || e.kind === 'badRequest')) {
         return l10n.t('Pika at {0} accepted the key.', new URL(ctx.baseUrl).host);

@@ -2,6 +2,7 @@
 // used by the webview app (metadata block) and the panel (its title).
 
 import * as l10n from '@vscode/l10n';
+
 import type { TaskStatus } from './taskStatus';
 
 /** What the player shows of a task (the player protocol's `show` message carries it). */
@@ -96,8 +97,7 @@ export interface MetaFact {
 export function metaFacts(meta: PlayerMeta, intrinsic: IntrinsicVideo = {}): MetaFact[] {
   const duration = formatDuration(meta.duration ?? intrinsic.duration);
   const fps = formatFps(meta.fps);
-  const resolution =
-    formatResolution(meta.width, meta.height) ?? formatResolution(intrinsic.width, intrinsic.height);
+  const resolution = formatResolution(meta.width, meta.height) ?? formatResolution(intrinsic.width, intrinsic.height);
   const rows: Array<[string, string | undefined]> = [
     [l10n.t('Provider'), meta.model ? `${meta.providerLabel} · ${meta.model}` : meta.providerLabel],
     [l10n.t('Duration'), duration && fps ? `${duration} · ${fps}` : (duration ?? fps)],

@@ -18,10 +18,7 @@ export const isRecord: (x: unknown) => x is Fields = isJsonObject;
 /** Every key is known and every required key is present. */
 export function hasKeys(o: Fields, required: readonly string[], optional: readonly string[] = []): boolean {
   const keys = Object.keys(o);
-  return (
-    required.every((k) => keys.includes(k)) &&
-    keys.every((k) => required.includes(k) || optional.includes(k))
-  );
+  return required.every((k) => keys.includes(k)) && keys.every((k) => required.includes(k) || optional.includes(k));
 }
 
 export function isId(v: unknown): v is string {

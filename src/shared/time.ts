@@ -11,7 +11,12 @@ export function formatElapsed(ms: number): string {
 }
 
 /** What a task's clock shows: time so far while it runs, generation time once it finished (`took` words it in the display language). */
-export function taskClock(t: { createdAt: number; finishedAt?: number }, active: boolean, now: number, took: (elapsed: string) => string = (e) => `took ${e}`): string | undefined {
+export function taskClock(
+  t: { createdAt: number; finishedAt?: number },
+  active: boolean,
+  now: number,
+  took: (elapsed: string) => string = (e) => `took ${e}`,
+): string | undefined {
   if (active) return formatElapsed(now - t.createdAt);
   if (t.finishedAt !== undefined && t.finishedAt >= t.createdAt) return took(formatElapsed(t.finishedAt - t.createdAt));
   return undefined;

@@ -2,6 +2,7 @@
 // (or set to something unusable) reads as the manifest's default. Settings that decide where a key is
 // sent are application-scoped (user settings only); `inspect` proves no workspace value is in play.
 import * as vscode from 'vscode';
+
 import { EngineSettings } from '../core/engine/engine';
 import { checkBaseUrl } from '../core/net/baseUrl';
 import { keyRoutingSettings, MODEL_ID_PATTERN, ProviderDescriptor } from '../core/provider/descriptor';
@@ -36,7 +37,11 @@ export function workspaceRoutingOverrides(): string[] {
 
 /** The base URL a key may be sent to, or a ProviderError('config') saying why not (unset: set it). */
 export function checkedBaseUrl(provider: Pick<ProviderDescriptor, 'settings'>): string {
-  return checkBaseUrl(`${SECTION}.${provider.settings.baseUrl}`, String(userValue<string>(provider.settings.baseUrl) ?? ''), userValue<boolean>('allowInsecureHttp') === true);
+  return checkBaseUrl(
+    `${SECTION}.${provider.settings.baseUrl}`,
+    String(userValue<string>(provider.settings.baseUrl) ?? ''),
+    userValue<boolean>('allowInsecureHttp') === true,
+  );
 }
 
 /** The provider's extra settings (`settings.extra`) by the names it reads them under; empty ones left out. */

@@ -4,6 +4,7 @@
 // through noLinks (shared/links.ts) here. No other file calls vscode.window's message or progress
 // functions (test/unit/vscode/notify.test.ts checks the sources), so a new notification cannot forget.
 import * as vscode from 'vscode';
+
 import { noLinks } from '../shared/links';
 
 type Level = 'error' | 'warning' | 'info';

@@ -2,11 +2,12 @@
 // contributes.walkthroughs). Played and gallery are read from the open tabs: a tree item's or a
 // notification's command runs inside the extension host, where the walkthrough's onCommand never sees it.
 import * as vscode from 'vscode';
+
 import { TaskEngine } from '../core/engine/engine';
 import { PROVIDER_IDS } from '../providers';
-import { KeyStore } from './keys/secretKeys';
-import { setContext } from './commands/execute';
 import type { ContextKey } from './commands/contextKeys';
+import { setContext } from './commands/execute';
+import { KeyStore } from './keys/secretKeys';
 
 export const WALKTHROUGH_CONTEXT = {
   keySet: 'aiVideo.walkthrough.keySet',
@@ -28,7 +29,10 @@ export function trackWalkthrough(engine: TaskEngine, keys: KeyStore): vscode.Dis
   const checkTasks = () => {
     const tasks = engine.getTasks();
     set(WALKTHROUGH_CONTEXT.generated, tasks.length > 0);
-    set(WALKTHROUGH_CONTEXT.promptFileUsed, tasks.some((t) => t.source));
+    set(
+      WALKTHROUGH_CONTEXT.promptFileUsed,
+      tasks.some((t) => t.source),
+    );
   };
   // Once seen, a panel stays counted: closing the player does not undo "Play it".
   const seen = new Set<string>();
@@ -43,5 +47,9 @@ export function trackWalkthrough(engine: TaskEngine, keys: KeyStore): vscode.Dis
   void checkKeys();
   checkTasks();
   checkTabs();
-  return vscode.Disposable.from(keys.onDidChange(() => void checkKeys()), engine.onDidChangeTasks(checkTasks), vscode.window.tabGroups.onDidChangeTabs(checkTabs));
+  return vscode.Disposable.from(
+    keys.onDidChange(() => void checkKeys()),
+    engine.onDidChangeTasks(checkTasks),
+    vscode.window.tabGroups.onDidChangeTabs(checkTabs),
+  );
 }

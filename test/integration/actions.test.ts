@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+
 import type { Task } from '../../src/core/model/task';
 import { assertPlayableFile, captureMessages, EXTENSION_ID, setup, waitFor, waitForFinal } from './helpers';
 
@@ -11,7 +12,13 @@ describe('Task actions', function () {
 
   it('Save to Workspace copies the video with a sidecar JSON that can reproduce it', async () => {
     const { api } = await setup();
-    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'Save me please [duration=1500]', seed: 1234, negativePrompt: 'fog' });
+    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+      provider: 'gateway',
+      model: 'kling-v1',
+      prompt: 'Save me please [duration=1500]',
+      seed: 1234,
+      negativePrompt: 'fog',
+    });
     const done = await waitForFinal(api, t.id);
     assert.strictEqual(done.status, 'succeeded', done.error);
     const saved = await vscode.commands.executeCommand<vscode.Uri>('aiVideo.saveToWorkspace', t.id);
@@ -33,13 +40,20 @@ describe('Task actions', function () {
 
   it('Regenerate with the same seed sends the same settings again', async () => {
     const { api, emulator } = await setup();
-    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'pika', prompt: 'again [duration=1500]', aspectRatio: '1:1' });
+    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+      provider: 'pika',
+      prompt: 'again [duration=1500]',
+      aspectRatio: '1:1',
+    });
     const done = await waitForFinal(api, t.id);
     const seed = done.videos[0].seed;
     assert.ok(seed !== undefined);
     const again = await vscode.commands.executeCommand<Task>('aiVideo.regenerate', t.id, { sameSeed: true });
     assert.notStrictEqual(again.id, t.id);
-    const body = emulator.requests('pika.generate').at(-1)!.body as { promptText: string; options: { aspectRatio: number; parameters: { seed?: number } } };
+    const body = emulator.requests('pika.generate').at(-1)!.body as {
+      promptText: string;
+      options: { aspectRatio: number; parameters: { seed?: number } };
+    };
     assert.strictEqual(body.promptText, 'again [duration=1500]');
     assert.strictEqual(body.options.aspectRatio, 1);
     assert.strictEqual(body.options.parameters.seed, seed);
@@ -50,7 +64,10 @@ describe('Task actions', function () {
     const { api } = await setup();
     const capture = captureMessages();
     try {
-      const a = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'hidream', prompt: 'remove me [duration=1000]' });
+      const a = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+        provider: 'hidream',
+        prompt: 'remove me [duration=1000]',
+      });
       const b = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'hidream', prompt: 'keep running [never]' });
       const c = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'pika', prompt: 'clear me [duration=1000]' });
       const fileA = assertPlayableFile(await waitForFinal(api, a.id));
@@ -58,16 +75,23 @@ describe('Task actions', function () {
       await vscode.commands.executeCommand('aiVideo.removeTask', a.id);
       assert.strictEqual(api.getTask(a.id), undefined);
       assert.ok(!api.testing.treeItems().some((i) => i.id === `task:${a.id}`));
-      assert.strictEqual(fs.existsSync(path.dirname(fileA)), false, 'the removed task\'s folder is deleted');
+      assert.strictEqual(fs.existsSync(path.dirname(fileA)), false, "the removed task's folder is deleted");
       // Any argument but a tree item: a script, so no confirmation.
       const cleared = await vscode.commands.executeCommand<number>('aiVideo.clearFinished', {});
       assert.ok(cleared >= 1);
-      assert.ok(api.getTasks().every((t) => t.status === 'queued' || t.status === 'running'), 'only active tasks remain');
+      assert.ok(
+        api.getTasks().every((t) => t.status === 'queued' || t.status === 'running'),
+        'only active tasks remain',
+      );
       assert.strictEqual(fs.existsSync(fileC), false, 'cleared tasks lose their files');
       assert.ok(api.getTask(b.id), 'the running task is kept');
       await vscode.commands.executeCommand('aiVideo.removeTask', b.id);
       assert.strictEqual(api.getTask(b.id), undefined);
-      assert.deepStrictEqual(capture.shown.filter((m) => m.modal), [], 'no dialog');
+      assert.deepStrictEqual(
+        capture.shown.filter((m) => m.modal),
+        [],
+        'no dialog',
+      );
     } finally {
       capture.restore();
     }
@@ -78,12 +102,24 @@ describe('Task actions', function () {
     emulator.injectFault({ route: 'pika.generate', kind: 'slow', delayMs: 1500 });
     const capture = captureMessages('Remove');
     try {
-      const pending = vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'pika', prompt: 'removed while sending [duration=500]' });
-      const sending = await waitFor('the create being sent', () => api.getTasks().find((t) => t.status === 'submitting' && t.prompt.startsWith('removed while sending')));
+      const pending = vscode.commands.executeCommand<Task>('aiVideo.generate', {
+        provider: 'pika',
+        prompt: 'removed while sending [duration=500]',
+      });
+      const sending = await waitFor('the create being sent', () =>
+        api.getTasks().find((t) => t.status === 'submitting' && t.prompt.startsWith('removed while sending')),
+      );
       await vscode.commands.executeCommand('aiVideo.removeTask', { kind: 'task', taskId: sending.id });
       assert.ok(api.getTask(sending.id), 'the create being sent is kept');
-      assert.deepStrictEqual(capture.shown.filter((m) => m.modal), [], 'nothing to ask about it');
-      assert.ok(capture.shown.some((m) => m.level === 'warning' && /still being sent, so it was not removed/.test(m.message)), JSON.stringify(capture.shown));
+      assert.deepStrictEqual(
+        capture.shown.filter((m) => m.modal),
+        [],
+        'nothing to ask about it',
+      );
+      assert.ok(
+        capture.shown.some((m) => m.level === 'warning' && /still being sent, so it was not removed/.test(m.message)),
+        JSON.stringify(capture.shown),
+      );
       const t = await pending;
       assert.strictEqual(api.getTask(t.id)?.remoteId, t.remoteId, 'the job the provider accepted is followed');
       await waitForFinal(api, t.id);
@@ -95,7 +131,15 @@ describe('Task actions', function () {
 
   it('Remove with several tasks selected in the tree asks once, and deletes nothing when cancelled', async () => {
     const { api } = await setup();
-    const tasks = await Promise.all(['first', 'second'].map((p) => vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'veo3', prompt: `select ${p} [duration=800]` })));
+    const tasks = await Promise.all(
+      ['first', 'second'].map((p) =>
+        vscode.commands.executeCommand<Task>('aiVideo.generate', {
+          provider: 'gateway',
+          model: 'veo3',
+          prompt: `select ${p} [duration=800]`,
+        }),
+      ),
+    );
     const files = await Promise.all(tasks.map(async (t) => assertPlayableFile(await waitForFinal(api, t.id))));
     const nodes = tasks.map((t) => ({ kind: 'task', taskId: t.id }));
     let capture = captureMessages(undefined);
@@ -124,8 +168,12 @@ describe('Task actions', function () {
     assertPlayableFile(await waitForFinal(api, t.id));
     await waitFor('the view description', () => /^\d+(\.\d)? (KB|MB|GB)$/.test(api.testing.viewDescription() ?? ''), 10_000);
     assert.ok((await vscode.commands.getCommands(true)).includes('aiVideo.openVideosFolder'));
-    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { menus: Record<string, { command: string; when?: string }[]> } };
-    assert.ok(pkg.contributes.menus['view/title'].some((m) => m.command === 'aiVideo.openVideosFolder' && m.when === 'view == aiVideo.tasks'));
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+      contributes: { menus: Record<string, { command: string; when?: string }[]> };
+    };
+    assert.ok(
+      pkg.contributes.menus['view/title'].some((m) => m.command === 'aiVideo.openVideosFolder' && m.when === 'view == aiVideo.tasks'),
+    );
   });
 
   it('Save to Workspace refuses a save folder that is a link out of the workspace', async () => {
@@ -138,7 +186,10 @@ describe('Task actions', function () {
     await cfg.update('saveFolder', 'linked-videos', vscode.ConfigurationTarget.Workspace);
     const capture = captureMessages();
     try {
-      const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'pika', prompt: 'save through a link [duration=800]' });
+      const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+        provider: 'pika',
+        prompt: 'save through a link [duration=800]',
+      });
       assertPlayableFile(await waitForFinal(api, t.id));
       const saved = await vscode.commands.executeCommand<vscode.Uri | undefined>('aiVideo.saveToWorkspace', t.id);
       assert.strictEqual(saved, undefined);
@@ -153,13 +204,22 @@ describe('Task actions', function () {
     }
   });
 
-  it("a provider task action (remix) called with arguments asks nothing and refuses a task whose provider does not offer it", async () => {
+  it('a provider task action (remix) called with arguments asks nothing and refuses a task whose provider does not offer it', async () => {
     const { api } = await setup();
     const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'pika', prompt: 'no remix here [duration=1000]' });
     await waitForFinal(api, t.id);
     const before = api.getTasks().length;
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.remix', t.id, 'as a watercolor')), /Pika offers no remix for this task/);
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('aiVideo.remix', t.id, 'as a watercolor')),
+      /Pika offers no remix for this task/,
+    );
     assert.strictEqual(api.getTasks().length, before, 'no task was created');
-    assert.ok(!api.testing.treeItems().find((i) => i.id === `task:${t.id}`)?.contextValue?.includes('action-remix'), 'no Remix menu entry on the item');
+    assert.ok(
+      !api.testing
+        .treeItems()
+        .find((i) => i.id === `task:${t.id}`)
+        ?.contextValue?.includes('action-remix'),
+      'no Remix menu entry on the item',
+    );
   });
 });

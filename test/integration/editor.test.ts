@@ -4,12 +4,13 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+
 import type { Task } from '../../src/core/model/task';
+import type { Emulator } from '../../src/emulator/server';
 import { PROVIDER_IDS } from '../../src/providers';
 import { confirmationFor } from '../../src/vscode/generate/agentTools';
-import type { Emulator } from '../../src/emulator/server';
-import { captureMessages, fixture, setup, waitFor, waitForFinal } from './helpers';
 import { notificationLinks } from '../support/linkedText';
+import { captureMessages, fixture, setup, waitFor, waitForFinal } from './helpers';
 
 const TOOLS = ['aiVideo_generateVideo', 'aiVideo_getTask', 'aiVideo_listTasks'];
 
@@ -41,7 +42,9 @@ describe('Editor: agent tools', function () {
     assert.match(generate.description, /spends|paid/i);
     const schema = generate.inputSchema as { required: string[]; properties: Record<string, { maximum?: number }> };
     assert.deepStrictEqual(schema.required, ['prompt']);
-    for (const k of ['prompt', 'provider', 'model', 'imagePath', 'aspectRatio', 'seconds', 'waitSeconds']) assert.ok(schema.properties[k], `no "${k}" in the schema`);
+    for (const k of ['prompt', 'provider', 'model', 'imagePath', 'aspectRatio', 'seconds', 'waitSeconds']) {
+      assert.ok(schema.properties[k], `no "${k}" in the schema`);
+    }
     assert.strictEqual(schema.properties.waitSeconds.maximum, 600);
     assert.deepStrictEqual((tools.find((t) => t.name === 'aiVideo_getTask')!.inputSchema as { required: string[] }).required, ['id']);
   });
@@ -89,7 +92,12 @@ describe('Editor: agent tools', function () {
 
   it('generateVideo with waitSeconds returns the local file once it is there; an image path is taken from the workspace', async () => {
     const { api } = await setup();
-    const text = await invoke('aiVideo_generateVideo', { prompt: 'Animate the cat [duration=1000]', provider: 'hidream', imagePath: 'cat.png', waitSeconds: 60 });
+    const text = await invoke('aiVideo_generateVideo', {
+      prompt: 'Animate the cat [duration=1000]',
+      provider: 'hidream',
+      imagePath: 'cat.png',
+      waitSeconds: 60,
+    });
     const t = api.getTask(createdId(text))!;
     assert.strictEqual(t.mode, 'image-to-video');
     assert.match(text, /^Status: succeeded$/m);
@@ -114,10 +122,19 @@ describe('Editor: agent tools', function () {
     const { api } = await setup();
     const before = api.getTasks().length;
     const ids = PROVIDER_IDS.join(', ');
-    assert.strictEqual(await invoke('aiVideo_generateVideo', { prompt: 'x', provider: 'sora' }), `No video was generated. Unknown provider "sora". Use one of: ${ids}. Providers with an API key: ${ids}.`);
+    assert.strictEqual(
+      await invoke('aiVideo_generateVideo', { prompt: 'x', provider: 'sora' }),
+      `No video was generated. Unknown provider "sora". Use one of: ${ids}. Providers with an API key: ${ids}.`,
+    );
     const missing = await invoke('aiVideo_generateVideo', { prompt: 'x', provider: 'pika', imagePath: 'assets/nope.png' });
-    assert.match(missing, /^No video was generated\. Image problem: File not found: .*nope\.png"? Give imagePath relative to the workspace root/);
-    assert.match(await invoke('aiVideo_generateVideo', { prompt: 'x', provider: 'hidream', aspectRatio: '4:3' }), /HiDream aspect ratio must be one of 16:9, 1:1, 9:16/);
+    assert.match(
+      missing,
+      /^No video was generated\. Image problem: File not found: .*nope\.png"? Give imagePath relative to the workspace root/,
+    );
+    assert.match(
+      await invoke('aiVideo_generateVideo', { prompt: 'x', provider: 'hidream', aspectRatio: '4:3' }),
+      /HiDream aspect ratio must be one of 16:9, 1:1, 9:16/,
+    );
     assert.match(await invoke('aiVideo_generateVideo', { prompt: ' ' }), /"prompt" is required/);
     assert.match(await invoke('aiVideo_getTask', { id: 'nope' }), /No task with id "nope"\. aiVideo_listTasks lists/);
     assert.match(await invoke('aiVideo_listTasks', { status: 'exploded' }), /Unknown status "exploded"/);
@@ -203,21 +220,36 @@ function lensesOf(doc: vscode.TextDocument): Thenable<vscode.CodeLens[]> {
   return vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
 }
 
-const lensTitles = (lenses: vscode.CodeLens[], line: number) => lenses.filter((l) => l.range.start.line === line).map((l) => l.command?.title);
+const lensTitles = (lenses: vscode.CodeLens[], line: number) =>
+  lenses.filter((l) => l.range.start.line === line).map((l) => l.command?.title);
 
 describe('Editor: prompt files', function () {
   this.timeout(90_000);
 
   it('a video block has a Generate lens whose command creates the task from the block; then status, Play and Save; an edit starts a fresh history', async () => {
     const { api, emulator } = await setup();
-    const doc = await promptFile('clips.md', '# Clips', '', '```video', 'provider: hidream', 'image: cat.png', 'aspect: 9:16', 'motionStrength: 12', 'A cat stretching in the sun [duration=1500]', '```', '');
+    const doc = await promptFile(
+      'clips.md',
+      '# Clips',
+      '',
+      '```video',
+      'provider: hidream',
+      'image: cat.png',
+      'aspect: 9:16',
+      'motionStrength: 12',
+      'A cat stretching in the sun [duration=1500]',
+      '```',
+      '',
+    );
     const lenses = await lensesOf(doc);
     const generate = lenses.find((l) => l.command?.command === 'aiVideo.generateFromBlock');
     assert.ok(generate, `no Generate lens among ${JSON.stringify(lenses.map((l) => l.command?.title))}`);
     assert.strictEqual(generate.range.start.line, 2);
     assert.strictEqual(generate.command!.title, '▶ Generate');
     // Variants… shows while the gallery's variants command exists.
-    const idle = (await vscode.commands.getCommands(true)).includes('aiVideo.generateVariants') ? ['▶ Generate', 'Variants…'] : ['▶ Generate'];
+    const idle = (await vscode.commands.getCommands(true)).includes('aiVideo.generateVariants')
+      ? ['▶ Generate', 'Variants…']
+      : ['▶ Generate'];
     assert.deepStrictEqual(lensTitles(lenses, 2), idle, 'no status before the first task');
 
     const task = await vscode.commands.executeCommand<Task>(generate.command!.command, ...generate.command!.arguments!);
@@ -233,7 +265,10 @@ describe('Editor: prompt files', function () {
     assert.strictEqual(body.prompt, 'A cat stretching in the sun [duration=1500]');
 
     const status = lensTitles(await lensesOf(doc), 2);
-    assert.ok(status.some((t) => /^⟳ /.test(t ?? '')), `a live status lens while it runs: ${status.join(' | ')}`);
+    assert.ok(
+      status.some((t) => /^⟳ /.test(t ?? '')),
+      `a live status lens while it runs: ${status.join(' | ')}`,
+    );
     await waitForFinal(api, task.id);
     const done = await waitFor('Play and Save lenses', async () => {
       const l = (await lensesOf(doc)).filter((x) => x.range.start.line === 2);
@@ -258,7 +293,14 @@ describe('Editor: prompt files', function () {
 
   it('Variants… makes takes that remember the block; Compare gets its latest videos', async () => {
     const { api } = await setup();
-    const doc = await promptFile('takes.md', '```video', 'provider: gateway', 'model: kling-v1', 'Two takes of a kite [duration=800]', '```');
+    const doc = await promptFile(
+      'takes.md',
+      '```video',
+      'provider: gateway',
+      'model: kling-v1',
+      'Two takes of a kite [duration=800]',
+      '```',
+    );
     const generate = async () => {
       const lens = (await lensesOf(doc)).find((l) => l.command?.command === 'aiVideo.generateFromBlock')!;
       return vscode.commands.executeCommand<Task>(lens.command!.command, ...lens.command!.arguments!);
@@ -274,7 +316,11 @@ describe('Editor: prompt files', function () {
     });
     assert.strictEqual(lenses.get('aiVideo.generateBlockVariants')!.title, 'Variants…');
     assert.deepStrictEqual(lenses.get('aiVideo.generateBlockVariants')!.arguments, [doc.uri, 0, { interactive: true }]);
-    assert.deepStrictEqual(lenses.get('aiVideo.compare')!.arguments, [[second.id, first.id], { interactive: true }], 'the latest videos, newest first');
+    assert.deepStrictEqual(
+      lenses.get('aiVideo.compare')!.arguments,
+      [[second.id, first.id], { interactive: true }],
+      'the latest videos, newest first',
+    );
 
     // Run by a script with a count, Variants asks nothing; the takes share a group and remember the block.
     const made = await vscode.commands.executeCommand<Task[]>('aiVideo.generateBlockVariants', doc.uri, 0, { count: 3 });
@@ -291,15 +337,51 @@ describe('Editor: prompt files', function () {
 
   it('run by a script with arguments, the block command reports problems as errors and asks nothing', async () => {
     await setup();
-    const doc = await promptFile('broken.md', '```video', 'provider: pika', 'mood: happy', 'a fox', '```', '', '```video', 'image: nowhere.png', '```');
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.generateFromBlock', doc.uri, 0)), /Line 3: Unknown key "mood"/);
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.generateFromBlock', doc.uri, 6)), /File not found: .*nowhere\.png/);
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.generateFromBlock', doc.uri.toString(), 5)), /There is no ```video block at line 6/);
+    const doc = await promptFile(
+      'broken.md',
+      '```video',
+      'provider: pika',
+      'mood: happy',
+      'a fox',
+      '```',
+      '',
+      '```video',
+      'image: nowhere.png',
+      '```',
+    );
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('aiVideo.generateFromBlock', doc.uri, 0)),
+      /Line 3: Unknown key "mood"/,
+    );
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('aiVideo.generateFromBlock', doc.uri, 6)),
+      /File not found: .*nowhere\.png/,
+    );
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('aiVideo.generateFromBlock', doc.uri.toString(), 5)),
+      /There is no ```video block at line 6/,
+    );
   });
 
   it('diagnostics appear for a bad block: unknown key, bad value, unknown provider, missing image', async () => {
     await setup();
-    const doc = await promptFile('bad.md', '```video', 'provider: sora', '```', '', '```video', 'aspetc: 16:9', 'motion: 9', 'image: missing.png', 'a fox', '```', '', '```video', 'a fine block', '```');
+    const doc = await promptFile(
+      'bad.md',
+      '```video',
+      'provider: sora',
+      '```',
+      '',
+      '```video',
+      'aspetc: 16:9',
+      'motion: 9',
+      'image: missing.png',
+      'a fox',
+      '```',
+      '',
+      '```video',
+      'a fine block',
+      '```',
+    );
     const diags = await waitFor('diagnostics', () => {
       const d = vscode.languages.getDiagnostics(doc.uri);
       return d.length >= 4 ? d : undefined;
@@ -329,16 +411,34 @@ describe('Editor: prompt files', function () {
   it('a block value or path with link syntax, clicked as a lens, shows an error with no link in it', async () => {
     await setup();
     const send = 'command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22x%22%7D';
-    const doc = await promptFile('hostile.md', '```video', `provider: [Click here](${send})`, 'a fox', '```', '```video', `image: [x](${send}).png`, 'a fox', '```');
+    const doc = await promptFile(
+      'hostile.md',
+      '```video',
+      `provider: [Click here](${send})`,
+      'a fox',
+      '```',
+      '```video',
+      `image: [x](${send}).png`,
+      'a fox',
+      '```',
+    );
     const lenses = (await lensesOf(doc)).filter((l) => l.command?.command === 'aiVideo.generateFromBlock');
-    assert.deepStrictEqual(lenses.map((l) => l.range.start.line), [0, 4]);
+    assert.deepStrictEqual(
+      lenses.map((l) => l.range.start.line),
+      [0, 4],
+    );
     const messages = captureMessages();
     try {
-      for (const l of lenses) assert.strictEqual(await vscode.commands.executeCommand(l.command!.command, ...l.command!.arguments!), undefined);
+      for (const l of lenses) {
+        assert.strictEqual(await vscode.commands.executeCommand(l.command!.command, ...l.command!.arguments!), undefined);
+      }
     } finally {
       messages.restore();
     }
-    assert.deepStrictEqual(messages.shown.map((m) => m.level), ['error', 'error']);
+    assert.deepStrictEqual(
+      messages.shown.map((m) => m.level),
+      ['error', 'error'],
+    );
     assert.match(messages.shown[0].message, /^Line 2: Unknown provider "\[Click here\]/);
     assert.match(messages.shown[1].message, /File not found: ".*\[x\]/);
     for (const m of messages.shown) assert.deepStrictEqual(notificationLinks(m.message), [], m.message);
@@ -347,7 +447,8 @@ describe('Editor: prompt files', function () {
   describe('media outside the workspace', () => {
     const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
     /** Creates and uploads of every provider the emulator has seen. */
-    const creates = (counts: Record<string, number>) => Object.entries(counts).reduce((n, [k, v]) => n + (/create$|^files$/.test(k) ? v : 0), 0);
+    const creates = (counts: Record<string, number>) =>
+      Object.entries(counts).reduce((n, [k, v]) => n + (/create$|^files$/.test(k) ? v : 0), 0);
     let outside: string;
     let real: string;
     let doc: vscode.TextDocument;
@@ -360,8 +461,20 @@ describe('Editor: prompt files', function () {
       real = fs.realpathSync(outside);
       fs.rmSync(path.join(ws(), 'linked.png'), { force: true });
       fs.symlinkSync(outside, path.join(ws(), 'linked.png'));
-      const block = (image: string, prompt: string) => ['```video', 'provider: hidream', `image: ${image}`, `${prompt} [duration=800]`, '```', ''];
-      doc = await promptFile('outside.md', ...block('../outside.png', 'From outside'), ...block('linked.png', 'Through a link'), ...block(outside, 'By absolute path'));
+      const block = (image: string, prompt: string) => [
+        '```video',
+        'provider: hidream',
+        `image: ${image}`,
+        `${prompt} [duration=800]`,
+        '```',
+        '',
+      ];
+      doc = await promptFile(
+        'outside.md',
+        ...block('../outside.png', 'From outside'),
+        ...block('linked.png', 'Through a link'),
+        ...block(outside, 'By absolute path'),
+      );
     });
     after(() => fs.rmSync(path.join(ws(), 'linked.png'), { force: true }));
 
@@ -371,7 +484,11 @@ describe('Editor: prompt files', function () {
       return lens;
     };
 
-    for (const [line, what] of [[0, '../outside.png'], [6, 'a link inside the workspace'], [12, 'an absolute path']] as const) {
+    for (const [line, what] of [
+      [0, '../outside.png'],
+      [6, 'a link inside the workspace'],
+      [12, 'an absolute path'],
+    ] as const) {
       it(`${what}: the lens shows the real path; a click asks without waiting and sends nothing; a script call is refused`, async () => {
         const { emulator } = await setup();
         const lens = await generateLens(line);
@@ -392,8 +509,14 @@ describe('Editor: prompt files', function () {
         assert.strictEqual(asked.modal, false, 'a notification, not a dialog');
         assert.ok(asked.message.includes(real), asked.message);
 
-        await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.generateFromBlock', doc.uri, line)), /outside the workspace/);
-        await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.generateBlockVariants', doc.uri, line, { count: 2 })), /outside the workspace/);
+        await assert.rejects(
+          Promise.resolve(vscode.commands.executeCommand('aiVideo.generateFromBlock', doc.uri, line)),
+          /outside the workspace/,
+        );
+        await assert.rejects(
+          Promise.resolve(vscode.commands.executeCommand('aiVideo.generateBlockVariants', doc.uri, line, { count: 2 })),
+          /outside the workspace/,
+        );
         assert.strictEqual(creates(emulator.counts()), before, 'nothing was sent');
       });
     }
@@ -419,7 +542,11 @@ describe('Editor: prompt files', function () {
 
     it('aiVideo.generate(request) still takes any local path', async () => {
       const { api } = await setup();
-      const task = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'hidream', prompt: 'A script sends it [duration=500]', image: outside });
+      const task = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+        provider: 'hidream',
+        prompt: 'A script sends it [duration=500]',
+        image: outside,
+      });
       assert.strictEqual(task.request.image, outside);
       assert.strictEqual((await waitForFinal(api, task.id)).status, 'succeeded');
     });
@@ -429,16 +556,26 @@ describe('Editor: prompt files', function () {
     await setup();
     const doc = await promptFile('complete.md', '```video', 'provider: ', 'model: ', 'aspect: ', '', '```');
     const labels = async (line: number, character: number) =>
-      (await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(line, character))).items.map((i) =>
-        typeof i.label === 'string' ? i.label : i.label.label,
-      );
+      (
+        await vscode.commands.executeCommand<vscode.CompletionList>(
+          'vscode.executeCompletionItemProvider',
+          doc.uri,
+          new vscode.Position(line, character),
+        )
+      ).items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
     const providers = await labels(1, 10);
     for (const p of ['pika', 'gateway', 'hidream']) assert.ok(providers.includes(p), `providers: ${providers.join(', ')}`);
     assert.ok((await labels(2, 7)).includes('2.0'));
     const aspects = await labels(3, 8);
-    assert.ok(['16:9', '9:16', '1:1'].every((a) => aspects.includes(a)), aspects.join(', '));
+    assert.ok(
+      ['16:9', '9:16', '1:1'].every((a) => aspects.includes(a)),
+      aspects.join(', '),
+    );
     const keys = await labels(4, 0);
-    assert.ok(keys.includes('pikaffect') && keys.includes('negative') && !keys.includes('provider') && !keys.includes('style'), keys.join(', '));
+    assert.ok(
+      keys.includes('pikaffect') && keys.includes('negative') && !keys.includes('provider') && !keys.includes('style'),
+      keys.join(', '),
+    );
 
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(3, 2));
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
+
 import type { Task } from '../../src/core/model/task';
 import { TaskStore } from '../../src/core/store/taskStore';
 import { setup, waitFor, waitForFinal } from './helpers';
@@ -27,7 +28,10 @@ describe('Gallery, compare and variants', function () {
 
   it('aiVideo.openGallery opens an aiVideo.gallery webview whose cards show the tasks', async () => {
     const { api } = await setup();
-    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'pika', prompt: 'gallery opens on a lighthouse [duration=1000]' });
+    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+      provider: 'pika',
+      prompt: 'gallery opens on a lighthouse [duration=1000]',
+    });
     await vscode.commands.executeCommand('aiVideo.openGallery');
     await waitFor('the gallery tab', () => webviewTabs('aiVideo.gallery').length === 1);
     await waitFor('the gallery webview to be ready', () => api.testing.gallery()?.ready);
@@ -37,7 +41,10 @@ describe('Gallery, compare and variants', function () {
     });
     assert.strictEqual(seen.total, api.getTasks().length, 'the webview knows every task');
     assert.ok(seen.cards.length <= seen.total);
-    assert.ok(seen.cards.find((c) => c.id === t.id)!.label.startsWith('gallery opens on a lighthouse'), 'each card has an accessible name starting with its prompt');
+    assert.ok(
+      seen.cards.find((c) => c.id === t.id)!.label.startsWith('gallery opens on a lighthouse'),
+      'each card has an accessible name starting with its prompt',
+    );
     await vscode.commands.executeCommand('aiVideo.openGallery');
     assert.strictEqual(webviewTabs('aiVideo.gallery').length, 1, 'a second call reveals the same panel');
   });
@@ -45,7 +52,11 @@ describe('Gallery, compare and variants', function () {
   it('a task with a 12,000-character prompt shows as a card, and every other card still shows', async () => {
     const { api } = await setup();
     // The task is written by "another window" (a second store on the same journal): no request path takes such a prompt.
-    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'a card beside a long one [duration=800]' });
+    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+      provider: 'gateway',
+      model: 'kling-v1',
+      prompt: 'a card beside a long one [duration=800]',
+    });
     const file = (await waitForFinal(api, t.id)).videos.find((v) => v.localPath)?.localPath;
     assert.ok(file, 'a downloaded video shows where the history lives');
     const storageDir = path.dirname(path.dirname(path.dirname(file)));
@@ -77,7 +88,10 @@ describe('Gallery, compare and variants', function () {
         return v.cards.some((c) => c.id === long.id) && v;
       });
       assert.strictEqual(view.total, api.getTasks().length, 'the webview knows every task');
-      assert.ok(view.cards.some((c) => c.id === t.id), 'the card beside it shows too');
+      assert.ok(
+        view.cards.some((c) => c.id === t.id),
+        'the card beside it shows too',
+      );
       const label = view.cards.find((c) => c.id === long.id)!.label;
       assert.ok(label.startsWith(prompt.slice(0, 200)), 'its accessible name starts with its prompt');
     } finally {
@@ -90,7 +104,11 @@ describe('Gallery, compare and variants', function () {
     await vscode.commands.executeCommand('aiVideo.openGallery');
     await waitFor('the gallery webview to be ready', () => api.testing.gallery()?.ready);
     const before = await api.testing.gallery()!.inspect();
-    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'a live update of a windmill [duration=1500]' });
+    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+      provider: 'gateway',
+      model: 'kling-v1',
+      prompt: 'a live update of a windmill [duration=1500]',
+    });
     const running = await waitFor('the new task as a card', async () => {
       const v = await api.testing.gallery()!.inspect();
       const card = v.cards.find((c) => c.id === t.id);
@@ -115,7 +133,11 @@ describe('Gallery, compare and variants', function () {
   it('aiVideo.generateVariants makes 3 distinct tasks in one group with exactly 3 creates', async () => {
     const { api, emulator } = await setup();
     const creates = emulator.requests('pika.generate').length;
-    const tasks = await vscode.commands.executeCommand<Task[]>('aiVideo.generateVariants', { provider: 'pika', model: '2.0', prompt: 'three takes of a paper boat [duration=1200]' }, 3);
+    const tasks = await vscode.commands.executeCommand<Task[]>(
+      'aiVideo.generateVariants',
+      { provider: 'pika', model: '2.0', prompt: 'three takes of a paper boat [duration=1200]' },
+      3,
+    );
     assert.strictEqual(tasks.length, 3);
     assert.strictEqual(new Set(tasks.map((t) => t.id)).size, 3, 'distinct tasks');
     assert.strictEqual(new Set(tasks.map((t) => t.remoteId)).size, 3, 'distinct provider tasks');
@@ -137,7 +159,10 @@ describe('Gallery, compare and variants', function () {
     assert.ok(group, 'the group is one parent node in the tree');
     assert.match(group.description ?? '', /^3 takes · 3 done/);
     assert.deepStrictEqual(
-      items.filter((i) => i.parentId === group.id).map((i) => i.id).sort(),
+      items
+        .filter((i) => i.parentId === group.id)
+        .map((i) => i.id)
+        .sort(),
       tasks.map((t) => `task:${t.id}`).sort(),
       'its children are the three tasks',
     );
@@ -147,14 +172,24 @@ describe('Gallery, compare and variants', function () {
   it('aiVideo.generateVariants refuses a bad count without sending anything', async () => {
     const { emulator } = await setup();
     const creates = emulator.requests('pika.generate').length;
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.generateVariants', { provider: 'pika', prompt: 'x' }, 5)), /2 to 4/);
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.generateVariants', { provider: 'nope', prompt: 'x' }, 2)), /provider/);
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('aiVideo.generateVariants', { provider: 'pika', prompt: 'x' }, 5)),
+      /2 to 4/,
+    );
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('aiVideo.generateVariants', { provider: 'nope', prompt: 'x' }, 2)),
+      /provider/,
+    );
     assert.strictEqual(emulator.requests('pika.generate').length, creates);
   });
 
   it('aiVideo.compare opens an aiVideo.compare webview for 2 finished tasks; bad arguments throw without asking', async () => {
     const { api } = await setup();
-    const [a, b] = await vscode.commands.executeCommand<Task[]>('aiVideo.generateVariants', { provider: 'gateway', model: 'kling-v1', prompt: 'compare two dunes [duration=1000]' }, 2);
+    const [a, b] = await vscode.commands.executeCommand<Task[]>(
+      'aiVideo.generateVariants',
+      { provider: 'gateway', model: 'kling-v1', prompt: 'compare two dunes [duration=1000]' },
+      2,
+    );
     await Promise.all([waitForFinal(api, a.id), waitForFinal(api, b.id)]);
     await vscode.commands.executeCommand('aiVideo.compare', [a.id, b.id]);
     await waitFor('the compare tab', () => webviewTabs('aiVideo.compare').length === 1);
@@ -176,7 +211,11 @@ describe('Tasks view: grouping, times, filter, status bar', function () {
 
   it('groups tasks under Today, or lists them flat with groupBy "none"', async () => {
     const { api } = await setup();
-    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'grouped by day: a quiet harbour [duration=1000]' });
+    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+      provider: 'gateway',
+      model: 'kling-v1',
+      prompt: 'grouped by day: a quiet harbour [duration=1000]',
+    });
     const today = api.testing.treeItems().find((i) => i.id === 'day:today');
     assert.ok(today && today.label === 'Today' && today.parentId === undefined);
     assert.strictEqual(api.testing.treeItems().find((i) => i.id === `task:${t.id}`)?.parentId, 'day:today');
@@ -188,7 +227,11 @@ describe('Tasks view: grouping, times, filter, status bar', function () {
 
   it('shows the elapsed time while running, "took" once done, and "N generating" in the status bar', async () => {
     const { api } = await setup();
-    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'a clock tower at noon [duration=2500]' });
+    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+      provider: 'gateway',
+      model: 'kling-v1',
+      prompt: 'a clock tower at noon [duration=2500]',
+    });
     assert.match(api.testing.statusBarText() ?? '', /^\$\(device-camera-video\) \d+ generating$/);
     const running = await waitFor('a running description with a clock', () => {
       const d = api.testing.treeItems().find((i) => i.id === `task:${t.id}`)?.description;
@@ -198,13 +241,24 @@ describe('Tasks view: grouping, times, filter, status bar', function () {
     await waitForFinal(api, t.id);
     const done = await waitFor('the "took" description', () => api.testing.treeItems().find((i) => i.id === `task:${t.id}`)?.description);
     assert.match(done, /took \d+:\d\d$/);
-    await waitFor('the status bar item to hide', () => api.getTasks().some((x) => x.status === 'queued' || x.status === 'running') || api.testing.statusBarText() === undefined);
+    await waitFor(
+      'the status bar item to hide',
+      () => api.getTasks().some((x) => x.status === 'queued' || x.status === 'running') || api.testing.statusBarText() === undefined,
+    );
   });
 
   it('filters the tree by prompt words and says so in the view message', async () => {
     const { api } = await setup();
-    const a = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'A zeppelin over the harbour [duration=800]' });
-    const b = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'A submarine under ice [duration=800]' });
+    const a = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+      provider: 'gateway',
+      model: 'kling-v1',
+      prompt: 'A zeppelin over the harbour [duration=800]',
+    });
+    const b = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+      provider: 'gateway',
+      model: 'kling-v1',
+      prompt: 'A submarine under ice [duration=800]',
+    });
     await vscode.commands.executeCommand('aiVideo.filterTasks', 'ZEPPELIN');
     const ids = api.testing.treeItems().map((i) => i.id);
     assert.ok(ids.includes(`task:${a.id}`));

@@ -4,6 +4,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+
 import type { AiVideoApi } from '../../src/api';
 import type { Task } from '../../src/core/model/task';
 import { Emulator, emulatorBaseUrl, startEmulator } from '../../src/emulator/server';
@@ -53,7 +54,12 @@ export async function setup(): Promise<{ api: AiVideoApi; emulator: Emulator }> 
   return { api: a, emulator };
 }
 
-export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < end) {
@@ -107,14 +113,26 @@ export async function assertPlays(a: AiVideoApi, taskId: string, videoIndex = 0)
     () => {
       const p = a.testing.player();
       const pb = p?.lastPlayback as { taskId?: string; currentTime?: number } | undefined;
-      return p && p.taskId === taskId && p.videoIndex === videoIndex && pb && pb.taskId === taskId && typeof pb.currentTime === 'number' && pb.currentTime > 0 ? pb.currentTime : undefined;
+      return p &&
+        p.taskId === taskId &&
+        p.videoIndex === videoIndex &&
+        pb &&
+        pb.taskId === taskId &&
+        typeof pb.currentTime === 'number' &&
+        pb.currentTime > 0
+        ? pb.currentTime
+        : undefined;
     },
     30_000,
   );
-  await waitFor('currentTime to advance', () => {
-    const pb = a.testing.player()?.lastPlayback as { currentTime?: number } | undefined;
-    return pb && typeof pb.currentTime === 'number' && pb.currentTime !== first ? true : undefined;
-  }, 15_000);
+  await waitFor(
+    'currentTime to advance',
+    () => {
+      const pb = a.testing.player()?.lastPlayback as { currentTime?: number } | undefined;
+      return pb && typeof pb.currentTime === 'number' && pb.currentTime !== first ? true : undefined;
+    },
+    15_000,
+  );
 }
 
 export interface ShownMessage {
@@ -129,7 +147,11 @@ export interface ShownMessage {
  */
 export function captureMessages(answer?: string): { shown: ShownMessage[]; restore(): void } {
   const win = vscode.window as unknown as Record<'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage', unknown>;
-  const originals = { showInformationMessage: win.showInformationMessage, showWarningMessage: win.showWarningMessage, showErrorMessage: win.showErrorMessage };
+  const originals = {
+    showInformationMessage: win.showInformationMessage,
+    showWarningMessage: win.showWarningMessage,
+    showErrorMessage: win.showErrorMessage,
+  };
   const shown: ShownMessage[] = [];
   const fake =
     (level: ShownMessage['level']) =>
@@ -153,7 +175,9 @@ export function captureMessages(answer?: string): { shown: ShownMessage[]; resto
  */
 export function captureQuestions(): { asked: string[]; messages: ShownMessage[]; restore(): void } {
   const win = vscode.window as unknown as Record<'showQuickPick' | 'showInputBox' | 'createQuickPick' | 'createInputBox', unknown>;
-  const originals = Object.fromEntries((['showQuickPick', 'showInputBox', 'createQuickPick', 'createInputBox'] as const).map((n) => [n, win[n]]));
+  const originals = Object.fromEntries(
+    (['showQuickPick', 'showInputBox', 'createQuickPick', 'createInputBox'] as const).map((n) => [n, win[n]]),
+  );
   const asked: string[] = [];
   const title = (o: unknown) => ((o && typeof o === 'object' && (o as { title?: unknown }).title) || '') as string;
   win.showQuickPick = (_items: unknown, options?: unknown) => (asked.push(`quick pick ${title(options)}`), Promise.resolve(undefined));

@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+
 import type { Task } from '../../src/core/model/task';
 import { captureMessages, setup, TEST_KEY, waitFor, waitForFinal } from './helpers';
 
@@ -19,17 +20,25 @@ describe('Hostile provider text', function () {
     const { api } = await setup();
     const capture = captureMessages();
     try {
-      const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'hostile gateway [hostile] [duration=800]' });
+      const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+        provider: 'gateway',
+        model: 'kling-v1',
+        prompt: 'hostile gateway [hostile] [duration=800]',
+      });
       const failed = await waitForFinal(api, t.id);
       assert.strictEqual(failed.status, 'failed');
       assert.match(failed.error ?? '', /^Quota exceeded\. Fix it here/);
       assertShownClean('the stored error', failed.error);
       assert.ok(failed.error!.length <= 500, `the error is ${failed.error!.length} characters`);
-      const item = await waitFor('the failed tree item', () => api.testing.treeItems().find((i) => i.id === `task:${t.id}` && i.description?.startsWith('Failed')));
+      const item = await waitFor('the failed tree item', () =>
+        api.testing.treeItems().find((i) => i.id === `task:${t.id}` && i.description?.startsWith('Failed')),
+      );
       assertShownClean('the tree item description', item.description);
       // Markdown source: its own paragraph breaks are the only line breaks.
       assertShownClean('the tree item tooltip', item.tooltip?.replace(/\n\n/g, ' '));
-      const notified = await waitFor('the failure notification', () => capture.shown.find((m) => m.message.startsWith('Video failed: hostile gateway')));
+      const notified = await waitFor('the failure notification', () =>
+        capture.shown.find((m) => m.message.startsWith('Video failed: hostile gateway')),
+      );
       assertShownClean('the failure notification', notified.message);
       await vscode.commands.executeCommand('aiVideo.showTaskError', t.id);
       assertShownClean('Show Error', capture.shown.at(-1)?.message);

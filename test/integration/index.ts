@@ -3,6 +3,7 @@
 // `*.test.js` next to this file (recursively) with mocha inside the real extension host.
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { loadMocha } from './loadMocha';
 
 function findTests(dir: string): string[] {

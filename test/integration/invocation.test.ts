@@ -3,6 +3,7 @@
 // ending with the interactive marker, as the extension's lenses and buttons send it, may.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+
 import type { Task } from '../../src/core/model/task';
 import { captureQuestions, fixture, setup, waitForFinal } from './helpers';
 
@@ -26,7 +27,10 @@ describe('Invocation: script calls never ask', function () {
       made.push(await run<Task>('aiVideo.regenerate', done.id));
       const together = await run<Task[]>('aiVideo.animateImage', cat, [cat, dog], { prompt: 'two friends [duration=800]' });
       // Several images and no perImage: one video from all of them, not a question.
-      assert.deepStrictEqual(together.map((t) => t.mode), ['ingredients']);
+      assert.deepStrictEqual(
+        together.map((t) => t.mode),
+        ['ingredients'],
+      );
       made.push(...together);
       assert.strictEqual(typeof (await run<string>('aiVideo.testConnection', 'pika')), 'string');
       await assert.rejects(run('aiVideo.restyleVideo', video, [video], {}), /needs a style or a prompt/);
@@ -42,7 +46,11 @@ describe('Invocation: script calls never ask', function () {
       await run('aiVideo.removeTask', [made[0].id]);
       assert.strictEqual(api.getTask(made[0].id), undefined, 'removed, without a confirmation');
       assert.deepStrictEqual(q.asked, [], 'no quick pick or input box');
-      assert.deepStrictEqual(q.messages.filter((m) => m.modal), [], 'no modal dialog');
+      assert.deepStrictEqual(
+        q.messages.filter((m) => m.modal),
+        [],
+        'no modal dialog',
+      );
     } finally {
       q.restore();
     }

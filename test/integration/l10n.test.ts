@@ -24,7 +24,13 @@ describe('Localization in the host', () => {
   });
 
   it('the manifest is read through package.nls.json: titles resolve and no %key% is left', () => {
-    const pkg = ext.packageJSON as { displayName: string; contributes: { commands: { command: string; title: string; category: string }[]; views: Record<string, { id: string; name: string }[]> } };
+    const pkg = ext.packageJSON as {
+      displayName: string;
+      contributes: {
+        commands: { command: string; title: string; category: string }[];
+        views: Record<string, { id: string; name: string }[]>;
+      };
+    };
     const left = strings(pkg).filter((s) => /^%[\w.]+%$/.test(s.text));
     assert.deepStrictEqual(left, [], 'manifest strings still %placeholders%');
     const generate = pkg.contributes.commands.find((c) => c.command === 'aiVideo.generate');

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
+
 import type { Task } from '../../src/core/model/task';
 import { isFilePart } from '../../src/emulator/openai';
 import { assertPlayableFile, assertPlays, fixture, setup, waitFor, waitForFinal } from './helpers';
@@ -12,21 +13,34 @@ describe('OpenAI-compatible video server (/v1/videos), end to end', function () 
 
   it('text-to-video: a multipart create with seconds and size, the result fetched from the API with the key, playable', async () => {
     const { api, emulator } = await setup();
-    const t = await gen({ provider: 'openai', model: 'seedance-1-pro', prompt: 'a lighthouse at dusk [duration=2000]', options: { seconds: 8, size: '1280x720' } });
+    const t = await gen({
+      provider: 'openai',
+      model: 'seedance-1-pro',
+      prompt: 'a lighthouse at dusk [duration=2000]',
+      options: { seconds: 8, size: '1280x720' },
+    });
     assert.strictEqual(t.model, 'seedance-1-pro');
     const sent = emulator.requests('openai.create').at(-1)!;
     assert.match(sent.contentType ?? '', /^multipart\/form-data; boundary=/);
-    assert.deepStrictEqual(sent.body, { prompt: 'a lighthouse at dusk [duration=2000]', model: 'seedance-1-pro', seconds: '8', size: '1280x720' });
+    assert.deepStrictEqual(sent.body, {
+      prompt: 'a lighthouse at dusk [duration=2000]',
+      model: 'seedance-1-pro',
+      seconds: '8',
+      size: '1280x720',
+    });
     const done = await waitForFinal(api, t.id);
     assert.strictEqual(done.status, 'succeeded', done.error);
     assertPlayableFile(done);
     assert.deepStrictEqual([done.videos[0].authenticated, done.videos[0].duration, done.videos[0].width], [true, 8, 1280]);
     assert.ok(done.videos[0].expiresAt! > Date.now());
     const content = emulator.requests('openai.content').filter((r) => r.path.includes(t.remoteId));
-    assert.deepStrictEqual(content.map((r) => [r.path.split('/').pop(), r.hadAuthorizationHeader, r.authorized]), [
-      ['content', true, true],
-      ['content?variant=thumbnail', true, true],
-    ]);
+    assert.deepStrictEqual(
+      content.map((r) => [r.path.split('/').pop(), r.hadAuthorizationHeader, r.authorized]),
+      [
+        ['content', true, true],
+        ['content?variant=thumbnail', true, true],
+      ],
+    );
     assert.ok(done.videos[0].posterPath, 'the thumbnail is kept as the poster');
     await assertPlays(api, t.id);
   });
@@ -34,7 +48,10 @@ describe('OpenAI-compatible video server (/v1/videos), end to end', function () 
   it('Explorer "Animate Image…" with OpenAI: the image as a file part, the size taken from the image', async () => {
     const { api, emulator } = await setup();
     const image = vscode.Uri.file(fixture('wide.png'));
-    const [t] = await vscode.commands.executeCommand<Task[]>('aiVideo.animateImage', image, [image], { provider: 'openai', prompt: 'the clouds drift [duration=2000]' });
+    const [t] = await vscode.commands.executeCommand<Task[]>('aiVideo.animateImage', image, [image], {
+      provider: 'openai',
+      prompt: 'the clouds drift [duration=2000]',
+    });
     assert.strictEqual(t.mode, 'image-to-video');
     const body = emulator.requests('openai.create').at(-1)!.body as Record<string, unknown>;
     assert.strictEqual(body.size, '1280x720');
@@ -48,7 +65,12 @@ describe('OpenAI-compatible video server (/v1/videos), end to end', function () 
 
   it('image-to-video by request, and a job blocked by moderation fails with its reason', async () => {
     const { api } = await setup();
-    const i2v = await gen({ provider: 'openai', prompt: 'zoom out [duration=2000]', image: vscode.Uri.file(fixture('wide.png')).toString(), aspectRatio: '16:9' });
+    const i2v = await gen({
+      provider: 'openai',
+      prompt: 'zoom out [duration=2000]',
+      image: vscode.Uri.file(fixture('wide.png')).toString(),
+      aspectRatio: '16:9',
+    });
     const blocked = await gen({ provider: 'openai', prompt: 'something [moderation_blocked] [duration=1500]' });
     const ok = await waitForFinal(api, i2v.id);
     assert.strictEqual(ok.status, 'succeeded', ok.error);
@@ -71,15 +93,21 @@ describe('OpenAI-compatible video server (/v1/videos), end to end', function () 
       assert.ok(emulator.requests('openai.retrieve').some((r) => r.path === `/gw/v1/videos/${t.remoteId}`));
       const content = emulator.requests('openai.content').filter((r) => r.path.includes(t.remoteId));
       const base = `/gw/v1/videos/${t.remoteId}/content`;
-      assert.deepStrictEqual(content.map((r) => [r.path, r.hadAuthorizationHeader]), [
-        [base, true],
-        [`${base}?variant=thumbnail`, true],
-      ]);
+      assert.deepStrictEqual(
+        content.map((r) => [r.path, r.hadAuthorizationHeader]),
+        [
+          [base, true],
+          [`${base}?variant=thumbnail`, true],
+        ],
+      );
       const hops = emulator.requests('files').filter((r) => r.path.includes(t.remoteId));
-      assert.deepStrictEqual(hops.map((r) => [r.path, r.hadAuthorizationHeader]), [
-        [`/files/openai/${t.remoteId}/video.mp4`, false],
-        [`/files/openai/${t.remoteId}/thumbnail.jpg`, false],
-      ]);
+      assert.deepStrictEqual(
+        hops.map((r) => [r.path, r.hadAuthorizationHeader]),
+        [
+          [`/files/openai/${t.remoteId}/video.mp4`, false],
+          [`/files/openai/${t.remoteId}/thumbnail.jpg`, false],
+        ],
+      );
     } finally {
       await cfg.update('openai.baseUrl', emulator.baseUrl, vscode.ConfigurationTarget.Global);
     }
@@ -90,12 +118,23 @@ describe('OpenAI-compatible video server (/v1/videos), end to end', function () 
     const source = await gen({ provider: 'openai', prompt: 'a red fox [duration=1500]', options: { seconds: '4' } });
     const finished = await waitForFinal(api, source.id);
     assert.strictEqual(finished.status, 'succeeded', finished.error);
-    await waitFor('the Remix menu entry on the finished task', () => api.testing.treeItems().find((i) => i.id === `task:${source.id}`)?.contextValue?.includes('action-remix'));
+    await waitFor('the Remix menu entry on the finished task', () =>
+      api.testing
+        .treeItems()
+        .find((i) => i.id === `task:${source.id}`)
+        ?.contextValue?.includes('action-remix'),
+    );
     const remix = await vscode.commands.executeCommand<Task>('aiVideo.remix', source.id, 'the same fox at night [duration=1500]');
     assert.ok(remix && remix.id !== source.id, 'a new task');
-    assert.deepStrictEqual([remix.provider, remix.mode, remix.model, remix.request.options], ['openai', 'video-edit', 'wan-2.2', { remixOf: source.remoteId }]);
+    assert.deepStrictEqual(
+      [remix.provider, remix.mode, remix.model, remix.request.options],
+      ['openai', 'video-edit', 'wan-2.2', { remixOf: source.remoteId }],
+    );
     const sent = emulator.requests('openai.remix').at(-1)!;
-    assert.deepStrictEqual([sent.path, sent.body], [`/videos/${source.remoteId}/remix`, { prompt: 'the same fox at night [duration=1500]' }]);
+    assert.deepStrictEqual(
+      [sent.path, sent.body],
+      [`/videos/${source.remoteId}/remix`, { prompt: 'the same fox at night [duration=1500]' }],
+    );
     const done = await waitForFinal(api, remix.id);
     assert.strictEqual(done.status, 'succeeded', done.error);
     assertPlayableFile(done);
@@ -104,8 +143,15 @@ describe('OpenAI-compatible video server (/v1/videos), end to end', function () 
   it('a create whose answer was lost: the Tasks view offers Find This Job; aiVideo.findLostJob(taskId) adopts the job OpenAI lists and follows it', async () => {
     const { api, emulator } = await setup();
     await assert.rejects(gen({ provider: 'openai', prompt: 'answer lost on the way [lost-answer] [duration=1500]' }), /HTTP 502/);
-    const t = await waitFor('the uncertain task', () => api.getTasks().find((x) => x.prompt.startsWith('answer lost on the way') && x.uncertain));
-    await waitFor('Find This Job on the task', () => api.testing.treeItems().find((i) => i.id === `task:${t.id}`)?.contextValue?.includes('findable'));
+    const t = await waitFor('the uncertain task', () =>
+      api.getTasks().find((x) => x.prompt.startsWith('answer lost on the way') && x.uncertain),
+    );
+    await waitFor('Find This Job on the task', () =>
+      api.testing
+        .treeItems()
+        .find((i) => i.id === `task:${t.id}`)
+        ?.contextValue?.includes('findable'),
+    );
     const found = await vscode.commands.executeCommand<Task>('aiVideo.findLostJob', t.id);
     assert.ok(found?.remoteId.startsWith('video_') && found.uncertain === undefined, JSON.stringify(found));
     assert.match(emulator.requests('openai.list').at(-1)?.path ?? '', /\/videos\?limit=50&order=desc$/);
@@ -144,7 +190,10 @@ describe('OpenAI-compatible video server (/v1/videos), end to end', function () 
         assert.strictEqual(e.message, 'No server is set: set aiVideo.openai.baseUrl to your server. Nothing was sent.');
         return true;
       });
-      await assert.rejects(gen({ provider: 'openai', model: 'wan-2.2', prompt: 'still nowhere', options: { seconds: 5 } }), /set aiVideo\.openai\.baseUrl to your server/);
+      await assert.rejects(
+        gen({ provider: 'openai', model: 'wan-2.2', prompt: 'still nowhere', options: { seconds: 5 } }),
+        /set aiVideo\.openai\.baseUrl to your server/,
+      );
       assert.strictEqual(emulator.requests().length, before, 'no request was made');
       assert.strictEqual(api.getTasks().length, tasks, 'no task was kept');
       // Another provider is not affected.

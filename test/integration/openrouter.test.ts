@@ -4,6 +4,7 @@
 // plainly, the provider's cost on the task, and prompt blocks naming retired or unknown models.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+
 import type { Task } from '../../src/core/model/task';
 import type { RouteKey } from '../../src/emulator/server';
 import { fixture, setup, waitFor, waitForFinal } from './helpers';
@@ -24,7 +25,15 @@ describe('OpenRouter, end to end', function () {
 
   it('text-to-video with duration, resolution, aspect ratio and audio: the body as sent, the cost on the task', async () => {
     const { api, emulator } = await setup();
-    const t = await gen({ provider: 'openrouter', model: 'google/veo-3.1', prompt: 'a lighthouse [duration=1500]', duration: 6, resolution: '1080p', aspectRatio: '9:16', audio: true });
+    const t = await gen({
+      provider: 'openrouter',
+      model: 'google/veo-3.1',
+      prompt: 'a lighthouse [duration=1500]',
+      duration: 6,
+      resolution: '1080p',
+      aspectRatio: '9:16',
+      audio: true,
+    });
     const body = emulator.requests('openrouter.create').at(-1)!.body as Record<string, unknown>;
     assert.deepStrictEqual(body, {
       model: 'google/veo-3.1',
@@ -46,8 +55,16 @@ describe('OpenRouter, end to end', function () {
     const { api, emulator } = await setup();
     const first = vscode.Uri.file(fixture('wide.png')).toString();
     const last = vscode.Uri.file(fixture('cat.png')).toString();
-    const t = await gen({ provider: 'openrouter', model: 'google/veo-3.1', prompt: 'from here to there [duration=1500]', image: first, lastFrame: last });
-    const body = emulator.requests('openrouter.create').at(-1)!.body as { frame_images: { type: string; image_url: { url: string }; frame_type: string }[] };
+    const t = await gen({
+      provider: 'openrouter',
+      model: 'google/veo-3.1',
+      prompt: 'from here to there [duration=1500]',
+      image: first,
+      lastFrame: last,
+    });
+    const body = emulator.requests('openrouter.create').at(-1)!.body as {
+      frame_images: { type: string; image_url: { url: string }; frame_type: string }[];
+    };
     assert.deepStrictEqual(
       body.frame_images.map((f) => [f.type, f.frame_type, f.image_url.url.slice(0, 22)]),
       [
@@ -64,7 +81,9 @@ describe('OpenRouter, end to end', function () {
     const { api, emulator } = await setup();
     const images = [fixture('cat.png'), fixture('dog.jpg')].map((p) => vscode.Uri.file(p).toString());
     const t = await gen({ provider: 'openrouter', model: 'alibaba/wan-2.6', prompt: 'the cat meets the dog [duration=1500]', images });
-    const body = emulator.requests('openrouter.create').at(-1)!.body as { input_references: { type: string; image_url: { url: string } }[] };
+    const body = emulator.requests('openrouter.create').at(-1)!.body as {
+      input_references: { type: string; image_url: { url: string } }[];
+    };
     assert.deepStrictEqual(
       body.input_references.map((r) => [r.type, r.image_url.url.slice(0, 23)]),
       [
@@ -80,7 +99,10 @@ describe('OpenRouter, end to end', function () {
   it('a duration the model does not take is refused with the allowed values, and nothing is sent', async () => {
     const { emulator } = await setup();
     const before = SENDING.map((k) => emulator.requests(k).length);
-    await assert.rejects(gen({ provider: 'openrouter', model: 'google/veo-3.1', prompt: 'too long', duration: 10 }), /takes 4, 6 or 8 seconds/);
+    await assert.rejects(
+      gen({ provider: 'openrouter', model: 'google/veo-3.1', prompt: 'too long', duration: 10 }),
+      /takes 4, 6 or 8 seconds/,
+    );
     assert.deepStrictEqual(
       SENDING.map((k) => emulator.requests(k).length),
       before,
@@ -111,7 +133,9 @@ describe('OpenRouter, end to end', function () {
     await setup();
     await assert.rejects(gen({ provider: 'openrouter', model: 'acme/gone-1', prompt: 'nobody serves this' }), /retired or unknown/);
     const doc = await promptFile('unknown-model.md', '```video', 'provider: openrouter', 'model: acme/gone-1', 'a fox', '```');
-    const warning = await waitFor('the unknown-model diagnostic', () => vscode.languages.getDiagnostics(doc.uri).find((d) => d.range.start.line === 2));
+    const warning = await waitFor('the unknown-model diagnostic', () =>
+      vscode.languages.getDiagnostics(doc.uri).find((d) => d.range.start.line === 2),
+    );
     assert.strictEqual(warning.severity, vscode.DiagnosticSeverity.Warning);
     assert.match(warning.message, /^acme\/gone-1: /);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, warning.range);

@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+
 import type { Task } from '../../src/core/model/task';
 import { assertPlayableFile, assertPlays, setup, waitFor, waitForFinal } from './helpers';
 
@@ -34,7 +35,10 @@ describe('Pika text-to-video, end to end', () => {
     assert.strictEqual(done.progress, 100);
     assert.ok(done.videos[0].seed !== undefined && done.videos[0].duration !== undefined);
     assertPlayableFile(done);
-    assert.ok(seen.some((batch) => batch.some((t) => t.id === task.id && t.status === 'running')), 'progress was reported while running');
+    assert.ok(
+      seen.some((batch) => batch.some((t) => t.id === task.id && t.status === 'running')),
+      'progress was reported while running',
+    );
     const finishedItem = api.testing.treeItems().find((i) => i.id === `task:${task.id}`);
     assert.match(finishedItem?.contextValue ?? '', /^task\.succeeded.*playable/);
 
@@ -43,7 +47,10 @@ describe('Pika text-to-video, end to end', () => {
 
   it('an error task shows its message in the tree', async () => {
     const { api } = await setup();
-    const task = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'pika', prompt: 'Melting clock [fail] [duration=1500]' });
+    const task = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+      provider: 'pika',
+      prompt: 'Melting clock [fail] [duration=1500]',
+    });
     const done = await waitForFinal(api, task.id);
     assert.strictEqual(done.status, 'failed');
     assert.match(done.error ?? '', /Emulated generation failure/);
@@ -58,6 +65,9 @@ describe('Pika text-to-video, end to end', () => {
       Promise.resolve(vscode.commands.executeCommand('aiVideo.generate', { provider: 'pika', prompt: 'x', video: '/tmp/a.mp4' })),
       /Pika does not restyle videos/,
     );
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.generate', { provider: 'nope', prompt: 'x' })), /"provider" must be one of/);
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('aiVideo.generate', { provider: 'nope', prompt: 'x' })),
+      /"provider" must be one of/,
+    );
   });
 });

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
+
 import type { Task } from '../../src/core/model/task';
 import { assertPlayableFile, assertPlays, fixture, setup, waitForFinal } from './helpers';
 
@@ -23,7 +24,11 @@ describe('Every provider and mode, end to end', function () {
 
   it('Pika ingredients from several images (model 2.0, no image key) and a Pikaffect', async () => {
     const { api, emulator } = await setup();
-    const t = await gen({ provider: 'pika', prompt: 'they meet [duration=2000]', images: [fixture('cat.png'), vscode.Uri.file(fixture('dog.jpg')).toString()] });
+    const t = await gen({
+      provider: 'pika',
+      prompt: 'they meet [duration=2000]',
+      images: [fixture('cat.png'), vscode.Uri.file(fixture('dog.jpg')).toString()],
+    });
     const body = emulator.requests('pika.generate').at(-1)!.body as Record<string, unknown>;
     assert.strictEqual(body.model, '2.0');
     assert.ok(!('image' in body));
@@ -43,7 +48,14 @@ describe('Every provider and mode, end to end', function () {
       const { api, emulator } = await setup();
       emulator.setOptions({ gatewayShape: shape });
       try {
-        const t2v = await gen({ provider: 'gateway', model: 'kling-v1', prompt: 'a lighthouse at dusk [duration=2000]', seed: 7, negativePrompt: 'text', aspectRatio: '16:9' });
+        const t2v = await gen({
+          provider: 'gateway',
+          model: 'kling-v1',
+          prompt: 'a lighthouse at dusk [duration=2000]',
+          seed: 7,
+          negativePrompt: 'text',
+          aspectRatio: '16:9',
+        });
         const body = emulator.requests('gateway.create').at(-1)!.body as Record<string, unknown>;
         assert.deepStrictEqual(body.metadata, { seed: 7, negative_prompt: 'text', aspect_ratio: '16:9' });
         const i2v = await gen({ provider: 'gateway', model: 'viduq1', prompt: 'zoom in [duration=2000]', image: fixture('dog.jpg') });
@@ -62,7 +74,12 @@ describe('Every provider and mode, end to end', function () {
 
   it('HiDream txt2video with two sub-task videos, both kept and playable', async () => {
     const { api } = await setup();
-    const t = await gen({ provider: 'hidream', prompt: 'waves [subtasks=2] [duration=2000]', aspectRatio: '9:16', options: { motionStrength: 12, cameraDepth: 2 } });
+    const t = await gen({
+      provider: 'hidream',
+      prompt: 'waves [subtasks=2] [duration=2000]',
+      aspectRatio: '9:16',
+      options: { motionStrength: 12, cameraDepth: 2 },
+    });
     const done = await waitForFinal(api, t.id);
     assert.strictEqual(done.status, 'succeeded', done.error);
     assert.strictEqual(done.videos.length, 2);
@@ -87,13 +104,25 @@ describe('Every provider and mode, end to end', function () {
     const { api } = await setup();
     const cat = vscode.Uri.file(fixture('cat.png'));
     const dog = vscode.Uri.file(fixture('dog.jpg'));
-    const single = await vscode.commands.executeCommand<Task[]>('aiVideo.animateImage', cat, [cat], { provider: 'gateway', model: 'kling-v1', prompt: 'purr [duration=2000]' });
+    const single = await vscode.commands.executeCommand<Task[]>('aiVideo.animateImage', cat, [cat], {
+      provider: 'gateway',
+      model: 'kling-v1',
+      prompt: 'purr [duration=2000]',
+    });
     assert.strictEqual(single.length, 1);
     assert.strictEqual(single[0].mode, 'image-to-video');
-    const ingredients = await vscode.commands.executeCommand<Task[]>('aiVideo.animateImage', cat, [cat, dog], { provider: 'pika', prompt: 'friends [duration=2000]', perImage: false });
+    const ingredients = await vscode.commands.executeCommand<Task[]>('aiVideo.animateImage', cat, [cat, dog], {
+      provider: 'pika',
+      prompt: 'friends [duration=2000]',
+      perImage: false,
+    });
     assert.strictEqual(ingredients.length, 1);
     assert.strictEqual(ingredients[0].mode, 'ingredients');
-    const perImage = await vscode.commands.executeCommand<Task[]>('aiVideo.animateImage', cat, [cat, dog], { provider: 'hidream', prompt: 'wind [duration=2000]', perImage: true });
+    const perImage = await vscode.commands.executeCommand<Task[]>('aiVideo.animateImage', cat, [cat, dog], {
+      provider: 'hidream',
+      prompt: 'wind [duration=2000]',
+      perImage: true,
+    });
     assert.strictEqual(perImage.length, 2);
     for (const t of [...single, ...ingredients, ...perImage]) {
       const done = await waitForFinal(api, t.id);
@@ -105,7 +134,10 @@ describe('Every provider and mode, end to end', function () {
   it('Explorer "Restyle Video…" sends the video to HiDream video_edit with a style', async () => {
     const { api, emulator } = await setup();
     const video = vscode.Uri.file(fixture('sample.mp4'));
-    const t = await vscode.commands.executeCommand<Task>('aiVideo.restyleVideo', video, [video], { style: 'ink_wash', prompt: '[duration=2000]' });
+    const t = await vscode.commands.executeCommand<Task>('aiVideo.restyleVideo', video, [video], {
+      style: 'ink_wash',
+      prompt: '[duration=2000]',
+    });
     assert.strictEqual(t.mode, 'video-edit');
     const body = emulator.requests('hidream.video_edit.create').at(-1)!.body as Record<string, unknown>;
     assert.strictEqual(body.style, 'ink_wash');
@@ -133,9 +165,17 @@ describe('Every provider and mode, end to end', function () {
     // Every batch asked about several of our tasks at once, and no task was asked about twice in one request.
     const ours = new Set(tasks.map((t) => t.remoteId));
     const sizes = batches.map((b) => ((b.body as { task_id_list: string[] }).task_id_list ?? []).filter((id) => ours.has(id)).length);
-    const askedPerTask = tasks.map((t) => batches.filter((b) => (b.body as { task_id_list: string[] }).task_id_list.includes(t.remoteId)).length);
+    const askedPerTask = tasks.map(
+      (t) => batches.filter((b) => (b.body as { task_id_list: string[] }).task_id_list.includes(t.remoteId)).length,
+    );
     const rounds = Math.max(...askedPerTask);
-    assert.ok(batches.length <= rounds + 1, `expected about one batch per round: ${batches.length} batches for ${rounds} rounds (sizes ${sizes.join(',')})`);
-    assert.ok(sizes.filter((s) => s === n).length >= 1, `at least one round covered all ${n} tasks in one request (sizes ${sizes.join(',')})`);
+    assert.ok(
+      batches.length <= rounds + 1,
+      `expected about one batch per round: ${batches.length} batches for ${rounds} rounds (sizes ${sizes.join(',')})`,
+    );
+    assert.ok(
+      sizes.filter((s) => s === n).length >= 1,
+      `at least one round covered all ${n} tasks in one request (sizes ${sizes.join(',')})`,
+    );
   });
 });

@@ -3,6 +3,7 @@
 // double click on Regenerate sends one create; an uncertain create offers its ways out.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+
 import type { Task } from '../../src/core/model/task';
 import { captureMessages, setup, waitFor, waitForFinal } from './helpers';
 
@@ -14,7 +15,11 @@ describe('Create queue', function () {
   it('aiVideo.generate(request) resolves after the provider answered, with the task queued or running', async () => {
     const { emulator } = await setup();
     const before = emulator.counts()['gateway.create'] ?? 0;
-    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'answered [duration=1500]' });
+    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+      provider: 'gateway',
+      model: 'kling-v1',
+      prompt: 'answered [duration=1500]',
+    });
     assert.ok(t.status === 'queued' || t.status === 'running', t.status);
     assert.ok(t.remoteId, 'the provider id is known');
     assert.strictEqual(emulator.counts()['gateway.create'], before + 1);
@@ -24,7 +29,11 @@ describe('Create queue', function () {
     const { api, emulator } = await setup();
     emulator.injectFault({ route: 'gateway.create', kind: 'status', status: 429, retryAfter: '3' });
     const before = emulator.counts()['gateway.create'] ?? 0;
-    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'held back [duration=1000]' });
+    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+      provider: 'gateway',
+      model: 'kling-v1',
+      prompt: 'held back [duration=1000]',
+    });
     assert.strictEqual(t.status, 'waiting');
     const item = await treeItem(t.id);
     assert.ok(item, 'shown in the Tasks view');
@@ -64,8 +73,14 @@ describe('Create queue', function () {
     const cfg = vscode.workspace.getConfiguration('aiVideo');
     await cfg.update('hidream.maxConcurrent', 1, vscode.ConfigurationTarget.Global);
     try {
-      const first = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'hidream', prompt: 'one at a time [duration=1500]' });
-      const second = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'hidream', prompt: 'my turn next [duration=500]' });
+      const first = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+        provider: 'hidream',
+        prompt: 'one at a time [duration=1500]',
+      });
+      const second = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+        provider: 'hidream',
+        prompt: 'my turn next [duration=500]',
+      });
       assert.strictEqual(second.status, 'waiting');
       assert.match((await treeItem(second.id))?.description ?? '', /^waiting to send · 1 HiDream task under way, at most 1 at once/);
       await waitForFinal(api, first.id);
@@ -77,7 +92,10 @@ describe('Create queue', function () {
 
   it('Regenerate clicked twice (the tree item, then the player) sends one create', async () => {
     const { api, emulator } = await setup();
-    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'hidream', prompt: 'double click me [duration=600]' });
+    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+      provider: 'hidream',
+      prompt: 'double click me [duration=600]',
+    });
     await waitForFinal(api, t.id);
     const before = emulator.counts()['hidream.txt2video.create'];
     const [a, b] = await Promise.all([
@@ -88,7 +106,9 @@ describe('Create queue', function () {
     assert.ok(a && b && a.id === b.id && a.id !== t.id, 'both clicks got the one new task');
     assert.strictEqual(emulator.counts()['hidream.txt2video.create'], before + 1);
     // Scripts asking for variants are never merged.
-    const [v1, v2] = await Promise.all([1, 2].map(() => vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'hidream', prompt: 'variant [duration=600]' })));
+    const [v1, v2] = await Promise.all(
+      [1, 2].map(() => vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'hidream', prompt: 'variant [duration=600]' })),
+    );
     assert.notStrictEqual(v1.id, v2.id);
     // Earlier suites may have used up HiDream's published creates for this minute: a variant held
     // in the local queue is not merged either, it is sent when allowed.
@@ -100,7 +120,12 @@ describe('Create queue', function () {
   it('an uncertain create says so and offers its ways out; Mark as Failed clears it', async () => {
     const { api, emulator } = await setup();
     emulator.injectFault({ route: 'gateway.create', kind: 'status', status: 502 });
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'lost answer' })), /HTTP 502/);
+    await assert.rejects(
+      Promise.resolve(
+        vscode.commands.executeCommand('aiVideo.generate', { provider: 'gateway', model: 'kling-v1', prompt: 'lost answer' }),
+      ),
+      /HTTP 502/,
+    );
     const t = await waitFor('the uncertain task', () => api.getTasks().find((x) => x.prompt === 'lost answer' && x.uncertain));
     const item = await treeItem(t.id);
     assert.match(item?.contextValue ?? '', /^task\.failed.* uncertain/);
@@ -114,7 +139,11 @@ describe('Create queue', function () {
     } finally {
       capture.restore();
     }
-    assert.strictEqual(await vscode.commands.executeCommand<string>('aiVideo.checkAccount', t.id), new URL(emulator.baseUrl).origin, 'with an id: the address, nothing opened');
+    assert.strictEqual(
+      await vscode.commands.executeCommand<string>('aiVideo.checkAccount', t.id),
+      new URL(emulator.baseUrl).origin,
+      'with an id: the address, nothing opened',
+    );
     const marked = await vscode.commands.executeCommand<Task>('aiVideo.markFailed', t.id);
     assert.strictEqual(marked.uncertain, undefined);
     assert.doesNotMatch((await treeItem(t.id))?.contextValue ?? '', /uncertain/);

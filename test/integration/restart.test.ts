@@ -5,8 +5,20 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+
 import type { Task } from '../../src/core/model/task';
-import { assertPlayableFile, EXTENSION_ID, EXTERNAL_EMULATOR_URL, getApi, pointProvidersAt, setAllKeys, setup, STATE_DIR, waitFor, waitForFinal } from './helpers';
+import {
+  assertPlayableFile,
+  EXTENSION_ID,
+  EXTERNAL_EMULATOR_URL,
+  getApi,
+  pointProvidersAt,
+  setAllKeys,
+  setup,
+  STATE_DIR,
+  waitFor,
+  waitForFinal,
+} from './helpers';
 
 interface Pending {
   tasks: { id: string; remoteId: string; provider: string }[];

@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+
 import type { Task } from '../../src/core/model/task';
 import { setup, TEST_KEY, waitFor } from './helpers';
 
@@ -19,7 +20,10 @@ describe('Keys stay secret', function () {
           return true;
         },
       );
-      assert.ok(api.getTasks().every((t) => !JSON.stringify(t).includes(TEST_KEY)), 'no task holds the key');
+      assert.ok(
+        api.getTasks().every((t) => !JSON.stringify(t).includes(TEST_KEY)),
+        'no task holds the key',
+      );
     } finally {
       await vscode.commands.executeCommand('aiVideo.setApiKey', 'pika', TEST_KEY);
     }
@@ -29,11 +33,18 @@ describe('Keys stay secret', function () {
     const { api, emulator } = await setup();
     const settings = JSON.stringify(vscode.workspace.getConfiguration('aiVideo'));
     assert.ok(!settings.includes(TEST_KEY));
-    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', { provider: 'gateway', model: 'veo3', prompt: 'cdn check [duration=1500]' });
+    const t = await vscode.commands.executeCommand<Task>('aiVideo.generate', {
+      provider: 'gateway',
+      model: 'veo3',
+      prompt: 'cdn check [duration=1500]',
+    });
     await waitFor('the download', () => api.getTask(t.id)?.videos[0]?.localPath, 30_000);
     const files = emulator.requests('files');
     assert.ok(files.length > 0);
-    assert.ok(files.every((r) => !r.hadAuthorizationHeader), 'no Authorization header was sent to a result URL');
+    assert.ok(
+      files.every((r) => !r.hadAuthorizationHeader),
+      'no Authorization header was sent to a result URL',
+    );
   });
 
   it('refuses to send a key over plain http to a non-loopback host', async () => {
@@ -42,7 +53,10 @@ describe('Keys stay secret', function () {
     const before = emulator.counts()['pika.generate'] ?? 0;
     await cfg.update('pika.baseUrl', 'http://video.example.invalid', vscode.ConfigurationTarget.Global);
     try {
-      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.generate', { provider: 'pika', prompt: 'x' })), /Refusing to send your key over http/);
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('aiVideo.generate', { provider: 'pika', prompt: 'x' })),
+        /Refusing to send your key over http/,
+      );
     } finally {
       await cfg.update('pika.baseUrl', emulator.baseUrl, vscode.ConfigurationTarget.Global);
     }

@@ -1,6 +1,7 @@
 // The first in-host checks: the extension activates, registers exactly its commands and returns its public API.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+
 import type { AiVideoApi } from '../../src/api';
 import { COMMAND_IDS } from '../../src/vscode/commands/commandIds';
 

@@ -8,6 +8,7 @@
 // It prints, synchronously (a frozen loop flushes nothing): `stalling`, `claim <won|lost|failed>`
 // for every claim it tries, and `sent <name>` for every create it sends.
 import * as fs from 'fs';
+
 import { DEFAULT_ENGINE_SETTINGS, TaskEngine } from '../../src/core/engine/engine';
 import { Logger } from '../../src/core/model/events';
 import { Task } from '../../src/core/model/task';

@@ -7,12 +7,13 @@ import * as http from 'http';
 import type { AddressInfo, Socket } from 'net';
 import * as os from 'os';
 import * as path from 'path';
+
 import { DEFAULT_ENGINE_SETTINGS, EngineDeps, EngineSettings, TaskEngine } from '../../src/core/engine/engine';
 import { ProviderError } from '../../src/core/model/errors';
 import { Logger } from '../../src/core/model/events';
-import { TaskStore } from '../../src/core/store/taskStore';
-import { parseJournal } from '../../src/core/store/taskJournal';
 import { GenerateRequest, isActive, ProviderId, Task } from '../../src/core/model/task';
+import { parseJournal } from '../../src/core/store/taskJournal';
+import { TaskStore } from '../../src/core/store/taskStore';
 import { defaultFixturesDir } from '../../src/emulator/fixtures';
 import { startEmulator, type Emulator } from '../../src/emulator/server';
 import { PROVIDERS } from '../../src/providers';
@@ -29,7 +30,12 @@ export function tempDir(prefix = 'aivideo-engine-'): string {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(what: string | (() => string), fn: () => T | undefined | false | null, timeoutMs = 15_000, everyMs = 20): Promise<T> {
+export async function waitFor<T>(
+  what: string | (() => string),
+  fn: () => T | undefined | false | null,
+  timeoutMs = 15_000,
+  everyMs = 20,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = fn();
@@ -63,7 +69,10 @@ export interface PollCall {
 }
 
 /** The providers with `poll` wrapped to record every call (and when it ran). */
-export function recordingProviders(base: Partial<Record<ProviderId, ProviderClient>> = PROVIDERS): { providers: Partial<Record<ProviderId, ProviderClient>>; calls: PollCall[] } {
+export function recordingProviders(base: Partial<Record<ProviderId, ProviderClient>> = PROVIDERS): {
+  providers: Partial<Record<ProviderId, ProviderClient>>;
+  calls: PollCall[];
+} {
   const calls: PollCall[] = [];
   const providers: Partial<Record<ProviderId, ProviderClient>> = {};
   for (const [id, p] of Object.entries(base) as [ProviderId, ProviderClient][]) {
@@ -164,7 +173,9 @@ export class Workspace {
   /** Files under the media folder (relative paths). */
   mediaFiles(): string[] {
     if (!fs.existsSync(this.mediaDir)) return [];
-    return fs.readdirSync(this.mediaDir, { recursive: true, encoding: 'utf8' }).filter((f) => fs.statSync(path.join(this.mediaDir, f)).isFile());
+    return fs
+      .readdirSync(this.mediaDir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => fs.statSync(path.join(this.mediaDir, f)).isFile());
   }
 
   /** The journal file the store at `storeFile` keeps the history in. */
@@ -230,7 +241,13 @@ export function useEngineSuite(options: { durationMs: number; clearFaultsAfterEa
   };
 }
 
-export async function waitForTask(engine: TaskEngine, id: string, pred: (t: Task) => boolean, what: string, timeoutMs = 15_000): Promise<Task> {
+export async function waitForTask(
+  engine: TaskEngine,
+  id: string,
+  pred: (t: Task) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<Task> {
   const t = await waitFor(
     () => `task ${id} ${what} (now ${JSON.stringify(summary(engine.getTask(id)))})`,
     () => {
@@ -250,7 +267,15 @@ export function settled(t: Task): boolean {
 }
 
 export function summary(t: Task | undefined): unknown {
-  return t && { status: t.status, rawStatus: t.rawStatus, error: t.error, errorKind: t.errorKind, videos: t.videos.map((v) => ({ localPath: !!v.localPath, downloadError: v.downloadError })) };
+  return (
+    t && {
+      status: t.status,
+      rawStatus: t.rawStatus,
+      error: t.error,
+      errorKind: t.errorKind,
+      videos: t.videos.map((v) => ({ localPath: !!v.localPath, downloadError: v.downloadError })),
+    }
+  );
 }
 
 export function pikaRequest(prompt: string): GenerateRequest {

@@ -5,9 +5,10 @@ import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
+
 import { ErrorKind, ProviderError } from '../../src/core/model/errors';
-import { MAX_PROVIDER_TEXT } from '../../src/core/net/sanitize';
 import { GenerateRequest, GenerationMode, ProviderId, Task } from '../../src/core/model/task';
+import { MAX_PROVIDER_TEXT } from '../../src/core/net/sanitize';
 import { defaultFixturesDir } from '../../src/emulator/fixtures';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/server';
 import { ProviderClient, ProviderContext, RemoteState } from '../../src/providers/clientKit';
@@ -122,7 +123,12 @@ export async function startStub(handler: (req: StubRequest, res: http.ServerResp
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const r: StubRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const r: StubRequest = {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(r);
       handler(r, res);
     });
@@ -190,7 +196,9 @@ export function meterRegex<T>(fn: () => T, budget: number): RegexMeter<T> {
       // A replace calls exec once per match, from where the last one ended: one run is counted once.
       if (depth === 0) {
         const length = String(input).length;
-        if (length > budget) throw new Error(`a regular expression ran over ${length} characters (budget ${budget}): ${this.source.slice(0, 60)}`);
+        if (length > budget) {
+          throw new Error(`a regular expression ran over ${length} characters (budget ${budget}): ${this.source.slice(0, 60)}`);
+        }
         longest = Math.max(longest, length);
         total += length;
       }

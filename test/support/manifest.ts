@@ -4,6 +4,7 @@
 // and `npm start` (scripts/demo.js, from out/) checks the palette against the same titles.
 import * as fs from 'fs';
 import * as path from 'path';
+
 import type { CommandId } from '../../src/vscode/commands/commandIds';
 import { ROOT } from './paths';
 

@@ -1,8 +1,8 @@
 // Watches every outgoing TCP connection this process tries and lets only those to 127.0.0.1 through.
 // A test of a refused address proves nothing was attempted; and were the code under test broken,
 // the attempt is stopped here instead of reaching the network.
-import * as net from 'net';
 import type { LookupAddress } from 'dns';
+import * as net from 'net';
 
 export interface ConnectAttempt {
   /** The host the socket was asked to connect to (an address, or a name). */
@@ -11,7 +11,11 @@ export interface ConnectAttempt {
   addresses?: string[];
 }
 
-type LookupFn = (host: string, options: object, cb: (err: Error | null, address: string | LookupAddress[], family?: number) => void) => void;
+type LookupFn = (
+  host: string,
+  options: object,
+  cb: (err: Error | null, address: string | LookupAddress[], family?: number) => void,
+) => void;
 
 function blocked(what: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`connection to ${what} blocked by the test`), { code: 'ECONNREFUSED' });
@@ -28,7 +32,11 @@ export function spyOnConnections(): NetSpy {
   net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
     // net.createConnection passes its normalized [options, callback] array as the first argument.
     const first = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
-    const opts = (typeof first === 'object' && first !== null ? first : { port: first, host: args[1] }) as { host?: string; path?: string; lookup?: LookupFn };
+    const opts = (typeof first === 'object' && first !== null ? first : { port: first, host: args[1] }) as {
+      host?: string;
+      path?: string;
+      lookup?: LookupFn;
+    };
     if (opts.path) return original.apply(this, args as never);
     const host = String(opts.host ?? 'localhost');
     const attempt: ConnectAttempt = { host };

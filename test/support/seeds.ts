@@ -41,7 +41,13 @@ export const SEED_002_CREATE = {
   pikaffect: '',
   promptText: 'moving',
   model: '1.5',
-  options: { aspectRatio: 1.7777777777777777, frameRate: 24, camera: {}, parameters: { guidanceScale: 12, motion: 1, negativePrompt: '' }, extend: false },
+  options: {
+    aspectRatio: 1.7777777777777777,
+    frameRate: 24,
+    camera: {},
+    parameters: { guidanceScale: 12, motion: 1, negativePrompt: '' },
+    extend: false,
+  },
 };
 
 // Seed 002 (docs/providers/pika.md): the ingredient (several images) request body.

@@ -1,8 +1,8 @@
 // Child process of the store's crash test: saves one change at a time, the way the engine does
 // (the whole list each time), and prints what it is about to write before each save and an ack
 // after the save resolved. The parent kills it with SIGKILL at random moments.
-import { TaskStore } from '../../src/core/store/taskStore';
 import { Task } from '../../src/core/model/task';
+import { TaskStore } from '../../src/core/store/taskStore';
 
 const [file, run, compactAbove, staleLockMs] = process.argv.slice(2);
 
@@ -11,7 +11,20 @@ const BIG = 64 * 1024;
 function newTask(id: string, now: number, big: boolean): Task {
   // A big record spans many pages: a kill can cut its write short and leave a torn line.
   const prompt = `crash test ${id} `.padEnd(big ? BIG + 1 : 200, 'x');
-  return { id, provider: 'pika', remoteId: `r-${id}`, mode: 'text-to-video', status: 'running', progress: 0, prompt, model: '1.5', createdAt: now, updatedAt: now, videos: [], request: { provider: 'pika', prompt } };
+  return {
+    id,
+    provider: 'pika',
+    remoteId: `r-${id}`,
+    mode: 'text-to-video',
+    status: 'running',
+    progress: 0,
+    prompt,
+    model: '1.5',
+    createdAt: now,
+    updatedAt: now,
+    videos: [],
+    request: { provider: 'pika', prompt },
+  };
 }
 
 async function main(): Promise<void> {

@@ -23,6 +23,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Browser } from 'playwright-core';
+
 import { startEmulator } from '../../src/emulator/server';
 import { settingName } from '../support/manifest';
 import { ROOT } from '../support/paths';

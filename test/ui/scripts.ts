@@ -3,6 +3,7 @@
 // scripts/ is JavaScript checked by tsc (`// @ts-check`, scripts/tsconfig.json) and is not compiled
 // into out/, so it is loaded from the repository root; its types come from the files' own JSDoc.
 import * as path from 'path';
+
 import { ROOT } from '../support/paths';
 
 function load<T>(file: string): T {

@@ -3,11 +3,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as l10n from '@vscode/l10n';
 import { getL10nJson } from '@vscode/l10n-dev';
-import { validateKeyInput } from '../../src/core/provider/keySource';
+
 import { modeLabel } from '../../src/core/model/task';
+import { validateKeyInput } from '../../src/core/provider/keySource';
 import { buildAppHtml } from '../../src/vscode/panels/appPage';
 import { ROOT } from '../support/paths';
-
 
 function readJson(file: string): Record<string, string> {
   return JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) as Record<string, string>;
@@ -67,8 +67,16 @@ describe('localization (English and Simplified Chinese)', function () {
     const keys = manifestKeys(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')));
     assert.ok(keys.size >= 50, `only ${keys.size} manifest strings`);
     const english = readJson('package.nls.json');
-    assert.deepStrictEqual([...keys].filter((k) => !(k in english)), [], 'keys without an English text');
-    assert.deepStrictEqual(Object.keys(english).filter((k) => !keys.has(k)), [], 'English texts no key uses');
+    assert.deepStrictEqual(
+      [...keys].filter((k) => !(k in english)),
+      [],
+      'keys without an English text',
+    );
+    assert.deepStrictEqual(
+      Object.keys(english).filter((k) => !keys.has(k)),
+      [],
+      'English texts no key uses',
+    );
     compareTranslations(english, readJson('package.nls.zh-cn.json'), 'package.nls');
   });
 
@@ -82,7 +90,10 @@ describe('localization (English and Simplified Chinese)', function () {
       });
       assert.deepStrictEqual(problems, [], file);
     }
-    assert.strictEqual(backtickProblem('Write prompts as ```video blocks'), 'a run of 3 backtick(s): write inline code between double backticks');
+    assert.strictEqual(
+      backtickProblem('Write prompts as ```video blocks'),
+      'a run of 3 backtick(s): write inline code between double backticks',
+    );
     assert.strictEqual(backtickProblem('a ``video block'), 'an unclosed ``');
     assert.strictEqual(backtickProblem('a `video` block'), 'a run of 1 backtick(s): write inline code between double backticks');
     assert.strictEqual(backtickProblem('fenced ``video`` blocks'), undefined);
@@ -100,11 +111,24 @@ describe('localization (English and Simplified Chinese)', function () {
   });
 
   it('a webview page carries the bundle intact for webview/l10n.ts, and nothing in English', function () {
-    const page = (strings?: unknown) => buildAppHtml({ cspSource: 'vscode-webview:', nonce: 'n0nce', scriptUri: 'app.js', styleUris: [], title: 'T', strings, lang: 'zh-cn' });
+    const page = (strings?: unknown) =>
+      buildAppHtml({
+        cspSource: 'vscode-webview:',
+        nonce: 'n0nce',
+        scriptUri: 'app.js',
+        styleUris: [],
+        title: 'T',
+        strings,
+        lang: 'zh-cn',
+      });
     const bundle = readJson('l10n/bundle.l10n.zh-cn.json');
     const attr = /data-strings="([^"]*)"/.exec(page(bundle))?.[1];
     assert.ok(attr, 'no data-strings attribute');
-    const unescaped = attr.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    const unescaped = attr
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
     assert.deepStrictEqual(JSON.parse(unescaped), bundle);
     assert.match(page(bundle), /<html lang="zh-cn">/);
     assert.doesNotMatch(page(undefined), /data-strings/);

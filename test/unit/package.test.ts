@@ -4,8 +4,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { listFiles, PackageManager } from '@vscode/vsce';
-import { ROOT } from '../support/paths';
 
+import { ROOT } from '../support/paths';
 
 interface Manifest {
   main: string;
@@ -32,10 +32,18 @@ describe('the packaged extension', function () {
       'package.nls.json',
       ...fs.readdirSync(ROOT).filter((f) => /^package\.nls\..+\.json$/.test(f)),
       ...fs.readdirSync(path.join(ROOT, manifest.l10n)).map((f) => `${rel(manifest.l10n)}/${f}`),
-      ...(manifest.contributes.walkthroughs ?? []).flatMap((w) => w.steps.flatMap((s) => [s.media.image, s.media.markdown].filter((m): m is string => !!m).map(rel))),
-      ...fs.readdirSync(path.join(ROOT, 'dist', 'webview')).filter((f) => f.endsWith('.js')).map((f) => `dist/webview/${f}`),
+      ...(manifest.contributes.walkthroughs ?? []).flatMap((w) =>
+        w.steps.flatMap((s) => [s.media.image, s.media.markdown].filter((m): m is string => !!m).map(rel)),
+      ),
+      ...fs
+        .readdirSync(path.join(ROOT, 'dist', 'webview'))
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => `dist/webview/${f}`),
     ];
-    assert.ok(required.some((f) => f.includes('zh-cn')), 'the Chinese translations are among them');
+    assert.ok(
+      required.some((f) => f.includes('zh-cn')),
+      'the Chinese translations are among them',
+    );
     const missing = required.filter((f) => !files.includes(f));
     assert.deepStrictEqual(missing, [], 'left out of the package');
   });

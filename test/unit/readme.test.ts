@@ -5,6 +5,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { ROOT } from '../support/paths';
 
 /** Backticked text that names a repository path: it starts with one of the top-level folders. */
@@ -79,7 +80,10 @@ describe('paths named by the README and docs/', function () {
     assert.strictEqual(mustExist('src/providers/<id>.ts'), 'src/providers/');
     assert.strictEqual(mustExist('src/webview/**'), 'src/webview/');
     assert.strictEqual(mustExist('src/api.ts'), 'src/api.ts');
-    assert.deepStrictEqual(expandBraces('src/vscode/panels/{player,gallery}/x'), ['src/vscode/panels/player/x', 'src/vscode/panels/gallery/x']);
+    assert.deepStrictEqual(expandBraces('src/vscode/panels/{player,gallery}/x'), [
+      'src/vscode/panels/player/x',
+      'src/vscode/panels/gallery/x',
+    ]);
   });
 
   it('the README names only paths that exist', function () {

@@ -7,9 +7,10 @@
 // among 10,000 tasks took 118 ms after every change): an Admission counts, in one pass over the
 // tasks, the tasks under way per provider and the waiting creates per key in order of creation.
 import * as l10n from '@vscode/l10n';
-import { CreateRateLimiter } from './localLimits';
-import { ProviderClient } from '../provider/descriptor';
+
 import { GenerateRequest, ProviderId, Task } from '../model/task';
+import { ProviderClient } from '../provider/descriptor';
+import { CreateRateLimiter } from './localLimits';
 
 export interface Hold {
   /** When it may go, when that is known (a limit window or a Retry-After); otherwise when a slot frees. */
@@ -151,12 +152,18 @@ export class CreateGate {
       // The same words for every create of the provider: put once per Admission.
       return held(undefined, () =>
         admission.phrase(`${provider.id} ${underWay} ${max}`, () =>
-          underWay === 1 ? l10n.t('1 {0} task under way, at most {1} at once ({2})', provider.label, max, setting) : l10n.t('{0} {1} tasks under way, at most {2} at once ({3})', underWay, provider.label, max, setting),
+          underWay === 1
+            ? l10n.t('1 {0} task under way, at most {1} at once ({2})', provider.label, max, setting)
+            : l10n.t('{0} {1} tasks under way, at most {2} at once ({3})', underWay, provider.label, max, setting),
         ),
       );
     }
     const ahead = admission.aheadOf(key, task);
-    if (ahead > 0) return held(undefined, () => (ahead === 1 ? l10n.t('behind 1 earlier create waiting to be sent') : l10n.t('behind {0} earlier creates waiting to be sent', ahead)));
+    if (ahead > 0) {
+      return held(undefined, () =>
+        ahead === 1 ? l10n.t('behind 1 earlier create waiting to be sent') : l10n.t('behind {0} earlier creates waiting to be sent', ahead),
+      );
+    }
     return undefined;
   }
 

@@ -12,22 +12,23 @@
 // change of the stored version in journal order (TaskStore.compareAndSet), which also holds when a
 // window froze under the lock and another took it over. A waiting task changes only that way too
 // (claim, edit, cancel), so no window can overwrite a claim with an older copy.
-import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'crypto';
+import * as l10n from '@vscode/l10n';
+
 import { Clock } from '../model/clock';
-import { Admission, CreateGate, Hold } from './createAdmission';
-import { lostJobCandidates, LostJobCandidate } from './lostJob';
 import { errorMessage, isProviderError, ProviderError } from '../model/errors';
 import { Logger } from '../model/events';
+import { GenerateRequest, GenerationMode, ProviderId, Task, TaskSource } from '../model/task';
+import { createdPatch, notSentPatch, patchTask, uncertainPatch } from '../polling/transitions';
+import type { ModelCatalog } from '../provider/catalog';
+import { ProviderClient, ProviderContext, ResolvedMedia } from '../provider/descriptor';
+import { checkAgainstModel } from '../provider/modelCapabilities';
 import { MediaLimits, resolveMedia } from '../request/media';
 import { parseGenerateRequest } from '../request/requestValidation';
-import type { ModelCatalog } from '../provider/catalog';
-import { checkAgainstModel } from '../provider/modelCapabilities';
-import { ProviderClient, ProviderContext, ResolvedMedia } from '../provider/descriptor';
 import { TaskStore } from '../store/taskStore';
+import { Admission, CreateGate, Hold } from './createAdmission';
+import { LostJobCandidate, lostJobCandidates } from './lostJob';
 import { senderGone, senderOf } from './sender';
-import { createdPatch, notSentPatch, patchTask, uncertainPatch } from '../polling/transitions';
-import { GenerateRequest, GenerationMode, ProviderId, Task, TaskSource } from '../model/task';
 
 export interface GenerateOptions {
   /** The prompt block the task is made from. */
@@ -53,7 +54,19 @@ export function isLostJobChoice(found: Task | LostJobChoice | undefined): found 
 }
 
 /** What of a waiting create can be changed before it is sent (not its media, which decide where it goes). */
-const EDITABLE = ['prompt', 'negativePrompt', 'aspectRatio', 'seed', 'duration', 'resolution', 'audio', 'model', 'pikaffect', 'style', 'options'] as const;
+const EDITABLE = [
+  'prompt',
+  'negativePrompt',
+  'aspectRatio',
+  'seed',
+  'duration',
+  'resolution',
+  'audio',
+  'model',
+  'pikaffect',
+  'style',
+  'options',
+] as const;
 export type WaitingEdit = Partial<Pick<GenerateRequest, (typeof EDITABLE)[number]>>;
 
 export interface CreateHost {
@@ -128,7 +141,10 @@ export class CreateQueue {
     const req: GenerateRequest = { ...rest, prompt: (input.prompt ?? '').trim() };
     const provider = host.provider(req.provider);
     if (!provider) {
-      throw new ProviderError({ kind: 'input', message: l10n.t('Provider "{0}" is not supported. Use one of: {1}.', String(req.provider), host.providerIds().join(', ')) });
+      throw new ProviderError({
+        kind: 'input',
+        message: l10n.t('Provider "{0}" is not supported. Use one of: {1}.', String(req.provider), host.providerIds().join(', ')),
+      });
     }
     const invalid = provider.validate(req);
     if (invalid) throw new ProviderError({ kind: 'input', message: invalid });
@@ -231,7 +247,10 @@ export class CreateQueue {
   markFailed(id: string): Task | undefined {
     const t = this.host.get(id);
     if (!t?.uncertain) return undefined;
-    this.host.update(t, { uncertain: undefined, error: l10n.t('Marked as failed after checking {0}: the create did not start there.', this.labelOf(t.provider)) });
+    this.host.update(t, {
+      uncertain: undefined,
+      error: l10n.t('Marked as failed after checking {0}: the create did not start there.', this.labelOf(t.provider)),
+    });
     void this.host.persistNow();
     this.host.fire([t]);
     return t;
@@ -370,7 +389,14 @@ export class CreateQueue {
   }
 
   /** Sends `task` (status submitting) once and records the outcome. */
-  private async send(task: Task, provider: ProviderClient, ctx: ProviderContext, media: ResolvedMedia, opts: GenerateOptions, direct: boolean): Promise<Task> {
+  private async send(
+    task: Task,
+    provider: ProviderClient,
+    ctx: ProviderContext,
+    media: ResolvedMedia,
+    opts: GenerateOptions,
+    direct: boolean,
+  ): Promise<Task> {
     const { host } = this;
     const key = this.gate.keyOf(provider, task.request);
     this.gate.sent(key, host.clock.now());
@@ -385,7 +411,12 @@ export class CreateQueue {
     host.fire([task]);
     let created;
     try {
-      created = await provider.create({ ...ctx, onUploadProgress: opts.onUploadProgress, uploadSignal: opts.cancelUpload }, task.request, media, randomUUID());
+      created = await provider.create(
+        { ...ctx, onUploadProgress: opts.onUploadProgress, uploadSignal: opts.cancelUpload },
+        task.request,
+        media,
+        randomUUID(),
+      );
     } catch (e) {
       const err = isProviderError(e) && !e.mayHaveStarted ? await this.modelNotFound(task, provider, ctx.baseUrl, e) : e;
       return this.notCreated(task, provider, key, err, direct);
@@ -428,7 +459,10 @@ export class CreateQueue {
     }
     if (err.kind === 'rateLimited') {
       // Never sent: back to the queue until the provider's Retry-After.
-      const hold: Hold = { until: this.gate.rejected(key, err.retryAfterMs, now), reason: l10n.t('{0} answered 429 (too many requests)', provider.label) };
+      const hold: Hold = {
+        until: this.gate.rejected(key, err.retryAfterMs, now),
+        reason: l10n.t('{0} answered 429 (too many requests)', provider.label),
+      };
       host.update(task, { status: 'waiting', sender: undefined, ...holdFields(hold) });
       await host.persistNow();
       host.log.warn(`A ${provider.label} create was not sent (${err.message}); it waits in the queue.`);
@@ -450,7 +484,9 @@ export class CreateQueue {
 
   private async doDispatch(): Promise<void> {
     const { host } = this;
-    const waiting = [...host.tasks()].filter((t) => t.status === 'waiting' && !this.sending.has(t.id)).sort((a, b) => a.createdAt - b.createdAt);
+    const waiting = [...host.tasks()]
+      .filter((t) => t.status === 'waiting' && !this.sending.has(t.id))
+      .sort((a, b) => a.createdAt - b.createdAt);
     // Counted once; after a claim, or before one when a write was awaited (tasks may change meanwhile), again.
     let admission: Admission | undefined;
     let stale = false;
@@ -503,7 +539,9 @@ export class CreateQueue {
       this.host.fire([task]);
       return;
     }
-    await this.send(task, provider, ctx, media, {}, false).catch((e: unknown) => this.host.log.error(`Sending a queued create failed: ${errorMessage(e)}`));
+    await this.send(task, provider, ctx, media, {}, false).catch((e: unknown) =>
+      this.host.log.error(`Sending a queued create failed: ${errorMessage(e)}`),
+    );
   }
 
   /**
@@ -551,5 +589,8 @@ function holdFields(hold: Hold): Pick<Task, 'sendAfter' | 'waitReason'> {
 }
 
 function notWaiting(): ProviderError {
-  return new ProviderError({ kind: 'conflict', message: l10n.t('This create is no longer waiting (it is being sent, or was removed), so it cannot be changed.') });
+  return new ProviderError({
+    kind: 'conflict',
+    message: l10n.t('This create is no longer waiting (it is being sent, or was removed), so it cannot be changed.'),
+  });
 }

@@ -2,13 +2,13 @@
 // time, one download per video at once. Outcomes are handed back to the engine, which records
 // them on the task. Each download has its own abort: a task removed (here or in another window)
 // stops its downloads at once.
-import { DownloadOptions, downloadToFile, DownloadSettings, insideFolder, removeStalePartials, resultFileName } from '../net/download';
 import { errorMessage, isProviderError } from '../model/errors';
 import { Logger } from '../model/events';
-import { Semaphore } from './localLimits';
+import { Task, TaskVideo } from '../model/task';
+import { DownloadOptions, DownloadSettings, downloadToFile, insideFolder, removeStalePartials, resultFileName } from '../net/download';
 import { sanitizeText } from '../net/sanitize';
 import { deleteTaskFiles, taskFolder } from '../workspace/taskFiles';
-import { Task, TaskVideo } from '../model/task';
+import { Semaphore } from './localLimits';
 
 export interface DownloadQueueSettings {
   maxDownloadBytes: number;
@@ -156,13 +156,27 @@ export class DownloadQueue {
   }
 
   /** The provider's poster (or thumbnail) beside the video; best effort, as the gallery can show the video itself. */
-  private async downloadPoster(dir: string, index: number, video: TaskVideo, task: Task | undefined, policy: DownloadSettings | undefined, signal: AbortSignal): Promise<string | undefined> {
+  private async downloadPoster(
+    dir: string,
+    index: number,
+    video: TaskVideo,
+    task: Task | undefined,
+    policy: DownloadSettings | undefined,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
     const url = video.posterUrl ?? video.thumbnailUrl;
     if (!url || video.posterPath) return video.posterPath;
     try {
       const ext = /\.(png|webp)$/i.exec(new URL(url).pathname)?.[0].toLowerCase() ?? '.jpg';
       const dest = insideFolder(dir, `${index + 1}-poster${ext}`);
-      const opts = { ...policy, ...this.access(task, video, url), maxBytes: MAX_POSTER_BYTES, attempts: 1, signal, expect: 'image' as const };
+      const opts = {
+        ...policy,
+        ...this.access(task, video, url),
+        maxBytes: MAX_POSTER_BYTES,
+        attempts: 1,
+        signal,
+        expect: 'image' as const,
+      };
       return (await downloadToFile(url, dest, opts)).path;
     } catch (e) {
       this.deps.log.warn(`Poster download failed (the video itself serves as poster): ${errorMessage(e)}`);
@@ -171,7 +185,11 @@ export class DownloadQueue {
   }
 
   /** Where the task was created, the result's expiry, and the key for a result on the provider's own API. */
-  private access(task: Task | undefined, video: TaskVideo, url: string): Pick<DownloadOptions, 'origin' | 'expiresAt' | 'now' | 'authHeaders'> {
+  private access(
+    task: Task | undefined,
+    video: TaskVideo,
+    url: string,
+  ): Pick<DownloadOptions, 'origin' | 'expiresAt' | 'now' | 'authHeaders'> {
     return {
       origin: task?.origin,
       expiresAt: video.expiresAt,

@@ -7,26 +7,27 @@
 // (downloadQueue.ts), and the time (model/clock.ts).
 // Nothing runs (no timer, no request) while no task is active and no result is waiting to be
 // downloaded.
-import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'crypto';
+import * as l10n from '@vscode/l10n';
+
 import { Clock, systemClock, TimerHandle } from '../model/clock';
-import { DownloadSettings } from '../net/download';
-import { DownloadQueue } from './downloadQueue';
-import { Emitter, Event, Logger } from '../model/events';
 import { errorMessage, ProviderError } from '../model/errors';
-import { ChooseLostJob, CreateQueue, GenerateOptions, LostJobChoice, WaitingEdit } from './createQueue';
-import { DEFAULT_MEDIA_LIMITS, MediaLimits } from '../request/media';
-import { isPolled, PollPlanner } from '../polling/pollPlan';
+import { Emitter, Event, Logger } from '../model/events';
+import { GenerateRequest, isActive, ProviderId, Task } from '../model/task';
+import { DownloadSettings } from '../net/download';
 import { Poller } from '../polling/poller';
+import { isPolled, PollPlanner } from '../polling/pollPlan';
 import { firstPollDelayMs } from '../polling/pollTiming';
 import { RunTimes, typicalEstimate } from '../polling/runTimes';
-import { StoreSnapshot, TaskStore } from '../store/taskStore';
-import { deleteTaskFiles, sweepOrphansOnce } from '../workspace/taskFiles';
 import { patchTask } from '../polling/transitions';
-import { GenerateRequest, isActive, ProviderId, Task } from '../model/task';
 import type { ModelCatalog } from '../provider/catalog';
 import { ProviderClient, ProviderContext, resultAuthHeaders } from '../provider/descriptor';
+import { DEFAULT_MEDIA_LIMITS, MediaLimits } from '../request/media';
+import { StoreSnapshot, TaskStore } from '../store/taskStore';
 import { mergeSnapshot, WindowSync } from '../store/windowSync';
+import { deleteTaskFiles, sweepOrphansOnce } from '../workspace/taskFiles';
+import { ChooseLostJob, CreateQueue, GenerateOptions, LostJobChoice, WaitingEdit } from './createQueue';
+import { DownloadQueue } from './downloadQueue';
 
 export interface EngineSettings {
   /** Base poll interval, ms. */
@@ -191,7 +192,12 @@ export class TaskEngine {
     try {
       loaded = await this.deps.store.load();
     } catch (e) {
-      loaded = { tasks: [], removed: [], resumedAt: {}, warning: l10n.t('Could not read the task history ({0}); starting with an empty list.', errorMessage(e)) };
+      loaded = {
+        tasks: [],
+        removed: [],
+        resumedAt: {},
+        warning: l10n.t('Could not read the task history ({0}); starting with an empty list.', errorMessage(e)),
+      };
     }
     if (loaded.warning) this.warn(loaded.warning);
     this.adopt(loaded, false);
@@ -222,7 +228,13 @@ export class TaskEngine {
 
   /** Whether a timer is armed: false whenever there is nothing to do. */
   get hasScheduledWork(): boolean {
-    return this.timer !== undefined || this.sync.savePending || this.poller.size > 0 || this.downloads.size > 0 || this.creates.inFlight().length > 0;
+    return (
+      this.timer !== undefined ||
+      this.sync.savePending ||
+      this.poller.size > 0 ||
+      this.downloads.size > 0 ||
+      this.creates.inFlight().length > 0
+    );
   }
 
   /**
@@ -423,7 +435,11 @@ export class TaskEngine {
     let next = this.sync.leaseCheckAt;
     if (this.sync.isLeader) {
       for (const t of this.tasks.values()) if (DownloadQueue.pending(t) && !this.downloads.runningFor(t)) next = now;
-      next = Math.min(next, this.planner.nextDueAt(this.tasks.values(), now, (p) => this.poller.isPolling(p)), this.creates.nextSendAt(now));
+      next = Math.min(
+        next,
+        this.planner.nextDueAt(this.tasks.values(), now, (p) => this.poller.isPolling(p)),
+        this.creates.nextSendAt(now),
+      );
     }
     const delay = Math.max(0, Math.min(next - now, 2 ** 31 - 1));
     this.timer = this.clock.setTimeout(() => {
@@ -513,4 +529,3 @@ export class TaskEngine {
     this.warned.fire(message);
   }
 }
-

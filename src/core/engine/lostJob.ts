@@ -3,8 +3,8 @@
 // provider's clock by the offset its `Date` header shows), and only one that no task follows yet:
 // two identical lost creates must not adopt the same job, and a create a proxy refused before the
 // provider saw it must not adopt the user's retry. Pure, so these rules are tested without a server.
-import type { ListedJob, ListedJobs } from '../provider/descriptor';
 import type { GenerationMode, Task } from '../model/task';
+import type { ListedJob, ListedJobs } from '../provider/descriptor';
 
 /** Slack on each side of the window, for what neither clock can tell (ms). */
 export const WINDOW_MARGIN_MS = 2_000;

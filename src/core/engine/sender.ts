@@ -6,6 +6,7 @@
 // it (Linux), the process's start time, which tells a reused pid from the process that had it.
 import { randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
+
 import { Task } from '../model/task';
 
 export type Sender = NonNullable<Task['sender']>;

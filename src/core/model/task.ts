@@ -1,5 +1,6 @@
 // The normalized task model shared by every provider, the engine and the UI. No `vscode` import here.
 import * as l10n from '@vscode/l10n';
+
 import type { TaskStatus } from '../../shared/taskStatus';
 import type { ErrorKind } from './errors';
 

@@ -15,10 +15,10 @@
 // documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) stay allowed:
 // they are set aside for examples and lead nowhere on the Internet, and the tests use them as stand-ins
 // for public hosts (refusing them too would be one more line in each list).
-import * as l10n from '@vscode/l10n';
-import { promises as dns } from 'dns';
-import type { LookupAddress } from 'dns';
+import { promises as dns, type LookupAddress } from 'dns';
 import { BlockList, isIP } from 'net';
+import * as l10n from '@vscode/l10n';
+
 import { ProviderError } from '../model/errors';
 
 export interface NetPolicy {
@@ -123,7 +123,11 @@ export function isLoopbackHost(host: string): boolean {
 
 /** One spelling per host: lower case, no brackets, no trailing dot, IPv6 in its shortest form. */
 export function normalizeHost(host: string): string {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   if (isIP(h) !== 6) return h;
   try {
     return new URL(`http://[${h}]/`).hostname.replace(/^\[|\]$/g, '');
@@ -152,19 +156,32 @@ function refused(message: string): ProviderError {
  */
 export async function checkTarget(url: URL, policy: NetPolicy, resolve: Resolver = systemResolver): Promise<LookupAddress[]> {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ProviderError({ kind: 'malformed', message: l10n.t('Refusing to download a {0} URL; only http(s) results are fetched.', url.protocol) });
+    throw new ProviderError({
+      kind: 'malformed',
+      message: l10n.t('Refusing to download a {0} URL; only http(s) results are fetched.', url.protocol),
+    });
   }
   const host = normalizeHost(url.hostname);
   const originHost = hostOf(policy.origin);
   if (url.protocol === 'http:' && !policy.allowInsecureHttp && !(originHost && isLoopbackHost(originHost)) && !isLoopbackHost(host)) {
     throw refused(
-      l10n.t('Refusing to download from {0} over plain http: results must use https (plain http is allowed when the provider\'s base URL is on this machine, or with the setting aiVideo.allowInsecureHttp).', url.host),
+      l10n.t(
+        "Refusing to download from {0} over plain http: results must use https (plain http is allowed when the provider's base URL is on this machine, or with the setting aiVideo.allowInsecureHttp).",
+        url.host,
+      ),
     );
   }
-  const trusted = (originHost !== undefined && normalizeHost(originHost) === host) || (policy.allowPrivateHosts ?? []).some((h) => normalizeHost(h) === host);
+  const trusted =
+    (originHost !== undefined && normalizeHost(originHost) === host) ||
+    (policy.allowPrivateHosts ?? []).some((h) => normalizeHost(h) === host);
   const refusePrivate = (what: string) =>
     refused(
-      l10n.t('Refusing to download from {0}: {1} is a private, loopback, link-local or other non-public network address, and the result should come from the provider or a public server. If you trust this host, add "{2}" to the setting aiVideo.download.allowPrivateHosts.', url.host, what, host),
+      l10n.t(
+        'Refusing to download from {0}: {1} is a private, loopback, link-local or other non-public network address, and the result should come from the provider or a public server. If you trust this host, add "{2}" to the setting aiVideo.download.allowPrivateHosts.',
+        url.host,
+        what,
+        host,
+      ),
     );
   const literal = family(host);
   if (literal) {
@@ -198,7 +215,11 @@ export function pinnedLookup(addresses: readonly LookupAddress[]) {
       callback(err, '', 0);
       return;
     }
-    if (options.all) callback(null, usable.map((a) => ({ ...a })));
-    else callback(null, usable[0].address, usable[0].family);
+    if (options.all) {
+      callback(
+        null,
+        usable.map((a) => ({ ...a })),
+      );
+    } else callback(null, usable[0].address, usable[0].family);
   };
 }

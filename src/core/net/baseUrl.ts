@@ -2,6 +2,7 @@
 // https (plain http only for loopback or when the user allows it). Pure, so the rules and their
 // messages are tested in plain Node; src/vscode/config.ts reads the settings and calls it.
 import * as l10n from '@vscode/l10n';
+
 import { ProviderError } from '../model/errors';
 import { isLoopbackHost } from './addressGuard';
 

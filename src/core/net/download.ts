@@ -7,15 +7,16 @@
 // failures are retried within the deadline, a bad file never is. Names from a server
 // never escape the target folder. Each GET is httpGet.ts (one connection to the checked addresses,
 // `Accept-Encoding: identity`, redirects followed here), not axios: see its header for why.
-import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { setTimeout as sleep } from 'timers/promises';
+import * as l10n from '@vscode/l10n';
+
 import { ProviderError } from '../model/errors';
-import { GetResponse, httpGet } from './httpGet';
 import { detectImageType, detectVideoType } from '../request/media';
 import { checkTarget, NetPolicy, Resolver, systemResolver } from './addressGuard';
+import { GetResponse, httpGet } from './httpGet';
 
 export interface DownloadOptions extends NetPolicy {
   maxBytes: number;
@@ -124,7 +125,10 @@ export function resultFileName(url: string): string {
 
 /** The message for a result past its expiry time. */
 export function expiredMessage(expiresAt: number): string {
-  return l10n.t('This result expired at {0} UTC; it can no longer be downloaded.', new Date(expiresAt).toISOString().replace('T', ' ').slice(0, 16));
+  return l10n.t(
+    'This result expired at {0} UTC; it can no longer be downloaded.',
+    new Date(expiresAt).toISOString().replace('T', ' ').slice(0, 16),
+  );
 }
 
 function expired(opts: DownloadOptions): boolean {
@@ -144,7 +148,13 @@ export async function downloadToFile(url: string, dest: string, opts: DownloadOp
   // One signal for the whole download: the caller's cancel, or the deadline (the abort reason says which).
   const ctrl = new AbortController();
   const deadline = setTimeout(
-    () => ctrl.abort(new ProviderError({ kind: 'timeout', message: l10n.t('The download took longer than {0} and was stopped.', formatDuration(deadlineMs)) })),
+    () =>
+      ctrl.abort(
+        new ProviderError({
+          kind: 'timeout',
+          message: l10n.t('The download took longer than {0} and was stopped.', formatDuration(deadlineMs)),
+        }),
+      ),
     deadlineMs,
   );
   const cancel = () => ctrl.abort(new ProviderError({ kind: 'cancelled', message: l10n.t('Download cancelled.') }));
@@ -225,7 +235,9 @@ async function downloadOnce(start: URL, dest: string, opts: DownloadOptions, sig
     const location = res.headers.location;
     if (!REDIRECT_STATUSES.has(res.status) || !location) return save(res, dest, opts, redirects === 0 && opts.authHeaders !== undefined);
     res.discard();
-    if (redirects >= maxRedirects) throw new ProviderError({ kind: 'malformed', message: l10n.t('The result URL redirected more than {0} times.', maxRedirects) });
+    if (redirects >= maxRedirects) {
+      throw new ProviderError({ kind: 'malformed', message: l10n.t('The result URL redirected more than {0} times.', maxRedirects) });
+    }
     try {
       url = new URL(location, url);
     } catch {
@@ -245,7 +257,7 @@ function mp4Problem(head: Buffer): string | undefined {
   if (ftyp < 16 || ftyp > MAX_FTYP_BYTES || (ftyp - 16) % 4 !== 0) {
     return l10n.t('it has an MP4 header but is not an MP4 file ({0} at byte {1})', l10n.t('a header box of {0} bytes', ftyp), 0);
   }
-  for (let at = ftyp; at + 8 <= head.length; ) {
+  for (let at = ftyp; at + 8 <= head.length;) {
     const size = head.readUInt32BE(at);
     const type = head.toString('latin1', at + 4, at + 8);
     // A box of size 1 gives its size in the next 8 bytes; one of size 0 runs to the end of the file.
@@ -273,20 +285,27 @@ function contentProblem(head: Buffer, expect: 'video' | 'image'): ProviderError 
   const mp4 = type === 'video/mp4' ? mp4Problem(head) : undefined;
   if (type && !mp4) return undefined;
   const text = head.toString('latin1').trimStart();
-  const looks =
-    mp4 ? mp4
-    : text.startsWith('<') ? l10n.t('it is a web page (often an expired link or a sign-in page)')
-    : text.startsWith('{') || text.startsWith('[') ? l10n.t('it is JSON text')
-    : head[0] === 0x1f && head[1] === 0x8b ? l10n.t('it is gzip-compressed data')
-    : expect === 'image' ? l10n.t('its content is not PNG, JPEG or WebP')
-    : l10n.t('its content is not MP4, MOV or WebM');
-  const message = expect === 'image' ? l10n.t('The result is not an image: {0}. Nothing was saved.', looks) : l10n.t('The result is not a video: {0}. Nothing was saved.', looks);
+  const looks = mp4
+    ? mp4
+    : text.startsWith('<')
+      ? l10n.t('it is a web page (often an expired link or a sign-in page)')
+      : text.startsWith('{') || text.startsWith('[')
+        ? l10n.t('it is JSON text')
+        : head[0] === 0x1f && head[1] === 0x8b
+          ? l10n.t('it is gzip-compressed data')
+          : expect === 'image'
+            ? l10n.t('its content is not PNG, JPEG or WebP')
+            : l10n.t('its content is not MP4, MOV or WebM');
+  const message =
+    expect === 'image'
+      ? l10n.t('The result is not an image: {0}. Nothing was saved.', looks)
+      : l10n.t('The result is not a video: {0}. Nothing was saved.', looks);
   return new ProviderError({ kind: 'malformed', message });
 }
 
 /** Writes all of `chunk` at the file's current end. */
 async function writeAll(file: fs.FileHandle, chunk: Buffer): Promise<void> {
-  for (let done = 0; done < chunk.length; ) done += (await file.write(chunk, done, chunk.length - done)).bytesWritten;
+  for (let done = 0; done < chunk.length;) done += (await file.write(chunk, done, chunk.length - done)).bytesWritten;
 }
 
 async function save(res: GetResponse, dest: string, opts: DownloadOptions, withKey: boolean): Promise<DownloadResult> {
@@ -300,20 +319,55 @@ async function save(res: GetResponse, dest: string, opts: DownloadOptions, withK
     throw e;
   };
   if (status === 404 || status === 410) {
-    fail(new ProviderError({ kind: 'notFound', status, message: expired(opts) ? expiredMessage(opts.expiresAt!) : l10n.t('The result file is gone (HTTP {0}); result links expire.', status) }));
+    fail(
+      new ProviderError({
+        kind: 'notFound',
+        status,
+        message: expired(opts)
+          ? expiredMessage(opts.expiresAt!)
+          : l10n.t('The result file is gone (HTTP {0}); result links expire.', status),
+      }),
+    );
   }
-  if (status >= 500 || status === 429 || status === 408) fail(new ProviderError({ kind: 'server', status, message: l10n.t('Download failed (HTTP {0}).', status) }));
-  if ((status === 401 || status === 403) && withKey) fail(new ProviderError({ kind: 'auth', status, message: l10n.t('The provider refused the key for this result (HTTP {0}).', status) }));
-  if (status < 200 || status >= 300) fail(new ProviderError({ kind: 'badRequest', status, message: l10n.t('Download refused (HTTP {0}).', status) }));
+  if (status >= 500 || status === 429 || status === 408) {
+    fail(new ProviderError({ kind: 'server', status, message: l10n.t('Download failed (HTTP {0}).', status) }));
+  }
+  if ((status === 401 || status === 403) && withKey) {
+    fail(new ProviderError({ kind: 'auth', status, message: l10n.t('The provider refused the key for this result (HTTP {0}).', status) }));
+  }
+  if (status < 200 || status >= 300) {
+    fail(new ProviderError({ kind: 'badRequest', status, message: l10n.t('Download refused (HTTP {0}).', status) }));
+  }
   if (encoding && encoding !== 'identity') {
-    fail(new ProviderError({ kind: 'malformed', message: l10n.t('The server sent the result {0}-encoded although an unencoded file was asked for. Nothing was saved.', encoding.replace(/[^a-z0-9, -]/g, '').slice(0, 40)) }));
+    fail(
+      new ProviderError({
+        kind: 'malformed',
+        message: l10n.t(
+          'The server sent the result {0}-encoded although an unencoded file was asked for. Nothing was saved.',
+          encoding.replace(/[^a-z0-9, -]/g, '').slice(0, 40),
+        ),
+      }),
+    );
   }
   if (type && !ACCEPTED_TYPES[expect].test(type)) {
     const shown = type.split(';')[0];
-    fail(new ProviderError({ kind: 'malformed', message: expect === 'image' ? l10n.t('The result is not an image (content type {0}).', shown) : l10n.t('The result is not a video (content type {0}).', shown) }));
+    fail(
+      new ProviderError({
+        kind: 'malformed',
+        message:
+          expect === 'image'
+            ? l10n.t('The result is not an image (content type {0}).', shown)
+            : l10n.t('The result is not a video (content type {0}).', shown),
+      }),
+    );
   }
   if (Number.isFinite(declared) && declared > opts.maxBytes) {
-    fail(new ProviderError({ kind: 'input', message: l10n.t('The result is {0}, over the {1} download limit.', formatBytes(declared), formatBytes(opts.maxBytes)) }));
+    fail(
+      new ProviderError({
+        kind: 'input',
+        message: l10n.t('The result is {0}, over the {1} download limit.', formatBytes(declared), formatBytes(opts.maxBytes)),
+      }),
+    );
   }
   const tmp = `${dest}.${randomBytes(4).toString('hex')}.part`;
   let file: fs.FileHandle | undefined;
@@ -331,7 +385,12 @@ async function save(res: GetResponse, dest: string, opts: DownloadOptions, withK
     file = await fs.open(tmp, 'w');
     await res.readBody(async (chunk) => {
       bytes += chunk.length;
-      if (bytes > opts.maxBytes) throw new ProviderError({ kind: 'input', message: l10n.t('The result is larger than the {0} download limit.', formatBytes(opts.maxBytes)) });
+      if (bytes > opts.maxBytes) {
+        throw new ProviderError({
+          kind: 'input',
+          message: l10n.t('The result is larger than the {0} download limit.', formatBytes(opts.maxBytes)),
+        });
+      }
       if (head) {
         const take = Math.min(HEAD_BYTES - head.length, chunk.length);
         head = Buffer.concat([head, chunk.subarray(0, take)]);
@@ -354,7 +413,10 @@ async function save(res: GetResponse, dest: string, opts: DownloadOptions, withK
     await file?.close().catch(() => undefined);
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     if (e instanceof ProviderError) throw e;
-    throw new ProviderError({ kind: 'input', message: l10n.t('Could not save the result ({0}).', (e as NodeJS.ErrnoException).code ?? (e as Error).message) });
+    throw new ProviderError({
+      kind: 'input',
+      message: l10n.t('Could not save the result ({0}).', (e as NodeJS.ErrnoException).code ?? (e as Error).message),
+    });
   }
   return { path: dest, bytes, contentType: type };
 }

@@ -28,13 +28,14 @@
 //   second, too coarse for the stall timer and the progress the tests and the UI expect.
 // Header values are checked before axios sees them: axios silently strips characters it cannot
 // send (a line break in a key would change the key), and such a request is refused instead.
-import * as l10n from '@vscode/l10n';
-import axios, { AxiosError, isAxiosError, type AxiosResponse } from 'axios';
 import * as http from 'http';
 import * as https from 'https';
 import * as net from 'net';
 import { Readable } from 'stream';
 import * as tls from 'tls';
+import * as l10n from '@vscode/l10n';
+import axios, { AxiosError, isAxiosError, type AxiosResponse } from 'axios';
+
 import { ErrorKind, ProviderError } from '../model/errors';
 import { clip, MAX_PROVIDER_WORD, sanitizeText } from './sanitize';
 
@@ -236,7 +237,9 @@ async function send(req: JsonRequest, headers: Record<string, string>, body: Buf
   } catch {
     throw new ProviderError({ kind: 'config', message: l10n.t('{0}: the base URL is not a valid URL.', who) });
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ProviderError({ kind: 'config', message: l10n.t('{0}: the base URL is not a valid URL.', who) });
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ProviderError({ kind: 'config', message: l10n.t('{0}: the base URL is not a valid URL.', who) });
+  }
   try {
     checkHeaders(headers);
   } catch (e) {
@@ -262,11 +265,27 @@ async function send(req: JsonRequest, headers: Record<string, string>, body: Buf
     clearTimeout(timer);
     timer = setTimeout(() => end(error()), ms);
   };
-  const stalled = () => new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not take the request in time; it was not sent.', who) });
-  const noAnswer = () => new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not answer in time.', who), mayHaveStarted: req.isCreate });
-  const onCancel = () => end(new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: request cancelled.', who), mayHaveStarted: req.isCreate === true && bodySent }));
+  const stalled = () =>
+    new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not take the request in time; it was not sent.', who) });
+  const noAnswer = () =>
+    new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not answer in time.', who), mayHaveStarted: req.isCreate });
+  const onCancel = () =>
+    end(
+      new ProviderError({
+        kind: 'cancelled',
+        message: l10n.t('{0}: request cancelled.', who),
+        mayHaveStarted: req.isCreate === true && bodySent,
+      }),
+    );
   const onUploadCancel = () => {
-    if (!bodySent) end(new ProviderError({ kind: 'cancelled', message: l10n.t('{0}: cancelled while the request was being sent; it did not arrive, so nothing was started.', who) }));
+    if (!bodySent) {
+      end(
+        new ProviderError({
+          kind: 'cancelled',
+          message: l10n.t('{0}: cancelled while the request was being sent; it did not arrive, so nothing was started.', who),
+        }),
+      );
+    }
   };
   // When the connection was established: the body can only start to drain from then on.
   let connectedAt: number | undefined;
@@ -344,7 +363,9 @@ export function statusError(
     message = l10n.t('{0}: conflict (HTTP 409): {1}.', who, detail);
   } else if (status === 429) {
     kind = 'rateLimited';
-    message = detail ? l10n.t('{0} is rate limiting requests (HTTP 429): {1}.', who, detail) : l10n.t('{0} is rate limiting requests (HTTP 429).', who);
+    message = detail
+      ? l10n.t('{0} is rate limiting requests (HTTP 429): {1}.', who, detail)
+      : l10n.t('{0} is rate limiting requests (HTTP 429).', who);
   } else if (status >= 500) {
     kind = 'server';
     message = l10n.t('{0} had a server error (HTTP {1}): {2}.', who, status, detail);
@@ -402,10 +423,16 @@ function transportError(e: unknown, req: JsonRequest, bodySent: boolean): Provid
   // axios passes Node's code on (ECONNREFUSED, Z_DATA_ERROR…); its own failures keep their cause.
   const cause = isAxiosError(e) ? (e.cause as NodeJS.ErrnoException | undefined) : undefined;
   if (isAxiosError(e) && e.code === AxiosError.ERR_BAD_RESPONSE && /maxContentLength/.test(e.message)) {
-    return new ProviderError({ kind: 'malformed', message: l10n.t('{0} sent an answer over {1} MB.', who, MAX_ANSWER_BYTES / 1048576), mayHaveStarted: req.isCreate });
+    return new ProviderError({
+      kind: 'malformed',
+      message: l10n.t('{0} sent an answer over {1} MB.', who, MAX_ANSWER_BYTES / 1048576),
+      mayHaveStarted: req.isCreate,
+    });
   }
   const code = cause?.code ?? (e as NodeJS.ErrnoException).code ?? '';
-  if (code === 'ETIMEDOUT') return new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not answer in time.', who), mayHaveStarted });
+  if (code === 'ETIMEDOUT') {
+    return new ProviderError({ kind: 'timeout', message: l10n.t('{0} did not answer in time.', who), mayHaveStarted });
+  }
   if (code === 'ERR_INVALID_URL' || code === 'ERR_INVALID_PROTOCOL') {
     return new ProviderError({ kind: 'config', message: l10n.t('{0}: the base URL is not a valid URL.', who) });
   }
@@ -413,14 +440,23 @@ function transportError(e: unknown, req: JsonRequest, bodySent: boolean): Provid
     return new ProviderError({ kind: 'config', message: l10n.t('{0}: a request header contains characters that cannot be sent.', who) });
   }
   if (code.startsWith('Z_') || code.startsWith('ERR__')) {
-    return new ProviderError({ kind: 'malformed', message: l10n.t('{0} sent a compressed answer that could not be read.', who), mayHaveStarted: req.isCreate });
+    return new ProviderError({
+      kind: 'malformed',
+      message: l10n.t('{0} sent a compressed answer that could not be read.', who),
+      mayHaveStarted: req.isCreate,
+    });
   }
   if (!bodySent && /CERT|SSL|TLS|SELF_SIGNED/.test(code)) {
-    return new ProviderError({ kind: 'network', message: l10n.t('{0}\'s TLS certificate was not accepted ({1}); nothing was sent.', who, code) });
+    return new ProviderError({
+      kind: 'network',
+      message: l10n.t("{0}'s TLS certificate was not accepted ({1}); nothing was sent.", who, code),
+    });
   }
   return new ProviderError({
     kind: 'network',
-    message: UNREACHABLE.has(code) ? l10n.t('Cannot reach {0} ({1}). Check the network or the base URL.', who, code) : l10n.t('Connection to {0} failed ({1}).', who, code || 'network error'),
+    message: UNREACHABLE.has(code)
+      ? l10n.t('Cannot reach {0} ({1}). Check the network or the base URL.', who, code)
+      : l10n.t('Connection to {0} failed ({1}).', who, code || 'network error'),
     mayHaveStarted,
   });
 }

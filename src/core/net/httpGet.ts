@@ -13,10 +13,11 @@
 // slice is handed to the consumer, and reading pauses while the consumer is busy, so memory stays
 // flat. The connection goes to the given, already checked addresses only, asks for nothing but the
 // plain body and closes after the one answer.
-import * as l10n from '@vscode/l10n';
 import type { LookupAddress } from 'dns';
-import { isIP, Socket, connect as netConnect } from 'net';
+import { isIP, connect as netConnect, Socket } from 'net';
 import { connect as tlsConnect } from 'tls';
+import * as l10n from '@vscode/l10n';
+
 import { ProviderError } from '../model/errors';
 import { pinnedLookup } from './addressGuard';
 
@@ -86,7 +87,14 @@ function framingOf(head: Head): Framing {
   if (head.status === 204 || head.status === 304) return { kind: 'none' };
   const te = head.headers['transfer-encoding'];
   if (te !== undefined) {
-    if (te.trim().toLowerCase() !== 'chunked') throw malformed(l10n.t('The result server used a transfer encoding this client does not accept ({0}).', te.replace(/[^a-z0-9, -]/gi, '').slice(0, 40)));
+    if (te.trim().toLowerCase() !== 'chunked') {
+      throw malformed(
+        l10n.t(
+          'The result server used a transfer encoding this client does not accept ({0}).',
+          te.replace(/[^a-z0-9, -]/gi, '').slice(0, 40),
+        ),
+      );
+    }
     return { kind: 'chunked' };
   }
   const cl = head.headers['content-length'];
@@ -169,7 +177,9 @@ export function httpGet(req: GetRequest): Promise<GetResponse> {
   const { url, signal } = req;
   if (signal.aborted) return Promise.reject(signal.reason);
   // Written into the request as they are: a line break would start a header of its own.
-  if (Object.entries(req.headers).some(([k, v]) => /[\r\n\0]/.test(k + v))) return Promise.reject(new ProviderError({ kind: 'input', message: l10n.t('A request header holds a line break.') }));
+  if (Object.entries(req.headers).some(([k, v]) => /[\r\n\0]/.test(k + v))) {
+    return Promise.reject(new ProviderError({ kind: 'input', message: l10n.t('A request header holds a line break.') }));
+  }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
 
@@ -315,7 +325,12 @@ export function httpGet(req: GetRequest): Promise<GetResponse> {
     };
     const socket: Socket =
       url.protocol === 'https:'
-        ? tlsConnect({ ...common, servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...(req.ca ? { ca: req.ca } : {}) })
+        ? tlsConnect({
+            ...common,
+            servername: isIP(host) ? undefined : host,
+            ALPNProtocols: ['http/1.1'],
+            ...(req.ca ? { ca: req.ca } : {}),
+          })
         : netConnect(common);
     const request =
       `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n` +

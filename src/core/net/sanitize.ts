@@ -2,9 +2,9 @@
 // notifications turn it into a working link), echo the bearer token, or send control characters and
 // megabytes of text. Everything a provider says passes through these functions before it is stored,
 // shown or logged.
+import { shorten } from '../../shared/text';
 import { redact } from '../model/errors';
 import type { Logger } from '../model/events';
-import { shorten } from '../../shared/text';
 
 /** Longest provider message kept, in characters (an ellipsis marks the cut). */
 export const MAX_PROVIDER_TEXT = 500;
@@ -22,7 +22,8 @@ const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2
 const COMMAND_URI = /\bcommand:[^\s)]*/gi;
 
 /** Anything one of the steps below would change; text without it (most text) is returned as it is. */
-const NEEDS_WORK = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff<\]]|command:|bearer\s|\bsk-|\s\s|^\s|\s$/i;
+const NEEDS_WORK =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff<\]]|command:|bearer\s|\bsk-|\s\s|^\s|\s$/i;
 
 /**
  * Text is cut to this many times the output cap before anything else runs, so no step ever sees
@@ -63,7 +64,9 @@ export function sanitizeText(text: string, secrets: readonly (string | undefined
   out = redact(out, ...secrets);
   // A key the cut went through is not whole, so redact missed it: its start goes too.
   if (cut) out = withoutSecretStart(out, secrets);
-  out = stripLinks(out).replace(/\s{2,}/g, ' ').trim();
+  out = stripLinks(out)
+    .replace(/\s{2,}/g, ' ')
+    .trim();
   // What was cut off is marked as cut even when what is left is short.
   return cap(cut ? `${out}…` : out, max);
 }
@@ -109,7 +112,9 @@ function isTagStart(text: string, i: number): boolean {
 }
 
 function isCommandAt(text: string, i: number): boolean {
-  return (text[i] === 'c' || text[i] === 'C') && text.slice(i, i + 8).toLowerCase() === 'command:' && !(i > 0 && WORD_CHAR.test(text[i - 1]));
+  return (
+    (text[i] === 'c' || text[i] === 'C') && text.slice(i, i + 8).toLowerCase() === 'command:' && !(i > 0 && WORD_CHAR.test(text[i - 1]))
+  );
 }
 
 /**

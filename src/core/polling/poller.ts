@@ -1,14 +1,15 @@
 // Runs the polls the plan calls for (one in flight per provider, each a batch of the tasks due)
 // and applies the answers to the tasks through the pure transitions.
 import * as l10n from '@vscode/l10n';
+
 import { Clock } from '../model/clock';
 import { errorMessage, isProviderError, ProviderError } from '../model/errors';
 import { Logger } from '../model/events';
-import { freshPollState, isPolled, PollPlanner } from './pollPlan';
-import { PollResults, ProviderClient, ProviderContext, RemoteState } from '../provider/descriptor';
-import { applyProviderError, applyRemoteState, giveUpPatch, KEY_PAUSE_MS, Transition } from './transitions';
-import type { RunEstimate } from './runTimes';
 import { ProviderId, Task } from '../model/task';
+import { PollResults, ProviderClient, ProviderContext, RemoteState } from '../provider/descriptor';
+import { freshPollState, isPolled, PollPlanner } from './pollPlan';
+import type { RunEstimate } from './runTimes';
+import { applyProviderError, applyRemoteState, giveUpPatch, KEY_PAUSE_MS, Transition } from './transitions';
 
 export interface PollHost {
   readonly clock: Clock;
@@ -102,7 +103,12 @@ export class Poller {
       for (const t of elsewhere) {
         const st = host.planner.state(t.id);
         if (st) st.nextAt = now + 10 * 60_000;
-        const message = l10n.t('Created at {0}, but the {1} base URL now points to {2}. Checking is paused; set the base URL back to resume.', hostOf(t.origin!), provider.label, hostOf(ctx.baseUrl));
+        const message = l10n.t(
+          'Created at {0}, but the {1} base URL now points to {2}. Checking is paused; set the base URL back to resume.',
+          hostOf(t.origin!),
+          provider.label,
+          hostOf(ctx.baseUrl),
+        );
         if (host.update(t, { error: message, errorKind: 'config' })) changed.push(t);
       }
       if (changed.length) {
@@ -133,7 +139,10 @@ export class Poller {
       const r = results.get(t.id) ?? new ProviderError({ kind: 'malformed', message: l10n.t('{0} did not report on this task.', label) });
       let did: boolean;
       if (paused && isProviderError(r)) {
-        const paused = r.kind === 'auth' ? l10n.t('Checking is paused until a key is set.') : l10n.t('Checking is paused until this is fixed (then use Refresh).');
+        const paused =
+          r.kind === 'auth'
+            ? l10n.t('Checking is paused until a key is set.')
+            : l10n.t('Checking is paused until this is fixed (then use Refresh).');
         did = host.update(t, { error: `${r.message} ${paused}`, errorKind: r.kind });
       } else did = this.apply(t, r);
       if (isPolled(t) && host.planner.giveUpAt(t) <= now) {
@@ -156,9 +165,19 @@ export class Poller {
     const prev = host.planner.state(task.id) ?? freshPollState(now);
     const startedAt = host.planner.startOf(task);
     // A "Check Again" restarts the schedule: the job's expected end no longer counts from then.
-    const expected = host.provider(task.provider)?.reportsProgress === false && startedAt === task.createdAt ? host.expectedRun?.(task) : undefined;
-    const io = { now, baseMs: settings.pollIntervalMs, maxUnknownPolls: settings.maxUnknownPolls, label: this.labelOf(task.provider), startedAt, expected };
-    const tr: Transition = isProviderError(r) ? applyProviderError(task, prev, r, host.planner.pauseOf(task.provider), io) : applyRemoteState(task, prev, r, io);
+    const expected =
+      host.provider(task.provider)?.reportsProgress === false && startedAt === task.createdAt ? host.expectedRun?.(task) : undefined;
+    const io = {
+      now,
+      baseMs: settings.pollIntervalMs,
+      maxUnknownPolls: settings.maxUnknownPolls,
+      label: this.labelOf(task.provider),
+      startedAt,
+      expected,
+    };
+    const tr: Transition = isProviderError(r)
+      ? applyProviderError(task, prev, r, host.planner.pauseOf(task.provider), io)
+      : applyRemoteState(task, prev, r, io);
     if (tr.pause) host.planner.pause(task.provider, tr.pause);
     if (tr.warning) host.log.warn(tr.warning);
     if (tr.final) {

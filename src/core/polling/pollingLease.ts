@@ -4,8 +4,9 @@
 // of a complete temp file, which fails if the lease exists), renewed by atomic replace while there is
 // work, deleted when the holder goes idle or closes, and free for the taking once it has not been
 // renewed for three renew periods (the holder crashed or hangs).
-import { promises as fs } from 'fs';
 import { randomBytes } from 'crypto';
+import { promises as fs } from 'fs';
+
 import { writeFileAtomic } from '../store/atomicFile';
 
 export interface LeaseRecord {

@@ -1,13 +1,14 @@
 // Pure state transitions: what one poll answer (a RemoteState, or a ProviderError for this task)
 // does to a task and its poll state. No I/O, no clock, no engine: the caller applies the patch.
 import * as l10n from '@vscode/l10n';
+
+import { shorten } from '../../shared/text';
 import { ErrorKind, ProviderError } from '../model/errors';
-import { Pause, PollState } from './pollPlan';
+import { Task } from '../model/task';
 import { CreateResult, RemoteState } from '../provider/descriptor';
+import { Pause, PollState } from './pollPlan';
 import { backoffDelayMs, nextPollDelayMs, withSample } from './pollTiming';
 import type { RunEstimate } from './runTimes';
-import { Task } from '../model/task';
-import { shorten } from '../../shared/text';
 
 /** A provider that rejected the key is asked again after this long even without a new key (a hiccup). */
 export const KEY_PAUSE_MS = 30 * 60_000;
@@ -80,7 +81,12 @@ export function applyRemoteState(task: Readonly<Task>, prev: Readonly<PollState>
       return finished(
         {
           status: 'failed',
-          error: l10n.t('{0} kept reporting an unknown status ("{1}") {2} times; stopped checking. Use "Check Again" to resume.', io.label, s.rawStatus, st.unknownPolls),
+          error: l10n.t(
+            '{0} kept reporting an unknown status ("{1}") {2} times; stopped checking. Use "Check Again" to resume.',
+            io.label,
+            s.rawStatus,
+            st.unknownPolls,
+          ),
           errorKind: 'malformed',
           rawStatus: s.rawStatus,
           timedOut: true,
@@ -89,25 +95,58 @@ export function applyRemoteState(task: Readonly<Task>, prev: Readonly<PollState>
       );
     }
     st.nextAt = now + nextPollDelayMs({ baseMs, now, createdAt: io.startedAt, expected: io.expected });
-    return { patch: { rawStatus: s.rawStatus, error: undefined, errorKind: undefined, status: task.status === 'queued' ? 'queued' : 'running' }, final: false, poll: st };
+    return {
+      patch: { rawStatus: s.rawStatus, error: undefined, errorKind: undefined, status: task.status === 'queued' ? 'queued' : 'running' },
+      final: false,
+      poll: st,
+    };
   }
   st.unknownPolls = 0;
   if (s.status === 'succeeded') {
     const keep = new Map(task.videos.map((v) => [v.url, v]));
     const videos = s.videos.map((v) => ({ ...v, localPath: keep.get(v.url)?.localPath }));
-    return finished({ status: 'succeeded', progress: 100, rawStatus: s.rawStatus, videos, error: s.error, errorKind: undefined, ...costOf(s) }, now);
+    return finished(
+      { status: 'succeeded', progress: 100, rawStatus: s.rawStatus, videos, error: s.error, errorKind: undefined, ...costOf(s) },
+      now,
+    );
   }
   if (s.status === 'failed') {
-    return finished({ status: 'failed', rawStatus: s.rawStatus, error: s.error ?? l10n.t('{0} reported the generation failed.', io.label), errorKind: 'business', videos: s.videos, ...costOf(s) }, now);
+    return finished(
+      {
+        status: 'failed',
+        rawStatus: s.rawStatus,
+        error: s.error ?? l10n.t('{0} reported the generation failed.', io.label),
+        errorKind: 'business',
+        videos: s.videos,
+        ...costOf(s),
+      },
+      now,
+    );
   }
   const progress = s.progress !== undefined ? Math.max(task.progress, s.progress) : task.progress;
   if (s.status === 'running' && s.progress !== undefined) Object.assign(st, withSample(st, now, s.progress));
-  st.nextAt = now + nextPollDelayMs({ baseMs, now, createdAt: io.startedAt, status: s.status, firstSample: st.firstSample, lastSample: st.lastSample, expected: io.expected });
+  st.nextAt =
+    now +
+    nextPollDelayMs({
+      baseMs,
+      now,
+      createdAt: io.startedAt,
+      status: s.status,
+      firstSample: st.firstSample,
+      lastSample: st.lastSample,
+      expected: io.expected,
+    });
   return { patch: { status: s.status, progress, rawStatus: s.rawStatus, error: undefined, errorKind: undefined }, final: false, poll: st };
 }
 
 /** A poll of this task failed; `current` is the provider's pause in force, if any. */
-export function applyProviderError(task: Readonly<Task>, prev: Readonly<PollState>, e: ProviderError, current: Pause | undefined, io: TransitionInput): Transition {
+export function applyProviderError(
+  task: Readonly<Task>,
+  prev: Readonly<PollState>,
+  e: ProviderError,
+  current: Pause | undefined,
+  io: TransitionInput,
+): Transition {
   if (e.kind === 'cancelled') return NO_CHANGE;
   const { now } = io;
   if (e.kind === 'notFound' || e.kind === 'badRequest') return finished({ status: 'failed', error: e.message, errorKind: e.kind }, now);
@@ -183,7 +222,13 @@ export function uncertainPatch(cause: string, kind: ErrorKind | undefined, label
     status: 'failed',
     uncertain: true,
     errorKind: kind,
-    error: fitError(cause, (c) => l10n.t('{0} The create request got no usable answer, so the job may or may not have started at {1}; check your account there before generating again.', c, label)),
+    error: fitError(cause, (c) =>
+      l10n.t(
+        '{0} The create request got no usable answer, so the job may or may not have started at {1}; check your account there before generating again.',
+        c,
+        label,
+      ),
+    ),
     finishedAt: now,
     sender: undefined,
   };

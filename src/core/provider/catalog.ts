@@ -5,15 +5,16 @@
 // extension when the live one cannot be had, and the descriptor's own entries. Models a provider
 // answered "not found" for are marked in the cache. Lookups (`peek`, `model`, `lifecycleOf`) are
 // synchronous and read memory only, so pickers and diagnostics can call them freely.
-import * as l10n from '@vscode/l10n';
 import { createHash } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
+import * as l10n from '@vscode/l10n';
+
+import { isJsonObject, obj } from '../../shared/json';
 import { errorMessage } from '../model/errors';
 import type { Logger } from '../model/events';
 import type { GenerationMode } from '../model/task';
 import { writeFileAtomic } from '../store/atomicFile';
-import { isJsonObject, obj } from '../../shared/json';
 import { parseCatalogModels } from './catalogParse';
 import type { CatalogModel, CatalogSnapshot, ModelLifecycle } from './catalogTypes';
 import type { ProviderDescriptor } from './descriptor';

@@ -1,8 +1,8 @@
 // Reads a catalogued model from untrusted JSON (a provider's published catalogue, the catalogue's
 // cache file): every field is checked and only well-formed values are kept. A price rule that does
 // not read is kept as unknown, so the price shows as unknown rather than wrong.
-import { GENERATION_MODES, type GenerationMode } from '../model/task';
 import { isJsonObject, obj } from '../../shared/json';
+import { GENERATION_MODES, type GenerationMode } from '../model/task';
 import type { CatalogModel, ModelCapabilities, ModelLifecycle, ModelPrices, PriceRule } from './catalogTypes';
 import { MODEL_ID_PATTERN } from './descriptor';
 

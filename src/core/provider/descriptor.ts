@@ -3,12 +3,13 @@
 // keys and scripts are drawn from. The registry (src/providers/index.ts) lists them; core never
 // imports it and knows no provider by name.
 import * as l10n from '@vscode/l10n';
+
+import type { RemoteStatus } from '../../shared/taskStatus';
 import { ProviderError } from '../model/errors';
 import type { Logger } from '../model/events';
+import type { GenerateRequest, GenerationMode, ProviderId, Task, TaskCost, TaskVideo } from '../model/task';
 import type { ImageSize } from '../request/media';
 import type { CatalogModel } from './catalogTypes';
-import type { RemoteStatus } from '../../shared/taskStatus';
-import type { GenerateRequest, GenerationMode, ProviderId, Task, TaskCost, TaskVideo } from '../model/task';
 
 export interface ProviderContext {
   baseUrl: string;
@@ -257,15 +258,28 @@ export function authHeadersFor(provider: Pick<ProviderClient, 'authHeaders'>, ct
  * only for a URL under the base URL the task was created at, while that is still the provider's base
  * URL. Anything else is refused before a request is made.
  */
-export function resultAuthHeaders(provider: Pick<ProviderClient, 'authHeaders' | 'label'>, ctx: ProviderContext, task: Pick<Task, 'origin'>, url: string): Record<string, string> {
+export function resultAuthHeaders(
+  provider: Pick<ProviderClient, 'authHeaders' | 'label'>,
+  ctx: ProviderContext,
+  task: Pick<Task, 'origin'>,
+  url: string,
+): Record<string, string> {
   if (task.origin !== undefined && task.origin !== ctx.baseUrl) {
     throw new ProviderError({
       kind: 'config',
-      message: l10n.t('This result is fetched with your {0} key from where the task was created ({1}), but the base URL now points to {2}. Set the base URL back to download it.', provider.label, hostOf(task.origin), hostOf(ctx.baseUrl)),
+      message: l10n.t(
+        'This result is fetched with your {0} key from where the task was created ({1}), but the base URL now points to {2}. Set the base URL back to download it.',
+        provider.label,
+        hostOf(task.origin),
+        hostOf(ctx.baseUrl),
+      ),
     });
   }
   if (!isUnder(url, ctx.baseUrl)) {
-    throw new ProviderError({ kind: 'config', message: l10n.t('The result is not on the {0} API ({1}), so it is not fetched with your key.', provider.label, hostOf(url)) });
+    throw new ProviderError({
+      kind: 'config',
+      message: l10n.t('The result is not on the {0} API ({1}), so it is not fetched with your key.', provider.label, hostOf(url)),
+    });
   }
   return authHeadersFor(provider, ctx);
 }

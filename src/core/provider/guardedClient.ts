@@ -2,10 +2,18 @@
 // returns or throws (status words, error messages, ids, model names, result URLs) passes through
 // the sanitizer here, with the key of that request, before the engine stores or anyone shows it.
 import * as l10n from '@vscode/l10n';
+
 import { ProviderError } from '../model/errors';
-import { MODEL_ID_PATTERN, type CreateResult, type PollResults, type ProviderContext, type ProviderDescriptor, type RemoteState } from './descriptor';
-import { MAX_PROVIDER_WORD, safeId, safeUrl, sanitizeText } from '../net/sanitize';
 import type { TaskVideo } from '../model/task';
+import { MAX_PROVIDER_WORD, safeId, safeUrl, sanitizeText } from '../net/sanitize';
+import {
+  MODEL_ID_PATTERN,
+  type CreateResult,
+  type PollResults,
+  type ProviderContext,
+  type ProviderDescriptor,
+  type RemoteState,
+} from './descriptor';
 
 /** Cleans an error's message in place (so its class and every field stay as they are). */
 function cleanError(e: unknown, ctx: ProviderContext): unknown {
@@ -44,7 +52,11 @@ function cleanCreate(r: CreateResult, ctx: ProviderContext, label: string): Crea
   const remoteId = safeId(r.remoteId);
   if (!remoteId) {
     // The job was accepted, but an id like that is neither stored nor sent back to the provider.
-    throw new ProviderError({ kind: 'malformed', message: l10n.t('{0} accepted the request but sent a task id that is not a plain id.', label), mayHaveStarted: true });
+    throw new ProviderError({
+      kind: 'malformed',
+      message: l10n.t('{0} accepted the request but sent a task id that is not a plain id.', label),
+      mayHaveStarted: true,
+    });
   }
   const out: CreateResult = { ...r, remoteId, model: sanitizeText(r.model, [ctx.apiKey], MAX_PROVIDER_WORD) };
   if (r.route !== undefined) {
@@ -62,7 +74,9 @@ export function guardProvider(client: ProviderDescriptor): ProviderDescriptor {
     ...client,
     validate: (req) => client.validate(req),
     buildCreate: (req, media, requestId) => client.buildCreate(req, media, requestId),
-    ...(client.models && list ? { models: { ...client.models, list: async (ctx) => (await list(ctx)).filter((id) => MODEL_ID_PATTERN.test(id)) } } : {}),
+    ...(client.models && list
+      ? { models: { ...client.models, list: async (ctx) => (await list(ctx)).filter((id) => MODEL_ID_PATTERN.test(id)) } }
+      : {}),
     async create(ctx, req, media, requestId) {
       let result: CreateResult;
       try {
@@ -80,7 +94,9 @@ export function guardProvider(client: ProviderDescriptor): ProviderDescriptor {
         throw cleanError(e, ctx);
       }
       const out: PollResults = new Map();
-      for (const [id, r] of results) out.set(id, r instanceof ProviderError ? (cleanError(r, ctx) as ProviderError) : cleanState(r, ctx, client.label));
+      for (const [id, r] of results) {
+        out.set(id, r instanceof ProviderError ? (cleanError(r, ctx) as ProviderError) : cleanState(r, ctx, client.label));
+      }
       return out;
     },
     async testConnection(ctx) {

@@ -1,6 +1,7 @@
 // Where a provider's API key comes from: secret storage first, then the environment (remote and
 // cloud setups hand secrets to the extension host as variables). Pure, so it is tested in plain Node.
 import * as l10n from '@vscode/l10n';
+
 import type { ProviderDescriptor } from './descriptor';
 
 export type KeySource = { kind: 'secret' } | { kind: 'env'; name: string };

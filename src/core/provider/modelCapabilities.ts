@@ -2,6 +2,7 @@
 // line for pickers. Pure: the catalogue (catalog.ts) finds the model, these read it. A list the
 // catalogue does not know refuses nothing; an empty one means the model takes no choice of it.
 import * as l10n from '@vscode/l10n';
+
 import type { GenerateRequest } from '../model/task';
 import { durationOf, resolutionOf } from '../request/neutral';
 import type { CatalogModel, ModelCapabilities } from './catalogTypes';

@@ -1,13 +1,19 @@
 // The models a provider offers (ProviderDescriptor.models): its fixed list, a settings list and what
 // the provider itself lists, the latter cached per provider, base URL and key.
 import { createHash } from 'crypto';
-import type { ProviderContext, ProviderDescriptor } from './descriptor';
+
 import type { GenerationMode } from '../model/task';
+import type { ProviderContext, ProviderDescriptor } from './descriptor';
 
 export const MODEL_LIST_TTL_MS = 10 * 60_000;
 
 /** Fixed models for this mode, then configured ones, then listed ones; each id once. */
-export function modelChoices(provider: Pick<ProviderDescriptor, 'models'>, mode: GenerationMode, configured: readonly string[], listed: readonly string[]): string[] {
+export function modelChoices(
+  provider: Pick<ProviderDescriptor, 'models'>,
+  mode: GenerationMode,
+  configured: readonly string[],
+  listed: readonly string[],
+): string[] {
   const fixed = (provider.models?.fixed ?? []).filter((m) => !m.modes || m.modes.includes(mode)).map((m) => m.id);
   return [...new Set([...fixed, ...configured, ...listed])];
 }

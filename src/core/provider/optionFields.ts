@@ -2,10 +2,11 @@
 // GenerateRequest, how it reads, and how typed text becomes a value. The generate flow draws its
 // options page from these; pure, so it is tested in plain Node.
 import * as l10n from '@vscode/l10n';
-import type { OptionField, ProviderDescriptor } from './descriptor';
+
+import { isJsonObject } from '../../shared/json';
 import type { GenerateRequest, GenerationMode } from '../model/task';
 import type { CatalogModel } from './catalogTypes';
-import { isJsonObject } from '../../shared/json';
+import type { OptionField, ProviderDescriptor } from './descriptor';
 
 export type FieldValue = string | number | boolean;
 
@@ -72,7 +73,9 @@ export function parseFieldInput(field: TypedField, text: string): { value?: Fiel
     return field.format && !field.format.pattern.test(t) ? { error: field.format.hint } : { value: t };
   }
   const n = Number(t);
-  if (!Number.isFinite(n) || n < field.min || n > field.max) return { error: l10n.t('Enter a number from {0} to {1}.', field.min, field.max) };
+  if (!Number.isFinite(n) || n < field.min || n > field.max) {
+    return { error: l10n.t('Enter a number from {0} to {1}.', field.min, field.max) };
+  }
   if (field.integer && !Number.isInteger(n)) return { error: l10n.t('Enter a whole number.') };
   return { value: n };
 }
@@ -100,10 +103,26 @@ export function modelFields(model: Pick<CatalogModel, 'capabilities'> | undefine
   const out: OptionField[] = [];
   if (caps.durations?.length && !taken('duration')) {
     const unsetLabel = caps.defaultDuration !== undefined ? l10n.t('model default ({0} s)', caps.defaultDuration) : l10n.t('model default');
-    out.push({ kind: 'enum', key: 'duration', target: 'request', label: l10n.t('Duration (seconds)'), values: caps.durations, unsetLabel, price: true });
+    out.push({
+      kind: 'enum',
+      key: 'duration',
+      target: 'request',
+      label: l10n.t('Duration (seconds)'),
+      values: caps.durations,
+      unsetLabel,
+      price: true,
+    });
   }
   if (caps.resolutions?.length && !taken('resolution')) {
-    out.push({ kind: 'enum', key: 'resolution', target: 'request', label: l10n.t('Resolution'), values: caps.resolutions, unsetLabel: l10n.t('model default'), price: true });
+    out.push({
+      kind: 'enum',
+      key: 'resolution',
+      target: 'request',
+      label: l10n.t('Resolution'),
+      values: caps.resolutions,
+      unsetLabel: l10n.t('model default'),
+      price: true,
+    });
   }
   if (caps.audio && !taken('audio')) {
     out.push({ kind: 'boolean', key: 'audio', target: 'request', label: l10n.t('Audio'), unsetLabel: l10n.t('model default') });

@@ -2,6 +2,7 @@
 // of video or per video, for a resolution or for every other one. A price this version cannot read
 // makes the amount unknown, never wrong. Pure: the catalogue finds the model, this prices it.
 import * as l10n from '@vscode/l10n';
+
 import type { GenerateRequest } from '../model/task';
 import { durationOf, resolutionOf } from '../request/neutral';
 import type { CatalogModel, PriceRule } from './catalogTypes';

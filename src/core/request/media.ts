@@ -1,10 +1,11 @@
 // Turns the user's media references (path, file: URI, https URL) into what providers accept: the
 // URL itself, or base64 of a checked local file. Files are checked by their magic bytes and size,
 // and encoded in chunks so a large file never blocks the extension host.
-import * as l10n from '@vscode/l10n';
 import { createReadStream, promises as fs } from 'fs';
 import * as path from 'path';
 import { fileURLToPath } from 'url';
+import * as l10n from '@vscode/l10n';
+
 import { ProviderError } from '../model/errors';
 import { GenerateRequest } from '../model/task';
 import { ResolvedMedia } from '../provider/descriptor';
@@ -26,7 +27,19 @@ export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
 export const VIDEO_EXTENSIONS = ['.mp4', '.webm', '.mov'];
 
 export function detectImageType(b: Uint8Array): string | undefined {
-  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 && b[4] === 0x0d && b[5] === 0x0a && b[6] === 0x1a && b[7] === 0x0a) return 'image/png';
+  if (
+    b.length >= 8 &&
+    b[0] === 0x89 &&
+    b[1] === 0x50 &&
+    b[2] === 0x4e &&
+    b[3] === 0x47 &&
+    b[4] === 0x0d &&
+    b[5] === 0x0a &&
+    b[6] === 0x1a &&
+    b[7] === 0x0a
+  ) {
+    return 'image/png';
+  }
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
   if (b.length >= 12 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP') return 'image/webp';
   return undefined;
@@ -135,7 +148,9 @@ export function toLocalPath(ref: string): string {
       throw inputError(l10n.t('"{0}" is not a valid file URI.', ref));
     }
   }
-  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(ref)) throw inputError(l10n.t('Only local files and http(s) URLs can be used (got "{0}:").', ref.split(':')[0]));
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(ref)) {
+    throw inputError(l10n.t('Only local files and http(s) URLs can be used (got "{0}:").', ref.split(':')[0]));
+  }
   if (!path.isAbsolute(ref)) throw inputError(l10n.t('"{0}" is not an absolute path.', ref));
   return ref;
 }
@@ -150,7 +165,11 @@ function humanSize(n: number): string {
 }
 
 /** Reads and checks one local file, returning base64, its MIME type and, for an image, its pixel size when its header tells. */
-export async function encodeLocalFile(file: string, kind: 'image' | 'video', limits: MediaLimits): Promise<{ base64: string; mime: string; size?: ImageSize }> {
+export async function encodeLocalFile(
+  file: string,
+  kind: 'image' | 'video',
+  limits: MediaLimits,
+): Promise<{ base64: string; mime: string; size?: ImageSize }> {
   const name = path.basename(file);
   let size: number;
   try {

@@ -2,17 +2,18 @@
 // `key: value` lines into a generate request and saying what is wrong with them is pure text work,
 // so it lives here. The keys are drawn from the providers' descriptors: a few common ones (provider,
 // model, prompt, media) and each provider's option fields under their own names.
-import * as l10n from '@vscode/l10n';
 import { createHash } from 'crypto';
+import * as l10n from '@vscode/l10n';
+
+import { literal, noLinks } from '../../shared/links';
+import { GenerateRequest, GenerationMode, modeLabel } from '../model/task';
+import type { LifecycleVerdict } from '../provider/catalog';
+import type { CatalogModel } from '../provider/catalogTypes';
+import { MODEL_ID_PATTERN, type OptionField, type ProviderDescriptor } from '../provider/descriptor';
+import { checkAgainstModel, joinOr } from '../provider/modelCapabilities';
 import { modelChoices } from '../provider/modelList';
 import { writeField, type FieldValue } from '../provider/optionFields';
-import type { CatalogModel } from '../provider/catalogTypes';
-import type { LifecycleVerdict } from '../provider/catalog';
-import { checkAgainstModel, joinOr } from '../provider/modelCapabilities';
-import { MODEL_ID_PATTERN, type OptionField, type ProviderDescriptor } from '../provider/descriptor';
-import { GenerateRequest, GenerationMode, modeLabel } from '../model/task';
 import { MAX_PROMPT_LENGTH } from './requestValidation';
-import { literal, noLinks } from '../../shared/links';
 
 /** A span of one line: `start` and `end` are character columns. */
 export interface LineSpan {
@@ -104,8 +105,15 @@ function readBlock(lines: string[], fenceLine: number, endLine: number, closed: 
       textLines.push({ span: { line, start, end: text.trimEnd().length }, text: text.trim() });
     }
   });
-  const body = bodyLines.map((l) => l.trimEnd()).join('\n').trim();
-  const fenceSpan = { line: fenceLine, start: lines[fenceLine].length - lines[fenceLine].trimStart().length, end: lines[fenceLine].trimEnd().length };
+  const body = bodyLines
+    .map((l) => l.trimEnd())
+    .join('\n')
+    .trim();
+  const fenceSpan = {
+    line: fenceLine,
+    start: lines[fenceLine].length - lines[fenceLine].trimStart().length,
+    end: lines[fenceLine].trimEnd().length,
+  };
   return { fenceLine, fenceSpan, endLine, closed, entries, textLines, body, hash: blockHash(body) };
 }
 
@@ -144,9 +152,9 @@ export type NeutralKey = (typeof NEUTRAL_KEYS)[number];
 function neutralDoc(key: NeutralKey): string {
   switch (key) {
     case 'duration':
-      return l10n.t('How long the video is, in seconds. Without this line: the model\'s default.');
+      return l10n.t("How long the video is, in seconds. Without this line: the model's default.");
     case 'resolution':
-      return l10n.t('The resolution, e.g. 720p or 1080p. Without this line: the model\'s default.');
+      return l10n.t("The resolution, e.g. 720p or 1080p. Without this line: the model's default.");
     case 'audio':
       return l10n.t('true to generate sound with the video (where the model can), false for none.');
     case 'lastFrame':
@@ -177,13 +185,21 @@ export function modelHint(model: CatalogModel | undefined, key: string): string 
   const name = model.label || model.id;
   const k = NEUTRAL_KEYS.find((n) => same(n, key));
   if (k === 'duration' && caps.durations) {
-    return caps.durations.length ? l10n.t('{0} takes {1} seconds.', name, joinOr(caps.durations)) : l10n.t('{0} does not take a duration.', name);
+    return caps.durations.length
+      ? l10n.t('{0} takes {1} seconds.', name, joinOr(caps.durations))
+      : l10n.t('{0} does not take a duration.', name);
   }
   if (k === 'resolution' && caps.resolutions) {
-    return caps.resolutions.length ? l10n.t('{0} takes the resolution {1}.', name, joinOr(caps.resolutions)) : l10n.t('{0} does not take a resolution.', name);
+    return caps.resolutions.length
+      ? l10n.t('{0} takes the resolution {1}.', name, joinOr(caps.resolutions))
+      : l10n.t('{0} does not take a resolution.', name);
   }
-  if (k === 'audio' && caps.audio !== undefined) return caps.audio ? l10n.t('{0} can generate sound.', name) : l10n.t('{0} does not generate sound.', name);
-  if (k === 'lastFrame' && caps.frames) return caps.frames.last ? l10n.t('{0} takes a last frame.', name) : l10n.t('{0} does not take a last frame.', name);
+  if (k === 'audio' && caps.audio !== undefined) {
+    return caps.audio ? l10n.t('{0} can generate sound.', name) : l10n.t('{0} does not generate sound.', name);
+  }
+  if (k === 'lastFrame' && caps.frames) {
+    return caps.frames.last ? l10n.t('{0} takes a last frame.', name) : l10n.t('{0} does not take a last frame.', name);
+  }
   return undefined;
 }
 
@@ -192,7 +208,9 @@ export function lifecycleWarning(modelId: string, v: LifecycleVerdict | undefine
   if (!v || v.state === 'available') return undefined;
   const date = v.date ?? '';
   if (v.state === 'deprecated') return l10n.t('{0} is deprecated and will be retired on {1}.', modelId, date);
-  if (v.certain) return v.hint ? l10n.t('{0} was retired on {1}. {2}', modelId, date, v.hint) : l10n.t('{0} was retired on {1}.', modelId, date);
+  if (v.certain) {
+    return v.hint ? l10n.t('{0} was retired on {1}. {2}', modelId, date, v.hint) : l10n.t('{0} was retired on {1}.', modelId, date);
+  }
   if (v.source === 'retirements' && v.by) {
     return l10n.t('{0}: the name was retired at {1} on {2} and may mean something else on this server.', modelId, v.by, date);
   }
@@ -281,12 +299,20 @@ export function keysFor(provider: BlockProvider, mode: GenerationMode, used: Rea
     const hint = modelHint(model, k);
     return { key: k, doc: hint ? `${neutralDoc(k)} ${hint}` : neutralDoc(k) };
   });
-  const fields = provider.options.filter((f) => !f.modes || f.modes.includes(mode)).map((f): KeyOffer => ({ key: blockKeyOf(f), doc: f.label, field: f }));
+  const fields = provider.options
+    .filter((f) => !f.modes || f.modes.includes(mode))
+    .map((f): KeyOffer => ({ key: blockKeyOf(f), doc: f.label, field: f }));
   return [...common, ...neutral, ...fields].filter((o) => !used.has(o.key.toLowerCase()));
 }
 
 /** The values to offer for a key (completion): providers, models, an enum's values. */
-export function valuesFor(catalog: PromptCatalog, provider: BlockProvider, mode: GenerationMode, key: string, model?: CatalogModel): string[] {
+export function valuesFor(
+  catalog: PromptCatalog,
+  provider: BlockProvider,
+  mode: GenerationMode,
+  key: string,
+  model?: CatalogModel,
+): string[] {
   if (same(key, 'provider')) return catalog.providers.map((p) => p.id);
   if (same(key, 'model')) return modelsFor(catalog, provider, mode).ids;
   const neutral = neutralKeyOf(provider, key);
@@ -299,7 +325,10 @@ export function valuesFor(catalog: PromptCatalog, provider: BlockProvider, mode:
 }
 
 /** What a key means and takes, for a hover: the common meaning, or each provider's field of that name. */
-export function describeKey(catalog: PromptCatalog, key: string): { key: string; doc: string } | { key: string; fields: { provider: BlockProvider; field: OptionField }[] } | undefined {
+export function describeKey(
+  catalog: PromptCatalog,
+  key: string,
+): { key: string; doc: string } | { key: string; fields: { provider: BlockProvider; field: OptionField }[] } | undefined {
   const common = COMMON_KEYS.find((k) => same(k, key));
   if (common) return { key: common, doc: commonDoc(common) };
   const neutral = NEUTRAL_KEYS.find((k) => same(k, key));
@@ -315,7 +344,9 @@ export function describeKey(catalog: PromptCatalog, key: string): { key: string;
 export function allowedValues(field: OptionField): string {
   switch (field.kind) {
     case 'number':
-      return field.integer ? l10n.t('a whole number from {0} to {1}', field.min, field.max) : l10n.t('a number from {0} to {1}', field.min, field.max);
+      return field.integer
+        ? l10n.t('a whole number from {0} to {1}', field.min, field.max)
+        : l10n.t('a number from {0} to {1}', field.min, field.max);
     case 'enum':
       return l10n.t('one of {0}', field.values.join(', '));
     case 'text':
@@ -373,7 +404,10 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
   const providerEntry = seen.get('provider');
   const provider = providerOf(block, catalog);
   if (providerEntry?.value && !same(provider.id, providerEntry.value)) {
-    problem(providerEntry.valueSpan, l10n.t('Unknown provider "{0}". Use one of: {1}.', literal(providerEntry.value), catalog.providers.map((p) => p.id).join(', ')));
+    problem(
+      providerEntry.valueSpan,
+      l10n.t('Unknown provider "{0}". Use one of: {1}.', literal(providerEntry.value), catalog.providers.map((p) => p.id).join(', ')),
+    );
   }
   const mode = modeOf(block);
   const request: GenerateRequest = { provider: provider.id, prompt: '' };
@@ -392,7 +426,14 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
         const able = catalog.providers.filter((p) => p.modes.includes(needs)).map((p) => p.id);
         const what = modeLabel(needs).toLowerCase();
         const others = able.join(', ');
-        problem(e.keySpan, able.length > 1 ? l10n.t('{0} does not do "{1}"; {2} do.', provider.label, what, others) : able.length ? l10n.t('{0} does not do "{1}"; {2} does.', provider.label, what, others) : l10n.t('{0} does not do "{1}".', provider.label, what));
+        problem(
+          e.keySpan,
+          able.length > 1
+            ? l10n.t('{0} does not do "{1}"; {2} do.', provider.label, what, others)
+            : able.length
+              ? l10n.t('{0} does not do "{1}"; {2} does.', provider.label, what, others)
+              : l10n.t('{0} does not do "{1}".', provider.label, what),
+        );
         continue;
       }
       if (key === 'prompt') prompt.push({ span: e.valueSpan, text: e.value });
@@ -400,15 +441,24 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
         const models = modelsFor(catalog, provider, mode);
         if (!provider.models) problem(e.valueSpan, l10n.t('{0} has no model choice; remove this line.', provider.label));
         else if (models.open ? !MODEL_ID_PATTERN.test(e.value) : !models.ids.includes(e.value)) {
-          problem(e.valueSpan, models.open ? l10n.t('model: a model id is letters, digits and . _ - : / only.') : l10n.t('model: {0} models here are {1}.', provider.label, models.ids.join(', ')));
+          problem(
+            e.valueSpan,
+            models.open
+              ? l10n.t('model: a model id is letters, digits and . _ - : / only.')
+              : l10n.t('model: {0} models here are {1}.', provider.label, models.ids.join(', ')),
+          );
         } else {
           request.model = e.value;
           modelEntry = e;
         }
       } else if (key === 'images') {
-        const list = e.value.split(',').map((x) => x.trim()).filter(Boolean);
-        if (list.length < 2 || list.length > MAX_IMAGES) problem(e.valueSpan, l10n.t('images: give 2 to {0} paths separated by commas.', MAX_IMAGES));
-        else {
+        const list = e.value
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+        if (list.length < 2 || list.length > MAX_IMAGES) {
+          problem(e.valueSpan, l10n.t('images: give 2 to {0} paths separated by commas.', MAX_IMAGES));
+        } else {
           request.images = list;
           for (const path of list) files.push({ key, path, span: e.valueSpan });
         }
@@ -431,15 +481,33 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
     }
     if (!field) {
       const others = catalog.providers.filter((p) => fieldFor(p, e.key));
-      if (others.length) problem(e.keySpan, l10n.t('"{0}" is not a {1} option (it applies to {2}).', e.key, provider.label, others.map((p) => p.label).join(', ')));
-      else {
+      if (others.length) {
+        problem(
+          e.keySpan,
+          l10n.t('"{0}" is not a {1} option (it applies to {2}).', e.key, provider.label, others.map((p) => p.label).join(', ')),
+        );
+      } else {
         const near = closest(e.key, [...COMMON_KEYS, ...NEUTRAL_KEYS, ...catalog.providers.flatMap((p) => p.options.map(blockKeyOf))]);
-        problem(e.keySpan, near ? l10n.t('Unknown key "{0}". Did you mean "{1}"? Write text without "key:" to put it in the prompt.', e.key, near) : l10n.t('Unknown key "{0}". Write text without "key:" to put it in the prompt.', e.key));
+        problem(
+          e.keySpan,
+          near
+            ? l10n.t('Unknown key "{0}". Did you mean "{1}"? Write text without "key:" to put it in the prompt.', e.key, near)
+            : l10n.t('Unknown key "{0}". Write text without "key:" to put it in the prompt.', e.key),
+        );
       }
       continue;
     }
     if (field.modes && !field.modes.includes(mode)) {
-      problem(e.keySpan, l10n.t('{0} does not use {1} for {2}; this line is left out.', provider.label, field.label.toLowerCase(), modeLabel(mode).toLowerCase()), 'warning');
+      problem(
+        e.keySpan,
+        l10n.t(
+          '{0} does not use {1} for {2}; this line is left out.',
+          provider.label,
+          field.label.toLowerCase(),
+          modeLabel(mode).toLowerCase(),
+        ),
+        'warning',
+      );
       continue;
     }
     const value = parseValue(field, e.value);

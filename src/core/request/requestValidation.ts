@@ -1,6 +1,7 @@
 // Checks the argument of `aiVideo.generate(request)` / `api.generate(request)`: it comes from other
 // extensions or scripts, so every field is validated and a clear message names the first bad one.
 import * as l10n from '@vscode/l10n';
+
 import { GenerateRequest } from '../model/task';
 
 export class RequestError extends Error {}
@@ -18,10 +19,18 @@ const RESOLUTION_PATTERN = /^[0-9A-Za-z*:]{2,16}$/;
 
 /** The request, checked field by field; `providerIds` are the registry's. */
 export function parseGenerateRequest(x: unknown, providerIds: readonly string[]): GenerateRequest {
-  if (!x || typeof x !== 'object' || Array.isArray(x)) throw new RequestError(l10n.t('The generate request must be an object like {provider, prompt}.'));
+  if (!x || typeof x !== 'object' || Array.isArray(x)) {
+    throw new RequestError(l10n.t('The generate request must be an object like {provider, prompt}.'));
+  }
   const o = x as Record<string, unknown>;
   const unknown = Object.keys(o).filter((k) => !KNOWN.has(k));
-  if (unknown.length) throw new RequestError(unknown.length > 1 ? l10n.t('Unknown fields in the generate request: {0}.', unknown.join(', ')) : l10n.t('Unknown field in the generate request: {0}.', unknown[0]));
+  if (unknown.length) {
+    throw new RequestError(
+      unknown.length > 1
+        ? l10n.t('Unknown fields in the generate request: {0}.', unknown.join(', '))
+        : l10n.t('Unknown field in the generate request: {0}.', unknown[0]),
+    );
+  }
   if (typeof o.provider !== 'string' || !providerIds.includes(o.provider)) {
     throw new RequestError(l10n.t('"provider" must be one of {0}.', providerIds.join(', ')));
   }
@@ -35,7 +44,9 @@ export function parseGenerateRequest(x: unknown, providerIds: readonly string[])
     req[k] = v.trim();
   }
   if (o.seed !== undefined && o.seed !== null) {
-    if (typeof o.seed !== 'number' || !Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) throw new RequestError(l10n.t('"seed" must be a whole number from 0 to 4294967295.'));
+    if (typeof o.seed !== 'number' || !Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) {
+      throw new RequestError(l10n.t('"seed" must be a whole number from 0 to 4294967295.'));
+    }
     req.seed = o.seed;
   }
   if (o.duration !== undefined && o.duration !== null) {
@@ -55,7 +66,9 @@ export function parseGenerateRequest(x: unknown, providerIds: readonly string[])
     req.audio = o.audio;
   }
   if (o.images !== undefined && o.images !== null) {
-    if (!Array.isArray(o.images) || o.images.some((i) => typeof i !== 'string' || i.trim() === '')) throw new RequestError(l10n.t('"images" must be a list of paths or URLs.'));
+    if (!Array.isArray(o.images) || o.images.some((i) => typeof i !== 'string' || i.trim() === '')) {
+      throw new RequestError(l10n.t('"images" must be a list of paths or URLs.'));
+    }
     if (o.images.length > 10) throw new RequestError(l10n.t('"images" takes at most 10 images.'));
     req.images = (o.images as string[]).map((i) => i.trim());
   }

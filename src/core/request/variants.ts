@@ -2,6 +2,7 @@
 // its own seed where the provider takes one), or the same prompt sent to several provider/model
 // pairs. Pure: the caller sends each planned request through the engine's normal create path.
 import * as l10n from '@vscode/l10n';
+
 import { GenerateRequest, ProviderId } from '../model/task';
 
 export const MIN_VARIANTS = 2;
@@ -72,7 +73,12 @@ export function targetKey(t: Target): string {
  * The request and its copies for `extra` pairs, all sharing `groupId`; a pair equal to the request's
  * own is sent once. Pairs `accepts` rejects (e.g. a mode the provider lacks) are left out.
  */
-export function planTargets(req: GenerateRequest, extra: readonly Target[], groupId: string, accepts: (req: GenerateRequest) => boolean): GenerateRequest[] {
+export function planTargets(
+  req: GenerateRequest,
+  extra: readonly Target[],
+  groupId: string,
+  accepts: (req: GenerateRequest) => boolean,
+): GenerateRequest[] {
   const seen = new Set([targetKey({ provider: req.provider, model: req.model })]);
   const out: GenerateRequest[] = [{ ...req, groupId }];
   for (const t of extra) {

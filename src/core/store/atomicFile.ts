@@ -1,10 +1,10 @@
 // File primitives shared by the task store and the polling lease: atomic replace (temp file +
 // rename, so a reader never sees half a file) and a short-lived exclusive lock file that
 // serializes read-merge-write cycles between processes (two VS Code windows).
-import * as l10n from '@vscode/l10n';
+import { randomBytes } from 'crypto';
 import { promises as fs, Stats } from 'fs';
 import * as path from 'path';
-import { randomBytes } from 'crypto';
+import * as l10n from '@vscode/l10n';
 
 /** Identifies one version of a file: replacing it atomically always changes the inode. */
 export type FileSignature = string;
@@ -206,7 +206,12 @@ async function breakIfStale(lockFile: string, token: string, staleMs: number): P
     await fs.writeFile(tmp, token);
     const { ino } = await fs.stat(tmp);
     // Windows refuses to replace a file another process has open (a contender reading it): try again later.
-    return (await fs.rename(tmp, lockFile).then(() => true, () => false)) ? ino : undefined;
+    return (await fs.rename(tmp, lockFile).then(
+      () => true,
+      () => false,
+    ))
+      ? ino
+      : undefined;
   } finally {
     await Promise.all([tmp, ...claims].map((f) => fs.rm(f, { force: true }).catch(() => undefined)));
   }

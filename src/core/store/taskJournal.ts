@@ -16,9 +16,10 @@
 // Damaged lines (complete lines that are not JSON objects: a bad sector, a stray edit) are kept
 // verbatim too, and counted so the store can warn and back the file up before compacting it.
 import { randomBytes } from 'crypto';
-import { validateStoredTask } from './taskValidation';
-import { isActive, Task } from '../model/task';
+
 import { isJsonObject } from '../../shared/json';
+import { isActive, Task } from '../model/task';
+import { validateStoredTask } from './taskValidation';
 
 export const STORE_VERSION = 2;
 const FORMAT = 'ai-video-studio/tasks';
@@ -76,7 +77,10 @@ export function formatOf(firstLine: unknown): { version: number; journal: boolea
 export function linesOfDocument(doc: Json): string[] {
   const lines: string[] = [];
   for (const t of Array.isArray(doc.tasks) ? doc.tasks : []) lines.push(JSON.stringify({ task: t }));
-  for (const [key, kind] of [['removed', 'removed'], ['resumedAt', 'resumed']] as const) {
+  for (const [key, kind] of [
+    ['removed', 'removed'],
+    ['resumedAt', 'resumed'],
+  ] as const) {
     const map = doc[key];
     if (!isObject(map)) continue;
     for (const [id, at] of Object.entries(map)) if (isNum(at)) lines.push(JSON.stringify({ [kind]: id, at }));
@@ -110,8 +114,9 @@ export class JournalState {
     }
     if ('task' in o) this.applyTask(o.task, line);
     else if (typeof o.removed === 'string' && isNum(o.at)) this.applyRemoval(o.removed, o.at);
-    else if (typeof o.resumed === 'string' && isNum(o.at)) this.resumed.set(o.resumed, Math.max(o.at, this.resumed.get(o.resumed) ?? -Infinity));
-    else this.keepForeign(line);
+    else if (typeof o.resumed === 'string' && isNum(o.at)) {
+      this.resumed.set(o.resumed, Math.max(o.at, this.resumed.get(o.resumed) ?? -Infinity));
+    } else this.keepForeign(line);
   }
 
   /**

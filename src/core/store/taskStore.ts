@@ -25,13 +25,23 @@
 // window. So every write is fenced (the lock is checked just before it), and an append that finds
 // other lines appended meanwhile reads them back in file order instead of assuming it was alone.
 // Claims are decided by that order (compareAndSet): only the first change of a stored version counts.
-import * as l10n from '@vscode/l10n';
+import { createHash } from 'crypto';
 import { constants, promises as fs, Stats } from 'fs';
 import * as path from 'path';
+import * as l10n from '@vscode/l10n';
+
 import { Task } from '../model/task';
-import { createHash } from 'crypto';
 import { FileSignature, HeldLock, replaceFile, signatureOf, statSignature, withFileLock } from './atomicFile';
-import { formatOf, HistoryChanges, HistorySnapshot, JournalState, linesOfDocument, newHeaderLine, parseJournal, STORE_VERSION } from './taskJournal';
+import {
+  formatOf,
+  HistoryChanges,
+  HistorySnapshot,
+  JournalState,
+  linesOfDocument,
+  newHeaderLine,
+  parseJournal,
+  STORE_VERSION,
+} from './taskJournal';
 
 export interface StoreSnapshot extends HistorySnapshot {
   /** A problem the user should know about: the file was unreadable and moved aside, or is read-only. */
@@ -242,7 +252,9 @@ export class TaskStore {
     if (!outcome) return undefined;
     // Under the lock, and only if no other window has replaced the file since it was read.
     const { corrupt, signature } = outcome;
-    const warning = await this.withLock(async () => ((await statSignature(this.file)) === signature ? this.moveAside(this.file, corrupt) : undefined));
+    const warning = await this.withLock(async () =>
+      (await statSignature(this.file)) === signature ? this.moveAside(this.file, corrupt) : undefined,
+    );
     return warning ?? this.refresh();
   }
 
@@ -255,7 +267,13 @@ export class TaskStore {
     const signature = signatureOf(stats);
     if (signature === this.seen) return { stats, outcome: undefined };
     const pos = this.position;
-    if (pos && !this.readOnly && pos.ino === stats.ino && stats.size >= pos.offset && (await readRange(handle, 0, pos.headerBytes)).toString('utf8') === `${pos.header}\n`) {
+    if (
+      pos &&
+      !this.readOnly &&
+      pos.ino === stats.ino &&
+      stats.size >= pos.offset &&
+      (await readRange(handle, 0, pos.headerBytes)).toString('utf8') === `${pos.header}\n`
+    ) {
       const tail = await readRange(handle, pos.offset, stats.size);
       const end = tail.lastIndexOf(NEWLINE) + 1;
       if (end > 0) for (const line of tail.toString('utf8', 0, end - 1).split('\n')) this.state.apply(line);
@@ -334,7 +352,9 @@ export class TaskStore {
       this.markReadOnly(this.legacyFile, format.version);
       return undefined;
     }
-    if (!format || format.version !== 1 || format.journal) return this.moveAside(this.legacyFile, new Error(format ? `unsupported version ${format.version}` : 'not a task history'));
+    if (!format || format.version !== 1 || format.journal) {
+      return this.moveAside(this.legacyFile, new Error(format ? `unsupported version ${format.version}` : 'not a task history'));
+    }
     const lines = [newHeaderLine(), ...linesOfDocument(doc as Record<string, unknown>)];
     await replaceFile(this.file, `${lines.join('\n')}\n`, { syncDir: true, fence: this.fence });
     await fs.rename(this.legacyFile, `${this.legacyFile}.v1-backup`).catch(() => undefined);
@@ -352,8 +372,12 @@ export class TaskStore {
     this.readOnly = {
       source,
       told: false,
-      warning:
-        l10n.t('The task history ({0}) was written by a newer version of AI Video Studio (format {1}; this one reads {2}). It is shown read-only: changes made in this window are not saved. Update the extension to keep them.', path.basename(source), version, STORE_VERSION),
+      warning: l10n.t(
+        'The task history ({0}) was written by a newer version of AI Video Studio (format {1}; this one reads {2}). It is shown read-only: changes made in this window are not saved. Update the extension to keep them.',
+        path.basename(source),
+        version,
+        STORE_VERSION,
+      ),
     };
   }
 
@@ -363,7 +387,11 @@ export class TaskStore {
     await this.fence();
     await fs.rename(file, aside).catch(() => undefined);
     this.reset('absent');
-    return l10n.t('The task history file was unreadable ({0}); it was moved aside to {1} and a new one started.', cause.message, path.basename(aside));
+    return l10n.t(
+      'The task history file was unreadable ({0}); it was moved aside to {1} and a new one started.',
+      cause.message,
+      path.basename(aside),
+    );
   }
 
   // ---- writing (under the lock) --------------------------------------------------------------
@@ -436,7 +464,7 @@ export class TaskStore {
     const oursAt = buf.indexOf(ours);
     const whole = oursAt >= 0 && oursAt + ours.length <= last && (oursAt === 0 || buf[oursAt - 1] === NEWLINE);
     let outcome: ClaimOutcome = 'second';
-    for (let at = 0; at < last; ) {
+    for (let at = 0; at < last;) {
       const nl = buf.indexOf(NEWLINE, at);
       if (whole && at === oursAt && (!claim || this.state.versionOf(claim.id) === claim.base)) outcome = 'first';
       this.state.apply(buf.toString('utf8', at, nl));
@@ -518,7 +546,7 @@ async function readRange(handle: fs.FileHandle, from: number, to: number): Promi
 }
 
 async function writeAll(handle: fs.FileHandle, data: Buffer): Promise<void> {
-  for (let done = 0; done < data.length; ) done += (await handle.write(data, done, data.length - done)).bytesWritten;
+  for (let done = 0; done < data.length;) done += (await handle.write(data, done, data.length - done)).bytesWritten;
 }
 
 /** Temp and claim files that writers killed mid-way left next to the journal. */

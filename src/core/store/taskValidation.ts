@@ -1,11 +1,22 @@
 // Validation of tasks read back from disk (or from another window): anything malformed is dropped
 // field by field rather than trusted, and provider text is sanitized again (a history written by an
 // older version may hold it raw).
-import { isErrorKind } from '../model/errors';
 import { isJsonObject } from '../../shared/json';
-import { PROVIDER_ID_PATTERN } from '../provider/descriptor';
+import { isErrorKind } from '../model/errors';
+import {
+  GenerateRequest,
+  GENERATION_MODES,
+  GenerationMode,
+  ProviderId,
+  Task,
+  TASK_STATUSES,
+  TaskCost,
+  TaskSource,
+  TaskStatus,
+  TaskVideo,
+} from '../model/task';
 import { MAX_PROVIDER_WORD, safeId, sanitizeText } from '../net/sanitize';
-import { GENERATION_MODES, GenerateRequest, GenerationMode, ProviderId, Task, TASK_STATUSES, TaskCost, TaskSource, TaskStatus, TaskVideo } from '../model/task';
+import { PROVIDER_ID_PATTERN } from '../provider/descriptor';
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

@@ -4,17 +4,18 @@
 // This module owns the lease, the watch, the writes (immediate or coalesced) and the merge of a
 // stored history into the tasks in memory. A write that fails is logged, and told to the user
 // once (until a write succeeds again), not only logged: changes then live in this window only.
-import * as l10n from '@vscode/l10n';
-import { watch, FSWatcher, promises as fs } from 'fs';
+import { promises as fs, FSWatcher, watch } from 'fs';
 import * as path from 'path';
+import * as l10n from '@vscode/l10n';
+
 import { Clock, TimerHandle } from '../model/clock';
 import { errorMessage } from '../model/errors';
 import { Logger } from '../model/events';
-import { Lease } from '../polling/pollingLease';
-import { StoreSnapshot, TaskStore } from './taskStore';
-import { LockLostError } from './atomicFile';
-import { isPolled } from '../polling/pollPlan';
 import { Task } from '../model/task';
+import { Lease } from '../polling/pollingLease';
+import { isPolled } from '../polling/pollPlan';
+import { LockLostError } from './atomicFile';
+import { StoreSnapshot, TaskStore } from './taskStore';
 
 export interface WindowSyncDeps {
   store: TaskStore;
@@ -245,7 +246,11 @@ export class WindowSync {
     const unsaved = this.pendingRemovals.length > 0 || dirty;
     const wasLeader = this.leader;
     this.leader = false;
-    void (unsaved ? this.deps.store.save(this.deps.tasks(), { removed: this.takeRemovals(), resumedAt: this.deps.resumedAt() }) : Promise.resolve())
+    void (
+      unsaved
+        ? this.deps.store.save(this.deps.tasks(), { removed: this.takeRemovals(), resumedAt: this.deps.resumedAt() })
+        : Promise.resolve()
+    )
       .catch(() => undefined)
       .then(() => (wasLeader ? this.lease.release() : undefined))
       .catch(() => undefined);

@@ -2,6 +2,7 @@
 // inputs are workspace-relative (or base names), URLs carry no query string (signed-link tokens),
 // and so do the paths and URLs among the free-form provider options, however deeply nested.
 import * as path from 'path';
+
 import { isJsonObject } from '../../shared/json';
 import { GenerateRequest, Task } from '../model/task';
 import { portableInput, withoutQuery } from './workspacePaths';
@@ -29,12 +30,16 @@ function portableOption(value: unknown, workspaceRoot: string | undefined, depth
   if (typeof value === 'string') return isReference(value) ? portableReference(value, workspaceRoot) : value;
   if (depth >= MAX_OPTION_DEPTH) return undefined;
   if (Array.isArray(value)) return value.map((v) => portableOption(v, workspaceRoot, depth + 1));
-  if (isJsonObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, portableOption(v, workspaceRoot, depth + 1)]));
+  if (isJsonObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, portableOption(v, workspaceRoot, depth + 1)]));
+  }
   return value;
 }
 
 function isReference(s: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^file:/i.test(s) || path.isAbsolute(s) || path.win32.isAbsolute(s) || /^(\.\.?|~)[\\/]/.test(s);
+  return (
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^file:/i.test(s) || path.isAbsolute(s) || path.win32.isAbsolute(s) || /^(\.\.?|~)[\\/]/.test(s)
+  );
 }
 
 function portableReference(ref: string, workspaceRoot: string | undefined): string {
@@ -43,7 +48,12 @@ function portableReference(ref: string, workspaceRoot: string | undefined): stri
   return /^[a-z]:[\\/]|^\\\\/i.test(out) ? path.win32.basename(out) : out;
 }
 
-export function sidecarFor(task: Task, videoIndex: number, providerName: string, workspaceRoot: string | undefined): Record<string, unknown> {
+export function sidecarFor(
+  task: Task,
+  videoIndex: number,
+  providerName: string,
+  workspaceRoot: string | undefined,
+): Record<string, unknown> {
   const v = task.videos[videoIndex];
   const r = portableRequest(task.request, workspaceRoot);
   return {

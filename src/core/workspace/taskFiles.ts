@@ -3,8 +3,9 @@
 // once; and the folder sizes are measured cheaply, only where tasks changed.
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { safeFileName } from '../net/download';
+
 import type { Task } from '../model/task';
+import { safeFileName } from '../net/download';
 
 type TaskFiles = Pick<Task, 'id' | 'videos'>;
 
@@ -41,7 +42,14 @@ export async function deleteTaskFiles(mediaDir: string, tasks: readonly TaskFile
  */
 export async function sweepOrphansOnce(mediaDir: string, tasks: readonly TaskFiles[], now = Date.now()): Promise<string[]> {
   const marker = path.join(mediaDir, ORPHAN_SWEEP_MARKER);
-  if (await fs.stat(marker).then(() => true, () => false)) return [];
+  if (
+    await fs.stat(marker).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    return [];
+  }
   let names: string[];
   try {
     names = await fs.readdir(mediaDir);
@@ -90,7 +98,9 @@ export class MediaUsage {
   constructor(private readonly mediaDir: string) {}
 
   async update(taskIds: Iterable<string>): Promise<number> {
-    const names = this.measured ? [...taskIds].map((id) => safeFileName(id, 'task')) : await fs.readdir(this.mediaDir).catch(() => [] as string[]);
+    const names = this.measured
+      ? [...taskIds].map((id) => safeFileName(id, 'task'))
+      : await fs.readdir(this.mediaDir).catch(() => [] as string[]);
     this.measured = true;
     await Promise.all(
       names.map(async (name) => {

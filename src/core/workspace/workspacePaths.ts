@@ -2,9 +2,10 @@
 // leads out of the workspace), whether a file really lies inside the workspace, and how inputs and
 // results are written into the sidecar JSON, a file people commit (no absolute local paths, no
 // signed-URL tokens).
-import * as l10n from '@vscode/l10n';
 import { promises as fs } from 'fs';
 import * as path from 'path';
+import * as l10n from '@vscode/l10n';
+
 import { ProviderError } from '../model/errors';
 import { isRemoteUrl, toLocalPath } from '../request/media';
 
@@ -53,16 +54,34 @@ export async function ensureSaveFolder(root: string, rel: string): Promise<void>
     const shown = path.relative(root, current).split(path.sep).join('/');
     const real = await fs.realpath(current).catch(async (e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
-      if (await fs.lstat(current).then(() => true, () => false)) {
-        throw configError(l10n.t('"{0}" in the workspace is a link to something that does not exist, so nothing was saved. Remove the link or set aiVideo.saveFolder to another folder.', shown));
+      if (
+        await fs.lstat(current).then(
+          () => true,
+          () => false,
+        )
+      ) {
+        throw configError(
+          l10n.t(
+            '"{0}" in the workspace is a link to something that does not exist, so nothing was saved. Remove the link or set aiVideo.saveFolder to another folder.',
+            shown,
+          ),
+        );
       }
       await fs.mkdir(current);
       return fs.realpath(current);
     });
     if (!isInsideOrSame(realRoot, real)) {
-      throw configError(l10n.t('"{0}" in the workspace is a link to a folder outside the workspace ({1}), so nothing was saved. Remove the link or set aiVideo.saveFolder to a folder inside the workspace.', shown, real));
+      throw configError(
+        l10n.t(
+          '"{0}" in the workspace is a link to a folder outside the workspace ({1}), so nothing was saved. Remove the link or set aiVideo.saveFolder to a folder inside the workspace.',
+          shown,
+          real,
+        ),
+      );
     }
-    if (!(await fs.stat(real)).isDirectory()) throw configError(l10n.t('"{0}" in the workspace is a file, not a folder; set aiVideo.saveFolder to a folder.', shown));
+    if (!(await fs.stat(real)).isDirectory()) {
+      throw configError(l10n.t('"{0}" in the workspace is a file, not a folder; set aiVideo.saveFolder to a folder.', shown));
+    }
   }
 }
 

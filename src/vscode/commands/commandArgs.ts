@@ -4,9 +4,10 @@
 // (commands/context.ts) and executeCommand (commands/execute.ts) are typed by this map; the README's
 // "Call the commands from scripts" lists the same.
 import type { Uri } from 'vscode';
+
 import type { WaitingEdit } from '../../core/engine/createQueue';
-import type { TaskActionId } from '../../core/provider/descriptor';
 import type { GenerateRequest } from '../../core/model/task';
+import type { TaskActionId } from '../../core/provider/descriptor';
 import type { CommandId } from './commandIds';
 
 /**

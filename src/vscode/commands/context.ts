@@ -2,17 +2,18 @@
 // gets its call parsed by the one invocation rule, commands/invocation.ts), and turning an error into
 // a notification with the way out.
 import * as vscode from 'vscode';
+
 import { TaskEngine } from '../../core/engine/engine';
 import { errorMessage, isProviderError, remedyFor } from '../../core/model/errors';
 import { Logger } from '../../core/model/events';
+import type { ModelCatalog } from '../../core/provider/catalog';
+import { KeyStore } from '../keys/secretKeys';
+import { showError } from '../notify';
+import { TasksTreeProvider, TreeNode } from '../tasks/tasksTree';
 import type { CommandArgs } from './commandArgs';
 import { CommandId } from './commandIds';
 import { executeClick } from './execute';
 import { Invocation, parseInvocation } from './invocation';
-import { KeyStore } from '../keys/secretKeys';
-import type { ModelCatalog } from '../../core/provider/catalog';
-import { TasksTreeProvider, TreeNode } from '../tasks/tasksTree';
-import { showError } from '../notify';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;

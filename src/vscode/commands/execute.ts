@@ -1,6 +1,7 @@
 // Running the extension's own commands and setting its context keys, typed: a command id must be in
 // COMMAND_IDS and its arguments must match CommandArgs; a context key must be in CONTEXT_KEYS.
 import * as vscode from 'vscode';
+
 import type { CommandArgs } from './commandArgs';
 import type { CommandId } from './commandIds';
 import type { ContextKey } from './contextKeys';

@@ -2,16 +2,17 @@
 // engine, in groups: generation, keys, actions on tasks, the gallery and compare panels, and the
 // Tasks view.
 import * as vscode from 'vscode';
+
 import { Task } from '../../core/model/task';
-import { PlayerHost } from '../panels/player/playerPanel';
-import { CommandDeps, commandContext } from './context';
-import { GalleryHosts, registerGalleryCommands } from '../panels/panelCommands';
 import { registerGenerateCommands } from '../generate/generateCommands';
 import { registerKeyCommands } from '../keys/keyCommands';
-import { registerQueueCommands } from '../tasks/queueCommands';
+import { GalleryHosts, registerGalleryCommands } from '../panels/panelCommands';
+import { PlayerHost } from '../panels/player/playerPanel';
 import { registerPromptBlockCommands } from '../promptFiles/promptFileCommands';
-import { registerTaskActionCommands } from '../tasks/taskCommands';
 import { registerTasksViewCommands } from '../tasks/filterCommands';
+import { registerQueueCommands } from '../tasks/queueCommands';
+import { registerTaskActionCommands } from '../tasks/taskCommands';
+import { commandContext, CommandDeps } from './context';
 
 export type { CommandDeps } from './context';
 
@@ -23,7 +24,10 @@ export interface Commands extends vscode.Disposable, GalleryHosts {
 export function registerCommands(deps: CommandDeps): Commands {
   const subs: vscode.Disposable[] = [];
   const tasksChanged = new vscode.EventEmitter<void>();
-  subs.push(tasksChanged, deps.engine.onDidChangeTasks(() => tasksChanged.fire()));
+  subs.push(
+    tasksChanged,
+    deps.engine.onDidChangeTasks(() => tasksChanged.fire()),
+  );
   const c = commandContext(deps, subs);
   const keys = registerKeyCommands(c);
   const generate = registerGenerateCommands(c, keys);

@@ -5,6 +5,7 @@
 // once, within ten minutes, and never plans again. Anything else (the check failed, the input
 // changed, no prepareInvocation ran) sends nothing. The same holds with or without a chat session.
 import * as l10n from '@vscode/l10n';
+
 import { errorMessage } from '../../core/model/errors';
 import type { GenerateRequest, GenerationMode, ProviderId } from '../../core/model/task';
 import type { ProviderDescriptor } from '../../core/provider/descriptor';
@@ -46,14 +47,21 @@ export interface PlanContext {
 /** Turns the tool input into a request. Only prepareInvocation calls it: invoke sends what it made. */
 export async function planGeneration(raw: unknown, ctx: PlanContext): Promise<Plan> {
   const input = (raw && typeof raw === 'object' ? raw : {}) as Partial<GenerateVideoInput>;
-  if (typeof input.prompt !== 'string' || !input.prompt.trim()) return { ok: false, message: l10n.t('"prompt" is required: describe the video.') };
+  if (typeof input.prompt !== 'string' || !input.prompt.trim()) {
+    return { ok: false, message: l10n.t('"prompt" is required: describe the video.') };
+  }
   let provider: ProviderId;
   if (input.provider !== undefined) {
     const p = ctx.ids.find((id) => id === String(input.provider).toLowerCase());
     if (!p) {
       return {
         ok: false,
-        message: l10n.t('Unknown provider "{0}". Use one of: {1}. Providers with an API key: {2}.', String(input.provider), ctx.ids.join(', '), keyList(ctx.withKey)),
+        message: l10n.t(
+          'Unknown provider "{0}". Use one of: {1}. Providers with an API key: {2}.',
+          String(input.provider),
+          ctx.ids.join(', '),
+          keyList(ctx.withKey),
+        ),
       };
     }
     if (!ctx.withKey.includes(p)) return { ok: false, message: noKeyMessage(ctx.providers[p], ctx.withKey) };
@@ -71,7 +79,10 @@ export async function planGeneration(raw: unknown, ctx: PlanContext): Promise<Pl
   if (input.imagePath !== undefined) {
     const image = await ctx.resolveImage(String(input.imagePath));
     if (!image.ok) {
-      return { ok: false, message: l10n.t('Image problem: {0} Give imagePath relative to the workspace root or as an absolute path.', image.message) };
+      return {
+        ok: false,
+        message: l10n.t('Image problem: {0} Give imagePath relative to the workspace root or as an absolute path.', image.message),
+      };
     }
     fields.image = image.value;
   }
@@ -81,7 +92,10 @@ export async function planGeneration(raw: unknown, ctx: PlanContext): Promise<Pl
   if (input.lastFramePath !== undefined) {
     const last = await ctx.resolveImage(String(input.lastFramePath));
     if (!last.ok) {
-      return { ok: false, message: l10n.t('Last frame problem: {0} Give lastFramePath relative to the workspace root or as an absolute path.', last.message) };
+      return {
+        ok: false,
+        message: l10n.t('Last frame problem: {0} Give lastFramePath relative to the workspace root or as an absolute path.', last.message),
+      };
     }
     fields.lastFrame = last.value;
   }
@@ -94,7 +108,9 @@ export async function planGeneration(raw: unknown, ctx: PlanContext): Promise<Pl
   if (input.seconds !== undefined) {
     const seconds = fieldFor(descriptor, 'seconds');
     if (seconds) writeField(request, seconds, input.seconds);
-    else notes.push(l10n.t('"seconds" was not sent: {0} has no length setting, so the video has the model\'s own length.', descriptor.label));
+    else {
+      notes.push(l10n.t('"seconds" was not sent: {0} has no length setting, so the video has the model\'s own length.', descriptor.label));
+    }
   }
   const invalid = descriptor.validate(request);
   if (invalid) return { ok: false, message: invalid };

@@ -2,16 +2,17 @@
 // and find its file: aiVideo_generateVideo, aiVideo_getTask, aiVideo_listTasks. Every outcome,
 // failures included, comes back as text the model can act on; nothing is thrown at it.
 import * as vscode from 'vscode';
+
 import { TaskEngine } from '../../core/engine/engine';
 import { errorMessage, redact } from '../../core/model/errors';
-import { modelsFor } from '../../core/request/promptBlocks';
 import { GenerateRequest, isActive, ProviderId, Task, TaskStatus } from '../../core/model/task';
-import { PROVIDER_IDS, PROVIDERS, providerLabel } from '../../providers';
-import { confirmationLines, ConfirmedPlans, type GenerateVideoInput, planGeneration, planToSend } from './agentPlan';
-import { promptCatalog } from '../promptFiles/promptFileFeatures';
-import { KeyStore } from '../keys/secretKeys';
-import { resolveMediaRef } from './mediaPaths';
+import { modelsFor } from '../../core/request/promptBlocks';
+import { PROVIDER_IDS, providerLabel, PROVIDERS } from '../../providers';
 import { shorten } from '../../shared/text';
+import { KeyStore } from '../keys/secretKeys';
+import { promptCatalog } from '../promptFiles/promptFileFeatures';
+import { confirmationLines, ConfirmedPlans, planGeneration, planToSend, type GenerateVideoInput } from './agentPlan';
+import { resolveMediaRef } from './mediaPaths';
 
 export type { GenerateVideoInput } from './agentPlan';
 
@@ -74,9 +75,24 @@ export function registerAgentTools(deps: ToolDeps): vscode.Disposable & { readon
       const wait = clampWait(options.input.waitSeconds);
       // A cancelled call ends the wait at once; VS Code then discards the result.
       const t = (wait > 0 ? await waitUntilSettled(engine, task.id, wait * 1000, token) : undefined) ?? task;
-      const lines = [vscode.l10n.t('Created task {0} with {1}.', task.id, providerAndModel(task.provider, task.model)), ...plan.notes, ...describe(t)];
-      if (isActive(t)) lines.push(vscode.l10n.t('It is not finished yet: call {0} with {1} to check on it (videos usually take one to five minutes).', TOOL_NAMES.getTask, JSON.stringify({ id: t.id })));
-      else if (t.status === 'succeeded' && t.videos.some((v) => v.localPath)) lines.push(vscode.l10n.t('Copy the file where it is needed (for example into public/); the original stays in the extension\'s storage.'));
+      const lines = [
+        vscode.l10n.t('Created task {0} with {1}.', task.id, providerAndModel(task.provider, task.model)),
+        ...plan.notes,
+        ...describe(t),
+      ];
+      if (isActive(t)) {
+        lines.push(
+          vscode.l10n.t(
+            'It is not finished yet: call {0} with {1} to check on it (videos usually take one to five minutes).',
+            TOOL_NAMES.getTask,
+            JSON.stringify({ id: t.id }),
+          ),
+        );
+      } else if (t.status === 'succeeded' && t.videos.some((v) => v.localPath)) {
+        lines.push(
+          vscode.l10n.t("Copy the file where it is needed (for example into public/); the original stays in the extension's storage."),
+        );
+      }
       return text(lines.join('\n'));
     },
   };
@@ -86,7 +102,14 @@ export function registerAgentTools(deps: ToolDeps): vscode.Disposable & { readon
       const id = typeof options.input?.id === 'string' ? options.input.id.trim() : '';
       const task = id ? engine.getTask(id) : undefined;
       if (!task) return text(vscode.l10n.t('No task with id "{0}". {1} lists the recent tasks with their ids.', id, TOOL_NAMES.listTasks));
-      return text([vscode.l10n.t('Task {0}', task.id), ...describe(task), vscode.l10n.t('Provider: {0}', providerAndModel(task.provider, task.model)), vscode.l10n.t('Prompt: {0}', task.prompt || '-')].join('\n'));
+      return text(
+        [
+          vscode.l10n.t('Task {0}', task.id),
+          ...describe(task),
+          vscode.l10n.t('Provider: {0}', providerAndModel(task.provider, task.model)),
+          vscode.l10n.t('Prompt: {0}', task.prompt || '-'),
+        ].join('\n'),
+      );
     },
   };
 
@@ -95,20 +118,33 @@ export function registerAgentTools(deps: ToolDeps): vscode.Disposable & { readon
       const input = options.input ?? {};
       const limit = Math.min(50, Math.max(1, Math.floor(Number(input.limit ?? 10)) || 10));
       const status = input.status === undefined ? undefined : String(input.status).toLowerCase();
-      if (status !== undefined && !STATUS_WORDS.includes(status as TaskStatus)) return text(vscode.l10n.t('Unknown status "{0}". Use one of: {1}.', status, STATUS_WORDS.join(', ')));
+      if (status !== undefined && !STATUS_WORDS.includes(status as TaskStatus)) {
+        return text(vscode.l10n.t('Unknown status "{0}". Use one of: {1}.', status, STATUS_WORDS.join(', ')));
+      }
       const tasks = engine.getTasks().filter((t) => status === undefined || statusWord(t) === status);
       if (!tasks.length) return text(status ? vscode.l10n.t('No {0} tasks.', status) : vscode.l10n.t('No video tasks yet.'));
       const lines = tasks.slice(0, limit).map((t) => {
         const file = t.videos.find((v) => v.localPath)?.localPath;
         const prompt = shorten(t.prompt, 60);
-        return [t.id, statusWord(t), `${t.progress} %`, providerAndModel(t.provider, t.model), JSON.stringify(prompt), ...(file ? [file] : [])].join(' · ');
+        return [
+          t.id,
+          statusWord(t),
+          `${t.progress} %`,
+          providerAndModel(t.provider, t.model),
+          JSON.stringify(prompt),
+          ...(file ? [file] : []),
+        ].join(' · ');
       });
       if (tasks.length > limit) lines.push(vscode.l10n.t('({0} more not shown)', tasks.length - limit));
       return text(lines.join('\n'));
     },
   };
 
-  const tools = { [TOOL_NAMES.generate]: generateTool, [TOOL_NAMES.getTask]: getTaskTool, [TOOL_NAMES.listTasks]: listTasksTool } as unknown as AgentTools;
+  const tools = {
+    [TOOL_NAMES.generate]: generateTool,
+    [TOOL_NAMES.getTask]: getTaskTool,
+    [TOOL_NAMES.listTasks]: listTasksTool,
+  } as unknown as AgentTools;
   const registered = vscode.Disposable.from(
     vscode.lm.registerTool(TOOL_NAMES.generate, generateTool),
     vscode.lm.registerTool(TOOL_NAMES.getTask, getTaskTool),
@@ -172,7 +208,8 @@ function clampWait(v: unknown): number {
 
 /** The task once it is final with every download settled, after `ms`, or on cancellation. */
 function waitUntilSettled(engine: TaskEngine, id: string, ms: number, token: vscode.CancellationToken): Promise<Task | undefined> {
-  const settled = (t: Task | undefined) => !t || t.status === 'failed' || (t.status === 'succeeded' && t.videos.every((v) => v.localPath || v.downloadError));
+  const settled = (t: Task | undefined) =>
+    !t || t.status === 'failed' || (t.status === 'succeeded' && t.videos.every((v) => v.localPath || v.downloadError));
   return new Promise((resolve) => {
     const finish = () => {
       clearTimeout(timer);

@@ -2,25 +2,26 @@
 // variants), Animate Image, Restyle Video, and Regenerate. Which provider can do what comes from the registry's descriptors.
 // Interactive calls run the quick-pick flow; script calls (commands/invocation.ts) send what they were given or reject.
 import * as vscode from 'vscode';
+
 import { errorMessage } from '../../core/model/errors';
-import { IMAGE_EXTENSIONS, ImageSize, isRemoteUrl, readImageSize, toLocalPath, VIDEO_EXTENSIONS } from '../../core/request/media';
-import { modelChoices, ModelListCache } from '../../core/provider/modelList';
-import { ProviderDescriptor } from '../../core/provider/descriptor';
-import { parseGenerateRequest } from '../../core/request/requestValidation';
 import { GenerateRequest, GenerationMode, modeLabel, Task } from '../../core/model/task';
-import { PROVIDER_IDS, PROVIDER_LIST, PROVIDERS, providerLabel } from '../../providers';
-import { checkedBaseUrl, modelListSetting } from '../config';
 import type { CatalogSnapshot } from '../../core/provider/catalogTypes';
-import { FlowOption, runGenerateFlow } from './generateFlow';
+import { ProviderDescriptor } from '../../core/provider/descriptor';
+import { modelChoices, ModelListCache } from '../../core/provider/modelList';
+import { IMAGE_EXTENSIONS, ImageSize, isRemoteUrl, readImageSize, toLocalPath, VIDEO_EXTENSIONS } from '../../core/request/media';
+import { parseGenerateRequest } from '../../core/request/requestValidation';
+import { PROVIDER_IDS, PROVIDER_LIST, providerLabel, PROVIDERS } from '../../providers';
+import type { ExplorerPreset } from '../commands/commandArgs';
+import { CommandContext } from '../commands/context';
+import { Invocation, UriLike } from '../commands/invocation';
+import { checkedBaseUrl, modelListSetting } from '../config';
+import { KeyCommands } from '../keys/keyCommands';
 import { providerContext } from '../keys/providerContext';
+import { showWarning, withProgress } from '../notify';
+import { FlowOption, runGenerateFlow } from './generateFlow';
 import { ClickGuard, generateWithProgress } from './sendWithProgress';
 import { accepts, FanOut, planFanOut, sendGroup } from './variants';
 import { isGroup, newFanOut, variantsOption } from './variantsStep';
-import { CommandContext } from '../commands/context';
-import type { ExplorerPreset } from '../commands/commandArgs';
-import { Invocation, UriLike } from '../commands/invocation';
-import { KeyCommands } from '../keys/keyCommands';
-import { showWarning, withProgress } from '../notify';
 
 export interface GenerateCommands {
   /** `aiVideo.generate(request)`: checked, then submitted; never asks anything. */
@@ -103,8 +104,20 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     }
   };
 
-  const interactive = (preset?: Partial<GenerateRequest> & { mode?: GenerationMode }, extraOptions?: FlowOption[]): Promise<GenerateRequest | undefined> =>
-    runGenerateFlow({ providers: PROVIDER_LIST, memento: context.globalState, hasKey: (id) => c.keys.has(id), models: modelsFor, catalog: catalogFor, imageSize, preset, extraOptions });
+  const interactive = (
+    preset?: Partial<GenerateRequest> & { mode?: GenerationMode },
+    extraOptions?: FlowOption[],
+  ): Promise<GenerateRequest | undefined> =>
+    runGenerateFlow({
+      providers: PROVIDER_LIST,
+      memento: context.globalState,
+      hasKey: (id) => c.keys.has(id),
+      models: modelsFor,
+      catalog: catalogFor,
+      imageSize,
+      preset,
+      extraOptions,
+    });
 
   // Variants and several models: one group of tasks, each create sent once (generate/variants.ts).
   const submitGroup = async (req: GenerateRequest, fanOut: FanOut): Promise<Task[] | undefined> => {
@@ -115,8 +128,13 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
       if (provider && !(await keyCommands.ensureKey(provider))) return undefined;
     }
     try {
-      const tasks = await withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Submitting {0} tasks…', plan.length) }, () => sendGroup(groupDeps, plan));
-      if (tasks.length < plan.length) void showWarning(vscode.l10n.t('{0} of {1} tasks could not be created; see the log.', plan.length - tasks.length, plan.length));
+      const tasks = await withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Submitting {0} tasks…', plan.length) },
+        () => sendGroup(groupDeps, plan),
+      );
+      if (tasks.length < plan.length) {
+        void showWarning(vscode.l10n.t('{0} of {1} tasks could not be created; see the log.', plan.length - tasks.length, plan.length));
+      }
       return tasks;
     } catch (e) {
       log.error(`Generate failed: ${errorMessage(e)}`);
@@ -127,7 +145,9 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
 
   const generateInteractive = async (preset?: Partial<GenerateRequest> & { mode?: GenerationMode }): Promise<Task | Task[] | undefined> => {
     const fanOut = newFanOut();
-    const req = await interactive(preset, [variantsOption(fanOut, { providers: PROVIDER_LIST, models: modelsFor, accepts: (r) => accepts(PROVIDERS, r) })]);
+    const req = await interactive(preset, [
+      variantsOption(fanOut, { providers: PROVIDER_LIST, models: modelsFor, accepts: (r) => accepts(PROVIDERS, r) }),
+    ]);
     if (!req) return undefined;
     return isGroup(fanOut) ? submitGroup(req, fanOut) : submitInteractive(req);
   };
@@ -145,8 +165,19 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     const req: GenerateRequest = { ...task.request };
     let sameSeed = typeof call.options?.sameSeed === 'boolean' ? call.options.sameSeed : undefined;
     const seed = task.videos[0]?.seed ?? task.request.seed;
-    if (call.interactive && sameSeed === undefined && seed !== undefined && PROVIDERS[task.provider]?.validate({ ...req, seed }) === undefined) {
-      const pick = await vscode.window.showQuickPick([{ label: vscode.l10n.t('Same seed ({0})', seed), same: true }, { label: vscode.l10n.t('New random seed'), same: false }], { title: vscode.l10n.t('Regenerate') });
+    if (
+      call.interactive &&
+      sameSeed === undefined &&
+      seed !== undefined &&
+      PROVIDERS[task.provider]?.validate({ ...req, seed }) === undefined
+    ) {
+      const pick = await vscode.window.showQuickPick(
+        [
+          { label: vscode.l10n.t('Same seed ({0})', seed), same: true },
+          { label: vscode.l10n.t('New random seed'), same: false },
+        ],
+        { title: vscode.l10n.t('Regenerate') },
+      );
       if (!pick) return undefined;
       sameSeed = pick.same;
     }
@@ -169,15 +200,23 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     const selected = (call.uris?.map(toUri) ?? (fallback ? [fallback] : [])).filter((u) => hasExt(u, IMAGE_EXTENSIONS));
     if (selected.length === 0) return failWith(call, vscode.l10n.t('Choose a PNG, JPEG or WebP image to animate.'));
     const local = selected.filter((u) => u.scheme === 'file');
-    if (local.length !== selected.length) return failWith(call, vscode.l10n.t('Only images on this machine\'s disk can be animated.'));
+    if (local.length !== selected.length) return failWith(call, vscode.l10n.t("Only images on this machine's disk can be animated."));
     const paths = local.map((u) => u.fsPath);
     const ingredients = PROVIDER_LIST.filter((d) => d.modes.includes('ingredients'));
-    let perImage = preset?.perImage ?? (ingredients.length === 0);
+    let perImage = preset?.perImage ?? ingredients.length === 0;
     if (call.interactive && paths.length > 1 && preset?.perImage === undefined && !preset?.provider && ingredients.length > 0) {
       const pick = await vscode.window.showQuickPick(
         [
-          { label: `$(combine) ${vscode.l10n.t('One video from all {0} images', paths.length)}`, detail: `${ingredients.map((d) => d.label).join(', ')}: ${modeLabel('ingredients').toLowerCase()}`, per: false },
-          { label: `$(files) ${vscode.l10n.t('One video per image ({0} tasks)', paths.length)}`, detail: vscode.l10n.t('Same settings for each image'), per: true },
+          {
+            label: `$(combine) ${vscode.l10n.t('One video from all {0} images', paths.length)}`,
+            detail: `${ingredients.map((d) => d.label).join(', ')}: ${modeLabel('ingredients').toLowerCase()}`,
+            per: false,
+          },
+          {
+            label: `$(files) ${vscode.l10n.t('One video per image ({0} tasks)', paths.length)}`,
+            detail: vscode.l10n.t('Same settings for each image'),
+            per: true,
+          },
         ],
         { title: vscode.l10n.t('Animate images') },
       );
@@ -186,7 +225,9 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     }
     const { perImage: _ignored, ...presetReq } = preset ?? {};
     const base: Partial<GenerateRequest> & { mode: GenerationMode } =
-      paths.length > 1 && !perImage ? { ...presetReq, images: paths, mode: 'ingredients' } : { ...presetReq, image: paths[0], mode: 'image-to-video' };
+      paths.length > 1 && !perImage
+        ? { ...presetReq, images: paths, mode: 'ingredients' }
+        : { ...presetReq, image: paths[0], mode: 'image-to-video' };
     // A script's call is sent as given (the first provider offering the mode when it names none).
     const { mode, ...rest } = base;
     const req = call.interactive ? await interactive(base) : parse({ provider: base.provider ?? firstWithMode(mode).id, ...rest });
@@ -208,7 +249,9 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     }
     if (!call.interactive) {
       const { perImage: _p, ...rest } = preset ?? {};
-      return structuredClone(await engine.generate(parse({ prompt: '', provider: firstWithMode('video-edit').id, ...rest, video: target.fsPath })));
+      return structuredClone(
+        await engine.generate(parse({ prompt: '', provider: firstWithMode('video-edit').id, ...rest, video: target.fsPath })),
+      );
     }
     const req = await interactive({ video: target.fsPath, mode: 'video-edit' });
     const t = req ? await submitInteractive(req) : undefined;

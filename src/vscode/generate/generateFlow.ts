@@ -2,7 +2,11 @@
 // provider descriptors, with back navigation, validation and a step counter of the steps shown,
 // remembering the last choices per provider.
 import * as vscode from 'vscode';
-import { IMAGE_EXTENSIONS, ImageSize, VIDEO_EXTENSIONS } from '../../core/request/media';
+
+import { GenerateRequest, GenerationMode, modeLabel } from '../../core/model/task';
+import type { CatalogModel, CatalogSnapshot } from '../../core/provider/catalogTypes';
+import { MODEL_ID_PATTERN, OptionField, ProviderDescriptor } from '../../core/provider/descriptor';
+import { describeCapabilities } from '../../core/provider/modelCapabilities';
 import {
   describeValue,
   dropUnoffered,
@@ -15,14 +19,11 @@ import {
   unsetText,
   writeField,
 } from '../../core/provider/optionFields';
-import type { CatalogModel, CatalogSnapshot } from '../../core/provider/catalogTypes';
-import { describeCapabilities } from '../../core/provider/modelCapabilities';
 import { priceLabel } from '../../core/provider/pricing';
-import { MODEL_ID_PATTERN, OptionField, ProviderDescriptor } from '../../core/provider/descriptor';
-import { GenerateRequest, GenerationMode, modeLabel } from '../../core/model/task';
+import { IMAGE_EXTENSIONS, ImageSize, VIDEO_EXTENSIONS } from '../../core/request/media';
+import { showWarning } from '../notify';
 import { FlowShape, FlowStep, stepCounter } from './flowSteps';
 import { InputStep, MultiStepInput } from './multiStepInput';
-import { showWarning } from '../notify';
 
 export interface FlowDeps {
   providers: readonly ProviderDescriptor[];
@@ -73,10 +74,16 @@ export function modelDescription(model: CatalogModel): string {
 /** Runs the flow; resolves to a request, or undefined when the user cancelled. */
 export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest | undefined> {
   const preset = deps.preset ?? {};
-  const offered = deps.providers.filter((p) => (!preset.provider || p.id === preset.provider) && (!preset.mode || p.modes.includes(preset.mode)));
+  const offered = deps.providers.filter(
+    (p) => (!preset.provider || p.id === preset.provider) && (!preset.mode || p.modes.includes(preset.mode)),
+  );
   if (offered.length === 0) {
     const what = preset.mode ? modeLabel(preset.mode) : vscode.l10n.t('this');
-    void showWarning(preset.provider ? vscode.l10n.t('No provider offers {0} with {1}.', what, preset.provider) : vscode.l10n.t('No provider offers {0}.', what));
+    void showWarning(
+      preset.provider
+        ? vscode.l10n.t('No provider offers {0} with {1}.', what, preset.provider)
+        : vscode.l10n.t('No provider offers {0}.', what),
+    );
     return undefined;
   }
   const remembered = offered.find((p) => p.id === deps.memento.get<string>(LAST_PROVIDER));
@@ -88,7 +95,9 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
   const presetMedia = { image: preset.image, images: preset.images, video: preset.video };
   const modesOf = (p: ProviderDescriptor) => p.modes.filter((m) => !preset.mode || m === preset.mode);
   const needsMedia = (mode: GenerationMode) =>
-    (mode === 'image-to-video' && !presetMedia.image) || (mode === 'ingredients' && !presetMedia.images) || (mode === 'video-edit' && !presetMedia.video);
+    (mode === 'image-to-video' && !presetMedia.image) ||
+    (mode === 'ingredients' && !presetMedia.images) ||
+    (mode === 'video-edit' && !presetMedia.video);
   const shape = (): FlowShape => ({
     providerChoices: preset.provider ? 1 : offered.length,
     modeChoices: modesOf(s.provider).length,
@@ -117,16 +126,34 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
       return chooseMode;
     }
     const items: Item<ProviderDescriptor>[] = await Promise.all(
-      offered.map(async (p) => ({ label: p.label, value: p, description: (await deps.hasKey(p.id)) ? `$(key) ${vscode.l10n.t('key set')}` : vscode.l10n.t('no key yet'), detail: p.description })),
+      offered.map(async (p) => ({
+        label: p.label,
+        value: p,
+        description: (await deps.hasKey(p.id)) ? `$(key) ${vscode.l10n.t('key set')}` : vscode.l10n.t('no key yet'),
+        detail: p.description,
+      })),
     );
-    const picked = await input.showQuickPick({ title: flowTitle(), ...counter('provider'), items, activeItem: items.find((i) => i.value === s.provider), placeholder: vscode.l10n.t('Choose a provider') });
+    const picked = await input.showQuickPick({
+      title: flowTitle(),
+      ...counter('provider'),
+      items,
+      activeItem: items.find((i) => i.value === s.provider),
+      placeholder: vscode.l10n.t('Choose a provider'),
+    });
     s.provider = picked.value;
     return chooseMode;
   };
 
   const chooseMode: InputStep = async (input) => {
-    const { mode: lastMode, ...last } = deps.memento.get<Partial<GenerateRequest> & { mode?: GenerationMode }>(memoKey(s.provider.id)) ?? {};
-    s.req = { ...last, options: last.options ? structuredClone(last.options) : undefined, provider: s.provider.id, prompt: s.req.prompt, ...presetMedia };
+    const { mode: lastMode, ...last } =
+      deps.memento.get<Partial<GenerateRequest> & { mode?: GenerationMode }>(memoKey(s.provider.id)) ?? {};
+    s.req = {
+      ...last,
+      options: last.options ? structuredClone(last.options) : undefined,
+      provider: s.provider.id,
+      prompt: s.req.prompt,
+      ...presetMedia,
+    };
     if (s.provider.models) void catalogOf(s.provider);
     const modes = modesOf(s.provider);
     if (modes.length === 1) {
@@ -135,7 +162,13 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     }
     if (lastMode && modes.includes(lastMode)) s.mode = lastMode;
     const items: Item<GenerationMode>[] = modes.map((m) => ({ label: modeLabel(m), value: m }));
-    const picked = await input.showQuickPick({ title: `${flowTitle()}: ${s.provider.label}`, ...counter('mode'), items, activeItem: items.find((i) => i.value === s.mode), placeholder: vscode.l10n.t('What do you want to make?') });
+    const picked = await input.showQuickPick({
+      title: `${flowTitle()}: ${s.provider.label}`,
+      ...counter('mode'),
+      items,
+      activeItem: items.find((i) => i.value === s.mode),
+      placeholder: vscode.l10n.t('What do you want to make?'),
+    });
     s.mode = picked.value;
     return chooseModel;
   };
@@ -149,7 +182,9 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     const [listed, snapshot] = await Promise.all([deps.models(s.provider, s.mode), catalogOf(s.provider)]);
     // The catalogue's models in this mode (retired ones left out) join the offered ones.
     const inCatalog = new Map((snapshot?.models ?? []).map((m) => [m.id, m]));
-    const catalogIds = (snapshot?.models ?? []).filter((m) => m.modes.includes(s.mode) && m.lifecycle?.state !== 'retired').map((m) => m.id);
+    const catalogIds = (snapshot?.models ?? [])
+      .filter((m) => m.modes.includes(s.mode) && m.lifecycle?.state !== 'retired')
+      .map((m) => m.id);
     const ids = [...new Set([...listed, ...catalogIds])];
     const OTHER = '\u0000other';
     const SERVER_DEFAULT = '\u0000default';
@@ -157,10 +192,22 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
       const entry = inCatalog.get(m);
       return entry ? { label: m, value: m, description: modelDescription(entry) } : { label: m, value: m };
     });
-    if (models.optional) items.unshift({ label: vscode.l10n.t("The server's default model"), description: vscode.l10n.t('no model is sent'), value: SERVER_DEFAULT });
+    if (models.optional) {
+      items.unshift({
+        label: vscode.l10n.t("The server's default model"),
+        description: vscode.l10n.t('no model is sent'),
+        value: SERVER_DEFAULT,
+      });
+    }
     if (models.custom) items.push({ label: `$(edit) ${vscode.l10n.t('Other model id…')}`, value: OTHER });
     const active = items.find((i) => i.value === (s.req.model ?? SERVER_DEFAULT));
-    const picked = await input.showQuickPick({ title: `${flowTitle()}: ${vscode.l10n.t('{0} model', s.provider.label)}`, ...counter('model'), items, activeItem: active, placeholder: vscode.l10n.t('Choose a model') });
+    const picked = await input.showQuickPick({
+      title: `${flowTitle()}: ${vscode.l10n.t('{0} model', s.provider.label)}`,
+      ...counter('model'),
+      items,
+      activeItem: active,
+      placeholder: vscode.l10n.t('Choose a model'),
+    });
     if (picked.value === SERVER_DEFAULT) delete s.req.model;
     else if (picked.value === OTHER) {
       s.req.model = (
@@ -168,7 +215,9 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
           title: `${flowTitle()}: ${vscode.l10n.t('model id')}`,
           ...counter('model'),
           value: s.req.model ?? '',
-          prompt: ids.length ? vscode.l10n.t('The model id as {0} names it, e.g. {1}', s.provider.label, ids[0]) : vscode.l10n.t('The model id as {0} names it', s.provider.label),
+          prompt: ids.length
+            ? vscode.l10n.t('The model id as {0} names it, e.g. {1}', s.provider.label, ids[0])
+            : vscode.l10n.t('The model id as {0} names it', s.provider.label),
           validate: (v) => (MODEL_ID_PATTERN.test(v.trim()) ? undefined : vscode.l10n.t('Letters, digits and . _ - : / only.')),
         })
       ).trim();
@@ -201,9 +250,16 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
         title: `${flowTitle()}: ${vscode.l10n.t('prompt')}`,
         ...counter('prompt'),
         value: s.req.prompt,
-        prompt: optional ? vscode.l10n.t('Describe the motion or the result (optional for this mode).') : vscode.l10n.t('Describe the video.'),
+        prompt: optional
+          ? vscode.l10n.t('Describe the motion or the result (optional for this mode).')
+          : vscode.l10n.t('Describe the video.'),
         placeholder: vscode.l10n.t('A red fox running through fresh snow, cinematic'),
-        validate: (v) => (!optional && !v.trim() ? vscode.l10n.t('Enter a prompt.') : v.length > 2000 ? vscode.l10n.t('Keep the prompt under 2000 characters.') : undefined),
+        validate: (v) =>
+          !optional && !v.trim()
+            ? vscode.l10n.t('Enter a prompt.')
+            : v.length > 2000
+              ? vscode.l10n.t('Keep the prompt under 2000 characters.')
+              : undefined,
       })
     ).trim();
     return options;
@@ -244,7 +300,13 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
       ...fields.map((f) => ({ label: f.label, description: describeValue(f, readField(s.req, f)), value: f.key })),
       ...(deps.extraOptions ?? []).map((o, i) => ({ label: o.label, description: o.describe(s.req), value: `${EXTRA}${i}` })),
     ];
-    const picked = await input.showQuickPick({ title: `${flowTitle()}: ${vscode.l10n.t('options')}`, ...step, items, placeholder: vscode.l10n.t('Generate now, or adjust an option'), matchOnDescription: false });
+    const picked = await input.showQuickPick({
+      title: `${flowTitle()}: ${vscode.l10n.t('options')}`,
+      ...step,
+      items,
+      placeholder: vscode.l10n.t('Generate now, or adjust an option'),
+      matchOnDescription: false,
+    });
     if (picked.value === GO) {
       // Remembered values of fields this mode does not offer are not sent.
       for (const f of s.provider.options) if (!fields.includes(f)) writeField(s.req, f, undefined);
@@ -279,15 +341,30 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
 }
 
 /** One option's editor: a list for enum and yes/no fields, an input box for the others. Resolves to the new value. */
-export async function editField(input: MultiStepInput, field: OptionField, current: FieldValue | undefined, step: { step: number; totalSteps: number }): Promise<FieldValue | undefined> {
+export async function editField(
+  input: MultiStepInput,
+  field: OptionField,
+  current: FieldValue | undefined,
+  step: { step: number; totalSteps: number },
+): Promise<FieldValue | undefined> {
   const title = `${flowTitle()}: ${field.label}`;
   if (field.kind === 'enum' || field.kind === 'boolean') {
     const values: FieldValue[] = field.kind === 'enum' ? [...field.values] : [true, false];
     const items: Item<FieldValue | undefined>[] = [
       { label: capitalized(unsetText(field)), value: undefined },
-      ...values.map((v) => ({ label: capitalized(describeValue(field, v)), value: v, description: field.kind === 'enum' ? field.valueDescription : undefined })),
+      ...values.map((v) => ({
+        label: capitalized(describeValue(field, v)),
+        value: v,
+        description: field.kind === 'enum' ? field.valueDescription : undefined,
+      })),
     ];
-    const picked = await input.showQuickPick({ title, ...step, items, activeItem: items.find((i) => i.value === current), placeholder: field.label });
+    const picked = await input.showQuickPick({
+      title,
+      ...step,
+      items,
+      activeItem: items.find((i) => i.value === current),
+      placeholder: field.label,
+    });
     return picked.value;
   }
   const text = await input.showInputBox({
@@ -311,11 +388,24 @@ async function pickMedia(input: MultiStepInput, kind: 'image' | 'video', step: {
     { label: `$(folder-opened) ${vscode.l10n.t('Browse…')}`, value: BROWSE },
     { label: `$(link) ${kind === 'image' ? vscode.l10n.t('Image URL…') : vscode.l10n.t('Video URL…')}`, value: URL_ },
     ...(found.length ? [{ label: vscode.l10n.t('In this workspace'), kind: vscode.QuickPickItemKind.Separator, value: '' }] : []),
-    ...found.map((u) => ({ label: vscode.workspace.asRelativePath(u), value: u.toString(), iconPath: vscode.ThemeIcon.File, resourceUri: u })),
+    ...found.map((u) => ({
+      label: vscode.workspace.asRelativePath(u),
+      value: u.toString(),
+      iconPath: vscode.ThemeIcon.File,
+      resourceUri: u,
+    })),
   ];
-  const picked = await input.showQuickPick({ title: `${flowTitle()}: ${kind === 'image' ? vscode.l10n.t('image') : vscode.l10n.t('video')}`, ...step, items, placeholder: kind === 'image' ? vscode.l10n.t('Choose the image') : vscode.l10n.t('Choose the video') });
+  const picked = await input.showQuickPick({
+    title: `${flowTitle()}: ${kind === 'image' ? vscode.l10n.t('image') : vscode.l10n.t('video')}`,
+    ...step,
+    items,
+    placeholder: kind === 'image' ? vscode.l10n.t('Choose the image') : vscode.l10n.t('Choose the video'),
+  });
   if (picked.value === BROWSE) {
-    const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [kind === 'image' ? vscode.l10n.t('Images') : vscode.l10n.t('Videos')]: exts.map((e) => e.slice(1)) } });
+    const uris = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      filters: { [kind === 'image' ? vscode.l10n.t('Images') : vscode.l10n.t('Videos')]: exts.map((e) => e.slice(1)) },
+    });
     if (!uris?.length) return pickMedia(input, kind, step);
     return uris[0].toString();
   }
@@ -334,6 +424,10 @@ async function pickMedia(input: MultiStepInput, kind: 'image' | 'video', step: {
 }
 
 async function pickImages(): Promise<string[] | undefined> {
-  const uris = await vscode.window.showOpenDialog({ canSelectMany: true, openLabel: vscode.l10n.t('Use as ingredients'), filters: { [vscode.l10n.t('Images')]: IMAGE_EXTENSIONS.map((e) => e.slice(1)) } });
+  const uris = await vscode.window.showOpenDialog({
+    canSelectMany: true,
+    openLabel: vscode.l10n.t('Use as ingredients'),
+    filters: { [vscode.l10n.t('Images')]: IMAGE_EXTENSIONS.map((e) => e.slice(1)) },
+  });
   return uris?.map((u) => u.toString());
 }

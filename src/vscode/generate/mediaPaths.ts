@@ -3,8 +3,9 @@
 // disk. Paths written in a ```video block also get the block rules: inside the workspace (by real
 // path) or the extension's storage, else flagged `outside` so the lens asks before uploading.
 import * as vscode from 'vscode';
-import { MediaRef, MediaRules, resolveMedia } from '../../core/workspace/mediaRefs';
+
 import type { GenerateRequest } from '../../core/model/task';
+import { MediaRef, MediaRules, resolveMedia } from '../../core/workspace/mediaRefs';
 
 export type { MediaRef } from '../../core/workspace/mediaRefs';
 
@@ -45,7 +46,11 @@ export function resolveBlockMedia(ref: string, doc: vscode.Uri, storage: vscode.
  * The request's media (image, video, images) resolved in place by the block rules of `doc`: the real
  * paths of the files outside the workspace, or the first problem.
  */
-export async function resolveRequestMedia(request: GenerateRequest, doc: vscode.Uri, storage: vscode.Uri): Promise<{ outside: string[] } | { error: string }> {
+export async function resolveRequestMedia(
+  request: GenerateRequest,
+  doc: vscode.Uri,
+  storage: vscode.Uri,
+): Promise<{ outside: string[] } | { error: string }> {
   const outside: string[] = [];
   const resolve = async (ref: string): Promise<string | { error: string }> => {
     const r = await resolveBlockMedia(ref, doc, storage);

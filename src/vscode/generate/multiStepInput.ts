@@ -111,7 +111,12 @@ export class MultiStepInput {
   }
 
   /** What every step shares: title and step counter, the Back button, and hiding as cancel. */
-  private prepare(input: vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox, p: Common, reject: (reason: InputFlowAction) => void, disposables: vscode.Disposable[]): void {
+  private prepare(
+    input: vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox,
+    p: Common,
+    reject: (reason: InputFlowAction) => void,
+    disposables: vscode.Disposable[],
+  ): void {
     input.title = p.title;
     input.step = p.step;
     input.totalSteps = p.totalSteps;

@@ -2,9 +2,10 @@
 // bytes sent (cancelling then certainly keeps the job from starting, and no task is kept); then a
 // plain one until the provider answered. A button that creates acts once per click.
 import * as vscode from 'vscode';
+
 import { TaskEngine } from '../../core/engine/engine';
-import { formatDiskSize } from '../../core/workspace/taskFiles';
 import { GenerateRequest, Task } from '../../core/model/task';
+import { formatDiskSize } from '../../core/workspace/taskFiles';
 import { withProgress } from '../notify';
 
 export async function generateWithProgress(engine: TaskEngine, req: GenerateRequest, label: string): Promise<Task> {
@@ -23,16 +24,25 @@ export async function generateWithProgress(engine: TaskEngine, req: GenerateRequ
     () => undefined,
     () => undefined,
   );
-  await withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending to {0}', label), cancellable: true }, (progress, token) => {
-    token.onCancellationRequested(() => cancel.abort());
-    let shown = 0;
-    report = (sent, total) => {
-      progress.report({ increment: ((sent - shown) / total) * 100, message: vscode.l10n.t('{0} of {1}', formatDiskSize(sent), formatDiskSize(total)) });
-      shown = sent;
-    };
-    return Promise.race([uploadDone, answered]);
-  });
-  return withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Sent; waiting for {0}'s answer…", label) }, () => run);
+  await withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending to {0}', label), cancellable: true },
+    (progress, token) => {
+      token.onCancellationRequested(() => cancel.abort());
+      let shown = 0;
+      report = (sent, total) => {
+        progress.report({
+          increment: ((sent - shown) / total) * 100,
+          message: vscode.l10n.t('{0} of {1}', formatDiskSize(sent), formatDiskSize(total)),
+        });
+        shown = sent;
+      };
+      return Promise.race([uploadDone, answered]);
+    },
+  );
+  return withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Sent; waiting for {0}'s answer…", label) },
+    () => run,
+  );
 }
 
 /**

@@ -4,15 +4,16 @@
 // of a group this window watched has finished, one notification offers Compare.
 import { randomUUID } from 'crypto';
 import * as vscode from 'vscode';
+
 import type { TaskEngine } from '../../core/engine/engine';
 import { errorMessage } from '../../core/model/errors';
 import type { Logger } from '../../core/model/events';
+import { GenerateRequest, isActive, ProviderId, Task, TaskSource } from '../../core/model/task';
 import type { ProviderClient } from '../../core/provider/descriptor';
 import { parseGenerateRequest } from '../../core/request/requestValidation';
-import { GenerateRequest, isActive, ProviderId, Task, TaskSource } from '../../core/model/task';
 import { checkVariantCount, planTargets, planVariants, type Target } from '../../core/request/variants';
-import { MAX_COMPARE } from '../../webview/compare/compareProtocol';
 import { shortTitle } from '../../shared/format';
+import { MAX_COMPARE } from '../../webview/compare/compareProtocol';
 import { executeClick } from '../commands/execute';
 import { showInfo, showWarning } from '../notify';
 
@@ -77,13 +78,16 @@ export function notifyGroupsFinished(engine: TaskEngine): vscode.Disposable {
     for (const groupId of new Set(changed.map((t) => t.groupId))) {
       if (!groupId || !watching.has(groupId)) continue;
       const members = engine.getTasks().filter((t) => t.groupId === groupId);
-      const settled = (t: Task) => t.status === 'failed' || (t.status === 'succeeded' && t.videos.every((v) => v.localPath || v.downloadError));
+      const settled = (t: Task) =>
+        t.status === 'failed' || (t.status === 'succeeded' && t.videos.every((v) => v.localPath || v.downloadError));
       if (!members.every(settled)) continue;
       watching.delete(groupId);
       const ready = members.filter((t) => t.status === 'succeeded' && t.videos.some((v) => v.localPath)).reverse();
       const failed = members.length - ready.length;
       const title = shortTitle(members[0]?.prompt, 40);
-      const done = failed ? vscode.l10n.t('Done: {0} takes of "{1}" ({2} failed).', members.length, title, failed) : vscode.l10n.t('Done: {0} takes of "{1}".', members.length, title);
+      const done = failed
+        ? vscode.l10n.t('Done: {0} takes of "{1}" ({2} failed).', members.length, title, failed)
+        : vscode.l10n.t('Done: {0} takes of "{1}".', members.length, title);
       if (ready.length >= 2) {
         const ids = ready.slice(0, MAX_COMPARE).map((t) => t.id);
         void showInfo(done, vscode.l10n.t('Compare')).then((c) => c && executeClick('aiVideo.compare', ids));

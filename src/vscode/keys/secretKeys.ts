@@ -1,8 +1,9 @@
 // API keys: stored in SecretStorage only, one entry per provider. When none is stored, a key may come
 // from the extension host's environment; that one is only read, never written anywhere.
 import * as vscode from 'vscode';
-import { resolveKey, ResolvedKey } from '../../core/provider/keySource';
+
 import { ProviderDescriptor } from '../../core/provider/descriptor';
+import { ResolvedKey, resolveKey } from '../../core/provider/keySource';
 
 const secretName = (id: string) => `aiVideo.apiKey.${id}`;
 

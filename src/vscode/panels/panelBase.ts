@@ -4,6 +4,7 @@
 // changed" (PostGate in panelState.ts); the runtime guard on what the webview sends; and the
 // disposables released with the panel. In the spirit of the GitHub Pull Requests extension's WebviewBase.
 import * as vscode from 'vscode';
+
 import { errorMessage } from '../../core/model/errors';
 import type { WebviewApp } from './appPage';
 import { DisposableStore, PostGate } from './panelState';

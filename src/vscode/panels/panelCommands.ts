@@ -2,19 +2,20 @@
 // `aiVideo.openGallery`, `aiVideo.compare(ids)`, `aiVideo.generateVariants(request, count)`.
 // Script calls (commands/invocation.ts) ask nothing; the gallery's buttons are clicks.
 import * as vscode from 'vscode';
-import { showInfo, showWarning } from '../notify';
+
 import { Task } from '../../core/model/task';
 import { PROVIDERS } from '../../providers';
-import { MAX_COMPARE, MIN_COMPARE } from '../../webview/compare/compareProtocol';
 import { shortTitle } from '../../shared/format';
+import { MAX_COMPARE, MIN_COMPARE } from '../../webview/compare/compareProtocol';
 import type { GalleryAction } from '../../webview/gallery/galleryProtocol';
-import { CompareHost, ComparePanel } from './compare/comparePanel';
-import { GalleryHost, GalleryPanel } from './gallery/galleryPanel';
-import { saveToWorkspace } from '../tasks/saveToWorkspace';
-import { generateVariants } from '../generate/variants';
 import { CommandContext } from '../commands/context';
 import { executeClick, executeCommand } from '../commands/execute';
 import { Invocation } from '../commands/invocation';
+import { generateVariants } from '../generate/variants';
+import { showInfo, showWarning } from '../notify';
+import { saveToWorkspace } from '../tasks/saveToWorkspace';
+import { CompareHost, ComparePanel } from './compare/comparePanel';
+import { GalleryHost, GalleryPanel } from './gallery/galleryPanel';
 
 /** The hosts the gallery and compare panels talk to (also given to their serializers). */
 export interface GalleryHosts {
@@ -33,7 +34,15 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
 
   const compare = async (call: Invocation): Promise<void> => {
     const group = call.node?.kind === 'group' ? call.node.groupId : undefined;
-    const members = group !== undefined ? engine.getTasks().filter((t) => t.groupId === group && playable(t)).reverse().slice(0, MAX_COMPARE).map((t) => t.id) : undefined;
+    const members =
+      group !== undefined
+        ? engine
+            .getTasks()
+            .filter((t) => t.groupId === group && playable(t))
+            .reverse()
+            .slice(0, MAX_COMPARE)
+            .map((t) => t.id)
+        : undefined;
     // The palette (no argument) asks which videos; anything else names them.
     const given = members ?? (call.interactive && call.args.length === 0 ? undefined : call.taskIds);
     if (given) {
@@ -52,9 +61,17 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
     const items = engine
       .getTasks()
       .filter(playable)
-      .map((t) => ({ label: shortTitle(t.prompt, 70), description: `${t.model || t.provider} · ${new Date(t.createdAt).toLocaleString()}`, id: t.id }));
+      .map((t) => ({
+        label: shortTitle(t.prompt, 70),
+        description: `${t.model || t.provider} · ${new Date(t.createdAt).toLocaleString()}`,
+        id: t.id,
+      }));
     if (items.length < MIN_COMPARE) return void showInfo(vscode.l10n.t('Compare needs at least two finished videos.'));
-    const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Compare {0} to {1} videos', MIN_COMPARE, MAX_COMPARE), canPickMany: true, placeHolder: vscode.l10n.t('Choose the videos to play side by side') });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: vscode.l10n.t('Compare {0} to {1} videos', MIN_COMPARE, MAX_COMPARE),
+      canPickMany: true,
+      placeHolder: vscode.l10n.t('Choose the videos to play side by side'),
+    });
     if (!picked) return;
     if (picked.length < MIN_COMPARE || picked.length > MAX_COMPARE) {
       void showWarning(vscode.l10n.t('Choose {0} to {1} videos (you chose {2}).', MIN_COMPARE, MAX_COMPARE, picked.length));
@@ -95,8 +112,17 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
         }).length;
         const remove = vscode.l10n.t('Remove');
         const ok = await showWarning(
-          ids.length === 1 ? vscode.l10n.t('Remove this task and delete its downloaded video?') : vscode.l10n.t('Remove {0} tasks and delete their downloaded videos?', ids.length),
-          { modal: true, detail: running ? running === 1 ? vscode.l10n.t('1 of them is still running at the provider, which may still bill for it.') : vscode.l10n.t('{0} of them are still running at the provider, which may still bill for them.', running) : undefined },
+          ids.length === 1
+            ? vscode.l10n.t('Remove this task and delete its downloaded video?')
+            : vscode.l10n.t('Remove {0} tasks and delete their downloaded videos?', ids.length),
+          {
+            modal: true,
+            detail: running
+              ? running === 1
+                ? vscode.l10n.t('1 of them is still running at the provider, which may still bill for it.')
+                : vscode.l10n.t('{0} of them are still running at the provider, which may still bill for them.', running)
+              : undefined,
+          },
           remove,
         );
         if (ok !== remove) return undefined;
@@ -123,7 +149,14 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
     keep: async (taskId) => {
       const t = engine.getTask(taskId);
       if (!t) return undefined;
-      return saveToWorkspace(t, Math.max(0, t.videos.findIndex((v) => v.localPath)), log);
+      return saveToWorkspace(
+        t,
+        Math.max(
+          0,
+          t.videos.findIndex((v) => v.localPath),
+        ),
+        log,
+      );
     },
     log,
   };

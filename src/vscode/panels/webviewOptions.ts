@@ -2,6 +2,7 @@
 // the style sheets under media/, and the downloaded videos; and the page of each app (appPage.ts).
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
+
 import { buildAppPage, type WebviewApp } from './appPage';
 
 export function webviewOptions(extensionUri: vscode.Uri, mediaRoot: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {

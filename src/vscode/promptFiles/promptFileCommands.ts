@@ -7,19 +7,20 @@
 // path, core/workspace/mediaRefs.ts) is never sent on the click itself: the click sends nothing and
 // asks in a notification it does not wait for, whose button sends; a script's call is refused.
 import * as vscode from 'vscode';
+
 import { errorMessage } from '../../core/model/errors';
-import { outsideQuestion, outsideRefusal } from '../../core/workspace/mediaRefs';
-import { blockAtLine, findVideoBlocks, readVideoBlock, VideoBlock } from '../../core/request/promptBlocks';
 import { GenerateRequest, Task } from '../../core/model/task';
+import { blockAtLine, findVideoBlocks, readVideoBlock, VideoBlock } from '../../core/request/promptBlocks';
+import { outsideQuestion, outsideRefusal } from '../../core/workspace/mediaRefs';
 import { PROVIDERS } from '../../providers';
-import { resolveRequestMedia } from '../generate/mediaPaths';
-import { promptCatalog } from './promptFileFeatures';
-import { generateVariants } from '../generate/variants';
 import { CommandContext } from '../commands/context';
 import { Invocation } from '../commands/invocation';
 import { GenerateCommands } from '../generate/generateCommands';
+import { resolveRequestMedia } from '../generate/mediaPaths';
+import { generateVariants } from '../generate/variants';
 import { KeyCommands } from '../keys/keyCommands';
 import { showError, showInfo, showWarning } from '../notify';
+import { promptCatalog } from './promptFileFeatures';
 
 /** The flow's prompt box takes up to this many characters. */
 const MAX_PROMPT = 2000;
@@ -31,9 +32,16 @@ async function documentOf(arg: unknown): Promise<vscode.TextDocument | undefined
   return vscode.window.activeTextEditor?.document;
 }
 
-export function registerPromptBlockCommands(c: CommandContext, { ensureKey }: KeyCommands, { generateInteractive }: GenerateCommands): void {
+export function registerPromptBlockCommands(
+  c: CommandContext,
+  { ensureKey }: KeyCommands,
+  { generateInteractive }: GenerateCommands,
+): void {
   /** The block's request with its media resolved (and the real paths of media outside the workspace), or the first thing that stops it. */
-  const requestOf = async (doc: vscode.TextDocument, block: VideoBlock): Promise<{ request: GenerateRequest; outside: string[] } | { error: string }> => {
+  const requestOf = async (
+    doc: vscode.TextDocument,
+    block: VideoBlock,
+  ): Promise<{ request: GenerateRequest; outside: string[] } | { error: string }> => {
     const reading = readVideoBlock(block, promptCatalog());
     const first = reading.problems.find((p) => p.severity === 'error');
     if (first) return { error: vscode.l10n.t('Line {0}: {1}', first.span.line + 1, first.message) };
@@ -52,9 +60,14 @@ export function registerPromptBlockCommands(c: CommandContext, { ensureKey }: Ke
     };
     const doc = await documentOf(uriArg);
     if (!doc) return fail(vscode.l10n.t('Open a Markdown file with a ```video block.'));
-    const line = typeof lineArg === 'number' ? lineArg : uriArg === undefined ? vscode.window.activeTextEditor?.selection.active.line : undefined;
+    const line =
+      typeof lineArg === 'number' ? lineArg : uriArg === undefined ? vscode.window.activeTextEditor?.selection.active.line : undefined;
     const block = line === undefined ? undefined : blockAtLine(findVideoBlocks(doc.getText()), line);
-    if (!block) return fail(vscode.l10n.t('There is no ```video block at line {0} of {1}.', (line ?? 0) + 1, vscode.workspace.asRelativePath(doc.uri)));
+    if (!block) {
+      return fail(
+        vscode.l10n.t('There is no ```video block at line {0} of {1}.', (line ?? 0) + 1, vscode.workspace.asRelativePath(doc.uri)),
+      );
+    }
     const read = await requestOf(doc, block);
     if ('error' in read) return fail(read.error);
     // A script never uploads what lies outside the workspace: only a person confirms that.
@@ -112,7 +125,11 @@ export function registerPromptBlockCommands(c: CommandContext, { ensureKey }: Ke
     }
     if (count === undefined) return p.fail(vscode.l10n.t('Pass the number of variants (2 to 4) as "count" in the third argument.'));
     const n = count;
-    return sendOrAsk(p, async () => (await generateVariants({ engine: c.engine, providers: PROVIDERS, log: c.log }, p.request, n, p.source)).map((t) => structuredClone(t)));
+    return sendOrAsk(p, async () =>
+      (await generateVariants({ engine: c.engine, providers: PROVIDERS, log: c.log }, p.request, n, p.source)).map((t) =>
+        structuredClone(t),
+      ),
+    );
   };
 
   const revealPromptSource = async (call: Invocation): Promise<void> => {
@@ -171,5 +188,4 @@ export function registerPromptBlockCommands(c: CommandContext, { ensureKey }: Ke
   c.register('aiVideo.generateBlockVariants', generateBlockVariants);
   c.register('aiVideo.revealPromptSource', revealPromptSource);
   c.register('aiVideo.generateFromSelection', generateFromSelection);
-
 }

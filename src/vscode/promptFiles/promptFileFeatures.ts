@@ -5,7 +5,11 @@
 // block names outside the workspace is shown with its real path (a warning, and the Generate lens's
 // tooltip): Generate asks before uploading it.
 import * as vscode from 'vscode';
+
 import { TaskEngine } from '../../core/engine/engine';
+import { isActive, Task } from '../../core/model/task';
+import type { ModelCatalog } from '../../core/provider/catalog';
+import type { CatalogModel } from '../../core/provider/catalogTypes';
 import {
   allowedValues,
   blockAtLine,
@@ -25,15 +29,12 @@ import {
   VideoBlock,
 } from '../../core/request/promptBlocks';
 import type { MediaRef } from '../../core/workspace/mediaRefs';
-import type { ModelCatalog } from '../../core/provider/catalog';
-import type { CatalogModel } from '../../core/provider/catalogTypes';
-import { isActive, Task } from '../../core/model/task';
-import { PROVIDER_LIST, PROVIDERS, providerLabel } from '../../providers';
-import { checkedBaseUrl, modelListSetting, onDidChange } from '../config';
-import { resolveBlockMedia } from '../generate/mediaPaths';
+import { PROVIDER_LIST, providerLabel, PROVIDERS } from '../../providers';
+import { literal } from '../../shared/links';
 import type { CommandId } from '../commands/commandIds';
 import { INTERACTIVE } from '../commands/invocation';
-import { literal } from '../../shared/links';
+import { checkedBaseUrl, modelListSetting, onDidChange } from '../config';
+import { resolveBlockMedia } from '../generate/mediaPaths';
 
 const SELECTOR: vscode.DocumentSelector = [{ language: 'markdown' }];
 /** The gallery's commands: their lenses show only while they exist. */
@@ -170,7 +171,13 @@ export function registerPromptFiles(engine: TaskEngine, storage: vscode.Uri, cat
 
   subs.push(vscode.languages.registerCompletionItemProvider(SELECTOR, { provideCompletionItems: complete }, ':', ' '));
   subs.push(vscode.languages.registerHoverProvider(SELECTOR, { provideHover: hover }));
-  subs.push(vscode.languages.registerCodeActionsProvider(SELECTOR, { provideCodeActions: switchModel }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));
+  subs.push(
+    vscode.languages.registerCodeActionsProvider(
+      SELECTOR,
+      { provideCodeActions: switchModel },
+      { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
+    ),
+  );
 
   return vscode.Disposable.from(...subs);
 }
@@ -181,7 +188,11 @@ async function diagnose(doc: vscode.TextDocument, storage: vscode.Uri): Promise<
   const c = catalog();
   const out: vscode.Diagnostic[] = [];
   const add = (p: BlockProblem) => {
-    const d = new vscode.Diagnostic(toRange(p.span), p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+    const d = new vscode.Diagnostic(
+      toRange(p.span),
+      p.message,
+      p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+    );
     d.source = 'AI Video';
     if (p.code) d.code = RETIRED_MODEL;
     out.push(d);
@@ -192,7 +203,11 @@ async function diagnose(doc: vscode.TextDocument, storage: vscode.Uri): Promise<
     for (const { file, ref } of await blockMedia(doc, block, storage)) {
       if (!ref.ok) add({ severity: 'error', message: `${file.key}: ${ref.message}`, span: file.span });
       else if (ref.outside) {
-        const message = vscode.l10n.t('{0}: "{1}" is outside the workspace; Generate asks before uploading it.', file.key, literal(ref.outside, 1000));
+        const message = vscode.l10n.t(
+          '{0}: "{1}" is outside the workspace; Generate asks before uploading it.',
+          file.key,
+          literal(ref.outside, 1000),
+        );
         add({ severity: 'warning', message, span: file.span });
       }
     }
@@ -239,28 +254,51 @@ class BlockLenses implements vscode.CodeLensProvider, vscode.Disposable {
         out.push(new vscode.CodeLens(range, { title, command, arguments: args, tooltip }));
       const at = [doc.uri, block.fenceLine, INTERACTIVE];
       const label = providerOf(block, catalog()).label;
-      const outside = [...new Set((await blockMedia(doc, block, this.storage)).flatMap(({ ref }) => (ref.ok && ref.outside ? [ref.outside] : [])))];
+      const outside = [
+        ...new Set((await blockMedia(doc, block, this.storage)).flatMap(({ ref }) => (ref.ok && ref.outside ? [ref.outside] : []))),
+      ];
       const tooltip = outside.length
-        ? vscode.l10n.t('Generate a video from this block (with {0}). It uploads files from outside the workspace, so it asks first: {1}', label, outside.join(', '))
+        ? vscode.l10n.t(
+            'Generate a video from this block (with {0}). It uploads files from outside the workspace, so it asks first: {1}',
+            label,
+            outside.join(', '),
+          )
         : vscode.l10n.t('Generate a video from this block (with {0})', label);
       lens(vscode.l10n.t('▶ Generate'), 'aiVideo.generateFromBlock', at, tooltip);
-      if (available.has(VARIANTS_COMMAND)) lens(vscode.l10n.t('Variants…'), 'aiVideo.generateBlockVariants', at, vscode.l10n.t('Generate several takes of this block'));
+      if (available.has(VARIANTS_COMMAND)) {
+        lens(vscode.l10n.t('Variants…'), 'aiVideo.generateBlockVariants', at, vscode.l10n.t('Generate several takes of this block'));
+      }
       const tasks = tasksOf(this.engine, doc.uri, block);
       const latest = tasks[0];
       if (!latest) continue;
       if (isActive(latest)) {
-        lens(latest.status === 'running' ? vscode.l10n.t('⟳ {0} %', latest.progress) : vscode.l10n.t('⟳ queued'), FOCUS_TASKS, [], vscode.l10n.t('Show the Tasks view'));
+        lens(
+          latest.status === 'running' ? vscode.l10n.t('⟳ {0} %', latest.progress) : vscode.l10n.t('⟳ queued'),
+          FOCUS_TASKS,
+          [],
+          vscode.l10n.t('Show the Tasks view'),
+        );
       } else if (latest.status === 'failed') {
         lens(vscode.l10n.t('✖ Failed'), 'aiVideo.showTaskError', [latest.id, INTERACTIVE], latest.error);
       } else if (latest.videos.some((v) => v.localPath)) {
         lens(vscode.l10n.t('▶ Play'), 'aiVideo.play', [latest.id, INTERACTIVE]);
-        lens(vscode.l10n.t('Save'), 'aiVideo.saveToWorkspace', [latest.id, INTERACTIVE], vscode.l10n.t('Save the video (and its settings) to the workspace'));
+        lens(
+          vscode.l10n.t('Save'),
+          'aiVideo.saveToWorkspace',
+          [latest.id, INTERACTIVE],
+          vscode.l10n.t('Save the video (and its settings) to the workspace'),
+        );
       } else {
         lens(vscode.l10n.t('⟳ downloading'), FOCUS_TASKS, []);
       }
       const playable = tasks.filter((t) => t.status === 'succeeded' && t.videos.some((v) => v.localPath)).slice(0, 4);
       if (available.has(COMPARE_COMMAND) && playable.length >= 2) {
-        lens(vscode.l10n.t('Compare'), COMPARE_COMMAND, [playable.map((t) => t.id), INTERACTIVE], vscode.l10n.t('Compare the latest {0} videos of this block', playable.length));
+        lens(
+          vscode.l10n.t('Compare'),
+          COMPARE_COMMAND,
+          [playable.map((t) => t.id), INTERACTIVE],
+          vscode.l10n.t('Compare the latest {0} videos of this block', playable.length),
+        );
       }
     }
     return out;
@@ -328,7 +366,9 @@ function complete(doc: vscode.TextDocument, pos: vscode.Position): vscode.Comple
 
 function hover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
   const ctx = blockContext(doc, pos);
-  const entry = ctx?.block.entries.find((e) => e.keySpan.line === pos.line && pos.character >= e.keySpan.start && pos.character <= e.keySpan.end);
+  const entry = ctx?.block.entries.find(
+    (e) => e.keySpan.line === pos.line && pos.character >= e.keySpan.start && pos.character <= e.keySpan.end,
+  );
   if (!ctx || !entry) return undefined;
   const c = catalog();
   const info = describeKey(c, entry.key);
@@ -355,7 +395,9 @@ function hover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | u
     const hint = modelHint(modelEntry(provider.id, ctx.block.entries.find((e) => e.key.toLowerCase() === 'model')?.value), info.key);
     if (hint) md.appendMarkdown('\n\n').appendText(hint);
   } else {
-    for (const { provider, field } of info.fields) md.appendMarkdown('\n\n').appendText(vscode.l10n.t('{0} ({1}): {2}.', field.label, provider.label, allowedValues(field)));
+    for (const { provider, field } of info.fields) {
+      md.appendMarkdown('\n\n').appendText(vscode.l10n.t('{0} ({1}): {2}.', field.label, provider.label, allowedValues(field)));
+    }
   }
   return new vscode.Hover(md, toRange(entry.keySpan));
 }
@@ -375,7 +417,9 @@ function switchModel(doc: vscode.TextDocument, _range: vscode.Range, context: vs
     const base = baseUrlOf(provider.id);
     const known = models && base ? models.availableIds(provider.id, base, mode) : [];
     // Without a catalogue at this base URL: the provider's own offered models that are not retired.
-    const offered = known.length ? known : modelsFor(c, provider, mode).ids.filter((id) => !c.lifecycle?.(provider, id) || c.lifecycle(provider, id)?.state === 'available');
+    const offered = known.length
+      ? known
+      : modelsFor(c, provider, mode).ids.filter((id) => !c.lifecycle?.(provider, id) || c.lifecycle(provider, id)?.state === 'available');
     for (const id of offered.filter((m) => m !== current).slice(0, SWITCH_CHOICES)) {
       const action = new vscode.CodeAction(vscode.l10n.t('Switch to {0}', id), vscode.CodeActionKind.QuickFix);
       action.edit = new vscode.WorkspaceEdit();

@@ -1,6 +1,7 @@
 // The Tasks view's description shows how much disk the downloaded videos take ("1.2 GB"),
 // re-measured (only the folders of changed tasks) a moment after tasks change.
 import * as vscode from 'vscode';
+
 import type { TaskEngine } from '../../core/engine/engine';
 import { formatDiskSize, MediaUsage } from '../../core/workspace/taskFiles';
 

@@ -1,7 +1,8 @@
 // Commands of the Tasks view itself: the prompt filter (`aiVideo.filterTasks`, `aiVideo.clearTaskFilter`).
 import * as vscode from 'vscode';
-import { showTaskFilter } from './treeControls';
+
 import { CommandContext } from '../commands/context';
+import { showTaskFilter } from './treeControls';
 
 export function registerTasksViewCommands(c: CommandContext): void {
   const setFilter = (text: string) => {

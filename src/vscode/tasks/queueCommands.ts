@@ -3,19 +3,20 @@
 // can be looked up at the provider where it lists recent jobs, checked in the account, or marked as
 // failed. Script calls (commands/invocation.ts) never ask anything.
 import * as vscode from 'vscode';
-import { showInfo, showWarning, withProgress } from '../notify';
+
 import { isLostJobChoice, LostJobChoice, WaitingEdit } from '../../core/engine/createQueue';
 import type { LostJobCandidate } from '../../core/engine/lostJob';
 import { errorMessage } from '../../core/model/errors';
-import { describeValue, fieldsFor, readField, writeField } from '../../core/provider/optionFields';
 import { Task } from '../../core/model/task';
-import { PROVIDERS, providerLabel } from '../../providers';
-import { checkedBaseUrl } from '../config';
-import { editField } from '../generate/generateFlow';
-import { InputStep, MultiStepInput } from '../generate/multiStepInput';
+import { describeValue, fieldsFor, readField, writeField } from '../../core/provider/optionFields';
+import { providerLabel, PROVIDERS } from '../../providers';
 import { CommandContext } from '../commands/context';
 import { executeClick } from '../commands/execute';
 import { Invocation } from '../commands/invocation';
+import { checkedBaseUrl } from '../config';
+import { editField } from '../generate/generateFlow';
+import { InputStep, MultiStepInput } from '../generate/multiStepInput';
+import { showInfo, showWarning, withProgress } from '../notify';
 
 type Item = vscode.QuickPickItem & { value: string };
 
@@ -37,7 +38,12 @@ async function askEdit(task: Task): Promise<WaitingEdit | undefined> {
       { label: '', kind: vscode.QuickPickItemKind.Separator, value: '' },
       ...fields.map((f) => ({ label: f.label, description: describeValue(f, readField(req, f)), value: f.key })),
     ];
-    const picked = await input.showQuickPick({ title, ...step, items, placeholder: vscode.l10n.t('Change the prompt or an option, then save') });
+    const picked = await input.showQuickPick({
+      title,
+      ...step,
+      items,
+      placeholder: vscode.l10n.t('Change the prompt or an option, then save'),
+    });
     if (picked.value === SAVE) {
       const invalid = provider.validate(req);
       if (invalid) {
@@ -48,7 +54,15 @@ async function askEdit(task: Task): Promise<WaitingEdit | undefined> {
       return;
     }
     if (picked.value === PROMPT) {
-      req.prompt = (await input.showInputBox({ title, ...step, value: req.prompt, prompt: vscode.l10n.t('The prompt to send.'), validate: (v) => (v.length > 2000 ? vscode.l10n.t('Keep the prompt under 2000 characters.') : undefined) })).trim();
+      req.prompt = (
+        await input.showInputBox({
+          title,
+          ...step,
+          value: req.prompt,
+          prompt: vscode.l10n.t('The prompt to send.'),
+          validate: (v) => (v.length > 2000 ? vscode.l10n.t('Keep the prompt under 2000 characters.') : undefined),
+        })
+      ).trim();
       return menu;
     }
     const field = fields.find((f) => f.key === picked.value)!;
@@ -69,7 +83,9 @@ export function registerQueueCommands(c: CommandContext): void {
   c.register('aiVideo.cancelWaiting', async (call): Promise<boolean> => {
     const t = taskOf(call);
     const cancelled = t ? await engine.cancelWaiting(t.id) : false;
-    if (!cancelled && t && call.interactive) void showInfo(vscode.l10n.t('This create is no longer waiting: it is being sent, or already was.'));
+    if (!cancelled && t && call.interactive) {
+      void showInfo(vscode.l10n.t('This create is no longer waiting: it is being sent, or already was.'));
+    }
     return cancelled;
   });
 
@@ -78,7 +94,9 @@ export function registerQueueCommands(c: CommandContext): void {
     const t = taskOf(call);
     if (!call.interactive) {
       if (!t) throw noTask(call);
-      if (!edit || typeof edit !== 'object' || Array.isArray(edit)) throw new Error(vscode.l10n.t('The edit must be an object such as {"prompt": "…"}.'));
+      if (!edit || typeof edit !== 'object' || Array.isArray(edit)) {
+        throw new Error(vscode.l10n.t('The edit must be an object such as {"prompt": "…"}.'));
+      }
       return structuredClone(await engine.editWaiting(t.id, edit as WaitingEdit));
     }
     if (t?.status !== 'waiting') return undefined;

@@ -1,12 +1,13 @@
 // "Save to Workspace…": copies a downloaded result into a folder of the workspace, with a sidecar
 // JSON that records everything needed to reproduce it.
 import { promises as fs } from 'fs';
-import * as vscode from 'vscode';
 import * as path from 'path';
-import { Logger } from '../../core/model/events';
+import * as vscode from 'vscode';
+
 import { ProviderError } from '../../core/model/errors';
-import { sidecarFor, slug } from '../../core/workspace/sidecar';
+import { Logger } from '../../core/model/events';
 import { Task } from '../../core/model/task';
+import { sidecarFor, slug } from '../../core/workspace/sidecar';
 import { ensureSaveFolder, saveFolderSetting } from '../../core/workspace/workspacePaths';
 import { providerLabel } from '../../providers';
 import { saveFolder } from '../config';
@@ -16,7 +17,9 @@ export async function saveToWorkspace(task: Task, videoIndex: number, log: Logge
   const v = task.videos[videoIndex];
   if (!v?.localPath) throw new ProviderError({ kind: 'input', message: vscode.l10n.t('This video has not been downloaded yet.') });
   const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new ProviderError({ kind: 'input', message: vscode.l10n.t('Open a folder first: videos are saved into the workspace.') });
+  if (!folder) {
+    throw new ProviderError({ kind: 'input', message: vscode.l10n.t('Open a folder first: videos are saved into the workspace.') });
+  }
   const rel = saveFolderSetting(saveFolder());
   const onDisk = folder.uri.scheme === 'file';
   const dir = vscode.Uri.joinPath(folder.uri, rel);
@@ -27,7 +30,13 @@ export async function saveToWorkspace(task: Task, videoIndex: number, log: Logge
   const stamp = new Date(task.createdAt).toISOString().slice(0, 19).replace(/[:T]/g, '-');
   const base = `${slug(task.prompt || task.mode)}-${stamp}${task.videos.length > 1 ? `-${videoIndex + 1}` : ''}`;
   let name = base;
-  for (let n = 2; (await exists(vscode.Uri.joinPath(dir, `${name}${ext}`))) || (await exists(vscode.Uri.joinPath(dir, `${name}.json`))); n++) name = `${base}-${n}`;
+  for (
+    let n = 2;
+    (await exists(vscode.Uri.joinPath(dir, `${name}${ext}`))) || (await exists(vscode.Uri.joinPath(dir, `${name}.json`)));
+    n++
+  ) {
+    name = `${base}-${n}`;
+  }
   const target = vscode.Uri.joinPath(dir, `${name}${ext}`);
   await vscode.workspace.fs.copy(vscode.Uri.file(v.localPath), target, { overwrite: false });
   const sidecar = vscode.Uri.joinPath(dir, `${name}.json`);
@@ -43,7 +52,12 @@ export async function saveToWorkspace(task: Task, videoIndex: number, log: Logge
 
 /** Anything at that name counts, a dangling link included (writing through it would land elsewhere). */
 async function exists(uri: vscode.Uri): Promise<boolean> {
-  if (uri.scheme === 'file') return fs.lstat(uri.fsPath).then(() => true, () => false);
+  if (uri.scheme === 'file') {
+    return fs.lstat(uri.fsPath).then(
+      () => true,
+      () => false,
+    );
+  }
   try {
     await vscode.workspace.fs.stat(uri);
     return true;

@@ -1,6 +1,7 @@
 // "$(device-camera-video) 2 generating" in the status bar while tasks run; a click focuses the
 // Tasks view. Hidden when nothing runs.
 import * as vscode from 'vscode';
+
 import type { TaskEngine } from '../../core/engine/engine';
 import { isActive } from '../../core/model/task';
 
@@ -22,8 +23,13 @@ export function registerStatusBar(engine: TaskEngine): StatusBar {
       return;
     }
     item.text = `$(device-camera-video) ${vscode.l10n.t('{0} generating', active)}`;
-    item.tooltip = active === 1 ? vscode.l10n.t('1 video task in progress. Click to show it.') : vscode.l10n.t('{0} video tasks in progress. Click to show them.', active);
-    item.accessibilityInformation = { label: active === 1 ? vscode.l10n.t('1 video task generating') : vscode.l10n.t('{0} video tasks generating', active) };
+    item.tooltip =
+      active === 1
+        ? vscode.l10n.t('1 video task in progress. Click to show it.')
+        : vscode.l10n.t('{0} video tasks in progress. Click to show them.', active);
+    item.accessibilityInformation = {
+      label: active === 1 ? vscode.l10n.t('1 video task generating') : vscode.l10n.t('{0} video tasks generating', active),
+    };
     item.show();
   };
   update();

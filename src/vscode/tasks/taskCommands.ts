@@ -1,20 +1,21 @@
 // Commands on tasks (tree items, the player, scripts): play, check again, retry download, save,
 // copy, remove (taskRemoval.ts), show error, and the actions providers offer beyond create and poll (remix…).
 import * as vscode from 'vscode';
+
 import { remedyFor } from '../../core/model/errors';
-import { actionsFor, TASK_ACTION_IDS, TaskActionId } from '../../core/provider/descriptor';
 import { Task } from '../../core/model/task';
-import { PROVIDERS, providerLabel } from '../../providers';
+import { actionsFor, TASK_ACTION_IDS, TaskActionId } from '../../core/provider/descriptor';
+import { providerLabel, PROVIDERS } from '../../providers';
 import { taskActionCommand } from '../commands/commandIds';
-import { PlayerHost, PlayerPanel } from '../panels/player/playerPanel';
-import { saveToWorkspace } from './saveToWorkspace';
-import { registerTaskRemoval } from './taskRemoval';
 import { CommandContext } from '../commands/context';
 import { executeClick } from '../commands/execute';
 import { INTERACTIVE, Invocation, parseInvocation } from '../commands/invocation';
-import { showUncertain } from './queueCommands';
 import { GenerateCommands } from '../generate/generateCommands';
 import * as notify from '../notify';
+import { PlayerHost, PlayerPanel } from '../panels/player/playerPanel';
+import { showUncertain } from './queueCommands';
+import { saveToWorkspace } from './saveToWorkspace';
+import { registerTaskRemoval } from './taskRemoval';
 
 export function registerTaskActionCommands(c: CommandContext, generate: GenerateCommands, tasksChanged: vscode.Event<void>): PlayerHost {
   const { engine, log } = c;
@@ -29,7 +30,11 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
     const node = call.node;
     const videoIndex = typeof index === 'number' ? index : node?.kind === 'video' ? node.index : 0;
     if (task.status !== 'succeeded') {
-      void notify.showInfo(task.status === 'failed' ? vscode.l10n.t('This task failed: {0}', task.error ?? vscode.l10n.t('no details')) : vscode.l10n.t('This video is not ready yet.'));
+      void notify.showInfo(
+        task.status === 'failed'
+          ? vscode.l10n.t('This task failed: {0}', task.error ?? vscode.l10n.t('no details'))
+          : vscode.l10n.t('This video is not ready yet.'),
+      );
       return;
     }
     PlayerPanel.show(c.context.extensionUri, c.mediaRoot, playerHost, task.id, videoIndex);
@@ -52,7 +57,9 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
       return structuredClone(await engine.generate(action.request(task, typeof text === 'string' ? text.trim() : '')));
     }
     if (!task || !action) {
-      void notify.showWarning(task ? vscode.l10n.t('{0} offers no {1} for this task.', providerLabel(task.provider), id) : vscode.l10n.t('Choose a task first.'));
+      void notify.showWarning(
+        task ? vscode.l10n.t('{0} offers no {1} for this task.', providerLabel(task.provider), id) : vscode.l10n.t('Choose a task first.'),
+      );
       return undefined;
     }
     let input = '';

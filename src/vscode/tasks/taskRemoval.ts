@@ -2,8 +2,9 @@
 // so an interactive call asks once before several go; a script call (ids, `{}`) never asks. A create
 // being sent is never removed (its job would be forgotten, and billed): a warning says so.
 import * as vscode from 'vscode';
-import { diskBytes, formatDiskSize, taskFolder } from '../../core/workspace/taskFiles';
+
 import { isActive, type Task } from '../../core/model/task';
+import { diskBytes, formatDiskSize, taskFolder } from '../../core/workspace/taskFiles';
 import type { CommandContext } from '../commands/context';
 import type { Invocation } from '../commands/invocation';
 import { showWarning } from '../notify';
@@ -31,9 +32,28 @@ export function registerTaskRemoval({ engine, mediaRoot, register }: Pick<Comman
       // A waiting create was never sent: removing it takes it out of the queue, nothing to bill.
       const running = removable.filter((t) => isActive(t) && t.status !== 'waiting').length;
       if (removable.length > 1) {
-        const billed = running ? ' ' + (running === 1 ? vscode.l10n.t('1 of them is still running at the provider, which may still bill for it.') : vscode.l10n.t('{0} of them are still running at the provider, which may still bill for them.', running)) : '';
-        if (!(await confirm(vscode.l10n.t('Remove {0} tasks and delete their downloaded videos{1}?', removable.length, await sizeOf(mediaDir, removable)) + billed))) return;
-      } else if (running && !(await confirm(vscode.l10n.t('This task is still running at the provider. Remove it from the list anyway? (The provider may still bill for it.)')))) {
+        const billed = running
+          ? ' ' +
+            (running === 1
+              ? vscode.l10n.t('1 of them is still running at the provider, which may still bill for it.')
+              : vscode.l10n.t('{0} of them are still running at the provider, which may still bill for them.', running))
+          : '';
+        if (
+          !(await confirm(
+            vscode.l10n.t('Remove {0} tasks and delete their downloaded videos{1}?', removable.length, await sizeOf(mediaDir, removable)) +
+              billed,
+          ))
+        ) {
+          return;
+        }
+      } else if (
+        running &&
+        !(await confirm(
+          vscode.l10n.t(
+            'This task is still running at the provider. Remove it from the list anyway? (The provider may still bill for it.)',
+          ),
+        ))
+      ) {
         return;
       }
     }
@@ -43,8 +63,13 @@ export function registerTaskRemoval({ engine, mediaRoot, register }: Pick<Comman
       // Said, not asked: removing it now would forget a job the provider may start and bill.
       void showWarning(
         kept === 1
-          ? vscode.l10n.t('This create is still being sent, so it was not removed: the provider may start it, and bill for it. Remove it once the provider has answered.')
-          : vscode.l10n.t('{0} creates are still being sent, so they were not removed: the provider may start them, and bill for them. Remove them once the provider has answered.', kept),
+          ? vscode.l10n.t(
+              'This create is still being sent, so it was not removed: the provider may start it, and bill for it. Remove it once the provider has answered.',
+            )
+          : vscode.l10n.t(
+              '{0} creates are still being sent, so they were not removed: the provider may start them, and bill for them. Remove them once the provider has answered.',
+              kept,
+            ),
       );
     }
   };
@@ -55,7 +80,9 @@ export function registerTaskRemoval({ engine, mediaRoot, register }: Pick<Comman
     if (!finished.length) return 0;
     if (call.interactive && finished.length > 1) {
       const size = await sizeOf(mediaDir, finished);
-      if (!(await confirm(vscode.l10n.t('Clear {0} finished tasks and delete their downloaded videos{1}?', finished.length, size)))) return 0;
+      if (!(await confirm(vscode.l10n.t('Clear {0} finished tasks and delete their downloaded videos{1}?', finished.length, size)))) {
+        return 0;
+      }
     }
     return engine.clearFinished();
   };

@@ -2,15 +2,16 @@
 // `aiVideo.tasks.groupBy` is `day`; tasks made together (variants, several models) under one group
 // node; a child per video when a task has several. An optional prompt filter narrows the list.
 import * as vscode from 'vscode';
+
 import { TaskEngine } from '../../core/engine/engine';
-import { isActive, Task, TaskVideo } from '../../core/model/task';
 import { remedyFor } from '../../core/model/errors';
-import { actionsFor } from '../../core/provider/descriptor';
+import { isActive, Task, TaskVideo } from '../../core/model/task';
 import { escapeMarkdown as esc } from '../../core/net/sanitize';
-import { PROVIDERS, providerLabel } from '../../providers';
-import { foldText, queryWords } from '../../webview/gallery/model';
+import { actionsFor } from '../../core/provider/descriptor';
+import { providerLabel, PROVIDERS } from '../../providers';
 import { formatWaiting } from '../../shared/format';
 import { DAY_BUCKETS, dayBucket, taskClock, type DayBucket } from '../../shared/time';
+import { foldText, queryWords } from '../../webview/gallery/model';
 import { INTERACTIVE } from '../commands/invocation';
 import { clipPrompt, TREE_LABEL_MAX } from './treeLabel';
 
@@ -54,7 +55,13 @@ function dayLabel(bucket: DayBucket): string {
 
 export function shortPrompt(t: Pick<Task, 'prompt' | 'mode'>, max = TREE_LABEL_MAX): string {
   const p = clipPrompt(t.prompt, max);
-  if (!p) return t.mode === 'video-edit' ? vscode.l10n.t('(restyled video)') : t.mode === 'text-to-video' ? vscode.l10n.t('(no prompt)') : vscode.l10n.t('(animated image)');
+  if (!p) {
+    return t.mode === 'video-edit'
+      ? vscode.l10n.t('(restyled video)')
+      : t.mode === 'text-to-video'
+        ? vscode.l10n.t('(no prompt)')
+        : vscode.l10n.t('(animated image)');
+  }
   return p;
 }
 
@@ -65,8 +72,12 @@ export function describeTask(t: Task, now = Date.now()): string {
   if (t.status === 'submitting') return `${vscode.l10n.t('sending…')} · ${who}`;
   const clock = taskClock(t, isActive(t), now, (e) => vscode.l10n.t('took {0}', e));
   if (t.status === 'running') return [`${t.progress}%`, clock, who, t.error ? vscode.l10n.t('retrying') : ''].filter(Boolean).join(' · ');
-  if (t.status === 'queued') return [vscode.l10n.t('Queued'), clock, who, t.error ? vscode.l10n.t('waiting') : ''].filter(Boolean).join(' · ');
-  if (t.status === 'failed') return `${t.timedOut ? vscode.l10n.t('Timed out') : t.uncertain ? vscode.l10n.t('Unknown outcome') : vscode.l10n.t('Failed')} · ${t.error ?? ''}`;
+  if (t.status === 'queued') {
+    return [vscode.l10n.t('Queued'), clock, who, t.error ? vscode.l10n.t('waiting') : ''].filter(Boolean).join(' · ');
+  }
+  if (t.status === 'failed') {
+    return `${t.timedOut ? vscode.l10n.t('Timed out') : t.uncertain ? vscode.l10n.t('Unknown outcome') : vscode.l10n.t('Failed')} · ${t.error ?? ''}`;
+  }
   const pending = t.videos.some((v) => !v.localPath && !v.downloadError);
   const broken = t.videos.some((v) => v.downloadError);
   return [who, pending ? vscode.l10n.t('downloading…') : broken ? vscode.l10n.t('download failed') : '', clock].filter(Boolean).join(' · ');
@@ -118,7 +129,9 @@ function tooltip(t: Task): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.supportHtml = false;
   md.isTrusted = false;
-  md.appendMarkdown(`**${esc(statusWord(t.status))}**${t.rawStatus ? ` (${esc(t.rawStatus)})` : ''} · ${esc(providerLabel(t.provider))} ${esc(t.model)} · ${esc(t.mode)}\n\n`);
+  md.appendMarkdown(
+    `**${esc(statusWord(t.status))}**${t.rawStatus ? ` (${esc(t.rawStatus)})` : ''} · ${esc(providerLabel(t.provider))} ${esc(t.model)} · ${esc(t.mode)}\n\n`,
+  );
   if (t.prompt) md.appendMarkdown(`${esc(t.prompt)}\n\n`);
   if (t.request.negativePrompt) md.appendMarkdown(`${vscode.l10n.t('Negative: {0}', esc(t.request.negativePrompt))}\n\n`);
   if (t.status === 'running' || t.status === 'queued') md.appendMarkdown(`${vscode.l10n.t('Progress: {0}%', t.progress)}\n\n`);
@@ -126,15 +139,33 @@ function tooltip(t: Task): vscode.MarkdownString {
     const notSent = t.waitReason ? vscode.l10n.t('Not sent yet: {0}.', esc(t.waitReason)) : vscode.l10n.t('Not sent yet.');
     md.appendMarkdown(`${notSent} ${vscode.l10n.t('It is sent on its own when allowed; it can be edited or cancelled until then.')}\n\n`);
   }
-  if (t.uncertain) md.appendMarkdown(`${vscode.l10n.t('The outcome is unknown: the job may be running (and billed) at {0}. Check your account there, then mark it as failed or remove it.', esc(providerLabel(t.provider)))}\n\n`);
+  if (t.uncertain) {
+    md.appendMarkdown(
+      `${vscode.l10n.t('The outcome is unknown: the job may be running (and billed) at {0}. Check your account there, then mark it as failed or remove it.', esc(providerLabel(t.provider)))}\n\n`,
+    );
+  }
   if (t.error) md.appendMarkdown(`$(warning) ${esc(t.error)}\n\n`);
-  for (const v of t.videos) if (v.downloadError) md.appendMarkdown(`$(warning) ${vscode.l10n.t('Download failed: {0}', esc(v.downloadError))}\n\n`);
-  md.appendMarkdown(vscode.l10n.t('Created {0}', esc(new Date(t.createdAt).toLocaleString())) + (t.remoteId ? ` · ${vscode.l10n.t('id {0}', esc(t.remoteId))}` : ''));
+  for (const v of t.videos) {
+    if (v.downloadError) md.appendMarkdown(`$(warning) ${vscode.l10n.t('Download failed: {0}', esc(v.downloadError))}\n\n`);
+  }
+  md.appendMarkdown(
+    vscode.l10n.t('Created {0}', esc(new Date(t.createdAt).toLocaleString())) +
+      (t.remoteId ? ` · ${vscode.l10n.t('id {0}', esc(t.remoteId))}` : ''),
+  );
   return md;
 }
 
 function fingerprint(t: Task, canFindLostJob: boolean): string {
-  return JSON.stringify([shortPrompt(t), describeTask(t), contextValue(t, canFindLostJob), t.status, t.rawStatus, t.progress, t.error, t.videos.map((v) => [v.localPath, v.posterPath, v.downloadError])]);
+  return JSON.stringify([
+    shortPrompt(t),
+    describeTask(t),
+    contextValue(t, canFindLostJob),
+    t.status,
+    t.rawStatus,
+    t.progress,
+    t.error,
+    t.videos.map((v) => [v.localPath, v.posterPath, v.downloadError]),
+  ]);
 }
 
 /** A group's line: "3 takes · 2 done" (or "3 models"). */
@@ -328,7 +359,9 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     const count = this.matchingTasks().filter((t) => dayBucket(t.createdAt, Date.now()) === bucket).length;
     item.description = `${count}`;
     item.contextValue = 'day';
-    item.accessibilityInformation = { label: count === 1 ? vscode.l10n.t('{0}, 1 task', dayLabel(bucket)) : vscode.l10n.t('{0}, {1} tasks', dayLabel(bucket), count) };
+    item.accessibilityInformation = {
+      label: count === 1 ? vscode.l10n.t('{0}, 1 task', dayLabel(bucket)) : vscode.l10n.t('{0}, {1} tasks', dayLabel(bucket), count),
+    };
     return item;
   }
 
@@ -351,7 +384,10 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     if (!t) return new vscode.TreeItem(vscode.l10n.t('(removed)'));
     const canFind = this.engine.canFindLostJob(t.provider);
     this.shown.set(t.id, fingerprint(t, canFind));
-    const item = new vscode.TreeItem(shortPrompt(t), t.videos.length > 1 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      shortPrompt(t),
+      t.videos.length > 1 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+    );
     item.id = `task:${t.id}`;
     item.description = describeTask(t);
     item.tooltip = tooltip(t);
@@ -359,15 +395,22 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     item.contextValue = contextValue(t, canFind);
     item.accessibilityInformation = { label: `${shortPrompt(t)}, ${statusWord(t.status)}, ${describeTask(t)}` };
     if (t.status === 'succeeded') item.command = { command: 'aiVideo.play', title: vscode.l10n.t('Play'), arguments: [t.id, INTERACTIVE] };
-    else if (t.status === 'failed') item.command = { command: 'aiVideo.showTaskError', title: vscode.l10n.t('Show Error'), arguments: [t.id, INTERACTIVE] };
+    else if (t.status === 'failed') {
+      item.command = { command: 'aiVideo.showTaskError', title: vscode.l10n.t('Show Error'), arguments: [t.id, INTERACTIVE] };
+    }
     return item;
   }
 
   private videoItem(t: Task, v: TaskVideo | undefined, index: number): vscode.TreeItem {
     const item = new vscode.TreeItem(vscode.l10n.t('Video {0}', index + 1));
     item.id = `task:${t.id}:video:${index}`;
-    item.description = v?.localPath ? [v.duration ? `${v.duration}s` : '', v.seed !== undefined ? vscode.l10n.t('seed {0}', v.seed) : ''].filter(Boolean).join(' · ') : v?.downloadError ? vscode.l10n.t('download failed') : vscode.l10n.t('downloading…');
-    item.iconPath = v?.posterPath && v.localPath ? vscode.Uri.file(v.posterPath) : new vscode.ThemeIcon(v?.localPath ? 'play' : 'cloud-download');
+    item.description = v?.localPath
+      ? [v.duration ? `${v.duration}s` : '', v.seed !== undefined ? vscode.l10n.t('seed {0}', v.seed) : ''].filter(Boolean).join(' · ')
+      : v?.downloadError
+        ? vscode.l10n.t('download failed')
+        : vscode.l10n.t('downloading…');
+    item.iconPath =
+      v?.posterPath && v.localPath ? vscode.Uri.file(v.posterPath) : new vscode.ThemeIcon(v?.localPath ? 'play' : 'cloud-download');
     item.contextValue = `video${v?.localPath ? ' playable' : ''}`;
     item.command = { command: 'aiVideo.play', title: vscode.l10n.t('Play'), arguments: [t.id, index, INTERACTIVE] };
     return item;

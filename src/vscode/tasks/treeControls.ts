@@ -3,9 +3,10 @@
 // TreeView.message and the `aiVideo.tasksFiltered` context key), and pausing the running clocks
 // while it is hidden.
 import * as vscode from 'vscode';
+
 import type { TaskEngine } from '../../core/engine/engine';
-import { tasksGroupBy } from '../config';
 import { setContext } from '../commands/execute';
+import { tasksGroupBy } from '../config';
 import { TasksTreeProvider, TreeNode } from './tasksTree';
 
 /** Shows the active prompt filter in TreeView.message and the `aiVideo.tasksFiltered` context key. */
@@ -18,7 +19,12 @@ export function showTaskFilter(engine: TaskEngine, tree: TasksTreeProvider, view
   }
   const shown = tree.matchingTasks().length;
   const total = engine.getTasks().length;
-  view.message = vscode.l10n.t('Filtered by "{0}": {1} of {2} tasks. Clear the filter with the filter button in the title bar.', text, shown, total);
+  view.message = vscode.l10n.t(
+    'Filtered by "{0}": {1} of {2} tasks. Clear the filter with the filter button in the title bar.',
+    text,
+    shown,
+    total,
+  );
 }
 
 /** The filter itself is set by the commands (filterCommands.ts). */

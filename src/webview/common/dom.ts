@@ -17,7 +17,12 @@ export function button(label: string, variant: 'primary' | 'secondary', onClick:
 }
 
 /** A labelled `<select>`; `onChange` gets the chosen value. */
-export function select(label: string, options: readonly { value: string; label: string }[], value: string, onChange: (value: string) => void): HTMLSelectElement {
+export function select(
+  label: string,
+  options: readonly { value: string; label: string }[],
+  value: string,
+  onChange: (value: string) => void,
+): HTMLSelectElement {
   const s = el('select', 'select');
   s.setAttribute('aria-label', label);
   s.title = label;
@@ -28,7 +33,8 @@ export function select(label: string, options: readonly { value: string; label: 
 
 /** Replaces the options of `s`, keeping `value` chosen when it is still offered. */
 export function setOptions(s: HTMLSelectElement, options: readonly { value: string; label: string }[], value: string): void {
-  const same = s.options.length === options.length && options.every((o, i) => s.options[i].value === o.value && s.options[i].text === o.label);
+  const same =
+    s.options.length === options.length && options.every((o, i) => s.options[i].value === o.value && s.options[i].text === o.label);
   if (!same) {
     s.replaceChildren(
       ...options.map((o) => {

@@ -89,7 +89,9 @@ export function isCompareState(x: unknown): x is CompareState {
 export function readCompareHostMessage(x: unknown): { message: CompareHostMessage; dropped: number } | undefined {
   if (!isRecord(x)) return undefined;
   if (x.type === 'unavailable') {
-    return hasKeys(x, ['type', 'message']) && isText(x.message) ? { message: { type: 'unavailable', message: x.message }, dropped: 0 } : undefined;
+    return hasKeys(x, ['type', 'message']) && isText(x.message)
+      ? { message: { type: 'unavailable', message: x.message }, dropped: 0 }
+      : undefined;
   }
   if (x.type !== 'show' || !hasKeys(x, ['type', 'items'])) return undefined;
   const items = validItems(x.items, isCompareItem, MAX_COMPARE);

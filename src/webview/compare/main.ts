@@ -3,11 +3,13 @@
 // each take's parameters underneath with what differs highlighted.
 
 import '../common/l10n';
+
 import * as l10n from '@vscode/l10n';
-import { button, el } from '../common/dom';
+
 import { formatElapsed } from '../../shared/time';
-import { diffParams, diffPrompts } from './diff';
+import { button, el } from '../common/dom';
 import { MIN_COMPARE, readCompareHostMessage, type CompareItem, type CompareState, type CompareWebviewMessage } from './compareProtocol';
+import { diffParams, diffPrompts } from './diff';
 
 interface VsCodeApi {
   postMessage(message: CompareWebviewMessage): void;
@@ -42,8 +44,18 @@ const backButton = button(l10n.t('◀ Frame'), 'secondary', () => stepFrames(-1)
 backButton.setAttribute('aria-label', l10n.t('One frame back'));
 const forwardButton = button(l10n.t('Frame ▶'), 'secondary', () => stepFrames(1), l10n.t('One frame forward (Right arrow)'));
 forwardButton.setAttribute('aria-label', l10n.t('One frame forward'));
-const loopButton = button(l10n.t('Loop'), 'secondary', () => setLoop(!looping), l10n.t('Start all videos again together when the longest ends (L)'));
-const soundButton = button(l10n.t('Sound off'), 'secondary', () => setMuted(!videos[0]?.muted), l10n.t('Turn the sound of every video on or off'));
+const loopButton = button(
+  l10n.t('Loop'),
+  'secondary',
+  () => setLoop(!looping),
+  l10n.t('Start all videos again together when the longest ends (L)'),
+);
+const soundButton = button(
+  l10n.t('Sound off'),
+  'secondary',
+  () => setMuted(!videos[0]?.muted),
+  l10n.t('Turn the sound of every video on or off'),
+);
 const seek = el('input', 'range seek');
 seek.type = 'range';
 seek.min = '0';
@@ -61,7 +73,9 @@ app.append(status, controls, takes);
 /** The longest video: the clock the others follow and what the seek bar spans. */
 function leader(): HTMLVideoElement | undefined {
   let best: HTMLVideoElement | undefined;
-  for (const v of videos) if (!best || (Number.isFinite(v.duration) ? v.duration : 0) > (Number.isFinite(best.duration) ? best.duration : 0)) best = v;
+  for (const v of videos) {
+    if (!best || (Number.isFinite(v.duration) ? v.duration : 0) > (Number.isFinite(best.duration) ? best.duration : 0)) best = v;
+  }
   return best;
 }
 
@@ -198,7 +212,12 @@ function paramLabel(label: string): string {
   }
 }
 
-function take(item: CompareItem, index: number, rows: ReturnType<typeof diffParams>[number], prompt: ReturnType<typeof diffPrompts>[number]): HTMLElement {
+function take(
+  item: CompareItem,
+  index: number,
+  rows: ReturnType<typeof diffParams>[number],
+  prompt: ReturnType<typeof diffPrompts>[number],
+): HTMLElement {
   const section = el('section', 'take');
   section.setAttribute('aria-label', l10n.t('Take {0}: {1}', index + 1, item.title));
   const video = el('video', 'take-video');
@@ -218,7 +237,15 @@ function take(item: CompareItem, index: number, rows: ReturnType<typeof diffPara
   videos.push(video);
 
   const head = el('div', 'take-head');
-  head.append(el('h2', 'take-title', l10n.t('Take {0}', index + 1)), button(l10n.t('Keep this one'), 'primary', () => vscode.postMessage({ type: 'keep', taskId: item.taskId }), l10n.t('Save this video to the workspace')));
+  head.append(
+    el('h2', 'take-title', l10n.t('Take {0}', index + 1)),
+    button(
+      l10n.t('Keep this one'),
+      'primary',
+      () => vscode.postMessage({ type: 'keep', taskId: item.taskId }),
+      l10n.t('Save this video to the workspace'),
+    ),
+  );
 
   const promptText = el('p', 'prompt');
   for (const token of prompt) {

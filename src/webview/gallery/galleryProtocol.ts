@@ -138,7 +138,9 @@ export function readGalleryHostMessage(x: unknown): ReadMessage<GalleryHostMessa
       return { message: { type: 'update', tasks, removed }, dropped };
     }
     case 'inspect':
-      return hasKeys(x, ['type', 'requestId']) && isId(x.requestId) ? { message: { type: 'inspect', requestId: x.requestId }, dropped: 0 } : undefined;
+      return hasKeys(x, ['type', 'requestId']) && isId(x.requestId)
+        ? { message: { type: 'inspect', requestId: x.requestId }, dropped: 0 }
+        : undefined;
     default:
       return undefined;
   }

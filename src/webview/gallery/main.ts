@@ -4,9 +4,19 @@
 // view (plus a row of margin) are in the DOM, and only cards in the viewport load video.
 
 import '../common/l10n';
+
 import * as l10n from '@vscode/l10n';
-import { button, el, select, setOptions } from '../common/dom';
+
+import { fitText } from '../../shared/guards';
 import { taskClock } from '../../shared/time';
+import { button, el, select, setOptions } from '../common/dom';
+import {
+  MAX_CARD_LABEL,
+  readGalleryHostMessage,
+  type GalleryAction,
+  type GalleryWebviewMessage,
+  type InspectedCard,
+} from './galleryProtocol';
 import {
   applyView,
   comparable,
@@ -21,8 +31,6 @@ import {
   type SortOrder,
   type StatusKind,
 } from './model';
-import { fitText } from '../../shared/guards';
-import { MAX_CARD_LABEL, readGalleryHostMessage, type GalleryAction, type GalleryWebviewMessage, type InspectedCard } from './galleryProtocol';
 import { clearSelection, EMPTY_SELECTION, move, moveForKey, pick, prune, selectAll, targets, type Selection } from './selection';
 import { cardPosition, gridLayout, isInViewport, revealScrollTop, visibleRange, type GridLayout } from './virtual';
 
@@ -116,15 +124,25 @@ search.setAttribute('aria-label', l10n.t('Search prompts'));
 search.value = filter.query;
 search.addEventListener('input', () => setFilter({ query: search.value }));
 
-const providerSelect = select(l10n.t('Provider'), [{ value: '', label: l10n.t('All providers') }], filter.provider, (v) => setFilter({ provider: v, model: '' }));
+const providerSelect = select(l10n.t('Provider'), [{ value: '', label: l10n.t('All providers') }], filter.provider, (v) =>
+  setFilter({ provider: v, model: '' }),
+);
 const modelSelect = select(l10n.t('Model'), [{ value: '', label: l10n.t('All models') }], filter.model, (v) => setFilter({ model: v }));
 const statusSelect = select(
   l10n.t('Status'),
-  [{ value: '', label: l10n.t('Any status') }, ...(['succeeded', 'active', 'failed'] as const).map((k) => ({ value: k, label: STATUS_LABELS[k] }))],
+  [
+    { value: '', label: l10n.t('Any status') },
+    ...(['succeeded', 'active', 'failed'] as const).map((k) => ({ value: k, label: STATUS_LABELS[k] })),
+  ],
   filter.status,
   (v) => setFilter({ status: v as StatusKind | '' }),
 );
-const dateSelect = select(l10n.t('Date'), DATE_RANGES.map((d) => ({ value: d, label: dateLabel(d) })), filter.date, (v) => setFilter({ date: v as DateRange }));
+const dateSelect = select(
+  l10n.t('Date'),
+  DATE_RANGES.map((d) => ({ value: d, label: dateLabel(d) })),
+  filter.date,
+  (v) => setFilter({ date: v as DateRange }),
+);
 const sortSelect = select(
   l10n.t('Sort order'),
   [
@@ -150,8 +168,18 @@ actionBar.setAttribute('role', 'toolbar');
 actionBar.setAttribute('aria-label', l10n.t('Actions on the selected videos'));
 const selectionInfo = el('span', 'selection-info');
 const compareButton = button(l10n.t('Compare'), 'primary', () => runAction('compare'), l10n.t('Play 2 to 4 finished videos side by side'));
-const saveButton = button(l10n.t('Save to Workspace'), 'secondary', () => runAction('saveToWorkspace'), l10n.t('Copy the videos into the workspace'));
-const regenerateButton = button(l10n.t('Regenerate'), 'secondary', () => runAction('regenerate'), l10n.t('Start new tasks with the same settings'));
+const saveButton = button(
+  l10n.t('Save to Workspace'),
+  'secondary',
+  () => runAction('saveToWorkspace'),
+  l10n.t('Copy the videos into the workspace'),
+);
+const regenerateButton = button(
+  l10n.t('Regenerate'),
+  'secondary',
+  () => runAction('regenerate'),
+  l10n.t('Start new tasks with the same settings'),
+);
 const removeButton = button(l10n.t('Remove'), 'secondary', () => runAction('remove'), l10n.t('Remove from the history (asks first)'));
 const clearSelectionButton = button(l10n.t('Clear selection'), 'secondary', () => updateSelection(clearSelection(selection)));
 const viewOptions = el('div', 'view-options');
@@ -326,7 +354,12 @@ function stopPreview(): void {
 // ---- Rendering -------------------------------------------------------------------------------
 
 function currentLayout(): GridLayout {
-  return gridLayout({ width: grid.clientWidth || scroller.clientWidth, minCardWidth: MIN_CARD_WIDTH, gap: GAP, captionHeight: CAPTION_HEIGHT });
+  return gridLayout({
+    width: grid.clientWidth || scroller.clientWidth,
+    minCardWidth: MIN_CARD_WIDTH,
+    gap: GAP,
+    captionHeight: CAPTION_HEIGHT,
+  });
 }
 
 /** Puts the cards in view into the DOM (and only those), at their grid positions. */
@@ -392,7 +425,11 @@ function setClockRunning(on: boolean): void {
 function renderToolbar(): void {
   const all = [...tasks.values()];
   const f = facets(all, filter.provider);
-  setOptions(providerSelect, [{ value: '', label: l10n.t('All providers') }, ...f.providers.map((p) => ({ value: p.id, label: p.label }))], filter.provider);
+  setOptions(
+    providerSelect,
+    [{ value: '', label: l10n.t('All providers') }, ...f.providers.map((p) => ({ value: p.id, label: p.label }))],
+    filter.provider,
+  );
   setOptions(modelSelect, [{ value: '', label: l10n.t('All models') }, ...f.models.map((m) => ({ value: m, label: m }))], filter.model);
   modelSelect.disabled = f.models.length === 0;
   statusSelect.value = filter.status;
@@ -409,7 +446,9 @@ function renderEmpty(): void {
   scroller.hidden = none;
   if (!none) return;
   const filtered = tasks.size > 0;
-  emptyText.textContent = filtered ? l10n.t('No video matches these filters.') : l10n.t('No videos yet. Generated videos appear here as they are made.');
+  emptyText.textContent = filtered
+    ? l10n.t('No video matches these filters.')
+    : l10n.t('No videos yet. Generated videos appear here as they are made.');
   emptyGenerate.hidden = filtered;
   emptyClear.hidden = !filtered;
 }
@@ -471,7 +510,10 @@ scroller.addEventListener('keydown', (e) => {
   const m = moveForKey(e.key);
   if (m) {
     e.preventDefault();
-    updateSelection(move(selection, shownIds, m, { columns: layout?.columns ?? 1, pageRows: pageRows() }, { shift: e.shiftKey, toggle }), true);
+    updateSelection(
+      move(selection, shownIds, m, { columns: layout?.columns ?? 1, pageRows: pageRows() }, { shift: e.shiftKey, toggle }),
+      true,
+    );
     return;
   }
   const focused = selection.focus;
@@ -544,7 +586,12 @@ function inspect(requestId: string): void {
     .filter((id) => cards.has(id))
     .map((id) => {
       const view = cards.get(id)!;
-      return { id, status: view.task.status, label: view.root.getAttribute('aria-label') ?? '', selected: view.root.getAttribute('aria-selected') === 'true' };
+      return {
+        id,
+        status: view.task.status,
+        label: view.root.getAttribute('aria-label') ?? '',
+        selected: view.root.getAttribute('aria-selected') === 'true',
+      };
     });
   post({ type: 'inspection', requestId, bootId, total: tasks.size, matching: shown.length, cards: inspected });
 }

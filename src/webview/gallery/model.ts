@@ -42,7 +42,6 @@ export function statusKind(status: string): StatusKind {
 export const DATE_RANGES = ['any', 'today', 'week', 'month'] as const;
 export type DateRange = (typeof DATE_RANGES)[number];
 
-
 export const SORT_ORDERS = ['newest', 'oldest'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];
 
@@ -66,7 +65,10 @@ export function isFilterActive(f: GalleryFilter): boolean {
 
 /** Lower case, accents removed, so "cafe" finds "Café". */
 export function foldText(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 }
 
 export function queryWords(query: string): string[] {

@@ -3,9 +3,11 @@
 // {taskId, videoIndex} in the webview state so the panel serializer can restore it.
 
 import '../common/l10n';
+
 import * as l10n from '@vscode/l10n';
-import { button, el } from '../common/dom';
+
 import { metaFacts, type IntrinsicVideo } from '../../shared/format';
+import { button, el } from '../common/dom';
 import {
   isHostMessage,
   isPlayerState,
@@ -186,7 +188,9 @@ function show(message: ShowMessage): void {
   renderFacts();
   renderPicker(message);
   taskActions.replaceChildren(
-    ...message.meta.taskActions.map((a) => button(a.label, 'secondary', () => shown && post({ type: 'taskAction', action: a.id, taskId: shown.taskId }))),
+    ...message.meta.taskActions.map((a) =>
+      button(a.label, 'secondary', () => shown && post({ type: 'taskAction', action: a.id, taskId: shown.taskId })),
+    ),
   );
 }
 
@@ -246,7 +250,10 @@ function onMediaError(): void {
   const error = video.error;
   const reason = (error && ERROR_REASONS[error.code]) ?? 'the video could not be loaded';
   const detail = error?.message ? ` (${error.message})` : '';
-  mediaErrorText.textContent = l10n.t('The player reported that {0}. VS Code’s built-in player may not support this codec; the VS Code video preview or your default video app may still play it.', reasonText(error?.code));
+  mediaErrorText.textContent = l10n.t(
+    'The player reported that {0}. VS Code’s built-in player may not support this codec; the VS Code video preview or your default video app may still play it.',
+    reasonText(error?.code),
+  );
   mediaErrorText.title = error?.message ?? '';
   mediaError.hidden = false;
   video.classList.add('video-failed');
@@ -272,7 +279,9 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = event.data;
   if (!isHostMessage(message)) {
     // Never left on "Loading…": say so when there is nothing else on screen.
-    if (!shown) statusLine.textContent = l10n.t('The player could not show this task. Close the player and open it again from the Tasks view.');
+    if (!shown) {
+      statusLine.textContent = l10n.t('The player could not show this task. Close the player and open it again from the Tasks view.');
+    }
     return;
   }
   if (message.type === 'show') show(message);

@@ -4,8 +4,8 @@
 // its guard is ignored.
 
 import type { PlayerMeta } from '../../shared/format';
-import type { TaskStatus } from '../../shared/taskStatus';
 import { hasKeys, isId, isIndex, isNonNegative, isOptional, isRecord, isText } from '../../shared/guards';
+import type { TaskStatus } from '../../shared/taskStatus';
 
 // ---- Host -> webview -------------------------------------------------------------------------
 

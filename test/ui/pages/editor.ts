@@ -1,6 +1,7 @@
 // The active editor's CodeLens lines (a prompt file shows "▶ Generate | Variants…" above each
 // video block, then the task's status and "▶ Play | Save").
 import type { Page } from 'playwright-core';
+
 import { waitFor } from '../check';
 
 const LENSES = '.editor-group-container.active .monaco-editor .codelens-decoration';

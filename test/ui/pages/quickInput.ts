@@ -2,6 +2,7 @@
 // title (with the "(n/m)" step counter), rows and input type, waits for a state with a reason that
 // names what was expected and what was there, and picks rows by their exact label.
 import type { Locator, Page } from 'playwright-core';
+
 import { Check } from '../check';
 
 export interface QuickInputRow {

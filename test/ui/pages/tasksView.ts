@@ -2,6 +2,7 @@
 // cut as src/vscode/tasks/treeLabel.ts cuts it), what a row shows, and waiting until the tree has
 // stopped re-rendering before a click.
 import type { Locator, Page } from 'playwright-core';
+
 import { clipPrompt } from '../../../src/vscode/tasks/treeLabel';
 import { check } from '../check';
 

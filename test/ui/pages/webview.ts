@@ -1,6 +1,7 @@
 // Webviews (the player, gallery and compare panels) are nested iframes of the workbench page: a
 // webview is found as the frame whose document has a given element.
 import type { Frame, Page } from 'playwright-core';
+
 import { Check } from '../check';
 
 export class Webviews {

@@ -3,6 +3,7 @@
 // flow up to its options page. Holds the other page objects. Used by the UI suite (test/ui/specs)
 // and, compiled (out/test/ui/pages), by `npm start`'s check and the screenshot tools in scripts/.
 import type { Locator, Page } from 'playwright-core';
+
 import { modeLabel } from '../../../src/core/model/task';
 import { PROVIDER_LIST, PROVIDERS } from '../../../src/providers';
 import type { PIKA_MODELS } from '../../../src/providers/pika';

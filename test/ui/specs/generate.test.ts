@@ -249,9 +249,16 @@ export const openAiFlow: UiCase = {
     const q = wb.quickInput;
     const openai = PROVIDERS.openai;
     // The server lists its models only to a key: store one first (Pika's is the only one so far).
-    await wb.runCommand(commandTitle('aiVideo.setApiKey'), 'the provider list of "Set API Key"', (s) => /API keys/.test(s.title) && s.rows.some((r) => r.label === openai.label));
+    await wb.runCommand(
+      commandTitle('aiVideo.setApiKey'),
+      'the provider list of "Set API Key"',
+      (s) => /API keys/.test(s.title) && s.rows.some((r) => r.label === openai.label),
+    );
     await q.pick(openai.label);
-    await q.waitFor(`the ${openai.label} API key input box`, (s) => s.title.includes(`${openai.label} API key`) && s.inputType === 'password');
+    await q.waitFor(
+      `the ${openai.label} API key input box`,
+      (s) => s.title.includes(`${openai.label} API key`) && s.inputType === 'password',
+    );
     await q.submit(API_KEY);
     await q.waitHidden().catch(() => {
       throw new Check('the key input box did not close after Enter');
@@ -315,7 +322,10 @@ export const openRouterFlow: UiCase = {
       (s) => s.title.startsWith(GENERATE_FLOW_TITLE) && s.rows.some((r) => r.label === openrouter.label),
     );
     await q.pick(openrouter.label);
-    await q.waitFor(`the ${openrouter.label} modes`, (s) => s.title.includes(openrouter.label) && s.rows.some((r) => r.label === TEXT_TO_VIDEO));
+    await q.waitFor(
+      `the ${openrouter.label} modes`,
+      (s) => s.title.includes(openrouter.label) && s.rows.some((r) => r.label === TEXT_TO_VIDEO),
+    );
     await q.pick(TEXT_TO_VIDEO);
     // The emulator's catalogue: Veo priced per second, Hailuo per video, Wan with a SKU no client understands.
     const [veo, hailuo, wan] = ['google/veo-3.1', 'minimax/hailuo-02', 'alibaba/wan-2.6'];
@@ -339,7 +349,10 @@ export const openRouterFlow: UiCase = {
     );
     check((rowOf(options, 'Generate')?.description ?? '').includes(`${openrouter.label} ${veo}`), describeRows(options));
     await q.pick('Duration (seconds)');
-    const durations = await q.waitFor('the durations Veo 3.1 takes', (s) => /Duration/.test(s.title) && s.rows.some((r) => r.label === '8'));
+    const durations = await q.waitFor(
+      'the durations Veo 3.1 takes',
+      (s) => /Duration/.test(s.title) && s.rows.some((r) => r.label === '8'),
+    );
     const offered = labels(durations).filter((l) => /^\d+$/.test(l));
     check(offered.join('|') === '4|6|8', `durations offered: [${labels(durations).join(', ')}]`);
     await q.pick('6');

@@ -1,6 +1,7 @@
 // Clicking a finished task in the Tasks view opens the player webview, which plays the video and
 // shows the task's prompt.
 import type { Frame } from 'playwright-core';
+
 import { Check, check, waitFor } from '../check';
 import { treeLabel } from '../pages/tasksView';
 import { PROMPT, type UiCase } from '../suite';

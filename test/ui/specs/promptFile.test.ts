@@ -2,6 +2,7 @@
 // to a finished video.
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { PROVIDERS } from '../../../src/providers';
 import { check } from '../check';
 import { PIKA_MODEL } from '../pages/workbench';

@@ -2,7 +2,8 @@
 // field, content before completion, a key on every route but the catalogue, its place beside the
 // OpenAI-compatible routes that take any path prefix).
 import * as assert from 'assert';
-import { OPENROUTER_BASE_PATH, OPENROUTER_MODELS, emulatedCost } from '../../../src/emulator/openrouter';
+
+import { emulatedCost, OPENROUTER_BASE_PATH, OPENROUTER_MODELS } from '../../../src/emulator/openrouter';
 import { emulatorBaseUrl } from '../../../src/emulator/server';
 import { GOOD_KEY, useEmulator } from '../../support/helpers';
 
@@ -14,7 +15,11 @@ describe('OpenRouter emulator routes', function () {
     if (init.key !== null) headers.Authorization = `Bearer ${init.key ?? GOOD_KEY}`;
     const res = await fetch(`${api()}${path}`, { ...init, headers });
     const type = res.headers.get('content-type') ?? '';
-    return { status: res.status, type, json: type.startsWith('application/json') ? ((await res.json()) as Record<string, unknown>) : undefined };
+    return {
+      status: res.status,
+      type,
+      json: type.startsWith('application/json') ? ((await res.json()) as Record<string, unknown>) : undefined,
+    };
   };
   const create = (body: Record<string, unknown>) => call('/videos', { method: 'POST', body: JSON.stringify(body) });
 
@@ -47,18 +52,41 @@ describe('OpenRouter emulator routes', function () {
   it('a key on every route but the catalogue; errors in OpenRouter shape', async function () {
     assert.strictEqual((await call('/videos/models', { key: null })).status, 200);
     const refused = await call('/videos', { method: 'POST', key: null, body: '{}' });
-    assert.deepStrictEqual([refused.status, refused.json], [401, { error: { code: 401, message: 'No auth credentials found', metadata: null } }]);
+    assert.deepStrictEqual(
+      [refused.status, refused.json],
+      [401, { error: { code: 401, message: 'No auth credentials found', metadata: null } }],
+    );
     assert.strictEqual((await call('/key', { key: null })).status, 401);
-    assert.deepStrictEqual((await call('/nothing/here')).json, { error: { code: 404, message: `No route for ${OPENROUTER_BASE_PATH}/nothing/here`, metadata: null } });
-    const refs = await create({ model: 'google/veo-3.1', prompt: 'x', input_references: [{ type: 'image_url', image_url: { url: 'https://x.test/a.png' } }] });
-    assert.deepStrictEqual([refs.status, (refs.json!.error as { message: string }).message], [400, 'google/veo-3.1 does not take reference images.']);
-    const last = await create({ model: 'minimax/hailuo-02', prompt: 'x', frame_images: [{ type: 'image_url', image_url: { url: 'https://x.test/a.png' }, frame_type: 'last_frame' }] });
-    assert.deepStrictEqual([last.status, (last.json!.error as { message: string }).message], [400, 'minimax/hailuo-02 does not take a last_frame image.']);
-    const local = await create({ model: 'google/veo-3.1', prompt: 'x', frame_images: [{ type: 'image_url', image_url: { url: '/etc/passwd' }, frame_type: 'first_frame' }] });
+    assert.deepStrictEqual((await call('/nothing/here')).json, {
+      error: { code: 404, message: `No route for ${OPENROUTER_BASE_PATH}/nothing/here`, metadata: null },
+    });
+    const refs = await create({
+      model: 'google/veo-3.1',
+      prompt: 'x',
+      input_references: [{ type: 'image_url', image_url: { url: 'https://x.test/a.png' } }],
+    });
+    assert.deepStrictEqual(
+      [refs.status, (refs.json!.error as { message: string }).message],
+      [400, 'google/veo-3.1 does not take reference images.'],
+    );
+    const last = await create({
+      model: 'minimax/hailuo-02',
+      prompt: 'x',
+      frame_images: [{ type: 'image_url', image_url: { url: 'https://x.test/a.png' }, frame_type: 'last_frame' }],
+    });
+    assert.deepStrictEqual(
+      [last.status, (last.json!.error as { message: string }).message],
+      [400, 'minimax/hailuo-02 does not take a last_frame image.'],
+    );
+    const local = await create({
+      model: 'google/veo-3.1',
+      prompt: 'x',
+      frame_images: [{ type: 'image_url', image_url: { url: '/etc/passwd' }, frame_type: 'first_frame' }],
+    });
     assert.strictEqual(local.status, 400);
   });
 
-  it('beside the OpenAI-compatible routes: neither takes the other\'s paths', async function () {
+  it("beside the OpenAI-compatible routes: neither takes the other's paths", async function () {
     assert.strictEqual((await fetch(`${h.em.baseUrl}/v1/models`, { headers: { Authorization: `Bearer ${GOOD_KEY}` } })).status, 200);
     await create({ model: 'google/veo-3.1', prompt: 'x' });
     assert.strictEqual(h.em.counts()['openrouter.create'], 1);

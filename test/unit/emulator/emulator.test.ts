@@ -5,10 +5,19 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
-import { defaultFixturesDir } from '../../../src/emulator/fixtures';
+
 import { parseArgs } from '../../../src/emulator/cli';
+import { defaultFixturesDir } from '../../../src/emulator/fixtures';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../../src/emulator/server';
-import { SEED_000_FEED, SEED_001_FLAT_KEYS, SEED_001_METADATA_KEYS, SEED_002_CREATE, SEED_002_FEED, SEED_002_INGREDIENT, SEED_003_BATCH } from '../../support/seeds';
+import {
+  SEED_000_FEED,
+  SEED_001_FLAT_KEYS,
+  SEED_001_METADATA_KEYS,
+  SEED_002_CREATE,
+  SEED_002_FEED,
+  SEED_002_INGREDIENT,
+  SEED_003_BATCH,
+} from '../../support/seeds';
 
 const KEY = 'sk-test-key';
 const T0 = Date.UTC(2025, 0, 2, 3, 4, 5);
@@ -104,7 +113,11 @@ describe('provider emulator', function () {
   let emu: Emulator;
   let clock = T0;
 
-  async function call(method: string, urlPath: string, opts: { key?: string | null; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
+  async function call(
+    method: string,
+    urlPath: string,
+    opts: { key?: string | null; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<Answer> {
     const headers: Record<string, string> = { ...opts.headers };
     const key = opts.key === undefined ? KEY : opts.key;
     if (key !== null) headers.Authorization = `Bearer ${key}`;
@@ -162,7 +175,14 @@ describe('provider emulator', function () {
     clock = T0;
     emu.clearFaults();
     emu.resetCounts();
-    emu.setOptions({ durationMs: DURATION, queuedFraction: 0.2, gatewayShape: 'flat', gatewayCreateId: 'both', hidreamLimits: false, now: () => clock });
+    emu.setOptions({
+      durationMs: DURATION,
+      queuedFraction: 0.2,
+      gatewayShape: 'flat',
+      gatewayCreateId: 'both',
+      hidreamLimits: false,
+      now: () => clock,
+    });
   });
 
   it('binds 127.0.0.1 and reports its port in baseUrl', function () {
@@ -193,7 +213,14 @@ describe('provider emulator', function () {
       }
       assert.strictEqual(emu.counts()['pika.generate'], 3);
       const recorded = emu.requests('pika.generate');
-      assert.deepStrictEqual(recorded.map((r) => [r.authorized, r.hadAuthorizationHeader]), [[false, false], [false, true], [false, true]]);
+      assert.deepStrictEqual(
+        recorded.map((r) => [r.authorized, r.hadAuthorizationHeader]),
+        [
+          [false, false],
+          [false, true],
+          [false, true],
+        ],
+      );
     });
 
     it('answers 401 with the HiDream envelope on HiDream routes', async function () {
@@ -276,7 +303,11 @@ describe('provider emulator', function () {
       assert.deepStrictEqual(keys(f.videos[0]), keys(SEED_002_FEED.videos[0]));
       for (const k of Object.keys(SEED_000_FEED.videos[0])) assert.ok(k in f.videos[0], k);
       for (const k of keys(SEED_002_FEED.videos[0])) {
-        assert.strictEqual(typeof (f.videos[0] as unknown as Record<string, unknown>)[k], typeof (SEED_002_FEED.videos[0] as Record<string, unknown>)[k], k);
+        assert.strictEqual(
+          typeof (f.videos[0] as unknown as Record<string, unknown>)[k],
+          typeof (SEED_002_FEED.videos[0] as Record<string, unknown>)[k],
+          k,
+        );
       }
       // As in seed 000 (docs/providers/pika.md): each of the four non-ASCII characters becomes `_`, then `_seed<seed>`.
       assert.strictEqual(f.videos[0].resultUrl, `${emu.baseUrl}/files/pika/${id}/_____seed${f.videos[0].seed}.mp4`);
@@ -314,8 +345,14 @@ describe('provider emulator', function () {
         ['options.aspectRatio', { ...SEED_002_CREATE, options: { ...SEED_002_CREATE.options, aspectRatio: 3 } }],
         ['options.frameRate', { ...SEED_002_CREATE, options: { ...SEED_002_CREATE.options, frameRate: 30 } }],
         ['options.frameRate', { ...SEED_002_CREATE, options: { ...SEED_002_CREATE.options, frameRate: 12.5 } }],
-        ['options.parameters.guidanceScale', { ...SEED_002_CREATE, options: { ...SEED_002_CREATE.options, parameters: { guidanceScale: 30, motion: 1 } } }],
-        ['options.parameters.motion', { ...SEED_002_CREATE, options: { ...SEED_002_CREATE.options, parameters: { guidanceScale: 12, motion: 5 } } }],
+        [
+          'options.parameters.guidanceScale',
+          { ...SEED_002_CREATE, options: { ...SEED_002_CREATE.options, parameters: { guidanceScale: 30, motion: 1 } } },
+        ],
+        [
+          'options.parameters.motion',
+          { ...SEED_002_CREATE, options: { ...SEED_002_CREATE.options, parameters: { guidanceScale: 12, motion: 5 } } },
+        ],
         ['pikaffect', { ...SEED_002_CREATE, pikaffect: 'Vaporize' }],
         ['ingredient', { ...SEED_002_INGREDIENT, model: '1.5' }],
         ['ingredient', { ...SEED_002_INGREDIENT, ingredient: ['https://example.com/a.png'] }],
@@ -370,7 +407,10 @@ describe('provider emulator', function () {
       assert.strictEqual(videos.length, 3);
       assert.strictEqual(videos[0].id, id);
       assert.strictEqual(new Set(videos.map((v) => v.id)).size, 3);
-      assert.deepStrictEqual(videos.map((v) => v.duration), [3, 2, 3]);
+      assert.deepStrictEqual(
+        videos.map((v) => v.duration),
+        [3, 2, 3],
+      );
       const second = await call('GET', videos[1].resultUrl, { key: null });
       assert.ok(second.bytes.equals(SAMPLE_2));
     });
@@ -407,7 +447,9 @@ describe('provider emulator', function () {
 
   describe('gateway', function () {
     it('answers create with task_id and id by default, status queued, progress 0', async function () {
-      const a = await call('POST', '/v1/video/generations', { body: { model: 'kling-v1', prompt: 'a cat', size: '1280x720', duration: 5 } });
+      const a = await call('POST', '/v1/video/generations', {
+        body: { model: 'kling-v1', prompt: 'a cat', size: '1280x720', duration: 5 },
+      });
       assert.strictEqual(a.status, 200);
       const created = json<{ task_id: string; id: string; status: string; progress: number }>(a);
       assert.deepStrictEqual(keys(created), ['id', 'progress', 'status', 'task_id']);
@@ -481,7 +523,17 @@ describe('provider emulator', function () {
       let e = await get();
       assert.strictEqual(e.code, 'success');
       assert.deepStrictEqual(keys(e), ['code', 'data', 'message']);
-      assert.deepStrictEqual(keys(e.data), ['action', 'fail_reason', 'finish_time', 'progress', 'result_url', 'start_time', 'status', 'submit_time', 'task_id']);
+      assert.deepStrictEqual(keys(e.data), [
+        'action',
+        'fail_reason',
+        'finish_time',
+        'progress',
+        'result_url',
+        'start_time',
+        'status',
+        'submit_time',
+        'task_id',
+      ]);
       assert.strictEqual(e.data.task_id, id);
       assert.strictEqual(e.data.action, 'generate');
       assert.strictEqual(e.data.status, 'SUBMITTED');
@@ -571,7 +623,12 @@ describe('provider emulator', function () {
         assert.strictEqual(json<OpenAiError>(a).error.param, param);
       }
       const withImages = await call('POST', '/v1/video/generations', {
-        body: { model: 'viduq1', prompt: 'x', image: dataUri('cat.png', 'image/png'), images: ['https://example.com/a.png', dataUri('dog.jpg', 'image/jpeg')] },
+        body: {
+          model: 'viduq1',
+          prompt: 'x',
+          image: dataUri('cat.png', 'image/png'),
+          images: ['https://example.com/a.png', dataUri('dog.jpg', 'image/jpeg')],
+        },
       });
       assert.strictEqual(withImages.status, 200, withImages.text);
     });
@@ -582,7 +639,15 @@ describe('provider emulator', function () {
       const list = json<{ object: string; data: Array<{ id: string; object: string; owned_by: string }> }>(a);
       assert.strictEqual(list.object, 'list');
       const ids = list.data.map((m) => m.id);
-      for (const id of ['kling-v1', 'kling-v2-master', 'viduq1', 'jimeng_vgfm_t2v_l20', 'doubao-seedance-1-0-pro-250528', 'veo3', 'MiniMax-Hailuo-02']) {
+      for (const id of [
+        'kling-v1',
+        'kling-v2-master',
+        'viduq1',
+        'jimeng_vgfm_t2v_l20',
+        'doubao-seedance-1-0-pro-250528',
+        'veo3',
+        'MiniMax-Hailuo-02',
+      ]) {
         assert.ok(ids.includes(id), id);
       }
       assert.ok(ids.length > 7);
@@ -629,12 +694,17 @@ describe('provider emulator', function () {
       const b = (await createHidream('txt2video', { prompt: 'two' })).result.task_id;
       const other = (await createHidream('img2video', { image: 'https://example.com/cat.png' })).result.task_id;
       advance(DURATION);
-      const res = await call('POST', `${HIDREAM}/txt2video/async/results/batch`, { body: { task_id_list: [b, 'f48051cc-e109-11ee-b588-be4091741d67', a, other] } });
+      const res = await call('POST', `${HIDREAM}/txt2video/async/results/batch`, {
+        body: { task_id_list: [b, 'f48051cc-e109-11ee-b588-be4091741d67', a, other] },
+      });
       assert.strictEqual(res.status, 200);
       const env = json<HidreamEnvelope<HidreamResult[]>>(res);
       assert.deepStrictEqual(keys(env), keys(SEED_003_BATCH));
       assert.strictEqual(env.code, 0);
-      assert.deepStrictEqual(env.result.map((r) => r.task_id), [b, 'f48051cc-e109-11ee-b588-be4091741d67', a, other]);
+      assert.deepStrictEqual(
+        env.result.map((r) => r.task_id),
+        [b, 'f48051cc-e109-11ee-b588-be4091741d67', a, other],
+      );
       assert.deepStrictEqual(keys(env.result[0]), keys(SEED_003_BATCH.result[0]));
       assert.deepStrictEqual(keys(env.result[0].sub_task_results[0]), keys(SEED_003_BATCH.result[0].sub_task_results[0]));
       assert.deepStrictEqual(env.result[1].sub_task_results, []);
@@ -677,7 +747,9 @@ describe('provider emulator', function () {
         assert.match(env.message, message);
         assert.strictEqual(env.result, null);
       }
-      const badBatch = json<HidreamEnvelope<unknown>>(await call('POST', `${HIDREAM}/txt2video/async/results/batch`, { body: { task_id_list: 'x' } }));
+      const badBatch = json<HidreamEnvelope<unknown>>(
+        await call('POST', `${HIDREAM}/txt2video/async/results/batch`, { body: { task_id_list: 'x' } }),
+      );
       assert.notStrictEqual(badBatch.code, 0);
       const noId = json<HidreamEnvelope<unknown>>(await call('GET', `${HIDREAM}/txt2video/async/results`));
       assert.notStrictEqual(noId.code, 0);
@@ -764,7 +836,10 @@ describe('provider emulator', function () {
       assert.strictEqual(poster.headers.get('content-type'), 'image/jpeg');
       assert.ok(poster.bytes.equals(fs.readFileSync(path.join(FIXTURES, 'poster.jpg'))));
       await call('GET', v.imageThumb);
-      assert.deepStrictEqual(emu.requests('files').map((r) => r.hadAuthorizationHeader), [false, false, true]);
+      assert.deepStrictEqual(
+        emu.requests('files').map((r) => r.hadAuthorizationHeader),
+        [false, false, true],
+      );
       assert.strictEqual(emu.counts().files, 3);
     });
 
@@ -868,8 +943,12 @@ describe('provider emulator', function () {
 
     it('hangs until the client gives up', async function () {
       emu.injectFault({ route: 'gateway.get', kind: 'hang' });
-      await assert.rejects(fetch(`${emu.baseUrl}/v1/video/generations/task_x`, { headers: { Authorization: `Bearer ${KEY}` }, signal: AbortSignal.timeout(300) }), (e: Error) =>
-        /TimeoutError|AbortError/.test(e.name),
+      await assert.rejects(
+        fetch(`${emu.baseUrl}/v1/video/generations/task_x`, {
+          headers: { Authorization: `Bearer ${KEY}` },
+          signal: AbortSignal.timeout(300),
+        }),
+        (e: Error) => /TimeoutError|AbortError/.test(e.name),
       );
       assert.strictEqual((await call('GET', '/v1/video/generations/task_x')).status, 404);
     });
@@ -909,7 +988,10 @@ describe('provider emulator', function () {
     });
 
     it('takes faults, counts and resets over the control routes, without counting them', async function () {
-      let a = await call('POST', '/__emulator/faults', { key: null, body: { route: 'gateway.models', kind: 'status', status: 502, times: 'Infinity' } });
+      let a = await call('POST', '/__emulator/faults', {
+        key: null,
+        body: { route: 'gateway.models', kind: 'status', status: 502, times: 'Infinity' },
+      });
       assert.strictEqual(a.status, 200);
       assert.strictEqual((await call('GET', '/v1/models')).status, 502);
       assert.strictEqual((await call('GET', '/v1/models')).status, 502);

@@ -4,6 +4,7 @@
 // build turns a plain one into require()); it is pointed at 127.0.0.1 and never retries.
 import * as assert from 'assert';
 import * as fs from 'fs';
+
 import { OPENROUTER_BASE_PATH, OPENROUTER_MODELS } from '../../../src/emulator/openrouter';
 import { fixture, GOOD_KEY, useEmulator } from '../../support/helpers';
 import { NetSpy, spyOnConnections } from '../../support/netSpy';
@@ -22,11 +23,19 @@ describe('OpenRouter emulator, driven by the official SDK', function () {
   after(() => {
     net.restore();
     assert.ok(net.attempts.length > 0, 'the spy saw the SDK connect');
-    assert.ok(net.attempts.every((a) => a.host === '127.0.0.1'), `the SDK connected elsewhere: ${JSON.stringify(net.attempts)}`);
+    assert.ok(
+      net.attempts.every((a) => a.host === '127.0.0.1'),
+      `the SDK connected elsewhere: ${JSON.stringify(net.attempts)}`,
+    );
   });
 
   const client = (apiKey = GOOD_KEY) =>
-    new sdkModule.OpenRouter({ apiKey, serverURL: `${h.em.baseUrl}${OPENROUTER_BASE_PATH}`, retryConfig: { strategy: 'none' }, timeoutMs: 5000 });
+    new sdkModule.OpenRouter({
+      apiKey,
+      serverURL: `${h.em.baseUrl}${OPENROUTER_BASE_PATH}`,
+      retryConfig: { strategy: 'none' },
+      timeoutMs: 5000,
+    });
   const last = (route: string) => h.em.requests(route).at(-1)!;
 
   it('listVideosModels: the strict schema accepts every model, without a key', async () => {
@@ -40,7 +49,10 @@ describe('OpenRouter emulator, driven by the official SDK', function () {
     assert.deepStrictEqual(veo.supportedFrameImages, ['first_frame', 'last_frame']);
     assert.deepStrictEqual(veo.pricingSkus, { 'per-video-second': '0.40', 'per-video-second-1080p': '0.60' });
     const bare = list.data.find((m) => m.id === 'bytedance/seedance-1-pro')!;
-    assert.deepStrictEqual([bare.supportedDurations, bare.seed, bare.generateAudio, bare.creativity, bare.upscaleFactor], [null, null, null, null, null]);
+    assert.deepStrictEqual(
+      [bare.supportedDurations, bare.seed, bare.generateAudio, bare.creativity, bare.upscaleFactor],
+      [null, null, null, null, null],
+    );
     assert.strictEqual(last('openrouter.models').hadAuthorizationHeader, false);
   });
 
@@ -91,8 +103,14 @@ describe('OpenRouter emulator, driven by the official SDK', function () {
 
     const stream = await sdk.videoGeneration.getVideoContent({ jobId: created.id, index: 0 });
     const bytes = Buffer.from(await new Response(stream).arrayBuffer());
-    assert.ok(Buffer.compare(bytes, fs.readFileSync(fixture('sample.mp4'))) === 0 || Buffer.compare(bytes, fs.readFileSync(fixture('sample-2.mp4'))) === 0);
-    assert.deepStrictEqual(h.em.requests('openrouter.content').map((r) => [r.path, r.hadAuthorizationHeader]), [[`${OPENROUTER_BASE_PATH}/videos/${created.id}/content?index=0`, true]]);
+    assert.ok(
+      Buffer.compare(bytes, fs.readFileSync(fixture('sample.mp4'))) === 0 ||
+        Buffer.compare(bytes, fs.readFileSync(fixture('sample-2.mp4'))) === 0,
+    );
+    assert.deepStrictEqual(
+      h.em.requests('openrouter.content').map((r) => [r.path, r.hadAuthorizationHeader]),
+      [[`${OPENROUTER_BASE_PATH}/videos/${created.id}/content?index=0`, true]],
+    );
   });
 
   it('input_references for a model that takes them', async () => {
@@ -104,12 +122,19 @@ describe('OpenRouter emulator, driven by the official SDK', function () {
       },
     });
     assert.strictEqual(created.status, 'pending');
-    assert.deepStrictEqual((last('openrouter.create').body as Record<string, unknown>).input_references, [{ type: 'image_url', image_url: { url: 'https://images.example.test/bag.png' } }]);
+    assert.deepStrictEqual((last('openrouter.create').body as Record<string, unknown>).input_references, [
+      { type: 'image_url', image_url: { url: 'https://images.example.test/bag.png' } },
+    ]);
   });
 
   it('errors as the SDK types them: 400 (a duration the model does not take), 402, 404 (unknown model), 401', async () => {
     const sdk = client();
-    const refused = async (request: Parameters<typeof sdk.videoGeneration.generate>[0]['videoGenerationRequest'], name: string, status: number, message: RegExp) => {
+    const refused = async (
+      request: Parameters<typeof sdk.videoGeneration.generate>[0]['videoGenerationRequest'],
+      name: string,
+      status: number,
+      message: RegExp,
+    ) => {
       await assert.rejects(sdk.videoGeneration.generate({ videoGenerationRequest: request }), (e: unknown) => {
         const err = e as { name: string; statusCode: number; error?: { code: number; message: string } };
         assert.strictEqual(err.name, name);
@@ -119,7 +144,12 @@ describe('OpenRouter emulator, driven by the official SDK', function () {
         return true;
       });
     };
-    await refused({ model: 'google/veo-3.1', prompt: 'too long', duration: 5 }, 'BadRequestResponseError', 400, /duration 5 is not supported by google\/veo-3\.1; supported durations: 4, 6, 8/);
+    await refused(
+      { model: 'google/veo-3.1', prompt: 'too long', duration: 5 },
+      'BadRequestResponseError',
+      400,
+      /duration 5 is not supported by google\/veo-3\.1; supported durations: 4, 6, 8/,
+    );
     await refused({ model: 'google/veo-3.1', prompt: 'broke [no-credits]' }, 'PaymentRequiredResponseError', 402, /Insufficient credits/);
     await refused({ model: 'openai/sora-2', prompt: 'gone' }, 'NotFoundResponseError', 404, /Model openai\/sora-2 not found/);
     await assert.rejects(
@@ -132,7 +162,9 @@ describe('OpenRouter emulator, driven by the official SDK', function () {
     const sdk = client('sk-fresh-key-0123456789');
     const key = await sdk.apiKeys.getCurrentKeyMetadata();
     assert.deepStrictEqual([key.data.limit, key.data.limitRemaining, key.data.usage], [25, 25, 0]);
-    const job = await sdk.videoGeneration.generate({ videoGenerationRequest: { model: 'minimax/hailuo-02', prompt: 'a kite', resolution: '1080p' } });
+    const job = await sdk.videoGeneration.generate({
+      videoGenerationRequest: { model: 'minimax/hailuo-02', prompt: 'a kite', resolution: '1080p' },
+    });
     h.advance(10_000);
     assert.deepStrictEqual((await sdk.videoGeneration.getGeneration({ jobId: job.id })).usage, { cost: 0.49, isByok: false });
     assert.deepStrictEqual((await sdk.apiKeys.getCurrentKeyMetadata()).data.limitRemaining, 24.51);

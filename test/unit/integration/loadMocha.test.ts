@@ -28,10 +28,16 @@ describe('the in-host suite loads mocha without require(esm)', () => {
       const esm = path.join(dir, 'esm.mjs');
       const suite = path.join(dir, 'trivial.test.js');
       fs.writeFileSync(esm, 'export const x = 1;\n');
-      fs.writeFileSync(suite, "describe('trivial', () => {\n  it('passes', () => {});\n  it('fails', () => { throw new Error('expected'); });\n});\n");
+      fs.writeFileSync(
+        suite,
+        "describe('trivial', () => {\n  it('passes', () => {});\n  it('fails', () => { throw new Error('expected'); });\n});\n",
+      );
       const stdout = await new Promise<string>((resolve, reject) =>
-        execFile(process.execPath, ['--no-experimental-require-module', '-e', CHILD, LOADER, esm, suite], { timeout: 25_000 }, (err, out, errOut) =>
-          err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out),
+        execFile(
+          process.execPath,
+          ['--no-experimental-require-module', '-e', CHILD, LOADER, esm, suite],
+          { timeout: 25_000 },
+          (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)),
         ),
       );
       const result = JSON.parse(stdout.trim().split('\n').pop() ?? '');

@@ -3,16 +3,22 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { ProviderError } from '../../../src/core/model/errors';
-import { resolveMedia } from '../../../src/core/request/media';
 import { GenerateRequest } from '../../../src/core/model/task';
-import { GATEWAY_CATALOG, gateway, listGatewayModels, parseGatewayCreate, parseGatewayTask } from '../../../src/providers/gateway';
+import { resolveMedia } from '../../../src/core/request/media';
 import { parseVideoModelList, RemoteState } from '../../../src/providers/clientKit';
+import { gateway, GATEWAY_CATALOG, listGatewayModels, parseGatewayCreate, parseGatewayTask } from '../../../src/providers/gateway';
 import { fixture, fixtureBase64, makeTask, pollState, rejectsWith, useEmulator } from '../../support/helpers';
 import { ROOT } from '../../support/paths';
 import { SEED_001_FLAT } from '../../support/seeds';
 
-const req = (extra: Partial<GenerateRequest>): GenerateRequest => ({ provider: 'gateway', model: 'kling-v1', prompt: 'a fox in snow', ...extra });
+const req = (extra: Partial<GenerateRequest>): GenerateRequest => ({
+  provider: 'gateway',
+  model: 'kling-v1',
+  prompt: 'a fox in snow',
+  ...extra,
+});
 
 describe('gateway buildCreate', function () {
   it('text-to-video with seed, negative prompt, aspect ratio, size and duration', function () {
@@ -52,7 +58,11 @@ describe('gateway buildCreate', function () {
   });
 
   it('several images become `images`', function () {
-    const spec = gateway.buildCreate(req({ images: ['/a.png', 'https://x.test/b.jpg'] }), { images: ['QUJD', 'https://x.test/b.jpg'], imagesMime: ['image/png', ''] }, 'r1');
+    const spec = gateway.buildCreate(
+      req({ images: ['/a.png', 'https://x.test/b.jpg'] }),
+      { images: ['QUJD', 'https://x.test/b.jpg'], imagesMime: ['image/png', ''] },
+      'r1',
+    );
     assert.deepStrictEqual(spec.body.images, ['data:image/png;base64,QUJD', 'https://x.test/b.jpg']);
     assert.strictEqual(spec.mode, 'image-to-video');
   });
@@ -175,7 +185,18 @@ describe('gateway against the emulator', function () {
 
   it('listModels keeps only video models', async function () {
     const models = await listGatewayModels(h.ctx());
-    assert.deepStrictEqual([...models].sort(), ['MiniMax-Hailuo-02', 'doubao-seedance-1-0-pro-250528', 'jimeng_vgfm_t2v_l20', 'kling-v1', 'kling-v2-master', 'veo3', 'viduq1'].sort());
+    assert.deepStrictEqual(
+      [...models].sort(),
+      [
+        'MiniMax-Hailuo-02',
+        'doubao-seedance-1-0-pro-250528',
+        'jimeng_vgfm_t2v_l20',
+        'kling-v1',
+        'kling-v2-master',
+        'veo3',
+        'viduq1',
+      ].sort(),
+    );
   });
 });
 
@@ -213,8 +234,18 @@ describe('parseGatewayTask', function () {
   });
 
   it('flat queued / in_progress / processing with integer progress', function () {
-    assert.deepStrictEqual(parseGatewayTask({ task_id: 't', status: 'queued', progress: 0 }), { status: 'queued', rawStatus: 'queued', progress: 0, videos: [] });
-    assert.deepStrictEqual(parseGatewayTask({ task_id: 't', status: 'in_progress', progress: 45 }), { status: 'running', rawStatus: 'in_progress', progress: 45, videos: [] });
+    assert.deepStrictEqual(parseGatewayTask({ task_id: 't', status: 'queued', progress: 0 }), {
+      status: 'queued',
+      rawStatus: 'queued',
+      progress: 0,
+      videos: [],
+    });
+    assert.deepStrictEqual(parseGatewayTask({ task_id: 't', status: 'in_progress', progress: 45 }), {
+      status: 'running',
+      rawStatus: 'in_progress',
+      progress: 45,
+      videos: [],
+    });
     assert.strictEqual(parseGatewayTask({ task_id: 't', status: 'processing' }).status, 'running');
   });
 
@@ -251,13 +282,20 @@ describe('parseGatewayTask', function () {
 
   it('envelope SUCCESS with result_url', function () {
     assert.deepStrictEqual(
-      parseGatewayTask({ code: 'success', message: '', data: { task_id: 't', status: 'SUCCESS', progress: '100%', result_url: 'https://cdn.example.com/v.mp4', fail_reason: '' } }),
+      parseGatewayTask({
+        code: 'success',
+        message: '',
+        data: { task_id: 't', status: 'SUCCESS', progress: '100%', result_url: 'https://cdn.example.com/v.mp4', fail_reason: '' },
+      }),
       { status: 'succeeded', rawStatus: 'SUCCESS', progress: 100, videos: [{ url: 'https://cdn.example.com/v.mp4' }] },
     );
   });
 
   it('envelope FAILURE with fail_reason, or with the reason in result_url', function () {
-    const a = parseGatewayTask({ code: 'success', data: { status: 'FAILURE', progress: '100%', fail_reason: 'quota exceeded upstream', result_url: '' } });
+    const a = parseGatewayTask({
+      code: 'success',
+      data: { status: 'FAILURE', progress: '100%', fail_reason: 'quota exceeded upstream', result_url: '' },
+    });
     assert.strictEqual(a.status, 'failed');
     assert.strictEqual(a.error, 'quota exceeded upstream');
     assert.deepStrictEqual(a.videos, []);
@@ -266,7 +304,10 @@ describe('parseGatewayTask', function () {
   });
 
   it('a result_url on a non-SUCCESS status is not taken as a video', function () {
-    const s = parseGatewayTask({ code: 'success', data: { status: 'IN_PROGRESS', progress: '99%', result_url: 'https://cdn.example.com/partial.mp4' } });
+    const s = parseGatewayTask({
+      code: 'success',
+      data: { status: 'IN_PROGRESS', progress: '99%', result_url: 'https://cdn.example.com/partial.mp4' },
+    });
     assert.deepStrictEqual(s.videos, []);
   });
 
@@ -304,7 +345,9 @@ describe('parseGatewayTask', function () {
 describe('parseVideoModelList', function () {
   it('keeps video-looking ids, drops others and duplicates', function () {
     assert.deepStrictEqual(
-      parseVideoModelList({ data: [{ id: 'kling-v1' }, { id: 'gpt-4o' }, { id: 'kling-v1' }, { id: 'veo3' }, { id: 'bad id with spaces video' }, {}, 'x'] }),
+      parseVideoModelList({
+        data: [{ id: 'kling-v1' }, { id: 'gpt-4o' }, { id: 'kling-v1' }, { id: 'veo3' }, { id: 'bad id with spaces video' }, {}, 'x'],
+      }),
       ['kling-v1', 'veo3'],
     );
     assert.deepStrictEqual(parseVideoModelList({}), []);
@@ -317,6 +360,9 @@ describe('gateway catalogue entries', function () {
     const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
       contributes: { configuration: { properties: Record<string, { default?: unknown }> } };
     };
-    assert.deepStrictEqual(GATEWAY_CATALOG.map((m) => m.id), manifest.contributes.configuration.properties['aiVideo.gateway.models'].default);
+    assert.deepStrictEqual(
+      GATEWAY_CATALOG.map((m) => m.id),
+      manifest.contributes.configuration.properties['aiVideo.gateway.models'].default,
+    );
   });
 });

@@ -2,11 +2,12 @@
 // batch query ("seed 003" is the example in test/support/seeds.ts), the emulator and a stub server.
 import * as assert from 'assert';
 import * as fs from 'fs';
+
 import { ProviderError } from '../../../src/core/model/errors';
-import { resolveMedia } from '../../../src/core/request/media';
 import { GenerateRequest, Task } from '../../../src/core/model/task';
-import { HIDREAM_BATCH_SIZE, hidream, parseHidreamBatch, parseHidreamSingle } from '../../../src/providers/hidream';
+import { resolveMedia } from '../../../src/core/request/media';
 import { RemoteState } from '../../../src/providers/clientKit';
+import { hidream, HIDREAM_BATCH_SIZE, parseHidreamBatch, parseHidreamSingle } from '../../../src/providers/hidream';
 import { fixture, fixtureBase64, GOOD_KEY, makeTask, rejectsWith, sendJson, startStub, useEmulator } from '../../support/helpers';
 import { SEED_003_BATCH } from '../../support/seeds';
 
@@ -14,7 +15,12 @@ const HIDREAM = '/api-pub/gw/v2/video';
 const req = (extra: Partial<GenerateRequest>): GenerateRequest => ({ provider: 'hidream', prompt: '', ...extra });
 
 /** A batch answer for one task with the given sub-task results. */
-const batchOf = (subs: Array<Record<string, unknown>>) => ({ code: 0, message: 'ok', request_id: 'r', result: [{ task_id: 'T', sub_task_results: subs }] });
+const batchOf = (subs: Array<Record<string, unknown>>) => ({
+  code: 0,
+  message: 'ok',
+  request_id: 'r',
+  result: [{ task_id: 'T', sub_task_results: subs }],
+});
 const stateOf = (subs: Array<Record<string, unknown>>): RemoteState => {
   const s = parseHidreamBatch(batchOf(subs)).get('T');
   assert.ok(s);
@@ -24,7 +30,11 @@ const stateOf = (subs: Array<Record<string, unknown>>): RemoteState => {
 describe('HiDream buildCreate', function () {
   it('txt2video with aspect ratio, camera moves, motion strength, resolution and request_id', function () {
     const spec = hidream.buildCreate(
-      req({ prompt: 'a koi pond', aspectRatio: '9:16', options: { cameraHorizontal: 2, cameraVertical: -1, cameraDepth: 0, motionStrength: 12, resolution: 2048 } }),
+      req({
+        prompt: 'a koi pond',
+        aspectRatio: '9:16',
+        options: { cameraHorizontal: 2, cameraVertical: -1, cameraDepth: 0, motionStrength: 12, resolution: 2048 },
+      }),
       {},
       'req-abc',
     );
@@ -55,7 +65,11 @@ describe('HiDream buildCreate', function () {
   });
 
   it('img2video: image plus the txt2video fields; prompt only when given', function () {
-    const a = hidream.buildCreate(req({ image: '/a.png', aspectRatio: '1:1', options: { motionStrength: 5 } }), { image: 'QUJD', imageMime: 'image/png' }, 'r');
+    const a = hidream.buildCreate(
+      req({ image: '/a.png', aspectRatio: '1:1', options: { motionStrength: 5 } }),
+      { image: 'QUJD', imageMime: 'image/png' },
+      'r',
+    );
     assert.deepStrictEqual(a, {
       path: `${HIDREAM}/img2video/async`,
       body: { image: 'QUJD', aspect_ratio: '1:1', motion_strength: 5, request_id: 'r' },
@@ -86,7 +100,10 @@ describe('HiDream buildCreate', function () {
 describe('HiDream against the emulator', function () {
   const h = useEmulator();
 
-  async function createAndRecord(r: GenerateRequest, requestId = 'req-1'): Promise<{ remoteId: string; route?: string; body: Record<string, unknown> }> {
+  async function createAndRecord(
+    r: GenerateRequest,
+    requestId = 'req-1',
+  ): Promise<{ remoteId: string; route?: string; body: Record<string, unknown> }> {
     const media = await resolveMedia(r);
     const result = await hidream.create(h.ctx(), r, media, requestId);
     const route = `hidream.${result.route}.create`;
@@ -100,7 +117,11 @@ describe('HiDream against the emulator', function () {
 
   it('txt2video: exact body received', async function () {
     const { body, route, remoteId } = await createAndRecord(
-      req({ prompt: 'a koi pond', aspectRatio: '16:9', options: { cameraHorizontal: -5, cameraVertical: 5, cameraDepth: 1, motionStrength: 30, resolution: 1024 } }),
+      req({
+        prompt: 'a koi pond',
+        aspectRatio: '16:9',
+        options: { cameraHorizontal: -5, cameraVertical: 5, cameraDepth: 1, motionStrength: 30, resolution: 1024 },
+      }),
       'corr-42',
     );
     assert.deepStrictEqual(body, {
@@ -135,7 +156,7 @@ describe('HiDream against the emulator', function () {
     assert.deepStrictEqual(body, { video_name: 'https://cdn.example.com/clip.mp4', style: 'anime', prompt: 'sunset', request_id: 'req-1' });
   });
 
-  it('code != 0 with HTTP 200 on a create is a business error with HiDream\'s message', async function () {
+  it("code != 0 with HTTP 200 on a create is a business error with HiDream's message", async function () {
     // Not validated on purpose: the emulator answers HTTP 200 with code 4001.
     const e = await rejectsWith(hidream.create(h.ctx(), req({ prompt: 'x', aspectRatio: '4:3' }), {}, 'r'), 'business');
     assert.strictEqual(e.providerCode, 4001);
@@ -147,7 +168,10 @@ describe('HiDream against the emulator', function () {
     for (const fault of [{ kind: 'reset' }, { kind: 'status', status: 502 }, { kind: 'hang' }] as const) {
       h.em.resetCounts();
       h.em.injectFault({ route: 'hidream.txt2video.create', ...fault });
-      const e = await rejectsWith(hidream.create(h.ctx(GOOD_KEY, { timeoutMs: 300 }), req({ prompt: 'once' }), {}, 'r-1'), fault.kind === 'reset' ? 'network' : fault.kind === 'hang' ? 'timeout' : 'server');
+      const e = await rejectsWith(
+        hidream.create(h.ctx(GOOD_KEY, { timeoutMs: 300 }), req({ prompt: 'once' }), {}, 'r-1'),
+        fault.kind === 'reset' ? 'network' : fault.kind === 'hang' ? 'timeout' : 'server',
+      );
       assert.strictEqual(e.mayHaveStarted, true, fault.kind);
       assert.strictEqual(h.em.counts()['hidream.txt2video.create'], 1, `${fault.kind}: exactly one POST`);
     }
@@ -177,7 +201,10 @@ describe('HiDream against the emulator', function () {
     const counts = h.em.counts();
     assert.strictEqual(counts['hidream.txt2video.batch'], 1);
     assert.strictEqual(counts['hidream.txt2video.result'], 0);
-    assert.deepStrictEqual((h.em.requests('hidream.txt2video.batch')[0].body as { task_id_list: string[] }).task_id_list, tasks.map((t) => t.remoteId));
+    assert.deepStrictEqual(
+      (h.em.requests('hidream.txt2video.batch')[0].body as { task_id_list: string[] }).task_id_list,
+      tasks.map((t) => t.remoteId),
+    );
     assert.strictEqual(out.size, 5);
     for (const t of tasks) {
       const s = out.get(t.id);
@@ -296,13 +323,26 @@ describe('HiDream against the emulator', function () {
 describe('HiDream with a stub server', function () {
   it('a task left out of the batch answer entirely is malformed; the others are read', async function () {
     const stub = await startStub((_req, res) =>
-      sendJson(res, 200, { code: 0, message: 'ok', request_id: 'r', result: [{ task_id: 'present', sub_task_results: [{ sub_task_id: 's', task_status: 2, task_completion: 0.5, video: '', video_wm: '' }] }] }),
+      sendJson(res, 200, {
+        code: 0,
+        message: 'ok',
+        request_id: 'r',
+        result: [
+          { task_id: 'present', sub_task_results: [{ sub_task_id: 's', task_status: 2, task_completion: 0.5, video: '', video_wm: '' }] },
+        ],
+      }),
     );
     try {
       const present = makeTask('hidream', 'present', { route: 'txt2video' });
       const absent = makeTask('hidream', 'absent', { route: 'txt2video' });
       const out = await hidream.poll({ baseUrl: stub.baseUrl, apiKey: GOOD_KEY }, [present, absent]);
-      assert.deepStrictEqual(out.get(present.id), { status: 'running', rawStatus: 'processing', progress: 50, error: undefined, videos: [] });
+      assert.deepStrictEqual(out.get(present.id), {
+        status: 'running',
+        rawStatus: 'processing',
+        progress: 50,
+        error: undefined,
+        videos: [],
+      });
       const e = out.get(absent.id);
       assert.ok(e instanceof ProviderError && e.kind === 'malformed', String(e));
       assert.match(e.message, /left out task absent/);
@@ -311,7 +351,7 @@ describe('HiDream with a stub server', function () {
     }
   });
 
-  it('code != 0 on a batch at HTTP 200 fails every task with HiDream\'s message', async function () {
+  it("code != 0 on a batch at HTTP 200 fails every task with HiDream's message", async function () {
     const stub = await startStub((_req, res) => sendJson(res, 200, { code: 4290, message: '请求过于频繁', request_id: 'r', result: null }));
     try {
       const t = makeTask('hidream', 'x', { route: 'txt2video' });
@@ -324,9 +364,16 @@ describe('HiDream with a stub server', function () {
   });
 
   it('sends the API-User-ID header when a user id is set, and the bearer token', async function () {
-    const stub = await startStub((_req, res) => sendJson(res, 200, { code: 0, message: 'ok', request_id: 'r', result: { task_id: 'new-task' } }));
+    const stub = await startStub((_req, res) =>
+      sendJson(res, 200, { code: 0, message: 'ok', request_id: 'r', result: { task_id: 'new-task' } }),
+    );
     try {
-      const created = await hidream.create({ baseUrl: stub.baseUrl, apiKey: GOOD_KEY, settings: { userId: 'user-77' } }, req({ prompt: 'p' }), {}, 'r');
+      const created = await hidream.create(
+        { baseUrl: stub.baseUrl, apiKey: GOOD_KEY, settings: { userId: 'user-77' } },
+        req({ prompt: 'p' }),
+        {},
+        'r',
+      );
       assert.strictEqual(created.remoteId, 'new-task');
       assert.strictEqual(stub.requests[0].headers['api-user-id'], 'user-77');
       assert.strictEqual(stub.requests[0].headers.authorization, `Bearer ${GOOD_KEY}`);
@@ -373,16 +420,22 @@ describe('parseHidreamBatch', function () {
   });
 
   it('empty sub_task_results means not listed', function () {
-    const states = parseHidreamBatch({ code: 0, message: 'ok', request_id: 'r', result: [{ task_id: 'ghost', sub_task_results: [] }, SEED_003_BATCH.result[0]] });
+    const states = parseHidreamBatch({
+      code: 0,
+      message: 'ok',
+      request_id: 'r',
+      result: [{ task_id: 'ghost', sub_task_results: [] }, SEED_003_BATCH.result[0]],
+    });
     assert.deepStrictEqual([...states.notListed], ['ghost']);
     assert.strictEqual(states.get('ghost'), undefined);
     assert.strictEqual(states.size, 1);
   });
 
-  it('code != 0 is a business error carrying HiDream\'s message', function () {
+  it("code != 0 is a business error carrying HiDream's message", function () {
     assert.throws(
       () => parseHidreamBatch({ code: 4001, message: 'task_id_list is required', request_id: 'r', result: null }),
-      (e: unknown) => e instanceof ProviderError && e.kind === 'business' && e.providerCode === 4001 && e.message === 'HiDream: task_id_list is required',
+      (e: unknown) =>
+        e instanceof ProviderError && e.kind === 'business' && e.providerCode === 4001 && e.message === 'HiDream: task_id_list is required',
     );
     assert.throws(
       () => parseHidreamBatch({ code: 5000, request_id: 'r', result: null }),
@@ -405,7 +458,13 @@ describe('parseHidreamBatch', function () {
   });
 
   it('several sub-tasks give several videos', function () {
-    const subs = [1, 2, 3].map((i) => ({ sub_task_id: `s${i}`, task_status: 1, task_completion: 1, video: `https://media.hidreamai.com/${i}.mp4`, video_wm: `https://media.hidreamai.com/${i}_wm.mp4` }));
+    const subs = [1, 2, 3].map((i) => ({
+      sub_task_id: `s${i}`,
+      task_status: 1,
+      task_completion: 1,
+      video: `https://media.hidreamai.com/${i}.mp4`,
+      video_wm: `https://media.hidreamai.com/${i}_wm.mp4`,
+    }));
     const s = stateOf(subs);
     assert.strictEqual(s.status, 'succeeded');
     assert.deepStrictEqual(
@@ -466,6 +525,9 @@ describe('parseHidreamBatch', function () {
     const s = parseHidreamSingle({ code: 0, message: 'ok', request_id: 'r', result: SEED_003_BATCH.result[1] });
     assert.strictEqual(s?.status, 'succeeded');
     assert.strictEqual(s?.videos[0].id, '49df0d8c-6c71-4a41-8032-cf427c9bc726');
-    assert.strictEqual(parseHidreamSingle({ code: 0, message: 'ok', request_id: 'r', result: { task_id: 'x', sub_task_results: [] } }), undefined);
+    assert.strictEqual(
+      parseHidreamSingle({ code: 0, message: 'ok', request_id: 'r', result: { task_id: 'x', sub_task_results: [] } }),
+      undefined,
+    );
   });
 });

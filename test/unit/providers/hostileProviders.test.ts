@@ -3,10 +3,11 @@
 // the engine stores, throws and logs must hold none of it.
 import * as assert from 'assert';
 import * as fs from 'fs';
-import { guardProvider } from '../../../src/core/provider/guardedClient';
+
 import { ProviderError } from '../../../src/core/model/errors';
-import type { ProviderDescriptor, RemoteState } from '../../../src/core/provider/descriptor';
 import { GenerateRequest, ProviderId, Task } from '../../../src/core/model/task';
+import type { ProviderDescriptor, RemoteState } from '../../../src/core/provider/descriptor';
+import { guardProvider } from '../../../src/core/provider/guardedClient';
 import { PROVIDERS } from '../../../src/providers';
 import { gateway } from '../../../src/providers/gateway';
 import { useEngineSuite, waitForTask } from '../../support/engineHarness';

@@ -1,21 +1,22 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+
+import type { TaskEngine } from '../../../src/core/engine/engine';
+import { Clock } from '../../../src/core/model/clock';
 import { ProviderError } from '../../../src/core/model/errors';
+import { GenerateRequest, Task } from '../../../src/core/model/task';
 import { checkBaseUrl } from '../../../src/core/net/baseUrl';
-import { resolveMedia } from '../../../src/core/request/media';
 import { modelChoices } from '../../../src/core/provider/modelList';
 import { describeValue, fieldsFor, parseFieldInput, type TypedField } from '../../../src/core/provider/optionFields';
-import { Clock } from '../../../src/core/model/clock';
-import type { TaskEngine } from '../../../src/core/engine/engine';
-import { GenerateRequest, Task } from '../../../src/core/model/task';
+import { resolveMedia } from '../../../src/core/request/media';
 import { TaskStore } from '../../../src/core/store/taskStore';
 import { isFilePart, MODERATION_MESSAGE } from '../../../src/emulator/openai';
 import { PROVIDERS } from '../../../src/providers';
 import { fitSize, listOpenAiModels, lostJobsIn, openai, parseVideo, toFormData } from '../../../src/providers/openai';
 import { flowSteps } from '../../../src/vscode/generate/flowSteps';
 import { planPlayerContent } from '../../../src/vscode/panels/player/playerPage';
-import { KEY, memoryLog, settled, useEngineSuite, Workspace, waitForTask } from '../../support/engineHarness';
+import { KEY, memoryLog, settled, useEngineSuite, waitForTask, Workspace } from '../../support/engineHarness';
 import { assertClean, fixture, makeTask, pollState, rejectsWith, sendJson, startStub, useEmulator } from '../../support/helpers';
 
 const req = (extra: Partial<GenerateRequest> = {}): GenerateRequest => ({ provider: 'openai', prompt: 'a fox in snow', ...extra });
@@ -25,11 +26,24 @@ const remoteIdOf = (found: unknown): string | undefined => (found as Task | unde
 
 describe('OpenAI request building', function () {
   it('text-to-video: no model chosen sends no model field (the server decides); seconds as a string, the size; nothing unset is sent', function () {
-    assert.deepStrictEqual(openai.buildCreate(req(), {}, 'r'), { path: '/videos', body: { prompt: 'a fox in snow' }, mode: 'text-to-video', model: '' });
-    assert.deepStrictEqual([...toFormData(openai.buildCreate(req(), {}, 'r').body).keys()], ['prompt'], 'the multipart body has no model part');
+    assert.deepStrictEqual(openai.buildCreate(req(), {}, 'r'), {
+      path: '/videos',
+      body: { prompt: 'a fox in snow' },
+      mode: 'text-to-video',
+      model: '',
+    });
+    assert.deepStrictEqual(
+      [...toFormData(openai.buildCreate(req(), {}, 'r').body).keys()],
+      ['prompt'],
+      'the multipart body has no model part',
+    );
     const spec = openai.buildCreate(req({ model: 'seedance-1-pro', options: { seconds: 7, size: '1920x1080' } }), {}, 'r');
     assert.deepStrictEqual(spec.body, { prompt: 'a fox in snow', model: 'seedance-1-pro', seconds: '7', size: '1920x1080' });
-    assert.deepStrictEqual(openai.buildCreate(req({ aspectRatio: '9:16' }), {}, 'r').body.size, '720x1280', 'an aspect ratio names its size');
+    assert.deepStrictEqual(
+      openai.buildCreate(req({ aspectRatio: '9:16' }), {}, 'r').body.size,
+      '720x1280',
+      'an aspect ratio names its size',
+    );
   });
 
   it('image-to-video: a local image as a file part sized to it, a URL as input_reference[image_url]', async function () {
@@ -63,8 +77,15 @@ describe('OpenAI-compatible sizes and images', function () {
   it("the video is made at the image's size (the protocol needs them to match), with a warning when another size was asked for", function () {
     assert.deepStrictEqual(fitSize(undefined, WIDE), { size: '1280x720' });
     assert.deepStrictEqual(fitSize('1280x720', WIDE), { size: '1280x720' });
-    assert.match(fitSize('720x1280', WIDE).warning ?? '', /The image is 1280x720, so the video is 1280x720, not 720x1280: the server needs the image to match the size/);
-    assert.deepStrictEqual(fitSize(undefined, { width: 1600, height: 900 }), { size: '1600x900' }, "no list of Sora's sizes: which sizes a model makes is the server's business");
+    assert.match(
+      fitSize('720x1280', WIDE).warning ?? '',
+      /The image is 1280x720, so the video is 1280x720, not 720x1280: the server needs the image to match the size/,
+    );
+    assert.deepStrictEqual(
+      fitSize(undefined, { width: 1600, height: 900 }),
+      { size: '1600x900' },
+      "no list of Sora's sizes: which sizes a model makes is the server's business",
+    );
     assert.deepStrictEqual(fitSize(undefined, { width: 256, height: 256 }), { size: '256x256' });
   });
 
@@ -133,20 +154,42 @@ describe('OpenAI in the generate flow (descriptor data)', function () {
           ['Size', 'text', 9],
         ],
       );
-      assert.deepStrictEqual(fields.map((f) => describeValue(f, undefined)), ["the server's default", "the server's default"]);
+      assert.deepStrictEqual(
+        fields.map((f) => describeValue(f, undefined)),
+        ["the server's default", "the server's default"],
+      );
     }
     const [seconds, size] = fieldsFor(openai, 'text-to-video') as TypedField[];
-    assert.deepStrictEqual([parseFieldInput(seconds, '5'), parseFieldInput(seconds, '61')], [{ value: 5 }, { error: 'Enter a number from 1 to 60.' }]);
+    assert.deepStrictEqual(
+      [parseFieldInput(seconds, '5'), parseFieldInput(seconds, '61')],
+      [{ value: 5 }, { error: 'Enter a number from 1 to 60.' }],
+    );
     assert.deepStrictEqual([parseFieldInput(size, ' 832x480 '), parseFieldInput(size, '')], [{ value: '832x480' }, {}]);
     assert.deepStrictEqual(parseFieldInput(size, '1280*720'), { error: 'Size must be WIDTHxHEIGHT in pixels, e.g. 1280x720.' });
-    assert.deepStrictEqual(flowSteps({ providerChoices: 4, modeChoices: openai.modes.length, modelStep: true, mediaStep: true }), ['provider', 'mode', 'model', 'media', 'prompt', 'options']);
+    assert.deepStrictEqual(flowSteps({ providerChoices: 4, modeChoices: openai.modes.length, modelStep: true, mediaStep: true }), [
+      'provider',
+      'mode',
+      'model',
+      'media',
+      'prompt',
+      'options',
+    ]);
     assert.deepStrictEqual(openai.envKeys, ['OPENAI_API_KEY']);
     const remix = openai.actions![0];
     const done = makeTask('openai', 'video_1', { status: 'succeeded', model: 'wan-2.2' });
     assert.ok(remix.appliesTo(done));
     assert.ok(!remix.appliesTo({ ...done, status: 'running' }));
-    assert.deepStrictEqual(remix.request(done, 'at night'), { provider: 'openai', prompt: 'at night', model: 'wan-2.2', options: { remixOf: 'video_1' } });
-    assert.deepStrictEqual(remix.request({ ...done, model: '' }, 'at night'), { provider: 'openai', prompt: 'at night', options: { remixOf: 'video_1' } });
+    assert.deepStrictEqual(remix.request(done, 'at night'), {
+      provider: 'openai',
+      prompt: 'at night',
+      model: 'wan-2.2',
+      options: { remixOf: 'video_1' },
+    });
+    assert.deepStrictEqual(remix.request({ ...done, model: '' }, 'at night'), {
+      provider: 'openai',
+      prompt: 'at night',
+      options: { remixOf: 'video_1' },
+    });
   });
 });
 
@@ -155,7 +198,11 @@ describe('OpenAI parseVideo', function () {
   const task = { remoteId: 'video_1' };
 
   it('a completed video: the content URL on the API (with the key), its thumbnail, expiry, length and size', function () {
-    const s = parseVideo({ id: 'video_1', status: 'completed', progress: 100, expires_at: 1_760_000_000, seconds: '8', size: '720x1280' }, base, task);
+    const s = parseVideo(
+      { id: 'video_1', status: 'completed', progress: 100, expires_at: 1_760_000_000, seconds: '8', size: '720x1280' },
+      base,
+      task,
+    );
     assert.deepStrictEqual(s, {
       status: 'succeeded',
       rawStatus: 'completed',
@@ -181,14 +228,25 @@ describe('OpenAI parseVideo', function () {
   });
 
   it('statuses, progress, and a failure with its code', function () {
-    assert.deepStrictEqual(parseVideo({ status: 'queued', progress: 0 }, base, task), { status: 'queued', rawStatus: 'queued', progress: 0, videos: [] });
+    assert.deepStrictEqual(parseVideo({ status: 'queued', progress: 0 }, base, task), {
+      status: 'queued',
+      rawStatus: 'queued',
+      progress: 0,
+      videos: [],
+    });
     assert.strictEqual(parseVideo({ status: 'in_progress', progress: 37 }, base, task).progress, 37);
     assert.strictEqual(parseVideo({ status: 'in_progress' }, base, task).status, 'running');
     assert.strictEqual(parseVideo({ status: 'rendering' }, base, task).status, 'unknown');
     const failed = parseVideo({ status: 'failed', error: { code: 'moderation_blocked', message: 'Blocked.' } }, base, task);
     assert.deepStrictEqual([failed.status, failed.error], ['failed', 'Blocked. (moderation_blocked)']);
-    assert.strictEqual(parseVideo({ status: 'failed', error: null }, base, task).error, 'OpenAI-compatible server reported the generation failed.');
-    assert.throws(() => parseVideo('<html>', base, task), (e: unknown) => e instanceof ProviderError && e.kind === 'malformed');
+    assert.strictEqual(
+      parseVideo({ status: 'failed', error: null }, base, task).error,
+      'OpenAI-compatible server reported the generation failed.',
+    );
+    assert.throws(
+      () => parseVideo('<html>', base, task),
+      (e: unknown) => e instanceof ProviderError && e.kind === 'malformed',
+    );
   });
 });
 
@@ -212,7 +270,10 @@ describe('OpenAI against the emulator', function () {
     h.advance(5_000);
     const done = await pollState(openai, h.ctx(), t);
     assert.strictEqual(done.status, 'succeeded');
-    assert.deepStrictEqual([done.videos[0].url, done.videos[0].authenticated, done.videos[0].duration], [`${h.em.baseUrl}/videos/${created.remoteId}/content`, true, 7]);
+    assert.deepStrictEqual(
+      [done.videos[0].url, done.videos[0].authenticated, done.videos[0].duration],
+      [`${h.em.baseUrl}/videos/${created.remoteId}/content`, true, 7],
+    );
     assert.ok(h.em.requests('openai.retrieve').every((q) => q.authorized));
   });
 
@@ -222,7 +283,7 @@ describe('OpenAI against the emulator', function () {
     assert.strictEqual(created.model, 'wan-2.2', "the emulated server's default model");
   });
 
-  it("image-to-video: the image as a file part, the size taken from it; a size the model does not make is refused by the server, in its words", async function () {
+  it('image-to-video: the image as a file part, the size taken from it; a size the model does not make is refused by the server, in its words', async function () {
     const wide = req({ image: fixture('wide.png') });
     await openai.create(h.ctx(), wide, await resolveMedia(wide), 'r');
     const body = h.em.requests('openai.create')[0].body as Record<string, unknown>;
@@ -233,9 +294,15 @@ describe('OpenAI against the emulator', function () {
     const log = memoryLog();
     const square = req({ image: fixture('cat.png'), options: { size: '1280x720' } });
     const err = await rejectsWith(openai.create(h.ctx(undefined, { log }), square, await resolveMedia(square), 'r'), 'badRequest');
-    assert.match(err.message, /OpenAI-compatible server refused the request \(HTTP 400\): Invalid value: '256x256'\. Supported values for wan-2\.2 are/);
+    assert.match(
+      err.message,
+      /OpenAI-compatible server refused the request \(HTTP 400\): Invalid value: '256x256'\. Supported values for wan-2\.2 are/,
+    );
     assert.strictEqual(err.mayHaveStarted, false);
-    assert.deepStrictEqual(log.lines.map((l) => l.level), ['warn']);
+    assert.deepStrictEqual(
+      log.lines.map((l) => l.level),
+      ['warn'],
+    );
     assert.match(log.lines[0].message, /The image is 256x256, so the video is 256x256, not 1280x720/);
     assert.strictEqual((h.em.requests('openai.create')[1].body as Record<string, unknown>).size, '256x256');
   });
@@ -255,7 +322,10 @@ describe('OpenAI against the emulator', function () {
     h.advance(1000);
     const s = await pollState(openai, ctx, makeTask('openai', created.remoteId));
     assert.strictEqual(s.videos[0].url, `${h.em.baseUrl}/gw/v1/videos/${created.remoteId}/content`);
-    assert.deepStrictEqual(h.em.requests().map((q) => q.path), ['/gw/v1/videos', `/gw/v1/videos/${created.remoteId}`]);
+    assert.deepStrictEqual(
+      h.em.requests().map((q) => q.path),
+      ['/gw/v1/videos', `/gw/v1/videos/${created.remoteId}`],
+    );
   });
 
   it("a failure, moderation, in OpenAI's words, through the registered client", async function () {
@@ -292,7 +362,10 @@ describe('OpenAI against the emulator', function () {
   it('errors: a rejected key, an unknown video, a refused value, 429 with retry-after-ms or retry-after', async function () {
     await rejectsWith(openai.create(h.ctx('bad-key'), req(), {}, 'r'), 'auth');
     const gone = (await openai.poll(h.ctx(), [makeTask('openai', 'video_missing')])).values().next().value;
-    assert.ok(gone instanceof ProviderError && gone.kind === 'notFound' && /Video with id 'video_missing' not found/.test(gone.message), String(gone));
+    assert.ok(
+      gone instanceof ProviderError && gone.kind === 'notFound' && /Video with id 'video_missing' not found/.test(gone.message),
+      String(gone),
+    );
     const bad = await rejectsWith(openai.create(h.ctx(), req({ model: 'sora-2' }), {}, 'r'), 'badRequest');
     assert.match(bad.message, /Invalid value: 'sora-2'\. Supported values are: 'wan-2\.2', 'seedance-1-pro'/);
     h.em.injectFault({ route: 'openai.create', kind: 'status', status: 429, retryAfterMs: 1500 });
@@ -304,7 +377,10 @@ describe('OpenAI against the emulator', function () {
   it('models: what GET {base}/models lists, video models only; testConnection says how many', async function () {
     assert.deepStrictEqual(await listOpenAiModels(h.ctx()), ['wan-2.2', 'seedance-1-pro']);
     assert.strictEqual(openai.models?.list, listOpenAiModels, "the model step offers the server's list");
-    assert.match(await openai.testConnection(h.ctx()), /^OpenAI-compatible server at 127\.0\.0\.1:\d+ accepted the key \(2 video models listed\)\.$/);
+    assert.match(
+      await openai.testConnection(h.ctx()),
+      /^OpenAI-compatible server at 127\.0\.0\.1:\d+ accepted the key \(2 video models listed\)\.$/,
+    );
     await rejectsWith(openai.testConnection(h.ctx('bad-key')), 'auth');
   });
 });
@@ -320,17 +396,31 @@ describe('OpenAI results through the engine', function () {
       const { engine } = await ws.engine({ keys: { openai: KEY } });
       const t = await engine.generate(req({ prompt: 'via a CDN [redirect-content] [duration=300]' }));
       const done = await waitForTask(engine, t.id, settled, 'to finish');
-      assert.strictEqual(Buffer.compare(fs.readFileSync(done.videos[0].localPath!), fs.readFileSync(fixture('sample.mp4'))), 0, done.videos[0].downloadError);
-      assert.strictEqual(Buffer.compare(fs.readFileSync(done.videos[0].posterPath!), fs.readFileSync(fixture('thumbnail.jpg'))), 0, 'the thumbnail is the poster');
+      assert.strictEqual(
+        Buffer.compare(fs.readFileSync(done.videos[0].localPath!), fs.readFileSync(fixture('sample.mp4'))),
+        0,
+        done.videos[0].downloadError,
+      );
+      assert.strictEqual(
+        Buffer.compare(fs.readFileSync(done.videos[0].posterPath!), fs.readFileSync(fixture('thumbnail.jpg'))),
+        0,
+        'the thumbnail is the poster',
+      );
       const content = `/gw/v1/videos/${t.remoteId}/content`;
-      assert.deepStrictEqual(em.requests('openai.content').map((q) => [q.path, q.hadAuthorizationHeader, q.authorized]), [
-        [content, true, true],
-        [`${content}?variant=thumbnail`, true, true],
-      ]);
-      assert.deepStrictEqual(em.requests('files').map((q) => [q.path, q.hadAuthorizationHeader]), [
-        [`/files/openai/${t.remoteId}/video.mp4`, false],
-        [`/files/openai/${t.remoteId}/thumbnail.jpg`, false],
-      ]);
+      assert.deepStrictEqual(
+        em.requests('openai.content').map((q) => [q.path, q.hadAuthorizationHeader, q.authorized]),
+        [
+          [content, true, true],
+          [`${content}?variant=thumbnail`, true, true],
+        ],
+      );
+      assert.deepStrictEqual(
+        em.requests('files').map((q) => [q.path, q.hadAuthorizationHeader]),
+        [
+          [`/files/openai/${t.remoteId}/video.mp4`, false],
+          [`/files/openai/${t.remoteId}/thumbnail.jpg`, false],
+        ],
+      );
     } finally {
       await ws.dispose();
     }
@@ -345,7 +435,13 @@ describe('OpenAI finding a lost job', function () {
     const at = Date.parse('2026-01-01T12:00:00Z');
     const task = { request: req({ model: 'sora-2', options: { seconds: '8', size: '1280x720' } }) };
     const same = { prompt: 'a fox in snow', model: 'sora-2', seconds: '8', size: '1280x720', remixed_from_video_id: null };
-    const video = (id: string, extra: Record<string, unknown> = {}) => ({ id, ...same, created_at: at / 1000, status: 'completed', ...extra });
+    const video = (id: string, extra: Record<string, unknown> = {}) => ({
+      id,
+      ...same,
+      created_at: at / 1000,
+      status: 'completed',
+      ...extra,
+    });
     const later = video('video_b', { created_at: at / 1000 + 20, status: 'in_progress' });
     assert.deepStrictEqual(lostJobsIn([video('video_a'), later], task), [
       { id: 'video_b', at: at + 20_000, status: 'in_progress' },
@@ -366,7 +462,10 @@ describe('OpenAI finding a lost job', function () {
     assert.deepStrictEqual(lostJobsIn([hostile], task), [{ id: 'video_s', at }], 'a status word that is not plain is left out');
     const remixTask = { request: req({ model: 'sora-2', options: { remixOf: 'video_src' } }) };
     const remix = lostJobsIn([video('video_remix', { remixed_from_video_id: 'video_src' })], remixTask);
-    assert.deepStrictEqual(remix.map((j) => j.id), ['video_remix']);
+    assert.deepStrictEqual(
+      remix.map((j) => j.id),
+      ['video_remix'],
+    );
   });
 
   it('a create whose answer was lost after the job started: Find This Job adopts it from GET /videos and follows it to the download', async () => {
@@ -374,7 +473,10 @@ describe('OpenAI finding a lost job', function () {
     const { engine } = await suite.ws.engine({ keys: { openai: KEY } });
     em.injectFault({ route: 'openai.create', kind: 'status', status: 502 });
     await assert.rejects(engine.generate(req({ prompt: 'never made' })), /OpenAI-compatible server had a server error \(HTTP 502\)/);
-    await assert.rejects(engine.generate(req({ prompt: 'made, answer lost [lost-answer] [duration=300]' })), /OpenAI-compatible server had a server error \(HTTP 502\)/);
+    await assert.rejects(
+      engine.generate(req({ prompt: 'made, answer lost [lost-answer] [duration=300]' })),
+      /OpenAI-compatible server had a server error \(HTTP 502\)/,
+    );
     const [lost, never] = engine.getTasks();
     assert.deepStrictEqual([lost.uncertain, never.uncertain], [true, true]);
     assert.strictEqual(engine.canFindLostJob('openai'), true);
@@ -382,10 +484,17 @@ describe('OpenAI finding a lost job', function () {
     const found = (await engine.findLostJob(lost.id)) as Task;
     assert.match(found.remoteId, /^video_/);
     assert.deepStrictEqual([found.status, found.uncertain, found.model, found.mode], ['queued', undefined, '', 'text-to-video']);
-    assert.deepStrictEqual(em.requests('openai.list').map((q) => [q.path, q.authorized]), [['/videos?limit=50&order=desc', true]]);
+    assert.deepStrictEqual(
+      em.requests('openai.list').map((q) => [q.path, q.authorized]),
+      [['/videos?limit=50&order=desc', true]],
+    );
     const done = await waitForTask(engine, lost.id, settled, 'to finish');
     assert.strictEqual(done.status, 'succeeded');
-    assert.strictEqual(Buffer.compare(fs.readFileSync(done.videos[0].localPath!), fs.readFileSync(fixture('sample.mp4'))), 0, done.videos[0].downloadError);
+    assert.strictEqual(
+      Buffer.compare(fs.readFileSync(done.videos[0].localPath!), fs.readFileSync(fixture('sample.mp4'))),
+      0,
+      done.videos[0].downloadError,
+    );
 
     const notFound = (await engine.findLostJob(never.id)) as Task;
     assert.deepStrictEqual([notFound.status, notFound.uncertain, notFound.remoteId], ['failed', undefined, '']);
@@ -433,7 +542,11 @@ describe('OpenAI finding a lost job: whose job it is', function () {
   };
   const engineWithClock = async () => (await suite.ws.engine({ keys: { openai: KEY }, clock })).engine;
   const lostCreate = (engine: TaskEngine, prompt: string) => assert.rejects(engine.generate(req({ prompt })), /HTTP 502/);
-  const taskWith = (engine: TaskEngine, prompt: string, nth = 0) => engine.getTasks().filter((t) => t.prompt === prompt).reverse()[nth];
+  const taskWith = (engine: TaskEngine, prompt: string, nth = 0) =>
+    engine
+      .getTasks()
+      .filter((t) => t.prompt === prompt)
+      .reverse()[nth];
 
   it('two identical creates lost half a minute apart: each adopts its own job, the second never the one the first follows', async () => {
     const engine = await engineWithClock();
@@ -576,7 +689,12 @@ describe('OpenAI-compatible with no base URL, and Sora tasks from before the shu
     fs.mkdirSync(ws.mediaDir, { recursive: true });
     const file = path.join(ws.mediaDir, 'sora.mp4');
     fs.copyFileSync(fixture('sample.mp4'), file);
-    const request: GenerateRequest = { provider: 'openai', prompt: 'a fox in snow', model: 'sora-2', options: { seconds: '8', size: '1280x720' } };
+    const request: GenerateRequest = {
+      provider: 'openai',
+      prompt: 'a fox in snow',
+      model: 'sora-2',
+      options: { seconds: '8', size: '1280x720' },
+    };
     const content = 'https://api.openai.com/v1/videos/video_sora1/content';
     const sora = makeTask('openai', 'video_sora1', {
       status: 'succeeded',
@@ -586,28 +704,57 @@ describe('OpenAI-compatible with no base URL, and Sora tasks from before the shu
       prompt: request.prompt,
       origin: 'https://api.openai.com/v1',
       finishedAt: Date.now(),
-      videos: [{ url: content, id: 'video_sora1', posterUrl: `${content}?variant=thumbnail`, authenticated: true, localPath: file, duration: 8, width: 1280, height: 720 }],
+      videos: [
+        {
+          url: content,
+          id: 'video_sora1',
+          posterUrl: `${content}?variant=thumbnail`,
+          authenticated: true,
+          localPath: file,
+          duration: 8,
+          width: 1280,
+          height: 720,
+        },
+      ],
     });
     await new TaskStore(ws.storeFile).save([sora]);
 
     const { engine } = await ws.engine({ keys: { openai: KEY }, baseUrl: unset });
     const back = engine.getTask(sora.id)!;
-    assert.deepStrictEqual([back.status, back.model, back.request.model, back.videos[0].localPath], ['succeeded', 'sora-2', 'sora-2', file]);
+    assert.deepStrictEqual(
+      [back.status, back.model, back.request.model, back.videos[0].localPath],
+      ['succeeded', 'sora-2', 'sora-2', file],
+    );
     const page = planPlayerContent(back, 0, ws.mediaDir, openai);
     assert.strictEqual(page.kind, 'video');
     if (page.kind === 'video') {
-      assert.deepStrictEqual([page.localPath, page.meta.model, page.meta.providerLabel, page.meta.duration], [file, 'sora-2', 'OpenAI-compatible server', 8]);
-      assert.deepStrictEqual(page.meta.taskActions.map((a) => a.id), ['remix']);
+      assert.deepStrictEqual(
+        [page.localPath, page.meta.model, page.meta.providerLabel, page.meta.duration],
+        [file, 'sora-2', 'OpenAI-compatible server', 8],
+      );
+      assert.deepStrictEqual(
+        page.meta.taskActions.map((a) => a.id),
+        ['remix'],
+      );
     }
 
     // Regenerate sends the task's request again (generateCommands.ts): refused before anything is sent.
     const { seed: _none, ...again } = back.request;
-    await assert.rejects(engine.generate(again), (e: unknown) => e instanceof ProviderError && e.kind === 'config' && e.message.includes(`set ${SETTING} to your server`));
+    await assert.rejects(
+      engine.generate(again),
+      (e: unknown) => e instanceof ProviderError && e.kind === 'config' && e.message.includes(`set ${SETTING} to your server`),
+    );
     // At a compatible server that does not serve Sora, the server's refusal, in its words.
     const { engine: atServer } = await ws.engine({ keys: { openai: KEY }, storeFile: path.join(ws.dir, 'other.json') });
-    await assert.rejects(atServer.generate(again), (e: unknown) => e instanceof ProviderError && e.kind === 'badRequest' && /Invalid value: 'sora-2'/.test(e.message));
+    await assert.rejects(
+      atServer.generate(again),
+      (e: unknown) => e instanceof ProviderError && e.kind === 'badRequest' && /Invalid value: 'sora-2'/.test(e.message),
+    );
     assert.deepStrictEqual(atServer.getTasks(), [], 'a refused create keeps no task');
-    assert.deepStrictEqual(suite.emulator.requests().map((q) => q.route), ['openai.create']);
+    assert.deepStrictEqual(
+      suite.emulator.requests().map((q) => q.route),
+      ['openai.create'],
+    );
     assert.deepStrictEqual(engine.getTask(sora.id), back, 'the old task is untouched');
   });
 });

@@ -1,27 +1,52 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+
 import { ProviderError } from '../../../src/core/model/errors';
-import { emulatorBaseUrl } from '../../../src/emulator/server';
-import { OPENROUTER_BASE_PATH } from '../../../src/emulator/openrouter';
-import { resolveMedia } from '../../../src/core/request/media';
 import { GenerateRequest } from '../../../src/core/model/task';
+import { resolveMedia } from '../../../src/core/request/media';
+import { OPENROUTER_BASE_PATH } from '../../../src/emulator/openrouter';
+import { emulatorBaseUrl } from '../../../src/emulator/server';
 import { PROVIDERS } from '../../../src/providers';
-import { fetchVideoModels, openrouter, parsePricingSkus, parseVideoJob, parseVideoModels, pollingUrlProblem } from '../../../src/providers/openrouter';
+import {
+  fetchVideoModels,
+  openrouter,
+  parsePricingSkus,
+  parseVideoJob,
+  parseVideoModels,
+  pollingUrlProblem,
+} from '../../../src/providers/openrouter';
 import { KEY, settled, useEngineSuite, waitForTask } from '../../support/engineHarness';
 import { fixture, fixtureBase64, makeTask, pollState, rejectsWith, sendJson, startStub, useEmulator } from '../../support/helpers';
 
-const req = (extra: Partial<GenerateRequest> = {}): GenerateRequest => ({ provider: 'openrouter', prompt: 'a fox in snow', model: 'google/veo-3.1', ...extra });
+const req = (extra: Partial<GenerateRequest> = {}): GenerateRequest => ({
+  provider: 'openrouter',
+  prompt: 'a fox in snow',
+  model: 'google/veo-3.1',
+  ...extra,
+});
 
 describe('OpenRouter request building', function () {
   it('text to video: duration (an integer), resolution, aspect ratio, audio and seed under their OpenRouter names', function () {
     const spec = openrouter.buildCreate(req({ duration: 8, resolution: '1080p', aspectRatio: '16:9', audio: true, seed: 42 }), {}, 'r');
     assert.deepStrictEqual(spec, {
       path: '/videos',
-      body: { model: 'google/veo-3.1', prompt: 'a fox in snow', duration: 8, resolution: '1080p', aspect_ratio: '16:9', generate_audio: true, seed: 42 },
+      body: {
+        model: 'google/veo-3.1',
+        prompt: 'a fox in snow',
+        duration: 8,
+        resolution: '1080p',
+        aspect_ratio: '16:9',
+        generate_audio: true,
+        seed: 42,
+      },
       mode: 'text-to-video',
       model: 'google/veo-3.1',
     });
-    assert.deepStrictEqual(openrouter.buildCreate(req(), {}, 'r').body, { model: 'google/veo-3.1', prompt: 'a fox in snow' }, 'nothing unset is sent');
+    assert.deepStrictEqual(
+      openrouter.buildCreate(req(), {}, 'r').body,
+      { model: 'google/veo-3.1', prompt: 'a fox in snow' },
+      'nothing unset is sent',
+    );
     assert.strictEqual(openrouter.buildCreate(req({ audio: false }), {}, 'r').body.generate_audio, false);
   });
 
@@ -34,17 +59,28 @@ describe('OpenRouter request building', function () {
       { type: 'image_url', image_url: { url: `data:image/png;base64,${fixtureBase64('cat.png')}` }, frame_type: 'first_frame' },
       { type: 'image_url', image_url: { url: `data:image/jpeg;base64,${fixtureBase64('dog.jpg')}` }, frame_type: 'last_frame' },
     ]);
-    const byUrl = openrouter.buildCreate(req({ image: 'https://x.test/a.png', lastFrame: 'https://x.test/b.png' }), { image: 'https://x.test/a.png' }, 'r');
+    const byUrl = openrouter.buildCreate(
+      req({ image: 'https://x.test/a.png', lastFrame: 'https://x.test/b.png' }),
+      { image: 'https://x.test/a.png' },
+      'r',
+    );
     assert.deepStrictEqual(byUrl.body.frame_images, [
       { type: 'image_url', image_url: { url: 'https://x.test/a.png' }, frame_type: 'first_frame' },
       { type: 'image_url', image_url: { url: 'https://x.test/b.png' }, frame_type: 'last_frame' },
     ]);
-    assert.throws(() => openrouter.buildCreate(req({ lastFrame: fixture('dog.jpg') }), {}, 'r'), (e: Error & { kind?: string }) => e.kind === 'input');
+    assert.throws(
+      () => openrouter.buildCreate(req({ lastFrame: fixture('dog.jpg') }), {}, 'r'),
+      (e: Error & { kind?: string }) => e.kind === 'input',
+    );
   });
 
   it('reference images go as input_references (ingredients)', async function () {
     const media = await resolveMedia(req({ images: [fixture('cat.png'), 'https://x.test/b.png'] }));
-    const spec = openrouter.buildCreate(req({ model: 'alibaba/wan-2.6', images: [fixture('cat.png'), 'https://x.test/b.png'] }), media, 'r');
+    const spec = openrouter.buildCreate(
+      req({ model: 'alibaba/wan-2.6', images: [fixture('cat.png'), 'https://x.test/b.png'] }),
+      media,
+      'r',
+    );
     assert.strictEqual(spec.mode, 'ingredients');
     assert.deepStrictEqual(spec.body.input_references, [
       { type: 'image_url', image_url: { url: `data:image/png;base64,${fixtureBase64('cat.png')}` } },
@@ -80,7 +116,10 @@ describe('OpenRouter against the emulator', function () {
     const queued = await pollState(client, ctx(), task);
     assert.deepStrictEqual([queued.status, queued.rawStatus, queued.progress], ['queued', 'pending', undefined]);
     h.advance(5_000);
-    assert.deepStrictEqual([(await pollState(client, ctx(), task)).status, (await pollState(client, ctx(), task)).rawStatus], ['running', 'in_progress']);
+    assert.deepStrictEqual(
+      [(await pollState(client, ctx(), task)).status, (await pollState(client, ctx(), task)).rawStatus],
+      ['running', 'in_progress'],
+    );
     h.advance(5_000);
     const done = await pollState(client, ctx(), task);
     assert.strictEqual(done.status, 'succeeded');
@@ -104,7 +143,9 @@ describe('OpenRouter against the emulator', function () {
   });
 
   it('failed, cancelled and expired jobs are failed tasks with their reason', async function () {
-    const ids = await Promise.all(['[fail]', '[cancelled]', '[expired]'].map(async (m) => (await client.create(ctx(), req({ prompt: `x ${m}` }), {}, 'r')).remoteId));
+    const ids = await Promise.all(
+      ['[fail]', '[cancelled]', '[expired]'].map(async (m) => (await client.create(ctx(), req({ prompt: `x ${m}` }), {}, 'r')).remoteId),
+    );
     h.advance(10_000);
     const states = await Promise.all(ids.map((id) => pollState(client, ctx(), makeTask('openrouter', id))));
     assert.deepStrictEqual(
@@ -119,7 +160,10 @@ describe('OpenRouter against the emulator', function () {
 
   it('402: out of credits, said plainly, for the account', async function () {
     const e = await rejectsWith(client.create(ctx(), req({ prompt: 'x [no-credits]' }), {}, 'r'), 'payment');
-    assert.match(e.message, /^Your OpenRouter account is out of credits: add credits, then generate again\. \(OpenRouter: .*Insufficient credits/);
+    assert.match(
+      e.message,
+      /^Your OpenRouter account is out of credits: add credits, then generate again\. \(OpenRouter: .*Insufficient credits/,
+    );
     assert.strictEqual(e.mayHaveStarted, false);
   });
 
@@ -146,8 +190,14 @@ describe('OpenRouter against the emulator', function () {
   });
 
   it('Test Connection: GET /key shows the credit left when the key has a limit', async function () {
-    assert.strictEqual(await client.testConnection(ctx('sk-conn-key-0123456789')), 'OpenRouter accepted the key; $25.00 of credit left on it.');
-    assert.strictEqual(await client.testConnection(ctx('nolimit-key-0123456789')), 'OpenRouter accepted the key (it has no credit limit of its own).');
+    assert.strictEqual(
+      await client.testConnection(ctx('sk-conn-key-0123456789')),
+      'OpenRouter accepted the key; $25.00 of credit left on it.',
+    );
+    assert.strictEqual(
+      await client.testConnection(ctx('nolimit-key-0123456789')),
+      'OpenRouter accepted the key (it has no credit limit of its own).',
+    );
     await rejectsWith(client.testConnection(ctx('bad-key')), 'auth');
   });
 
@@ -169,34 +219,63 @@ describe('OpenRouter against the emulator', function () {
         referenceImages: 0,
         typicalRunSeconds: 90,
       },
-      prices: { rules: [{ unit: 'second', usd: 0.4 }, { unit: 'second', usd: 0.6, resolution: '1080p' }] },
+      prices: {
+        rules: [
+          { unit: 'second', usd: 0.4 },
+          { unit: 'second', usd: 0.6, resolution: '1080p' },
+        ],
+      },
     });
-    assert.deepStrictEqual(byId.get('minimax/hailuo-02')?.prices, { rules: [{ unit: 'video', usd: 0.28 }, { unit: 'video', usd: 0.49, resolution: '1080p' }] });
+    assert.deepStrictEqual(byId.get('minimax/hailuo-02')?.prices, {
+      rules: [
+        { unit: 'video', usd: 0.28 },
+        { unit: 'video', usd: 0.49, resolution: '1080p' },
+      ],
+    });
     assert.deepStrictEqual(byId.get('minimax/hailuo-02')?.modes, ['text-to-video', 'image-to-video']);
     const wan = byId.get('alibaba/wan-2.6')!;
     assert.deepStrictEqual(wan.modes, ['text-to-video', 'image-to-video', 'ingredients'], 'the snapshot knows Wan takes references');
-    assert.deepStrictEqual(wan.prices?.unknown, ['per-video-second-audio-surcharge'], 'a SKU this version does not understand: the price is unknown');
+    assert.deepStrictEqual(
+      wan.prices?.unknown,
+      ['per-video-second-audio-surcharge'],
+      'a SKU this version does not understand: the price is unknown',
+    );
     const bare = byId.get('bytedance/seedance-1-pro')!;
-    assert.deepStrictEqual([bare.modes, bare.capabilities, bare.prices], [['text-to-video'], { referenceImages: 0 }, undefined], 'null lists stay unknown');
+    assert.deepStrictEqual(
+      [bare.modes, bare.capabilities, bare.prices],
+      [['text-to-video'], { referenceImages: 0 }, undefined],
+      'null lists stay unknown',
+    );
   });
 });
 
 describe('OpenRouter answers, as untrusted JSON', function () {
   it('pricing SKUs: per second and per video, a -<resolution> SKU beside the generic one, anything else unknown', function () {
-    assert.deepStrictEqual(parsePricingSkus({ 'per-video-second': '0.10', 'per-video-second-720p': '0.15', 'per-video-second-4K': '0.50' }, ['720p']), {
-      rules: [
-        { unit: 'second', usd: 0.1 },
-        { unit: 'second', usd: 0.15, resolution: '720p' },
-        { unit: 'second', usd: 0.5, resolution: '4K' },
-      ],
-    });
+    assert.deepStrictEqual(
+      parsePricingSkus({ 'per-video-second': '0.10', 'per-video-second-720p': '0.15', 'per-video-second-4K': '0.50' }, ['720p']),
+      {
+        rules: [
+          { unit: 'second', usd: 0.1 },
+          { unit: 'second', usd: 0.15, resolution: '720p' },
+          { unit: 'second', usd: 0.5, resolution: '4K' },
+        ],
+      },
+    );
     assert.deepStrictEqual(parsePricingSkus({ 'per-video': '1.20' }), { rules: [{ unit: 'video', usd: 1.2 }] });
     assert.deepStrictEqual(parsePricingSkus({ 'per-video-second': 'free', 'per-token': '0.01', 'per-video-second-with-audio': '0.2' }), {
       rules: [],
       unknown: ['per-video-second', 'per-token', 'per-video-second-with-audio'],
     });
-    assert.deepStrictEqual(parsePricingSkus({ 'per-video-second': '-1' }), { rules: [], unknown: ['per-video-second'] }, 'a negative price is not a price');
-    assert.deepStrictEqual(parsePricingSkus({ 'per-video-second': 0.1 }), { rules: [], unknown: ['per-video-second'] }, 'prices are USD strings');
+    assert.deepStrictEqual(
+      parsePricingSkus({ 'per-video-second': '-1' }),
+      { rules: [], unknown: ['per-video-second'] },
+      'a negative price is not a price',
+    );
+    assert.deepStrictEqual(
+      parsePricingSkus({ 'per-video-second': 0.1 }),
+      { rules: [], unknown: ['per-video-second'] },
+      'prices are USD strings',
+    );
     assert.deepStrictEqual(
       parsePricingSkus({ 'per-video': '0.20', 'per-video-second': '0.05' }),
       { rules: [], unknown: ['per-video', 'per-video-second'] },
@@ -208,7 +287,15 @@ describe('OpenRouter answers, as untrusted JSON', function () {
   it('the catalogue: malformed entries are dropped, odd values filtered, ids checked, duplicates once', function () {
     const models = parseVideoModels({
       data: [
-        { id: 'ok/model', name: 'OK', supported_durations: [8, 4, 4, -1, 2.5, '6'], supported_resolutions: ['720p', '<b>'], supported_aspect_ratios: ['16:9', 'wide'], supported_frame_images: ['last_frame'], seed: 'yes' },
+        {
+          id: 'ok/model',
+          name: 'OK',
+          supported_durations: [8, 4, 4, -1, 2.5, '6'],
+          supported_resolutions: ['720p', '<b>'],
+          supported_aspect_ratios: ['16:9', 'wide'],
+          supported_frame_images: ['last_frame'],
+          seed: 'yes',
+        },
         { id: 'ok/model', name: 'twice' },
         { id: 'bad id with spaces' },
         'not an object',
@@ -220,7 +307,13 @@ describe('OpenRouter answers, as untrusted JSON', function () {
         id: 'ok/model',
         label: 'OK',
         modes: ['text-to-video'],
-        capabilities: { durations: [4, 8], resolutions: ['720p'], aspectRatios: ['16:9'], frames: { first: false, last: true }, referenceImages: 0 },
+        capabilities: {
+          durations: [4, 8],
+          resolutions: ['720p'],
+          aspectRatios: ['16:9'],
+          frames: { first: false, last: true },
+          referenceImages: 0,
+        },
       },
     ]);
     assert.throws(() => parseVideoModels({ models: [] }), /no data array/);
@@ -233,7 +326,9 @@ describe('OpenRouter answers, as untrusted JSON', function () {
     assert.strictEqual(parseVideoJob({ id: 'j', status: 'completed', usage: { cost: '3' } }, base, { remoteId: 'j' }).cost, undefined);
     const js = parseVideoJob({ id: 'j', status: 'completed', unsigned_urls: ['javascript:alert(1)'] }, base, { remoteId: 'j' });
     assert.deepStrictEqual(js.videos, [{ url: `${base}/videos/j/content?index=0`, authenticated: true }]);
-    const elsewhere = parseVideoJob({ id: 'j', status: 'completed', unsigned_urls: ['https://or.example.test/other/j.mp4'] }, base, { remoteId: 'j' });
+    const elsewhere = parseVideoJob({ id: 'j', status: 'completed', unsigned_urls: ['https://or.example.test/other/j.mp4'] }, base, {
+      remoteId: 'j',
+    });
     assert.deepStrictEqual(elsewhere.videos, [{ url: 'https://or.example.test/other/j.mp4' }], 'same host, outside the API path: no key');
   });
 
@@ -241,7 +336,10 @@ describe('OpenRouter answers, as untrusted JSON', function () {
     const base = 'https://or.example.test/api/v1';
     assert.strictEqual(pollingUrlProblem('/api/v1/videos/j', base), undefined);
     assert.strictEqual(pollingUrlProblem('https://or.example.test/api/v1/videos/j', base), undefined);
-    assert.match(pollingUrlProblem('https://evil.example.test/api/v1/videos/j', base) ?? '', /on another host \(evil\.example\.test\); it is not followed/);
+    assert.match(
+      pollingUrlProblem('https://evil.example.test/api/v1/videos/j', base) ?? '',
+      /on another host \(evil\.example\.test\); it is not followed/,
+    );
   });
 
   it('an absolute polling_url on another host: the job is still polled at the base URL, and nothing goes to that host', async function () {
@@ -293,9 +391,15 @@ describe('OpenRouter results through the engine', function () {
     assert.ok(done.videos[0].localPath, done.videos[0].downloadError);
     const bytes = fs.readFileSync(done.videos[0].localPath!);
     assert.ok([fixture('sample.mp4'), fixture('sample-2.mp4')].some((f) => Buffer.compare(bytes, fs.readFileSync(f)) === 0));
-    assert.deepStrictEqual(em.requests('openrouter.content').map((q) => [q.path, q.hadAuthorizationHeader]), [[`${OPENROUTER_BASE_PATH}/videos/${t.remoteId}/content?index=0`, true]]);
+    assert.deepStrictEqual(
+      em.requests('openrouter.content').map((q) => [q.path, q.hadAuthorizationHeader]),
+      [[`${OPENROUTER_BASE_PATH}/videos/${t.remoteId}/content?index=0`, true]],
+    );
     const hops = em.requests('files');
     assert.ok(hops.length >= 1);
-    assert.ok(hops.every((q) => !q.hadAuthorizationHeader), JSON.stringify(hops.map((q) => q.path)));
+    assert.ok(
+      hops.every((q) => !q.hadAuthorizationHeader),
+      JSON.stringify(hops.map((q) => q.path)),
+    );
   });
 });

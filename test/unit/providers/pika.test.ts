@@ -2,18 +2,24 @@
 // the examples in test/support/seeds.ts) and a round trip through the emulator.
 import * as assert from 'assert';
 import * as fs from 'fs';
+
 import { ProviderError } from '../../../src/core/model/errors';
-import { resolveMedia } from '../../../src/core/request/media';
 import { GenerateRequest } from '../../../src/core/model/task';
-import { parsePikaFeed, pika } from '../../../src/providers/pika';
+import { resolveMedia } from '../../../src/core/request/media';
 import { RemoteState } from '../../../src/providers/clientKit';
+import { parsePikaFeed, pika } from '../../../src/providers/pika';
 import { fixture, fixtureBase64, makeTask, pollState, rejectsWith, useEmulator } from '../../support/helpers';
 import { SEED_000_FEED, SEED_002_CREATE, SEED_002_FEED, SEED_002_INGREDIENT } from '../../support/seeds';
 
 const req = (extra: Partial<GenerateRequest>): GenerateRequest => ({ provider: 'pika', prompt: '', ...extra });
 
 /** What a Pika request with defaults carries in `options`, without the aspect ratio. */
-const DEFAULT_OPTIONS_NO_AR = { frameRate: 24, camera: {}, parameters: { guidanceScale: 12, motion: 1, negativePrompt: '' }, extend: false };
+const DEFAULT_OPTIONS_NO_AR = {
+  frameRate: 24,
+  camera: {},
+  parameters: { guidanceScale: 12, motion: 1, negativePrompt: '' },
+  extend: false,
+};
 
 describe('Pika buildCreate', function () {
   it('text-to-video with defaults is exactly the seed-002 body', function () {
@@ -67,14 +73,24 @@ describe('Pika buildCreate', function () {
   });
 
   it('ingredients in creative mode', function () {
-    const spec = pika.buildCreate(req({ prompt: 'mix', images: ['/a', '/b'], options: { ingredientsMode: 'creative' } }), { images: ['QQ==', 'Qg=='] }, 'r1');
+    const spec = pika.buildCreate(
+      req({ prompt: 'mix', images: ['/a', '/b'], options: { ingredientsMode: 'creative' } }),
+      { images: ['QQ==', 'Qg=='] },
+      'r1',
+    );
     assert.strictEqual((spec.body.options as Record<string, unknown>)['ingredients-mode'], 'creative');
     assert.deepStrictEqual(spec.body.ingredient, ['QQ==', 'Qg==']);
   });
 
   it('pikaffect on an image', function () {
     const spec = pika.buildCreate(req({ pikaffect: 'Melt', image: 'https://x.test/a.png' }), { image: 'https://x.test/a.png' }, 'r1');
-    assert.deepStrictEqual(spec.body, { pikaffect: 'Melt', promptText: '', model: '1.5', image: 'https://x.test/a.png', options: DEFAULT_OPTIONS_NO_AR });
+    assert.deepStrictEqual(spec.body, {
+      pikaffect: 'Melt',
+      promptText: '',
+      model: '1.5',
+      image: 'https://x.test/a.png',
+      options: DEFAULT_OPTIONS_NO_AR,
+    });
   });
 });
 
@@ -99,7 +115,13 @@ describe('Pika against the emulator', function () {
 
   it('image-to-video with a local PNG: base64 of the file, no aspectRatio', async function () {
     const { body, mode } = await createAndRecord(req({ prompt: 'wave', image: fixture('cat.png') }));
-    assert.deepStrictEqual(body, { pikaffect: '', promptText: 'wave', model: '1.5', image: fixtureBase64('cat.png'), options: DEFAULT_OPTIONS_NO_AR });
+    assert.deepStrictEqual(body, {
+      pikaffect: '',
+      promptText: 'wave',
+      model: '1.5',
+      image: fixtureBase64('cat.png'),
+      options: DEFAULT_OPTIONS_NO_AR,
+    });
     assert.deepStrictEqual(Buffer.from((body as { image: string }).image, 'base64'), fs.readFileSync(fixture('cat.png')));
     assert.strictEqual(mode, 'image-to-video');
   });
@@ -117,7 +139,13 @@ describe('Pika against the emulator', function () {
 
   it('pikaffect with a local WebP', async function () {
     const { body } = await createAndRecord(req({ pikaffect: 'Explode', image: fixture('bird.webp') }));
-    assert.deepStrictEqual(body, { pikaffect: 'Explode', promptText: '', model: '1.5', image: fixtureBase64('bird.webp'), options: DEFAULT_OPTIONS_NO_AR });
+    assert.deepStrictEqual(body, {
+      pikaffect: 'Explode',
+      promptText: '',
+      model: '1.5',
+      image: fixtureBase64('bird.webp'),
+      options: DEFAULT_OPTIONS_NO_AR,
+    });
   });
 
   it('follows a task from queued to finished', async function () {
@@ -146,7 +174,7 @@ describe('Pika against the emulator', function () {
     assert.strictEqual(done.videos[0].id, remoteId);
   });
 
-  it('reports a failed generation with Pika\'s error text', async function () {
+  it("reports a failed generation with Pika's error text", async function () {
     const { remoteId } = await createAndRecord(req({ prompt: 'x [fail] [duration=100]' }));
     h.advance(200);
     const s = (await pika.poll(h.ctx(), [makeTask('pika', remoteId)])).values().next().value as RemoteState;
@@ -249,12 +277,24 @@ describe('parsePikaFeed', function () {
   const one = (video: Record<string, unknown>) => parsePikaFeed({ id: 't', promptText: 'p', videos: [video] });
 
   it('queued and pending without progress are queued', function () {
-    assert.deepStrictEqual(one({ id: 'v', status: 'queued', progress: 0, resultUrl: '' }), { status: 'queued', rawStatus: 'queued', progress: 0, error: undefined, videos: [] });
+    assert.deepStrictEqual(one({ id: 'v', status: 'queued', progress: 0, resultUrl: '' }), {
+      status: 'queued',
+      rawStatus: 'queued',
+      progress: 0,
+      error: undefined,
+      videos: [],
+    });
     assert.strictEqual(one({ id: 'v', status: 'pending' }).status, 'queued');
   });
 
   it('pending with progress is running', function () {
-    assert.deepStrictEqual(one({ id: 'v', status: 'pending', progress: 40, resultUrl: '' }), { status: 'running', rawStatus: 'pending', progress: 40, error: undefined, videos: [] });
+    assert.deepStrictEqual(one({ id: 'v', status: 'pending', progress: 40, resultUrl: '' }), {
+      status: 'running',
+      rawStatus: 'pending',
+      progress: 40,
+      error: undefined,
+      videos: [],
+    });
   });
 
   it('error and failed carry the message', function () {
@@ -274,7 +314,10 @@ describe('parsePikaFeed', function () {
 
   it('several videos give several results', function () {
     const video = SEED_002_FEED.videos[0];
-    const s = parsePikaFeed({ ...SEED_002_FEED, videos: [video, { ...video, id: 'second', resultUrl: 'https://cdn.pika.art/v1/second.mp4' }] });
+    const s = parsePikaFeed({
+      ...SEED_002_FEED,
+      videos: [video, { ...video, id: 'second', resultUrl: 'https://cdn.pika.art/v1/second.mp4' }],
+    });
     assert.strictEqual(s.status, 'succeeded');
     assert.deepStrictEqual(
       s.videos.map((v) => [v.id, v.url]),
@@ -293,7 +336,12 @@ describe('parsePikaFeed', function () {
   });
 
   it('no videos yet is queued', function () {
-    assert.deepStrictEqual(parsePikaFeed({ id: 't', videos: [] }), { status: 'queued', rawStatus: 'no videos yet', progress: 0, videos: [] });
+    assert.deepStrictEqual(parsePikaFeed({ id: 't', videos: [] }), {
+      status: 'queued',
+      rawStatus: 'no videos yet',
+      progress: 0,
+      videos: [],
+    });
   });
 
   it('finished without a usable URL is a failure, not a success without video', function () {

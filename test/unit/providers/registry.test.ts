@@ -1,11 +1,18 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readField, writeField } from '../../../src/core/provider/optionFields';
-import { keyRoutingSettings, OptionField, PROVIDER_ID_PATTERN, ProviderDescriptor, RequestField } from '../../../src/core/provider/descriptor';
+
 import { GenerateRequest, GenerationMode } from '../../../src/core/model/task';
+import {
+  keyRoutingSettings,
+  OptionField,
+  PROVIDER_ID_PATTERN,
+  ProviderDescriptor,
+  RequestField,
+} from '../../../src/core/provider/descriptor';
+import { readField, writeField } from '../../../src/core/provider/optionFields';
 import { PROVIDER_ROUTES, ROUTE_KEYS } from '../../../src/emulator/server';
-import { isProviderId, PROVIDER_IDS, PROVIDER_LIST, PROVIDERS, providerLabel } from '../../../src/providers';
+import { isProviderId, PROVIDER_IDS, PROVIDER_LIST, providerLabel, PROVIDERS } from '../../../src/providers';
 import { ROOT } from '../../support/paths';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
@@ -58,7 +65,10 @@ describe('provider registry', function () {
   });
 
   it('the emulator mounts routes for every registered provider, with route keys named after it', function () {
-    assert.deepStrictEqual(PROVIDER_ROUTES.map((r) => r.provider), [...PROVIDER_IDS]);
+    assert.deepStrictEqual(
+      PROVIDER_ROUTES.map((r) => r.provider),
+      [...PROVIDER_IDS],
+    );
     for (const r of PROVIDER_ROUTES) for (const key of r.keys) assert.ok(key.startsWith(`${r.provider}.`), key);
     assert.strictEqual(new Set(ROUTE_KEYS).size, ROUTE_KEYS.length);
   });
@@ -71,16 +81,27 @@ describe('provider registry', function () {
       if (p.id === 'openai') assert.strictEqual(base.default, undefined, 'aiVideo.openai.baseUrl has a default');
       else assert.match(String(base.default), /^https:\/\//, `${p.id}: the base URL default is not https`);
       assert.strictEqual(base.scope, 'application', `${p.id}: the base URL must be a user setting`);
-      for (const key of Object.values(p.settings.extra ?? {})) assert.ok(settings[`aiVideo.${key}`], `aiVideo.${key} is not in the manifest`);
-      if (p.models?.setting) assert.ok(Array.isArray(settings[`aiVideo.${p.models.setting}`]?.default), `aiVideo.${p.models.setting} has no list default`);
-      assert.strictEqual(settings[`aiVideo.${p.id}.maxConcurrent`]?.default, 0, `aiVideo.${p.id}.maxConcurrent is not in the manifest with "no limit" as default`);
+      for (const key of Object.values(p.settings.extra ?? {})) {
+        assert.ok(settings[`aiVideo.${key}`], `aiVideo.${key} is not in the manifest`);
+      }
+      if (p.models?.setting) {
+        assert.ok(Array.isArray(settings[`aiVideo.${p.models.setting}`]?.default), `aiVideo.${p.models.setting} has no list default`);
+      }
+      assert.strictEqual(
+        settings[`aiVideo.${p.id}.maxConcurrent`]?.default,
+        0,
+        `aiVideo.${p.id}.maxConcurrent is not in the manifest with "no limit" as default`,
+      );
     }
     const routing = keyRoutingSettings(PROVIDER_LIST);
     for (const key of routing) {
       assert.ok(restricted.includes(`aiVideo.${key}`), `aiVideo.${key} routes keys but is not restricted in untrusted workspaces`);
       assert.strictEqual(settings[`aiVideo.${key}`].scope, 'application');
     }
-    assert.deepStrictEqual(routing.slice(0, PROVIDER_LIST.length), PROVIDER_LIST.map((p) => p.settings.baseUrl));
+    assert.deepStrictEqual(
+      routing.slice(0, PROVIDER_LIST.length),
+      PROVIDER_LIST.map((p) => p.settings.baseUrl),
+    );
   });
 
   it('option fields are consistent data: unique keys, modes of the provider, sane ranges', function () {
@@ -89,7 +110,9 @@ describe('provider registry', function () {
       assert.strictEqual(new Set(keys).size, keys.length, `${p.id} has a duplicate option field`);
       for (const f of p.options) {
         for (const m of f.modes ?? []) assert.ok(p.modes.includes(m), `${p.id} ${f.key}: mode ${m} is not one of the provider's`);
-        if (f.target === 'request') assert.ok((REQUEST_FIELDS as readonly string[]).includes(f.key), `${p.id} ${f.key} is no request field`);
+        if (f.target === 'request') {
+          assert.ok((REQUEST_FIELDS as readonly string[]).includes(f.key), `${p.id} ${f.key} is no request field`);
+        }
         if (f.kind === 'number') assert.ok(f.min < f.max, `${p.id} ${f.key}: empty range`);
         if (f.kind === 'enum') assert.ok(f.values.length > 0, `${p.id} ${f.key}: no values`);
       }

@@ -4,6 +4,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { findVideoBlocks, PromptCatalog, readVideoBlock } from '../../../src/core/request/promptBlocks';
 import { outsideQuestion, outsideRefusal, resolveMedia } from '../../../src/core/workspace/mediaRefs';
 import { PROVIDER_LIST } from '../../../src/providers';
@@ -79,7 +80,9 @@ describe('messages built from hostile blocks and paths form no link', () => {
 
   /** Every problem of the blocks, as the command shows it ("Line n: …") and as the diagnostic says it. */
   function blockMessages(text: string): string[] {
-    return findVideoBlocks(text).flatMap((b) => readVideoBlock(b, catalog).problems.flatMap((p) => [p.message, `Line ${p.span.line + 1}: ${p.message}`]));
+    return findVideoBlocks(text).flatMap((b) =>
+      readVideoBlock(b, catalog).problems.flatMap((p) => [p.message, `Line ${p.span.line + 1}: ${p.message}`]),
+    );
   }
 
   it('problems of blocks whose keys and values carry links', () => {
@@ -87,13 +90,27 @@ describe('messages built from hostile blocks and paths form no link', () => {
     for (const h of HOSTILE) {
       lines.push('```video', `provider: ${h}`, '```');
       for (const p of PROVIDER_LIST) {
-        lines.push('```video', `provider: ${p.id}`, `model: ${h}`, `aspect: ${h}`, `seconds: ${h}`, `negative: ${h}`, `images: ${h}`, `${h}: 1`, h, '```');
+        lines.push(
+          '```video',
+          `provider: ${p.id}`,
+          `model: ${h}`,
+          `aspect: ${h}`,
+          `seconds: ${h}`,
+          `negative: ${h}`,
+          `images: ${h}`,
+          `${h}: 1`,
+          h,
+          '```',
+        );
         lines.push('```video', `provider: ${p.id}`, `image: ${h}`, `video: ${h}`, '```');
         for (const f of p.options) lines.push('```video', `provider: ${p.id}`, `${f.key}: ${h}`, 'a prompt', '```');
       }
     }
     const messages = blockMessages(lines.join('\n'));
-    assert.ok(messages.some((m) => m.includes('Unknown provider')), 'the provider problem is among them');
+    assert.ok(
+      messages.some((m) => m.includes('Unknown provider')),
+      'the provider problem is among them',
+    );
     for (const m of messages) {
       assertNoLink(m);
       assertNoLink(noLinks(m));

@@ -1,9 +1,10 @@
 import * as assert from 'assert';
-import { httpUrl, num, obj, str } from '../../../src/shared/json';
-import { combineStatuses, parseProgress } from '../../../src/shared/taskStatus';
+
 import { gateway } from '../../../src/providers/gateway';
 import { hidream } from '../../../src/providers/hidream';
 import { pika } from '../../../src/providers/pika';
+import { httpUrl, num, obj, str } from '../../../src/shared/json';
+import { combineStatuses, parseProgress } from '../../../src/shared/taskStatus';
 
 describe('status normalization of each descriptor (docs/providers/README.md)', function () {
   it('Pika videos[].status', function () {

@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import * as l10n from '@vscode/l10n';
+
 import { shorten, shortTitle, untitled } from '../../../src/shared/text';
 
 describe('the one text shortener (shared/text.ts)', () => {

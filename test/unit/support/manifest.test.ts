@@ -3,17 +3,18 @@
 // lists every command raises no false "commands missing" warning; the UI suite takes its titles,
 // welcome buttons and settings from here.
 import * as assert from 'assert';
+
 import {
   alwaysListedTitles,
   commandLabel,
   commandTitle,
   localize,
-  type Manifest,
   missingFromPalette,
   paletteTitle,
   repoManifest,
   settingName,
   welcomeButtons,
+  type Manifest,
 } from '../../support/manifest';
 
 describe('the manifest as the user sees it', function () {

@@ -4,6 +4,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { ROOT } from '../../support/paths';
 
 const HELPER = 'src/vscode/notify.ts';
@@ -46,7 +47,11 @@ describe('notifications go through one helper', () => {
 
   it('the helper neutralizes the text of every message, detail and progress title', () => {
     const text = fs.readFileSync(path.join(ROOT, HELPER), 'utf8');
-    for (const fn of ['showErrorMessage', 'showWarningMessage', 'showInformationMessage', 'withProgress']) assert.ok(text.includes(`.${fn}(`), fn);
-    for (const part of ['noLinks(message)', 'noLinks(first.detail)', 'noLinks(options.title)', 'noLinks(v.message)']) assert.ok(text.includes(part), part);
+    for (const fn of ['showErrorMessage', 'showWarningMessage', 'showInformationMessage', 'withProgress']) {
+      assert.ok(text.includes(`.${fn}(`), fn);
+    }
+    for (const part of ['noLinks(message)', 'noLinks(first.detail)', 'noLinks(options.title)', 'noLinks(v.message)']) {
+      assert.ok(text.includes(part), part);
+    }
   });
 });

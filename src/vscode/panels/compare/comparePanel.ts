@@ -3,12 +3,10 @@
 // lifecycle (one open panel, restore, ready handshake, disposal) is the panel base's (panelBase.ts).
 
 import * as vscode from 'vscode';
-import { showError } from '../../notify';
+
 import { errorMessage } from '../../../core/model/errors';
 import type { Task } from '../../../core/model/task';
-import { AppPanel, PanelSlot, readWhole, type PanelPlace, type PanelSpec } from '../panelBase';
 import { providerLabel } from '../../../providers';
-import { toCompareItem } from './compareParams';
 import {
   isCompareState,
   isCompareWebviewMessage,
@@ -17,6 +15,9 @@ import {
   type CompareItem,
   type CompareWebviewMessage,
 } from '../../../webview/compare/compareProtocol';
+import { showError } from '../../notify';
+import { AppPanel, PanelSlot, readWhole, type PanelPlace, type PanelSpec } from '../panelBase';
+import { toCompareItem } from './compareParams';
 
 export interface CompareHost {
   getTask(id: string): Task | undefined;
@@ -87,7 +88,10 @@ export class ComparePanel extends AppPanel<CompareHostMessage, CompareWebviewMes
   private message(): CompareHostMessage {
     const items = this.taskIds.map((id) => this.host.getTask(id)).flatMap((t) => (t ? (this.item(t) ?? []) : []));
     if (items.length < MIN_COMPARE) {
-      return { type: 'unavailable', message: vscode.l10n.t('Fewer than two of these videos can be shown: they were removed, or are not downloaded.') };
+      return {
+        type: 'unavailable',
+        message: vscode.l10n.t('Fewer than two of these videos can be shown: they were removed, or are not downloaded.'),
+      };
     }
     return { type: 'show', items };
   }

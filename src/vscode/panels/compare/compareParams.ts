@@ -2,12 +2,12 @@
 // the parameters of a task as it lists them under each video. Every text is cut here to what the
 // webview's guard accepts, so one long parameter or prompt never blanks the view.
 import type { Task } from '../../../core/model/task';
-import { isJsonObject } from '../../../shared/json';
 import { formatDuration, formatResolution, shortTitle } from '../../../shared/format';
 import { fitText, isId } from '../../../shared/guards';
+import { isJsonObject } from '../../../shared/json';
 import { shorten } from '../../../shared/text';
-import type { Params } from '../../../webview/compare/diff';
 import { MAX_COMPARE_PROMPT, MAX_PARAM_LABEL, MAX_PARAMS, type CompareItem } from '../../../webview/compare/compareProtocol';
+import type { Params } from '../../../webview/compare/diff';
 import { isPathInside } from '../player/playerPage';
 
 function display(v: unknown): string {
@@ -73,7 +73,12 @@ export function compareParams(task: Task, providerLabel: string, videoIndex = 0)
  * A finished task as a take: its first downloaded video inside `mediaRoot`, as the webview URI
  * `webviewUri` gives. Undefined when it has none, or when its id cannot be sent (ids are never cut).
  */
-export function toCompareItem(task: Task, providerLabel: string, mediaRoot: string, webviewUri: (file: string) => string): CompareItem | undefined {
+export function toCompareItem(
+  task: Task,
+  providerLabel: string,
+  mediaRoot: string,
+  webviewUri: (file: string) => string,
+): CompareItem | undefined {
   const index = task.videos.findIndex((v) => v.localPath && isPathInside(mediaRoot, v.localPath));
   if (task.status !== 'succeeded' || index < 0 || !isId(task.id)) return undefined;
   const v = task.videos[index];

@@ -5,8 +5,8 @@
 // task whose id cannot be a card (ids are never cut: actions send them back) is left out.
 import type { Task } from '../../../core/model/task';
 import { fitText, isId } from '../../../shared/guards';
-import type { GalleryTask } from '../../../webview/gallery/model';
 import { isCardUri, isGalleryTask, MAX_CARD_PROMPT } from '../../../webview/gallery/galleryProtocol';
+import type { GalleryTask } from '../../../webview/gallery/model';
 
 /** Error texts are cut to what a card can show; the full text is in the Tasks view and the log. */
 const MAX_ERROR = 500;
@@ -16,7 +16,11 @@ function finite(n: number | undefined): number | undefined {
 }
 
 /** The card of a task, every field fitted to the guard; undefined when its id is unusable. */
-export function toGalleryTask(task: Task, providerLabel: string, webviewUri: (file: string) => string | undefined): GalleryTask | undefined {
+export function toGalleryTask(
+  task: Task,
+  providerLabel: string,
+  webviewUri: (file: string) => string | undefined,
+): GalleryTask | undefined {
   if (!isId(task.id)) return undefined;
   const video = task.videos.find((v) => v.localPath) ?? task.videos[0];
   const seed = video?.seed ?? task.request.seed;

@@ -5,13 +5,11 @@
 
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
-import { showError } from '../../notify';
+
 import { errorMessage } from '../../../core/model/errors';
 import type { Task } from '../../../core/model/task';
-import { AppPanel, PanelSlot, type PanelPlace, type PanelSpec } from '../panelBase';
 import { providerLabel } from '../../../providers';
-import { toGalleryCards } from './galleryCards';
-import type { GalleryTask } from '../../../webview/gallery/model';
+import { shorten } from '../../../shared/text';
 import {
   readGalleryWebviewMessage,
   type GalleryAction,
@@ -19,8 +17,11 @@ import {
   type GalleryWebviewMessage,
   type InspectionMessage,
 } from '../../../webview/gallery/galleryProtocol';
+import type { GalleryTask } from '../../../webview/gallery/model';
+import { showError } from '../../notify';
+import { AppPanel, PanelSlot, type PanelPlace, type PanelSpec } from '../panelBase';
 import { isPathInside } from '../player/playerPage';
-import { shorten } from '../../../shared/text';
+import { toGalleryCards } from './galleryCards';
 
 /** What the panel needs from the rest of the extension. */
 export interface GalleryHost {
@@ -54,7 +55,12 @@ export class GalleryPanel extends AppPanel<GalleryHostMessage, GalleryWebviewMes
   /** Shows the gallery, creating the panel or revealing the open one. */
   static show(extensionUri: vscode.Uri, mediaRoot: vscode.Uri, host: GalleryHost): GalleryPanel {
     const place = { extensionUri, mediaRoot };
-    return GalleryPanel.slot.show(place, vscode.l10n.t('Video Gallery'), () => undefined, (panel) => new GalleryPanel(panel, place, host));
+    return GalleryPanel.slot.show(
+      place,
+      vscode.l10n.t('Video Gallery'),
+      () => undefined,
+      (panel) => new GalleryPanel(panel, place, host),
+    );
   }
 
   /** Restores the gallery after a reload (its filters live in the webview's own state). */
@@ -101,7 +107,8 @@ export class GalleryPanel extends AppPanel<GalleryHostMessage, GalleryWebviewMes
   private cards(tasks: readonly Task[]): GalleryTask[] {
     const root = this.place.mediaRoot.fsPath;
     // Files outside the media folder are never offered to the webview (localResourceRoots would refuse them too).
-    const uri = (file: string) => (isPathInside(root, file) ? this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString() : undefined);
+    const uri = (file: string) =>
+      isPathInside(root, file) ? this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString() : undefined;
     return toGalleryCards(tasks, providerLabel, uri, (task) => {
       if (this.dropped.has(task.id)) return;
       this.dropped.add(task.id);

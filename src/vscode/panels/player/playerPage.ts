@@ -1,10 +1,11 @@
 // Host-side pure parts of the player panel, kept free of `vscode` so they are unit-tested in
 // plain Node: its title, and what a task has to show. Its page is the shared one (appPage.ts).
 
-import * as l10n from '@vscode/l10n';
 import * as path from 'path';
-import { actionsFor, type ProviderDescriptor } from '../../../core/provider/descriptor';
+import * as l10n from '@vscode/l10n';
+
 import type { Task } from '../../../core/model/task';
+import { actionsFor, type ProviderDescriptor } from '../../../core/provider/descriptor';
 import { formatWaiting, shortTitle } from '../../../shared/format';
 import { fitText, MAX_VIDEO_INDEX } from '../../../shared/guards';
 import { shorten } from '../../../shared/text';
@@ -22,8 +23,7 @@ export function isPathInside(root: string, candidate: string): boolean {
 }
 
 export type PlayerContent =
-  | { kind: 'video'; videoIndex: number; localPath: string; meta: PlayerMeta }
-  | { kind: 'unavailable'; message: string };
+  { kind: 'video'; videoIndex: number; localPath: string; meta: PlayerMeta } | { kind: 'unavailable'; message: string };
 
 /** A provider may report nonsense; the webview's guard rejects the whole message for one bad number. */
 function finite(n: number | undefined, min = 0): number | undefined {
@@ -39,9 +39,17 @@ function unavailable(message: string): PlayerContent {
  * index is out of range), or why there is nothing to play. The local file must lie in `mediaRoot`.
  * `provider` is the task's registered provider (absent for one this build lacks).
  */
-export function planPlayerContent(task: Task | undefined, videoIndex: number, mediaRoot: string, provider?: Pick<ProviderDescriptor, 'label' | 'actions'>, now = Date.now()): PlayerContent {
+export function planPlayerContent(
+  task: Task | undefined,
+  videoIndex: number,
+  mediaRoot: string,
+  provider?: Pick<ProviderDescriptor, 'label' | 'actions'>,
+  now = Date.now(),
+): PlayerContent {
   if (!task) return unavailable(l10n.t('This task is not in the task list (it may have been removed).'));
-  if (task.status === 'waiting') return unavailable(l10n.t('Not sent yet: {0}.', formatWaiting(task.sendAfter, task.waitReason, now, l10n.t('waiting to send'))));
+  if (task.status === 'waiting') {
+    return unavailable(l10n.t('Not sent yet: {0}.', formatWaiting(task.sendAfter, task.waitReason, now, l10n.t('waiting to send'))));
+  }
   if (task.status === 'submitting') return unavailable(l10n.t('The request is being sent.'));
   if (task.status === 'queued' || task.status === 'running') {
     return unavailable(l10n.t('The video is still being generated ({0}%).', Math.round(task.progress)));

@@ -4,12 +4,11 @@
 
 import * as fs from 'fs';
 import * as vscode from 'vscode';
+
 import { errorMessage } from '../../../core/model/errors';
-import { TASK_ACTION_IDS, type TaskActionId } from '../../../core/provider/descriptor';
 import type { Task } from '../../../core/model/task';
+import { TASK_ACTION_IDS, type TaskActionId } from '../../../core/provider/descriptor';
 import { PROVIDERS } from '../../../providers';
-import { isPathInside, panelTitle, planPlayerContent, type PlayerContent } from './playerPage';
-import { AppPanel, PanelSlot, readWhole, type PanelPlace, type PanelSpec } from '../panelBase';
 import {
   isPlayerState,
   isWebviewMessage,
@@ -20,6 +19,8 @@ import {
   type WebviewToHost,
 } from '../../../webview/player/playerProtocol';
 import { showError, showWarning } from '../../notify';
+import { AppPanel, PanelSlot, readWhole, type PanelPlace, type PanelSpec } from '../panelBase';
+import { isPathInside, panelTitle, planPlayerContent, type PlayerContent } from './playerPage';
 
 /** Actions the extension implements; the panel handles the file and clipboard ones itself. */
 export type HostPlayerAction = Extract<PlayerAction, 'saveToWorkspace' | 'regenerate'>;
@@ -131,7 +132,10 @@ export class PlayerPanel extends AppPanel<HostToWebview, WebviewToHost> {
       return { kind: 'unavailable', message: vscode.l10n.t('The downloaded video file is missing. Download it again to play it.') };
     }
     if (!isPathInside(root, file)) {
-      return { kind: 'unavailable', message: vscode.l10n.t("The video file is outside the extension's media folder, so the player cannot load it.") };
+      return {
+        kind: 'unavailable',
+        message: vscode.l10n.t("The video file is outside the extension's media folder, so the player cannot load it."),
+      };
     }
     return content;
   }
@@ -201,9 +205,12 @@ export class PlayerPanel extends AppPanel<HostToWebview, WebviewToHost> {
       case 'copyPrompt': {
         const task = this.host.getTask(taskId);
         if (!task) return;
-        this.run(action, vscode.env.clipboard.writeText(task.prompt).then(() => {
-          vscode.window.setStatusBarMessage(`$(check) ${vscode.l10n.t('Prompt copied')}`, 3000);
-        }));
+        this.run(
+          action,
+          vscode.env.clipboard.writeText(task.prompt).then(() => {
+            vscode.window.setStatusBarMessage(`$(check) ${vscode.l10n.t('Prompt copied')}`, 3000);
+          }),
+        );
         return;
       }
       case 'openExternal':

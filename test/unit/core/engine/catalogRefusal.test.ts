@@ -4,10 +4,11 @@
 // models that are available. Real providers against the emulator, with its request counter.
 import * as assert from 'assert';
 import * as fs from 'fs';
+
 import { isProviderError } from '../../../../src/core/model/errors';
+import type { GenerateRequest } from '../../../../src/core/model/task';
 import { ModelCatalog } from '../../../../src/core/provider/catalog';
 import type { CatalogModel } from '../../../../src/core/provider/catalogTypes';
-import type { GenerateRequest } from '../../../../src/core/model/task';
 import { PROVIDERS } from '../../../../src/providers';
 import { tempDir, useEngineSuite, waitForTask } from '../../../support/engineHarness';
 
@@ -17,8 +18,19 @@ const veo: CatalogModel = {
   modes: ['text-to-video', 'image-to-video'],
   capabilities: { durations: [4, 6, 8], aspectRatios: ['16:9', '9:16'] },
 };
-const retired: CatalogModel = { id: 'kling-v1', label: 'Kling v1', modes: ['text-to-video'], capabilities: {}, lifecycle: { state: 'retired', date: '2026-07-30', hint: 'Use kling-v2-master.' } };
-const req = (extra: Partial<GenerateRequest>): GenerateRequest => ({ provider: 'gateway', prompt: 'a lighthouse [duration=300]', model: 'veo3', ...extra });
+const retired: CatalogModel = {
+  id: 'kling-v1',
+  label: 'Kling v1',
+  modes: ['text-to-video'],
+  capabilities: {},
+  lifecycle: { state: 'retired', date: '2026-07-30', hint: 'Use kling-v2-master.' },
+};
+const req = (extra: Partial<GenerateRequest>): GenerateRequest => ({
+  provider: 'gateway',
+  prompt: 'a lighthouse [duration=300]',
+  model: 'veo3',
+  ...extra,
+});
 
 describe('the engine refuses from the model catalogue', function () {
   this.timeout(30_000);
@@ -41,7 +53,10 @@ describe('the engine refuses from the model catalogue', function () {
 
   it('a duration the model does not take is refused before anything is sent, naming the ones it takes', async function () {
     const { engine } = await suite.ws.engine({ catalog });
-    await assert.rejects(engine.generate(req({ duration: 5 })), (e: unknown) => isProviderError(e) && e.kind === 'input' && e.message === 'Veo 3 takes 4, 6 or 8 seconds.');
+    await assert.rejects(
+      engine.generate(req({ duration: 5 })),
+      (e: unknown) => isProviderError(e) && e.kind === 'input' && e.message === 'Veo 3 takes 4, 6 or 8 seconds.',
+    );
     await assert.rejects(engine.generate(req({ options: { duration: 10 } })), /Veo 3 takes 4, 6 or 8 seconds/, 'a legacy duration too');
     await assert.rejects(engine.generate(req({ aspectRatio: '1:1' })), /Veo 3 takes the aspect ratio 16:9 or 9:16/);
     assert.strictEqual(sent(), 0, 'zero requests sent');
@@ -50,7 +65,10 @@ describe('the engine refuses from the model catalogue', function () {
 
     const ok = await engine.generate(req({ duration: 8 }));
     assert.strictEqual(sent(), 1);
-    assert.deepStrictEqual((suite.emulator.requests().find((r) => r.route === 'gateway.create')?.body as { duration?: number }).duration, 8);
+    assert.deepStrictEqual(
+      (suite.emulator.requests().find((r) => r.route === 'gateway.create')?.body as { duration?: number }).duration,
+      8,
+    );
     await waitForTask(engine, ok.id, (t) => t.status === 'succeeded', 'succeeded');
   });
 
@@ -76,16 +94,26 @@ describe('the engine refuses from the model catalogue', function () {
     await assert.rejects(engine.generate(req({ model: 'kling-v2-master', duration: 5 })), (e: unknown) => {
       assert.ok(isProviderError(e));
       assert.strictEqual(e.kind, 'notFound');
-      assert.strictEqual(e.message, 'Video gateway answered that the model "kling-v2-master" does not exist: it is retired or unknown there. Available: veo3.');
+      assert.strictEqual(
+        e.message,
+        'Video gateway answered that the model "kling-v2-master" does not exist: it is retired or unknown there. Available: veo3.',
+      );
       return true;
     });
     assert.strictEqual(sent(), 1);
     const base = suite.emulator.baseUrl;
     assert.deepStrictEqual(
-      { state: catalog.lifecycleOf('gateway', base, 'kling-v2-master')?.state, source: catalog.lifecycleOf('gateway', base, 'kling-v2-master')?.source },
+      {
+        state: catalog.lifecycleOf('gateway', base, 'kling-v2-master')?.state,
+        source: catalog.lifecycleOf('gateway', base, 'kling-v2-master')?.source,
+      },
       { state: 'retired', source: 'marked' },
     );
-    assert.strictEqual(catalog.lifecycleOf('gateway', 'https://other-gateway.example.test', 'kling-v2-master')?.state, 'available', 'only at that base URL');
+    assert.strictEqual(
+      catalog.lifecycleOf('gateway', 'https://other-gateway.example.test', 'kling-v2-master')?.state,
+      'available',
+      'only at that base URL',
+    );
     // A mark is not certain (the server may add the model again): the next create is still sent.
     await engine.generate(req({ model: 'kling-v2-master' }));
     assert.strictEqual(sent(), 2);

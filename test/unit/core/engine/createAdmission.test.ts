@@ -2,12 +2,13 @@
 // file): deciding when waiting creates may go looks at each task a bounded number of times, not once
 // per waiting create, and holds them for the same reasons as before.
 import * as assert from 'assert';
+
 import { CreateHost, CreateQueue } from '../../../../src/core/engine/createQueue';
 import { silentLogger } from '../../../../src/core/model/events';
-import { DEFAULT_MEDIA_LIMITS } from '../../../../src/core/request/media';
-import type { ProviderClient } from '../../../../src/core/provider/descriptor';
-import type { TaskStore } from '../../../../src/core/store/taskStore';
 import { GenerateRequest, ProviderId, Task, TaskStatus } from '../../../../src/core/model/task';
+import type { ProviderClient } from '../../../../src/core/provider/descriptor';
+import { DEFAULT_MEDIA_LIMITS } from '../../../../src/core/request/media';
+import type { TaskStore } from '../../../../src/core/store/taskStore';
 import { PROVIDERS } from '../../../../src/providers';
 
 const NOW = Date.UTC(2025, 0, 1);

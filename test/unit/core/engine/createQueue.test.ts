@@ -5,11 +5,12 @@ import * as assert from 'assert';
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { isLostJobChoice, LostJobChoice } from '../../../../src/core/engine/createQueue';
 import { ProviderError } from '../../../../src/core/model/errors';
-import { TaskStore } from '../../../../src/core/store/taskStore';
 import { Task } from '../../../../src/core/model/task';
 import { RemoteState } from '../../../../src/core/provider/descriptor';
+import { TaskStore } from '../../../../src/core/store/taskStore';
 import { FIXTURES, pikaRequest, ScriptedProvider, settled, useEngineSuite, waitFor, waitForTask } from '../../../support/engineHarness';
 
 /** A process id that is certainly not running: a child that already exited. */
@@ -74,7 +75,10 @@ describe('the create path', function () {
       const { engine, history } = await h.ws.engine();
       h.emulator.injectFault({ route: 'pika.generate', kind: 'slow', delayMs: 400 });
       const pending = engine.generate(pikaRequest('recorded first'));
-      const during = await waitFor('the submitting record on disk', () => fs.existsSync(h.ws.journalFile) && h.ws.readStore().tasks.find((t) => t.status === 'submitting'));
+      const during = await waitFor(
+        'the submitting record on disk',
+        () => fs.existsSync(h.ws.journalFile) && h.ws.readStore().tasks.find((t) => t.status === 'submitting'),
+      );
       assert.strictEqual(during.remoteId, '');
       assert.ok(during.sender?.owner && during.sender.pid === process.pid);
       const t = await pending;
@@ -82,7 +86,10 @@ describe('the create path', function () {
       assert.ok(t.remoteId);
       assert.strictEqual(t.sender, undefined);
       assert.deepStrictEqual(
-        history.filter((x) => x.id === t.id).map((x) => x.status).slice(0, 2),
+        history
+          .filter((x) => x.id === t.id)
+          .map((x) => x.status)
+          .slice(0, 2),
         ['submitting', 'queued'],
       );
       assert.strictEqual(h.emulator.counts()['pika.generate'], 1);
@@ -93,13 +100,19 @@ describe('the create path', function () {
       h.emulator.injectFault({ route: 'pika.generate', kind: 'hang' });
       const pending = first.engine.generate(pikaRequest('window closes mid-create'));
       pending.catch(() => undefined);
-      await waitFor('the submitting record on disk', () => fs.existsSync(h.ws.journalFile) && h.ws.readStore().tasks.some((t) => t.status === 'submitting'));
+      await waitFor(
+        'the submitting record on disk',
+        () => fs.existsSync(h.ws.journalFile) && h.ws.readStore().tasks.some((t) => t.status === 'submitting'),
+      );
       first.engine.dispose();
       const reopened = await h.ws.engine({ ownerId: 'window-1' });
       const [t] = reopened.engine.getTasks();
       assert.strictEqual(t.status, 'failed');
       assert.strictEqual(t.uncertain, true);
-      assert.match(t.error!, /The window that was sending this create closed before the answer came\. .*may or may not have started at Pika; check your account there/);
+      assert.match(
+        t.error!,
+        /The window that was sending this create closed before the answer came\. .*may or may not have started at Pika; check your account there/,
+      );
       await reopened.engine.flush();
       assert.strictEqual(h.ws.readStore().tasks[0].uncertain, true, 'stored');
     });
@@ -137,7 +150,10 @@ describe('the create path', function () {
       h.emulator.injectFault({ route: 'pika.generate', kind: 'hang' });
       const pending = a.engine.generate(pikaRequest('sent by the first engine'));
       pending.catch(() => undefined);
-      await waitFor('the submitting record on disk', () => fs.existsSync(h.ws.journalFile) && h.ws.readStore().tasks.some((t) => t.status === 'submitting'));
+      await waitFor(
+        'the submitting record on disk',
+        () => fs.existsSync(h.ws.journalFile) && h.ws.readStore().tasks.some((t) => t.status === 'submitting'),
+      );
       const sender = h.ws.readStore().tasks[0].sender!;
       assert.strictEqual(sender.owner, 'window-a');
       assert.strictEqual(sender.pid, process.pid);
@@ -152,7 +168,9 @@ describe('the create path', function () {
       const open = liveProcess();
       try {
         const store = new TaskStore(h.ws.storeFile);
-        await store.save([storedTask({ id: 'other-process', sender: { owner: 'host-gone', pid: open.pid!, instance: 'an-old-host', started: 1 } })]);
+        await store.save([
+          storedTask({ id: 'other-process', sender: { owner: 'host-gone', pid: open.pid!, instance: 'an-old-host', started: 1 } }),
+        ]);
         const { engine } = await h.ws.engine({ ownerId: 'window-here' });
         // Only where the system tells a process's start time (Linux); elsewhere the pid is all there is.
         const expected = fs.existsSync(`/proc/${open.pid}/stat`) ? 'failed' : 'submitting';
@@ -199,7 +217,10 @@ describe('the create path', function () {
       assert.strictEqual(t.status, 'queued');
       assert.strictEqual(engine.getTask(t.id), t, 'the billed job is followed');
       await engine.flush();
-      assert.ok(h.ws.readStore().tasks.some((x) => x.id === t.id && x.remoteId === t.remoteId), 'and on disk');
+      assert.ok(
+        h.ws.readStore().tasks.some((x) => x.id === t.id && x.remoteId === t.remoteId),
+        'and on disk',
+      );
       assert.deepStrictEqual(await engine.remove([t.id]), [], 'once answered, it can be removed');
       assert.strictEqual(engine.getTask(t.id), undefined);
     });
@@ -212,7 +233,16 @@ describe('the create path', function () {
       const waiting = await engine.generate(pikaRequest('second'));
       assert.strictEqual(waiting.status, 'waiting');
       // Another window claims it under the store's lock, as its dispatch would.
-      await otherWindow.compareAndSet(waiting.id, (stored) => stored && { ...stored, status: 'submitting', sender: { owner: 'other-window', pid: process.pid }, updatedAt: stored.updatedAt + 1 });
+      await otherWindow.compareAndSet(
+        waiting.id,
+        (stored) =>
+          stored && {
+            ...stored,
+            status: 'submitting',
+            sender: { owner: 'other-window', pid: process.pid },
+            updatedAt: stored.updatedAt + 1,
+          },
+      );
       const kept = await engine.remove([waiting.id]);
       assert.strictEqual(engine.getTask(waiting.id)?.status, 'submitting', 'kept, as the other window sends it');
       assert.deepStrictEqual(kept, [waiting.id]);
@@ -259,7 +289,10 @@ describe('the create path', function () {
       h.emulator.injectFault({ route: 'hidream.video_edit.create', kind: 'slowUpload', bytesPerSecond: 4_000_000 });
       const cancel = new AbortController();
       await assert.rejects(
-        engine.generate({ provider: 'hidream', prompt: '', style: 'anime', video: bigVideo(12) }, { cancelUpload: cancel.signal, onUploadProgress: (sent) => sent > 2_000_000 && cancel.abort() }),
+        engine.generate(
+          { provider: 'hidream', prompt: '', style: 'anime', video: bigVideo(12) },
+          { cancelUpload: cancel.signal, onUploadProgress: (sent) => sent > 2_000_000 && cancel.abort() },
+        ),
         (e: ProviderError) => e.kind === 'cancelled' && !e.mayHaveStarted,
       );
       assert.deepStrictEqual(engine.getTasks(), []);
@@ -285,7 +318,10 @@ describe('the create path', function () {
       assert.strictEqual(creates.length, 2);
       assert.ok(creates[1].at >= h.emulator.taskFinishedAt(first.remoteId)!, 'sent only once the first was done');
       const sentAt = done.sentAt!;
-      assert.ok(sentAt >= h.emulator.taskFinishedAt(first.remoteId)! && sentAt <= creates[1].at, 'when it was claimed is kept (for Find This Job)');
+      assert.ok(
+        sentAt >= h.emulator.taskFinishedAt(first.remoteId)! && sentAt <= creates[1].at,
+        'when it was claimed is kept (for Find This Job)',
+      );
       assert.strictEqual(h.ws.readStore().tasks.find((t) => t.id === second.id)?.sentAt, done.sentAt, 'and stored');
     });
 
@@ -302,13 +338,19 @@ describe('the create path', function () {
       assert.strictEqual(edited.prompt, 'edited [duration=300]');
       assert.strictEqual(await engine.cancelWaiting(b.id), true);
       await engine.remove([c.id]);
-      assert.deepStrictEqual(engine.getTasks().map((t) => t.id), [a.id]);
+      assert.deepStrictEqual(
+        engine.getTasks().map((t) => t.id),
+        [a.id],
+      );
       const done = await waitForTask(engine, a.id, settled, 'to be sent and finish');
       assert.strictEqual(done.status, 'succeeded');
       const creates = h.emulator.requests('pika.generate');
       assert.strictEqual(creates.length, 2, 'the 429, then the edited create once');
       assert.strictEqual((creates[1].body as { promptText: string }).promptText, 'edited [duration=300]');
-      assert.strictEqual((creates[1].body as { options: { parameters: { negativePrompt: string } } }).options.parameters.negativePrompt, 'blur');
+      assert.strictEqual(
+        (creates[1].body as { options: { parameters: { negativePrompt: string } } }).options.parameters.negativePrompt,
+        'blur',
+      );
       await assert.rejects(engine.editWaiting(a.id, { prompt: 'too late' }), /no longer waiting/);
       assert.strictEqual(await engine.cancelWaiting(a.id), false);
     });
@@ -333,7 +375,12 @@ describe('the create path', function () {
       const t = await b.engine.generate({ provider: 'gateway', model: 'kling-v1', prompt: 'queued once [duration=300]' });
       assert.strictEqual(t.status, 'waiting');
       for (const e of [a.engine, b.engine]) {
-        const done = await waitForTask(e, t.id, (x) => settled(x) && x.videos.every((v) => v.localPath), 'to be sent and finish in both windows');
+        const done = await waitForTask(
+          e,
+          t.id,
+          (x) => settled(x) && x.videos.every((v) => v.localPath),
+          'to be sent and finish in both windows',
+        );
         assert.strictEqual(done.status, 'succeeded');
       }
       assert.strictEqual(h.emulator.counts()['gateway.create'], 2, 'the 429, then one create');
@@ -346,9 +393,17 @@ describe('the create path', function () {
       for (let round = 0; round < 5; round++) {
         const stores = [new TaskStore(h.ws.storeFile), new TaskStore(h.ws.storeFile)];
         const claims = await Promise.all(
-          stores.map((s, i) => s.compareAndSet('w', (stored) => (stored?.status === 'waiting' ? { ...stored, status: 'submitting', sender: { owner: `w${i}`, pid: 1 } } : undefined))),
+          stores.map((s, i) =>
+            s.compareAndSet('w', (stored) =>
+              stored?.status === 'waiting' ? { ...stored, status: 'submitting', sender: { owner: `w${i}`, pid: 1 } } : undefined,
+            ),
+          ),
         );
-        assert.strictEqual(claims.filter((c) => c && c !== 'removed').length, 1, `round ${round}: ${JSON.stringify(claims.map((c) => typeof c === 'object' && c.sender))}`);
+        assert.strictEqual(
+          claims.filter((c) => c && c !== 'removed').length,
+          1,
+          `round ${round}: ${JSON.stringify(claims.map((c) => typeof c === 'object' && c.sender))}`,
+        );
         const winner = claims.find((c) => c && c !== 'removed') as Task;
         const onDisk = h.ws.readStore().tasks[0];
         assert.deepStrictEqual(onDisk.sender, winner.sender);

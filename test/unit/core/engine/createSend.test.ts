@@ -3,6 +3,7 @@
 // the upload reports progress and can be cancelled while the body is still being sent.
 import * as assert from 'assert';
 import * as net from 'net';
+
 import { ErrorKind } from '../../../../src/core/model/errors';
 import { requestJson, type JsonRequest } from '../../../../src/core/net/http';
 import { GOOD_KEY, rejectsWith, useEmulator } from '../../../support/helpers';
@@ -72,7 +73,10 @@ describe('sending a create', function () {
     const total = progress[0][1];
     assert.ok(total > 24_000_000);
     assert.ok(progress.length > 100, `${progress.length} progress reports`);
-    assert.ok(progress.every(([, t], i) => t === total && (i === 0 || progress[i - 1][0] < progress[i][0])), 'bytes sent only grow');
+    assert.ok(
+      progress.every(([, t], i) => t === total && (i === 0 || progress[i - 1][0] < progress[i][0])),
+      'bytes sent only grow',
+    );
     assert.strictEqual(progress[progress.length - 1][0], total);
   });
 
@@ -108,7 +112,10 @@ describe('sending a create', function () {
   it('cancelled while the body is being sent: cancelled, never started; a cancel after the body was sent changes nothing', async function () {
     h.em.injectFault({ route: 'pika.generate', kind: 'slowUpload', bytesPerSecond: 4_000_000 });
     const cancel = new AbortController();
-    const e = await rejectsWith(create({ uploadSignal: cancel.signal, onUploadProgress: (sent) => sent > 2_000_000 && cancel.abort() }, 16), 'cancelled');
+    const e = await rejectsWith(
+      create({ uploadSignal: cancel.signal, onUploadProgress: (sent) => sent > 2_000_000 && cancel.abort() }, 16),
+      'cancelled',
+    );
     assert.strictEqual(e.mayHaveStarted, false);
     assert.match(e.message, /did not arrive, so nothing was started/);
 

@@ -1,13 +1,14 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { ScaledClock } from '../../../../src/bench/clock';
 import { TaskEngine } from '../../../../src/core/engine/engine';
 import { ProviderError } from '../../../../src/core/model/errors';
-import { resultAuthHeaders } from '../../../../src/core/provider/descriptor';
-import { validateStoredTask } from '../../../../src/core/store/taskValidation';
-import { TaskStore } from '../../../../src/core/store/taskStore';
 import { Task, TaskVideo } from '../../../../src/core/model/task';
+import { resultAuthHeaders } from '../../../../src/core/provider/descriptor';
+import { TaskStore } from '../../../../src/core/store/taskStore';
+import { validateStoredTask } from '../../../../src/core/store/taskValidation';
 import {
   FIXTURES,
   FlakyProxy,
@@ -42,7 +43,10 @@ describe('task engine', function () {
       const t = await engine.generate(pikaRequest('a red fox [duration=600]'));
       assert.ok(t.remoteId);
       assert.deepStrictEqual(storedAtFirstEvent, [true]);
-      assert.ok(h.ws.readStore().tasks.some((s) => s.id === t.id && s.remoteId === t.remoteId), 'stored when generate() returns');
+      assert.ok(
+        h.ws.readStore().tasks.some((s) => s.id === t.id && s.remoteId === t.remoteId),
+        'stored when generate() returns',
+      );
 
       const done = await waitForTask(engine, t.id, settled, 'to finish');
       assert.strictEqual(done.status, 'succeeded');
@@ -57,9 +61,15 @@ describe('task engine', function () {
       assert.strictEqual(stored.videos[0].localPath, file);
       const files = h.emulator.requests('files');
       assert.ok(files.length >= 1);
-      assert.ok(files.every((r) => r.hadAuthorizationHeader === false), 'downloads never carry the Authorization header');
+      assert.ok(
+        files.every((r) => r.hadAuthorizationHeader === false),
+        'downloads never carry the Authorization header',
+      );
       assert.ok(h.emulator.requests('pika.feed').every((r) => r.authorized));
-      assert.deepStrictEqual(h.ws.mediaFiles().filter((f) => f.endsWith('.part')), []);
+      assert.deepStrictEqual(
+        h.ws.mediaFiles().filter((f) => f.endsWith('.part')),
+        [],
+      );
     });
 
     it('a task is only polled at the base URL it was created at; a changed setting pauses it, changing back resumes it', async () => {
@@ -86,7 +96,9 @@ describe('task engine', function () {
         const done = await waitForTask(engine, id, settled, 'to finish');
         assert.strictEqual(done.status, 'succeeded', done.error);
         assert.ok(done.videos.length >= 2);
-        done.videos.forEach((v, i) => assert.strictEqual(Buffer.compare(fs.readFileSync(v.localPath!), i % 2 === 0 ? SAMPLE : SAMPLE_2), 0));
+        done.videos.forEach((v, i) =>
+          assert.strictEqual(Buffer.compare(fs.readFileSync(v.localPath!), i % 2 === 0 ? SAMPLE : SAMPLE_2), 0),
+        );
       }
     });
 
@@ -117,7 +129,10 @@ describe('task engine', function () {
 
     it('refuses invalid input before anything is sent', async () => {
       const { engine } = await h.ws.engine();
-      await assert.rejects(engine.generate({ provider: 'pika', prompt: 'x', model: '9.9' }), (e: Error & { kind?: string }) => e.kind === 'input' && /model must be 1.5 or 2.0/.test(e.message));
+      await assert.rejects(
+        engine.generate({ provider: 'pika', prompt: 'x', model: '9.9' }),
+        (e: Error & { kind?: string }) => e.kind === 'input' && /model must be 1.5 or 2.0/.test(e.message),
+      );
       await assert.rejects(engine.generate({ provider: 'nope' as 'pika', prompt: 'x' }), /not supported/);
       assert.strictEqual(h.emulator.counts()['pika.generate'], 0);
       assert.deepStrictEqual(engine.getTasks(), []);
@@ -135,7 +150,8 @@ describe('task engine', function () {
   });
 
   describe('results the provider serves itself (TaskVideo.authenticated)', () => {
-    const served = (video: TaskVideo) => new ScriptedProvider('pika', () => [{ status: 'succeeded', rawStatus: 'done', progress: 100, videos: [video] }]);
+    const served = (video: TaskVideo) =>
+      new ScriptedProvider('pika', () => [{ status: 'succeeded', rawStatus: 'done', progress: 100, videos: [video] }]);
 
     it('are downloaded with the key from under the base URL the task was created at', async () => {
       const url = `${h.emulator.baseUrl}/files/fixtures/sample.mp4`;
@@ -143,19 +159,31 @@ describe('task engine', function () {
       const t = await engine.generate(pikaRequest('mine'));
       const done = await waitForTask(engine, t.id, settled, 'to finish');
       assert.strictEqual(Buffer.compare(fs.readFileSync(done.videos[0].localPath!), SAMPLE), 0, done.videos[0].downloadError);
-      assert.deepStrictEqual(h.emulator.requests('files').map((r) => r.hadAuthorizationHeader), [true]);
+      assert.deepStrictEqual(
+        h.emulator.requests('files').map((r) => r.hadAuthorizationHeader),
+        [true],
+      );
       assert.ok(done.videos[0].authenticated && done.videos[0].expiresAt, 'the flags are kept on the task');
     });
 
     it('are refused, before any request, off the provider API and past their expiry time', async () => {
       const base = h.emulator.baseUrl;
       const cases: { video: TaskVideo; error: RegExp }[] = [
-        { video: { url: `http://localhost:${h.emulator.port}/files/fixtures/sample.mp4`, authenticated: true }, error: /not on the Scripted API \(localhost:\d+\), so it is not fetched with your key/ },
-        { video: { url: `${base}/files/fixtures/sample.mp4`, authenticated: true, expiresAt: Date.UTC(2025, 0, 2, 3, 4) }, error: /^This result expired at 2025-01-02 03:04 UTC; it can no longer be downloaded\.$/ },
+        {
+          video: { url: `http://localhost:${h.emulator.port}/files/fixtures/sample.mp4`, authenticated: true },
+          error: /not on the Scripted API \(localhost:\d+\), so it is not fetched with your key/,
+        },
+        {
+          video: { url: `${base}/files/fixtures/sample.mp4`, authenticated: true, expiresAt: Date.UTC(2025, 0, 2, 3, 4) },
+          error: /^This result expired at 2025-01-02 03:04 UTC; it can no longer be downloaded\.$/,
+        },
       ];
       for (const c of cases) {
         // localhost may be connected to, so only the key rule can refuse the first case.
-        const { engine } = await h.ws.engine({ providers: { pika: served(c.video) }, settings: { download: { allowPrivateHosts: ['localhost'] } } });
+        const { engine } = await h.ws.engine({
+          providers: { pika: served(c.video) },
+          settings: { download: { allowPrivateHosts: ['localhost'] } },
+        });
         const t = await engine.generate(pikaRequest('refused'));
         const done = await waitForTask(engine, t.id, settled, 'to settle');
         assert.match(done.videos[0].downloadError ?? '', c.error);
@@ -169,7 +197,10 @@ describe('task engine', function () {
         { url: 'https://a/2', authenticated: 'yes', expiresAt: 'soon' },
       ];
       const stored = { id: 't', provider: 'pika', status: 'succeeded', createdAt: 1, updatedAt: 1, videos };
-      assert.deepStrictEqual(validateStoredTask(stored)!.videos, [{ url: 'https://a/1', authenticated: true, expiresAt: 1_800_000_000_000 }, { url: 'https://a/2' }]);
+      assert.deepStrictEqual(validateStoredTask(stored)!.videos, [
+        { url: 'https://a/1', authenticated: true, expiresAt: 1_800_000_000_000 },
+        { url: 'https://a/2' },
+      ]);
     });
 
     it('the key goes only under the base URL the task was created at, while it is still the base URL', () => {
@@ -177,9 +208,16 @@ describe('task engine', function () {
       const ctx = { baseUrl: 'https://api.example.com/gw/v1', apiKey: 'k' };
       const task = { origin: 'https://api.example.com/gw/v1' };
       assert.deepStrictEqual(resultAuthHeaders(provider, ctx, task, 'https://api.example.com/gw/v1/videos/v1/content'), { 'X-Key': 'k' });
-      assert.deepStrictEqual(resultAuthHeaders({ label: 'Plain' }, ctx, {}, 'https://api.example.com/gw/v1/videos/v1/content?variant=thumbnail'), { Authorization: 'Bearer k' });
+      assert.deepStrictEqual(
+        resultAuthHeaders({ label: 'Plain' }, ctx, {}, 'https://api.example.com/gw/v1/videos/v1/content?variant=thumbnail'),
+        { Authorization: 'Bearer k' },
+      );
       const refused: [string, typeof task, RegExp][] = [
-        ['https://api.example.com/gw/v1/videos/v1/content', { origin: 'https://api.example.com/v1' }, /base URL now points to api\.example\.com/],
+        [
+          'https://api.example.com/gw/v1/videos/v1/content',
+          { origin: 'https://api.example.com/v1' },
+          /base URL now points to api\.example\.com/,
+        ],
         ['https://api.example.com/gw/v10/videos/v1/content', task, /not on the Vault API/],
         ['https://api.example.com/other/videos', task, /not on the Vault API/],
         ['http://api.example.com/gw/v1/videos/v1/content', task, /not on the Vault API/],
@@ -188,7 +226,11 @@ describe('task engine', function () {
         ['not a url', task, /not on the Vault API \(an invalid URL\)/],
       ];
       for (const [url, t, message] of refused) {
-        assert.throws(() => resultAuthHeaders(provider, ctx, t, url), (e: unknown) => e instanceof ProviderError && e.kind === 'config' && message.test(e.message), url);
+        assert.throws(
+          () => resultAuthHeaders(provider, ctx, t, url),
+          (e: unknown) => e instanceof ProviderError && e.kind === 'config' && message.test(e.message),
+          url,
+        );
       }
     });
   });
@@ -206,7 +248,10 @@ describe('task engine', function () {
       assert.ok(rounds.length >= 2, `polled over several rounds (${rounds.length})`);
       assert.strictEqual(batches.length, rounds.length, 'one batch request per poll round');
       batches.forEach((b, i) => assert.deepStrictEqual((b.body as { task_id_list: string[] }).task_id_list, rounds[i].remoteIds));
-      assert.ok(rounds.some((r) => r.remoteIds.length === n), `some round asked about all ${n} tasks at once`);
+      assert.ok(
+        rounds.some((r) => r.remoteIds.length === n),
+        `some round asked about all ${n} tasks at once`,
+      );
       assert.strictEqual(h.emulator.requests('hidream.txt2video.result').length, 0, 'never the single-task endpoint');
       assert.strictEqual(overlappingCalls(calls, 'hidream'), 0, 'HiDream is polled one request at a time');
     });
@@ -224,7 +269,13 @@ describe('task engine', function () {
       await sleep(50);
 
       const second = await h.ws.engine();
-      assert.deepStrictEqual(second.engine.getTasks().map((t) => t.id).sort(), [a.id, b.id, failed.id].sort());
+      assert.deepStrictEqual(
+        second.engine
+          .getTasks()
+          .map((t) => t.id)
+          .sort(),
+        [a.id, b.id, failed.id].sort(),
+      );
       assert.strictEqual(second.engine.getTask(failed.id)!.error, first.engine.getTask(failed.id)!.error);
       for (const id of [a.id, b.id]) {
         const done = await waitForTask(second.engine, id, settled, 'to finish after the restart');
@@ -240,7 +291,17 @@ describe('task engine', function () {
     });
 
     it('progress ticks are coalesced: no write per poll, final states written at once', async () => {
-      const scripted = new ScriptedProvider('pika', () => [running(10), running(20), running(30), running(40), running(50), running(60), running(70), running(80), succeededNoVideo]);
+      const scripted = new ScriptedProvider('pika', () => [
+        running(10),
+        running(20),
+        running(30),
+        running(40),
+        running(50),
+        running(60),
+        running(70),
+        running(80),
+        succeededNoVideo,
+      ]);
       const store = new TaskStore(h.ws.storeFile);
       let writes = 0;
       const save = store.save.bind(store);
@@ -269,10 +330,17 @@ describe('task engine', function () {
     it('a corrupt store is moved aside with a clear warning and the engine keeps working', async () => {
       fs.writeFileSync(h.ws.storeFile, '{"version":1,"tasks":[{"id": "trunc');
       const { engine, log } = await h.ws.engine();
-      assert.ok(log.lines.some((l) => l.level === 'warn' && /unreadable .* moved aside to tasks\.json\.corrupt-\d+/.test(l.message)), JSON.stringify(log.lines));
+      assert.ok(
+        log.lines.some((l) => l.level === 'warn' && /unreadable .* moved aside to tasks\.json\.corrupt-\d+/.test(l.message)),
+        JSON.stringify(log.lines),
+      );
       const aside = fs.readdirSync(h.ws.dir).filter((f) => f.startsWith('tasks.json.corrupt-'));
       assert.strictEqual(aside.length, 1);
-      assert.strictEqual(fs.readFileSync(path.join(h.ws.dir, aside[0]), 'utf8'), '{"version":1,"tasks":[{"id": "trunc', 'the old content is kept');
+      assert.strictEqual(
+        fs.readFileSync(path.join(h.ws.dir, aside[0]), 'utf8'),
+        '{"version":1,"tasks":[{"id": "trunc',
+        'the old content is kept',
+      );
       const t = await engine.generate(pikaRequest('after corruption [duration=300]'));
       await waitForTask(engine, t.id, settled, 'to finish');
       await engine.flush();
@@ -309,7 +377,9 @@ describe('task engine', function () {
       const proxy = new FlakyProxy(h.emulator.baseUrl, { pika: /^\/pika\/feed\//, hidream: /\/async\/results/ });
       await proxy.up();
       try {
-        for (const route of ['pika.feed', 'hidream.txt2video.batch', 'hidream.img2video.batch']) h.emulator.injectFault({ route, kind: 'slow', delayMs: 120, times: Infinity });
+        for (const route of ['pika.feed', 'hidream.txt2video.batch', 'hidream.img2video.batch']) {
+          h.emulator.injectFault({ route, kind: 'slow', delayMs: 120, times: Infinity });
+        }
         const { engine } = await h.ws.engine({ providers, baseUrl: proxy.baseUrl });
         const tasks = await Promise.all([
           ...Array.from({ length: 9 }, (_, i) => engine.generate(pikaRequest(`many ${i} [duration=800]`))),
@@ -352,10 +422,20 @@ describe('task engine', function () {
       assert.match(held.waitReason!, /HiDream accepts at most 10 txt2video tasks a minute/);
       assert.ok(held.sendAfter! - clock.now() > 50_000 && held.sendAfter! - clock.now() <= 60_000);
       assert.strictEqual(h.emulator.counts()['hidream.txt2video.create'], 10, 'nothing sent for it');
-      const edit = await engine.generate({ provider: 'hidream', prompt: 'another module has its own budget [never]', image: path.join(FIXTURES, 'cat.png') });
+      const edit = await engine.generate({
+        provider: 'hidream',
+        prompt: 'another module has its own budget [never]',
+        image: path.join(FIXTURES, 'cat.png'),
+      });
       assert.strictEqual(edit.route, 'img2video');
       assert.strictEqual(edit.status, 'queued');
-      const sent = await waitForTask(engine, held.id, (t) => t.status === 'queued' || t.status === 'running', 'to be sent when the minute allows', 10_000);
+      const sent = await waitForTask(
+        engine,
+        held.id,
+        (t) => t.status === 'queued' || t.status === 'running',
+        'to be sent when the minute allows',
+        10_000,
+      );
       assert.ok(sent.remoteId);
       assert.strictEqual(h.emulator.counts()['hidream.txt2video.create'], 11);
     });
@@ -367,12 +447,23 @@ describe('task engine', function () {
       const recB = recordingProviders();
       const a = await h.ws.engine({ providers: recA.providers, ownerId: 'window-a' });
       const b = await h.ws.engine({ providers: recB.providers, ownerId: 'window-b' });
-      const fromA = [await a.engine.generate(pikaRequest('from A [duration=900]')), await a.engine.generate({ provider: 'hidream', prompt: 'from A [duration=900]' })];
+      const fromA = [
+        await a.engine.generate(pikaRequest('from A [duration=900]')),
+        await a.engine.generate({ provider: 'hidream', prompt: 'from A [duration=900]' }),
+      ];
       const fromB = await b.engine.generate(pikaRequest('from B [duration=900]'));
       const ids = [...fromA.map((t) => t.id), fromB.id];
-      for (const e of [a.engine, b.engine]) for (const id of ids) await waitForTask(e, id, (t) => settled(t) && t.videos.every((v) => v.localPath), 'to finish and download in both windows');
+      for (const e of [a.engine, b.engine]) {
+        for (const id of ids) {
+          await waitForTask(e, id, (t) => settled(t) && t.videos.every((v) => v.localPath), 'to finish and download in both windows');
+        }
+      }
       const pollers = [recA.calls.length > 0, recB.calls.length > 0];
-      assert.strictEqual(pollers.filter(Boolean).length, 1, `exactly one window polled (A: ${recA.calls.length} calls, B: ${recB.calls.length})`);
+      assert.strictEqual(
+        pollers.filter(Boolean).length,
+        1,
+        `exactly one window polled (A: ${recA.calls.length} calls, B: ${recB.calls.length})`,
+      );
       // Each task was asked about at most once per round: the per-remote-id poll count equals the rounds that listed it.
       const all = [...recA.calls, ...recB.calls];
       assert.strictEqual(overlappingCalls(all, 'pika') + overlappingCalls(all, 'hidream'), 0);
@@ -453,7 +544,11 @@ describe('task engine', function () {
       assert.strictEqual(done.status, 'succeeded', done.error);
       const feedsForDoomed = h.emulator.requests('pika.feed').filter((r) => r.path.endsWith(doomed.remoteId)).length;
       await sleep(400);
-      assert.strictEqual(h.emulator.requests('pika.feed').filter((r) => r.path.endsWith(doomed.remoteId)).length, feedsForDoomed, 'the removed task is not polled any more');
+      assert.strictEqual(
+        h.emulator.requests('pika.feed').filter((r) => r.path.endsWith(doomed.remoteId)).length,
+        feedsForDoomed,
+        'the removed task is not polled any more',
+      );
       await a.engine.flush();
       await b.engine.flush();
       assert.ok(!h.ws.readStore().tasks.some((x) => x.id === doomed.id));
@@ -467,7 +562,12 @@ describe('task engine', function () {
       hostile.poll = (async (_ctx: unknown, tasks: readonly Task[]) => {
         if (mode === 'throw') throw new TypeError('provider bug');
         if (mode === 'reject') return Promise.reject('a bare string');
-        return new Map(tasks.map((t) => [t.id, { status: 'succeeded', rawStatus: 'done', progress: 100, videos: [{ url: 'https://bad host/%E0%A4%A.mp4' }] }]));
+        return new Map(
+          tasks.map((t) => [
+            t.id,
+            { status: 'succeeded', rawStatus: 'done', progress: 100, videos: [{ url: 'https://bad host/%E0%A4%A.mp4' }] },
+          ]),
+        );
       }) as ScriptedProvider['poll'];
       const store = new TaskStore(h.ws.storeFile);
       const save = store.save.bind(store);

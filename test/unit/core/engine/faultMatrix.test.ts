@@ -2,6 +2,7 @@
 // lost, the state is right and the message says what happened.
 import * as assert from 'assert';
 import * as fs from 'fs';
+
 import { TaskEngine } from '../../../../src/core/engine/engine';
 import { ErrorKind, remedyFor } from '../../../../src/core/model/errors';
 import { isActive, Task } from '../../../../src/core/model/task';
@@ -25,7 +26,8 @@ function sawState(history: Task[], id: string, pred: (t: Task) => boolean): Task
 
 async function waitForState(history: Task[], id: string, pred: (t: Task) => boolean, what: string): Promise<Task> {
   return waitFor(
-    () => `task ${id}: ${what} (seen: ${JSON.stringify(history.filter((t) => t.id === id).map((t) => [t.status, t.rawStatus, t.errorKind, t.error]))})`,
+    () =>
+      `task ${id}: ${what} (seen: ${JSON.stringify(history.filter((t) => t.id === id).map((t) => [t.status, t.rawStatus, t.errorKind, t.error]))})`,
     () => sawState(history, id, pred),
   );
 }
@@ -53,7 +55,10 @@ describe('fault matrix', function () {
     it('429 with Retry-After: 1 -> every poll of the provider waits at least 1 s, then both tasks succeed', async () => {
       const { engine, history } = await h.ws.engine();
       h.emulator.injectFault({ route: 'pika.feed', kind: 'status', status: 429, retryAfter: '1' });
-      const tasks = [await engine.generate(pikaRequest('first [duration=300]')), await engine.generate(pikaRequest('second [duration=300]'))];
+      const tasks = [
+        await engine.generate(pikaRequest('first [duration=300]')),
+        await engine.generate(pikaRequest('second [duration=300]')),
+      ];
       const limited = await waitFor('a rate-limited state', () => history.find((s) => s.errorKind === 'rateLimited'));
       assert.ok(isActive(limited));
       assert.match(limited.error!, /Pika is rate limiting requests \(HTTP 429\).*Retrying in 1 s\./);
@@ -83,7 +88,13 @@ describe('fault matrix', function () {
       it(`HTTP ${status} -> stays active with "server error (HTTP ${status})", retried, then succeeds`, async () => {
         const { engine, history } = await h.ws.engine();
         h.emulator.injectFault({ route: 'pika.feed', kind: 'status', status, times: 2 });
-        await recovers(engine, history, `server trouble [duration=300]`, (s) => s.errorKind === 'server' && new RegExp(`server error \\(HTTP ${status}\\).*Retrying in`).test(s.error!), 'server error');
+        await recovers(
+          engine,
+          history,
+          `server trouble [duration=300]`,
+          (s) => s.errorKind === 'server' && new RegExp(`server error \\(HTTP ${status}\\).*Retrying in`).test(s.error!),
+          'server error',
+        );
         assert.strictEqual(remedyFor('server'), 'retryLater');
       });
     }
@@ -91,7 +102,13 @@ describe('fault matrix', function () {
     it('an answer slower than the request timeout -> "did not answer in time", retried, then succeeds', async () => {
       const { engine, history } = await h.ws.engine({ settings: { requestTimeoutMs: 300 } });
       h.emulator.injectFault({ route: 'pika.feed', kind: 'slow', delayMs: 1200 });
-      await recovers(engine, history, 'slow answer [duration=300]', (s) => s.errorKind === 'timeout' && /did not answer in time/.test(s.error!), 'timeout');
+      await recovers(
+        engine,
+        history,
+        'slow answer [duration=300]',
+        (s) => s.errorKind === 'timeout' && /did not answer in time/.test(s.error!),
+        'timeout',
+      );
     });
 
     it('a poll that hangs forever -> times out, retried, then succeeds', async () => {
@@ -103,19 +120,37 @@ describe('fault matrix', function () {
     it('connection reset -> "connection failed", retried, then succeeds', async () => {
       const { engine, history } = await h.ws.engine();
       h.emulator.injectFault({ route: 'pika.feed', kind: 'reset' });
-      await recovers(engine, history, 'reset [duration=300]', (s) => s.errorKind === 'network' && /Connection to Pika failed/.test(s.error!), 'network error');
+      await recovers(
+        engine,
+        history,
+        'reset [duration=300]',
+        (s) => s.errorKind === 'network' && /Connection to Pika failed/.test(s.error!),
+        'network error',
+      );
     });
 
     it('truncated JSON -> "not valid JSON", retried, then succeeds', async () => {
       const { engine, history } = await h.ws.engine();
       h.emulator.injectFault({ route: 'pika.feed', kind: 'truncated' });
-      await recovers(engine, history, 'truncated [duration=300]', (s) => s.errorKind === 'malformed' && /not valid JSON/.test(s.error!), 'malformed');
+      await recovers(
+        engine,
+        history,
+        'truncated [duration=300]',
+        (s) => s.errorKind === 'malformed' && /not valid JSON/.test(s.error!),
+        'malformed',
+      );
     });
 
     it('HTML instead of JSON -> "not valid JSON (text/html ...)", retried, then succeeds', async () => {
       const { engine, history } = await h.ws.engine();
       h.emulator.injectFault({ route: 'pika.feed', kind: 'malformed' });
-      await recovers(engine, history, 'html [duration=300]', (s) => s.errorKind === 'malformed' && /not valid JSON \(text\/html/.test(s.error!), 'malformed');
+      await recovers(
+        engine,
+        history,
+        'html [duration=300]',
+        (s) => s.errorKind === 'malformed' && /not valid JSON \(text\/html/.test(s.error!),
+        'malformed',
+      );
     });
 
     it('an unknown status word -> keeps polling (raw word shown), then finishes', async () => {
@@ -270,7 +305,10 @@ describe('fault matrix', function () {
       assert.strictEqual(Buffer.compare(fs.readFileSync(done.videos[0].localPath!), SAMPLE), 0);
       // Two tries of the video; the poster fetched after it is not counted.
       assert.strictEqual(h.emulator.requests('files').filter((r) => !r.path.endsWith('/poster.jpg')).length, 2);
-      assert.deepStrictEqual(h.ws.mediaFiles().filter((f) => f.endsWith('.part')), []);
+      assert.deepStrictEqual(
+        h.ws.mediaFiles().filter((f) => f.endsWith('.part')),
+        [],
+      );
     });
 
     it('retry download after a failure -> ensureDownloads fetches it and clears the error', async () => {
@@ -303,10 +341,16 @@ describe('fault matrix', function () {
     it('create answer lost to a timeout -> uncertain entry (the job did start), not retried', async () => {
       const { engine } = await h.ws.engine({ settings: { requestTimeoutMs: 300 } });
       h.emulator.injectFault({ route: 'gateway.create', kind: 'slow', delayMs: 800 });
-      await assert.rejects(engine.generate({ provider: 'gateway', model: 'kling-v1', prompt: 'slow create' }), (e: Error & { kind?: string }) => e.kind === 'timeout');
+      await assert.rejects(
+        engine.generate({ provider: 'gateway', model: 'kling-v1', prompt: 'slow create' }),
+        (e: Error & { kind?: string }) => e.kind === 'timeout',
+      );
       const [entry] = engine.getTasks();
       assert.strictEqual(entry.uncertain, true);
-      assert.match(entry.error!, /did not answer in time\. The create request got no usable answer, so the job may or may not have started/);
+      assert.match(
+        entry.error!,
+        /did not answer in time\. The create request got no usable answer, so the job may or may not have started/,
+      );
       assert.strictEqual(h.emulator.counts()['gateway.create'], 1);
     });
 
@@ -332,7 +376,10 @@ describe('fault matrix', function () {
     it('HiDream create reset after the body was sent -> exactly one POST, uncertain entry', async () => {
       const { engine } = await h.ws.engine();
       h.emulator.injectFault({ route: 'hidream.txt2video.create', kind: 'reset' });
-      await assert.rejects(engine.generate({ provider: 'hidream', prompt: 'reset' }), (e: Error & { kind?: string }) => e.kind === 'network');
+      await assert.rejects(
+        engine.generate({ provider: 'hidream', prompt: 'reset' }),
+        (e: Error & { kind?: string }) => e.kind === 'network',
+      );
       await engine.settle();
       assert.strictEqual(h.emulator.counts()['hidream.txt2video.create'], 1);
       assert.strictEqual(engine.getTasks()[0].uncertain, true);
@@ -363,7 +410,13 @@ describe('fault matrix', function () {
       const creates = h.emulator.requests('hidream.txt2video.create');
       assert.strictEqual(creates.length, 3, 'the 429, then each create once');
       assert.ok(creates[1].at - creates[0].at >= 900, 'not before the Retry-After');
-      assert.deepStrictEqual(creates.slice(1).map((c) => (c.body as { prompt: string }).prompt).sort(), ['next [duration=300]', 'too fast [duration=300]']);
+      assert.deepStrictEqual(
+        creates
+          .slice(1)
+          .map((c) => (c.body as { prompt: string }).prompt)
+          .sort(),
+        ['next [duration=300]', 'too fast [duration=300]'],
+      );
       const claims = history.filter((x) => x.status === 'submitting').map((x) => x.id);
       assert.deepStrictEqual([...new Set(claims)], [t.id, next.id], 'each marked submitting before it was sent, oldest first');
     });
@@ -380,7 +433,12 @@ describe('fault matrix', function () {
         await waitForState(history, t.id, (s) => s.status === 'running', 'running');
         await proxy.down();
         const from = rec.calls.length;
-        await waitForState(history, t.id, (s) => s.errorKind === 'network' && /Cannot reach Pika \(ECONNREFUSED\).*Retrying in/.test(s.error!), 'network error');
+        await waitForState(
+          history,
+          t.id,
+          (s) => s.errorKind === 'network' && /Cannot reach Pika \(ECONNREFUSED\).*Retrying in/.test(s.error!),
+          'network error',
+        );
         await sleep(1500);
         const attempts = rec.calls.length - from;
         // Without backoff that is 10 polls at 150 ms; with it 150+300+600+... ms apart.

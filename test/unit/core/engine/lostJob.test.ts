@@ -1,6 +1,7 @@
 // Find This Job's rules without a server: the window a lost create's job must have been made in, on the
 // provider's clock as its Date header shows it, and that a job another task follows is never offered.
 import * as assert from 'assert';
+
 import { lostJobCandidates, lostJobWindow, skewRange, UNKNOWN_SKEW_MS, WINDOW_MARGIN_MS } from '../../../../src/core/engine/lostJob';
 import type { ListedJob } from '../../../../src/core/provider/descriptor';
 
@@ -24,7 +25,11 @@ describe('Find This Job: which listed job a lost create may have started', funct
     const skew = { min: 89_800, max: 90_900 };
     assert.deepStrictEqual(lostJobWindow(task, skew), { from: SENT + 89_800 - WINDOW_MARGIN_MS, to: LOST + 90_900 + WINDOW_MARGIN_MS });
     const queued = { ...task, createdAt: SENT - 3_600_000, sentAt: SENT };
-    assert.strictEqual(lostJobWindow(queued, skew).from, SENT + 89_800 - WINDOW_MARGIN_MS, 'a queued create: from its claim, not its queueing');
+    assert.strictEqual(
+      lostJobWindow(queued, skew).from,
+      SENT + 89_800 - WINDOW_MARGIN_MS,
+      'a queued create: from its claim, not its queueing',
+    );
     const unfinished = { ...task, finishedAt: undefined };
     assert.strictEqual(lostJobWindow(unfinished, skew).to, LOST + 90_900 + WINDOW_MARGIN_MS, 'no finish time: the last update');
   });
@@ -41,7 +46,10 @@ describe('Find This Job: which listed job a lost create may have started', funct
       ],
     };
     const found = lostJobCandidates(task, listed, ASKED, []);
-    assert.deepStrictEqual(found.map((c) => c.shown.remoteId), ['video_own']);
+    assert.deepStrictEqual(
+      found.map((c) => c.shown.remoteId),
+      ['video_own'],
+    );
     assert.ok(Math.abs(found[0].shown.createdAt - (SENT + 400)) < 2000, "shown on this machine's clock (to the Date header's second)");
     const blind = lostJobCandidates(task, { jobs: listed.jobs }, ASKED, []);
     assert.deepStrictEqual(
@@ -54,10 +62,13 @@ describe('Find This Job: which listed job a lost create may have started', funct
   it('a job made in the same second as the window opens still fits (whole-second times)', function () {
     const edge = Math.floor((SENT - WINDOW_MARGIN_MS) / 1000) * 1000;
     const listed = { serverDate: Math.floor(ASKED.from / 1000) * 1000, jobs: [job('video_edge', edge)] };
-    assert.deepStrictEqual(lostJobCandidates(task, listed, ASKED, []).map((c) => c.shown.remoteId), ['video_edge']);
+    assert.deepStrictEqual(
+      lostJobCandidates(task, listed, ASKED, []).map((c) => c.shown.remoteId),
+      ['video_edge'],
+    );
   });
 
-  it('never a job any other task of the provider follows; newest first; another provider\'s id is no conflict', function () {
+  it("never a job any other task of the provider follows; newest first; another provider's id is no conflict", function () {
     const jobs = [job('video_1', SENT + 1000), job('video_2', SENT + 2000), job('video_3', SENT + 3000)];
     const listed = { serverDate: Math.floor(ASKED.from / 1000) * 1000, jobs };
     const tasks = [
@@ -66,6 +77,9 @@ describe('Find This Job: which listed job a lost create may have started', funct
       { id: 'elsewhere', provider: 'gateway', remoteId: 'video_3' },
       { id: 'lost-too', provider: 'openai', remoteId: '' },
     ].map((t) => ({ remoteId: '', ...t }));
-    assert.deepStrictEqual(lostJobCandidates(task, listed, ASKED, tasks).map((c) => c.shown.remoteId), ['video_3', 'video_1']);
+    assert.deepStrictEqual(
+      lostJobCandidates(task, listed, ASKED, tasks).map((c) => c.shown.remoteId),
+      ['video_3', 'video_1'],
+    );
   });
 });

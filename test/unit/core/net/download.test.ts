@@ -4,9 +4,17 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { downloadToFile, DownloadOptions, insideFolder, removeStalePartials, resultFileName, safeFileName } from '../../../../src/core/net/download';
+
 import { ProviderError } from '../../../../src/core/model/errors';
 import { isPrivateAddress } from '../../../../src/core/net/addressGuard';
+import {
+  DownloadOptions,
+  downloadToFile,
+  insideFolder,
+  removeStalePartials,
+  resultFileName,
+  safeFileName,
+} from '../../../../src/core/net/download';
 import { assertNoUnhandledRejections, FIXTURES, SAMPLE, tempDir } from '../../../support/engineHarness';
 import { NetSpy, spyOnConnections } from '../../../support/netSpy';
 
@@ -24,7 +32,7 @@ const WEBM = Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3]), Buffer.alloc(
 /** The top-level boxes of an MP4 file, by type. */
 function boxes(file: Buffer): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
-  for (let at = 0; at + 8 <= file.length; ) {
+  for (let at = 0; at + 8 <= file.length;) {
     const size = file.readUInt32BE(at);
     out.set(file.toString('latin1', at + 4, at + 8), file.subarray(at, at + size));
     at += size;
@@ -250,20 +258,31 @@ describe('downloads', function () {
 
   it('over the cap without a Content-Length: stopped mid-stream, no partial file left', async () => {
     const dest = path.join(dir, 'capped.mp4');
-    await rejectsWith(downloadToFile(cdn.url(`/stream/${5 * 1024 * 1024}`), dest, opts({ maxBytes: 1024 * 1024 })), 'input', /larger than the 1 MB download limit/);
+    await rejectsWith(
+      downloadToFile(cdn.url(`/stream/${5 * 1024 * 1024}`), dest, opts({ maxBytes: 1024 * 1024 })),
+      'input',
+      /larger than the 1 MB download limit/,
+    );
     assert.deepStrictEqual(leftovers(), []);
     assert.strictEqual(cdn.hits.length, 1, 'not retried');
   });
 
   it('text/html is refused as not a video, and not retried', async () => {
-    await rejectsWith(downloadToFile(cdn.url('/html'), path.join(dir, 'x.mp4'), opts({ maxBytes: 1e6 })), 'malformed', /not a video \(content type text\/html\)/);
+    await rejectsWith(
+      downloadToFile(cdn.url('/html'), path.join(dir, 'x.mp4'), opts({ maxBytes: 1e6 })),
+      'malformed',
+      /not a video \(content type text\/html\)/,
+    );
     assert.strictEqual(cdn.hits.length, 1);
     assert.deepStrictEqual(leftovers(), []);
   });
 
   it('only http(s) URLs are fetched', async () => {
     for (const url of ['file:///etc/passwd', 'ftp://example.com/x.mp4', 'javascript:alert(1)', 'not a url']) {
-      await assert.rejects(downloadToFile(url, path.join(dir, 'x.mp4'), opts({ maxBytes: 1e6 })), (e: unknown) => e instanceof ProviderError && e.kind === 'malformed');
+      await assert.rejects(
+        downloadToFile(url, path.join(dir, 'x.mp4'), opts({ maxBytes: 1e6 })),
+        (e: unknown) => e instanceof ProviderError && e.kind === 'malformed',
+      );
     }
     assert.deepStrictEqual(leftovers(), []);
   });
@@ -274,18 +293,34 @@ describe('downloads', function () {
     assert.strictEqual(r.bytes, SAMPLE.length);
     assert.strictEqual(cdn.hits.length, 3);
     cdn.hits.length = 0;
-    await rejectsWith(downloadToFile(cdn.url('/gone.mp4'), path.join(dir, 'gone.mp4'), opts({ maxBytes: 1e7, attempts: 3, retryDelayMs: 10 })), 'notFound', /gone \(HTTP 404\)/);
+    await rejectsWith(
+      downloadToFile(cdn.url('/gone.mp4'), path.join(dir, 'gone.mp4'), opts({ maxBytes: 1e7, attempts: 3, retryDelayMs: 10 })),
+      'notFound',
+      /gone \(HTTP 404\)/,
+    );
     assert.strictEqual(cdn.hits.length, 1);
   });
 
   it('a transfer cut short is retried and never leaves a .part file', async () => {
-    await rejectsWith(downloadToFile(cdn.url('/short.mp4'), path.join(dir, 'short.mp4'), opts({ maxBytes: 1e7, attempts: 2, retryDelayMs: 10 })), 'network', /Download (was cut short|failed)/);
+    await rejectsWith(
+      downloadToFile(cdn.url('/short.mp4'), path.join(dir, 'short.mp4'), opts({ maxBytes: 1e7, attempts: 2, retryDelayMs: 10 })),
+      'network',
+      /Download (was cut short|failed)/,
+    );
     assert.strictEqual(cdn.hits.length, 2);
     assert.deepStrictEqual(leftovers(), []);
   });
 
   it('a stalled transfer times out (and is retried)', async () => {
-    await rejectsWith(downloadToFile(cdn.url('/stall.mp4'), path.join(dir, 'stall.mp4'), opts({ maxBytes: 1e7, attempts: 2, retryDelayMs: 10, stallMs: 300 })), 'timeout', /stalled|timeout|did not/i);
+    await rejectsWith(
+      downloadToFile(
+        cdn.url('/stall.mp4'),
+        path.join(dir, 'stall.mp4'),
+        opts({ maxBytes: 1e7, attempts: 2, retryDelayMs: 10, stallMs: 300 }),
+      ),
+      'timeout',
+      /stalled|timeout|did not/i,
+    );
     assert.strictEqual(cdn.hits.length, 2);
     assert.deepStrictEqual(leftovers(), []);
   });
@@ -299,7 +334,10 @@ describe('downloads', function () {
     const dest = path.join(dir, 'r.mp4');
     await downloadToFile(cdn.url('/redirect'), dest, opts({ maxBytes: 1e7 }));
     assert.strictEqual(Buffer.compare(fs.readFileSync(dest), SAMPLE), 0);
-    assert.deepStrictEqual(cdn.hits.map((h) => h.path), ['/redirect', '/ok.mp4']);
+    assert.deepStrictEqual(
+      cdn.hits.map((h) => h.path),
+      ['/redirect', '/ok.mp4'],
+    );
     assert.ok(cdn.hits.every((h) => h.authorization === undefined));
   });
 
@@ -321,18 +359,45 @@ describe('downloads', function () {
 
     it('every attempt asks for the headers again and sends them on its first request', async () => {
       let asked = 0;
-      await downloadToFile(cdn.url('/api/flaky.mp4'), path.join(dir, 'f.mp4'), opts({ authHeaders: () => (asked++, key()), retryDelayMs: 10 }));
+      await downloadToFile(
+        cdn.url('/api/flaky.mp4'),
+        path.join(dir, 'f.mp4'),
+        opts({ authHeaders: () => (asked++, key()), retryDelayMs: 10 }),
+      );
       assert.strictEqual(asked, 3);
-      assert.deepStrictEqual(cdn.hits.map((h) => h.authorization), ['Bearer k-0123456789', 'Bearer k-0123456789', 'Bearer k-0123456789']);
+      assert.deepStrictEqual(
+        cdn.hits.map((h) => h.authorization),
+        ['Bearer k-0123456789', 'Bearer k-0123456789', 'Bearer k-0123456789'],
+      );
     });
 
     it('a refused key is an auth error, not retried; headers that cannot be given stop the download before it connects', async () => {
-      await rejectsWith(downloadToFile(cdn.url('/api/private.mp4'), path.join(dir, 'a.mp4'), opts({ authHeaders: async () => ({ Authorization: 'Bearer wrong' }) })), 'auth', /refused the key.*HTTP 401/);
+      await rejectsWith(
+        downloadToFile(
+          cdn.url('/api/private.mp4'),
+          path.join(dir, 'a.mp4'),
+          opts({ authHeaders: async () => ({ Authorization: 'Bearer wrong' }) }),
+        ),
+        'auth',
+        /refused the key.*HTTP 401/,
+      );
       assert.strictEqual(cdn.hits.length, 1);
       const refused = new ProviderError({ kind: 'config', message: 'The base URL changed.' });
-      await rejectsWith(downloadToFile(cdn.url('/api/private.mp4'), path.join(dir, 'b.mp4'), opts({ authHeaders: () => Promise.reject(refused) })), 'config', /base URL changed/);
+      await rejectsWith(
+        downloadToFile(cdn.url('/api/private.mp4'), path.join(dir, 'b.mp4'), opts({ authHeaders: () => Promise.reject(refused) })),
+        'config',
+        /base URL changed/,
+      );
       assert.strictEqual(cdn.hits.length, 1);
-      await rejectsWith(downloadToFile(cdn.url('/api/private.mp4'), path.join(dir, 'c.mp4'), opts({ authHeaders: async () => ({ Authorization: 'Bearer x\r\nX-Injected: 1' }) })), 'input', /line break/);
+      await rejectsWith(
+        downloadToFile(
+          cdn.url('/api/private.mp4'),
+          path.join(dir, 'c.mp4'),
+          opts({ authHeaders: async () => ({ Authorization: 'Bearer x\r\nX-Injected: 1' }) }),
+        ),
+        'input',
+        /line break/,
+      );
       assert.strictEqual(cdn.hits.length, 1);
       assert.deepStrictEqual(leftovers(), []);
     });
@@ -359,7 +424,11 @@ describe('downloads', function () {
       let now = expiresAt - 1;
       const late = opts({ expiresAt, now: () => now++ });
       await rejectsWith(downloadToFile(cdn.url('/gone.mp4'), path.join(dir, 'g.mp4'), late), 'notFound', /expired at 2025-01-02 03:04 UTC/);
-      await rejectsWith(downloadToFile(cdn.url('/gone.mp4'), path.join(dir, 'g.mp4'), opts({ expiresAt, now: () => expiresAt - 1000 })), 'notFound', /gone \(HTTP 404\)/);
+      await rejectsWith(
+        downloadToFile(cdn.url('/gone.mp4'), path.join(dir, 'g.mp4'), opts({ expiresAt, now: () => expiresAt - 1000 })),
+        'notFound',
+        /gone \(HTTP 404\)/,
+      );
     });
 
     it('before its expiry time a result downloads as usual', async () => {
@@ -404,8 +473,15 @@ describe('downloads', function () {
   });
   describe('content', () => {
     it('asks for Accept-Encoding: identity; a gzip-encoded answer anyway is refused, nothing saved, not retried', async () => {
-      await rejectsWith(downloadToFile(cdn.url('/gzip.mp4'), path.join(dir, 'g.mp4'), opts({ attempts: 3, retryDelayMs: 10 })), 'malformed', /sent the result gzip-encoded.*Nothing was saved/);
-      assert.deepStrictEqual(cdn.hits.map((h) => h.acceptEncoding), ['identity']);
+      await rejectsWith(
+        downloadToFile(cdn.url('/gzip.mp4'), path.join(dir, 'g.mp4'), opts({ attempts: 3, retryDelayMs: 10 })),
+        'malformed',
+        /sent the result gzip-encoded.*Nothing was saved/,
+      );
+      assert.deepStrictEqual(
+        cdn.hits.map((h) => h.acceptEncoding),
+        ['identity'],
+      );
       assert.deepStrictEqual(leftovers(), []);
     });
 
@@ -414,15 +490,27 @@ describe('downloads', function () {
       ['/html-untyped', 'an HTML page with no content type'],
     ] as const) {
       it(`${what} is not a video: refused by its first bytes, nothing saved, not retried`, async () => {
-        await rejectsWith(downloadToFile(cdn.url(route), path.join(dir, 'x.mp4'), opts({ attempts: 3, retryDelayMs: 10 })), 'malformed', /not a video: it is a web page \(often an expired link/);
+        await rejectsWith(
+          downloadToFile(cdn.url(route), path.join(dir, 'x.mp4'), opts({ attempts: 3, retryDelayMs: 10 })),
+          'malformed',
+          /not a video: it is a web page \(often an expired link/,
+        );
         assert.strictEqual(cdn.hits.length, 1);
         assert.deepStrictEqual(leftovers(), []);
       });
     }
 
     it('JSON as octet-stream and a body too short to be a video are refused', async () => {
-      await rejectsWith(downloadToFile(cdn.url('/json-octet'), path.join(dir, 'j.mp4'), opts()), 'malformed', /not a video: it is JSON text/);
-      await rejectsWith(downloadToFile(cdn.url('/tiny'), path.join(dir, 't.mp4'), opts()), 'malformed', /not a video: its content is not MP4, MOV or WebM/);
+      await rejectsWith(
+        downloadToFile(cdn.url('/json-octet'), path.join(dir, 'j.mp4'), opts()),
+        'malformed',
+        /not a video: it is JSON text/,
+      );
+      await rejectsWith(
+        downloadToFile(cdn.url('/tiny'), path.join(dir, 't.mp4'), opts()),
+        'malformed',
+        /not a video: its content is not MP4, MOV or WebM/,
+      );
       assert.deepStrictEqual(leftovers(), []);
     });
 
@@ -468,15 +556,27 @@ describe('downloads', function () {
         await downloadToFile(cdn.url(`/${name}`), path.join(dir, name), opts({ expect: 'image' }));
         assert.strictEqual(Buffer.compare(fs.readFileSync(path.join(dir, name)), fixture(name)), 0, name);
       }
-      await rejectsWith(downloadToFile(cdn.url('/untyped.mp4'), path.join(dir, 'v.jpg'), opts({ expect: 'image' })), 'malformed', /not an image: its content is not PNG, JPEG or WebP/);
-      await rejectsWith(downloadToFile(cdn.url('/html-octet'), path.join(dir, 'h.jpg'), opts({ expect: 'image' })), 'malformed', /not an image: it is a web page/);
+      await rejectsWith(
+        downloadToFile(cdn.url('/untyped.mp4'), path.join(dir, 'v.jpg'), opts({ expect: 'image' })),
+        'malformed',
+        /not an image: its content is not PNG, JPEG or WebP/,
+      );
+      await rejectsWith(
+        downloadToFile(cdn.url('/html-octet'), path.join(dir, 'h.jpg'), opts({ expect: 'image' })),
+        'malformed',
+        /not an image: it is a web page/,
+      );
     });
   });
 
   describe('time limits', () => {
     it('no byte for stallMs: the attempt is stalled (and retried within the deadline)', async () => {
       const started = Date.now();
-      await rejectsWith(downloadToFile(cdn.url('/trickle/1000'), path.join(dir, 's.mp4'), opts({ stallMs: 150, attempts: 2, retryDelayMs: 10 })), 'timeout', /stalled \(no data for 150 ms\)/);
+      await rejectsWith(
+        downloadToFile(cdn.url('/trickle/1000'), path.join(dir, 's.mp4'), opts({ stallMs: 150, attempts: 2, retryDelayMs: 10 })),
+        'timeout',
+        /stalled \(no data for 150 ms\)/,
+      );
       assert.strictEqual(cdn.hits.length, 2);
       assert.ok(Date.now() - started < 2000);
       assert.deepStrictEqual(leftovers(), []);
@@ -484,7 +584,15 @@ describe('downloads', function () {
 
     it('a byte every 20 ms never stalls but cannot hold the download past its deadline, which is final', async () => {
       const started = Date.now();
-      await rejectsWith(downloadToFile(cdn.url('/trickle/20'), path.join(dir, 'd.mp4'), opts({ stallMs: 1000, deadlineMs: 400, attempts: 3, retryDelayMs: 10 })), 'timeout', /took longer than 400 ms and was stopped/);
+      await rejectsWith(
+        downloadToFile(
+          cdn.url('/trickle/20'),
+          path.join(dir, 'd.mp4'),
+          opts({ stallMs: 1000, deadlineMs: 400, attempts: 3, retryDelayMs: 10 }),
+        ),
+        'timeout',
+        /took longer than 400 ms and was stopped/,
+      );
       const took = Date.now() - started;
       assert.ok(took >= 380 && took < 1500, `stopped after ${took} ms`);
       assert.strictEqual(cdn.hits.length, 1, 'the deadline is not retried');
@@ -519,7 +627,11 @@ describe('downloads', function () {
       ];
       for (const url of urls) {
         await rejectsWith(
-          downloadToFile(url, path.join(dir, 'p.mp4'), opts({ origin: 'https://api.example.com', allowInsecureHttp: true, resolve: noResolve })),
+          downloadToFile(
+            url,
+            path.join(dir, 'p.mp4'),
+            opts({ origin: 'https://api.example.com', allowInsecureHttp: true, resolve: noResolve }),
+          ),
           'config',
           /private, loopback, link-local or other non-public network address.*aiVideo\.download\.allowPrivateHosts/,
         );
@@ -585,8 +697,12 @@ describe('downloads', function () {
     });
 
     it('public addresses are not private; IPv4-mapped forms are judged by their IPv4 address', () => {
-      for (const ip of ['8.8.8.8', '172.32.0.1', '100.128.0.1', '192.169.0.1', '2606:4700::1111', '::ffff:8.8.8.8']) assert.ok(!isPrivateAddress(ip), ip);
-      for (const ip of ['172.31.255.255', '100.127.0.1', 'fe80::abcd', 'febf::1', '::ffff:192.168.0.1']) assert.ok(isPrivateAddress(ip), ip);
+      for (const ip of ['8.8.8.8', '172.32.0.1', '100.128.0.1', '192.169.0.1', '2606:4700::1111', '::ffff:8.8.8.8']) {
+        assert.ok(!isPrivateAddress(ip), ip);
+      }
+      for (const ip of ['172.31.255.255', '100.127.0.1', 'fe80::abcd', 'febf::1', '::ffff:192.168.0.1']) {
+        assert.ok(isPrivateAddress(ip), ip);
+      }
     });
 
     it('a host name is resolved first: one private address among its answers refuses it, unconnected', async () => {
@@ -598,7 +714,11 @@ describe('downloads', function () {
           { address: '10.1.2.3', family: 4 },
         ];
       };
-      await rejectsWith(downloadToFile('https://cdn.invalid/v.mp4', path.join(dir, 'n.mp4'), opts({ origin: 'https://api.example.com', resolve })), 'config', /its address 10\.1\.2\.3 is a private/);
+      await rejectsWith(
+        downloadToFile('https://cdn.invalid/v.mp4', path.join(dir, 'n.mp4'), opts({ origin: 'https://api.example.com', resolve })),
+        'config',
+        /its address 10\.1\.2\.3 is a private/,
+      );
       assert.deepStrictEqual(asked, ['cdn.invalid']);
       assert.deepStrictEqual([...net.attempts], []);
     });
@@ -609,7 +729,11 @@ describe('downloads', function () {
       const resolve = async () => answers[Math.min(asked++, 1)];
       const port = new URL(cdn.base).port;
       const dest = path.join(dir, 'pinned.mp4');
-      await downloadToFile(`http://media.invalid:${port}/ok.mp4`, dest, opts({ origin: 'https://api.example.com', allowPrivateHosts: ['media.invalid'], allowInsecureHttp: true, resolve }));
+      await downloadToFile(
+        `http://media.invalid:${port}/ok.mp4`,
+        dest,
+        opts({ origin: 'https://api.example.com', allowPrivateHosts: ['media.invalid'], allowInsecureHttp: true, resolve }),
+      );
       assert.strictEqual(asked, 1);
       assert.deepStrictEqual(net.attempts, [{ host: 'media.invalid', addresses: ['127.0.0.1'] }]);
       assert.strictEqual(Buffer.compare(fs.readFileSync(dest), SAMPLE), 0);
@@ -617,8 +741,20 @@ describe('downloads', function () {
 
     it("the provider's own host and hosts in allowPrivateHosts may be private", async () => {
       await downloadToFile(cdn.url('/ok.mp4'), path.join(dir, 'a.mp4'), opts({ origin: `http://127.0.0.1:9/api` }));
-      await downloadToFile(cdn.url('/ok.mp4'), path.join(dir, 'b.mp4'), opts({ origin: 'https://api.example.com', allowPrivateHosts: ['127.0.0.1'] }));
-      await rejectsWith(downloadToFile(cdn.url('/ok.mp4'), path.join(dir, 'c.mp4'), opts({ origin: 'https://api.example.com', allowPrivateHosts: ['127.0.0.2'] })), 'config', /private/);
+      await downloadToFile(
+        cdn.url('/ok.mp4'),
+        path.join(dir, 'b.mp4'),
+        opts({ origin: 'https://api.example.com', allowPrivateHosts: ['127.0.0.1'] }),
+      );
+      await rejectsWith(
+        downloadToFile(
+          cdn.url('/ok.mp4'),
+          path.join(dir, 'c.mp4'),
+          opts({ origin: 'https://api.example.com', allowPrivateHosts: ['127.0.0.2'] }),
+        ),
+        'config',
+        /private/,
+      );
       await rejectsWith(downloadToFile(cdn.url('/ok.mp4'), path.join(dir, 'd.mp4'), opts({ origin: undefined })), 'config', /private/);
       assert.deepStrictEqual(
         net.attempts.map((a) => a.host),
@@ -628,12 +764,27 @@ describe('downloads', function () {
 
     it('plain http is refused unless the base URL is on this machine or allowInsecureHttp is set', async () => {
       const url = 'http://203.0.113.7/v.mp4';
-      await rejectsWith(downloadToFile(url, path.join(dir, 'h.mp4'), opts({ origin: 'https://api.example.com' })), 'config', /over plain http.*aiVideo\.allowInsecureHttp/);
+      await rejectsWith(
+        downloadToFile(url, path.join(dir, 'h.mp4'), opts({ origin: 'https://api.example.com' })),
+        'config',
+        /over plain http.*aiVideo\.allowInsecureHttp/,
+      );
       assert.deepStrictEqual([...net.attempts], [], 'refused before connecting');
       // Allowed: then the connection is attempted (and stopped by the test's spy).
-      await rejectsWith(downloadToFile(url, path.join(dir, 'h.mp4'), opts({ origin: 'https://api.example.com', allowInsecureHttp: true, attempts: 1 })), 'network', /ECONNREFUSED/);
-      await rejectsWith(downloadToFile(url, path.join(dir, 'h.mp4'), opts({ origin: 'http://localhost:8080', attempts: 1 })), 'network', /ECONNREFUSED/);
-      assert.deepStrictEqual(net.attempts.map((a) => a.host), ['203.0.113.7', '203.0.113.7']);
+      await rejectsWith(
+        downloadToFile(url, path.join(dir, 'h.mp4'), opts({ origin: 'https://api.example.com', allowInsecureHttp: true, attempts: 1 })),
+        'network',
+        /ECONNREFUSED/,
+      );
+      await rejectsWith(
+        downloadToFile(url, path.join(dir, 'h.mp4'), opts({ origin: 'http://localhost:8080', attempts: 1 })),
+        'network',
+        /ECONNREFUSED/,
+      );
+      assert.deepStrictEqual(
+        net.attempts.map((a) => a.host),
+        ['203.0.113.7', '203.0.113.7'],
+      );
     });
   });
 
@@ -641,21 +792,39 @@ describe('downloads', function () {
     const to = (target: string) => cdn.url(`/to/${encodeURIComponent(target)}`);
 
     it('every hop is checked before it is connected to: a redirect to a private address is refused', async () => {
-      await rejectsWith(downloadToFile(to('http://169.254.169.254/latest/meta-data/'), path.join(dir, 'r.mp4'), opts()), 'config', /169\.254\.169\.254.*private/);
+      await rejectsWith(
+        downloadToFile(to('http://169.254.169.254/latest/meta-data/'), path.join(dir, 'r.mp4'), opts()),
+        'config',
+        /169\.254\.169\.254.*private/,
+      );
       await rejectsWith(downloadToFile(to('http://[::ffff:10.0.0.1]/x'), path.join(dir, 'r.mp4'), opts()), 'config', /private/);
-      assert.deepStrictEqual(net.attempts.map((a) => a.host), ['127.0.0.1', '127.0.0.1']);
+      assert.deepStrictEqual(
+        net.attempts.map((a) => a.host),
+        ['127.0.0.1', '127.0.0.1'],
+      );
       assert.deepStrictEqual(leftovers(), []);
     });
 
     it('a redirect to plain http (from a provider on https) is refused, and so is one to another scheme', async () => {
       const policy = { origin: 'https://api.example.com', allowPrivateHosts: ['127.0.0.1'] };
-      await rejectsWith(downloadToFile(to('http://203.0.113.7/v.mp4'), path.join(dir, 'r.mp4'), opts(policy)), 'config', /203\.0\.113\.7 over plain http/);
+      await rejectsWith(
+        downloadToFile(to('http://203.0.113.7/v.mp4'), path.join(dir, 'r.mp4'), opts(policy)),
+        'config',
+        /203\.0\.113\.7 over plain http/,
+      );
       await rejectsWith(downloadToFile(to('file:///etc/passwd'), path.join(dir, 'r.mp4'), opts(policy)), 'malformed', /file: URL/);
-      assert.deepStrictEqual(net.attempts.map((a) => a.host), ['127.0.0.1', '127.0.0.1']);
+      assert.deepStrictEqual(
+        net.attempts.map((a) => a.host),
+        ['127.0.0.1', '127.0.0.1'],
+      );
     });
 
     it('redirects are capped', async () => {
-      await rejectsWith(downloadToFile(cdn.url('/loop'), path.join(dir, 'l.mp4'), opts({ attempts: 3 })), 'malformed', /redirected more than 5 times/);
+      await rejectsWith(
+        downloadToFile(cdn.url('/loop'), path.join(dir, 'l.mp4'), opts({ attempts: 3 })),
+        'malformed',
+        /redirected more than 5 times/,
+      );
       assert.strictEqual(cdn.hits.length, 6, 'the first request and 5 redirects, not retried');
     });
   });

@@ -2,12 +2,13 @@
 // task) and through downloadToFile with a provider that is not on this machine. Every outgoing
 // connection is watched: only 127.0.0.1 is ever reached.
 import * as assert from 'assert';
+import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { randomUUID } from 'crypto';
-import { downloadToFile } from '../../../../src/core/net/download';
+
 import { ProviderError } from '../../../../src/core/model/errors';
 import { Task } from '../../../../src/core/model/task';
+import { downloadToFile } from '../../../../src/core/net/download';
 import { PROVIDERS } from '../../../../src/providers';
 import { KEY, pikaRequest, SAMPLE, settled, sleep, tempDir, useEngineSuite, waitForTask } from '../../../support/engineHarness';
 import { NetSpy, spyOnConnections } from '../../../support/netSpy';
@@ -28,7 +29,10 @@ describe('downloads are checked (emulator)', function () {
   /** Requests for the video (and its redirect hops); the poster fetched after a good video is not counted. */
   const files = () => h.emulator.requests('files').filter((r) => !r.path.endsWith('/poster.jpg'));
   /** Generates, waits until the result is downloaded or its download failed. */
-  async function run(prompt: string, settings: Parameters<typeof h.ws.engine>[0] = {}): Promise<{ done: Task; engine: Awaited<ReturnType<typeof h.ws.engine>>['engine'] }> {
+  async function run(
+    prompt: string,
+    settings: Parameters<typeof h.ws.engine>[0] = {},
+  ): Promise<{ done: Task; engine: Awaited<ReturnType<typeof h.ws.engine>>['engine'] }> {
     const { engine } = await h.ws.engine(settings);
     const t = await engine.generate(pikaRequest(`${prompt} [duration=100]`));
     const done = await waitForTask(engine, t.id, settled, 'to settle');
@@ -61,7 +65,10 @@ describe('downloads are checked (emulator)', function () {
     for (const marker of ['[html-octet]', '[html-untyped]']) {
       it(`${marker}: an expired-link page served as a video -> "not a video", no file, final; Retry Download asks once more`, async () => {
         const { done, engine } = await run(`expired ${marker}`);
-        await failedFinally(done, /The result is not a video: it is a web page \(often an expired link or a sign-in page\)\. Nothing was saved\./);
+        await failedFinally(
+          done,
+          /The result is not a video: it is a web page \(often an expired link or a sign-in page\)\. Nothing was saved\./,
+        );
         assert.strictEqual(files().length, 1);
         engine.ensureDownloads(done);
         await waitForTask(engine, done.id, () => files().length === 2 && !engine.hasScheduledWork, 'the retried download to end');
@@ -111,8 +118,14 @@ describe('downloads are checked (emulator)', function () {
 
     it('[redirect-to=] a private address after two hops: refused before connecting to it', async () => {
       const { done } = await run('metadata [redirects=2] [redirect-to=http://169.254.169.254/latest/meta-data/]');
-      await failedFinally(done, /Refusing to download from 169\.254\.169\.254: it is a private, loopback, link-local or other non-public network address/);
-      assert.ok(spy.attempts.every((a) => a.host === '127.0.0.1'), JSON.stringify(spy.attempts));
+      await failedFinally(
+        done,
+        /Refusing to download from 169\.254\.169\.254: it is a private, loopback, link-local or other non-public network address/,
+      );
+      assert.ok(
+        spy.attempts.every((a) => a.host === '127.0.0.1'),
+        JSON.stringify(spy.attempts),
+      );
     });
   });
 
@@ -120,14 +133,22 @@ describe('downloads are checked (emulator)', function () {
     for (const host of ['10.0.0.1', '192.168.1.20', '169.254.169.254', 'fe80::1', '::ffff:10.0.0.1', '0.0.0.0', 'localhost']) {
       it(`[result-host=${host}]: refused before any connection, with the setting to use named`, async () => {
         const { done } = await run(`lan [result-host=${host}]`);
-        await failedFinally(done, /private, loopback, link-local or other non-public network address.*aiVideo\.download\.allowPrivateHosts/);
+        await failedFinally(
+          done,
+          /private, loopback, link-local or other non-public network address.*aiVideo\.download\.allowPrivateHosts/,
+        );
         assert.strictEqual(files().length, 0);
-        assert.ok(spy.attempts.every((a) => a.host === '127.0.0.1'), JSON.stringify(spy.attempts));
+        assert.ok(
+          spy.attempts.every((a) => a.host === '127.0.0.1'),
+          JSON.stringify(spy.attempts),
+        );
       });
     }
 
     it('aiVideo.download.allowPrivateHosts lets a listed host through (the connection is then attempted)', async () => {
-      const { done } = await run('lan [result-host=10.0.0.1]', { settings: { downloadAttempts: 1, download: { allowPrivateHosts: ['10.0.0.1'] } } });
+      const { done } = await run('lan [result-host=10.0.0.1]', {
+        settings: { downloadAttempts: 1, download: { allowPrivateHosts: ['10.0.0.1'] } },
+      });
       assert.match(done.videos[0].downloadError!, /ECONNREFUSED/, 'stopped by the test, after the rules let it through');
       assert.deepStrictEqual(
         spy.attempts.filter((a) => a.host !== '127.0.0.1'),
@@ -147,7 +168,20 @@ describe('downloads are checked (emulator)', function () {
     async function resultUrl(prompt: string): Promise<string> {
       const ctx = { baseUrl: h.emulator.baseUrl, apiKey: KEY };
       const created = await PROVIDERS.pika!.create(ctx, { provider: 'pika', prompt: `${prompt} [duration=0]` }, {}, randomUUID());
-      const task = { id: 't', provider: 'pika', remoteId: created.remoteId, mode: created.mode, status: 'running', progress: 0, prompt, model: created.model, createdAt: 0, updatedAt: 0, videos: [], request: { provider: 'pika', prompt } } as Task;
+      const task = {
+        id: 't',
+        provider: 'pika',
+        remoteId: created.remoteId,
+        mode: created.mode,
+        status: 'running',
+        progress: 0,
+        prompt,
+        model: created.model,
+        createdAt: 0,
+        updatedAt: 0,
+        videos: [],
+        request: { provider: 'pika', prompt },
+      } as Task;
       const state = (await PROVIDERS.pika!.poll(ctx, [task])).get('t');
       assert.ok(state && !(state instanceof ProviderError) && state.videos[0], 'a finished task');
       return state.videos[0].url;
@@ -168,19 +202,30 @@ describe('downloads are checked (emulator)', function () {
     it('[redirect-to=http://…]: a hop to plain http on another host is refused (the provider is on https)', async () => {
       const url = await resultUrl('downgrade [redirect-to=http://203.0.113.7/v.mp4]');
       spy.attempts.length = 0;
-      await rejects(downloadToFile(url, path.join(dir, 'r.mp4'), { ...elsewhere, allowPrivateHosts: ['127.0.0.1'] }), 'config', /203\.0\.113\.7 over plain http/);
-      assert.deepStrictEqual(spy.attempts.map((a) => a.host), ['127.0.0.1']);
+      await rejects(
+        downloadToFile(url, path.join(dir, 'r.mp4'), { ...elsewhere, allowPrivateHosts: ['127.0.0.1'] }),
+        'config',
+        /203\.0\.113\.7 over plain http/,
+      );
+      assert.deepStrictEqual(
+        spy.attempts.map((a) => a.host),
+        ['127.0.0.1'],
+      );
       assert.deepStrictEqual(fs.readdirSync(dir), []);
     });
 
     it('plain http results are refused unless the base URL is loopback or allowInsecureHttp is set', async () => {
-      const url = (await resultUrl('public [result-host=203.0.113.9]'));
+      const url = await resultUrl('public [result-host=203.0.113.9]');
       spy.attempts.length = 0;
       await rejects(downloadToFile(url, path.join(dir, 'h.mp4'), elsewhere), 'config', /over plain http.*aiVideo\.allowInsecureHttp/);
       assert.deepStrictEqual([...spy.attempts], []);
       await rejects(downloadToFile(url, path.join(dir, 'h.mp4'), { ...elsewhere, allowInsecureHttp: true }), 'network', /ECONNREFUSED/);
       await rejects(downloadToFile(url, path.join(dir, 'h.mp4'), { ...elsewhere, origin: h.emulator.baseUrl }), 'network', /ECONNREFUSED/);
-      assert.deepStrictEqual(spy.attempts.map((a) => a.host), ['203.0.113.9', '203.0.113.9'], 'allowed twice, and stopped by the test');
+      assert.deepStrictEqual(
+        spy.attempts.map((a) => a.host),
+        ['203.0.113.9', '203.0.113.9'],
+        'allowed twice, and stopped by the test',
+      );
     });
   });
 });

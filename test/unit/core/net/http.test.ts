@@ -1,9 +1,10 @@
 import * as assert from 'assert';
 import * as zlib from 'zlib';
+
 import { ErrorKind, ProviderError, redact, remedyFor } from '../../../../src/core/model/errors';
 import { drainAllowanceMs, joinUrl, parseRetryAfter, requestJson, statusError, type JsonRequest } from '../../../../src/core/net/http';
-import { closedPort, GOOD_KEY, meterRegex, rejectsWith, sendJson, startStub, useEmulator } from '../../../support/helpers';
 import { MAX_PROVIDER_TEXT } from '../../../../src/core/net/sanitize';
+import { closedPort, GOOD_KEY, meterRegex, rejectsWith, sendJson, startStub, useEmulator } from '../../../support/helpers';
 
 describe('requestJson against the emulator', function () {
   const h = useEmulator();
@@ -11,7 +12,14 @@ describe('requestJson against the emulator', function () {
   const SECRET_KEY = 'sk-zebra-SECRET-7f3a9c21d4e8b6';
 
   const get = (extra: Partial<JsonRequest> = {}): Promise<unknown> =>
-    requestJson({ method: 'GET', url: `${h.em.baseUrl}/v1/models`, apiKey: SECRET_KEY, providerLabel: 'Video gateway', timeoutMs: 5_000, ...extra });
+    requestJson({
+      method: 'GET',
+      url: `${h.em.baseUrl}/v1/models`,
+      apiKey: SECRET_KEY,
+      providerLabel: 'Video gateway',
+      timeoutMs: 5_000,
+      ...extra,
+    });
   const create = (extra: Partial<JsonRequest> = {}): Promise<unknown> =>
     requestJson({
       method: 'POST',
@@ -163,7 +171,13 @@ describe('requestJson against the emulator', function () {
 
   it('an answer just inside timeoutMs succeeds', async function () {
     h.em.injectFault({ route: 'gateway.models', kind: 'slow', delayMs: 50 });
-    const res = await requestJson({ method: 'GET', url: `${h.em.baseUrl}/v1/models`, apiKey: GOOD_KEY, providerLabel: 'Video gateway', timeoutMs: 3_000 });
+    const res = await requestJson({
+      method: 'GET',
+      url: `${h.em.baseUrl}/v1/models`,
+      apiKey: GOOD_KEY,
+      providerLabel: 'Video gateway',
+      timeoutMs: 3_000,
+    });
     assert.strictEqual(res.status, 200);
   });
 
@@ -181,7 +195,14 @@ describe('requestJson transport edge cases', function () {
   it('a refused connection is a network error that never started a create', async function () {
     const port = await closedPort();
     const err = await rejectsWith(
-      requestJson({ method: 'POST', url: `http://127.0.0.1:${port}/pika/generate`, apiKey: GOOD_KEY, providerLabel: 'Pika', body: {}, isCreate: true }),
+      requestJson({
+        method: 'POST',
+        url: `http://127.0.0.1:${port}/pika/generate`,
+        apiKey: GOOD_KEY,
+        providerLabel: 'Pika',
+        body: {},
+        isCreate: true,
+      }),
       'network',
     );
     assert.strictEqual(err.mayHaveStarted, false);
@@ -214,7 +235,10 @@ describe('requestJson transport edge cases', function () {
       res.end();
     });
     try {
-      const err = await rejectsWith(requestJson({ method: 'GET', url: `${stub.baseUrl}/x`, apiKey: GOOD_KEY, providerLabel: 'P' }), 'malformed');
+      const err = await rejectsWith(
+        requestJson({ method: 'GET', url: `${stub.baseUrl}/x`, apiKey: GOOD_KEY, providerLabel: 'P' }),
+        'malformed',
+      );
       assert.match(err.message, /empty body/);
     } finally {
       await stub.close();
@@ -224,7 +248,9 @@ describe('requestJson transport edge cases', function () {
   it('a server error message that echoes the key is redacted', async function () {
     const key = 'sk-echoedKEY-abcdef123456';
     const stub = await startStub((req, res) =>
-      sendJson(res, 401, { error: { message: `Invalid token ${req.headers.authorization ?? ''} for key ${key}`, type: 'auth', param: null, code: null } }),
+      sendJson(res, 401, {
+        error: { message: `Invalid token ${req.headers.authorization ?? ''} for key ${key}`, type: 'auth', param: null, code: null },
+      }),
     );
     try {
       const err = await rejectsWith(requestJson({ method: 'GET', url: `${stub.baseUrl}/x`, apiKey: key, providerLabel: 'P' }), 'auth');
@@ -240,7 +266,12 @@ describe('requestJson transport edge cases', function () {
 describe('requestJson: answers as they arrive', function () {
   it('a gzip, deflate or brotli answer is decoded; one that does not decode is malformed', async function () {
     const json = Buffer.from(JSON.stringify({ ok: 'yes' }));
-    const bodies: Record<string, Buffer> = { gzip: zlib.gzipSync(json), deflate: zlib.deflateSync(json), br: zlib.brotliCompressSync(json), bogus: Buffer.from('not gzip') };
+    const bodies: Record<string, Buffer> = {
+      gzip: zlib.gzipSync(json),
+      deflate: zlib.deflateSync(json),
+      br: zlib.brotliCompressSync(json),
+      bogus: Buffer.from('not gzip'),
+    };
     const stub = await startStub((req, res) => {
       const encoding = req.url.slice(1);
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': encoding === 'bogus' ? 'gzip' : encoding });
@@ -273,7 +304,10 @@ describe('requestJson: answers as they arrive', function () {
       write();
     });
     try {
-      const err = await rejectsWith(requestJson({ method: 'GET', url: `${stub.baseUrl}/big`, apiKey: GOOD_KEY, providerLabel: 'P' }), 'malformed');
+      const err = await rejectsWith(
+        requestJson({ method: 'GET', url: `${stub.baseUrl}/big`, apiKey: GOOD_KEY, providerLabel: 'P' }),
+        'malformed',
+      );
       assert.match(err.message, /over 20 MB/);
     } finally {
       await stub.close();
@@ -318,7 +352,14 @@ describe("requestJson: the provider's auth and multipart bodies", function () {
       form.append('prompt', 'a red fox');
       form.append('seconds', '4');
       form.append('input_reference', new Blob([Buffer.from('PNGDATA')], { type: 'image/png' }), 'ref.png');
-      const res = await requestJson({ method: 'POST', url: `${stub.baseUrl}/videos`, apiKey: GOOD_KEY, providerLabel: 'P', body: form, isCreate: true });
+      const res = await requestJson({
+        method: 'POST',
+        url: `${stub.baseUrl}/videos`,
+        apiKey: GOOD_KEY,
+        providerLabel: 'P',
+        body: form,
+        isCreate: true,
+      });
       assert.deepStrictEqual(res.json, { id: 'v1' });
       const { headers, body } = stub.requests[0];
       const boundary = /^multipart\/form-data; boundary=(.+)$/.exec(headers['content-type'] ?? '')?.[1];
@@ -355,7 +396,13 @@ describe('statusError', function () {
   });
 
   it('404 with an OpenAI-style error (seed 001, docs/providers/gateway.md) is notFound with the server message', function () {
-    const e = statusError(404, { error: { message: 'Task x does not exist', type: 'invalid_request_error', param: 'task_id', code: null } }, '', {}, req);
+    const e = statusError(
+      404,
+      { error: { message: 'Task x does not exist', type: 'invalid_request_error', param: 'task_id', code: null } },
+      '',
+      {},
+      req,
+    );
     assert.strictEqual(e.kind, 'notFound');
     assert.match(e.message, /Task x does not exist/);
   });
@@ -383,7 +430,7 @@ describe('statusError', function () {
 describe('drainAllowanceMs: how long a sent body can still be on its way', function () {
   it('a body the buffers took at once proves no rate: the slow 32 KB/s uplink is assumed', function () {
     assert.strictEqual(drainAllowanceMs(0, 0), 0);
-    assert.strictEqual(drainAllowanceMs(2 * 1024 * 1024, 5), 64_000, 'the issue\'s 2 MB image: 64 s');
+    assert.strictEqual(drainAllowanceMs(2 * 1024 * 1024, 5), 64_000, "the issue's 2 MB image: 64 s");
     assert.strictEqual(drainAllowanceMs(1024, 0), 32);
   });
 

@@ -4,8 +4,9 @@ import * as https from 'https';
 import * as net from 'net';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
-import { downloadToFile } from '../../../../src/core/net/download';
+
 import { ProviderError } from '../../../../src/core/model/errors';
+import { downloadToFile } from '../../../../src/core/net/download';
 import { GetResponse, httpGet } from '../../../../src/core/net/httpGet';
 import { assertNoUnhandledRejections, SAMPLE, tempDir } from '../../../support/engineHarness';
 import { NetSpy, spyOnConnections } from '../../../support/netSpy';
@@ -85,8 +86,16 @@ describe('httpGet: one GET read through a few reused buffers', function () {
     spy = spyOnConnections();
     server = await startRawServer({
       '/chunked': trickled(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', ...chunked(BODY, 100)]),
-      '/bytewise': trickled([...Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${BODY.length}\r\nX-A: 1\r\nX-A: 2\r\n\r\n`)].map((b) => Buffer.from([b])).concat([BODY])),
-      '/early-hints': trickled(['HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n', `HTTP/1.1 200 OK\r\nContent-Length: ${BODY.length}\r\n\r\n`, BODY]),
+      '/bytewise': trickled(
+        [...Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${BODY.length}\r\nX-A: 1\r\nX-A: 2\r\n\r\n`)]
+          .map((b) => Buffer.from([b]))
+          .concat([BODY]),
+      ),
+      '/early-hints': trickled([
+        'HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n',
+        `HTTP/1.1 200 OK\r\nContent-Length: ${BODY.length}\r\n\r\n`,
+        BODY,
+      ]),
       '/until-close': trickled(['HTTP/1.0 200 OK\r\n\r\n', BODY.subarray(0, 500), BODY.subarray(500)]),
       '/cut-length': trickled([`HTTP/1.1 200 OK\r\nContent-Length: ${BODY.length}\r\n\r\n`, BODY.subarray(0, 100)]),
       '/cut-chunked': trickled(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', ...chunked(BODY, 100).slice(0, 6)]),

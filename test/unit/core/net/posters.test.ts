@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
+
 import { downloadToFile } from '../../../../src/core/net/download';
 import { FIXTURES, pikaRequest, settled, tempDir, useEngineSuite, waitForTask } from '../../../support/engineHarness';
 
@@ -21,7 +22,10 @@ describe('posters and groups in the engine', function () {
     assert.deepStrictEqual(fs.readFileSync(v.posterPath), fs.readFileSync(path.join(FIXTURES, 'poster.jpg')));
     const posters = h.emulator.requests('files').filter((r) => r.path.endsWith('poster.jpg'));
     assert.strictEqual(posters.length, 1);
-    assert.ok(posters.every((r) => r.hadAuthorizationHeader === false), 'a poster download never carries the key');
+    assert.ok(
+      posters.every((r) => r.hadAuthorizationHeader === false),
+      'a poster download never carries the key',
+    );
   });
 
   it('has no poster when the provider gives none (the gateway)', async () => {
@@ -67,10 +71,17 @@ describe('image downloads (posters)', () => {
   });
 
   const get = (type: string, body: 'jpeg' | 'svg') =>
-    downloadToFile(`${base}/${encodeURIComponent(type)}/${body}`, path.join(dir, 'p.jpg'), { origin: base, maxBytes: 1e6, attempts: 1, expect: 'image' });
+    downloadToFile(`${base}/${encodeURIComponent(type)}/${body}`, path.join(dir, 'p.jpg'), {
+      origin: base,
+      maxBytes: 1e6,
+      attempts: 1,
+      expect: 'image',
+    });
 
   it('accepts raster images and refuses SVG, HTML and videos by their content type', async () => {
-    for (const ok of ['image/jpeg', 'image/png', 'image/webp', 'application/octet-stream']) assert.ok((await get(ok, 'jpeg')).bytes > 0, ok);
+    for (const ok of ['image/jpeg', 'image/png', 'image/webp', 'application/octet-stream']) {
+      assert.ok((await get(ok, 'jpeg')).bytes > 0, ok);
+    }
     for (const bad of ['image/svg+xml', 'text/html', 'video/mp4']) {
       await assert.rejects(get(bad, 'jpeg'), /not an image/, bad);
     }

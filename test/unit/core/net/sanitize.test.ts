@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+
 import { escapeMarkdown, MAX_PROVIDER_TEXT, redactingLogger, safeId, safeUrl, sanitizeText } from '../../../../src/core/net/sanitize';
 import { validateStoredTask } from '../../../../src/core/store/taskValidation';
 import { hostileMessage } from '../../../../src/emulator/tasks';
@@ -46,7 +47,7 @@ describe('sanitizing provider text', () => {
     assert.strictEqual(sanitizeText('x'.repeat(50), [], 10), `${'x'.repeat(9)}…`);
   });
 
-  it('cleans the emulator\'s hostile message completely, and a second pass changes nothing', () => {
+  it("cleans the emulator's hostile message completely, and a second pass changes nothing", () => {
     const once = sanitizeText(hostileMessage(KEY), [KEY]);
     assertClean(once, KEY);
     assert.match(once, /^Quota exceeded\. Fix it here You sent Authorization: Bearer \*\*\* \(key \*\*\*\)\./);
@@ -54,17 +55,23 @@ describe('sanitizing provider text', () => {
   });
 
   it('leaves ordinary messages alone', () => {
-    for (const text of ['Rejected by content review', 'value must be < 5 and > 3', 'task-abc risk-free 42%']) assert.strictEqual(sanitizeText(text), text);
+    for (const text of ['Rejected by content review', 'value must be < 5 and > 3', 'task-abc risk-free 42%']) {
+      assert.strictEqual(sanitizeText(text), text);
+    }
   });
 
   it('accepts plain provider ids and refuses anything else', () => {
     for (const id of ['2d6f0c1e-8b7a-4c1e-9f00-1234567890ab', 'task_abc123', 'video_68d0:1', '123456']) assert.strictEqual(safeId(id), id);
-    for (const id of ['', ' x', '../x', 'a/b', '[x](command:y)', 'a b', 'x'.repeat(129), 'id\n', 42, undefined]) assert.strictEqual(safeId(id), undefined, String(id));
+    for (const id of ['', ' x', '../x', 'a/b', '[x](command:y)', 'a b', 'x'.repeat(129), 'id\n', 42, undefined]) {
+      assert.strictEqual(safeId(id), undefined, String(id));
+    }
   });
 
   it('accepts http(s) result URLs of sensible length only', () => {
     assert.strictEqual(safeUrl('https://cdn.example/v.mp4?sig=1'), 'https://cdn.example/v.mp4?sig=1');
-    for (const url of ['javascript:alert(1)', 'command:x', 'file:///etc/passwd', `https://cdn.example/${'a'.repeat(9000)}`, 'not a url']) assert.strictEqual(safeUrl(url), undefined, url.slice(0, 40));
+    for (const url of ['javascript:alert(1)', 'command:x', 'file:///etc/passwd', `https://cdn.example/${'a'.repeat(9000)}`, 'not a url']) {
+      assert.strictEqual(safeUrl(url), undefined, url.slice(0, 40));
+    }
   });
 
   it('escapes markdown so no link, icon or HTML can form', () => {
@@ -117,7 +124,14 @@ describe('sanitizing hostile text at scale', () => {
   it('peels nested links, and links that removing a tag or a link would form, in one pass', () => {
     assert.strictEqual(sanitizeText('['.repeat(300) + 'x' + '](command:y)'.repeat(300), [], 10_000), 'x');
     assert.strictEqual(sanitizeText('[a]<b>(command:x)'), 'a');
-    for (const text of ['<[](u)b>', 'comm[](u)and:x', '[[a](u)<b>(command:x)', '<[](u)/a href="command:x">go', '[a]<[](u)i>(command:z)', '![x](u)(command:y)']) {
+    for (const text of [
+      '<[](u)b>',
+      'comm[](u)and:x',
+      '[[a](u)<b>(command:x)',
+      '<[](u)/a href="command:x">go',
+      '[a]<[](u)i>(command:z)',
+      '![x](u)(command:y)',
+    ]) {
       const out = sanitizeText(text, [], 10_000);
       assert.strictEqual(linkIn(out), undefined, `${text} -> ${out}`);
     }
@@ -126,7 +140,7 @@ describe('sanitizing hostile text at scale', () => {
   it('leaves no link in any short mix of link characters (seeded)', () => {
     const parts = ['[', ']', '(', ')', '<', '>', '/', '!', ' ', 'a', 'command:', 'x', '<a ', '](', ')]'];
     let seed = 18;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let i = 0; i < 5000; i++) {
       const text = Array.from({ length: 2 + Math.floor(rnd() * 24) }, () => parts[Math.floor(rnd() * parts.length)]).join('');
       const out = sanitizeText(text, [], 10_000);
@@ -144,10 +158,13 @@ describe('the log filter', () => {
     log.warn(`gateway said: raw ${KEY} and Bearer abc.def`);
     keys.push('second-key-9876543210');
     log.error('later: second-key-9876543210');
-    assert.deepStrictEqual(sink.lines.map((l) => [l.level, l.message]), [
-      ['warn', 'gateway said: raw *** and Bearer ***'],
-      ['error', 'later: ***'],
-    ]);
+    assert.deepStrictEqual(
+      sink.lines.map((l) => [l.level, l.message]),
+      [
+        ['warn', 'gateway said: raw *** and Bearer ***'],
+        ['error', 'later: ***'],
+      ],
+    );
   });
 });
 

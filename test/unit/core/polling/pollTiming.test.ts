@@ -1,7 +1,16 @@
 import * as assert from 'assert';
-import { formatDelay } from '../../../../src/core/polling/transitions';
+
 import { CreateRateLimiter, Semaphore } from '../../../../src/core/engine/localLimits';
-import { backoffDelayMs, estimateEnd, firstPollDelayMs, nextPollDelayMs, ProgressSamples, stageIntervalMs, withSample } from '../../../../src/core/polling/pollTiming';
+import {
+  backoffDelayMs,
+  estimateEnd,
+  firstPollDelayMs,
+  nextPollDelayMs,
+  ProgressSamples,
+  stageIntervalMs,
+  withSample,
+} from '../../../../src/core/polling/pollTiming';
+import { formatDelay } from '../../../../src/core/polling/transitions';
 
 describe('poll scheduler', () => {
   it('follows new-api guidance with a 5 s base: 5 s for 30 s, 10 s up to 2 min, 30 s after', () => {
@@ -24,15 +33,26 @@ describe('poll scheduler', () => {
     assert.deepStrictEqual(s, { firstSample: { at: 1000, progress: 10 }, lastSample: { at: 1000, progress: 10 } });
     s = withSample(s, 2000, 30);
     s = withSample(s, 3000, 30);
-    assert.deepStrictEqual(s, { firstSample: { at: 1000, progress: 10 }, lastSample: { at: 2000, progress: 30 } }, 'a repeated value keeps its first sighting');
+    assert.deepStrictEqual(
+      s,
+      { firstSample: { at: 1000, progress: 10 }, lastSample: { at: 2000, progress: 30 } },
+      'a repeated value keeps its first sighting',
+    );
     s = withSample(s, 4000, 5);
-    assert.deepStrictEqual(s, { firstSample: { at: 4000, progress: 5 }, lastSample: { at: 4000, progress: 5 } }, 'progress went back: start over');
+    assert.deepStrictEqual(
+      s,
+      { firstSample: { at: 4000, progress: 5 }, lastSample: { at: 4000, progress: 5 } },
+      'progress went back: start over',
+    );
   });
 
   it('predicts the end from the progress rate, with the spread the whole-percent rounding allows', () => {
     const t = { baseMs: 5000, createdAt: 0, now: 100_000 };
     assert.strictEqual(estimateEnd(t), undefined);
-    assert.strictEqual(estimateEnd({ ...t, firstSample: { at: 80_000, progress: 10 }, lastSample: { at: 100_000, progress: 10 } }), undefined);
+    assert.strictEqual(
+      estimateEnd({ ...t, firstSample: { at: 80_000, progress: 10 }, lastSample: { at: 100_000, progress: 10 } }),
+      undefined,
+    );
     // 4% -> 14% in 20 s: 0.5%/s, 85% left to 99% = 170 s. Spread: (half a percent + 85% × 1/10) at 0.5%/s = 18 s.
     const samples = { firstSample: { at: 80_000, progress: 4 }, lastSample: { at: 100_000, progress: 14 } };
     assert.deepStrictEqual(estimateEnd({ ...t, ...samples }), { remainingMs: 170_000, spreadMs: 18_000 });
@@ -54,28 +74,53 @@ describe('poll scheduler', () => {
     // 60% in 40 s: even at that slowest rate 99% is 26 s away; ask at half of it.
     assert.strictEqual(nextPollDelayMs({ ...r, ...one(60) }), 13_000);
     // 10% -> 11%: a rate that says nothing yet is treated as none.
-    assert.strictEqual(nextPollDelayMs({ ...r, firstSample: { at: 20_000, progress: 10 }, lastSample: { at: 40_000, progress: 11 } }), 20_000);
+    assert.strictEqual(
+      nextPollDelayMs({ ...r, firstSample: { at: 20_000, progress: 10 }, lastSample: { at: 40_000, progress: 11 } }),
+      20_000,
+    );
   });
 
   it('refines a far prediction at its earliest plausible end, then polls just after the end', () => {
     const r = { baseMs: 5000, createdAt: 0, status: 'running' as const };
     // 10% -> 20% in 10 s: 79 s to go, give or take 8.4 s.
-    assert.strictEqual(nextPollDelayMs({ ...r, now: 100_000, firstSample: { at: 90_000, progress: 10 }, lastSample: { at: 100_000, progress: 20 } }), 70_600);
+    assert.strictEqual(
+      nextPollDelayMs({ ...r, now: 100_000, firstSample: { at: 90_000, progress: 10 }, lastSample: { at: 100_000, progress: 20 } }),
+      70_600,
+    );
     // Never longer than the task's age, nor 2 minutes.
-    assert.strictEqual(nextPollDelayMs({ ...r, now: 20_000, firstSample: { at: 10_000, progress: 10 }, lastSample: { at: 20_000, progress: 20 } }), 20_000);
-    assert.strictEqual(nextPollDelayMs({ ...r, now: 300_000, firstSample: { at: 100_000, progress: 1 }, lastSample: { at: 300_000, progress: 11 } }), 120_000);
+    assert.strictEqual(
+      nextPollDelayMs({ ...r, now: 20_000, firstSample: { at: 10_000, progress: 10 }, lastSample: { at: 20_000, progress: 20 } }),
+      20_000,
+    );
+    assert.strictEqual(
+      nextPollDelayMs({ ...r, now: 300_000, firstSample: { at: 100_000, progress: 1 }, lastSample: { at: 300_000, progress: 11 } }),
+      120_000,
+    );
     // 1% -> 81% in 20 s: 4.5 s to go, give or take 0.2 s: 0.2 s after it.
-    assert.strictEqual(nextPollDelayMs({ ...r, now: 20_000, firstSample: { at: 0, progress: 1 }, lastSample: { at: 20_000, progress: 81 } }), 4700);
+    assert.strictEqual(
+      nextPollDelayMs({ ...r, now: 20_000, firstSample: { at: 0, progress: 1 }, lastSample: { at: 20_000, progress: 81 } }),
+      4700,
+    );
   });
 
   it('follows up an overdue job after 1 s, then less often the longer it runs over', () => {
-    const r = { baseMs: 5000, createdAt: 0, status: 'running' as const, firstSample: { at: 0, progress: 0 }, lastSample: { at: 10_000, progress: 90 } };
+    const r = {
+      baseMs: 5000,
+      createdAt: 0,
+      status: 'running' as const,
+      firstSample: { at: 0, progress: 0 },
+      lastSample: { at: 10_000, progress: 90 },
+    };
     // 9%/s: 99% was due at 11 s.
     assert.strictEqual(nextPollDelayMs({ ...r, now: 12_000 }), 1000);
     assert.strictEqual(nextPollDelayMs({ ...r, now: 17_000 }), 3000);
     assert.strictEqual(nextPollDelayMs({ ...r, now: 25_000 }), 5000, 'at most the stage interval');
     assert.strictEqual(nextPollDelayMs({ ...r, now: 61_000 }), 10_000);
-    assert.strictEqual(nextPollDelayMs({ ...r, now: 30_000, firstSample: { at: 30_000, progress: 99 }, lastSample: { at: 30_000, progress: 99 } }), 1000, 'at 99 % from the first sample');
+    assert.strictEqual(
+      nextPollDelayMs({ ...r, now: 30_000, firstSample: { at: 30_000, progress: 99 }, lastSample: { at: 30_000, progress: 99 } }),
+      1000,
+      'at 99 % from the first sample',
+    );
   });
 
   it('without progress, or with a status it does not know, keeps to the stage intervals', () => {
@@ -114,7 +159,9 @@ describe('poll scheduler', () => {
     const curvedJob =
       (durationMs: number, curve: (fraction: number) => number) =>
       (ms: number): JobState =>
-        ms >= durationMs ? { status: 'done', endedAt: durationMs } : { status: 'running', progress: Math.min(99, Math.max(1, Math.round(99 * curve(ms / durationMs)))) };
+        ms >= durationMs
+          ? { status: 'done', endedAt: durationMs }
+          : { status: 'running', progress: Math.min(99, Math.max(1, Math.round(99 * curve(ms / durationMs)))) };
 
     it('sees jobs of 20 s to 6 min end within 1.5 s, with under a quarter of the polls of a 5 s poller', () => {
       let polls = 0;
@@ -223,7 +270,10 @@ describe('engine-side limits', () => {
     );
     assert.strictEqual(peak, 2);
     assert.deepStrictEqual(order, [0, 1, 2, 3, 4, 5]);
-    await assert.rejects(s.run(async () => Promise.reject(new Error('boom'))), /boom/);
+    await assert.rejects(
+      s.run(async () => Promise.reject(new Error('boom'))),
+      /boom/,
+    );
     assert.strictEqual(await s.run(async () => 'still works'), 'still works');
   });
 });

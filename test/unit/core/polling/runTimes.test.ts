@@ -1,8 +1,9 @@
 import * as assert from 'assert';
+
+import { freshPollState } from '../../../../src/core/polling/pollPlan';
 import { nextPollDelayMs } from '../../../../src/core/polling/pollTiming';
 import { RunTimes, typicalEstimate } from '../../../../src/core/polling/runTimes';
 import { applyRemoteState } from '../../../../src/core/polling/transitions';
-import { freshPollState } from '../../../../src/core/polling/pollPlan';
 import { makeTask } from '../../../support/helpers';
 
 const done = (id: string, model: string, ms: number, extra: { provider?: string; status?: 'succeeded' | 'failed' } = {}) => ({
@@ -49,17 +50,45 @@ describe('poll timing without progress, from the expected run time', () => {
   const base = { baseMs: 5000, createdAt: 0 };
   const expected = { runMs: 60_000, spreadMs: 6_000 };
   it('one poll where the window starts, polls a quarter of the spread apart in it, then backing off', () => {
-    assert.strictEqual(nextPollDelayMs({ ...base, now: 2_500, status: 'queued', expected }), 51_500, 'waits for the window, even while queued');
-    assert.strictEqual(nextPollDelayMs({ ...base, now: 2_500, status: 'running', expected: { runMs: 600_000, spreadMs: 60_000 } }), 120_000, 'at most 24 base intervals at once');
+    assert.strictEqual(
+      nextPollDelayMs({ ...base, now: 2_500, status: 'queued', expected }),
+      51_500,
+      'waits for the window, even while queued',
+    );
+    assert.strictEqual(
+      nextPollDelayMs({ ...base, now: 2_500, status: 'running', expected: { runMs: 600_000, spreadMs: 60_000 } }),
+      120_000,
+      'at most 24 base intervals at once',
+    );
     assert.strictEqual(nextPollDelayMs({ ...base, now: 54_000, status: 'running', expected }), 1_500);
     const rough = { ...expected, rough: true };
-    assert.strictEqual(nextPollDelayMs({ ...base, now: 2_500, status: 'running', expected: rough }), 7_500, "a catalogue's guess waits at most three times the age");
-    assert.strictEqual(nextPollDelayMs({ ...base, now: 1_000, status: 'running', expected: rough }), 5_000, '…but never less than the stage interval');
-    assert.strictEqual(nextPollDelayMs({ ...base, now: 40_000, status: 'running', expected: rough }), 14_000, '…and no later than the window');
-    assert.strictEqual(nextPollDelayMs({ ...base, now: 60_000, status: 'running', expected: { runMs: 60_000, spreadMs: 2_000 } }), 1_000, 'never closer than a fifth of the base');
+    assert.strictEqual(
+      nextPollDelayMs({ ...base, now: 2_500, status: 'running', expected: rough }),
+      7_500,
+      "a catalogue's guess waits at most three times the age",
+    );
+    assert.strictEqual(
+      nextPollDelayMs({ ...base, now: 1_000, status: 'running', expected: rough }),
+      5_000,
+      '…but never less than the stage interval',
+    );
+    assert.strictEqual(
+      nextPollDelayMs({ ...base, now: 40_000, status: 'running', expected: rough }),
+      14_000,
+      '…and no later than the window',
+    );
+    assert.strictEqual(
+      nextPollDelayMs({ ...base, now: 60_000, status: 'running', expected: { runMs: 60_000, spreadMs: 2_000 } }),
+      1_000,
+      'never closer than a fifth of the base',
+    );
     assert.strictEqual(nextPollDelayMs({ ...base, now: 66_000, status: 'running', expected }), 1_000);
     assert.strictEqual(nextPollDelayMs({ ...base, now: 86_000, status: 'running', expected }), 10_000);
-    assert.strictEqual(nextPollDelayMs({ ...base, now: 300_000, status: 'running', expected }), 30_000, 'never sparser than the stage interval once overdue');
+    assert.strictEqual(
+      nextPollDelayMs({ ...base, now: 300_000, status: 'running', expected }),
+      30_000,
+      'never sparser than the stage interval once overdue',
+    );
   });
 
   /** The times a task is polled at, from the first poll at 2.5 s until one finds it done at `endMs`. */
@@ -75,7 +104,11 @@ describe('poll timing without progress, from the expected run time', () => {
   it("with a catalogue's typical time: a few growing gaps, then the window, then backing off", () => {
     const typical = typicalEstimate(90)!;
     const onTime = walk(typical, 90_000);
-    assert.deepStrictEqual(onTime.slice(0, 5), [2_500, 10_000, 40_000, 76_500, 79_875], 'three polls before the window (76.5 s), then 3.4 s apart');
+    assert.deepStrictEqual(
+      onTime.slice(0, 5),
+      [2_500, 10_000, 40_000, 76_500, 79_875],
+      'three polls before the window (76.5 s), then 3.4 s apart',
+    );
     assert.strictEqual(onTime.length, 8, 'a job as long as its catalogue says: eight polls, against eighteen every 5 s');
     assert.ok(onTime[onTime.length - 1] - 90_000 <= 13_500 / 4, 'seen within a quarter of the spread');
     const late = walk(typical, 200_000);
@@ -87,7 +120,13 @@ describe('poll timing without progress, from the expected run time', () => {
   });
 
   it('progress, when a provider does report it, wins over the expectation', () => {
-    const sampled = { ...base, now: 20_000, status: 'running' as const, firstSample: { at: 10_000, progress: 10 }, lastSample: { at: 20_000, progress: 20 } };
+    const sampled = {
+      ...base,
+      now: 20_000,
+      status: 'running' as const,
+      firstSample: { at: 10_000, progress: 10 },
+      lastSample: { at: 20_000, progress: 20 },
+    };
     assert.strictEqual(nextPollDelayMs({ ...sampled, expected }), nextPollDelayMs(sampled));
   });
 
@@ -104,7 +143,12 @@ describe('poll timing without progress, from the expected run time', () => {
     const task = makeTask('openrouter', 'j', { status: 'running', createdAt: 0 });
     const io = { now: 70_000, baseMs: 5000, maxUnknownPolls: 5, label: 'OpenRouter', startedAt: 0 };
     const cost = { amount: 2.4, currency: 'USD' as const, source: 'provider' as const };
-    const tr = applyRemoteState(task, freshPollState(0), { status: 'succeeded', rawStatus: 'completed', videos: [{ url: 'https://x.test/v.mp4' }], cost }, io);
+    const tr = applyRemoteState(
+      task,
+      freshPollState(0),
+      { status: 'succeeded', rawStatus: 'completed', videos: [{ url: 'https://x.test/v.mp4' }], cost },
+      io,
+    );
     assert.deepStrictEqual(tr.patch.cost, cost);
     const failed = applyRemoteState(task, freshPollState(0), { status: 'failed', rawStatus: 'failed', videos: [] }, io);
     assert.ok(!('cost' in failed.patch));

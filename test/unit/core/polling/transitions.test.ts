@@ -1,10 +1,21 @@
 // The pure state transitions and the poll plan, without an emulator, a store or a timer.
 import * as assert from 'assert';
+
 import { ProviderError } from '../../../../src/core/model/errors';
-import { freshPollState, PollPlanner } from '../../../../src/core/polling/pollPlan';
-import { RemoteState } from '../../../../src/core/provider/descriptor';
-import { applyProviderError, applyRemoteState, giveUpPatch, KEY_PAUSE_MS, MAX_TASK_ERROR, notSentPatch, patchTask, TransitionInput, uncertainPatch } from '../../../../src/core/polling/transitions';
 import { Task } from '../../../../src/core/model/task';
+import { freshPollState, PollPlanner } from '../../../../src/core/polling/pollPlan';
+import {
+  applyProviderError,
+  applyRemoteState,
+  giveUpPatch,
+  KEY_PAUSE_MS,
+  MAX_TASK_ERROR,
+  notSentPatch,
+  patchTask,
+  TransitionInput,
+  uncertainPatch,
+} from '../../../../src/core/polling/transitions';
+import { RemoteState } from '../../../../src/core/provider/descriptor';
 
 const NOW = 1_000_000;
 const io: TransitionInput = { now: NOW, baseMs: 1000, maxUnknownPolls: 3, label: 'Pika', startedAt: NOW - 10_000 };
@@ -45,7 +56,12 @@ describe('state transitions', () => {
 
   it('succeeded: final, progress 100, downloaded copies of the same URLs are kept', () => {
     const t = task({ videos: [{ url: 'https://cdn/a.mp4', localPath: '/media/a.mp4' }] });
-    const tr = applyRemoteState(t, freshPollState(NOW), state({ status: 'succeeded', rawStatus: 'finished', videos: [{ url: 'https://cdn/a.mp4' }, { url: 'https://cdn/b.mp4' }] }), io);
+    const tr = applyRemoteState(
+      t,
+      freshPollState(NOW),
+      state({ status: 'succeeded', rawStatus: 'finished', videos: [{ url: 'https://cdn/a.mp4' }, { url: 'https://cdn/b.mp4' }] }),
+      io,
+    );
     assert.strictEqual(tr.final, true);
     assert.strictEqual(tr.patch.status, 'succeeded');
     assert.strictEqual(tr.patch.progress, 100);
@@ -57,15 +73,21 @@ describe('state transitions', () => {
   });
 
   it("failed: final with the provider's message, or a plain one when it sent none", () => {
-    assert.deepStrictEqual(applyRemoteState(task(), freshPollState(NOW), state({ status: 'failed', rawStatus: 'error', error: 'Content rejected.' }), io).patch, {
-      status: 'failed',
-      rawStatus: 'error',
-      error: 'Content rejected.',
-      errorKind: 'business',
-      videos: [],
-      finishedAt: NOW,
-    });
-    assert.strictEqual(applyRemoteState(task(), freshPollState(NOW), state({ status: 'failed', rawStatus: 'error' }), io).patch.error, 'Pika reported the generation failed.');
+    assert.deepStrictEqual(
+      applyRemoteState(task(), freshPollState(NOW), state({ status: 'failed', rawStatus: 'error', error: 'Content rejected.' }), io).patch,
+      {
+        status: 'failed',
+        rawStatus: 'error',
+        error: 'Content rejected.',
+        errorKind: 'business',
+        videos: [],
+        finishedAt: NOW,
+      },
+    );
+    assert.strictEqual(
+      applyRemoteState(task(), freshPollState(NOW), state({ status: 'failed', rawStatus: 'error' }), io).patch.error,
+      'Pika reported the generation failed.',
+    );
   });
 
   it('unknown status: counted, the status word shown; failed (timed out) past maxUnknownPolls', () => {
@@ -93,7 +115,13 @@ describe('state transitions', () => {
   });
 
   it('a rejected key pauses the whole provider until the key changes', () => {
-    const tr = applyProviderError(task(), freshPollState(NOW), new ProviderError({ kind: 'auth', message: 'Pika rejected the API key.' }), undefined, io);
+    const tr = applyProviderError(
+      task(),
+      freshPollState(NOW),
+      new ProviderError({ kind: 'auth', message: 'Pika rejected the API key.' }),
+      undefined,
+      io,
+    );
     assert.deepStrictEqual(tr.pause, { until: NOW + KEY_PAUSE_MS, reason: 'key' });
     assert.strictEqual(tr.patch.error, 'Pika rejected the API key. Checking is paused until the key changes.');
     assert.strictEqual(tr.final, false);
@@ -110,9 +138,18 @@ describe('state transitions', () => {
     assert.ok(second.poll!.nextAt - NOW >= 1700 && second.poll!.nextAt - NOW <= 2300);
 
     const limited = new ProviderError({ kind: 'rateLimited', message: 'slow down', retryAfterMs: 5000 });
-    assert.deepStrictEqual(applyProviderError(task(), freshPollState(NOW), limited, undefined, io).pause, { until: NOW + 5000, reason: 'server' });
-    assert.strictEqual(applyProviderError(task(), freshPollState(NOW), limited, { until: NOW + 9000, reason: 'server' }, io).pause, undefined);
-    assert.strictEqual(applyProviderError(task(), freshPollState(NOW), limited, { until: NOW + 60_000, reason: 'key' }, io).pause, undefined);
+    assert.deepStrictEqual(applyProviderError(task(), freshPollState(NOW), limited, undefined, io).pause, {
+      until: NOW + 5000,
+      reason: 'server',
+    });
+    assert.strictEqual(
+      applyProviderError(task(), freshPollState(NOW), limited, { until: NOW + 9000, reason: 'server' }, io).pause,
+      undefined,
+    );
+    assert.strictEqual(
+      applyProviderError(task(), freshPollState(NOW), limited, { until: NOW + 60_000, reason: 'key' }, io).pause,
+      undefined,
+    );
   });
 
   it('give-up: failed, timed out, with the last problem', () => {
@@ -152,8 +189,14 @@ describe('poll plan', () => {
     p.track('g', NOW + 3000);
     const plan = p.plan([a, b, c, g], NOW, base, () => false);
     assert.deepStrictEqual([...plan.due.keys()], ['pika']);
-    assert.deepStrictEqual(plan.due.get('pika')!.map((t) => t.id), ['a', 'b']);
-    assert.strictEqual(p.nextDueAt([a, b, c, g], NOW, (x) => x === 'pika'), NOW + 3000);
+    assert.deepStrictEqual(
+      plan.due.get('pika')!.map((t) => t.id),
+      ['a', 'b'],
+    );
+    assert.strictEqual(
+      p.nextDueAt([a, b, c, g], NOW, (x) => x === 'pika'),
+      NOW + 3000,
+    );
   });
 
   it('a provider with a poll in flight, a paused provider, and tasks without a provider id are left out', () => {
@@ -166,7 +209,10 @@ describe('poll plan', () => {
     assert.deepStrictEqual(p.plan([lost], NOW, base, () => false).due.size, 0);
     p.pause('pika', { until: NOW + 2000, reason: 'server' });
     assert.strictEqual(p.plan([a], NOW, base, () => false).due.size, 0);
-    assert.strictEqual(p.nextDueAt([a], NOW, () => false), NOW + 2000);
+    assert.strictEqual(
+      p.nextDueAt([a], NOW, () => false),
+      NOW + 2000,
+    );
     p.liftKeyPauses();
     assert.strictEqual(p.pauseOf('pika')?.reason, 'server', 'only key pauses are lifted');
   });
@@ -176,7 +222,10 @@ describe('poll plan', () => {
     const old = task({ id: 'old', createdAt: NOW - 61_000 });
     p.track('old', NOW);
     p.pause('pika', { until: NOW + 2000, reason: 'key' });
-    assert.deepStrictEqual(p.plan([old], NOW, base, () => false).gaveUp.map((t) => t.id), ['old']);
+    assert.deepStrictEqual(
+      p.plan([old], NOW, base, () => false).gaveUp.map((t) => t.id),
+      ['old'],
+    );
     p.resume('old', NOW);
     assert.strictEqual(p.giveUpAt(old), NOW + 60_000);
     assert.deepStrictEqual(p.resumedAt(), { old: NOW });
@@ -189,16 +238,18 @@ describe("a task's error text", () => {
   const long = 'x'.repeat(500);
   const chars = (s: string | undefined) => Array.from(s ?? '').length;
 
-  it('is at most 600 characters, the explanation after the provider\'s text kept whole', () => {
+  it("is at most 600 characters, the explanation after the provider's text kept whole", () => {
     assert.strictEqual(MAX_TASK_ERROR, 600);
     const uncertain = uncertainPatch(long, 'timeout', 'Pika', NOW).error!;
     assert.ok(chars(uncertain) <= 600, `${chars(uncertain)} characters`);
     assert.match(uncertain, /check your account there before generating again\.$/);
     const notSent = notSentPatch(new ProviderError({ kind: 'server', message: long }), NOW).error!;
     assert.ok(chars(notSent) <= 600 && /nothing was started\.$/.test(notSent), notSent.slice(-80));
-    const retry = applyProviderError(task(), freshPollState(NOW), new ProviderError({ kind: 'server', message: long }), undefined, io).patch.error!;
+    const retry = applyProviderError(task(), freshPollState(NOW), new ProviderError({ kind: 'server', message: long }), undefined, io).patch
+      .error!;
     assert.ok(chars(retry) <= 600 && /Retrying in \d+ m?s\.$/.test(retry), retry.slice(-80));
-    const key = applyProviderError(task(), freshPollState(NOW), new ProviderError({ kind: 'auth', message: long }), undefined, io).patch.error!;
+    const key = applyProviderError(task(), freshPollState(NOW), new ProviderError({ kind: 'auth', message: long }), undefined, io).patch
+      .error!;
     assert.ok(chars(key) <= 600 && /until the key changes\.$/.test(key), key.slice(-80));
     const gaveUp = giveUpPatch(task({ error: 'y'.repeat(600) }), 60_000, NOW).error!;
     assert.ok(chars(gaveUp) <= 600 && gaveUp.startsWith('No result after'), gaveUp.slice(0, 80));

@@ -5,6 +5,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { ModelCatalog, type CatalogProvider } from '../../../../src/core/provider/catalog';
 import type { CatalogModel } from '../../../../src/core/provider/catalogTypes';
 import { PROVIDERS } from '../../../../src/providers';
@@ -31,7 +32,9 @@ class FakeSource {
   published = (): Promise<CatalogModel[]> => {
     this.calls++;
     if (this.mode === 'fail') return Promise.reject(new Error('HTTP 503'));
-    if (this.mode === 'hang') return new Promise<CatalogModel[]>((resolve) => this.releases.push(() => resolve(this.models as CatalogModel[])));
+    if (this.mode === 'hang') {
+      return new Promise<CatalogModel[]>((resolve) => this.releases.push(() => resolve(this.models as CatalogModel[])));
+    }
     return Promise.resolve(this.models as CatalogModel[]);
   };
 
@@ -49,7 +52,12 @@ describe('ModelCatalog', function () {
   const provider = (extra: Partial<CatalogProvider['catalog']> = {}): CatalogProvider => ({
     id: 'router',
     label: 'Router',
-    catalog: { published: source.published, bundled: { asOf: '2026-11-01', models: [model('bundled/x')] }, own: [model('own/y')], ...extra },
+    catalog: {
+      published: source.published,
+      bundled: { asOf: '2026-11-01', models: [model('bundled/x')] },
+      own: [model('own/y')],
+      ...extra,
+    },
   });
   const make = (p: CatalogProvider = provider(), opts: { waitMs?: number; fetchTimeoutMs?: number } = {}) => {
     const c = new ModelCatalog({ providers: { router: p }, cacheDir: dir, now: () => clock, ...opts });
@@ -74,7 +82,11 @@ describe('ModelCatalog', function () {
 
   it('fetches nothing until a provider is first used, and only that provider', async function () {
     const other = new FakeSource();
-    const c = new ModelCatalog({ providers: { router: provider(), other: { id: 'other', label: 'Other', catalog: { published: other.published } } }, cacheDir: dir, now: () => clock });
+    const c = new ModelCatalog({
+      providers: { router: provider(), other: { id: 'other', label: 'Other', catalog: { published: other.published } } },
+      cacheDir: dir,
+      now: () => clock,
+    });
     catalogs.push(c);
     assert.strictEqual(source.calls, 0);
     assert.deepStrictEqual(ids(c.peek('router', BASE)), ['bundled/x', 'own/y'], 'peek tells what is known now: the bundled snapshot');
@@ -119,7 +131,11 @@ describe('ModelCatalog', function () {
     clock += 2;
     source.mode = 'hang';
     const stale = make();
-    assert.deepStrictEqual(ids(await stale.models('router', BASE)), ['live/a', 'live/b', 'own/y'], 'the old copy, without waiting for the hanging refresh');
+    assert.deepStrictEqual(
+      ids(await stale.models('router', BASE)),
+      ['live/a', 'live/b', 'own/y'],
+      'the old copy, without waiting for the hanging refresh',
+    );
     assert.strictEqual(source.calls, 2, 'refreshed in the background');
     source.release();
     await settle();
@@ -182,7 +198,11 @@ describe('ModelCatalog', function () {
     const json = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>;
     fs.writeFileSync(path.join(dir, file), JSON.stringify({ ...json, baseUrl: 'https://evil.example.test/v1' }));
     source.models = [model('live/refetched')];
-    assert.deepStrictEqual(ids(await make().models('router', BASE)), ['live/refetched', 'own/y'], 'a file for another base URL is not used');
+    assert.deepStrictEqual(
+      ids(await make().models('router', BASE)),
+      ['live/refetched', 'own/y'],
+      'a file for another base URL is not used',
+    );
     fs.writeFileSync(path.join(dir, file), '{ not json');
     assert.deepStrictEqual(ids(await make().models('router', BASE)), ['live/refetched', 'own/y']);
     assert.strictEqual(source.calls, 3);
@@ -218,7 +238,11 @@ describe('ModelCatalog', function () {
       source: 'marked',
     });
     await c.markUnavailable('router', BASE, 'typed/custom');
-    assert.strictEqual(c.lifecycleOf('router', BASE, 'typed/custom')?.source, 'marked', 'a model the catalogue does not list is marked too');
+    assert.strictEqual(
+      c.lifecycleOf('router', BASE, 'typed/custom')?.source,
+      'marked',
+      'a model the catalogue does not list is marked too',
+    );
     assert.strictEqual(c.lifecycleOf('router', 'https://mirror.example.test/v1', 'live/b'), undefined);
 
     const next = make();
@@ -239,12 +263,21 @@ describe('ModelCatalog', function () {
   });
 
   it('availableIds filters by mode', async function () {
-    source.models = [model('t2v'), model('i2v', { modes: ['image-to-video'] }), model('gone', { lifecycle: { state: 'retired', date: '2026-07-30' } })];
+    source.models = [
+      model('t2v'),
+      model('i2v', { modes: ['image-to-video'] }),
+      model('gone', { lifecycle: { state: 'retired', date: '2026-07-30' } }),
+    ];
     const c = make(provider({ own: [] }));
     await c.models('router', BASE);
     assert.deepStrictEqual(c.availableIds('router', BASE), ['t2v', 'i2v']);
     assert.deepStrictEqual(c.availableIds('router', BASE, 'image-to-video'), ['i2v']);
-    assert.deepStrictEqual(c.lifecycleOf('router', BASE, 'gone'), { state: 'retired', date: '2026-07-30', certain: true, source: 'catalog' });
+    assert.deepStrictEqual(c.lifecycleOf('router', BASE, 'gone'), {
+      state: 'retired',
+      date: '2026-07-30',
+      certain: true,
+      source: 'catalog',
+    });
     assert.deepStrictEqual(c.lifecycleOf('router', BASE, 't2v'), { state: 'available', certain: true, source: 'catalog' });
     assert.strictEqual(c.lifecycleOf('router', BASE, 'never-heard-of'), undefined);
   });

@@ -1,11 +1,12 @@
 import * as assert from 'assert';
+
 import { describeKeySource, envKeyNames, resolveKey, validateKeyInput } from '../../../../src/core/provider/keySource';
 
 describe('API key resolution', function () {
   const openai = { id: 'openai', envKeys: ['OPENAI_API_KEY'] };
   const pika = { id: 'pika' };
 
-  it('names AIVIDEO_<ID>_API_KEY first, then the descriptor\'s own variables', function () {
+  it("names AIVIDEO_<ID>_API_KEY first, then the descriptor's own variables", function () {
     assert.deepStrictEqual(envKeyNames(pika), ['AIVIDEO_PIKA_API_KEY']);
     assert.deepStrictEqual(envKeyNames(openai), ['AIVIDEO_OPENAI_API_KEY', 'OPENAI_API_KEY']);
     assert.deepStrictEqual(envKeyNames({ id: 'my-gw', envKeys: ['AIVIDEO_MY_GW_API_KEY'] }), ['AIVIDEO_MY_GW_API_KEY']);
@@ -17,7 +18,10 @@ describe('API key resolution', function () {
   });
 
   it('without a stored key, the first set variable in order, trimmed', function () {
-    assert.deepStrictEqual(resolveKey(openai, undefined, { OPENAI_API_KEY: ' sk-env \n' }), { key: 'sk-env', source: { kind: 'env', name: 'OPENAI_API_KEY' } });
+    assert.deepStrictEqual(resolveKey(openai, undefined, { OPENAI_API_KEY: ' sk-env \n' }), {
+      key: 'sk-env',
+      source: { kind: 'env', name: 'OPENAI_API_KEY' },
+    });
     assert.deepStrictEqual(resolveKey(openai, '', { OPENAI_API_KEY: 'sk-b', AIVIDEO_OPENAI_API_KEY: 'sk-a' }), {
       key: 'sk-a',
       source: { kind: 'env', name: 'AIVIDEO_OPENAI_API_KEY' },

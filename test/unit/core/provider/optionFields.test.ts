@@ -1,4 +1,7 @@
 import * as assert from 'assert';
+
+import { GenerateRequest } from '../../../../src/core/model/task';
+import { OptionField, ProviderContext } from '../../../../src/core/provider/descriptor';
 import { modelChoices, ModelListCache } from '../../../../src/core/provider/modelList';
 import {
   describeValue,
@@ -11,14 +14,21 @@ import {
   unsetText,
   writeField,
 } from '../../../../src/core/provider/optionFields';
-import { OptionField, ProviderContext } from '../../../../src/core/provider/descriptor';
-import { GenerateRequest } from '../../../../src/core/model/task';
 import { pika } from '../../../../src/providers/pika';
 import { flowSteps, stepCounter } from '../../../../src/vscode/generate/flowSteps';
 
 const zoom: OptionField = { kind: 'enum', key: 'camera.zoom', label: 'Camera zoom', values: ['in', 'out'] };
 const pan: OptionField = { kind: 'enum', key: 'camera.pan', label: 'Camera pan', values: ['left', 'right'] };
-const seed: OptionField = { kind: 'number', key: 'seed', target: 'request', label: 'Seed', min: 0, max: 9, integer: true, unsetLabel: 'random' };
+const seed: OptionField = {
+  kind: 'number',
+  key: 'seed',
+  target: 'request',
+  label: 'Seed',
+  min: 0,
+  max: 9,
+  integer: true,
+  unsetLabel: 'random',
+};
 const motion: OptionField = { kind: 'number', key: 'motion', label: 'Motion', min: 0, max: 4, default: 1 };
 const loop: OptionField = { kind: 'boolean', key: 'loop', label: 'Loop' };
 const note: OptionField = { kind: 'text', key: 'negativePrompt', target: 'request', label: 'Negative prompt', maxLength: 5 };
@@ -107,7 +117,10 @@ describe('models offered', function () {
   it('asks the provider once per base URL and key until the answer is older than the TTL', async function () {
     let now = 0;
     const asked: string[] = [];
-    const provider = { id: 'gw', models: { list: async (ctx: ProviderContext) => (asked.push(`${ctx.baseUrl} ${ctx.apiKey}`), [`m${asked.length}`]) } };
+    const provider = {
+      id: 'gw',
+      models: { list: async (ctx: ProviderContext) => (asked.push(`${ctx.baseUrl} ${ctx.apiKey}`), [`m${asked.length}`]) },
+    };
     const cache = new ModelListCache(1000, () => now);
     const ctx = { baseUrl: 'https://a.test', apiKey: 'k1' };
     assert.deepStrictEqual(await cache.get(provider, ctx), ['m1']);
@@ -121,12 +134,15 @@ describe('models offered', function () {
   });
 });
 
-describe('a model\'s own option rows (catalogue)', function () {
+describe("a model's own option rows (catalogue)", function () {
   const veo = { capabilities: { durations: [4, 6, 8], defaultDuration: 8, resolutions: ['720p', '1080p'], audio: true } };
 
   it('offers only the durations and resolutions the model takes, and audio when it can', function () {
     const rows = modelFields(veo, []);
-    assert.deepStrictEqual(rows.map((f) => f.key), ['duration', 'resolution', 'audio']);
+    assert.deepStrictEqual(
+      rows.map((f) => f.key),
+      ['duration', 'resolution', 'audio'],
+    );
     const duration = rows[0];
     assert.ok(duration.kind === 'enum' && duration.target === 'request');
     assert.deepStrictEqual(duration.values, [4, 6, 8]);
@@ -136,12 +152,15 @@ describe('a model\'s own option rows (catalogue)', function () {
     assert.deepStrictEqual(resolution.values, ['720p', '1080p']);
   });
 
-  it('offers nothing the entry does not say, and leaves a key to the provider\'s own row', function () {
+  it("offers nothing the entry does not say, and leaves a key to the provider's own row", function () {
     assert.deepStrictEqual(modelFields(undefined, []), []);
     assert.deepStrictEqual(modelFields({ capabilities: {} }, []), []);
     assert.deepStrictEqual(modelFields({ capabilities: { durations: [], audio: false } }, []), []);
     const own: OptionField = { kind: 'number', key: 'duration', target: 'request', label: 'Length', min: 1, max: 9 };
-    assert.deepStrictEqual(modelFields(veo, [own]).map((f) => f.key), ['resolution', 'audio']);
+    assert.deepStrictEqual(
+      modelFields(veo, [own]).map((f) => f.key),
+      ['resolution', 'audio'],
+    );
   });
 
   it('drops a remembered duration, resolution or audio the model does not take', function () {

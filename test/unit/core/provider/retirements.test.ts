@@ -3,8 +3,9 @@
 // catalogue says and with "not found" marks.
 import * as assert from 'assert';
 import * as fs from 'fs';
+
 import { ModelCatalog } from '../../../../src/core/provider/catalog';
-import { RETIREMENTS, retirementIsCertain, retirementOf } from '../../../../src/core/provider/retirements';
+import { retirementIsCertain, retirementOf, RETIREMENTS } from '../../../../src/core/provider/retirements';
 import { PROVIDERS } from '../../../../src/providers';
 import { tempDir } from '../../../support/engineHarness';
 
@@ -20,7 +21,7 @@ describe('retirements', function () {
     assert.ok(RETIREMENTS.every((r) => /^\d{4}-\d{2}-\d{2}$/.test(r.date)));
   });
 
-  it('are certain only on the provider\'s own host', function () {
+  it("are certain only on the provider's own host", function () {
     const r = retirementOf('openai', 'sora-2')!;
     assert.strictEqual(retirementIsCertain(r, 'https://api.openai.com/v1'), true);
     assert.strictEqual(retirementIsCertain(r, 'https://API.OpenAI.com/v1/'), true);
@@ -33,7 +34,14 @@ describe('retirements', function () {
     const dir = tempDir('aivideo-retire-');
     const c = new ModelCatalog({ providers: PROVIDERS, cacheDir: dir });
     const atOpenAi = c.lifecycleOf('openai', 'https://api.openai.com/v1', 'sora-2-pro');
-    assert.deepStrictEqual(atOpenAi && { ...atOpenAi, hint: undefined }, { state: 'retired', date: '2026-09-24', hint: undefined, certain: true, source: 'retirements', by: 'OpenAI' });
+    assert.deepStrictEqual(atOpenAi && { ...atOpenAi, hint: undefined }, {
+      state: 'retired',
+      date: '2026-09-24',
+      hint: undefined,
+      certain: true,
+      source: 'retirements',
+      by: 'OpenAI',
+    });
     const elsewhere = c.lifecycleOf('openai', 'http://127.0.0.1:4000/v1', 'sora-2');
     assert.strictEqual(elsewhere?.certain, false);
     assert.strictEqual(elsewhere?.state, 'retired');

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
+
 import {
   asDataUri,
   DEFAULT_MEDIA_LIMITS,
@@ -112,7 +113,11 @@ describe('image sizes', function () {
     assert.strictEqual(imageSize(pngHead(1280, 720).subarray(0, 20)), undefined);
     assert.strictEqual(imageSize(pngHead(0, 720)), undefined);
     assert.strictEqual(imageSize(fs.readFileSync(fixture('sample.mp4'))), undefined);
-    assert.strictEqual(imageSize(Buffer.from([0xff, 0xd8, 0xff, 0xda, 0, 2])), undefined, 'a JPEG whose scan starts before any frame header');
+    assert.strictEqual(
+      imageSize(Buffer.from([0xff, 0xd8, 0xff, 0xda, 0, 2])),
+      undefined,
+      'a JPEG whose scan starts before any frame header',
+    );
   });
 
   it('readImageSize reads a file, and says nothing for a missing one or a non-image', async function () {
@@ -139,11 +144,17 @@ describe('media references', function () {
   it('rejects relative paths and other schemes with input errors', function () {
     assert.throws(
       () => toLocalPath('test/fixtures/cat.png'),
-      (e: unknown) => e instanceof Error && (e as { kind?: string }).kind === 'input' && /"test\/fixtures\/cat\.png" is not an absolute path/.test(e.message),
+      (e: unknown) =>
+        e instanceof Error &&
+        (e as { kind?: string }).kind === 'input' &&
+        /"test\/fixtures\/cat\.png" is not an absolute path/.test(e.message),
     );
     assert.throws(
       () => toLocalPath('ftp://example.com/cat.png'),
-      (e: unknown) => e instanceof Error && (e as { kind?: string }).kind === 'input' && /Only local files and http\(s\) URLs can be used \(got "ftp:"\)/.test(e.message),
+      (e: unknown) =>
+        e instanceof Error &&
+        (e as { kind?: string }).kind === 'input' &&
+        /Only local files and http\(s\) URLs can be used \(got "ftp:"\)/.test(e.message),
     );
   });
 
@@ -198,7 +209,10 @@ describe('encodeLocalFile', function () {
     fs.writeFileSync(big, Buffer.concat([PNG_MAGIC, Buffer.alloc(3 * 1024 * 1024 - PNG_MAGIC.length)]));
     const err = await rejectsWith(encodeLocalFile(big, 'image', { maxImageBytes: 2 * 1024 * 1024, maxVideoBytes: 1 }), 'input');
     assert.strictEqual(err.message, 'big.png is 3.0 MB; the limit for images is 2.0 MB (setting aiVideo.maxImageSizeMB).');
-    const v = await rejectsWith(encodeLocalFile(fixture('sample.mp4'), 'video', { maxImageBytes: 1, maxVideoBytes: 2 * 1024 * 1024 / 100 }), 'input');
+    const v = await rejectsWith(
+      encodeLocalFile(fixture('sample.mp4'), 'video', { maxImageBytes: 1, maxVideoBytes: (2 * 1024 * 1024) / 100 }),
+      'input',
+    );
     assert.match(v.message, /^sample\.mp4 is .+; the limit for videos is .+ \(setting aiVideo\.maxVideoSizeMB\)\.$/);
   });
 
@@ -214,7 +228,10 @@ describe('encodeLocalFile', function () {
     assert.strictEqual((await rejectsWith(encodeLocalFile(empty, 'image', DEFAULT_MEDIA_LIMITS), 'input')).message, 'empty.png is empty.');
     const dir = path.join(tmp, 'folder.png');
     fs.mkdirSync(dir);
-    assert.strictEqual((await rejectsWith(encodeLocalFile(dir, 'image', DEFAULT_MEDIA_LIMITS), 'input')).message, 'folder.png is not a file.');
+    assert.strictEqual(
+      (await rejectsWith(encodeLocalFile(dir, 'image', DEFAULT_MEDIA_LIMITS), 'input')).message,
+      'folder.png is not a file.',
+    );
     const missing = await rejectsWith(encodeLocalFile(path.join(tmp, 'missing.png'), 'image', DEFAULT_MEDIA_LIMITS), 'input');
     assert.strictEqual(missing.message, 'Cannot read missing.png: ENOENT.');
   });
@@ -274,7 +291,10 @@ describe('resolveMedia', function () {
   });
 
   it('applies the limits it is given', async function () {
-    const err = await rejectsWith(resolveMedia({ provider: 'pika', prompt: 'x', image: fixture('dog.jpg') }, { maxImageBytes: 100, maxVideoBytes: 100 }), 'input');
+    const err = await rejectsWith(
+      resolveMedia({ provider: 'pika', prompt: 'x', image: fixture('dog.jpg') }, { maxImageBytes: 100, maxVideoBytes: 100 }),
+      'input',
+    );
     assert.match(err.message, /^dog\.jpg is .+ the limit for images is/);
   });
 

@@ -3,6 +3,7 @@
 // options.resolution) still produce the bodies they did, the new fields produce the right ones, and
 // the automation contract checks them.
 import * as assert from 'assert';
+
 import { GenerateRequest } from '../../../../src/core/model/task';
 import { resolveMedia } from '../../../../src/core/request/media';
 import { durationOf, resolutionOf } from '../../../../src/core/request/neutral';
@@ -24,7 +25,10 @@ describe('durationOf and resolutionOf', function () {
     assert.strictEqual(durationOf(req('openai', { options: { seconds: 4 } })), 4);
     assert.strictEqual(durationOf(req('gateway', { options: { duration: 5 } })), 5);
     assert.strictEqual(durationOf(req('gateway')), undefined);
-    assert.ok(Number.isNaN(durationOf(req('openai', { options: { seconds: 'long' } }))), 'a legacy value that is no number is refused, not dropped');
+    assert.ok(
+      Number.isNaN(durationOf(req('openai', { options: { seconds: 'long' } }))),
+      'a legacy value that is no number is refused, not dropped',
+    );
     assert.strictEqual(resolutionOf(req('hidream', { resolution: '1080p', options: { resolution: 4096 } })), '1080p');
     assert.strictEqual(resolutionOf(req('hidream', { options: { resolution: 2048 } })), '2048');
     assert.strictEqual(resolutionOf(req('hidream', { options: { resolution: ' 4096 ' } })), '4096');
@@ -34,7 +38,11 @@ describe('durationOf and resolutionOf', function () {
 
 describe('neutral fields in provider bodies', function () {
   it('the gateway sends duration from the neutral field, and the legacy option as before', function () {
-    assert.deepStrictEqual(gateway.buildCreate(req('gateway', { model: 'kling-v1', duration: 10 }), {}, 'r').body, { model: 'kling-v1', prompt: 'a fox in snow', duration: 10 });
+    assert.deepStrictEqual(gateway.buildCreate(req('gateway', { model: 'kling-v1', duration: 10 }), {}, 'r').body, {
+      model: 'kling-v1',
+      prompt: 'a fox in snow',
+      duration: 10,
+    });
     assert.deepStrictEqual(gateway.buildCreate(req('gateway', { model: 'kling-v1', options: { duration: 5 } }), {}, 'r').body, {
       model: 'kling-v1',
       prompt: 'a fox in snow',
@@ -48,7 +56,11 @@ describe('neutral fields in provider bodies', function () {
   });
 
   it('OpenAI sends seconds from the neutral duration, as a string', function () {
-    assert.deepStrictEqual(openai.buildCreate(req('openai', { model: 'sora-2', duration: 8 }), {}, 'r').body, { prompt: 'a fox in snow', model: 'sora-2', seconds: '8' });
+    assert.deepStrictEqual(openai.buildCreate(req('openai', { model: 'sora-2', duration: 8 }), {}, 'r').body, {
+      prompt: 'a fox in snow',
+      model: 'sora-2',
+      seconds: '8',
+    });
     assert.deepStrictEqual(openai.buildCreate(req('openai', { model: 'sora-2', options: { seconds: '12' } }), {}, 'r').body, {
       prompt: 'a fox in snow',
       model: 'sora-2',
@@ -107,14 +119,29 @@ describe('the neutral fields in the automation contract', function () {
 
   it('refuses them in the wrong shape', function () {
     for (const duration of [0, -4, '8', 601, NaN, Infinity]) rejects({ duration }, /"duration" must be a number of seconds/);
-    for (const resolution of [1080, '', 'a very long resolution text', '720 p']) rejects({ resolution }, /"resolution" must be a resolution like "720p"/);
+    for (const resolution of [1080, '', 'a very long resolution text', '720 p']) {
+      rejects({ resolution }, /"resolution" must be a resolution like "720p"/);
+    }
     rejects({ audio: 'yes' }, /"audio" must be true or false/);
     rejects({ lastFrame: 3 }, /"lastFrame" must be a non-empty string/);
   });
 
   it('keeps them in the stored history', function () {
     const request = { provider: 'gateway', prompt: 'x', duration: 6, resolution: '720p', audio: false, lastFrame: '/end.png' };
-    const task = validateStoredTask({ id: 't1', provider: 'gateway', remoteId: 'r', mode: 'image-to-video', status: 'queued', progress: 0, prompt: 'x', model: 'm', createdAt: 1, updatedAt: 1, videos: [], request });
+    const task = validateStoredTask({
+      id: 't1',
+      provider: 'gateway',
+      remoteId: 'r',
+      mode: 'image-to-video',
+      status: 'queued',
+      progress: 0,
+      prompt: 'x',
+      model: 'm',
+      createdAt: 1,
+      updatedAt: 1,
+      videos: [],
+      request,
+    });
     assert.deepStrictEqual(task?.request, request);
   });
 });

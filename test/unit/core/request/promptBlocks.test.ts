@@ -1,4 +1,7 @@
 import * as assert from 'assert';
+
+import type { LifecycleVerdict } from '../../../../src/core/provider/catalog';
+import type { CatalogModel } from '../../../../src/core/provider/catalogTypes';
 import {
   blockAtLine,
   describeKey,
@@ -13,10 +16,8 @@ import {
   valuesFor,
   VideoBlock,
 } from '../../../../src/core/request/promptBlocks';
-import type { CatalogModel } from '../../../../src/core/provider/catalogTypes';
-import type { LifecycleVerdict } from '../../../../src/core/provider/catalog';
-import { PROVIDERS, PROVIDER_LIST } from '../../../../src/providers';
 import { MAX_PROMPT_LENGTH, parseGenerateRequest } from '../../../../src/core/request/requestValidation';
+import { PROVIDER_LIST, PROVIDERS } from '../../../../src/providers';
 
 /** The gateway's models as the settings list them. */
 const CONFIGURED = ['kling-v1', 'veo3'];
@@ -68,8 +69,14 @@ describe('prompt blocks: finding ```video fences', () => {
         [12, 14, true],
       ],
     );
-    assert.deepStrictEqual(blocks[0].entries.map((e) => [e.key, e.value]), [['provider', 'pika']]);
-    assert.deepStrictEqual(blocks[0].textLines.map((t) => [t.span.line, t.text]), [[4, 'A paper boat']]);
+    assert.deepStrictEqual(
+      blocks[0].entries.map((e) => [e.key, e.value]),
+      [['provider', 'pika']],
+    );
+    assert.deepStrictEqual(
+      blocks[0].textLines.map((t) => [t.span.line, t.text]),
+      [[4, 'A paper boat']],
+    );
     assert.strictEqual(blockAtLine(blocks, 3), blocks[0]);
     assert.strictEqual(blockAtLine(blocks, 14), blocks[1]);
     assert.strictEqual(blockAtLine(blocks, 9), undefined);
@@ -95,7 +102,10 @@ describe('prompt blocks: finding ```video fences', () => {
     assert.strictEqual(b.closed, false);
     assert.strictEqual(b.endLine, 3);
     const r = readVideoBlock(b, catalog);
-    assert.deepStrictEqual(r.problems.map((p) => [p.severity, p.message]), [['warning', 'This video block has no closing fence.']]);
+    assert.deepStrictEqual(
+      r.problems.map((p) => [p.severity, p.message]),
+      [['warning', 'This video block has no closing fence.']],
+    );
   });
 
   it('the hash follows the text: same text same hash, any edit a new one, trailing spaces ignored', () => {
@@ -108,9 +118,23 @@ describe('prompt blocks: finding ```video fences', () => {
 
 describe('prompt blocks: reading a block into a request', () => {
   it('maps the example of the issue (Pika takes the aspect from the image: that line is left out, with a warning)', () => {
-    const r = read('provider: pika', 'model: 2.0', 'aspect: 16:9', 'image: assets/boat.png', 'prompt: A paper boat drifting down a rainy street, cinematic');
-    assert.deepStrictEqual(r.problems.map((p) => [p.severity, p.span.line, p.message]), [['warning', 3, 'Pika does not use aspect ratio for image to video; this line is left out.']]);
-    assert.deepStrictEqual(r.request, { provider: 'pika', model: '2.0', image: 'assets/boat.png', prompt: 'A paper boat drifting down a rainy street, cinematic' });
+    const r = read(
+      'provider: pika',
+      'model: 2.0',
+      'aspect: 16:9',
+      'image: assets/boat.png',
+      'prompt: A paper boat drifting down a rainy street, cinematic',
+    );
+    assert.deepStrictEqual(
+      r.problems.map((p) => [p.severity, p.span.line, p.message]),
+      [['warning', 3, 'Pika does not use aspect ratio for image to video; this line is left out.']],
+    );
+    assert.deepStrictEqual(r.request, {
+      provider: 'pika',
+      model: '2.0',
+      image: 'assets/boat.png',
+      prompt: 'A paper boat drifting down a rainy street, cinematic',
+    });
     assert.strictEqual(r.mode, 'image-to-video');
     assert.deepStrictEqual(
       r.files.map((f) => [f.key, f.path, f.span.line]),
@@ -119,7 +143,17 @@ describe('prompt blocks: reading a block into a request', () => {
   });
 
   it('the prompt is the prompt: value and the plain lines, in the order written', () => {
-    const r = read('A paper boat', 'provider: gateway', 'model: kling-v1', 'prompt: drifting down', 'a rainy street', 'seconds: 5', 'size: 1280x720', 'seed: 7', 'negative: fog');
+    const r = read(
+      'A paper boat',
+      'provider: gateway',
+      'model: kling-v1',
+      'prompt: drifting down',
+      'a rainy street',
+      'seconds: 5',
+      'size: 1280x720',
+      'seed: 7',
+      'negative: fog',
+    );
     assert.deepStrictEqual(r.problems, []);
     assert.deepStrictEqual(r.request, {
       provider: 'gateway',
@@ -144,7 +178,12 @@ describe('prompt blocks: reading a block into a request', () => {
     assert.strictEqual(r.request.pikaffect, 'Melt', 'choices are matched without case and written as listed');
     const h = read('provider: HiDream', 'a kite', 'resolution: 2048', 'motionStrength: 12', 'cameraDepth: -3', 'aspect: 9:16');
     assert.deepStrictEqual(h.problems, []);
-    assert.deepStrictEqual(h.request, { provider: 'hidream', prompt: 'a kite', aspectRatio: '9:16', options: { resolution: 2048, motionStrength: 12, cameraDepth: -3 } });
+    assert.deepStrictEqual(h.request, {
+      provider: 'hidream',
+      prompt: 'a kite',
+      aspectRatio: '9:16',
+      options: { resolution: 2048, motionStrength: 12, cameraDepth: -3 },
+    });
   });
 
   it('the media keys choose the mode: images combine, a video restyles', () => {
@@ -153,10 +192,16 @@ describe('prompt blocks: reading a block into a request', () => {
     assert.strictEqual(r.mode, 'ingredients');
     assert.deepStrictEqual(r.request.images, ['a.png', 'b.png', 'c.png']);
     assert.deepStrictEqual(r.request.options, { ingredientsMode: 'creative' });
-    assert.deepStrictEqual(r.files.map((f) => f.path), ['a.png', 'b.png', 'c.png']);
+    assert.deepStrictEqual(
+      r.files.map((f) => f.path),
+      ['a.png', 'b.png', 'c.png'],
+    );
     const v = read('provider: hidream', 'video: clips/walk.mp4', 'style: ink_wash', 'aspect: 1:1');
     assert.strictEqual(v.mode, 'video-edit');
-    assert.deepStrictEqual(v.problems.map((p) => p.message), ['HiDream does not use aspect ratio for restyle a video; this line is left out.']);
+    assert.deepStrictEqual(
+      v.problems.map((p) => p.message),
+      ['HiDream does not use aspect ratio for restyle a video; this line is left out.'],
+    );
     assert.deepStrictEqual(v.request, { provider: 'hidream', prompt: '', video: 'clips/walk.mp4', style: 'ink_wash' });
   });
 
@@ -170,10 +215,13 @@ describe('prompt blocks: reading a block into a request', () => {
 describe('prompt blocks: diagnostics', () => {
   it('unknown keys, with a suggestion when one is close', () => {
     const r = read('aspetc: 16:9', 'mood: happy', 'a fox');
-    assert.deepStrictEqual(r.problems.map((p) => [p.severity, p.span.line, p.message]), [
-      ['error', 1, 'Unknown key "aspetc". Did you mean "aspect"? Write text without "key:" to put it in the prompt.'],
-      ['error', 2, 'Unknown key "mood". Write text without "key:" to put it in the prompt.'],
-    ]);
+    assert.deepStrictEqual(
+      r.problems.map((p) => [p.severity, p.span.line, p.message]),
+      [
+        ['error', 1, 'Unknown key "aspetc". Did you mean "aspect"? Write text without "key:" to put it in the prompt.'],
+        ['error', 2, 'Unknown key "mood". Write text without "key:" to put it in the prompt.'],
+      ],
+    );
   });
 
   it('an unknown provider, pointing at its value', () => {
@@ -186,35 +234,61 @@ describe('prompt blocks: diagnostics', () => {
   });
 
   it('bad values say what is allowed', () => {
-    assert.deepStrictEqual(messages('a fox', 'seed: -1', 'motion: 9', 'frameRate: 12.5', 'aspect: wide', 'camera.zoom: sideways', 'model: 3.0'), [
-      'seed: enter a whole number from 0 to 4294967295.',
-      'motion: enter a number from 0 to 4.',
-      'frameRate: enter a whole number from 8 to 24.',
-      'aspect: use one of 16:9, 9:16, 1:1, 4:3, 3:4, 4:5, 21:9.',
-      'camera.zoom: use one of in, out.',
-      'model: Pika models here are 2.0, 1.5.',
+    assert.deepStrictEqual(
+      messages('a fox', 'seed: -1', 'motion: 9', 'frameRate: 12.5', 'aspect: wide', 'camera.zoom: sideways', 'model: 3.0'),
+      [
+        'seed: enter a whole number from 0 to 4294967295.',
+        'motion: enter a number from 0 to 4.',
+        'frameRate: enter a whole number from 8 to 24.',
+        'aspect: use one of 16:9, 9:16, 1:1, 4:3, 3:4, 4:5, 21:9.',
+        'camera.zoom: use one of in, out.',
+        'model: Pika models here are 2.0, 1.5.',
+      ],
+    );
+    assert.deepStrictEqual(messages('provider: gateway', 'model: kling v1', 'size: big', 'a fox'), [
+      'model: a model id is letters, digits and . _ - : / only.',
+      'size: use one of 1280x720, 720x1280, 1024x1024, 1920x1080, 960x960.',
     ]);
-    assert.deepStrictEqual(messages('provider: gateway', 'model: kling v1', 'size: big', 'a fox'), ['model: a model id is letters, digits and . _ - : / only.', 'size: use one of 1280x720, 720x1280, 1024x1024, 1920x1080, 960x960.']);
-    assert.deepStrictEqual(messages('provider: hidream', 'model: x', 'style: oil', 'video: a.mp4'), ['HiDream has no model choice; remove this line.', 'style: use one of barbie_doll, ink_wash, van_goph, hayao_miyazaki, cyber_punk, cartoon, anime, vector_art, abstract, watercolor.']);
+    assert.deepStrictEqual(messages('provider: hidream', 'model: x', 'style: oil', 'video: a.mp4'), [
+      'HiDream has no model choice; remove this line.',
+      'style: use one of barbie_doll, ink_wash, van_goph, hayao_miyazaki, cyber_punk, cartoon, anime, vector_art, abstract, watercolor.',
+    ]);
     assert.deepStrictEqual(messages('images: one.png', 'model: 2.0'), ['images: give 2 to 10 paths separated by commas.']);
-    assert.deepStrictEqual(messages('images: a.png, b.png', 'model: 1.5', 'x'), ['model: Pika models here are 2.0.'], 'the models of the mode');
+    assert.deepStrictEqual(
+      messages('images: a.png, b.png', 'model: 1.5', 'x'),
+      ['model: Pika models here are 2.0.'],
+      'the models of the mode',
+    );
   });
 
   it('a key of another provider names the providers it belongs to; media a provider cannot use are refused', () => {
-    assert.deepStrictEqual(messages('provider: hidream', 'seed: 5', 'a fox'), ['"seed" is not a HiDream option (it applies to Pika, Video gateway, OpenRouter).']);
-    assert.deepStrictEqual(messages('a fox', 'seconds: 5'), ['"seconds" is not a Pika option (it applies to Video gateway, OpenAI-compatible server).']);
+    assert.deepStrictEqual(messages('provider: hidream', 'seed: 5', 'a fox'), [
+      '"seed" is not a HiDream option (it applies to Pika, Video gateway, OpenRouter).',
+    ]);
+    assert.deepStrictEqual(messages('a fox', 'seconds: 5'), [
+      '"seconds" is not a Pika option (it applies to Video gateway, OpenAI-compatible server).',
+    ]);
     assert.deepStrictEqual(messages('a fox', 'video: walk.mp4'), ['Pika does not do "restyle a video"; hidream does.']);
   });
 
   it('empty values and repeated keys', () => {
-    assert.deepStrictEqual(messages('a fox', 'seed:', 'aspect: 1:1', 'aspect: 16:9'), ['"aspect" is given twice (line 4); keep one.', '"seed" needs a value.']);
+    assert.deepStrictEqual(messages('a fox', 'seed:', 'aspect: 1:1', 'aspect: 16:9'), [
+      '"aspect" is given twice (line 4); keep one.',
+      '"seed" needs a value.',
+    ]);
   });
 
   it("the provider's own rules apply once every line is valid, on the provider line or the fence", () => {
     const r = read('provider: gateway', 'a fox');
-    assert.deepStrictEqual(r.problems.map((p) => [p.span.line, p.message]), [[1, PROVIDERS.gateway.validate({ provider: 'gateway', prompt: 'a fox' })]]);
+    assert.deepStrictEqual(
+      r.problems.map((p) => [p.span.line, p.message]),
+      [[1, PROVIDERS.gateway.validate({ provider: 'gateway', prompt: 'a fox' })]],
+    );
     const noPrompt = read('aspect: 16:9');
-    assert.deepStrictEqual(noPrompt.problems.map((p) => [p.span.line, p.message]), [[0, 'Enter a prompt.']]);
+    assert.deepStrictEqual(
+      noPrompt.problems.map((p) => [p.span.line, p.message]),
+      [[0, 'Enter a prompt.']],
+    );
   });
 });
 
@@ -231,7 +305,10 @@ describe('prompt blocks: prompt length', () => {
     const r = read('provider: pika', words, 'seed: 3', `prompt: ${words}`);
     assert.ok(r.request.prompt.length > MAX_PROMPT_LENGTH);
     const errors = r.problems.filter((p) => p.severity === 'error');
-    assert.deepStrictEqual(errors.map((p) => [p.span.line, p.message]), [[2, `The prompt is ${r.request.prompt.length} characters long; ${MAX_PROMPT_LENGTH} at most.`]]);
+    assert.deepStrictEqual(
+      errors.map((p) => [p.span.line, p.message]),
+      [[2, `The prompt is ${r.request.prompt.length} characters long; ${MAX_PROMPT_LENGTH} at most.`]],
+    );
   });
 
   it('a prompt of exactly the limit, over several lines, is fine', () => {
@@ -244,15 +321,30 @@ describe('prompt blocks: prompt length', () => {
 describe('prompt blocks: completion and hover data', () => {
   it('keys offered depend on the provider and the mode, and leave out the used ones', () => {
     const pika = keysFor(PROVIDERS.pika, 'text-to-video', new Set(['prompt'])).map((k) => k.key);
-    assert.ok(pika.includes('pikaffect') && pika.includes('camera.zoom') && pika.includes('negative') && pika.includes('aspect') && pika.includes('images'));
-    assert.ok(!pika.includes('prompt') && !pika.includes('style') && !pika.includes('seconds') && !pika.includes('video') && !pika.includes('ingredientsMode'));
+    assert.ok(
+      pika.includes('pikaffect') &&
+        pika.includes('camera.zoom') &&
+        pika.includes('negative') &&
+        pika.includes('aspect') &&
+        pika.includes('images'),
+    );
+    assert.ok(
+      !pika.includes('prompt') &&
+        !pika.includes('style') &&
+        !pika.includes('seconds') &&
+        !pika.includes('video') &&
+        !pika.includes('ingredientsMode'),
+    );
     assert.ok(!keysFor(PROVIDERS.pika, 'image-to-video', new Set()).some((k) => k.key === 'aspect'), 'no aspect when animating an image');
     const hidream = keysFor(PROVIDERS.hidream, 'video-edit', new Set()).map((k) => k.key);
     assert.ok(hidream.includes('style') && hidream.includes('video') && !hidream.includes('resolution') && !hidream.includes('seed'));
   });
 
   it('values: providers, models, enum values', () => {
-    assert.deepStrictEqual(valuesFor(catalog, PROVIDERS.pika, 'text-to-video', 'provider'), PROVIDER_LIST.map((p) => p.id));
+    assert.deepStrictEqual(
+      valuesFor(catalog, PROVIDERS.pika, 'text-to-video', 'provider'),
+      PROVIDER_LIST.map((p) => p.id),
+    );
     assert.deepStrictEqual(valuesFor(catalog, PROVIDERS.pika, 'text-to-video', 'model'), ['2.0', '1.5']);
     assert.deepStrictEqual(valuesFor(catalog, PROVIDERS.gateway, 'text-to-video', 'model'), CONFIGURED);
     assert.deepStrictEqual(valuesFor(catalog, PROVIDERS.hidream, 'text-to-video', 'aspect'), ['16:9', '1:1', '9:16']);
@@ -264,10 +356,16 @@ describe('prompt blocks: completion and hover data', () => {
   });
 
   it("a hover describes a common key, or each provider's field of that name", () => {
-    assert.deepStrictEqual(describeKey(catalog, 'Image'), { key: 'image', doc: 'An image to animate: a path relative to the workspace folder (or absolute), or an https URL.' });
+    assert.deepStrictEqual(describeKey(catalog, 'Image'), {
+      key: 'image',
+      doc: 'An image to animate: a path relative to the workspace folder (or absolute), or an https URL.',
+    });
     const aspect = describeKey(catalog, 'aspect');
     assert.ok(aspect && 'fields' in aspect);
-    assert.deepStrictEqual(aspect.fields.map((f) => f.provider.id), ['pika', 'gateway', 'hidream', 'openrouter']);
+    assert.deepStrictEqual(
+      aspect.fields.map((f) => f.provider.id),
+      ['pika', 'gateway', 'hidream', 'openrouter'],
+    );
     assert.strictEqual(describeKey(catalog, 'mood'), undefined);
   });
 });
@@ -279,7 +377,12 @@ describe('prompt blocks: neutral keys and the model catalogue', () => {
     modes: ['text-to-video', 'image-to-video'],
     capabilities: { durations: [4, 6, 8], resolutions: ['720p', '1080p'], audio: true, frames: { first: true, last: true } },
   };
-  const mute: CatalogModel = { id: 'alibaba/wan-2.6', label: 'Wan 2.6', modes: ['text-to-video'], capabilities: { durations: [5, 10], audio: false, frames: { first: true, last: false } } };
+  const mute: CatalogModel = {
+    id: 'alibaba/wan-2.6',
+    label: 'Wan 2.6',
+    modes: ['text-to-video'],
+    capabilities: { durations: [5, 10], audio: false, frames: { first: true, last: false } },
+  };
   const retired: LifecycleVerdict = { state: 'retired', date: '2026-09-24', certain: false, source: 'retirements', by: 'OpenAI' };
   const withModels: PromptCatalog = {
     ...catalog,
@@ -289,24 +392,40 @@ describe('prompt blocks: neutral keys and the model catalogue', () => {
   const readWith = (...body: string[]) => readVideoBlock(only(['```video', ...body, '```'].join('\n')), withModels);
 
   it('reads duration, resolution, audio and lastFrame onto the request (lastFrame is a file to check like image)', () => {
-    const r = readWith('provider: openrouter', 'model: google/veo-3.1', 'duration: 8', 'resolution: 1080p', 'audio: true', 'lastFrame: end.png', 'A fox');
+    const r = readWith(
+      'provider: openrouter',
+      'model: google/veo-3.1',
+      'duration: 8',
+      'resolution: 1080p',
+      'audio: true',
+      'lastFrame: end.png',
+      'A fox',
+    );
     assert.deepStrictEqual(r.problems, []);
     assert.strictEqual(r.request.duration, 8);
     assert.strictEqual(r.request.resolution, '1080p');
     assert.strictEqual(r.request.audio, true);
     assert.strictEqual(r.request.lastFrame, 'end.png');
-    assert.deepStrictEqual(r.files.map((f) => [f.key, f.path]), [['lastFrame', 'end.png']]);
+    assert.deepStrictEqual(
+      r.files.map((f) => [f.key, f.path]),
+      [['lastFrame', 'end.png']],
+    );
   });
 
   it('refuses, on its line, a duration, sound or last frame the model does not take, naming what it takes', () => {
     const r = readWith('provider: openrouter', 'duration: 10', 'model: google/veo-3.1', 'A fox');
-    assert.deepStrictEqual(r.problems.map((p) => [p.span.line, p.message]), [[2, 'duration: Veo 3.1 takes 4, 6 or 8 seconds.']]);
-    const m = readWith('provider: openrouter', 'model: alibaba/wan-2.6', 'audio: true', 'lastFrame: end.png', 'A fox').problems.map((p) => p.message);
+    assert.deepStrictEqual(
+      r.problems.map((p) => [p.span.line, p.message]),
+      [[2, 'duration: Veo 3.1 takes 4, 6 or 8 seconds.']],
+    );
+    const m = readWith('provider: openrouter', 'model: alibaba/wan-2.6', 'audio: true', 'lastFrame: end.png', 'A fox').problems.map(
+      (p) => p.message,
+    );
     assert.deepStrictEqual(m, ['audio: Wan 2.6 does not generate sound.', 'lastFrame: Wan 2.6 does not take a last frame.']);
     assert.match(readWith('provider: openrouter', 'duration: soon', 'A fox').problems[0].message, /^duration: give the length in seconds/);
   });
 
-  it('a provider\'s own field of the same name wins over the neutral key (HiDream\'s resolution)', () => {
+  it("a provider's own field of the same name wins over the neutral key (HiDream's resolution)", () => {
     const r = readWith('provider: hidream', 'resolution: 2048', 'A fox');
     assert.strictEqual(r.request.resolution, undefined);
     assert.strictEqual(r.request.options?.resolution, 2048);
@@ -319,14 +438,20 @@ describe('prompt blocks: neutral keys and the model catalogue', () => {
     assert.strictEqual(p.severity, 'warning');
     assert.strictEqual(p.span.line, 2);
     assert.strictEqual(p.message, 'sora-2: the name was retired at OpenAI on 2026-09-24 and may mean something else on this server.');
-    assert.strictEqual(lifecycleWarning('sora-2', { ...retired, certain: true, hint: 'Choose another.' }), 'sora-2 was retired on 2026-09-24. Choose another.');
+    assert.strictEqual(
+      lifecycleWarning('sora-2', { ...retired, certain: true, hint: 'Choose another.' }),
+      'sora-2 was retired on 2026-09-24. Choose another.',
+    );
     assert.strictEqual(lifecycleWarning('x', { state: 'available', certain: true, source: 'catalog' }), undefined);
   });
 
   it('completion offers only the neutral keys and values the model takes; hover says what it takes', () => {
     const keys = keysFor(PROVIDERS.openrouter, 'text-to-video', new Set(), mute).map((o) => o.key);
     assert.ok(keys.includes('duration') && !keys.includes('audio') && !keys.includes('lastFrame'), keys.join());
-    assert.ok(keysFor(PROVIDERS.openrouter, 'text-to-video', new Set()).some((o) => o.key === 'audio'), 'unknown model: every neutral key');
+    assert.ok(
+      keysFor(PROVIDERS.openrouter, 'text-to-video', new Set()).some((o) => o.key === 'audio'),
+      'unknown model: every neutral key',
+    );
     assert.deepStrictEqual(valuesFor(withModels, PROVIDERS.openrouter, 'text-to-video', 'duration', veo), ['4', '6', '8']);
     assert.deepStrictEqual(valuesFor(withModels, PROVIDERS.openrouter, 'text-to-video', 'resolution', veo), ['720p', '1080p']);
     assert.strictEqual(modelHint(veo, 'duration'), 'Veo 3.1 takes 4, 6 or 8 seconds.');

@@ -1,11 +1,12 @@
 import * as assert from 'assert';
-import { parseGenerateRequest, RequestError } from '../../../../src/core/request/requestValidation';
+
 import { GenerateRequest } from '../../../../src/core/model/task';
+import { parseGenerateRequest, RequestError } from '../../../../src/core/request/requestValidation';
 import { PROVIDER_IDS, PROVIDERS } from '../../../../src/providers';
+import { ProviderClient } from '../../../../src/providers/clientKit';
 import { gateway } from '../../../../src/providers/gateway';
 import { hidream } from '../../../../src/providers/hidream';
 import { pika } from '../../../../src/providers/pika';
-import { ProviderClient } from '../../../../src/providers/clientKit';
 
 function rejects(x: unknown, message: string | RegExp): void {
   assert.throws(
@@ -21,17 +22,20 @@ function rejects(x: unknown, message: string | RegExp): void {
 
 describe('parseGenerateRequest (automation contract)', function () {
   it('accepts the full contract shape, trimming strings', function () {
-    const req = parseGenerateRequest({
-      provider: 'pika',
-      prompt: 'a red fox running',
-      model: ' 2.0 ',
-      negativePrompt: 'blur',
-      aspectRatio: '16:9',
-      seed: 42,
-      images: [' /tmp/a.png', 'https://x.test/b.png '],
-      pikaffect: 'Melt',
-      options: { motion: 2, camera: { zoom: 'in' } },
-    }, PROVIDER_IDS);
+    const req = parseGenerateRequest(
+      {
+        provider: 'pika',
+        prompt: 'a red fox running',
+        model: ' 2.0 ',
+        negativePrompt: 'blur',
+        aspectRatio: '16:9',
+        seed: 42,
+        images: [' /tmp/a.png', 'https://x.test/b.png '],
+        pikaffect: 'Melt',
+        options: { motion: 2, camera: { zoom: 'in' } },
+      },
+      PROVIDER_IDS,
+    );
     assert.deepStrictEqual(req, {
       provider: 'pika',
       prompt: 'a red fox running',
@@ -57,10 +61,13 @@ describe('parseGenerateRequest (automation contract)', function () {
   });
 
   it('defaults the prompt to empty and ignores null optional fields', function () {
-    assert.deepStrictEqual(parseGenerateRequest({ provider: 'hidream', model: null, seed: null, images: null, options: null }, PROVIDER_IDS), {
-      provider: 'hidream',
-      prompt: '',
-    });
+    assert.deepStrictEqual(
+      parseGenerateRequest({ provider: 'hidream', model: null, seed: null, images: null, options: null }, PROVIDER_IDS),
+      {
+        provider: 'hidream',
+        prompt: '',
+      },
+    );
   });
 
   it('copies options so the caller cannot change them afterwards', function () {
@@ -71,7 +78,9 @@ describe('parseGenerateRequest (automation contract)', function () {
   });
 
   it('rejects anything but an object', function () {
-    for (const bad of [null, undefined, 'pika', 3, ['pika']]) rejects(bad, 'The generate request must be an object like {provider, prompt}.');
+    for (const bad of [null, undefined, 'pika', 3, ['pika']]) {
+      rejects(bad, 'The generate request must be an object like {provider, prompt}.');
+    }
   });
 
   it('rejects unknown fields, naming them', function () {
@@ -92,7 +101,9 @@ describe('parseGenerateRequest (automation contract)', function () {
   });
 
   it('rejects bad seeds', function () {
-    for (const seed of [-1, 1.5, '42', 4294967296, NaN, true]) rejects({ provider: 'pika', prompt: 'x', seed }, '"seed" must be a whole number from 0 to 4294967295.');
+    for (const seed of [-1, 1.5, '42', 4294967296, NaN, true]) {
+      rejects({ provider: 'pika', prompt: 'x', seed }, '"seed" must be a whole number from 0 to 4294967295.');
+    }
   });
 
   it('rejects non-string or blank string fields, naming the field', function () {
@@ -107,7 +118,10 @@ describe('parseGenerateRequest (automation contract)', function () {
     rejects({ provider: 'pika', prompt: 'x', images: '/a.png' }, '"images" must be a list of paths or URLs.');
     rejects({ provider: 'pika', prompt: 'x', images: ['/a.png', 7] }, '"images" must be a list of paths or URLs.');
     rejects({ provider: 'pika', prompt: 'x', images: ['/a.png', ' '] }, '"images" must be a list of paths or URLs.');
-    rejects({ provider: 'pika', prompt: 'x', images: Array.from({ length: 11 }, (_, i) => `/i${i}.png`) }, '"images" takes at most 10 images.');
+    rejects(
+      { provider: 'pika', prompt: 'x', images: Array.from({ length: 11 }, (_, i) => `/i${i}.png`) },
+      '"images" takes at most 10 images.',
+    );
   });
 
   it('rejects options that are not an object', function () {
@@ -117,7 +131,11 @@ describe('parseGenerateRequest (automation contract)', function () {
 });
 
 describe('provider validate', function () {
-  const base = (provider: GenerateRequest['provider'], extra: Partial<GenerateRequest> = {}): GenerateRequest => ({ provider, prompt: 'a cat', ...extra });
+  const base = (provider: GenerateRequest['provider'], extra: Partial<GenerateRequest> = {}): GenerateRequest => ({
+    provider,
+    prompt: 'a cat',
+    ...extra,
+  });
 
   /** Each case must be refused by the provider's validate with a message matching its pattern. */
   function assertRejects(provider: ProviderClient, cases: Array<[Partial<GenerateRequest>, RegExp]>): void {
@@ -137,10 +155,22 @@ describe('provider validate', function () {
   describe('Pika', function () {
     it('accepts text, image, ingredients and pikaffect requests', function () {
       assert.strictEqual(pika.validate(base('pika')), undefined);
-      assert.strictEqual(pika.validate(base('pika', { aspectRatio: '9:16', seed: 7, options: { motion: 4, guidanceScale: 25, frameRate: 8, camera: { zoom: 'in', pan: 'left' } } })), undefined);
+      assert.strictEqual(
+        pika.validate(
+          base('pika', {
+            aspectRatio: '9:16',
+            seed: 7,
+            options: { motion: 4, guidanceScale: 25, frameRate: 8, camera: { zoom: 'in', pan: 'left' } },
+          }),
+        ),
+        undefined,
+      );
       assert.strictEqual(pika.validate(base('pika', { prompt: '', image: '/a.png' })), undefined);
       assert.strictEqual(pika.validate(base('pika', { images: ['/a.png', '/b.png'] })), undefined, 'model defaults to 2.0 for ingredients');
-      assert.strictEqual(pika.validate(base('pika', { model: '2.0', images: ['/a.png', '/b.png'], options: { ingredientsMode: 'creative' } })), undefined);
+      assert.strictEqual(
+        pika.validate(base('pika', { model: '2.0', images: ['/a.png', '/b.png'], options: { ingredientsMode: 'creative' } })),
+        undefined,
+      );
       assert.strictEqual(pika.validate(base('pika', { prompt: '', pikaffect: 'Cake-ify', image: '/a.png' })), undefined);
     });
 
@@ -172,7 +202,18 @@ describe('provider validate', function () {
   describe('gateway', function () {
     it('accepts a model with a prompt, an image, images, size and duration', function () {
       assert.strictEqual(gateway.validate(base('gateway', { model: 'kling-v1' })), undefined);
-      assert.strictEqual(gateway.validate(base('gateway', { model: 'doubao-seedance-1-0-pro-250528', image: '/a.png', seed: 1, aspectRatio: '9:16', options: { size: '720x1280', duration: 10 } })), undefined);
+      assert.strictEqual(
+        gateway.validate(
+          base('gateway', {
+            model: 'doubao-seedance-1-0-pro-250528',
+            image: '/a.png',
+            seed: 1,
+            aspectRatio: '9:16',
+            options: { size: '720x1280', duration: 10 },
+          }),
+        ),
+        undefined,
+      );
       assert.strictEqual(gateway.validate(base('gateway', { model: 'viduq1', images: ['/a.png', '/b.png'] })), undefined);
     });
 
@@ -197,7 +238,12 @@ describe('provider validate', function () {
   describe('HiDream', function () {
     it('accepts each module with its options', function () {
       assert.strictEqual(
-        hidream.validate(base('hidream', { aspectRatio: '1:1', options: { cameraHorizontal: -5, cameraVertical: 5, cameraDepth: 0, motionStrength: 30, resolution: 4096 } })),
+        hidream.validate(
+          base('hidream', {
+            aspectRatio: '1:1',
+            options: { cameraHorizontal: -5, cameraVertical: 5, cameraDepth: 0, motionStrength: 30, resolution: 4096 },
+          }),
+        ),
         undefined,
       );
       assert.strictEqual(hidream.validate(base('hidream', { prompt: '', image: '/a.png' })), undefined, 'img2video prompt is optional');

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+
 import type { GenerateRequest } from '../../../../src/core/model/task';
 import { checkVariantCount, planTargets, planVariants, randomSeed, retarget } from '../../../../src/core/request/variants';
 import { PROVIDERS } from '../../../../src/providers';
@@ -39,23 +40,64 @@ describe('variants: planning a group', () => {
   });
 
   it('draws seeds over the whole range', () => {
-    assert.strictEqual(randomSeed(() => 0), 0);
-    assert.strictEqual(randomSeed(() => 0.9999999999), 0xffffffff);
+    assert.strictEqual(
+      randomSeed(() => 0),
+      0,
+    );
+    assert.strictEqual(
+      randomSeed(() => 0.9999999999),
+      0xffffffff,
+    );
   });
 
   it('retargets the prompt to another provider without its provider-specific settings', () => {
-    const req: GenerateRequest = { provider: 'pika', model: '2.0', prompt: 'p', negativePrompt: 'n', aspectRatio: '16:9', seed: 5, pikaffect: 'Melt', options: { motion: 2 } };
-    assert.deepStrictEqual(retarget(req, { provider: 'gateway', model: 'kling-v1' }), { provider: 'gateway', model: 'kling-v1', prompt: 'p', negativePrompt: 'n', aspectRatio: '16:9' });
+    const req: GenerateRequest = {
+      provider: 'pika',
+      model: '2.0',
+      prompt: 'p',
+      negativePrompt: 'n',
+      aspectRatio: '16:9',
+      seed: 5,
+      pikaffect: 'Melt',
+      options: { motion: 2 },
+    };
+    assert.deepStrictEqual(retarget(req, { provider: 'gateway', model: 'kling-v1' }), {
+      provider: 'gateway',
+      model: 'kling-v1',
+      prompt: 'p',
+      negativePrompt: 'n',
+      aspectRatio: '16:9',
+    });
     assert.deepStrictEqual(retarget(req, { provider: 'pika', model: '1.5' }), { ...req, model: '1.5' });
   });
 
   it('sends one prompt to several pairs in one group, each pair once, skipping pairs that cannot take it', () => {
     const req: GenerateRequest = { provider: 'pika', model: '2.0', prompt: 'p', images: ['https://x/a.png', 'https://x/b.png'] };
-    const plan = planTargets(req, [{ provider: 'pika', model: '2.0' }, { provider: 'pika', model: '1.5' }, { provider: 'gateway', model: 'kling-v1' }], 'g', accepts);
+    const plan = planTargets(
+      req,
+      [
+        { provider: 'pika', model: '2.0' },
+        { provider: 'pika', model: '1.5' },
+        { provider: 'gateway', model: 'kling-v1' },
+      ],
+      'g',
+      accepts,
+    );
     // Pika takes several images (ingredients) only with 2.0: 1.5 is left out; the gateway takes them.
-    assert.deepStrictEqual(plan.map((r) => `${r.provider}:${r.model}`), ['pika:2.0', 'gateway:kling-v1']);
-    const text = planTargets({ provider: 'pika', model: '2.0', prompt: 'p' }, [{ provider: 'gateway', model: 'kling-v1' }, { provider: 'hidream' }, { provider: 'gateway', model: 'kling-v1' }], 'g', accepts);
-    assert.deepStrictEqual(text.map((r) => `${r.provider}:${r.model ?? ''}`), ['pika:2.0', 'gateway:kling-v1', 'hidream:']);
+    assert.deepStrictEqual(
+      plan.map((r) => `${r.provider}:${r.model}`),
+      ['pika:2.0', 'gateway:kling-v1'],
+    );
+    const text = planTargets(
+      { provider: 'pika', model: '2.0', prompt: 'p' },
+      [{ provider: 'gateway', model: 'kling-v1' }, { provider: 'hidream' }, { provider: 'gateway', model: 'kling-v1' }],
+      'g',
+      accepts,
+    );
+    assert.deepStrictEqual(
+      text.map((r) => `${r.provider}:${r.model ?? ''}`),
+      ['pika:2.0', 'gateway:kling-v1', 'hidream:'],
+    );
     assert.ok(text.every((r) => r.groupId === 'g'));
   });
 });

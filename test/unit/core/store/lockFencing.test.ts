@@ -4,9 +4,10 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+
+import { Task } from '../../../../src/core/model/task';
 import { withFileLock } from '../../../../src/core/store/atomicFile';
 import { TaskStore } from '../../../../src/core/store/taskStore';
-import { Task } from '../../../../src/core/model/task';
 import { assertNoUnhandledRejections, sleep, tempDir, waitFor } from '../../../support/engineHarness';
 
 function waiting(id: string, updatedAt = 1000): Task {
@@ -102,7 +103,8 @@ describe('store lock fencing', () => {
     const a = new TaskStore(legacy);
     const b = new TaskStore(legacy);
     await Promise.all([a.load(), b.load()]);
-    const claim = (owner: string) => (stored: Task | undefined) => (stored?.status === 'waiting' ? { ...stored, status: 'submitting' as const, sender: { owner, pid: 1 } } : undefined);
+    const claim = (owner: string) => (stored: Task | undefined) =>
+      stored?.status === 'waiting' ? { ...stored, status: 'submitting' as const, sender: { owner, pid: 1 } } : undefined;
     const first = await a.compareAndSet('w', claim('a'));
     const second = await b.compareAndSet('w', claim('b'));
     assert.strictEqual(typeof first === 'object' && first.sender?.owner, 'a');

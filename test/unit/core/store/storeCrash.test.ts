@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { TaskStore } from '../../../../src/core/store/taskStore';
 import { sleep, tempDir } from '../../../support/engineHarness';
 
@@ -17,7 +18,11 @@ interface Run {
 
 /** Starts the writer, lets it run until a random moment, kills it with SIGKILL. */
 async function writeAndKill(file: string, run: number, compactAbove: number): Promise<Run> {
-  const child = spawn(process.execPath, [path.join(__dirname, '../../../support/storeCrashChild.js'), file, String(run), String(compactAbove), String(STALE_LOCK_MS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [path.join(__dirname, '../../../support/storeCrashChild.js'), file, String(run), String(compactAbove), String(STALE_LOCK_MS)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   let stderr = '';
   child.stdout.on('data', (d) => (out += String(d)));
@@ -35,7 +40,10 @@ async function writeAndKill(file: string, run: number, compactAbove: number): Pr
   }
   child.kill('SIGKILL');
   await exited;
-  const lines = out.split('\n').slice(0, -1).map((l) => l.split(' '));
+  const lines = out
+    .split('\n')
+    .slice(0, -1)
+    .map((l) => l.split(' '));
   const acks = lines.filter((l) => l[0] === 'ack').map((l) => l.slice(1));
   const last = lines.at(-1);
   return { acks, inFlight: last?.[0] === 'pending' ? last.slice(1) : undefined, stderr };

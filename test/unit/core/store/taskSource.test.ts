@@ -1,6 +1,7 @@
 import * as assert from 'assert';
-import { validateStoredTask } from '../../../../src/core/store/taskValidation';
+
 import { TaskSource } from '../../../../src/core/model/task';
+import { validateStoredTask } from '../../../../src/core/store/taskValidation';
 import { pikaRequest, settled, sleep, useEngineSuite, waitForTask } from '../../../support/engineHarness';
 
 describe('task source (the prompt block a task came from)', function () {
@@ -26,7 +27,12 @@ describe('task source (the prompt block a task came from)', function () {
 
   it('a malformed source read back from disk is dropped, the task kept', () => {
     const base = { id: 't', provider: 'pika', status: 'queued', createdAt: 1, updatedAt: 1 };
-    for (const bad of [{ uri: 'file:///a.md', hash: 'x' }, { uri: 5, hash: 'x', line: 1 }, { uri: 'file:///a.md', hash: 'x', line: -1 }, 'file:///a.md']) {
+    for (const bad of [
+      { uri: 'file:///a.md', hash: 'x' },
+      { uri: 5, hash: 'x', line: 1 },
+      { uri: 'file:///a.md', hash: 'x', line: -1 },
+      'file:///a.md',
+    ]) {
       const t = validateStoredTask({ ...base, source: bad });
       assert.ok(t, 'the task is kept');
       assert.strictEqual(t.source, undefined, JSON.stringify(bad));

@@ -2,12 +2,13 @@ import * as assert from 'assert';
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic, withFileLock } from '../../../../src/core/store/atomicFile';
-import { Lease } from '../../../../src/core/polling/pollingLease';
-import { TaskStore } from '../../../../src/core/store/taskStore';
-import { parseJournal } from '../../../../src/core/store/taskJournal';
-import { validateStoredTask } from '../../../../src/core/store/taskValidation';
+
 import { Task } from '../../../../src/core/model/task';
+import { Lease } from '../../../../src/core/polling/pollingLease';
+import { withFileLock, writeFileAtomic } from '../../../../src/core/store/atomicFile';
+import { parseJournal } from '../../../../src/core/store/taskJournal';
+import { TaskStore } from '../../../../src/core/store/taskStore';
+import { validateStoredTask } from '../../../../src/core/store/taskValidation';
 import { assertNoUnhandledRejections, sleep, tempDir } from '../../../support/engineHarness';
 
 function task(id: string, patch: Partial<Task> = {}): Task {
@@ -51,7 +52,12 @@ describe('task store', () => {
     const store = new TaskStore(legacy);
     assert.strictEqual(store.file, path.join(dir, 'tasks.jsonl'));
     assert.deepStrictEqual(await store.load(), { tasks: [], removed: [], resumedAt: {} });
-    const t = task('a', { status: 'succeeded', videos: [{ url: 'https://cdn/x.mp4', localPath: '/tmp/x.mp4', seed: 3 }], finishedAt: 2000, error: 'partly' });
+    const t = task('a', {
+      status: 'succeeded',
+      videos: [{ url: 'https://cdn/x.mp4', localPath: '/tmp/x.mp4', seed: 3 }],
+      finishedAt: 2000,
+      error: 'partly',
+    });
     await store.save([t]);
     const loaded = await new TaskStore(legacy).load();
     assert.deepStrictEqual(loaded.tasks, [t]);
@@ -63,7 +69,13 @@ describe('task store', () => {
     const b = new TaskStore(legacy);
     await a.save([task('x', { progress: 10, updatedAt: 10 })]);
     const merged = await b.save([task('x', { progress: 60, updatedAt: 20 }), task('y')]);
-    assert.deepStrictEqual(merged.tasks.map((t) => [t.id, t.progress]), [['x', 60], ['y', 10]]);
+    assert.deepStrictEqual(
+      merged.tasks.map((t) => [t.id, t.progress]),
+      [
+        ['x', 60],
+        ['y', 10],
+      ],
+    );
     const again = await a.save([task('x', { progress: 30, updatedAt: 15 })]);
     assert.strictEqual(again.tasks.find((t) => t.id === 'x')!.progress, 60, 'the newer copy on disk wins');
     assert.strictEqual((await a.load()).tasks.length, 2, "the other writer's task is kept");
@@ -76,10 +88,16 @@ describe('task store', () => {
     await a.save([task('x'), task('y')]);
     await a.save([task('y')], { removed: ['x'] });
     const merged = await b.save([task('x', { updatedAt: 99_999 }), task('y')]);
-    assert.deepStrictEqual(merged.tasks.map((t) => t.id), ['y']);
+    assert.deepStrictEqual(
+      merged.tasks.map((t) => t.id),
+      ['y'],
+    );
     assert.deepStrictEqual(merged.removed, ['x']);
     const loaded = await new TaskStore(legacy).load();
-    assert.deepStrictEqual(loaded.tasks.map((t) => t.id), ['y']);
+    assert.deepStrictEqual(
+      loaded.tasks.map((t) => t.id),
+      ['y'],
+    );
     assert.deepStrictEqual(loaded.removed, ['x']);
   });
 
@@ -102,14 +120,17 @@ describe('task store', () => {
     const after = fs.statSync(file);
     assert.strictEqual(after.ino, before.ino, 'appended, not replaced');
     const added = journalLines(file).slice(-2);
-    assert.deepStrictEqual(added.map((l) => JSON.parse(l) as unknown), [{ removed: 't3', at: (JSON.parse(added[0]) as { at: number }).at }, { task: tasks[250] }]);
+    assert.deepStrictEqual(
+      added.map((l) => JSON.parse(l) as unknown),
+      [{ removed: 't3', at: (JSON.parse(added[0]) as { at: number }).at }, { task: tasks[250] }],
+    );
     assert.strictEqual(after.size - before.size, Buffer.byteLength(`${added.join('\n')}\n`));
     const loaded = await new TaskStore(legacy).load();
     assert.strictEqual(loaded.tasks.length, 499);
     assert.strictEqual(loaded.tasks.find((t) => t.id === 't250')!.progress, 77);
   });
 
-  it("reads only the tail another window appended, not the whole file again", async () => {
+  it('reads only the tail another window appended, not the whole file again', async () => {
     const a = new TaskStore(legacy);
     const b = new TaskStore(legacy);
     await a.save([task('first'), task('second')]);
@@ -124,7 +145,10 @@ describe('task store', () => {
     await a.save([task('first'), task('second'), task('third')]);
     assert.strictEqual(await b.changedOnDisk(), true);
     const seen = await b.load();
-    assert.deepStrictEqual(seen.tasks.map((t) => t.id), ['first', 'second', 'third']);
+    assert.deepStrictEqual(
+      seen.tasks.map((t) => t.id),
+      ['first', 'second', 'third'],
+    );
     assert.strictEqual(seen.warning, undefined);
   });
 
@@ -156,7 +180,10 @@ describe('task store', () => {
     fs.writeFileSync(file, fs.readFileSync(new TaskStore(other).file));
     assert.strictEqual(fs.statSync(file).ino, ino);
     const seen = await b.load();
-    assert.deepStrictEqual(seen.tasks.map((t) => t.id), Array.from({ length: 20 }, (_, i) => `new-${i}`));
+    assert.deepStrictEqual(
+      seen.tasks.map((t) => t.id),
+      Array.from({ length: 20 }, (_, i) => `new-${i}`),
+    );
   });
 
   it('a torn last line (a crash mid-append) is ignored, and cut off by the next save', async () => {
@@ -164,7 +191,10 @@ describe('task store', () => {
     await store.save([task('x'), task('y')]);
     fs.appendFileSync(file, '{"task":{"id":"z","provider":"pika","sta');
     const loaded = await new TaskStore(legacy).load();
-    assert.deepStrictEqual(loaded.tasks.map((t) => t.id), ['x', 'y']);
+    assert.deepStrictEqual(
+      loaded.tasks.map((t) => t.id),
+      ['x', 'y'],
+    );
     assert.strictEqual(loaded.warning, undefined);
     const other = new TaskStore(legacy);
     await other.load();
@@ -172,7 +202,10 @@ describe('task store', () => {
     const lines = journalLines(file);
     assert.ok(fs.readFileSync(file, 'utf8').endsWith('\n'));
     for (const l of lines) JSON.parse(l);
-    assert.deepStrictEqual((await new TaskStore(legacy).load()).tasks.map((t) => t.id), ['x', 'y', 'w']);
+    assert.deepStrictEqual(
+      (await new TaskStore(legacy).load()).tasks.map((t) => t.id),
+      ['x', 'y', 'w'],
+    );
   });
 
   it('a damaged line in the middle of the journal is kept, the user is warned once, and the file is backed up before a compaction', async () => {
@@ -186,7 +219,10 @@ describe('task store', () => {
 
     const store = new TaskStore(legacy, Date.now, opts);
     const first = await store.load();
-    assert.deepStrictEqual(first.tasks.map((t) => t.id), ['a', 'c']);
+    assert.deepStrictEqual(
+      first.tasks.map((t) => t.id),
+      ['a', 'c'],
+    );
     assert.match(first.warning ?? '', /1 damaged line/);
     assert.strictEqual((await store.load()).warning, undefined, 'warned once');
     // Enough updates that the journal is compacted, more than once.
@@ -202,9 +238,15 @@ describe('task store', () => {
     assert.ok(journalLines(file).includes(damaged), 'the damaged line outlives the compactions, as it was');
     const backups = others().filter((f) => f.includes('damaged'));
     assert.strictEqual(backups.length, 1, `one backup (${others().join(', ')})`);
-    assert.ok(fs.readFileSync(path.join(dir, backups[0]), 'utf8').startsWith(damagedText), 'the backup is the file as it was before the first compaction');
+    assert.ok(
+      fs.readFileSync(path.join(dir, backups[0]), 'utf8').startsWith(damagedText),
+      'the backup is the file as it was before the first compaction',
+    );
     const reopened = await new TaskStore(legacy, Date.now, opts).load();
-    assert.deepStrictEqual(reopened.tasks.map((t) => t.id), ['a', 'c']);
+    assert.deepStrictEqual(
+      reopened.tasks.map((t) => t.id),
+      ['a', 'c'],
+    );
     assert.match(reopened.warning ?? '', /damaged/, 'a new window is warned too');
   });
 
@@ -295,7 +337,11 @@ describe('task store', () => {
   it('migrates a version-1 history file on first start, keeping the old file as a backup', async () => {
     const v1 = {
       version: 1,
-      tasks: [task('a', { status: 'succeeded', finishedAt: 1500 }), task('b', { createdAt: 900 }), { ...task('future'), status: 'archived' }],
+      tasks: [
+        task('a', { status: 'succeeded', finishedAt: 1500 }),
+        task('b', { createdAt: 900 }),
+        { ...task('future'), status: 'archived' },
+      ],
       removed: { gone: 5_000_000_000_000 },
       resumedAt: { b: 1200, a: 1300 },
     };
@@ -311,30 +357,53 @@ describe('task store', () => {
     }
     assert.ok(!fs.existsSync(legacy));
     assert.strictEqual(fs.readFileSync(`${legacy}.v1-backup`, 'utf8'), text, 'the version-1 file is kept as it was');
-    assert.ok(journalLines(file).some((l) => l === JSON.stringify({ task: v1.tasks[2] })), 'a record this version rejects is migrated as it is');
+    assert.ok(
+      journalLines(file).some((l) => l === JSON.stringify({ task: v1.tasks[2] })),
+      'a record this version rejects is migrated as it is',
+    );
     assert.deepStrictEqual(others(), ['tasks.json.v1-backup']);
   });
 
   it('a save before any load migrates the version-1 file too, then appends', async () => {
     fs.writeFileSync(legacy, JSON.stringify({ version: 1, tasks: [task('a')], removed: {}, resumedAt: {} }));
     const merged = await new TaskStore(legacy).save([task('b')]);
-    assert.deepStrictEqual(merged.tasks.map((t) => t.id), ['a', 'b']);
-    assert.deepStrictEqual((await new TaskStore(legacy).load()).tasks.map((t) => t.id), ['a', 'b']);
+    assert.deepStrictEqual(
+      merged.tasks.map((t) => t.id),
+      ['a', 'b'],
+    );
+    assert.deepStrictEqual(
+      (await new TaskStore(legacy).load()).tasks.map((t) => t.id),
+      ['a', 'b'],
+    );
   });
 
   it('keeps records it does not understand as they are, through updates and compactions', async () => {
     const known = task('known', { updatedAt: 10 });
-    const withExtras = { ...task('extras', { updatedAt: 10 }), futureField: { nested: [1, 2] }, request: { provider: 'pika', prompt: 'p', futureOption: 'x' } };
+    const withExtras = {
+      ...task('extras', { updatedAt: 10 }),
+      futureField: { nested: [1, 2] },
+      request: { provider: 'pika', prompt: 'p', futureOption: 'x' },
+    };
     const invalid = { ...task('invalid'), status: 'archived', queuedFor: 12 };
     const foreign = { note: 'a line of a kind this version does not know', at: 3 };
     const noId = { task: { title: 'no id' } };
     const header = JSON.stringify({ format: 'ai-video-studio/tasks', version: 2, generation: 'g1' });
-    const lines = [header, JSON.stringify({ task: known }), JSON.stringify({ task: withExtras }), JSON.stringify({ task: invalid }), JSON.stringify(foreign), JSON.stringify(noId)];
+    const lines = [
+      header,
+      JSON.stringify({ task: known }),
+      JSON.stringify({ task: withExtras }),
+      JSON.stringify({ task: invalid }),
+      JSON.stringify(foreign),
+      JSON.stringify(noId),
+    ];
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
 
     const store = new TaskStore(legacy, Date.now, { compactAboveBytes: 1 });
     const loaded = await store.load();
-    assert.deepStrictEqual(loaded.tasks.map((t) => t.id), ['known', 'extras']);
+    assert.deepStrictEqual(
+      loaded.tasks.map((t) => t.id),
+      ['known', 'extras'],
+    );
     const extras = loaded.tasks[1];
     // Updates until the superseded lines outweigh the live ones and a save compacts the journal.
     let after = journalLines(file);
@@ -353,7 +422,13 @@ describe('task store', () => {
     assert.ok(after.includes(JSON.stringify(foreign)), 'an unknown kind of line is written back as it is');
     assert.ok(after.includes(JSON.stringify(noId)));
     assert.ok(after.includes(JSON.stringify({ task: known })), 'an unchanged record is written back byte for byte');
-    assert.deepStrictEqual((await new TaskStore(legacy).load()).tasks.map((t) => [t.id, t.progress]), [['known', 10], ['extras', 55]]);
+    assert.deepStrictEqual(
+      (await new TaskStore(legacy).load()).tasks.map((t) => [t.id, t.progress]),
+      [
+        ['known', 10],
+        ['extras', 55],
+      ],
+    );
   });
 
   it('a newer record of a task this version cannot read wins over an older one it can', async () => {
@@ -372,11 +447,20 @@ describe('task store', () => {
     fs.writeFileSync(file, content);
     const store = new TaskStore(legacy);
     const r = await store.load();
-    assert.deepStrictEqual(r.tasks.map((t) => t.id), ['x', 'y']);
-    assert.match(r.warning!, /written by a newer version of AI Video Studio \(format 3; this one reads 2\)\. It is shown read-only: changes made in this window are not saved\./);
+    assert.deepStrictEqual(
+      r.tasks.map((t) => t.id),
+      ['x', 'y'],
+    );
+    assert.match(
+      r.warning!,
+      /written by a newer version of AI Video Studio \(format 3; this one reads 2\)\. It is shown read-only: changes made in this window are not saved\./,
+    );
     const saved = await store.save([task('x', { updatedAt: 5000 }), task('z')], { removed: ['y'] });
     assert.strictEqual(saved.warning, undefined, 'the warning is given once');
-    assert.deepStrictEqual(saved.tasks.map((t) => t.id), ['x', 'y']);
+    assert.deepStrictEqual(
+      saved.tasks.map((t) => t.id),
+      ['x', 'y'],
+    );
     assert.strictEqual(fs.readFileSync(file, 'utf8'), content, 'nothing written');
     assert.deepStrictEqual(others(), [], 'nothing moved aside, no lock taken');
 
@@ -387,7 +471,11 @@ describe('task store', () => {
 
     fs.appendFileSync(file, `${JSON.stringify({ task: task('w') })}\n`);
     assert.strictEqual(await store.changedOnDisk(), true);
-    assert.deepStrictEqual((await store.load()).tasks.map((t) => t.id), ['x', 'y', 'w'], "the newer window's writes are followed");
+    assert.deepStrictEqual(
+      (await store.load()).tasks.map((t) => t.id),
+      ['x', 'y', 'w'],
+      "the newer window's writes are followed",
+    );
   });
 
   it('opens a version-1-style file of a newer version read-only too, never moving it aside', async () => {
@@ -395,7 +483,10 @@ describe('task store', () => {
     fs.writeFileSync(legacy, content);
     const store = new TaskStore(legacy);
     const r = await store.load();
-    assert.deepStrictEqual(r.tasks.map((t) => t.id), ['x']);
+    assert.deepStrictEqual(
+      r.tasks.map((t) => t.id),
+      ['x'],
+    );
     assert.match(r.warning!, /newer version .*format 99/);
     await store.save([task('y')]);
     assert.strictEqual(fs.readFileSync(legacy, 'utf8'), content);
@@ -407,7 +498,10 @@ describe('task store', () => {
     const store = new TaskStore(legacy, () => 1234);
     const r = await store.load();
     assert.deepStrictEqual(r.tasks, []);
-    assert.match(r.warning!, /^The task history file was unreadable \(.+\); it was moved aside to tasks\.json\.corrupt-1234 and a new one started\.$/);
+    assert.match(
+      r.warning!,
+      /^The task history file was unreadable \(.+\); it was moved aside to tasks\.json\.corrupt-1234 and a new one started\.$/,
+    );
     assert.strictEqual(fs.readFileSync(path.join(dir, 'tasks.json.corrupt-1234'), 'utf8'), '{"version":1,"tasks":[{"id":');
     assert.ok(!fs.existsSync(legacy));
     await store.save([task('x')]);
@@ -421,7 +515,10 @@ describe('task store', () => {
     const r = await store.save([task('x'), task('y')]);
     assert.match(r.warning!, /moved aside to tasks\.jsonl\.corrupt-42/);
     assert.strictEqual(fs.readFileSync(`${file}.corrupt-42`, 'utf8'), 'garbage');
-    assert.deepStrictEqual((await new TaskStore(legacy).load()).tasks.map((t) => t.id), ['x', 'y']);
+    assert.deepStrictEqual(
+      (await new TaskStore(legacy).load()).tasks.map((t) => t.id),
+      ['x', 'y'],
+    );
   });
 
   it('drops malformed fields of a task it shows instead of trusting them', async () => {
@@ -440,7 +537,10 @@ describe('task store', () => {
       }),
     );
     const r = await new TaskStore(legacy).load();
-    assert.deepStrictEqual(r.tasks.map((t) => t.id), ['good']);
+    assert.deepStrictEqual(
+      r.tasks.map((t) => t.id),
+      ['good'],
+    );
     assert.strictEqual(r.tasks[0].progress, 100);
     assert.deepStrictEqual(r.tasks[0].videos, [{ url: 'https://cdn/a.mp4' }]);
     assert.deepStrictEqual(r.removed, ['old']);
@@ -450,7 +550,13 @@ describe('task store', () => {
     // The cost: an amount in USD, from the provider or our estimate; anything else is dropped.
     const cost = { amount: 2.4, currency: 'USD', source: 'provider' };
     assert.deepStrictEqual(validateStoredTask({ ...task('t'), cost: { ...cost, extra: 1 } })!.cost, cost);
-    for (const bad of [{ ...cost, amount: -1 }, { ...cost, amount: '2.4' }, { ...cost, currency: 'EUR' }, { ...cost, source: 'guess' }, 'free']) {
+    for (const bad of [
+      { ...cost, amount: -1 },
+      { ...cost, amount: '2.4' },
+      { ...cost, currency: 'EUR' },
+      { ...cost, source: 'guess' },
+      'free',
+    ]) {
       assert.strictEqual(validateStoredTask({ ...task('t'), cost: bad })!.cost, undefined, JSON.stringify(bad));
     }
     // A provider this build does not register is kept (and not polled), not dropped.
@@ -537,7 +643,10 @@ describe('atomic file primitives', () => {
       fs.writeFileSync(lock, `dead-owner-${round}`);
       const old = new Date(Date.now() - 60_000);
       fs.utimesSync(lock, old, old);
-      await Promise.all([withFileLock(lock, critical, { staleMs: 1000, retryMs: 1 }), withFileLock(lock, critical, { staleMs: 1000, retryMs: 1 })]);
+      await Promise.all([
+        withFileLock(lock, critical, { staleMs: 1000, retryMs: 1 }),
+        withFileLock(lock, critical, { staleMs: 1000, retryMs: 1 }),
+      ]);
       assert.deepStrictEqual(fs.readdirSync(dir), [], `round ${round}: everything cleaned up`);
     }
     assert.strictEqual(overlaps, 0, `${overlaps} of 40 rounds let both contenders in`);

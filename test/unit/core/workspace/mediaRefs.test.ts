@@ -5,6 +5,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { resolveMedia } from '../../../../src/core/workspace/mediaRefs';
 import { tempDir } from '../../../support/engineHarness';
 
@@ -30,13 +31,23 @@ describe('media named in a video block', () => {
 
   it('a path inside the workspace is used as it is', async () => {
     assert.deepStrictEqual(await resolveMedia('assets/cat.png', ws, rules()), { ok: true, value: path.join(ws, 'assets', 'cat.png') });
-    assert.deepStrictEqual(await resolveMedia(path.join(ws, 'assets', 'cat.png'), ws, rules()), { ok: true, value: path.join(ws, 'assets', 'cat.png') });
-    assert.deepStrictEqual(await resolveMedia('https://cdn.example/cat.png', ws, rules(false)), { ok: true, value: 'https://cdn.example/cat.png' });
+    assert.deepStrictEqual(await resolveMedia(path.join(ws, 'assets', 'cat.png'), ws, rules()), {
+      ok: true,
+      value: path.join(ws, 'assets', 'cat.png'),
+    });
+    assert.deepStrictEqual(await resolveMedia('https://cdn.example/cat.png', ws, rules(false)), {
+      ok: true,
+      value: 'https://cdn.example/cat.png',
+    });
   });
 
   it('../ and absolute paths that leave the workspace are outside, with their real path', async () => {
     assert.deepStrictEqual(await resolveMedia('../passport-scan.png', ws, rules()), { ok: true, value: outsideFile, outside: outsideFile });
-    assert.deepStrictEqual(await resolveMedia('assets/../../passport-scan.png', ws, rules()), { ok: true, value: outsideFile, outside: outsideFile });
+    assert.deepStrictEqual(await resolveMedia('assets/../../passport-scan.png', ws, rules()), {
+      ok: true,
+      value: outsideFile,
+      outside: outsideFile,
+    });
     assert.deepStrictEqual(await resolveMedia(outsideFile, ws, rules()), { ok: true, value: outsideFile, outside: outsideFile });
   });
 
@@ -61,7 +72,11 @@ describe('media named in a video block', () => {
       assert.ok(!r.ok && /untrusted/.test(r.message), JSON.stringify(r));
     }
     assert.deepStrictEqual(await resolveMedia('assets/cat.png', ws, rules(false)), { ok: true, value: path.join(ws, 'assets', 'cat.png') });
-    assert.deepStrictEqual(await resolveMedia('../passport-scan.png', ws, rules(false)), { ok: true, value: outsideFile, outside: outsideFile });
+    assert.deepStrictEqual(await resolveMedia('../passport-scan.png', ws, rules(false)), {
+      ok: true,
+      value: outsideFile,
+      outside: outsideFile,
+    });
   });
 
   it('without rules (a script or an agent) any local file is accepted, as before', async () => {

@@ -3,14 +3,36 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { deleteTaskFiles, formatDiskSize, MediaUsage, ORPHAN_SWEEP_MARKER, sweepOrphansOnce, taskFolder } from '../../../../src/core/workspace/taskFiles';
+
 import type { Task } from '../../../../src/core/model/task';
+import {
+  deleteTaskFiles,
+  formatDiskSize,
+  MediaUsage,
+  ORPHAN_SWEEP_MARKER,
+  sweepOrphansOnce,
+  taskFolder,
+} from '../../../../src/core/workspace/taskFiles';
 import { pikaRequest, settled, sleep, tempDir, useEngineSuite, waitForTask } from '../../../support/engineHarness';
 
 const HOUR = 60 * 60_000;
 
 function storedTask(id: string, extra: Partial<Task> = {}): Task {
-  return { id, provider: 'pika', remoteId: `r-${id}`, mode: 'text-to-video', status: 'succeeded', progress: 100, prompt: 'p', model: '1.5', createdAt: 1, updatedAt: 1, videos: [], request: { provider: 'pika', prompt: 'p' }, ...extra };
+  return {
+    id,
+    provider: 'pika',
+    remoteId: `r-${id}`,
+    mode: 'text-to-video',
+    status: 'succeeded',
+    progress: 100,
+    prompt: 'p',
+    model: '1.5',
+    createdAt: 1,
+    updatedAt: 1,
+    videos: [],
+    request: { provider: 'pika', prompt: 'p' },
+    ...extra,
+  };
 }
 
 /** A folder with one file of `bytes`, last changed `ageMs` ago. */
@@ -25,7 +47,7 @@ describe('task files on disk', function () {
   this.timeout(30_000);
   const suite = useEngineSuite({ durationMs: 200, clearFaultsAfterEach: true });
 
-  it('Remove deletes the task\'s downloaded files; other tasks keep theirs', async () => {
+  it("Remove deletes the task's downloaded files; other tasks keep theirs", async () => {
     const { engine } = await suite.ws.engine();
     const a = await engine.generate(pikaRequest('remove me'));
     const b = await engine.generate(pikaRequest('keep me'));
@@ -36,7 +58,7 @@ describe('task files on disk', function () {
     const keptBytes = fs.statSync(kept.videos[0].localPath!).size + fs.statSync(kept.videos[0].posterPath!).size;
     assert.ok((await usage.update([])) > keptBytes);
     await engine.remove([a.id]);
-    assert.strictEqual(fs.existsSync(taskFolder(suite.ws.mediaDir, a.id)), false, 'the removed task\'s folder is gone');
+    assert.strictEqual(fs.existsSync(taskFolder(suite.ws.mediaDir, a.id)), false, "the removed task's folder is gone");
     assert.ok(fs.existsSync(kept.videos[0].localPath!), 'the other task keeps its video');
     assert.strictEqual(await usage.update([a.id]), keptBytes, 'the disk use drops by what was deleted');
   });
@@ -67,7 +89,10 @@ describe('task files on disk', function () {
     folderWithFile(path.join(media, 'removed-long-ago'), 10);
     folderWithFile(path.join(media, 'another-window-just-now'), 10, 1000);
     const { log } = await suite.ws.engine();
-    assert.deepStrictEqual(fs.readdirSync(media).sort(), [ORPHAN_SWEEP_MARKER, 'another-window-just-now', path.basename(taskFolder(media, owned.id))].sort());
+    assert.deepStrictEqual(
+      fs.readdirSync(media).sort(),
+      [ORPHAN_SWEEP_MARKER, 'another-window-just-now', path.basename(taskFolder(media, owned.id))].sort(),
+    );
     assert.ok(log.lines.some((l) => /Deleted 1 downloaded result folder/.test(l.message)));
     // Once: an orphan appearing later stays.
     folderWithFile(path.join(media, 'later'), 10);
@@ -97,7 +122,12 @@ describe('task file helpers', () => {
     const outside = path.join(dir, 'outside.mp4');
     fs.writeFileSync(outside, 'x');
     folderWithFile(path.join(dir, 'media', 'other-task'), 5);
-    const t = storedTask('t1', { videos: [{ url: 'https://x', localPath: path.join(dir, 'media', 'other-task') }, { url: 'https://y', localPath: outside }] });
+    const t = storedTask('t1', {
+      videos: [
+        { url: 'https://x', localPath: path.join(dir, 'media', 'other-task') },
+        { url: 'https://y', localPath: outside },
+      ],
+    });
     await deleteTaskFiles(path.join(dir, 'media'), [t]);
     assert.ok(fs.existsSync(outside));
     assert.ok(fs.existsSync(path.join(dir, 'media', 'other-task', '1-video.mp4')));
@@ -130,6 +160,13 @@ describe('task file helpers', () => {
   });
 
   it('formats sizes for the view', () => {
-    assert.deepStrictEqual([0, 900, 2048, 12.3 * 1024 ** 2, 1.24 * 1024 ** 3, 340 * 1024 ** 2].map(formatDiskSize), ['0 B', '900 B', '2 KB', '12 MB', '1.2 GB', '340 MB']);
+    assert.deepStrictEqual([0, 900, 2048, 12.3 * 1024 ** 2, 1.24 * 1024 ** 3, 340 * 1024 ** 2].map(formatDiskSize), [
+      '0 B',
+      '900 B',
+      '2 KB',
+      '12 MB',
+      '1.2 GB',
+      '340 MB',
+    ]);
   });
 });

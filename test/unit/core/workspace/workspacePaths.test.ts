@@ -4,9 +4,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
+
 import { ProviderError } from '../../../../src/core/model/errors';
-import { sidecarFor } from '../../../../src/core/workspace/sidecar';
 import type { Task } from '../../../../src/core/model/task';
+import { sidecarFor } from '../../../../src/core/workspace/sidecar';
 import { ensureSaveFolder, portableInput, saveFolderSetting, withoutQuery } from '../../../../src/core/workspace/workspacePaths';
 import { tempDir } from '../../../support/engineHarness';
 
@@ -90,7 +91,12 @@ describe('the sidecar JSON', () => {
     request: {
       provider: 'pika',
       prompt: 'A fox',
-      images: [path.join(ws, 'images', 'fox.png'), pathToFileURL(path.join(ws, 'b c.png')).toString(), '/home/someone/Pictures/private/cat.jpg', 'https://img.example/x.png?sig=1'],
+      images: [
+        path.join(ws, 'images', 'fox.png'),
+        pathToFileURL(path.join(ws, 'b c.png')).toString(),
+        '/home/someone/Pictures/private/cat.jpg',
+        'https://img.example/x.png?sig=1',
+      ],
     },
   };
 
@@ -101,7 +107,9 @@ describe('the sidecar JSON', () => {
     assert.deepStrictEqual(json.request.images, expected);
     assert.strictEqual(json.sourceUrl, 'https://cdn.example/v/abc.mp4');
     const text = JSON.stringify(json);
-    for (const leak of ['/home/someone', ws, 'Signature', 'secret', 'sig=1', '#t=5']) assert.ok(!text.includes(leak), `the sidecar holds ${leak}`);
+    for (const leak of ['/home/someone', ws, 'Signature', 'secret', 'sig=1', '#t=5']) {
+      assert.ok(!text.includes(leak), `the sidecar holds ${leak}`);
+    }
   });
 
   it('records the strings in free-form options as inputs are: paths relative or base names, URLs without query, nested too', () => {
@@ -116,7 +124,10 @@ describe('the sidecar JSON', () => {
       storage: 's3://bucket/key.png?sig=1',
       nested: { list: [pathToFileURL('/home/someone/b.png').toString(), { deep: 'C:\\Users\\someone\\c.png' }], flag: true },
     };
-    const json = sidecarFor({ ...task, request: { ...task.request, options } }, 0, 'Pika', ws) as { options: Record<string, unknown>; request: { options: Record<string, unknown> } };
+    const json = sidecarFor({ ...task, request: { ...task.request, options } }, 0, 'Pika', ws) as {
+      options: Record<string, unknown>;
+      request: { options: Record<string, unknown> };
+    };
     const expected = {
       camera: 'pan_left',
       mime: 'image/png',
@@ -135,7 +146,12 @@ describe('the sidecar JSON', () => {
   });
 
   it('records base names when there is no workspace folder on disk', () => {
-    const json = sidecarFor({ ...task, request: { provider: 'hidream', prompt: '', video: path.join(ws, 'clips', 'in.mp4') } }, 0, 'HiDream', undefined) as { inputs: { video: string } };
+    const json = sidecarFor(
+      { ...task, request: { provider: 'hidream', prompt: '', video: path.join(ws, 'clips', 'in.mp4') } },
+      0,
+      'HiDream',
+      undefined,
+    ) as { inputs: { video: string } };
     assert.strictEqual(json.inputs.video, 'in.mp4');
   });
 

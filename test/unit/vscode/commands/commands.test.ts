@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+
 import { TASK_ACTION_IDS } from '../../../../src/core/provider/descriptor';
 import { COMMAND_IDS } from '../../../../src/vscode/commands/commandIds';
 import { CONTEXT_KEYS } from '../../../../src/vscode/commands/contextKeys';
@@ -78,7 +79,9 @@ function registeredIds(): string[] {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { registerCommands } = require('../../../../src/vscode/commands') as typeof import('../../../../src/vscode/commands');
-    const deps = { engine: { onDidChangeTasks: () => disposable }, mediaRoot: { fsPath: '/media' } } as unknown as Parameters<typeof registerCommands>[0];
+    const deps = { engine: { onDidChangeTasks: () => disposable }, mediaRoot: { fsPath: '/media' } } as unknown as Parameters<
+      typeof registerCommands
+    >[0];
     registerCommands(deps).dispose();
   } finally {
     Module._load = load;
@@ -91,13 +94,23 @@ describe('command ids', function () {
     const contributed = manifest.contributes.commands.map((c) => c.command);
     assert.strictEqual(new Set(COMMAND_IDS).size, COMMAND_IDS.length, 'COMMAND_IDS has a duplicate');
     assert.strictEqual(new Set(contributed).size, contributed.length, 'package.json contributes a command twice');
-    assert.deepStrictEqual(contributed.filter((id) => !(COMMAND_IDS as readonly string[]).includes(id)), [], 'contributed but not in COMMAND_IDS');
-    assert.deepStrictEqual(COMMAND_IDS.filter((id) => !contributed.includes(id)), [], 'in COMMAND_IDS but not contributed');
+    assert.deepStrictEqual(
+      contributed.filter((id) => !(COMMAND_IDS as readonly string[]).includes(id)),
+      [],
+      'contributed but not in COMMAND_IDS',
+    );
+    assert.deepStrictEqual(
+      COMMAND_IDS.filter((id) => !contributed.includes(id)),
+      [],
+      'in COMMAND_IDS but not contributed',
+    );
   });
 
   it('menus, keybindings, walkthrough events and command links name only commands that exist', function () {
     // VS Code makes a `<view>.focus` command for every contributed view.
-    const viewFocus = Object.values(manifest.contributes.views ?? {}).flat().map((v) => `${v.id}.focus`);
+    const viewFocus = Object.values(manifest.contributes.views ?? {})
+      .flat()
+      .map((v) => `${v.id}.focus`);
     const known = new Set<string>([...COMMAND_IDS, ...viewFocus]);
     const named = commandsNamed();
     const scanned = (prefix: string) => named.some((n) => n.at.startsWith(prefix));
@@ -105,7 +118,10 @@ describe('command ids', function () {
     const unknown = named.filter((n) => n.command.startsWith('aiVideo.') && !known.has(n.command)).map((n) => `${n.at}: ${n.command}`);
     assert.deepStrictEqual(unknown, []);
     // Menus may name only the extension's own commands.
-    assert.deepStrictEqual(named.filter((n) => n.at.startsWith('menus.') && !known.has(n.command)), []);
+    assert.deepStrictEqual(
+      named.filter((n) => n.at.startsWith('menus.') && !known.has(n.command)),
+      [],
+    );
   });
 
   it('contextKeysOf reads keys, not the values they are compared with', function () {
@@ -127,7 +143,11 @@ describe('command ids', function () {
     const declared: readonly string[] = CONTEXT_KEYS;
     const undeclared = [...used].filter(([k]) => !declared.includes(k)).map(([k, at]) => `${at}: ${k}`);
     assert.deepStrictEqual(undeclared, [], 'read but not in CONTEXT_KEYS');
-    assert.deepStrictEqual(declared.filter((k) => !used.has(k)), [], 'in CONTEXT_KEYS but read by no when clause or walkthrough');
+    assert.deepStrictEqual(
+      declared.filter((k) => !used.has(k)),
+      [],
+      'in CONTEXT_KEYS but read by no when clause or walkthrough',
+    );
     assert.strictEqual(new Set(declared).size, declared.length, 'CONTEXT_KEYS has a duplicate');
   });
 

@@ -1,5 +1,6 @@
 // The invocation rule (src/vscode/commands/invocation.ts): which calls may ask, and which tasks a call is about.
 import * as assert from 'assert';
+
 import { INTERACTIVE, isInteractiveMarker, parseInvocation } from '../../../../src/vscode/commands/invocation';
 
 /** A vscode.Uri's JSON form: the rule recognizes a Uri by its shape. */

@@ -2,6 +2,7 @@
 // sends only the plan confirmed for exactly its input, once and within ten minutes; the
 // confirmation lists every parameter that sets the price.
 import * as assert from 'assert';
+
 import type { GenerateRequest } from '../../../../src/core/model/task';
 import { PROVIDER_IDS, PROVIDER_LIST, PROVIDERS } from '../../../../src/providers';
 import {
@@ -10,9 +11,9 @@ import {
   ConfirmedPlans,
   PLAN_TTL_MS,
   planGeneration,
+  planToSend,
   type Plan,
   type PlanContext,
-  planToSend,
 } from '../../../../src/vscode/generate/agentPlan';
 
 function context(over: Partial<PlanContext> = {}): PlanContext {
@@ -21,21 +22,26 @@ function context(over: Partial<PlanContext> = {}): PlanContext {
     ids: PROVIDER_IDS,
     withKey: [...PROVIDER_IDS],
     defaultModel: () => undefined,
-    resolveImage: async (ref) => (ref === 'cat.png' ? { ok: true, value: '/ws/cat.png' } : { ok: false, message: `File not found: /ws/${ref}` }),
+    resolveImage: async (ref) =>
+      ref === 'cat.png' ? { ok: true, value: '/ws/cat.png' } : { ok: false, message: `File not found: /ws/${ref}` },
     ...over,
   };
 }
 
-const lines = (request: GenerateRequest, quote?: string) => confirmationLines(request, PROVIDERS[request.provider], quote).map((l) => `${l.label}: ${l.value}`);
+const lines = (request: GenerateRequest, quote?: string) =>
+  confirmationLines(request, PROVIDERS[request.provider], quote).map((l) => `${l.label}: ${l.value}`);
 
 describe('agent tool: the plan', () => {
-  it('turns the input into the request: provider, model, seconds into the provider\'s own field, the image resolved', async () => {
+  it("turns the input into the request: provider, model, seconds into the provider's own field, the image resolved", async () => {
     const p = await planGeneration({ prompt: ' A fox ', provider: 'Gateway', model: 'kling-v1', seconds: 5 }, context());
     assert.ok(p.ok, JSON.stringify(p));
     assert.deepStrictEqual(p.request, { provider: 'gateway', prompt: 'A fox', model: 'kling-v1', options: { duration: 5 } });
     assert.strictEqual(p.mode, 'text-to-video');
 
-    const i = await planGeneration({ prompt: 'Animate', provider: 'hidream', imagePath: 'cat.png' }, context({ defaultModel: () => 'img2video' }));
+    const i = await planGeneration(
+      { prompt: 'Animate', provider: 'hidream', imagePath: 'cat.png' },
+      context({ defaultModel: () => 'img2video' }),
+    );
     assert.ok(i.ok, JSON.stringify(i));
     assert.strictEqual(i.request.image, '/ws/cat.png');
     assert.strictEqual(i.request.model, 'img2video');
@@ -51,14 +57,25 @@ describe('agent tool: the plan', () => {
     assert.match(await failure({ prompt: ' ' }), /"prompt" is required/);
     assert.match(await failure(undefined), /"prompt" is required/);
     assert.match(await failure({ prompt: 'x', provider: 'sora' }), /^Unknown provider "sora"/);
-    assert.match(await failure({ prompt: 'x', provider: 'pika' }, context({ withKey: ['gateway'] })), /^No API key is set for Pika\. Providers with a key: gateway\./);
+    assert.match(
+      await failure({ prompt: 'x', provider: 'pika' }, context({ withKey: ['gateway'] })),
+      /^No API key is set for Pika\. Providers with a key: gateway\./,
+    );
     assert.match(await failure({ prompt: 'x' }, context({ withKey: [] })), /^No provider has an API key yet\./);
-    assert.match(await failure({ prompt: 'x', provider: 'pika', imagePath: 'nope.png' }), /^Image problem: File not found: \/ws\/nope\.png/);
+    assert.match(
+      await failure({ prompt: 'x', provider: 'pika', imagePath: 'nope.png' }),
+      /^Image problem: File not found: \/ws\/nope\.png/,
+    );
   });
 });
 
 describe('agent tool: the confirmed plans', () => {
-  const ok = (prompt: string): Plan => ({ ok: true, request: { provider: 'gateway', prompt, options: { duration: 5 } }, mode: 'text-to-video', notes: [] });
+  const ok = (prompt: string): Plan => ({
+    ok: true,
+    request: { provider: 'gateway', prompt, options: { duration: 5 } },
+    mode: 'text-to-video',
+    notes: [],
+  });
 
   it('the canonical form ignores key order and unset keys, and nothing else', () => {
     assert.strictEqual(canonicalInput({ prompt: 'a', seconds: 5, model: undefined }), canonicalInput({ seconds: 5, prompt: 'a' }));
@@ -146,7 +163,14 @@ describe('agent tool: what the confirmation shows', () => {
   });
 
   it('media inputs with their resolved paths, and the resolution of an image-to-video request', () => {
-    const shown = lines({ provider: 'hidream', prompt: 'x', model: 'img2video', image: '/ws/cat.png', aspectRatio: '9:16', options: { resolution: 2048 } });
+    const shown = lines({
+      provider: 'hidream',
+      prompt: 'x',
+      model: 'img2video',
+      image: '/ws/cat.png',
+      aspectRatio: '9:16',
+      options: { resolution: 2048 },
+    });
     assert.ok(shown.includes('Aspect ratio: 9:16') && shown.includes('Resolution: 2048'), shown.join('\n'));
     assert.strictEqual(shown.at(-1), 'Image: /ws/cat.png');
     const pika = lines({ provider: 'pika', prompt: 'x', images: ['/ws/a.png', '/ws/b.png'] });
@@ -169,11 +193,26 @@ describe('agent tool: what the confirmation shows', () => {
 
 describe('agent tool: the neutral words (OpenRouter)', () => {
   it('maps duration, resolution, audio and lastFramePath onto the request, the last frame resolved like the image', async () => {
-    const input = { prompt: 'A fox', provider: 'openrouter', model: 'google/veo-3.1', imagePath: 'cat.png', lastFramePath: 'cat.png', duration: 8, resolution: '1080p', audio: true };
+    const input = {
+      prompt: 'A fox',
+      provider: 'openrouter',
+      model: 'google/veo-3.1',
+      imagePath: 'cat.png',
+      lastFramePath: 'cat.png',
+      duration: 8,
+      resolution: '1080p',
+      audio: true,
+    };
     const p = await planGeneration(input, context());
     assert.ok(p.ok, JSON.stringify(p));
     assert.deepStrictEqual(
-      { duration: p.request.duration, resolution: p.request.resolution, audio: p.request.audio, image: p.request.image, lastFrame: p.request.lastFrame },
+      {
+        duration: p.request.duration,
+        resolution: p.request.resolution,
+        audio: p.request.audio,
+        image: p.request.image,
+        lastFrame: p.request.lastFrame,
+      },
       { duration: 8, resolution: '1080p', audio: true, image: '/ws/cat.png', lastFrame: '/ws/cat.png' },
     );
     const bad = await planGeneration({ ...input, lastFramePath: 'missing.png' }, context());

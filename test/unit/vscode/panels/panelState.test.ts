@@ -1,6 +1,7 @@
 // The pure parts of the panel base: the ready handshake with "post when changed" (PostGate) and the
 // disposables a panel releases when it closes (DisposableStore). The panels themselves run in the host tests.
 import * as assert from 'assert';
+
 import { DisposableStore, PostGate } from '../../../../src/vscode/panels/panelState';
 
 type Msg = { type: 'show'; id: string } | { type: 'inspect'; n: number };

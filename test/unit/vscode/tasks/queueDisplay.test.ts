@@ -1,10 +1,11 @@
 // How a create that is not at the provider yet reads back and shows: the stored queue fields, the
 // "waiting to send" line, and the player's message for it.
 import * as assert from 'assert';
+
+import { Task, TASK_STATUSES } from '../../../../src/core/model/task';
 import { validateStoredTask } from '../../../../src/core/store/taskValidation';
-import { TASK_STATUSES, Task } from '../../../../src/core/model/task';
-import { planPlayerContent } from '../../../../src/vscode/panels/player/playerPage';
 import { formatWaiting } from '../../../../src/shared/format';
+import { planPlayerContent } from '../../../../src/vscode/panels/player/playerPage';
 
 const NOW = 1_700_000_000_000;
 
@@ -38,12 +39,17 @@ describe('creates not at the provider yet', () => {
   it('the player says a waiting create is not sent yet, and a submitting one is being sent', () => {
     const waiting = planPlayerContent(task({ sendAfter: NOW + 5000 }), 0, '/media', undefined, NOW);
     assert.deepStrictEqual(waiting, { kind: 'unavailable', message: 'Not sent yet: waiting to send · 5 s.' });
-    assert.deepStrictEqual(planPlayerContent(task({ status: 'submitting' }), 0, '/media'), { kind: 'unavailable', message: 'The request is being sent.' });
+    assert.deepStrictEqual(planPlayerContent(task({ status: 'submitting' }), 0, '/media'), {
+      kind: 'unavailable',
+      message: 'The request is being sent.',
+    });
   });
 
   it('the new statuses and queue fields read back from the history; malformed ones are dropped', () => {
     assert.deepStrictEqual(TASK_STATUSES, ['waiting', 'submitting', 'queued', 'running', 'succeeded', 'failed']);
-    const stored = validateStoredTask(task({ status: 'submitting', sendAfter: NOW + 1, waitReason: 'behind 1 earlier create', sender: { owner: 'w1', pid: 42 } }))!;
+    const stored = validateStoredTask(
+      task({ status: 'submitting', sendAfter: NOW + 1, waitReason: 'behind 1 earlier create', sender: { owner: 'w1', pid: 42 } }),
+    )!;
     assert.strictEqual(stored.status, 'submitting');
     assert.strictEqual(stored.sendAfter, NOW + 1);
     assert.strictEqual(stored.waitReason, 'behind 1 earlier create');

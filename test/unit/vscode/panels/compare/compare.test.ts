@@ -1,8 +1,14 @@
 import * as assert from 'assert';
+
 import type { Task } from '../../../../../src/core/model/task';
-import { diffParams, diffPrompts, MISSING, tokenize } from '../../../../../src/webview/compare/diff';
 import { compareParams, toCompareItem } from '../../../../../src/vscode/panels/compare/compareParams';
-import { isCompareHostMessage, isCompareState, isCompareWebviewMessage, readCompareHostMessage } from '../../../../../src/webview/compare/compareProtocol';
+import {
+  isCompareHostMessage,
+  isCompareState,
+  isCompareWebviewMessage,
+  readCompareHostMessage,
+} from '../../../../../src/webview/compare/compareProtocol';
+import { diffParams, diffPrompts, MISSING, tokenize } from '../../../../../src/webview/compare/diff';
 
 function task(over: Partial<Task> = {}, request: Partial<Task['request']> = {}): Task {
   return {
@@ -24,7 +30,10 @@ function task(over: Partial<Task> = {}, request: Partial<Task['request']> = {}):
 
 describe('compare: parameter differences', () => {
   it('lists the parameters of a task, options flattened', () => {
-    const p = compareParams(task({}, { negativePrompt: 'fog', aspectRatio: '16:9', options: { motion: 2, camera: { zoom: 'in' } } }), 'Pika');
+    const p = compareParams(
+      task({}, { negativePrompt: 'fog', aspectRatio: '16:9', options: { motion: 2, camera: { zoom: 'in' } } }),
+      'Pika',
+    );
     assert.deepStrictEqual(p, {
       Provider: 'Pika',
       Model: '2.0',
@@ -50,7 +59,12 @@ describe('compare: parameter differences', () => {
 
   it('gives every take the same rows in the same order; a missing value differs', () => {
     const rows = diffParams([{ Seed: '1', zeta: 'a' }, { alpha: 'b', Seed: '1', Provider: 'Pika' }, { Seed: '1' }]);
-    for (const r of rows) assert.deepStrictEqual(r.map((x) => x.label), ['Provider', 'Seed', 'alpha', 'zeta']);
+    for (const r of rows) {
+      assert.deepStrictEqual(
+        r.map((x) => x.label),
+        ['Provider', 'Seed', 'alpha', 'zeta'],
+      );
+    }
     assert.strictEqual(rows[0][0].value, MISSING);
     assert.ok(rows[0][0].differs);
     assert.ok(!rows[2][1].differs, 'the same seed everywhere');
@@ -66,13 +80,26 @@ describe('compare: parameter differences', () => {
 
   it('with three prompts, a word differs when any other prompt lacks it', () => {
     const [a, b, c] = diffPrompts(['boat at dawn', 'boat at dusk', 'boat at dawn']);
-    assert.deepStrictEqual(a.filter((t) => t.differs).map((t) => t.text), ['dawn']);
-    assert.deepStrictEqual(b.filter((t) => t.differs).map((t) => t.text), ['dusk']);
-    assert.deepStrictEqual(c.filter((t) => t.differs).map((t) => t.text), ['dawn']);
+    assert.deepStrictEqual(
+      a.filter((t) => t.differs).map((t) => t.text),
+      ['dawn'],
+    );
+    assert.deepStrictEqual(
+      b.filter((t) => t.differs).map((t) => t.text),
+      ['dusk'],
+    );
+    assert.deepStrictEqual(
+      c.filter((t) => t.differs).map((t) => t.text),
+      ['dawn'],
+    );
   });
 
   it('identical prompts differ nowhere; words keep apostrophes and hyphens', () => {
-    assert.ok(diffPrompts(['same words', 'same words']).flat().every((t) => !t.differs));
+    assert.ok(
+      diffPrompts(['same words', 'same words'])
+        .flat()
+        .every((t) => !t.differs),
+    );
     assert.deepStrictEqual(tokenize("a dog's slow-motion run"), ['a', ' ', "dog's", ' ', 'slow-motion', ' ', 'run']);
   });
 });
@@ -91,7 +118,11 @@ describe('compare: protocol', () => {
 
   it('fits every parameter, title and prompt on the host: one 20,000-character value is accepted', () => {
     const huge = 'v'.repeat(20_000);
-    const options = { note: huge, [`k${'e'.repeat(300)}`]: 'long key', ...Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`o${i}`, i])) };
+    const options = {
+      note: huge,
+      [`k${'e'.repeat(300)}`]: 'long key',
+      ...Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`o${i}`, i])),
+    };
     const long = task({ id: 'a', prompt: 'p '.repeat(8000), model: 'm'.repeat(5000) }, { options, negativePrompt: huge });
     const items = [long, task({ id: 'b' })].map((t) => toCompareItem(t, 'Pika'.repeat(2000), '/m', (f) => `x:${f}`));
     assert.ok(items[0] && items[1]);
@@ -103,9 +134,18 @@ describe('compare: protocol', () => {
   });
 
   it('leaves out a take whose id or file cannot be shown', () => {
-    assert.strictEqual(toCompareItem(task({ id: 'i'.repeat(300) }), 'Pika', '/m', (f) => `x:${f}`), undefined);
-    assert.strictEqual(toCompareItem(task({ status: 'failed' }), 'Pika', '/m', (f) => `x:${f}`), undefined);
-    assert.strictEqual(toCompareItem(task(), 'Pika', '/elsewhere', (f) => `x:${f}`), undefined);
+    assert.strictEqual(
+      toCompareItem(task({ id: 'i'.repeat(300) }), 'Pika', '/m', (f) => `x:${f}`),
+      undefined,
+    );
+    assert.strictEqual(
+      toCompareItem(task({ status: 'failed' }), 'Pika', '/m', (f) => `x:${f}`),
+      undefined,
+    );
+    assert.strictEqual(
+      toCompareItem(task(), 'Pika', '/elsewhere', (f) => `x:${f}`),
+      undefined,
+    );
   });
 
   it('a bad take is dropped, not the whole view', () => {

@@ -1,6 +1,15 @@
 import * as assert from 'assert';
+
 import type { Task } from '../../../../../src/core/model/task';
+import { dayBucket, formatElapsed, startOfDay, taskClock } from '../../../../../src/shared/time';
 import { toGalleryCards, toGalleryTask } from '../../../../../src/vscode/panels/gallery/galleryCards';
+import {
+  isGalleryHostMessage,
+  isGalleryTask,
+  isGalleryWebviewMessage,
+  readGalleryHostMessage,
+  readGalleryWebviewMessage,
+} from '../../../../../src/webview/gallery/galleryProtocol';
 import {
   applyView,
   comparable,
@@ -13,15 +22,18 @@ import {
   type GalleryTask,
 } from '../../../../../src/webview/gallery/model';
 import {
-  isGalleryHostMessage,
-  isGalleryTask,
-  isGalleryWebviewMessage,
-  readGalleryHostMessage,
-  readGalleryWebviewMessage,
-} from '../../../../../src/webview/gallery/galleryProtocol';
-import { clearSelection, EMPTY_SELECTION, move, moveForKey, moveIndex, pick, prune, selectAll, targets, type Selection } from '../../../../../src/webview/gallery/selection';
+  clearSelection,
+  EMPTY_SELECTION,
+  move,
+  moveForKey,
+  moveIndex,
+  pick,
+  prune,
+  selectAll,
+  targets,
+  type Selection,
+} from '../../../../../src/webview/gallery/selection';
 import { cardPosition, gridLayout, isInViewport, revealScrollTop, visibleRange } from '../../../../../src/webview/gallery/virtual';
-import { dayBucket, formatElapsed, startOfDay, taskClock } from '../../../../../src/shared/time';
 
 // A fixed local time: Wednesday 2025-06-11 15:30.
 const NOW = new Date(2025, 5, 11, 15, 30).getTime();
@@ -45,14 +57,29 @@ function card(id: string, over: Partial<GalleryTask> = {}): GalleryTask {
 
 const TASKS: GalleryTask[] = [
   card('boat', { prompt: 'A small Boat drifting at sunset', createdAt: NOW - 2 * HOUR, videoSrc: 'v1' }),
-  card('fox', { prompt: 'A red fox in fresh snow', provider: 'gateway', providerLabel: 'Video gateway', model: 'kling-v1', createdAt: NOW - DAY - HOUR }),
+  card('fox', {
+    prompt: 'A red fox in fresh snow',
+    provider: 'gateway',
+    providerLabel: 'Video gateway',
+    model: 'kling-v1',
+    createdAt: NOW - DAY - HOUR,
+  }),
   card('cafe', { prompt: 'Rain outside a Café window', status: 'failed', error: 'Emulated failure', createdAt: NOW - 3 * DAY }),
-  card('city', { prompt: 'City lights, a boat on the river', provider: 'hidream', providerLabel: 'HiDream', model: '', status: 'running', progress: 40, createdAt: NOW - 10 * DAY }),
+  card('city', {
+    prompt: 'City lights, a boat on the river',
+    provider: 'hidream',
+    providerLabel: 'HiDream',
+    model: '',
+    status: 'running',
+    progress: 40,
+    createdAt: NOW - 10 * DAY,
+  }),
   card('queued', { prompt: 'waiting to start', status: 'queued', progress: 0, createdAt: NOW - 40 * DAY }),
 ];
 
 const ids = (list: readonly GalleryTask[]) => list.map((t) => t.id);
-const view = (f: Partial<GalleryFilter>, order: 'newest' | 'oldest' = 'newest') => ids(applyView(TASKS, { ...EMPTY_FILTER, ...f }, order, NOW));
+const view = (f: Partial<GalleryFilter>, order: 'newest' | 'oldest' = 'newest') =>
+  ids(applyView(TASKS, { ...EMPTY_FILTER, ...f }, order, NOW));
 
 describe('gallery: filtering and sorting', () => {
   it('sorts newest first, or oldest first', () => {
@@ -114,7 +141,10 @@ describe('gallery: filtering and sorting', () => {
 
   it('offers only providers and models some task has; models narrow to the chosen provider', () => {
     const all = facets(TASKS);
-    assert.deepStrictEqual(all.providers.map((p) => p.id), ['hidream', 'pika', 'gateway']);
+    assert.deepStrictEqual(
+      all.providers.map((p) => p.id),
+      ['hidream', 'pika', 'gateway'],
+    );
     assert.deepStrictEqual(all.models, ['2.0', 'kling-v1']);
     assert.deepStrictEqual(facets(TASKS, 'gateway').models, ['kling-v1']);
   });
@@ -224,7 +254,11 @@ describe('gallery: virtualization math', () => {
     assert.strictEqual(layout.columns, 4);
     assert.strictEqual(layout.cardWidth, Math.floor((1000 - 36) / 4));
     assert.strictEqual(layout.cardHeight, Math.round((layout.cardWidth * 9) / 16) + 64);
-    assert.strictEqual(gridLayout({ width: 100, minCardWidth: 220, gap: 12, captionHeight: 64 }).columns, 1, 'a narrow panel still has one column');
+    assert.strictEqual(
+      gridLayout({ width: 100, minCardWidth: 220, gap: 12, captionHeight: 64 }).columns,
+      1,
+      'a narrow panel still has one column',
+    );
   });
 
   it('keeps only the rows in view (plus overscan) of 2,000 cards', () => {
@@ -338,10 +372,17 @@ describe('gallery: cards and protocol', () => {
   it('fits every text field of a card on the host, so a 10,001+ character prompt still passes the guard', () => {
     const long = 'a boat at dawn '.repeat(1000);
     assert.ok(long.length > 10_000);
-    const c = toGalleryTask({ ...task, status: 'failed', prompt: long, model: 'm'.repeat(5000), error: 'e'.repeat(5000) }, 'P'.repeat(5000), () => 'x:'.padEnd(9000, 'u'))!;
+    const c = toGalleryTask(
+      { ...task, status: 'failed', prompt: long, model: 'm'.repeat(5000), error: 'e'.repeat(5000) },
+      'P'.repeat(5000),
+      () => 'x:'.padEnd(9000, 'u'),
+    )!;
     assert.ok(isGalleryTask(c), 'the fitted card passes the guard');
     assert.ok(isGalleryHostMessage({ type: 'state', tasks: [c] }), 'so does the state message holding it');
-    assert.ok(c.prompt.length <= 10_000 && c.prompt.endsWith('…') && long.startsWith(c.prompt.slice(0, -1)), 'the prompt is cut, not replaced');
+    assert.ok(
+      c.prompt.length <= 10_000 && c.prompt.endsWith('…') && long.startsWith(c.prompt.slice(0, -1)),
+      'the prompt is cut, not replaced',
+    );
     assert.ok(c.error!.length <= 500);
     assert.ok(!('videoSrc' in c), 'a URI the guard would refuse is left out, not the card');
     assert.strictEqual(c.id, task.id, 'the id is exact');
@@ -349,10 +390,25 @@ describe('gallery: cards and protocol', () => {
 
   it('drops (and reports) a task whose id cannot be a card, and keeps the others', () => {
     const dropped: string[] = [];
-    const cards = toGalleryCards([{ ...task, id: '' }, task, { ...task, id: 'i'.repeat(300) }], () => 'Pika', (p) => `x:${p}`, (t) => dropped.push(t.id));
-    assert.deepStrictEqual(cards.map((c) => c.id), ['t1']);
-    assert.deepStrictEqual(dropped.map((id) => id.length), [0, 300]);
-    assert.strictEqual(toGalleryTask({ ...task, id: 'i'.repeat(300) }, 'Pika', () => undefined), undefined, 'ids are never cut');
+    const cards = toGalleryCards(
+      [{ ...task, id: '' }, task, { ...task, id: 'i'.repeat(300) }],
+      () => 'Pika',
+      (p) => `x:${p}`,
+      (t) => dropped.push(t.id),
+    );
+    assert.deepStrictEqual(
+      cards.map((c) => c.id),
+      ['t1'],
+    );
+    assert.deepStrictEqual(
+      dropped.map((id) => id.length),
+      [0, 300],
+    );
+    assert.strictEqual(
+      toGalleryTask({ ...task, id: 'i'.repeat(300) }, 'Pika', () => undefined),
+      undefined,
+      'ids are never cut',
+    );
   });
 
   it('a message with one malformed card still shows the others', () => {
@@ -361,7 +417,10 @@ describe('gallery: cards and protocol', () => {
     const bad = { ...good, id: 't3', prompt: 'x'.repeat(10_001) };
     const state = readGalleryHostMessage({ type: 'state', tasks: [good, bad, other, { id: 't4' }, 'junk'] });
     assert.ok(state && state.message.type === 'state');
-    assert.deepStrictEqual(state.message.tasks.map((t) => t.id), ['t1', 't2']);
+    assert.deepStrictEqual(
+      state.message.tasks.map((t) => t.id),
+      ['t1', 't2'],
+    );
     assert.strictEqual(state.dropped, 3);
     const update = readGalleryHostMessage({ type: 'update', tasks: [bad, other], removed: ['t1', '', 7] });
     assert.ok(update && update.message.type === 'update');
@@ -373,10 +432,24 @@ describe('gallery: cards and protocol', () => {
 
   it('an inspection with one malformed card keeps the others', () => {
     const card = (id: string, label = 'x') => ({ id, status: 'running', label, selected: false });
-    const m = readGalleryWebviewMessage({ type: 'inspection', requestId: 'r', bootId: 'b', total: 3, matching: 3, cards: [card('a'), card('b', 'l'.repeat(20_000)), card('c')] });
+    const m = readGalleryWebviewMessage({
+      type: 'inspection',
+      requestId: 'r',
+      bootId: 'b',
+      total: 3,
+      matching: 3,
+      cards: [card('a'), card('b', 'l'.repeat(20_000)), card('c')],
+    });
     assert.ok(m && m.type === 'inspection');
-    assert.deepStrictEqual(m.cards.map((c) => c.id), ['a', 'c']);
-    assert.strictEqual(readGalleryWebviewMessage({ type: 'action', action: 'remove', taskIds: ['a', ''] }), undefined, 'an action is refused whole');
+    assert.deepStrictEqual(
+      m.cards.map((c) => c.id),
+      ['a', 'c'],
+    );
+    assert.strictEqual(
+      readGalleryWebviewMessage({ type: 'action', action: 'remove', taskIds: ['a', ''] }),
+      undefined,
+      'an action is refused whole',
+    );
   });
 
   it('checks webview messages: actions need task ids, except generate', () => {
@@ -386,7 +459,16 @@ describe('gallery: cards and protocol', () => {
     assert.ok(!isGalleryWebviewMessage({ type: 'action', action: 'remove', taskIds: [] }));
     assert.ok(!isGalleryWebviewMessage({ type: 'action', action: 'format-disk', taskIds: ['a'] }));
     assert.ok(!isGalleryWebviewMessage({ type: 'action', action: 'play', taskIds: [''] }));
-    assert.ok(isGalleryWebviewMessage({ type: 'inspection', requestId: 'r', bootId: 'b', total: 1, matching: 1, cards: [{ id: 'a', status: 'running', label: 'x', selected: false }] }));
+    assert.ok(
+      isGalleryWebviewMessage({
+        type: 'inspection',
+        requestId: 'r',
+        bootId: 'b',
+        total: 1,
+        matching: 1,
+        cards: [{ id: 'a', status: 'running', label: 'x', selected: false }],
+      }),
+    );
     assert.ok(!isGalleryWebviewMessage({ type: 'inspection', requestId: 'r', bootId: 'b', total: 1, matching: 1, cards: [{ id: 'a' }] }));
   });
 });

@@ -1,24 +1,18 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ProviderAction } from '../../../../../src/core/provider/descriptor';
+
 import type { Task, TaskVideo } from '../../../../../src/core/model/task';
+import type { ProviderAction } from '../../../../../src/core/provider/descriptor';
 import { hidream } from '../../../../../src/providers/hidream';
-import {
-  formatDate,
-  formatDuration,
-  formatFps,
-  formatResolution,
-  metaFacts,
-  shortTitle,
-} from '../../../../../src/shared/format';
+import { formatDate, formatDuration, formatFps, formatResolution, metaFacts, shortTitle } from '../../../../../src/shared/format';
 import { buildAppPage, buildCsp } from '../../../../../src/vscode/panels/appPage';
 import { isPathInside, panelTitle, planPlayerContent } from '../../../../../src/vscode/panels/player/playerPage';
 import {
-  PLAYER_ACTIONS,
   isHostMessage,
   isPlayerState,
   isWebviewMessage,
+  PLAYER_ACTIONS,
   type PlayerMeta,
   type ShowMessage,
 } from '../../../../../src/webview/player/playerProtocol';
@@ -356,7 +350,12 @@ describe('player content for a task', () => {
   });
 
   it("lists the provider's actions that apply to the task, and the id of a provider this build lacks", () => {
-    const remix: ProviderAction = { id: 'remix', label: 'Remix…', appliesTo: (t) => t.status === 'succeeded', request: (t, text) => ({ provider: t.provider, prompt: text }) };
+    const remix: ProviderAction = {
+      id: 'remix',
+      label: 'Remix…',
+      appliesTo: (t) => t.status === 'succeeded',
+      request: (t, text) => ({ provider: t.provider, prompt: text }),
+    };
     const content = planPlayerContent(task(), 0, root, { label: 'Remixer', actions: [remix] });
     assert.deepStrictEqual(content.kind === 'video' && content.meta.taskActions, [{ id: 'remix', label: 'Remix…' }]);
     const orphan = planPlayerContent(task({ provider: 'retired' }), 0, root);
@@ -373,22 +372,40 @@ describe('player content for a task', () => {
     for (const t of [task({ status: 'failed', error: long }), task({}, [{ url: 'https://cdn/a.mp4', downloadError: long }])]) {
       const content = planPlayerContent(t, 0, root);
       assert.strictEqual(content.kind, 'unavailable');
-      if (content.kind === 'unavailable') assert.ok(isHostMessage({ type: 'unavailable', taskId: 'task-1', message: content.message }), 'the unavailable message passes the guard');
+      if (content.kind === 'unavailable') {
+        assert.ok(
+          isHostMessage({ type: 'unavailable', taskId: 'task-1', message: content.message }),
+          'the unavailable message passes the guard',
+        );
+      }
     }
     const content = planPlayerContent(task({ remoteId: long, model: long }), 0, root);
     assert.strictEqual(content.kind, 'video');
-    if (content.kind === 'video') assert.ok(isHostMessage({ type: 'show', taskId: 'task-1', videoIndex: 0, video: { src: 'https://x/a.mp4' }, meta: content.meta }));
+    if (content.kind === 'video') {
+      assert.ok(isHostMessage({ type: 'show', taskId: 'task-1', videoIndex: 0, video: { src: 'https://x/a.mp4' }, meta: content.meta }));
+    }
   });
 
   it('fits every field of the view: long labels, 1,000+ videos and an index past them still give a message the webview accepts', () => {
     const label = 'L'.repeat(5000);
-    const action: ProviderAction = { id: 'remix', label: 'R'.repeat(300), appliesTo: () => true, request: (t, text) => ({ provider: t.provider, prompt: text }) };
+    const action: ProviderAction = {
+      id: 'remix',
+      label: 'R'.repeat(300),
+      appliesTo: () => true,
+      request: (t, text) => ({ provider: t.provider, prompt: text }),
+    };
     const videos: TaskVideo[] = Array.from({ length: 1200 }, (_, i) => ({ url: `https://cdn/${i}.mp4`, localPath: inRoot(`${i}.mp4`) }));
     for (const index of [0, 1100]) {
       const content = planPlayerContent(task({ prompt: 'p'.repeat(50_000) }, videos), index, root, { label, actions: [action] });
       assert.strictEqual(content.kind, 'video');
       if (content.kind !== 'video') return;
-      const show = { type: 'show', taskId: 'task-1', videoIndex: content.videoIndex, video: { src: 'https://x/a.mp4' }, meta: content.meta };
+      const show = {
+        type: 'show',
+        taskId: 'task-1',
+        videoIndex: content.videoIndex,
+        video: { src: 'https://x/a.mp4' },
+        meta: content.meta,
+      };
       assert.ok(isHostMessage(show), `the view of video ${index} passes the guard`);
       assert.ok(content.meta.videoCount <= 999);
     }
