@@ -141,7 +141,8 @@ function printPolling(p: PollingFigures): void {
   console.log(`Time scale ×${p.scale}: the emulator's clock and the poller's clock both run ${p.scale}× faster than the wall clock.`);
   console.log(`  The engine runs unchanged with its production settings (5 s base interval) on the scaled clock`);
   console.log(`  (deps.clock: its time and its timers run ${p.scale}× faster), so every scheduler rule`);
-  console.log('  (first poll 2.5 s, sparse polls while queued, the end predicted from the progress rate, 2 s alignment)');
+  console.log('  (first poll 2.5 s, sparse polls while queued, the end predicted from the progress rate, 2 s alignment for');
+  console.log('  HiDream, whose batch endpoint answers many tasks in one request)');
   console.log(`  applies in scaled time exactly as in the editor. HTTP round trips and store writes take real time, i.e. ${p.scale}×`);
   console.log('  more in scaled terms: a small penalty that both pollers pay. All times below are in unscaled ("real") seconds.');
   console.log(
@@ -155,7 +156,8 @@ function printPolling(p: PollingFigures): void {
   console.log('Caveat: the emulator reports linear progress (0 % while queued, the first 20 % of a task, then 1-99 %), which');
   console.log('  the engine uses to predict the end and poll just after it. OpenRouter reports none: its tasks take their');
   console.log("  model's own run time (±10 %; not the length classes, which no client could tell apart), predicted from the run");
-  console.log("  times of that model's finished tasks, else the catalogue's typical time (±15 %), polled with growing gaps");
+  console.log("  times of that model's finished tasks, else the catalogue's typical time (±15 %), first polled an eighth of the");
+  console.log('  way to the window, then with growing gaps');
   console.log('  until the window (run time ± spread) the job is likely to end in, then a quarter of the spread apart.');
   console.log('');
   const rows: string[][] = [

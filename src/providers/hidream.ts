@@ -225,6 +225,7 @@ export const hidream: ProviderDescriptor = {
   authHeaders,
   normalizeStatus: hidreamStatus,
   limits: { concurrentPolls: 1, createsPerMinute: { txt2video: 10, img2video: 10, video_edit: 2 } },
+  batchesPolls: true,
 
   validate(req) {
     const o = (req.options ?? {}) as HidreamOptions;

@@ -18,7 +18,7 @@ import { DownloadSettings } from '../net/download';
 import { Poller } from '../polling/poller';
 import { isPolled, PollPlanner } from '../polling/pollPlan';
 import { firstPollDelayMs } from '../polling/pollTiming';
-import { RunTimes, typicalEstimate } from '../polling/runTimes';
+import { RunEstimate, RunTimes, typicalEstimate } from '../polling/runTimes';
 import { patchTask } from '../polling/transitions';
 import type { ModelCatalog } from '../provider/catalog';
 import { ProviderClient, ProviderContext, resultAuthHeaders } from '../provider/descriptor';
@@ -138,7 +138,7 @@ export class TaskEngine {
       isCurrent: (t) => this.tasks.get(t.id) === t,
       update: (t, patch) => this.update(t, patch),
       finish: (t, patch) => this.finish(t, patch),
-      expectedRun: (t) => this.runTimes.estimate(t.provider, t.model) ?? typicalEstimate(deps.typicalRunSeconds?.(t.provider, t.model)),
+      expectedRun: (t) => this.expectedRun(t),
       succeeded: (t) => this.ensureDownloads(t),
       persistNow: () => this.sync.persistNow(),
       saveSoon: () => this.sync.saveSoon(),
@@ -163,7 +163,11 @@ export class TaskEngine {
       adopt: (t) => this.adopt({ tasks: [t], removed: [], resumedAt: {} }),
       // The create path removes its own creates (one certainly not started, a waiting one withdrawn).
       remove: (ids) => this.forgetTasks(ids),
-      track: (t) => this.planner.track(t.id, this.clock.now() + firstPollDelayMs(deps.settings().pollIntervalMs)),
+      track: (t) => {
+        // A provider that reports no progress: a job expected to take minutes is first asked about later.
+        const expected = deps.providers[t.provider]?.reportsProgress === false ? this.expectedRun(t) : undefined;
+        return this.planner.track(t.id, this.clock.now() + firstPollDelayMs(deps.settings().pollIntervalMs, expected));
+      },
       persistNow: () => this.sync.persistNow(),
       recordNow: () => this.sync.recordNow(),
       fire: (tasks) => this.changed.fire(tasks),
@@ -349,6 +353,11 @@ export class TaskEngine {
   }
 
   /** Takes tasks out of the list and the history, and deletes their files, whatever their state. */
+  /** What a task's job is expected to take: its model's finished runs, else its catalogue's typical time. */
+  private expectedRun(t: Task): RunEstimate | undefined {
+    return this.runTimes.estimate(t.provider, t.model) ?? typicalEstimate(this.deps.typicalRunSeconds?.(t.provider, t.model));
+  }
+
   private async forgetTasks(ids: string[]): Promise<void> {
     const removed: Task[] = [];
     for (const id of ids) {

@@ -24,7 +24,7 @@ export interface PollPlan {
   gaveUp: Task[];
 }
 
-/** Tasks due within this much of a poll of their provider ride along (one batch request, one wake-up). */
+/** Tasks due within this much of a poll of a batching provider ride along (one batch request for all). */
 const MAX_ALIGN_MS = 2000;
 
 export function freshPollState(nextAt: number): PollState {
@@ -111,8 +111,17 @@ export class PollPlanner {
     return giveUp > 0 ? this.startOf(task) + giveUp : Infinity;
   }
 
-  /** Which tasks to poll now; `polling(p)` tells a provider that has a poll in flight (never two at once). */
-  plan(tasks: Iterable<Task>, now: number, baseMs: number, polling: (p: ProviderId) => boolean): PollPlan {
+  /**
+   * Which tasks to poll now; `polling(p)` tells a provider that has a poll in flight (never two at once);
+   * `batches(p)` one that answers many tasks in one request, whose tasks due soon ride along.
+   */
+  plan(
+    tasks: Iterable<Task>,
+    now: number,
+    baseMs: number,
+    polling: (p: ProviderId) => boolean,
+    batches: (p: ProviderId) => boolean = () => true,
+  ): PollPlan {
     const align = Math.min(MAX_ALIGN_MS, baseMs / 2);
     const byProvider = new Map<ProviderId, Task[]>();
     const gaveUp: Task[] = [];
@@ -132,11 +141,11 @@ export class PollPlanner {
     const due = new Map<ProviderId, Task[]>();
     for (const [p, candidates] of byProvider) {
       const isDue = (t: Task, slack: number) => this.states.get(t.id)!.nextAt <= now + slack || this.giveUpAt(t) <= now;
-      // Only when one is due; then those due soon come along (a batching provider asks once for all).
+      // Only when one is due; then, for a batching provider, those due soon come along (it asks once for all).
       if (!candidates.some((t) => isDue(t, 50))) continue;
       due.set(
         p,
-        candidates.filter((t) => isDue(t, align)),
+        candidates.filter((t) => isDue(t, batches(p) ? align : 50)),
       );
     }
     return { due, gaveUp };

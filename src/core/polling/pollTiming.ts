@@ -46,10 +46,19 @@ export function stageIntervalMs(ageMs: number, baseMs: number): number {
   return Math.max(baseMs, 6 * baseMs);
 }
 
-/** Delay before the first poll after a create. */
-export function firstPollDelayMs(baseMs: number): number {
-  return Math.max(500, Math.min(3000, Math.round(baseMs / 2)));
+/**
+ * Delay before the first poll after a create. With an expected run time (a provider that reports no
+ * progress, and its model's history or catalogue entry), the first poll comes a share of the way to
+ * the job's earliest likely end: a job expected to take minutes is not asked about after 2.5 s.
+ */
+export function firstPollDelayMs(baseMs: number, expected?: RunEstimate): number {
+  const first = Math.max(500, Math.min(3000, Math.round(baseMs / 2)));
+  if (!expected) return first;
+  return Math.max(first, Math.round((expected.runMs - expected.spreadMs) / EXPECTED_FIRST_SHARE));
 }
+
+/** The first poll of a job with an expected run time: this fraction (1/n) of the way to its window. */
+const EXPECTED_FIRST_SHARE = 8;
 
 /**
  * Progress at which a job is expected to end. Providers commonly hold 99 % until the result is ready

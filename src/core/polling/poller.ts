@@ -61,7 +61,13 @@ export class Poller {
   launchDue(tasks: Iterable<Task>): void {
     const { host } = this;
     const now = host.clock.now();
-    const plan = host.planner.plan(tasks, now, host.settings().pollIntervalMs, (p) => this.polling.has(p));
+    const plan = host.planner.plan(
+      tasks,
+      now,
+      host.settings().pollIntervalMs,
+      (p) => this.polling.has(p),
+      (p) => Boolean(host.provider(p)?.batchesPolls),
+    );
     for (const t of plan.gaveUp) host.finish(t, giveUpPatch(t, host.settings().giveUpMs, now));
     if (plan.gaveUp.length) void host.persistNow().then(() => host.fire(plan.gaveUp));
     for (const [p, due] of plan.due) {

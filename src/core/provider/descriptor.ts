@@ -116,6 +116,12 @@ export interface ProviderClient {
    * that model's finished jobs took (else its catalogue's typical run time) instead of the progress rate.
    */
   readonly reportsProgress?: boolean;
+  /**
+   * True when one poll request answers for many tasks (HiDream's batch results endpoint): tasks that
+   * fall due soon after a due one ride along in its request. Otherwise each task costs its own request,
+   * and asking early only wastes one (a poll aimed just after a predicted end would find the job running).
+   */
+  readonly batchesPolls?: boolean;
 }
 
 /** Top-level GenerateRequest fields an option field may write. */

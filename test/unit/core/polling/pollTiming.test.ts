@@ -28,6 +28,11 @@ describe('poll scheduler', () => {
     assert.strictEqual(firstPollDelayMs(60_000), 3000);
   });
 
+  it('with an expected run time, the first poll comes an eighth of the way to the window the job may end in', () => {
+    assert.strictEqual(firstPollDelayMs(5000, { runMs: 90_000, spreadMs: 13_500, rough: true }), 9563, 'a 90 s job: not at 2.5 s');
+    assert.strictEqual(firstPollDelayMs(5000, { runMs: 12_000, spreadMs: 1_200 }), 2500, 'a short job: the usual first poll');
+  });
+
   it('keeps the first sample (the lowest) and the first sighting of the latest value', () => {
     let s = withSample({}, 1000, 10);
     assert.deepStrictEqual(s, { firstSample: { at: 1000, progress: 10 }, lastSample: { at: 1000, progress: 10 } });

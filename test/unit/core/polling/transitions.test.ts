@@ -199,6 +199,34 @@ describe('poll plan', () => {
     );
   });
 
+  it('a provider that asks one request per task polls only the due ones: none is asked early', () => {
+    const p = planner();
+    const a = task({ id: 'a' });
+    const b = task({ id: 'b' });
+    const h = task({ id: 'h', provider: 'hidream' });
+    const i = task({ id: 'i', provider: 'hidream' });
+    p.track('a', NOW);
+    p.track('b', NOW + 400);
+    p.track('h', NOW);
+    p.track('i', NOW + 400);
+    const plan = p.plan(
+      [a, b, h, i],
+      NOW,
+      base,
+      () => false,
+      (x) => x === 'hidream',
+    );
+    assert.deepStrictEqual(
+      plan.due.get('pika')!.map((t) => t.id),
+      ['a'],
+    );
+    assert.deepStrictEqual(
+      plan.due.get('hidream')!.map((t) => t.id),
+      ['h', 'i'],
+      'a batching provider: one request for both',
+    );
+  });
+
   it('a provider with a poll in flight, a paused provider, and tasks without a provider id are left out', () => {
     const p = planner();
     const a = task({ id: 'a' });
