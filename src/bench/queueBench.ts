@@ -7,6 +7,7 @@ import { performance } from 'perf_hooks';
 import { CreateHost, CreateQueue } from '../core/engine/createQueue';
 import { silentLogger } from '../core/model/events';
 import { GenerateRequest, ProviderId, Task, TaskStatus } from '../core/model/task';
+import type { ProviderClient } from '../core/provider/descriptor';
 import { DEFAULT_MEDIA_LIMITS } from '../core/request/media';
 import type { TaskStore } from '../core/store/taskStore';
 import { PROVIDERS } from '../providers';
@@ -60,8 +61,22 @@ function queueTasks(total: number, waiting: number): Task[] {
   return tasks;
 }
 
-function memoryHost(tasks: Task[], maxConcurrent: Partial<Record<ProviderId, number>>): CreateHost {
-  const byId = new Map(tasks.map((t) => [t.id, t]));
+/** What an in-memory create host may be given beside its tasks (the unit tests count visits and routes through it). */
+export interface MemoryHostOptions {
+  now: number;
+  owner: string;
+  maxConcurrent: Partial<Record<ProviderId, number>>;
+  providers?: ReadonlyMap<string, ProviderClient>;
+  /** Every task, as the queue walks them (default: the map's values). */
+  tasks?: () => Iterable<Task>;
+}
+
+/**
+ * A create host over a map of tasks in memory: no store file, no timers that fire, and nothing sent
+ * (every create of the benchmark and of the tests that use it is held).
+ */
+export function memoryCreateHost(byId: Map<string, Task>, o: MemoryHostOptions): CreateHost {
+  const providers = o.providers ?? new Map(Object.entries(PROVIDERS));
   const store = {
     compareAndSet: async (id: string, change: (stored: Task | undefined) => Task | 'remove' | undefined) => {
       const next = change(byId.get(id));
@@ -70,16 +85,17 @@ function memoryHost(tasks: Task[], maxConcurrent: Partial<Record<ProviderId, num
     },
   } as unknown as TaskStore;
   return {
-    clock: { now: () => NOW, setTimeout: () => 0 as never, clearTimeout: () => undefined },
+    clock: { now: () => o.now, setTimeout: () => setTimeout(() => undefined, 0), clearTimeout: () => undefined },
     log: silentLogger,
     store,
-    owner: 'bench',
-    claimRetryMs: 4000,
-    settings: () => ({ media: DEFAULT_MEDIA_LIMITS, maxConcurrent }),
-    provider: (id) => PROVIDERS[id],
-    providerIds: () => PROVIDER_IDS,
-    context: () => Promise.reject(new Error('the benchmark sends nothing')),
-    tasks: () => byId.values(),
+    owner: o.owner,
+    claimRetryMs: 1000,
+    settings: () => ({ media: DEFAULT_MEDIA_LIMITS, maxConcurrent: o.maxConcurrent }),
+    provider: (id) => providers.get(id),
+    providerIds: () => [...providers.keys()],
+    // Every create made through this host is held, so nothing is sent to this address (loopback's discard port).
+    context: async () => ({ baseUrl: 'http://127.0.0.1:9', apiKey: 'test-key' }),
+    tasks: o.tasks ?? (() => byId.values()),
     get: (id) => byId.get(id),
     add: (t) => void byId.set(t.id, t),
     update: (t, patch) => {
@@ -98,6 +114,10 @@ function memoryHost(tasks: Task[], maxConcurrent: Partial<Record<ProviderId, num
     fire: () => undefined,
     schedule: () => undefined,
   };
+}
+
+function memoryHost(tasks: Task[], maxConcurrent: Partial<Record<ProviderId, number>>): CreateHost {
+  return memoryCreateHost(new Map(tasks.map((t) => [t.id, t])), { now: NOW, owner: 'bench', maxConcurrent });
 }
 
 function measure(runs: number, fn: () => unknown): number[] {

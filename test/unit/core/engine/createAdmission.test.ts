@@ -3,12 +3,10 @@
 // per waiting create, and holds them for the same reasons as before.
 import * as assert from 'assert';
 
-import { CreateHost, CreateQueue } from '../../../../src/core/engine/createQueue';
-import { silentLogger } from '../../../../src/core/model/events';
+import { memoryCreateHost } from '../../../../src/bench/queueBench';
+import { CreateQueue } from '../../../../src/core/engine/createQueue';
 import { GenerateRequest, ProviderId, Task, TaskStatus } from '../../../../src/core/model/task';
 import type { ProviderClient } from '../../../../src/core/provider/descriptor';
-import { DEFAULT_MEDIA_LIMITS } from '../../../../src/core/request/media';
-import type { TaskStore } from '../../../../src/core/store/taskStore';
 import { PROVIDERS } from '../../../../src/providers';
 
 const NOW = Date.UTC(2025, 0, 1);
@@ -58,43 +56,7 @@ function countedQueue(tasks: Task[], maxConcurrent: Partial<Record<ProviderId, n
       yield t;
     }
   }
-  const store = {
-    compareAndSet: async (id: string, change: (stored: Task | undefined) => Task | 'remove' | undefined) => {
-      const next = change(byId.get(id));
-      if (next === 'remove') byId.delete(id);
-      return next === 'remove' ? 'removed' : next;
-    },
-  } as unknown as TaskStore;
-  const host: CreateHost = {
-    clock: { now: () => NOW, setTimeout: () => setTimeout(() => undefined, 0), clearTimeout: () => undefined },
-    log: silentLogger,
-    store,
-    owner: 'test',
-    claimRetryMs: 1000,
-    settings: () => ({ media: DEFAULT_MEDIA_LIMITS, maxConcurrent }),
-    provider: (id) => providers.get(id),
-    providerIds: () => [...providers.keys()],
-    // Every create in these tests is held, so nothing is sent to this address.
-    context: async () => ({ baseUrl: 'http://127.0.0.1:9', apiKey: 'test-key' }),
-    tasks: all,
-    get: (id) => byId.get(id),
-    add: (t) => void byId.set(t.id, t),
-    update: (t, patch) => {
-      Object.assign(t, patch);
-      return true;
-    },
-    adopt: (t) => {
-      const mine = byId.get(t.id);
-      if (mine) Object.assign(mine, t);
-      else byId.set(t.id, t);
-    },
-    remove: async (ids) => void ids.forEach((id) => byId.delete(id)),
-    track: () => undefined,
-    persistNow: async () => undefined,
-    recordNow: async () => undefined,
-    fire: () => undefined,
-    schedule: () => undefined,
-  };
+  const host = memoryCreateHost(byId, { now: NOW, owner: 'test', maxConcurrent, providers, tasks: all });
   counted.queue = new CreateQueue(host);
   return counted;
 }
