@@ -137,7 +137,7 @@ export class TaskEngine {
       context: async (id) => this.withDefaults(await deps.context(id)),
       isCurrent: (t) => this.tasks.get(t.id) === t,
       update: (t, patch) => this.update(t, patch),
-      finish: (t, patch) => this.finish(t, patch),
+      finish: (t, patch, endedAfter) => this.finish(t, patch, endedAfter),
       expectedRun: (t) => this.expectedRun(t),
       succeeded: (t) => this.ensureDownloads(t),
       persistNow: () => this.sync.persistNow(),
@@ -477,11 +477,11 @@ export class TaskEngine {
     return this.deps.providers[provider]?.label ?? provider;
   }
 
-  /** Applies a final patch: the task is no longer polled. */
-  private finish(task: Task, patch: Partial<Task>): void {
+  /** Applies a final patch: the task is no longer polled; `endedAfter`: when a poll last found the job unfinished. */
+  private finish(task: Task, patch: Partial<Task>, endedAfter?: number): void {
     this.update(task, patch);
     this.planner.forget(task.id);
-    this.runTimes.record(task);
+    this.runTimes.record(task, endedAfter);
     this.deps.log.info(`${this.labelOf(task.provider)} task ${task.remoteId} ${task.status}${task.error ? `: ${task.error}` : ''}.`);
   }
 

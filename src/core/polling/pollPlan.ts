@@ -7,6 +7,8 @@ export interface PollState {
   nextAt: number;
   failures: number;
   unknownPolls: number;
+  /** When a poll last found the job unfinished: a job seen done later ended after this (polling/runTimes.ts). */
+  polledAt?: number;
   firstSample?: { at: number; progress: number };
   lastSample?: { at: number; progress: number };
 }

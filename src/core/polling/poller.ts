@@ -23,8 +23,8 @@ export interface PollHost {
   isCurrent(task: Task): boolean;
   /** Applies a patch; true when the task changed. */
   update(task: Task, patch: Partial<Task>): boolean;
-  /** Applies a final patch: the task is no longer polled. */
-  finish(task: Task, patch: Partial<Task>): void;
+  /** Applies a final patch: the task is no longer polled; `endedAfter`: when a poll last found the job unfinished. */
+  finish(task: Task, patch: Partial<Task>, endedAfter?: number): void;
   /** How long this task's job is expected to take, for a provider that reports no progress. */
   expectedRun?(task: Task): RunEstimate | undefined;
   succeeded(task: Task): void;
@@ -187,7 +187,7 @@ export class Poller {
     if (tr.pause) host.planner.pause(task.provider, tr.pause);
     if (tr.warning) host.log.warn(tr.warning);
     if (tr.final) {
-      host.finish(task, tr.patch);
+      host.finish(task, tr.patch, prev.polledAt);
       if (task.status === 'succeeded') host.succeeded(task);
       return true;
     }

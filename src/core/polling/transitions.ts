@@ -74,7 +74,7 @@ const costOf = (s: RemoteState): Partial<Task> => (s.cost ? { cost: s.cost } : {
 /** A poll answered with the task's state. */
 export function applyRemoteState(task: Readonly<Task>, prev: Readonly<PollState>, s: RemoteState, io: TransitionInput): Transition {
   const { now, baseMs } = io;
-  const st: PollState = { ...prev, failures: 0 };
+  const st: PollState = { ...prev, failures: 0, polledAt: now };
   if (s.status === 'unknown') {
     st.unknownPolls++;
     if (st.unknownPolls > io.maxUnknownPolls) {

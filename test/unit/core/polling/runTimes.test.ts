@@ -16,18 +16,42 @@ const done = (id: string, model: string, ms: number, extra: { provider?: string;
 });
 
 describe('run times of finished tasks', () => {
-  it('per provider and model: the median, with a spread that covers the runs (at least 10 %, at least 1 s)', () => {
+  it('per provider and model: one run gives a window of 15 % either way (at least 1 s)', () => {
     const r = new RunTimes();
     assert.strictEqual(r.estimate('openrouter', 'google/veo-3.1'), undefined);
     r.record(done('a', 'google/veo-3.1', 60_000));
-    assert.deepStrictEqual(r.estimate('openrouter', 'google/veo-3.1'), { runMs: 60_000, spreadMs: 6_000 });
-    r.record(done('b', 'google/veo-3.1', 80_000));
-    r.record(done('c', 'google/veo-3.1', 70_000));
-    r.record(done('c', 'google/veo-3.1', 70_000));
-    assert.deepStrictEqual(r.estimate('openrouter', 'google/veo-3.1'), { runMs: 70_000, spreadMs: 10_000 });
+    assert.deepStrictEqual(r.estimate('openrouter', 'google/veo-3.1'), { runMs: 60_000, spreadMs: 9_000 });
     r.record(done('d', 'alibaba/wan-2.6', 5_000));
     assert.deepStrictEqual(r.estimate('openrouter', 'alibaba/wan-2.6'), { runMs: 5_000, spreadMs: 1_000 });
     assert.strictEqual(r.estimate('other', 'google/veo-3.1'), undefined, 'another provider is another history');
+  });
+
+  it('learns the spread of the runs: their range, widened by range / (n - 1) either side', () => {
+    const r = new RunTimes();
+    r.record(done('a', 'm', 80_000));
+    r.record(done('b', 'm', 90_000));
+    // Two runs 10 s apart: the next may fall 10 s beyond either.
+    assert.deepStrictEqual(r.estimate('openrouter', 'm'), { runMs: 85_000, spreadMs: 15_000 });
+    r.record(done('c', 'm', 84_000));
+    r.record(done('c', 'm', 70_000));
+    assert.deepStrictEqual(r.estimate('openrouter', 'm'), { runMs: 85_000, spreadMs: 10_000 }, 'a task is counted once');
+    for (let i = 0; i < 8; i++) r.record(done(`e${i}`, 'm', 82_000 + i * 1_000));
+    // Eleven runs over 80-90 s: the window is barely wider than their range.
+    assert.deepStrictEqual(r.estimate('openrouter', 'm'), { runMs: 85_000, spreadMs: 6_000 });
+  });
+
+  it('runs that agree closely still leave 5 % either way', () => {
+    const r = new RunTimes();
+    for (let i = 0; i < 5; i++) r.record(done(`s${i}`, 'm', 100_000 + i * 100));
+    assert.deepStrictEqual(r.estimate('openrouter', 'm'), { runMs: 100_200, spreadMs: 5_010 });
+  });
+
+  it('a job counts as ending halfway between the last poll that found it unfinished and the one that found it done', () => {
+    const r = new RunTimes();
+    r.record(done('a', 'm', 64_000), 1_000 + 60_000);
+    assert.strictEqual(r.estimate('openrouter', 'm')?.runMs, 62_000);
+    r.record(done('b', 'n', 64_000), 1_000 + 70_000);
+    assert.strictEqual(r.estimate('openrouter', 'n')?.runMs, 64_000, 'a poll time after the end is ignored');
   });
 
   it('only succeeded tasks count, and only the most recent twelve', () => {
@@ -36,7 +60,7 @@ describe('run times of finished tasks', () => {
     assert.strictEqual(r.estimate('openrouter', 'm'), undefined);
     for (let i = 0; i < 12; i++) r.record(done(`old${i}`, 'm', 500_000));
     for (let i = 0; i < 12; i++) r.record(done(`new${i}`, 'm', 30_000));
-    assert.deepStrictEqual(r.estimate('openrouter', 'm'), { runMs: 30_000, spreadMs: 3_000 });
+    assert.deepStrictEqual(r.estimate('openrouter', 'm'), { runMs: 30_000, spreadMs: 1_500 });
   });
 
   it("a catalogue's typical run time is a rough guide: 15 % either way", () => {

@@ -52,6 +52,11 @@ describe('state transitions', () => {
     const up = applyRemoteState(t, tr.poll!, state({ progress: 70 }), { ...io, now: NOW + 1000 });
     assert.strictEqual(up.patch.progress, 70);
     assert.deepStrictEqual(up.poll!.firstSample, { at: NOW, progress: 30 });
+    assert.strictEqual(
+      up.poll!.polledAt,
+      NOW + 1000,
+      'when a poll last found the job unfinished (a run time counts from between it and the end)',
+    );
   });
 
   it('succeeded: final, progress 100, downloaded copies of the same URLs are kept', () => {
