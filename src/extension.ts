@@ -13,6 +13,7 @@ import { isActive, Task } from './core/model/task';
 import { leaveProxiesToHost } from './core/net/http';
 import { redactingLogger } from './core/net/sanitize';
 import { ModelCatalog } from './core/provider/catalog';
+import { ModelListCache } from './core/provider/modelList';
 import { TaskStore } from './core/store/taskStore';
 import { PROVIDER_LIST, PROVIDERS } from './providers';
 import { shorten } from './shared/text';
@@ -104,7 +105,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   context.subscriptions.push(notifyOnFinish(engine));
 
   const mediaRoot = vscode.Uri.file(mediaDir);
-  const commands = registerCommands({ context, engine, keys, log, channel, view, tree, mediaRoot, catalog });
+  // What servers list at GET {base}/models: asked by the Generate flow and a block's Choose a model…, read by quick fixes.
+  const modelLists = new ModelListCache();
+  const commands = registerCommands({ context, engine, keys, log, channel, view, tree, mediaRoot, catalog, modelLists });
   context.subscriptions.push(commands);
   context.subscriptions.push(PlayerPanel.registerSerializer(context.extensionUri, mediaRoot, commands.playerHost));
   context.subscriptions.push(
@@ -114,7 +117,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   );
   const agentTools = registerAgentTools({ engine, keys });
   context.subscriptions.push(agentTools);
-  context.subscriptions.push(registerPromptFiles(engine, context.globalStorageUri, catalog));
+  context.subscriptions.push(registerPromptFiles(engine, context.globalStorageUri, catalog, modelLists));
   context.subscriptions.push(trackWalkthrough(engine, keys));
 
   log.info(`Activated in ${Date.now() - started} ms with ${engine.getTasks().length} task(s) in the history.`);

@@ -204,3 +204,109 @@ describe('OpenAI-compatible video server (/v1/videos), end to end', function () 
     }
   });
 });
+
+describe('A retired model in a prompt block on an OpenAI-compatible server (no catalogue)', function () {
+  this.timeout(90_000);
+  const OURS = /^(Switch to |Remove the model line|Choose a model from the server)/;
+
+  it('quick fixes without waiting on the network: remove the model line, choose from the server, then switch to what it listed', async () => {
+    const { emulator } = await setup();
+    const cfg = vscode.workspace.getConfiguration('aiVideo');
+    const before = cfg.inspect<string>('openai.baseUrl')?.globalValue;
+    // A base URL of its own: nothing this session has listed there yet.
+    await cfg.update('openai.baseUrl', `${emulator.baseUrl}/fix/v1`, vscode.ConfigurationTarget.Global);
+    const win = vscode.window as unknown as { showQuickPick: unknown };
+    const showQuickPick = win.showQuickPick;
+    try {
+      const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'retired-openai.md');
+      await vscode.workspace.fs.writeFile(
+        uri,
+        Buffer.from(['```video', 'provider: openai', 'model: sora-2', 'a fox in the snow', '```'].join('\n')),
+      );
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc);
+      const setLine2 = async (text: string) => {
+        const edit = new vscode.WorkspaceEdit();
+        edit.replace(doc.uri, doc.lineAt(2).range, text);
+        assert.ok(await vscode.workspace.applyEdit(edit));
+      };
+      const fixes = async () => {
+        const warning = await waitFor('the retired-model warning', () =>
+          vscode.languages.getDiagnostics(doc.uri).find((d) => d.range.start.line === 2 && /retired/.test(d.message)),
+        );
+        const all = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, warning.range);
+        return all.filter((a) => OURS.test(a.title));
+      };
+      const listed = () => emulator.requests('openai.models').filter((r) => r.path === '/fix/v1/models');
+
+      // Nothing listed yet: no model to switch to, and the code action asked the server nothing.
+      let actions = await fixes();
+      assert.deepStrictEqual(
+        actions.map((a) => a.title),
+        ["Remove the model line (use the server's default)", 'Choose a model from the server…'],
+      );
+      assert.strictEqual(listed().length, 0);
+
+      // Remove: the block names no model, so the server's default applies.
+      assert.ok(await vscode.workspace.applyEdit(actions[0].edit!));
+      assert.deepStrictEqual(doc.getText().split('\n'), ['```video', 'provider: openai', 'a fox in the snow', '```']);
+      const insert = new vscode.WorkspaceEdit();
+      insert.insert(doc.uri, new vscode.Position(2, 0), 'model: sora-2\n');
+      assert.ok(await vscode.workspace.applyEdit(insert));
+
+      // Choose: the command asks the server (with the key), offers its video models, and rewrites the line.
+      actions = await fixes();
+      const choose = actions.find((a) => a.title === 'Choose a model from the server…')!;
+      let offered: string[] = [];
+      win.showQuickPick = async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>) => {
+        const list = await items;
+        offered = list.map((i) => i.label);
+        return list.find((i) => i.label === 'seedance-1-pro');
+      };
+      const chosen = await vscode.commands.executeCommand(choose.command!.command, ...choose.command!.arguments!);
+      win.showQuickPick = showQuickPick;
+      assert.strictEqual(chosen, 'seedance-1-pro');
+      assert.deepStrictEqual(offered, ['wan-2.2', 'seedance-1-pro', "No model line (the server's default)"]);
+      assert.strictEqual(doc.lineAt(2).text, 'model: seedance-1-pro');
+      assert.deepStrictEqual(
+        listed().map((r) => r.hadAuthorizationHeader),
+        [true],
+      );
+
+      // Back to the retired name: now the models the server listed are offered, from memory.
+      await setLine2('model: sora-2');
+      actions = await fixes();
+      assert.deepStrictEqual(
+        actions.map((a) => a.title),
+        [
+          'Switch to wan-2.2',
+          'Switch to seedance-1-pro',
+          "Remove the model line (use the server's default)",
+          'Choose a model from the server…',
+        ],
+      );
+      assert.strictEqual(listed().length, 1, 'a quick fix never asks the server');
+      assert.ok(await vscode.workspace.applyEdit(actions[0].edit!));
+      assert.strictEqual(doc.lineAt(2).text, 'model: wan-2.2');
+      await waitFor('the warning to go', () => !vscode.languages.getDiagnostics(doc.uri).some((d) => d.range.start.line === 2));
+
+      // A script names the model (null: no model line) and is asked nothing.
+      win.showQuickPick = () => assert.fail('a script call asked');
+      assert.strictEqual(
+        await vscode.commands.executeCommand('aiVideo.chooseBlockModel', doc.uri, 0, { model: 'seedance-1-pro' }),
+        'seedance-1-pro',
+      );
+      assert.strictEqual(doc.lineAt(2).text, 'model: seedance-1-pro');
+      assert.strictEqual(await vscode.commands.executeCommand('aiVideo.chooseBlockModel', doc.uri, 0, { model: null }), null);
+      assert.deepStrictEqual(doc.getText().split('\n'), ['```video', 'provider: openai', 'a fox in the snow', '```']);
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('aiVideo.chooseBlockModel', doc.uri, 0, {})),
+        /Pass the model id as "model"/,
+      );
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    } finally {
+      win.showQuickPick = showQuickPick;
+      await cfg.update('openai.baseUrl', before, vscode.ConfigurationTarget.Global);
+    }
+  });
+});

@@ -1,5 +1,6 @@
 // The models a provider offers (ProviderDescriptor.models): its fixed list, a settings list and what
-// the provider itself lists, the latter cached per provider, base URL and key.
+// the provider itself lists, the latter cached per provider, base URL and key (and read without
+// asking by what must not wait, such as a prompt block's quick fixes).
 import { createHash } from 'crypto';
 
 import type { GenerationMode } from '../model/task';
@@ -19,7 +20,7 @@ export function modelChoices(
 }
 
 export class ModelListCache {
-  private readonly entries = new Map<string, { fingerprint: string; at: number; ids: string[] }>();
+  private readonly entries = new Map<string, { fingerprint: string; baseUrl: string; at: number; ids: string[] }>();
 
   constructor(
     private readonly ttlMs = MODEL_LIST_TTL_MS,
@@ -34,7 +35,17 @@ export class ModelListCache {
     const cached = this.entries.get(provider.id);
     if (cached && cached.fingerprint === fingerprint && this.now() - cached.at <= this.ttlMs) return cached.ids;
     const ids = await list(ctx);
-    this.entries.set(provider.id, { fingerprint, at: this.now(), ids });
+    this.entries.set(provider.id, { fingerprint, baseUrl: ctx.baseUrl, at: this.now(), ids });
     return ids;
+  }
+
+  /**
+   * What the provider last listed at this base URL, whatever its age or key, without asking it;
+   * undefined when it has not been asked this session. For offers that must not wait on the network
+   * (a quick fix): an id the server has dropped since is refused by the server, not sent blindly.
+   */
+  peek(providerId: string, baseUrl: string): readonly string[] | undefined {
+    const cached = this.entries.get(providerId);
+    return cached && cached.baseUrl === baseUrl ? cached.ids : undefined;
   }
 }

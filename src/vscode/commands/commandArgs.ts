@@ -79,6 +79,8 @@ export type CommandArgs = {
   /** Opens the block a task was made from. */
   'aiVideo.revealPromptSource': [taskId: string];
   'aiVideo.generateFromSelection': None;
+  /** Rewrites the model line of the ```video block at a 0-based line; `null` removes it (the server's default). Resolves with the model. */
+  'aiVideo.chooseBlockModel': [document: Uri | string, line: number, options: { model: string | null }];
 } & {
   /** A provider's task action (remix…) with its text (the new prompt). */
   [K in `aiVideo.${TaskActionId}`]: [taskId: string, text: string];

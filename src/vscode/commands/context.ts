@@ -7,6 +7,7 @@ import { TaskEngine } from '../../core/engine/engine';
 import { errorMessage, isProviderError, remedyFor } from '../../core/model/errors';
 import { Logger } from '../../core/model/events';
 import type { ModelCatalog } from '../../core/provider/catalog';
+import type { ModelListCache } from '../../core/provider/modelList';
 import { KeyStore } from '../keys/secretKeys';
 import { showError } from '../notify';
 import { TasksTreeProvider, TreeNode } from '../tasks/tasksTree';
@@ -26,6 +27,8 @@ export interface CommandDeps {
   mediaRoot: vscode.Uri;
   /** Models as data (capabilities, prices, lifecycle), per provider and base URL. */
   catalog: ModelCatalog;
+  /** The models servers list (GET {base}/models), per provider, base URL and key. */
+  modelLists: ModelListCache;
 }
 
 /** A script's arguments as they arrive: their number from CommandArgs, their values unchecked. */

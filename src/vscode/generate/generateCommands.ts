@@ -7,7 +7,7 @@ import { errorMessage } from '../../core/model/errors';
 import { GenerateRequest, GenerationMode, modeLabel, Task } from '../../core/model/task';
 import type { CatalogSnapshot } from '../../core/provider/catalogTypes';
 import { ProviderDescriptor } from '../../core/provider/descriptor';
-import { modelChoices, ModelListCache } from '../../core/provider/modelList';
+import { modelChoices } from '../../core/provider/modelList';
 import { IMAGE_EXTENSIONS, ImageSize, isRemoteUrl, readImageSize, toLocalPath, VIDEO_EXTENSIONS } from '../../core/request/media';
 import { parseGenerateRequest } from '../../core/request/requestValidation';
 import { PROVIDER_IDS, PROVIDER_LIST, providerLabel, PROVIDERS } from '../../providers';
@@ -70,7 +70,7 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     }
   };
 
-  const listed = new ModelListCache();
+  const listed = c.modelLists;
   const modelsFor = async (p: ProviderDescriptor, mode: GenerationMode): Promise<string[]> => {
     const configured = p.models?.setting ? modelListSetting(p.models.setting) : [];
     let fromProvider: string[] = [];

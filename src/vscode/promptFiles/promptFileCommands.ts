@@ -6,11 +6,14 @@
 // of questions, and gives Variants its `count`. Media a block names outside the workspace (by real
 // path, core/workspace/mediaRefs.ts) is never sent on the click itself: the click sends nothing and
 // asks in a notification it does not wait for, whose button sends; a script's call is refused.
+// Choose a Model for the Prompt Block (a retired model's quick fix) asks the server which models it
+// lists and rewrites the block's model line: a click asks for a key if needed, then offers the list; a
+// script names the model (or `null`: no model line, the server's default).
 import * as vscode from 'vscode';
 
 import { errorMessage } from '../../core/model/errors';
 import { GenerateRequest, Task } from '../../core/model/task';
-import { blockAtLine, findVideoBlocks, readVideoBlock, VideoBlock } from '../../core/request/promptBlocks';
+import { blockAtLine, findVideoBlocks, providerOf, readVideoBlock, VideoBlock } from '../../core/request/promptBlocks';
 import { outsideQuestion, outsideRefusal } from '../../core/workspace/mediaRefs';
 import { PROVIDERS } from '../../providers';
 import { CommandContext } from '../commands/context';
@@ -19,11 +22,16 @@ import { GenerateCommands } from '../generate/generateCommands';
 import { resolveRequestMedia } from '../generate/mediaPaths';
 import { generateVariants } from '../generate/variants';
 import { KeyCommands } from '../keys/keyCommands';
-import { showError, showInfo, showWarning } from '../notify';
+import { providerContext } from '../keys/providerContext';
+import { showError, showInfo, showWarning, withProgress } from '../notify';
 import { promptCatalog } from './promptFileFeatures';
 
 /** The flow's prompt box takes up to this many characters. */
 const MAX_PROMPT = 2000;
+/** A model id a script may write into a block: one word, no fence characters. */
+const MODEL_ID = /^[^\s`]{1,200}$/;
+/** How long Choose a Model waits for the server's list. */
+const LIST_TIMEOUT_MS = 10_000;
 
 /** The document a command argument names (a URI or its string), or the active editor's. */
 async function documentOf(arg: unknown): Promise<vscode.TextDocument | undefined> {
@@ -153,6 +161,86 @@ export function registerPromptBlockCommands(
     if (!block) void showInfo(vscode.l10n.t('The block has been edited since this video was made; this is where it was.'));
   };
 
+  /**
+   * Rewrites the block's model line to `model`, or removes it (`undefined`); with no model line, one is
+   * added under the fence. True when the edit applied.
+   */
+  const setModelLine = async (doc: vscode.TextDocument, block: VideoBlock, model: string | undefined): Promise<boolean> => {
+    const entry = block.entries.find((e) => e.key.toLowerCase() === 'model');
+    const edit = new vscode.WorkspaceEdit();
+    if (entry && model !== undefined) {
+      const v = entry.valueSpan;
+      edit.replace(doc.uri, new vscode.Range(v.line, v.start, v.line, v.end), model);
+    } else if (entry) edit.delete(doc.uri, new vscode.Range(entry.keySpan.line, 0, entry.keySpan.line + 1, 0));
+    else if (model !== undefined) edit.insert(doc.uri, new vscode.Position(block.fenceLine + 1, 0), `model: ${model}\n`);
+    else return true;
+    return vscode.workspace.applyEdit(edit);
+  };
+
+  const chooseBlockModel = async (call: Invocation, uriArg?: unknown, lineArg?: unknown): Promise<string | null | undefined> => {
+    const interactive = call.interactive;
+    const fail = (message: string): undefined => {
+      if (!interactive) throw new Error(message);
+      void showError(message);
+      return undefined;
+    };
+    const doc = await documentOf(uriArg);
+    const line = typeof lineArg === 'number' ? lineArg : undefined;
+    const block = doc && line !== undefined ? blockAtLine(findVideoBlocks(doc.getText()), line) : undefined;
+    if (!doc || !block) {
+      return fail(vscode.l10n.t('There is no ```video block at line {0}.', (line ?? 0) + 1));
+    }
+    const provider = PROVIDERS[providerOf(block, promptCatalog()).id];
+    const list = provider?.models?.list ? provider.models : undefined;
+    if (!provider || !list) {
+      return fail(
+        vscode.l10n.t(
+          '{0} does not list its models; type the model id in the block.',
+          provider?.label ?? providerOf(block, promptCatalog()).label,
+        ),
+      );
+    }
+    if (!interactive) {
+      const model = call.options?.model;
+      if (model === null && list.optional) {
+        return (await setModelLine(doc, block, undefined)) ? null : fail(vscode.l10n.t('The block could not be edited.'));
+      }
+      if (typeof model !== 'string' || !MODEL_ID.test(model)) {
+        return fail(
+          vscode.l10n.t('Pass the model id as "model" in the third argument (null removes the model line where the server has a default).'),
+        );
+      }
+      return (await setModelLine(doc, block, model)) ? model : fail(vscode.l10n.t('The block could not be edited.'));
+    }
+    if (!(await c.keys.has(provider.id)) && !(await ensureKey(provider))) return undefined;
+    let ids: readonly string[];
+    try {
+      ids = await withProgress(
+        { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Asking {0} for its models…', provider.label) },
+        async () => c.modelLists.get(provider, { ...(await providerContext(provider, c.keys, c.log)), timeoutMs: LIST_TIMEOUT_MS }),
+      );
+    } catch (e) {
+      c.log.warn(`Model list of ${provider.label}: ${errorMessage(e)}`);
+      void c.explain(e, provider.id);
+      return undefined;
+    }
+    const current = block.entries.find((e) => e.key.toLowerCase() === 'model')?.value;
+    type Item = vscode.QuickPickItem & { model: string | null };
+    const items: Item[] = ids.map((id) => ({ label: id, model: id, description: id === current ? vscode.l10n.t('current') : undefined }));
+    if (list.optional) items.push({ label: vscode.l10n.t("No model line (the server's default)"), model: null });
+    if (!ids.length) void showInfo(vscode.l10n.t('{0} lists no video models; type the model id in the block.', provider.label));
+    if (!items.length) return undefined;
+    const pick = await vscode.window.showQuickPick(items, {
+      title: vscode.l10n.t('Model for this block ({0})', provider.label),
+      placeHolder: vscode.l10n.t('The models the server lists'),
+    });
+    if (!pick) return undefined;
+    // The document may have changed while the list came: the block is found again.
+    const now = blockAtLine(findVideoBlocks(doc.getText()), block.fenceLine);
+    if (!now) return fail(vscode.l10n.t('The block has changed; run the quick fix again.'));
+    return (await setModelLine(doc, now, pick.model ?? undefined)) ? pick.model : fail(vscode.l10n.t('The block could not be edited.'));
+  };
+
   const newPromptFile = async (): Promise<vscode.TextEditor> => {
     const content = [
       vscode.l10n.t('# Video prompts'),
@@ -188,4 +276,5 @@ export function registerPromptBlockCommands(
   c.register('aiVideo.generateBlockVariants', generateBlockVariants);
   c.register('aiVideo.revealPromptSource', revealPromptSource);
   c.register('aiVideo.generateFromSelection', generateFromSelection);
+  c.register('aiVideo.chooseBlockModel', chooseBlockModel);
 }

@@ -10,6 +10,7 @@ import { TaskEngine } from '../../core/engine/engine';
 import { isActive, Task } from '../../core/model/task';
 import type { ModelCatalog } from '../../core/provider/catalog';
 import type { CatalogModel } from '../../core/provider/catalogTypes';
+import type { ModelListCache } from '../../core/provider/modelList';
 import {
   allowedValues,
   blockAtLine,
@@ -45,6 +46,10 @@ const FOCUS_TASKS = 'aiVideo.tasks.focus';
 
 /** The extension's model catalogue, set when prompt files are registered (blocks read capabilities and lifecycles from it). */
 let models: ModelCatalog | undefined;
+/** What servers listed at GET {base}/models this session (read without asking: a quick fix never waits on the network). */
+let modelLists: ModelListCache | undefined;
+/** The command a retired model's quick fix runs to fetch the server's list and choose from it (promptFileCommands.ts). */
+const CHOOSE_MODEL: CommandId = 'aiVideo.chooseBlockModel';
 
 /** The provider's base URL as set, or undefined when it is unset or refused (nothing is looked up then). */
 function baseUrlOf(id: string): string | undefined {
@@ -98,10 +103,21 @@ async function blockMedia(doc: vscode.TextDocument, block: VideoBlock, storage: 
 }
 
 /** `storage`: the extension's global storage, where media may always come from (frames it extracted). */
-export function registerPromptFiles(engine: TaskEngine, storage: vscode.Uri, catalogue?: ModelCatalog): vscode.Disposable {
+export function registerPromptFiles(
+  engine: TaskEngine,
+  storage: vscode.Uri,
+  catalogue?: ModelCatalog,
+  listed?: ModelListCache,
+): vscode.Disposable {
   const subs: vscode.Disposable[] = [];
   models = catalogue;
-  subs.push({ dispose: () => (models = models === catalogue ? undefined : models) });
+  modelLists = listed;
+  subs.push({
+    dispose: () => {
+      models = models === catalogue ? undefined : models;
+      modelLists = modelLists === listed ? undefined : modelLists;
+    },
+  });
 
   // ---- lenses -------------------------------------------------------------------------------
 
@@ -402,7 +418,14 @@ function hover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | u
   return new vscode.Hover(md, toRange(entry.keySpan));
 }
 
-/** Quick fixes for a model line naming a retired model: "Switch to <id>" for a few models available at the provider's base URL. */
+/**
+ * Quick fixes for a model line naming a retired model. "Switch to <id>" for a few models available at
+ * the provider's base URL: its catalogue's, else what the server listed this session (GET {base}/models,
+ * never asked from here: a code action does not wait on the network), else the models the provider
+ * offers. Where the provider needs no model, "Remove the model line" (the server's default applies);
+ * where it lists its models, "Choose a model from the server…", a command that asks the server and
+ * rewrites the line.
+ */
 function switchModel(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
   const out: vscode.CodeAction[] = [];
   const blocks = findVideoBlocks(doc.getText());
@@ -416,14 +439,32 @@ function switchModel(doc: vscode.TextDocument, _range: vscode.Range, context: vs
     const current = doc.getText(d.range);
     const base = baseUrlOf(provider.id);
     const known = models && base ? models.availableIds(provider.id, base, mode) : [];
-    // Without a catalogue at this base URL: the provider's own offered models that are not retired.
-    const offered = known.length
-      ? known
-      : modelsFor(c, provider, mode).ids.filter((id) => !c.lifecycle?.(provider, id) || c.lifecycle(provider, id)?.state === 'available');
+    const listed = provider.models?.list && base ? (modelLists?.peek(provider.id, base) ?? []) : [];
+    const usable = (id: string) => !c.lifecycle?.(provider, id) || c.lifecycle(provider, id)?.state === 'available';
+    // Without a catalogue at this base URL: what the server listed, then the provider's own offered models, none retired.
+    const offered = known.length ? known : [...new Set([...listed, ...modelsFor(c, provider, mode).ids])].filter(usable);
     for (const id of offered.filter((m) => m !== current).slice(0, SWITCH_CHOICES)) {
       const action = new vscode.CodeAction(vscode.l10n.t('Switch to {0}', id), vscode.CodeActionKind.QuickFix);
       action.edit = new vscode.WorkspaceEdit();
       action.edit.replace(doc.uri, d.range, id);
+      action.diagnostics = [d];
+      out.push(action);
+    }
+    const line = d.range.start.line;
+    if (provider.models?.optional) {
+      const action = new vscode.CodeAction(
+        vscode.l10n.t("Remove the model line (use the server's default)"),
+        vscode.CodeActionKind.QuickFix,
+      );
+      action.edit = new vscode.WorkspaceEdit();
+      action.edit.delete(doc.uri, new vscode.Range(line, 0, line + 1, 0));
+      action.diagnostics = [d];
+      out.push(action);
+    }
+    if (provider.models?.list) {
+      const title = vscode.l10n.t('Choose a model from the server…');
+      const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
+      action.command = { command: CHOOSE_MODEL, title, arguments: [doc.uri, line, INTERACTIVE] };
       action.diagnostics = [d];
       out.push(action);
     }

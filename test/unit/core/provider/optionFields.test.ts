@@ -132,6 +132,20 @@ describe('models offered', function () {
     assert.deepStrictEqual(await cache.get({ id: 'fixed', models: {} }, ctx), []);
     assert.strictEqual(asked.length, 4);
   });
+
+  it('peek: the last list at this base URL, whatever its age or key, without asking', async function () {
+    let now = 0;
+    let asked = 0;
+    const provider = { id: 'openai', models: { list: async () => (asked++, ['wan-2.2', 'seedance-1-pro']) } };
+    const cache = new ModelListCache(1000, () => now);
+    assert.strictEqual(cache.peek('openai', 'https://a.test/v1'), undefined, 'never asked: nothing');
+    await cache.get(provider, { baseUrl: 'https://a.test/v1', apiKey: 'k1' });
+    now = 5000;
+    assert.deepStrictEqual(cache.peek('openai', 'https://a.test/v1'), ['wan-2.2', 'seedance-1-pro'], 'past the TTL still offered');
+    assert.strictEqual(cache.peek('openai', 'https://b.test/v1'), undefined, 'another server: nothing');
+    assert.strictEqual(cache.peek('gateway', 'https://a.test/v1'), undefined);
+    assert.strictEqual(asked, 1);
+  });
 });
 
 describe("a model's own option rows (catalogue)", function () {
