@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as path from 'path';
 
 import { ProviderError } from '../../../src/core/model/errors';
 import { GenerateRequest } from '../../../src/core/model/task';
@@ -17,12 +18,28 @@ import {
 } from '../../../src/providers/openrouter';
 import { KEY, settled, useEngineSuite, waitForTask } from '../../support/engineHarness';
 import { fixture, fixtureBase64, makeTask, pollState, rejectsWith, sendJson, startStub, useEmulator } from '../../support/helpers';
+import { ROOT } from '../../support/paths';
 
 const req = (extra: Partial<GenerateRequest> = {}): GenerateRequest => ({
   provider: 'openrouter',
   prompt: 'a fox in snow',
   model: 'google/veo-3.1',
   ...extra,
+});
+
+describe('OpenRouter, as registered', function () {
+  it("its key is a bearer token from OPENROUTER_API_KEY too; its base URL setting defaults to OpenRouter's API, application scope", function () {
+    const client = PROVIDERS.openrouter;
+    assert.deepStrictEqual(client.envKeys, ['OPENROUTER_API_KEY']);
+    assert.strictEqual(client.settings.baseUrl, 'openrouter.baseUrl');
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { default?: unknown; scope?: string }> } };
+      capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } };
+    };
+    const setting = manifest.contributes.configuration.properties['aiVideo.openrouter.baseUrl'];
+    assert.deepStrictEqual([setting.default, setting.scope], ['https://openrouter.ai/api/v1', 'application']);
+    assert.ok(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('aiVideo.openrouter.baseUrl'));
+  });
 });
 
 describe('OpenRouter request building', function () {
