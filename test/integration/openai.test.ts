@@ -1,3 +1,6 @@
+// The OpenAI-compatible `/v1/videos` protocol in the real extension host, against the emulator: multipart
+// creates, results fetched with the key on the first request only, Remix, Find This Job, no default base URL
+// (OpenAI's own API is gone), and the quick fixes for a retired model on a server that publishes no catalogue.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
