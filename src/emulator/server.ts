@@ -4,6 +4,7 @@ import * as http from 'http';
 import type { AddressInfo, Socket } from 'net';
 import { Readable } from 'stream';
 
+import { falRoutes } from './fal';
 import { FaultStore } from './faults';
 import { serveFile } from './files';
 import { gatewayRoutes } from './gateway';
@@ -20,7 +21,14 @@ import type { Emulator, EmulatorOptions, Fault, RecordedRequest, RouteKey } from
 export type { Emulator, EmulatorOptions, Fault, FaultKind, RecordedRequest, RouteKey, RouteKind } from './types';
 
 /** The providers the emulator speaks: one line each. */
-export const PROVIDER_ROUTES: readonly ProviderRoutes[] = [pikaRoutes, gatewayRoutes, hidreamRoutes, openrouterRoutes, openaiRoutes];
+export const PROVIDER_ROUTES: readonly ProviderRoutes[] = [
+  pikaRoutes,
+  gatewayRoutes,
+  hidreamRoutes,
+  openrouterRoutes,
+  openaiRoutes,
+  falRoutes,
+];
 
 /** The base URL a provider is configured with to reach this emulator (`emulatorUrl` plus its base path). */
 export function emulatorBaseUrl(emulatorUrl: string, provider: string): string {
