@@ -297,8 +297,9 @@ export const fal: ProviderDescriptor = {
     if (req.video) return l10n.t('These fal endpoints do not restyle a video file.');
     if (req.pikaffect) return l10n.t('Pikaffects are a Pika feature.');
     if (req.style) return l10n.t('Styles are a HiDream video_edit feature.');
-    if (req.images?.length)
+    if (req.images?.length) {
       return l10n.t("Reference images are not mapped for fal endpoints; give them in options under the endpoint's own field.");
+    }
     if (req.aspectRatio !== undefined && !parseAspectRatio(req.aspectRatio)) {
       return l10n.t('Aspect ratio "{0}" must look like 16:9.', req.aspectRatio);
     }
@@ -310,8 +311,9 @@ export const fal: ProviderDescriptor = {
     if (refused) return refused;
     const m = endpoint.input;
     if (req.negativePrompt && !m.negativePrompt) return l10n.t('{0} takes no negative prompt; say it in the prompt.', endpoint.label);
-    if (m.requires?.includes('firstFrame') && !req.image)
+    if (m.requires?.includes('firstFrame') && !req.image) {
       return l10n.t('{0} needs a first frame (an image to start from).', endpoint.label);
+    }
     if (m.requires?.includes('lastFrame') && !req.lastFrame) return l10n.t('{0} needs a last frame.', endpoint.label);
     return undefined;
   },

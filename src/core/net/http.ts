@@ -340,7 +340,8 @@ export function statusError(
   const extracted = extractServerError(json);
   const serverMessage = extracted.message;
   const typeHeader = req.errorTypeHeader ? headers[req.errorTypeHeader.toLowerCase()] : undefined;
-  const code = extracted.code ?? (typeHeader ? sanitizeText(typeHeader, [req.apiKey], MAX_PROVIDER_WORD) : undefined);
+  // Where the caller names the header that carries the error's kind, the kind is that header's alone.
+  const code = req.errorTypeHeader ? (typeHeader ? sanitizeText(typeHeader, [req.apiKey], MAX_PROVIDER_WORD) : undefined) : extracted.code;
   const detail = serverMessage ? sanitizeText(serverMessage, [req.apiKey], 300) : describeBody(text, headers);
   const who = req.providerLabel;
   let kind: ErrorKind;
