@@ -333,6 +333,7 @@ const REQUEST_PATH = /^\/fal\/queue\/(.+)\/requests\/([^/]+)(?:\/(status|cancel)
 export const falRoutes: ProviderRoutes = {
   provider: 'fal',
   basePath: FAL_QUEUE_PATH,
+  urls: { apiUrl: FAL_API_PATH },
   summary: '/fal/queue/{endpoint id}, …/{owner}/{app}/requests/{id}[/status|/cancel], /fal/api/v1/models/pricing',
   keys: ['fal.submit', 'fal.status', 'fal.result', 'fal.cancel', 'fal.pricing'],
   mount(state) {

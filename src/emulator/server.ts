@@ -35,6 +35,20 @@ export function emulatorBaseUrl(emulatorUrl: string, provider: string): string {
   return emulatorUrl + (PROVIDER_ROUTES.find((r) => r.provider === provider)?.basePath ?? '');
 }
 
+/**
+ * Every URL setting of a provider pointed at this emulator, by setting name under `aiVideo.`: its
+ * base URL, and its other URLs (`settings.urls`, e.g. fal's prices API) at their own paths here.
+ */
+export function emulatorUrlSettings(
+  emulatorUrl: string,
+  provider: { id: string; settings: { baseUrl: string; urls?: Readonly<Record<string, string>> } },
+): Record<string, string> {
+  const routes = PROVIDER_ROUTES.find((r) => r.provider === provider.id);
+  const out: Record<string, string> = { [provider.settings.baseUrl]: emulatorBaseUrl(emulatorUrl, provider.id) };
+  for (const [name, key] of Object.entries(provider.settings.urls ?? {})) out[key] = emulatorUrl + (routes?.urls?.[name] ?? '');
+  return out;
+}
+
 export const ROUTE_KEYS: readonly RouteKey[] = [...PROVIDER_ROUTES.flatMap((r) => r.keys), 'files'];
 
 const HOST = '127.0.0.1';

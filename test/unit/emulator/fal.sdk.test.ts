@@ -103,10 +103,12 @@ describe('fal emulator, driven by the official SDK', function () {
 
   it('a wrong input is a ValidationError (422) with fal’s detail entries; it is sent once', async function () {
     const fal = client();
-    await assert.rejects(fal.queue.submit('fal-ai/veo3.1', { input: { prompt: 'a lighthouse', duration: 8 } }), (e: unknown) => {
+    // The SDK's types refuse a number here; a script without them would send one.
+    const input = { prompt: 'a lighthouse', duration: 8 } as unknown as { prompt: string };
+    await assert.rejects(fal.queue.submit('fal-ai/veo3.1', { input }), (e: unknown) => {
       assert.ok(e instanceof ValidationError, String(e));
       assert.strictEqual(e.status, 422);
-      const entry = (e.body as { detail: { loc: string[]; msg: string; ctx: { expected: string } }[] }).detail[0];
+      const entry = (e.body as unknown as { detail: { loc: string[]; msg: string; ctx: { expected: string } }[] }).detail[0];
       assert.deepStrictEqual(entry.loc, ['body', 'duration']);
       assert.strictEqual(entry.ctx.expected, "'4s', '6s' or '8s'");
       return true;
