@@ -331,7 +331,11 @@ function hostOf(url: string): string {
 
 /** Settings that decide where a key is sent: every provider's base URL and other URLs, and the plain-http switch (user settings only). */
 export function keyRoutingSettings(providers: readonly Pick<ProviderDescriptor, 'settings'>[]): string[] {
-  return [...providers.flatMap((p) => [p.settings.baseUrl, ...Object.values(p.settings.urls ?? {})]), 'allowInsecureHttp'];
+  return [
+    ...providers.map((p) => p.settings.baseUrl),
+    ...providers.flatMap((p) => Object.values(p.settings.urls ?? {})),
+    'allowInsecureHttp',
+  ];
 }
 
 /** The actions this provider offers on this task. */
