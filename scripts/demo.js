@@ -117,8 +117,10 @@ function writeSettings(userDataDir, emulatorBaseUrl) {
   /** @type {Record<string, unknown>} */
   const merged = { ...DEFAULT_SETTINGS, ...current };
   // Each provider at its own base path on the emulator (OpenRouter's is /openrouter/api/v1): nothing reaches a real host.
-  const baseOf = require(EMULATOR_MODULE).emulatorBaseUrl;
-  for (const p of providers()) merged[`aiVideo.${p.settings.baseUrl}`] = baseOf(emulatorBaseUrl, p.id);
+  const urlsOf = require(EMULATOR_MODULE).emulatorUrlSettings;
+  for (const p of providers()) {
+    for (const [key, url] of Object.entries(urlsOf(emulatorBaseUrl, p))) merged[`aiVideo.${key}`] = url;
+  }
   merged['aiVideo.pollIntervalSeconds'] = 2;
   fs.writeFileSync(file, JSON.stringify(merged, null, 2) + '\n');
   return file;

@@ -242,14 +242,16 @@ async function main() {
   fs.mkdirSync(path.join(dirs.userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(dirs.extensionsDir, { recursive: true });
   fs.mkdirSync(dirs.state, { recursive: true });
-  const { startEmulator, emulatorBaseUrl } = require(path.join(REPO, 'out', 'src', 'emulator', 'server.js'));
+  const { startEmulator, emulatorUrlSettings } = require(path.join(REPO, 'out', 'src', 'emulator', 'server.js'));
   const { PROVIDER_LIST } = require(path.join(REPO, 'out', 'src', 'providers', 'index.js'));
   const emulator = await startEmulator({ port: 0, durationMs: 3000 });
   // Every provider points at the emulator from the first moment (OpenRouter at its own base path there),
   // so nothing the host does before a test's setup can reach a real provider's host.
   /** @type {Record<string, unknown>} */
   const settings = { ...TEST_SETTINGS };
-  for (const p of PROVIDER_LIST) settings[`aiVideo.${p.settings.baseUrl}`] = emulatorBaseUrl(emulator.baseUrl, p.id);
+  for (const p of PROVIDER_LIST) {
+    for (const [key, url] of Object.entries(emulatorUrlSettings(emulator.baseUrl, p))) settings[`aiVideo.${key}`] = url;
+  }
   fs.writeFileSync(path.join(dirs.userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
   copyFixtures(dirs.workspace);
   // A fresh canary key per run: it must not show up in any log or output.

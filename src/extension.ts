@@ -49,7 +49,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   const storageDir = context.globalStorageUri.fsPath;
   const mediaDir = path.join(storageDir, 'videos');
   // Models as data: constructing it reads and fetches nothing; a provider's catalogue is read on its first use.
-  const catalog = new ModelCatalog({ providers: PROVIDERS, cacheDir: path.join(storageDir, 'catalog'), log });
+  const catalog = new ModelCatalog({
+    providers: PROVIDERS,
+    cacheDir: path.join(storageDir, 'catalog'),
+    log,
+    // Only for a catalogue behind the key (fal's prices), when that provider is used.
+    context: (id) => {
+      const provider = PROVIDERS[id];
+      return provider ? providerContext(provider, keys, log) : Promise.reject(new Error(`no provider ${id}`));
+    },
+  });
   context.subscriptions.push({ dispose: () => catalog.dispose() });
   const engine = new TaskEngine({
     providers: PROVIDERS,

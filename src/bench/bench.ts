@@ -507,7 +507,7 @@ async function catalogPart(): Promise<PartResult> {
       console.log('');
       console.log('== Catalog: resolving a model and its price from the warm model catalogue ==');
       console.log(
-        `  median ${c.lookupUs.toFixed(2)} µs over ${c.lookups.toLocaleString('en-US')} lookups; ${c.models} models in the emulator's published catalogue (OpenRouter).`,
+        `  median ${c.lookupUs.toFixed(2)} µs over ${c.lookups.toLocaleString('en-US')} lookups; ${c.models} models in the emulator's published catalogues (OpenRouter, fal).`,
       );
     },
     summary: { lookupUs: round(c.lookupUs, 2), models: c.models },

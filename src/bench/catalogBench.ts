@@ -7,14 +7,15 @@ import * as path from 'path';
 
 import { ModelCatalog } from '../core/provider/catalog';
 import { priceOf } from '../core/provider/pricing';
-import { emulatorBaseUrl, startEmulator } from '../emulator/server';
+import { emulatorBaseUrl, emulatorUrlSettings, startEmulator } from '../emulator/server';
 import { PROVIDER_LIST, PROVIDERS } from '../providers';
+import { BENCH_KEY } from './scenario';
 
 export interface CatalogFigures {
   /** Median of one lookup (`model()` then `priceOf`), µs. */
   lookupUs: number;
   lookups: number;
-  /** Models in the emulator's catalogue: what OpenRouter publishes at `GET /videos/models`, fetched from the emulator. */
+  /** Models in the emulator's published catalogues (OpenRouter's `GET /videos/models`, fal's endpoints priced by its pricing route), fetched from the emulator. */
   models: number;
 }
 
@@ -24,7 +25,16 @@ export async function catalogBench(): Promise<CatalogFigures> {
   const cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'aivideo-bench-catalog-'));
   // Every provider points at the emulator, so a provider that publishes its catalogue is fetched from there.
   const emulator = await startEmulator({ port: 0 });
-  const catalog = new ModelCatalog({ providers: PROVIDERS, cacheDir });
+  // A catalogue behind the key (fal's prices) is read with the bench key, at the provider's other URLs on the emulator.
+  const context = async (id: string) => {
+    const p = PROVIDERS[id];
+    const urls = emulatorUrlSettings(emulator.baseUrl, p);
+    return {
+      apiKey: BENCH_KEY,
+      settings: Object.fromEntries(Object.entries(p.settings.urls ?? {}).map(([name, key]) => [name, urls[key]])),
+    };
+  };
+  const catalog = new ModelCatalog({ providers: PROVIDERS, cacheDir, context });
   try {
     // Each provider at its base URL on the emulator (OpenRouter's has a path); the lookups go over every
     // provider's models, the count is of the published list only (the others' are bundled or own entries).

@@ -72,7 +72,10 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({ ...options, log: (line) => console.log(line) });
   const base = emulator.baseUrl;
   console.log(`AI Video provider emulator listening on ${base}`);
-  for (const r of PROVIDER_ROUTES) console.log(`  ${`${r.provider} base URL:`.padEnd(20)}${base}${r.basePath ?? ''}  (${r.summary})`);
+  for (const r of PROVIDER_ROUTES) {
+    console.log(`  ${`${r.provider} base URL:`.padEnd(20)}${base}${r.basePath ?? ''}  (${r.summary})`);
+    for (const [name, p] of Object.entries(r.urls ?? {})) console.log(`  ${`${r.provider} ${name}:`.padEnd(20)}${base}${p}`);
+  }
   console.log(`  ${'Control:'.padEnd(20)}${base}/__emulator/counts, /__emulator/faults, /__emulator/reset`);
   let stopping = false;
   const stop = (signal: string): void => {

@@ -80,7 +80,8 @@ export interface AuthCheck {
 
 /** The key of `Authorization: Bearer <key>`, or undefined. */
 export function bearerKey(headers: IncomingHttpHeaders): string | undefined {
-  const m = /^Bearer\s+(.*)$/i.exec((headers.authorization ?? '').trim());
+  // fal sends its key as `Key <key>` (its routes refuse a bearer token themselves).
+  const m = /^(?:Bearer|Key)\s+(.*)$/i.exec((headers.authorization ?? '').trim());
   return m && m[1].trim() ? m[1].trim() : undefined;
 }
 

@@ -48,6 +48,8 @@ export interface ProviderRoutes {
   summary: string;
   /** The path its base URL ends with on the emulator (default: none, the emulator's own address). */
   basePath?: string;
+  /** The paths of its other URLs on the emulator, by the names its descriptor's `settings.urls` give them (fal's `apiUrl`). */
+  urls?: Readonly<Record<string, string>>;
   /** Every route key it serves: fault injection and counts accept exactly these. */
   keys: readonly RouteKey[];
   /** The routes bound to one running emulator's state. */

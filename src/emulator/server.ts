@@ -4,6 +4,7 @@ import * as http from 'http';
 import type { AddressInfo, Socket } from 'net';
 import { Readable } from 'stream';
 
+import { falRoutes } from './fal';
 import { FaultStore } from './faults';
 import { serveFile } from './files';
 import { gatewayRoutes } from './gateway';
@@ -20,11 +21,32 @@ import type { Emulator, EmulatorOptions, Fault, RecordedRequest, RouteKey } from
 export type { Emulator, EmulatorOptions, Fault, FaultKind, RecordedRequest, RouteKey, RouteKind } from './types';
 
 /** The providers the emulator speaks: one line each. */
-export const PROVIDER_ROUTES: readonly ProviderRoutes[] = [pikaRoutes, gatewayRoutes, hidreamRoutes, openrouterRoutes, openaiRoutes];
+export const PROVIDER_ROUTES: readonly ProviderRoutes[] = [
+  pikaRoutes,
+  gatewayRoutes,
+  hidreamRoutes,
+  openrouterRoutes,
+  openaiRoutes,
+  falRoutes,
+];
 
 /** The base URL a provider is configured with to reach this emulator (`emulatorUrl` plus its base path). */
 export function emulatorBaseUrl(emulatorUrl: string, provider: string): string {
   return emulatorUrl + (PROVIDER_ROUTES.find((r) => r.provider === provider)?.basePath ?? '');
+}
+
+/**
+ * Every URL setting of a provider pointed at this emulator, by setting name under `aiVideo.`: its
+ * base URL, and its other URLs (`settings.urls`, e.g. fal's prices API) at their own paths here.
+ */
+export function emulatorUrlSettings(
+  emulatorUrl: string,
+  provider: { id: string; settings: { baseUrl: string; urls?: Readonly<Record<string, string>> } },
+): Record<string, string> {
+  const routes = PROVIDER_ROUTES.find((r) => r.provider === provider.id);
+  const out: Record<string, string> = { [provider.settings.baseUrl]: emulatorBaseUrl(emulatorUrl, provider.id) };
+  for (const [name, key] of Object.entries(provider.settings.urls ?? {})) out[key] = emulatorUrl + (routes?.urls?.[name] ?? '');
+  return out;
 }
 
 export const ROUTE_KEYS: readonly RouteKey[] = [...PROVIDER_ROUTES.flatMap((r) => r.keys), 'files'];

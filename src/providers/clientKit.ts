@@ -108,7 +108,14 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 export function providerRequest(
   provider: Pick<ProviderDescriptor, 'label' | 'authHeaders'>,
   ctx: ProviderContext,
-  r: { method: 'GET' | 'POST'; path: string; body?: unknown; isCreate?: boolean; fallbackTimeoutMs?: number },
+  r: {
+    method: 'GET' | 'POST' | 'PUT';
+    path: string;
+    body?: unknown;
+    isCreate?: boolean;
+    fallbackTimeoutMs?: number;
+    errorTypeHeader?: string;
+  },
 ): Promise<JsonResponse> {
   return requestJson({
     method: r.method,
@@ -122,6 +129,7 @@ export function providerRequest(
     isCreate: r.isCreate,
     onUploadProgress: ctx.onUploadProgress,
     uploadSignal: ctx.uploadSignal,
+    errorTypeHeader: r.errorTypeHeader,
   });
 }
 

@@ -3,13 +3,14 @@
 // Every client is guarded: what it answers is sanitized before anything stores or shows it.
 import type { ProviderDescriptor } from '../core/provider/descriptor';
 import { guardProvider } from '../core/provider/guardedClient';
+import { fal } from './fal';
 import { gateway } from './gateway';
 import { hidream } from './hidream';
 import { openai } from './openai';
 import { openrouter } from './openrouter';
 import { pika } from './pika';
 
-export const PROVIDER_LIST: readonly ProviderDescriptor[] = [pika, gateway, hidream, openrouter, openai].map(guardProvider);
+export const PROVIDER_LIST: readonly ProviderDescriptor[] = [pika, gateway, hidream, openrouter, openai, fal].map(guardProvider);
 
 export const PROVIDERS: Readonly<Record<string, ProviderDescriptor>> = Object.fromEntries(PROVIDER_LIST.map((p) => [p.id, p]));
 export const PROVIDER_IDS: readonly string[] = PROVIDER_LIST.map((p) => p.id);

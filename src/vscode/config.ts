@@ -44,12 +44,20 @@ export function checkedBaseUrl(provider: Pick<ProviderDescriptor, 'settings'>): 
   );
 }
 
-/** The provider's extra settings (`settings.extra`) by the names it reads them under; empty ones left out. */
+/**
+ * The provider's extra settings (`settings.extra`) by the names it reads them under, empty ones left
+ * out; and its other URLs (`settings.urls`), from user settings only and checked like the base URL
+ * (a ProviderError('config') when one may not receive the key).
+ */
 export function providerSettings(provider: Pick<ProviderDescriptor, 'settings'>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, key] of Object.entries(provider.settings.extra ?? {})) {
     const v = String(cfg().get<string>(key) ?? '').trim();
     if (v) out[name] = v;
+  }
+  const insecure = userValue<boolean>('allowInsecureHttp') === true;
+  for (const [name, key] of Object.entries(provider.settings.urls ?? {})) {
+    out[name] = checkBaseUrl(`${SECTION}.${key}`, String(userValue<string>(key) ?? ''), insecure);
   }
   return out;
 }

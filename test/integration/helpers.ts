@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 
 import type { AiVideoApi } from '../../src/api';
 import type { Task } from '../../src/core/model/task';
-import { Emulator, emulatorBaseUrl, startEmulator } from '../../src/emulator/server';
+import { Emulator, emulatorUrlSettings, startEmulator } from '../../src/emulator/server';
 import { PROVIDER_IDS, PROVIDER_LIST } from '../../src/providers';
 
 export const EXTENSION_ID = 'aivideo.ai-video-studio';
@@ -18,11 +18,11 @@ export const EXTERNAL_EMULATOR_URL = process.env.AIVIDEO_EXTERNAL_EMULATOR_URL;
 /** A folder shared by the sessions of one runner invocation. */
 export const STATE_DIR = process.env.AIVIDEO_TEST_STATE_DIR;
 
-/** Points every provider at the emulator, each at its own base path there (OpenRouter's is /openrouter/api/v1). */
+/** Points every provider at the emulator, each at its own base path there (OpenRouter's is /openrouter/api/v1), and its other URLs too (fal's prices). */
 export async function pointProvidersAt(baseUrl: string): Promise<void> {
   const cfg = vscode.workspace.getConfiguration('aiVideo');
   for (const p of PROVIDER_LIST) {
-    await cfg.update(p.settings.baseUrl, emulatorBaseUrl(baseUrl, p.id), vscode.ConfigurationTarget.Global);
+    for (const [key, url] of Object.entries(emulatorUrlSettings(baseUrl, p))) await cfg.update(key, url, vscode.ConfigurationTarget.Global);
   }
 }
 

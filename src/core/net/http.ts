@@ -40,7 +40,7 @@ import { ErrorKind, ProviderError } from '../model/errors';
 import { clip, MAX_PROVIDER_WORD, sanitizeText } from './sanitize';
 
 export interface JsonRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   url: string;
   /** Sent as a bearer token unless `authHeaders` is given; always scrubbed from messages. */
   apiKey: string;
@@ -60,6 +60,8 @@ export interface JsonRequest {
   onUploadProgress?(sent: number, total: number): void;
   /** Stops the request only while its body is still being sent (it then certainly never arrived). */
   uploadSignal?: AbortSignal;
+  /** A response header that names the kind of error (fal's `X-Fal-Error-Type`): kept as the error's `providerCode`. */
+  errorTypeHeader?: string;
 }
 
 export interface JsonResponse {
@@ -333,9 +335,13 @@ export function statusError(
   json: unknown,
   text: string,
   headers: Record<string, string>,
-  req: Pick<JsonRequest, 'providerLabel' | 'apiKey' | 'isCreate'>,
+  req: Pick<JsonRequest, 'providerLabel' | 'apiKey' | 'isCreate' | 'errorTypeHeader'>,
 ): ProviderError {
-  const { message: serverMessage, code } = extractServerError(json);
+  const extracted = extractServerError(json);
+  const serverMessage = extracted.message;
+  const typeHeader = req.errorTypeHeader ? headers[req.errorTypeHeader.toLowerCase()] : undefined;
+  // Where the caller names the header that carries the error's kind, the kind is that header's alone.
+  const code = req.errorTypeHeader ? (typeHeader ? sanitizeText(typeHeader, [req.apiKey], MAX_PROVIDER_WORD) : undefined) : extracted.code;
   const detail = serverMessage ? sanitizeText(serverMessage, [req.apiKey], 300) : describeBody(text, headers);
   const who = req.providerLabel;
   let kind: ErrorKind;
@@ -402,9 +408,29 @@ function extractServerError(json: unknown): { message?: string; code?: string | 
   }
   if (typeof err === 'string') return { message: clip(err) };
   return {
-    message: text(o.message) ?? text(o.msg),
+    message: text(o.message) ?? text(o.msg) ?? detailText(o.detail),
     code: typeof o.code === 'string' || typeof o.code === 'number' ? o.code : undefined,
   };
+}
+
+/**
+ * A `detail` as FastAPI-style servers send it (fal, Replicate): a sentence, or a list of
+ * `{loc, msg, ctx}` entries, each read as "field: message (permitted: …)".
+ */
+function detailText(detail: unknown): string | undefined {
+  if (typeof detail === 'string') return clip(detail);
+  if (!Array.isArray(detail)) return undefined;
+  const parts = detail.slice(0, 10).flatMap((d) => {
+    if (!d || typeof d !== 'object') return [];
+    const e = d as Record<string, unknown>;
+    const loc = Array.isArray(e.loc) ? e.loc.filter((x) => x !== 'body' && (typeof x === 'string' || typeof x === 'number')).join('.') : '';
+    const msg = typeof e.msg === 'string' ? e.msg : '';
+    const ctx = e.ctx && typeof e.ctx === 'object' ? (e.ctx as Record<string, unknown>) : undefined;
+    const expected = typeof ctx?.expected === 'string' && !msg.includes(ctx.expected) ? ` (${l10n.t('permitted: {0}', ctx.expected)})` : '';
+    const line = `${loc ? `${loc}: ` : ''}${msg}${expected}`;
+    return line ? [clip(line)] : [];
+  });
+  return parts.length ? parts.join('; ') : undefined;
 }
 
 function describeBody(text: string, headers: Record<string, string>): string {

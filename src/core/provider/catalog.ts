@@ -17,7 +17,7 @@ import type { GenerationMode } from '../model/task';
 import { writeFileAtomic } from '../store/atomicFile';
 import { parseCatalogModels } from './catalogParse';
 import type { CatalogModel, CatalogSnapshot, ModelLifecycle } from './catalogTypes';
-import type { ProviderDescriptor } from './descriptor';
+import type { ProviderContext, ProviderDescriptor } from './descriptor';
 import { retirementIsCertain, retirementOf } from './retirements';
 
 /** What the catalogue needs of a provider. */
@@ -38,6 +38,8 @@ export interface ModelCatalogOptions {
   maxAgeMs?: number;
   /** After a failed fetch, the next one is not tried before this, ms (default 1 min). */
   retryMs?: number;
+  /** The key and settings for a provider whose published catalogue is `keyed` (rejects when there is no key). */
+  context?(providerId: string): Promise<Pick<ProviderContext, 'apiKey' | 'settings'>>;
 }
 
 /** A model's lifecycle as the catalogue, the bundled retirements and "not found" answers tell it. */
@@ -241,7 +243,8 @@ export class ModelCatalog {
       const timer = setTimeout(() => abort.abort(), this.fetchTimeoutMs);
       timer.unref?.();
       try {
-        const fetched = published({ baseUrl: entry.baseUrl, signal: abort.signal, timeoutMs: this.fetchTimeoutMs });
+        const keyed = provider.catalog?.keyed ? await this.keyedContext(provider) : {};
+        const fetched = published({ ...keyed, baseUrl: entry.baseUrl, signal: abort.signal, timeoutMs: this.fetchTimeoutMs });
         const answer = await Promise.race([fetched, aborted(abort.signal)]);
         const models = parseCatalogModels(answer);
         if (models.length === 0) throw new Error('the catalogue lists no model');
@@ -267,6 +270,13 @@ export class ModelCatalog {
       }
     })();
     return entry.fetching;
+  }
+
+  /** The key and settings a keyed catalogue is fetched with; throws (a failed fetch) without a key. */
+  private async keyedContext(provider: CatalogProvider): Promise<Pick<ProviderContext, 'apiKey' | 'settings'>> {
+    const ctx = await this.opts.context?.(provider.id);
+    if (!ctx?.apiKey) throw new Error(`no ${provider.label} key to fetch its catalogue with`);
+    return { apiKey: ctx.apiKey, ...(ctx.settings ? { settings: ctx.settings } : {}) };
   }
 
   /** Waits for `fetch` at most `waitMs`, or until the caller gives up. */

@@ -105,6 +105,12 @@ export interface ProviderClient {
    * no task follows, adopts the one left, or lets the user choose.
    */
   listLostJobs?(ctx: ProviderContext, task: Task): Promise<ListedJobs>;
+  /**
+   * Where the provider can stop a job it queued or is running: asks it to, once (the engine never
+   * retries). Resolves when the provider accepted; rejects with a ProviderError (e.g. the job already
+   * finished), and the task is then left as it was.
+   */
+  cancel?(ctx: ProviderContext, task: Task): Promise<void>;
   /** A harmless authenticated call; resolves with a plain sentence, rejects with a ProviderError. */
   testConnection(ctx: ProviderContext): Promise<string>;
   /** How many polls of this provider may run at once, and per-minute create limits where published. */
@@ -192,10 +198,19 @@ export interface ProviderModels {
   optional?: boolean;
 }
 
+/** What fetching a published catalogue is given: the key and settings only where it is `keyed`. */
+export type CatalogFetchContext = Pick<ProviderContext, 'baseUrl' | 'signal' | 'timeoutMs'> &
+  Partial<Pick<ProviderContext, 'apiKey' | 'settings'>>;
+
 /** Where a provider's models and their capabilities, prices and lifecycle come from (catalogTypes.ts). */
 export interface ProviderCatalogSources {
-  /** Fetches what the provider publishes (no key needed), from the provider's base URL only. */
-  published?(ctx: Pick<ProviderContext, 'baseUrl' | 'signal' | 'timeoutMs'>): Promise<CatalogModel[]>;
+  /** Fetches what the provider publishes, from the provider's base URL (or its `settings.urls`) only. */
+  published?(ctx: CatalogFetchContext): Promise<CatalogModel[]>;
+  /**
+   * `published` needs the key and the provider's settings (fal's prices are behind the key, at its
+   * API URL): it is then given them, and not tried while there is no key.
+   */
+  keyed?: boolean;
   /** A snapshot compiled by hand from the provider's published docs, used only when the live one cannot be had. */
   bundled?: { asOf: string; models: readonly CatalogModel[] };
   /** The provider's own entries, for providers that publish nothing. */
@@ -207,6 +222,11 @@ export interface ProviderSettings {
   baseUrl: string;
   /** More settings the provider reads from `ProviderContext.settings`, name -> setting under `aiVideo.`. */
   extra?: Readonly<Record<string, string>>;
+  /**
+   * More URLs the key is sent to (fal's prices API), name -> setting under `aiVideo.`: like the base
+   * URL, user settings only and checked before use; given in `ProviderContext.settings` by name.
+   */
+  urls?: Readonly<Record<string, string>>;
 }
 
 /** Task actions a provider may offer beyond create and poll; each is the command `aiVideo.<id>`. */
@@ -309,9 +329,13 @@ function hostOf(url: string): string {
   }
 }
 
-/** Settings that decide where a key is sent: every provider's base URL and the plain-http switch (user settings only). */
+/** Settings that decide where a key is sent: every provider's base URL and other URLs, and the plain-http switch (user settings only). */
 export function keyRoutingSettings(providers: readonly Pick<ProviderDescriptor, 'settings'>[]): string[] {
-  return [...providers.map((p) => p.settings.baseUrl), 'allowInsecureHttp'];
+  return [
+    ...providers.map((p) => p.settings.baseUrl),
+    ...providers.flatMap((p) => Object.values(p.settings.urls ?? {})),
+    'allowInsecureHttp',
+  ];
 }
 
 /** The actions this provider offers on this task. */

@@ -36,6 +36,7 @@ export const COMMAND_IDS = [
   'aiVideo.revealPromptSource',
   'aiVideo.generateFromSelection',
   'aiVideo.chooseBlockModel',
+  'aiVideo.cancelTask',
   ...TASK_ACTION_IDS.map((id) => `aiVideo.${id}` as const),
 ] as const;
 

@@ -364,7 +364,7 @@ describe('prompt blocks: completion and hover data', () => {
     assert.ok(aspect && 'fields' in aspect);
     assert.deepStrictEqual(
       aspect.fields.map((f) => f.provider.id),
-      ['pika', 'gateway', 'hidream', 'openrouter'],
+      ['pika', 'gateway', 'hidream', 'openrouter', 'fal'],
     );
     assert.strictEqual(describeKey(catalog, 'mood'), undefined);
   });
