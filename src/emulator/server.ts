@@ -12,6 +12,7 @@ import { bearerKey, checkAuth, httpDate, jsonReply, openAiError, openAiErrorForS
 import { openaiRoutes } from './openai';
 import { openrouterRoutes } from './openrouter';
 import { pikaRoutes } from './pika';
+import { replicateRoutes } from './replicate';
 import { decodeSegment, type MountedRoutes, type ProviderRoutes, type RequestContext, type Route } from './routes';
 import { EmulatorState } from './state';
 import { finishedBy, hostileMessage } from './tasks';
@@ -20,7 +21,14 @@ import type { Emulator, EmulatorOptions, Fault, RecordedRequest, RouteKey } from
 export type { Emulator, EmulatorOptions, Fault, FaultKind, RecordedRequest, RouteKey, RouteKind } from './types';
 
 /** The providers the emulator speaks: one line each. */
-export const PROVIDER_ROUTES: readonly ProviderRoutes[] = [pikaRoutes, gatewayRoutes, hidreamRoutes, openrouterRoutes, openaiRoutes];
+export const PROVIDER_ROUTES: readonly ProviderRoutes[] = [
+  pikaRoutes,
+  gatewayRoutes,
+  hidreamRoutes,
+  openrouterRoutes,
+  openaiRoutes,
+  replicateRoutes,
+];
 
 /** The base URL a provider is configured with to reach this emulator (`emulatorUrl` plus its base path). */
 export function emulatorBaseUrl(emulatorUrl: string, provider: string): string {

@@ -402,7 +402,8 @@ function extractServerError(json: unknown): { message?: string; code?: string | 
   }
   if (typeof err === 'string') return { message: clip(err) };
   return {
-    message: text(o.message) ?? text(o.msg),
+    // `detail`: Replicate's (and FastAPI's) error text.
+    message: text(o.message) ?? text(o.msg) ?? text(o.detail),
     code: typeof o.code === 'string' || typeof o.code === 'number' ? o.code : undefined,
   };
 }
