@@ -209,8 +209,9 @@ export class ReplicateProvider {
       return replicateError(429, 'Request was throttled. Your rate limit resets in ~2s.', 'Request was throttled');
     }
     const problems = this.check(m, input);
-    if (/\[invalid-input\]/i.test(prompt))
-      {problems.push({ field: 'input.prompt', description: 'prompt contains words this model refuses' });}
+    if (/\[invalid-input\]/i.test(prompt)) {
+      problems.push({ field: 'input.prompt', description: 'prompt contains words this model refuses' });
+    }
     if (problems.length) {
       return replicateError(422, problems.map((p) => `- ${p.field}: ${p.description}\n`).join(''), 'Input validation failed', {
         invalid_fields: problems.map((p) => ({ type: 'invalid', ...p })),
