@@ -3,11 +3,10 @@
 // answers as the SDK reads them. The SDK is pointed at 127.0.0.1 through its `baseUrl`; its own retries
 // (429 and 5xx only) never come into play, and every request is counted so none is repeated.
 import * as assert from 'assert';
-
 import Replicate from 'replicate';
 
-import { REPLICATE_BASE_PATH, REPLICATE_MODELS, SCHEMA_ONLY_MODEL } from '../../../src/emulator/replicate';
 import { inputSchemaOfModel } from '../../../src/core/provider/inputSchema';
+import { REPLICATE_BASE_PATH, REPLICATE_MODELS, SCHEMA_ONLY_MODEL } from '../../../src/emulator/replicate';
 import { GOOD_KEY, useEmulator } from '../../support/helpers';
 import { NetSpy, spyOnConnections } from '../../support/netSpy';
 
@@ -100,7 +99,13 @@ describe('Replicate emulator, driven by the official SDK', function () {
     const schema = inputSchemaOfModel(model);
     assert.ok(schema);
     const byName = Object.fromEntries(schema.inputs.map((i) => [i.name, i]));
-    assert.deepStrictEqual(byName.motion, { name: 'motion', label: 'How much things move', kind: 'enum', values: ['calm', 'dynamic', 'wild'], default: 'calm' });
+    assert.deepStrictEqual(byName.motion, {
+      name: 'motion',
+      label: 'How much things move',
+      kind: 'enum',
+      values: ['calm', 'dynamic', 'wild'],
+      default: 'calm',
+    });
     assert.deepStrictEqual(byName.steps, { name: 'steps', label: 'Denoising steps', kind: 'integer', min: 1, max: 50, default: 25 });
     assert.strictEqual(byName.loop.kind, 'boolean');
     assert.strictEqual(byName.style_hint.kind, 'string');
