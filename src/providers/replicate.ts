@@ -9,7 +9,7 @@
 import * as l10n from '@vscode/l10n';
 
 import { isProviderError, ProviderError } from '../core/model/errors';
-import type { GenerateRequest, GenerationMode, Task, TaskVideo } from '../core/model/task';
+import type { GenerateRequest, GenerationMode, TaskVideo } from '../core/model/task';
 import { MAX_PROVIDER_WORD, sanitizeText } from '../core/net/sanitize';
 import type { CatalogModel } from '../core/provider/catalogTypes';
 import type { ModelOptions, ModelOptionsSource, OptionField } from '../core/provider/descriptor';
@@ -562,6 +562,22 @@ export const replicate: ProviderDescriptor = {
     return pollEach(this, ctx, tasks, { path: (t) => predictionPath(t.remoteId), parse: (json) => parsePrediction(json, now) });
   },
 
+  /** POST {base}/predictions/{id}/cancel, once; a prediction that already finished answers as it is, and is refused. */
+  async cancel(ctx, task) {
+    const res = await providerRequest(this, ctx, { method: 'POST', path: `${predictionPath(task.remoteId)}/cancel` });
+    const status = obj(res.json)?.status;
+    if (status !== 'canceled' && status !== 'starting' && status !== 'processing' && status !== undefined) {
+      throw new ProviderError({
+        kind: 'conflict',
+        message: l10n.t(
+          '{0} did not cancel the prediction: it is already {1}.',
+          LABEL,
+          sanitizeText(String(status), [ctx.apiKey], MAX_PROVIDER_WORD),
+        ),
+      });
+    }
+  },
+
   async testConnection(ctx) {
     const res = await providerRequest(this, ctx, { method: 'GET', path: '/account', fallbackTimeoutMs: 15_000 });
     const user = str(obj(res.json)?.username);
@@ -572,11 +588,6 @@ export const replicate: ProviderDescriptor = {
 };
 
 const predictionPath = (id: string) => `/predictions/${encodeURIComponent(id)}`;
-
-/** Cancels a prediction: POST {base}/predictions/{id}/cancel (a finished one stays as it is). */
-export async function cancelPrediction(ctx: ProviderContext, task: Pick<Task, 'remoteId'>): Promise<void> {
-  await providerRequest(replicate, ctx, { method: 'POST', path: `${predictionPath(task.remoteId)}/cancel` });
-}
 
 function modeOf(req: GenerateRequest): GenerationMode {
   return req.images?.length ? 'ingredients' : req.image ? 'image-to-video' : 'text-to-video';

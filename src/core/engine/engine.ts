@@ -279,6 +279,47 @@ export class TaskEngine {
     return this.creates.findLostJob(id, choose);
   }
 
+  /** Whether the provider can stop a job it queued or is running (`ProviderClient.cancel`). */
+  canCancel(provider: ProviderId): boolean {
+    return typeof this.deps.providers[provider]?.cancel === 'function';
+  }
+
+  /**
+   * Asks the provider, once, to stop a queued or running job. When it accepts, the task ends `failed`
+   * ("Cancelled", errorKind `cancelled`) and is no longer polled. When it refuses or cannot be reached,
+   * the task is left untouched and this rejects with the ProviderError. A task whose provider cannot
+   * cancel, or that is not at the provider (waiting, finished), is refused before any request.
+   */
+  async cancel(id: string): Promise<Task> {
+    const t = this.tasks.get(id);
+    if (!t) throw new ProviderError({ kind: 'input', message: l10n.t('No task {0}.', id) });
+    const provider = this.deps.providers[t.provider];
+    if (!provider?.cancel) {
+      throw new ProviderError({ kind: 'input', message: l10n.t('{0} cannot cancel a job once it is sent.', this.labelOf(t.provider)) });
+    }
+    if (!isPolled(t)) {
+      throw new ProviderError({
+        kind: 'input',
+        message: l10n.t('Only a queued or running task can be cancelled; this one is {0}.', t.status),
+      });
+    }
+    const ctx = this.withDefaults(await this.deps.context(t.provider));
+    await provider.cancel(ctx, t);
+    // Finished meanwhile (a poll answered while the cancel was out): its outcome stands.
+    if (this.tasks.get(id) !== t || !isPolled(t)) return t;
+    this.finish(t, {
+      status: 'failed',
+      error: l10n.t('Cancelled'),
+      errorKind: 'cancelled',
+      rawStatus: undefined,
+      finishedAt: this.clock.now(),
+    });
+    this.changed.fire([t]);
+    await this.sync.persistNow();
+    this.schedule();
+    return t;
+  }
+
   /** Polls every active task now (in the window that polls; another window just re-reads the history). */
   async refresh(): Promise<void> {
     if (this.disposed) return;

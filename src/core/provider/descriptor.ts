@@ -105,6 +105,12 @@ export interface ProviderClient {
    * no task follows, adopts the one left, or lets the user choose.
    */
   listLostJobs?(ctx: ProviderContext, task: Task): Promise<ListedJobs>;
+  /**
+   * Where the provider can stop a job it queued or is running: asks it to, once (the engine never
+   * retries). Resolves when the provider accepted; rejects with a ProviderError (e.g. the job already
+   * finished), and the task is then left as it was.
+   */
+  cancel?(ctx: ProviderContext, task: Task): Promise<void>;
   /** A harmless authenticated call; resolves with a plain sentence, rejects with a ProviderError. */
   testConnection(ctx: ProviderContext): Promise<string>;
   /** How many polls of this provider may run at once, and per-minute create limits where published. */

@@ -113,6 +113,17 @@ export function guardProvider(client: ProviderDescriptor): ProviderDescriptor {
           },
         }
       : {}),
+    ...(client.cancel
+      ? {
+          async cancel(ctx: ProviderContext, task: Parameters<NonNullable<ProviderDescriptor['cancel']>>[1]) {
+            try {
+              await client.cancel!(ctx, task);
+            } catch (e) {
+              throw cleanError(e, ctx);
+            }
+          },
+        }
+      : {}),
     async testConnection(ctx) {
       try {
         return sanitizeText(await client.testConnection(ctx), [ctx.apiKey]);

@@ -61,6 +61,8 @@ export type CommandArgs = {
   /** Looks an uncertain create up at the provider; resolves with the task. */
   'aiVideo.findLostJob': [taskId: string, remoteId?: string];
   'aiVideo.markFailed': [taskId: string];
+  /** Asks the provider to stop a queued or running job; resolves with the task (failed, "Cancelled") once it did. */
+  'aiVideo.cancelTask': [taskId: string];
   /** Resolves with the provider's site for an uncertain task; opens nothing. */
   'aiVideo.checkAccount': [taskId: string];
   'aiVideo.openGallery': None;

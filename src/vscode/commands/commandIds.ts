@@ -35,6 +35,7 @@ export const COMMAND_IDS = [
   'aiVideo.newPromptFile',
   'aiVideo.revealPromptSource',
   'aiVideo.generateFromSelection',
+  'aiVideo.cancelTask',
   ...TASK_ACTION_IDS.map((id) => `aiVideo.${id}` as const),
 ] as const;
 

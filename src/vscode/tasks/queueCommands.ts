@@ -89,6 +89,27 @@ export function registerQueueCommands(c: CommandContext): void {
     return cancelled;
   });
 
+  /**
+   * `cancelTask(taskId)`: asks the provider to stop a queued or running job (where it can), once;
+   * resolves with the task, now failed ("Cancelled"). When the provider refuses, the task is left as
+   * it was: a script's call rejects, a person's sees the error (not waited on).
+   */
+  c.register('aiVideo.cancelTask', async (call): Promise<Task | undefined> => {
+    const t = taskOf(call);
+    if (!call.interactive) {
+      if (!t) throw noTask(call);
+      return structuredClone(await engine.cancel(t.id));
+    }
+    if (!t) return undefined;
+    try {
+      return structuredClone(await engine.cancel(t.id));
+    } catch (e) {
+      log.warn(`Cancelling a task failed: ${errorMessage(e)}`);
+      void c.explain(e, t.provider);
+      return undefined;
+    }
+  });
+
   /** `editWaiting(taskId, {prompt?, options?, …})` changes it without asking; from the tree, a quick pick asks. */
   c.register('aiVideo.editWaiting', async (call, _taskId, edit): Promise<Task | undefined> => {
     const t = taskOf(call);

@@ -108,14 +108,15 @@ function icon(t: Task): vscode.ThemeIcon | vscode.Uri {
 
 /**
  * `task.<status>` first so menus can match `viewItem =~ /^task\.succeeded/`, then flags
- * (`findable`: an uncertain create whose provider can list recent jobs), then `action-<id>` per
- * provider action.
+ * (`findable`: an uncertain create whose provider can list recent jobs; `cancellable`: a queued or
+ * running task whose provider can stop it), then `action-<id>` per provider action.
  */
-export function contextValue(t: Task, canFindLostJob = false): string {
+export function contextValue(t: Task, canFindLostJob = false, canCancel = false): string {
   const flags = [`task.${t.status}`];
   if (t.timedOut) flags.push('timedOut');
   if (t.uncertain) flags.push('uncertain');
   if (t.uncertain && canFindLostJob) flags.push('findable');
+  if (canCancel && (t.status === 'queued' || t.status === 'running') && t.remoteId) flags.push('cancellable');
   if (t.videos.some((v) => v.localPath)) flags.push('playable');
   if (t.videos.some((v) => v.downloadError)) flags.push('downloadFailed');
   if (t.errorKind) flags.push(`remedy-${remedyFor(t.errorKind)}`);
@@ -155,11 +156,11 @@ function tooltip(t: Task): vscode.MarkdownString {
   return md;
 }
 
-function fingerprint(t: Task, canFindLostJob: boolean): string {
+function fingerprint(t: Task, canFindLostJob: boolean, canCancel = false): string {
   return JSON.stringify([
     shortPrompt(t),
     describeTask(t),
-    contextValue(t, canFindLostJob),
+    contextValue(t, canFindLostJob, canCancel),
     t.status,
     t.rawStatus,
     t.progress,
@@ -206,7 +207,8 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
         // Re-rendering an unchanged item gives its click command a new id; a click landing between
         // two renders would then run a discarded command. So identical items are left alone.
         for (const t of changed) {
-          if (this.shown.get(t.id) !== fingerprint(t, engine.canFindLostJob(t.provider))) this.emitter.fire(this.nodes.get(`task:${t.id}`));
+          const print = fingerprint(t, engine.canFindLostJob(t.provider), engine.canCancel(t.provider));
+          if (this.shown.get(t.id) !== print) this.emitter.fire(this.nodes.get(`task:${t.id}`));
           if (t.groupId) this.emitter.fire(this.nodes.get(`group:${t.groupId}`));
         }
       }),
@@ -383,7 +385,8 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     const t = this.engine.getTask(taskId);
     if (!t) return new vscode.TreeItem(vscode.l10n.t('(removed)'));
     const canFind = this.engine.canFindLostJob(t.provider);
-    this.shown.set(t.id, fingerprint(t, canFind));
+    const canCancel = this.engine.canCancel(t.provider);
+    this.shown.set(t.id, fingerprint(t, canFind, canCancel));
     const item = new vscode.TreeItem(
       shortPrompt(t),
       t.videos.length > 1 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
@@ -392,7 +395,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     item.description = describeTask(t);
     item.tooltip = tooltip(t);
     item.iconPath = icon(t);
-    item.contextValue = contextValue(t, canFind);
+    item.contextValue = contextValue(t, canFind, canCancel);
     item.accessibilityInformation = { label: `${shortPrompt(t)}, ${statusWord(t.status)}, ${describeTask(t)}` };
     if (t.status === 'succeeded') item.command = { command: 'aiVideo.play', title: vscode.l10n.t('Play'), arguments: [t.id, INTERACTIVE] };
     else if (t.status === 'failed') {

@@ -370,4 +370,21 @@ describe('Replicate through the engine (emulator)', function () {
       h.emulator.setOptions({ now: Date.now });
     }
   });
+
+  it('cancel: POST /predictions/{id}/cancel once; the task ends failed "Cancelled"; a finished one is refused and left as it was', async function () {
+    const engine = await engineOf();
+    const t = await engine.generate(req({ model: 'minimax/hailuo-02', prompt: 'long [duration=60000]' }));
+    await waitForTask(engine, t.id, (x) => x.status === 'running' || x.status === 'queued', 'to be at the provider');
+    const cancelled = await engine.cancel(t.id);
+    assert.deepStrictEqual([cancelled.status, cancelled.error], ['failed', 'Cancelled']);
+    assert.deepStrictEqual(
+      h.emulator.requests('replicate.cancel').map((r) => r.path),
+      [`${REPLICATE_BASE_PATH}/predictions/${t.remoteId}/cancel`],
+    );
+    const done = await engine.generate(req({ model: 'minimax/hailuo-02', prompt: 'short [duration=300]' }));
+    const finished = await waitForTask(engine, done.id, settled, 'to finish');
+    assert.strictEqual(finished.status, 'succeeded');
+    const direct = PROVIDERS.replicate.cancel!;
+    await assert.rejects(direct({ baseUrl: base(), apiKey: KEY }, finished), /already succeeded/);
+  });
 });
