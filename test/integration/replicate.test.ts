@@ -103,7 +103,9 @@ describe('Replicate, end to end', function () {
       '```',
     );
     const bad = await waitFor('the enum diagnostic drawn from the schema', () =>
-      vscode.languages.getDiagnostics(doc.uri).find((d) => d.range.start.line === 3 && /calm, dynamic or wild/.test(d.message)),
+      vscode.languages
+        .getDiagnostics(doc.uri)
+        .find((d) => d.range.start.line === 3 && /motion: use one of calm, dynamic, wild/.test(d.message)),
     );
     assert.strictEqual(bad.severity, vscode.DiagnosticSeverity.Error);
     assert.ok(!vscode.languages.getDiagnostics(doc.uri).some((d) => d.range.start.line === 4), 'steps is a key of the schema');
