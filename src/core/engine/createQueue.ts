@@ -363,7 +363,13 @@ export class CreateQueue {
         return withAvailable(errorMessage(e), this.host.catalog.availableIds(req.provider, ctx.baseUrl, modeOf(req)));
       }
       if (isProviderError(e)) {
-        return l10n.t('The inputs of {0} could not be read at {1}, so nothing was sent: {2}', req.model, provider.label, e.message);
+        // Its kind kept (a rejected key asks for a key); nothing was sent, so nothing may have started.
+        throw new ProviderError({
+          kind: e.kind,
+          status: e.status,
+          retryAfterMs: e.retryAfterMs,
+          message: l10n.t('The inputs of {0} could not be read at {1}, so nothing was sent: {2}', req.model, provider.label, e.message),
+        });
       }
       throw e;
     }

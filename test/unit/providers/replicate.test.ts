@@ -6,6 +6,7 @@
 import * as assert from 'assert';
 
 import { Semaphore } from '../../../src/core/engine/localLimits';
+import type { ProviderError } from '../../../src/core/model/errors';
 import type { GenerateRequest } from '../../../src/core/model/task';
 import { checkInput, inputSchemaOfModel, parseInputSchema } from '../../../src/core/provider/inputSchema';
 import { modelDescription, REPLICATE_BASE_PATH, REPLICATE_MODELS, SCHEMA_ONLY_MODEL } from '../../../src/emulator/replicate';
@@ -330,6 +331,17 @@ describe('Replicate through the engine (emulator)', function () {
   it('a model Replicate does not know is refused before sending, saying so', async function () {
     const engine = await engineOf();
     await assert.rejects(engine.generate(req({ model: 'nobody/nothing' })), /Replicate has no model "nobody\/nothing"/);
+    assert.strictEqual(h.emulator.requests('replicate.create').length, 0);
+  });
+
+  it('a schema that cannot be read (a rejected key): refused before sending, its kind kept so the key is asked for', async function () {
+    const engine = await engineOf();
+    h.emulator.injectFault({ route: 'replicate.model', kind: 'status', status: 401 });
+    await assert.rejects(engine.generate(req({ model: 'acme/unread' })), (e: ProviderError) => {
+      assert.strictEqual(e.kind, 'auth');
+      assert.match(e.message, /^The inputs of acme\/unread could not be read at Replicate, so nothing was sent: /);
+      return true;
+    });
     assert.strictEqual(h.emulator.requests('replicate.create').length, 0);
   });
 
