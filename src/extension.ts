@@ -126,7 +126,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   );
   const agentTools = registerAgentTools({ engine, keys });
   context.subscriptions.push(agentTools);
-  context.subscriptions.push(registerPromptFiles(engine, context.globalStorageUri, catalog, modelLists));
+  // A block naming a model known by its schema (Replicate): read with the key, in the background, when a key is set.
+  const loadModelOptions = async (id: string, model: string): Promise<boolean> => {
+    const provider = PROVIDERS[id];
+    if (!provider?.modelOptions || !(await keys.has(id))) return false;
+    await provider.modelOptions.load({ ...(await providerContext(provider, keys, log)), timeoutMs: 10_000 }, model);
+    return true;
+  };
+  context.subscriptions.push(registerPromptFiles(engine, context.globalStorageUri, catalog, modelLists, loadModelOptions));
   context.subscriptions.push(trackWalkthrough(engine, keys));
 
   log.info(`Activated in ${Date.now() - started} ms with ${engine.getTasks().length} task(s) in the history.`);

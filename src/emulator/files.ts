@@ -152,7 +152,10 @@ export function serveFile(state: EmulatorState, relative: string, headers: Incom
   const hopMatch = /^hop\/(\d+)\/(.+)$/.exec(relative);
   const path = (hopMatch ? hopMatch[2] : relative).replace(BAD_PERCENT, '');
   const entry = state.files.get(path);
-  if (!entry || snapshot(entry.timing, state.now()).phase !== 'succeeded') return notFound();
+  const snap = entry && snapshot(entry.timing, state.now());
+  if (!entry || snap?.phase !== 'succeeded') return notFound();
+  // Deleted by the provider once it has been kept long enough (emulator clock).
+  if (entry.keptMs !== undefined && snap.finishedAt !== undefined && state.now() >= snap.finishedAt + entry.keptMs) return notFound();
   if (entry.isResult) {
     return serveResult(state, path, hopMatch ? Number(hopMatch[1]) : 0, headers, entry.fixture.bytes, entry.fixture.contentType);
   }

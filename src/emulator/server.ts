@@ -13,6 +13,7 @@ import { bearerKey, checkAuth, httpDate, jsonReply, openAiError, openAiErrorForS
 import { openaiRoutes } from './openai';
 import { openrouterRoutes } from './openrouter';
 import { pikaRoutes } from './pika';
+import { replicateRoutes } from './replicate';
 import { decodeSegment, type MountedRoutes, type ProviderRoutes, type RequestContext, type Route } from './routes';
 import { EmulatorState } from './state';
 import { finishedBy, hostileMessage } from './tasks';
@@ -28,6 +29,7 @@ export const PROVIDER_ROUTES: readonly ProviderRoutes[] = [
   openrouterRoutes,
   openaiRoutes,
   falRoutes,
+  replicateRoutes,
 ];
 
 /** The base URL a provider is configured with to reach this emulator (`emulatorUrl` plus its base path). */

@@ -36,6 +36,8 @@ export interface FileEntry {
   timing: TaskTiming;
   /** The generated video itself (not a poster): result markers apply to it. */
   isResult: boolean;
+  /** The provider deletes it this long after its task finished (Replicate: one hour); kept for ever when absent. */
+  keptMs?: number;
 }
 
 export class EmulatorState {

@@ -9,8 +9,9 @@ import { hidream } from './hidream';
 import { openai } from './openai';
 import { openrouter } from './openrouter';
 import { pika } from './pika';
+import { replicate } from './replicate';
 
-export const PROVIDER_LIST: readonly ProviderDescriptor[] = [pika, gateway, hidream, openrouter, openai, fal].map(guardProvider);
+export const PROVIDER_LIST: readonly ProviderDescriptor[] = [pika, gateway, hidream, openrouter, openai, fal, replicate].map(guardProvider);
 
 export const PROVIDERS: Readonly<Record<string, ProviderDescriptor>> = Object.fromEntries(PROVIDER_LIST.map((p) => [p.id, p]));
 export const PROVIDER_IDS: readonly string[] = PROVIDER_LIST.map((p) => p.id);

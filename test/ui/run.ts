@@ -31,7 +31,16 @@ import { Check, oneLine, Timeout } from './check';
 import { Workbench } from './pages/workbench';
 import { demo, vscodeHost } from './scripts';
 import { compareTakes, galleryDelete, gallerySelection } from './specs/gallery.test';
-import { failingGeneration, generateFlow, keyListed, openAiFlow, openRouterFlow, taskFinishes, variantsGroup } from './specs/generate.test';
+import {
+  failingGeneration,
+  generateFlow,
+  keyListed,
+  openAiFlow,
+  openRouterFlow,
+  replicateSchemaFlow,
+  taskFinishes,
+  variantsGroup,
+} from './specs/generate.test';
 import { clickPlays } from './specs/player.test';
 import { promptFileLenses } from './specs/promptFile.test';
 import { paletteTitles, welcomeContent } from './specs/tasksView.test';
@@ -55,6 +64,7 @@ const CASES: UiCase[] = [
   walkthroughSteps,
   openAiFlow,
   openRouterFlow,
+  replicateSchemaFlow,
 ];
 
 const TIMEOUT_MS = Number(process.env.AIVIDEO_UI_TEST_TIMEOUT_MS) || 8 * 60 * 1000;

@@ -21,7 +21,7 @@ import { Logger } from '../model/events';
 import { GenerateRequest, GenerationMode, ProviderId, Task, TaskSource } from '../model/task';
 import { createdPatch, notSentPatch, patchTask, uncertainPatch } from '../polling/transitions';
 import type { ModelCatalog } from '../provider/catalog';
-import { ProviderClient, ProviderContext, ResolvedMedia } from '../provider/descriptor';
+import { ModelOptions, ProviderClient, ProviderContext, ResolvedMedia } from '../provider/descriptor';
 import { checkAgainstModel } from '../provider/modelCapabilities';
 import { MediaLimits, resolveMedia } from '../request/media';
 import { parseGenerateRequest } from '../request/requestValidation';
@@ -149,7 +149,7 @@ export class CreateQueue {
     const invalid = provider.validate(req);
     if (invalid) throw new ProviderError({ kind: 'input', message: invalid });
     const ctx = await host.context(req.provider);
-    const refused = await this.catalogRefusal(req, ctx.baseUrl);
+    const refused = (await this.catalogRefusal(req, ctx.baseUrl)) ?? (await this.modelRefusal(provider, ctx, req));
     if (refused) throw new ProviderError({ kind: 'input', message: refused });
     const media = await resolveMedia(req, host.settings().media);
     const now = host.clock.now();
@@ -236,7 +236,7 @@ export class CreateQueue {
       throw new ProviderError({ kind: 'input', message: errorMessage(e) });
     }
     req.prompt = req.prompt.trim();
-    const invalid = provider.validate(req);
+    const invalid = provider.validate(req) ?? (await this.modelRefusal(provider, await host.context(t.provider), req));
     if (invalid) throw new ProviderError({ kind: 'input', message: invalid });
     const written = await this.changeWaiting(t, { request: req, prompt: req.prompt, model: req.model ?? '' });
     if (!written) throw notWaiting();
@@ -345,6 +345,35 @@ export class CreateQueue {
     }
     const model = catalog.model(req.provider, baseUrl, req.model);
     return model && checkAgainstModel(model, req);
+  }
+
+  /**
+   * What the model's own inputs refuse in this request (a provider that publishes them per model, as
+   * Replicate's schemas): read before anything is sent, the schema fetched and cached when needed. A
+   * model the provider does not know is marked in the catalogue and refused.
+   */
+  private async modelRefusal(provider: ProviderClient, ctx: ProviderContext, req: GenerateRequest): Promise<string | undefined> {
+    if (!provider.modelOptions || !req.model) return undefined;
+    let options: ModelOptions | undefined;
+    try {
+      options = await provider.modelOptions.load(ctx, req.model);
+    } catch (e) {
+      if (isProviderError(e) && e.modelNotFound && this.host.catalog) {
+        await this.host.catalog.markUnavailable(req.provider, ctx.baseUrl, req.model).catch(() => undefined);
+        return withAvailable(errorMessage(e), this.host.catalog.availableIds(req.provider, ctx.baseUrl, modeOf(req)));
+      }
+      if (isProviderError(e)) {
+        // Its kind kept (a rejected key asks for a key); nothing was sent, so nothing may have started.
+        throw new ProviderError({
+          kind: e.kind,
+          status: e.status,
+          retryAfterMs: e.retryAfterMs,
+          message: l10n.t('The inputs of {0} could not be read at {1}, so nothing was sent: {2}', req.model, provider.label, e.message),
+        });
+      }
+      throw e;
+    }
+    return options?.check(req);
   }
 
   /**

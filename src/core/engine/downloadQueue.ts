@@ -34,6 +34,8 @@ export interface DownloadQueueDeps {
   record(task: Task, videos: TaskVideo[]): Promise<void>;
   /** A download ended, whatever its outcome. */
   done(): void;
+  /** The provider's name, for messages (a result that is gone says who keeps results how long). */
+  providerLabel?(id: string): string;
 }
 
 const DOWNLOADS_AT_ONCE = 2;
@@ -116,15 +118,18 @@ export class DownloadQueue {
       const dir = taskFolder(this.deps.mediaDir, taskId);
       const dest = insideFolder(dir, `${index + 1}-${resultFileName(video.url)}`);
       const task = this.deps.getTask(taskId);
-      result = await this.slots.run(() =>
-        downloadToFile(video.url, dest, {
-          ...settings.download,
-          ...this.access(task, video, video.url),
-          maxBytes: settings.maxDownloadBytes,
-          attempts: settings.downloadAttempts,
-          retryDelayMs: settings.downloadRetryDelayMs,
-          signal,
-        }),
+      // A result the provider deletes goes first, the soonest deleted first (Replicate keeps outputs one hour).
+      result = await this.slots.run(
+        () =>
+          downloadToFile(video.url, dest, {
+            ...settings.download,
+            ...this.access(task, video, video.url),
+            maxBytes: settings.maxDownloadBytes,
+            attempts: settings.downloadAttempts,
+            retryDelayMs: settings.downloadRetryDelayMs,
+            signal,
+          }),
+        video.expiresAt ?? Infinity,
       );
       posterPath = await this.downloadPoster(dir, index, video, task, settings.download, signal);
     } catch (e) {
@@ -189,10 +194,12 @@ export class DownloadQueue {
     task: Task | undefined,
     video: TaskVideo,
     url: string,
-  ): Pick<DownloadOptions, 'origin' | 'expiresAt' | 'now' | 'authHeaders'> {
+  ): Pick<DownloadOptions, 'origin' | 'expiresAt' | 'expiry' | 'now' | 'authHeaders'> {
+    const by = task && (this.deps.providerLabel?.(task.provider) ?? task.provider);
     return {
       origin: task?.origin,
       expiresAt: video.expiresAt,
+      ...(video.keptForMs !== undefined && by ? { expiry: { keptForMs: video.keptForMs, by } } : {}),
       now: () => this.deps.now(),
       authHeaders: video.authenticated && task ? () => this.deps.resultAuth(task, url) : undefined,
     };

@@ -127,6 +127,7 @@ export class TaskEngine {
         this.changed.fire([task]);
       },
       done: () => this.schedule(),
+      providerLabel: (id) => deps.providers[id]?.label ?? id,
     });
     this.poller = new Poller({
       clock: this.clock,

@@ -37,21 +37,34 @@ export class CreateRateLimiter {
   }
 }
 
-/** Runs at most `limit` tasks at once; the rest wait in order. */
+/**
+ * Runs at most `limit` tasks at once; the rest wait in order of `due` (sooner first: a result that
+ * will be deleted goes before one that will not), then of arrival.
+ */
 export class Semaphore {
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: { due: number; go: () => void }[] = [];
 
   constructor(private readonly limit: number) {}
 
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  /** How many wait for a slot. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  async run<T>(fn: () => Promise<T>, due = Infinity): Promise<T> {
+    if (this.running >= this.limit) {
+      await new Promise<void>((go) => {
+        const at = this.waiting.findIndex((w) => w.due > due);
+        this.waiting.splice(at < 0 ? this.waiting.length : at, 0, { due, go });
+      });
+    }
     this.running++;
     try {
       return await fn();
     } finally {
       this.running--;
-      this.waiting.shift()?.();
+      this.waiting.shift()?.go();
     }
   }
 }

@@ -49,6 +49,8 @@ export interface TaskVideo {
   authenticated?: boolean;
   /** When the provider deletes the result, epoch ms: it can only be downloaded before. */
   expiresAt?: number;
+  /** How long the provider keeps a result after the job finished (Replicate: one hour), ms; says why a result is gone. */
+  keptForMs?: number;
   /** Absolute path of the downloaded copy, once downloaded. */
   localPath?: string;
   /** Why the download failed, when it did. */

@@ -42,6 +42,8 @@ export interface DownloadOptions extends NetPolicy {
   authHeaders?: () => Promise<Record<string, string>>;
   /** When the provider deletes the result, epoch ms: no download is tried after it. */
   expiresAt?: number;
+  /** How long the provider (`by`) keeps results after a job finishes: a result that is gone says when it finished. */
+  expiry?: { keptForMs: number; by: string };
   /** The clock `expiresAt` is compared with (default Date.now). */
   now?: () => number;
 }
@@ -123,11 +125,30 @@ export function resultFileName(url: string): string {
   return /\.(mp4|webm|mov)$/i.test(name) ? name : `${name}.mp4`;
 }
 
-/** The message for a result past its expiry time. */
-export function expiredMessage(expiresAt: number): string {
+/** The message for a result past its expiry time: when its job finished and how long the provider keeps results, where known. */
+export function expiredMessage(expiresAt: number, expiry?: DownloadOptions['expiry']): string {
+  if (expiry) return goneMessage(expiresAt, expiry);
   return l10n.t(
     'This result expired at {0} UTC; it can no longer be downloaded.',
     new Date(expiresAt).toISOString().replace('T', ' ').slice(0, 16),
+  );
+}
+
+const utcMinute = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
+
+function goneMessage(expiresAt: number, expiry: NonNullable<DownloadOptions['expiry']>): string {
+  const hours = expiry.keptForMs / 3_600_000;
+  const kept =
+    hours === 1
+      ? l10n.t('one hour')
+      : Number.isInteger(hours)
+        ? l10n.t('{0} hours', hours)
+        : l10n.t('{0} minutes', Math.round(expiry.keptForMs / 60_000));
+  return l10n.t(
+    'The video is gone: {0} keeps results for {1} after a job finishes, and this one finished at {2} UTC. It can no longer be downloaded.',
+    expiry.by,
+    kept,
+    utcMinute(expiresAt - expiry.keptForMs),
   );
 }
 
@@ -142,7 +163,7 @@ export async function downloadToFile(url: string, dest: string, opts: DownloadOp
   } catch {
     throw new ProviderError({ kind: 'malformed', message: l10n.t('The result URL is not a valid URL.') });
   }
-  if (expired(opts)) throw new ProviderError({ kind: 'notFound', message: expiredMessage(opts.expiresAt!) });
+  if (expired(opts)) throw new ProviderError({ kind: 'notFound', message: expiredMessage(opts.expiresAt!, opts.expiry) });
   const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const attempts = Math.max(1, opts.attempts ?? 3);
   // One signal for the whole download: the caller's cancel, or the deadline (the abort reason says which).
@@ -323,9 +344,10 @@ async function save(res: GetResponse, dest: string, opts: DownloadOptions, withK
       new ProviderError({
         kind: 'notFound',
         status,
-        message: expired(opts)
-          ? expiredMessage(opts.expiresAt!)
-          : l10n.t('The result file is gone (HTTP {0}); result links expire.', status),
+        message:
+          expired(opts) || (opts.expiry && opts.expiresAt !== undefined)
+            ? expiredMessage(opts.expiresAt!, opts.expiry)
+            : l10n.t('The result file is gone (HTTP {0}); result links expire.', status),
       }),
     );
   }

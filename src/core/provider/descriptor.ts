@@ -128,6 +128,25 @@ export interface ProviderClient {
    * and asking early only wastes one (a poll aimed just after a predicted end would find the job running).
    */
   readonly batchesPolls?: boolean;
+  /**
+   * Options one model takes beyond `options`, where the provider publishes them per model (Replicate's
+   * input schemas) or its catalogue lists them: `load` reads and caches them per base URL (it may ask
+   * the provider), `peek` answers from memory only. Absent, or undefined for a model: `options` is all.
+   */
+  readonly modelOptions?: ModelOptionsSource;
+}
+
+/** What one model takes, as option rows and a check (see `ProviderClient.modelOptions`). */
+export interface ModelOptions {
+  /** The rows the Generate flow offers and prompt blocks complete for this model, in order. */
+  fields: readonly OptionField[];
+  /** A message when the request does not fit the model (a value it refuses, with the ones it takes); else undefined. Pure. */
+  check(req: GenerateRequest): string | undefined;
+}
+
+export interface ModelOptionsSource {
+  load(ctx: ProviderContext, model: string): Promise<ModelOptions | undefined>;
+  peek(baseUrl: string, model: string): ModelOptions | undefined;
 }
 
 /** Top-level GenerateRequest fields an option field may write. */

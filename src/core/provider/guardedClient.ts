@@ -99,6 +99,20 @@ export function guardProvider(client: ProviderDescriptor): ProviderDescriptor {
       }
       return out;
     },
+    ...(client.modelOptions
+      ? {
+          modelOptions: {
+            peek: (baseUrl: string, model: string) => client.modelOptions!.peek(baseUrl, model),
+            async load(ctx: ProviderContext, model: string) {
+              try {
+                return await client.modelOptions!.load(ctx, model);
+              } catch (e) {
+                throw cleanError(e, ctx);
+              }
+            },
+          },
+        }
+      : {}),
     ...(client.cancel
       ? {
           async cancel(ctx: ProviderContext, task: Parameters<NonNullable<ProviderDescriptor['cancel']>>[1]) {

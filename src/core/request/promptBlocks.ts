@@ -9,7 +9,7 @@ import { literal, noLinks } from '../../shared/links';
 import { GenerateRequest, GenerationMode, modeLabel } from '../model/task';
 import type { LifecycleVerdict } from '../provider/catalog';
 import type { CatalogModel } from '../provider/catalogTypes';
-import { MODEL_ID_PATTERN, type OptionField, type ProviderDescriptor } from '../provider/descriptor';
+import { MODEL_ID_PATTERN, type ModelOptions, type OptionField, type ProviderDescriptor } from '../provider/descriptor';
 import { checkAgainstModel, joinOr } from '../provider/modelCapabilities';
 import { modelChoices } from '../provider/modelList';
 import { writeField, type FieldValue } from '../provider/optionFields';
@@ -140,6 +140,12 @@ export interface PromptCatalog {
   model?(provider: BlockProvider, modelId: string): CatalogModel | undefined;
   /** The model's lifecycle as known now (no waiting): a retired or deprecated model gets a warning. */
   lifecycle?(provider: BlockProvider, modelId: string): LifecycleVerdict | undefined;
+  /**
+   * What the model takes beyond the provider's own options, as known now (no waiting): Replicate's
+   * published input schema. Its rows become the block's keys (completion, hover, diagnostics) and its
+   * check runs with the provider's.
+   */
+  modelOptions?(provider: BlockProvider, modelId: string): ModelOptions | undefined;
 }
 
 /**
@@ -264,10 +270,26 @@ export function defaultProvider(catalog: PromptCatalog): BlockProvider {
   return catalog.providers[0];
 }
 
-/** The provider a block names, or the default (also for a block still being written). */
+/**
+ * The provider a block names, or the default (also for a block still being written), with the options
+ * of the model the block names where the provider gives them per model (modelOptions).
+ */
 export function providerOf(block: VideoBlock, catalog: PromptCatalog): BlockProvider {
   const v = block.entries.find((e) => same(e.key, 'provider'))?.value;
-  return catalog.providers.find((p) => v !== undefined && same(p.id, v)) ?? defaultProvider(catalog);
+  const provider = catalog.providers.find((p) => v !== undefined && same(p.id, v)) ?? defaultProvider(catalog);
+  const model = block.entries.find((e) => same(e.key, 'model'))?.value?.trim();
+  const perModel = model && MODEL_ID_PATTERN.test(model) ? catalog.modelOptions?.(provider, model) : undefined;
+  return perModel ? withModelOptions(provider, perModel) : provider;
+}
+
+/** The provider with a model's own rows after its options (a key the provider has already stays its own) and its check. */
+export function withModelOptions(provider: BlockProvider, perModel: ModelOptions): BlockProvider {
+  const own = new Set(provider.options.map((f) => blockKeyOf(f).toLowerCase()));
+  return {
+    ...provider,
+    options: [...provider.options, ...perModel.fields.filter((f) => !own.has(blockKeyOf(f).toLowerCase()))],
+    validate: (req) => provider.validate(req) ?? perModel.check(req),
+  };
 }
 
 /** The mode a block's media keys ask for: a video restyles, several images combine, one image animates. */

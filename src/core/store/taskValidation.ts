@@ -47,7 +47,7 @@ function video(v: unknown): TaskVideo | undefined {
   if (id !== undefined) out.id = id;
   const downloadError = optText(o.downloadError, MAX_STORED_ERROR);
   if (downloadError !== undefined) out.downloadError = downloadError;
-  for (const k of ['seed', 'duration', 'width', 'height', 'fps', 'expiresAt'] as const) {
+  for (const k of ['seed', 'duration', 'width', 'height', 'fps', 'expiresAt', 'keptForMs'] as const) {
     const n = optNum(o[k]);
     if (n !== undefined) out[k] = n;
   }

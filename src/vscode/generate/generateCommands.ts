@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/model/errors';
 import { GenerateRequest, GenerationMode, modeLabel, Task } from '../../core/model/task';
 import type { CatalogSnapshot } from '../../core/provider/catalogTypes';
-import { ProviderDescriptor } from '../../core/provider/descriptor';
+import { ModelOptions, ProviderDescriptor } from '../../core/provider/descriptor';
 import { modelChoices } from '../../core/provider/modelList';
 import { IMAGE_EXTENSIONS, ImageSize, isRemoteUrl, readImageSize, toLocalPath, VIDEO_EXTENSIONS } from '../../core/request/media';
 import { parseGenerateRequest } from '../../core/request/requestValidation';
@@ -95,6 +95,17 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     return c.catalog.models(p.id, baseUrl);
   };
 
+  // A model's own inputs (Replicate's schemas), read with the key; none without a key or when they cannot be read.
+  const modelOptionsFor = async (p: ProviderDescriptor, model: string): Promise<ModelOptions | undefined> => {
+    if (!p.modelOptions || !(await c.keys.has(p.id))) return undefined;
+    try {
+      return await p.modelOptions.load({ ...(await providerContext(p, c.keys, log)), timeoutMs: 10_000 }, model);
+    } catch (e) {
+      log.warn(`The inputs of ${model} at ${p.label} could not be read: ${errorMessage(e)}`);
+      return undefined;
+    }
+  };
+
   const imageSize = async (ref: string): Promise<ImageSize | undefined> => {
     if (isRemoteUrl(ref)) return undefined;
     try {
@@ -114,6 +125,7 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
       hasKey: (id) => c.keys.has(id),
       models: modelsFor,
       catalog: catalogFor,
+      modelOptions: modelOptionsFor,
       imageSize,
       preset,
       extraOptions,

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 
 import { GenerateRequest, GenerationMode, modeLabel } from '../../core/model/task';
 import type { CatalogModel, CatalogSnapshot } from '../../core/provider/catalogTypes';
-import { MODEL_ID_PATTERN, OptionField, ProviderDescriptor } from '../../core/provider/descriptor';
+import { MODEL_ID_PATTERN, ModelOptions, OptionField, ProviderDescriptor } from '../../core/provider/descriptor';
 import { describeCapabilities } from '../../core/provider/modelCapabilities';
 import {
   describeValue,
@@ -36,6 +36,11 @@ export interface FlowDeps {
    * wait up to 10 s for what the provider publishes. Undefined when there is none (or no base URL yet).
    */
   catalog?(provider: ProviderDescriptor): Promise<CatalogSnapshot | undefined>;
+  /**
+   * What one model takes beyond the provider's own options (Replicate: read from its published input
+   * schema), when the provider says per model; undefined when it does not, or it cannot be read.
+   */
+  modelOptions?(provider: ProviderDescriptor, model: string): Promise<ModelOptions | undefined>;
   /** The pixel size of a chosen image (path, file: URI or URL), when it can be read. */
   imageSize(ref: string): Promise<ImageSize | undefined>;
   /** Preset values (from the Explorer: images or a video already chosen; from the editor: the prompt). */
@@ -283,11 +288,19 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     const step = counter('options');
     const GO = '\u0000go';
     const EXTRA = '\u0000extra';
-    const own = fieldsFor(s.provider, s.mode);
+    // The model's inputs, where the provider gives them per model (its published schema): their rows.
+    const perModel =
+      s.req.model && s.provider.modelOptions && deps.modelOptions ? await deps.modelOptions(s.provider, s.req.model) : undefined;
+    const own = [...fieldsFor(s.provider, s.mode), ...(perModel?.fields ?? [])];
     // The model's own rows (catalogue): only the durations and resolutions it takes; audio when it can.
     const neutral = modelFields(await catalogModel(), own);
     const fields = [...neutral, ...own];
     dropUnoffered(s.req, fields);
+    // Options remembered from another model that this one does not take are not sent.
+    if (perModel && s.req.options) {
+      for (const k of Object.keys(s.req.options)) if (!fields.some((f) => f.target !== 'request' && f.key === k)) delete s.req.options[k];
+      if (Object.keys(s.req.options).length === 0) delete s.req.options;
+    }
     const warning = await fitToImage();
     const items: Item<string>[] = [
       {
@@ -310,7 +323,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     if (picked.value === GO) {
       // Remembered values of fields this mode does not offer are not sent.
       for (const f of s.provider.options) if (!fields.includes(f)) writeField(s.req, f, undefined);
-      const invalid = s.provider.validate(s.req);
+      const invalid = s.provider.validate(s.req) ?? perModel?.check(s.req);
       if (invalid) {
         void showWarning(invalid);
         return options;

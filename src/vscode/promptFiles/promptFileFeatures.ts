@@ -10,6 +10,7 @@ import { TaskEngine } from '../../core/engine/engine';
 import { isActive, Task } from '../../core/model/task';
 import type { ModelCatalog } from '../../core/provider/catalog';
 import type { CatalogModel } from '../../core/provider/catalogTypes';
+import type { ModelOptions } from '../../core/provider/descriptor';
 import type { ModelListCache } from '../../core/provider/modelList';
 import {
   allowedValues,
@@ -68,9 +69,16 @@ function modelEntry(providerId: string, modelId: string | undefined): CatalogMod
   return models && base && modelId ? models.model(providerId, base, modelId) : undefined;
 }
 
+/** A model's own options (Replicate's schema) as known now: read from memory only. */
+function modelOptionsEntry(providerId: string, modelId: string): ModelOptions | undefined {
+  const base = baseUrlOf(providerId);
+  return base ? PROVIDERS[providerId]?.modelOptions?.peek(base, modelId) : undefined;
+}
+
 /** The block keys of every registered provider, with the models the user's settings add and what the catalogue knows now. */
 export function promptCatalog(): PromptCatalog {
   return {
+    modelOptions: (p, id) => modelOptionsEntry(p.id, id),
     providers: PROVIDER_LIST,
     configuredModels: (p) => (p.models?.setting ? modelListSetting(p.models.setting) : []),
     model: (p, id) => modelEntry(p.id, id),
@@ -108,6 +116,8 @@ export function registerPromptFiles(
   storage: vscode.Uri,
   catalogue?: ModelCatalog,
   listed?: ModelListCache,
+  /** Reads (and caches) a model's own options; false when nothing was tried (no key yet), rejects when they cannot be read. */
+  loadModelOptions?: (providerId: string, model: string) => Promise<boolean>,
 ): vscode.Disposable {
   const subs: vscode.Disposable[] = [];
   models = catalogue;
@@ -133,6 +143,22 @@ export function registerPromptFiles(
   // background (once per provider and base URL in this session), and the diagnostics are redone when it comes.
   const requested = new Set<string>();
   const fetchCatalogues = (doc: vscode.TextDocument) => {
+    for (const block of findVideoBlocks(doc.getText())) {
+      const id = providerOf(block, catalog()).id;
+      // A model known by its schema: read once in this session (retried after a key is set), then checked again.
+      const model = block.entries.find((e) => e.key.toLowerCase() === 'model')?.value?.trim();
+      const base = baseUrlOf(id);
+      if (loadModelOptions && model && base && PROVIDERS[id]?.modelOptions && !modelOptionsEntry(id, model)) {
+        const key = `${id} ${base} ${model}`;
+        if (!requested.has(key)) {
+          requested.add(key);
+          void loadModelOptions(id, model).then(
+            (tried) => (tried ? checkAll() : requested.delete(key)),
+            () => undefined,
+          );
+        }
+      }
+    }
     if (!models) return;
     for (const block of findVideoBlocks(doc.getText())) {
       const id = providerOf(block, catalog()).id;

@@ -360,3 +360,61 @@ export const openRouterFlow: UiCase = {
     await q.dismiss();
   },
 };
+
+export const replicateSchemaFlow: UiCase = {
+  name: 'the generate flow offers the options a Replicate model publishes in its input schema (a model no catalogue knows)',
+  async run({ wb }) {
+    const q = wb.quickInput;
+    const replicate = PROVIDERS.replicate;
+    // The schema is read with the key: store one first.
+    await wb.runCommand(
+      commandTitle('aiVideo.setApiKey'),
+      'the provider list of "Set API Key"',
+      (s) => /API keys/.test(s.title) && s.rows.some((r) => r.label === replicate.label),
+    );
+    await q.pick(replicate.label);
+    await q.waitFor(
+      `the ${replicate.label} API key input box`,
+      (s) => s.title.includes(`${replicate.label} API key`) && s.inputType === 'password',
+    );
+    await q.submit(API_KEY);
+    await q.waitHidden().catch(() => {
+      throw new Check('the key input box did not close after Enter');
+    });
+
+    await wb.runCommand(
+      GENERATE_COMMAND,
+      'the provider list',
+      (s) => s.title.startsWith(GENERATE_FLOW_TITLE) && s.rows.some((r) => r.label === replicate.label),
+    );
+    await q.pick(replicate.label);
+    await q.waitFor(
+      `the ${replicate.label} modes`,
+      (s) => s.title.includes(replicate.label) && s.rows.some((r) => r.label === TEXT_TO_VIDEO),
+    );
+    await q.pick(TEXT_TO_VIDEO);
+    const models = await q.waitFor(
+      `the ${replicate.label} models`,
+      (s) => /model/i.test(s.title) && s.rows.some((r) => /Other model id/.test(r.label)),
+    );
+    check(!!rowOf(models, 'google/veo-3.1'), `the bundled Veo 3.1 is offered: ${describeRows(models)}`);
+    await q.pick(models.rows.find((r) => /Other model id/.test(r.label))!.label);
+    await q.waitFor('the model id input box', (s) => /model id/i.test(s.title) && s.inputType === 'text');
+    await q.submit('acme/dreamreel');
+    await q.waitFor('the prompt input box', (s) => /prompt/i.test(s.title) && s.inputType === 'text' && s.rows.length === 0);
+    await q.submit('A UI test of a schema-only model [duration=1000]');
+    // The emulator's acme/dreamreel: an enum motion, an integer steps (1-50), a boolean loop, a string style_hint.
+    const options = await q.waitFor(
+      `the options drawn from the schema of acme/dreamreel`,
+      (s) => /options/i.test(s.title) && ['motion', 'steps', 'loop', 'style_hint'].every((k) => !!rowOf(s, k)),
+    );
+    check(rowOf(options, 'motion')?.description === 'default (calm)', `motion reads: ${describeRows(options)}`);
+    await q.pick('motion');
+    const values = await q.waitFor('the values of motion', (s) => /motion/.test(s.title) && s.rows.some((r) => r.label === 'Wild'));
+    const offered = labels(values).filter((l) => l !== 'Default (calm)');
+    check(offered.join('|') === 'Calm|Dynamic|Wild', `motion values offered: [${labels(values).join(', ')}]`);
+    await q.pick('Wild');
+    await q.waitFor('the options with motion wild', (s) => rowOf(s, 'motion')?.description === 'wild');
+    await q.dismiss();
+  },
+};

@@ -459,3 +459,58 @@ describe('prompt blocks: neutral keys and the model catalogue', () => {
     assert.ok(info && 'doc' in info && /ends on/.test(info.doc));
   });
 });
+
+describe('prompt blocks: a model whose options the provider gives per model (Replicate schemas)', function () {
+  const fence = '`'.repeat(3);
+  const options = {
+    fields: [
+      { kind: 'enum' as const, key: 'motion', label: 'motion', values: ['calm', 'wild'], default: 'calm' },
+      { kind: 'number' as const, key: 'steps', label: 'steps', min: 1, max: 50, integer: true },
+    ],
+    check: (r: { options?: Record<string, unknown> }) => (r.options?.steps === 13 ? 'acme/reel refuses 13 steps.' : undefined),
+  };
+  const withSchema: PromptCatalog = {
+    ...catalog,
+    modelOptions: (p, id) => (p.id === 'replicate' && id === 'acme/reel' ? options : undefined),
+  };
+  const block = (...lines: string[]) => only(md(`${fence}video`, 'provider: replicate', ...lines, 'a reel', fence));
+
+  it('the model named by the block gives its keys: completion, values, reading and its check', function () {
+    const b = block('model: acme/reel', 'motion: wild', 'steps: 12');
+    const provider = providerOf(b, withSchema);
+    assert.deepStrictEqual(
+      keysFor(provider, 'text-to-video', new Set(['provider', 'model', 'motion', 'steps']))
+        .filter((k) => k.field)
+        .map((k) => k.key),
+      [],
+    );
+    assert.deepStrictEqual(
+      keysFor(provider, 'text-to-video', new Set())
+        .filter((k) => k.field)
+        .map((k) => k.key),
+      ['motion', 'steps'],
+    );
+    assert.deepStrictEqual(valuesFor(withSchema, provider, 'text-to-video', 'motion'), ['calm', 'wild']);
+    const read = readVideoBlock(b, withSchema);
+    assert.deepStrictEqual(read.problems, []);
+    assert.deepStrictEqual(read.request.options, { motion: 'wild', steps: 12 });
+    const bad = readVideoBlock(block('model: acme/reel', 'motion: sideways', 'steps: 13'), withSchema);
+    assert.deepStrictEqual(
+      bad.problems.map((p) => p.message),
+      ['motion: use one of calm, wild.'],
+    );
+    const refused = readVideoBlock(block('model: acme/reel', 'steps: 13'), withSchema);
+    assert.deepStrictEqual(
+      refused.problems.map((p) => p.message),
+      ['acme/reel refuses 13 steps.'],
+    );
+  });
+
+  it('without the schema at hand (or for another model) the keys are unknown', function () {
+    const read = readVideoBlock(block('model: acme/other', 'steps: 12'), withSchema);
+    assert.ok(
+      read.problems.some((p) => /Unknown key "steps"/.test(p.message)),
+      JSON.stringify(read.problems),
+    );
+  });
+});
