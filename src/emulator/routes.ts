@@ -28,7 +28,7 @@ export interface Route {
   /** Answered without a key (a published catalogue). */
   public?: boolean;
   /** Work to finish before `handle` (files: rendering a generated clip). */
-  prepare?(): Promise<void>;
+  prepare?(ctx: RequestContext): Promise<void>;
 }
 
 export interface MountedRoutes {

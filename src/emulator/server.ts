@@ -184,10 +184,10 @@ class RunningEmulator implements Emulator {
     }
     const raw = fault?.kind === 'slowUpload' ? await this.readSlowly(req, fault.bytesPerSecond ?? 1) : await readBody(req);
     const body = route.parseBody ? route.parseBody(raw, req.headers) : parseJsonBody(raw);
-    if (route.prepare) await route.prepare();
     const auth = checkAuth(req.headers);
     const ctx: RequestContext = { method, path, query, headers: req.headers, body };
     this.count(route, method, path, req, ctx, auth);
+    if (route.prepare) await route.prepare(ctx);
     const owner = route.owner;
     const normal = (): Reply =>
       owner && !route.public && !auth.authorized

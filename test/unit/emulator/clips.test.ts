@@ -73,6 +73,20 @@ describe('emulator clips', function () {
     assert.deepStrictEqual(await resultOf(em, 'a paper boat [size=320x180] [audio]'), boat, 'the same prompt, the same clip');
   });
 
+  it('serves the clip through a provider content route too (OpenRouter)', async function () {
+    em = await startEmulator({ port: 0, durationMs: 0, clips: 'generated' });
+    const headers = { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' };
+    const base = `${em.baseUrl}/openrouter/api/v1/videos`;
+    const created = (await (
+      await fetch(base, { method: 'POST', headers, body: JSON.stringify({ model: 'google/veo-3.1', prompt: 'an owl [size=240x240]' }) })
+    ).json()) as { id: string };
+    await fetch(`${base}/${created.id}`, { headers });
+    const res = await fetch(`${base}/${created.id}/content?index=0`, { headers });
+    assert.strictEqual(res.status, 200);
+    const info = await probe(Buffer.from(await res.arrayBuffer()), 'owl.mp4');
+    assert.deepStrictEqual([info.width, info.height], [240, 240]);
+  });
+
   it('serves the fixtures when asked to, and when ffmpeg is missing', async function () {
     em = await startEmulator({ port: 0, durationMs: 0 });
     assert.deepStrictEqual(await resultOf(em, 'a crane [fixture-default]'), SAMPLE, 'fixtures by default');
