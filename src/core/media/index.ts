@@ -38,6 +38,15 @@ export interface Media {
   stitch(clips: readonly string[], outFile: string, options?: RunOptions): Promise<StitchResult>;
 }
 
+/** How many ffprobe runs a stitch starts at once (each is short; most of its time is process start-up). */
+const PROBES_AT_ONCE = 4;
+
+async function inBatches<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  return out;
+}
+
 export function createMedia(options: MediaOptions): Media {
   let found: { key: string; tools: Promise<FfmpegTools> } | undefined;
   const roots = (): readonly string[] => (typeof options.allowedRoots === 'function' ? options.allowedRoots() : options.allowedRoots);
@@ -71,8 +80,7 @@ export function createMedia(options: MediaOptions): Media {
       const t = await tools();
       const inputs: string[] = [];
       for (const c of clips) inputs.push(await checkedInput(c, roots()));
-      const infos: MediaInfo[] = [];
-      for (const c of inputs) infos.push(await probeFile(t, c, run));
+      const infos = await inBatches(inputs, PROBES_AT_ONCE, (c) => probeFile(t, c, run));
       const out = await checkedOutput(outFile, roots());
       const decision = await writeStitched(t, inputs, infos, out, run);
       const info = await probeFile(t, out, run);
