@@ -98,9 +98,21 @@ describe('Frames: Continue From Last Frame and Animate Between', function () {
     assert.deepStrictEqual(sent, fs.readFileSync(lastPng), 'the frame as extracted');
     assert.strictEqual((await waitForFinal(api, next.id)).status, 'succeeded');
 
+    // Overrides choose another model of the same provider.
+    await vscode.commands.executeCommand<Task>('aiVideo.continueFromLastFrame', done.id, 'closer [duration=1200]', {
+      model: 'minimax/hailuo-02',
+      duration: 6,
+    });
+    const overridden = emulator.requests('openrouter.create').at(-1)!.body as {
+      model: string;
+      duration: number;
+      frame_images: FrameImage[];
+    };
+    assert.deepStrictEqual([overridden.model, overridden.duration, overridden.frame_images.length], ['minimax/hailuo-02', 6, 1]);
+
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.continueFromLastFrame', done.id)), /prompt/);
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.extractFrame', done.id, 'middle')), /first.*last/);
-    assert.strictEqual(emulator.requests('openrouter.create').length, creates + 1, 'nothing sent for a refused call');
+    assert.strictEqual(emulator.requests('openrouter.create').length, creates + 2, 'nothing sent for a refused call');
   });
 
   it('asks for the prompt when a person continues from the Tasks view', async () => {

@@ -91,8 +91,10 @@ export function registerMediaCommands(c: CommandContext, generate: GenerateComma
   /** The continuation's request: the task's provider, model and kept settings, then `overrides`, the prompt and the frame. */
   const continuation = (task: Task, prompt: string, frame: string, overrides: Record<string, unknown> | undefined): GenerateRequest => {
     const kept: Record<string, unknown> = { provider: task.provider };
-    if (task.request.model !== undefined) kept.model = task.request.model;
-    for (const k of KEPT_FIELDS) if (task.request[k] !== undefined) kept[k] = task.request[k];
+    // Another provider named in the overrides starts from its own defaults, not this task's model and settings.
+    const sameProvider = overrides?.provider === undefined || overrides.provider === task.provider;
+    if (sameProvider && task.request.model !== undefined) kept.model = task.request.model;
+    if (sameProvider) for (const k of KEPT_FIELDS) if (task.request[k] !== undefined) kept[k] = task.request[k];
     const { image: _i, lastFrame: _l, prompt: _p, ...rest } = overrides ?? {};
     try {
       return parseGenerateRequest({ ...kept, ...rest, prompt, image: frame }, PROVIDER_IDS);
