@@ -11,8 +11,10 @@
 //     catalogue, and how many models it holds (src/bench/catalogBench.ts).
 //  7. Sanitize: the sanitizer on 1 MB of hostile provider text (src/bench/sanitizeBench.ts).
 //  8. Queue: scheduling the create queue with 1,000 waiting creates among 10,000 tasks (src/bench/queueBench.ts).
+//  9. Stitch: ten 2 s clips joined into a film, matching (stream copy) and mixed (re-encode) (src/bench/stitchBench.ts);
+//     its figures are reported under `storyboard` (storyboard.stitchCopyMs, storyboard.stitchEncodeMs).
 // Options: --scale N (default 6), --json (after the tables, one JSON line of every part's figures,
-// the last line of stdout), --only poll,store,download,gallery,bundle,catalog,sanitize,queue (a subset of the parts).
+// the last line of stdout), --only poll,store,download,gallery,bundle,catalog,sanitize,queue,stitch (a subset of the parts).
 import { fork } from 'child_process';
 import { randomUUID } from 'crypto';
 import { promises as fs } from 'fs';
@@ -45,11 +47,12 @@ import {
   STAGGER_MS,
   TaskSpec,
 } from './scenario';
+import { stitchBench } from './stitchBench';
 import { storeBench, StoreFigures, Timing } from './storeBench';
 
 const BIG_BYTES = 200 * 1024 * 1024;
 const DEFAULT_SCALE = 6;
-const PARTS = ['poll', 'store', 'download', 'gallery', 'bundle', 'catalog', 'sanitize', 'queue'] as const;
+const PARTS = ['poll', 'store', 'download', 'gallery', 'bundle', 'catalog', 'sanitize', 'queue', 'stitch'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Args {
@@ -362,6 +365,8 @@ interface PartResult {
   /** Stable keys, numbers in the units the names say (null when not measured). */
   summary: Record<string, SummaryValue>;
   verdict: string;
+  /** The JSON line's key for the summary, when not the part's name (parts sharing one are merged). */
+  jsonKey?: string;
 }
 
 /** Rounds for the JSON line; NaN and infinities (nothing measured) become null. */
@@ -573,6 +578,39 @@ async function queuePart(): Promise<PartResult> {
   };
 }
 
+/** Re-encoding ten 2 s clips (20 s of film) should take less than the film lasts, ms. */
+const STITCH_ENCODE_TARGET_MS = 20_000;
+/** A stream copy of the same (ten probes, one ffmpeg run, one probe of the film) should take under two seconds, ms. */
+const STITCH_COPY_TARGET_MS = 2_000;
+
+async function stitchPart(): Promise<PartResult> {
+  progress('Stitching ten 2 s clips: matching (copy) and mixed (re-encode)…');
+  const s = await stitchBench();
+  const film = s.clips * s.clipSeconds;
+  return {
+    print: () => {
+      console.log('');
+      console.log(`== Stitch: ${s.clips} clips of ${s.clipSeconds} s into one ${film} s film ==`);
+      const row = (label: string, t: Timing) => [label, t.median.toFixed(1), t.min.toFixed(1), t.max.toFixed(1), String(t.runs)];
+      const rows = [
+        ['', 'median ms', 'min ms', 'max ms', 'runs'],
+        row(`matching formats (${s.modes.copy}, film ${s.durations.copy.toFixed(2)} s)`, s.copy),
+        row(`mixed sizes and sound (${s.modes.encode}, film ${s.durations.encode.toFixed(2)} s)`, s.encode),
+      ];
+      console.log(table(rows, ['l', 'r', 'r', 'r', 'r']));
+    },
+    jsonKey: 'storyboard',
+    summary: { stitchCopyMs: round(s.copy.median, 1), stitchEncodeMs: round(s.encode.median, 1), stitchClips: s.clips },
+    verdict: verdict(
+      s.modes.copy === 'copy' &&
+        s.modes.encode === 'encode' &&
+        s.copy.median < STITCH_COPY_TARGET_MS &&
+        s.encode.median < STITCH_ENCODE_TARGET_MS,
+      `stitching ${s.clips} clips of ${s.clipSeconds} s takes ${s.copy.median.toFixed(0)} ms as a stream copy and ${s.encode.median.toFixed(0)} ms re-encoded (median; targets: under ${STITCH_COPY_TARGET_MS} ms and under ${STITCH_ENCODE_TARGET_MS} ms).`,
+    ),
+  };
+}
+
 const RUN: Record<Part, (args: Args) => Promise<PartResult>> = {
   poll: pollPart,
   store: storePart,
@@ -582,6 +620,7 @@ const RUN: Record<Part, (args: Args) => Promise<PartResult>> = {
   catalog: catalogPart,
   sanitize: sanitizePart,
   queue: queuePart,
+  stitch: stitchPart,
 };
 
 async function main(): Promise<number> {
@@ -597,7 +636,11 @@ async function main(): Promise<number> {
   for (const [, r] of ran) console.log(r.verdict);
   const totalWallS = Math.round((Date.now() - started) / 1000);
   console.log(`Total wall time ${totalWallS} s.`);
-  if (args.json) console.log(JSON.stringify({ ...Object.fromEntries(ran.map(([part, r]) => [part, r.summary])), totalWallS }));
+  if (args.json) {
+    const figures: Record<string, Record<string, SummaryValue>> = {};
+    for (const [part, r] of ran) figures[r.jsonKey ?? part] = { ...figures[r.jsonKey ?? part], ...r.summary };
+    console.log(JSON.stringify({ ...figures, totalWallS }));
+  }
   return 0;
 }
 

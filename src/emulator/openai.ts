@@ -183,6 +183,12 @@ export class OpenAiProvider {
     });
   }
 
+  /** Renders the video's generated clip (when clips are generated) before its content is served. */
+  prepareContent(id: string, variant: string | null): Promise<void> {
+    const v = this.videos.get(id);
+    return v && (variant ?? 'video') === 'video' ? this.state.prepareFile(v.files.video) : Promise.resolve();
+  }
+
   content(id: string, variant: string | null, headers: IncomingHttpHeaders): Reply {
     const v = this.videos.get(id);
     if (!v) return notFound(id);
@@ -330,6 +336,7 @@ export const openaiRoutes: ProviderRoutes = {
             key: 'openai.content',
             kind: 'files',
             methods: ['GET'],
+            prepare: (c: RequestContext) => api.prepareContent(id, c.query.get('variant')),
             handle: (c: RequestContext) => api.content(id, c.query.get('variant'), c.headers),
           };
         }

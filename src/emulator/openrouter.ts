@@ -209,6 +209,12 @@ export class OpenRouterProvider {
     return job ? jsonReply(200, this.describe(job)) : openRouterError(404, `Video generation ${id} not found.`);
   }
 
+  /** Renders the job's generated clip (when clips are generated) before its content is served. */
+  prepareContent(id: string): Promise<void> {
+    const job = this.jobs.get(id);
+    return job ? this.state.prepareFile(job.file) : Promise.resolve();
+  }
+
   content(id: string, index: string | null, headers: Parameters<typeof serveFile>[2]): Reply {
     const job = this.jobs.get(id);
     if (!job) return openRouterError(404, `Video generation ${id} not found.`);
@@ -384,6 +390,7 @@ export const openrouterRoutes: ProviderRoutes = {
             key: 'openrouter.content',
             kind: 'files',
             methods: ['GET'],
+            prepare: () => api.prepareContent(id),
             handle: (c) => api.content(id, c.query.get('index'), c.headers),
           };
         }

@@ -118,3 +118,8 @@ export function onDidChange(listener: (e: vscode.ConfigurationChangeEvent) => vo
     if (e.affectsConfiguration(SECTION)) listener(e);
   });
 }
+
+/** `aiVideo.ffmpegPath` (user settings only: a workspace must not choose the program run), blank: the PATH. */
+export function ffmpegPathSetting(): string {
+  return String(userValue<string>('ffmpegPath') ?? '').trim();
+}

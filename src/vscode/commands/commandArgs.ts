@@ -16,6 +16,11 @@ import type { CommandId } from './commandIds';
  */
 export type ExplorerPreset = Partial<GenerateRequest> & { perImage?: boolean };
 
+/** Animate Between's options: the model (default: the first catalogued one taking a last frame), the prompt, and swap. */
+export interface AnimateBetweenOptions extends Partial<Omit<GenerateRequest, 'image' | 'lastFrame'>> {
+  swap?: boolean;
+}
+
 /** Options of the prompt-file block commands. */
 export interface BlockCommandOptions {
   /** generateBlockVariants: how many takes (2 to 4). */
@@ -83,6 +88,12 @@ export type CommandArgs = {
   'aiVideo.generateFromSelection': None;
   /** Rewrites the model line of the ```video block at a 0-based line; `null` removes it (the server's default). Resolves with the model. */
   'aiVideo.chooseBlockModel': [document: Uri | string, line: number, options: { model: string | null }];
+  /** Writes a finished task's first or last frame (of video `videoIndex`, default 0) as a PNG at the video's size; resolves with its path. */
+  'aiVideo.extractFrame': [taskId: string, which: 'first' | 'last', videoIndex?: number];
+  /** A new generation from the task's last frame (same provider and model unless `overrides` say otherwise); resolves like generate. */
+  'aiVideo.continueFromLastFrame': [taskId: string, prompt: string, overrides?: Partial<GenerateRequest>];
+  /** Two images as first and last frame (`swap` reverses them), with a model that takes both; resolves with the task. */
+  'aiVideo.animateBetween': [first: Uri, images: Uri[], options: AnimateBetweenOptions];
 } & {
   /** A provider's task action (remix…) with its text (the new prompt). */
   [K in `aiVideo.${TaskActionId}`]: [taskId: string, text: string];

@@ -37,6 +37,9 @@ export const COMMAND_IDS = [
   'aiVideo.generateFromSelection',
   'aiVideo.chooseBlockModel',
   'aiVideo.cancelTask',
+  'aiVideo.extractFrame',
+  'aiVideo.continueFromLastFrame',
+  'aiVideo.animateBetween',
   ...TASK_ACTION_IDS.map((id) => `aiVideo.${id}` as const),
 ] as const;
 

@@ -13,6 +13,7 @@ import { parseGenerateRequest } from '../../core/request/requestValidation';
 import { PROVIDER_IDS, PROVIDER_LIST, providerLabel, PROVIDERS } from '../../providers';
 import type { ExplorerPreset } from '../commands/commandArgs';
 import { CommandContext } from '../commands/context';
+import { executeClick } from '../commands/execute';
 import { Invocation, UriLike } from '../commands/invocation';
 import { checkedBaseUrl, modelListSetting } from '../config';
 import { KeyCommands } from '../keys/keyCommands';
@@ -216,23 +217,48 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     const paths = local.map((u) => u.fsPath);
     const ingredients = PROVIDER_LIST.filter((d) => d.modes.includes('ingredients'));
     let perImage = preset?.perImage ?? ingredients.length === 0;
-    if (call.interactive && paths.length > 1 && preset?.perImage === undefined && !preset?.provider && ingredients.length > 0) {
+    // Two images may also be a first and a last frame (Animate Between, media/mediaCommands.ts).
+    const twoFrames = paths.length === 2;
+    if (
+      call.interactive &&
+      paths.length > 1 &&
+      preset?.perImage === undefined &&
+      !preset?.provider &&
+      (ingredients.length > 0 || twoFrames)
+    ) {
       const pick = await vscode.window.showQuickPick(
         [
-          {
-            label: `$(combine) ${vscode.l10n.t('One video from all {0} images', paths.length)}`,
-            detail: `${ingredients.map((d) => d.label).join(', ')}: ${modeLabel('ingredients').toLowerCase()}`,
-            per: false,
-          },
+          ...(ingredients.length > 0
+            ? [
+                {
+                  label: `$(combine) ${vscode.l10n.t('One video from all {0} images', paths.length)}`,
+                  detail: `${ingredients.map((d) => d.label).join(', ')}: ${modeLabel('ingredients').toLowerCase()}`,
+                  per: false,
+                },
+              ]
+            : []),
           {
             label: `$(files) ${vscode.l10n.t('One video per image ({0} tasks)', paths.length)}`,
             detail: vscode.l10n.t('Same settings for each image'),
             per: true,
           },
+          ...(twoFrames
+            ? [
+                {
+                  label: `$(arrow-both) ${vscode.l10n.t('First and last frame')}`,
+                  detail: vscode.l10n.t('One video from the first image to the second, with a model that takes a last frame'),
+                  per: 'frames' as const,
+                },
+              ]
+            : []),
         ],
         { title: vscode.l10n.t('Animate images') },
       );
       if (!pick) return undefined;
+      if (pick.per === 'frames') {
+        const task = (await executeClick('aiVideo.animateBetween', local[0], local)) as Task | undefined;
+        return task ? [task] : undefined;
+      }
       perImage = pick.per;
     }
     const { perImage: _ignored, ...presetReq } = preset ?? {};

@@ -89,6 +89,8 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
         return executeClick('aiVideo.compare', ids);
       case 'generate':
         return executeClick('aiVideo.generate');
+      case 'continueFromLastFrame':
+        return executeClick('aiVideo.continueFromLastFrame', ids[0]);
       case 'saveToWorkspace':
         for (const id of ids.filter((id) => playable(engine.getTask(id)))) await executeCommand('aiVideo.saveToWorkspace', id);
         return undefined;

@@ -85,6 +85,7 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
       if (!t) return;
       // A click on the player's button: Regenerate may ask for the seed.
       if (action === 'regenerate') return executeClick('aiVideo.regenerate', taskId);
+      if (action === 'continueFromLastFrame') return executeClick('aiVideo.continueFromLastFrame', taskId);
       return saveToWorkspace(t, videoIndex, log).then(undefined, (e) => void c.explain(e));
     },
     runTaskAction: (id, taskId) => runTaskAction(id, parseInvocation([taskId, INTERACTIVE])),

@@ -35,7 +35,7 @@ export interface GalleryReadyMessage {
   type: 'ready';
 }
 
-export const GALLERY_ACTIONS = ['play', 'compare', 'saveToWorkspace', 'regenerate', 'remove', 'generate'] as const;
+export const GALLERY_ACTIONS = ['play', 'compare', 'saveToWorkspace', 'regenerate', 'remove', 'generate', 'continueFromLastFrame'] as const;
 export type GalleryAction = (typeof GALLERY_ACTIONS)[number];
 
 export interface GalleryActionMessage {

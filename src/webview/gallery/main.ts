@@ -180,11 +180,26 @@ const regenerateButton = button(
   () => runAction('regenerate'),
   l10n.t('Start new tasks with the same settings'),
 );
+const continueButton = button(
+  l10n.t('Continue from last frame…'),
+  'secondary',
+  () => runAction('continueFromLastFrame'),
+  l10n.t('Start a new video from the last frame of this one'),
+);
 const removeButton = button(l10n.t('Remove'), 'secondary', () => runAction('remove'), l10n.t('Remove from the history (asks first)'));
 const clearSelectionButton = button(l10n.t('Clear selection'), 'secondary', () => updateSelection(clearSelection(selection)));
 const viewOptions = el('div', 'view-options');
 viewOptions.append(count, sortSelect);
-actionBar.append(selectionInfo, compareButton, saveButton, regenerateButton, removeButton, clearSelectionButton, viewOptions);
+actionBar.append(
+  selectionInfo,
+  compareButton,
+  saveButton,
+  regenerateButton,
+  continueButton,
+  removeButton,
+  clearSelectionButton,
+  viewOptions,
+);
 
 const scroller = el('div', 'scroller');
 scroller.tabIndex = 0;
@@ -461,6 +476,7 @@ function renderActions(): void {
   compareButton.disabled = !comparable(list);
   saveButton.disabled = !list.some((t) => statusKind(t.status) === 'succeeded' && t.videoSrc);
   regenerateButton.disabled = list.length === 0;
+  continueButton.disabled = !(list.length === 1 && statusKind(list[0].status) === 'succeeded' && list[0].videoSrc);
   removeButton.disabled = list.length === 0;
   clearSelectionButton.hidden = n === 0;
 }

@@ -91,6 +91,12 @@ actions.append(
   button(l10n.t('Copy prompt'), 'secondary', () => runAction('copyPrompt')),
   button(l10n.t('Save to workspace…'), 'secondary', () => runAction('saveToWorkspace'), l10n.t('Copy the video into the workspace')),
   button(l10n.t('Regenerate'), 'secondary', () => runAction('regenerate'), l10n.t('Start a new task with the same request')),
+  button(
+    l10n.t('Continue from last frame…'),
+    'secondary',
+    () => runAction('continueFromLastFrame'),
+    l10n.t('Start a new video from the last frame of this one'),
+  ),
 );
 /** The provider's own actions on the task (remix…), after the common ones. */
 const taskActions = el('span', 'task-actions');

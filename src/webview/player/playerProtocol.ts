@@ -71,6 +71,7 @@ export const PLAYER_ACTIONS = [
   'saveToWorkspace',
   'regenerate',
   'selectVideo',
+  'continueFromLastFrame',
 ] as const;
 export type PlayerAction = (typeof PLAYER_ACTIONS)[number];
 

@@ -23,7 +23,7 @@ import { AppPanel, PanelSlot, readWhole, type PanelPlace, type PanelSpec } from 
 import { isPathInside, panelTitle, planPlayerContent, type PlayerContent } from './playerPage';
 
 /** Actions the extension implements; the panel handles the file and clipboard ones itself. */
-export type HostPlayerAction = Extract<PlayerAction, 'saveToWorkspace' | 'regenerate'>;
+export type HostPlayerAction = Extract<PlayerAction, 'saveToWorkspace' | 'regenerate' | 'continueFromLastFrame'>;
 
 /** What the panel needs from the rest of the extension. */
 export interface PlayerHost {
@@ -233,6 +233,7 @@ export class PlayerPanel extends AppPanel<HostToWebview, WebviewToHost> {
       }
       case 'saveToWorkspace':
       case 'regenerate':
+      case 'continueFromLastFrame':
         try {
           this.run(action, this.host.runAction(action, taskId, videoIndex));
         } catch (error) {
@@ -269,5 +270,7 @@ function failureText(action: PlayerAction, error: string): string {
       return vscode.l10n.t('Could not regenerate the video: {0}', error);
     case 'selectVideo':
       return vscode.l10n.t('Could not switch videos: {0}', error);
+    case 'continueFromLastFrame':
+      return vscode.l10n.t('Could not continue from the last frame: {0}', error);
   }
 }
