@@ -6,3 +6,4 @@ export { canonicalJson, resolvedRequest, shotHash } from './hash';
 export { emptyLock, formatLock, isRelativePath, LOCKFILE_SUFFIX, parseLock } from './lockfile';
 export { dependencyOrder, planStoryboard } from './plan';
 export { planRender, readStoryboard, renderStoryboard, StoryboardError } from './render';
+export { quoteRequests } from './quote';

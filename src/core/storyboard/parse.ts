@@ -35,7 +35,7 @@ export function parseStoryboard(text: string, catalog: PromptCatalog): ParsedSto
       continue;
     }
     const reading = readVideoBlock(block, catalog);
-    for (const p of reading.problems) problems.push({ ...p, shotId: id });
+    for (const p of reading.problems) problems.push({ ...p, shotId: id, fromBlock: true });
     const afterEntry = entryOf(block.entries, 'after');
     const shot: Shot = {
       id,

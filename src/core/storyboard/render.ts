@@ -29,8 +29,8 @@ import type {
 export class StoryboardError extends Error {
   constructor(
     message: string,
-    /** `budget` when the budget refused the run. */
-    readonly reason?: 'problems' | 'empty' | 'budget',
+    /** `budget`: the budget refused the run; `preflight`: the host refused it (a key, ffmpeg). */
+    readonly reason?: 'problems' | 'empty' | 'budget' | 'preflight',
   ) {
     super(message);
     this.name = 'StoryboardError';
@@ -85,6 +85,8 @@ export async function renderStoryboard(input: StoryboardInput, host: RenderHost,
 
   const toRender = plan.shots.filter((p) => !p.upToDate);
   if (toRender.length) {
+    const refused = await host.preflight?.(toRender.map((p) => p.shot.request));
+    if (refused) throw new StoryboardError(refused, 'preflight');
     const refusal = await host.checkBudget?.(quote);
     if (refusal) throw new StoryboardError(refusal, 'budget');
     if (options.confirm && !(await options.confirm(plan, quote))) {

@@ -26,6 +26,8 @@ export interface StoryboardProblem {
   span: LineSpan;
   /** The shot the problem belongs to, when it belongs to one. */
   shotId?: string;
+  /** A problem of the block as a prompt block (promptBlocks.ts), not of the storyboard (editors show those already). */
+  fromBlock?: true;
 }
 
 export interface ParsedStoryboard {
@@ -140,6 +142,8 @@ export interface RenderHost {
   quote(requests: GenerateRequest[]): Promise<Quote>;
   /** A refusal (e.g. the daily budget) of a run with this quote, or undefined to go on. */
   checkBudget?(quote: Quote): Promise<string | undefined>;
+  /** A refusal of sending these requests (a missing key, a missing ffmpeg), or undefined to go on. Not called for a dry run. */
+  preflight?(requests: GenerateRequest[]): Promise<string | undefined>;
   progress?(event: RenderProgress): void;
 }
 

@@ -35,6 +35,9 @@ export const COMMAND_IDS = [
   'aiVideo.newPromptFile',
   'aiVideo.revealPromptSource',
   'aiVideo.generateFromSelection',
+  'aiVideo.renderStoryboard',
+  'aiVideo.useThisTake',
+  'aiVideo.playFilm',
   ...TASK_ACTION_IDS.map((id) => `aiVideo.${id}` as const),
 ] as const;
 
