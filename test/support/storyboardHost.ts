@@ -24,6 +24,8 @@ export class MemoryHost implements RenderHost {
   /** Shot ids whose generation fails. */
   readonly failing = new Set<string>();
   checkBudget?: RenderHost['checkBudget'];
+  /** When set, every take is this same clip (as an emulator serving one sample video). */
+  clip?: string;
   /** Called as each generation starts (a test may cancel there). */
   onGenerate?: (shot: Shot) => void;
   /** Resolves each generation; by default at once (next tick). */
@@ -61,7 +63,7 @@ export class MemoryHost implements RenderHost {
       await this.gate();
       if (this.failing.has(shot.id)) throw new Error(`${shot.id} failed`);
       const file = `/takes/${++this.takes}.mp4`;
-      this.files.set(file, `video of ${request.prompt} from ${request.image ?? 'nothing'} #${this.takes}`);
+      this.files.set(file, this.clip ?? `video of ${request.prompt} from ${request.image ?? 'nothing'} #${this.takes}`);
       return { file, taskId: `task-${this.takes}`, jobId: `job-${this.takes}`, model: request.model ?? 'default', seed: this.takes };
     } finally {
       this.running--;

@@ -163,15 +163,17 @@ class Run {
   private async shot(p: PlannedShot): Promise<ShotResult> {
     const { shot } = p;
     const up = upstreamOf(shot, this.board.shots);
+    let upRendered = false;
     if (up) {
       const upResult = await this.done.get(up.id)!;
       if (upResult.state !== 'rendered' && upResult.state !== 'cached') return this.report(shot, { id: shot.id, state: 'skipped' });
+      upRendered = upResult.state === 'rendered';
     }
     if (p.upToDate) return this.report(shot, { id: shot.id, state: 'cached' });
     this.host.progress?.({ kind: 'shot', id: shot.id, state: 'queued' });
     await this.slot();
     try {
-      return await this.render(shot, up);
+      return await this.render(shot, up, upRendered);
     } catch (e) {
       return this.report(shot, { id: shot.id, state: 'failed', error: errorMessage(e) });
     } finally {
@@ -179,7 +181,8 @@ class Run {
     }
   }
 
-  private async render(shot: Shot, up: Shot | undefined): Promise<ShotResult> {
+  /** `upRendered`: the upstream shot was rendered in this run, so this one is stale whatever its frame. */
+  private async render(shot: Shot, up: Shot | undefined, upRendered: boolean): Promise<ShotResult> {
     const request: GenerateRequest = structuredClone(shot.request);
     let frameSha: string | undefined;
     if (up) {
@@ -191,9 +194,9 @@ class Run {
     }
     const hash = shotHash(shot, this.providers(shot.request.provider), frameSha);
     const out = this.host.shotOutput(shot.id);
-    // Known only now that the upstream frame is: the shot may be up to date after all.
+    // Known only now that the upstream frame is: a shot whose upstream was not rendered may be up to date after all.
     const entry = this.lock.shots[shot.id];
-    if (entry && entry.hash === hash && entry.output === out && (await this.host.sha256(out)) === entry.sha256) {
+    if (!upRendered && entry && entry.hash === hash && entry.output === out && (await this.host.sha256(out)) === entry.sha256) {
       await this.saveLock();
       return this.report(shot, { id: shot.id, state: 'cached' });
     }

@@ -86,6 +86,15 @@ describe('storyboard: plan and render', () => {
     assert.strictEqual(r.quote.amount, 1, 'the quote names b and c');
   });
 
+  it('a shot after one rendered in this run is rendered too, even when the new take ends on the same frame', async () => {
+    const host = new MemoryHost();
+    host.clip = 'the one sample clip';
+    await render(chain(), host);
+    host.creates.length = 0;
+    const r = await render(chain('a red fox'), host);
+    assert.strictEqual(states(r), 'a:rendered b:rendered c:rendered d:cached');
+  });
+
   it('re-renders a shot whose output was changed or removed, and its downstream', async () => {
     const host = new MemoryHost();
     await render(chain(), host);
