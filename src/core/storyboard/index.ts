@@ -7,3 +7,4 @@ export { emptyLock, formatLock, isRelativePath, LOCKFILE_SUFFIX, parseLock } fro
 export { dependencyOrder, planStoryboard } from './plan';
 export { planRender, readStoryboard, renderStoryboard, StoryboardError } from './render';
 export { quoteRequests } from './quote';
+export { Sha256Cache, sha256File } from './fileHash';

@@ -2,7 +2,7 @@
 // workspace, generations through the task engine (a shot's task carries the block as its source, so
 // its lenses and Use This Take find it), ffmpeg through core/media, and quotes from the catalogue.
 // Paths in the lockfile are relative to the workspace folder; outputs go under aiVideo.saveFolder.
-import { createHash, randomUUID } from 'crypto';
+import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -12,6 +12,7 @@ import { createMedia, type Media } from '../../core/media';
 import { errorMessage } from '../../core/model/errors';
 import type { GenerateRequest, Task } from '../../core/model/task';
 import type { ModelCatalog } from '../../core/provider/catalog';
+import { Sha256Cache } from '../../core/storyboard/fileHash';
 import { LOCKFILE_SUFFIX, parseLock } from '../../core/storyboard/lockfile';
 import { quoteRequests } from '../../core/storyboard/quote';
 import type { Lockfile, RenderHost, RenderProgress, Shot, Take } from '../../core/storyboard/types';
@@ -86,15 +87,9 @@ export async function readLockAt(lockPath: string, log?: StoryboardHostDeps['log
   return lock;
 }
 
-export function sha256File(file: string): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    const stream = fs.createReadStream(file);
-    stream.on('data', (chunk) => hash.update(chunk));
-    stream.on('end', () => resolve(hash.digest('hex')));
-    stream.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' || e.code === 'EISDIR' ? resolve(undefined) : reject(e)));
-  });
-}
+/** The extension's one cache of output hashes: renders and the lenses' plans share it. */
+export const outputHashes = new Sha256Cache();
+export const sha256File = (file: string) => outputHashes.sha256(file);
 
 /** ffmpeg for storyboards: inputs and outputs in the workspace folder or the extension's storage. */
 export function storyboardMedia(root: string, storage: vscode.Uri): Media {
