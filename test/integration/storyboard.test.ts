@@ -7,8 +7,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 
+import type { Task } from '../../src/core/model/task';
 import type { RenderResult } from '../../src/core/storyboard/types';
-import { captureQuestions, setup, waitFor } from './helpers';
+import { captureMessages, captureQuestions, setup, waitFor, waitForFinal } from './helpers';
 
 const FOLDER = 'generated-videos';
 
@@ -149,6 +150,50 @@ describe('Storyboards', function () {
     assert.match(diagnostics, /after: these shots wait on each other in a circle: opening → chase → opening\./);
     await assert.rejects(Promise.resolve(render({})), /Line 5: after: these shots wait on each other in a circle/);
     await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('the Render Storyboard lens asks once with the plan and its quote; dismissed, it sends nothing', async () => {
+    await edit(storyboardText('A grey fox at night', 'The fox hides under a pine'));
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file()));
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+    const lens = lenses.find((l) => l.command?.command === 'aiVideo.renderStoryboard')!;
+    const run = async (answer: string | undefined) => {
+      const messages = captureMessages(answer);
+      try {
+        return await vscode.commands.executeCommand<RenderResult | undefined>(lens.command!.command, ...lens.command!.arguments!);
+      } finally {
+        messages.restore();
+        assert.deepStrictEqual(
+          messages.shown.filter((m) => m.modal).map((m) => m.message.replace(/ for .*$/, '')),
+          [`Render 2 shot(s) of ${name} (opening, chase)`],
+          JSON.stringify(messages.shown),
+        );
+      }
+    };
+    const before = await creates();
+    await run(undefined);
+    assert.strictEqual(await creates(), before, 'dismissed: nothing sent');
+    const r = await run('Render');
+    assert.strictEqual(states(r!), 'opening:rendered chase:rendered');
+    assert.strictEqual((await creates()) - before, 2);
+  });
+
+  it('Use This Take makes another take of a shot the chosen one: copied, recorded, and the film joined again', async () => {
+    const { api } = await setup();
+    const task = await vscode.commands.executeCommand<Task>('aiVideo.generateFromBlock', vscode.Uri.file(file()), 2, {});
+    const done = await waitForFinal(api, task.id);
+    assert.strictEqual(done.status, 'succeeded');
+    const shotFile = await vscode.commands.executeCommand<string>('aiVideo.useThisTake', done.id);
+    assert.strictEqual(shotFile, path.join(root(), FOLDER, name, 'opening.mp4'));
+    assert.deepStrictEqual(fs.readFileSync(shotFile), fs.readFileSync(done.videos[0].localPath!));
+    const lock = JSON.parse(fs.readFileSync(lockPath(), 'utf8'));
+    assert.strictEqual(lock.shots.opening.jobId, done.remoteId);
+    assert.strictEqual(lock.film, undefined, 'the film no longer holds the chosen take');
+    const r = await render({});
+    assert.strictEqual(r.shots[0].state, 'cached', 'the chosen take is not rendered again');
+    assert.ok(r.output && fs.existsSync(r.output));
+    assert.ok(JSON.parse(fs.readFileSync(lockPath(), 'utf8')).film, 'the film is joined again');
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('aiVideo.useThisTake', 'no-such-task')), /storyboard shot/);
   });
 });
 
