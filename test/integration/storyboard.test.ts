@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 
 import type { Task } from '../../src/core/model/task';
 import type { RenderResult } from '../../src/core/storyboard/types';
-import { captureMessages, captureQuestions, setup, waitFor, waitForFinal } from './helpers';
+import { captureMessages, captureQuestions, pointProvidersAt, setAllKeys, setup, waitFor, waitForFinal } from './helpers';
 
 const FOLDER = 'generated-videos';
 
@@ -53,7 +53,10 @@ describe('Storyboards', function () {
   }
 
   before(async () => {
-    await setup();
+    // Earlier suites point providers elsewhere and change keys: start from the in-host emulator.
+    const { emulator } = await setup();
+    await pointProvidersAt(emulator.baseUrl);
+    await setAllKeys();
     fs.writeFileSync(file(), storyboardText('A fox in the snow', 'The fox runs into the forest'));
   });
 
