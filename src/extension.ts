@@ -29,6 +29,7 @@ import { ComparePanel } from './vscode/panels/compare/comparePanel';
 import { GalleryPanel } from './vscode/panels/gallery/galleryPanel';
 import { PlayerPanel } from './vscode/panels/player/playerPanel';
 import { registerPromptFiles } from './vscode/promptFiles/promptFileFeatures';
+import { registerStoryboardLenses } from './vscode/storyboard/storyboardLenses';
 import { showDiskUsage } from './vscode/tasks/diskUsage';
 import { registerStatusBar } from './vscode/tasks/statusBar';
 import { TasksTreeProvider, TreeNode } from './vscode/tasks/tasksTree';
@@ -134,6 +135,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     return true;
   };
   context.subscriptions.push(registerPromptFiles(engine, context.globalStorageUri, catalog, modelLists, loadModelOptions));
+  context.subscriptions.push(registerStoryboardLenses(commands.storyboards));
   context.subscriptions.push(trackWalkthrough(engine, keys));
 
   log.info(`Activated in ${Date.now() - started} ms with ${engine.getTasks().length} task(s) in the history.`);

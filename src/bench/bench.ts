@@ -13,8 +13,9 @@
 //  8. Queue: scheduling the create queue with 1,000 waiting creates among 10,000 tasks (src/bench/queueBench.ts).
 //  9. Stitch: ten 2 s clips joined into a film, matching (stream copy) and mixed (re-encode) (src/bench/stitchBench.ts);
 //     its figures are reported under `storyboard` (storyboard.stitchCopyMs, storyboard.stitchEncodeMs).
-// Options: --scale N (default 6), --json (after the tables, one JSON line of every part's figures,
-// the last line of stdout), --only poll,store,download,gallery,bundle,catalog,sanitize,queue,stitch (a subset of the parts).
+// 10. Storyboard: planning a 50-shot storyboard whose 5 MB outputs are all up to date (src/bench/storyboardBench.ts).
+// Options: --scale N (default 6), --json (after the tables, one JSON line of every part's figures, the last line of
+// stdout), --only poll,store,download,gallery,bundle,catalog,sanitize,queue,stitch,storyboard (a subset of the parts).
 import { fork } from 'child_process';
 import { randomUUID } from 'crypto';
 import { promises as fs } from 'fs';
@@ -49,10 +50,11 @@ import {
 } from './scenario';
 import { stitchBench } from './stitchBench';
 import { storeBench, StoreFigures, Timing } from './storeBench';
+import { storyboardBench } from './storyboardBench';
 
 const BIG_BYTES = 200 * 1024 * 1024;
 const DEFAULT_SCALE = 6;
-const PARTS = ['poll', 'store', 'download', 'gallery', 'bundle', 'catalog', 'sanitize', 'queue', 'stitch'] as const;
+const PARTS = ['poll', 'store', 'download', 'gallery', 'bundle', 'catalog', 'sanitize', 'queue', 'stitch', 'storyboard'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Args {
@@ -611,6 +613,30 @@ async function stitchPart(): Promise<PartResult> {
   };
 }
 
+/** The longest planning a 50-shot storyboard with every output up to date may take, ms. */
+const STORYBOARD_PLAN_TARGET_MS = 500;
+
+async function storyboardPart(): Promise<PartResult> {
+  progress('Storyboard: planning 50 shots whose 5 MB outputs are up to date…');
+  const s = await storyboardBench();
+  return {
+    print: () => {
+      console.log('');
+      console.log(`== Storyboard: plan ${s.shots} shots, every output (${mb(s.outputBytes)} MB each) hashed and up to date ==`);
+      const rows = [
+        ['', 'median ms', 'min ms', 'max ms', 'runs'],
+        ['parse, hash outputs, plan, quote', s.plan.median.toFixed(1), s.plan.min.toFixed(1), s.plan.max.toFixed(1), String(s.plan.runs)],
+      ];
+      console.log(table(rows, ['l', 'r', 'r', 'r', 'r']));
+    },
+    summary: { planMs: round(s.plan.median, 1), shots: s.shots, upToDate: s.upToDate },
+    verdict: verdict(
+      s.upToDate === s.shots && s.plan.median < STORYBOARD_PLAN_TARGET_MS,
+      `planning a ${s.shots}-shot storyboard with ${s.upToDate} of ${s.shots} outputs up to date takes ${s.plan.median.toFixed(1)} ms (median; target: under ${STORYBOARD_PLAN_TARGET_MS} ms).`,
+    ),
+  };
+}
+
 const RUN: Record<Part, (args: Args) => Promise<PartResult>> = {
   poll: pollPart,
   store: storePart,
@@ -621,6 +647,7 @@ const RUN: Record<Part, (args: Args) => Promise<PartResult>> = {
   sanitize: sanitizePart,
   queue: queuePart,
   stitch: stitchPart,
+  storyboard: storyboardPart,
 };
 
 async function main(): Promise<number> {

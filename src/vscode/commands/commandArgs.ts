@@ -27,6 +27,12 @@ export interface BlockCommandOptions {
   count?: number;
 }
 
+/** Options of Render Storyboard. */
+export interface StoryboardOptions {
+  /** Plan and quote only: nothing is sent or written. */
+  dryRun?: boolean;
+}
+
 /** No argument: such a command asks nothing, or is only for people (the Command Palette). */
 type None = [];
 
@@ -94,6 +100,15 @@ export type CommandArgs = {
   'aiVideo.continueFromLastFrame': [taskId: string, prompt: string, overrides?: Partial<GenerateRequest>];
   /** Two images as first and last frame (`swap` reverses them), with a model that takes both; resolves with the task. */
   'aiVideo.animateBetween': [first: Uri, images: Uri[], options: AnimateBetweenOptions];
+  /**
+   * Renders a storyboard (a Uri or its string): what changed is sent, the film is joined, the lockfile
+   * kept. Resolves with `{quote, shots, output?}`; `{dryRun: true}` plans and quotes only.
+   */
+  'aiVideo.renderStoryboard': [document: Uri | string, options: StoryboardOptions];
+  /** Makes a task made from a storyboard shot that shot's chosen take; resolves with the shot's file. */
+  'aiVideo.useThisTake': [taskId: string];
+  /** Opens a storyboard's film; resolves with its path. */
+  'aiVideo.playFilm': [document: Uri | string];
 } & {
   /** A provider's task action (remix…) with its text (the new prompt). */
   [K in `aiVideo.${TaskActionId}`]: [taskId: string, text: string];

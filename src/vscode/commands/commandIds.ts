@@ -40,6 +40,9 @@ export const COMMAND_IDS = [
   'aiVideo.extractFrame',
   'aiVideo.continueFromLastFrame',
   'aiVideo.animateBetween',
+  'aiVideo.renderStoryboard',
+  'aiVideo.useThisTake',
+  'aiVideo.playFilm',
   ...TASK_ACTION_IDS.map((id) => `aiVideo.${id}` as const),
 ] as const;
 

@@ -10,6 +10,7 @@ import { registerMediaCommands } from '../media/mediaCommands';
 import { GalleryHosts, registerGalleryCommands } from '../panels/panelCommands';
 import { PlayerHost } from '../panels/player/playerPanel';
 import { registerPromptBlockCommands } from '../promptFiles/promptFileCommands';
+import { registerStoryboardCommands, StoryboardRuns } from '../storyboard/storyboardCommands';
 import { registerTasksViewCommands } from '../tasks/filterCommands';
 import { registerQueueCommands } from '../tasks/queueCommands';
 import { registerTaskActionCommands } from '../tasks/taskCommands';
@@ -19,6 +20,8 @@ export type { CommandDeps } from './context';
 
 export interface Commands extends vscode.Disposable, GalleryHosts {
   playerHost: PlayerHost;
+  /** Storyboard renders under way (their lenses draw from it). */
+  storyboards: StoryboardRuns;
   generateFromArgs(request: unknown): Promise<Task>;
 }
 
@@ -38,8 +41,12 @@ export function registerCommands(deps: CommandDeps): Commands {
   registerTasksViewCommands(c);
   registerPromptBlockCommands(c, keys, generate);
   registerMediaCommands(c, generate);
+  const storyboards = new StoryboardRuns();
+  subs.push(storyboards);
+  registerStoryboardCommands(c, storyboards);
   return {
     playerHost,
+    storyboards,
     ...hosts,
     generateFromArgs: generate.generateFromArgs,
     dispose: () => subs.forEach((d) => d.dispose()),

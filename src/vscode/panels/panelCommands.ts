@@ -13,6 +13,7 @@ import { executeClick, executeCommand } from '../commands/execute';
 import { Invocation } from '../commands/invocation';
 import { generateVariants } from '../generate/variants';
 import { showInfo, showWarning } from '../notify';
+import { isShotTake } from '../storyboard/storyboardCommands';
 import { saveToWorkspace } from '../tasks/saveToWorkspace';
 import { CompareHost, ComparePanel } from './compare/comparePanel';
 import { GalleryHost, GalleryPanel } from './gallery/galleryPanel';
@@ -151,6 +152,8 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
     keep: async (taskId) => {
       const t = engine.getTask(taskId);
       if (!t) return undefined;
+      // A take of a storyboard shot becomes that shot's chosen take as well.
+      if (isShotTake(t)) await executeCommand('aiVideo.useThisTake', t.id);
       return saveToWorkspace(
         t,
         Math.max(

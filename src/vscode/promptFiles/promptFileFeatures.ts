@@ -30,6 +30,7 @@ import {
   valuesFor,
   VideoBlock,
 } from '../../core/request/promptBlocks';
+import { isStoryboard, parseStoryboard } from '../../core/storyboard/parse';
 import type { MediaRef } from '../../core/workspace/mediaRefs';
 import { PROVIDER_LIST, providerLabel, PROVIDERS } from '../../providers';
 import { literal } from '../../shared/links';
@@ -239,6 +240,13 @@ async function diagnose(doc: vscode.TextDocument, storage: vscode.Uri): Promise<
     if (p.code) d.code = RETIRED_MODEL;
     out.push(d);
   };
+  // A storyboard's own problems: ids, `after` (its blocks' problems come below, with every block's).
+  const text = doc.getText();
+  if (isStoryboard(text)) {
+    parseStoryboard(text, c)
+      .problems.filter((p) => !p.fromBlock)
+      .forEach(add);
+  }
   for (const block of blocks) {
     const reading = readVideoBlock(block, c);
     reading.problems.forEach(add);
