@@ -1,0 +1,2 @@
+// Placeholder entry, replaced once the storyboard core is merged.
+export {};
