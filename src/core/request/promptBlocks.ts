@@ -238,6 +238,16 @@ function commonDoc(key: CommonKey): string {
   }
 }
 
+/**
+ * Keys of a storyboard shot (core/storyboard/): `id` names the shot, `after` starts it on the last
+ * frame of another shot. The storyboard reads them; a block read as a request leaves them out.
+ */
+export const SHOT_KEYS = ['id', 'after'] as const;
+
+export function isShotKey(key: string): boolean {
+  return SHOT_KEYS.some((k) => same(k, key));
+}
+
 /** The generation mode each media key asks for. */
 const MEDIA_MODES: Partial<Record<CommonKey, GenerationMode>> = { image: 'image-to-video', images: 'ingredients', video: 'video-edit' };
 const MAX_IMAGES = 10;
@@ -273,7 +283,9 @@ export function providerOf(block: VideoBlock, catalog: PromptCatalog): BlockProv
 /** The mode a block's media keys ask for: a video restyles, several images combine, one image animates. */
 export function modeOf(block: VideoBlock): GenerationMode {
   const has = (k: CommonKey) => block.entries.some((e) => same(e.key, k) && e.value);
-  return has('video') ? 'video-edit' : has('images') ? 'ingredients' : has('image') ? 'image-to-video' : 'text-to-video';
+  // A shot `after` another starts on that shot's last frame: an image to animate.
+  const after = block.entries.some((e) => same(e.key, 'after') && e.value);
+  return has('video') ? 'video-edit' : has('images') ? 'ingredients' : has('image') || after ? 'image-to-video' : 'text-to-video';
 }
 
 /** The model ids offered for a provider in a mode; `open` when any id may be typed. */
@@ -414,7 +426,7 @@ export function readVideoBlock(block: VideoBlock, catalog: PromptCatalog): Block
   const prompt = block.textLines.map((t) => ({ span: t.span, text: t.text }));
 
   for (const e of seen.values()) {
-    if (same(e.key, 'provider')) continue;
+    if (same(e.key, 'provider') || isShotKey(e.key)) continue;
     if (!e.value) {
       problem(e.keySpan, l10n.t('"{0}" needs a value.', e.key));
       continue;
