@@ -39,7 +39,8 @@ function settingDefaults() {
   const properties = require('./package.json').contributes.configuration.properties;
   const out = {};
   for (const [key, schema] of Object.entries(properties)) {
-    if (schema.default !== undefined && typeof schema.default !== 'object') out[key.replace(/^aiVideo\./, '')] = schema.default;
+    if (schema.default !== undefined && (typeof schema.default !== 'object' || Array.isArray(schema.default)))
+      out[key.replace(/^aiVideo\./, '')] = schema.default;
   }
   return { AIVIDEO_SETTING_DEFAULTS: JSON.stringify(out) };
 }

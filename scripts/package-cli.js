@@ -12,9 +12,9 @@ const os = require('os');
 const path = require('path');
 const esbuild = require('esbuild');
 
-const { cliOptions } = require('../esbuild.js');
-
 const REPO = path.resolve(__dirname, '..');
+// The same options as the repository build (not type-checked here: esbuild.js is not part of scripts/).
+const { cliOptions } = require(path.join(REPO, 'esbuild.js'));
 const NAME = 'ai-video-studio-cli';
 
 async function main() {

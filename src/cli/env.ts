@@ -8,6 +8,7 @@ import * as l10n from '@vscode/l10n';
 import { DEFAULT_ENGINE_SETTINGS, EngineSettings } from '../core/engine/engine';
 import { ProviderError } from '../core/model/errors';
 import type { Logger } from '../core/model/events';
+import { parseUserPrices, type UserPrices } from '../core/money/quote';
 import { checkBaseUrl } from '../core/net/baseUrl';
 import type { ProviderContext, ProviderDescriptor } from '../core/provider/descriptor';
 import { envKeyNames, resolveKey } from '../core/provider/keySource';
@@ -83,6 +84,30 @@ export class CliConfig {
       if (v) settings[name] = v;
     }
     return { baseUrl, apiKey: key.key, ...(Object.keys(settings).length ? { settings } : {}), ...(log ? { log } : {}) };
+  }
+
+  /** A list setting (`gateway.models`): its variable, comma-separated, else the manifest's default list. */
+  list(key: string): string[] {
+    const v = this.env[envName(key)];
+    if (v !== undefined && v.trim() !== '') {
+      return v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+    }
+    const d = this.defaults[key];
+    return Array.isArray(d) ? d.filter((x): x is string => typeof x === 'string') : [];
+  }
+
+  /** The user's own prices (`aiVideo.prices` as JSON in AIVIDEO_PRICES), and what in them does not read. */
+  userPrices(): { prices: UserPrices; problems: string[] } {
+    const raw = this.env[envName('prices')]?.trim();
+    if (!raw) return { prices: new Map(), problems: [] };
+    try {
+      return parseUserPrices(JSON.parse(raw));
+    } catch {
+      return { prices: new Map(), problems: [l10n.t('{0} is not JSON: it is ignored.', envName('prices'))] };
+    }
   }
 
   /** ffmpeg: AIVIDEO_FFMPEG_PATH, else undefined (look on the PATH). */

@@ -11,7 +11,7 @@ import { ProviderError } from '../core/model/errors';
 import type { Logger } from '../core/model/events';
 import type { GenerateRequest, Task } from '../core/model/task';
 import { redactingLogger } from '../core/net/sanitize';
-import { ModelCatalog } from '../core/provider/catalog';
+import type { ModelCatalog } from '../core/provider/catalog';
 import type { ProviderDescriptor } from '../core/provider/descriptor';
 import { TaskStore } from '../core/store/taskStore';
 import type { CliConfig } from './env';
@@ -19,8 +19,11 @@ import type { CliConfig } from './env';
 export interface HeadlessOptions {
   providers: Readonly<Record<string, ProviderDescriptor>>;
   config: CliConfig;
-  /** The CLI's state folder: tasks.json, videos/, catalog/, cli.log. */
+  /** The CLI's state folder: tasks.json, videos/. */
   stateDir: string;
+  catalog: ModelCatalog;
+  /** Scrubbed of keys (fileLogger). */
+  log: Logger;
 }
 
 /** A finished generation: the task and its first downloaded video. */
@@ -50,9 +53,8 @@ export class HeadlessEngine {
 
   constructor(opts: HeadlessOptions) {
     this.providerList = Object.values(opts.providers);
-    const secrets = opts.config.knownSecrets(this.providerList);
-    this.log = fileLogger(path.join(opts.stateDir, 'cli.log'), () => secrets);
-    this.catalog = new ModelCatalog({ providers: opts.providers, cacheDir: path.join(opts.stateDir, 'catalog'), log: this.log });
+    this.log = opts.log;
+    this.catalog = opts.catalog;
     const settings = opts.config.engineSettings(this.providerList);
     this.engine = new TaskEngine({
       providers: opts.providers,
@@ -127,7 +129,6 @@ export class HeadlessEngine {
   async dispose(): Promise<void> {
     await this.engine.flush().catch(() => undefined);
     this.engine.dispose();
-    this.catalog.dispose();
   }
 }
 
