@@ -29,11 +29,11 @@ export class UsageError extends Error {}
 export const EXIT = {
   /** The film exists and matches the lockfile (or a dry run planned without error). */
   ok: 0,
-  /** A shot failed, or the storyboard or its files could not be read or written. */
+  /** A shot failed, the storyboard has errors, or a file could not be read or written. */
   failed: 1,
   /** Bad arguments. */
   usage: 2,
-  /** A refusal before anything was sent: budget, a missing key, a missing ffmpeg, a storyboard with errors. */
+  /** A refusal before anything was sent: budget, a missing key, a missing ffmpeg. */
   refused: 3,
 } as const;
 
