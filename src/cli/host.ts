@@ -160,9 +160,8 @@ export class CliHost implements RenderHost {
   async lastFrame(rel: string): Promise<{ path: string; sha256: string }> {
     const dir = path.join(this.opts.stateDir, 'frames');
     await fs.promises.mkdir(dir, { recursive: true });
-    const png = await this.opts.media.extractFrame(this.absolute(rel), 'last', path.join(dir, `${randomUUID()}.png`), {
-      signal: this.opts.signal,
-    });
+    // Not cut short by Ctrl-C: the core decides after the frame whether the shot is still sent (or skipped).
+    const png = await this.opts.media.extractFrame(this.absolute(rel), 'last', path.join(dir, `${randomUUID()}.png`));
     const sha256 = await sha256File(png);
     if (!sha256) throw new Error(l10n.t('No frame could be read from {0}.', rel));
     return { path: png, sha256 };

@@ -85,7 +85,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (args.json) io.stdout.write(`${JSON.stringify({ refused: 'budget', message: e.message, ...run.quoteOut() })}\n`);
       return EXIT.refused;
     }
-    err(`ai-video-studio: ${errorMessage(e)}`);
+    // A storyboard's own problems name the file and the line, as a compiler would.
+    const message = e instanceof StoryboardError ? `${args.file}: ${e.message}` : `ai-video-studio: ${errorMessage(e)}`;
+    err(message);
+    if (args.json) io.stdout.write(`${JSON.stringify({ error: e instanceof StoryboardError ? message : errorMessage(e) })}\n`);
     return EXIT.failed;
   } finally {
     await run.dispose();

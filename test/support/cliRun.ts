@@ -79,7 +79,7 @@ export interface CliOutcome {
 }
 
 /** runCli in this process, its output captured. */
-export async function runInProcess(argv: string[], env: Record<string, string>, cwd: string): Promise<CliOutcome> {
+export async function runInProcess(argv: string[], env: Record<string, string>, cwd: string, signal?: AbortSignal): Promise<CliOutcome> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
@@ -87,6 +87,7 @@ export async function runInProcess(argv: string[], env: Record<string, string>, 
     stderr: { write: (t: string) => (stderr += t) },
     env,
     cwd,
+    signal,
   });
   return { code, stdout, stderr };
 }

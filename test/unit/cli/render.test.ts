@@ -156,6 +156,42 @@ describe('cli: render against the emulator', function () {
     assert.ok(!fs.existsSync(ws.film));
   });
 
+  it('a storyboard with errors exits 1 naming the file and the line, and sends nothing', async function () {
+    fs.writeFileSync(ws.file, fs.readFileSync(ws.file, 'utf8').replace('after: opening', 'after: nowhere'));
+    const r = await runInProcess(['render', 'boards/film.md', '--yes', '--json'], cliEnv(em.baseUrl, ws), ws.root);
+    assert.strictEqual(r.code, EXIT.failed);
+    assert.match(r.stderr, /^boards\/film\.md: Line 12: .*nowhere/m);
+    assert.match(JSON.parse(r.stdout).error, /nowhere/);
+    assert.strictEqual(creates(), 0);
+  });
+
+  it('quote prints the quote alone on stdout', async function () {
+    const env = cliEnv(em.baseUrl, ws, { AIVIDEO_PRICES: '{"pika":{"perVideo":0.25}}' });
+    const r = await runInProcess(['quote', ws.file], env, ws.root);
+    assert.strictEqual(r.code, EXIT.ok, r.stderr);
+    assert.strictEqual(r.stdout, '$0.50\n');
+    const unknown = await runInProcess(['quote', ws.file], cliEnv(em.baseUrl, ws), ws.root);
+    assert.strictEqual(unknown.stdout, 'price unknown\n');
+    assert.strictEqual(creates(), 0);
+  });
+
+  it('stopped (Ctrl-C) once the first shot was sent: that shot finishes and is kept, the next is not sent, exit 1', async function () {
+    const abort = new AbortController();
+    const run = runInProcess(['render', ws.file, '--yes', '--json'], cliEnv(em.baseUrl, ws), ws.root, abort.signal);
+    while (creates() < 1) await new Promise((r) => setTimeout(r, 10));
+    abort.abort();
+    const r = await run;
+    assert.strictEqual(r.code, EXIT.failed, r.stderr);
+    const result = JSON.parse(r.stdout) as { shots: { id: string; state: string }[]; output?: string };
+    assert.deepStrictEqual(
+      result.shots.map((s) => `${s.id}:${s.state}`),
+      ['opening:rendered', 'drift:skipped'],
+    );
+    assert.strictEqual(creates(), 1);
+    assert.ok(fs.existsSync(path.join(ws.root, 'generated-videos', 'film', 'opening.mp4')));
+    assert.ok(fs.existsSync(ws.lockfile), 'the kept shot is in the lockfile');
+  });
+
   describe('the bundle, dist/cli.js, as a process', function () {
     it('bad arguments exit 2 with a message on stderr and nothing on stdout', async function () {
       for (const argv of [[], ['render'], ['render', ws.file, '--budget', 'lots'], ['paint', ws.file], ['render', ws.file, '--colour']]) {
