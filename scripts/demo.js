@@ -199,7 +199,7 @@ async function startEmulator(port) {
   }
   /** @type {typeof import('../src/emulator/server').startEmulator} */
   const start = require(EMULATOR_MODULE).startEmulator;
-  return start({ port, durationMs: 20000, log: (line) => console.log(`[emulator] ${line}`) });
+  return start({ port, durationMs: 20000, clips: 'generated', log: (line) => console.log(`[emulator] ${line}`) });
 }
 
 /**

@@ -1,13 +1,14 @@
-// `node out/src/emulator/cli.js [--port N] [--duration MS] [--gateway-shape flat|envelope] [--hidream-limits] [--clock-skew MS]`
-// (--clock-skew runs the server's clock that far ahead of this machine's, or behind when negative).
+// `node out/src/emulator/cli.js [--port N] [--duration MS] [--gateway-shape flat|envelope] [--hidream-limits] [--clock-skew MS] [--clips generated|fixtures]`
+// (--clock-skew runs the server's clock that far ahead of this machine's, or behind when negative; results are
+// a clip rendered per prompt with ffmpeg unless --clips fixtures).
 import { PROVIDER_ROUTES, startEmulator, type EmulatorOptions } from './server';
 
 const USAGE =
   'Usage: node out/src/emulator/cli.js [--port N] [--duration MS] [--queued-fraction F]' +
-  ' [--gateway-shape flat|envelope] [--hidream-limits] [--clock-skew MS]';
+  ' [--gateway-shape flat|envelope] [--hidream-limits] [--clock-skew MS] [--clips generated|fixtures]';
 
 export function parseArgs(argv: string[]): EmulatorOptions {
-  const options: EmulatorOptions = {};
+  const options: EmulatorOptions = { clips: 'generated' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -38,6 +39,12 @@ export function parseArgs(argv: string[]): EmulatorOptions {
         const shape = value();
         if (shape !== 'flat' && shape !== 'envelope') throw new Error('--gateway-shape: expected flat or envelope');
         options.gatewayShape = shape;
+        break;
+      }
+      case '--clips': {
+        const clips = value();
+        if (clips !== 'generated' && clips !== 'fixtures') throw new Error('--clips: expected generated or fixtures');
+        options.clips = clips;
         break;
       }
       case '--hidream-limits':
@@ -73,7 +80,7 @@ async function main(): Promise<void> {
   const base = emulator.baseUrl;
   console.log(`AI Video provider emulator listening on ${base}`);
   for (const r of PROVIDER_ROUTES) console.log(`  ${`${r.provider} base URL:`.padEnd(20)}${base}${r.basePath ?? ''}  (${r.summary})`);
-  console.log(`  ${'Control:'.padEnd(20)}${base}/__emulator/counts, /__emulator/faults, /__emulator/reset`);
+  console.log(`  ${'Control:'.padEnd(20)}${base}/__emulator/counts, /__emulator/faults, /__emulator/reset, /__emulator/options`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -142,6 +142,12 @@ function serveResult(
   return bytesReply(headers, bytes.subarray(0, size), size, contentType);
 }
 
+/** The key in `state.files` of `relative` (the path after `/files/`, with any redirect hop and bad percent-encoding removed). */
+export function fileEntryPath(relative: string): string {
+  const hopMatch = /^hop\/(\d+)\/(.+)$/.exec(relative);
+  return (hopMatch ? hopMatch[2] : relative).replace(BAD_PERCENT, '');
+}
+
 /** `relative` is the path after `/files/` (redirect hops add `hop/<n>/` in front). */
 export function serveFile(state: EmulatorState, relative: string, headers: IncomingHttpHeaders): Reply {
   const fixtureMatch = /^fixtures\/([^/]+)$/.exec(relative);

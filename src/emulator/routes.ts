@@ -27,6 +27,8 @@ export interface Route {
   ids?(ctx: RequestContext): string[];
   /** Answered without a key (a published catalogue). */
   public?: boolean;
+  /** Work to finish before `handle` (files: rendering a generated clip). */
+  prepare?(): Promise<void>;
 }
 
 export interface MountedRoutes {

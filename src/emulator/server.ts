@@ -145,7 +145,13 @@ class RunningEmulator implements Emulator {
     const file = /^\/files\/(.+)$/.exec(path);
     if (file) {
       const relative = file[1].split('/').map(decodeSegment).join('/');
-      return allowed({ key: 'files', kind: 'files', methods: ['GET', 'HEAD'], handle: (c) => serveFile(this.state, relative, c.headers) });
+      return allowed({
+        key: 'files',
+        kind: 'files',
+        methods: ['GET', 'HEAD'],
+        prepare: () => this.state.prepareFile(relative),
+        handle: (c) => serveFile(this.state, relative, c.headers),
+      });
     }
     return openAiError(404, `No route for ${m} ${path}`, 'invalid_request_error', null, 'not_found');
   }
@@ -178,6 +184,7 @@ class RunningEmulator implements Emulator {
     }
     const raw = fault?.kind === 'slowUpload' ? await this.readSlowly(req, fault.bytesPerSecond ?? 1) : await readBody(req);
     const body = route.parseBody ? route.parseBody(raw, req.headers) : parseJsonBody(raw);
+    if (route.prepare) await route.prepare();
     const auth = checkAuth(req.headers);
     const ctx: RequestContext = { method, path, query, headers: req.headers, body };
     this.count(route, method, path, req, ctx, auth);
@@ -273,6 +280,15 @@ class RunningEmulator implements Emulator {
     if (path === '/__emulator/counts' && method === 'GET') return jsonReply(200, this.counts());
     if (path === '/__emulator/reset' && method === 'POST') {
       this.resetCounts();
+      return ok;
+    }
+    if (path === '/__emulator/options' && method === 'POST') {
+      // Only what a test may switch at run time: which result videos are served.
+      const body = parseJsonBody(raw) as { clips?: unknown } | undefined;
+      if (body?.clips !== 'generated' && body?.clips !== 'fixtures') {
+        return openAiError(400, 'clips must be "generated" or "fixtures"', 'invalid_request_error', null, null);
+      }
+      this.state.setOptions({ clips: body.clips });
       return ok;
     }
     if (path === '/__emulator/faults' && method === 'DELETE') {

@@ -1,7 +1,8 @@
 // What one running emulator remembers: options, fixtures, tasks' clocks, the files they expose.
-import { publishedUrl } from './files';
+import { ClipMaker, clipSpec } from './clips';
+import { fileEntryPath, publishedUrl } from './files';
 import { defaultFixturesDir, loadFixtures, type FixtureFile, type Fixtures } from './fixtures';
-import { makeTiming, parseMarkers, type Markers, type TaskTiming } from './tasks';
+import { finishedBy, makeTiming, parseMarkers, type Markers, type TaskTiming } from './tasks';
 import type { EmulatorOptions } from './types';
 
 export interface ResolvedOptions {
@@ -12,6 +13,7 @@ export interface ResolvedOptions {
   hidreamLimits: boolean;
   now: () => number;
   fixturesDir: string;
+  clips: 'generated' | 'fixtures';
   log: (line: string) => void;
 }
 
@@ -26,6 +28,7 @@ export function resolveOptions(o: EmulatorOptions, base?: ResolvedOptions): Reso
     hidreamLimits: pick('hidreamLimits', false),
     now: pick('now', Date.now),
     fixturesDir: o.fixturesDir ?? base?.fixturesDir ?? defaultFixturesDir(),
+    clips: pick('clips', 'fixtures'),
     log: pick('log', () => undefined),
   };
 }
@@ -48,6 +51,7 @@ export class EmulatorState {
   readonly timings = new Map<string, TaskTiming>();
   /** The bearer key of the request being handled, for texts that echo it. */
   private requestKey: string | undefined;
+  private clipMaker: ClipMaker | undefined;
 
   constructor(options: EmulatorOptions) {
     this.options = resolveOptions(options);
@@ -70,6 +74,7 @@ export class EmulatorState {
     const timing: TaskTiming = {
       ...makeTiming(this.now(), this.options.durationMs, this.options.queuedFraction, markers),
       authKey: this.requestKey,
+      prompt: markerTexts.filter((t): t is string => typeof t === 'string').join('\n'),
     };
     this.timings.set(remoteId, timing);
     return timing;
@@ -88,6 +93,24 @@ export class EmulatorState {
   /** The sample video for the n-th sub-task (alternating sample.mp4 / sample-2.mp4). */
   videoFor(index: number) {
     return this.fixtures.videos[index % this.fixtures.videos.length];
+  }
+
+  /**
+   * Before a result under /files/ is served: with generated clips, renders (or takes from the cache) the
+   * clip of its task's prompt and puts it in place of the fixture. Nothing happens for other files, a
+   * task not yet done, or when ffmpeg is missing (the fixture stays).
+   */
+  async prepareFile(relative: string): Promise<void> {
+    if (this.options.clips !== 'generated') return;
+    const entry = this.files.get(fileEntryPath(relative));
+    const index = entry ? this.fixtures.videos.indexOf(entry.fixture as (typeof this.fixtures.videos)[number]) : -1;
+    if (!entry || !entry.isResult || index < 0 || finishedBy(entry.timing, this.now()) === undefined) return;
+    this.clipMaker ??= new ClipMaker(undefined, this.options.log);
+    const clip = await this.clipMaker.clip(clipSpec(entry.timing.prompt ?? '', index));
+    if (!clip) return;
+    for (const other of this.files.values()) {
+      if (other.timing === entry.timing && other.fixture === entry.fixture) other.fixture = clip;
+    }
   }
 
   fileUrl(relativePath: string): string {

@@ -90,6 +90,8 @@ export interface TaskTiming {
   markers: Markers;
   /** The key the create was sent with, for texts that echo it. */
   authKey?: string;
+  /** The prompt (and style) the task was made from: what its generated clip is drawn from. */
+  prompt?: string;
 }
 
 export function makeTiming(createdAt: number, defaultDurationMs: number, queuedFraction: number, markers: Markers): TaskTiming {

@@ -17,6 +17,11 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Default: test/fixtures of the repository that holds this file. */
   fixturesDir?: string;
+  /**
+   * Result videos: 'generated' renders a distinct clip per prompt with ffmpeg (clips.ts; the fixtures when
+   * ffmpeg is missing), 'fixtures' (the default here; the CLI and the demo generate) serves sample.mp4 / sample-2.mp4.
+   */
+  clips?: 'generated' | 'fixtures';
   log?: (line: string) => void;
 }
 

@@ -1101,8 +1101,10 @@ describe('provider emulator', function () {
         durationMs: 1500,
         gatewayShape: 'envelope',
         hidreamLimits: true,
+        clips: 'generated',
       } satisfies EmulatorOptions);
-      assert.deepStrictEqual(parseArgs(['--port=8080']), { port: 8080 });
+      assert.deepStrictEqual(parseArgs(['--port=8080', '--clips', 'fixtures']), { port: 8080, clips: 'fixtures' });
+      assert.throws(() => parseArgs(['--clips', 'random']), /generated or fixtures/);
       assert.throws(() => parseArgs(['--gateway-shape', 'round']), /flat or envelope/);
       assert.throws(() => parseArgs(['--port', 'x']), /--port/);
       assert.throws(() => parseArgs(['--verbose']), /Unknown argument/);

@@ -1,0 +1,94 @@
+// The emulator's generated clips: a distinct real video per prompt, in two sizes, with an AAC track or
+// none (markers choose), rendered with ffmpeg and cached; the fixtures when asked for or when ffmpeg is missing.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import { createMedia, type MediaInfo } from '../../../src/core/media';
+import { CLIP_SIZES, clipSpec } from '../../../src/emulator/clips';
+import { defaultFixturesDir } from '../../../src/emulator/fixtures';
+import { startEmulator, type Emulator } from '../../../src/emulator/server';
+
+const KEY = 'sk-test-key';
+const SAMPLE = fs.readFileSync(path.join(defaultFixturesDir(__dirname), 'sample.mp4'));
+
+async function resultOf(em: Emulator, prompt: string): Promise<Buffer> {
+  const headers = { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' };
+  const created = (await (
+    await fetch(`${em.baseUrl}/v1/video/generations`, { method: 'POST', headers, body: JSON.stringify({ model: 'kling-v1', prompt }) })
+  ).json()) as { task_id: string };
+  const status = (await (await fetch(`${em.baseUrl}/v1/video/generations/${created.task_id}`, { headers })).json()) as { url?: string };
+  assert.ok(status.url, 'the task has finished with a result URL');
+  const res = await fetch(status.url);
+  assert.strictEqual(res.status, 200);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+describe('emulator clips', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let em: Emulator | undefined;
+  const probe = async (bytes: Buffer, name: string): Promise<MediaInfo> => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, bytes);
+    return createMedia({ allowedRoots: [dir] }).probe(file);
+  };
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clips-'));
+  });
+  afterEach(async () => {
+    await em?.close();
+    em = undefined;
+    delete process.env.AIVIDEO_FFMPEG_PATH;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('chooses a size from two and sound or none from the prompt, and follows the markers', function () {
+    const specs = Array.from({ length: 40 }, (_, i) => clipSpec(`prompt ${i}`, 0));
+    assert.deepStrictEqual(new Set(specs.map((s) => `${s.width}x${s.height}`)).size, CLIP_SIZES.length);
+    assert.ok(specs.some((s) => s.audio) && specs.some((s) => !s.audio));
+    assert.notStrictEqual(clipSpec('a', 0).key, clipSpec('a', 1).key, 'each video of a task differs');
+    assert.deepStrictEqual(clipSpec('x [size=640x360] [audio]', 0), {
+      ...clipSpec('x [size=640x360] [audio]', 0),
+      width: 640,
+      height: 360,
+      audio: true,
+    });
+    assert.strictEqual(clipSpec('x [silent]', 0).audio, false);
+  });
+
+  it('serves a distinct real clip per prompt: sizes and sound as chosen', async function () {
+    em = await startEmulator({ port: 0, durationMs: 0, clips: 'generated' });
+    const boat = await resultOf(em, 'a paper boat [size=320x180] [audio]');
+    const fox = await resultOf(em, 'a fox in the snow [size=240x240] [silent]');
+    assert.notDeepStrictEqual(boat, fox);
+    assert.notDeepStrictEqual(boat, SAMPLE);
+    const a = await probe(boat, 'boat.mp4');
+    const b = await probe(fox, 'fox.mp4');
+    assert.deepStrictEqual([a.width, a.height, a.audio?.codec, a.audio?.channels], [320, 180, 'aac', 2]);
+    assert.deepStrictEqual([b.width, b.height, b.audio], [240, 240, undefined]);
+    assert.ok(Math.abs(a.duration - 2) < 0.1 && Math.abs(b.duration - 2) < 0.1, `${a.duration}, ${b.duration}`);
+    assert.deepStrictEqual(await resultOf(em, 'a paper boat [size=320x180] [audio]'), boat, 'the same prompt, the same clip');
+  });
+
+  it('serves the fixtures when asked to, and when ffmpeg is missing', async function () {
+    em = await startEmulator({ port: 0, durationMs: 0 });
+    assert.deepStrictEqual(await resultOf(em, 'a crane [fixture-default]'), SAMPLE, 'fixtures by default');
+    await em.close();
+    process.env.AIVIDEO_FFMPEG_PATH = path.join(dir, 'no-ffmpeg-here');
+    em = await startEmulator({ port: 0, durationMs: 0, clips: 'generated' });
+    assert.deepStrictEqual(await resultOf(em, `a heron ${Date.now()}`), SAMPLE);
+  });
+
+  it('is switched at run time by POST /__emulator/options', async function () {
+    em = await startEmulator({ port: 0, durationMs: 0 });
+    const set = (body: unknown) => fetch(`${em!.baseUrl}/__emulator/options`, { method: 'POST', body: JSON.stringify(body) });
+    assert.strictEqual((await set({ clips: 'sometimes' })).status, 400);
+    assert.strictEqual((await set({ clips: 'generated' })).status, 200);
+    const bytes = await resultOf(em, 'a lighthouse [size=240x240]');
+    assert.notDeepStrictEqual(bytes, SAMPLE);
+    assert.strictEqual((await probe(bytes, 'l.mp4')).width, 240);
+  });
+});
