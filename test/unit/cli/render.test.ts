@@ -20,7 +20,7 @@ describe('cli: render against the emulator', function () {
   const creates = () => em.counts()['pika.generate'] ?? 0;
 
   before(async () => {
-    em = await startEmulator({ durationMs: 300 });
+    em = await startEmulator({ durationMs: 300, clips: 'generated' });
   });
   after(async () => {
     await em.close();
@@ -52,7 +52,11 @@ describe('cli: render against the emulator', function () {
     assert.strictEqual(typeof drift.image, 'string');
     assert.ok(Buffer.from(String(drift.image), 'base64').subarray(1, 4).toString() === 'PNG', 'the last frame, as a PNG');
     const lockText = fs.readFileSync(ws.lockfile, 'utf8');
-    const lock = JSON.parse(lockText) as { shots: Record<string, { output: string; provider: string }>; film: { output: string } };
+    const lock = JSON.parse(lockText) as {
+      shots: Record<string, { output: string; provider: string; sha256: string }>;
+      film: { output: string; sha256: string };
+    };
+    assert.notStrictEqual(lock.shots.opening.sha256, lock.shots.drift.sha256, 'two distinct takes');
     assert.deepStrictEqual(Object.keys(lock.shots).sort(), ['drift', 'opening']);
     assert.strictEqual(lock.shots.drift.output, 'generated-videos/film/drift.mp4', 'paths in the lockfile are relative to the root');
     assert.strictEqual(lock.film.output, 'generated-videos/film.mp4');
