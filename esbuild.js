@@ -31,6 +31,38 @@ function listTs(dir) {
   });
 }
 
+/**
+ * The manifest's setting defaults without the `aiVideo.` prefix: the CLI (src/cli/env.ts) has no
+ * settings, only environment variables, and falls back to these.
+ */
+function settingDefaults() {
+  const properties = require('./package.json').contributes.configuration.properties;
+  const out = {};
+  for (const [key, schema] of Object.entries(properties)) {
+    if (schema.default !== undefined && (typeof schema.default !== 'object' || Array.isArray(schema.default)))
+      out[key.replace(/^aiVideo\./, '')] = schema.default;
+  }
+  return { AIVIDEO_SETTING_DEFAULTS: JSON.stringify(out) };
+}
+
+/** The command-line tool (`ai-video-studio`): one file with no runtime dependencies, run by Node alone. */
+function cliOptions(isProduction) {
+  return {
+    absWorkingDir: __dirname,
+    minify: isProduction,
+    sourcemap: false,
+    logLevel: 'silent',
+    entryPoints: ['src/cli/main.ts'],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+    define: settingDefaults(),
+  };
+}
+
 /** The extension host bundle (the benchmark builds it in memory to measure it). */
 function extensionOptions(isProduction) {
   return {
@@ -61,6 +93,7 @@ async function main() {
   };
   const contexts = await Promise.all([
     esbuild.context({ ...extensionOptions(production), plugins: common.plugins }),
+    esbuild.context({ ...cliOptions(production), plugins: common.plugins }),
     esbuild.context({
       ...common,
       // One bundle per webview app: dist/webview/<name>.js.
@@ -87,6 +120,7 @@ async function main() {
       target: 'node20',
       outdir: 'out',
       outbase: '.',
+      define: settingDefaults(),
     }),
   ]);
   if (watch) {
@@ -102,7 +136,7 @@ async function main() {
   }
 }
 
-module.exports = { extensionOptions };
+module.exports = { extensionOptions, cliOptions };
 
 if (require.main === module) {
   main().catch((e) => {

@@ -55,6 +55,17 @@ export default tseslint.config(
   // core imports nothing from providers, vscode or webview; providers never touch vscode.
   { files: ['src/core/**/*.ts'], rules: restrict([VSCODE], [NO_PROVIDERS, NO_VSCODE_FOLDER, NO_WEBVIEW]) },
   { files: ['src/providers/**/*.ts'], rules: restrict([VSCODE], [NO_VSCODE_FOLDER, NO_WEBVIEW]) },
+  // The CLI runs the core and providers with Node alone: no vscode, no adapters, no webview, no test tools.
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: restrict(
+      [VSCODE],
+      [
+        NO_VSCODE_FOLDER,
+        layer(['**/webview/**', '**/emulator/**', '**/bench/**'], 'The CLI ships alone: it runs the core and providers, nothing else.'),
+      ],
+    ),
+  },
   // The webview apps run in a browser: no Node built-ins, no vscode; they get what they show in messages.
   {
     files: ['src/webview/**/*.ts'],

@@ -93,6 +93,26 @@ describe('layer rules (eslint.config.mjs)', function () {
     );
   });
 
+  it('src/cli may import core, providers, shared and Node but not vscode, the adapters, the webview or the emulator', async function () {
+    const file = 'src/cli/nested/layerProbe.ts';
+    assert.match((await layerErrors(file, "import * as vscode from 'vscode';\nexport const x = vscode;\n")).join('\n'), /VS Code API/);
+    assert.match((await layerErrors(file, "export { saveFolder } from '../../vscode/config';\n")).join('\n'), /adapters/);
+    assert.match((await layerErrors(file, "export { startEmulator } from '../../emulator/server';\n")).join('\n'), /ships alone/);
+    assert.match(
+      (
+        await layerErrors(file, "import type { PlayerMeta } from '../../webview/player/playerProtocol';\nexport type X = PlayerMeta;\n")
+      ).join('\n'),
+      /ships alone/,
+    );
+    assert.deepStrictEqual(
+      await layerErrors(
+        file,
+        "import * as fs from 'fs';\nimport { TaskEngine } from '../../core/engine/engine';\nimport { PROVIDERS } from '../../providers';\nimport { obj } from '../../shared/json';\nexport const x = [fs, TaskEngine, PROVIDERS, obj];\n",
+      ),
+      [],
+    );
+  });
+
   it('src/webview may import no Node built-in, not vscode, and nothing from core or providers', async function () {
     const file = 'src/webview/player/deeper/layerProbe.ts';
     for (const mod of ['fs', 'path', 'crypto', 'http', 'child_process', 'os', 'node:fs', 'fs/promises']) {
