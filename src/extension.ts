@@ -10,23 +10,29 @@ import { TaskEngine } from './core/engine/engine';
 import { ProviderError } from './core/model/errors';
 import { Logger } from './core/model/events';
 import { isActive, Task } from './core/model/task';
+import { SpendLedger } from './core/money/ledger';
+import { MoneyKeeper } from './core/money/moneyKeeper';
+import type { PriceQuote } from './core/money/quote';
 import { leaveProxiesToHost } from './core/net/http';
 import { redactingLogger } from './core/net/sanitize';
 import { ModelCatalog } from './core/provider/catalog';
 import { TaskStore } from './core/store/taskStore';
-import { PROVIDER_LIST, PROVIDERS } from './providers';
+import { PROVIDER_LIST, providerLabel, PROVIDERS } from './providers';
 import { shorten } from './shared/text';
 import { registerCommands } from './vscode/commands';
-import { executeClick } from './vscode/commands/execute';
-import { checkedBaseUrl, engineSettings, onDidChange } from './vscode/config';
+import { executeClick, executeCommand } from './vscode/commands/execute';
+import { budgetLimits, checkedBaseUrl, engineSettings, onDidChange, userPriceSetting } from './vscode/config';
 import { registerAgentTools } from './vscode/generate/agentTools';
 import { notifyGroupsFinished } from './vscode/generate/variants';
 import { providerContext } from './vscode/keys/providerContext';
 import { KeyStore } from './vscode/keys/secretKeys';
+import type { SpendingReport } from './vscode/money/moneyCommands';
+import { moneyUi } from './vscode/money/moneyUi';
 import { showInfo, showWarning } from './vscode/notify';
 import { ComparePanel } from './vscode/panels/compare/comparePanel';
 import { GalleryPanel } from './vscode/panels/gallery/galleryPanel';
 import { PlayerPanel } from './vscode/panels/player/playerPanel';
+import { SpendingPanel } from './vscode/panels/spending/spendingPanel';
 import { registerPromptFiles } from './vscode/promptFiles/promptFileFeatures';
 import { showDiskUsage } from './vscode/tasks/diskUsage';
 import { registerStatusBar } from './vscode/tasks/statusBar';
@@ -50,6 +56,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   // Models as data: constructing it reads and fetches nothing; a provider's catalogue is read on its first use.
   const catalog = new ModelCatalog({ providers: PROVIDERS, cacheDir: path.join(storageDir, 'catalog'), log });
   context.subscriptions.push({ dispose: () => catalog.dispose() });
+  // Every charge, shared by every window; quotes and budgets read the settings each time (no cache to go stale).
+  const money = new MoneyKeeper({
+    ledger: new SpendLedger(path.join(storageDir, 'spending.jsonl')),
+    catalog,
+    providerLabel,
+    userPrices: () => userPriceSetting().prices,
+    limits: budgetLimits,
+    log,
+  });
+  const moneyView = moneyUi(money, catalog);
   const engine = new TaskEngine({
     providers: PROVIDERS,
     store: new TaskStore(path.join(storageDir, 'tasks.json')),
@@ -57,6 +73,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     settings: engineSettings,
     log,
     catalog,
+    money,
     // A provider that reports no progress is polled around the time its model typically takes.
     typicalRunSeconds(id, model) {
       const provider = PROVIDERS[id];
@@ -86,7 +103,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
 
   const tree = new TasksTreeProvider(engine);
   const view = vscode.window.createTreeView('aiVideo.tasks', { treeDataProvider: tree, showCollapseAll: false, canSelectMany: true });
-  const statusBar = registerStatusBar(engine);
+  const statusBar = registerStatusBar(engine, moneyView);
   context.subscriptions.push(tree, view, registerTreeControls(engine, tree, view), statusBar);
   const updateBadge = () => {
     const active = engine.getTasks().filter(isActive).length;
@@ -104,17 +121,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   context.subscriptions.push(notifyOnFinish(engine));
 
   const mediaRoot = vscode.Uri.file(mediaDir);
-  const commands = registerCommands({ context, engine, keys, log, channel, view, tree, mediaRoot, catalog });
+  const commands = registerCommands({ context, engine, keys, log, channel, view, tree, mediaRoot, catalog, money: moneyView });
   context.subscriptions.push(commands);
   context.subscriptions.push(PlayerPanel.registerSerializer(context.extensionUri, mediaRoot, commands.playerHost));
   context.subscriptions.push(
     GalleryPanel.registerSerializer(context.extensionUri, mediaRoot, commands.galleryHost),
     ComparePanel.registerSerializer(context.extensionUri, mediaRoot, commands.compareHost),
     notifyGroupsFinished(engine),
+    SpendingPanel.registerSerializer({ money: moneyView, engine, keys, log, context, mediaRoot }),
   );
-  const agentTools = registerAgentTools({ engine, keys });
+  const agentTools = registerAgentTools({ engine, keys, money: moneyView });
   context.subscriptions.push(agentTools);
-  context.subscriptions.push(registerPromptFiles(engine, context.globalStorageUri, catalog));
+  context.subscriptions.push(registerPromptFiles(engine, context.globalStorageUri, catalog, (req) => moneyView.quote(req)));
   context.subscriptions.push(trackWalkthrough(engine, keys));
 
   log.info(`Activated in ${Date.now() - started} ms with ${engine.getTasks().length} task(s) in the history.`);
@@ -132,6 +150,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
       return d;
     },
     generate: (req) => commands.generateFromArgs(req).then(copy),
+    quote: (req) => Promise.resolve(executeCommand('aiVideo.quote', req)) as Promise<PriceQuote>,
+    getSpending: (options) => Promise.resolve(executeCommand('aiVideo.getSpending', options ?? {})) as Promise<SpendingReport>,
     flush: () => engine.flush(),
     testing: {
       agentTool: (name) => agentTools.tools[name as keyof typeof agentTools.tools],
@@ -157,6 +177,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
       },
       viewDescription: () => view.description,
       statusBarText: () => statusBar.shownText,
+      statusBarTooltip: () => statusBar.shownTooltip,
+      refreshStatusBar: () => statusBar.refresh(),
+      spending: () => {
+        const s = SpendingPanel.current;
+        return s ? { ready: s.ready, view: s.lastView } : undefined;
+      },
       treeMessage: () => view.message,
       gallery: () => {
         const g = GalleryPanel.current;

@@ -35,6 +35,9 @@ export const COMMAND_IDS = [
   'aiVideo.newPromptFile',
   'aiVideo.revealPromptSource',
   'aiVideo.generateFromSelection',
+  'aiVideo.quote',
+  'aiVideo.getSpending',
+  'aiVideo.showSpending',
   ...TASK_ACTION_IDS.map((id) => `aiVideo.${id}` as const),
 ] as const;
 

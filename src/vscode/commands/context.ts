@@ -8,6 +8,7 @@ import { errorMessage, isProviderError, remedyFor } from '../../core/model/error
 import { Logger } from '../../core/model/events';
 import type { ModelCatalog } from '../../core/provider/catalog';
 import { KeyStore } from '../keys/secretKeys';
+import type { MoneyUi } from '../money/moneyUi';
 import { showError } from '../notify';
 import { TasksTreeProvider, TreeNode } from '../tasks/tasksTree';
 import type { CommandArgs } from './commandArgs';
@@ -26,6 +27,8 @@ export interface CommandDeps {
   mediaRoot: vscode.Uri;
   /** Models as data (capabilities, prices, lifecycle), per provider and base URL. */
   catalog: ModelCatalog;
+  /** Quotes, budgets and the spend ledger. */
+  money: MoneyUi;
 }
 
 /** A script's arguments as they arrive: their number from CommandArgs, their values unchecked. */

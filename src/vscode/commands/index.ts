@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { Task } from '../../core/model/task';
 import { registerGenerateCommands } from '../generate/generateCommands';
 import { registerKeyCommands } from '../keys/keyCommands';
+import { registerMoneyCommands } from '../money/moneyCommands';
 import { GalleryHosts, registerGalleryCommands } from '../panels/panelCommands';
 import { PlayerHost } from '../panels/player/playerPanel';
 import { registerPromptBlockCommands } from '../promptFiles/promptFileCommands';
@@ -36,6 +37,7 @@ export function registerCommands(deps: CommandDeps): Commands {
   const hosts = registerGalleryCommands(c);
   registerTasksViewCommands(c);
   registerPromptBlockCommands(c, keys, generate);
+  registerMoneyCommands(c);
   return {
     playerHost,
     ...hosts,

@@ -7,9 +7,10 @@
 import * as vscode from 'vscode';
 
 import { TaskEngine } from '../../core/engine/engine';
-import { isActive, Task } from '../../core/model/task';
+import { GenerateRequest, isActive, Task } from '../../core/model/task';
 import type { ModelCatalog } from '../../core/provider/catalog';
 import type { CatalogModel } from '../../core/provider/catalogTypes';
+import { formatPrice, type PriceQuote } from '../../core/provider/pricing';
 import {
   allowedValues,
   blockAtLine,
@@ -98,14 +99,19 @@ async function blockMedia(doc: vscode.TextDocument, block: VideoBlock, storage: 
 }
 
 /** `storage`: the extension's global storage, where media may always come from (frames it extracted). */
-export function registerPromptFiles(engine: TaskEngine, storage: vscode.Uri, catalogue?: ModelCatalog): vscode.Disposable {
+export function registerPromptFiles(
+  engine: TaskEngine,
+  storage: vscode.Uri,
+  catalogue?: ModelCatalog,
+  quote?: (req: GenerateRequest) => PriceQuote,
+): vscode.Disposable {
   const subs: vscode.Disposable[] = [];
   models = catalogue;
   subs.push({ dispose: () => (models = models === catalogue ? undefined : models) });
 
   // ---- lenses -------------------------------------------------------------------------------
 
-  const lenses = new BlockLenses(engine, storage);
+  const lenses = new BlockLenses(engine, storage, quote);
   subs.push(lenses, vscode.languages.registerCodeLensProvider(SELECTOR, lenses));
 
   // ---- diagnostics --------------------------------------------------------------------------
@@ -227,6 +233,8 @@ class BlockLenses implements vscode.CodeLensProvider, vscode.Disposable {
   constructor(
     private readonly engine: TaskEngine,
     private readonly storage: vscode.Uri,
+    /** The price of a block's request (from memory): the Generate lens shows it ("▶ Generate · $3.20"). */
+    private readonly quote?: (req: GenerateRequest) => PriceQuote,
   ) {
     this.sub = engine.onDidChangeTasks((tasks) => {
       const docs = new Set(tasks.map((t) => t.source?.uri).filter((u): u is string => !!u));
@@ -264,7 +272,13 @@ class BlockLenses implements vscode.CodeLensProvider, vscode.Disposable {
             outside.join(', '),
           )
         : vscode.l10n.t('Generate a video from this block (with {0})', label);
-      lens(vscode.l10n.t('▶ Generate'), 'aiVideo.generateFromBlock', at, tooltip);
+      const price = this.quote?.(readVideoBlock(block, catalog()).request);
+      lens(
+        price ? vscode.l10n.t('▶ Generate · {0}', formatPrice(price)) : vscode.l10n.t('▶ Generate'),
+        'aiVideo.generateFromBlock',
+        at,
+        price ? `${tooltip} · ${price.basis}` : tooltip,
+      );
       if (available.has(VARIANTS_COMMAND)) {
         lens(vscode.l10n.t('Variants…'), 'aiVideo.generateBlockVariants', at, vscode.l10n.t('Generate several takes of this block'));
       }
