@@ -11,8 +11,9 @@
 //     catalogue, and how many models it holds (src/bench/catalogBench.ts).
 //  7. Sanitize: the sanitizer on 1 MB of hostile provider text (src/bench/sanitizeBench.ts).
 //  8. Queue: scheduling the create queue with 1,000 waiting creates among 10,000 tasks (src/bench/queueBench.ts).
+//  9. Money: a quote from the warm catalogue, and one spend-ledger append with 100,000 records (src/bench/moneyBench.ts).
 // Options: --scale N (default 6), --json (after the tables, one JSON line of every part's figures,
-// the last line of stdout), --only poll,store,download,gallery,bundle,catalog,sanitize,queue (a subset of the parts).
+// the last line of stdout), --only poll,store,download,gallery,bundle,catalog,sanitize,queue,money (a subset of the parts).
 import { fork } from 'child_process';
 import { randomUUID } from 'crypto';
 import { promises as fs } from 'fs';
@@ -29,6 +30,7 @@ import { pika } from '../providers/pika';
 import { catalogBench } from './catalogBench';
 import type { DownloadFigures } from './downloadProbe';
 import { galleryFirstPaint } from './galleryBench';
+import { moneyBench } from './moneyBench';
 import { NAIVE_INTERVAL_MS, naiveDriver } from './naivePoller';
 import { queueBench } from './queueBench';
 import { sanitizeBench } from './sanitizeBench';
@@ -49,7 +51,7 @@ import { storeBench, StoreFigures, Timing } from './storeBench';
 
 const BIG_BYTES = 200 * 1024 * 1024;
 const DEFAULT_SCALE = 6;
-const PARTS = ['poll', 'store', 'download', 'gallery', 'bundle', 'catalog', 'sanitize', 'queue'] as const;
+const PARTS = ['poll', 'store', 'download', 'gallery', 'bundle', 'catalog', 'sanitize', 'queue', 'money'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Args {
@@ -573,6 +575,36 @@ async function queuePart(): Promise<PartResult> {
   };
 }
 
+/** The issue's targets: one quote from the warm catalogue, µs; one ledger append with 100,000 records, ms. */
+const QUOTE_TARGET_US = 100;
+const LEDGER_APPEND_TARGET_MS = 5;
+
+async function moneyPart(): Promise<PartResult> {
+  progress('Quotes and the spend ledger…');
+  const m = await moneyBench();
+  const ok = m.quoteUs < QUOTE_TARGET_US && m.ledgerAppendMs < LEDGER_APPEND_TARGET_MS;
+  return {
+    print: () => {
+      console.log('');
+      console.log('== Money: quotes from the warm catalogue, appends to a large spend ledger ==');
+      console.log(`  quote: median ${m.quoteUs.toFixed(2)} µs over ${m.quotes.toLocaleString('en-US')} quotes.`);
+      console.log(
+        `  ledger append (locked, flushed): median ${m.ledgerAppendMs.toFixed(2)} ms over ${m.appends} appends to ${m.records.toLocaleString('en-US')} records; reading it all once ${m.ledgerReadMs.toFixed(0)} ms.`,
+      );
+    },
+    summary: {
+      quoteUs: round(m.quoteUs, 2),
+      ledgerAppendMs: round(m.ledgerAppendMs, 2),
+      ledgerReadMs: round(m.ledgerReadMs, 0),
+      records: m.records,
+    },
+    verdict: verdict(
+      ok,
+      `a quote takes ${m.quoteUs.toFixed(2)} µs (target: under ${QUOTE_TARGET_US} µs) and a ledger append ${m.ledgerAppendMs.toFixed(2)} ms with ${m.records.toLocaleString('en-US')} records (target: under ${LEDGER_APPEND_TARGET_MS} ms; medians).`,
+    ),
+  };
+}
+
 const RUN: Record<Part, (args: Args) => Promise<PartResult>> = {
   poll: pollPart,
   store: storePart,
@@ -582,6 +614,7 @@ const RUN: Record<Part, (args: Args) => Promise<PartResult>> = {
   catalog: catalogPart,
   sanitize: sanitizePart,
   queue: queuePart,
+  money: moneyPart,
 };
 
 async function main(): Promise<number> {
