@@ -137,16 +137,25 @@ export function registerPromptBlockCommands(
     }
     if (count === undefined) return p.fail(vscode.l10n.t('Pass the number of variants (2 to 4) as "count" in the third argument.'));
     const n = count;
-    return sendOrAsk(p, async () =>
+    const send = async (overBudget: boolean) =>
       (
         await generateVariants(
-          { engine: c.engine, providers: PROVIDERS, log: c.log, money: c.money, who: 'promptFile' },
+          { engine: c.engine, providers: PROVIDERS, log: c.log, money: c.money, who: 'promptFile', overBudget },
           p.request,
           n,
           p.source,
         )
-      ).map((t) => structuredClone(t)),
-    );
+      ).map((t) => structuredClone(t));
+    return sendOrAsk(p, async () => {
+      try {
+        return await send(false);
+      } catch (e) {
+        // The takes together over a budget: for a lens click, one question it does not wait for.
+        if (!p.interactive || !isOverBudget(e)) throw e;
+        c.money.offerSendAnyway(e, () => send(true), c.log);
+        return undefined;
+      }
+    });
   };
 
   const revealPromptSource = async (call: Invocation): Promise<void> => {
