@@ -8,7 +8,7 @@ import { errorMessage } from '../../core/model/errors';
 import type { GenerateRequest, Spender, Task } from '../../core/model/task';
 import { isOverBudget, OverBudgetError } from '../../core/money/budget';
 import type { MoneyKeeper } from '../../core/money/moneyKeeper';
-import { type PriceQuote, sumQuotes } from '../../core/money/quote';
+import { sumQuotes, type PriceQuote } from '../../core/money/quote';
 import type { ModelCatalog } from '../../core/provider/catalog';
 import { PROVIDERS } from '../../providers';
 import { checkedBaseUrl } from '../config';

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../../core/model/errors';
 import { ledgerCsv } from '../../../core/money/ledger';
 import { usd } from '../../../core/provider/pricing';
-import { PROVIDERS, providerLabel } from '../../../providers';
+import { providerLabel, PROVIDERS } from '../../../providers';
 import { openRouterCredit } from '../../../providers/openrouter';
 import {
   isSpendingWebviewMessage,
@@ -152,7 +152,10 @@ export class SpendingPanel extends AppPanel<SpendingHostMessage, SpendingWebview
 
   private async exportCsv(): Promise<void> {
     const target = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir()), 'ai-video-spending.csv'),
+      defaultUri: vscode.Uri.joinPath(
+        vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir()),
+        'ai-video-spending.csv',
+      ),
       filters: { CSV: ['csv'] },
       title: vscode.l10n.t('Export the spend ledger'),
     });
