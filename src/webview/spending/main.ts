@@ -109,9 +109,9 @@ function render(view: SpendingView): void {
   for (const take of view.top) {
     const li = el('li');
     const label = `${take.amount} · ${take.label} (${take.detail})`;
-    if (take.playable)
+    if (take.playable) {
       li.append(button(label, 'secondary', () => vscode.postMessage({ type: 'open', taskId: take.taskId }), l10n.t('Play')));
-    else li.append(el('span', undefined, label));
+    } else li.append(el('span', undefined, label));
     top.append(li);
   }
   const topSection = el('section', 'expensive');

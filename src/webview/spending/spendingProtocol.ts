@@ -104,11 +104,12 @@ export function isSpendingWebviewMessage(x: unknown): x is SpendingWebviewMessag
 /** The chart's scale: a round top value at or above the largest day's total. */
 export function chartTop(series: readonly SpendingSeries[], days: number): number {
   let max = 0;
-  for (let d = 0; d < days; d++)
+  for (let d = 0; d < days; d++) {
     max = Math.max(
       max,
       series.reduce((s, x) => s + (x.values[d] ?? 0), 0),
     );
+  }
   if (max <= 0) return 1;
   const p = 10 ** Math.floor(Math.log10(max));
   for (const m of [1, 2, 2.5, 5, 10]) if (max <= m * p) return m * p;
