@@ -101,6 +101,7 @@ async function main() {
         player: 'src/webview/player/main.ts',
         gallery: 'src/webview/gallery/main.ts',
         compare: 'src/webview/compare/main.ts',
+        spending: 'src/webview/spending/main.ts',
       },
       bundle: true,
       format: 'iife',

@@ -56,7 +56,7 @@ async function save(page, name, clip) {
  */
 async function generate(wb, prompt, askKey) {
   await wb.generateUpToOptions(prompt);
-  await wb.quickInput.pick('Generate');
+  await wb.quickInput.pick(/^\s*Generate( · .+)?\s*$/);
   if (askKey) {
     await wb.quickInput.waitFor('the key input box', (s) => /API key/.test(s.title) && s.rows.length === 0);
     await wb.quickInput.submit(KEY);

@@ -3,15 +3,18 @@
 //
 //   const api = await vscode.extensions.getExtension<AiVideoApi>('aivideo.ai-video-studio')?.activate();
 //
-// Stability: the top-level members (`getTasks`, `getTask`, `onDidChangeTasks`, `generate`, `flush`)
+// Stability: the top-level members (`getTasks`, `getTask`, `onDidChangeTasks`, `generate`, `quote`, `getSpending`, `flush`)
 // are the contract. They change only in a major version, and only by adding: a new optional field
 // of `Task` or `GenerateRequest` is not a break. `testing` is not part of the contract: it exposes
 // what the UI shows so this repository's in-host tests can check it, and may change in any release.
 import type { Event, LanguageModelTool } from 'vscode';
 
 import type { GenerateRequest, Task } from './core/model/task';
+import type { PriceQuote } from './core/money/quote';
 import type { ModelCatalog } from './core/provider/catalog';
+import type { SpendingReport } from './vscode/money/moneyCommands';
 import type { InspectionMessage } from './webview/gallery/galleryProtocol';
+import type { SpendingView } from './webview/spending/spendingProtocol';
 
 export interface AiVideoApi {
   /** Every task in the history, newest first, as copies (changing them changes nothing). */
@@ -27,6 +30,14 @@ export interface AiVideoApi {
    * The create is sent once, never retried, and identical requests are never merged.
    */
   generate(request: GenerateRequest): Promise<Task>;
+  /**
+   * The price of a request, sending nothing: `amount` in USD (absent when the price is unknown),
+   * whether it is an estimate (the request left the length or resolution to the model), and how it
+   * was reached. From the cached catalogue and `aiVideo.prices`; rejects when the request is invalid.
+   */
+  quote(request: GenerateRequest): Promise<PriceQuote>;
+  /** The spend ledger's totals over the last `days` days (default 30, at most 366), as `aiVideo.getSpending` returns them. */
+  getSpending(options?: { days?: number }): Promise<SpendingReport>;
   /** Waits for pending writes of the task history. */
   flush(): Promise<void>;
   /** Hooks for this repository's tests and tools; not a stable API. */
@@ -51,8 +62,14 @@ export interface AiVideoTestingApi {
   treeItems(): TreeItemSnapshot[];
   /** The Tasks view's description (disk used by the videos). */
   viewDescription(): string | undefined;
-  /** The status bar text while tasks run, undefined when hidden. */
+  /** The status bar text while tasks run or money was spent today, undefined when hidden. */
   statusBarText(): string | undefined;
+  /** The status bar's tooltip as text, undefined when hidden. */
+  statusBarTooltip(): string | undefined;
+  /** Reads today's spend again and redraws the status bar. */
+  refreshStatusBar(): Promise<void>;
+  /** The open spending panel: whether its page said ready, and the view last posted to it. */
+  spending(): { ready: boolean; view: SpendingView | undefined } | undefined;
   /** The Tasks view's message (the active filter). */
   treeMessage(): string | undefined;
   /** The open gallery, and what its webview renders. */

@@ -10,24 +10,30 @@ import { TaskEngine } from './core/engine/engine';
 import { ProviderError } from './core/model/errors';
 import { Logger } from './core/model/events';
 import { isActive, Task } from './core/model/task';
+import { SpendLedger } from './core/money/ledger';
+import { MoneyKeeper } from './core/money/moneyKeeper';
+import type { PriceQuote } from './core/money/quote';
 import { leaveProxiesToHost } from './core/net/http';
 import { redactingLogger } from './core/net/sanitize';
 import { ModelCatalog } from './core/provider/catalog';
 import { ModelListCache } from './core/provider/modelList';
 import { TaskStore } from './core/store/taskStore';
-import { PROVIDER_LIST, PROVIDERS } from './providers';
+import { PROVIDER_LIST, providerLabel, PROVIDERS } from './providers';
 import { shorten } from './shared/text';
 import { registerCommands } from './vscode/commands';
-import { executeClick } from './vscode/commands/execute';
-import { checkedBaseUrl, engineSettings, onDidChange } from './vscode/config';
+import { executeClick, executeCommand } from './vscode/commands/execute';
+import { budgetLimits, checkedBaseUrl, engineSettings, onDidChange, userPriceSetting } from './vscode/config';
 import { registerAgentTools } from './vscode/generate/agentTools';
 import { notifyGroupsFinished } from './vscode/generate/variants';
 import { providerContext } from './vscode/keys/providerContext';
 import { KeyStore } from './vscode/keys/secretKeys';
+import type { SpendingReport } from './vscode/money/moneyCommands';
+import { moneyUi } from './vscode/money/moneyUi';
 import { showInfo, showWarning } from './vscode/notify';
 import { ComparePanel } from './vscode/panels/compare/comparePanel';
 import { GalleryPanel } from './vscode/panels/gallery/galleryPanel';
 import { PlayerPanel } from './vscode/panels/player/playerPanel';
+import { SpendingPanel } from './vscode/panels/spending/spendingPanel';
 import { registerPromptFiles } from './vscode/promptFiles/promptFileFeatures';
 import { registerStoryboardLenses } from './vscode/storyboard/storyboardLenses';
 import { showDiskUsage } from './vscode/tasks/diskUsage';
@@ -61,6 +67,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     },
   });
   context.subscriptions.push({ dispose: () => catalog.dispose() });
+  // Every charge, shared by every window; quotes and budgets read the settings each time (no cache to go stale).
+  const money = new MoneyKeeper({
+    ledger: new SpendLedger(path.join(storageDir, 'spending.jsonl')),
+    catalog,
+    providerLabel,
+    userPrices: () => userPriceSetting().prices,
+    limits: budgetLimits,
+    log,
+  });
+  const moneyView = moneyUi(money, catalog);
   const engine = new TaskEngine({
     providers: PROVIDERS,
     store: new TaskStore(path.join(storageDir, 'tasks.json')),
@@ -68,6 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     settings: engineSettings,
     log,
     catalog,
+    money,
     // A provider that reports no progress is polled around the time its model typically takes.
     typicalRunSeconds(id, model) {
       const provider = PROVIDERS[id];
@@ -97,7 +114,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
 
   const tree = new TasksTreeProvider(engine);
   const view = vscode.window.createTreeView('aiVideo.tasks', { treeDataProvider: tree, showCollapseAll: false, canSelectMany: true });
-  const statusBar = registerStatusBar(engine);
+  const statusBar = registerStatusBar(engine, moneyView);
   context.subscriptions.push(tree, view, registerTreeControls(engine, tree, view), statusBar);
   const updateBadge = () => {
     const active = engine.getTasks().filter(isActive).length;
@@ -117,15 +134,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
   const mediaRoot = vscode.Uri.file(mediaDir);
   // What servers list at GET {base}/models: asked by the Generate flow and a block's Choose a model…, read by quick fixes.
   const modelLists = new ModelListCache();
-  const commands = registerCommands({ context, engine, keys, log, channel, view, tree, mediaRoot, catalog, modelLists });
+  const commands = registerCommands({ context, engine, keys, log, channel, view, tree, mediaRoot, catalog, modelLists, money: moneyView });
   context.subscriptions.push(commands);
   context.subscriptions.push(PlayerPanel.registerSerializer(context.extensionUri, mediaRoot, commands.playerHost));
   context.subscriptions.push(
     GalleryPanel.registerSerializer(context.extensionUri, mediaRoot, commands.galleryHost),
     ComparePanel.registerSerializer(context.extensionUri, mediaRoot, commands.compareHost),
     notifyGroupsFinished(engine),
+    SpendingPanel.registerSerializer({ money: moneyView, engine, keys, log, context, mediaRoot }),
   );
-  const agentTools = registerAgentTools({ engine, keys });
+  const agentTools = registerAgentTools({ engine, keys, money: moneyView });
   context.subscriptions.push(agentTools);
   // A block naming a model known by its schema (Replicate): read with the key, in the background, when a key is set.
   const loadModelOptions = async (id: string, model: string): Promise<boolean> => {
@@ -134,7 +152,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
     await provider.modelOptions.load({ ...(await providerContext(provider, keys, log)), timeoutMs: 10_000 }, model);
     return true;
   };
-  context.subscriptions.push(registerPromptFiles(engine, context.globalStorageUri, catalog, modelLists, loadModelOptions));
+  context.subscriptions.push(
+    registerPromptFiles(engine, context.globalStorageUri, catalog, modelLists, loadModelOptions, (req) => moneyView.quote(req)),
+  );
   context.subscriptions.push(registerStoryboardLenses(commands.storyboards));
   context.subscriptions.push(trackWalkthrough(engine, keys));
 
@@ -153,6 +173,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
       return d;
     },
     generate: (req) => commands.generateFromArgs(req).then(copy),
+    quote: (req) => Promise.resolve(executeCommand('aiVideo.quote', req)) as Promise<PriceQuote>,
+    getSpending: (options) => Promise.resolve(executeCommand('aiVideo.getSpending', options ?? {})) as Promise<SpendingReport>,
     flush: () => engine.flush(),
     testing: {
       agentTool: (name) => agentTools.tools[name as keyof typeof agentTools.tools],
@@ -178,6 +200,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
       },
       viewDescription: () => view.description,
       statusBarText: () => statusBar.shownText,
+      statusBarTooltip: () => statusBar.shownTooltip,
+      refreshStatusBar: () => statusBar.refresh(),
+      spending: () => {
+        const s = SpendingPanel.current;
+        return s ? { ready: s.ready, view: s.lastView } : undefined;
+      },
       treeMessage: () => view.message,
       gallery: () => {
         const g = GalleryPanel.current;

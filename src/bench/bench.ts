@@ -14,8 +14,9 @@
 //  9. Stitch: ten 2 s clips joined into a film, matching (stream copy) and mixed (re-encode) (src/bench/stitchBench.ts);
 //     its figures are reported under `storyboard` (storyboard.stitchCopyMs, storyboard.stitchEncodeMs).
 // 10. Storyboard: planning a 50-shot storyboard whose 5 MB outputs are all up to date (src/bench/storyboardBench.ts).
+// 11. Money: a quote from the warm catalogue, and one spend-ledger append with 100,000 records (src/bench/moneyBench.ts).
 // Options: --scale N (default 6), --json (after the tables, one JSON line of every part's figures, the last line of
-// stdout), --only poll,store,download,gallery,bundle,catalog,sanitize,queue,stitch,storyboard (a subset of the parts).
+// stdout), --only poll,store,download,gallery,bundle,catalog,sanitize,queue,stitch,storyboard,money (a subset of the parts).
 import { fork } from 'child_process';
 import { randomUUID } from 'crypto';
 import { promises as fs } from 'fs';
@@ -32,6 +33,7 @@ import { pika } from '../providers/pika';
 import { catalogBench } from './catalogBench';
 import type { DownloadFigures } from './downloadProbe';
 import { galleryFirstPaint } from './galleryBench';
+import { moneyBench } from './moneyBench';
 import { NAIVE_INTERVAL_MS, naiveDriver } from './naivePoller';
 import { queueBench } from './queueBench';
 import { sanitizeBench } from './sanitizeBench';
@@ -54,7 +56,7 @@ import { storyboardBench } from './storyboardBench';
 
 const BIG_BYTES = 200 * 1024 * 1024;
 const DEFAULT_SCALE = 6;
-const PARTS = ['poll', 'store', 'download', 'gallery', 'bundle', 'catalog', 'sanitize', 'queue', 'stitch', 'storyboard'] as const;
+const PARTS = ['poll', 'store', 'download', 'gallery', 'bundle', 'catalog', 'sanitize', 'queue', 'stitch', 'storyboard', 'money'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Args {
@@ -637,6 +639,36 @@ async function storyboardPart(): Promise<PartResult> {
   };
 }
 
+/** The issue's targets: one quote from the warm catalogue, µs; one ledger append with 100,000 records, ms. */
+const QUOTE_TARGET_US = 100;
+const LEDGER_APPEND_TARGET_MS = 5;
+
+async function moneyPart(): Promise<PartResult> {
+  progress('Quotes and the spend ledger…');
+  const m = await moneyBench();
+  const ok = m.quoteUs < QUOTE_TARGET_US && m.ledgerAppendMs < LEDGER_APPEND_TARGET_MS;
+  return {
+    print: () => {
+      console.log('');
+      console.log('== Money: quotes from the warm catalogue, appends to a large spend ledger ==');
+      console.log(`  quote: median ${m.quoteUs.toFixed(2)} µs over ${m.quotes.toLocaleString('en-US')} quotes.`);
+      console.log(
+        `  ledger append (locked, flushed): median ${m.ledgerAppendMs.toFixed(2)} ms over ${m.appends} appends to ${m.records.toLocaleString('en-US')} records; reading it all once ${m.ledgerReadMs.toFixed(0)} ms.`,
+      );
+    },
+    summary: {
+      quoteUs: round(m.quoteUs, 2),
+      ledgerAppendMs: round(m.ledgerAppendMs, 2),
+      ledgerReadMs: round(m.ledgerReadMs, 0),
+      records: m.records,
+    },
+    verdict: verdict(
+      ok,
+      `a quote takes ${m.quoteUs.toFixed(2)} µs (target: under ${QUOTE_TARGET_US} µs) and a ledger append ${m.ledgerAppendMs.toFixed(2)} ms with ${m.records.toLocaleString('en-US')} records (target: under ${LEDGER_APPEND_TARGET_MS} ms; medians).`,
+    ),
+  };
+}
+
 const RUN: Record<Part, (args: Args) => Promise<PartResult>> = {
   poll: pollPart,
   store: storePart,
@@ -648,6 +680,7 @@ const RUN: Record<Part, (args: Args) => Promise<PartResult>> = {
   queue: queuePart,
   stitch: stitchPart,
   storyboard: storyboardPart,
+  money: moneyPart,
 };
 
 async function main(): Promise<number> {

@@ -174,6 +174,19 @@ export const openrouter: ProviderDescriptor = {
   },
 };
 
+/**
+ * The credit left on the key, where it has a limit (`GET /key`: `limit`, `limit_remaining`, USD);
+ * undefined when the key has no limit of its own. Asked only when the spending panel opens.
+ */
+export async function openRouterCredit(ctx: ProviderContext): Promise<{ limit: number; remaining: number } | undefined> {
+  const res = await providerRequest(openrouter, ctx, { method: 'GET', path: '/key', fallbackTimeoutMs: 15_000 });
+  const data = obj(obj(res.json)?.data);
+  if (!data) throw malformed(LABEL, l10n.t('the key description has no data'));
+  const limit = num(data.limit);
+  const remaining = num(data.limit_remaining);
+  return limit !== undefined && remaining !== undefined && limit >= 0 ? { limit, remaining: Math.max(0, remaining) } : undefined;
+}
+
 /** The message a failed create shows: out of credits said plainly, an unknown model marked for the catalogue. */
 function explain(e: unknown, model: string): unknown {
   if (!isProviderError(e)) return e;

@@ -28,6 +28,8 @@ export interface PlayerMeta {
   status: TaskStatus;
   /** The provider's actions on this task (remix…), shown as buttons. */
   taskActions: { id: string; label: string }[];
+  /** What it cost: "$2.40", "≈ $2.40 (estimate)". */
+  cost?: string;
 }
 
 export { shortTitle } from './text';
@@ -81,6 +83,17 @@ export function formatDate(epochMs: number): string | undefined {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+/** "$0.40", "$0.035", "$12.3456": at least two decimals, at most four, no float noise. */
+export function formatUsd(n: number): string {
+  return `$${n.toFixed(4).replace(/0{1,2}$/, '')}`;
+}
+
+/** A task's cost as every view shows it: "$2.40" as the provider reported it, "≈ $2.40 (estimate)" otherwise. */
+export function formatCost(cost: { amount: number; source: 'provider' | 'estimate' } | undefined): string | undefined {
+  if (!cost || !Number.isFinite(cost.amount) || cost.amount < 0) return undefined;
+  return cost.source === 'provider' ? formatUsd(cost.amount) : l10n.t('≈ {0} (estimate)', formatUsd(cost.amount));
+}
+
 /** What the video element knows once its metadata has loaded. */
 export interface IntrinsicVideo {
   width?: number;
@@ -103,6 +116,7 @@ export function metaFacts(meta: PlayerMeta, intrinsic: IntrinsicVideo = {}): Met
     [l10n.t('Duration'), duration && fps ? `${duration} · ${fps}` : (duration ?? fps)],
     [l10n.t('Resolution'), resolution],
     [l10n.t('Seed'), meta.seed === undefined ? undefined : String(meta.seed)],
+    [l10n.t('Cost'), meta.cost],
     [l10n.t('Created'), formatDate(meta.createdAt)],
     [l10n.t('Provider task'), meta.remoteId || undefined],
   ];

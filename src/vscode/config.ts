@@ -4,6 +4,8 @@
 import * as vscode from 'vscode';
 
 import { EngineSettings } from '../core/engine/engine';
+import type { BudgetLimits } from '../core/money/budget';
+import { parseUserPrices, type UserPrice } from '../core/money/quote';
 import { checkBaseUrl } from '../core/net/baseUrl';
 import { keyRoutingSettings, MODEL_ID_PATTERN, ProviderDescriptor } from '../core/provider/descriptor';
 import { PROVIDER_LIST } from '../providers';
@@ -122,4 +124,36 @@ export function onDidChange(listener: (e: vscode.ConfigurationChangeEvent) => vo
 /** `aiVideo.ffmpegPath` (user settings only: a workspace must not choose the program run), blank: the PATH. */
 export function ffmpegPathSetting(): string {
   return String(userValue<string>('ffmpegPath') ?? '').trim();
+}
+
+/**
+ * A budget setting as it applies: the user's value, or a workspace (or folder) value only where it is
+ * lower, so a repository can tighten a budget but never raise it. Unset, 0 or not a number: no limit.
+ */
+function budgetSetting(key: string): number | undefined {
+  const i = cfg().inspect<unknown>(key);
+  const limit = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
+  let value = limit(i?.globalValue);
+  for (const local of [i?.workspaceValue, i?.workspaceFolderValue]) {
+    const l = limit(local);
+    if (l !== undefined && (value === undefined || l < value)) value = l;
+  }
+  return value;
+}
+
+/** `aiVideo.budget.*`: each the user's value, tightened (never raised) by a workspace. */
+export function budgetLimits(): BudgetLimits {
+  const i = cfg().inspect<unknown>('budget.agentAllowUnknownPrices');
+  // "Lower" for a switch: a workspace can turn it off, never on.
+  const allow = i?.globalValue === true && i?.workspaceValue !== false && i?.workspaceFolderValue !== false;
+  return {
+    dailyUsd: budgetSetting('budget.dailyUsd'),
+    agentDailyUsd: budgetSetting('budget.agentDailyUsd'),
+    agentAllowUnknownPrices: allow,
+  };
+}
+
+/** `aiVideo.prices`, the user's own prices (entries that do not read are left out and named). */
+export function userPriceSetting(): { prices: Map<string, UserPrice>; problems: string[] } {
+  return parseUserPrices(cfg().get<unknown>('prices'));
 }

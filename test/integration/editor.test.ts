@@ -245,11 +245,12 @@ describe('Editor: prompt files', function () {
     const generate = lenses.find((l) => l.command?.command === 'aiVideo.generateFromBlock');
     assert.ok(generate, `no Generate lens among ${JSON.stringify(lenses.map((l) => l.command?.title))}`);
     assert.strictEqual(generate.range.start.line, 2);
-    assert.strictEqual(generate.command!.title, '▶ Generate');
+    // The lens gives the block's price: HiDream publishes none (and no aiVideo.prices entry is set).
+    assert.strictEqual(generate.command!.title, '▶ Generate · price unknown');
     // Variants… shows while the gallery's variants command exists.
     const idle = (await vscode.commands.getCommands(true)).includes('aiVideo.generateVariants')
-      ? ['▶ Generate', 'Variants…']
-      : ['▶ Generate'];
+      ? ['▶ Generate · price unknown', 'Variants…']
+      : ['▶ Generate · price unknown'];
     assert.deepStrictEqual(lensTitles(lenses, 2), idle, 'no status before the first task');
 
     const task = await vscode.commands.executeCommand<Task>(generate.command!.command, ...generate.command!.arguments!);

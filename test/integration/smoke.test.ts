@@ -15,10 +15,24 @@ describe('smoke', () => {
     assert.strictEqual(ext.isActive, true);
   });
 
-  it('returns the public API: five stable members, the test hooks under testing (src/api.ts)', async () => {
+  it('returns the public API: seven stable members, the test hooks under testing (src/api.ts)', async () => {
     const api = await vscode.extensions.getExtension<AiVideoApi>(EXTENSION_ID)!.activate();
-    assert.deepStrictEqual(Object.keys(api).sort(), ['flush', 'generate', 'getTask', 'getTasks', 'onDidChangeTasks', 'testing']);
-    const hooks = ['agentTool', 'catalog', 'compare', 'gallery', 'player', 'statusBarText', 'treeItems', 'treeMessage', 'viewDescription'];
+    const members = ['flush', 'generate', 'getSpending', 'getTask', 'getTasks', 'onDidChangeTasks', 'quote', 'testing'];
+    assert.deepStrictEqual(Object.keys(api).sort(), members);
+    const hooks = [
+      'agentTool',
+      'catalog',
+      'compare',
+      'gallery',
+      'player',
+      'refreshStatusBar',
+      'spending',
+      'statusBarText',
+      'statusBarTooltip',
+      'treeItems',
+      'treeMessage',
+      'viewDescription',
+    ];
     assert.deepStrictEqual(Object.keys(api.testing).sort(), hooks);
   });
 

@@ -154,6 +154,7 @@ export class Workspace {
       watchStore: opts.watchStore,
       clock: opts.clock,
       catalog: opts.catalog,
+      money: opts.money,
       settings: () => settings,
       async context(p) {
         const apiKey = keys[p];

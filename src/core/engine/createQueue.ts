@@ -18,11 +18,13 @@ import * as l10n from '@vscode/l10n';
 import { Clock } from '../model/clock';
 import { errorMessage, isProviderError, ProviderError } from '../model/errors';
 import { Logger } from '../model/events';
-import { GenerateRequest, GenerationMode, ProviderId, Task, TaskSource } from '../model/task';
+import { GenerateRequest, GenerationMode, ProviderId, Spender, Task, TaskSource } from '../model/task';
+import type { CreateMoney } from '../money/moneyKeeper';
 import { createdPatch, notSentPatch, patchTask, uncertainPatch } from '../polling/transitions';
 import type { ModelCatalog } from '../provider/catalog';
 import { ModelOptions, ProviderClient, ProviderContext, ResolvedMedia } from '../provider/descriptor';
 import { checkAgainstModel } from '../provider/modelCapabilities';
+import type { PriceQuote } from '../provider/pricing';
 import { MediaLimits, resolveMedia } from '../request/media';
 import { parseGenerateRequest } from '../request/requestValidation';
 import { TaskStore } from '../store/taskStore';
@@ -37,6 +39,10 @@ export interface GenerateOptions {
   onUploadProgress?(sent: number, total: number): void;
   /** Cancels the create while its body is still being sent: it then certainly did not start, and no task is kept. */
   cancelUpload?: AbortSignal;
+  /** Who starts it (default a script): the ledger records it and the agent budget counts it. */
+  who?: Spender;
+  /** The person was told the create breaks a budget and chose to send it anyway. */
+  overBudget?: boolean;
 }
 
 /** Find This Job found several jobs the create may have started, and none was chosen: nothing was adopted. */
@@ -80,6 +86,8 @@ export interface CreateHost {
   settings(): { media: MediaLimits; maxConcurrent?: Partial<Record<ProviderId, number>> };
   /** Models as data: a request the model does not take is refused before it is sent. */
   readonly catalog?: ModelCatalog;
+  /** Quotes and budgets: a create that breaks a budget is refused before anything is recorded or sent. */
+  readonly money?: CreateMoney;
   provider(id: ProviderId): ProviderClient | undefined;
   providerIds(): string[];
   /** Base URL and key, with the engine's defaults (timeout, cancellation). */
@@ -112,6 +120,9 @@ export class CreateQueue {
   private readonly claimBackoff = new Map<string, number>();
   private dispatching: Promise<void> | undefined;
   private stopped = false;
+  /** Budget checks run one after the other; creates admitted but not yet tasks hold their quote here. */
+  private admitting: Promise<unknown> = Promise.resolve();
+  private readonly reserved = new Set<Task>();
 
   constructor(private readonly host: CreateHost) {
     this.gate = new CreateGate((p) => host.settings().maxConcurrent?.[p] ?? 0);
@@ -151,7 +162,16 @@ export class CreateQueue {
     const ctx = await host.context(req.provider);
     const refused = (await this.catalogRefusal(req, ctx.baseUrl)) ?? (await this.modelRefusal(provider, ctx, req));
     if (refused) throw new ProviderError({ kind: 'input', message: refused });
-    const media = await resolveMedia(req, host.settings().media);
+    const who = opts.who ?? 'script';
+    const quote = host.money?.quote(req, ctx.baseUrl);
+    const reservation = quote && (await this.admit(quote, who, opts.overBudget === true));
+    let media: ResolvedMedia;
+    try {
+      media = await resolveMedia(req, host.settings().media);
+    } catch (e) {
+      if (reservation) this.reserved.delete(reservation);
+      throw e;
+    }
     const now = host.clock.now();
     const task: Task = {
       id: randomUUID(),
@@ -168,11 +188,15 @@ export class CreateQueue {
       request: req,
       ...(groupId ? { groupId } : {}),
       ...(opts.source && { source: { ...opts.source } }),
+      startedBy: who,
+      // The quote made now is the cost until the provider reports one.
+      ...(quote?.amount !== undefined && { cost: { amount: quote.amount, currency: 'USD' as const, source: 'estimate' as const } }),
     };
     const hold = this.gate.hold(provider, task, host.tasks(), now);
     if (hold) {
       Object.assign(task, { status: 'waiting' }, holdFields(hold));
       host.add(task);
+      if (reservation) this.reserved.delete(reservation);
       await host.persistNow();
       host.log.info(`A ${provider.label} create waits to be sent: ${hold.reason}.`);
       host.fire([task]);
@@ -181,7 +205,31 @@ export class CreateQueue {
     }
     task.sender = senderOf(host.owner, now);
     host.add(task);
+    if (reservation) this.reserved.delete(reservation);
     return this.track(task.id, this.send(task, provider, ctx, media, opts, true));
+  }
+
+  /**
+   * The budget check, one create at a time: each counts the quotes of the creates admitted before it
+   * that are not yet tasks (their media still being read), so creates started together cannot
+   * overspend together. Resolves with this create's reservation (dropped once it is a task), or
+   * rejects with OverBudgetError.
+   */
+  private admit(quote: PriceQuote, who: Spender, allowOver: boolean): Promise<Task> {
+    const money = this.host.money!;
+    const reservation = {
+      id: `reservation-${randomUUID()}`,
+      status: 'waiting',
+      startedBy: who,
+      ...(quote.amount !== undefined && { cost: { amount: quote.amount, currency: 'USD', source: 'estimate' } }),
+    } as Task;
+    const run = this.admitting.then(async () => {
+      if (!allowOver) await money.admit(quote, who, [...this.host.tasks(), ...this.reserved]);
+      this.reserved.add(reservation);
+      return reservation;
+    });
+    this.admitting = run.catch(() => undefined);
+    return run;
   }
 
   /** In the polling window: sends the waiting creates that may go now, oldest first. */

@@ -14,6 +14,7 @@ import { Clock, systemClock, TimerHandle } from '../model/clock';
 import { errorMessage, ProviderError } from '../model/errors';
 import { Emitter, Event, Logger } from '../model/events';
 import { GenerateRequest, isActive, ProviderId, Task } from '../model/task';
+import type { CreateMoney } from '../money/moneyKeeper';
 import { DownloadSettings } from '../net/download';
 import { Poller } from '../polling/poller';
 import { isPolled, PollPlanner } from '../polling/pollPlan';
@@ -78,6 +79,8 @@ export interface EngineDeps {
   watchStore?: boolean;
   /** Models as data: when given, a request the model does not take is refused before anything is sent. */
   catalog?: ModelCatalog;
+  /** Quotes, budgets and the spend ledger (money/moneyKeeper.ts): checked before a create, charged when a task ends. */
+  money?: CreateMoney;
   /**
    * A model's typical run time in seconds (its catalogue entry's `capabilities.typicalRunSeconds`):
    * when a provider reports no progress and the model has no finished tasks yet, it says when to poll.
@@ -154,6 +157,7 @@ export class TaskEngine {
       claimRetryMs: renewMs,
       settings: deps.settings,
       catalog: deps.catalog,
+      money: deps.money,
       provider: (id) => deps.providers[id],
       providerIds: () => Object.keys(deps.providers),
       context: async (id) => this.withDefaults(await deps.context(id)),
@@ -524,6 +528,7 @@ export class TaskEngine {
     this.update(task, patch);
     this.planner.forget(task.id);
     this.runTimes.record(task, endedAfter);
+    this.deps.money?.charge(task);
     this.deps.log.info(`${this.labelOf(task.provider)} task ${task.remoteId} ${task.status}${task.error ? `: ${task.error}` : ''}.`);
   }
 

@@ -13,6 +13,14 @@ export { TASK_STATUSES, type TaskStatus } from '../../shared/taskStatus';
 export type GenerationMode = 'text-to-video' | 'image-to-video' | 'ingredients' | 'video-edit';
 export const GENERATION_MODES: readonly GenerationMode[] = ['text-to-video', 'image-to-video', 'ingredients', 'video-edit'];
 
+/** Who started a create: the Generate flow and menus, a script, a language-model tool, a prompt file, a storyboard, the CLI. */
+export const SPENDERS = ['ui', 'script', 'agent', 'promptFile', 'storyboard', 'cli'] as const;
+export type Spender = (typeof SPENDERS)[number];
+
+export function isSpender(v: unknown): v is Spender {
+  return typeof v === 'string' && (SPENDERS as readonly string[]).includes(v);
+}
+
 export function modeLabel(mode: GenerationMode): string {
   switch (mode) {
     case 'text-to-video':
@@ -148,6 +156,8 @@ export interface Task {
   source?: TaskSource;
   /** What the task cost: as the provider reported it, or our estimate. */
   cost?: TaskCost;
+  /** Who started the create (the spend ledger records it; the agent budget counts it). */
+  startedBy?: Spender;
 }
 
 export interface TaskCost {

@@ -10,15 +10,10 @@ import { constants, promises as fs } from 'fs';
 import * as path from 'path';
 
 import { isJsonObject } from '../../shared/json';
+import { isSpender, type Spender } from '../model/task';
 import { withFileLock } from '../store/atomicFile';
 
-/** Who started a create: the Generate flow and menus, a script, a language-model tool, a prompt file, a storyboard, the CLI. */
-export const SPENDERS = ['ui', 'script', 'agent', 'promptFile', 'storyboard', 'cli'] as const;
-export type Spender = (typeof SPENDERS)[number];
-
-export function isSpender(v: unknown): v is Spender {
-  return typeof v === 'string' && (SPENDERS as readonly string[]).includes(v);
-}
+export { isSpender, type Spender, SPENDERS } from '../model/task';
 
 export interface LedgerRecord {
   /** When the charge was recorded, epoch ms. */
@@ -252,7 +247,8 @@ export function ledgerCsv(records: readonly LedgerRecord[]): string {
     return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
   };
   const rows = [['time', 'provider', 'model', 'task', 'amount_usd', 'source', 'who'].join(',')];
-  for (const r of records)
-    {rows.push([new Date(r.at).toISOString(), r.provider, r.model, r.taskId, r.amount, r.source, r.who].map(cell).join(','));}
+  for (const r of records) {
+    rows.push([new Date(r.at).toISOString(), r.provider, r.model, r.taskId, r.amount, r.source, r.who].map(cell).join(','));
+  }
   return `${rows.join('\n')}\n`;
 }

@@ -118,7 +118,8 @@ export function applyRemoteState(task: Readonly<Task>, prev: Readonly<PollState>
         error: s.error ?? l10n.t('{0} reported the generation failed.', io.label),
         errorKind: 'business',
         videos: s.videos,
-        ...costOf(s),
+        // A failed job costs nothing unless the provider reports a charge.
+        cost: s.cost ?? { amount: 0, currency: 'USD', source: 'estimate' },
       },
       now,
     );

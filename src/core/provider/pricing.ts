@@ -3,6 +3,7 @@
 // makes the amount unknown, never wrong. Pure: the catalogue finds the model, this prices it.
 import * as l10n from '@vscode/l10n';
 
+import { formatUsd } from '../../shared/format';
 import type { GenerateRequest } from '../model/task';
 import { durationOf, resolutionOf } from '../request/neutral';
 import type { CatalogModel, PriceRule } from './catalogTypes';
@@ -17,11 +18,8 @@ export interface PriceQuote {
   basis: string;
 }
 
-/** "$0.40", "$0.035": at least two decimals, at most four, no float noise. */
-export function usd(n: number): string {
-  const fixed = n.toFixed(4).replace(/0{1,2}$/, '');
-  return `$${fixed}`;
-}
+/** "$0.40", "$0.035": at least two decimals, at most four, no float noise (shared/format.ts). */
+export const usd = formatUsd;
 
 function unknown(): PriceQuote {
   return { currency: 'USD', estimate: true, basis: l10n.t('price unknown') };

@@ -7,6 +7,7 @@ import {
   GenerateRequest,
   GENERATION_MODES,
   GenerationMode,
+  isSpender,
   ProviderId,
   Task,
   TASK_STATUSES,
@@ -135,6 +136,7 @@ export function validateStoredTask(v: unknown): Task | undefined {
     sender: sender(o.sender),
     source: source(o.source),
     cost: cost(o.cost),
+    startedBy: isSpender(o.startedBy) ? o.startedBy : undefined,
   };
   // for…in, not Object.entries: no arrays allocated for each task of a history load.
   for (const k in extras) {

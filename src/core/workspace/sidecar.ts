@@ -78,6 +78,8 @@ export function sidecarFor(
     height: v?.height,
     createdAt: new Date(task.createdAt).toISOString(),
     finishedAt: task.finishedAt ? new Date(task.finishedAt).toISOString() : undefined,
+    // What it cost: reported by the provider, or our quote at create time (`source: "estimate"`).
+    cost: task.cost,
     request: r,
   };
 }

@@ -109,6 +109,11 @@ export type CommandArgs = {
   'aiVideo.useThisTake': [taskId: string];
   /** Opens a storyboard's film; resolves with its path. */
   'aiVideo.playFilm': [document: Uri | string];
+  /** The price of a request, sent nowhere: `{amount?, currency: 'USD', estimate, basis}` (no amount when unknown). */
+  'aiVideo.quote': [request: GenerateRequest];
+  /** Totals of the spend ledger over the last `days` days (default 30): by day, provider and model, the costliest takes. */
+  'aiVideo.getSpending': [options: { days?: number }];
+  'aiVideo.showSpending': None;
 } & {
   /** A provider's task action (remix…) with its text (the new prompt). */
   [K in `aiVideo.${TaskActionId}`]: [taskId: string, text: string];

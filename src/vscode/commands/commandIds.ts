@@ -43,6 +43,9 @@ export const COMMAND_IDS = [
   'aiVideo.renderStoryboard',
   'aiVideo.useThisTake',
   'aiVideo.playFilm',
+  'aiVideo.quote',
+  'aiVideo.getSpending',
+  'aiVideo.showSpending',
   ...TASK_ACTION_IDS.map((id) => `aiVideo.${id}` as const),
 ] as const;
 

@@ -9,6 +9,7 @@ import { Logger } from '../../core/model/events';
 import type { ModelCatalog } from '../../core/provider/catalog';
 import type { ModelListCache } from '../../core/provider/modelList';
 import { KeyStore } from '../keys/secretKeys';
+import type { MoneyUi } from '../money/moneyUi';
 import { showError } from '../notify';
 import { TasksTreeProvider, TreeNode } from '../tasks/tasksTree';
 import type { CommandArgs } from './commandArgs';
@@ -29,6 +30,8 @@ export interface CommandDeps {
   catalog: ModelCatalog;
   /** The models servers list (GET {base}/models), per provider, base URL and key. */
   modelLists: ModelListCache;
+  /** Quotes, budgets and the spend ledger. */
+  money: MoneyUi;
 }
 
 /** A script's arguments as they arrive: their number from CommandArgs, their values unchecked. */

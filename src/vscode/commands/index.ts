@@ -7,6 +7,7 @@ import { Task } from '../../core/model/task';
 import { registerGenerateCommands } from '../generate/generateCommands';
 import { registerKeyCommands } from '../keys/keyCommands';
 import { registerMediaCommands } from '../media/mediaCommands';
+import { registerMoneyCommands } from '../money/moneyCommands';
 import { GalleryHosts, registerGalleryCommands } from '../panels/panelCommands';
 import { PlayerHost } from '../panels/player/playerPanel';
 import { registerPromptBlockCommands } from '../promptFiles/promptFileCommands';
@@ -44,6 +45,7 @@ export function registerCommands(deps: CommandDeps): Commands {
   const storyboards = new StoryboardRuns();
   subs.push(storyboards);
   registerStoryboardCommands(c, storyboards);
+  registerMoneyCommands(c);
   return {
     playerHost,
     storyboards,

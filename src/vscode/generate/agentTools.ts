@@ -6,10 +6,13 @@ import * as vscode from 'vscode';
 import { TaskEngine } from '../../core/engine/engine';
 import { errorMessage, redact } from '../../core/model/errors';
 import { GenerateRequest, isActive, ProviderId, Task, TaskStatus } from '../../core/model/task';
+import { isOverBudget } from '../../core/money/budget';
+import { formatPrice, usd } from '../../core/provider/pricing';
 import { modelsFor } from '../../core/request/promptBlocks';
 import { PROVIDER_IDS, providerLabel, PROVIDERS } from '../../providers';
 import { shorten } from '../../shared/text';
 import { KeyStore } from '../keys/secretKeys';
+import type { MoneyUi } from '../money/moneyUi';
 import { promptCatalog } from '../promptFiles/promptFileFeatures';
 import { confirmationLines, ConfirmedPlans, planGeneration, planToSend, type GenerateVideoInput } from './agentPlan';
 import { resolveMediaRef } from './mediaPaths';
@@ -30,6 +33,8 @@ export interface ListTasksInput {
 export interface ToolDeps {
   engine: TaskEngine;
   keys: KeyStore;
+  /** Quotes and budgets: the confirmation shows the price and what the budget leaves; a create over it is not sent. */
+  money?: MoneyUi;
 }
 
 const MAX_WAIT_SECONDS = 600;
@@ -58,9 +63,10 @@ export function registerAgentTools(deps: ToolDeps): vscode.Disposable & { readon
       plans.remember(options.input, p);
       // Nothing to confirm: invoke says why and sends nothing.
       if (!p.ok) return { invocationMessage: vscode.l10n.t('Checking the video request…') };
+      const money = deps.money && (await priceLines(deps.money, engine, p.request));
       return {
         invocationMessage: vscode.l10n.t('Generating a video with {0}…', providerAndModel(p.request.provider, p.request.model)),
-        confirmationMessages: confirmationFor(p.request),
+        confirmationMessages: confirmationFor(p.request, money?.price, money?.budget),
       };
     },
     async invoke(options, token) {
@@ -68,8 +74,10 @@ export function registerAgentTools(deps: ToolDeps): vscode.Disposable & { readon
       if (!plan.send) return text(plan.message);
       let task: Task;
       try {
-        task = await engine.generate(plan.request);
+        task = await engine.generate(plan.request, { who: 'agent' });
       } catch (e) {
+        // Over a budget: nothing was sent; the text says "budget", the quote, today's spend and the limit.
+        if (isOverBudget(e)) return text(vscode.l10n.t('No video was generated: {0}', e.message));
         return text(vscode.l10n.t('No video was generated: {0}', redact(errorMessage(e))));
       }
       const wait = clampWait(options.input.waitSeconds);
@@ -157,7 +165,7 @@ export function registerAgentTools(deps: ToolDeps): vscode.Disposable & { readon
  * What the user confirms before a generation: who makes it, from what prompt, every parameter that
  * sets the price, and that it costs. `quote` is the price itself, once quotes exist.
  */
-export function confirmationFor(request: GenerateRequest, quote?: string): vscode.LanguageModelToolConfirmationMessages {
+export function confirmationFor(request: GenerateRequest, quote?: string, budget?: string): vscode.LanguageModelToolConfirmationMessages {
   const who = providerAndModel(request.provider, request.model);
   const message = new vscode.MarkdownString();
   message.appendMarkdown(vscode.l10n.t('**{0}** will generate a video from this prompt:', who));
@@ -169,7 +177,26 @@ export function confirmationFor(request: GenerateRequest, quote?: string): vscod
   }
   message.appendMarkdown('\n');
   message.appendMarkdown(vscode.l10n.t('This spends credits on your {0} account.', providerLabel(request.provider)));
+  if (budget) message.appendMarkdown('\n\n').appendText(budget);
   return { title: vscode.l10n.t('Generate a video with {0}?', who), message };
+}
+
+/**
+ * The price as the confirmation shows it, and a line on the budget: today's spend and what the budget
+ * leaves after this create, or that the call will be refused and why.
+ */
+async function priceLines(money: MoneyUi, engine: TaskEngine, request: GenerateRequest): Promise<{ price: string; budget?: string }> {
+  const quote = await money.quoteLoaded(request);
+  const price = quote.amount === undefined ? formatPrice(quote) : `${formatPrice(quote)} (${quote.basis})`;
+  const verdict = await money.keeper.verdict(quote, 'agent', engine.getTasks());
+  const today = money.keeper.todayCached()?.spent ?? 0;
+  if (!verdict.ok) return { price, budget: vscode.l10n.t('This call will be refused, nothing sent: {0}', verdict.message) };
+  const left = [
+    verdict.left.daily !== undefined ? vscode.l10n.t('daily budget: {0} left after this', usd(verdict.left.daily)) : undefined,
+    verdict.left.agent !== undefined ? vscode.l10n.t('agent budget: {0} left after this', usd(verdict.left.agent)) : undefined,
+  ].filter((x): x is string => !!x);
+  const spent = vscode.l10n.t('Spent today: {0}.', usd(today));
+  return { price, budget: left.length ? `${spent} ${left.join('; ')}.` : `${spent} ${vscode.l10n.t('No budget is set.')}` };
 }
 
 function text(value: string): vscode.LanguageModelToolResult {

@@ -3,8 +3,11 @@
 // Interactive calls run the quick-pick flow; script calls (commands/invocation.ts) send what they were given or reject.
 import * as vscode from 'vscode';
 
+import type { GenerateOptions } from '../../core/engine/createQueue';
 import { errorMessage } from '../../core/model/errors';
 import { GenerateRequest, GenerationMode, modeLabel, Task } from '../../core/model/task';
+import { isOverBudget } from '../../core/money/budget';
+import { sumQuotes } from '../../core/money/quote';
 import type { CatalogSnapshot } from '../../core/provider/catalogTypes';
 import { ModelOptions, ProviderDescriptor } from '../../core/provider/descriptor';
 import { modelChoices } from '../../core/provider/modelList';
@@ -27,11 +30,17 @@ import { isGroup, newFanOut, variantsOption } from './variantsStep';
 export interface GenerateCommands {
   /** `aiVideo.generate(request)`: checked, then submitted; never asks anything. */
   generateFromArgs(request: unknown): Promise<Task>;
-  /** Submits with a progress notification (cancellable during the upload) and reveals the new task; errors are shown, not thrown. */
-  submitInteractive(req: GenerateRequest): Promise<Task | undefined>;
+  /**
+   * Submits with a progress notification (cancellable during the upload) and reveals the new task;
+   * errors are shown, not thrown; over a budget, asks in a notification it does not wait for.
+   */
+  submitInteractive(req: GenerateRequest, opts?: SubmitOptions): Promise<Task | undefined>;
   /** The quick-pick flow (starting from `preset`), then the create(s); undefined when cancelled or failed. */
   generateInteractive(preset?: Partial<GenerateRequest> & { mode?: GenerationMode }): Promise<Task | Task[] | undefined>;
 }
+
+/** Who an interactive create is for (default the Generate flow) and whether the person already chose to pass a budget. */
+export type SubmitOptions = Pick<GenerateOptions, 'who' | 'overBudget' | 'source'>;
 
 function hasExt(uri: vscode.Uri, exts: string[]): boolean {
   const lower = uri.path.toLowerCase();
@@ -55,16 +64,21 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
     }
   };
 
-  const generateFromArgs = async (x: unknown): Promise<Task> => engine.generate(parse(x));
+  const generateFromArgs = async (x: unknown): Promise<Task> => engine.generate(parse(x), { who: 'script' });
 
-  const submitInteractive = async (req: GenerateRequest): Promise<Task | undefined> => {
+  const submitInteractive = async (req: GenerateRequest, opts: SubmitOptions = {}): Promise<Task | undefined> => {
     const provider = PROVIDERS[req.provider];
     if (provider && !(await keyCommands.ensureKey(provider))) return undefined;
     try {
-      const task = await generateWithProgress(engine, req, providerLabel(req.provider));
+      const task = await generateWithProgress(engine, req, providerLabel(req.provider), opts);
       void c.view.reveal({ kind: 'task', taskId: task.id }, { select: true, focus: false }).then(undefined, () => undefined);
       return task;
     } catch (e) {
+      if (isOverBudget(e) && !opts.overBudget) {
+        // One question the command does not wait for; "Send Anyway" sends it past the budget.
+        c.money.offerSendAnyway(e, () => submitInteractive(req, { ...opts, overBudget: true }), log);
+        return undefined;
+      }
       log.error(`Generate failed: ${errorMessage(e)}`);
       void c.explain(e, req.provider);
       return undefined;
@@ -119,6 +133,7 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
   const interactive = (
     preset?: Partial<GenerateRequest> & { mode?: GenerationMode },
     extraOptions?: FlowOption[],
+    fanOut?: FanOut,
   ): Promise<GenerateRequest | undefined> =>
     runGenerateFlow({
       providers: PROVIDER_LIST,
@@ -130,15 +145,30 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
       imageSize,
       preset,
       extraOptions,
+      // Variants and several models: the sum of every create the group would send.
+      quote: (req) =>
+        fanOut && isGroup(fanOut)
+          ? sumQuotes(planFanOut({ engine, providers: PROVIDERS, log }, req, fanOut).map((r) => c.money.quote(r)))
+          : c.money.quote(req),
     });
 
   // Variants and several models: one group of tasks, each create sent once (generate/variants.ts).
-  const submitGroup = async (req: GenerateRequest, fanOut: FanOut): Promise<Task[] | undefined> => {
-    const groupDeps = { engine, providers: PROVIDERS, log };
+  const submitGroup = async (req: GenerateRequest, fanOut: FanOut, overBudget = false): Promise<Task[] | undefined> => {
+    // The group's sum was checked just below; each create then goes as the person chose.
+    const groupDeps = { engine, providers: PROVIDERS, log, who: 'ui' as const, overBudget: true };
     const plan = planFanOut(groupDeps, req, fanOut);
     for (const id of new Set(plan.map((r) => r.provider))) {
       const provider = PROVIDERS[id];
       if (provider && !(await keyCommands.ensureKey(provider))) return undefined;
+    }
+    if (!overBudget) {
+      try {
+        await c.money.admitGroup(plan, 'ui', engine.getTasks());
+      } catch (e) {
+        if (!isOverBudget(e)) throw e;
+        c.money.offerSendAnyway(e, () => submitGroup(req, fanOut, true), log);
+        return undefined;
+      }
     }
     try {
       const tasks = await withProgress(
@@ -158,9 +188,11 @@ export function registerGenerateCommands(c: CommandContext, keyCommands: KeyComm
 
   const generateInteractive = async (preset?: Partial<GenerateRequest> & { mode?: GenerationMode }): Promise<Task | Task[] | undefined> => {
     const fanOut = newFanOut();
-    const req = await interactive(preset, [
-      variantsOption(fanOut, { providers: PROVIDER_LIST, models: modelsFor, accepts: (r) => accepts(PROVIDERS, r) }),
-    ]);
+    const req = await interactive(
+      preset,
+      [variantsOption(fanOut, { providers: PROVIDER_LIST, models: modelsFor, accepts: (r) => accepts(PROVIDERS, r) })],
+      fanOut,
+    );
     if (!req) return undefined;
     return isGroup(fanOut) ? submitGroup(req, fanOut) : submitInteractive(req);
   };

@@ -19,7 +19,7 @@ import {
   unsetText,
   writeField,
 } from '../../core/provider/optionFields';
-import { priceLabel } from '../../core/provider/pricing';
+import { priceLabel, usd, type PriceQuote } from '../../core/provider/pricing';
 import { IMAGE_EXTENSIONS, ImageSize, VIDEO_EXTENSIONS } from '../../core/request/media';
 import { showWarning } from '../notify';
 import { FlowShape, FlowStep, stepCounter } from './flowSteps';
@@ -47,6 +47,8 @@ export interface FlowDeps {
   preset?: Partial<GenerateRequest> & { mode?: GenerationMode };
   /** Rows other modules add to the options page (e.g. variants). */
   extraOptions?: FlowOption[];
+  /** The price of what Generate would send now (every create of a group summed): shown on the Generate row. */
+  quote?(req: GenerateRequest): PriceQuote;
 }
 
 /** An options-page row owned by another module. */
@@ -74,6 +76,13 @@ const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 /** A model picker row's description: "4–8 s · 720p/1080p · first+last frame · $0.40/s" (or "… · price unknown"). */
 export function modelDescription(model: CatalogModel): string {
   return [describeCapabilities(model), priceLabel(model)].filter((p) => p).join(' · ');
+}
+
+/** "Generate · about $1.60" (an estimate), "Generate · $3.20", "Generate · price unknown"; "Generate" with no quote. */
+export function generateLabel(quote: PriceQuote | undefined): string {
+  if (!quote) return vscode.l10n.t('Generate');
+  if (quote.amount === undefined) return vscode.l10n.t('Generate · {0}', vscode.l10n.t('price unknown'));
+  return quote.estimate ? vscode.l10n.t('Generate · about {0}', usd(quote.amount)) : vscode.l10n.t('Generate · {0}', usd(quote.amount));
 }
 
 /** Runs the flow; resolves to a request, or undefined when the user cancelled. */
@@ -304,7 +313,7 @@ export async function runGenerateFlow(deps: FlowDeps): Promise<GenerateRequest |
     const warning = await fitToImage();
     const items: Item<string>[] = [
       {
-        label: `$(play) ${vscode.l10n.t('Generate')}`,
+        label: `$(play) ${generateLabel(deps.quote?.(s.req))}`,
         value: GO,
         description: `${s.provider.label}${s.req.model ? ` ${s.req.model}` : ''} · ${modeLabel(s.mode)}`,
         ...(warning ? { detail: `$(warning) ${warning}` } : {}),

@@ -3,17 +3,25 @@
 // plain one until the provider answered. A button that creates acts once per click.
 import * as vscode from 'vscode';
 
+import type { GenerateOptions } from '../../core/engine/createQueue';
 import { TaskEngine } from '../../core/engine/engine';
 import { GenerateRequest, Task } from '../../core/model/task';
 import { formatDiskSize } from '../../core/workspace/taskFiles';
 import { withProgress } from '../notify';
 
-export async function generateWithProgress(engine: TaskEngine, req: GenerateRequest, label: string): Promise<Task> {
+export async function generateWithProgress(
+  engine: TaskEngine,
+  req: GenerateRequest,
+  label: string,
+  opts: Pick<GenerateOptions, 'who' | 'overBudget' | 'source'> = {},
+): Promise<Task> {
   const cancel = new AbortController();
   let uploaded = () => {};
   const uploadDone = new Promise<void>((resolve) => (uploaded = resolve));
   let report: (sent: number, total: number) => void = () => {};
   const run = engine.generate(req, {
+    who: 'ui',
+    ...opts,
     cancelUpload: cancel.signal,
     onUploadProgress: (sent, total) => {
       report(sent, total);

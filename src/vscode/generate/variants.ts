@@ -8,13 +8,14 @@ import * as vscode from 'vscode';
 import type { TaskEngine } from '../../core/engine/engine';
 import { errorMessage } from '../../core/model/errors';
 import type { Logger } from '../../core/model/events';
-import { GenerateRequest, isActive, ProviderId, Task, TaskSource } from '../../core/model/task';
+import { GenerateRequest, isActive, ProviderId, Spender, Task, TaskSource } from '../../core/model/task';
 import type { ProviderClient } from '../../core/provider/descriptor';
 import { parseGenerateRequest } from '../../core/request/requestValidation';
 import { checkVariantCount, planTargets, planVariants, type Target } from '../../core/request/variants';
 import { shortTitle } from '../../shared/format';
 import { MAX_COMPARE } from '../../webview/compare/compareProtocol';
 import { executeClick } from '../commands/execute';
+import type { MoneyUi } from '../money/moneyUi';
 import { showInfo, showWarning } from '../notify';
 
 export interface GroupDeps {
@@ -22,6 +23,11 @@ export interface GroupDeps {
   /** The registry's providers by id. */
   providers: Readonly<Record<ProviderId, ProviderClient>>;
   log: Logger;
+  /** Quotes and budgets: a group whose sum breaks a budget sends none of its creates. */
+  money?: Pick<MoneyUi, 'admitGroup'>;
+  /** Who starts the group (default a script), and whether the person chose to pass a budget. */
+  who?: Spender;
+  overBudget?: boolean;
 }
 
 /** What the flow asked for beyond one task: several takes, or several provider/model pairs. */
@@ -39,7 +45,9 @@ export function accepts(providers: GroupDeps['providers'], req: GenerateRequest)
  * created, in plan order. Rejects only when none was created (with the first error).
  */
 export async function sendGroup(deps: GroupDeps, plan: GenerateRequest[], source?: TaskSource): Promise<Task[]> {
-  const results = await Promise.allSettled(plan.map((r) => deps.engine.generate(r, { source })));
+  const who = deps.who ?? 'script';
+  if (!deps.overBudget) await deps.money?.admitGroup(plan, who, deps.engine.getTasks());
+  const results = await Promise.allSettled(plan.map((r) => deps.engine.generate(r, { source, who, overBudget: deps.overBudget })));
   const tasks = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   for (const f of failures) deps.log.warn(`A task of group ${plan[0]?.groupId ?? ''} was not created: ${errorMessage(f)}`);

@@ -4,7 +4,7 @@
 // sheet and its own. Pure, so it is unit-tested in plain Node.
 
 /** The webview apps, each bundled as `dist/webview/<app>.js` with its style sheet `media/<app>.css`. */
-export type WebviewApp = 'player' | 'gallery' | 'compare';
+export type WebviewApp = 'player' | 'gallery' | 'compare' | 'spending';
 
 export interface AppHtmlOptions {
   /** `webview.cspSource`. */

@@ -171,7 +171,9 @@ export function registerGalleryCommands(c: CommandContext): GalleryHosts {
   });
   c.register('aiVideo.compare', compare);
   c.register('aiVideo.generateVariants', async (_call, request, count) =>
-    (await generateVariants({ engine, providers: PROVIDERS, log }, request, count)).map((t) => structuredClone(t)),
+    (await generateVariants({ engine, providers: PROVIDERS, log, money: c.money, who: 'script' }, request, count)).map((t) =>
+      structuredClone(t),
+    ),
   );
   return { galleryHost, compareHost };
 }

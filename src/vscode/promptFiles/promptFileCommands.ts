@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 
 import { errorMessage } from '../../core/model/errors';
 import { GenerateRequest, Task } from '../../core/model/task';
+import { isOverBudget } from '../../core/money/budget';
 import { blockAtLine, findVideoBlocks, providerOf, readVideoBlock, VideoBlock } from '../../core/request/promptBlocks';
 import { outsideQuestion, outsideRefusal } from '../../core/workspace/mediaRefs';
 import { PROVIDERS } from '../../providers';
@@ -116,7 +117,18 @@ export function registerPromptBlockCommands(
   const generateFromBlock = async (call: Invocation, uriArg?: unknown, lineArg?: unknown): Promise<Task | undefined> => {
     const p = await prepare(call, uriArg, lineArg);
     if (!p) return undefined;
-    return sendOrAsk(p, async () => structuredClone(await c.engine.generate(p.request, { source: p.source })));
+    const send = async (overBudget: boolean) =>
+      structuredClone(await c.engine.generate(p.request, { source: p.source, who: 'promptFile', overBudget }));
+    return sendOrAsk(p, async () => {
+      try {
+        return await send(false);
+      } catch (e) {
+        // A lens click over a budget: one question it does not wait for; a script's call rejects.
+        if (!p.interactive || !isOverBudget(e)) throw e;
+        c.money.offerSendAnyway(e, () => send(true), c.log);
+        return undefined;
+      }
+    });
   };
 
   const generateBlockVariants = async (call: Invocation, uriArg?: unknown, lineArg?: unknown): Promise<Task[] | undefined> => {
@@ -133,11 +145,25 @@ export function registerPromptBlockCommands(
     }
     if (count === undefined) return p.fail(vscode.l10n.t('Pass the number of variants (2 to 4) as "count" in the third argument.'));
     const n = count;
-    return sendOrAsk(p, async () =>
-      (await generateVariants({ engine: c.engine, providers: PROVIDERS, log: c.log }, p.request, n, p.source)).map((t) =>
-        structuredClone(t),
-      ),
-    );
+    const send = async (overBudget: boolean) =>
+      (
+        await generateVariants(
+          { engine: c.engine, providers: PROVIDERS, log: c.log, money: c.money, who: 'promptFile', overBudget },
+          p.request,
+          n,
+          p.source,
+        )
+      ).map((t) => structuredClone(t));
+    return sendOrAsk(p, async () => {
+      try {
+        return await send(false);
+      } catch (e) {
+        // The takes together over a budget: for a lens click, one question it does not wait for.
+        if (!p.interactive || !isOverBudget(e)) throw e;
+        c.money.offerSendAnyway(e, () => send(true), c.log);
+        return undefined;
+      }
+    });
   };
 
   const revealPromptSource = async (call: Invocation): Promise<void> => {

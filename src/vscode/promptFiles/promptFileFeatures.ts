@@ -7,11 +7,12 @@
 import * as vscode from 'vscode';
 
 import { TaskEngine } from '../../core/engine/engine';
-import { isActive, Task } from '../../core/model/task';
+import { GenerateRequest, isActive, Task } from '../../core/model/task';
 import type { ModelCatalog } from '../../core/provider/catalog';
 import type { CatalogModel } from '../../core/provider/catalogTypes';
 import type { ModelOptions } from '../../core/provider/descriptor';
 import type { ModelListCache } from '../../core/provider/modelList';
+import { formatPrice, type PriceQuote } from '../../core/provider/pricing';
 import {
   allowedValues,
   blockAtLine,
@@ -119,6 +120,7 @@ export function registerPromptFiles(
   listed?: ModelListCache,
   /** Reads (and caches) a model's own options; false when nothing was tried (no key yet), rejects when they cannot be read. */
   loadModelOptions?: (providerId: string, model: string) => Promise<boolean>,
+  quote?: (req: GenerateRequest) => PriceQuote,
 ): vscode.Disposable {
   const subs: vscode.Disposable[] = [];
   models = catalogue;
@@ -132,7 +134,7 @@ export function registerPromptFiles(
 
   // ---- lenses -------------------------------------------------------------------------------
 
-  const lenses = new BlockLenses(engine, storage);
+  const lenses = new BlockLenses(engine, storage, quote);
   subs.push(lenses, vscode.languages.registerCodeLensProvider(SELECTOR, lenses));
 
   // ---- diagnostics --------------------------------------------------------------------------
@@ -277,6 +279,8 @@ class BlockLenses implements vscode.CodeLensProvider, vscode.Disposable {
   constructor(
     private readonly engine: TaskEngine,
     private readonly storage: vscode.Uri,
+    /** The price of a block's request (from memory): the Generate lens shows it ("▶ Generate · $3.20"). */
+    private readonly quote?: (req: GenerateRequest) => PriceQuote,
   ) {
     this.sub = engine.onDidChangeTasks((tasks) => {
       const docs = new Set(tasks.map((t) => t.source?.uri).filter((u): u is string => !!u));
@@ -314,7 +318,13 @@ class BlockLenses implements vscode.CodeLensProvider, vscode.Disposable {
             outside.join(', '),
           )
         : vscode.l10n.t('Generate a video from this block (with {0})', label);
-      lens(vscode.l10n.t('▶ Generate'), 'aiVideo.generateFromBlock', at, tooltip);
+      const price = this.quote?.(readVideoBlock(block, catalog()).request);
+      lens(
+        price ? vscode.l10n.t('▶ Generate · {0}', formatPrice(price)) : vscode.l10n.t('▶ Generate'),
+        'aiVideo.generateFromBlock',
+        at,
+        price ? `${tooltip} · ${price.basis}` : tooltip,
+      );
       if (available.has(VARIANTS_COMMAND)) {
         lens(vscode.l10n.t('Variants…'), 'aiVideo.generateBlockVariants', at, vscode.l10n.t('Generate several takes of this block'));
       }

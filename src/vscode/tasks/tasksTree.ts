@@ -9,7 +9,7 @@ import { isActive, Task, TaskVideo } from '../../core/model/task';
 import { escapeMarkdown as esc } from '../../core/net/sanitize';
 import { actionsFor } from '../../core/provider/descriptor';
 import { providerLabel, PROVIDERS } from '../../providers';
-import { formatWaiting } from '../../shared/format';
+import { formatCost, formatWaiting } from '../../shared/format';
 import { DAY_BUCKETS, dayBucket, taskClock, type DayBucket } from '../../shared/time';
 import { foldText, queryWords } from '../../webview/gallery/model';
 import { INTERACTIVE } from '../commands/invocation';
@@ -146,6 +146,8 @@ function tooltip(t: Task): vscode.MarkdownString {
     );
   }
   if (t.error) md.appendMarkdown(`$(warning) ${esc(t.error)}\n\n`);
+  const cost = formatCost(t.cost);
+  if (cost) md.appendMarkdown(`${esc(vscode.l10n.t('Cost: {0}', cost))}\n\n`);
   for (const v of t.videos) {
     if (v.downloadError) md.appendMarkdown(`$(warning) ${vscode.l10n.t('Download failed: {0}', esc(v.downloadError))}\n\n`);
   }
@@ -165,6 +167,7 @@ function fingerprint(t: Task, canFindLostJob: boolean, canCancel = false): strin
     t.rawStatus,
     t.progress,
     t.error,
+    t.cost,
     t.videos.map((v) => [v.localPath, v.posterPath, v.downloadError]),
   ]);
 }

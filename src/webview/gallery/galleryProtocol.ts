@@ -81,7 +81,7 @@ export const MAX_CARD_URI = 8192;
 const MAX_STATUS = 32;
 
 const CARD_REQUIRED = ['id', 'prompt', 'provider', 'providerLabel', 'model', 'status', 'progress', 'createdAt', 'videoCount'] as const;
-const CARD_OPTIONAL = ['error', 'finishedAt', 'groupId', 'seed', 'duration', 'width', 'height', 'videoSrc', 'posterSrc'] as const;
+const CARD_OPTIONAL = ['error', 'finishedAt', 'groupId', 'seed', 'duration', 'width', 'height', 'videoSrc', 'posterSrc', 'cost'] as const;
 
 export const isCardUri = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_CARD_URI;
 
@@ -108,7 +108,8 @@ export function isGalleryTask(x: unknown): x is GalleryTask {
     isOptional(x.width, isNonNegative) &&
     isOptional(x.height, isNonNegative) &&
     isOptional(x.videoSrc, isCardUri) &&
-    isOptional(x.posterSrc, isCardUri)
+    isOptional(x.posterSrc, isCardUri) &&
+    isOptional(x.cost, (v) => isText(v, 80))
   );
 }
 

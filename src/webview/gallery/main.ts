@@ -239,7 +239,8 @@ function cardDomId(id: string): string {
 function describe(t: GalleryTask, now: number): string {
   const kind = statusKind(t.status);
   const clock = taskClock(t, kind === 'active', now, (e) => l10n.t('took {0}', e));
-  const who = t.model ? `${t.providerLabel} · ${t.model}` : t.providerLabel;
+  const model = t.model ? `${t.providerLabel} · ${t.model}` : t.providerLabel;
+  const who = t.cost ? `${model} · ${t.cost}` : model;
   if (kind === 'active') return `${t.status === 'running' ? `${Math.round(t.progress)}%` : l10n.t('Queued')} · ${clock} · ${who}`;
   if (kind === 'failed') return `${l10n.t('Failed')} · ${who}`;
   return clock ? `${who} · ${clock}` : who;

@@ -30,6 +30,8 @@ export interface GalleryTask {
   videoSrc?: string;
   /** Webview URI of a downloaded poster or thumbnail of the first video. */
   posterSrc?: string;
+  /** What it cost: "$2.40", "≈ $2.40 (estimate)". */
+  cost?: string;
 }
 
 /** Statuses collapse to three kinds; anything not final counts as in progress. */

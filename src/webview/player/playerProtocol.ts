@@ -167,7 +167,7 @@ const META_REQUIRED = [
   'status',
   'taskActions',
 ] as const;
-const META_OPTIONAL = ['negativePrompt', 'seed', 'duration', 'width', 'height', 'fps'] as const;
+const META_OPTIONAL = ['negativePrompt', 'seed', 'duration', 'width', 'height', 'fps', 'cost'] as const;
 
 function isMeta(x: unknown): x is PlayerMeta {
   if (!isRecord(x) || !hasKeys(x, META_REQUIRED, META_OPTIONAL)) return false;
@@ -183,6 +183,7 @@ function isMeta(x: unknown): x is PlayerMeta {
     isOptional(x.width, isNonNegative) &&
     isOptional(x.height, isNonNegative) &&
     isOptional(x.fps, isNonNegative) &&
+    isOptional(x.cost, (v) => isText(v, 80)) &&
     isNonNegative(x.createdAt) &&
     isText(x.remoteId) &&
     isIndex(x.videoCount) &&

@@ -92,9 +92,9 @@ export class QuickInput {
     );
   }
 
-  /** Clicks the row whose label is `label` (exact, icons excluded). */
-  async pick(label: string): Promise<void> {
-    const exact = new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`);
+  /** Clicks the row whose label is `label` (exact, icons excluded), or matches a pattern. */
+  async pick(label: string | RegExp): Promise<void> {
+    const exact = typeof label === 'string' ? new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) : label;
     const row = this.widget
       .locator('.quick-input-list .monaco-list-row')
       .filter({ has: this.page.locator('.label-name', { hasText: exact }) })
@@ -113,6 +113,14 @@ export class QuickInput {
     await this.page.keyboard.press('Escape');
     await this.waitHidden();
   }
+}
+
+/** The options page's Generate row: "Generate", with the price after it ("Generate · about $1.60", "Generate · price unknown"). */
+export const GENERATE_ROW = /^\s*Generate( · .+)?\s*$/;
+
+/** The Generate row of the options page, if any. */
+export function generateRow(state: QuickInputState): QuickInputRow | undefined {
+  return state.rows.find((r) => GENERATE_ROW.test(r.label));
 }
 
 /** The row labelled `label` of a state, if any. */

@@ -10,7 +10,7 @@ import type { PIKA_MODELS } from '../../../src/providers/pika';
 import { commandTitle } from '../../support/manifest';
 import { Check, oneLine } from '../check';
 import { Editor } from './editor';
-import { QuickInput, type QuickInputState } from './quickInput';
+import { generateRow, QuickInput, type QuickInputState } from './quickInput';
 import { TasksView } from './tasksView';
 import { Webviews } from './webview';
 
@@ -122,7 +122,7 @@ export class Workbench {
     await q.pick(PIKA_MODEL);
     await q.waitFor('the prompt input box', (s) => /prompt/i.test(s.title) && s.inputType === 'text' && s.rows.length === 0);
     await q.submit(prompt);
-    return q.waitFor('the options page with "Generate"', (s) => /options/i.test(s.title) && s.rows.some((r) => r.label === 'Generate'));
+    return q.waitFor('the options page with "Generate"', (s) => /options/i.test(s.title) && !!generateRow(s));
   }
 
   /** The first notification toast whose text matches. */

@@ -6,7 +6,7 @@ import { FAILURE_MESSAGE } from '../../../src/emulator/tasks';
 import { PROVIDERS } from '../../../src/providers';
 import { commandLabel, commandTitle } from '../../support/manifest';
 import { Check, check, waitFor } from '../check';
-import { describeRows, rowOf, type QuickInputState } from '../pages/quickInput';
+import { describeRows, GENERATE_ROW, generateRow, rowOf, type QuickInputState } from '../pages/quickInput';
 import { treeLabel, type TaskRowState } from '../pages/tasksView';
 import { GENERATE_COMMAND, GENERATE_FLOW_TITLE, PIKA, PIKA_MODEL, PROVIDER_LABELS, TEXT_TO_VIDEO } from '../pages/workbench';
 import { API_KEY, FAIL_PROMPT, PROMPT, VARIANTS_PROMPT, type UiCase } from '../suite';
@@ -61,11 +61,8 @@ export const generateFlow: UiCase = {
     check(/\(4\/5\)/.test(promptBox.title), `no step counter "4/5" in the title "${promptBox.title}"`);
     await q.submit(PROMPT);
 
-    const options = await q.waitFor(
-      'the options page with "Generate"',
-      (s) => /options/i.test(s.title) && s.rows.some((r) => r.label === 'Generate'),
-    );
-    const go = rowOf(options, 'Generate');
+    const options = await q.waitFor('the options page with "Generate"', (s) => /options/i.test(s.title) && !!generateRow(s));
+    const go = generateRow(options);
     check(
       go?.focused,
       `"Generate" is not the active row of the options page (active: ${
@@ -161,7 +158,7 @@ export const failingGeneration: UiCase = {
     const { page, wb } = ctx;
     check(ctx.generated, 'no key was entered (the generate flow case failed)');
     const options = await wb.generateUpToOptions(FAIL_PROMPT);
-    check(rowOf(options, 'Generate')?.focused, '"Generate" is not the active row of the options page');
+    check(generateRow(options)?.focused, '"Generate" is not the active row of the options page');
     await page.keyboard.press('Enter');
     await wb.quickInput.waitHidden().catch(() => {
       throw new Check('the flow did not close after Generate (asked for a key again?)');
@@ -211,7 +208,7 @@ export const variantsGroup: UiCase = {
       'the options page with "Variants: 2 takes"',
       (s) => /options/i.test(s.title) && s.rows.some((r) => r.label === 'Variants' && r.description === '2 takes'),
     );
-    await q.pick('Generate');
+    await q.pick(GENERATE_ROW);
     await q.waitHidden();
 
     const label = treeLabel(VARIANTS_PROMPT);
@@ -292,7 +289,7 @@ export const openAiFlow: UiCase = {
       `the ${openai.label} options`,
       (s) => /options/i.test(s.title) && !!rowOf(s, 'Seconds') && !!rowOf(s, 'Size'),
     );
-    const generate = rowOf(options, 'Generate')?.description ?? '';
+    const generate = generateRow(options)?.description ?? '';
     check(generate.includes(`${openai.label} ${seedance}`), `"Generate" describes "${generate}"`);
     check(
       rowOf(options, 'Seconds')?.description === "the server's default" && rowOf(options, 'Size')?.description === "the server's default",
@@ -347,7 +344,12 @@ export const openRouterFlow: UiCase = {
       `the ${openrouter.label} options`,
       (s) => /options/i.test(s.title) && !!rowOf(s, 'Duration (seconds)') && !!rowOf(s, 'Resolution') && !!rowOf(s, 'Audio'),
     );
-    check((rowOf(options, 'Generate')?.description ?? '').includes(`${openrouter.label} ${veo}`), describeRows(options));
+    check((generateRow(options)?.description ?? '').includes(`${openrouter.label} ${veo}`), describeRows(options));
+    // The price of what Generate sends, on its row ("about": the model's defaults decide the amount).
+    check(
+      /^Generate · about \$\d+\.\d\d$/.test(generateRow(options)?.label ?? ''),
+      `the Generate row reads "${generateRow(options)?.label}"`,
+    );
     await q.pick('Duration (seconds)');
     const durations = await q.waitFor(
       'the durations Veo 3.1 takes',
@@ -356,7 +358,12 @@ export const openRouterFlow: UiCase = {
     const offered = labels(durations).filter((l) => /^\d+$/.test(l));
     check(offered.join('|') === '4|6|8', `durations offered: [${labels(durations).join(', ')}]`);
     await q.pick('6');
-    await q.waitFor('the options with 6 seconds', (s) => rowOf(s, 'Duration (seconds)')?.description === '6');
+    const six = await q.waitFor('the options with 6 seconds', (s) => rowOf(s, 'Duration (seconds)')?.description === '6');
+    // 6 s at Veo 3.1's $0.40/s (720p, its first resolution).
+    check(
+      /^Generate · (about )?\$2\.40$/.test(generateRow(six)?.label ?? ''),
+      `with 6 s the Generate row reads "${generateRow(six)?.label}"`,
+    );
     await q.dismiss();
   },
 };

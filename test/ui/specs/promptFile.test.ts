@@ -29,11 +29,11 @@ export const promptFileLenses: UiCase = {
     await wb.openPalette('clips.md');
     await wb.quickInput.waitFor('clips.md in Quick Open', (q) => q.rows.some((r) => r.label === 'clips.md'));
     await page.keyboard.press('Enter');
-    // "Variants…" follows "▶ Generate" (the gallery's variants command exists).
+    // "Variants…" follows "▶ Generate · price unknown" (Pika publishes no price; the gallery's variants command exists).
     const lenses = await wb.editor.waitForLenses(
-      (lines) => lines.includes('▶ Generate | Variants…'),
+      (lines) => lines.includes('▶ Generate · price unknown | Variants…'),
       20000,
-      'the "▶ Generate | Variants…" lenses above the block',
+      'the "▶ Generate · price unknown | Variants…" lenses above the block',
     );
     check(lenses.lines.length === 1, `one lens line expected, got ${JSON.stringify(lenses.lines)}`);
     await wb.editor.clickLens('▶ Generate');
@@ -41,12 +41,12 @@ export const promptFileLenses: UiCase = {
     const asked = await wb.quickInput.waitFor('a key box', (q) => /API key/.test(q.title), 2500).catch(() => undefined);
     if (asked) await wb.quickInput.submit(API_KEY);
     await wb.editor.waitForLenses(
-      (lines) => lines.some((l) => /^▶ Generate \| Variants… \| ⟳ /.test(l)),
+      (lines) => lines.some((l) => /^▶ Generate · price unknown \| Variants… \| ⟳ /.test(l)),
       15000,
       'a live status lens after Generate',
     );
     const done = await wb.editor.waitForLenses(
-      (lines) => lines.includes('▶ Generate | Variants… | ▶ Play | Save'),
+      (lines) => lines.includes('▶ Generate · price unknown | Variants… | ▶ Play | Save'),
       30000,
       '"▶ Play | Save" lenses once the video was done',
     );

@@ -4,6 +4,7 @@
 // here to what the webview's guard accepts, so one long prompt or error never costs a card; only a
 // task whose id cannot be a card (ids are never cut: actions send them back) is left out.
 import type { Task } from '../../../core/model/task';
+import { formatCost } from '../../../shared/format';
 import { fitText, isId } from '../../../shared/guards';
 import { isCardUri, isGalleryTask, MAX_CARD_PROMPT } from '../../../webview/gallery/galleryProtocol';
 import type { GalleryTask } from '../../../webview/gallery/model';
@@ -49,6 +50,7 @@ export function toGalleryTask(
     height: finite(video?.height),
     videoSrc: uri(video?.localPath),
     posterSrc: uri(video?.posterPath),
+    cost: formatCost(task.cost),
   };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (card as unknown as Record<string, unknown>)[k] = v;
   return card;

@@ -6,7 +6,7 @@ import * as l10n from '@vscode/l10n';
 
 import type { Task } from '../../../core/model/task';
 import { actionsFor, type ProviderDescriptor } from '../../../core/provider/descriptor';
-import { formatWaiting, shortTitle } from '../../../shared/format';
+import { formatCost, formatWaiting, shortTitle } from '../../../shared/format';
 import { fitText, MAX_VIDEO_INDEX } from '../../../shared/guards';
 import { shorten } from '../../../shared/text';
 import { MAX_ACTION_LABEL, type PlayerMeta } from '../../../webview/player/playerProtocol';
@@ -90,5 +90,7 @@ export function planPlayerContent(
     status: task.status,
     taskActions: actionsFor(provider, task).map((a) => ({ id: a.id, label: shorten(a.label, MAX_ACTION_LABEL) })),
   };
+  const cost = formatCost(task.cost);
+  if (cost) meta.cost = cost;
   return { kind: 'video', videoIndex: index, localPath: video.localPath, meta };
 }

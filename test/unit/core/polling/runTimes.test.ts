@@ -175,6 +175,8 @@ describe('poll timing without progress, from the expected run time', () => {
     );
     assert.deepStrictEqual(tr.patch.cost, cost);
     const failed = applyRemoteState(task, freshPollState(0), { status: 'failed', rawStatus: 'failed', videos: [] }, io);
-    assert.ok(!('cost' in failed.patch));
+    assert.deepStrictEqual(failed.patch.cost, { amount: 0, currency: 'USD', source: 'estimate' }, 'a failed job costs 0 unless reported');
+    const charged = applyRemoteState(task, freshPollState(0), { status: 'failed', rawStatus: 'failed', videos: [], cost }, io);
+    assert.deepStrictEqual(charged.patch.cost, cost);
   });
 });

@@ -86,6 +86,8 @@ describe('state transitions', () => {
         error: 'Content rejected.',
         errorKind: 'business',
         videos: [],
+        // A failed job costs nothing unless the provider reports a charge.
+        cost: { amount: 0, currency: 'USD', source: 'estimate' },
         finishedAt: NOW,
       },
     );
