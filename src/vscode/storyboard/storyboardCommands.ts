@@ -94,7 +94,15 @@ function stateWord(e: RenderProgress & { kind: 'shot' }): string {
 
 export function registerStoryboardCommands(c: CommandContext, runs: StoryboardRuns): void {
   // Read at each call: the parts of the extension are all there by then.
-  const deps = () => ({ engine: c.engine, keys: c.keys, catalog: c.catalog, storage: c.context.globalStorageUri, log: c.log });
+  const deps = (interactive = false) => ({
+    engine: c.engine,
+    keys: c.keys,
+    catalog: c.catalog,
+    storage: c.context.globalStorageUri,
+    log: c.log,
+    money: c.money,
+    interactive,
+  });
 
   const render = async (call: Invocation, uriArg?: unknown): Promise<RenderResult | undefined> => {
     const interactive = call.interactive;
@@ -112,14 +120,13 @@ export function registerStoryboardCommands(c: CommandContext, runs: StoryboardRu
     if (runs.isRunning(key) && !dryRun) return fail(vscode.l10n.t('This storyboard is already rendering.'));
     const text = doc.getText();
 
+    let budgetNote: () => string | undefined = () => undefined;
     const confirm = async (plan: StoryboardPlan, quote: Quote): Promise<boolean> => {
       const ids = plan.shots.filter((p) => !p.upToDate).map((p) => p.shot.id);
-      const go = vscode.l10n.t('Render');
-      const choice = await showWarning(
-        vscode.l10n.t('Render {0} shot(s) of {1} ({2}) for {3}?', ids.length, place.name, ids.join(', '), quoteText(quote)),
-        { modal: true },
-        go,
-      );
+      const over = budgetNote();
+      const go = over ? vscode.l10n.t('Render Anyway') : vscode.l10n.t('Render');
+      const question = vscode.l10n.t('Render {0} shot(s) of {1} ({2}) for {3}?', ids.length, place.name, ids.join(', '), quoteText(quote));
+      const choice = await showWarning(over ? `${over} ${question}` : question, { modal: true }, go);
       return choice === go;
     };
 
@@ -136,7 +143,8 @@ export function registerStoryboardCommands(c: CommandContext, runs: StoryboardRu
         } else seen.set('', e.state === 'stitching' ? vscode.l10n.t('joining the film') : vscode.l10n.t('film written'));
         progress?.report({ message: [...seen].map(([id, s]) => (id ? `${id}: ${s}` : s)).join(' · ') });
       };
-      const host = createStoryboardHost(deps(), place, onProgress);
+      const host = createStoryboardHost(deps(interactive), place, onProgress);
+      budgetNote = host.budgetNote;
       return renderStoryboard({ text, catalog: promptCatalog() }, host, {
         dryRun,
         signal: abort.signal,

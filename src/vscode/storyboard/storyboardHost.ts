@@ -1,6 +1,7 @@
 // The extension's RenderHost (core/storyboard/types.ts): where a storyboard's files go in the
 // workspace, generations through the task engine (a shot's task carries the block as its source, so
-// its lenses and Use This Take find it), ffmpeg through core/media, and quotes from the catalogue.
+// its lenses and Use This Take find it), ffmpeg through core/media, and quotes and budgets from the
+// money module (the catalogue's prices alone where it is absent, as in some tests).
 // Paths in the lockfile are relative to the workspace folder; outputs go under aiVideo.saveFolder.
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
@@ -11,6 +12,8 @@ import type { TaskEngine } from '../../core/engine/engine';
 import { createMedia, type Media } from '../../core/media';
 import { errorMessage } from '../../core/model/errors';
 import type { GenerateRequest, Task } from '../../core/model/task';
+import { OverBudgetError } from '../../core/money/budget';
+import { sumQuotes } from '../../core/money/quote';
 import type { ModelCatalog } from '../../core/provider/catalog';
 import { Sha256Cache } from '../../core/storyboard/fileHash';
 import { LOCKFILE_SUFFIX, parseLock } from '../../core/storyboard/lockfile';
@@ -18,9 +21,10 @@ import { quoteRequests } from '../../core/storyboard/quote';
 import type { Lockfile, RenderHost, RenderProgress, Shot, Take } from '../../core/storyboard/types';
 import { ensureSaveFolder, saveFolderSetting } from '../../core/workspace/workspacePaths';
 import { PROVIDERS } from '../../providers';
-import { checkedBaseUrl, saveFolder } from '../config';
+import { checkedBaseUrl, ffmpegPathSetting, saveFolder } from '../config';
 import { resolveRequestMedia } from '../generate/mediaPaths';
 import type { KeyStore } from '../keys/secretKeys';
+import type { MoneyUi } from '../money/moneyUi';
 
 export interface StoryboardHostDeps {
   engine: TaskEngine;
@@ -29,6 +33,19 @@ export interface StoryboardHostDeps {
   /** The extension's global storage: extracted frames go there. */
   storage: vscode.Uri;
   log: { info(msg: string): void; warn(msg: string): void };
+  /** Quotes, budgets and the ledger: a storyboard's creates are charged as `storyboard`. */
+  money?: MoneyUi;
+  /**
+   * A person started the render (the lens): a plan over the daily budget is not refused but said in the
+   * one confirmation (`budgetNote`), and its shots are then sent as approved over the budget.
+   */
+  interactive?: boolean;
+}
+
+/** The extension's RenderHost, plus what an interactive render's confirmation says of the budget. */
+export interface StoryboardHost extends RenderHost {
+  /** Set by the budget check of an interactive render whose plan breaks a budget. */
+  budgetNote(): string | undefined;
 }
 
 /** Where a storyboard's files are: its name, the workspace folder, the lockfile beside the Markdown. */
@@ -94,7 +111,7 @@ export const sha256File = (file: string) => outputHashes.sha256(file);
 /** ffmpeg for storyboards: inputs and outputs in the workspace folder or the extension's storage. */
 export function storyboardMedia(root: string, storage: vscode.Uri): Media {
   return createMedia({
-    ffmpegPath: () => vscode.workspace.getConfiguration('aiVideo').inspect<string>('ffmpegPath')?.globalValue,
+    ffmpegPath: () => ffmpegPathSetting() || undefined,
     allowedRoots: [root, storage.fsPath],
   });
 }
@@ -125,8 +142,9 @@ export function createStoryboardHost(
   place: StoryboardPlace,
   onProgress?: (event: RenderProgress) => void,
   onTask?: (shotId: string, task: Task) => void,
-): RenderHost {
+): StoryboardHost {
   const media = storyboardMedia(place.root, deps.storage);
+  let budgetNote: string | undefined;
   const abs = (rel: string) => path.join(place.root, ...rel.split('/'));
   const framesDir = path.join(deps.storage.fsPath, 'storyboard-frames');
 
@@ -140,7 +158,7 @@ export function createStoryboardHost(
       );
     }
     const source = { uri: place.doc.toString(), hash: shot.block.hash, line: shot.block.fenceLine };
-    const task = await deps.engine.generate(request, { source });
+    const task = await deps.engine.generate(request, { source, who: 'storyboard', overBudget: budgetNote !== undefined });
     onTask?.(shot.id, task);
     onProgress?.({ kind: 'shot', id: shot.id, state: 'rendering' });
     const done = await whenDownloaded(deps.engine, task.id);
@@ -194,8 +212,11 @@ export function createStoryboardHost(
       await ensureSaveFolder(place.root, rel.split('/').slice(0, -1).join('/'));
       await media.stitch(clips.map(abs), abs(rel));
     },
-    quote: (requests) =>
-      quoteRequests(requests, async (req) => {
+    budgetNote: () => budgetNote,
+    quote: async (requests) => {
+      const money = deps.money;
+      if (money) return sumQuotes(await Promise.all(requests.map((r) => money.quoteLoaded(r))));
+      return quoteRequests(requests, async (req) => {
         const provider = PROVIDERS[req.provider];
         if (!provider || !req.model) return undefined;
         try {
@@ -205,7 +226,17 @@ export function createStoryboardHost(
         } catch {
           return undefined;
         }
-      }),
+      });
+    },
+    async checkBudget(quote) {
+      if (!deps.money) return undefined;
+      const verdict = await deps.money.keeper.verdict({ basis: '', ...quote }, 'storyboard', deps.engine.getTasks());
+      if (verdict.ok) return undefined;
+      const message = new OverBudgetError(verdict).message;
+      if (!deps.interactive) return message;
+      budgetNote = message;
+      return undefined;
+    },
     async preflight(requests) {
       for (const id of new Set(requests.map((r) => r.provider))) {
         const provider = PROVIDERS[id];
