@@ -71,7 +71,8 @@ describe('Money: quotes, costs, budgets, spending', function () {
       const r = await api.getSpending({ days: 1 });
       return r.top.some((x) => x.taskId === t.id) && r;
     });
-    assert.strictEqual(Math.round((report.today - before) * 100), 360);
+    // Other suites' tasks may end meanwhile and be charged too: today grew by this take at least.
+    assert.ok(Math.round((report.today - before) * 100) >= 360, `today grew by ${report.today - before}`);
     const rec = report.top.find((x) => x.taskId === t.id)!;
     assert.deepStrictEqual(
       [rec.provider, rec.model, rec.amount, rec.source, rec.who],
