@@ -131,7 +131,12 @@ filmActions.append(
   button(l10n.t('Preview in VS Code'), 'primary', () => runFilmAction('openInVideoPreview'), l10n.t('Open in VS Code’s video preview')),
   button(l10n.t('Open externally'), 'secondary', () => runFilmAction('openExternal'), l10n.t('Open with the default video app')),
   button(l10n.t('Reveal in Explorer'), 'secondary', () => runFilmAction('revealInExplorer'), l10n.t('Show the film in the Explorer view')),
-  button(l10n.t('Open storyboard'), 'secondary', () => runFilmAction('openStoryboard'), l10n.t('Open the storyboard this film was rendered from')),
+  button(
+    l10n.t('Open storyboard'),
+    'secondary',
+    () => runFilmAction('openStoryboard'),
+    l10n.t('Open the storyboard this film was rendered from'),
+  ),
 );
 
 // Title and actions on top, where a notification toast (bottom right) never covers them; the

@@ -62,7 +62,9 @@ export function filmMeta(f: FilmFacts): FilmMeta {
   const cost = totalCost(recorded);
   if (cost) meta.cost = cost;
   if (!f.lock) {
-    meta.note = l10n.t('The storyboard has no readable lockfile, so what went into this film is not known. Render the storyboard to record it.');
+    meta.note = l10n.t(
+      'The storyboard has no readable lockfile, so what went into this film is not known. Render the storyboard to record it.',
+    );
   } else if (f.lock.film?.output !== f.file) {
     meta.note = l10n.t('The lockfile does not record this film: it may not hold the chosen takes. Render the storyboard to join it again.');
   } else if (recorded.some((s) => !s)) {
