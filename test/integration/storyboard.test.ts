@@ -124,7 +124,8 @@ describe('Storyboards', function () {
     const questions = captureQuestions();
     let played: string | undefined;
     try {
-      played = await vscode.commands.executeCommand<string>('aiVideo.playFilm', vscode.Uri.file(file()));
+      // The string form is a script call (a bare Uri is the Explorer's, a person's).
+      played = await vscode.commands.executeCommand<string>('aiVideo.playFilm', key);
     } finally {
       questions.restore();
     }
@@ -155,8 +156,19 @@ describe('Storyboards', function () {
     const unrendered = path.join(root(), `unrendered-${Date.now()}.md`);
     fs.writeFileSync(unrendered, storyboardText('A hare in the snow', 'The hare runs'));
     await assert.rejects(
-      Promise.resolve(vscode.commands.executeCommand('aiVideo.playFilm', vscode.Uri.file(unrendered))),
+      Promise.resolve(vscode.commands.executeCommand('aiVideo.playFilm', vscode.Uri.file(unrendered).toString())),
       /There is no film yet: render the storyboard first\./,
+    );
+    // From the Explorer (a bare Uri) it says so instead.
+    const messages = captureMessages(undefined);
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand('aiVideo.playFilm', vscode.Uri.file(unrendered)), undefined);
+    } finally {
+      messages.restore();
+    }
+    assert.ok(
+      messages.shown.some((m) => m.level === 'info' && m.message === 'There is no film yet: render the storyboard first.'),
+      JSON.stringify(messages.shown),
     );
     assert.strictEqual(api.testing.player()?.film?.storyboard, key, 'the player still shows the film');
   });
