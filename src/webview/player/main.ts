@@ -168,12 +168,11 @@ function intrinsic(): IntrinsicVideo {
   };
 }
 
-/** The rows of a film's details: its files, shot count, cost, and what the video element knows. */
+/** The rows of a film's details: its files, its cost, and what the video element knows (the shots are listed below). */
 function filmFacts(film: ShowFilmMessage, known: IntrinsicVideo): MetaFact[] {
   const rows: Array<[string, string | undefined]> = [
     [l10n.t('Storyboard'), film.meta.storyboard],
     [l10n.t('File'), film.meta.file],
-    [l10n.t('Shots'), String(film.meta.shots.length)],
     [l10n.t('Duration'), formatDuration(known.duration)],
     [l10n.t('Resolution'), formatResolution(known.width, known.height)],
     [l10n.t('Cost'), film.meta.cost],
