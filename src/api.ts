@@ -53,8 +53,19 @@ export interface AiVideoTestingApi {
   agentTool(name: string): LanguageModelTool<object> | undefined;
   /** The model catalogue the engine and the UI read (models, capabilities, prices, lifecycle). */
   readonly catalog: ModelCatalog;
-  /** What the player panel currently shows and last reported. */
-  player(): { taskId: string; videoIndex: number; lastPlayback: unknown } | undefined;
+  /**
+   * What the player panel currently shows and last reported: a task's video (`taskId`), or a
+   * storyboard's film (`film`: the storyboard's URI, and the film's file and shot ids once read, or
+   * why it cannot be played).
+   */
+  player():
+    | {
+        taskId: string | undefined;
+        videoIndex: number;
+        lastPlayback: unknown;
+        film?: { storyboard: string; file?: string; title?: string; shots?: string[]; message?: string };
+      }
+    | undefined;
   /**
    * Every item of the Tasks view (days, groups, tasks, videos), depth first, as the tree provider
    * renders them (the tooltip as its markdown source).

@@ -181,7 +181,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AiVide
       catalog,
       player: () => {
         const p = PlayerPanel.current;
-        return p ? { taskId: p.taskId, videoIndex: p.videoIndex, lastPlayback: p.lastPlayback } : undefined;
+        return p ? { taskId: p.taskId, videoIndex: p.videoIndex, lastPlayback: p.lastPlayback, film: p.filmShown } : undefined;
       },
       treeItems: () => {
         const out: TreeItemSnapshot[] = [];

@@ -2,6 +2,7 @@
 // storyboard with `after` renders 2 creates, a film and a lockfile; rendering it again sends nothing
 // and rewrites nothing; editing the second shot sends 1 create, editing the first 2; a dry run sends
 // nothing. The script call (an options object) asks nothing; the lens above the first shot renders.
+// Play Film opens the film in the extension's player.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -114,6 +115,62 @@ describe('Storyboards', function () {
     const dry = await render({ dryRun: true });
     assert.strictEqual(states(dry), 'opening:cached chase:cached');
     assert.strictEqual(dry.output, again.output);
+  });
+
+  it('Play Film opens the film in our player, titled and listed by the storyboard, asking nothing; with no film it rejects', async () => {
+    const { api } = await setup();
+    const film = path.join(root(), FOLDER, `${name}.mp4`);
+    const key = vscode.Uri.file(file()).toString();
+    const questions = captureQuestions();
+    let played: string | undefined;
+    try {
+      // The string form is a script call (a bare Uri is the Explorer's, a person's).
+      played = await vscode.commands.executeCommand<string>('aiVideo.playFilm', key);
+    } finally {
+      questions.restore();
+    }
+    assert.strictEqual(played, film);
+    assert.deepStrictEqual(questions.asked, [], 'a script call asks nothing');
+    const shown = api.testing.player();
+    assert.ok(shown?.film, `the player shows a film: ${JSON.stringify(shown)}`);
+    assert.strictEqual(shown.taskId, undefined);
+    assert.deepStrictEqual(shown.film, {
+      storyboard: key,
+      file: fs.realpathSync(film),
+      title: name,
+      shots: ['opening', 'chase'],
+    });
+    // The film lies in the workspace, outside the downloads the player may load: it plays only because
+    // the panel may now load from the film's folder.
+    const playback = await waitFor(
+      'the player to play the film',
+      () => {
+        const pb = api.testing.player()?.lastPlayback as
+          { type?: string; film?: string; currentTime?: number; duration?: number } | undefined;
+        return pb?.type === 'filmPlayback' && pb.film === key && (pb.currentTime ?? 0) > 0 ? pb : undefined;
+      },
+      30_000,
+    );
+    assert.ok((playback.duration ?? 0) > 0);
+
+    const unrendered = path.join(root(), `unrendered-${Date.now()}.md`);
+    fs.writeFileSync(unrendered, storyboardText('A hare in the snow', 'The hare runs'));
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('aiVideo.playFilm', vscode.Uri.file(unrendered).toString())),
+      /There is no film yet: render the storyboard first\./,
+    );
+    // From the Explorer (a bare Uri) it says so instead.
+    const messages = captureMessages(undefined);
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand('aiVideo.playFilm', vscode.Uri.file(unrendered)), undefined);
+    } finally {
+      messages.restore();
+    }
+    assert.ok(
+      messages.shown.some((m) => m.level === 'info' && m.message === 'There is no film yet: render the storyboard first.'),
+      JSON.stringify(messages.shown),
+    );
+    assert.strictEqual(api.testing.player()?.film?.storyboard, key, 'the player still shows the film');
   });
 
   it('editing the second shot (unsaved, in the editor) renders it alone: 1 create', async () => {

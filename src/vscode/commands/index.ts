@@ -44,7 +44,7 @@ export function registerCommands(deps: CommandDeps): Commands {
   registerMediaCommands(c, generate);
   const storyboards = new StoryboardRuns();
   subs.push(storyboards);
-  registerStoryboardCommands(c, storyboards);
+  registerStoryboardCommands(c, storyboards, playerHost);
   registerMoneyCommands(c);
   return {
     playerHost,

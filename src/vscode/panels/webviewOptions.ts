@@ -1,14 +1,24 @@
 // What every webview panel of the extension (player, gallery, compare) may load: its bundled app,
-// the style sheets under media/, and the downloaded videos; and the page of each app (appPage.ts).
+// the style sheets under media/, and the downloaded videos (the player showing a storyboard's film: its
+// folder too, for that panel only); and the page of each app (appPage.ts).
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 
 import { buildAppPage, type WebviewApp } from './appPage';
 
-export function webviewOptions(extensionUri: vscode.Uri, mediaRoot: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+export function webviewOptions(
+  extensionUri: vscode.Uri,
+  mediaRoot: vscode.Uri,
+  extraRoots: readonly vscode.Uri[] = [],
+): vscode.WebviewOptions & vscode.WebviewPanelOptions {
   return {
     enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media'), mediaRoot],
+    localResourceRoots: [
+      vscode.Uri.joinPath(extensionUri, 'dist', 'webview'),
+      vscode.Uri.joinPath(extensionUri, 'media'),
+      mediaRoot,
+      ...extraRoots,
+    ],
     retainContextWhenHidden: false,
   };
 }

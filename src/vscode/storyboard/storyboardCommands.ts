@@ -3,7 +3,8 @@
 // and Play Film. A render reads the document as open in the editor (unsaved edits included), else the
 // file. A script call (an options object, `{}` included) asks nothing; the lens confirms the plan and
 // its quote once before anything is sent. Progress is a cancellable notification: cancelling stops
-// shots not yet sent, and sent ones finish and are kept. The core is src/core/storyboard/.
+// shots not yet sent, and sent ones finish and are kept. Play Film opens the film in the player panel
+// (storyboard/film.ts says what it shows). The core is src/core/storyboard/.
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 
@@ -16,10 +17,13 @@ import { parseStoryboard, upstreamOf } from '../../core/storyboard/parse';
 import { renderStoryboard, StoryboardError } from '../../core/storyboard/render';
 import type { Quote, RenderProgress, RenderResult, StoryboardPlan } from '../../core/storyboard/types';
 import { CommandContext } from '../commands/context';
+import { executeClick } from '../commands/execute';
 import { Invocation } from '../commands/invocation';
 import { showError, showInfo, showWarning, withProgress } from '../notify';
+import { PlayerPanel, type PlayerHost } from '../panels/player/playerPanel';
 import { promptCatalog } from '../promptFiles/promptFileFeatures';
-import { createStoryboardHost, filmRel, placeOf, readLockAt, sha256File, shotRel, type StoryboardPlace } from './storyboardHost';
+import { filmPath, noFilmMessage } from './film';
+import { createStoryboardHost, placeOf, readLockAt, sha256File, shotRel, type StoryboardPlace } from './storyboardHost';
 
 /** A shot's state while its storyboard renders, or after it failed. */
 export type LiveShotState = 'queued' | 'sending' | 'rendering' | 'failed';
@@ -92,7 +96,7 @@ function stateWord(e: RenderProgress & { kind: 'shot' }): string {
   }
 }
 
-export function registerStoryboardCommands(c: CommandContext, runs: StoryboardRuns): void {
+export function registerStoryboardCommands(c: CommandContext, runs: StoryboardRuns, playerHost: PlayerHost): void {
   // Read at each call: the parts of the extension are all there by then.
   const deps = (interactive = false) => ({
     engine: c.engine,
@@ -158,7 +162,7 @@ export function registerStoryboardCommands(c: CommandContext, runs: StoryboardRu
       try {
         const title = vscode.l10n.t('Rendering {0}', place.name);
         const result = await withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, run);
-        if (interactive) void reportDone(result);
+        if (interactive) void reportDone(result, doc.uri);
         return structuredClone(result);
       } finally {
         runs.end(key);
@@ -170,7 +174,7 @@ export function registerStoryboardCommands(c: CommandContext, runs: StoryboardRu
     }
   };
 
-  const reportDone = async (result: RenderResult) => {
+  const reportDone = async (result: RenderResult, storyboard: vscode.Uri) => {
     const failed = result.shots.filter((s) => s.state === 'failed');
     if (failed.length) {
       await showError(vscode.l10n.t('Shot {0} failed: {1}', failed[0].id, failed[0].error ?? ''));
@@ -179,7 +183,7 @@ export function registerStoryboardCommands(c: CommandContext, runs: StoryboardRu
     if (!result.output) return;
     const play = vscode.l10n.t('Play Film');
     if ((await showInfo(vscode.l10n.t('The film is ready: {0}', vscode.workspace.asRelativePath(result.output)), play)) === play) {
-      await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(result.output));
+      await executeClick('aiVideo.playFilm', storyboard);
     }
   };
 
@@ -239,16 +243,16 @@ export function registerStoryboardCommands(c: CommandContext, runs: StoryboardRu
   });
   c.register('aiVideo.playFilm', async (call, uriArg) => {
     const doc = await documentOf(uriArg);
-    const place = doc ? placeOf(doc.uri) : undefined;
-    const film = place && !('error' in place) ? vscode.Uri.file(createStoryboardHost(deps(), place).absolute(filmRel(place))) : undefined;
-    if (!film || !fs.existsSync(film.fsPath)) {
-      const message = vscode.l10n.t('There is no film yet: render the storyboard first.');
+    const film = doc ? filmPath(doc.uri) : undefined;
+    const place = doc && placeOf(doc.uri);
+    if (!doc || !place || 'error' in place || typeof film !== 'string' || !fs.existsSync(film)) {
+      const message = noFilmMessage();
       if (!call.interactive) throw new Error(message);
       void showInfo(message);
       return undefined;
     }
-    await vscode.commands.executeCommand('vscode.open', film);
-    return film.fsPath;
+    await PlayerPanel.showFilm(c.context.extensionUri, c.mediaRoot, playerHost, doc.uri.toString(), place.name);
+    return film;
   });
 }
 

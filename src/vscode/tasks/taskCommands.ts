@@ -13,6 +13,7 @@ import { INTERACTIVE, Invocation, parseInvocation } from '../commands/invocation
 import { GenerateCommands } from '../generate/generateCommands';
 import * as notify from '../notify';
 import { PlayerHost, PlayerPanel } from '../panels/player/playerPanel';
+import { loadFilm } from '../storyboard/film';
 import { showUncertain } from './queueCommands';
 import { saveToWorkspace } from './saveToWorkspace';
 import { registerTaskRemoval } from './taskRemoval';
@@ -89,6 +90,12 @@ export function registerTaskActionCommands(c: CommandContext, generate: Generate
       return saveToWorkspace(t, videoIndex, log).then(undefined, (e) => void c.explain(e));
     },
     runTaskAction: (id, taskId) => runTaskAction(id, parseInvocation([taskId, INTERACTIVE])),
+    // A shot's duration when the task that made it is still in the list and reported one.
+    loadFilm: (key) =>
+      loadFilm(key, (shot) => {
+        const task = shot.jobId ? engine.getTasks().find((t) => t.provider === shot.provider && t.remoteId === shot.jobId) : undefined;
+        return task?.videos.find((v) => v.localPath)?.duration;
+      }),
     log,
   };
 

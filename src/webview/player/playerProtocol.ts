@@ -33,7 +33,47 @@ export interface UnavailableMessage {
   message: string;
 }
 
-export type HostToWebview = ShowMessage | UnavailableMessage;
+/** One shot of a film, in the film's order. */
+export interface FilmShot {
+  id: string;
+  /** "Provider · model" as the lockfile records it. */
+  model?: string;
+  /** Seconds, when the shot's task reported it. */
+  duration?: number;
+  /** The shot's recorded cost, formatted. */
+  cost?: string;
+}
+
+/** What the player shows of a storyboard's film. */
+export interface FilmMeta {
+  /** The storyboard's name. */
+  title: string;
+  /** Workspace-relative paths of the storyboard and of the film, for display. */
+  storyboard: string;
+  file: string;
+  shots: FilmShot[];
+  /** The total of the costs the lockfile recorded, formatted. */
+  cost?: string;
+  /** Why what is shown may not be the latest (no lockfile, the film not recorded in it…). */
+  note?: string;
+}
+
+/** A storyboard's film; `film` is the storyboard's URI, the key of the shown film. */
+export interface ShowFilmMessage {
+  type: 'showFilm';
+  film: string;
+  video: PlayerVideoSource;
+  meta: FilmMeta;
+}
+
+/** The storyboard has no playable film (not rendered, the file gone, outside the workspace…). */
+export interface FilmUnavailableMessage {
+  type: 'filmUnavailable';
+  film: string;
+  message: string;
+}
+
+export type HostToWebview = ShowMessage | UnavailableMessage | ShowFilmMessage | FilmUnavailableMessage;
 export type HostMessageType = HostToWebview['type'];
 
 // ---- Webview -> host -------------------------------------------------------------------------
@@ -90,14 +130,51 @@ export interface TaskActionMessage {
   taskId: string;
 }
 
-export type WebviewToHost = ReadyMessage | PlaybackMessage | MediaErrorMessage | ActionMessage | TaskActionMessage;
+/** What a film offers: no Regenerate or Continue, which belong to one task. */
+export const FILM_ACTIONS = ['openInVideoPreview', 'openExternal', 'revealInExplorer', 'openStoryboard'] as const;
+export type FilmAction = (typeof FILM_ACTIONS)[number];
+
+export interface FilmActionMessage {
+  type: 'filmAction';
+  action: FilmAction;
+  film: string;
+}
+
+/** Playback of the shown film: the fields of `PlaybackMessage`, keyed by the film. */
+export interface FilmPlaybackMessage extends Omit<PlaybackMessage, 'type' | 'taskId'> {
+  type: 'filmPlayback';
+  film: string;
+}
+
+export interface FilmMediaErrorMessage {
+  type: 'filmMediaError';
+  film: string;
+  message: string;
+}
+
+export type WebviewToHost =
+  | ReadyMessage
+  | PlaybackMessage
+  | MediaErrorMessage
+  | ActionMessage
+  | TaskActionMessage
+  | FilmActionMessage
+  | FilmPlaybackMessage
+  | FilmMediaErrorMessage;
 export type WebviewMessageType = WebviewToHost['type'];
 
-/** What the webview keeps with `setState`, and what the panel serializer restores from. */
-export interface PlayerState {
+/** What the webview keeps with `setState`, and what the panel serializer restores from: a task's video… */
+export interface TaskPlayerState {
   taskId: string;
   videoIndex: number;
 }
+
+/** …or a storyboard's film (the storyboard's URI). */
+export interface FilmPlayerState {
+  film: string;
+}
+
+export type PlayerState = TaskPlayerState | FilmPlayerState;
 
 // ---- Guards ----------------------------------------------------------------------------------
 
@@ -112,8 +189,46 @@ function isActionId(x: unknown): x is string {
   return typeof x === 'string' && /^[a-z][A-Za-z]{0,31}$/.test(x);
 }
 
-export function isPlayerState(x: unknown): x is PlayerState {
+/** Longest film key (a storyboard's URI string). */
+export const MAX_FILM_KEY = 4000;
+/** Most shots a film message lists. */
+export const MAX_FILM_SHOTS = 999;
+
+/** A film key: the storyboard's URI, a `file:` URI (the host only ever shows workspace files). */
+export function isFilmKey(x: unknown): x is string {
+  return typeof x === 'string' && x.length > 0 && x.length <= MAX_FILM_KEY && x.startsWith('file:');
+}
+
+export function isFilmAction(x: unknown): x is FilmAction {
+  return typeof x === 'string' && (FILM_ACTIONS as readonly string[]).includes(x);
+}
+
+export function isTaskPlayerState(x: unknown): x is TaskPlayerState {
   return isRecord(x) && hasKeys(x, ['taskId', 'videoIndex']) && isId(x.taskId) && isIndex(x.videoIndex);
+}
+
+export function isFilmPlayerState(x: unknown): x is FilmPlayerState {
+  return isRecord(x) && hasKeys(x, ['film']) && isFilmKey(x.film);
+}
+
+export function isPlayerState(x: unknown): x is PlayerState {
+  return isTaskPlayerState(x) || isFilmPlayerState(x);
+}
+
+const PLAYBACK_FIELDS = ['currentTime', 'duration', 'paused', 'readyState', 'videoWidth', 'videoHeight'] as const;
+
+function isPlaybackState(x: Record<string, unknown>): boolean {
+  return (
+    isNonNegative(x.currentTime) &&
+    isNonNegative(x.duration) &&
+    typeof x.paused === 'boolean' &&
+    typeof x.readyState === 'number' &&
+    Number.isInteger(x.readyState) &&
+    x.readyState >= 0 &&
+    x.readyState <= 4 &&
+    isNonNegative(x.videoWidth) &&
+    isNonNegative(x.videoHeight)
+  );
 }
 
 /** Guard for everything the webview may send; the host ignores what fails it. */
@@ -123,19 +238,13 @@ export function isWebviewMessage(x: unknown): x is WebviewToHost {
     case 'ready':
       return hasKeys(x, ['type']);
     case 'playback':
-      return (
-        hasKeys(x, ['type', 'taskId', 'currentTime', 'duration', 'paused', 'readyState', 'videoWidth', 'videoHeight']) &&
-        isId(x.taskId) &&
-        isNonNegative(x.currentTime) &&
-        isNonNegative(x.duration) &&
-        typeof x.paused === 'boolean' &&
-        typeof x.readyState === 'number' &&
-        Number.isInteger(x.readyState) &&
-        x.readyState >= 0 &&
-        x.readyState <= 4 &&
-        isNonNegative(x.videoWidth) &&
-        isNonNegative(x.videoHeight)
-      );
+      return hasKeys(x, ['type', 'taskId', ...PLAYBACK_FIELDS]) && isId(x.taskId) && isPlaybackState(x);
+    case 'filmPlayback':
+      return hasKeys(x, ['type', 'film', ...PLAYBACK_FIELDS]) && isFilmKey(x.film) && isPlaybackState(x);
+    case 'filmMediaError':
+      return hasKeys(x, ['type', 'film', 'message']) && isFilmKey(x.film) && isText(x.message);
+    case 'filmAction':
+      return hasKeys(x, ['type', 'action', 'film']) && isFilmAction(x.action) && isFilmKey(x.film);
     case 'mediaError':
       return hasKeys(x, ['type', 'taskId', 'message']) && isId(x.taskId) && isText(x.message);
     case 'action':
@@ -193,6 +302,32 @@ function isMeta(x: unknown): x is PlayerMeta {
   );
 }
 
+function isFilmShot(x: unknown): x is FilmShot {
+  return (
+    isRecord(x) &&
+    hasKeys(x, ['id'], ['model', 'duration', 'cost']) &&
+    isId(x.id) &&
+    isOptional(x.model, (v) => isText(v, 600)) &&
+    isOptional(x.duration, isNonNegative) &&
+    isOptional(x.cost, (v) => isText(v, 80))
+  );
+}
+
+function isFilmMeta(x: unknown): x is FilmMeta {
+  return (
+    isRecord(x) &&
+    hasKeys(x, ['title', 'storyboard', 'file', 'shots'], ['cost', 'note']) &&
+    isText(x.title) &&
+    isText(x.storyboard) &&
+    isText(x.file) &&
+    Array.isArray(x.shots) &&
+    x.shots.length <= MAX_FILM_SHOTS &&
+    x.shots.every(isFilmShot) &&
+    isOptional(x.cost, (v) => isText(v, 80)) &&
+    isOptional(x.note, (v) => isText(v))
+  );
+}
+
 function isVideoSource(x: unknown): x is PlayerVideoSource {
   return (
     isRecord(x) &&
@@ -217,6 +352,10 @@ export function isHostMessage(x: unknown): x is HostToWebview {
       );
     case 'unavailable':
       return hasKeys(x, ['type', 'taskId', 'message']) && isId(x.taskId) && isText(x.message);
+    case 'showFilm':
+      return hasKeys(x, ['type', 'film', 'video', 'meta']) && isFilmKey(x.film) && isVideoSource(x.video) && isFilmMeta(x.meta);
+    case 'filmUnavailable':
+      return hasKeys(x, ['type', 'film', 'message']) && isFilmKey(x.film) && isText(x.message);
     default:
       return false;
   }
