@@ -107,8 +107,11 @@ export type CommandArgs = {
   'aiVideo.renderStoryboard': [document: Uri | string, options: StoryboardOptions];
   /** Makes a task made from a storyboard shot that shot's chosen take; resolves with the shot's file. */
   'aiVideo.useThisTake': [taskId: string];
-  /** Opens a storyboard's film; resolves with its path. */
-  'aiVideo.playFilm': [document: Uri | string];
+  /**
+   * Opens a storyboard's film in the player; resolves with its path. A string, or a Uri followed by `{}`, is a
+   * script call (rejects when there is no film); a bare Uri is the Explorer's (commands/invocation.ts).
+   */
+  'aiVideo.playFilm': [document: Uri | string, options?: Record<string, never>];
   /** The price of a request, sent nowhere: `{amount?, currency: 'USD', estimate, basis}` (no amount when unknown). */
   'aiVideo.quote': [request: GenerateRequest];
   /** Totals of the spend ledger over the last `days` days (default 30): by day, provider and model, the costliest takes. */
