@@ -196,7 +196,13 @@ describe('Frames: Continue From Last Frame and Animate Between', function () {
       'the first selected image is the first frame',
     );
     await assert.rejects(
-      Promise.resolve(vscode.commands.executeCommand('aiVideo.animateBetween', a, [a, b], { model: 'minimax/hailuo-02', prompt: 'y' })),
+      Promise.resolve(
+        vscode.commands.executeCommand('aiVideo.animateBetween', a, [a, b], {
+          provider: 'openrouter',
+          model: 'minimax/hailuo-02',
+          prompt: 'y',
+        }),
+      ),
       /first and a last frame/,
     );
     await assert.rejects(
