@@ -24,6 +24,11 @@ import {
 } from './clientKit';
 
 export const PIKA_MODELS = ['1.5', '2.0'] as const;
+
+/** The model Pika uses when a request names none: 2.0 for ingredients (only it takes them), else 1.5. */
+function defaultModel(ingredients: boolean): string {
+  return ingredients ? '2.0' : '1.5';
+}
 export const PIKA_ASPECTS = ['16:9', '9:16', '1:1', '4:3', '3:4', '4:5', '21:9'] as const;
 /** Seed 002's list, then Pika's own extras (docs/providers/pika.md). */
 export const PIKAFFECTS = [
@@ -146,7 +151,11 @@ export const pika: ProviderDescriptor = {
   description: l10n.t('Pika 1.5 / 2.0: text, image, ingredients, Pikaffects'),
   settings: { baseUrl: 'pika.baseUrl' },
   modes: ['text-to-video', 'image-to-video', 'ingredients'],
-  models: { fixed: [{ id: '2.0' }, { id: '1.5', modes: ['text-to-video', 'image-to-video'] }] },
+  models: {
+    fixed: [{ id: '2.0' }, { id: '1.5', modes: ['text-to-video', 'image-to-video'] }],
+    // Offered first, 2.0 is not what Pika makes when no model is named: 1.5, except for ingredients.
+    defaultFor: (mode) => defaultModel(mode === 'ingredients'),
+  },
   catalog: { own: PIKA_CATALOG },
   options: PIKA_OPTIONS,
   aspectRatios: PIKA_ASPECTS,
@@ -155,7 +164,7 @@ export const pika: ProviderDescriptor = {
 
   validate(req) {
     const o = pikaOptions(req);
-    const model = req.model ?? (req.images ? '2.0' : '1.5');
+    const model = req.model ?? defaultModel(!!req.images);
     if (!(PIKA_MODELS as readonly string[]).includes(model)) return l10n.t('Pika model must be 1.5 or 2.0 (got "{0}").', model);
     if (req.video) return l10n.t('Pika does not restyle videos; use HiDream (video_edit) for that.');
     if (req.style) return l10n.t('Pika has no styles; use a Pikaffect or HiDream video_edit styles.');
@@ -199,7 +208,7 @@ export const pika: ProviderDescriptor = {
   buildCreate(req, media): CreateSpec {
     const o = pikaOptions(req);
     const ingredients = media.images && media.images.length > 0;
-    const model = req.model ?? (ingredients ? '2.0' : '1.5');
+    const model = req.model ?? defaultModel(!!ingredients);
     const parameters: Record<string, unknown> = {
       guidanceScale: o.guidanceScale ?? 12,
       motion: o.motion ?? 1,

@@ -215,6 +215,12 @@ export interface ProviderModels {
   custom?: boolean;
   /** No model may be chosen: the request then names none and the server's default applies. */
   optional?: boolean;
+  /**
+   * The model the provider uses for a request that names none, by mode (absent: the first fixed model
+   * offered for the mode). Storyboards hash it, so a block that leaves the model out and one that names
+   * the default are the same shot.
+   */
+  defaultFor?(mode: GenerationMode): string | undefined;
 }
 
 /** What fetching a published catalogue is given: the key and settings only where it is `keyed`. */

@@ -14,8 +14,9 @@ export function resolvedRequest(shot: Shot, provider: Pick<BlockProvider, 'model
   const req: GenerateRequest = structuredClone(shot.request);
   if (!provider) return req;
   if (req.model === undefined) {
-    const first = provider.models?.fixed?.find((m) => !m.modes || m.modes.includes(shot.mode));
-    if (first) req.model = first.id;
+    const model =
+      provider.models?.defaultFor?.(shot.mode) ?? provider.models?.fixed?.find((m) => !m.modes || m.modes.includes(shot.mode))?.id;
+    if (model) req.model = model;
   }
   for (const field of provider.options) {
     if (field.default === undefined || (field.modes && !field.modes.includes(shot.mode))) continue;
