@@ -177,7 +177,7 @@ async function generatePriceShot(page, wb) {
   await q.pick('Duration (seconds)');
   await q.waitFor('the durations', (s) => s.rows.some((r) => r.label === '8'));
   await q.pick('8');
-  await q.waitFor('the priced Generate row', (s) => s.rows.some((r) => /^Generate · \$/.test(r.label)));
+  await q.waitFor('the priced Generate row', (s) => s.rows.some((r) => /^Generate · (about )?\$/.test(r.label)));
   await page.mouse.move(0, 0);
   await page.waitForTimeout(500);
   const box = await q.widget.boundingBox();

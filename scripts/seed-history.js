@@ -17,7 +17,7 @@ const OUT = path.join(REPO, 'out', 'src');
 const KEY = 'screenshot-key-0123456789';
 const DAY = 24 * 3600 * 1000;
 /** `aiVideo.prices` for the providers that publish none (the same in the screenshots' settings). */
-const USER_PRICES = { gateway: { perSecond: 0.12 }, hidream: { perVideo: 0.45 }, pika: { perVideo: 0.2 } };
+const USER_PRICES = { gateway: { perVideo: 0.35 }, hidream: { perVideo: 0.45 }, pika: { perVideo: 0.2 } };
 
 /**
  * [request, days ago, variants]; `[fail]` makes the emulator fail the task.
@@ -55,6 +55,7 @@ async function seedHistory({ emulator, userDataDir }) {
   const { planVariants } = require(path.join(OUT, 'core', 'request', 'variants.js'));
   const { MoneyKeeper } = require(path.join(OUT, 'core', 'money', 'moneyKeeper.js'));
   const { SpendLedger } = require(path.join(OUT, 'core', 'money', 'ledger.js'));
+  const { emulatorBaseUrl } = require(path.join(OUT, 'emulator', 'server.js'));
   const storageDir = storageDirOf(userDataDir);
   const storeFile = path.join(storageDir, 'tasks.json');
   fs.mkdirSync(storageDir, { recursive: true });
@@ -74,7 +75,7 @@ async function seedHistory({ emulator, userDataDir }) {
     mediaDir: path.join(storageDir, 'videos'),
     settings: () => ({ ...DEFAULT_ENGINE_SETTINGS, pollIntervalMs: 300 }),
     log: { trace: quiet, info: quiet, warn: quiet, error: quiet },
-    context: async () => ({ baseUrl: emulator.baseUrl, apiKey: KEY }),
+    context: async (id) => ({ baseUrl: emulatorBaseUrl(emulator.baseUrl, id), apiKey: KEY }),
     money,
     watchStore: false,
   });

@@ -96,7 +96,9 @@ export class SpendingPanel extends AppPanel<SpendingHostMessage, SpendingWebview
 
   private async build(): Promise<SpendingView> {
     const r = await spendingReport(this.host, DAYS);
+    // A provider or model charged only $0 (failed takes) would show an empty series and $0.00 rows.
     const providers = Object.entries(r.byProvider)
+      .filter(([, v]) => v > 0)
       .sort((a, b) => b[1] - a[1])
       .slice(0, MAX_SERIES);
     const lines = [
@@ -117,6 +119,7 @@ export class SpendingPanel extends AppPanel<SpendingHostMessage, SpendingWebview
       lines,
       byProvider: providers.map(([id, v]) => row([providerLabel(id), v])),
       byModel: Object.entries(r.byModel)
+        .filter(([, v]) => v > 0)
         .sort((a, b) => b[1] - a[1])
         .slice(0, MAX_ROWS)
         .map(([key, v]) => {
