@@ -1,7 +1,9 @@
 // @ts-check
 // `node scripts/screenshot.js --readme`: refreshes the README's screenshots in media/screenshots/
-// (tree, gallery, compare, player) from the real UI in code-server. A history of finished tasks is
-// made by the real engine against the emulator before VS Code starts (seed-history.js); two more
+// (tree, gallery, compare, player, spending, and generate-price: the Generate flow's last step with
+// its price) from the real UI in code-server. A history of finished tasks, charged into the spend
+// ledger, is made by the real engine against the emulator before VS Code starts (seed-history.js),
+// with the emulator's generated clips (a distinct picture per prompt, demo.js starts it so); two more
 // tasks are started through the Generate flow so the views also show work in progress. The
 // workbench is driven by the UI suite's page objects (out/test/ui/pages: build first).
 'use strict';
@@ -10,7 +12,7 @@ const fs = require('fs');
 const path = require('path');
 const { REPO } = require('./vscode-host');
 const { uiSuite } = require('./demo');
-const { seedHistory } = require('./seed-history');
+const { seedHistory, USER_PRICES } = require('./seed-history');
 
 const OUT_DIR = path.join(REPO, 'media', 'screenshots');
 const KEY = 'screenshot-key-0123456789';
@@ -30,10 +32,11 @@ async function prepareReadme({ emulator, userDataDir }) {
     'chat.commandCenter.enabled': false,
     'window.commandCenter': false,
     'workbench.layoutControl.enabled': false,
+    'aiVideo.prices': USER_PRICES,
   });
   fs.writeFileSync(file, JSON.stringify(settings, null, 2) + '\n');
   const seeded = await seedHistory({ emulator, userDataDir });
-  console.log(`[screenshot] seeded ${seeded.tasks} tasks`);
+  console.log(`[screenshot] seeded ${seeded.tasks} tasks, ${seeded.charges} charges`);
 }
 
 /**
@@ -137,6 +140,56 @@ async function readmeShots(page, demo) {
   await player.waitForFunction(() => (document.querySelector(/** @type {'video'} */ ('video.video'))?.currentTime ?? 0) > 0.5);
   await clearNotifications(wb);
   await save(page, 'player');
+
+  await wb.paletteCommand(manifest.commandTitle('aiVideo.showSpending'));
+  const spending = await wb.webviews.waitFor('.spending svg.chart rect.bar', 'the spending panel');
+  await spending.waitForFunction(() => document.querySelectorAll('.expensive ol.top li').length > 3);
+  await page.waitForTimeout(800);
+  await clearNotifications(wb);
+  await save(page, 'spending');
+
+  await generatePriceShot(page, wb);
+}
+
+/**
+ * The Generate flow's options page for OpenRouter's Veo 3.1 at 8 s: the price on its last row.
+ * @param {import('playwright-core').Page} page
+ * @param {Workbench} wb
+ */
+async function generatePriceShot(page, wb) {
+  const q = wb.quickInput;
+  const { commandTitle } = uiSuite().manifest;
+  await wb.runCommand(commandTitle('aiVideo.setApiKey'), 'the key list', (s) => s.rows.some((r) => r.label === 'OpenRouter'));
+  await q.pick('OpenRouter');
+  await q.waitFor('the OpenRouter key input box', (s) => /OpenRouter API key/.test(s.title));
+  await q.submit(KEY);
+  await q.waitHidden();
+  const generate = commandTitle('aiVideo.generate');
+  await wb.runCommand(generate, 'the provider list', (s) => s.rows.some((r) => r.label === 'OpenRouter'));
+  await q.pick('OpenRouter');
+  await q.waitFor('the modes', (s) => s.rows.some((r) => r.label === 'Text to video'));
+  await q.pick('Text to video');
+  await q.waitFor('the priced models', (s) => s.rows.some((r) => r.label === 'google/veo-3.1' && /\$/.test(r.description)));
+  await q.pick('google/veo-3.1');
+  await q.waitFor('the prompt box', (s) => /prompt/i.test(s.title) && s.rows.length === 0);
+  await q.submit('A paper boat drifting down a rainy street at dusk, cinematic');
+  await q.waitFor('the options', (s) => s.rows.some((r) => r.label === 'Duration (seconds)'));
+  await q.pick('Duration (seconds)');
+  await q.waitFor('the durations', (s) => s.rows.some((r) => r.label === '8'));
+  await q.pick('8');
+  await q.waitFor('the priced Generate row', (s) => s.rows.some((r) => /^Generate · (about )?\$/.test(r.label)));
+  await page.mouse.move(0, 0);
+  await page.waitForTimeout(500);
+  const box = await q.widget.boundingBox();
+  if (!box) throw new Error('the Generate flow is not shown');
+  const pad = 24;
+  await save(page, 'generate-price', {
+    x: Math.max(0, Math.round(box.x - pad)),
+    y: 0,
+    width: Math.round(box.width + 2 * pad),
+    height: Math.round(box.y + box.height + pad),
+  });
+  await q.dismiss();
 }
 
 module.exports = { prepareReadme, readmeShots };

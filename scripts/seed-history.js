@@ -3,7 +3,10 @@
 // provider emulator and downloads their results and posters into the extension's global storage
 // folder, before VS Code starts. Then the creation times are spread over the last weeks (so the
 // Tasks view shows Today / Yesterday / This week / Older) and the emulator's outcome markers are
-// taken out of the prompts. Build first (node esbuild.js).
+// taken out of the prompts. The takes are charged into the spend ledger as the extension charges
+// them (OpenRouter reports its cost; the gateway, HiDream and Pika are priced by USER_PRICES, the
+// `aiVideo.prices` the screenshots' settings hold too), dated like their tasks, so the spending panel
+// shows weeks of bars. Build first (node esbuild.js).
 'use strict';
 
 const fs = require('fs');
@@ -13,6 +16,8 @@ const { REPO } = require('./vscode-host');
 const OUT = path.join(REPO, 'out', 'src');
 const KEY = 'screenshot-key-0123456789';
 const DAY = 24 * 3600 * 1000;
+/** `aiVideo.prices` for the providers that publish none (the same in the screenshots' settings). */
+const USER_PRICES = { gateway: { perVideo: 0.35 }, hidream: { perVideo: 0.45 }, pika: { perVideo: 0.2 } };
 
 /**
  * [request, days ago, variants]; `[fail]` makes the emulator fail the task.
@@ -30,6 +35,11 @@ const PLAN = [
   [{ provider: 'hidream', prompt: 'Desert caravan at golden hour, wide shot' }, 5, 1],
   [{ provider: 'gateway', model: 'kling-v2-master', prompt: 'Origami crane unfolding into a real bird' }, 12, 1],
   [{ provider: 'pika', model: '2.0', prompt: 'A snow globe with a tiny village, camera orbiting' }, 20, 1],
+  [{ provider: 'openrouter', model: 'google/veo-3.1', prompt: 'Surfer riding a glassy wave at sunset', duration: 8 }, 0, 1],
+  [{ provider: 'openrouter', model: 'minimax/hailuo-02', prompt: 'Steam rising from a cup of tea by a window' }, 2, 1],
+  [{ provider: 'openrouter', model: 'google/veo-3.1', prompt: 'Fireworks over a harbour, long exposure', duration: 6 }, 4, 2],
+  [{ provider: 'openrouter', model: 'google/veo-3.1', prompt: 'A cat chasing a laser dot across a wooden floor', duration: 4 }, 9, 1],
+  [{ provider: 'openrouter', model: 'minimax/hailuo-02', prompt: 'Autumn leaves falling in a quiet park' }, 15, 1],
 ];
 
 function storageDirOf(userDataDir) {
@@ -43,9 +53,20 @@ async function seedHistory({ emulator, userDataDir }) {
   const { TaskStore } = require(path.join(OUT, 'core', 'store', 'taskStore.js'));
   const { PROVIDERS } = require(path.join(OUT, 'providers', 'index.js'));
   const { planVariants } = require(path.join(OUT, 'core', 'request', 'variants.js'));
+  const { MoneyKeeper } = require(path.join(OUT, 'core', 'money', 'moneyKeeper.js'));
+  const { SpendLedger } = require(path.join(OUT, 'core', 'money', 'ledger.js'));
+  const { emulatorBaseUrl } = require(path.join(OUT, 'emulator', 'server.js'));
   const storageDir = storageDirOf(userDataDir);
   const storeFile = path.join(storageDir, 'tasks.json');
   fs.mkdirSync(storageDir, { recursive: true });
+  // Charged now into a scratch ledger, then copied into the extension's with the tasks' dates.
+  const scratch = new SpendLedger(path.join(storageDir, 'spending.seed.jsonl'));
+  const money = new MoneyKeeper({
+    ledger: scratch,
+    providerLabel: (id) => id,
+    userPrices: () => new Map(Object.entries(USER_PRICES)),
+    limits: () => ({}),
+  });
   emulator.setOptions({ durationMs: 1500 });
   const quiet = () => undefined;
   const engine = new TaskEngine({
@@ -54,7 +75,8 @@ async function seedHistory({ emulator, userDataDir }) {
     mediaDir: path.join(storageDir, 'videos'),
     settings: () => ({ ...DEFAULT_ENGINE_SETTINGS, pollIntervalMs: 300 }),
     log: { trace: quiet, info: quiet, warn: quiet, error: quiet },
-    context: async () => ({ baseUrl: emulator.baseUrl, apiKey: KEY }),
+    context: async (id) => ({ baseUrl: emulatorBaseUrl(emulator.baseUrl, id), apiKey: KEY }),
+    money,
     watchStore: false,
   });
   await engine.init();
@@ -65,7 +87,7 @@ async function seedHistory({ emulator, userDataDir }) {
         variants > 1
           ? planVariants(request, variants, `seed-group-${ages.size}`, (r) => PROVIDERS[r.provider].validate(r) === undefined)
           : [request];
-      for (const r of requests) ages.set((await engine.generate(r)).id, daysAgo);
+      for (const r of requests) ages.set((await engine.generate(r, { who: 'ui' })).id, daysAgo);
     }
     const deadline = Date.now() + 60_000;
     const settled = (t) => t.status === 'failed' || (t.status === 'succeeded' && t.videos.every((v) => v.localPath || v.downloadError));
@@ -95,7 +117,12 @@ async function seedHistory({ emulator, userDataDir }) {
     });
   }
   await store.flush();
-  return { tasks: tasks.length, storeFile: store.file };
+  const ledger = new SpendLedger(path.join(storageDir, 'spending.jsonl'));
+  const charges = await scratch.records();
+  for (const r of charges) await ledger.append({ ...r, at: r.at - (ages.get(r.taskId) ?? 0) * DAY });
+  fs.rmSync(scratch.file, { force: true });
+  fs.rmSync(`${scratch.file}.lock`, { force: true });
+  return { tasks: tasks.length, charges: charges.length, storeFile: store.file };
 }
 
-module.exports = { seedHistory, storageDirOf };
+module.exports = { seedHistory, storageDirOf, USER_PRICES };

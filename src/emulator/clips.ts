@@ -2,7 +2,8 @@
 // coloured from the prompt), one of two sizes, and an AAC sound track or none, rendered with ffmpeg
 // the first time the result is fetched and cached on disk, so takes differ in the gallery, stitching
 // sees mixed formats and a last frame is really the last one. Markers choose: `[size=WxH]`, `[audio]`,
-// `[silent]`. Generated rather than committed, to keep the repository small (a clip per prompt cannot
+// `[silent]`. A provider's poster of such a result is a still of its clip (a JPEG of a frame), so
+// posters differ as the takes do. Generated rather than committed, to keep the repository small (a clip per prompt cannot
 // be committed anyway). Without ffmpeg (or with `clips: 'fixtures'`) the fixture videos are served.
 import { createHash } from 'crypto';
 import { promises as fs } from 'fs';
@@ -10,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { FfmpegTools, findFfmpeg, runTool } from '../core/media/ffmpeg';
-import type { VideoFixture } from './fixtures';
+import type { FixtureFile, VideoFixture } from './fixtures';
 
 export interface ClipSpec {
   /** Hex of the prompt's hash: seeds the picture and names the cached file. */
@@ -72,6 +73,7 @@ const MAX_RENDERS_AT_ONCE = 2;
 export class ClipMaker {
   private tools: Promise<FfmpegTools | undefined> | undefined;
   private readonly made = new Map<string, Promise<VideoFixture | undefined>>();
+  private readonly stills = new Map<string, Promise<FixtureFile | undefined>>();
   private running = 0;
   private readonly waiting: Array<() => void> = [];
 
@@ -91,6 +93,52 @@ export class ClipMaker {
       this.made.set(spec.key, p);
     }
     return p;
+  }
+
+  /** A JPEG of the clip's frame at 1 s (its poster), or undefined when the clip cannot be made. */
+  still(spec: ClipSpec): Promise<FixtureFile | undefined> {
+    const key = `${spec.key}-still`;
+    let p = this.stills.get(key);
+    if (!p) {
+      p = this.renderStill(spec).catch((e: unknown) => {
+        this.log(`the still of clip ${spec.key} could not be rendered (${e instanceof Error ? e.message : String(e)}); serving a fixture`);
+        return undefined;
+      });
+      this.stills.set(key, p);
+    }
+    return p;
+  }
+
+  private async renderStill(spec: ClipSpec): Promise<FixtureFile | undefined> {
+    const clip = await this.clip(spec);
+    if (!clip) return undefined;
+    const file = path.join(this.cacheDir, `${path.basename(clip.name, '.mp4')}.jpg`);
+    let bytes = await fs.readFile(file).catch(() => undefined);
+    if (!bytes?.length) {
+      const tools = await this.ffmpeg();
+      if (!tools) return undefined;
+      const partial = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.partial.jpg`;
+      try {
+        const at = String(Math.min(1, spec.seconds / 2));
+        const args = [
+          '-hide_banner',
+          '-nostdin',
+          '-loglevel',
+          'error',
+          '-y',
+          '-ss',
+          at,
+          '-i',
+          `file:${path.join(this.cacheDir, clip.name)}`,
+        ];
+        await runTool(tools.ffmpeg, [...args, '-frames:v', '1', '-q:v', '3', '-f', 'image2', `file:${partial}`], { timeoutMs: 30_000 });
+        await fs.rename(partial, file);
+      } finally {
+        await fs.rm(partial, { force: true });
+      }
+      bytes = await fs.readFile(file);
+    }
+    return { name: path.basename(file), bytes, contentType: 'image/jpeg' };
   }
 
   private ffmpeg(): Promise<FfmpegTools | undefined> {

@@ -183,10 +183,13 @@ export class OpenAiProvider {
     });
   }
 
-  /** Renders the video's generated clip (when clips are generated) before its content is served. */
+  /** Renders the video's generated clip, or its still for the thumbnail (when clips are generated), before its content is served. */
   prepareContent(id: string, variant: string | null): Promise<void> {
     const v = this.videos.get(id);
-    return v && (variant ?? 'video') === 'video' ? this.state.prepareFile(v.files.video) : Promise.resolve();
+    if (!v) return Promise.resolve();
+    const which = variant ?? 'video';
+    if (which === 'video') return this.state.prepareFile(v.files.video);
+    return which === 'thumbnail' ? this.state.prepareFile(v.files.thumbnail) : Promise.resolve();
   }
 
   content(id: string, variant: string | null, headers: IncomingHttpHeaders): Reply {
@@ -261,7 +264,12 @@ export class OpenAiProvider {
       files: { video: `${dir}/video.mp4`, thumbnail: `${dir}/thumbnail.jpg`, spritesheet: `${dir}/spritesheet.jpg` },
     };
     this.state.files.set(record.files.video, { fixture: this.state.videoFor(0), timing, isResult: true });
-    this.state.files.set(record.files.thumbnail, { fixture: this.state.fixtures.thumbnail, timing, isResult: false });
+    this.state.files.set(record.files.thumbnail, {
+      fixture: this.state.fixtures.thumbnail,
+      timing,
+      isResult: false,
+      stillOf: this.state.videoFor(0),
+    });
     this.state.files.set(record.files.spritesheet, { fixture: this.state.fixtures.poster, timing, isResult: false });
     this.videos.set(id, record);
     return record;

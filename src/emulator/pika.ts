@@ -154,8 +154,8 @@ export class PikaProvider {
       const video = this.state.videoFor(i);
       this.state.files.set(files.result, { fixture: video, timing, isResult: true });
       this.state.files.set(files.sharing, { fixture: video, timing, isResult: true });
-      this.state.files.set(files.poster, { fixture: this.state.fixtures.poster, timing, isResult: false });
-      this.state.files.set(files.thumb, { fixture: this.state.fixtures.thumbnail, timing, isResult: false });
+      this.state.files.set(files.poster, { fixture: this.state.fixtures.poster, timing, isResult: false, stillOf: video });
+      this.state.files.set(files.thumb, { fixture: this.state.fixtures.thumbnail, timing, isResult: false, stillOf: video });
       videos.push({ id: videoId, seed, fixtureIndex: i, files });
     }
     this.tasks.set(id, { id, promptText, timing, videos });

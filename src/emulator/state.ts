@@ -39,6 +39,8 @@ export interface FileEntry {
   timing: TaskTiming;
   /** The generated video itself (not a poster): result markers apply to it. */
   isResult: boolean;
+  /** A poster of this result video: with generated clips, a still of the clip is served in its place. */
+  stillOf?: FixtureFile;
   /** The provider deletes it this long after its task finished (Replicate: one hour); kept for ever when absent. */
   keptMs?: number;
 }
@@ -105,6 +107,7 @@ export class EmulatorState {
   async prepareFile(relative: string): Promise<void> {
     if (this.options.clips !== 'generated') return;
     const entry = this.files.get(fileEntryPath(relative));
+    if (entry?.stillOf) return this.prepareStill(entry, entry.stillOf);
     const index = entry ? this.fixtures.videos.indexOf(entry.fixture as (typeof this.fixtures.videos)[number]) : -1;
     if (!entry || !entry.isResult || index < 0 || finishedBy(entry.timing, this.now()) === undefined) return;
     this.clipMaker ??= new ClipMaker(undefined, this.options.log);
@@ -113,6 +116,17 @@ export class EmulatorState {
     for (const other of this.files.values()) {
       if (other.timing === entry.timing && other.fixture === entry.fixture) other.fixture = clip;
     }
+  }
+
+  /** A poster entry of a finished task: the still of its video's clip replaces the fixture (once). */
+  private async prepareStill(entry: FileEntry, video: FixtureFile): Promise<void> {
+    const index = this.fixtures.videos.indexOf(video as (typeof this.fixtures.videos)[number]);
+    if (index < 0 || finishedBy(entry.timing, this.now()) === undefined) return;
+    this.clipMaker ??= new ClipMaker(undefined, this.options.log);
+    const still = await this.clipMaker.still(clipSpec(entry.timing.prompt ?? '', index));
+    if (!still) return;
+    entry.fixture = still;
+    entry.stillOf = undefined;
   }
 
   fileUrl(relativePath: string): string {

@@ -9,9 +9,24 @@ import { createMedia, type MediaInfo } from '../../../src/core/media';
 import { CLIP_SIZES, clipSpec } from '../../../src/emulator/clips';
 import { defaultFixturesDir } from '../../../src/emulator/fixtures';
 import { startEmulator, type Emulator } from '../../../src/emulator/server';
+import { SEED_002_CREATE } from '../../support/seeds';
 
 const KEY = 'sk-test-key';
 const SAMPLE = fs.readFileSync(path.join(defaultFixturesDir(__dirname), 'sample.mp4'));
+const POSTER = fs.readFileSync(path.join(defaultFixturesDir(__dirname), 'poster.jpg'));
+
+/** A Pika task's finished video: its result and poster URLs as the feed gives them. */
+async function pikaVideo(em: Emulator, promptText: string): Promise<{ resultUrl: string; videoPoster: string }> {
+  const headers = { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' };
+  const created = (await (
+    await fetch(`${em.baseUrl}/pika/generate`, { method: 'POST', headers, body: JSON.stringify({ ...SEED_002_CREATE, promptText }) })
+  ).json()) as { id: string };
+  const feed = (await (await fetch(`${em.baseUrl}/pika/feed/${created.id}`, { headers })).json()) as {
+    videos: { resultUrl: string; videoPoster: string }[];
+  };
+  assert.ok(feed.videos[0]?.videoPoster, JSON.stringify(feed));
+  return feed.videos[0];
+}
 
 async function resultOf(em: Emulator, prompt: string): Promise<Buffer> {
   const headers = { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' };
@@ -85,6 +100,27 @@ describe('emulator clips', function () {
     assert.strictEqual(res.status, 200);
     const info = await probe(Buffer.from(await res.arrayBuffer()), 'owl.mp4');
     assert.deepStrictEqual([info.width, info.height], [240, 240]);
+  });
+
+  it("serves a still of the prompt's clip as a Pika poster, so posters differ as the takes do", async function () {
+    em = await startEmulator({ port: 0, durationMs: 0, clips: 'generated' });
+    const poster = async (prompt: string): Promise<Buffer> => {
+      const res = await fetch((await pikaVideo(em!, prompt)).videoPoster);
+      assert.strictEqual(res.status, 200);
+      assert.strictEqual(res.headers.get('content-type'), 'image/jpeg');
+      return Buffer.from(await res.arrayBuffer());
+    };
+    const boat = await poster('a paper boat [size=320x180]');
+    const fox = await poster('a fox in the snow [size=240x240]');
+    assert.notDeepStrictEqual(boat, POSTER);
+    assert.notDeepStrictEqual(boat, fox);
+    const a = await probe(boat, 'boat.jpg');
+    const b = await probe(fox, 'fox.jpg');
+    assert.deepStrictEqual([a.width, a.height, b.width, b.height], [320, 180, 240, 240], "each still has its clip's size");
+    await em.close();
+    em = await startEmulator({ port: 0, durationMs: 0 });
+    const res = await fetch((await pikaVideo(em, 'a paper boat [size=320x180]')).videoPoster);
+    assert.deepStrictEqual(Buffer.from(await res.arrayBuffer()), POSTER, 'the fixture poster without generated clips');
   });
 
   it('serves the fixtures when asked to, and when ffmpeg is missing', async function () {

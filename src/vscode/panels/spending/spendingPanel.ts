@@ -96,7 +96,9 @@ export class SpendingPanel extends AppPanel<SpendingHostMessage, SpendingWebview
 
   private async build(): Promise<SpendingView> {
     const r = await spendingReport(this.host, DAYS);
+    // A provider, model or take charged $0 (a failed take) would show an empty series and $0.00 rows.
     const providers = Object.entries(r.byProvider)
+      .filter(([, v]) => v > 0)
       .sort((a, b) => b[1] - a[1])
       .slice(0, MAX_SERIES);
     const lines = [
@@ -117,22 +119,25 @@ export class SpendingPanel extends AppPanel<SpendingHostMessage, SpendingWebview
       lines,
       byProvider: providers.map(([id, v]) => row([providerLabel(id), v])),
       byModel: Object.entries(r.byModel)
+        .filter(([, v]) => v > 0)
         .sort((a, b) => b[1] - a[1])
         .slice(0, MAX_ROWS)
         .map(([key, v]) => {
           const [p, ...model] = key.split(':');
           return row([`${providerLabel(p)} ${model.join(':') || vscode.l10n.t('(default model)')}`, v]);
         }),
-      top: r.top.map((rec) => {
-        const task = this.host.engine.getTask(rec.taskId);
-        return {
-          taskId: rec.taskId,
-          label: `${providerLabel(rec.provider)} ${rec.model} · ${rec.at ? new Date(rec.at).toLocaleDateString() : ''}${task ? ` · ${task.prompt.slice(0, 60)}` : ''}`,
-          amount: usd(rec.amount),
-          detail: rec.source === 'provider' ? vscode.l10n.t('reported by the provider') : vscode.l10n.t('estimate'),
-          playable: !!task && task.status === 'succeeded' && task.videos.some((v) => v.localPath),
-        };
-      }),
+      top: r.top
+        .filter((rec) => rec.amount > 0)
+        .map((rec) => {
+          const task = this.host.engine.getTask(rec.taskId);
+          return {
+            taskId: rec.taskId,
+            label: `${providerLabel(rec.provider)} ${rec.model} · ${rec.at ? new Date(rec.at).toLocaleDateString() : ''}${task ? ` · ${task.prompt.slice(0, 60)}` : ''}`,
+            amount: usd(rec.amount),
+            detail: rec.source === 'provider' ? vscode.l10n.t('reported by the provider') : vscode.l10n.t('estimate'),
+            playable: !!task && task.status === 'succeeded' && task.videos.some((v) => v.localPath),
+          };
+        }),
     };
   }
 
