@@ -88,9 +88,11 @@ export function formatUsd(n: number): string {
   return `$${n.toFixed(4).replace(/0{1,2}$/, '')}`;
 }
 
-/** A task's cost as every view shows it: "$2.40" as the provider reported it, "≈ $2.40 (estimate)" otherwise. */
+/** A task's cost as every view shows it: "$2.40" as the provider reported it, "≈ $2.40 (estimate)" otherwise, "no charge" for 0. */
 export function formatCost(cost: { amount: number; source: 'provider' | 'estimate' } | undefined): string | undefined {
   if (!cost || !Number.isFinite(cost.amount) || cost.amount < 0) return undefined;
+  // A failed take is charged nothing (unless the provider says otherwise): not "≈ $0.00 (estimate)".
+  if (cost.amount === 0) return l10n.t('no charge');
   return cost.source === 'provider' ? formatUsd(cost.amount) : l10n.t('≈ {0} (estimate)', formatUsd(cost.amount));
 }
 
