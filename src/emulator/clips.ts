@@ -1,9 +1,9 @@
-// Real, distinct result clips: each prompt gets its own moving picture (a Game of Life seeded and
-// coloured from the prompt), one of two sizes, and an AAC sound track or none, rendered with ffmpeg
+// Real, distinct result clips: each take gets its own moving picture (a Game of Life seeded and
+// coloured from the prompt and the task), one of two sizes (from the prompt), and an AAC sound track or none, rendered with ffmpeg
 // the first time the result is fetched and cached on disk, so takes differ in the gallery, stitching
 // sees mixed formats and a last frame is really the last one. Markers choose: `[size=WxH]`, `[audio]`,
 // `[silent]`. A provider's poster of such a result is a still of its clip (a JPEG of a frame), so
-// posters differ as the takes do. Generated rather than committed, to keep the repository small (a clip per prompt cannot
+// posters differ as the takes do. Generated rather than committed, to keep the repository small (a clip per take cannot
 // be committed anyway). Without ffmpeg (or with `clips: 'fixtures'`) the fixture videos are served.
 import { createHash } from 'crypto';
 import { promises as fs } from 'fs';
@@ -14,7 +14,7 @@ import { FfmpegTools, findFfmpeg, runTool } from '../core/media/ffmpeg';
 import type { FixtureFile, VideoFixture } from './fixtures';
 
 export interface ClipSpec {
-  /** Hex of the prompt's hash: seeds the picture and names the cached file. */
+  /** Hex of the prompt's (and the take's) hash: seeds the picture and names the cached file. */
   key: string;
   width: number;
   height: number;
@@ -30,10 +30,15 @@ export const CLIP_SIZES: ReadonlyArray<{ width: number; height: number }> = [
 export const CLIP_SECONDS = 2;
 const CACHE_VERSION = 'v1';
 
-/** What clip the `index`-th video of a task with this prompt is. */
-export function clipSpec(prompt: string, index: number): ClipSpec {
-  const key = createHash('sha256').update(`${CACHE_VERSION}\n${index}\n${prompt}`).digest('hex').slice(0, 20);
-  const byte = (i: number): number => parseInt(key.slice(i * 2, i * 2 + 2), 16);
+/**
+ * What clip the `index`-th video of a task with this prompt is. Its size and sound follow the prompt;
+ * `take` (the task's id) varies the picture, as a real model's takes of one prompt differ: variants
+ * and regenerations then look like different takes in the gallery and in Compare.
+ */
+export function clipSpec(prompt: string, index: number, take = ''): ClipSpec {
+  const shape = createHash('sha256').update(`${CACHE_VERSION}\n${index}\n${prompt}`).digest('hex');
+  const key = take ? createHash('sha256').update(`${shape}\n${take}`).digest('hex').slice(0, 20) : shape.slice(0, 20);
+  const byte = (i: number): number => parseInt(shape.slice(i * 2, i * 2 + 2), 16);
   const sized = /\[size=(\d{2,4})x(\d{2,4})\]/i.exec(prompt);
   let { width, height } = CLIP_SIZES[byte(0) % CLIP_SIZES.length];
   if (sized) {

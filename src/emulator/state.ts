@@ -79,6 +79,7 @@ export class EmulatorState {
       ...makeTiming(this.now(), this.options.durationMs, this.options.queuedFraction, markers),
       authKey: this.requestKey,
       prompt: markerTexts.filter((t): t is string => typeof t === 'string').join('\n'),
+      take: remoteId,
     };
     this.timings.set(remoteId, timing);
     return timing;
@@ -111,7 +112,7 @@ export class EmulatorState {
     const index = entry ? this.fixtures.videos.indexOf(entry.fixture as (typeof this.fixtures.videos)[number]) : -1;
     if (!entry || !entry.isResult || index < 0 || finishedBy(entry.timing, this.now()) === undefined) return;
     this.clipMaker ??= new ClipMaker(undefined, this.options.log);
-    const clip = await this.clipMaker.clip(clipSpec(entry.timing.prompt ?? '', index));
+    const clip = await this.clipMaker.clip(clipSpec(entry.timing.prompt ?? '', index, entry.timing.take));
     if (!clip) return;
     for (const other of this.files.values()) {
       if (other.timing === entry.timing && other.fixture === entry.fixture) other.fixture = clip;
@@ -123,7 +124,7 @@ export class EmulatorState {
     const index = this.fixtures.videos.indexOf(video as (typeof this.fixtures.videos)[number]);
     if (index < 0 || finishedBy(entry.timing, this.now()) === undefined) return;
     this.clipMaker ??= new ClipMaker(undefined, this.options.log);
-    const still = await this.clipMaker.still(clipSpec(entry.timing.prompt ?? '', index));
+    const still = await this.clipMaker.still(clipSpec(entry.timing.prompt ?? '', index, entry.timing.take));
     if (!still) return;
     entry.fixture = still;
     entry.stillOf = undefined;

@@ -92,6 +92,8 @@ export interface TaskTiming {
   authKey?: string;
   /** The prompt (and style) the task was made from: what its generated clip is drawn from. */
   prompt?: string;
+  /** The task's own id at the provider: takes of one prompt get different pictures. */
+  take?: string;
 }
 
 export function makeTiming(createdAt: number, defaultDurationMs: number, queuedFraction: number, markers: Markers): TaskTiming {

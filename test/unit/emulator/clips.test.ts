@@ -74,7 +74,15 @@ describe('emulator clips', function () {
     assert.strictEqual(clipSpec('x [silent]', 0).audio, false);
   });
 
-  it('serves a distinct real clip per prompt: sizes and sound as chosen', async function () {
+  it('gives two takes of one prompt different pictures of the same size and sound', function () {
+    const a = clipSpec('a paper boat in the rain', 0, 'task-1');
+    const b = clipSpec('a paper boat in the rain', 0, 'task-2');
+    assert.notStrictEqual(a.key, b.key, 'different pictures');
+    assert.deepStrictEqual([a.width, a.height, a.audio], [b.width, b.height, b.audio], 'the prompt decides size and sound');
+    assert.deepStrictEqual(clipSpec('a paper boat in the rain', 0, 'task-1'), a, 'the same take is the same clip');
+  });
+
+  it('serves a distinct real clip per prompt and per take: sizes and sound as chosen', async function () {
     em = await startEmulator({ port: 0, durationMs: 0, clips: 'generated' });
     const boat = await resultOf(em, 'a paper boat [size=320x180] [audio]');
     const fox = await resultOf(em, 'a fox in the snow [size=240x240] [silent]');
@@ -85,7 +93,11 @@ describe('emulator clips', function () {
     assert.deepStrictEqual([a.width, a.height, a.audio?.codec, a.audio?.channels], [320, 180, 'aac', 2]);
     assert.deepStrictEqual([b.width, b.height, b.audio], [240, 240, undefined]);
     assert.ok(Math.abs(a.duration - 2) < 0.1 && Math.abs(b.duration - 2) < 0.1, `${a.duration}, ${b.duration}`);
-    assert.deepStrictEqual(await resultOf(em, 'a paper boat [size=320x180] [audio]'), boat, 'the same prompt, the same clip');
+    // Another take of the same prompt: another picture, the same size and sound.
+    const again = await resultOf(em, 'a paper boat [size=320x180] [audio]');
+    assert.notDeepStrictEqual(again, boat, 'another take, another picture');
+    const c = await probe(again, 'again.mp4');
+    assert.deepStrictEqual([c.width, c.height, c.audio?.codec], [320, 180, 'aac']);
   });
 
   it('serves the clip through a provider content route too (OpenRouter)', async function () {
