@@ -39,7 +39,7 @@ export class MemoryHost implements RenderHost {
     return 'videos/board.mp4';
   }
   absolute(rel: string): string {
-    return `/root/${rel}`;
+    return `/project/${rel}`;
   }
   async sha256(rel: string): Promise<string | undefined> {
     const f = this.files.get(rel);

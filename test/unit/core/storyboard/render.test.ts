@@ -33,7 +33,7 @@ describe('storyboard: plan and render', () => {
     const result = await render(chain(), host);
     assert.strictEqual(states(result), 'a:rendered b:rendered c:rendered d:rendered');
     assert.deepStrictEqual(result.quote, { amount: 2, currency: 'USD', estimate: false });
-    assert.strictEqual(result.output, '/root/videos/board.mp4');
+    assert.strictEqual(result.output, '/project/videos/board.mp4');
     assert.strictEqual(host.creates.length, 4);
     const b = host.creates.find((c) => c.shot === 'b')!;
     assert.match(b.request.image!, /^\/frames\//);
@@ -62,7 +62,7 @@ describe('storyboard: plan and render', () => {
     const again = await render(chain(), host);
     assert.strictEqual(states(again), 'a:cached b:cached c:cached d:cached');
     assert.deepStrictEqual(again.quote, { amount: 0, currency: 'USD', estimate: false });
-    assert.strictEqual(again.output, '/root/videos/board.mp4');
+    assert.strictEqual(again.output, '/project/videos/board.mp4');
     assert.deepStrictEqual([host.creates.length, host.lockWrites, host.lockText, host.stitches], [0, writes, lockText, stitches]);
   });
 
@@ -159,7 +159,7 @@ describe('storyboard: plan and render', () => {
     assert.strictEqual(states(after), 'a:planned b:planned c:planned d:cached');
     assert.strictEqual(after.output, undefined);
     const same = await render(chain(), host, { dryRun: true });
-    assert.strictEqual(same.output, '/root/videos/board.mp4');
+    assert.strictEqual(same.output, '/project/videos/board.mp4');
   });
 
   it('asks once before sending, and the budget can refuse the run before anything is sent', async () => {

@@ -92,7 +92,7 @@ describe('player film view (filmPage)', () => {
   });
 
   it('gives a message the webview accepts, even for a huge storyboard', () => {
-    const key = 'file:///work/fox.md';
+    const key = 'file:///project/fox.md';
     const many = Array.from({ length: MAX_FILM_SHOTS + 50 }, (_, i) => `s${i}`);
     for (const f of [facts(), facts({ lock: undefined }), facts({ shotIds: many, name: 'x'.repeat(10_000) })]) {
       const message: ShowFilmMessage = { type: 'showFilm', film: key, video: { src: 'https://x/f.mp4' }, meta: filmMeta(f) };
@@ -102,7 +102,7 @@ describe('player film view (filmPage)', () => {
 });
 
 describe('player protocol: films', () => {
-  const key = 'file:///work/fox.md';
+  const key = 'file:///project/fox.md';
   const show: ShowFilmMessage = { type: 'showFilm', film: key, video: { src: 'https://x/f.mp4' }, meta: filmMeta(facts()) };
   const playback = {
     type: 'filmPlayback',
