@@ -13,7 +13,7 @@ import { isProviderError, ProviderError } from '../core/model/errors';
 import type { GenerateRequest, GenerationMode, Task, TaskVideo } from '../core/model/task';
 import { joinUrl, requestJson } from '../core/net/http';
 import { MAX_PROVIDER_WORD, sanitizeText } from '../core/net/sanitize';
-import type { CatalogModel, ModelPrices, PriceRule } from '../core/provider/catalogTypes';
+import type { CatalogModel, ModelCapabilities, ModelPrices, PriceRule } from '../core/provider/catalogTypes';
 import { isUnder, type CatalogFetchContext } from '../core/provider/descriptor';
 import { checkAgainstModel } from '../core/provider/modelCapabilities';
 import { asDataUri } from '../core/request/media';
@@ -66,6 +66,20 @@ interface FalEndpoint extends CatalogModel {
 
 const perSecond = (usd: number, resolution?: string): PriceRule => ({ unit: 'second', usd, ...(resolution ? { resolution } : {}) });
 
+/** Veo 3.1's three endpoints (text, image, first + last frame) share all but their frames. */
+const VEO31: ModelCapabilities = {
+  durations: [4, 6, 8],
+  defaultDuration: 8,
+  resolutions: ['720p', '1080p', '4k'],
+  aspectRatios: ['16:9', '9:16'],
+  referenceImages: 0,
+  audio: true,
+  seed: true,
+  typicalRunSeconds: 90,
+};
+const VEO31_PRICES: ModelPrices = { rules: [perSecond(0.4), perSecond(0.6, '4k')] };
+const VEO31_INPUT: InputMapping = { duration: 's', negativePrompt: true, aspectRatio: true, seed: true, audio: true, resolution: true };
+
 /**
  * The bundled catalogue, compiled by hand from each endpoint's page on fal (docs/providers/fal.md,
  * as of FAL_CATALOG_AS_OF). Prices are the published ones for the default settings (Veo 3.1 with
@@ -111,74 +125,25 @@ export const FAL_ENDPOINTS: readonly FalEndpoint[] = [
     id: 'fal-ai/veo3.1',
     label: 'Veo 3.1',
     modes: ['text-to-video'],
-    capabilities: {
-      durations: [4, 6, 8],
-      defaultDuration: 8,
-      resolutions: ['720p', '1080p', '4k'],
-      aspectRatios: ['16:9', '9:16'],
-      frames: { first: false, last: false },
-      referenceImages: 0,
-      audio: true,
-      seed: true,
-      typicalRunSeconds: 90,
-    },
-    prices: { rules: [perSecond(0.4), perSecond(0.6, '4k')] },
-    input: { duration: 's', negativePrompt: true, aspectRatio: true, seed: true, audio: true, resolution: true },
+    capabilities: { ...VEO31, frames: { first: false, last: false } },
+    prices: VEO31_PRICES,
+    input: VEO31_INPUT,
   },
   {
     id: 'fal-ai/veo3.1/image-to-video',
     label: 'Veo 3.1 (image to video)',
     modes: ['image-to-video'],
-    capabilities: {
-      durations: [4, 6, 8],
-      defaultDuration: 8,
-      resolutions: ['720p', '1080p', '4k'],
-      aspectRatios: ['16:9', '9:16'],
-      frames: { first: true, last: false },
-      referenceImages: 0,
-      audio: true,
-      seed: true,
-      typicalRunSeconds: 90,
-    },
-    prices: { rules: [perSecond(0.4), perSecond(0.6, '4k')] },
-    input: {
-      duration: 's',
-      firstFrame: 'image_url',
-      requires: ['firstFrame'],
-      negativePrompt: true,
-      aspectRatio: true,
-      seed: true,
-      audio: true,
-      resolution: true,
-    },
+    capabilities: { ...VEO31, frames: { first: true, last: false } },
+    prices: VEO31_PRICES,
+    input: { ...VEO31_INPUT, firstFrame: 'image_url', requires: ['firstFrame'] },
   },
   {
     id: 'fal-ai/veo3.1/first-last-frame-to-video',
     label: 'Veo 3.1 (first + last frame)',
     modes: ['image-to-video'],
-    capabilities: {
-      durations: [4, 6, 8],
-      defaultDuration: 8,
-      resolutions: ['720p', '1080p', '4k'],
-      aspectRatios: ['16:9', '9:16'],
-      frames: { first: true, last: true },
-      referenceImages: 0,
-      audio: true,
-      seed: true,
-      typicalRunSeconds: 90,
-    },
-    prices: { rules: [perSecond(0.4), perSecond(0.6, '4k')] },
-    input: {
-      duration: 's',
-      firstFrame: 'first_frame_url',
-      lastFrame: 'last_frame_url',
-      requires: ['firstFrame', 'lastFrame'],
-      negativePrompt: true,
-      aspectRatio: true,
-      seed: true,
-      audio: true,
-      resolution: true,
-    },
+    capabilities: { ...VEO31, frames: { first: true, last: true } },
+    prices: VEO31_PRICES,
+    input: { ...VEO31_INPUT, firstFrame: 'first_frame_url', lastFrame: 'last_frame_url', requires: ['firstFrame', 'lastFrame'] },
   },
   {
     id: 'fal-ai/wan-25-preview/text-to-video',
