@@ -434,17 +434,14 @@ function typedInput(req: GenerateRequest, media: ResolvedMedia): Record<string, 
 /** A refused create, said plainly: a 422 names the fields and what they permit; 401/403 are the key. */
 function explainCreate(e: unknown, endpointId: string): unknown {
   if (!isProviderError(e)) return e;
-  const base = { status: e.status, providerCode: e.providerCode, retryAfterMs: e.retryAfterMs, mayHaveStarted: e.mayHaveStarted };
   if (e.status === 422) {
-    return new ProviderError({
-      ...base,
+    return e.with({
       kind: 'badRequest',
       message: l10n.t('{0} refused the input of {1}; nothing was started. {2}', LABEL, endpointId, e.message),
     });
   }
   if (e.status === 404) {
-    return new ProviderError({
-      ...base,
+    return e.with({
       kind: 'notFound',
       modelNotFound: true,
       message: l10n.t('{0} has no endpoint "{1}": it is retired or unknown. ({2})', LABEL, endpointId, e.message),

@@ -190,17 +190,14 @@ export async function openRouterCredit(ctx: ProviderContext): Promise<{ limit: n
 /** The message a failed create shows: out of credits said plainly, an unknown model marked for the catalogue. */
 function explain(e: unknown, model: string): unknown {
   if (!isProviderError(e)) return e;
-  const base = { status: e.status, providerCode: e.providerCode, retryAfterMs: e.retryAfterMs, mayHaveStarted: e.mayHaveStarted };
   if (e.status === 402) {
-    return new ProviderError({
-      ...base,
+    return e.with({
       kind: 'payment',
       message: l10n.t('Your OpenRouter account is out of credits: add credits, then generate again. ({0})', e.message),
     });
   }
   if (e.status === 404) {
-    return new ProviderError({
-      ...base,
+    return e.with({
       kind: 'notFound',
       modelNotFound: true,
       message: l10n.t('OpenRouter has no video model "{0}": it is retired or unknown. ({1})', model, e.message),

@@ -614,10 +614,8 @@ function looseInput(req: GenerateRequest, media: ResolvedMedia): Record<string, 
  */
 function explain(e: unknown, model: string): unknown {
   if (!isProviderError(e)) return e;
-  const base = { status: e.status, providerCode: e.providerCode, retryAfterMs: e.retryAfterMs, mayHaveStarted: e.mayHaveStarted };
   if (e.status === 404) {
-    return new ProviderError({
-      ...base,
+    return e.with({
       kind: 'notFound',
       modelNotFound: true,
       message: l10n.t('Replicate has no model "{0}": it is retired or unknown. ({1})', model, e.message),
@@ -625,7 +623,7 @@ function explain(e: unknown, model: string): unknown {
   }
   if (e.status === 429 && e.retryAfterMs === undefined) {
     const wait = waitInDetail(e.message);
-    if (wait !== undefined) return new ProviderError({ ...base, kind: e.kind, message: e.message, retryAfterMs: wait });
+    if (wait !== undefined) return e.with({ retryAfterMs: wait });
   }
   return e;
 }

@@ -10,7 +10,7 @@ import type { Emulator } from '../../src/emulator/server';
 import { PROVIDER_IDS } from '../../src/providers';
 import { confirmationFor } from '../../src/vscode/generate/agentTools';
 import { notificationLinks } from '../support/linkedText';
-import { captureMessages, fixture, setup, waitFor, waitForFinal } from './helpers';
+import { captureMessages, fixture, promptFile, setup, waitFor, waitForFinal } from './helpers';
 
 const TOOLS = ['aiVideo_generateVideo', 'aiVideo_getTask', 'aiVideo_listTasks'];
 
@@ -207,14 +207,6 @@ describe('Editor: the agent tool sends only what was confirmed', function () {
 });
 
 /** Writes a Markdown file into the test workspace and opens it. */
-async function promptFile(name: string, ...lines: string[]): Promise<vscode.TextDocument> {
-  const folder = vscode.workspace.workspaceFolders![0].uri;
-  const uri = vscode.Uri.joinPath(folder, name);
-  await vscode.workspace.fs.writeFile(uri, Buffer.from(lines.join('\n')));
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc);
-  return doc;
-}
 
 function lensesOf(doc: vscode.TextDocument): Thenable<vscode.CodeLens[]> {
   return vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);

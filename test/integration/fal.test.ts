@@ -7,9 +7,8 @@ import * as vscode from 'vscode';
 
 import type { Task } from '../../src/core/model/task';
 import { FAL_QUEUE_PATH } from '../../src/emulator/fal';
-import { assertPlayableFile, fixture, setup, TEST_KEY, waitFor, waitForFinal } from './helpers';
+import { assertPlayableFile, fixture, gen, setup, TEST_KEY, waitFor, waitForFinal } from './helpers';
 
-const gen = (req: Record<string, unknown>) => Promise.resolve(vscode.commands.executeCommand<Task>('aiVideo.generate', req));
 const KLING_T2V = 'fal-ai/kling-video/v2.1/master/text-to-video';
 const KLING_I2V = 'fal-ai/kling-video/v2.1/pro/image-to-video';
 

@@ -198,3 +198,17 @@ export function captureQuestions(): { asked: string[]; messages: ShownMessage[];
     },
   };
 }
+
+/** `aiVideo.generate` as a script calls it (a request object: it asks nothing). */
+export function gen(req: Record<string, unknown>): Promise<Task> {
+  return Promise.resolve(vscode.commands.executeCommand<Task>('aiVideo.generate', req));
+}
+
+/** Writes a Markdown file of these lines into the workspace folder and opens it in an editor. */
+export async function promptFile(name: string, ...lines: string[]): Promise<vscode.TextDocument> {
+  const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, name);
+  await vscode.workspace.fs.writeFile(uri, Buffer.from(lines.join('\n')));
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc);
+  return doc;
+}

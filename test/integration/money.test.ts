@@ -5,15 +5,13 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 
-import type { Task } from '../../src/core/model/task';
 import type { PriceQuote } from '../../src/core/money/quote';
 import { priceOf } from '../../src/core/provider/pricing';
 import { emulatorBaseUrl, type Emulator } from '../../src/emulator/server';
 import type { SpendingReport } from '../../src/vscode/money/moneyCommands';
-import { setup, waitFor, waitForFinal } from './helpers';
+import { gen, setup, waitFor, waitForFinal } from './helpers';
 
 const cfg = () => vscode.workspace.getConfiguration('aiVideo');
-const gen = (req: Record<string, unknown>) => Promise.resolve(vscode.commands.executeCommand<Task>('aiVideo.generate', req));
 const creates = (e: Emulator) => e.requests().filter((r) => r.kind === 'create').length;
 const veo = { provider: 'openrouter', model: 'google/veo-3.1', duration: 6, resolution: '1080p' };
 const BUDGET_KEYS = ['budget.dailyUsd', 'budget.agentDailyUsd', 'budget.agentAllowUnknownPrices'];

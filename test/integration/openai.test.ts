@@ -7,9 +7,7 @@ import * as vscode from 'vscode';
 
 import type { Task } from '../../src/core/model/task';
 import { isFilePart } from '../../src/emulator/openai';
-import { assertPlayableFile, assertPlays, fixture, setup, waitFor, waitForFinal } from './helpers';
-
-const gen = (req: Record<string, unknown>) => Promise.resolve(vscode.commands.executeCommand<Task>('aiVideo.generate', req));
+import { assertPlayableFile, assertPlays, fixture, gen, setup, waitFor, waitForFinal } from './helpers';
 
 describe('OpenAI-compatible video server (/v1/videos), end to end', function () {
   this.timeout(90_000);

@@ -5,20 +5,10 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 
-import type { Task } from '../../src/core/model/task';
 import type { RouteKey } from '../../src/emulator/server';
-import { fixture, setup, waitFor, waitForFinal } from './helpers';
+import { fixture, gen, promptFile, setup, waitFor, waitForFinal } from './helpers';
 
-const gen = (req: Record<string, unknown>) => Promise.resolve(vscode.commands.executeCommand<Task>('aiVideo.generate', req));
 const SENDING: RouteKey[] = ['openrouter.create', 'openrouter.retrieve', 'openrouter.content'];
-
-async function promptFile(name: string, ...lines: string[]): Promise<vscode.TextDocument> {
-  const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, name);
-  await vscode.workspace.fs.writeFile(uri, Buffer.from(lines.join('\n')));
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc);
-  return doc;
-}
 
 describe('OpenRouter, end to end', function () {
   this.timeout(90_000);

@@ -3,9 +3,7 @@ import * as fs from 'fs';
 import * as vscode from 'vscode';
 
 import type { Task } from '../../src/core/model/task';
-import { assertPlayableFile, assertPlays, fixture, setup, waitForFinal } from './helpers';
-
-const gen = (req: Record<string, unknown>) => Promise.resolve(vscode.commands.executeCommand<Task>('aiVideo.generate', req));
+import { assertPlayableFile, assertPlays, fixture, gen, setup, waitForFinal } from './helpers';
 
 describe('Every provider and mode, end to end', function () {
   this.timeout(90_000);

@@ -8,18 +8,9 @@ import * as vscode from 'vscode';
 
 import type { Task } from '../../src/core/model/task';
 import { REPLICATE_BASE_PATH, SCHEMA_ONLY_MODEL } from '../../src/emulator/replicate';
-import { fixture, setup, waitFor, waitForFinal } from './helpers';
+import { fixture, gen, promptFile, setup, waitFor, waitForFinal } from './helpers';
 
-const gen = (req: Record<string, unknown>) => Promise.resolve(vscode.commands.executeCommand<Task>('aiVideo.generate', req));
 const HOUR = 60 * 60_000;
-
-async function promptFile(name: string, ...lines: string[]): Promise<vscode.TextDocument> {
-  const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, name);
-  await vscode.workspace.fs.writeFile(uri, Buffer.from(lines.join('\n')));
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc);
-  return doc;
-}
 
 describe('Replicate, end to end', function () {
   this.timeout(90_000);

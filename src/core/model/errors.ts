@@ -55,6 +55,20 @@ export class ProviderError extends Error {
     this.modelNotFound = init.modelNotFound ?? false;
   }
 
+  /** The same error told another way (a provider's plainer message, a kind of its own): the rest is kept. */
+  with(patch: Partial<ProviderErrorInit>): ProviderError {
+    return new ProviderError({
+      kind: this.kind,
+      message: this.message,
+      status: this.status,
+      providerCode: this.providerCode,
+      retryAfterMs: this.retryAfterMs,
+      mayHaveStarted: this.mayHaveStarted,
+      modelNotFound: this.modelNotFound,
+      ...patch,
+    });
+  }
+
   /** Worth asking again later (polls only; creates are never retried blindly). */
   get retryable(): boolean {
     return (

@@ -74,7 +74,10 @@ export function registerStatusBar(engine: TaskEngine, money?: MoneyUi): StatusBa
   };
   update();
   void refresh();
-  const subs = [item, engine.onDidChangeTasks(() => void refresh()), onDidChange(() => update())];
+  // Charges land when tasks end (here, or in another window whose tasks this one follows): only then is the
+  // ledger read again; progress and status updates (every poll) just redraw the count.
+  const onTasks = engine.onDidChangeTasks((changed) => (changed.some((t) => !isActive(t)) ? void refresh() : update()));
+  const subs = [item, onTasks, onDidChange(() => update())];
   if (money) subs.push(money.keeper.onDidCharge(() => void refresh()));
   const disposable = vscode.Disposable.from(...subs);
   return {
